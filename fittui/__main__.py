@@ -1,0 +1,5 @@
+"""Allow ``python -m fittui``."""
+
+from fittui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,299 @@
+"""Instruments as data: the ORS/SRS family and any Likert scale, loaded from TOML.
+
+Each built-in instrument is one TOML file beside this module. A user may drop TOML files
+into ``<config dir>/instruments/``: a file whose ``key`` names a built-in instrument
+replaces only its wording (name, frame, item labels, descriptions, line ends, answer
+options), which is how a licensed or translated wording gets in without touching the
+scoring; a file with a new key adds a whole instrument. Scores are handled in integer
+tenths everywhere in the domain, so no float sum ever decides a clinical judgement.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+FAMILIES = ("ors", "srs", "other")
+KINDS = ("vas", "likert")
+AGE_GROUPS = ("adult", "adolescent", "child", "young_child")
+# The default instruments for each age group (CLINICAL.md, Age group).
+DEFAULTS_BY_AGE_GROUP = {
+    "adult": ("ORS", "SRS"),
+    "adolescent": ("ORS", "SRS"),
+    "child": ("CORS", "CSRS"),
+    "young_child": ("YCORS", "YCSRS"),
+}
+_BUILTIN_DIR = Path(__file__).parent
+_WORDING_FIELDS = ("name", "frame", "options")
+_ITEM_WORDING_FIELDS = ("label", "description", "low", "high")
+
+
+class InstrumentError(ValueError):
+    """An instrument file, key or score that cannot be used; the message says where."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line (VAS) or question (Likert) of an instrument."""
+
+    key: str
+    label: str
+    description: str = ""
+    low: str = ""
+    high: str = ""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A severity band: totals from ``low`` (inclusive) up to the next band."""
+
+    key: str
+    label: str
+    low: int  # tenths
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    """An item answer that must reach the therapist before anything else."""
+
+    item: str
+    at_least: int  # tenths
+    flag: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    supports: str = ""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """An instrument definition. Totals, cut-offs and thresholds are in tenths."""
+
+    key: str
+    name: str
+    family: str
+    kind: str
+    items: tuple[Item, ...]
+    scale_min: int
+    scale_max: int
+    step: int
+    ages: str = ""
+    age_groups: tuple[str, ...] = ()
+    frame: str = ""
+    cutoffs: dict[str, int] = field(default_factory=dict)
+    reliable_change: int | None = None
+    cutoff: int | None = None
+    item_cutoff: int | None = None
+    options: tuple[str, ...] = ()
+    bands: tuple[Band, ...] = ()
+    risk_rules: tuple[RiskRule, ...] = ()
+    sources: tuple[Source, ...] = ()
+    copyright: str = ""
+
+    @property
+    def max_total(self) -> int:
+        return self.scale_max * len(self.items)
+
+    def item(self, key: str) -> Item:
+        for item in self.items:
+            if item.key == key:
+                return item
+        raise InstrumentError(f"{self.key} has no item {key!r}")
+
+    def cutoff_for(self, age_group: str) -> int | None:
+        """The ORS-family clinical cut-off for an age group, or None where none is set."""
+        return self.cutoffs.get(age_group)
+
+    def band_for(self, total: int) -> Band | None:
+        found = None
+        for band in self.bands:
+            if total >= band.low:
+                found = band
+        return found
+
+    def parse_score(self, text: str | float | int) -> int:
+        """Turn one score as typed into tenths, or say exactly what is wrong with it."""
+        raw = str(text).strip()
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise InstrumentError(f"score {raw!r} is not a number") from None
+        if not value.is_finite():
+            raise InstrumentError(f"score {raw!r} is not a number")
+        tenths = value * 10
+        low, high = format_tenths(self.scale_min), format_tenths(self.scale_max)
+        if tenths < self.scale_min or tenths > self.scale_max:
+            raise InstrumentError(f"score {raw} is out of range {low} to {high} for {self.key}")
+        if tenths != tenths.to_integral_value() or int(tenths) % self.step:
+            precision = "one decimal" if self.step == 1 else "whole numbers"
+            raise InstrumentError(f"score {raw} is finer than {self.key} allows ({precision})")
+        return int(tenths)
+
+    def parse_scores(self, texts: list[str]) -> dict[str, int]:
+        """All item scores of one administration, in item order, as tenths."""
+        if len(texts) != len(self.items):
+            raise InstrumentError(
+                f"{self.key} takes {len(self.items)} scores "
+                f"({', '.join(i.key for i in self.items)}), got {len(texts)}"
+            )
+        return {item.key: self.parse_score(t) for item, t in zip(self.items, texts)}
+
+
+def format_tenths(tenths: int | None, decimals: bool = True) -> str:
+    """Tenths as the clinician reads them: 255 -> '25.5'."""
+    if tenths is None:
+        return "-"
+    sign = "-" if tenths < 0 else ""
+    whole, tenth = divmod(abs(tenths), 10)
+    return f"{sign}{whole}.{tenth}" if decimals else f"{sign}{whole}"
+
+
+def _tenths(value: float | int | None, where: str) -> int | None:
+    if value is None:
+        return None
+    tenths = Decimal(str(value)) * 10
+    if tenths != tenths.to_integral_value():
+        raise InstrumentError(f"{where}: {value} has more than one decimal")
+    return int(tenths)
+
+
+def _build(data: dict, path: Path) -> Instrument:
+    """Turn one parsed TOML file into an Instrument, checking every field."""
+    where = str(path)
+    try:
+        key = data["key"]
+        family = data.get("family", "other")
+        kind = data.get("kind", "vas")
+        if family not in FAMILIES:
+            raise InstrumentError(f"{where}: family must be one of {', '.join(FAMILIES)}")
+        if kind not in KINDS:
+            raise InstrumentError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        scale = data["scale"]
+        items = tuple(
+            Item(
+                key=i["key"],
+                label=i["label"],
+                description=i.get("description", ""),
+                low=i.get("low", ""),
+                high=i.get("high", ""),
+            )
+            for i in data["items"]
+        )
+        if not items:
+            raise InstrumentError(f"{where}: an instrument needs at least one item")
+        if len({i.key for i in items}) != len(items):
+            raise InstrumentError(f"{where}: item keys must be unique")
+        bands = tuple(
+            Band(b["key"], b["label"], _tenths(b["low"], where)) for b in data.get("bands", [])
+        )
+        risk_rules = tuple(
+            RiskRule(r["item"], _tenths(r["at_least"], where), r["flag"], r["message"])
+            for r in data.get("risk_rules", [])
+        )
+        instrument = Instrument(
+            key=key,
+            name=data["name"],
+            family=family,
+            kind=kind,
+            items=items,
+            scale_min=_tenths(scale["min"], where),
+            scale_max=_tenths(scale["max"], where),
+            step=_tenths(scale.get("step", 0.1 if kind == "vas" else 1), where),
+            ages=data.get("ages", ""),
+            age_groups=tuple(data.get("age_groups", ())),
+            frame=data.get("frame", ""),
+            cutoffs={g: _tenths(v, where) for g, v in data.get("cutoffs", {}).items()},
+            reliable_change=_tenths(data.get("reliable_change"), where),
+            cutoff=_tenths(data.get("cutoff"), where),
+            item_cutoff=_tenths(data.get("item_cutoff"), where),
+            options=tuple(data.get("options", ())),
+            bands=bands,
+            risk_rules=risk_rules,
+            sources=tuple(Source(s["text"], s.get("supports", "")) for s in data.get("sources", [])),
+            copyright=data.get("copyright", ""),
+        )
+    except (KeyError, TypeError) as exc:
+        raise InstrumentError(f"{where}: missing or malformed field {exc}") from None
+    unknown = set(instrument.cutoffs) - set(AGE_GROUPS)
+    if unknown:
+        raise InstrumentError(f"{where}: unknown age group {sorted(unknown)[0]!r} in cutoffs")
+    if instrument.kind == "likert" and len(instrument.options) != (
+        (instrument.scale_max - instrument.scale_min) // instrument.step + 1
+    ):
+        raise InstrumentError(f"{where}: a Likert instrument needs one option per answer")
+    for rule in instrument.risk_rules:
+        instrument.item(rule.item)
+    return instrument
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InstrumentError(f"{path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstrumentError(f"{path}: cannot be read ({exc})") from None
+
+
+def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
+    """A user file for a built-in instrument: replace wording, never scoring."""
+    allowed = {"key", "items", *_WORDING_FIELDS}
+    extra = set(data) - allowed
+    if extra:
+        raise InstrumentError(
+            f"{path}: {base.key} is built in; only its wording can be changed, "
+            f"not {', '.join(sorted(extra))}"
+        )
+    changes: dict = {f: data[f] for f in ("name", "frame") if f in data}
+    if "options" in data:
+        if len(data["options"]) != len(base.options):
+            raise InstrumentError(f"{path}: {base.key} needs {len(base.options)} options")
+        changes["options"] = tuple(data["options"])
+    if "items" in data:
+        by_key = {}
+        for entry in data["items"]:
+            key = entry.get("key") if isinstance(entry, dict) else None
+            known = key in {i.key for i in base.items}
+            if not known or set(entry) - {"key", *_ITEM_WORDING_FIELDS}:
+                raise InstrumentError(
+                    f"{path}: each item needs a key of {base.key} and only "
+                    f"{', '.join(_ITEM_WORDING_FIELDS)}"
+                )
+            by_key[key] = {f: entry[f] for f in _ITEM_WORDING_FIELDS if f in entry}
+        changes["items"] = tuple(replace(i, **by_key.get(i.key, {})) for i in base.items)
+    return replace(base, **changes)
+
+
+@cache
+def load_instruments(user_dir: Path | None = None) -> dict[str, Instrument]:
+    """The built-in instruments, with the user's wording and added instruments applied."""
+    found = {}
+    for path in sorted(_BUILTIN_DIR.glob("*.toml")):
+        instrument = _build(_read_toml(path), path)
+        found[instrument.key] = instrument
+    if user_dir is not None and user_dir.is_dir():
+        for path in sorted(user_dir.glob("*.toml")):
+            data = _read_toml(path)
+            key = data.get("key")
+            if not isinstance(key, str):
+                raise InstrumentError(f"{path}: needs a key naming the instrument")
+            if key in found:
+                found[key] = _apply_wording(found[key], data, path)
+            else:
+                found[key] = _build(data, path)
+    return found
+
+
+def find_instrument(instruments: dict[str, Instrument], key: str) -> Instrument:
+    """Look an instrument up by key, ignoring case; the error lists what there is."""
+    for known, instrument in instruments.items():
+        if known.lower() == key.strip().lower():
+            return instrument
+    raise InstrumentError(f"unknown instrument {key!r} (known: {', '.join(instruments)})")

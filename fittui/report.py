@@ -1,0 +1,60 @@
+"""The caseload report and a client's history as plain data, shared by the CLI and the app."""
+
+from __future__ import annotations
+
+from fittui.instruments import Instrument
+from fittui.model import Administration, Client
+from fittui.scoring import Summary, chronological, summarize
+
+
+def number(tenths: int | None) -> float | None:
+    """Tenths as a JSON number to one decimal, or None."""
+    return None if tenths is None else tenths / 10
+
+
+def report_row(client: Client, summary: Summary) -> dict:
+    """One client's line of ``fittui report --json``."""
+    return {
+        "client": client.code,
+        "age_group": client.age_group,
+        "ors_count": len(summary.ors),
+        "ors_first": number(summary.intake.total if summary.intake else None),
+        "ors_last": number(summary.latest.total if summary.latest else None),
+        "ors_change": number(summary.change),
+        "status": summary.status,
+        "srs_count": len(summary.srs),
+        "srs_last": number(summary.srs[-1].total if summary.srs else None),
+        "lowest_srs_item": summary.lowest_srs_item,
+        "flags": list(summary.flags),
+    }
+
+
+def caseload(
+    clients: list[Client],
+    by_client: dict[str, list[Administration]],
+    instruments: dict[str, Instrument],
+) -> list[tuple[Client, Summary]]:
+    """Every client with the scoring rules' summary, sorted by code."""
+    return [
+        (c, summarize(c, by_client.get(c.code, []), instruments))
+        for c in sorted(clients, key=lambda c: c.code)
+    ]
+
+
+def history_json(client: Client, administrations: list[Administration]) -> dict:
+    """``fittui history --json``: every administration in date order."""
+    return {
+        "client": client.code,
+        "administrations": [
+            {
+                "id": a.id,
+                "date": a.date,
+                "instrument": a.instrument,
+                "rater": a.rater,
+                "items": {k: number(v) for k, v in a.items.items()},
+                "total": number(a.total),
+                "note": a.note,
+            }
+            for a in chronological(administrations)
+        ],
+    }

@@ -1,0 +1,268 @@
+"""Scoring, exactly as CLINICAL.md says: totals, intake and latest, status, flags, patterns.
+
+Pure functions over administrations in integer tenths. The order of administrations is
+by date, then by entry order (the order they were saved), which is why every function
+here takes administrations in entry order and sorts them stably.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from fittui.instruments import Instrument, format_tenths
+from fittui.model import Administration, Client
+
+STATUSES = ("recovered", "improved", "unchanged", "deteriorated", "insufficient")
+FLAGS = ("ors_below_cutoff", "srs_below_cutoff", "srs_item_low", "srs_drop")
+DEFAULT_RELIABLE_CHANGE = 50
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Pattern thresholds in tenths: the defaults of CLINICAL.md, which a user may change."""
+
+    good_fit: int = 360
+    flat_min_ors: int = 4
+    srs_drop: int = 10
+    ceiling: int = 390
+    ceiling_count: int = 3
+    split_alliance: int = 50
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A pattern worth a conversation: what it is, why it applies, what to ask."""
+
+    key: str
+    title: str
+    detail: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the scoring rules say about one client."""
+
+    ors: tuple[Administration, ...]
+    srs: tuple[Administration, ...]
+    intake: Administration | None
+    latest: Administration | None
+    change: int | None
+    status: str
+    cutoff: int | None
+    flags: tuple[str, ...]
+    lowest_srs_item: str | None
+    lowest_ors_item: str | None
+    patterns: tuple[Pattern, ...] = field(default=())
+
+
+def chronological(administrations: Iterable[Administration]) -> list[Administration]:
+    """By date (and time where given); same-date ties keep entry order (sort is stable)."""
+    return sorted(administrations, key=lambda a: a.date)
+
+
+def family_of(instruments: dict[str, Instrument], administration: Administration) -> str:
+    instrument = instruments.get(administration.instrument)
+    return instrument.family if instrument else "other"
+
+
+def own_ratings(
+    administrations: Iterable[Administration], family: str, instruments: dict[str, Instrument]
+) -> tuple[Administration, ...]:
+    """The client's own ratings of one family, in clinical order (collateral never counted)."""
+    return tuple(
+        a
+        for a in chronological(administrations)
+        if a.by_client and family_of(instruments, a) == family
+    )
+
+
+def lowest_item(administration: Administration, instrument: Instrument) -> str:
+    """The lowest item's key; on a tie, the first in the instrument's item order."""
+    order = [i.key for i in instrument.items if i.key in administration.items]
+    return min(order, key=lambda key: administration.items[key])
+
+
+def status_of(change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int) -> str:
+    """Recovered, improved, unchanged or deteriorated (CLINICAL.md, Status)."""
+    if change is None:
+        return "insufficient"
+    if change >= reliable:
+        if cutoff is not None and intake < cutoff <= latest:
+            return "recovered"
+        return "improved"
+    if change <= -reliable:
+        return "deteriorated"
+    return "unchanged"
+
+
+def summarize(
+    client: Client,
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds = Thresholds(),
+) -> Summary:
+    """Status, flags, lowest items and patterns for one client's administrations."""
+    administrations = list(administrations)
+    ors = own_ratings(administrations, "ors", instruments)
+    srs = own_ratings(administrations, "srs", instruments)
+    intake = ors[0] if ors else None
+    latest = ors[-1] if ors else None
+    latest_ors_instrument = instruments[latest.instrument] if latest else None
+    cutoff = latest_ors_instrument.cutoff_for(client.age_group) if latest_ors_instrument else None
+    change = latest.total - intake.total if len(ors) >= 2 else None
+    reliable = (latest_ors_instrument.reliable_change if latest_ors_instrument else None) or (
+        DEFAULT_RELIABLE_CHANGE
+    )
+    status = status_of(change, intake.total if intake else 0, latest.total if latest else 0, cutoff, reliable)
+
+    flags = set()
+    if latest is not None and cutoff is not None and latest.total < cutoff:
+        flags.add("ors_below_cutoff")
+    last_srs = srs[-1] if srs else None
+    srs_instrument = instruments[last_srs.instrument] if last_srs else None
+    if last_srs and srs_instrument.cutoff is not None and last_srs.total < srs_instrument.cutoff:
+        flags.add("srs_below_cutoff")
+    if (
+        last_srs
+        and srs_instrument.item_cutoff is not None
+        and any(score < srs_instrument.item_cutoff for score in last_srs.items.values())
+    ):
+        flags.add("srs_item_low")
+    if len(srs) >= 2 and srs[-1].total <= srs[-2].total - thresholds.srs_drop:
+        flags.add("srs_drop")
+
+    summary = Summary(
+        ors=ors,
+        srs=srs,
+        intake=intake,
+        latest=latest,
+        change=change,
+        status=status,
+        cutoff=cutoff,
+        flags=tuple(sorted(flags)),
+        lowest_srs_item=lowest_item(last_srs, srs_instrument) if last_srs else None,
+        lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
+    )
+    patterns = find_patterns(summary, instruments, reliable, thresholds)
+    return Summary(**{**summary.__dict__, "patterns": patterns})
+
+
+def split_alliances(
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds = Thresholds(),
+) -> list[tuple[str, tuple[Administration, ...]]]:
+    """Sessions where two raters' SRS totals differ by the split-alliance threshold or more.
+
+    Returns (day, the SRS administrations of that day) for each such session.
+    """
+    by_day: dict[str, list[Administration]] = {}
+    for a in chronological(administrations):
+        if family_of(instruments, a) == "srs":
+            by_day.setdefault(a.day, []).append(a)
+    found = []
+    for day, ratings in by_day.items():
+        latest_by_rater = {a.rater: a for a in ratings}
+        totals = [a.total for a in latest_by_rater.values()]
+        if len(totals) >= 2 and max(totals) - min(totals) >= thresholds.split_alliance:
+            found.append((day, tuple(latest_by_rater.values())))
+    return found
+
+
+def _label(instruments: dict[str, Instrument], administration: Administration, key: str) -> str:
+    return instruments[administration.instrument].item(key).label
+
+
+def find_patterns(
+    summary: Summary,
+    instruments: dict[str, Instrument],
+    reliable: int,
+    thresholds: Thresholds = Thresholds(),
+) -> tuple[Pattern, ...]:
+    """The patterns of CLINICAL.md that apply, each with questions in our own words."""
+    found: list[Pattern] = []
+    last_srs = summary.srs[-1] if summary.srs else None
+    good_fit = last_srs is not None and last_srs.total >= thresholds.good_fit
+    fit_text = f"latest SRS {format_tenths(last_srs.total)}" if last_srs else ""
+    change = summary.change
+    if change is not None and change >= reliable and good_fit:
+        found.append(Pattern(
+            "progress_good_fit",
+            "Progress, good fit",
+            f"ORS up {format_tenths(change)} since intake; {fit_text}.",
+            ("What has been most helpful so far, and how can we keep it going?",),
+        ))
+    if (
+        change is not None
+        and len(summary.ors) >= thresholds.flat_min_ors
+        and -reliable < change < reliable
+        and good_fit
+    ):
+        found.append(Pattern(
+            "flat_progress_good_fit",
+            "Flat progress, good fit",
+            f"{len(summary.ors)} ORS without reliable change; {fit_text}.",
+            (
+                "Our sessions seem to feel right, yet life outside has not shifted much. "
+                "Are we working on what matters most?",
+                "Would it help to try something different in how we work?",
+            ),
+        ))
+    if change is not None and change <= -reliable and good_fit:
+        found.append(Pattern(
+            "decline_despite_good_fit",
+            "Decline despite good fit",
+            f"ORS down {format_tenths(-change)} since intake; {fit_text}.",
+            (
+                "What has become harder lately?",
+                "Is something happening outside our sessions that we should make room for?",
+            ),
+        ))
+    if "srs_drop" in summary.flags:
+        previous = summary.srs[-2]
+        found.append(Pattern(
+            "sudden_alliance_drop",
+            "Sudden alliance drop",
+            f"SRS fell from {format_tenths(previous.total)} to {format_tenths(last_srs.total)}.",
+            ("What did not fit for you today: the pace, the focus, how deep we went?",),
+        ))
+    recent = summary.srs[-thresholds.ceiling_count:]
+    if len(recent) == thresholds.ceiling_count and all(a.total >= thresholds.ceiling for a in recent):
+        found.append(Pattern(
+            "always_at_ceiling",
+            "Always at the ceiling",
+            f"The last {thresholds.ceiling_count} SRS were all "
+            f"{format_tenths(thresholds.ceiling)} or more.",
+            (
+                "Even a small thing that did not quite fit is useful for me to hear. "
+                "What could have been a little better?",
+            ),
+        ))
+    if "srs_item_low" in summary.flags:
+        key = summary.lowest_srs_item
+        label = _label(instruments, last_srs, key)
+        found.append(Pattern(
+            "low_item",
+            f"Low SRS item: {label}",
+            f"{label} was {format_tenths(last_srs.items[key])} in the latest SRS.",
+            (f"You marked {label.lower()} a bit lower. What would have made it better?",),
+        ))
+    elif summary.latest is not None and summary.lowest_ors_item is not None and len(
+        summary.latest.items
+    ) > 1:
+        key = summary.lowest_ors_item
+        label = _label(instruments, summary.latest, key)
+        found.append(Pattern(
+            "low_item",
+            f"Lowest ORS item: {label}",
+            f"{label} was {format_tenths(summary.latest.items[key])} in the latest ORS.",
+            (f"{label} is where you marked lowest. What is going on there at the moment?",),
+        ))
+    return tuple(found)
+
+
+def totals_by_day(administrations: Sequence[Administration]) -> list[tuple[str, int]]:
+    """(date, total) pairs in clinical order, for charts and tables."""
+    return [(a.date, a.total) for a in chronological(administrations)]

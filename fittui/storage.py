@@ -1,0 +1,450 @@
+"""A TinyDB storage that never loses a saved record: a JSON snapshot plus a JSON-lines journal.
+
+Why not TinyDB's ``JSONStorage``: it rewrites the whole file in place on every write (a
+crash mid-write leaves a broken file), re-reads the whole file on every query and is not
+safe for two processes. Here:
+
+* ``fittui.json`` is a snapshot, ``{"fittui": {"schema": N}, "tables": {...}}``, only ever
+  replaced whole: written to a temporary file in the same folder, fsynced, ``os.replace``d
+  over the old one, and the folder fsynced.
+* ``fittui.json.journal`` holds one JSON line per saved transaction,
+  ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
+  before a save returns. A line cut short by a crash has no newline; it was never reported
+  saved, readers ignore it and the next writer cuts it off. When the journal outgrows a
+  quarter of the snapshot, the snapshot is rewritten and the journal emptied (replaying an
+  old journal over a newer snapshot is harmless: every op sets a final value).
+* Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
+  open the journal before the snapshot, so a compaction between the two can only make them
+  replay ops that are already in the snapshot. A process notices another's saves by the
+  snapshot's identity and the journal's length, so no cache is ever stale.
+* The first write of each day copies the database into ``backups/``; the last 14 are kept.
+* A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from fittui.locations import backups_dir, make_private_dir
+
+SCHEMA_VERSION = 1
+BACKUPS_KEPT = 14
+LOCK_TIMEOUT = 15.0
+COMPACT_MIN_BYTES = 256 * 1024
+# schema version -> function turning that version's "tables" into the next version's.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+Tables = dict[str, dict[str, dict[str, Any]]]
+Validator = Callable[[str, str, Any], str | None]
+
+
+class StorageError(Exception):
+    """Something on disk stopped a read or a save; the message is for the person."""
+
+
+class UnreadableDatabase(StorageError):
+    """The database exists but cannot be read; it is left exactly as it is."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        self.backup = newest_backup(path)
+        hint = f"; newest backup: {self.backup}" if self.backup else "; no backup found"
+        super().__init__(f"cannot read database {path}: {reason}{hint}")
+
+
+class SaveFailed(StorageError):
+    """A save did not reach the disk; what was saved before is intact."""
+
+
+class ReadOnly(StorageError):
+    """A write was attempted on a database opened with --read-only."""
+
+
+def newest_backup(path: Path) -> Path | None:
+    folder = backups_dir(path)
+    found = sorted(folder.glob(f"{path.stem}-*.json")) if folder.is_dir() else []
+    return found[-1] if found else None
+
+
+def new_id() -> str:
+    """A record id no other process can pick: 64 random bits."""
+    return secrets.token_hex(8)
+
+
+def _fsync_dir(folder: Path) -> None:
+    flags = getattr(os, "O_DIRECTORY", None)
+    if flags is None:  # Windows has no directory fsync
+        return
+    fd = os.open(folder, flags | os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write, fsync, rename over, fsync the folder: the old file or the new, never a mix."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def dump_snapshot(tables: Tables) -> bytes:
+    return orjson.dumps(
+        {"fittui": {"schema": SCHEMA_VERSION}, "tables": tables}, option=orjson.OPT_INDENT_2
+    )
+
+
+class JournalStorage(Storage):
+    """TinyDB storage over a snapshot and a journal; see the module docstring."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, validate: Validator | None = None):
+        self.path = Path(path)
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.read_only = read_only
+        self.validate = validate
+        self._tables: Tables | None = None
+        self._snapshot_sig: tuple | None = None
+        self._snapshot_size = 0
+        self._journal_ino: int | None = None
+        self._journal_offset = 0
+        self._pending: list[list] | None = None
+        self._depth = 0
+        self._guard = threading.RLock()
+        self._lock = None if read_only else FileLock(
+            self.path.with_name(self.path.name + ".lock"), timeout=LOCK_TIMEOUT, mode=0o600
+        )
+        self.generation = 0  # bumped whenever the data seen changes; for callers' caches
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self) -> Tables:
+        with self._guard:
+            self._refresh()
+            return self._tables
+
+    def _refresh(self) -> None:
+        if self._depth and self._tables is not None:
+            return  # inside a transaction the lock is held: nobody else has written
+        try:
+            journal = open(self.journal_path, "rb")
+        except FileNotFoundError:
+            journal = None
+        try:
+            try:
+                st = os.stat(self.path)
+                sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            except FileNotFoundError:
+                sig = None
+            journal_ino = os.fstat(journal.fileno()).st_ino if journal else None
+            if self._tables is None or sig != self._snapshot_sig or journal_ino != self._journal_ino:
+                self._load_snapshot(sig)
+                self._journal_ino = journal_ino
+                self._journal_offset = 0
+            if journal:
+                journal.seek(self._journal_offset)
+                self._replay(journal.read())
+        finally:
+            if journal:
+                journal.close()
+
+    def _load_snapshot(self, sig: tuple | None) -> None:
+        self.generation += 1
+        if sig is None:
+            self._tables, self._snapshot_sig, self._snapshot_size = {}, None, 0
+            return
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise UnreadableDatabase(self.path, exc.strerror or str(exc)) from None
+        self._tables = self._parse_snapshot(raw)
+        self._snapshot_sig, self._snapshot_size = sig, len(raw)
+
+    def _parse_snapshot(self, raw: bytes) -> Tables:
+        if not raw.strip():
+            raise UnreadableDatabase(self.path, "the file is empty")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise UnreadableDatabase(self.path, f"not valid JSON ({exc})") from None
+        meta = data.get("fittui") if isinstance(data, dict) else None
+        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+            raise UnreadableDatabase(self.path, "not a fittui database (no schema version)")
+        schema, tables = meta["schema"], data.get("tables")
+        if schema > SCHEMA_VERSION:
+            raise UnreadableDatabase(
+                self.path, f"schema version {schema} is newer than this fittui understands"
+            )
+        while schema < SCHEMA_VERSION:
+            if schema not in MIGRATIONS:
+                raise UnreadableDatabase(self.path, f"unknown schema version {schema}")
+            tables = MIGRATIONS[schema](tables)
+            schema += 1
+        if not isinstance(tables, dict) or not all(
+            isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+            for t in tables.values()
+        ):
+            raise UnreadableDatabase(self.path, "unexpected shape (tables must hold records)")
+        for name, table in tables.items():
+            for doc_id, doc in table.items():
+                self._check(name, doc_id, doc, "")
+        return tables
+
+    def _check(self, table: str, doc_id: str, doc: Any, where: str) -> None:
+        problem = self.validate(table, doc_id, doc) if self.validate else None
+        if problem:
+            raise UnreadableDatabase(self.path, f"{where}{table} record {doc_id}: {problem}")
+
+    def _replay(self, chunk: bytes) -> None:
+        end = chunk.rfind(b"\n") + 1  # a last line without newline was cut short: not saved
+        if not end:
+            return
+        changed = False
+        line_start = self._journal_offset
+        for line in chunk[:end].splitlines():
+            where = f"journal at byte {line_start}: "
+            line_start += len(line) + 1
+            if not line.strip():
+                continue
+            try:
+                ops = orjson.loads(line)["ops"]
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                raise UnreadableDatabase(self.journal_path, f"{where}damaged line") from None
+            for op in ops:
+                self._apply(op, where)
+            changed = True
+        self._journal_offset += end
+        if changed:
+            self.generation += 1
+
+    def _apply(self, op: list, where: str = "") -> None:
+        try:
+            kind, table, doc_id = op[0], op[1], op[2]
+            if kind == "put":
+                self._check(table, doc_id, op[3], where)
+                self._tables.setdefault(table, {})[doc_id] = op[3]
+            elif kind == "del":
+                self._tables.get(table, {}).pop(doc_id, None)
+            else:
+                raise ValueError(kind)
+        except (IndexError, TypeError, ValueError):
+            raise UnreadableDatabase(self.journal_path, f"{where}unknown operation") from None
+
+    # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Tables]:
+        """Hold the write lock, see the latest data, and save everything done inside at once.
+
+        All puts and deletes recorded inside go to disk as one journal line when the
+        outermost transaction ends: all of them are saved, or none.
+        """
+        if self.read_only:
+            raise ReadOnly(f"{self.path} is open read-only; nothing was saved")
+        with self._guard:
+            outer = self._depth == 0
+            if outer:
+                self._acquire()
+            try:
+                if outer:
+                    self._refresh()
+                    self._backup_once_a_day()
+                    self._pending = []
+                self._depth += 1
+                try:
+                    yield self._tables
+                finally:
+                    self._depth -= 1
+                if outer and self._pending:
+                    self._commit(self._pending)
+            except BaseException:
+                if outer:
+                    self._tables = None  # the disk is the truth: reload it next time
+                raise
+            finally:
+                if outer:
+                    self._pending = None
+                    self._lock.release()
+
+    def _acquire(self) -> None:
+        try:
+            make_private_dir(self.path.parent)
+            self._lock.acquire()
+        except Timeout:
+            raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
+        except OSError as exc:
+            raise SaveFailed(f"cannot lock {self.path}: {exc.strerror or exc}") from None
+
+    def record(self, op: list) -> None:
+        """Note one put or delete inside the current transaction (already applied in memory)."""
+        self._pending.append(op)
+
+    def _commit(self, ops: list[list]) -> None:
+        line = orjson.dumps({"ops": ops}) + b"\n"
+        try:
+            created = not self.journal_path.exists()
+            fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                size = os.fstat(fd).st_size
+                if size > self._journal_offset:  # a line cut short by a crash: drop it
+                    os.ftruncate(fd, self._journal_offset)
+                try:
+                    _write_all(fd, line)
+                    os.fsync(fd)
+                except OSError:
+                    os.ftruncate(fd, self._journal_offset)
+                    raise
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _fsync_dir(self.path.parent)
+        except OSError as exc:
+            raise SaveFailed(f"could not save to {self.journal_path}: {exc.strerror or exc}") from None
+        self._journal_ino, self._journal_offset = st.st_ino, self._journal_offset + len(line)
+        self.generation += 1
+        if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // 4):
+            try:
+                self._compact()
+            except OSError:
+                pass  # the journal holds everything; compaction is tried again next save
+
+    def write(self, data: Tables) -> None:
+        """TinyDB's whole-database write: a new snapshot, under the lock."""
+        with self.transaction():
+            self._tables = data
+            self._compact()
+
+    def _compact(self) -> None:
+        write_file_atomically(self.path, dump_snapshot(self._tables))
+        write_file_atomically(self.journal_path, b"")
+        st = os.stat(self.path)
+        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        self._snapshot_size = st.st_size
+        self._journal_ino, self._journal_offset = os.stat(self.journal_path).st_ino, 0
+
+    def _backup_once_a_day(self) -> None:
+        if not (self.path.exists() or self.journal_path.exists()):
+            return
+        folder = backups_dir(self.path)
+        target = folder / f"{self.path.stem}-{date.today().isoformat()}.json"
+        if target.exists():
+            return
+        make_private_dir(folder)
+        try:
+            write_file_atomically(target, dump_snapshot(self._tables))
+        except OSError as exc:
+            raise SaveFailed(f"could not write the daily backup {target}: {exc.strerror}") from None
+        for old in sorted(folder.glob(f"{self.path.stem}-*.json"))[:-BACKUPS_KEPT]:
+            old.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._tables = None
+
+
+class _Recorder(MutableMapping):
+    """A table as TinyDB's updaters see it: changes apply in place and are noted for the journal."""
+
+    def __init__(self, name: str, table: dict) -> None:
+        self.name, self.table = name, table
+        self.touched: dict[str, bool] = {}
+        self.seen: dict[str, bytes] = {}
+
+    def __getitem__(self, key: str) -> dict:
+        doc = self.table[key]
+        if key not in self.touched and key not in self.seen:
+            # TinyDB's update() may change the document in place: remember how it was.
+            self.seen[key] = orjson.dumps(doc)
+        return doc
+
+    def __setitem__(self, key: str, doc: dict) -> None:
+        self.table[key] = doc
+        self.touched[key] = True
+
+    def __delitem__(self, key: str) -> None:
+        del self.table[key]
+        self.touched[key] = True
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.table
+
+    def ops(self) -> list[list]:
+        changed = [
+            k for k, was in self.seen.items()
+            if k not in self.touched and orjson.dumps(self.table[k]) != was
+        ]
+        return [
+            ["put", self.name, key, self.table[key]] if key in self.table else ["del", self.name, key]
+            for key in dict.fromkeys([*self.touched, *changed])
+        ]
+
+
+class JournalTable(Table):
+    """A TinyDB table whose writes touch only the records they change, under the lock.
+
+    Ids are random strings (``new_id``), so two processes never pick the same one, and
+    the query cache is off, so a search always sees what another process saved.
+    """
+
+    document_id_class = str
+    default_query_cache_capacity = 0
+
+    def _get_next_id(self) -> str:
+        table = self._read_table()
+        while (doc_id := new_id()) in table:
+            continue
+        return doc_id
+
+    def _update_table(self, updater: Callable[[dict], None]) -> None:
+        storage: JournalStorage = self._storage
+        with storage.transaction() as tables:
+            recorder = _Recorder(self.name, tables.setdefault(self.name, {}))
+            updater(recorder)
+            for op in recorder.ops():
+                storage.record(op)
+
+
+class Database(TinyDB):
+    """TinyDB on fittui's journaled storage."""
+
+    table_class = JournalTable
+    default_storage_class = JournalStorage
+
+    def table(self, name: str, **kwargs: Any) -> Table:
+        kwargs.setdefault("cache_size", 0)  # a cached query could miss another process's save
+        return super().table(name, **kwargs)

@@ -1,0 +1,209 @@
+"""The database of clients and administrations: the only module the app and CLI save through.
+
+Two TinyDB tables on fittui's journaled storage (``storage.py``): ``clients``, keyed by
+client code, and ``administrations``, keyed by a random id and kept in entry order, which
+is the tie-break for administrations on the same date. Scores are written as one-decimal
+numbers and read back into integer tenths.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from fittui.instruments import Instrument
+from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.storage import Database, new_id
+
+CLIENTS = "clients"
+ADMINISTRATIONS = "administrations"
+
+
+class UnknownClient(InputError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown client {code!r} (see 'fittui clients')")
+
+
+def _validate(table: str, doc_id: str, doc: Any) -> str | None:
+    """Say what is wrong with a record read from disk, or None when it is sound."""
+    if table == CLIENTS:
+        if not isinstance(doc.get("code"), str) or not isinstance(doc.get("age_group"), str):
+            return "a client needs a code and an age group"
+    elif table == ADMINISTRATIONS:
+        items = doc.get("items")
+        if not all(isinstance(doc.get(k), str) for k in ("client", "instrument", "date")):
+            return "an administration needs a client, an instrument and a date"
+        if not isinstance(items, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in items.values()
+        ):
+            return "item scores must be numbers"
+    return None
+
+
+def client_from_doc(doc: dict) -> Client:
+    return Client(
+        code=doc["code"],
+        age_group=doc["age_group"],
+        label=doc.get("label", ""),
+        archived=bool(doc.get("archived", False)),
+    )
+
+
+def client_to_doc(client: Client) -> dict:
+    return {
+        "code": client.code,
+        "age_group": client.age_group,
+        "label": client.label,
+        "archived": client.archived,
+    }
+
+
+def administration_from_doc(doc_id: str, doc: dict) -> Administration:
+    return Administration(
+        id=doc_id,
+        client=doc["client"],
+        instrument=doc["instrument"],
+        date=doc["date"],
+        items={k: round(v * 10) for k, v in doc["items"].items()},
+        rater=doc.get("rater", "client"),
+        note=doc.get("note", ""),
+    )
+
+
+def administration_to_doc(a: Administration) -> dict:
+    return {
+        "client": a.client,
+        "instrument": a.instrument,
+        "date": a.date,
+        "rater": a.rater,
+        "items": {k: v / 10 for k, v in a.items.items()},
+        "note": a.note,
+    }
+
+
+def identity(a: Administration) -> tuple:
+    """What makes two administrations the same rating (ids aside), for idempotent imports."""
+    return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
+
+
+class Store:
+    """Clients and administrations, saved durably before any method returns."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.db = Database(self.path, read_only=read_only, validate=_validate)
+        self.storage = self.db.storage
+        self._clients = self.db.table(CLIENTS)
+        self._administrations = self.db.table(ADMINISTRATIONS)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _raw(self, table: str) -> dict[str, dict]:
+        return self.storage.read().get(table, {})
+
+    # -- clients -------------------------------------------------------------------------
+    def clients(self, include_archived: bool = True) -> list[Client]:
+        """Every client, sorted by code."""
+        found = (client_from_doc(d) for d in self._raw(CLIENTS).values())
+        return sorted((c for c in found if include_archived or not c.archived), key=lambda c: c.code)
+
+    def client(self, code: str) -> Client:
+        doc = self._raw(CLIENTS).get(code)
+        if doc is None:
+            raise UnknownClient(code)
+        return client_from_doc(doc)
+
+    def add_client(self, code: str, age_group: str = "adult", label: str = "") -> Client:
+        client = Client(check_code(code), check_age_group(age_group), label.strip())
+        with self.storage.transaction():
+            if client.code in self._raw(CLIENTS):
+                raise InputError(f"client {client.code!r} already exists")
+            self._clients.insert(self._clients.document_class(client_to_doc(client), client.code))
+        return client
+
+    def update_client(self, code: str, **changes: Any) -> Client:
+        """Change a client's label, age group or archived state."""
+        with self.storage.transaction():
+            client = replace(self.client(code), **changes)
+            check_age_group(client.age_group)
+            self._clients.update(client_to_doc(client), doc_ids=[code])
+        return client
+
+    # -- administrations -----------------------------------------------------------------
+    def administrations(self, code: str | None = None) -> list[Administration]:
+        """Administrations in entry order, of one client or of everyone."""
+        return [
+            administration_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
+            if code is None or doc["client"] == code
+        ]
+
+    def administrations_by_client(self) -> dict[str, list[Administration]]:
+        grouped: dict[str, list[Administration]] = {}
+        for a in self.administrations():
+            grouped.setdefault(a.client, []).append(a)
+        return grouped
+
+    def record(
+        self,
+        code: str,
+        instrument: Instrument,
+        items: dict[str, int],
+        when: str | None = None,
+        rater: str = "client",
+        note: str = "",
+    ) -> Administration:
+        """Save one administration; it is on disk when this returns."""
+        [saved] = self.record_many([
+            Administration(new_id(), code, instrument.key, when or now_when(), items, rater, note)
+        ])
+        return saved
+
+    def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
+        """Save several administrations as one transaction: all of them, or none."""
+        batch = list(administrations)
+        with self.storage.transaction():
+            clients = self._raw(CLIENTS)
+            for a in batch:
+                if a.client not in clients:
+                    raise UnknownClient(a.client)
+            self._administrations.insert_multiple(
+                self._administrations.document_class(administration_to_doc(a), a.id) for a in batch
+            )
+        return batch
+
+    def set_note(self, administration_id: str, note: str) -> None:
+        with self.storage.transaction():
+            if administration_id not in self._raw(ADMINISTRATIONS):
+                raise InputError(f"no administration {administration_id!r}")
+            self._administrations.update({"note": note}, doc_ids=[administration_id])
+
+    def import_batch(
+        self, new_clients: Iterable[Client], administrations: Iterable[Administration]
+    ) -> tuple[list[Client], list[Administration]]:
+        """Add clients and administrations in one transaction, skipping ratings already here.
+
+        A rating counts as already here when the database holds as many identical ones
+        (same client, instrument, date, rater and scores) as the batch does, so importing the
+        same file twice adds nothing the second time.
+        """
+        with self.storage.transaction():
+            existing = Counter(identity(a) for a in self.administrations())
+            fresh = []
+            for a in administrations:
+                if existing[identity(a)] > 0:
+                    existing[identity(a)] -= 1
+                else:
+                    fresh.append(a)
+            added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
+            self._clients.insert_multiple(
+                self._clients.document_class(client_to_doc(c), c.code) for c in added_clients
+            )
+            if fresh:
+                self.record_many(fresh)
+        return added_clients, fresh
