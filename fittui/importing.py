@@ -53,6 +53,8 @@ class ImportPlan:
 def _decode(raw: bytes, name: str) -> str:
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportFailed([f"{name}: the file is larger than {MAX_IMPORT_BYTES // 2**20} MB"])
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ImportFailed([f"{name}:1: UTF-16 text; save the file as UTF-8 CSV"])
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
         raise ImportFailed([f"{name}:{line}: not a CSV text file (binary data)"])

@@ -277,7 +277,6 @@ class JournalStorage(Storage):
             try:
                 if outer:
                     self._refresh()
-                    self._backup_once_a_day()
                     self._pending = []
                 self._depth += 1
                 try:
@@ -309,6 +308,7 @@ class JournalStorage(Storage):
         self._pending.append(op)
 
     def _commit(self, ops: list[list]) -> None:
+        backup = self._backup_once_a_day()
         line = orjson.dumps({"ops": ops}) + b"\n"
         try:
             created = not self.journal_path.exists()
@@ -329,6 +329,8 @@ class JournalStorage(Storage):
             if created:
                 _fsync_dir(self.path.parent)
         except OSError as exc:
+            if backup:  # it holds this save, which did not happen
+                backup.unlink(missing_ok=True)
             raise SaveFailed(f"could not save to {self.journal_path}: {exc.strerror or exc}") from None
         self._journal_ino, self._journal_offset = st.st_ino, self._journal_offset + len(line)
         self.generation += 1
@@ -352,13 +354,14 @@ class JournalStorage(Storage):
         self._snapshot_size = st.st_size
         self._journal_ino, self._journal_offset = os.stat(self.journal_path).st_ino, 0
 
-    def _backup_once_a_day(self) -> None:
+    def _backup_once_a_day(self) -> Path | None:
+        """On the day's first save, copy the database (with that save) into backups/."""
         if not (self.path.exists() or self.journal_path.exists()):
-            return
+            return None
         folder = backups_dir(self.path)
         target = folder / f"{self.path.stem}-{date.today().isoformat()}.json"
         if target.exists():
-            return
+            return None
         make_private_dir(folder)
         try:
             write_file_atomically(target, dump_snapshot(self._tables))
@@ -366,6 +369,7 @@ class JournalStorage(Storage):
             raise SaveFailed(f"could not write the daily backup {target}: {exc.strerror}") from None
         for old in sorted(folder.glob(f"{self.path.stem}-*.json"))[:-BACKUPS_KEPT]:
             old.unlink(missing_ok=True)
+        return target
 
     def close(self) -> None:
         self._tables = None

@@ -27,6 +27,7 @@ DEFAULTS_BY_AGE_GROUP = {
     "young_child": ("YCORS", "YCSRS"),
 }
 _BUILTIN_DIR = Path(__file__).parent
+BUILTIN_FILES = ("ors", "srs", "cors", "csrs", "ycors", "ycsrs", "gsrs")
 _WORDING_FIELDS = ("name", "frame", "options")
 _ITEM_WORDING_FIELDS = ("label", "description", "low", "high")
 
@@ -271,23 +272,31 @@ def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
     return replace(base, **changes)
 
 
-@cache
 def load_instruments(user_dir: Path | None = None) -> dict[str, Instrument]:
-    """The built-in instruments, with the user's wording and added instruments applied."""
+    """The built-in instruments, with the user's wording and added instruments applied.
+
+    Read once per process while the user's files stay as they are.
+    """
+    files = sorted(user_dir.glob("*.toml")) if user_dir is not None and user_dir.is_dir() else []
+    return _load(tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@cache
+def _load(user_files: tuple) -> dict[str, Instrument]:
     found = {}
-    for path in sorted(_BUILTIN_DIR.glob("*.toml")):
+    for name in BUILTIN_FILES:
+        path = _BUILTIN_DIR / f"{name}.toml"
         instrument = _build(_read_toml(path), path)
         found[instrument.key] = instrument
-    if user_dir is not None and user_dir.is_dir():
-        for path in sorted(user_dir.glob("*.toml")):
-            data = _read_toml(path)
-            key = data.get("key")
-            if not isinstance(key, str):
-                raise InstrumentError(f"{path}: needs a key naming the instrument")
-            if key in found:
-                found[key] = _apply_wording(found[key], data, path)
-            else:
-                found[key] = _build(data, path)
+    for path, _, _ in user_files:
+        data = _read_toml(path)
+        key = data.get("key")
+        if not isinstance(key, str):
+            raise InstrumentError(f"{path}: needs a key naming the instrument")
+        if key in found:
+            found[key] = _apply_wording(found[key], data, path)
+        else:
+            found[key] = _build(data, path)
     return found
 
 

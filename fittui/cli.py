@@ -1,0 +1,290 @@
+"""The command line: parse, call the domain, print. No clinical logic lives here.
+
+Exit status 0 on success, 1 for bad input or an unreadable database (one line on stderr
+saying what and where), 2 for wrong usage. Textual and plotext are imported only by the
+commands that draw, so ``fittui record`` starts as fast as ``fittui --version``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from fittui import __version__
+from fittui.instruments import InstrumentError, find_instrument, format_tenths, load_instruments
+from fittui.locations import db_path, instruments_dir
+from fittui.model import InputError, check_rater, parse_when
+from fittui.storage import StorageError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report on one line and exit 1."""
+
+
+def _instruments():
+    return load_instruments(instruments_dir())
+
+
+def _store(args: argparse.Namespace):
+    from fittui.store import Store
+
+    return Store(db_path(args.db), read_only=args.read_only)
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    for row in (headers, *rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _dump_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+# -- commands -----------------------------------------------------------------------------
+def cmd_clients(args: argparse.Namespace) -> int:
+    store = _store(args)
+    by_client = store.administrations_by_client()
+    rows = []
+    for c in store.clients():
+        mine = by_client.get(c.code, [])
+        rows.append({
+            "code": c.code,
+            "label": c.label,
+            "age_group": c.age_group,
+            "archived": c.archived,
+            "administrations": len(mine),
+            "last_seen": max((a.day for a in mine), default=None),
+        })
+    if args.json:
+        _dump_json(rows)
+    elif not rows:
+        print("No clients yet. Add one with: fittui add-client CODE")
+    else:
+        _print_table(
+            ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN"],
+            [
+                [r["code"], r["label"], r["age_group"], "archived" if r["archived"] else "active",
+                 str(r["administrations"]), r["last_seen"] or "-"]
+                for r in rows
+            ],
+        )
+    return EXIT_OK
+
+
+def cmd_add_client(args: argparse.Namespace) -> int:
+    client = _store(args).add_client(args.code, args.age_group, args.label or "")
+    print(f"Added client {client.code} ({client.age_group}).")
+    return EXIT_OK
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    instrument = find_instrument(_instruments(), args.instrument)
+    items = instrument.parse_scores(args.scores)
+    when = parse_when(args.date) if args.date else None
+    rater = check_rater(args.rater)
+    store = _store(args)
+    store.client(args.code)
+    saved = store.record(args.code, instrument, items, when, rater, args.note or "")
+    print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {format_tenths(saved.total)}.")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from fittui.report import history_json
+    from fittui.scoring import chronological
+
+    store = _store(args)
+    client = store.client(args.code)
+    administrations = store.administrations(client.code)
+    if args.json:
+        _dump_json(history_json(client, administrations))
+        return EXIT_OK
+    if not administrations:
+        print(f"{client.code}: no administrations yet.")
+        return EXIT_OK
+    _print_table(
+        ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE"],
+        [
+            [a.date, a.instrument, a.rater,
+             " ".join(format_tenths(v) for v in a.items.values()), format_tenths(a.total), a.note]
+            for a in chronological(administrations)
+        ],
+    )
+    if sys.stdout.isatty():
+        _print_chart(client, administrations)
+    return EXIT_OK
+
+
+def _print_chart(client, administrations) -> None:
+    import plotext
+
+    from fittui.chart import draw_history
+    from fittui.scoring import summarize
+
+    instruments = _instruments()
+    summary = summarize(client, administrations, instruments)
+    width = min(os.get_terminal_size().columns, 100)
+    plotext.clear_figure()
+    plotext.theme("clear")
+    plotext.plotsize(width, 16)
+    plotext.title(f"{client.code}: ORS and SRS totals by session")
+    draw_history(plotext, administrations, instruments, summary.cutoff)
+    print()
+    plotext.show()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from fittui.report import caseload, report_row
+
+    store = _store(args)
+    rows = caseload(store.clients(), store.administrations_by_client(), _instruments())
+    if args.json:
+        _dump_json([report_row(c, s) for c, s in rows])
+        return EXIT_OK
+    if not rows:
+        print("No clients yet.")
+        return EXIT_OK
+    _print_table(
+        ["CLIENT", "AGE GROUP", "STATUS", "ORS", "INTAKE", "LATEST", "CHANGE", "SRS", "LAST SRS",
+         "LOWEST SRS ITEM", "FLAGS"],
+        [
+            [c.code, c.age_group, s.status, str(len(s.ors)),
+             format_tenths(s.intake.total if s.intake else None),
+             format_tenths(s.latest.total if s.latest else None),
+             ("+" if (s.change or 0) > 0 else "") + format_tenths(s.change),
+             str(len(s.srs)), format_tenths(s.srs[-1].total if s.srs else None),
+             s.lowest_srs_item or "-", ", ".join(s.flags) or "-"]
+            for c, s in rows
+        ],
+    )
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from fittui.importing import plan_import, read_import_file
+
+    path = Path(args.file)
+    store = _store(args)
+    known = {c.code: c for c in store.clients()}
+    plan = plan_import(read_import_file(path), str(path), _instruments(), known)
+    clients, added = store.import_batch(plan.new_clients, plan.administrations)
+    skipped = len(plan.administrations) - len(added)
+    print(
+        f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
+        + (f"; {skipped} already in the database were skipped." if skipped else ".")
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fittui.demo import DEMO_MARKER, make_demo_database
+
+    folder = Path(args.path).expanduser() if args.path else db_path(None).parent / "demo"
+    path = make_demo_database(folder, date.today())
+    print(f"Demo database with fictional clients: {path} (remove {folder / DEMO_MARKER} to keep it)")
+    if args.no_open:
+        return EXIT_OK
+    args.db = str(path)
+    return _run_app(args)
+
+
+def _run_app(args: argparse.Namespace, **options) -> int:
+    from fittui.app import make_app
+
+    app = make_app(db_path(args.db), read_only=args.read_only, **options)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    return _run_app(args)
+
+
+# -- parsing ------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS,
+        help="database file (default: $FITTUI_DB, else the per-user data folder)",
+    )
+    common.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS,
+        help="open without ever writing or taking the write lock",
+    )
+    parser = argparse.ArgumentParser(
+        prog="fittui",
+        description="Feedback-Informed Treatment in the terminal: ORS and SRS, private and offline.",
+        epilog="Run 'fittui' with no command to open the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"fittui {__version__}")
+    parser.set_defaults(func=cmd_open)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, help: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    p = command("clients", "list clients", cmd_clients)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("add-client", "add a client by code (not a real name)", cmd_add_client)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--age-group", default="adult",
+                   choices=["adult", "adolescent", "child", "young_child"])
+    p.add_argument("--label", metavar="TEXT", help="an optional label the therapist recognises")
+
+    p = command("record", "save one administration from the command line", cmd_record)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("instrument", metavar="INSTRUMENT", help="ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS")
+    p.add_argument("scores", metavar="SCORE", nargs="+", help="one score per item, 0.0 to 10.0")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="when it was rated (default: now)")
+    p.add_argument("--rater", default="client", metavar="ROLE",
+                   help="client (default), partner, parent, teacher, ...")
+    p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
+
+    p = command("history", "a client's administrations, with a chart on a terminal", cmd_history)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("report", "one line per client: status, change, flags", cmd_report)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("import", "import administrations from a CSV file, all or nothing", cmd_import)
+    p.add_argument("file", metavar="FILE.csv")
+
+    p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
+    p.add_argument("--path", metavar="DIR", help="folder for the demo database")
+    p.add_argument("--no-open", action="store_true", help="make the database, do not open the app")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db = getattr(args, "db", None)
+    args.read_only = getattr(args, "read_only", False)
+    try:
+        return args.func(args)
+    except (InputError, InstrumentError, StorageError, CliError) as exc:
+        for line in str(exc).splitlines():
+            print(f"fittui: error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # no traceback ever reaches a user
+        print(f"fittui: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("fittui: please report this, with the command you ran", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,60 @@
+"""Shared fixtures: a database in tmp_path, the instruments, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fittui.cli import main
+from fittui.instruments import load_instruments
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def instruments():
+    return load_instruments()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "fittui.json"
+
+
+@pytest.fixture
+def cli(db: Path, capsys, monkeypatch, tmp_path):
+    """Run ``fittui --db <tmp db> ARGS...`` in-process; returns exit code, stdout, stderr."""
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    monkeypatch.delenv("FITTUI_DB", raising=False)
+
+    def run(*args: str, db_path: Path | None = db) -> Result:
+        capsys.readouterr()
+        argv = (["--db", str(db_path)] if db_path else []) + [str(a) for a in args]
+        code = main(argv)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def db_bytes(db: Path) -> dict[str, bytes]:
+    """Every file of a database folder, to check that a failed command changed nothing."""
+    folder = db.parent
+    if not folder.exists():
+        return {}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }

@@ -1,0 +1,169 @@
+"""The command-line contract of issue 2: outputs, JSON shapes, exit codes, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import db_bytes
+from fittui import __version__
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_version_and_help(cli, capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli("--version")
+    assert exit.value.code == 0 and __version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli("--help")
+    out = capsys.readouterr().out
+    for command in ("clients", "add-client", "record", "history", "report", "import", "demo"):
+        assert command in out
+
+
+def test_add_record_history_report(cli):
+    assert cli("add-client", "C1", "--label", "Tuesday 10am").code == 0
+    assert cli("record", "C1", "ORS", "5.1", "5", "5", "5", "--date", "2026-01-01").code == 0
+    assert cli("record", "C1", "ors", "6.3", "6.3", "6.3", "6.2", "--date", "2026-01-08").code == 0
+    assert cli("record", "C1", "SRS", "9", "9", "8.5", "9", "--date", "2026-01-08").code == 0
+    history = cli("history", "C1", "--json").json()
+    assert history["client"] == "C1"
+    first = history["administrations"][0]
+    assert set(first) == {"id", "date", "instrument", "rater", "items", "total", "note"}
+    assert first["items"] == {"individually": 5.1, "interpersonally": 5.0, "socially": 5.0, "overall": 5.0}
+    assert first["total"] == 20.1 and first["rater"] == "client" and first["date"] == "2026-01-01"
+    [row] = cli("report", "--json").json()
+    assert row == {
+        "client": "C1", "age_group": "adult", "ors_count": 2, "ors_first": 20.1, "ors_last": 25.1,
+        "ors_change": 5.0, "status": "recovered", "srs_count": 1, "srs_last": 35.5,
+        "lowest_srs_item": "approach", "flags": ["srs_below_cutoff", "srs_item_low"],
+    }
+    table = cli("report")
+    assert "recovered" in table.out and "+5.0" in table.out
+    assert "C1" in cli("clients").out
+    [client] = cli("clients", "--json").json()
+    assert client["code"] == "C1" and client["label"] == "Tuesday 10am" and client["administrations"] == 3
+    assert "20.1" in cli("history", "C1").out
+
+
+def test_fittui_db_environment_variable(cli, db, monkeypatch):
+    monkeypatch.setenv("FITTUI_DB", str(db))
+    assert cli("add-client", "E1", db_path=None).code == 0
+    assert db.exists() or db.with_name(db.name + ".journal").exists()
+    assert cli("clients", "--json").json()[0]["code"] == "E1"
+
+
+def test_rater_and_age_groups(cli):
+    assert cli("add-client", "K1", "--age-group", "child").code == 0
+    assert cli("record", "K1", "CORS", "2", "2", "2", "2", "--rater", "parent").code == 0
+    history = cli("history", "K1", "--json").json()
+    assert history["administrations"][0]["rater"] == "parent"
+    assert cli("report", "--json").json()[0]["ors_count"] == 0
+
+
+def test_import_of_unseen_cases_agrees_with_clinical_rules(cli):
+    result = cli("import", DATA / "cases.csv")
+    assert result.code == 0, result.err
+    assert cli("report", "--json").json() == json.loads((DATA / "cases_expected.json").read_text())
+    again = cli("import", DATA / "cases.csv")
+    assert again.code == 0 and "Imported 0 administrations" in again.out
+    assert len(cli("history", "B01", "--json").json()["administrations"]) == 4
+
+
+def test_history_is_in_date_order_with_entry_order_for_ties(cli):
+    cli("import", DATA / "cases.csv")
+    dates = [a["date"] for a in cli("history", "B03", "--json").json()["administrations"]]
+    totals = [a["total"] for a in cli("history", "B03", "--json").json()["administrations"]]
+    assert dates == ["2026-02-01", "2026-02-01", "2026-02-02"] and totals[:2] == [28.0, 22.8]
+
+
+BAD_INPUTS = [
+    (["record", "NOPE", "ORS", "5", "5", "5", "5"], "unknown client"),
+    (["record", "C1", "XYZ", "5", "5", "5", "5"], "unknown instrument"),
+    (["record", "C1", "ORS", "5", "5", "5"], "takes 4 scores"),
+    (["record", "C1", "ORS", "5", "5", "5", "5", "5"], "takes 4 scores"),
+    (["record", "C1", "ORS", "10.1", "5", "5", "5"], "out of range"),
+    (["record", "C1", "ORS", "-0.1", "5", "5", "5"], "out of range"),
+    (["record", "C1", "ORS", "abc", "5", "5", "5"], "not a number"),
+    (["record", "C1", "ORS", "5.55", "5", "5", "5"], "one decimal"),
+    (["record", "C1", "ORS", "nan", "5", "5", "5"], "not a number"),
+    (["record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-13-01"], "not an ISO date"),
+    (["record", "C1", "ORS", "5", "5", "5", "5", "--rater", "Mr X"], "rater"),
+    (["add-client", "C1"], "already exists"),
+    (["add-client", "has space"], "client code"),
+    (["history", "NOPE"], "unknown client"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_INPUTS)
+def test_bad_input_is_one_clear_line_and_changes_nothing(cli, db, args, message):
+    cli("add-client", "C1")
+    before = db_bytes(db)
+    result = cli(*args)
+    assert result.code == 1
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    assert db_bytes(db) == before
+
+
+def test_wrong_usage_exits_2(cli, capsys):
+    for args in (["record"], ["add-client", "C1", "--age-group", "elder"], ["frobnicate"]):
+        with pytest.raises(SystemExit) as exit:
+            cli(*args)
+        assert exit.value.code == 2
+
+
+def test_unreadable_database_is_named_and_never_written(cli, db):
+    db.parent.mkdir(parents=True)
+    db.write_text('{"fittui": {"schema": 1}, "tables": {"clients": [')
+    before = db_bytes(db)
+    for args in (["clients"], ["add-client", "Z9"], ["report", "--json"]):
+        result = cli(*args)
+        assert result.code == 1 and str(db) in result.err and "no backup" in result.err
+    assert db_bytes(db) == before
+
+
+def test_demo_database(cli, tmp_path):
+    folder = tmp_path / "demo"
+    assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0
+    rows = cli("report", "--json", db_path=folder / "fittui.json").json()
+    statuses = {r["status"] for r in rows}
+    flags = {f for r in rows for f in r["flags"]}
+    assert statuses == {"recovered", "improved", "unchanged", "deteriorated", "insufficient"}
+    assert flags == {"ors_below_cutoff", "srs_below_cutoff", "srs_item_low", "srs_drop"}
+    assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0  # rebuilt
+    real = tmp_path / "real"
+    cli("add-client", "R1", db_path=real / "fittui.json")
+    (real / "fittui.json").write_text("{}") if not (real / "fittui.json").exists() else None
+    refused = cli("demo", "--path", real, "--no-open", db_path=None)
+    assert refused.code == 1 and "not a demo" in refused.err
+
+
+def test_demo_shows_every_pattern(tmp_path, instruments):
+    from datetime import date
+
+    from fittui.demo import make_demo_database
+    from fittui.report import caseload
+    from fittui.scoring import split_alliances
+    from fittui.store import Store
+
+    store = Store(make_demo_database(tmp_path / "d", date(2026, 11, 23)))
+    by_client = store.administrations_by_client()
+    rows = caseload(store.clients(), by_client, instruments)
+    patterns = {p.key for _, s in rows for p in s.patterns}
+    assert patterns == {"progress_good_fit", "flat_progress_good_fit", "decline_despite_good_fit",
+                        "sudden_alliance_drop", "always_at_ceiling", "low_item"}
+    assert any(split_alliances(a, instruments) for a in by_client.values())
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "fittui", "--db", str(tmp_path / "x.json"), "history", "NOPE"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1 and result.stderr.startswith("fittui: error:")

@@ -1,0 +1,132 @@
+"""CSV import: all or nothing, every error named by line and column, hostile files refused."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import db_bytes
+from fittui.importing import ImportFailed, plan_import
+
+HEADER = "client,age_group,date,instrument,rater,item1,item2,item3,item4\n"
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def test_one_bad_row_imports_nothing_and_names_line_and_column(cli, db, tmp_path):
+    cli("add-client", "C0")
+    before = db_bytes(db)
+    path = write(tmp_path, HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\nC1,,2026-01-08,ORS,,5,10.1,5,5\n"
+                 "C2,elder,2026-01-01,SRS,,9,9,9,9\n")
+    result = cli("import", path)
+    assert result.code == 1
+    assert f"{path}:3: column item2: score 10.1 is out of range" in result.err
+    assert f"{path}:4: column age_group: unknown age group 'elder'" in result.err
+    assert db_bytes(db) == before
+
+
+def test_bom_quoted_newlines_crlf_and_optional_columns(cli, tmp_path):
+    text = ('\ufeffclient,date,instrument,item1,item2,item3,item4,note\r\n'
+            'C1,2026-01-01,ORS,5,5,5,5,"said: ""it was ok""\r\nsecond line"\r\n'
+            'C1,2026-01-08T14:30,SRS,9,9,9,9,\r\n')
+    assert cli("import", write(tmp_path, text)).code == 0
+    history = cli("history", "C1", "--json").json()["administrations"]
+    assert history[0]["note"] == 'said: "it was ok"\r\nsecond line'
+    assert history[1]["date"] == "2026-01-08T14:30" and history[1]["rater"] == "client"
+    assert cli("clients", "--json").json()[0]["age_group"] == "adult"
+
+
+def test_rows_beyond_the_instrument_must_be_blank(cli, tmp_path):
+    text = HEADER + "Y1,young_child,2026-01-01,YCORS,,5,6,,\n"
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 1 and ":2: column item2: YCORS has 1 items" in result.err
+
+
+def test_blank_required_score_and_wrong_column_count(cli, tmp_path):
+    text = HEADER + "C1,,2026-01-01,ORS,,5,5,,5\nC1,,2026-01-01,ORS,,5,5\n"
+    result = cli("import", write(tmp_path, text))
+    assert ":2: column item3: ORS needs 4 scores" in result.err
+    assert ":3: expected 9 columns, found 7" in result.err
+
+
+def test_age_group_conflicts(cli, tmp_path):
+    cli("add-client", "C1", "--age-group", "child")
+    result = cli("import", write(tmp_path, HEADER + "C1,adult,2026-01-01,ORS,,5,5,5,5\n"))
+    assert result.code == 1 and "client C1 is child elsewhere, here adult" in result.err
+
+
+def test_header_problems(cli, tmp_path):
+    for text, message in [
+        ("", "the file is empty"),
+        ("client,date,instrument\n", "missing column 'item1'"),
+        ("client,date,instrument,item1,item3\n", "item1, item2"),
+        ("client,date,instrument,item1,colour\n", "unknown column 'colour'"),
+        ("client,instrument,item1\n", "missing column 'date'"),
+    ]:
+        result = cli("import", write(tmp_path, text))
+        assert result.code == 1 and message in result.err, (text, result.err)
+
+
+def test_not_a_csv_file(cli, tmp_path):
+    for raw, message in [
+        (b"\x89PNG\r\n\x1a\n\0\0\0", "binary data"),
+        ((HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\n").encode("utf-16"), "save the file as UTF-8"),
+        (HEADER.encode() + "C1,,2026-01-01,ORS,,5,5,5,5,é\n".encode("latin-1"), "not UTF-8"),
+        (("client,date,instrument,item1\n" + 'C1,2026-01-01,ORS,"5\n').encode(), "not valid CSV"),
+    ]:
+        result = cli("import", write(tmp_path, raw))
+        assert result.code == 1 and message in result.err, (raw, result.err)
+    assert cli("import", tmp_path / "missing.csv").code == 1
+    assert cli("import", tmp_path).code == 1
+
+
+def test_same_file_twice_and_duplicate_rows(cli, tmp_path):
+    row = "C1,,2026-01-01,ORS,,5,5,5,5\n"
+    path = write(tmp_path, HEADER + row + row)
+    assert "Imported 2 " in cli("import", path).out
+    assert "Imported 0 " in cli("import", path).out
+    assert "Imported 1 " in cli("import", write(tmp_path, HEADER + row * 3, "b.csv")).out
+
+
+def test_formula_cells_are_data_not_formulas(cli, tmp_path):
+    path = write(tmp_path, HEADER.rstrip() + ",note\n" + "C1,,2026-01-01,ORS,,5,5,5,5,=HYPERLINK(1)\n")
+    assert cli("import", path).code == 0
+    assert cli("history", "C1", "--json").json()["administrations"][0]["note"] == "=HYPERLINK(1)"
+    bad = write(tmp_path, HEADER + "=cmd,,2026-01-01,ORS,,5,5,5,5\n", "f.csv")
+    assert "client code" in cli("import", bad).err
+
+
+cells = st.text(alphabet=string.printable + "é\u2028\ufeff\0", max_size=12)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(cells, min_size=0, max_size=11), max_size=6), st.booleans())
+def test_hostile_rows_either_import_or_fail_cleanly(rows, with_header):
+    from fittui.instruments import load_instruments
+
+    text = (HEADER if with_header else "") + "\n".join(",".join(r) for r in rows)
+    try:
+        plan = plan_import(text.encode(), "h.csv", load_instruments(), {})
+    except ImportFailed as exc:
+        assert exc.errors and all(line.startswith("h.csv") for line in exc.errors)
+    else:
+        for a in plan.administrations:
+            assert all(0 <= v <= 100 for v in a.items.values())
+
+
+@settings(max_examples=100)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_crash(raw):
+    from fittui.instruments import load_instruments
+
+    try:
+        plan_import(raw, "b.csv", load_instruments(), {})
+    except ImportFailed as exc:
+        assert all(line.startswith("b.csv") for line in exc.errors)

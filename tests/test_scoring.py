@@ -1,0 +1,187 @@
+"""The scoring rules of CLINICAL.md, at their boundaries, and properties that always hold."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fittui.model import Administration, Client
+from fittui.scoring import split_alliances, summarize
+
+ADULT = Client("C1", "adult")
+
+
+def ors(date: str, *items: float, rater: str = "client", instrument: str = "ORS") -> Administration:
+    keys = {"ORS": ["individually", "interpersonally", "socially", "overall"],
+            "CORS": ["me", "family", "school", "everything"], "YCORS": ["face"]}[instrument]
+    return Administration(f"o{date}{items}{rater}", "C1", instrument, date,
+                          {k: round(v * 10) for k, v in zip(keys, items)}, rater)
+
+
+def srs(date: str, *items: float, rater: str = "client") -> Administration:
+    keys = ["relationship", "goals_topics", "approach", "overall"]
+    return Administration(f"s{date}{items}{rater}", "C1", "SRS", date,
+                          {k: round(v * 10) for k, v in zip(keys, items)}, rater)
+
+
+def total(t: float) -> tuple[float, ...]:
+    """Four item scores summing exactly to t (one decimal)."""
+    tenths = round(t * 10)
+    base, extra = divmod(tenths, 4)
+    return tuple((base + (1 if i < extra else 0)) / 10 for i in range(4))
+
+
+def test_change_of_exactly_five_from_20_1_to_25_1_is_reliable_and_recovers(instruments):
+    s = summarize(ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.1))], instruments)
+    assert s.change == 50
+    assert s.status == "recovered"
+    assert "ors_below_cutoff" not in s.flags  # 25.1 is at or above the cut-off
+
+
+def test_change_of_4_9_is_unchanged(instruments):
+    s = summarize(ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.0))], instruments)
+    assert s.status == "unchanged"
+
+
+def test_total_exactly_at_cutoff_is_not_below_it(instruments):
+    s = summarize(ADULT, [ors("2026-01-01", *total(25.0))], instruments)
+    assert s.flags == ()
+    assert s.status == "insufficient"
+    s = summarize(ADULT, [ors("2026-01-01", *total(24.9))], instruments)
+    assert s.flags == ("ors_below_cutoff",)
+
+
+def test_intake_at_cutoff_improves_but_does_not_recover(instruments):
+    s = summarize(ADULT, [ors("2026-01-01", *total(25.0)), ors("2026-01-08", *total(30.0))], instruments)
+    assert s.status == "improved"
+
+
+def test_gain_that_stays_below_cutoff_is_improved(instruments):
+    s = summarize(ADULT, [ors("2026-01-01", *total(10.0)), ors("2026-01-08", *total(20.0))], instruments)
+    assert s.status == "improved"
+
+
+def test_deteriorated_at_exactly_minus_five(instruments):
+    s = summarize(ADULT, [ors("2026-01-01", *total(30.0)), ors("2026-01-08", *total(25.0))], instruments)
+    assert s.status == "deteriorated"
+    s = summarize(ADULT, [ors("2026-01-01", *total(30.0)), ors("2026-01-08", *total(25.1))], instruments)
+    assert s.status == "unchanged"
+
+
+def test_cutoffs_by_age_group(instruments):
+    teen = Client("T", "adolescent")
+    pair = [ors("2026-01-01", *total(22.9)), ors("2026-01-08", *total(28.0))]
+    assert summarize(teen, pair, instruments).status == "recovered"
+    assert summarize(teen, [ors("2026-01-01", *total(27.9))], instruments).flags == ("ors_below_cutoff",)
+    child = Client("K", "child")
+    pair = [ors("2026-01-01", *total(26.9), instrument="CORS"), ors("2026-01-08", *total(32.0), instrument="CORS")]
+    assert summarize(child, pair, instruments).status == "recovered"
+    little = Client("Y", "young_child")
+    pair = [ors("2026-01-01", 1.0, instrument="YCORS"), ors("2026-01-08", 9.0, instrument="YCORS")]
+    s = summarize(little, pair, instruments)
+    assert s.status == "improved" and s.flags == () and s.cutoff is None
+
+
+def test_intake_is_earliest_by_date_not_entry_order(instruments):
+    later, earlier = ors("2026-02-01", *total(30.0)), ors("2026-01-01", *total(20.0))
+    s = summarize(ADULT, [later, earlier], instruments)
+    assert s.intake is earlier and s.latest is later and s.status == "recovered"
+
+
+def test_same_date_ties_keep_entry_order(instruments):
+    first, second = ors("2026-01-01", *total(20.0)), ors("2026-01-01", *total(27.0))
+    assert summarize(ADULT, [first, second], instruments).change == 70
+    assert summarize(ADULT, [second, first], instruments).change == -70
+
+
+def test_collateral_raters_are_never_counted(instruments):
+    admins = [
+        ors("2026-01-01", *total(20.0)),
+        ors("2026-01-08", *total(5.0), rater="parent"),
+        srs("2026-01-08", 2, 2, 2, 2, rater="partner"),
+    ]
+    s = summarize(ADULT, admins, instruments)
+    assert s.status == "insufficient" and len(s.ors) == 1 and s.srs == ()
+    assert s.flags == ("ors_below_cutoff",) and s.lowest_srs_item is None
+
+
+def test_srs_flags(instruments):
+    s = summarize(ADULT, [srs("2026-01-01", 9, 9, 9, 9)], instruments)
+    assert s.flags == () and s.lowest_srs_item == "relationship"  # tie: first in item order
+    s = summarize(ADULT, [srs("2026-01-01", 9, 9, 9, 8.9)], instruments)
+    assert s.flags == ("srs_below_cutoff", "srs_item_low") and s.lowest_srs_item == "overall"
+
+
+def test_srs_drop_at_exactly_one_point(instruments):
+    pair = [srs("2026-01-01", 10, 10, 10, 10), srs("2026-01-08", 10, 10, 10, 9)]
+    assert "srs_drop" in summarize(ADULT, pair, instruments).flags
+    pair = [srs("2026-01-01", 10, 10, 10, 10), srs("2026-01-08", 10, 10, 10, 9.1)]
+    assert "srs_drop" not in summarize(ADULT, pair, instruments).flags
+
+
+def test_patterns(instruments):
+    good = [srs(f"2026-01-0{d}", 9.5, 9.5, 9.5, 9.5) for d in (1, 2, 3)]
+    flat = [ors(f"2026-01-0{d}", *total(20.0)) for d in (1, 2, 3, 4)]
+    keys = {p.key for p in summarize(ADULT, flat + good, instruments).patterns}
+    assert "flat_progress_good_fit" in keys
+    keys = {p.key for p in summarize(ADULT, flat[:3] + good, instruments).patterns}
+    assert "flat_progress_good_fit" not in keys
+    up = [ors("2026-01-01", *total(20.0)), ors("2026-01-02", *total(26.0))]
+    assert "progress_good_fit" in {p.key for p in summarize(ADULT, up + good, instruments).patterns}
+    down = [ors("2026-01-01", *total(26.0)), ors("2026-01-02", *total(20.0))]
+    assert "decline_despite_good_fit" in {p.key for p in summarize(ADULT, down + good, instruments).patterns}
+    ceiling = [srs(f"2026-01-0{d}", 9.8, 9.8, 9.7, 9.7) for d in (1, 2, 3)]
+    assert "always_at_ceiling" in {p.key for p in summarize(ADULT, ceiling, instruments).patterns}
+    below = ceiling[:2] + [srs("2026-01-03", 9.8, 9.8, 9.7, 9.6)]
+    assert "always_at_ceiling" not in {p.key for p in summarize(ADULT, below, instruments).patterns}
+    every = summarize(ADULT, down + good, instruments).patterns
+    assert all(p.questions and p.title and p.detail for p in every)
+
+
+def test_split_alliance(instruments):
+    admins = [srs("2026-01-01", 9, 9, 9, 9), srs("2026-01-01", 8, 8, 8, 7, rater="partner")]
+    assert len(split_alliances(admins, instruments)) == 1
+    admins[1] = srs("2026-01-01", 8, 8, 8, 7.1, rater="partner")
+    assert split_alliances(admins, instruments) == []
+
+
+scores = st.integers(0, 100)
+
+
+@given(st.lists(st.tuples(st.integers(1, 28), st.lists(scores, min_size=4, max_size=4)), min_size=2, max_size=8))
+def test_status_agrees_with_the_rule_in_tenths(sessions):
+    from fittui.instruments import load_instruments
+
+    instruments = load_instruments()
+    keys = ["individually", "interpersonally", "socially", "overall"]
+    admins = [
+        Administration(str(n), "C1", "ORS", f"2026-02-{day:02d}", dict(zip(keys, items)))
+        for n, (day, items) in enumerate(sessions)
+    ]
+    s = summarize(ADULT, admins, instruments)
+    ordered = sorted(enumerate(sessions), key=lambda p: (p[1][0], p[0]))
+    intake, latest = sum(ordered[0][1][1]), sum(ordered[-1][1][1])
+    change = latest - intake
+    assert s.change == change
+    if change >= 50:
+        assert s.status == ("recovered" if intake < 250 <= latest else "improved")
+    elif change <= -50:
+        assert s.status == "deteriorated"
+    else:
+        assert s.status == "unchanged"
+    assert ("ors_below_cutoff" in s.flags) == (latest < 250)
+
+
+@given(st.lists(st.lists(scores, min_size=4, max_size=4), min_size=1, max_size=6))
+def test_lowest_srs_item_is_a_minimum_and_first_on_ties(sessions):
+    from fittui.instruments import load_instruments
+
+    keys = ["relationship", "goals_topics", "approach", "overall"]
+    admins = [Administration(str(n), "C1", "SRS", f"2026-03-{n + 1:02d}", dict(zip(keys, items)))
+              for n, items in enumerate(sessions)]
+    s = summarize(ADULT, admins, load_instruments())
+    last = sessions[-1]
+    assert s.lowest_srs_item == keys[last.index(min(last))]
+    assert ("srs_below_cutoff" in s.flags) == (sum(last) < 360)
+    assert ("srs_item_low" in s.flags) == (min(last) < 90)
+    assert ("srs_drop" in s.flags) == (len(sessions) > 1 and sum(last) <= sum(sessions[-2]) - 10)
