@@ -12,8 +12,13 @@ from textual.app import App
 from textual.binding import Binding
 
 from fittui.instruments import Instrument, load_instruments
-from fittui.locations import instruments_dir
+from fittui.locations import config_dir, instruments_dir
+from fittui.model import Administration
+from fittui.settings import Settings, load_settings
 from fittui.store import Store
+
+# What the app itself may do while the client holds the laptop: nothing that leaves.
+CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
 
 
 class FitApp(App):
@@ -27,12 +32,16 @@ class FitApp(App):
         self,
         store: Store,
         instruments: dict[str, Instrument],
-        today: str | None = None,
+        settings: Settings = Settings(),
+        rate: tuple[str, str, list[str]] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.instruments = instruments
-        self.today = today
+        self.settings = settings
+        self.show_numbers = settings.show_numbers
+        self.client_mode = False
+        self._rate_on_start = rate
         if store.read_only:
             self.sub_title = "read-only"
 
@@ -40,15 +49,79 @@ class FitApp(App):
         from fittui.screens.clients import ClientsScreen
 
         self.push_screen(ClientsScreen())
+        if self._rate_on_start:
+            self.start_rating(*self._rate_on_start)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.client_mode and action in CLIENT_MODE_REFUSED:
+            return False
+        return super().check_action(action, parameters)
+
+    async def action_quit(self) -> None:
+        if not self.client_mode:
+            await super().action_quit()
+
+    def action_help_quit(self) -> None:
+        if not self.client_mode:
+            super().action_help_quit()
+
+    def action_command_palette(self) -> None:
+        if not self.client_mode:
+            super().action_command_palette()
+
+    def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
+        """Client mode: each rater in turn rates, hands the laptop on, and the therapist
+        comes back to the result."""
+        from fittui.screens.rating import RatingScreen
+        from fittui.screens.result import ResultScreen
+        from fittui.screens.thanks import ThankYouScreen
+
+        instrument = self.instruments[instrument_key]
+        saved: list[Administration] = []
+
+        def finish() -> None:
+            self.client_mode = False
+            if saved:
+                self.push_screen(ResultScreen(code, saved))
+            else:
+                self.notify("Left client mode; nothing was saved.")
+
+        def rate(turn: int) -> None:
+            def rated(administration: Administration | None) -> None:
+                if administration is None:
+                    finish()
+                    return
+                saved.append(administration)
+                following = raters[turn + 1] if turn + 1 < len(raters) else None
+                self.push_screen(ThankYouScreen(following), handed_on)
+
+            def handed_on(choice: str) -> None:
+                if choice == "next":
+                    rate(turn + 1)
+                else:
+                    finish()
+
+            self.push_screen(
+                RatingScreen(instrument, code, raters[turn], self.show_numbers), rated
+            )
+
+        self.client_mode = True
+        rate(0)
 
 
 def make_app(
     db_path: Path,
     read_only: bool = False,
     instruments: dict[str, Instrument] | None = None,
-    today: str | None = None,
+    settings: Settings | None = None,
+    rate: tuple[str, str, list[str]] | None = None,
 ) -> FitApp:
     """Open the database (raising if it cannot be read) and build the app around it."""
     store = Store(db_path, read_only=read_only)
     store.clients()  # an unreadable database fails here, before any screen is drawn
-    return FitApp(store, instruments or load_instruments(instruments_dir()), today=today)
+    return FitApp(
+        store,
+        instruments or load_instruments(instruments_dir()),
+        settings or load_settings(config_dir() / "settings.toml"),
+        rate=rate,
+    )

@@ -208,6 +208,15 @@ def cmd_open(args: argparse.Namespace) -> int:
     return _run_app(args)
 
 
+def cmd_rate(args: argparse.Namespace) -> int:
+    if args.read_only:
+        raise CliError("rate saves a rating; it cannot run with --read-only")
+    instrument = find_instrument(_instruments(), args.instrument)
+    rater = check_rater(args.rater)
+    _store(args).client(args.code)
+    return _run_app(args, rate=(args.code, instrument.key, [rater]))
+
+
 # -- parsing ------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -261,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("import", "import administrations from a CSV file, all or nothing", cmd_import)
     p.add_argument("file", metavar="FILE.csv")
+
+    p = command("rate", "open the app straight into client mode for one rating", cmd_rate)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("instrument", metavar="INSTRUMENT")
+    p.add_argument("--rater", default="client", metavar="ROLE",
+                   help="client (default), partner, parent, teacher, ...")
 
     p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
     p.add_argument("--path", metavar="DIR", help="folder for the demo database")

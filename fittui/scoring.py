@@ -7,14 +7,20 @@ here takes administrations in entry order and sorts them stably.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration, Client
 
 STATUSES = ("recovered", "improved", "unchanged", "deteriorated", "insufficient")
-FLAGS = ("ors_below_cutoff", "srs_below_cutoff", "srs_item_low", "srs_drop")
+# flag -> (a short symbol for lists, words for the therapist); symbols never rely on colour.
+FLAGS = {
+    "ors_below_cutoff": ("▼ORS", "ORS below the clinical cut-off"),
+    "srs_below_cutoff": ("▼SRS", "SRS below 36"),
+    "srs_item_low": ("!item", "an SRS item below 9"),
+    "srs_drop": ("↓SRS", "SRS fell 1 point or more since last time"),
+}
 DEFAULT_RELIABLE_CHANGE = 50
 
 
@@ -245,7 +251,7 @@ def find_patterns(
         label = _label(instruments, last_srs, key)
         found.append(Pattern(
             "low_item",
-            f"Low SRS item: {label}",
+            "Low SRS item",
             f"{label} was {format_tenths(last_srs.items[key])} in the latest SRS.",
             (f"You marked {label.lower()} a bit lower. What would have made it better?",),
         ))
@@ -256,13 +262,24 @@ def find_patterns(
         label = _label(instruments, summary.latest, key)
         found.append(Pattern(
             "low_item",
-            f"Lowest ORS item: {label}",
+            "Lowest ORS item",
             f"{label} was {format_tenths(summary.latest.items[key])} in the latest ORS.",
             (f"{label} is where you marked lowest. What is going on there at the moment?",),
         ))
     return tuple(found)
 
 
-def totals_by_day(administrations: Sequence[Administration]) -> list[tuple[str, int]]:
-    """(date, total) pairs in clinical order, for charts and tables."""
-    return [(a.date, a.total) for a in chronological(administrations)]
+def previous_of(
+    administration: Administration,
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+) -> Administration | None:
+    """The same rater's rating of the same family just before this one, for "since last time"."""
+    family = family_of(instruments, administration)
+    before = None
+    for a in chronological(administrations):
+        if a.id == administration.id:
+            return before
+        if a.rater == administration.rater and family_of(instruments, a) == family:
+            before = a
+    return before

@@ -7,15 +7,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fittui.instruments import format_tenths
+from fittui.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
+from fittui.model import Client
 from fittui.report import caseload
+from fittui.scoring import FLAGS
 
-FLAG_SYMBOLS = {
-    "ors_below_cutoff": "▼ORS",
-    "srs_below_cutoff": "▼SRS",
-    "srs_item_low": "!item",
-    "srs_drop": "↓SRS",
-}
 POLL_SECONDS = 1.0
 
 
@@ -23,6 +19,10 @@ class ClientsScreen(Screen):
     """Active clients with status, latest ORS and SRS, flags and last session."""
 
     BINDINGS = [
+        Binding("o", "rate('ors')", "ORS"),
+        Binding("s", "rate('srs')", "SRS"),
+        Binding("m", "rate_more", "Other rating"),
+        Binding("n", "toggle_numbers", "Numbers"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -63,7 +63,7 @@ class ClientsScreen(Screen):
                 summary.status,
                 format_tenths(summary.latest.total if summary.latest else None),
                 format_tenths(last_srs),
-                " ".join(FLAG_SYMBOLS[f] for f in summary.flags),
+                " ".join(FLAGS[f][0] for f in summary.flags),
                 seen,
                 key=client.code,
             )
@@ -72,3 +72,46 @@ class ClientsScreen(Screen):
         self.query_one("#empty", Static).update(
             "" if rows else "No clients yet. Add one from the command line: fittui add-client CODE"
         )
+
+    def selected(self) -> Client | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self.app.store.client(row_key.value)
+
+    def _can_rate(self) -> Client | None:
+        if self.app.store.read_only:
+            self.notify("Read-only: ratings cannot be saved here.", severity="warning")
+            return None
+        client = self.selected()
+        if client is None:
+            self.notify("Add a client first: fittui add-client CODE", severity="warning")
+        return client
+
+    def action_rate(self, family: str) -> None:
+        """o and s: the ORS- or SRS-family instrument for the client's age group."""
+        client = self._can_rate()
+        if client:
+            ors, srs = DEFAULTS_BY_AGE_GROUP[client.age_group]
+            self.app.start_rating(client.code, ors if family == "ors" else srs, ["client"])
+
+    def action_rate_more(self) -> None:
+        """Any instrument (GSRS for a group), with one or more raters in turn."""
+        from fittui.screens.start import StartRatingScreen
+
+        client = self._can_rate()
+        if client is None:
+            return
+
+        def chosen(choice: tuple[str, list[str]] | None) -> None:
+            if choice:
+                self.app.start_rating(client.code, choice[0], choice[1])
+
+        default = DEFAULTS_BY_AGE_GROUP[client.age_group][1]
+        self.app.push_screen(StartRatingScreen(self.app.instruments, default), chosen)
+
+    def action_toggle_numbers(self) -> None:
+        self.app.show_numbers = not self.app.show_numbers
+        shown = "shown" if self.app.show_numbers else "hidden"
+        self.notify(f"Numbers on the rating lines are {shown} in client mode.")

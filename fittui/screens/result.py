@@ -1,0 +1,112 @@
+"""Back with the therapist: what the ratings just given say, and what to ask.
+
+Each item and the total, the change since the same rater's last rating, the flags and
+patterns that now apply, the lowest item with a question, a split alliance between raters,
+and a field per rating for the client's words, saved as the administration's note.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from fittui.instruments import format_tenths
+from fittui.model import Administration
+from fittui.scoring import FLAGS, previous_of, split_alliances, summarize
+from fittui.storage import StorageError
+
+
+def describe(a: Administration, everything: list[Administration], instruments) -> Content:
+    """One administration as the therapist reads it: items, total, change since last time."""
+    instrument = instruments[a.instrument]
+    width = max(len(i.label) for i in instrument.items) + 2
+    lines = [Content.from_markup(
+        f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · {a.date.replace('T', ' ')} · saved ✓",
+        rater=a.rater,
+    )]
+    for item in instrument.items:
+        lines.append(Content(f"  {item.label:<{width}}{format_tenths(a.items[item.key]):>5}"))
+    previous = previous_of(a, everything, instruments)
+    since = ""
+    if previous is not None:
+        change = a.total - previous.total
+        since = (f"   last time {format_tenths(previous.total)}, "
+                 f"{'+' if change > 0 else ''}{format_tenths(change)}")
+    total = f"{format_tenths(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
+    lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]$since", since=since))
+    return Content("\n").join(lines)
+
+
+class ResultScreen(Screen):
+    """The therapist's view of the ratings just saved."""
+
+    BINDINGS = [Binding("escape", "back", "Back to clients")]
+
+    def __init__(self, client_code: str, saved: list[Administration]) -> None:
+        super().__init__()
+        self.client_code = client_code
+        self.saved = saved
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        client = app.store.client(self.client_code)
+        everything = app.store.administrations(client.code)
+        summary = summarize(client, everything, app.instruments)
+        yield Header()
+        with VerticalScroll(id="result"):
+            yield Static(Content.from_markup("[b]$code[/b] $label", code=client.code,
+                                             label=client.label), id="who")
+            for a in self.saved:
+                yield Static(describe(a, everything, app.instruments), classes="administration")
+                yield Input(
+                    value=a.note,
+                    placeholder="The client's words (Enter saves them as the note)",
+                    id=f"note-{a.id}",
+                    classes="note",
+                )
+            yield Static(self.look_at(summary), id="look")
+        yield Footer()
+
+    def look_at(self, summary) -> Content:
+        """Flags, split alliance and patterns, each with what to ask."""
+        lines: list[Content] = []
+        for flag in summary.flags:
+            symbol, words = FLAGS[flag]
+            if flag == "ors_below_cutoff":
+                words = f"{words} ({format_tenths(summary.cutoff)})"
+            lines.append(Content.from_markup(f"[b]{symbol}[/b] $words", words=words))
+        days = {a.day for a in self.saved}
+        for day, ratings in split_alliances(self.saved, self.app.instruments):
+            if day in days:
+                totals = ", ".join(f"{a.rater} {format_tenths(a.total)}" for a in ratings)
+                lines.append(Content.from_markup(
+                    "[b]⇆ Split alliance[/b]: SRS totals differ by 5 or more ($totals). "
+                    "Ask each person what would make the sessions work better for them.",
+                    totals=totals,
+                ))
+        for pattern in summary.patterns:
+            lines.append(Content.from_markup("[b]$title[/b]: $detail", title=pattern.title,
+                                             detail=pattern.detail))
+            lines.extend(Content.from_markup("  → $q", q=q) for q in pattern.questions)
+        if not lines:
+            lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
+        return Content("\n").join(lines)
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        administration_id = event.input.id.removeprefix("note-")
+        try:
+            self.app.store.set_note(administration_id, event.value.strip())
+        except StorageError as exc:
+            self.notify(f"Note not saved: {exc}", severity="error", timeout=10)
+            return
+        self.notify("Note saved.")
+
+    def action_back(self) -> None:
+        self.dismiss()

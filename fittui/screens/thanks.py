@@ -1,0 +1,39 @@
+"""The hand-back screen, still in client mode: thanks, and who gets the laptop next."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Middle
+from textual.widgets import Static
+
+from fittui.screens.client_mode import ClientModeScreen
+
+
+class ThankYouScreen(ClientModeScreen):
+    """Dismisses with "next" (the next rater begins) or "therapist" (the therapist key)."""
+
+    BINDINGS = [Binding("enter", "next", show=False)]
+
+    def __init__(self, next_rater: str | None = None) -> None:
+        super().__init__()
+        self.next_rater = next_rater
+
+    def compose(self) -> ComposeResult:
+        if self.next_rater:
+            after = (
+                f"Please hand the laptop to the next person ({self.next_rater}).\n\n"
+                "Press Enter to begin."
+            )
+        else:
+            after = "Please hand the laptop back to your therapist."
+        with Middle():
+            with Center():
+                yield Static(f"Thank you.\n\n{after}", id="thanks")
+
+    def action_next(self) -> None:
+        if self.next_rater:
+            self.dismiss("next")
+
+    def on_therapist(self) -> None:
+        self.dismiss("therapist")

@@ -1,0 +1,1 @@
+"""Reusable widgets: one module each (the visual-analogue slider, the history plot, ...)."""
