@@ -4,9 +4,12 @@ Why not TinyDB's ``JSONStorage``: it rewrites the whole file in place on every w
 crash mid-write leaves a broken file), re-reads the whole file on every query and is not
 safe for two processes. Here:
 
-* ``fittui.json`` is a snapshot, ``{"fittui": {"schema": N}, "tables": {...}}``, only ever
-  replaced whole: written to a temporary file in the same folder, fsynced, ``os.replace``d
-  over the old one, and the folder fsynced.
+* ``fittui.json`` is a snapshot in JSON lines: a header ``{"fittui": {"schema": N},
+  "records": count}``, then lines ``[table, {id: record, ...}]`` of up to 1,000 records
+  each, so it is read a line at a time (one big document would need a parse buffer twice
+  its size on top of the records). A missing last newline or a wrong count means it was
+  cut short. It is only ever replaced whole: written to a temporary file in the same
+  folder, fsynced, ``os.replace``d over the old one, and the folder fsynced.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
   before a save returns. A line cut short by a crash has no newline; it was never reported
@@ -17,20 +20,24 @@ safe for two processes. Here:
   open the journal before the snapshot, so a compaction between the two can only make them
   replay ops that are already in the snapshot. A process notices another's saves by the
   snapshot's identity and the journal's length, so no cache is ever stale.
+* Loading pauses the cycle collector: records hold no cycles, and collecting again and
+  again while 100,000 of them are created doubles the time it takes.
 * The first write of each day copies the database into ``backups/``; the last 14 are kept.
 * A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager, nullcontext
 from datetime import date
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from filelock import FileLock, Timeout
@@ -44,6 +51,7 @@ SCHEMA_VERSION = 1
 BACKUPS_KEPT = 14
 LOCK_TIMEOUT = 15.0
 COMPACT_MIN_BYTES = 256 * 1024
+SNAPSHOT_LINE_RECORDS = 1000
 # schema version -> function turning that version's "tables" into the next version's.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
@@ -74,9 +82,19 @@ class ReadOnly(StorageError):
     """A write was attempted on a database opened with --read-only."""
 
 
-def newest_backup(path: Path) -> Path | None:
+def backups(path: Path) -> list[Path]:
+    """The daily backups of the database at ``path``, oldest first.
+
+    The pattern names the date exactly, so the backups of ``fittui-test.json`` in the same
+    folder are never taken for (and pruned as) those of ``fittui.json``.
+    """
     folder = backups_dir(path)
-    found = sorted(folder.glob(f"{path.stem}-*.json")) if folder.is_dir() else []
+    day = "[0-9]" * 4 + "-" + "[0-9]" * 2 + "-" + "[0-9]" * 2
+    return sorted(folder.glob(f"{path.stem}-{day}.json")) if folder.is_dir() else []
+
+
+def newest_backup(path: Path) -> Path | None:
+    found = backups(path)
     return found[-1] if found else None
 
 
@@ -103,13 +121,17 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write, fsync, rename over, fsync the folder: the old file or the new, never a mix."""
+def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write, fsync, rename over, fsync the folder: the old file or the new, never a mix.
+
+    ``data`` may come in pieces, so a large snapshot is never held whole in memory.
+    """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
-            _write_all(fd, data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                _write_all(fd, piece)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -120,10 +142,29 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def snapshot_lines(tables: Tables) -> Iterator[bytes]:
+    """The snapshot file, a line at a time (see the module docstring)."""
+    count = sum(len(table) for table in tables.values())
+    yield orjson.dumps({"fittui": {"schema": SCHEMA_VERSION}, "records": count}) + b"\n"
+    for name, table in tables.items():
+        records = iter(table.items())
+        while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
+            yield orjson.dumps([name, chunk]) + b"\n"
+
+
 def dump_snapshot(tables: Tables) -> bytes:
-    return orjson.dumps(
-        {"fittui": {"schema": SCHEMA_VERSION}, "tables": tables}, option=orjson.OPT_INDENT_2
-    )
+    return b"".join(snapshot_lines(tables))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class JournalStorage(Storage):
@@ -157,10 +198,12 @@ class JournalStorage(Storage):
         if self._depth and self._tables is not None:
             return  # inside a transaction the lock is held: nobody else has written
         try:
-            journal = open(self.journal_path, "rb")
+            journal = open(self.journal_path, "rb")  # noqa: SIM115 - closed by the with below
         except FileNotFoundError:
             journal = None
-        try:
+        except OSError as exc:
+            raise UnreadableDatabase(self.journal_path, exc.strerror or str(exc)) from None
+        with _gc_paused(), journal or nullcontext():
             try:
                 st = os.stat(self.path)
                 sig = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -168,62 +211,81 @@ class JournalStorage(Storage):
                 sig = None
             journal_ino = os.fstat(journal.fileno()).st_ino if journal else None
             if self._tables is None or sig != self._snapshot_sig or journal_ino != self._journal_ino:
-                self._load_snapshot(sig)
+                self._load_snapshot()
                 self._journal_ino = journal_ino
                 self._journal_offset = 0
             if journal:
                 journal.seek(self._journal_offset)
                 self._replay(journal.read())
-        finally:
-            if journal:
-                journal.close()
 
-    def _load_snapshot(self, sig: tuple | None) -> None:
+    def _load_snapshot(self) -> None:
         self.generation += 1
-        if sig is None:
+        try:
+            with open(self.path, "rb") as snapshot:
+                st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
+                tables = self._parse_snapshot(snapshot)
+        except FileNotFoundError:
             self._tables, self._snapshot_sig, self._snapshot_size = {}, None, 0
             return
-        try:
-            raw = self.path.read_bytes()
         except OSError as exc:
             raise UnreadableDatabase(self.path, exc.strerror or str(exc)) from None
-        self._tables = self._parse_snapshot(raw)
-        self._snapshot_sig, self._snapshot_size = sig, len(raw)
+        self._tables = tables
+        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        self._snapshot_size = st.st_size
 
-    def _parse_snapshot(self, raw: bytes) -> Tables:
-        if not raw.strip():
+    def _parse_snapshot(self, snapshot: BinaryIO) -> Tables:
+        header = snapshot.readline()
+        if not header.strip():
             raise UnreadableDatabase(self.path, "the file is empty")
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise UnreadableDatabase(self.path, f"not valid JSON ({exc})") from None
-        meta = data.get("fittui") if isinstance(data, dict) else None
-        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+        meta, count = self._parse_line(header, 1), None
+        if isinstance(meta, dict):
+            meta, count = meta.get("fittui"), meta.get("records")
+        if not isinstance(meta, dict) or type(meta.get("schema")) is not int:
             raise UnreadableDatabase(self.path, "not a fittui database (no schema version)")
-        schema, tables = meta["schema"], data.get("tables")
+        schema = meta["schema"]
         if schema > SCHEMA_VERSION:
             raise UnreadableDatabase(
                 self.path, f"schema version {schema} is newer than this fittui understands"
             )
+        if type(count) is not int:
+            raise UnreadableDatabase(self.path, "unexpected shape (no record count)")
+        tables: Tables = {}
+        for number, line in enumerate(snapshot, start=2):
+            row = self._parse_line(line, number)
+            if not (
+                type(row) is list and len(row) == 2 and type(row[0]) is str
+                and type(row[1]) is dict and all(type(d) is dict for d in row[1].values())
+            ):
+                raise UnreadableDatabase(
+                    self.path, f"line {number}: unexpected shape (a table must hold records)"
+                )
+            tables.setdefault(row[0], {}).update(row[1])
+            count -= len(row[1])
+        if count:
+            raise UnreadableDatabase(self.path, "cut short or damaged (records are missing)")
         while schema < SCHEMA_VERSION:
             if schema not in MIGRATIONS:
                 raise UnreadableDatabase(self.path, f"unknown schema version {schema}")
             tables = MIGRATIONS[schema](tables)
             schema += 1
-        if not isinstance(tables, dict) or not all(
-            isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
-            for t in tables.values()
-        ):
-            raise UnreadableDatabase(self.path, "unexpected shape (tables must hold records)")
-        for name, table in tables.items():
-            for doc_id, doc in table.items():
-                self._check(name, doc_id, doc, "")
+        if self.validate:
+            for name, table in tables.items():
+                for doc_id, doc in table.items():
+                    self._check(self.path, name, doc_id, doc, "")
         return tables
 
-    def _check(self, table: str, doc_id: str, doc: Any, where: str) -> None:
+    def _parse_line(self, line: bytes, number: int) -> Any:
+        if not line.endswith(b"\n"):
+            raise UnreadableDatabase(self.path, f"cut short (line {number} is incomplete)")
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise UnreadableDatabase(self.path, f"line {number}: not valid JSON ({exc})") from None
+
+    def _check(self, path: Path, table: str, doc_id: str, doc: Any, where: str) -> None:
         problem = self.validate(table, doc_id, doc) if self.validate else None
         if problem:
-            raise UnreadableDatabase(self.path, f"{where}{table} record {doc_id}: {problem}")
+            raise UnreadableDatabase(path, f"{where}{table} record {doc_id}: {problem}")
 
     def _replay(self, chunk: bytes) -> None:
         end = chunk.rfind(b"\n") + 1  # a last line without newline was cut short: not saved
@@ -251,7 +313,7 @@ class JournalStorage(Storage):
         try:
             kind, table, doc_id = op[0], op[1], op[2]
             if kind == "put":
-                self._check(table, doc_id, op[3], where)
+                self._check(self.journal_path, table, doc_id, op[3], where)
                 self._tables.setdefault(table, {})[doc_id] = op[3]
             elif kind == "del":
                 self._tables.get(table, {}).pop(doc_id, None)
@@ -344,10 +406,13 @@ class JournalStorage(Storage):
         """TinyDB's whole-database write: a new snapshot, under the lock."""
         with self.transaction():
             self._tables = data
-            self._compact()
+            try:
+                self._compact()
+            except OSError as exc:
+                raise SaveFailed(f"could not save to {self.path}: {exc.strerror or exc}") from None
 
     def _compact(self) -> None:
-        write_file_atomically(self.path, dump_snapshot(self._tables))
+        write_file_atomically(self.path, snapshot_lines(self._tables))
         write_file_atomically(self.journal_path, b"")
         st = os.stat(self.path)
         self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -362,12 +427,12 @@ class JournalStorage(Storage):
         target = folder / f"{self.path.stem}-{date.today().isoformat()}.json"
         if target.exists():
             return None
-        make_private_dir(folder)
         try:
-            write_file_atomically(target, dump_snapshot(self._tables))
+            make_private_dir(folder)
+            write_file_atomically(target, snapshot_lines(self._tables))
         except OSError as exc:
             raise SaveFailed(f"could not write the daily backup {target}: {exc.strerror}") from None
-        for old in sorted(folder.glob(f"{self.path.stem}-*.json"))[:-BACKUPS_KEPT]:
+        for old in backups(self.path)[:-BACKUPS_KEPT]:
             old.unlink(missing_ok=True)
         return target
 

@@ -27,19 +27,23 @@ class UnknownClient(InputError):
         super().__init__(f"unknown client {code!r} (see 'fittui clients')")
 
 
+_SCORE_TYPES = frozenset({int, float})
+
+
 def _validate(table: str, doc_id: str, doc: Any) -> str | None:
-    """Say what is wrong with a record read from disk, or None when it is sound."""
-    if table == CLIENTS:
-        if not isinstance(doc.get("code"), str) or not isinstance(doc.get("age_group"), str):
-            return "a client needs a code and an age group"
-    elif table == ADMINISTRATIONS:
-        items = doc.get("items")
-        if not all(isinstance(doc.get(k), str) for k in ("client", "instrument", "date")):
+    """Say what is wrong with a record read from disk, or None when it is sound.
+
+    Runs on every record at open, so it compares exact types (orjson gives nothing else).
+    """
+    if table == ADMINISTRATIONS:
+        if not type(doc.get("client")) is type(doc.get("instrument")) is type(doc.get("date")) is str:
             return "an administration needs a client, an instrument and a date"
-        if not isinstance(items, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in items.values()
-        ):
+        items = doc.get("items")
+        if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
             return "item scores must be numbers"
+    elif table == CLIENTS:
+        if not type(doc.get("code")) is type(doc.get("age_group")) is str:
+            return "a client needs a code and an age group"
     return None
 
 
