@@ -69,7 +69,10 @@ class Slider(Widget, can_focus=True):
         Binding("shift+right", "move(1)", "Move a little", show=False),
         Binding("home", "mark_min", "Lowest", show=False),
         Binding("end", "mark_max", "Highest", show=False),
-        *(Binding(str(digit), f"mark_whole({digit})", str(digit), show=False) for digit in range(10)),
+        *(
+            Binding(str(digit), f"mark_whole({digit})", str(digit), show=False)
+            for digit in range(10)
+        ),
         Binding("enter", "confirm", "Done", show=False),
     ]
     """
@@ -214,6 +217,7 @@ class Slider(Widget, can_focus=True):
         return max(self.scale_min, min(self.scale_max, value))
 
     def watch_value(self, value: int | None) -> None:
+        """Tell the screen of every change, whether made by a key, a click or code."""
         self.post_message(self.Changed(self, value))
 
     def action_move(self, tenths: int) -> None:
@@ -270,11 +274,16 @@ class Slider(Widget, can_focus=True):
         return len(low) + 1, 1 + len(high) + 2 + value_width
 
     def _line_geometry(self) -> LineGeometry:
-        """The line's row and span for the current size: as wide as the content allows."""
+        """The line's row and span for the current size: as wide as the content allows.
+
+        The length is odd, so that the middle of the scale (5.0) has a cell of its own,
+        centred, which a click can hit and where the first arrow key visibly puts the mark.
+        """
         left, right = self._number_widths()
         row = 2 if self.size.height >= FULL_HEIGHT else 1
         start = len(GUTTER) + left
-        return LineGeometry(row, start, max(2, self.size.width - start - right))
+        room = max(3, self.size.width - start - right)
+        return LineGeometry(row, start, room if room % 2 else room - 1)
 
     def render(self) -> Content:
         """Draw the label, the description, the line with its mark, and the end words."""
