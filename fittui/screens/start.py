@@ -16,6 +16,7 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
     """Dismisses with (instrument key, raters in turn), or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#raters"
 
     def __init__(self, instruments: dict[str, Instrument], default: str) -> None:
         super().__init__()

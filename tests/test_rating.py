@@ -1,0 +1,232 @@
+"""The rating flow in client mode, driven with Pilot as a client and a therapist would."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from fittui.app import FitApp, make_app
+from fittui.screens.clients import ClientsScreen
+from fittui.screens.rating import RatingScreen
+from fittui.screens.result import ResultScreen
+from fittui.screens.start import StartRatingScreen
+from fittui.screens.thanks import ThankYouScreen
+from fittui.settings import Settings
+from fittui.storage import SaveFailed
+from fittui.store import Store
+from fittui.widgets.slider import Slider
+
+ACCEPTANCE_KEYS = ["right", "right", "down", "7", "down", "end", "down", "home", "enter"]
+
+
+@pytest.fixture
+def store(db: Path) -> Store:
+    store = Store(db)
+    store.add_client("C1", label="Secret label")
+    store.add_client("K1", "child", label="Another secret")
+    return store
+
+
+def app_for(db: Path, rate=("C1", "ORS", ["client"]), **kw):
+    return make_app(db, settings=Settings(), rate=rate, **kw)
+
+
+async def therapist(pilot) -> None:
+    await pilot.press("ctrl+t", "ctrl+t")
+    await pilot.pause()
+
+
+async def test_acceptance_keys_save_the_ors(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen) and app.client_mode
+    [saved] = Store(db).administrations("C1")
+    assert saved.items == {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0}
+    assert saved.rater == "client"
+
+
+async def test_moving_between_items(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sliders = app.screen.sliders
+        assert app.focused is sliders[0]
+        await pilot.press("down")
+        assert app.focused is sliders[1]
+        await pilot.press("up")
+        assert app.focused is sliders[0]
+        await pilot.press("tab", "tab")
+        assert app.focused is sliders[2]
+        await pilot.press("shift+tab")
+        assert app.focused is sliders[1]
+        await pilot.press("5", "enter")  # Enter moves to the next item
+        assert app.focused is sliders[2]
+
+
+async def test_unmarked_item_is_named_and_nothing_saved(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "down", "5", "down", "down", "5", "enter")
+        assert isinstance(app.screen, RatingScreen)
+        assert "Socially" in str(app.screen.query_one("#message").render())
+        assert app.focused is app.screen.sliders[2]
+    assert Store(db).administrations() == []
+
+
+async def test_done_button_submits(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for slider in app.screen.sliders:
+            slider.value = 80
+        await pilot.click("#done")
+        await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen)
+    assert Store(db).administrations()[0].total == 320
+
+
+async def test_failed_save_keeps_the_marks(db, store, monkeypatch):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        def full_disk(*args, **kwargs):
+            raise SaveFailed("could not save: No space left on device")
+
+        monkeypatch.setattr(app.store, "record", full_disk)
+        await pilot.press(*ACCEPTANCE_KEYS)
+        assert isinstance(app.screen, RatingScreen)
+        assert "No space left" in str(app.screen.query_one("#message").render())
+        assert [s.value for s in app.screen.sliders] == [55, 70, 100, 0]
+        monkeypatch.undo()
+        await pilot.press("enter")  # Done has the focus: try again
+        await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen)
+    assert len(Store(db).administrations()) == 1
+
+
+async def test_quit_keys_stay_in_client_mode_and_therapist_key_leaves(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5", "ctrl+q", "ctrl+c", "escape", "ctrl+p", "ctrl+z", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen) and app.client_mode and app.is_running
+        await pilot.press("ctrl+t")
+        await pilot.press("x")
+        assert isinstance(app.screen, RatingScreen)
+        await therapist(pilot)
+        assert isinstance(app.screen, ClientsScreen) and not app.client_mode
+    assert Store(db).administrations() == []
+
+
+async def test_thank_you_then_result_with_note(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter", "escape", "ctrl+q")
+        assert isinstance(app.screen, ThankYouScreen)
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen) and not app.client_mode
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "22.5" in text and "ORS below the clinical cut-off" in text
+        assert "Lowest ORS item" in text and "Overall" in text
+        await pilot.press(*"felt stuck", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClientsScreen)
+    assert Store(db).administrations()[0].note == "felt stuck"
+
+
+async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
+    app = make_app(db, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        assert app.screen.instrument.key == "ORS"
+        await therapist(pilot)
+        await pilot.press("down", "s")  # K1 is a child
+        assert app.screen.instrument.key == "CSRS"
+        await therapist(pilot)
+
+
+async def test_couple_rates_in_turn_and_split_alliance_shows(db, store):
+    app = make_app(db, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        assert isinstance(app.screen, StartRatingScreen)
+        app.screen.query_one("#instrument").value = "SRS"
+        app.screen.query_one("#raters").value = "client, partner"
+        await pilot.press("enter")
+        await pilot.press("9", "down", "9", "down", "9", "down", "9", "enter")
+        assert isinstance(app.screen, ThankYouScreen) and "partner" in str(
+            app.screen.query_one("#thanks").render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, RatingScreen) and app.screen.rater == "partner"
+        await pilot.press("7", "down", "7", "down", "8", "down", "8", "enter")
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        look = str(app.screen.query_one("#look").render())
+        assert "Split alliance" in look
+    raters = [a.rater for a in Store(db).administrations("C1")]
+    assert raters == ["client", "partner"]
+
+
+async def test_gsrs_can_be_chosen(db, store):
+    app = make_app(db, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        app.screen.query_one("#instrument").value = "GSRS"
+        await pilot.press("enter")
+        assert app.screen.instrument.key == "GSRS"
+
+
+async def test_numbers_hidden_by_default_and_shown_by_setting(db, store):
+    app = make_app(db, settings=Settings(show_numbers=True), rate=("C1", "ORS", ["client"]))
+    async with app.run_test(size=(80, 24)):
+        assert all(s.show_numbers for s in app.screen.query(Slider))
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not any(s.show_numbers for s in app.screen.query(Slider))
+        await therapist(pilot)
+        await pilot.press("n", "o")
+        assert all(s.show_numbers for s in app.screen.query(Slider))
+
+
+async def test_read_only_refuses_to_start_a_rating(db, store):
+    app = make_app(db, read_only=True, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, ClientsScreen)
+
+
+
+CLIENT_KEYS = (
+    ["up", "down", "left", "right", "shift+left", "shift+right", "home", "end", "enter", "tab",
+     "shift+tab", "escape", "ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+d", "ctrl+w", "ctrl+s",
+     "ctrl+l", "ctrl+backslash", "f1", "f10", "space", "backspace", "delete", "pageup", "pagedown",
+     "q", "o", "s", "m", "n", "x", "?", "/", ":"]
+    + [str(d) for d in range(10)]
+)
+
+
+async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monkeypatch):
+    """5,000 random keys and clicks: client mode is never left and no code or label shows."""
+    left = []
+    monkeypatch.setattr(
+        FitApp, "client_mode",
+        property(lambda app: app.__dict__.get("_cm", False),
+                 lambda app, on: (left.append(1) if app.__dict__.get("_cm") and not on else None,
+                                  app.__dict__.__setitem__("_cm", on))),
+        raising=False,
+    )
+    rng = random.Random(20261123)
+    app = make_app(db, settings=Settings(), rate=("C1", "SRS", ["client", "partner"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            keys = [rng.choice(CLIENT_KEYS) for _ in range(45)]
+            await pilot.press(*keys)
+            for _ in range(5):
+                await pilot.click(offset=(rng.randrange(80), rng.randrange(24)))
+            assert app.client_mode and app.is_running and not left
+            screen = app.export_screenshot()
+            assert "C1" not in screen and "secret" not in screen.lower()
+        assert isinstance(app.screen, RatingScreen | ThankYouScreen)
