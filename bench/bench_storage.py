@@ -17,7 +17,7 @@ from pathlib import Path
 from common import make_database_elsewhere, report
 
 from fittui.instruments import load_instruments
-from fittui.storage import COMPACT_MIN_BYTES
+from fittui.storage import COMPACT_FRACTION, COMPACT_MIN_BYTES
 from fittui.store import Store
 
 SAVES = 200
@@ -96,8 +96,8 @@ def main() -> int:
             make_database_elsewhere(dbs[count], count, clients)
         open_30k = median_open_ms(dbs[30_000])
         snapshot_bytes = dbs[30_000].stat().st_size
-        # storage.py compacts once the journal outgrows a quarter of the snapshot
-        journal_saves = fill_journal(dbs[30_000], max(COMPACT_MIN_BYTES, snapshot_bytes // 4))
+        # storage.py compacts once the journal outgrows 1/COMPACT_FRACTION of the snapshot
+        journal_saves = fill_journal(dbs[30_000], max(COMPACT_MIN_BYTES, snapshot_bytes // COMPACT_FRACTION))
         open_30k_journal = median_open_ms(dbs[30_000])
         memory = peak_memory_mb(dbs[100_000], "store")
         memory_objects = peak_memory_mb(dbs[100_000], "objects")

@@ -14,7 +14,7 @@ safe for two processes. Here:
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
   before a save returns. A line cut short by a crash has no newline; it was never reported
   saved, readers ignore it and the next writer cuts it off. When the journal outgrows a
-  quarter of the snapshot, the snapshot is rewritten and the journal emptied (replaying an
+  eighth of the snapshot, the snapshot is rewritten and the journal emptied (replaying an
   old journal over a newer snapshot is harmless: every op sets a final value).
 * Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
   open the journal before the snapshot, so a compaction between the two can only make them
@@ -51,6 +51,9 @@ SCHEMA_VERSION = 1
 BACKUPS_KEPT = 14
 LOCK_TIMEOUT = 15.0
 COMPACT_MIN_BYTES = 256 * 1024
+# Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
+# journal replayed at open (bench/bench_storage.py measures the worst case).
+COMPACT_FRACTION = 8
 SNAPSHOT_LINE_RECORDS = 1000
 # schema version -> function turning that version's "tables" into the next version's.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
@@ -396,7 +399,7 @@ class JournalStorage(Storage):
             raise SaveFailed(f"could not save to {self.journal_path}: {exc.strerror or exc}") from None
         self._journal_ino, self._journal_offset = st.st_ino, self._journal_offset + len(line)
         self.generation += 1
-        if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // 4):
+        if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // COMPACT_FRACTION):
             try:
                 self._compact()
             except OSError:
