@@ -167,3 +167,11 @@ def test_console_script_runs_without_traceback(tmp_path):
         capture_output=True, text=True,
     )
     assert result.returncode == 1 and result.stderr.startswith("fittui: error:")
+
+
+def test_rate_checks_its_input_before_opening_the_app(cli):
+    cli("add-client", "C1")
+    assert "unknown client" in cli("rate", "NOPE", "ORS").err
+    assert "unknown instrument" in cli("rate", "C1", "XYZ").err
+    assert "rater" in cli("rate", "C1", "ORS", "--rater", "Bad Rater").err
+    assert "read-only" in cli("--read-only", "rate", "C1", "ORS").err

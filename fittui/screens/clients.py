@@ -69,9 +69,9 @@ class ClientsScreen(Screen):
             )
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
-        self.query_one("#empty", Static).update(
-            "" if rows else "No clients yet. Add one from the command line: fittui add-client CODE"
-        )
+        empty = self.query_one("#empty", Static)
+        empty.display = not rows
+        empty.update("No clients yet. Add one from the command line: fittui add-client CODE")
 
     def selected(self) -> Client | None:
         table = self.query_one(DataTable)

@@ -60,6 +60,7 @@ class ResultScreen(Screen):
         with VerticalScroll(id="result"):
             yield Static(Content.from_markup("[b]$code[/b] $label", code=client.code,
                                              label=client.label), id="who")
+            yield Static(self.look_at(summary), id="look")
             for a in self.saved:
                 yield Static(describe(a, everything, app.instruments), classes="administration")
                 yield Input(
@@ -68,7 +69,6 @@ class ResultScreen(Screen):
                     id=f"note-{a.id}",
                     classes="note",
                 )
-            yield Static(self.look_at(summary), id="look")
         yield Footer()
 
     def look_at(self, summary) -> Content:

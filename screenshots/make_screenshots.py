@@ -1,0 +1,43 @@
+"""Make the SVG screenshots the README shows, from the demo database on a fixed day.
+
+Run after any change to what a screen shows:  .venv/bin/python screenshots/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from fittui.app import make_app
+from fittui.demo import make_demo_database
+from fittui.settings import Settings
+
+HERE = Path(__file__).parent
+DAY = date(2026, 11, 23)
+SIZE = (80, 24)
+
+
+async def shoot(db: Path, name: str, keys: list[str], rate=None) -> None:
+    app = make_app(db, settings=Settings(), rate=rate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    print(HERE / f"{name}.svg")
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = make_demo_database(Path(folder), DAY)
+        await shoot(db, "clients", [])
+        await shoot(db, "rating-ors", ["right", "right", "down", "7", "down"],
+                    rate=("D06", "ORS", ["client"]))
+        await shoot(db, "rating-result",
+                    ["8", "down", "8", "down", "7", "down", "6", "enter", "ctrl+t", "ctrl+t"],
+                    rate=("D06", "SRS", ["client"]))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
