@@ -48,6 +48,14 @@ class FitApp(App):
     def on_mount(self) -> None:
         from fittui.screens.clients import ClientsScreen
 
+        if self.settings.theme:
+            if self.settings.theme in self.available_themes:
+                self.theme = self.settings.theme
+            else:
+                known = ", ".join(sorted(self.available_themes))
+                self.notify(f"Unknown theme {self.settings.theme!r} in settings.toml ({known})",
+                            severity="warning", timeout=10)
+
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)

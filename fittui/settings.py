@@ -1,5 +1,6 @@
 """The user's settings file, ``<config dir>/settings.toml``: small, optional, read at start.
 
+    theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own colours
     [rating]
     show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 """
@@ -16,6 +17,7 @@ from fittui.model import InputError
 @dataclass(frozen=True)
 class Settings:
     show_numbers: bool = False
+    theme: str | None = None
 
 
 def load_settings(path: Path) -> Settings:
@@ -29,4 +31,7 @@ def load_settings(path: Path) -> Settings:
     show = data.get("rating", {}).get("show_numbers", False)
     if not isinstance(show, bool):
         raise InputError(f"{path}: rating.show_numbers must be true or false")
-    return Settings(show_numbers=show)
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise InputError(f"{path}: theme must be the name of a theme, e.g. \"ansi-dark\"")
+    return Settings(show_numbers=show, theme=theme)

@@ -248,3 +248,19 @@ async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monke
             screen = app.export_screenshot()
             assert "C1" not in screen and "secret" not in screen.lower()
         assert isinstance(app.screen, RatingScreen | ThankYouScreen)
+
+
+def test_settings_file(tmp_path):
+    from fittui.model import InputError
+    from fittui.settings import load_settings
+
+    path = tmp_path / "settings.toml"
+    assert load_settings(path) == Settings()
+    path.write_text('theme = "ansi-dark"\n[rating]\nshow_numbers = true\n')
+    assert load_settings(path) == Settings(show_numbers=True, theme="ansi-dark")
+    path.write_text('[rating]\nshow_numbers = "yes"\n')
+    with pytest.raises(InputError, match="true or false"):
+        load_settings(path)
+    path.write_text('[rating\n')
+    with pytest.raises(InputError, match="cannot be read"):
+        load_settings(path)

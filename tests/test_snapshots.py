@@ -30,8 +30,8 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def app(db: Path, rate=RATE, show_numbers: bool = False):
-    return make_app(db, settings=Settings(show_numbers=show_numbers), rate=rate)
+def app(db: Path, rate=RATE, show_numbers: bool = False, theme: str | None = None):
+    return make_app(db, settings=Settings(show_numbers=show_numbers, theme=theme), rate=rate)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -95,3 +95,9 @@ def test_start_rating_dialog(snap_compare, db, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_client_list(snap_compare, db, size):
     assert snap_compare(app(db, rate=None), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rating_with_the_ansi_theme(snap_compare, db, size):
+    """The terminal's own 16 colours: focus and mark must still read without colour."""
+    assert snap_compare(app(db, theme="ansi-dark"), press=["right", "down", "end"], terminal_size=size)
