@@ -32,8 +32,20 @@ def main() -> int:
         db = Path(tmp, "data", "fittui.json")
         make_database_elsewhere(db, 30_000, 600)
         version = [sys.executable, "-m", "fittui", "--version"]
-        record = [sys.executable, "-m", "fittui", "--db", str(db), "record", "C00001", "ORS",
-                  "5", "5", "5", "5"]
+        record = [
+            sys.executable,
+            "-m",
+            "fittui",
+            "--db",
+            str(db),
+            "record",
+            "C00001",
+            "ORS",
+            "5",
+            "5",
+            "5",
+            "5",
+        ]
         wall_ms(version)
         wall_ms(record)  # the day's backup is made by this first save
         times: dict[str, list[float]] = {"version": [], "record": []}
@@ -43,11 +55,13 @@ def main() -> int:
     version_ms = statistics.median(times["version"])
     record_ms = statistics.median(times["record"])
     ratio = record_ms / version_ms
-    return report([
-        ("`fittui --version` (median)", f"{version_ms:.0f} ms", "", True),
-        ("`fittui record`, 30,000 in the database (median)", f"{record_ms:.0f} ms", "", True),
-        ("record / version", f"{ratio:.2f}×", "≤ 2×", ratio <= 2),
-    ])
+    return report(
+        [
+            ("`fittui --version` (median)", f"{version_ms:.0f} ms", "", True),
+            ("`fittui record`, 30,000 in the database (median)", f"{record_ms:.0f} ms", "", True),
+            ("record / version", f"{ratio:.2f}×", "≤ 2×", ratio <= 2),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -83,7 +83,9 @@ def peak_memory_mb(path: Path, what: str) -> float:
     """ru_maxrss of a fresh process holding the database (Linux reports kilobytes)."""
     out = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE, str(path), what],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return int(out.split()[-1]) * 1024 / MB
 
@@ -97,25 +99,46 @@ def main() -> int:
         open_30k = median_open_ms(dbs[30_000])
         snapshot_bytes = dbs[30_000].stat().st_size
         # storage.py compacts once the journal outgrows 1/COMPACT_FRACTION of the snapshot
-        journal_saves = fill_journal(dbs[30_000], max(COMPACT_MIN_BYTES, snapshot_bytes // COMPACT_FRACTION))
+        journal_saves = fill_journal(
+            dbs[30_000], max(COMPACT_MIN_BYTES, snapshot_bytes // COMPACT_FRACTION)
+        )
         open_30k_journal = median_open_ms(dbs[30_000])
         memory = peak_memory_mb(dbs[100_000], "store")
         memory_objects = peak_memory_mb(dbs[100_000], "objects")
         save_300 = median_save_ms(dbs[300])
         save_100k = median_save_ms(dbs[100_000])
     ratio = save_100k / save_300
-    return report([
-        ("save, 300 in the database (median)", f"{save_300:.2f} ms", "", True),
-        ("save, 100,000 in the database (median)", f"{save_100k:.2f} ms", "≤ 10 ms",
-         save_100k <= 10),
-        ("save 100,000 / save 300", f"{ratio:.2f}×", "≤ 3×", ratio <= 3),
-        ("open + list clients, 30,000 (median)", f"{open_30k:.1f} ms", "≤ 100 ms", open_30k <= 100),
-        (f"same, with a journal of {journal_saves} saves about to be compacted",
-         f"{open_30k_journal:.1f} ms", "≤ 100 ms", open_30k_journal <= 100),
-        ("peak memory, process holding 100,000", f"{memory:.0f} MB", "≤ 150 MB", memory <= 150),
-        ("same, plus administrations_by_client()", f"{memory_objects:.0f} MB", "(for information)",
-         True),
-    ])
+    return report(
+        [
+            ("save, 300 in the database (median)", f"{save_300:.2f} ms", "", True),
+            (
+                "save, 100,000 in the database (median)",
+                f"{save_100k:.2f} ms",
+                "≤ 10 ms",
+                save_100k <= 10,
+            ),
+            ("save 100,000 / save 300", f"{ratio:.2f}×", "≤ 3×", ratio <= 3),
+            (
+                "open + list clients, 30,000 (median)",
+                f"{open_30k:.1f} ms",
+                "≤ 100 ms",
+                open_30k <= 100,
+            ),
+            (
+                f"same, with a journal of {journal_saves} saves about to be compacted",
+                f"{open_30k_journal:.1f} ms",
+                "≤ 100 ms",
+                open_30k_journal <= 100,
+            ),
+            ("peak memory, process holding 100,000", f"{memory:.0f} MB", "≤ 150 MB", memory <= 150),
+            (
+                "same, plus administrations_by_client()",
+                f"{memory_objects:.0f} MB",
+                "(for information)",
+                True,
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":

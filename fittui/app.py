@@ -32,14 +32,14 @@ class FitApp(App):
         self,
         store: Store,
         instruments: dict[str, Instrument],
-        settings: Settings = Settings(),
+        settings: Settings | None = None,
         rate: tuple[str, str, list[str]] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.instruments = instruments
-        self.settings = settings
-        self.show_numbers = settings.show_numbers
+        self.settings = settings or Settings()
+        self.show_numbers = self.settings.show_numbers
         self.client_mode = False
         self._rate_on_start = rate
         if store.read_only:
@@ -53,8 +53,11 @@ class FitApp(App):
                 self.theme = self.settings.theme
             else:
                 known = ", ".join(sorted(self.available_themes))
-                self.notify(f"Unknown theme {self.settings.theme!r} in settings.toml ({known})",
-                            severity="warning", timeout=10)
+                self.notify(
+                    f"Unknown theme {self.settings.theme!r} in settings.toml ({known})",
+                    severity="warning",
+                    timeout=10,
+                )
 
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
@@ -109,9 +112,7 @@ class FitApp(App):
                 else:
                     finish()
 
-            self.push_screen(
-                RatingScreen(instrument, code, raters[turn], self.show_numbers), rated
-            )
+            self.push_screen(RatingScreen(instrument, code, raters[turn], self.show_numbers), rated)
 
         self.client_mode = True
         rate(0)

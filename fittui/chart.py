@@ -20,7 +20,9 @@ def series(
     administrations: list[Administration], instruments: dict[str, Instrument]
 ) -> tuple[list[str], dict[str, list[tuple[int, float]]]]:
     """Session dates and, for each (family, rater) series, (session index, total) points."""
-    ordered = [a for a in chronological(administrations) if family_of(instruments, a) in ("ors", "srs")]
+    ordered = [
+        a for a in chronological(administrations) if family_of(instruments, a) in ("ors", "srs")
+    ]
     days = sorted({a.day for a in ordered})
     index = {day: n for n, day in enumerate(days, start=1)}
     found: dict[str, list[tuple[int, float]]] = {}

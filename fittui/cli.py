@@ -55,14 +55,16 @@ def cmd_clients(args: argparse.Namespace) -> int:
     rows = []
     for c in store.clients():
         mine = by_client.get(c.code, [])
-        rows.append({
-            "code": c.code,
-            "label": c.label,
-            "age_group": c.age_group,
-            "archived": c.archived,
-            "administrations": len(mine),
-            "last_seen": max((a.day for a in mine), default=None),
-        })
+        rows.append(
+            {
+                "code": c.code,
+                "label": c.label,
+                "age_group": c.age_group,
+                "archived": c.archived,
+                "administrations": len(mine),
+                "last_seen": max((a.day for a in mine), default=None),
+            }
+        )
     if args.json:
         _dump_json(rows)
     elif not rows:
@@ -71,8 +73,14 @@ def cmd_clients(args: argparse.Namespace) -> int:
         _print_table(
             ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN"],
             [
-                [r["code"], r["label"], r["age_group"], "archived" if r["archived"] else "active",
-                 str(r["administrations"]), r["last_seen"] or "-"]
+                [
+                    r["code"],
+                    r["label"],
+                    r["age_group"],
+                    "archived" if r["archived"] else "active",
+                    str(r["administrations"]),
+                    r["last_seen"] or "-",
+                ]
                 for r in rows
             ],
         )
@@ -93,7 +101,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     store = _store(args)
     store.client(args.code)
     saved = store.record(args.code, instrument, items, when, rater, args.note or "")
-    print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {format_tenths(saved.total)}.")
+    total = format_tenths(saved.total)
+    print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
     return EXIT_OK
 
 
@@ -113,8 +122,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     _print_table(
         ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE"],
         [
-            [a.date, a.instrument, a.rater,
-             " ".join(format_tenths(v) for v in a.items.values()), format_tenths(a.total), a.note]
+            [
+                a.date,
+                a.instrument,
+                a.rater,
+                " ".join(format_tenths(v) for v in a.items.values()),
+                format_tenths(a.total),
+                a.note,
+            ]
             for a in chronological(administrations)
         ],
     )
@@ -153,15 +168,33 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("No clients yet.")
         return EXIT_OK
     _print_table(
-        ["CLIENT", "AGE GROUP", "STATUS", "ORS", "INTAKE", "LATEST", "CHANGE", "SRS", "LAST SRS",
-         "LOWEST SRS ITEM", "FLAGS"],
         [
-            [c.code, c.age_group, s.status, str(len(s.ors)),
-             format_tenths(s.intake.total if s.intake else None),
-             format_tenths(s.latest.total if s.latest else None),
-             ("+" if (s.change or 0) > 0 else "") + format_tenths(s.change),
-             str(len(s.srs)), format_tenths(s.srs[-1].total if s.srs else None),
-             s.lowest_srs_item or "-", ", ".join(s.flags) or "-"]
+            "CLIENT",
+            "AGE GROUP",
+            "STATUS",
+            "ORS",
+            "INTAKE",
+            "LATEST",
+            "CHANGE",
+            "SRS",
+            "LAST SRS",
+            "LOWEST SRS ITEM",
+            "FLAGS",
+        ],
+        [
+            [
+                c.code,
+                c.age_group,
+                s.status,
+                str(len(s.ors)),
+                format_tenths(s.intake.total if s.intake else None),
+                format_tenths(s.latest.total if s.latest else None),
+                ("+" if (s.change or 0) > 0 else "") + format_tenths(s.change),
+                str(len(s.srs)),
+                format_tenths(s.srs[-1].total if s.srs else None),
+                s.lowest_srs_item or "-",
+                ", ".join(s.flags) or "-",
+            ]
             for c, s in rows
         ],
     )
@@ -189,7 +222,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     folder = Path(args.path).expanduser() if args.path else db_path(None).parent / "demo"
     path = make_demo_database(folder, date.today())
-    print(f"Demo database with fictional clients: {path} (remove {folder / DEMO_MARKER} to keep it)")
+    print(
+        f"Demo database with fictional clients: {path} (remove {folder / DEMO_MARKER} to keep it)"
+    )
     if args.no_open:
         return EXIT_OK
     args.db = str(path)
@@ -221,16 +256,20 @@ def cmd_rate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS,
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
         help="database file (default: $FITTUI_DB, else the per-user data folder)",
     )
     common.add_argument(
-        "--read-only", action="store_true", default=argparse.SUPPRESS,
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="open without ever writing or taking the write lock",
     )
     parser = argparse.ArgumentParser(
         prog="fittui",
-        description="Feedback-Informed Treatment in the terminal: ORS and SRS, private and offline.",
+        description="Feedback-Informed Treatment in the terminal: ORS and SRS, private, offline.",
         epilog="Run 'fittui' with no command to open the app.",
         parents=[common],
     )
@@ -248,17 +287,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("add-client", "add a client by code (not a real name)", cmd_add_client)
     p.add_argument("code", metavar="CODE")
-    p.add_argument("--age-group", default="adult",
-                   choices=["adult", "adolescent", "child", "young_child"])
+    p.add_argument(
+        "--age-group", default="adult", choices=["adult", "adolescent", "child", "young_child"]
+    )
     p.add_argument("--label", metavar="TEXT", help="an optional label the therapist recognises")
 
     p = command("record", "save one administration from the command line", cmd_record)
     p.add_argument("code", metavar="CODE")
-    p.add_argument("instrument", metavar="INSTRUMENT", help="ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS")
+    p.add_argument(
+        "instrument", metavar="INSTRUMENT", help="ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS"
+    )
     p.add_argument("scores", metavar="SCORE", nargs="+", help="one score per item, 0.0 to 10.0")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="when it was rated (default: now)")
-    p.add_argument("--rater", default="client", metavar="ROLE",
-                   help="client (default), partner, parent, teacher, ...")
+    p.add_argument(
+        "--rater",
+        default="client",
+        metavar="ROLE",
+        help="client (default), partner, parent, teacher, ...",
+    )
     p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
 
     p = command("history", "a client's administrations, with a chart on a terminal", cmd_history)
@@ -274,8 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("rate", "open the app straight into client mode for one rating", cmd_rate)
     p.add_argument("code", metavar="CODE")
     p.add_argument("instrument", metavar="INSTRUMENT")
-    p.add_argument("--rater", default="client", metavar="ROLE",
-                   help="client (default), partner, parent, teacher, ...")
+    p.add_argument(
+        "--rater",
+        default="client",
+        metavar="ROLE",
+        help="client (default), partner, parent, teacher, ...",
+    )
 
     p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
     p.add_argument("--path", metavar="DIR", help="folder for the demo database")

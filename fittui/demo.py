@@ -20,57 +20,138 @@ DEMO_MARKER = ".fittui-demo"
 # code, age group, label, archived, sessions: one (ORS items, SRS items, note) per week;
 # None where that instrument was not given. Extra raters: (session, rater, family, items).
 _CLIENTS: list[tuple] = [
-    ("D01", "adult", "Fictional: recovering", False, [
-        ((4.1, 4.5, 5.0, 4.6), (9.3, 9.4, 9.2, 9.6), "Came in low after a breakup."),
-        ((5.2, 5.0, 6.1, 5.7), (9.5, 9.4, 9.5, 9.6), ""),
-        ((6.5, 6.2, 7.0, 6.8), (9.6, 9.5, 9.7, 9.4), ""),
-        ((7.4, 7.0, 7.5, 7.2), (9.5, 9.7, 9.6, 9.5), "Back at work, sleeping better."),
-    ], []),
-    ("D02", "adult", "Fictional: improving, alliance dip", False, [
-        ((6.5, 6.2, 6.8, 6.5), (9.4, 9.6, 9.5, 9.7), ""),
-        ((7.5, 7.4, 7.8, 7.6), (9.6, 9.5, 9.6, 9.5), ""),
-        ((8.0, 7.8, 8.1, 7.9), (9.2, 9.1, 8.9, 9.2), "Said we went too fast today."),
-    ], []),
-    ("D03", "adult", "Fictional: flat progress", False, [
-        ((4.8, 4.6, 5.0, 4.6), (9.3, 9.2, 9.4, 9.3), ""),
-        ((5.0, 5.1, 4.9, 5.1), (9.4, 9.3, 9.2, 9.4), ""),
-        ((4.7, 4.6, 4.8, 4.6), (9.5, 9.3, 9.3, 9.4), ""),
-        ((5.0, 4.9, 5.1, 4.8), (9.4, 9.5, 9.4, 9.3), ""),
-        ((5.2, 5.0, 5.3, 5.0), (9.3, 9.4, 9.5, 9.4), "Likes coming, little change at home."),
-    ], []),
-    ("D04", "adult", "Fictional: declining", False, [
-        ((6.0, 6.1, 5.9, 6.0), (9.2, 9.3, 9.4, 9.1), ""),
-        ((5.4, 5.2, 5.3, 5.1), (9.5, 9.5, 9.3, 9.5), ""),
-        ((4.5, 4.3, 4.4, 4.3), (9.4, 9.6, 9.5, 9.4), "Mother in hospital this week."),
-    ], []),
-    ("D05", "adolescent", "Fictional: always at the ceiling", False, [
-        ((6.0, 5.8, 6.2, 6.0), (9.9, 10.0, 9.8, 9.9), ""),
-        ((6.3, 6.1, 6.5, 6.2), (10.0, 9.9, 10.0, 9.9), ""),
-        ((6.6, 6.3, 6.7, 6.5), (9.9, 10.0, 9.9, 10.0), ""),
-    ], []),
-    ("D06", "adult", "Fictional: session did not fit", False, [
-        ((5.5, 5.0, 5.2, 5.3), (9.0, 9.1, 9.2, 9.0), ""),
-        ((5.8, 5.6, 5.5, 5.7), (8.8, 8.2, 5.0, 8.3), "Felt too structured; wants more open time."),
-    ], []),
-    ("D07", "child", "Fictional: child, parent also rates", False, [
-        ((6.5, 6.0, 7.0, 7.5), (9.5, 9.6, 9.4, 9.7), ""),
-        ((7.5, 7.5, 8.0, 8.0), (9.6, 9.7, 9.5, 9.6), ""),
-        ((8.5, 8.0, 8.5, 8.5), (9.8, 9.6, 9.7, 9.8), "School going better."),
-    ], [(0, "parent", "ors", (5.0, 4.5, 5.5, 5.0)), (2, "parent", "ors", (7.0, 6.5, 7.0, 7.5))]),
-    ("D08", "young_child", "Fictional: young child, first visit", False, [
-        ((3.5,), (8.0,), ""),
-    ], []),
-    ("D09", "adult", "Fictional: couple, split alliance", False, [
-        ((5.5, 5.0, 6.0, 5.5), (9.5, 9.6, 9.4, 9.5), ""),
-        ((5.8, 5.2, 6.1, 5.6), (9.6, 9.5, 9.7, 9.4), "Partner felt unheard today."),
-    ], [(0, "partner", "ors", (4.0, 3.5, 5.0, 4.0)), (1, "partner", "srs", (8.0, 7.0, 7.5, 8.0))]),
-    ("D10", "adult", "Fictional: new client", False, [
-        ((3.9, 4.2, 5.5, 4.4), None, ""),
-    ], []),
-    ("D11", "adult", "Fictional: finished, archived", True, [
-        ((5.0, 5.5, 6.0, 5.5), (9.5, 9.5, 9.5, 9.5), ""),
-        ((8.0, 8.1, 8.4, 8.0), (9.6, 9.7, 9.6, 9.8), "Ended by agreement."),
-    ], []),
+    (
+        "D01",
+        "adult",
+        "Fictional: recovering",
+        False,
+        [
+            ((4.1, 4.5, 5.0, 4.6), (9.3, 9.4, 9.2, 9.6), "Came in low after a breakup."),
+            ((5.2, 5.0, 6.1, 5.7), (9.5, 9.4, 9.5, 9.6), ""),
+            ((6.5, 6.2, 7.0, 6.8), (9.6, 9.5, 9.7, 9.4), ""),
+            ((7.4, 7.0, 7.5, 7.2), (9.5, 9.7, 9.6, 9.5), "Back at work, sleeping better."),
+        ],
+        [],
+    ),
+    (
+        "D02",
+        "adult",
+        "Fictional: improving, alliance dip",
+        False,
+        [
+            ((6.5, 6.2, 6.8, 6.5), (9.4, 9.6, 9.5, 9.7), ""),
+            ((7.5, 7.4, 7.8, 7.6), (9.6, 9.5, 9.6, 9.5), ""),
+            ((8.0, 7.8, 8.1, 7.9), (9.2, 9.1, 8.9, 9.2), "Said we went too fast today."),
+        ],
+        [],
+    ),
+    (
+        "D03",
+        "adult",
+        "Fictional: flat progress",
+        False,
+        [
+            ((4.8, 4.6, 5.0, 4.6), (9.3, 9.2, 9.4, 9.3), ""),
+            ((5.0, 5.1, 4.9, 5.1), (9.4, 9.3, 9.2, 9.4), ""),
+            ((4.7, 4.6, 4.8, 4.6), (9.5, 9.3, 9.3, 9.4), ""),
+            ((5.0, 4.9, 5.1, 4.8), (9.4, 9.5, 9.4, 9.3), ""),
+            ((5.2, 5.0, 5.3, 5.0), (9.3, 9.4, 9.5, 9.4), "Likes coming, little change at home."),
+        ],
+        [],
+    ),
+    (
+        "D04",
+        "adult",
+        "Fictional: declining",
+        False,
+        [
+            ((6.0, 6.1, 5.9, 6.0), (9.2, 9.3, 9.4, 9.1), ""),
+            ((5.4, 5.2, 5.3, 5.1), (9.5, 9.5, 9.3, 9.5), ""),
+            ((4.5, 4.3, 4.4, 4.3), (9.4, 9.6, 9.5, 9.4), "Mother in hospital this week."),
+        ],
+        [],
+    ),
+    (
+        "D05",
+        "adolescent",
+        "Fictional: always at the ceiling",
+        False,
+        [
+            ((6.0, 5.8, 6.2, 6.0), (9.9, 10.0, 9.8, 9.9), ""),
+            ((6.3, 6.1, 6.5, 6.2), (10.0, 9.9, 10.0, 9.9), ""),
+            ((6.6, 6.3, 6.7, 6.5), (9.9, 10.0, 9.9, 10.0), ""),
+        ],
+        [],
+    ),
+    (
+        "D06",
+        "adult",
+        "Fictional: session did not fit",
+        False,
+        [
+            ((5.5, 5.0, 5.2, 5.3), (9.0, 9.1, 9.2, 9.0), ""),
+            (
+                (5.8, 5.6, 5.5, 5.7),
+                (8.8, 8.2, 5.0, 8.3),
+                "Felt too structured; wants more open time.",
+            ),
+        ],
+        [],
+    ),
+    (
+        "D07",
+        "child",
+        "Fictional: child, parent also rates",
+        False,
+        [
+            ((6.5, 6.0, 7.0, 7.5), (9.5, 9.6, 9.4, 9.7), ""),
+            ((7.5, 7.5, 8.0, 8.0), (9.6, 9.7, 9.5, 9.6), ""),
+            ((8.5, 8.0, 8.5, 8.5), (9.8, 9.6, 9.7, 9.8), "School going better."),
+        ],
+        [(0, "parent", "ors", (5.0, 4.5, 5.5, 5.0)), (2, "parent", "ors", (7.0, 6.5, 7.0, 7.5))],
+    ),
+    (
+        "D08",
+        "young_child",
+        "Fictional: young child, first visit",
+        False,
+        [
+            ((3.5,), (8.0,), ""),
+        ],
+        [],
+    ),
+    (
+        "D09",
+        "adult",
+        "Fictional: couple, split alliance",
+        False,
+        [
+            ((5.5, 5.0, 6.0, 5.5), (9.5, 9.6, 9.4, 9.5), ""),
+            ((5.8, 5.2, 6.1, 5.6), (9.6, 9.5, 9.7, 9.4), "Partner felt unheard today."),
+        ],
+        [(0, "partner", "ors", (4.0, 3.5, 5.0, 4.0)), (1, "partner", "srs", (8.0, 7.0, 7.5, 8.0))],
+    ),
+    (
+        "D10",
+        "adult",
+        "Fictional: new client",
+        False,
+        [
+            ((3.9, 4.2, 5.5, 4.4), None, ""),
+        ],
+        [],
+    ),
+    (
+        "D11",
+        "adult",
+        "Fictional: finished, archived",
+        True,
+        [
+            ((5.0, 5.5, 6.0, 5.5), (9.5, 9.5, 9.5, 9.5), ""),
+            ((8.0, 8.1, 8.4, 8.0), (9.6, 9.7, 9.6, 9.8), "Ended by agreement."),
+        ],
+        [],
+    ),
 ]
 
 
@@ -88,25 +169,50 @@ def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
         first = today - timedelta(weeks=len(sessions), days=n % 5 + 1 + (60 if archived else 0))
         for s, (ors_items, srs_items, note) in enumerate(sessions):
             day = first + timedelta(weeks=s)
-            start, end = f"{day.isoformat()}T{9 + n % 8:02d}:00", f"{day.isoformat()}T{9 + n % 8:02d}:50"
+            start, end = (
+                f"{day.isoformat()}T{9 + n % 8:02d}:00",
+                f"{day.isoformat()}T{9 + n % 8:02d}:50",
+            )
             for rater_session, rater, family, items in extra:
                 if rater_session == s and family == "ors":
-                    administrations.append(Administration(
-                        new_id(), code, ors.key, start, _tenths(items, [i.key for i in ors.items]), rater
-                    ))
-            administrations.append(Administration(
-                new_id(), code, ors.key, start, _tenths(ors_items, [i.key for i in ors.items])
-            ))
+                    administrations.append(
+                        Administration(
+                            new_id(),
+                            code,
+                            ors.key,
+                            start,
+                            _tenths(items, [i.key for i in ors.items]),
+                            rater,
+                        )
+                    )
+            administrations.append(
+                Administration(
+                    new_id(), code, ors.key, start, _tenths(ors_items, [i.key for i in ors.items])
+                )
+            )
             if srs_items:
-                administrations.append(Administration(
-                    new_id(), code, srs.key, end, _tenths(srs_items, [i.key for i in srs.items]),
-                    note=note,
-                ))
+                administrations.append(
+                    Administration(
+                        new_id(),
+                        code,
+                        srs.key,
+                        end,
+                        _tenths(srs_items, [i.key for i in srs.items]),
+                        note=note,
+                    )
+                )
             for rater_session, rater, family, items in extra:
                 if rater_session == s and family == "srs":
-                    administrations.append(Administration(
-                        new_id(), code, srs.key, end, _tenths(items, [i.key for i in srs.items]), rater
-                    ))
+                    administrations.append(
+                        Administration(
+                            new_id(),
+                            code,
+                            srs.key,
+                            end,
+                            _tenths(items, [i.key for i in srs.items]),
+                            rater,
+                        )
+                    )
     return clients, administrations
 
 

@@ -125,10 +125,10 @@ def plan_import(
         cells = {h: cell.strip() for h, cell in zip(header, row)}
         row_errors: list[str] = []
 
-        def problem(column: str, message: str) -> None:
-            row_errors.append(f"{name}:{line}: column {column}: {message}")
+        def problem(column: str, message: str, line: int = line, found: list = row_errors) -> None:
+            found.append(f"{name}:{line}: column {column}: {message}")
 
-        def check(column, fn, value):
+        def check(column, fn, value, problem=problem):
             try:
                 return fn(value)
             except (InputError, InstrumentError) as exc:
@@ -136,22 +136,35 @@ def plan_import(
                 return None
 
         code = check("client", check_code, cells["client"])
-        group = check("age_group", check_age_group, cells["age_group"]) if cells.get("age_group") else None
+        group = (
+            check("age_group", check_age_group, cells["age_group"])
+            if cells.get("age_group")
+            else None
+        )
         when = check("date", parse_when, cells["date"])
         rater = check("rater", check_rater, cells["rater"]) if cells.get("rater") else DEFAULT_RATER
-        instrument = check("instrument", lambda k: find_instrument(instruments, k), cells["instrument"])
+        instrument = check(
+            "instrument", lambda k: find_instrument(instruments, k), cells["instrument"]
+        )
         items: dict[str, int] = {}
         if instrument is not None:
             for n, column in enumerate(item_columns):
                 value = cells[column]
                 if n < len(instrument.items):
                     if not value:
-                        problem(column, f"{instrument.key} needs {len(instrument.items)} scores; this one is blank")
+                        problem(
+                            column,
+                            f"{instrument.key} needs {len(instrument.items)} scores; "
+                            "this one is blank",
+                        )
                     else:
                         score = check(column, instrument.parse_score, value)
                         items[instrument.items[n].key] = score
                 elif value:
-                    problem(column, f"{instrument.key} has {len(instrument.items)} items; leave {column} blank")
+                    problem(
+                        column,
+                        f"{instrument.key} has {len(instrument.items)} items; leave {column} blank",
+                    )
             if len(item_columns) < len(instrument.items):
                 problem("item1", f"{instrument.key} needs {len(instrument.items)} item columns")
         if code is not None and group is not None:
@@ -164,7 +177,9 @@ def plan_import(
         if code not in known_clients:
             new_codes[code] = None
         plan.administrations.append(
-            Administration(new_id(), code, instrument.key, when, items, rater, cells.get("note", ""))
+            Administration(
+                new_id(), code, instrument.key, when, items, rater, cells.get("note", "")
+            )
         )
     if errors:
         raise ImportFailed(errors)

@@ -89,7 +89,9 @@ def parse_when(text: str) -> str:
             return date.fromisoformat(raw).isoformat()
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"date {raw!r} is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+        raise InputError(
+            f"date {raw!r} is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M")

@@ -90,7 +90,9 @@ def lowest_item(administration: Administration, instrument: Instrument) -> str:
     return min(order, key=lambda key: administration.items[key])
 
 
-def status_of(change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int) -> str:
+def status_of(
+    change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int
+) -> str:
     """Recovered, improved, unchanged or deteriorated (CLINICAL.md, Status)."""
     if change is None:
         return "insufficient"
@@ -121,7 +123,9 @@ def summarize(
     reliable = (latest_ors_instrument.reliable_change if latest_ors_instrument else None) or (
         DEFAULT_RELIABLE_CHANGE
     )
-    status = status_of(change, intake.total if intake else 0, latest.total if latest else 0, cutoff, reliable)
+    status = status_of(
+        change, intake.total if intake else 0, latest.total if latest else 0, cutoff, reliable
+    )
 
     flags = set()
     if latest is not None and cutoff is not None and latest.total < cutoff:
@@ -194,78 +198,97 @@ def find_patterns(
     fit_text = f"latest SRS {format_tenths(last_srs.total)}" if last_srs else ""
     change = summary.change
     if change is not None and change >= reliable and good_fit:
-        found.append(Pattern(
-            "progress_good_fit",
-            "Progress, good fit",
-            f"ORS up {format_tenths(change)} since intake; {fit_text}.",
-            ("What has been most helpful so far, and how can we keep it going?",),
-        ))
+        found.append(
+            Pattern(
+                "progress_good_fit",
+                "Progress, good fit",
+                f"ORS up {format_tenths(change)} since intake; {fit_text}.",
+                ("What has been most helpful so far, and how can we keep it going?",),
+            )
+        )
     if (
         change is not None
         and len(summary.ors) >= thresholds.flat_min_ors
         and -reliable < change < reliable
         and good_fit
     ):
-        found.append(Pattern(
-            "flat_progress_good_fit",
-            "Flat progress, good fit",
-            f"{len(summary.ors)} ORS without reliable change; {fit_text}.",
-            (
-                "Our sessions seem to feel right, yet life outside has not shifted much. "
-                "Are we working on what matters most?",
-                "Would it help to try something different in how we work?",
-            ),
-        ))
+        found.append(
+            Pattern(
+                "flat_progress_good_fit",
+                "Flat progress, good fit",
+                f"{len(summary.ors)} ORS without reliable change; {fit_text}.",
+                (
+                    "Our sessions seem to feel right, yet life outside has not shifted much. "
+                    "Are we working on what matters most?",
+                    "Would it help to try something different in how we work?",
+                ),
+            )
+        )
     if change is not None and change <= -reliable and good_fit:
-        found.append(Pattern(
-            "decline_despite_good_fit",
-            "Decline despite good fit",
-            f"ORS down {format_tenths(-change)} since intake; {fit_text}.",
-            (
-                "What has become harder lately?",
-                "Is something happening outside our sessions that we should make room for?",
-            ),
-        ))
+        found.append(
+            Pattern(
+                "decline_despite_good_fit",
+                "Decline despite good fit",
+                f"ORS down {format_tenths(-change)} since intake; {fit_text}.",
+                (
+                    "What has become harder lately?",
+                    "Is something happening outside our sessions that we should make room for?",
+                ),
+            )
+        )
     if "srs_drop" in summary.flags:
         previous = summary.srs[-2]
-        found.append(Pattern(
-            "sudden_alliance_drop",
-            "Sudden alliance drop",
-            f"SRS fell from {format_tenths(previous.total)} to {format_tenths(last_srs.total)}.",
-            ("What did not fit for you today: the pace, the focus, how deep we went?",),
-        ))
-    recent = summary.srs[-thresholds.ceiling_count:]
-    if len(recent) == thresholds.ceiling_count and all(a.total >= thresholds.ceiling for a in recent):
-        found.append(Pattern(
-            "always_at_ceiling",
-            "Always at the ceiling",
-            f"The last {thresholds.ceiling_count} SRS were all "
-            f"{format_tenths(thresholds.ceiling)} or more.",
-            (
-                "Even a small thing that did not quite fit is useful for me to hear. "
-                "What could have been a little better?",
-            ),
-        ))
+        found.append(
+            Pattern(
+                "sudden_alliance_drop",
+                "Sudden alliance drop",
+                f"SRS fell from {format_tenths(previous.total)} "
+                f"to {format_tenths(last_srs.total)}.",
+                ("What did not fit for you today: the pace, the focus, how deep we went?",),
+            )
+        )
+    recent = summary.srs[-thresholds.ceiling_count :]
+    if len(recent) == thresholds.ceiling_count and all(
+        a.total >= thresholds.ceiling for a in recent
+    ):
+        found.append(
+            Pattern(
+                "always_at_ceiling",
+                "Always at the ceiling",
+                f"The last {thresholds.ceiling_count} SRS were all "
+                f"{format_tenths(thresholds.ceiling)} or more.",
+                (
+                    "Even a small thing that did not quite fit is useful for me to hear. "
+                    "What could have been a little better?",
+                ),
+            )
+        )
     if "srs_item_low" in summary.flags:
         key = summary.lowest_srs_item
         label = _label(instruments, last_srs, key)
-        found.append(Pattern(
-            "low_item",
-            "Low SRS item",
-            f"{label} was {format_tenths(last_srs.items[key])} in the latest SRS.",
-            (f"You marked {label.lower()} a bit lower. What would have made it better?",),
-        ))
-    elif summary.latest is not None and summary.lowest_ors_item is not None and len(
-        summary.latest.items
-    ) > 1:
+        found.append(
+            Pattern(
+                "low_item",
+                "Low SRS item",
+                f"{label} was {format_tenths(last_srs.items[key])} in the latest SRS.",
+                (f"You marked {label.lower()} a bit lower. What would have made it better?",),
+            )
+        )
+    elif (
+        summary.latest is not None
+        and summary.lowest_ors_item is not None
+        and len(summary.latest.items) > 1
+    ):
         key = summary.lowest_ors_item
         label = _label(instruments, summary.latest, key)
-        found.append(Pattern(
-            "low_item",
-            "Lowest ORS item",
-            f"{label} was {format_tenths(summary.latest.items[key])} in the latest ORS.",
-            (f"{label} is where you marked lowest. What is going on there at the moment?",),
-        ))
+        found.append(
+            Pattern(
+                "low_item",
+                "Lowest ORS item",
+                f"{label} was {format_tenths(summary.latest.items[key])} in the latest ORS.",
+                (f"{label} is where you marked lowest. What is going on there at the moment?",),
+            )
+        )
     return tuple(found)
 
 

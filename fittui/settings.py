@@ -1,8 +1,8 @@
 """The user's settings file, ``<config dir>/settings.toml``: small, optional, read at start.
 
-    theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own colours
-    [rating]
-    show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
+theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own colours
+[rating]
+show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 """
 
 from __future__ import annotations
@@ -33,5 +33,5 @@ def load_settings(path: Path) -> Settings:
         raise InputError(f"{path}: rating.show_numbers must be true or false")
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
-        raise InputError(f"{path}: theme must be the name of a theme, e.g. \"ansi-dark\"")
+        raise InputError(f'{path}: theme must be the name of a theme, e.g. "ansi-dark"')
     return Settings(show_numbers=show, theme=theme)

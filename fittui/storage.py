@@ -173,7 +173,9 @@ def _gc_paused() -> Iterator[None]:
 class JournalStorage(Storage):
     """TinyDB storage over a snapshot and a journal; see the module docstring."""
 
-    def __init__(self, path: str | Path, read_only: bool = False, validate: Validator | None = None):
+    def __init__(
+        self, path: str | Path, read_only: bool = False, validate: Validator | None = None
+    ):
         self.path = Path(path)
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self.read_only = read_only
@@ -186,8 +188,12 @@ class JournalStorage(Storage):
         self._pending: list[list] | None = None
         self._depth = 0
         self._guard = threading.RLock()
-        self._lock = None if read_only else FileLock(
-            self.path.with_name(self.path.name + ".lock"), timeout=LOCK_TIMEOUT, mode=0o600
+        self._lock = (
+            None
+            if read_only
+            else FileLock(
+                self.path.with_name(self.path.name + ".lock"), timeout=LOCK_TIMEOUT, mode=0o600
+            )
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
 
@@ -213,7 +219,11 @@ class JournalStorage(Storage):
             except FileNotFoundError:
                 sig = None
             journal_ino = os.fstat(journal.fileno()).st_ino if journal else None
-            if self._tables is None or sig != self._snapshot_sig or journal_ino != self._journal_ino:
+            if (
+                self._tables is None
+                or sig != self._snapshot_sig
+                or journal_ino != self._journal_ino
+            ):
                 self._load_snapshot()
                 self._journal_ino = journal_ino
                 self._journal_offset = 0
@@ -256,8 +266,11 @@ class JournalStorage(Storage):
         for number, line in enumerate(snapshot, start=2):
             row = self._parse_line(line, number)
             if not (
-                type(row) is list and len(row) == 2 and type(row[0]) is str
-                and type(row[1]) is dict and all(type(d) is dict for d in row[1].values())
+                type(row) is list
+                and len(row) == 2
+                and type(row[0]) is str
+                and type(row[1]) is dict
+                and all(type(d) is dict for d in row[1].values())
             ):
                 raise UnreadableDatabase(
                     self.path, f"line {number}: unexpected shape (a table must hold records)"
@@ -396,7 +409,9 @@ class JournalStorage(Storage):
         except OSError as exc:
             if backup:  # it holds this save, which did not happen
                 backup.unlink(missing_ok=True)
-            raise SaveFailed(f"could not save to {self.journal_path}: {exc.strerror or exc}") from None
+            raise SaveFailed(
+                f"could not save to {self.journal_path}: {exc.strerror or exc}"
+            ) from None
         self._journal_ino, self._journal_offset = st.st_ino, self._journal_offset + len(line)
         self.generation += 1
         if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // COMPACT_FRACTION):
@@ -477,11 +492,14 @@ class _Recorder(MutableMapping):
 
     def ops(self) -> list[list]:
         changed = [
-            k for k, was in self.seen.items()
+            k
+            for k, was in self.seen.items()
             if k not in self.touched and orjson.dumps(self.table[k]) != was
         ]
         return [
-            ["put", self.name, key, self.table[key]] if key in self.table else ["del", self.name, key]
+            ["put", self.name, key, self.table[key]]
+            if key in self.table
+            else ["del", self.name, key]
             for key in dict.fromkeys([*self.touched, *changed])
         ]
 

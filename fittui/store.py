@@ -36,7 +36,12 @@ def _validate(table: str, doc_id: str, doc: Any) -> str | None:
     Runs on every record at open, so it compares exact types (orjson gives nothing else).
     """
     if table == ADMINISTRATIONS:
-        if not type(doc.get("client")) is type(doc.get("instrument")) is type(doc.get("date")) is str:
+        if (
+            not type(doc.get("client"))
+            is type(doc.get("instrument"))
+            is type(doc.get("date"))
+            is str
+        ):
             return "an administration needs a client, an instrument and a date"
         items = doc.get("items")
         if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
@@ -114,7 +119,9 @@ class Store:
     def clients(self, include_archived: bool = True) -> list[Client]:
         """Every client, sorted by code."""
         found = (client_from_doc(d) for d in self._raw(CLIENTS).values())
-        return sorted((c for c in found if include_archived or not c.archived), key=lambda c: c.code)
+        return sorted(
+            (c for c in found if include_archived or not c.archived), key=lambda c: c.code
+        )
 
     def client(self, code: str) -> Client:
         doc = self._raw(CLIENTS).get(code)
@@ -163,9 +170,9 @@ class Store:
         note: str = "",
     ) -> Administration:
         """Save one administration; it is on disk when this returns."""
-        [saved] = self.record_many([
-            Administration(new_id(), code, instrument.key, when or now_when(), items, rater, note)
-        ])
+        [saved] = self.record_many(
+            [Administration(new_id(), code, instrument.key, when or now_when(), items, rater, note)]
+        )
         return saved
 
     def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:

@@ -32,11 +32,18 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = make_demo_database(Path(folder), DAY)
         await shoot(db, "clients", [])
-        await shoot(db, "rating-ors", ["right", "right", "down", "7", "down"],
-                    rate=("D06", "ORS", ["client"]))
-        await shoot(db, "rating-result",
-                    ["8", "down", "8", "down", "7", "down", "6", "enter", "ctrl+t", "ctrl+t"],
-                    rate=("D06", "SRS", ["client"]))
+        await shoot(
+            db,
+            "rating-ors",
+            ["right", "right", "down", "7", "down"],
+            rate=("D06", "ORS", ["client"]),
+        )
+        await shoot(
+            db,
+            "rating-result",
+            ["8", "down", "8", "down", "7", "down", "6", "enter", "ctrl+t", "ctrl+t"],
+            rate=("D06", "SRS", ["client"]),
+        )
 
 
 if __name__ == "__main__":

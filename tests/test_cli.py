@@ -35,19 +35,36 @@ def test_add_record_history_report(cli):
     assert history["client"] == "C1"
     first = history["administrations"][0]
     assert set(first) == {"id", "date", "instrument", "rater", "items", "total", "note"}
-    assert first["items"] == {"individually": 5.1, "interpersonally": 5.0, "socially": 5.0, "overall": 5.0}
+    assert first["items"] == {
+        "individually": 5.1,
+        "interpersonally": 5.0,
+        "socially": 5.0,
+        "overall": 5.0,
+    }
     assert first["total"] == 20.1 and first["rater"] == "client" and first["date"] == "2026-01-01"
     [row] = cli("report", "--json").json()
     assert row == {
-        "client": "C1", "age_group": "adult", "ors_count": 2, "ors_first": 20.1, "ors_last": 25.1,
-        "ors_change": 5.0, "status": "recovered", "srs_count": 1, "srs_last": 35.5,
-        "lowest_srs_item": "approach", "flags": ["srs_below_cutoff", "srs_item_low"],
+        "client": "C1",
+        "age_group": "adult",
+        "ors_count": 2,
+        "ors_first": 20.1,
+        "ors_last": 25.1,
+        "ors_change": 5.0,
+        "status": "recovered",
+        "srs_count": 1,
+        "srs_last": 35.5,
+        "lowest_srs_item": "approach",
+        "flags": ["srs_below_cutoff", "srs_item_low"],
     }
     table = cli("report")
     assert "recovered" in table.out and "+5.0" in table.out
     assert "C1" in cli("clients").out
     [client] = cli("clients", "--json").json()
-    assert client["code"] == "C1" and client["label"] == "Tuesday 10am" and client["administrations"] == 3
+    assert (
+        client["code"] == "C1"
+        and client["label"] == "Tuesday 10am"
+        and client["administrations"] == 3
+    )
     assert "20.1" in cli("history", "C1").out
 
 
@@ -156,15 +173,22 @@ def test_demo_shows_every_pattern(tmp_path, instruments):
     by_client = store.administrations_by_client()
     rows = caseload(store.clients(), by_client, instruments)
     patterns = {p.key for _, s in rows for p in s.patterns}
-    assert patterns == {"progress_good_fit", "flat_progress_good_fit", "decline_despite_good_fit",
-                        "sudden_alliance_drop", "always_at_ceiling", "low_item"}
+    assert patterns == {
+        "progress_good_fit",
+        "flat_progress_good_fit",
+        "decline_despite_good_fit",
+        "sudden_alliance_drop",
+        "always_at_ceiling",
+        "low_item",
+    }
     assert any(split_alliances(a, instruments) for a in by_client.values())
 
 
 def test_console_script_runs_without_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "fittui", "--db", str(tmp_path / "x.json"), "history", "NOPE"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1 and result.stderr.startswith("fittui: error:")
 

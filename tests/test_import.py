@@ -23,8 +23,11 @@ def write(tmp_path: Path, text: str | bytes, name: str = "in.csv") -> Path:
 def test_one_bad_row_imports_nothing_and_names_line_and_column(cli, db, tmp_path):
     cli("add-client", "C0")
     before = db_bytes(db)
-    path = write(tmp_path, HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\nC1,,2026-01-08,ORS,,5,10.1,5,5\n"
-                 "C2,elder,2026-01-01,SRS,,9,9,9,9\n")
+    path = write(
+        tmp_path,
+        HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\nC1,,2026-01-08,ORS,,5,10.1,5,5\n"
+        "C2,elder,2026-01-01,SRS,,9,9,9,9\n",
+    )
     result = cli("import", path)
     assert result.code == 1
     assert f"{path}:3: column item2: score 10.1 is out of range" in result.err
@@ -33,9 +36,11 @@ def test_one_bad_row_imports_nothing_and_names_line_and_column(cli, db, tmp_path
 
 
 def test_bom_quoted_newlines_crlf_and_optional_columns(cli, tmp_path):
-    text = ('\ufeffclient,date,instrument,item1,item2,item3,item4,note\r\n'
-            'C1,2026-01-01,ORS,5,5,5,5,"said: ""it was ok""\r\nsecond line"\r\n'
-            'C1,2026-01-08T14:30,SRS,9,9,9,9,\r\n')
+    text = (
+        "\ufeffclient,date,instrument,item1,item2,item3,item4,note\r\n"
+        'C1,2026-01-01,ORS,5,5,5,5,"said: ""it was ok""\r\nsecond line"\r\n'
+        "C1,2026-01-08T14:30,SRS,9,9,9,9,\r\n"
+    )
     assert cli("import", write(tmp_path, text)).code == 0
     history = cli("history", "C1", "--json").json()["administrations"]
     assert history[0]["note"] == 'said: "it was ok"\r\nsecond line'
@@ -96,7 +101,9 @@ def test_same_file_twice_and_duplicate_rows(cli, tmp_path):
 
 
 def test_formula_cells_are_data_not_formulas(cli, tmp_path):
-    path = write(tmp_path, HEADER.rstrip() + ",note\n" + "C1,,2026-01-01,ORS,,5,5,5,5,=HYPERLINK(1)\n")
+    path = write(
+        tmp_path, HEADER.rstrip() + ",note\n" + "C1,,2026-01-01,ORS,,5,5,5,5,=HYPERLINK(1)\n"
+    )
     assert cli("import", path).code == 0
     assert cli("history", "C1", "--json").json()["administrations"][0]["note"] == "=HYPERLINK(1)"
     bad = write(tmp_path, HEADER + "=cmd,,2026-01-01,ORS,,5,5,5,5\n", "f.csv")

@@ -6,7 +6,7 @@ import pytest
 
 from fittui.instruments import InstrumentError, find_instrument, load_instruments
 
-LIKERT = '''
+LIKERT = """
 key = "PHQ-9"
 name = "Patient Health Questionnaire"
 family = "other"
@@ -29,7 +29,7 @@ item = "item9"
 at_least = 1
 flag = "phq9_item9"
 message = "Ask about safety today."
-''' + "".join(f'[[items]]\nkey = "item{n}"\nlabel = "Item {n}"\n' for n in range(1, 10))
+""" + "".join(f'[[items]]\nkey = "item{n}"\nlabel = "Item {n}"\n' for n in range(1, 10))
 
 
 def test_builtins_match_clinical_md(instruments):
@@ -39,7 +39,12 @@ def test_builtins_match_clinical_md(instruments):
     assert ors.cutoffs == {"adult": 250, "adolescent": 280} and ors.reliable_change == 50
     assert instruments["CORS"].cutoffs == {"child": 320}
     assert instruments["YCORS"].cutoffs == {} and len(instruments["YCORS"].items) == 1
-    assert [i.key for i in instruments["CSRS"].items] == ["listening", "how_important", "what_we_did", "overall"]
+    assert [i.key for i in instruments["CSRS"].items] == [
+        "listening",
+        "how_important",
+        "what_we_did",
+        "overall",
+    ]
     for key in ("SRS", "CSRS", "GSRS"):
         assert instruments[key].cutoff == 360 and instruments[key].item_cutoff == 90
     for instrument in instruments.values():

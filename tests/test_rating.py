@@ -93,6 +93,7 @@ async def test_done_button_submits(db, store):
 async def test_failed_save_keeps_the_marks(db, store, monkeypatch):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
+
         def full_disk(*args, **kwargs):
             raise SaveFailed("could not save: No space left on device")
 
@@ -161,7 +162,8 @@ async def test_couple_rates_in_turn_and_split_alliance_shows(db, store):
         await pilot.press("enter")
         await pilot.press("9", "down", "9", "down", "9", "down", "9", "enter")
         assert isinstance(app.screen, ThankYouScreen) and "partner" in str(
-            app.screen.query_one("#thanks").render())
+            app.screen.query_one("#thanks").render()
+        )
         await pilot.press("enter")
         assert isinstance(app.screen, RatingScreen) and app.screen.rater == "partner"
         await pilot.press("7", "down", "7", "down", "8", "down", "8", "enter")
@@ -201,14 +203,45 @@ async def test_read_only_refuses_to_start_a_rating(db, store):
         assert isinstance(app.screen, ClientsScreen)
 
 
-
-CLIENT_KEYS = (
-    ["up", "down", "left", "right", "shift+left", "shift+right", "home", "end", "enter", "tab",
-     "shift+tab", "escape", "ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+d", "ctrl+w", "ctrl+s",
-     "ctrl+l", "ctrl+backslash", "f1", "f10", "space", "backspace", "delete", "pageup", "pagedown",
-     "q", "o", "s", "m", "n", "x", "?", "/", ":"]
-    + [str(d) for d in range(10)]
-)
+CLIENT_KEYS = [
+    "up",
+    "down",
+    "left",
+    "right",
+    "shift+left",
+    "shift+right",
+    "home",
+    "end",
+    "enter",
+    "tab",
+    "shift+tab",
+    "escape",
+    "ctrl+q",
+    "ctrl+c",
+    "ctrl+p",
+    "ctrl+z",
+    "ctrl+d",
+    "ctrl+w",
+    "ctrl+s",
+    "ctrl+l",
+    "ctrl+backslash",
+    "f1",
+    "f10",
+    "space",
+    "backspace",
+    "delete",
+    "pageup",
+    "pagedown",
+    "q",
+    "o",
+    "s",
+    "m",
+    "n",
+    "x",
+    "?",
+    "/",
+    ":",
+] + [str(d) for d in range(10)]
 
 
 def send_key(app, key: str) -> None:
@@ -230,7 +263,8 @@ async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monke
         app.__dict__["_client_mode"] = on
 
     monkeypatch.setattr(
-        FitApp, "client_mode",
+        FitApp,
+        "client_mode",
         property(lambda app: app.__dict__.get("_client_mode", False), set_client_mode),
         raising=False,
     )
@@ -261,6 +295,6 @@ def test_settings_file(tmp_path):
     path.write_text('[rating]\nshow_numbers = "yes"\n')
     with pytest.raises(InputError, match="true or false"):
         load_settings(path)
-    path.write_text('[rating\n')
+    path.write_text("[rating\n")
     with pytest.raises(InputError, match="cannot be read"):
         load_settings(path)

@@ -12,16 +12,31 @@ ADULT = Client("C1", "adult")
 
 
 def ors(date: str, *items: float, rater: str = "client", instrument: str = "ORS") -> Administration:
-    keys = {"ORS": ["individually", "interpersonally", "socially", "overall"],
-            "CORS": ["me", "family", "school", "everything"], "YCORS": ["face"]}[instrument]
-    return Administration(f"o{date}{items}{rater}", "C1", instrument, date,
-                          {k: round(v * 10) for k, v in zip(keys, items)}, rater)
+    keys = {
+        "ORS": ["individually", "interpersonally", "socially", "overall"],
+        "CORS": ["me", "family", "school", "everything"],
+        "YCORS": ["face"],
+    }[instrument]
+    return Administration(
+        f"o{date}{items}{rater}",
+        "C1",
+        instrument,
+        date,
+        {k: round(v * 10) for k, v in zip(keys, items)},
+        rater,
+    )
 
 
 def srs(date: str, *items: float, rater: str = "client") -> Administration:
     keys = ["relationship", "goals_topics", "approach", "overall"]
-    return Administration(f"s{date}{items}{rater}", "C1", "SRS", date,
-                          {k: round(v * 10) for k, v in zip(keys, items)}, rater)
+    return Administration(
+        f"s{date}{items}{rater}",
+        "C1",
+        "SRS",
+        date,
+        {k: round(v * 10) for k, v in zip(keys, items)},
+        rater,
+    )
 
 
 def total(t: float) -> tuple[float, ...]:
@@ -32,14 +47,18 @@ def total(t: float) -> tuple[float, ...]:
 
 
 def test_change_of_exactly_five_from_20_1_to_25_1_is_reliable_and_recovers(instruments):
-    s = summarize(ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.1))], instruments)
+    s = summarize(
+        ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.1))], instruments
+    )
     assert s.change == 50
     assert s.status == "recovered"
     assert "ors_below_cutoff" not in s.flags  # 25.1 is at or above the cut-off
 
 
 def test_change_of_4_9_is_unchanged(instruments):
-    s = summarize(ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.0))], instruments)
+    s = summarize(
+        ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.0))], instruments
+    )
     assert s.status == "unchanged"
 
 
@@ -52,19 +71,27 @@ def test_total_exactly_at_cutoff_is_not_below_it(instruments):
 
 
 def test_intake_at_cutoff_improves_but_does_not_recover(instruments):
-    s = summarize(ADULT, [ors("2026-01-01", *total(25.0)), ors("2026-01-08", *total(30.0))], instruments)
+    s = summarize(
+        ADULT, [ors("2026-01-01", *total(25.0)), ors("2026-01-08", *total(30.0))], instruments
+    )
     assert s.status == "improved"
 
 
 def test_gain_that_stays_below_cutoff_is_improved(instruments):
-    s = summarize(ADULT, [ors("2026-01-01", *total(10.0)), ors("2026-01-08", *total(20.0))], instruments)
+    s = summarize(
+        ADULT, [ors("2026-01-01", *total(10.0)), ors("2026-01-08", *total(20.0))], instruments
+    )
     assert s.status == "improved"
 
 
 def test_deteriorated_at_exactly_minus_five(instruments):
-    s = summarize(ADULT, [ors("2026-01-01", *total(30.0)), ors("2026-01-08", *total(25.0))], instruments)
+    s = summarize(
+        ADULT, [ors("2026-01-01", *total(30.0)), ors("2026-01-08", *total(25.0))], instruments
+    )
     assert s.status == "deteriorated"
-    s = summarize(ADULT, [ors("2026-01-01", *total(30.0)), ors("2026-01-08", *total(25.1))], instruments)
+    s = summarize(
+        ADULT, [ors("2026-01-01", *total(30.0)), ors("2026-01-08", *total(25.1))], instruments
+    )
     assert s.status == "unchanged"
 
 
@@ -72,9 +99,14 @@ def test_cutoffs_by_age_group(instruments):
     teen = Client("T", "adolescent")
     pair = [ors("2026-01-01", *total(22.9)), ors("2026-01-08", *total(28.0))]
     assert summarize(teen, pair, instruments).status == "recovered"
-    assert summarize(teen, [ors("2026-01-01", *total(27.9))], instruments).flags == ("ors_below_cutoff",)
+    assert summarize(teen, [ors("2026-01-01", *total(27.9))], instruments).flags == (
+        "ors_below_cutoff",
+    )
     child = Client("K", "child")
-    pair = [ors("2026-01-01", *total(26.9), instrument="CORS"), ors("2026-01-08", *total(32.0), instrument="CORS")]
+    pair = [
+        ors("2026-01-01", *total(26.9), instrument="CORS"),
+        ors("2026-01-08", *total(32.0), instrument="CORS"),
+    ]
     assert summarize(child, pair, instruments).status == "recovered"
     little = Client("Y", "young_child")
     pair = [ors("2026-01-01", 1.0, instrument="YCORS"), ors("2026-01-08", 9.0, instrument="YCORS")]
@@ -129,7 +161,9 @@ def test_patterns(instruments):
     up = [ors("2026-01-01", *total(20.0)), ors("2026-01-02", *total(26.0))]
     assert "progress_good_fit" in {p.key for p in summarize(ADULT, up + good, instruments).patterns}
     down = [ors("2026-01-01", *total(26.0)), ors("2026-01-02", *total(20.0))]
-    assert "decline_despite_good_fit" in {p.key for p in summarize(ADULT, down + good, instruments).patterns}
+    assert "decline_despite_good_fit" in {
+        p.key for p in summarize(ADULT, down + good, instruments).patterns
+    }
     ceiling = [srs(f"2026-01-0{d}", 9.8, 9.8, 9.7, 9.7) for d in (1, 2, 3)]
     assert "always_at_ceiling" in {p.key for p in summarize(ADULT, ceiling, instruments).patterns}
     below = ceiling[:2] + [srs("2026-01-03", 9.8, 9.8, 9.7, 9.6)]
@@ -148,7 +182,13 @@ def test_split_alliance(instruments):
 scores = st.integers(0, 100)
 
 
-@given(st.lists(st.tuples(st.integers(1, 28), st.lists(scores, min_size=4, max_size=4)), min_size=2, max_size=8))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 28), st.lists(scores, min_size=4, max_size=4)),
+        min_size=2,
+        max_size=8,
+    )
+)
 def test_status_agrees_with_the_rule_in_tenths(sessions):
     from fittui.instruments import load_instruments
 
@@ -177,8 +217,10 @@ def test_lowest_srs_item_is_a_minimum_and_first_on_ties(sessions):
     from fittui.instruments import load_instruments
 
     keys = ["relationship", "goals_topics", "approach", "overall"]
-    admins = [Administration(str(n), "C1", "SRS", f"2026-03-{n + 1:02d}", dict(zip(keys, items)))
-              for n, items in enumerate(sessions)]
+    admins = [
+        Administration(str(n), "C1", "SRS", f"2026-03-{n + 1:02d}", dict(zip(keys, items)))
+        for n, items in enumerate(sessions)
+    ]
     s = summarize(ADULT, admins, load_instruments())
     last = sessions[-1]
     assert s.lowest_srs_item == keys[last.index(min(last))]

@@ -23,10 +23,18 @@ def db(tmp_path: Path) -> Path:
     store.add_client("C1", label="Tuesday 10am")
     store.add_client("C2", "child")
     ors, srs = load_instruments()["ORS"], load_instruments()["SRS"]
-    store.record("C1", ors, {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 51},
-                 "2026-11-09T10:00")
-    store.record("C1", srs, {"relationship": 95, "goals_topics": 94, "approach": 96, "overall": 95},
-                 "2026-11-09T10:50")
+    store.record(
+        "C1",
+        ors,
+        {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 51},
+        "2026-11-09T10:00",
+    )
+    store.record(
+        "C1",
+        srs,
+        {"relationship": 95, "goals_topics": 94, "approach": 96, "overall": 95},
+        "2026-11-09T10:50",
+    )
     return path
 
 
@@ -46,14 +54,18 @@ def test_rating_partly_marked(snap_compare, db, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_rating_unmarked_item_named(snap_compare, db, size):
-    assert snap_compare(app(db), press=["5", "down", "5", "down", "down", "5", "enter"],
-                        terminal_size=size)
+    assert snap_compare(
+        app(db), press=["5", "down", "5", "down", "down", "5", "enter"], terminal_size=size
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_rating_with_numbers_shown(snap_compare, db, size):
-    assert snap_compare(app(db, show_numbers=True), press=["right", "shift+right", "down", "end"],
-                        terminal_size=size)
+    assert snap_compare(
+        app(db, show_numbers=True),
+        press=["right", "shift+right", "down", "end"],
+        terminal_size=size,
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -65,8 +77,9 @@ def test_thank_you(snap_compare, db, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_thank_you_next_rater(snap_compare, db, size):
     keys = ["9", "down", "9", "down", "9", "down", "9", "enter"]
-    assert snap_compare(app(db, rate=("C1", "SRS", ["client", "partner"])), press=keys,
-                        terminal_size=size)
+    assert snap_compare(
+        app(db, rate=("C1", "SRS", ["client", "partner"])), press=keys, terminal_size=size
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -74,10 +87,18 @@ def test_result(snap_compare, db, size):
     store = Store(db)
     ors, srs = load_instruments()["ORS"], load_instruments()["SRS"]
     saved = [
-        store.record("C1", ors, {"individually": 55, "interpersonally": 70, "socially": 100,
-                                 "overall": 0}, "2026-11-16T10:00"),
-        store.record("C1", srs, {"relationship": 90, "goals_topics": 85, "approach": 60,
-                                 "overall": 88}, "2026-11-16T10:50"),
+        store.record(
+            "C1",
+            ors,
+            {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0},
+            "2026-11-16T10:00",
+        ),
+        store.record(
+            "C1",
+            srs,
+            {"relationship": 90, "goals_topics": 85, "approach": 60, "overall": 88},
+            "2026-11-16T10:50",
+        ),
     ]
 
     async def show_result(pilot):
@@ -100,4 +121,6 @@ def test_client_list(snap_compare, db, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_rating_with_the_ansi_theme(snap_compare, db, size):
     """The terminal's own 16 colours: focus and mark must still read without colour."""
-    assert snap_compare(app(db, theme="ansi-dark"), press=["right", "down", "end"], terminal_size=size)
+    assert snap_compare(
+        app(db, theme="ansi-dark"), press=["right", "down", "end"], terminal_size=size
+    )

@@ -63,7 +63,10 @@ def journal(db: Path) -> Path:
 def worker(db: Path, *args: str, stdin: int | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(db), *args],
-        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -90,7 +93,8 @@ def on_disk(db: Path) -> list[str]:
 def folder_bytes(db: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(db.parent)): p.read_bytes()
-        for p in sorted(db.parent.rglob("*")) if p.is_file()
+        for p in sorted(db.parent.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -104,9 +108,16 @@ def write_database(db: Path, clients: int = 1, administrations: int = 0) -> None
         },
         "administrations": {
             f"{n:016x}": {
-                "client": "C1", "instrument": "ORS", "date": "2024-01-01", "rater": "client",
-                "items": {"individually": 5.5, "interpersonally": 7.0, "socially": 1.0,
-                          "overall": 0.0},
+                "client": "C1",
+                "instrument": "ORS",
+                "date": "2024-01-01",
+                "rater": "client",
+                "items": {
+                    "individually": 5.5,
+                    "interpersonally": 7.0,
+                    "socially": 1.0,
+                    "overall": 0.0,
+                },
                 "note": "",
             }
             for n in range(administrations)
@@ -141,8 +152,18 @@ def test_sigkill_at_random_moments_loses_no_reported_save(client_db: Path) -> No
 
 def test_two_writers_at_once_keep_every_save(client_db: Path) -> None:
     writers = [
-        worker(client_db, "write", "--count", "200", "--wait-go", "--note", f"w{n}-",
-               "--compact-min", "8192", stdin=subprocess.PIPE)
+        worker(
+            client_db,
+            "write",
+            "--count",
+            "200",
+            "--wait-go",
+            "--note",
+            f"w{n}-",
+            "--compact-min",
+            "8192",
+            stdin=subprocess.PIPE,
+        )
         for n in (1, 2)
     ]
     for proc in writers:
@@ -357,8 +378,12 @@ def test_truncated_snapshot_is_unreadable_wherever_it_was_cut(db: Path, ors) -> 
 
 @pytest.mark.parametrize(
     "line",
-    [b"not json\n", b'{"opps": []}\n', b'{"ops": [["rename", "clients", "C1"]]}\n',
-     b'{"ops": [["put", "clients", "C2", {"age_group": "adult"}]]}\n'],
+    [
+        b"not json\n",
+        b'{"opps": []}\n',
+        b'{"ops": [["rename", "clients", "C1"]]}\n',
+        b'{"ops": [["put", "clients", "C2", {"age_group": "adult"}]]}\n',
+    ],
     ids=["not JSON", "no ops", "unknown operation", "unsound record"],
 )
 def test_damaged_complete_journal_line_is_unreadable(client_db: Path, ors, line: bytes) -> None:

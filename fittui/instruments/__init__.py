@@ -216,7 +216,9 @@ def _build(data: dict, path: Path) -> Instrument:
             options=tuple(data.get("options", ())),
             bands=bands,
             risk_rules=risk_rules,
-            sources=tuple(Source(s["text"], s.get("supports", "")) for s in data.get("sources", [])),
+            sources=tuple(
+                Source(s["text"], s.get("supports", "")) for s in data.get("sources", [])
+            ),
             copyright=data.get("copyright", ""),
         )
     except (KeyError, TypeError) as exc:

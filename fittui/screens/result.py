@@ -24,18 +24,23 @@ def describe(a: Administration, everything: list[Administration], instruments) -
     """One administration as the therapist reads it: items, total, change since last time."""
     instrument = instruments[a.instrument]
     width = max(len(i.label) for i in instrument.items) + 2
-    lines = [Content.from_markup(
-        f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · {a.date.replace('T', ' ')} · saved ✓",
-        rater=a.rater,
-    )]
+    lines = [
+        Content.from_markup(
+            f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · $when · saved ✓",
+            rater=a.rater,
+            when=a.date.replace("T", " "),
+        )
+    ]
     for item in instrument.items:
         lines.append(Content(f"  {item.label:<{width}}{format_tenths(a.items[item.key]):>5}"))
     previous = previous_of(a, everything, instruments)
     since = ""
     if previous is not None:
         change = a.total - previous.total
-        since = (f"   last time {format_tenths(previous.total)}, "
-                 f"{'+' if change > 0 else ''}{format_tenths(change)}")
+        since = (
+            f"   last time {format_tenths(previous.total)}, "
+            f"{'+' if change > 0 else ''}{format_tenths(change)}"
+        )
     total = f"{format_tenths(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
     lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]$since", since=since))
     return Content("\n").join(lines)
@@ -58,8 +63,10 @@ class ResultScreen(Screen):
         summary = summarize(client, everything, app.instruments)
         yield Header()
         with VerticalScroll(id="result"):
-            yield Static(Content.from_markup("[b]$code[/b] $label", code=client.code,
-                                             label=client.label), id="who")
+            yield Static(
+                Content.from_markup("[b]$code[/b] $label", code=client.code, label=client.label),
+                id="who",
+            )
             yield Static(self.look_at(summary), id="look")
             for a in self.saved:
                 yield Static(describe(a, everything, app.instruments), classes="administration")
@@ -83,14 +90,19 @@ class ResultScreen(Screen):
         for day, ratings in split_alliances(self.saved, self.app.instruments):
             if day in days:
                 totals = ", ".join(f"{a.rater} {format_tenths(a.total)}" for a in ratings)
-                lines.append(Content.from_markup(
-                    "[b]⇆ Split alliance[/b]: SRS totals differ by 5 or more ($totals). "
-                    "Ask each person what would make the sessions work better for them.",
-                    totals=totals,
-                ))
+                lines.append(
+                    Content.from_markup(
+                        "[b]⇆ Split alliance[/b]: SRS totals differ by 5 or more ($totals). "
+                        "Ask each person what would make the sessions work better for them.",
+                        totals=totals,
+                    )
+                )
         for pattern in summary.patterns:
-            lines.append(Content.from_markup("[b]$title[/b]: $detail", title=pattern.title,
-                                             detail=pattern.detail))
+            lines.append(
+                Content.from_markup(
+                    "[b]$title[/b]: $detail", title=pattern.title, detail=pattern.detail
+                )
+            )
             lines.extend(Content.from_markup("  → $q", q=q) for q in pattern.questions)
         if not lines:
             lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
