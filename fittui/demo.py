@@ -155,10 +155,6 @@ _CLIENTS: list[tuple] = [
 ]
 
 
-def _tenths(items: tuple[float, ...], keys: list[str]) -> dict[str, int]:
-    return {k: round(v * 10) for k, v in zip(keys, items)}
-
-
 def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
     """The demo clients and their administrations, the last session a few days before today."""
     instruments = load_instruments()
@@ -167,52 +163,22 @@ def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
         clients.append(Client(code, group, label, archived))
         ors, srs = (instruments[k] for k in DEFAULTS_BY_AGE_GROUP[group])
         first = today - timedelta(weeks=len(sessions), days=n % 5 + 1 + (60 if archived else 0))
+
+        def rated(instrument, when, scores, rater="client", note="", code=code):
+            keys = [i.key for i in instrument.items]
+            items = {k: round(v * 10) for k, v in zip(keys, scores)}
+            return Administration(new_id(), code, instrument.key, when, items, rater, note)
+
         for s, (ors_items, srs_items, note) in enumerate(sessions):
-            day = first + timedelta(weeks=s)
-            start, end = (
-                f"{day.isoformat()}T{9 + n % 8:02d}:00",
-                f"{day.isoformat()}T{9 + n % 8:02d}:50",
-            )
-            for rater_session, rater, family, items in extra:
-                if rater_session == s and family == "ors":
-                    administrations.append(
-                        Administration(
-                            new_id(),
-                            code,
-                            ors.key,
-                            start,
-                            _tenths(items, [i.key for i in ors.items]),
-                            rater,
-                        )
-                    )
-            administrations.append(
-                Administration(
-                    new_id(), code, ors.key, start, _tenths(ors_items, [i.key for i in ors.items])
-                )
-            )
+            day = (first + timedelta(weeks=s)).isoformat()
+            start, end = f"{day}T{9 + n % 8:02d}:00", f"{day}T{9 + n % 8:02d}:50"
+            others = [(rater, family, items) for when, rater, family, items in extra if when == s]
+            # Collateral ORS come before the client's, their SRS after: as in the room.
+            administrations += [rated(ors, start, i, r) for r, f, i in others if f == "ors"]
+            administrations.append(rated(ors, start, ors_items))
             if srs_items:
-                administrations.append(
-                    Administration(
-                        new_id(),
-                        code,
-                        srs.key,
-                        end,
-                        _tenths(srs_items, [i.key for i in srs.items]),
-                        note=note,
-                    )
-                )
-            for rater_session, rater, family, items in extra:
-                if rater_session == s and family == "srs":
-                    administrations.append(
-                        Administration(
-                            new_id(),
-                            code,
-                            srs.key,
-                            end,
-                            _tenths(items, [i.key for i in srs.items]),
-                            rater,
-                        )
-                    )
+                administrations.append(rated(srs, end, srs_items, note=note))
+            administrations += [rated(srs, end, i, r) for r, f, i in others if f == "srs"]
     return clients, administrations
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,20 @@ def test_rate_checks_its_input_before_opening_the_app(cli):
     assert "unknown instrument" in cli("rate", "C1", "XYZ").err
     assert "rater" in cli("rate", "C1", "ORS", "--rater", "Bad Rater").err
     assert "read-only" in cli("--read-only", "rate", "C1", "ORS").err
+
+
+def test_history_chart_draws_every_series(instruments):
+    import plotext
+
+    from fittui.chart import draw_history
+    from fittui.demo import demo_records
+
+    _, administrations = demo_records(date(2026, 11, 23))
+    couple = [a for a in administrations if a.client == "D09"]
+    plotext.clear_figure()
+    plotext.plotsize(70, 16)
+    draw_history(plotext, couple, instruments, cutoff=250, colors=False)
+    drawn = plotext.build()
+    for name in ("ORS", "SRS", "ORS (partner)", "SRS (partner)"):
+        assert name in drawn
+    assert "11-05" in drawn and "11-12" in drawn  # one tick per session date
