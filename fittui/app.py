@@ -68,18 +68,6 @@ class FitApp(App):
             return False
         return super().check_action(action, parameters)
 
-    async def action_quit(self) -> None:
-        if not self.client_mode:
-            await super().action_quit()
-
-    def action_help_quit(self) -> None:
-        if not self.client_mode:
-            super().action_help_quit()
-
-    def action_command_palette(self) -> None:
-        if not self.client_mode:
-            super().action_command_palette()
-
     def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
         """Client mode: each rater in turn rates, hands the laptop on, and the therapist
         comes back to the result."""

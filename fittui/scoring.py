@@ -8,7 +8,7 @@ here takes administrations in entry order and sorts them stably.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration, Client
@@ -156,7 +156,7 @@ def summarize(
         lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
     )
     patterns = find_patterns(summary, instruments, reliable, thresholds)
-    return Summary(**{**summary.__dict__, "patterns": patterns})
+    return replace(summary, patterns=patterns)
 
 
 def split_alliances(

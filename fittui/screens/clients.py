@@ -45,7 +45,7 @@ class ClientsScreen(Screen):
     def reload(self) -> None:
         """Redraw when this or another process saved something since the last look."""
         store = self.app.store
-        store.clients()
+        store.storage.read()  # picks up saves from any process, bumping the generation
         if store.storage.generation == self._seen_generation:
             return
         self._seen_generation = store.storage.generation
