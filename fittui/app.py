@@ -6,19 +6,27 @@ script alike.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from fittui.instruments import Instrument, load_instruments
+from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.locations import config_dir, instruments_dir
+from fittui.messages import DataChanged
 from fittui.model import Administration
+from fittui.palette import ClientCommands
+from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import Settings, load_settings
+from fittui.storage import StorageError
 from fittui.store import Store
 
 # What the app itself may do while the client holds the laptop: nothing that leaves.
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
+# How often to look for saves made by another process (issue: within 2 seconds).
+POLL_SECONDS = 1.0
 
 
 class FitApp(App):
@@ -27,6 +35,7 @@ class FitApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "fittui"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    COMMANDS = App.COMMANDS | {ClientCommands}
 
     def __init__(
         self,
@@ -34,6 +43,7 @@ class FitApp(App):
         instruments: dict[str, Instrument],
         settings: Settings | None = None,
         rate: tuple[str, str, list[str]] | None = None,
+        today: date | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -42,8 +52,15 @@ class FitApp(App):
         self.show_numbers = self.settings.show_numbers
         self.client_mode = False
         self._rate_on_start = rate
+        self._today = today
+        self._generation = store.storage.generation
+        self._poll_failed = False
         if store.read_only:
             self.sub_title = "read-only"
+
+    def today(self) -> date:
+        """The day "weeks since last seen" counts to: fixed in tests and screenshots."""
+        return self._today or date.today()
 
     def on_mount(self) -> None:
         from fittui.screens.clients import ClientsScreen
@@ -62,6 +79,53 @@ class FitApp(App):
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)
+        self.set_interval(POLL_SECONDS, self.look_for_saves)
+        self._check_size(self.size.width, self.size.height)
+
+    def look_for_saves(self) -> None:
+        """Pick up saves from any process and tell the screen on top to redraw."""
+        try:
+            self.store.storage.read()
+        except StorageError as exc:
+            if not self._poll_failed:
+                self.notify(f"The database cannot be read now: {exc}", severity="error")
+            self._poll_failed = True
+            return
+        self._poll_failed = False
+        if self.store.storage.generation != self._generation:
+            self._generation = self.store.storage.generation
+            self.screen.post_message(DataChanged())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small(width, height):
+            if showing:
+                self.screen.show(width, height)
+            else:
+                self.push_screen(TooSmallScreen())
+        elif showing:
+            self.pop_screen()
+
+    def open_history(self, code: str) -> None:
+        from fittui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(code))
+
+    def rate_default(self, code: str, family: str) -> None:
+        """The age group's ORS- or SRS-family instrument, rated by the client."""
+        if self.store.read_only:
+            self.notify("Read-only: ratings cannot be saved here.", severity="warning")
+            return
+        ors, srs = DEFAULTS_BY_AGE_GROUP[self.store.client(code).age_group]
+        self.start_rating(code, ors if family == "ors" else srs, ["client"])
+
+    def action_caseload(self) -> None:
+        from fittui.screens.caseload import CaseloadScreen
+
+        self.push_screen(CaseloadScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:
@@ -112,6 +176,7 @@ def make_app(
     instruments: dict[str, Instrument] | None = None,
     settings: Settings | None = None,
     rate: tuple[str, str, list[str]] | None = None,
+    today: date | None = None,
 ) -> FitApp:
     """Open the database (raising if it cannot be read) and build the app around it."""
     store = Store(db_path, read_only=read_only)
@@ -121,4 +186,5 @@ def make_app(
         instruments or load_instruments(instruments_dir()),
         settings or load_settings(config_dir() / "settings.toml"),
         rate=rate,
+        today=today,
     )

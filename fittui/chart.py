@@ -1,19 +1,35 @@
 """The history chart, drawn with any plotext-like object: the app's widget or plain stdout.
 
 ORS-family and SRS-family totals of the client's own ratings on one 0-40 axis, one point
-per session date, with the client's ORS cut-off and the SRS 36 line; collateral raters
-(a partner, a parent) as series of their own.
+per session date, with the client's ORS cut-off, the band of no reliable change around
+the intake and the SRS 36 line; collateral raters (a partner, a parent) as series of
+their own. The per-item view draws each item of one family on its 0-10 line instead.
+
+Nothing here relies on colour alone: each series marks its points with its own letter and
+each reference line has its own character, and the drawing functions return the legend
+(marker, words, colour) for the caller to print beside the chart, where it cannot hide a
+point the way plotext's own legend box would.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from fittui.instruments import Instrument
 from fittui.model import Administration
 from fittui.scoring import chronological, family_of
 
 MAX_TICKS = 8
+COLORS = ("cyan", "magenta", "green", "orange", "blue", "red")
+CUTOFF_MARK, BAND_MARK, SRS_MARK = "╌", "·", "┄"
+
+
+class Legend(NamedTuple):
+    """One entry of a chart's legend: the marker drawn, what it means, its colour."""
+
+    marker: str
+    words: str
+    color: str | None
 
 
 def series(
@@ -30,7 +46,36 @@ def series(
         family = family_of(instruments, a).upper()
         name = family if a.by_client else f"{family} ({a.rater})"
         found.setdefault(name, []).append((index[a.day], a.total / 10))
-    return days, found
+    # The client's own series first, then collateral raters by name.
+    order = sorted(found, key=lambda name: ("(" in name, name))
+    return days, {name: found[name] for name in order}
+
+
+def _marker(name: str, used: set[str]) -> str:
+    """O for the ORS, S for the SRS, a collateral rater's initial (lower case) otherwise."""
+    if name in ("ORS", "SRS"):
+        return name[0]
+    for letter in name.split("(")[-1].rstrip(")") + "abcdefghijklmnopqrstuvwxyz":
+        if letter.isalpha() and letter.lower() not in used:
+            return letter.lower()
+    return "?"
+
+
+def _line(plt: Any, points: list[tuple[int, float]], marker: str, color: str | None) -> None:
+    xs, ys = (list(v) for v in zip(*points))
+    plt.plot(xs, ys, marker="braille", color=color)
+    plt.scatter(xs, ys, marker=marker, color=color)
+
+
+def _reference(plt: Any, days: list[str], y: float, marker: str, color: str | None) -> None:
+    plt.plot([0.5, len(days) + 0.5], [y, y], marker=marker, color=color)
+
+
+def _date_ticks(plt: Any, days: list[str]) -> None:
+    plt.xlim(0.5, len(days) + 0.5)
+    step = max(1, -(-len(days) // MAX_TICKS))
+    ticks = list(range(1, len(days) + 1, step))
+    plt.xticks(ticks, [days[t - 1][5:] for t in ticks])
 
 
 def draw_history(
@@ -39,28 +84,91 @@ def draw_history(
     instruments: dict[str, Instrument],
     cutoff: int | None,
     colors: bool = True,
-) -> None:
-    """Plot onto ``plt`` (plotext or a PlotextPlot's ``plt``); the caller shows or refreshes."""
+    intake: int | None = None,
+    reliable: int | None = None,
+) -> list[Legend]:
+    """Plot totals onto ``plt`` (plotext or a PlotextPlot's ``plt``) and return the legend;
+    the caller shows or refreshes. With ``intake`` and ``reliable`` (tenths), the band of
+    no reliable change around the intake is drawn: an ORS outside it has reliably changed."""
     days, found = series(administrations, instruments)
     plt.clear_data()
     plt.ylim(0, 40)
-    palette = iter(["cyan", "magenta", "green", "orange", "blue", "red"])
-    for name, points in found.items():
-        xs, ys = zip(*points)
-        plt.plot(
-            list(xs),
-            list(ys),
-            label=name,
-            marker="braille" if name in ("ORS", "SRS") else "dot",
-            color=next(palette, None) if colors else None,
-        )
-    if days:
-        plt.xlim(0.5, len(days) + 0.5)
-        if cutoff is not None and "ORS" in found:
-            plt.hline(cutoff / 10, "red" if colors else None)
-        if "SRS" in found:
-            plt.hline(36, "yellow" if colors else None)
-        step = max(1, -(-len(days) // MAX_TICKS))
-        ticks = list(range(1, len(days) + 1, step))
-        plt.xticks(ticks, [days[t - 1][5:] for t in ticks])
     plt.yticks([0, 10, 20, 30, 40])
+    legend: list[Legend] = []
+    if not days:
+        return legend
+
+    def reference(y: float, marker: str, words: str, color: str) -> None:
+        shown = color if colors else None
+        _reference(plt, days, y, marker, shown)
+        legend.append(Legend(marker * 2, words, shown))
+
+    # Reference lines first, so the ratings are drawn over them.
+    if intake is not None and reliable is not None and "ORS" in found:
+        for y in (max(0, intake - reliable), min(400, intake + reliable)):
+            _reference(plt, days, y / 10, BAND_MARK, "gray" if colors else None)
+        legend.append(
+            Legend(BAND_MARK * 2, f"intake ±{reliable / 10:g}", "gray" if colors else None)
+        )
+    if cutoff is not None and "ORS" in found:
+        reference(cutoff / 10, CUTOFF_MARK, f"cut-off {cutoff / 10:g}", "red")
+    if "SRS" in found:
+        reference(36, SRS_MARK, "SRS 36", "yellow")
+    used: set[str] = set()
+    palette = iter(COLORS)
+    for name, points in found.items():
+        marker = _marker(name, used)
+        used.add(marker.lower())
+        color = next(palette, None) if colors else None
+        _line(plt, points, marker, color)
+        legend.append(Legend(marker, name, color))
+    _date_ticks(plt, days)
+    return legend
+
+
+def draw_items(
+    plt: Any,
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    family: str,
+    colors: bool = True,
+) -> list[Legend]:
+    """Each item of the client's own ratings of one family (ORS or SRS) on its 0-10 line,
+    with the SRS item line at 9; returns the legend, empty when there is nothing to draw."""
+    own = [
+        a
+        for a in chronological(administrations)
+        if a.by_client and family_of(instruments, a) == family
+    ]
+    plt.clear_data()
+    plt.ylim(0, 10)
+    plt.yticks([0, 2, 4, 6, 8, 10])
+    legend: list[Legend] = []
+    if not own:
+        return legend
+    days = sorted({a.day for a in own})
+    index = {day: n for n, day in enumerate(days, start=1)}
+    item_cutoff = instruments[own[-1].instrument].item_cutoff
+    if item_cutoff is not None:
+        color = "yellow" if colors else None
+        _reference(plt, days, item_cutoff / 10, SRS_MARK, color)
+        legend.append(Legend(SRS_MARK * 2, f"item {item_cutoff / 10:g}", color))
+    points: dict[str, list[tuple[int, float]]] = {}
+    labels: dict[str, str] = {}
+    for a in own:
+        for item in instruments[a.instrument].items:
+            if item.key in a.items:
+                labels.setdefault(item.key, item.label)
+                points.setdefault(item.key, []).append((index[a.day], a.items[item.key] / 10))
+    palette = iter(COLORS)
+    for number, (key, found) in enumerate(points.items(), start=1):
+        color = next(palette, None) if colors else None
+        _line(plt, found, str(number), color)
+        legend.append(Legend(str(number), labels[key], color))
+    _date_ticks(plt, days)
+    return legend
+
+
+def legend_text(legend: list[Legend]) -> str:
+    """The legend as one line of plain text, for stdout."""
+    return "   ".join(f"{entry.marker} {entry.words}" for entry in legend)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -133,27 +132,41 @@ def cmd_history(args: argparse.Namespace) -> int:
             for a in chronological(administrations)
         ],
     )
-    if sys.stdout.isatty():
-        _print_chart(client, administrations)
+    _print_chart(client, administrations, sys.stdout.isatty())
     return EXIT_OK
 
 
-def _print_chart(client, administrations) -> None:
+def _print_chart(client, administrations, colors: bool) -> None:
+    """The history chart: in colour on a terminal, as plain text when piped or saved."""
+    import shutil
+
     import plotext
 
-    from fittui.chart import draw_history
+    from fittui.chart import draw_history, legend_text
     from fittui.scoring import summarize
 
     instruments = _instruments()
     summary = summarize(client, administrations, instruments)
-    width = min(os.get_terminal_size().columns, 100)
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
     plotext.clear_figure()
     plotext.theme("clear")
     plotext.plotsize(width, 16)
     plotext.title(f"{client.code}: ORS and SRS totals by session")
-    draw_history(plotext, administrations, instruments, summary.cutoff)
+    legend = draw_history(
+        plotext,
+        administrations,
+        instruments,
+        summary.cutoff,
+        colors=colors,
+        intake=summary.intake.total if summary.intake else None,
+        reliable=summary.reliable,
+    )
+    if not legend:
+        return
+    chart = plotext.build()
     print()
-    plotext.show()
+    print(chart if colors else plotext.uncolorize(chart))
+    print(legend_text(legend))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from fittui.instruments import Instrument
 from fittui.model import Administration, Client
-from fittui.scoring import Summary, chronological, summarize
+from fittui.scoring import Summary, attention, chronological, summarize
 
 
 def number(tenths: int | None) -> float | None:
@@ -58,3 +61,31 @@ def history_json(client: Client, administrations: list[Administration]) -> dict:
             for a in chronological(administrations)
         ],
     }
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One client as the client list and the caseload show them."""
+
+    client: Client
+    summary: Summary
+    sessions: int  # days with any rating: the sessions so far
+    last_seen: str | None  # the latest of those days
+    days_since: int | None  # days from last_seen to today
+    attention: int  # scoring.attention: who to look at first
+
+
+def overviews(
+    clients: list[Client],
+    by_client: dict[str, list[Administration]],
+    instruments: dict[str, Instrument],
+    today: date,
+) -> list[Overview]:
+    """Each client's overview, those who need attention first, then by code."""
+    found = []
+    for client, summary in caseload(clients, by_client, instruments):
+        days = {a.day for a in by_client.get(client.code, [])}
+        last_seen = max(days, default=None)
+        since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days
+        found.append(Overview(client, summary, len(days), last_seen, since, attention(summary)))
+    return sorted(found, key=lambda o: -o.attention)

@@ -61,6 +61,7 @@ class Summary:
     lowest_srs_item: str | None
     lowest_ors_item: str | None
     patterns: tuple[Pattern, ...] = field(default=())
+    reliable: int = DEFAULT_RELIABLE_CHANGE  # the reliable-change threshold that applied
 
 
 def chronological(administrations: Iterable[Administration]) -> list[Administration]:
@@ -154,6 +155,7 @@ def summarize(
         flags=tuple(sorted(flags)),
         lowest_srs_item=lowest_item(last_srs, srs_instrument) if last_srs else None,
         lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
+        reliable=reliable,
     )
     patterns = find_patterns(summary, instruments, reliable, thresholds)
     return replace(summary, patterns=patterns)
@@ -306,3 +308,27 @@ def previous_of(
         if a.rater == administration.rater and family_of(instruments, a) == family:
             before = a
     return before
+
+
+# How much each flag asks for the therapist's attention; a risk flag outranks everything.
+ATTENTION_WEIGHTS = {
+    "phq9_item9": 1000,
+    "off_track": 40,
+    "srs_drop": 20,
+    "srs_below_cutoff": 20,
+    "ors_below_cutoff": 8,
+    "srs_item_low": 5,
+}
+DETERIORATED_WEIGHT = 30
+
+
+def attention(summary: Summary) -> int:
+    """A rank for the client list: the higher, the sooner the therapist should look.
+
+    A sum of weighted flags plus a weight for deterioration, so a client with a risk
+    answer always comes first and one with several signals before one with a single one.
+    """
+    score = sum(ATTENTION_WEIGHTS.get(flag, 1) for flag in summary.flags)
+    if summary.status == "deteriorated":
+        score += DETERIORATED_WEIGHT
+    return score

@@ -3,6 +3,8 @@
 theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own colours
 [rating]
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
+[notes]
+snippet = "{ors} {srs} {lowest} {patterns} {note}"   # the documentation snippet (snippet.py)
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fittui.model import InputError
+from fittui.snippet import DEFAULT_TEMPLATE, check_template
 
 
 @dataclass(frozen=True)
 class Settings:
     show_numbers: bool = False
     theme: str | None = None
+    snippet: str = DEFAULT_TEMPLATE
 
 
 def load_settings(path: Path) -> Settings:
@@ -34,4 +38,11 @@ def load_settings(path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise InputError(f'{path}: theme must be the name of a theme, e.g. "ansi-dark"')
-    return Settings(show_numbers=show, theme=theme)
+    snippet = data.get("notes", {}).get("snippet", DEFAULT_TEMPLATE)
+    if not isinstance(snippet, str):
+        raise InputError(f"{path}: notes.snippet must be text")
+    try:
+        check_template(snippet)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    return Settings(show_numbers=show, theme=theme, snippet=snippet)

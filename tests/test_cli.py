@@ -212,8 +212,52 @@ def test_history_chart_draws_every_series(instruments):
     couple = [a for a in administrations if a.client == "D09"]
     plotext.clear_figure()
     plotext.plotsize(70, 16)
-    draw_history(plotext, couple, instruments, cutoff=250, colors=False)
-    drawn = plotext.build()
-    for name in ("ORS", "SRS", "ORS (partner)", "SRS (partner)"):
-        assert name in drawn
+    legend = draw_history(
+        plotext, couple, instruments, cutoff=250, colors=False, intake=220, reliable=50
+    )
+    drawn = plotext.uncolorize(plotext.build())
+    assert [entry.words for entry in legend] == [
+        "intake ±5",
+        "cut-off 25",
+        "SRS 36",
+        "ORS",
+        "SRS",
+        "ORS (partner)",
+        "SRS (partner)",
+    ]
+    markers = [entry.marker for entry in legend]
+    assert len(set(markers)) == len(markers)  # every series tells itself apart without colour
+    for marker in markers:
+        assert marker[0] in drawn
     assert "11-05" in drawn and "11-12" in drawn  # one tick per session date
+
+
+def test_history_prints_a_plain_text_chart_when_not_on_a_terminal(cli):
+    cli("import", DATA / "cases.csv")
+    out = cli("history", "B01").out
+    assert "\x1b[" not in out  # no colour codes in a pipe or a file
+    table, chart = out.split("\n\n", 1)
+    assert table.startswith("DATE") and "┌" in chart and "40┤" in chart
+    assert chart.rstrip().splitlines()[-1].startswith("··")  # the legend, under the chart
+    assert "O ORS" in chart and "cut-off 25" in chart
+
+
+def test_items_view_draws_each_item_of_one_family(instruments):
+    import plotext
+
+    from fittui.chart import draw_items
+    from fittui.demo import demo_records
+
+    _, administrations = demo_records(date(2026, 11, 23))
+    d06 = [a for a in administrations if a.client == "D06"]
+    plotext.clear_figure()
+    plotext.plotsize(70, 16)
+    legend = draw_items(plotext, d06, instruments, "srs", colors=False)
+    assert [e.words for e in legend] == [
+        "item 9",
+        "Relationship",
+        "Goals and topics",
+        "Approach or method",
+        "Overall",
+    ]
+    assert draw_items(plotext, [a for a in d06 if a.instrument == "ORS"], instruments, "srs") == []

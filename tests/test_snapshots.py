@@ -1,12 +1,19 @@
-"""Snapshots of every state of the rating flow, and the client list, at 80x24 and 60x20."""
+"""Snapshots of every screen and every state of the rating flow, at 80x24 and 60x20.
+
+The therapist's screens are shown on the demo database, built for a fixed day, so the
+"last seen" and "weeks" columns never change with the calendar.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.widgets import Select
 
 from fittui.app import make_app
+from fittui.demo import make_demo_database
 from fittui.instruments import load_instruments
 from fittui.screens.result import ResultScreen
 from fittui.settings import Settings
@@ -14,6 +21,7 @@ from fittui.store import Store
 
 SIZES = [(80, 24), (60, 20)]
 RATE = ("C1", "ORS", ["client"])
+TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
@@ -39,7 +47,9 @@ def db(tmp_path: Path) -> Path:
 
 
 def app(db: Path, rate=RATE, show_numbers: bool = False, theme: str | None = None):
-    return make_app(db, settings=Settings(show_numbers=show_numbers, theme=theme), rate=rate)
+    return make_app(
+        db, settings=Settings(show_numbers=show_numbers, theme=theme), rate=rate, today=TODAY
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -113,9 +123,77 @@ def test_start_rating_dialog(snap_compare, db, size):
     assert snap_compare(app(db, rate=None), press=["m"], terminal_size=size)
 
 
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return make_demo_database(tmp_path / "demo", TODAY)
+
+
 @pytest.mark.parametrize("size", SIZES)
-def test_client_list(snap_compare, db, size):
-    assert snap_compare(app(db, rate=None), terminal_size=size)
+def test_client_list(snap_compare, demo, size):
+    assert snap_compare(app(demo, rate=None), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_client_list_searched_with_archived_shown(snap_compare, demo, size):
+    assert snap_compare(
+        app(demo, rate=None), press=["h", "slash", "f", "i", "n"], terminal_size=size
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_client_form(snap_compare, demo, size):
+    assert snap_compare(app(demo, rate=None), press=["a"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history(snap_compare, demo, size):
+    assert snap_compare(app(demo, rate=None), press=["enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history_scrolled_to_the_sessions(snap_compare, demo, size):
+    assert snap_compare(app(demo, rate=None), press=["enter", "end"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history_items_of_a_couple(snap_compare, demo, size):
+    keys = ["slash", "d", "0", "9", "enter", "i"]
+    assert snap_compare(app(demo, rate=None), press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history_collateral_rater(snap_compare, demo, size):
+    keys = ["slash", "d", "0", "7", "enter"]
+    assert snap_compare(app(demo, rate=None), press=keys, terminal_size=size)
+
+
+def test_history_wide(snap_compare, demo):
+    assert snap_compare(app(demo, rate=None), press=["enter"], terminal_size=(130, 36))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_caseload(snap_compare, demo, size):
+    assert snap_compare(app(demo, rate=None), press=["c"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_caseload_filtered(snap_compare, demo, size):
+    async def filter_status(pilot):
+        await pilot.press("c")
+        pilot.app.screen.query_one("#status", Select).value = "unchanged"
+        await pilot.pause()
+
+    assert snap_compare(app(demo, rate=None), run_before=filter_status, terminal_size=size)
+
+
+def test_too_small(snap_compare, demo):
+    assert snap_compare(app(demo, rate=None), terminal_size=(50, 15))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_client_list_ansi_theme(snap_compare, demo, size):
+    """The terminal's own 16 colours (and SSH without COLORTERM): flags still read."""
+    assert snap_compare(app(demo, rate=None, theme="ansi-dark"), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -1,106 +1,186 @@
-"""The client list: who is on the caseload and how each is doing, at a glance."""
+"""The client list, the home screen: who needs attention first, found as you type.
+
+Clients with a risk answer, off track, or with a drop in the alliance come first (scoring's
+``attention``); then everyone else by code. Archived clients stay out of the way until
+asked for. The list redraws when a save lands from this or another process.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from fittui.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
+from fittui.instruments import DEFAULTS_BY_AGE_GROUP
 from fittui.model import Client
-from fittui.report import caseload
-from fittui.scoring import FLAGS
+from fittui.report import Overview, overviews
+from fittui.screens.cells import flags_cell, plain, score_cell, since_cell, status_cell
+from fittui.screens.live import LiveScreen
+from fittui.storage import StorageError
 
-POLL_SECONDS = 1.0
+COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
+# Below this width (a phone over SSH) the list keeps what decides who to open first;
+# the label and last session are in the history, and the search still finds labels.
+NARROW = 70
+NARROW_COLUMNS = COLUMNS[:5]
 
 
-class ClientsScreen(Screen):
+class ClientsScreen(LiveScreen):
     """Active clients with status, latest ORS and SRS, flags and last session."""
 
     BINDINGS = [
+        # Enter opens the history from the search field too: type a code, press Enter.
+        Binding("enter", "history", "History", priority=True),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
-        Binding("m", "rate_more", "Other rating"),
-        Binding("n", "toggle_numbers", "Numbers"),
+        Binding("m", "rate_more", "More"),
+        Binding("slash", "search", "Search"),
+        Binding("c", "app.caseload", "Caseload"),
+        Binding("a", "add", "Add"),
+        Binding("e", "edit", "Edit"),
+        Binding("x", "archive", "Archive"),
+        Binding("h", "toggle_archived", "Archived"),
+        Binding("n", "toggle_numbers", "Numbers", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._seen_generation = -1
+        self.show_archived = False
+        self.rows: list[Overview] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Input(placeholder="Search by code or label ( / )", id="search")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="clients")
         yield Static("", id="empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Client", "Label", "Status", "ORS", "SRS", "Flags", "Last seen")
-        self.reload()
-        self.set_interval(POLL_SECONDS, self.reload)
+        self.query_one(DataTable).focus()
 
-    def reload(self) -> None:
-        """Redraw when this or another process saved something since the last look."""
+    def on_resize(self) -> None:
+        self.show_rows()
+
+    def redraw(self) -> None:
         store = self.app.store
-        store.storage.read()  # picks up saves from any process, bumping the generation
-        if store.storage.generation == self._seen_generation:
-            return
-        self._seen_generation = store.storage.generation
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        clients = store.clients(include_archived=False)
-        rows = caseload(clients, store.administrations_by_client(), self.app.instruments)
-        for client, summary in rows:
-            last_srs = summary.srs[-1].total if summary.srs else None
-            seen = max((a.day for a in summary.ors + summary.srs), default="-")
-            table.add_row(
-                client.code,
-                client.label,
-                summary.status,
-                format_tenths(summary.latest.total if summary.latest else None),
-                format_tenths(last_srs),
-                " ".join(FLAGS[f][0] for f in summary.flags),
-                seen,
-                key=client.code,
-            )
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
-        empty = self.query_one("#empty", Static)
-        empty.display = not rows
-        empty.update("No clients yet. Add one from the command line: fittui add-client CODE")
+        clients = store.clients(include_archived=self.show_archived)
+        self.rows = overviews(
+            clients, store.administrations_by_client(), self.app.instruments, self.app.today()
+        )
+        self.show_rows()
 
-    def selected(self) -> Client | None:
+    def show_rows(self) -> None:
+        """Fill the table with the rows matching the search, keeping the cursor's client."""
+        table = self.query_one(DataTable)
+        current = self.selected_code()
+        query = self.query_one("#search", Input).value.strip().lower()
+        columns = NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
+        table.clear(columns=len(table.columns) != len(columns))
+        if not table.columns:
+            table.add_columns(*columns)
+        shown = [
+            o
+            for o in self.rows
+            if not query or query in o.client.code.lower() or query in o.client.label.lower()
+        ]
+        rows = [self._cells(o)[: len(columns)] for o in shown]
+        if columns == COLUMNS:
+            # The label comes last and takes the width left, so the list needs no sideways
+            # scrolling.
+            used = sum(
+                max([len(name)] + [row[n].cell_len for row in rows]) + 2
+                for n, name in enumerate(COLUMNS[:-1])
+            )
+            room = max(8, self.size.width - used - 3)
+            for row in rows:
+                row[-1].truncate(room, overflow="ellipsis")
+        for o, row in zip(shown, rows):
+            table.add_row(*row, key=o.client.code)
+        codes = [o.client.code for o in shown]
+        if current in codes:
+            table.move_cursor(row=codes.index(current))
+        empty = self.query_one("#empty", Static)
+        empty.display = not shown
+        if not self.rows:
+            empty.update("No clients yet. Press a to add one.")
+        elif not shown:
+            empty.update("No client matches the search. Escape clears it.")
+
+    def _cells(self, o: Overview) -> list[Text]:
+        summary = o.summary
+        status = status_cell(self.app, summary.status)
+        if o.client.archived:
+            status = Text("archived", style="dim")
+        return [
+            plain(o.client.code),
+            status,
+            score_cell(summary.latest.total if summary.latest else None),
+            score_cell(summary.srs[-1].total if summary.srs else None),
+            flags_cell(self.app, summary.flags),
+            since_cell(o.days_since),
+            plain(o.client.label),
+        ]
+
+    def selected_code(self) -> str | None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self.app.store.client(row_key.value)
+        return row_key.value
 
-    def _can_rate(self) -> Client | None:
+    def selected(self) -> Client | None:
+        code = self.selected_code()
+        return self.app.store.client(code) if code else None
+
+    # -- search ----------------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.show_rows()
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search and event.key in ("escape", "down"):
+            if event.key == "escape":
+                search.value = ""
+            self.query_one(DataTable).focus()
+            event.stop()
+
+    # -- opening and rating ----------------------------------------------------------------
+    def action_history(self) -> None:
+        code = self.selected_code()
+        if code:
+            self.app.open_history(code)
+
+    def _writable(self) -> bool:
         if self.app.store.read_only:
-            self.notify("Read-only: ratings cannot be saved here.", severity="warning")
+            self.notify("Read-only: nothing can be saved here.", severity="warning")
+            return False
+        return True
+
+    def _client_to_rate(self) -> Client | None:
+        if not self._writable():
             return None
         client = self.selected()
         if client is None:
-            self.notify("Add a client first: fittui add-client CODE", severity="warning")
+            self.notify("Add a client first: press a.", severity="warning")
         return client
 
     def action_rate(self, family: str) -> None:
         """o and s: the ORS- or SRS-family instrument for the client's age group."""
-        client = self._can_rate()
+        client = self._client_to_rate()
         if client:
-            ors, srs = DEFAULTS_BY_AGE_GROUP[client.age_group]
-            self.app.start_rating(client.code, ors if family == "ors" else srs, ["client"])
+            self.app.rate_default(client.code, family)
 
     def action_rate_more(self) -> None:
         """Any instrument (GSRS for a group), with one or more raters in turn."""
         from fittui.screens.start import StartRatingScreen
 
-        client = self._can_rate()
+        client = self._client_to_rate()
         if client is None:
             return
 
@@ -110,6 +190,54 @@ class ClientsScreen(Screen):
 
         default = DEFAULTS_BY_AGE_GROUP[client.age_group][1]
         self.app.push_screen(StartRatingScreen(self.app.instruments, default), chosen)
+
+    # -- adding, editing, archiving --------------------------------------------------------
+    def _after_form(self, client: Client | None) -> None:
+        if client is None:
+            return
+        self.query_one("#search", Input).value = ""
+        self.reload(force=True)
+        codes = [o.client.code for o in self.rows]
+        if client.code in codes:
+            self.query_one(DataTable).move_cursor(row=codes.index(client.code))
+        self.notify(f"Saved {client.code}.")
+
+    def action_add(self) -> None:
+        from fittui.screens.client_form import ClientFormScreen
+
+        if self._writable():
+            self.app.push_screen(ClientFormScreen(), self._after_form)
+
+    def action_edit(self) -> None:
+        from fittui.screens.client_form import ClientFormScreen
+
+        client = self.selected()
+        if client and self._writable():
+            self.app.push_screen(ClientFormScreen(client), self._after_form)
+
+    def action_archive(self) -> None:
+        """Archive the client (kept, with every rating, just out of the list), or restore."""
+        client = self.selected()
+        if client is None or not self._writable():
+            return
+        archived = not client.archived
+        try:
+            self.app.store.update_client(client.code, archived=archived)
+        except StorageError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            return
+        if archived:
+            self.notify(f"{client.code} archived: press h to see archived clients, x to restore.")
+        else:
+            self.notify(f"{client.code} is active again.")
+        self.reload(force=True)
+
+    def action_toggle_archived(self) -> None:
+        self.show_archived = not self.show_archived
+        self.reload(force=True)
+        self.notify(
+            "Showing archived clients too." if self.show_archived else "Archived clients hidden."
+        )
 
     def action_toggle_numbers(self) -> None:
         self.app.show_numbers = not self.app.show_numbers

@@ -16,7 +16,8 @@ from textual.widgets import Footer, Header, Input, Static
 
 from fittui.instruments import format_tenths
 from fittui.model import Administration
-from fittui.scoring import FLAGS, previous_of, split_alliances, summarize
+from fittui.scoring import previous_of, split_alliances, summarize
+from fittui.screens.look import look_at
 from fittui.storage import StorageError
 
 
@@ -67,7 +68,8 @@ class ResultScreen(Screen):
                 Content.from_markup("[b]$code[/b] $label", code=client.code, label=client.label),
                 id="who",
             )
-            yield Static(self.look_at(summary), id="look")
+            alliances = split_alliances(self.saved, app.instruments)
+            yield Static(look_at(summary, alliances, app.instruments), id="look")
             for a in self.saved:
                 yield Static(describe(a, everything, app.instruments), classes="administration")
                 yield Input(
@@ -77,36 +79,6 @@ class ResultScreen(Screen):
                     classes="note",
                 )
         yield Footer()
-
-    def look_at(self, summary) -> Content:
-        """Flags, split alliance and patterns, each with what to ask."""
-        lines: list[Content] = []
-        for flag in summary.flags:
-            symbol, words = FLAGS[flag]
-            if flag == "ors_below_cutoff":
-                words = f"{words} ({format_tenths(summary.cutoff)})"
-            lines.append(Content.from_markup(f"[b]{symbol}[/b] $words", words=words))
-        days = {a.day for a in self.saved}
-        for day, ratings in split_alliances(self.saved, self.app.instruments):
-            if day in days:
-                totals = ", ".join(f"{a.rater} {format_tenths(a.total)}" for a in ratings)
-                lines.append(
-                    Content.from_markup(
-                        "[b]⇆ Split alliance[/b]: SRS totals differ by 5 or more ($totals). "
-                        "Ask each person what would make the sessions work better for them.",
-                        totals=totals,
-                    )
-                )
-        for pattern in summary.patterns:
-            lines.append(
-                Content.from_markup(
-                    "[b]$title[/b]: $detail", title=pattern.title, detail=pattern.detail
-                )
-            )
-            lines.extend(Content.from_markup("  → $q", q=q) for q in pattern.questions)
-        if not lines:
-            lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
-        return Content("\n").join(lines)
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()

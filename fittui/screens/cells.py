@@ -1,0 +1,77 @@
+"""Cells for the client list and the caseload: flags, status and time since last seen.
+
+Every cell is a Rich ``Text`` (a plain string in a DataTable would be read as markup, so a
+label like "[x]" would vanish). Colours come from the app's theme, so they follow the ansi
+themes and stay readable when SSH drops COLORTERM; the words and symbols carry the meaning
+on their own.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.color import Color
+
+from fittui.instruments import format_tenths
+from fittui.scoring import FLAGS
+
+# Which theme colour each flag and status is drawn in; anything else keeps the text colour.
+FLAG_COLORS = {
+    "phq9_item9": "error",
+    "off_track": "error",
+    "srs_drop": "warning",
+    "srs_below_cutoff": "warning",
+    "srs_item_low": "warning",
+    "ors_below_cutoff": "accent",
+}
+STATUS_COLORS = {"recovered": "success", "improved": "success", "deteriorated": "error"}
+STRONG_FLAGS = {"phq9_item9", "off_track"}
+
+
+def theme_style(app: App, name: str | None, bold: bool = False) -> Style:
+    """A Rich style in the theme's colour ``name`` (e.g. "error"), or just bold/plain."""
+    value = app.theme_variables.get(name) if name else None
+    color = Color.parse(value).rich_color if value else None
+    return Style(color=color, bold=bold)
+
+
+def flags_cell(app: App, flags: tuple[str, ...]) -> Text:
+    """Each flag's symbol, in its colour; risk flags also bold."""
+    text = Text()
+    for flag in flags:
+        if text:
+            text.append(" ")
+        symbol = FLAGS[flag][0] if flag in FLAGS else flag
+        text.append(symbol, theme_style(app, FLAG_COLORS.get(flag), flag in STRONG_FLAGS))
+    return text
+
+
+def status_cell(app: App, status: str) -> Text:
+    return Text(status, theme_style(app, STATUS_COLORS.get(status)))
+
+
+def plain(value: str) -> Text:
+    return Text(value)
+
+
+def score_cell(tenths: int | None) -> Text:
+    return Text(format_tenths(tenths), justify="right")
+
+
+def change_cell(tenths: int | None) -> Text:
+    if tenths is None:
+        return Text("-", justify="right")
+    sign = "+" if tenths > 0 else ""
+    return Text(f"{sign}{format_tenths(tenths)}", justify="right")
+
+
+def since_cell(days: int | None) -> Text:
+    """How long ago the client was last seen: "today", "6 d", "3 wk"."""
+    if days is None:
+        return Text("never")
+    if days <= 0:
+        return Text("today")
+    if days < 14:
+        return Text(f"{days} d")
+    return Text(f"{days // 7} wk")

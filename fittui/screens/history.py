@@ -1,0 +1,184 @@
+"""One client's history: the chart, what to look at and ask, the note snippet, every rating.
+
+Read in the room after the client hands the laptop back, and later over SSH: the chart
+shows the path against the cut-off, the reliable-change band and the SRS 36 line; below
+it the patterns with their questions, the snippet for the progress note (copied with one
+key, over SSH too), and every administration with its note.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Static
+
+from fittui.chart import Legend
+from fittui.instruments import format_tenths
+from fittui.model import Administration
+from fittui.scoring import chronological, split_alliances, summarize
+from fittui.screens.cells import plain, score_cell
+from fittui.screens.live import LiveScreen
+from fittui.screens.look import look_at
+from fittui.snippet import make_snippet
+from fittui.widgets.history_plot import VIEWS, HistoryPlot
+
+# plotext colour names that Rich spells differently.
+RICH_COLORS = {"gray": "bright_black", "orange": "dark_orange"}
+
+
+def legend_cell(legend: list[Legend]) -> Text:
+    """The chart's legend, each marker in its series' colour."""
+    text = Text()
+    for entry in legend:
+        if text:
+            text.append("  ")
+        color = RICH_COLORS.get(entry.color, entry.color) if entry.color else None
+        text.append(entry.marker, Style(color=color, bold=True))
+        text.append(f" {entry.words}")
+    return text
+
+
+class HistoryScreen(LiveScreen):
+    """Everything fittui knows about one client."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("i", "next_view", "Items/totals"),
+        Binding("y", "copy_snippet", "Copy snippet"),
+        Binding("n", "edit_note", "Note"),
+        Binding("o", "rate('ors')", "ORS"),
+        Binding("s", "rate('srs')", "SRS"),
+    ]
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.view = "totals"
+        self.snippet = ""
+        self.administrations: list[Administration] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="history"):
+            yield Static(id="who")
+            with Horizontal(id="top"):
+                with Vertical(id="chart-box"):
+                    yield HistoryPlot(id="chart")
+                    yield Static(id="legend")
+                yield Static(id="look")
+            yield Static("[b]Snippet for the progress note[/b] (y copies it)", id="snippet-head")
+            yield Static(id="snippet")
+            yield Static(
+                "[b]Sessions[/b], newest first (Tab to the table, n writes the note)",
+                id="sessions-head",
+            )
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="sessions")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        for name in ("Date", "Instrument", "Rater", "Items", "Total", "Note"):
+            table.add_column(name)
+        self.query_one("#history").focus()
+
+    def redraw(self) -> None:
+        app = self.app
+        client = app.store.client(self.code)
+        self.administrations = chronological(app.store.administrations(client.code))
+        summary = summarize(client, self.administrations, app.instruments)
+        self.summary = summary
+        sessions = len({a.day for a in self.administrations})
+        change = ""
+        if summary.change is not None:
+            sign = "+" if summary.change > 0 else ""
+            change = f" ({sign}{format_tenths(summary.change)} since intake)"
+        self.query_one("#who", Static).update(
+            Content.from_markup(
+                "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions session(s)",
+                code=client.code,
+                label=client.label,
+                age=client.age_group.replace("_", " "),
+                status=summary.status,
+                change=change,
+                sessions=str(sessions),
+            )
+        )
+        self.draw_chart()
+        alliances = split_alliances(self.administrations, app.instruments)[-1:]
+        self.query_one("#look", Static).update(look_at(summary, alliances, app.instruments))
+        self.snippet = make_snippet(
+            client, summary, self.administrations, app.instruments, app.settings.snippet
+        )
+        self.query_one("#snippet", Static).update(Content(self.snippet or "Nothing rated yet."))
+        self.fill_table()
+
+    def draw_chart(self) -> None:
+        legend = self.query_one(HistoryPlot).show(
+            self.administrations, self.app.instruments, self.summary, self.view
+        )
+        words = legend_cell(legend) if legend else Text(f"No {VIEWS[self.view]} to draw yet.")
+        self.query_one("#legend", Static).update(words)
+
+    def fill_table(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for a in reversed(self.administrations):
+            table.add_row(
+                plain(a.date.replace("T", " ")),
+                plain(a.instrument),
+                plain(a.rater),
+                plain(" ".join(format_tenths(v) for v in a.items.values())),
+                score_cell(a.total),
+                plain(a.note),
+                key=a.id,
+            )
+        if self.administrations:
+            table.move_cursor(row=min(row, len(self.administrations) - 1))
+
+    def action_next_view(self) -> None:
+        views = list(VIEWS)
+        self.view = views[(views.index(self.view) + 1) % len(views)]
+        self.draw_chart()
+
+    def action_copy_snippet(self) -> None:
+        if not self.snippet:
+            self.notify("Nothing to copy yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.snippet)
+        self.notify("Snippet copied (your terminal must allow clipboard access, OSC 52).")
+
+    def action_edit_note(self) -> None:
+        from fittui.screens.note import NoteScreen
+
+        if self.app.store.read_only:
+            self.notify("Read-only: notes cannot be saved here.", severity="warning")
+            return
+        table = self.query_one("#sessions", DataTable)
+        if not table.row_count:
+            self.notify("No rating to write a note on yet.", severity="warning")
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        chosen = next(a for a in self.administrations if a.id == row_key.value)
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.notify("Note saved.")
+                self.reload()
+
+        self.app.push_screen(NoteScreen(chosen), saved)
+
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_edit_note()
+
+    def action_rate(self, family: str) -> None:
+        self.app.rate_default(self.code, family)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,47 @@
+"""What to look at: flags, a split alliance and the patterns, each with what to ask.
+
+Shared by the hand-back result and the history screen, so both say the same thing in the
+same words.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from fittui.instruments import Instrument, format_tenths
+from fittui.model import Administration
+from fittui.scoring import FLAGS, Summary
+
+
+def look_at(
+    summary: Summary,
+    alliances: list[tuple[str, tuple[Administration, ...]]],
+    instruments: dict[str, Instrument],
+) -> Content:
+    """Flags, split alliances (day, that day's SRS ratings) and patterns with questions."""
+    lines: list[Content] = []
+    for flag in summary.flags:
+        symbol, words = FLAGS[flag]
+        if flag == "ors_below_cutoff":
+            words = f"{words} ({format_tenths(summary.cutoff)})"
+        lines.append(Content.from_markup(f"[b]{symbol}[/b] $words", words=words))
+    for day, ratings in alliances:
+        totals = ", ".join(f"{a.rater} {format_tenths(a.total)}" for a in ratings)
+        lines.append(
+            Content.from_markup(
+                "[b]⇆ Split alliance[/b] on $day: SRS totals differ by 5 or more ($totals). "
+                "Ask each person what would make the sessions work better for them.",
+                day=day,
+                totals=totals,
+            )
+        )
+    for pattern in summary.patterns:
+        lines.append(
+            Content.from_markup(
+                "[b]$title[/b]: $detail", title=pattern.title, detail=pattern.detail
+            )
+        )
+        lines.extend(Content.from_markup("  → $q", q=q) for q in pattern.questions)
+    if not lines:
+        lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
+    return Content("\n").join(lines)

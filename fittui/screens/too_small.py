@@ -1,0 +1,34 @@
+"""Shown instead of a broken screen when the terminal is smaller than fittui can use."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Says what size is needed; the app takes it away as soon as the terminal is big enough.
+
+    It has no keys of its own: whatever screen is underneath (a client rating, say) is
+    exactly as it was when the terminal grows again.
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
+
+    def on_mount(self) -> None:
+        self.show(self.app.size.width, self.app.size.height)
+
+    def show(self, width: int, height: int) -> None:
+        self.query_one(Static).update(
+            f"This terminal is {width}×{height}.\n"
+            f"fittui needs at least {MIN_WIDTH}×{MIN_HEIGHT}:\n"
+            "make the window larger or the font smaller."
+        )

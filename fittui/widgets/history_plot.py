@@ -1,0 +1,55 @@
+"""The inline history chart: totals, or one family's items, drawn with plotext.
+
+A thin PlotextPlot subclass: ``chart.py`` does the drawing (the same code prints the chart
+for ``fittui history``), this widget only holds what to draw and redraws itself.
+"""
+
+from __future__ import annotations
+
+from textual_plotext import PlotextPlot
+
+from fittui.chart import Legend, draw_history, draw_items
+from fittui.instruments import Instrument
+from fittui.model import Administration
+from fittui.scoring import Summary
+
+# The views the chart cycles through, with their titles.
+VIEWS = {
+    "totals": "ORS and SRS totals",
+    "ors": "ORS items",
+    "srs": "SRS items",
+}
+
+
+class HistoryPlot(PlotextPlot):
+    """One client's history; ``show`` sets what to draw and returns the legend."""
+
+    DEFAULT_CSS = """
+    HistoryPlot {
+        height: 14;
+    }
+    """
+
+    def show(
+        self,
+        administrations: list[Administration],
+        instruments: dict[str, Instrument],
+        summary: Summary,
+        view: str = "totals",
+    ) -> list[Legend]:
+        """Draw ``view`` ("totals", "ors" or "srs") and return the legend for it."""
+        plt = self.plt
+        plt.title(VIEWS[view])
+        if view == "totals":
+            legend = draw_history(
+                plt,
+                administrations,
+                instruments,
+                summary.cutoff,
+                intake=summary.intake.total if summary.intake else None,
+                reliable=summary.reliable,
+            )
+        else:
+            legend = draw_items(plt, administrations, instruments, view)
+        self.refresh()
+        return legend

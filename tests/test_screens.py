@@ -1,0 +1,250 @@
+"""The therapist's screens, driven with Pilot on the demo database: the client list, a
+client's history, the caseload, the command palette, read-only use and small terminals."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Select
+
+from fittui.app import make_app
+from fittui.demo import make_demo_database
+from fittui.instruments import load_instruments
+from fittui.palette import ClientCommands
+from fittui.screens.caseload import CaseloadScreen
+from fittui.screens.client_form import ClientFormScreen
+from fittui.screens.clients import ClientsScreen
+from fittui.screens.history import HistoryScreen
+from fittui.screens.note import NoteScreen
+from fittui.screens.rating import RatingScreen
+from fittui.screens.too_small import TooSmallScreen
+from fittui.settings import Settings
+from fittui.store import Store
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return make_demo_database(tmp_path / "demo", TODAY)
+
+
+def app_for(path: Path, read_only: bool = False, settings: Settings | None = None):
+    return make_app(path, read_only=read_only, settings=settings or Settings(), today=TODAY)
+
+
+def codes(screen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [table.coordinate_to_cell_key((row, 0))[0].value for row in range(table.row_count)]
+
+
+async def test_client_list_puts_who_needs_attention_first_and_hides_archived(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        listed = codes(app.screen)
+        # Four flags first; then deterioration; then the alliance dip; then the rest by code.
+        assert listed[:3] == ["D06", "D04", "D02"]
+        assert listed[3:] == ["D03", "D05", "D09", "D10", "D01", "D07", "D08"]
+        await pilot.press("h")
+        assert "D11" in codes(app.screen)
+        await pilot.press("h")
+        assert "D11" not in codes(app.screen)
+
+
+async def test_search_as_you_type_then_enter_opens_the_history(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "c", "o", "u", "p")  # part of a label, any case
+        assert codes(app.screen) == ["D09"]
+        await pilot.press("escape")
+        assert len(codes(app.screen)) == 10 and isinstance(app.focused, DataTable)
+        await pilot.press("slash", "d", "0", "4", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen) and app.screen.code == "D04"
+        await pilot.press("escape")
+        await pilot.press("slash", "z", "z")
+        assert codes(app.screen) == []
+        assert "No client matches" in str(app.screen.query_one("#empty").render())
+
+
+async def test_add_edit_and_archive_a_client_from_the_keyboard(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, ClientFormScreen)
+        await pilot.press(*"D01", "enter")  # a code that exists: said, nothing saved
+        await pilot.pause()
+        assert "already exists" in str(app.screen.query_one("#error").render())
+        app.screen.query_one("#code", Input).value = "N1"
+        app.screen.query_one("#age-group", Select).value = "child"
+        app.screen.query_one("#label", Input).value = "[b]x[/b]"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+        n1 = Store(demo).client("N1")
+        assert (n1.age_group, n1.label) == ("child", "[b]x[/b]")
+        assert app.screen.selected_code() == "N1"
+        table = app.screen.query_one(DataTable)
+        assert table.get_row("N1")[-1].plain.startswith("[b]")  # a label is text, never markup
+
+        await pilot.press("e")
+        assert app.screen.query_one("#code", Input).disabled  # ratings are filed under it
+        app.screen.query_one("#label", Input).value = "Fri 9am"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert Store(demo).client("N1").label == "Fri 9am"
+
+        await pilot.press("x")
+        assert Store(demo).client("N1").archived and "N1" not in codes(app.screen)
+        await pilot.press("h")
+        app.screen.query_one(DataTable).move_cursor(row=codes(app.screen).index("N1"))
+        await pilot.press("x")
+        assert not Store(demo).client("N1").archived
+
+
+async def test_read_only_refuses_every_change(demo):
+    before = demo.with_name("fittui.json.journal").read_bytes()
+    app = app_for(demo, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("a", "e", "x", "o", "s", "m"):
+            await pilot.press(key)
+            assert isinstance(app.screen, ClientsScreen), key
+        await pilot.press("enter")
+        await pilot.press("n")
+        assert not isinstance(app.screen, NoteScreen)
+    assert demo.with_name("fittui.json.journal").read_bytes() == before
+
+
+async def test_history_shows_chart_patterns_snippet_and_every_rating(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("D06")
+        await pilot.pause()
+        screen = app.screen
+        legend = str(screen.query_one("#legend").render())
+        assert "cut-off 25" in legend and "intake ±5" in legend and "SRS 36" in legend
+        look = str(screen.query_one("#look").render())
+        assert "Sudden alliance drop" in look and "→" in look
+        assert screen.snippet.startswith("ORS 22.6/40 (below the cut-off of 25.0; +1.6")
+        assert "Felt too structured" in screen.snippet
+        assert screen.query_one("#sessions", DataTable).row_count == 4
+
+        await pilot.press("i")
+        assert "Individually" in str(screen.query_one("#legend").render())
+        await pilot.press("i")
+        assert "item 9" in str(screen.query_one("#legend").render())
+        await pilot.press("i")
+        assert "cut-off" in str(screen.query_one("#legend").render())
+
+        await pilot.press("y")
+        assert app.clipboard == screen.snippet
+
+
+async def test_history_writes_a_note_on_the_chosen_rating(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("D03")
+        await pilot.pause()
+        table = app.screen.query_one("#sessions", DataTable)
+        table.move_cursor(row=1)  # newest first: the latest ORS
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteScreen)
+        app.screen.query_one(Input).value = "Wants to talk about work next time"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        latest_ors = [a for a in Store(demo).administrations("D03") if a.instrument == "ORS"][-1]
+        assert latest_ors.note == "Wants to talk about work next time"
+        assert "Wants to talk about work" in app.screen.snippet  # the latest session's notes
+
+
+async def test_rating_from_the_history_comes_back_to_it(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("D07")
+        await pilot.pause()
+        await pilot.press("o")  # a child: the CORS
+        assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "CORS"
+        await pilot.press("5", "down", "5", "down", "5", "down", "5", "enter")
+        await pilot.press("ctrl+t", "ctrl+t", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.query_one("#sessions", DataTable).row_count == 9
+
+
+async def test_caseload_filters_by_status_and_flag(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen)
+        assert len(codes(screen)) == 10
+        row = screen.query_one(DataTable).get_row("D04")
+        assert [str(c) for c in row[:8]] == [
+            "D04", "deteriorated", "24.0", "17.5", "-6.5", "37.9", "3", "1",
+        ]  # fmt: skip
+        screen.query_one("#status", Select).value = "recovered"
+        await pilot.pause()
+        assert codes(screen) == ["D01", "D07"]
+        screen.query_one("#status", Select).clear()
+        screen.query_one("#flag", Select).value = "srs_drop"
+        await pilot.pause()
+        assert codes(screen) == ["D06", "D02"]
+        screen.query_one("#flag", Select).value = "any_flag"
+        await pilot.pause()
+        assert "D01" not in codes(screen) and "D06" in codes(screen)
+        await pilot.press("r")
+        assert len(codes(screen)) == 10
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen) and app.screen.code == "D06"
+
+
+async def test_command_palette_finds_clients_and_actions(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        provider = ClientCommands(app.screen)
+        hits = [hit async for hit in provider.search("history d05")]
+        assert hits and "D05" in str(hits[0].text)
+        hits = [hit.text async for hit in provider.search("start srs d02")]
+        assert "Start SRS for D02 Fictional: improving, alliance dip" in hits
+        assert not [h async for h in provider.search("D11")]  # archived
+        discovered = [hit.text async for hit in provider.discover()]
+        assert discovered[0] == "Open the caseload"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"caseload", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CaseloadScreen)
+
+
+async def test_read_only_shows_another_process_save_within_two_seconds(demo):
+    app = app_for(demo, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("D10")
+        await pilot.pause()
+        assert app.screen.query_one("#sessions", DataTable).row_count == 1
+        other = Store(demo)  # as `fittui record` in another shell would
+        ors = load_instruments()["ORS"]
+        other.record("D10", ors, {i.key: 60 for i in ors.items}, "2026-11-23T10:00")
+        for _ in range(20):
+            await asyncio.sleep(0.1)
+            if app.screen.query_one("#sessions", DataTable).row_count == 2:
+                break
+        assert app.screen.query_one("#sessions", DataTable).row_count == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert str(app.screen.query_one(DataTable).get_row("D10")[2]) == "24.0"
+
+
+async def test_a_terminal_too_small_gets_a_message_until_it_grows(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "50×15" in str(app.screen.query_one("#too-small").render())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)

@@ -1,0 +1,81 @@
+"""The documentation snippet, its template, and who the lists put first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from fittui.demo import demo_records
+from fittui.model import InputError
+from fittui.report import overviews
+from fittui.scoring import attention, summarize
+from fittui.settings import load_settings
+from fittui.snippet import DEFAULT_TEMPLATE, check_template, make_snippet
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def demo():
+    clients, administrations = demo_records(TODAY)
+    return {c.code: c for c in clients}, administrations
+
+
+def snippet_of(code, demo, instruments, template=DEFAULT_TEMPLATE):
+    clients, administrations = demo
+    mine = [a for a in administrations if a.client == code]
+    summary = summarize(clients[code], mine, instruments)
+    return make_snippet(clients[code], summary, mine, instruments, template)
+
+
+def test_snippet_names_the_numbers_the_low_item_and_the_patterns(demo, instruments):
+    assert snippet_of("D06", demo, instruments) == (
+        "ORS 22.6/40 (below the cut-off of 25.0; +1.6 since intake). SRS 30.3/40 (below 36). "
+        "Lowest SRS item: Approach or method 5.0/10. Patterns: Sudden alliance drop. "
+        "Felt too structured; wants more open time."
+    )
+
+
+def test_snippet_leaves_out_what_is_not_there(demo, instruments):
+    # A first visit: no change, no SRS yet, no pattern beyond the lowest item, no note.
+    assert snippet_of("D10", demo, instruments) == (
+        "ORS 18.0/40 (below the cut-off of 25.0). Lowest ORS item: Individually 3.9/10."
+    )
+    assert snippet_of("D08", demo, instruments) == "YCORS 3.5/10. YCSRS 8.0/10."
+
+
+def test_snippet_template_is_the_users(demo, instruments):
+    template = "{date} {client}: {srs} Next: ask about it."
+    assert snippet_of("D02", demo, instruments, template).endswith(
+        ": SRS 36.4/40. Next: ask about it."
+    )
+    with pytest.raises(InputError, match=r"unknown field \{srss\}.*\{srs\}"):
+        check_template("{srss}")
+    with pytest.raises(InputError, match="snippet template"):
+        check_template("{ors")
+
+
+def test_settings_file_sets_and_checks_the_template(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('[notes]\nsnippet = "{srs} {note}"\n')
+    assert load_settings(path).snippet == "{srs} {note}"
+    path.write_text('[notes]\nsnippet = "{name}"\n')
+    with pytest.raises(InputError, match=r"settings.toml: snippet template: unknown field"):
+        load_settings(path)
+
+
+def test_attention_ranks_risk_above_everything_and_more_signals_higher(demo, instruments):
+    clients, administrations = demo
+    ranked = overviews(
+        [c for c in clients.values() if not c.archived],
+        {code: [a for a in administrations if a.client == code] for code in clients},
+        instruments,
+        TODAY,
+    )
+    assert [o.client.code for o in ranked][:3] == ["D06", "D04", "D02"]
+    assert [o.attention for o in ranked] == sorted((o.attention for o in ranked), reverse=True)
+    d06 = ranked[0]
+    assert d06.sessions == 2 and d06.last_seen == "2026-11-15" and d06.days_since == 8
+    risky = ranked[-1].summary.__class__(**{**vars(ranked[-1].summary), "flags": ("phq9_item9",)})
+    assert attention(risky) > attention(d06.summary)
