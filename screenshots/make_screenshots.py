@@ -20,7 +20,7 @@ SIZE = (80, 24)
 
 
 async def shoot(db: Path, name: str, keys: list[str], rate=None) -> None:
-    app = make_app(db, settings=Settings(), rate=rate)
+    app = make_app(db, settings=Settings(), rate=rate, today=DAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*keys)
         await pilot.pause()
@@ -32,6 +32,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = make_demo_database(Path(folder), DAY)
         await shoot(db, "clients", [])
+        await shoot(db, "history", ["enter"])
+        await shoot(db, "caseload", ["c"])
         await shoot(
             db,
             "rating-ors",

@@ -15,6 +15,7 @@ from fittui.report import Overview, overviews
 from fittui.scoring import FLAGS, STATUSES
 from fittui.screens.cells import change_cell, flags_cell, plain, score_cell, status_cell
 from fittui.screens.live import LiveScreen
+from fittui.widgets.row_table import RowTable
 
 ANY = "any"
 ANY_FLAG = "any_flag"
@@ -60,7 +61,7 @@ class CaseloadScreen(LiveScreen):
                 id="flag",
             )
         yield Static(id="count")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="caseload")
+        yield RowTable(id="caseload")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from fittui.report import Overview, overviews
 from fittui.screens.cells import flags_cell, plain, score_cell, since_cell, status_cell
 from fittui.screens.live import LiveScreen
 from fittui.storage import StorageError
+from fittui.widgets.row_table import RowTable
 
 COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
 # Below this width (a phone over SSH) the list keeps what decides who to open first;
@@ -53,7 +54,7 @@ class ClientsScreen(LiveScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search by code or label ( / )", id="search")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="clients")
+        yield RowTable(id="clients")
         yield Static("", id="empty")
         yield Footer(compact=True)
 
@@ -154,6 +155,7 @@ class ClientsScreen(LiveScreen):
     def action_history(self) -> None:
         code = self.selected_code()
         if code:
+            self.query_one(DataTable).focus()  # back from the history, keys act on the list
             self.app.open_history(code)
 
     def _writable(self) -> bool:

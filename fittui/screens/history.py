@@ -25,7 +25,10 @@ from fittui.screens.live import LiveScreen
 from fittui.screens.look import look_at
 from fittui.snippet import make_snippet
 from fittui.widgets.history_plot import VIEWS, HistoryPlot
+from fittui.widgets.row_table import RowTable
 
+FIRST_ROWS = 30  # more than a screenful of the sessions table
+REST_AFTER = 0.05  # seconds: the rest of a long table comes in after the first paint
 # plotext colour names that Rich spells differently.
 RICH_COLORS = {"gray": "bright_black", "orange": "dark_orange"}
 
@@ -78,7 +81,7 @@ class HistoryScreen(LiveScreen):
                 "[b]Sessions[/b], newest first (Tab to the table, n writes the note)",
                 id="sessions-head",
             )
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="sessions")
+            yield RowTable(id="sessions")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -126,10 +129,20 @@ class HistoryScreen(LiveScreen):
         self.query_one("#legend", Static).update(words)
 
     def fill_table(self) -> None:
+        """Every administration, newest first: the first screenful at once, the rest just
+        after the screen is drawn (measuring a long table's cells would delay the chart)."""
         table = self.query_one("#sessions", DataTable)
-        row = table.cursor_row
+        cursor = table.cursor_row
         table.clear()
-        for a in reversed(self.administrations):
+        newest_first = list(reversed(self.administrations))
+        self._add_rows(newest_first[:FIRST_ROWS], cursor)
+        if len(newest_first) > FIRST_ROWS:
+            rest = newest_first[FIRST_ROWS:]
+            self.set_timer(REST_AFTER, lambda: self._add_rows(rest, cursor))
+
+    def _add_rows(self, administrations: list[Administration], cursor: int) -> None:
+        table = self.query_one("#sessions", DataTable)
+        for a in administrations:
             table.add_row(
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
@@ -139,8 +152,8 @@ class HistoryScreen(LiveScreen):
                 plain(a.note),
                 key=a.id,
             )
-        if self.administrations:
-            table.move_cursor(row=min(row, len(self.administrations) - 1))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def action_next_view(self) -> None:
         views = list(VIEWS)

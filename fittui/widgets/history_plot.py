@@ -6,6 +6,7 @@ for ``fittui history``), this widget only holds what to draw and redraws itself.
 
 from __future__ import annotations
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from fittui.chart import Legend, draw_history, draw_items
@@ -22,13 +23,27 @@ VIEWS = {
 
 
 class HistoryPlot(PlotextPlot):
-    """One client's history; ``show`` sets what to draw and returns the legend."""
+    """One client's history; ``show`` sets what to draw and returns the legend.
+
+    A drawing is kept until the data, the size or the theme changes: building a plot of a
+    long history is the slowest part of opening the screen, and layout asks for it more
+    than once.
+    """
 
     DEFAULT_CSS = """
     HistoryPlot {
         height: 14;
     }
     """
+
+    _drawn: tuple[tuple, RenderResult] | None = None
+    _version = 0
+
+    def render(self) -> RenderResult:
+        key = (self._version, self.size, self.app.theme)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, super().render())
+        return self._drawn[1]
 
     def show(
         self,
@@ -51,5 +66,6 @@ class HistoryPlot(PlotextPlot):
             )
         else:
             legend = draw_items(plt, administrations, instruments, view)
+        self._version += 1
         self.refresh()
         return legend
