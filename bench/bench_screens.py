@@ -110,7 +110,8 @@ def main() -> int:
         rows, keys, rebuilds = asyncio.run(client_list(many))
     key, rebuild = statistics.median(keys), statistics.median(rebuilds)
     print(
-        f"A bare screen: {base:.0f} ms. The rest of the table is added {REST_AFTER * 1000:.0f} ms after the first paint.\n"
+        f"A bare screen: {base:.0f} ms. The rest of the table is added "
+        f"{REST_AFTER * 1000:.0f} ms after the first paint.\n"
     )
     return report(
         [
