@@ -17,7 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from fittui.locations import backups_dir, make_private_dir
-from fittui.storage import StorageError, Tables, snapshot_lines, write_file_atomically
+from fittui.storage import (
+    StorageError,
+    Tables,
+    UnreadableDatabase,
+    snapshot_lines,
+    write_file_atomically,
+)
 from fittui.store import ADMINISTRATIONS, CLIENTS, Store
 
 
@@ -82,6 +88,10 @@ def check_restorable(source: Path) -> Tables:
                 )
     except RestoreRefused:
         raise
+    except UnreadableDatabase as exc:
+        raise RestoreRefused(
+            f"{exc.path} cannot be restored: {exc.reason}; the database was not changed"
+        ) from None
     except StorageError as exc:
         raise RestoreRefused(f"{exc}; the database was not changed") from None
     return tables

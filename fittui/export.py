@@ -253,7 +253,10 @@ def export_fhir(
         }
         for a in ordered
     ]
-    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    bundle: dict = {"resourceType": "Bundle", "type": "collection"}
+    if entries:  # FHIR JSON has no empty lists
+        bundle["entry"] = entries
+    return bundle
 
 
 # -- HTML ----------------------------------------------------------------------------------

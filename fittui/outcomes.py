@@ -77,7 +77,6 @@ class OutcomeSummary:
     change_clients: int
     mean_intake: Fraction | None
     mean_change: Fraction | None
-    intake_sd: float | None
     effect_size: float | None
     srs_count: int
     mean_srs: Fraction | None
@@ -201,7 +200,6 @@ def outcome_summary(
         change_clients=len(changes),
         mean_intake=_mean(intakes),
         mean_change=mean_change,
-        intake_sd=None if intake_sd is None else intake_sd / 10,
         effect_size=effect_size,
         srs_count=len(srs_totals),
         mean_srs=_mean(srs_totals),

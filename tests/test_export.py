@@ -156,6 +156,12 @@ def test_every_fhir_resource_of_the_demo_validates(cli, demo):
     assert len({e["fullUrl"] for e in bundle["entry"]}) == len(bundle["entry"])
 
 
+def test_fhir_of_nothing_is_a_valid_empty_bundle(instruments):
+    bundle = export_fhir([], instruments)
+    assert "entry" not in bundle
+    Bundle.model_validate(bundle)
+
+
 def test_fhir_names_the_rater(instruments):
     ors = instruments["ORS"]
     items = {i.key: 50 for i in ors.items}
