@@ -169,9 +169,42 @@ def _print_chart(client, administrations, colors: bool) -> None:
     print(legend_text(legend))
 
 
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from fittui.outcomes import Period, outcome_summary, summary_rows
+
+    period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
+    if period.start and period.end and period.start > period.end:
+        raise CliError(f"--from {period.start} is after --to {period.end}")
+    store = _store(args)
+    summary = outcome_summary(
+        store.clients(), store.administrations_by_client(), _instruments(), period
+    )
+    if args.json:
+        _dump_json(summary.to_json())
+        return EXIT_OK
+    print(f"Outcome summary, {period.describe()}")
+    _print_table(["FIGURE", "VALUE", ""], summary_rows(summary))
+    if summary.effect_size_missing_because:
+        print(f"No effect size: it {summary.effect_size_missing_because}.")
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from fittui.report import caseload, report_row
 
+    if args.summary:
+        return cmd_summary(args)
+    if args.start or args.end:
+        args.usage_error("--from and --to go with --summary")
     store = _store(args)
     rows = caseload(store.clients(), store.administrations_by_client(), _instruments())
     if args.json:
@@ -215,18 +248,87 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from fittui.importing import plan_import, read_import_file
+    from fittui.importing import plan_import_file, read_import_file
 
     path = Path(args.file)
     store = _store(args)
     known = {c.code: c for c in store.clients()}
-    plan = plan_import(read_import_file(path), str(path), _instruments(), known)
+    plan = plan_import_file(read_import_file(path), str(path), _instruments(), known)
     clients, added = store.import_batch(plan.new_clients, plan.administrations)
     skipped = len(plan.administrations) - len(added)
     print(
         f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
         + (f"; {skipped} already in the database were skipped." if skipped else ".")
     )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from fittui import export
+    from fittui.storage import write_file_atomically
+
+    store = _store(args)
+    clients = [store.client(args.client)] if args.client else store.clients()
+    administrations = store.administrations(args.client)
+    instruments = _instruments()
+    if args.format == "csv":
+        text = export.export_csv(clients, administrations, instruments)
+    elif args.format == "json":
+        text = export.export_json(clients, administrations)
+    elif args.format == "fhir":
+        unknown = sorted({a.instrument for a in administrations} - set(instruments))
+        if unknown:
+            raise CliError(f"no instrument definition for {', '.join(unknown)}; add its TOML file")
+        bundle = export.export_fhir(administrations, instruments)
+        text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    else:
+        if not args.client:
+            args.usage_error("--format html makes one client's page: add --client CODE")
+        from fittui.scoring import summarize
+
+        [client] = clients
+        summary = summarize(client, administrations, instruments)
+        text = export.client_page(client, administrations, instruments, summary, date.today())
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        raise CliError(f"{target} is a folder; give a file name")
+    try:
+        write_file_atomically(target, text.encode())
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"Wrote {target} ({args.format}, readable by you only).")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from fittui.backup import backup_database
+
+    folder = Path(args.to).expanduser() if args.to else None
+    target = backup_database(db_path(args.db), datetime.now(), folder)
+    print(f"Backed up {db_path(args.db)} to {target}.")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from fittui.backup import restore_database
+
+    if args.read_only:
+        raise CliError("restore replaces the database; it cannot run with --read-only")
+    db = db_path(args.db)
+    done = restore_database(db, Path(args.file).expanduser(), datetime.now())
+    print(
+        f"Restored {done.clients} clients and {done.administrations} administrations "
+        f"from {args.file} into {db}."
+    )
+    if done.kept:
+        print(f"The database as it was is kept in {done.kept}.")
     return EXIT_OK
 
 
@@ -326,9 +428,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("report", "one line per client: status, change, flags", cmd_report)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--summary", action="store_true", help="the practice's outcome summary instead")
+    p.add_argument(
+        "--from", dest="start", metavar="YYYY-MM-DD", help="summary: clients seen from this day"
+    )
+    p.add_argument(
+        "--to", dest="end", metavar="YYYY-MM-DD", help="summary: ... up to this day (inclusive)"
+    )
+    p.set_defaults(usage_error=p.error)
 
-    p = command("import", "import administrations from a CSV file, all or nothing", cmd_import)
-    p.add_argument("file", metavar="FILE.csv")
+    p = command(
+        "import",
+        "import administrations from CSV or a fittui JSON export, all or nothing",
+        cmd_import,
+    )
+    p.add_argument("file", metavar="FILE", help="a .csv file, or a .json file from fittui export")
+
+    p = command("export", "write clients and ratings as CSV, JSON, FHIR or a page", cmd_export)
+    p.add_argument("--format", required=True, choices=["csv", "json", "fhir", "html"])
+    p.add_argument("--client", metavar="CODE", help="one client only (needed for html)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    p.set_defaults(usage_error=p.error)
+
+    p = command("backup", "write a dated copy of the database", cmd_backup)
+    p.add_argument("--to", metavar="DIR", help="folder for the copy (default: backups/)")
+
+    p = command(
+        "restore", "replace the database with a backup, keeping the current one", cmd_restore
+    )
+    p.add_argument("file", metavar="FILE", help="a backup, e.g. from backups/")
 
     p = command("rate", "open the app straight into client mode for one rating", cmd_rate)
     p.add_argument("code", metavar="CODE")

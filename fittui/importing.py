@@ -1,17 +1,22 @@
-"""Reading ratings from CSV: every row checked, every error named by line and column.
+"""Reading ratings from CSV or fittui's JSON export: every value checked, every error named.
 
-The header is ``client,age_group,date,instrument,rater,item1,...,itemN`` (``age_group``,
-``rater`` and ``note`` are optional). Nothing is saved here: the result is a plan that the
-store saves in one transaction, so one bad row means nothing is imported.
+The CSV header is ``client,age_group,date,instrument,rater,item1,...,itemN`` (``age_group``,
+``rater``, ``note``, ``label`` and ``archived`` are optional); errors name the line and
+column. The JSON is what ``fittui export --format json`` writes; errors name the path in
+the file, e.g. ``administrations[3].items.socially``. Nothing is saved here: the result is
+a plan that the store saves in one transaction, so one bad value means nothing is imported.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fittui.export import EXPORT_FORMAT, unguard_formula
 from fittui.instruments import Instrument, InstrumentError, find_instrument
 from fittui.model import (
     DEFAULT_RATER,
@@ -23,12 +28,14 @@ from fittui.model import (
     check_rater,
     parse_when,
 )
-from fittui.storage import new_id
+from fittui.storage import SCHEMA_VERSION, new_id
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ERRORS_SHOWN = 50
 REQUIRED = ("client", "date", "instrument")
-OPTIONAL = ("age_group", "rater", "note")
+OPTIONAL = ("age_group", "rater", "note", "label", "archived")
+ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class ImportFailed(InputError):
@@ -50,19 +57,21 @@ class ImportPlan:
     administrations: list[Administration] = field(default_factory=list)
 
 
-def _decode(raw: bytes, name: str) -> str:
+def _decode(raw: bytes, name: str, kind: str = "CSV") -> str:
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportFailed([f"{name}: the file is larger than {MAX_IMPORT_BYTES // 2**20} MB"])
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ImportFailed([f"{name}:1: UTF-16 text; save the file as UTF-8 CSV"])
+        raise ImportFailed([f"{name}:1: UTF-16 text; save the file as UTF-8 {kind}"])
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise ImportFailed([f"{name}:{line}: not a CSV text file (binary data)"])
+        raise ImportFailed([f"{name}:{line}: not a {kind} text file (binary data)"])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ImportFailed([f"{name}:{line}: not UTF-8 text; save the file as UTF-8 CSV"]) from None
+        raise ImportFailed(
+            [f"{name}:{line}: not UTF-8 text; save the file as UTF-8 {kind}"]
+        ) from None
 
 
 def _item_columns(header: list[str], name: str) -> tuple[list[str], list[str]]:
@@ -105,6 +114,8 @@ def plan_import(
 
     plan = ImportPlan()
     groups: dict[str, str] = {code: c.age_group for code, c in known_clients.items()}
+    labels: dict[str, str] = {}
+    archived: dict[str, bool] = {}
     new_codes: dict[str, None] = {}
     line = 1
     while True:
@@ -171,6 +182,18 @@ def plan_import(
             known = groups.setdefault(code, group)
             if known != group:
                 problem("age_group", f"client {code} is {known} elsewhere, here {group}")
+        label = unguard_formula(cells.get("label", ""))
+        if code is not None and label:
+            known = labels.setdefault(code, label)
+            if known != label:
+                problem("label", f"client {code} is labelled {known!r} elsewhere, here {label!r}")
+        state = ARCHIVED_WORDS.get(cells.get("archived", "").lower(), "bad")
+        if state == "bad":
+            problem("archived", "must be yes, no or blank")
+        elif code is not None and state is not None:
+            known = archived.setdefault(code, state)
+            if known != state:
+                problem("archived", f"client {code} is {'' if known else 'not '}archived elsewhere")
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -178,19 +201,233 @@ def plan_import(
             new_codes[code] = None
         plan.administrations.append(
             Administration(
-                new_id(), code, instrument.key, when, items, rater, cells.get("note", "")
+                new_id(),
+                code,
+                instrument.key,
+                when,
+                items,
+                rater,
+                unguard_formula(cells.get("note", "")),
             )
         )
     if errors:
         raise ImportFailed(errors)
-    plan.new_clients = [Client(code, groups.get(code, "adult")) for code in new_codes]
+    plan.new_clients = [
+        Client(code, groups.get(code, "adult"), labels.get(code, ""), archived.get(code, False))
+        for code in new_codes
+    ]
     return plan
+
+
+def _is_json(raw: bytes, name: str) -> bool:
+    """A file is read as fittui's JSON export when named .json or when it starts with '{'."""
+    return name.lower().endswith(".json") or raw.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+
+
+def plan_import_file(
+    raw: bytes,
+    name: str,
+    instruments: dict[str, Instrument],
+    known_clients: dict[str, Client],
+) -> ImportPlan:
+    """CSV or fittui's JSON export, told apart by the name and the first character."""
+    if _is_json(raw, name):
+        return plan_import_json(raw, name, instruments, known_clients)
+    return plan_import(raw, name, instruments, known_clients)
+
+
+def _refuse_constant(text: str) -> None:
+    raise ValueError(f"{text} is not a number fittui can store")
+
+
+def _load_json(raw: bytes, name: str) -> object:
+    text = _decode(raw, name, "JSON")
+    first_line = text.lstrip().split("\n", 1)[0]
+    try:
+        head = json.loads(first_line)
+    except (ValueError, RecursionError):
+        head = None
+    if isinstance(head, dict) and "fittui" in head and "records" in head:
+        raise ImportFailed(
+            [
+                f"{name}: this is a fittui database or backup, not an export; "
+                "bring a backup back with 'fittui restore FILE'"
+            ]
+        )
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            [f"{name}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})"]
+        ) from None
+    except ValueError as exc:
+        raise ImportFailed([f"{name}: not valid JSON ({exc})"]) from None
+    except RecursionError:
+        raise ImportFailed([f"{name}: not valid JSON (nested too deeply)"]) from None
+
+
+class _Checker:
+    """Collects every problem of a JSON export, each with its path in the file."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.errors: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.errors.append(f"{self.name}: {where}: {message}")
+
+    def check(self, where: str, fn, value):
+        """``fn(value)``, or None with the problem noted when it raises an input error."""
+        try:
+            return fn(value)
+        except (InputError, InstrumentError) as exc:
+            self.problem(where, str(exc))
+            return None
+
+    def fields(self, where: str, record: object, required: set, optional: set) -> dict | None:
+        """The record as a dict with exactly the allowed keys, or None with the problem."""
+        if not isinstance(record, dict):
+            self.problem(where, "must be an object")
+            return None
+        missing = sorted(required - set(record))
+        unknown = sorted(set(record) - required - optional)
+        if missing:
+            self.problem(where, f"missing {', '.join(missing)}")
+        if unknown:
+            self.problem(where, f"unknown field {', '.join(unknown)}")
+        return None if missing or unknown else record
+
+    def text(self, where: str, value: object, fn=None) -> str | None:
+        """Text, passed through ``fn`` (a ``check_*``) when given; None with the problem."""
+        if not isinstance(value, str):
+            self.problem(where, "must be text")
+            return None
+        return value if fn is None else self.check(where, fn, value)
+
+
+def plan_import_json(
+    raw: bytes,
+    name: str,
+    instruments: dict[str, Instrument],
+    known_clients: dict[str, Client],
+) -> ImportPlan:
+    """Check a whole ``fittui export --format json`` file and say what it would add.
+
+    Administrations keep their ids (the store gives a new one only where the id is taken),
+    so exporting again gives the same file. Raises ImportFailed with every problem.
+    """
+    data = _load_json(raw, name)
+    c = _Checker(name)
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise ImportFailed([f'{name}: not a fittui export (no "format": "{EXPORT_FORMAT}")'])
+    schema = data.get("schema")
+    if type(schema) is not int or not 1 <= schema <= SCHEMA_VERSION:
+        raise ImportFailed(
+            [f"{name}: schema {schema!r} is not one this fittui reads (1 to {SCHEMA_VERSION})"]
+        )
+    if c.fields("the file", data, {"format", "schema", "clients", "administrations"}, {"fittui"}):
+        for part in ("clients", "administrations"):
+            if not isinstance(data[part], list):
+                c.problem(part, "must be a list")
+    if c.errors:
+        raise ImportFailed(c.errors)
+
+    in_file: dict[str, Client] = {}
+    for n, record in enumerate(data["clients"]):
+        where = f"clients[{n}]"
+        doc = c.fields(where, record, {"code", "age_group"}, {"label", "archived"})
+        if doc is None:
+            continue
+        code = c.text(f"{where}.code", doc["code"], check_code)
+        group = c.text(f"{where}.age_group", doc["age_group"], check_age_group)
+        label = c.text(f"{where}.label", doc.get("label", ""))
+        archived = doc.get("archived", False)
+        if not isinstance(archived, bool):
+            c.problem(f"{where}.archived", "must be true or false")
+        if code is None or group is None or label is None:
+            continue
+        if code in in_file:
+            c.problem(f"{where}.code", f"client {code} is listed twice")
+            continue
+        known = known_clients.get(code)
+        if known is not None and known.age_group != group:
+            c.problem(
+                f"{where}.age_group",
+                f"client {code} is {known.age_group} in the database, {group} in the file",
+            )
+        in_file[code] = Client(code, group, label.strip(), archived is True)
+
+    plan = ImportPlan(new_clients=[cl for code, cl in in_file.items() if code not in known_clients])
+    ids: set[str] = set()
+    for n, record in enumerate(data["administrations"]):
+        where = f"administrations[{n}]"
+        doc = c.fields(
+            where, record, {"id", "client", "instrument", "date", "items"}, {"rater", "note"}
+        )
+        if doc is None:
+            continue
+        before = len(c.errors)
+        doc_id = c.text(f"{where}.id", doc["id"])
+        if doc_id is not None:
+            if not ID_PATTERN.match(doc_id):
+                c.problem(f"{where}.id", "must be 1-64 letters, digits, '-' or '_'")
+            elif doc_id in ids:
+                c.problem(f"{where}.id", f"id {doc_id} is used twice")
+            ids.add(doc_id)
+        code = c.text(f"{where}.client", doc["client"])
+        if code is not None and code not in in_file and code not in known_clients:
+            c.problem(f"{where}.client", f"unknown client {code!r} (not in clients)")
+        when = c.text(f"{where}.date", doc["date"], parse_when)
+        rater = c.text(f"{where}.rater", doc.get("rater", DEFAULT_RATER), check_rater)
+        note = c.text(f"{where}.note", doc.get("note", ""))
+        instrument = c.text(
+            f"{where}.instrument", doc["instrument"], lambda k: find_instrument(instruments, k)
+        )
+        items = _json_items(c, f"{where}.items", doc["items"], instrument)
+        if len(c.errors) > before or instrument is None:
+            continue
+        plan.administrations.append(
+            Administration(doc_id, code, instrument.key, when, items, rater, note)
+        )
+    if c.errors:
+        raise ImportFailed(c.errors)
+    return plan
+
+
+def _json_items(
+    c: _Checker, where: str, scores: object, instrument: Instrument | None
+) -> dict[str, int]:
+    """Item scores keyed by the instrument's item keys, every key present, in item order."""
+    if not isinstance(scores, dict):
+        c.problem(where, "must be an object of item scores")
+        return {}
+    if instrument is None:
+        return {}
+    keys = [i.key for i in instrument.items]
+    missing = [k for k in keys if k not in scores]
+    unknown = sorted(set(scores) - set(keys))
+    if missing:
+        c.problem(where, f"{instrument.key} needs {', '.join(missing)}")
+    if unknown:
+        c.problem(where, f"{instrument.key} has no item {', '.join(unknown)}")
+    items = {}
+    for key in keys:
+        value = scores.get(key)
+        if key not in scores:
+            continue
+        if type(value) not in (int, float):
+            c.problem(f"{where}.{key}", "must be a number")
+            continue
+        score = c.check(f"{where}.{key}", instrument.parse_score, repr(value))
+        if score is not None:
+            items[key] = score
+    return items
 
 
 def read_import_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except IsADirectoryError:
-        raise ImportFailed([f"{path}: is a folder, not a CSV file"]) from None
+        raise ImportFailed([f"{path}: is a folder, not a file to import"]) from None
     except OSError as exc:
         raise ImportFailed([f"{path}: cannot be read ({exc.strerror or exc})"]) from None

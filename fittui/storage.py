@@ -372,6 +372,20 @@ class JournalStorage(Storage):
                     self._pending = None
                     self._lock.release()
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the write lock without a transaction: for replacing the whole database
+        (``fittui restore``). Whatever was read before is forgotten afterwards."""
+        if self.read_only:
+            raise ReadOnly(f"{self.path} is open read-only; nothing was changed")
+        with self._guard:
+            self._acquire()
+            try:
+                yield
+            finally:
+                self._tables = None
+                self._lock.release()
+
     def _acquire(self) -> None:
         try:
             make_private_dir(self.path.parent)

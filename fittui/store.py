@@ -201,16 +201,19 @@ class Store:
 
         A rating counts as already here when the database holds as many identical ones
         (same client, instrument, date, rater and scores) as the batch does, so importing the
-        same file twice adds nothing the second time.
+        same file twice adds nothing the second time. An administration keeps its id (a JSON
+        export's) unless the database already uses it for another rating.
         """
         with self.storage.transaction():
             existing = Counter(identity(a) for a in self.administrations())
+            taken = set(self._raw(ADMINISTRATIONS))
             fresh = []
             for a in administrations:
                 if existing[identity(a)] > 0:
                     existing[identity(a)] -= 1
                 else:
-                    fresh.append(a)
+                    fresh.append(replace(a, id=new_id()) if a.id in taken else a)
+                    taken.add(fresh[-1].id)
             added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
             self._clients.insert_multiple(
                 self._clients.document_class(client_to_doc(c), c.code) for c in added_clients

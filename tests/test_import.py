@@ -137,3 +137,174 @@ def test_arbitrary_bytes_never_crash(raw):
         plan_import(raw, "b.csv", load_instruments(), {})
     except ImportFailed as exc:
         assert all(line.startswith("b.csv") for line in exc.errors)
+
+
+def test_label_and_archived_columns_make_new_clients(cli, tmp_path):
+    cli("add-client", "OLD", "--label", "kept")
+    text = (
+        HEADER.rstrip() + ",note,label,archived\n"
+        "C1,,2026-01-01,ORS,,5,5,5,5,,Tuesday 10am,yes\n"
+        "C1,,2026-01-08,ORS,,6,6,6,6,,,\n"
+        "OLD,,2026-01-01,ORS,,5,5,5,5,,new words,yes\n"
+    )
+    assert cli("import", write(tmp_path, text)).code == 0
+    clients = {c["code"]: c for c in cli("clients", "--json").json()}
+    assert clients["C1"]["label"] == "Tuesday 10am" and clients["C1"]["archived"]
+    assert clients["OLD"]["label"] == "kept" and not clients["OLD"]["archived"]
+
+
+def test_label_and_archived_conflicts(cli, tmp_path):
+    text = (
+        HEADER.rstrip() + ",label,archived\n"
+        "C1,,2026-01-01,ORS,,5,5,5,5,one,yes\n"
+        "C1,,2026-01-08,ORS,,6,6,6,6,two,no\n"
+        "C2,,2026-01-08,ORS,,6,6,6,6,,maybe\n"
+    )
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 1
+    assert ":3: column label: client C1 is labelled 'one' elsewhere, here 'two'" in result.err
+    assert ":3: column archived: client C1 is archived elsewhere" in result.err
+    assert ":4: column archived: must be yes, no or blank" in result.err
+
+
+def test_a_huge_file_is_refused_before_reading_rows(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("fittui.importing.MAX_IMPORT_BYTES", 1024)
+    path = write(tmp_path, HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\n" * 40)
+    result = cli("import", path)
+    assert result.code == 1 and "larger than" in result.err
+    result = cli("import", write(tmp_path, b"{" + b" " * 2000 + b"}", "big.json"))
+    assert result.code == 1 and "larger than" in result.err
+
+
+# -- JSON: fittui's own export ------------------------------------------------------------
+def export_doc(**changes) -> dict:
+    doc = {
+        "format": "fittui-export",
+        "schema": 1,
+        "clients": [{"code": "C1", "age_group": "adult", "label": "", "archived": False}],
+        "administrations": [
+            {
+                "id": "0123456789abcdef",
+                "client": "C1",
+                "instrument": "ORS",
+                "date": "2026-01-01T10:00",
+                "rater": "client",
+                "items": {"individually": 5.5, "interpersonally": 5, "socially": 6, "overall": 7},
+                "note": "=not a formula",
+            }
+        ],
+    }
+    doc.update(changes)
+    return doc
+
+
+def test_json_export_imports_by_content_whatever_the_name(cli, tmp_path):
+    import json
+
+    path = write(tmp_path, json.dumps(export_doc()), "export.txt")
+    assert cli("import", path).code == 0
+    [saved] = cli("history", "C1", "--json").json()["administrations"]
+    assert saved["id"] == "0123456789abcdef" and saved["total"] == 23.5
+    assert saved["note"] == "=not a formula"
+
+
+def test_json_problems_are_named_by_path_and_nothing_is_saved(cli, db, tmp_path):
+    import json
+
+    cli("add-client", "K1", "--age-group", "child")
+    before = db_bytes(db)
+    doc = export_doc()
+    bad = dict(doc["administrations"][0])
+    doc["administrations"] = [
+        doc["administrations"][0],
+        {**bad, "items": {**bad["items"], "socially": 10.5}},
+        {**bad, "id": "0123456789abcdef", "client": "ZZ", "date": "yesterday"},
+        {**bad, "id": "x" * 65, "items": {"individually": True}, "rater": "Mum!"},
+        {**bad, "id": "ok-id", "instrument": "NOPE", "extra": 1},
+    ]
+    doc["clients"].append({"code": "K1", "age_group": "adult"})
+    result = cli("import", write(tmp_path, json.dumps(doc), "bad.json"))
+    assert result.code == 1
+    for expected in [
+        "bad.json: administrations[1].items.socially: score 10.5 is out of range",
+        "bad.json: administrations[2].id: id 0123456789abcdef is used twice",
+        "bad.json: administrations[2].client: unknown client 'ZZ'",
+        "bad.json: administrations[2].date: date 'yesterday' is not an ISO date",
+        "bad.json: administrations[3].id: must be 1-64 letters",
+        "bad.json: administrations[3].rater: rater 'Mum!'",
+        "bad.json: administrations[3].items: ORS needs interpersonally, socially, overall",
+        "bad.json: administrations[3].items.individually: must be a number",
+        "bad.json: administrations[4]: unknown field extra",
+        "bad.json: clients[1].age_group: client K1 is child in the database, adult in the file",
+    ]:
+        assert expected in result.err, (expected, result.err)
+    assert db_bytes(db) == before
+
+
+def test_json_that_is_not_an_export(cli, tmp_path, db):
+    cases = [
+        (b'{"format": "other"}', "not a fittui export"),
+        (b'{"format": "fittui-export", "schema": 99}', "schema 99 is not one this fittui reads"),
+        (
+            b'{"format": "fittui-export", "schema": 1, "clients": {}, "administrations": []}',
+            "clients: must be a list",
+        ),
+        (b'{"a": NaN}', "NaN is not a number fittui can store"),
+        (b'{"a": [1, 2,\n ]}', "bad.json:2: not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        ('{"a": "é"}'.encode("latin-1"), "not UTF-8 text; save the file as UTF-8 JSON"),
+        (b"\xef\xbb\xbf" + b'{"format": "fittui-export"}', "schema None"),
+    ]
+    for raw, message in cases:
+        result = cli("import", write(tmp_path, raw, "bad.json"))
+        assert result.code == 1 and message in result.err, (raw[:40], result.err)
+    cli("add-client", "C1")
+    assert cli("backup", "--to", tmp_path / "copies").code == 0
+    [backup] = (tmp_path / "copies").iterdir()
+    result = cli("import", backup)
+    assert result.code == 1 and "a fittui database or backup, not an export" in result.err
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "client", "instrument", "date", "rater", "items", "note", "x"]),
+        json_values,
+    ),
+    st.dictionaries(st.sampled_from(["code", "age_group", "label", "archived", "y"]), json_values),
+)
+def test_hostile_json_records_import_or_fail_cleanly(administration, client):
+    import json
+
+    from fittui.importing import plan_import_json
+    from fittui.instruments import load_instruments
+
+    doc = export_doc(clients=[client], administrations=[administration])
+    try:
+        plan = plan_import_json(json.dumps(doc).encode(), "h.json", load_instruments(), {})
+    except ImportFailed as exc:
+        assert exc.errors and all(line.startswith("h.json") for line in exc.errors)
+    else:
+        for a in plan.administrations:
+            assert all(0 <= v <= 100 for v in a.items.values())
+
+
+@settings(max_examples=100)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_as_json_never_crash(raw):
+    from fittui.importing import plan_import_json
+    from fittui.instruments import load_instruments
+
+    try:
+        plan_import_json(b"{" + raw, "b.json", load_instruments(), {})
+    except ImportFailed as exc:
+        assert all(line.startswith("b.json") for line in exc.errors)

@@ -1,0 +1,454 @@
+"""Getting data out: CSV in the import format, fittui's JSON, FHIR R4, and a page to share.
+
+Pure functions from clients and administrations to text; the CLI writes the text. Every
+format is meant to come back in or to be read elsewhere without loss:
+
+* CSV is exactly what ``fittui import`` reads, so export, import into an empty database and
+  export again gives the same file. Free text (notes, labels) that a spreadsheet would run
+  as a formula gets a leading apostrophe, which import takes off again (see
+  :func:`guard_formula`); every other cell is a code, a date or a non-negative number that
+  cannot start a formula.
+* JSON holds everything, ids and entry order included, with the storage schema version.
+* FHIR R4: a Bundle with one Questionnaire per instrument used and one
+  QuestionnaireResponse per administration, for an electronic health record.
+* HTML: one self-contained page per client (inline SVG chart, table, print styles), with
+  every piece of user text escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from html import escape
+
+from fittui import __version__
+from fittui.chart import series
+from fittui.instruments import Instrument, format_tenths
+from fittui.model import Administration, Client
+from fittui.scoring import Summary, chronological
+from fittui.storage import SCHEMA_VERSION
+
+EXPORT_FORMAT = "fittui-export"
+CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
+CSV_LAST = ("note", "label", "archived")
+# What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CLIENT_SYSTEM = "urn:fittui:client"
+QUESTIONNAIRE_URL = "urn:fittui:questionnaire:"
+FHIR_EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
+
+
+# -- CSV -----------------------------------------------------------------------------------
+def guard_formula(text: str) -> str:
+    """Put an apostrophe before text a spreadsheet would run as a formula.
+
+    Text that starts with apostrophes followed by a formula character gets one more, so
+    :func:`unguard_formula` (used by import) gives back exactly what was exported, even
+    for a note that really starts with an apostrophe.
+    """
+    return "'" + text if text.lstrip("'")[:1] in FORMULA_STARTS else text
+
+
+def unguard_formula(text: str) -> str:
+    """Take off the apostrophe that :func:`guard_formula` put there (import's side)."""
+    if text.startswith("'") and text.lstrip("'")[:1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
+def _item_order(a: Administration, instruments: dict[str, Instrument]) -> list[str]:
+    instrument = instruments.get(a.instrument)
+    return [i.key for i in instrument.items] if instrument else list(a.items)
+
+
+def export_csv(
+    clients: Iterable[Client],
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+) -> str:
+    """The administrations as import CSV: by client code, then in clinical order.
+
+    Rows of one date keep their entry order, and import keeps file order, so a round trip
+    keeps the tie-break. Surrounding spaces of notes and labels are not kept (import strips
+    every cell); a client with no administrations has no row.
+    """
+    by_code = {c.code: c for c in clients}
+    rows = sorted(
+        (a for a in chronological(administrations) if a.client in by_code),
+        key=lambda a: a.client,
+    )
+    width = max((len(a.items) for a in rows), default=1)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*CSV_FIRST, *(f"item{n}" for n in range(1, width + 1)), *CSV_LAST])
+    for a in rows:
+        client = by_code[a.client]
+        scores = [format_tenths(a.items[key]) for key in _item_order(a, instruments)]
+        writer.writerow(
+            [
+                a.client,
+                client.age_group,
+                a.date,
+                a.instrument,
+                a.rater,
+                *scores,
+                *[""] * (width - len(scores)),
+                guard_formula(a.note.strip()),
+                guard_formula(client.label.strip()),
+                "yes" if client.archived else "",
+            ]
+        )
+    return out.getvalue()
+
+
+# -- JSON ----------------------------------------------------------------------------------
+def export_data(clients: Iterable[Client], administrations: Iterable[Administration]) -> dict:
+    """Everything, as ``fittui import`` reads it back: clients by code, administrations in
+    entry order (the tie-break between ratings of one date) with their ids."""
+    return {
+        "format": EXPORT_FORMAT,
+        "schema": SCHEMA_VERSION,
+        "fittui": __version__,
+        "clients": [
+            {"code": c.code, "age_group": c.age_group, "label": c.label, "archived": c.archived}
+            for c in sorted(clients, key=lambda c: c.code)
+        ],
+        "administrations": [
+            {
+                "id": a.id,
+                "client": a.client,
+                "instrument": a.instrument,
+                "date": a.date,
+                "rater": a.rater,
+                "items": {k: v / 10 for k, v in a.items.items()},
+                "note": a.note,
+            }
+            for a in administrations
+        ],
+    }
+
+
+def export_json(clients: Iterable[Client], administrations: Iterable[Administration]) -> str:
+    return json.dumps(export_data(clients, administrations), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- FHIR R4 -------------------------------------------------------------------------------
+def _fhir_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "-", text)[:64]
+
+
+def _full_url(kind: str, key: str) -> str:
+    """A stable urn:uuid for a Bundle entry, the same on every export."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'fittui:{kind}:{key}')}"
+
+
+def questionnaire_url(instrument_key: str) -> str:
+    return QUESTIONNAIRE_URL + instrument_key
+
+
+def fhir_questionnaire(instrument: Instrument) -> dict:
+    """An instrument as a FHIR Questionnaire: one decimal item per line, the total and a
+    free-text note (the client's words). Short labels only, as fittui ships them."""
+    bounds = [
+        {"url": FHIR_EXTENSION + "minValue", "valueDecimal": instrument.scale_min / 10},
+        {"url": FHIR_EXTENSION + "maxValue", "valueDecimal": instrument.scale_max / 10},
+    ]
+    items = [
+        {
+            "linkId": item.key,
+            "text": item.label,
+            "type": "decimal",
+            "required": True,
+            "extension": bounds,
+        }
+        for item in instrument.items
+    ]
+    items.append({"linkId": "total", "text": "Total", "type": "decimal", "readOnly": True})
+    items.append({"linkId": "note", "text": "Note", "type": "text", "required": False})
+    resource = {
+        "resourceType": "Questionnaire",
+        "id": _fhir_id(instrument.key.lower()),
+        "url": questionnaire_url(instrument.key),
+        "name": re.sub(r"[^A-Za-z0-9_]", "", instrument.key) or "Instrument",
+        "title": instrument.name,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": items,
+    }
+    if instrument.copyright:
+        resource["copyright"] = instrument.copyright
+    return resource
+
+
+def _authored(when: str) -> str:
+    """A FHIR dateTime: a date as it is, a time with seconds and the local UTC offset."""
+    if len(when) == 10:
+        return when
+    return datetime.fromisoformat(when).astimezone().isoformat(timespec="seconds")
+
+
+def _rater_reference(a: Administration) -> dict:
+    if a.by_client:
+        return {
+            "type": "Patient",
+            "identifier": {"system": CLIENT_SYSTEM, "value": a.client},
+            "display": a.client,
+        }
+    return {"type": "RelatedPerson", "display": f"{a.rater} of {a.client}"}
+
+
+def fhir_response(a: Administration, instrument: Instrument) -> dict:
+    """One administration as a completed QuestionnaireResponse."""
+    items = [
+        {
+            "linkId": item.key,
+            "text": item.label,
+            "answer": [{"valueDecimal": a.items[item.key] / 10}],
+        }
+        for item in instrument.items
+    ]
+    items.append({"linkId": "total", "text": "Total", "answer": [{"valueDecimal": a.total / 10}]})
+    if a.note:
+        items.append({"linkId": "note", "text": "Note", "answer": [{"valueString": a.note}]})
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": _fhir_id(a.id),
+        "identifier": {"system": "urn:fittui:administration", "value": a.id},
+        "questionnaire": questionnaire_url(instrument.key),
+        "status": "completed",
+        "subject": {
+            "type": "Patient",
+            "identifier": {"system": CLIENT_SYSTEM, "value": a.client},
+            "display": a.client,
+        },
+        "authored": _authored(a.date),
+        "author": _rater_reference(a),
+        "source": _rater_reference(a),
+        "item": items,
+    }
+
+
+def export_fhir(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> dict:
+    """A FHIR R4 collection Bundle: the Questionnaires used, then the responses by date."""
+    ordered = chronological(administrations)
+    used = sorted({a.instrument for a in ordered})
+    entries = [
+        {
+            "fullUrl": _full_url("questionnaire", key),
+            "resource": fhir_questionnaire(instruments[key]),
+        }
+        for key in used
+    ]
+    entries += [
+        {
+            "fullUrl": _full_url("administration", a.id),
+            "resource": fhir_response(a, instruments[a.instrument]),
+        }
+        for a in ordered
+    ]
+    bundle: dict = {"resourceType": "Bundle", "type": "collection"}
+    if entries:  # FHIR JSON has no empty lists
+        bundle["entry"] = entries
+    return bundle
+
+
+# -- HTML ----------------------------------------------------------------------------------
+CHART_WIDTH, CHART_HEIGHT = 720, 300
+_LEFT, _RIGHT, _TOP, _BOTTOM = 44, 16, 16, 40
+# Each series has its own colour and its own marker, so the chart reads in black and white.
+_STYLES = {
+    "ORS": ("#1b5e9e", "circle", ""),
+    "SRS": ("#a3501a", "square", ""),
+}
+_OTHER_STYLES = [("#4d7d3a", "diamond", "6 4"), ("#6b4c9a", "triangle", "2 3")]
+MAX_DATE_LABELS = 10
+
+PAGE_CSS = """
+body { font-family: system-ui, sans-serif; color: #111; margin: 2rem auto; max-width: 52rem;
+       padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
+.sub { color: #555; margin-top: 0; }
+svg { width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.3rem 0.4rem; text-align: left;
+         vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.note { white-space: pre-wrap; }
+td.when { white-space: nowrap; }
+.key { font-size: 0.85rem; color: #333; }
+footer { margin-top: 2rem; font-size: 0.8rem; color: #666; }
+@page { margin: 15mm; }
+@media print { body { margin: 0; max-width: none; } tr { break-inside: avoid; } }
+"""
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+    if shape == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if shape == "diamond":
+        points = f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}"
+    else:
+        points = f"{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}"
+    return f'<polygon points="{points}" fill="{colour}"/>'
+
+
+def chart_svg(
+    administrations: list[Administration], instruments: dict[str, Instrument], cutoff: int | None
+) -> str:
+    """The history chart as inline SVG: totals by session on 0-40, the cut-off and 36 lines."""
+    days, found = series(administrations, instruments)
+    plot_w = CHART_WIDTH - _LEFT - _RIGHT
+    plot_h = CHART_HEIGHT - _TOP - _BOTTOM
+    slots = max(len(days), 1)
+
+    def x_at(index: int) -> float:
+        return _LEFT + plot_w * (index - 0.5) / slots
+
+    def y_at(total: float) -> float:
+        return _TOP + plot_h * (1 - total / 40)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
+        'role="img" aria-labelledby="chart-title">',
+        '<title id="chart-title">ORS and SRS totals by session</title>',
+    ]
+    for tick in (0, 10, 20, 30, 40):
+        y = y_at(tick)
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}</text>'
+        )
+    if cutoff is not None and "ORS" in found:
+        y = y_at(cutoff / 10)
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
+            'stroke="#c62828" stroke-dasharray="8 4"/>'
+            f'<text x="{_LEFT + plot_w}" y="{y - 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#c62828">ORS cut-off {format_tenths(cutoff)}</text>'
+        )
+    if "SRS" in found:
+        y = y_at(36)
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
+            'stroke="#8d6e00" stroke-dasharray="2 3"/>'
+            f'<text x="{_LEFT}" y="{y - 4:.1f}" font-size="11" fill="#8d6e00">SRS 36</text>'
+        )
+    step = max(1, -(-len(days) // MAX_DATE_LABELS))
+    for n in range(1, len(days) + 1, step):
+        parts.append(
+            f'<text x="{x_at(n):.1f}" y="{_TOP + plot_h + 18}" text-anchor="middle" '
+            f'font-size="11">{escape(days[n - 1][5:])}</text>'
+        )
+    others = iter(_OTHER_STYLES * len(found))
+    legend = []
+    for name, points in found.items():
+        colour, shape, dash = _STYLES.get(name) or next(others)
+        coords = " ".join(f"{x_at(i):.1f},{y_at(total):.1f}" for i, total in points)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dashed}/>'
+        )
+        parts.extend(_marker(shape, x_at(i), y_at(total), colour) for i, total in points)
+        legend.append((name, colour, shape))
+    x = _LEFT
+    for name, colour, shape in legend:
+        parts.append(_marker(shape, x + 5, CHART_HEIGHT - 8, colour))
+        parts.append(
+            f'<text x="{x + 14}" y="{CHART_HEIGHT - 4}" font-size="12">{escape(name)}</text>'
+        )
+        x += 28 + 8 * len(name)
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _items_text(a: Administration, instruments: dict[str, Instrument]) -> str:
+    instrument = instruments.get(a.instrument)
+    labels = {i.key: i.label for i in instrument.items} if instrument else {}
+    return ", ".join(
+        f"{labels.get(key, key)} {format_tenths(a.items[key])}"
+        for key in _item_order(a, instruments)
+    )
+
+
+def client_page(
+    client: Client,
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    summary: Summary,
+    made_on: date,
+) -> str:
+    """One self-contained HTML page for a client: what changed, the chart and every rating.
+
+    The therapist's label is left out (it is theirs, not the client's); notes are in, as
+    they are the client's own words. Nothing is loaded from elsewhere and no script runs.
+    """
+    lines = []
+    if summary.intake is not None:
+        lines.append(
+            f"First {escape(summary.intake.instrument)} on {escape(summary.intake.day)}: "
+            f"{format_tenths(summary.intake.total)}."
+        )
+    if summary.change is not None:
+        sign = "+" if summary.change > 0 else ""
+        lines.append(
+            f"Latest, on {escape(summary.latest.day)}: {format_tenths(summary.latest.total)} "
+            f"({sign}{format_tenths(summary.change)} since the first). A change of 5 points or "
+            "more is more than day-to-day ups and downs."
+        )
+    if summary.cutoff is not None and summary.intake is not None:
+        lines.append(
+            f"Scores below {format_tenths(summary.cutoff)} are in the range where people often "
+            "look for help; the dashed line marks it."
+        )
+    if summary.srs:
+        lines.append(
+            "The SRS shows how each session worked for you; below 36 means something could "
+            "have gone better, and that is welcome news for us to talk about."
+        )
+    rows = "\n".join(
+        "<tr>"
+        f'<td class="when">{escape(a.date.replace("T", " "))}</td>'
+        f"<td>{escape(a.instrument)}</td>"
+        f"<td>{escape(a.rater)}</td>"
+        f"<td>{escape(_items_text(a, instruments))}</td>"
+        f'<td class="num">{format_tenths(a.total)}</td>'
+        f'<td class="note">{escape(a.note)}</td>'
+        "</tr>"
+        for a in chronological(administrations)
+    )
+    facts = "".join(f"<p>{line}</p>" for line in lines) or "<p>No ratings yet.</p>"
+    chart = chart_svg(administrations, instruments, summary.cutoff) if administrations else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(client.code)}: how things have been going</title>
+<style>{PAGE_CSS}</style>
+</head>
+<body>
+<h1>{escape(client.code)}: how things have been going</h1>
+<p class="sub">ORS: how you have been doing (0 to 40). SRS: how the session worked for you
+(0 to 40).</p>
+{facts}
+{chart}
+<table>
+<thead><tr><th>Date</th><th>Scale</th><th>Rated by</th><th>Items</th><th>Total</th>\
+<th>Note</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<footer>Made with fittui on {made_on.isoformat()}.</footer>
+</body>
+</html>
+"""

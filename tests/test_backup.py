@@ -1,0 +1,131 @@
+"""Backups on demand and restore: a broken file is refused and the database left as it was."""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import db_bytes
+from fittui.backup import backup_database, restore_database
+from fittui.demo import make_demo_database
+from fittui.storage import SaveFailed, StorageError, backups
+from fittui.store import Store
+
+NOW = datetime(2026, 11, 20, 14, 30, 5)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def filled(cli, db: Path) -> Path:
+    cli("add-client", "C1", "--label", "mine")
+    cli("record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-01-01")
+    return db
+
+
+def test_backup_is_a_dated_private_copy(cli, filled, tmp_path):
+    result = cli("backup")
+    assert result.code == 0, result.err
+    [copy] = set((filled.parent / "backups").iterdir()) - set(backups(filled))  # not a daily
+    assert copy.name.startswith("fittui-") and mode(copy) == 0o600
+    assert mode(copy.parent) == 0o700
+    assert Store(copy, read_only=True).administrations() == Store(filled).administrations()
+
+    target = backup_database(filled, NOW, tmp_path / "elsewhere")
+    assert target.name == "fittui-2026-11-20-143005.json" and mode(target) == 0o600
+    assert backup_database(filled, NOW, tmp_path / "elsewhere").name.endswith("-2.json")
+
+
+def test_backup_of_no_database(cli, tmp_path):
+    result = cli("backup", db_path=tmp_path / "none" / "fittui.json")
+    assert result.code == 1 and "nothing to back up" in result.err
+
+
+def test_restore_brings_a_backup_back_and_keeps_the_current_database(cli, filled, tmp_path):
+    copy = backup_database(filled, NOW, tmp_path / "copies")
+    cli("record", "C1", "SRS", "9", "9", "9", "9", "--date", "2026-01-01")
+    cli("add-client", "C2")
+    current = Store(filled).administrations()
+    result = cli("restore", copy)
+    assert result.code == 0, result.err
+    assert "Restored 1 clients and 1 administrations" in result.out
+    store = Store(filled)
+    assert [c.code for c in store.clients()] == ["C1"] and len(store.administrations()) == 1
+    assert mode(filled) == 0o600
+    [kept] = (filled.parent / "backups").glob("fittui-before-restore-*.json")
+    assert mode(kept) == 0o600
+    assert Store(kept, read_only=True).administrations() == current
+    journal = filled.with_name(filled.name + ".journal")
+    assert not journal.exists() or journal.read_bytes() == b""
+
+
+def test_restore_refuses_broken_files_and_leaves_the_database_as_it_was(cli, filled, tmp_path):
+    good = backup_database(filled, NOW, tmp_path / "copies")
+    text = good.read_bytes()
+    cases = {
+        "cut.json": text[:-5],
+        "empty.json": b"",
+        "other.json": b'{"hello": "world"}\n',
+        "newer.json": text.replace(b'"schema":1', b'"schema":99'),
+        "counted.json": text.replace(b'"records":2', b'"records":3'),
+        "scores.json": text.replace(b'"socially":5.0', b'"socially":"five"'),
+        "orphan.json": text.replace(b'"client":"C1"', b'"client":"C9"'),
+        "binary.json": b"\x89PNG\r\n\x1a\n\0\0",
+    }
+    before = db_bytes(filled)
+    for name, raw in cases.items():
+        path = tmp_path / name
+        path.write_bytes(raw)
+        assert raw != text
+        result = cli("restore", path)
+        assert result.code == 1, (name, result.out)
+        assert "the database was not changed" in result.err, (name, result.err)
+        assert db_bytes(filled) == before, name
+    for path, message in [
+        (tmp_path / "missing.json", "is not a file"),
+        (tmp_path, "is not a file"),
+        (filled, "is the database itself"),
+    ]:
+        result = cli("restore", path)
+        assert result.code == 1 and message in result.err, result.err
+    assert db_bytes(filled) == before
+    result = cli("--read-only", "restore", good)
+    assert result.code == 1 and "read-only" in result.err
+
+
+def test_restore_waits_for_the_lock_that_every_save_takes(filled, tmp_path, monkeypatch):
+    good = backup_database(filled, NOW, tmp_path / "copies")
+    monkeypatch.setattr("fittui.storage.LOCK_TIMEOUT", 0.2)
+    before = db_bytes(filled)
+    other = Store(filled)
+    with other.storage.transaction(), pytest.raises(SaveFailed, match="busy"):
+        restore_database(filled, good, NOW)
+    assert db_bytes(filled) == before
+
+
+def test_restore_over_an_unreadable_database_keeps_its_files(filled, tmp_path):
+    good = backup_database(filled, NOW, tmp_path / "copies")
+    journal = filled.with_name(filled.name + ".journal")
+    journal.write_bytes(b"not json at all\n")
+    with pytest.raises(StorageError):
+        Store(filled).clients()
+    done = restore_database(filled, good, NOW)
+    assert done.kept is not None
+    assert done.kept.with_name(done.kept.name + ".journal").read_bytes() == b"not json at all\n"
+    assert [c.code for c in Store(filled).clients()] == ["C1"]
+
+
+def test_demo_restores_into_a_running_app_store(tmp_path):
+    demo = make_demo_database(tmp_path / "demo", NOW.date())
+    target = tmp_path / "live" / "fittui.json"
+    running = Store(target)
+    running.add_client("X1")
+    assert [c.code for c in running.clients()] == ["X1"]
+    restore_database(target, backup_database(demo, NOW, tmp_path / "copies"), NOW)
+    assert [c.code for c in running.clients()] == [f"D{n:02d}" for n in range(1, 12)]
+    assert running.administrations() == Store(demo).administrations()
