@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fittui.etr import Parameters
 from fittui.instruments import Instrument
 from fittui.model import Administration, Client
 from fittui.scoring import Summary, chronological, summarize
@@ -26,6 +27,7 @@ def report_row(client: Client, summary: Summary) -> dict:
         "srs_last": number(summary.srs[-1].total if summary.srs else None),
         "lowest_srs_item": summary.lowest_srs_item,
         "flags": list(summary.flags),
+        "etr_zone": summary.etr_zone,
     }
 
 
@@ -33,10 +35,14 @@ def caseload(
     clients: list[Client],
     by_client: dict[str, list[Administration]],
     instruments: dict[str, Instrument],
+    etr_params: Parameters | None = None,
 ) -> list[tuple[Client, Summary]]:
-    """Every client with the scoring rules' summary, sorted by code."""
+    """Every client with the scoring rules' summary, sorted by code.
+
+    ``etr_params``: the expected-treatment-response model in use (default: fittui's own).
+    """
     return [
-        (c, summarize(c, by_client.get(c.code, []), instruments))
+        (c, summarize(c, by_client.get(c.code, []), instruments, etr_params=etr_params))
         for c in sorted(clients, key=lambda c: c.code)
     ]
 
