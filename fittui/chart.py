@@ -2,11 +2,14 @@
 
 ORS-family and SRS-family totals of the client's own ratings on one 0-40 axis, one point
 per session date, with the client's ORS cut-off and the SRS 36 line; collateral raters
-(a partner, a parent) as series of their own.
+(a partner, a parent) as series of their own. Optionally the expected treatment response:
+the expected ORS path from the client's intake and the lower edge of its band, drawn in
+thin dotted lines so the client's own scores stay in front.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fittui.instruments import Instrument
@@ -39,11 +42,23 @@ def draw_history(
     instruments: dict[str, Instrument],
     cutoff: int | None,
     colors: bool = True,
+    etr: Sequence[tuple[int, int, int]] | None = None,
 ) -> None:
-    """Plot onto ``plt`` (plotext or a PlotextPlot's ``plt``); the caller shows or refreshes."""
+    """Plot onto ``plt`` (plotext or a PlotextPlot's ``plt``); the caller shows or refreshes.
+
+    ``etr`` is the client's expected path, (session, expected, lower) in tenths as
+    ``etr.client_path`` gives it; session n is drawn at the date of the client's n-th ORS.
+    """
     days, found = series(administrations, instruments)
     plt.clear_data()
     plt.ylim(0, 40)
+    ors_points = found.get("ORS", [])
+    if etr and ors_points:  # first, so the client's own scores are drawn over it
+        at = [(ors_points[n - 1][0], e / 10, lo / 10) for n, e, lo in etr if n <= len(ors_points)]
+        xs = [x for x, _, _ in at]
+        dim = "gray" if colors else None
+        plt.plot(xs, [e for _, e, _ in at], label="expected", marker="-", color=dim)
+        plt.plot(xs, [lo for _, _, lo in at], label="lower edge", marker="·", color=dim)
     palette = iter(["cyan", "magenta", "green", "orange", "blue", "red"])
     for name, points in found.items():
         xs, ys = zip(*points)

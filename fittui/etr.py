@@ -37,12 +37,12 @@ DEFAULT_FILE = Path(__file__).with_name("etr_default.toml")
 USER_FILENAME = "etr.toml"
 SCALE_MAX = 400  # tenths: the model is for the four-line 0-40 ORS and CORS
 ZONES = ("on_track", "at_risk", "off_track")
-# zone -> plain words for the therapist; "at risk" is avoided in the words (it reads as a
-# risk of harm), the key is kept as the issue names it.
+# zone -> (a short label for tables and lists, words for the therapist). "At risk" is
+# kept out of the words (it reads as a risk of harm); the key is the issue's name for it.
 ZONE_WORDS = {
-    "on_track": "on track: at or above the expected path",
-    "at_risk": "behind: below the expected path, within the band",
-    "off_track": "off track: below the band around the expected path",
+    "on_track": ("on track", "on track: at or above the expected path"),
+    "at_risk": ("behind", "behind: below the expected path, within the band"),
+    "off_track": ("off track", "off track: below the band around the expected path"),
 }
 MIN_CLIENTS = 30  # clients needed before `etr fit` will re-fit
 MIN_ORS = 3  # ORS-family ratings of their own a client needs to count
