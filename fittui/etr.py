@@ -419,10 +419,10 @@ def fit(cases: Sequence[Case], base: Parameters, today: str | None = None) -> Fi
 
 # -- describing the model -----------------------------------------------------------------
 PARAMETER_WORDS = {
-    "gain": "expected gain by the reference session, intake at the centre",
-    "gain_per_point": "change in that gain per point of intake above the centre",
-    "occasion_spread": "spread of one rating around the client's own path",
-    "gain_spread": "spread of gains between clients by the reference session",
+    "gain": "expected gain from the centre intake",
+    "gain_per_point": "change in gain per point of intake",
+    "occasion_spread": "spread of one rating by chance",
+    "gain_spread": "spread of gains between clients",
 }
 TABLE_INTAKES = (100, 150, 200, 250)
 TABLE_SESSIONS = (2, 4, 6, 8, 10)
@@ -479,6 +479,7 @@ def describe(params: Parameters) -> str:
     for group, t in params.centres.items():
         rows.append([f"centre ({group})", format_tenths(t), "intake at which the gain applies"])
     lines += _table(rows)
+    lines.append(f"Gains and spreads are in points by session {params.reference_session}.")
     lines += ["", "Expected ORS for an adult (lower edge of the band in brackets):"]
     lines += paths_table([("active", params)])
     lines += ["", DISCLAIMER]
@@ -499,6 +500,7 @@ def compare(result: FitResult, default: Parameters) -> str:
             [key, f"{getattr(default, key):g}", f"{getattr(fitted, key):g}", PARAMETER_WORDS[key]]
         )
     lines += _table(rows)
+    lines.append(f"Gains and spreads are in points by session {default.reference_session}.")
     lines += ["", "Expected ORS for an adult (lower edge of the band in brackets):"]
     lines += paths_table([("default", default), ("yours", fitted)])
     lines += ["", DISCLAIMER]
