@@ -30,13 +30,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from statistics import NormalDist
 
-from fittui.instruments import Instrument, format_tenths
+from fittui.instruments import AGE_GROUPS, Instrument, format_tenths
 from fittui.model import Administration, InputError
 
 DEFAULT_FILE = Path(__file__).with_name("etr_default.toml")
 USER_FILENAME = "etr.toml"
 SCALE_MAX = 400  # tenths: the model is for the four-line 0-40 ORS and CORS
-ZONES = ("on_track", "at_risk", "off_track")
+ZONES = ("on_track", "at_risk", "off_track")  # from least to most concern
 # zone -> (a short label for tables and lists, words for the therapist). "At risk" is
 # kept out of the words (it reads as a risk of harm); the key is the name for it.
 ZONE_WORDS = {
@@ -128,6 +128,12 @@ def parse_parameters(data: dict, where: str, source: str) -> Parameters:
     centres = data.get("centres")
     if not isinstance(centres, dict) or not centres:
         raise InputError(f"{where}: [centres] must give the centre intake of an age group")
+    unknown = sorted(set(centres) - set(AGE_GROUPS))
+    if unknown:
+        raise InputError(
+            f"{where}: [centres] has unknown age group {unknown[0]!r} "
+            f"(one of {', '.join(AGE_GROUPS)})"
+        )
     fitted = data.get("fitted", {})
     if not isinstance(fitted, dict):
         raise InputError(f"{where}: [fitted] must be a table")
@@ -375,8 +381,8 @@ def fit(cases: Sequence[Case], base: Parameters, today: str | None = None) -> Fi
     if len(usable) < MIN_CLIENTS:
         raise InputError(
             f"etr fit needs at least {MIN_CLIENTS} clients with {MIN_ORS} or more ORS or CORS "
-            f"ratings of their own; this database has {len(usable)}. Until then fittui uses "
-            "the default model."
+            f"ratings of their own; this database has {len(usable)}. fittui keeps the model "
+            "it is using."
         )
     points = []  # (L, x, change) in points
     for case in usable:

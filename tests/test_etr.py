@@ -85,6 +85,7 @@ def test_zone_boundaries_are_exact_in_tenths():
     assert zone(expected - 1, expected, lower) == "at_risk"
     assert zone(lower, expected, lower) == "at_risk"  # at the lower edge: still in the band
     assert zone(lower - 1, expected, lower) == "off_track"
+    assert set(etr.ZONE_WORDS) == set(etr.ZONES)
     # the same through summarize, with totals that sit exactly on the rounded values
     for total, want in [
         (expected, "on_track"),
@@ -237,6 +238,12 @@ def test_fit_refuses_with_too_few_clients():
         fit(little, DEFAULT)
 
 
+def test_fit_refuses_when_every_intake_is_the_same():
+    cases = [Case("adult", (200, 230 + n % 7, 250)) for n in range(40)]
+    with pytest.raises(InputError, match="same intake"):
+        fit(cases, DEFAULT)
+
+
 def test_fit_refuses_a_practice_without_average_gain():
     cases = simulate(6, 100, replace(TRUE, gain=-2.0, gain_per_point=0.0))
     with pytest.raises(InputError, match="keeps the default model"):
@@ -287,6 +294,11 @@ def test_saved_parameters_load_back_and_reset(tmp_path):
             "centres.adult must be a number with at most one decimal",
         ),
         ("reference_session = [", "cannot be read"),
+        (
+            "reference_session = 10\ngain = 8\ngain_per_point = -0.4\noccasion_spread = 2\n"
+            "gain_spread = 6\nband_percentile = 20\n[centres]\nadults = 20.0",
+            "unknown age group 'adults'",
+        ),
     ],
 )
 def test_a_broken_parameter_file_is_named(tmp_path, text, message):
