@@ -13,6 +13,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
+from fittui.etr import Parameters, default_parameters, load_parameters
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.locations import config_dir, instruments_dir
 from fittui.messages import DataChanged
@@ -44,8 +45,10 @@ class FitApp(App):
         settings: Settings | None = None,
         rate: tuple[str, str, list[str]] | None = None,
         today: date | None = None,
+        etr_params: Parameters | None = None,
     ) -> None:
         super().__init__()
+        self.etr_params = etr_params or default_parameters()
         self.store = store
         self.instruments = instruments
         self.settings = settings or Settings()
@@ -122,6 +125,11 @@ class FitApp(App):
         ors, srs = DEFAULTS_BY_AGE_GROUP[self.store.client(code).age_group]
         self.start_rating(code, ors if family == "ors" else srs, ["client"])
 
+    def action_outcomes(self) -> None:
+        from fittui.screens.outcomes import OutcomesScreen
+
+        self.push_screen(OutcomesScreen(today=self._today))
+
     def action_caseload(self) -> None:
         from fittui.screens.caseload import CaseloadScreen
 
@@ -187,4 +195,5 @@ def make_app(
         settings or load_settings(config_dir() / "settings.toml"),
         rate=rate,
         today=today,
+        etr_params=load_parameters(config_dir()),
     )

@@ -3,7 +3,9 @@
 ORS-family and SRS-family totals of the client's own ratings on one 0-40 axis, one point
 per session date, with the client's ORS cut-off, the band of no reliable change around
 the intake and the SRS 36 line; collateral raters (a partner, a parent) as series of
-their own. The per-item view draws each item of one family on its 0-10 line instead.
+their own. Optionally the expected treatment response (``etr.py``): the expected ORS
+path from the client's intake and the lower edge of its band. The per-item view draws
+each item of one family on its 0-10 line instead.
 
 Nothing here relies on colour alone: each series marks its points with its own letter and
 each reference line has its own character, and the drawing functions return the legend
@@ -13,6 +15,7 @@ point the way plotext's own legend box would.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from fittui.instruments import Instrument
@@ -22,6 +25,7 @@ from fittui.scoring import chronological, family_of
 MAX_TICKS = 8
 COLORS = ("cyan", "magenta", "green", "orange", "blue", "red")
 CUTOFF_MARK, BAND_MARK, SRS_MARK = "╌", "·", "┄"
+EXPECTED_MARK, LOWER_EDGE_MARK = "-", "_"
 
 
 class Legend(NamedTuple):
@@ -86,10 +90,13 @@ def draw_history(
     colors: bool = True,
     intake: int | None = None,
     reliable: int | None = None,
+    etr: Sequence[tuple[int, int, int]] | None = None,
 ) -> list[Legend]:
     """Plot totals onto ``plt`` (plotext or a PlotextPlot's ``plt``) and return the legend;
     the caller shows or refreshes. With ``intake`` and ``reliable`` (tenths), the band of
-    no reliable change around the intake is drawn: an ORS outside it has reliably changed."""
+    no reliable change around the intake is drawn: an ORS outside it has reliably changed.
+    ``etr`` is the client's expected path, (session, expected, lower) in tenths as
+    ``etr.client_path`` gives it; session n is drawn at the date of the client's n-th ORS."""
     days, found = series(administrations, instruments)
     plt.clear_data()
     plt.ylim(0, 40)
@@ -114,6 +121,17 @@ def draw_history(
         reference(cutoff / 10, CUTOFF_MARK, f"cut-off {cutoff / 10:g}", "red")
     if "SRS" in found:
         reference(36, SRS_MARK, "SRS 36", "yellow")
+    ors_points = found.get("ORS", [])
+    if etr and ors_points:
+        at = [(ors_points[n - 1][0], e / 10, lo / 10) for n, e, lo in etr if n <= len(ors_points)]
+        xs = [x for x, _, _ in at]
+        dim = "gray" if colors else None
+        for values, marker, words in (
+            ([e for _, e, _ in at], EXPECTED_MARK, "expected"),
+            ([lo for _, _, lo in at], LOWER_EDGE_MARK, "lower edge"),
+        ):
+            plt.plot(xs, values, marker=marker, color=dim)
+            legend.append(Legend(marker * 2, words, dim))
     used: set[str] = set()
     palette = iter(COLORS)
     for name, points in found.items():

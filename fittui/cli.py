@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fittui import __version__
 from fittui.instruments import InstrumentError, find_instrument, format_tenths, load_instruments
-from fittui.locations import db_path, instruments_dir
+from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import InputError, check_rater, parse_when
 from fittui.storage import StorageError
 
@@ -106,8 +106,9 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from fittui.etr import ZONE_WORDS, load_parameters
     from fittui.report import history_json
-    from fittui.scoring import chronological
+    from fittui.scoring import chronological, summarize
 
     store = _store(args)
     client = store.client(args.code)
@@ -132,21 +133,31 @@ def cmd_history(args: argparse.Namespace) -> int:
             for a in chronological(administrations)
         ],
     )
-    _print_chart(client, administrations, sys.stdout.isatty())
+    instruments = _instruments()
+    etr_params = load_parameters(config_dir())
+    summary = summarize(client, administrations, instruments, etr_params=etr_params)
+    if summary.etr_zones:
+        last = summary.etr_zones[-1]
+        print(
+            f"\nExpected treatment response at session {last.session}: "
+            f"{ZONE_WORDS[last.zone][1]} (ORS {format_tenths(last.administration.total)}, "
+            f"expected {format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
+            "Decision support, not a prediction."
+        )
+    _print_chart(client, administrations, summary, etr_params, sys.stdout.isatty())
     return EXIT_OK
 
 
-def _print_chart(client, administrations, colors: bool) -> None:
+def _print_chart(client, administrations, summary, etr_params, colors: bool) -> None:
     """The history chart: in colour on a terminal, as plain text when piped or saved."""
     import shutil
 
     import plotext
 
     from fittui.chart import draw_history, legend_text
-    from fittui.scoring import summarize
+    from fittui.etr import client_path
 
     instruments = _instruments()
-    summary = summarize(client, administrations, instruments)
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
     plotext.clear_figure()
     plotext.theme("clear")
@@ -160,6 +171,7 @@ def _print_chart(client, administrations, colors: bool) -> None:
         colors=colors,
         intake=summary.intake.total if summary.intake else None,
         reliable=summary.reliable,
+        etr=client_path(summary.ors, client.age_group, instruments, etr_params),
     )
     if not legend:
         return
@@ -199,6 +211,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from fittui.etr import ZONE_WORDS, load_parameters
     from fittui.report import caseload, report_row
 
     if args.summary:
@@ -206,7 +219,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.start or args.end:
         args.usage_error("--from and --to go with --summary")
     store = _store(args)
-    rows = caseload(store.clients(), store.administrations_by_client(), _instruments())
+    rows = caseload(
+        store.clients(),
+        store.administrations_by_client(),
+        _instruments(),
+        load_parameters(config_dir()),
+    )
     if args.json:
         _dump_json([report_row(c, s) for c, s in rows])
         return EXIT_OK
@@ -226,6 +244,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             "LAST SRS",
             "LOWEST SRS ITEM",
             "FLAGS",
+            "ETR",
         ],
         [
             [
@@ -240,6 +259,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 format_tenths(s.srs[-1].total if s.srs else None),
                 s.lowest_srs_item or "-",
                 ", ".join(s.flags) or "-",
+                ZONE_WORDS[s.etr_zone][0] if s.etr_zone else "-",
             ]
             for c, s in rows
         ],
@@ -367,6 +387,70 @@ def cmd_rate(args: argparse.Namespace) -> int:
     return _run_app(args, rate=(args.code, instrument.key, [rater]))
 
 
+def cmd_etr_fit(args: argparse.Namespace) -> int:
+    from fittui import etr
+    from fittui.report import caseload
+
+    store = _store(args)
+    instruments = _instruments()
+    default = etr.default_parameters()
+    rows = caseload(store.clients(), store.administrations_by_client(), instruments, default)
+    cases = etr.cases_from(((c.age_group, s.ors) for c, s in rows), instruments, default)
+    result = etr.fit(cases, default, today=date.today().isoformat())
+    folder = config_dir()
+    if args.json:
+        saved = etr.save_parameters(result.parameters, folder) if args.yes else None
+        _dump_json(
+            {
+                "clients": result.clients,
+                "ratings": result.ratings,
+                "default": etr.parameters_json(default),
+                "fitted": etr.parameters_json(result.parameters),
+                "saved_to": str(saved) if saved else None,
+            }
+        )
+        return EXIT_OK
+    print(etr.compare(result, default))
+    print()
+    if args.yes:
+        agreed = True
+    elif sys.stdin.isatty() and sys.stdout.isatty():
+        answer = input("Use your practice's path from now on? [y/N] ")
+        agreed = answer.strip().lower() in ("y", "yes")
+    else:
+        print("Not saved. Run 'fittui etr fit --yes' to use your practice's path from now on.")
+        return EXIT_OK
+    if not agreed:
+        print("Not saved: fittui keeps the model it was using.")
+        return EXIT_OK
+    path = etr.save_parameters(result.parameters, folder)
+    print(f"Saved to {path}: every later run uses your practice's path.")
+    print("'fittui etr reset' goes back to the default model.")
+    return EXIT_OK
+
+
+def cmd_etr_show(args: argparse.Namespace) -> int:
+    from fittui import etr
+
+    params = etr.load_parameters(config_dir())
+    if args.json:
+        _dump_json(etr.parameters_json(params))
+    else:
+        print(etr.describe(params))
+    return EXIT_OK
+
+
+def cmd_etr_reset(args: argparse.Namespace) -> int:
+    from fittui import etr
+
+    folder = config_dir()
+    if etr.reset_parameters(folder):
+        print(f"Removed {etr.user_file(folder)}: fittui uses its default model again.")
+    else:
+        print("fittui already uses its default model; nothing to reset.")
+    return EXIT_OK
+
+
 # -- parsing ------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -467,6 +551,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROLE",
         help="client (default), partner, parent, teacher, ...",
     )
+
+    p = command("etr", "the expected treatment response: is each client on track?", cmd_etr_show)
+    p.set_defaults(json=False)
+    etr_commands = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    def etr_command(name: str, help: str, func) -> argparse.ArgumentParser:
+        q = etr_commands.add_parser(name, help=help, description=help, parents=[common])
+        q.set_defaults(func=func)
+        return q
+
+    q = etr_command(
+        "fit", "re-fit the expected path from your own clients (30 or more needed)", cmd_etr_fit
+    )
+    q.add_argument("--yes", action="store_true", help="use the fitted path without asking")
+    q.add_argument("--json", action="store_true", help="print JSON (saves only with --yes)")
+    q = etr_command(
+        "show", "the model in use, its parameters and where they come from", cmd_etr_show
+    )
+    q.add_argument("--json", action="store_true", help="print JSON")
+    etr_command("reset", "go back to fittui's default model", cmd_etr_reset)
 
     p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
     p.add_argument("--path", metavar="DIR", help="folder for the demo database")

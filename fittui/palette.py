@@ -15,6 +15,7 @@ class ClientCommands(Provider):
         app = self.app
         commands: list[tuple[str, Callable[[], None], str]] = [
             ("Open the caseload", app.action_caseload, "Every active client, with filters"),
+            ("Outcome summary", app.action_outcomes, "The practice's outcomes, for a period"),
         ]
         for client in app.store.clients(include_archived=False):
             who = f"{client.code} {client.label}".strip()

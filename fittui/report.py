@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from fittui.etr import Parameters
 from fittui.instruments import Instrument
 from fittui.model import Administration, Client
 from fittui.scoring import Summary, attention, chronological, summarize
@@ -29,6 +30,7 @@ def report_row(client: Client, summary: Summary) -> dict:
         "srs_last": number(summary.srs[-1].total if summary.srs else None),
         "lowest_srs_item": summary.lowest_srs_item,
         "flags": list(summary.flags),
+        "etr_zone": summary.etr_zone,
     }
 
 
@@ -36,10 +38,14 @@ def caseload(
     clients: list[Client],
     by_client: dict[str, list[Administration]],
     instruments: dict[str, Instrument],
+    etr_params: Parameters | None = None,
 ) -> list[tuple[Client, Summary]]:
-    """Every client with the scoring rules' summary, sorted by code."""
+    """Every client with the scoring rules' summary, sorted by code.
+
+    ``etr_params``: the expected-treatment-response model in use (default: fittui's own).
+    """
     return [
-        (c, summarize(c, by_client.get(c.code, []), instruments))
+        (c, summarize(c, by_client.get(c.code, []), instruments, etr_params=etr_params))
         for c in sorted(clients, key=lambda c: c.code)
     ]
 
@@ -80,10 +86,11 @@ def overviews(
     by_client: dict[str, list[Administration]],
     instruments: dict[str, Instrument],
     today: date,
+    etr_params: Parameters | None = None,
 ) -> list[Overview]:
     """Each client's overview, those who need attention first, then by code."""
     found = []
-    for client, summary in caseload(clients, by_client, instruments):
+    for client, summary in caseload(clients, by_client, instruments, etr_params):
         days = {a.day for a in by_client.get(client.code, [])}
         last_seen = max(days, default=None)
         since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days

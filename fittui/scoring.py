@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from fittui import etr
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration, Client
 
@@ -20,6 +21,7 @@ FLAGS = {
     "srs_below_cutoff": ("▼SRS", "SRS below 36"),
     "srs_item_low": ("!item", "an SRS item below 9"),
     "srs_drop": ("↓SRS", "SRS fell 1 point or more since last time"),
+    "off_track": ("✗ETR", "ORS below the band around the expected path"),
 }
 DEFAULT_RELIABLE_CHANGE = 50
 
@@ -62,6 +64,10 @@ class Summary:
     lowest_ors_item: str | None
     patterns: tuple[Pattern, ...] = field(default=())
     reliable: int = DEFAULT_RELIABLE_CHANGE  # the reliable-change threshold that applied
+    # The expected treatment response: the zone of every rating after intake, and the
+    # latest one (None before the second ORS, or where the model does not apply).
+    etr_zones: tuple[etr.SessionZone, ...] = ()
+    etr_zone: str | None = None
 
 
 def chronological(administrations: Iterable[Administration]) -> list[Administration]:
@@ -111,8 +117,13 @@ def summarize(
     administrations: Iterable[Administration],
     instruments: dict[str, Instrument],
     thresholds: Thresholds = Thresholds(),
+    etr_params: etr.Parameters | None = None,
 ) -> Summary:
-    """Status, flags, lowest items and patterns for one client's administrations."""
+    """Status, flags, lowest items and patterns for one client's administrations.
+
+    ``etr_params`` is the expected-treatment-response model to judge the client against:
+    the practice's own (``etr.load_parameters``) or, when left out, fittui's default.
+    """
     administrations = list(administrations)
     ors = own_ratings(administrations, "ors", instruments)
     srs = own_ratings(administrations, "srs", instruments)
@@ -143,6 +154,9 @@ def summarize(
         flags.add("srs_item_low")
     if len(srs) >= 2 and srs[-1].total <= srs[-2].total - thresholds.srs_drop:
         flags.add("srs_drop")
+    zones = etr.zones_of(ors, client.age_group, instruments, etr_params or etr.default_parameters())
+    if zones and zones[-1].zone == "off_track":
+        flags.add("off_track")
 
     summary = Summary(
         ors=ors,
@@ -156,6 +170,8 @@ def summarize(
         lowest_srs_item=lowest_item(last_srs, srs_instrument) if last_srs else None,
         lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
         reliable=reliable,
+        etr_zones=tuple(zones),
+        etr_zone=zones[-1].zone if zones else None,
     )
     patterns = find_patterns(summary, instruments, reliable, thresholds)
     return replace(summary, patterns=patterns)
@@ -265,6 +281,24 @@ def find_patterns(
                 ),
             )
         )
+    if "off_track" in summary.flags:
+        last = summary.etr_zones[-1]
+        found.append(
+            Pattern(
+                "not_on_track",
+                "Not on track",
+                f"Session {last.session}: ORS {format_tenths(last.administration.total)}, "
+                f"below the band around the expected path (expected "
+                f"{format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
+                f"{etr.DISCLAIMER}",
+                (
+                    "Things have not moved the way we hoped by now. What do you make of that, "
+                    "and what should we do differently?",
+                    "For you: is this a time to change the approach, or to talk it over in "
+                    "supervision?",
+                ),
+            )
+        )
     if "srs_item_low" in summary.flags:
         key = summary.lowest_srs_item
         label = _label(instruments, last_srs, key)
@@ -313,7 +347,7 @@ def previous_of(
 # How much each flag asks for the therapist's attention; a risk flag outranks everything.
 ATTENTION_WEIGHTS = {
     "phq9_item9": 1000,
-    "off_track": 40,
+    "off_track": 100,  # issue 7: off-track clients first
     "srs_drop": 20,
     "srs_below_cutoff": 20,
     "ors_below_cutoff": 8,

@@ -56,6 +56,7 @@ def test_add_record_history_report(cli):
         "srs_last": 35.5,
         "lowest_srs_item": "approach",
         "flags": ["srs_below_cutoff", "srs_item_low"],
+        "etr_zone": "on_track",
     }
     table = cli("report")
     assert "recovered" in table.out and "+5.0" in table.out
@@ -153,7 +154,14 @@ def test_demo_database(cli, tmp_path):
     statuses = {r["status"] for r in rows}
     flags = {f for r in rows for f in r["flags"]}
     assert statuses == {"recovered", "improved", "unchanged", "deteriorated", "insufficient"}
-    assert flags == {"ors_below_cutoff", "srs_below_cutoff", "srs_item_low", "srs_drop"}
+    assert flags == {
+        "ors_below_cutoff",
+        "srs_below_cutoff",
+        "srs_item_low",
+        "srs_drop",
+        "off_track",
+    }
+    assert {r["etr_zone"] for r in rows} == {"on_track", "at_risk", "off_track", None}
     assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0  # rebuilt
     real = tmp_path / "real"
     cli("add-client", "R1", db_path=real / "fittui.json")
@@ -181,6 +189,7 @@ def test_demo_shows_every_pattern(tmp_path, instruments):
         "sudden_alliance_drop",
         "always_at_ceiling",
         "low_item",
+        "not_on_track",
     }
     assert any(split_alliances(a, instruments) for a in by_client.values())
 

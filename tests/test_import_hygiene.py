@@ -11,6 +11,7 @@ DOMAIN = [
     "fittui.instruments",
     "fittui.model",
     "fittui.scoring",
+    "fittui.etr",
     "fittui.storage",
     "fittui.store",
     "fittui.importing",

@@ -45,9 +45,10 @@ async def test_client_list_puts_who_needs_attention_first_and_hides_archived(dem
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         listed = codes(app.screen)
-        # Four flags first; then deterioration; then the alliance dip; then the rest by code.
-        assert listed[:3] == ["D06", "D04", "D02"]
-        assert listed[3:] == ["D03", "D05", "D09", "D10", "D01", "D07", "D08"]
+        # Off track first (the one also deteriorating before the other), then four flags
+        # at once, then the alliance dip, then the rest by code.
+        assert listed[:4] == ["D04", "D03", "D06", "D02"]
+        assert listed[4:] == ["D05", "D09", "D10", "D01", "D07", "D08"]
         await pilot.press("h")
         assert "D11" in codes(app.screen)
         await pilot.press("h")
@@ -183,8 +184,8 @@ async def test_caseload_filters_by_status_and_flag(demo):
         assert isinstance(screen, CaseloadScreen)
         assert len(codes(screen)) == 10
         row = screen.query_one(DataTable).get_row("D04")
-        assert [str(c) for c in row[:8]] == [
-            "D04", "deteriorated", "24.0", "17.5", "-6.5", "37.9", "3", "1",
+        assert [str(c) for c in row[:9]] == [
+            "D04", "deteriorated", "24.0", "17.5", "-6.5", "off track", "37.9", "3", "1",
         ]  # fmt: skip
         screen.query_one("#status", Select).value = "recovered"
         await pilot.pause()
@@ -193,6 +194,9 @@ async def test_caseload_filters_by_status_and_flag(demo):
         screen.query_one("#flag", Select).value = "srs_drop"
         await pilot.pause()
         assert codes(screen) == ["D06", "D02"]
+        screen.query_one("#flag", Select).value = "off_track"
+        await pilot.pause()
+        assert codes(screen) == ["D04", "D03"]
         screen.query_one("#flag", Select).value = "any_flag"
         await pilot.pause()
         assert "D01" not in codes(screen) and "D06" in codes(screen)
@@ -200,7 +204,7 @@ async def test_caseload_filters_by_status_and_flag(demo):
         assert len(codes(screen)) == 10
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, HistoryScreen) and app.screen.code == "D06"
+        assert isinstance(app.screen, HistoryScreen) and app.screen.code == "D04"
 
 
 async def test_command_palette_finds_clients_and_actions(demo):
@@ -247,4 +251,30 @@ async def test_a_terminal_too_small_gets_a_message_until_it_grows(demo):
         assert "50×15" in str(app.screen.query_one("#too-small").render())
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+
+
+async def test_history_draws_the_expected_path_as_decision_support(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("D04")
+        await pilot.pause()
+        legend = str(app.screen.query_one("#legend").render())
+        assert "expected" in legend and "lower edge" in legend
+        note = str(app.screen.query_one("#etr-note").render())
+        assert note.startswith("Off track against the expected path.")
+        assert "not a validated prediction" in note
+        assert "Not on track" in str(app.screen.query_one("#look").render())
+        await pilot.press("i")  # the items have no expected path
+        assert not app.screen.query_one("#etr-note").display
+
+
+async def test_outcome_summary_opens_from_the_client_list(demo):
+    from fittui.screens.outcomes import OutcomesScreen
+
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        assert isinstance(app.screen, OutcomesScreen)
+        await pilot.press("escape")
         assert isinstance(app.screen, ClientsScreen)

@@ -73,9 +73,9 @@ def test_attention_ranks_risk_above_everything_and_more_signals_higher(demo, ins
         instruments,
         TODAY,
     )
-    assert [o.client.code for o in ranked][:3] == ["D06", "D04", "D02"]
+    assert [o.client.code for o in ranked][:4] == ["D04", "D03", "D06", "D02"]
     assert [o.attention for o in ranked] == sorted((o.attention for o in ranked), reverse=True)
-    d06 = ranked[0]
+    d06 = ranked[2]
     assert d06.sessions == 2 and d06.last_seen == "2026-11-15" and d06.days_since == 8
     risky = ranked[-1].summary.__class__(**{**vars(ranked[-1].summary), "flags": ("phq9_item9",)})
     assert attention(risky) > attention(d06.summary)

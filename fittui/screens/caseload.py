@@ -13,7 +13,14 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from fittui.report import Overview, overviews
 from fittui.scoring import FLAGS, STATUSES
-from fittui.screens.cells import change_cell, flags_cell, plain, score_cell, status_cell
+from fittui.screens.cells import (
+    change_cell,
+    flags_cell,
+    plain,
+    score_cell,
+    status_cell,
+    zone_cell,
+)
 from fittui.screens.live import LiveScreen
 from fittui.widgets.row_table import RowTable
 
@@ -67,7 +74,7 @@ class CaseloadScreen(LiveScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(
-            "Client", "Status", "Intake", "Latest", "Change", "SRS", "Sess", "Wks", "Flags"
+            "Client", "Status", "Intake", "Latest", "Change", "Path", "SRS", "Sess", "Wks", "Flags"
         )
         table.focus()
 
@@ -78,6 +85,7 @@ class CaseloadScreen(LiveScreen):
             store.administrations_by_client(),
             self.app.instruments,
             self.app.today(),
+            self.app.etr_params,
         )
         self.show_rows()
 
@@ -98,6 +106,7 @@ class CaseloadScreen(LiveScreen):
                 score_cell(s.intake.total if s.intake else None),
                 score_cell(s.latest.total if s.latest else None),
                 change_cell(s.change),
+                zone_cell(self.app, s.etr_zone),
                 score_cell(s.srs[-1].total if s.srs else None),
                 plain(str(o.sessions)),
                 plain("-" if o.days_since is None else str(o.days_since // 7)),

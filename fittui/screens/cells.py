@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import App
 from textual.color import Color
 
+from fittui.etr import ZONE_WORDS
 from fittui.instruments import format_tenths
 from fittui.scoring import FLAGS
 
@@ -26,6 +27,7 @@ FLAG_COLORS = {
     "ors_below_cutoff": "accent",
 }
 STATUS_COLORS = {"recovered": "success", "improved": "success", "deteriorated": "error"}
+ZONE_COLORS = {"on_track": "success", "at_risk": "warning", "off_track": "error"}
 STRONG_FLAGS = {"phq9_item9", "off_track"}
 
 
@@ -49,6 +51,13 @@ def flags_cell(app: App, flags: tuple[str, ...]) -> Text:
 
 def status_cell(app: App, status: str) -> Text:
     return Text(status, theme_style(app, STATUS_COLORS.get(status)))
+
+
+def zone_cell(app: App, zone: str | None) -> Text:
+    """Where the client is against the expected path: on track, behind, off track."""
+    if zone is None:
+        return Text("-")
+    return Text(ZONE_WORDS[zone][0], theme_style(app, ZONE_COLORS[zone], zone == "off_track"))
 
 
 def plain(value: str) -> Text:

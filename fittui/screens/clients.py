@@ -38,6 +38,7 @@ class ClientsScreen(LiveScreen):
         Binding("m", "rate_more", "More"),
         Binding("slash", "search", "Search"),
         Binding("c", "app.caseload", "Caseload"),
+        Binding("r", "app.outcomes", "Outcomes"),
         Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),
         Binding("x", "archive", "Archive"),
@@ -68,7 +69,11 @@ class ClientsScreen(LiveScreen):
         store = self.app.store
         clients = store.clients(include_archived=self.show_archived)
         self.rows = overviews(
-            clients, store.administrations_by_client(), self.app.instruments, self.app.today()
+            clients,
+            store.administrations_by_client(),
+            self.app.instruments,
+            self.app.today(),
+            self.app.etr_params,
         )
         self.show_rows()
 

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
+from fittui import etr
 from fittui.chart import Legend
 from fittui.instruments import format_tenths
 from fittui.model import Administration
@@ -74,6 +75,7 @@ class HistoryScreen(LiveScreen):
                 with Vertical(id="chart-box"):
                     yield HistoryPlot(id="chart")
                     yield Static(id="legend")
+                    yield Static(id="etr-note")
                 yield Static(id="look")
             yield Static("[b]Snippet for the progress note[/b] (y copies it)", id="snippet-head")
             yield Static(id="snippet")
@@ -94,7 +96,10 @@ class HistoryScreen(LiveScreen):
         app = self.app
         client = app.store.client(self.code)
         self.administrations = chronological(app.store.administrations(client.code))
-        summary = summarize(client, self.administrations, app.instruments)
+        summary = summarize(
+            client, self.administrations, app.instruments, etr_params=app.etr_params
+        )
+        self.client = client
         self.summary = summary
         sessions = len({a.day for a in self.administrations})
         change = ""
@@ -122,9 +127,20 @@ class HistoryScreen(LiveScreen):
         self.fill_table()
 
     def draw_chart(self) -> None:
-        legend = self.query_one(HistoryPlot).show(
-            self.administrations, self.app.instruments, self.summary, self.view
+        app = self.app
+        path = etr.client_path(
+            self.summary.ors, self.client.age_group, app.instruments, app.etr_params
         )
+        legend = self.query_one(HistoryPlot).show(
+            self.administrations, app.instruments, self.summary, self.view, path
+        )
+        note = self.query_one("#etr-note", Static)
+        note.display = bool(path) and self.view == "totals"
+        if self.summary.etr_zone:
+            words = etr.ZONE_WORDS[self.summary.etr_zone][0]
+            note.update(f"{words.capitalize()} against the expected path. {etr.DISCLAIMER}")
+        else:
+            note.update(f"The expected path from this intake. {etr.DISCLAIMER}")
         words = legend_cell(legend) if legend else Text(f"No {VIEWS[self.view]} to draw yet.")
         self.query_one("#legend", Static).update(words)
 

@@ -6,6 +6,8 @@ for ``fittui history``), this widget only holds what to draw and redraws itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
@@ -51,8 +53,10 @@ class HistoryPlot(PlotextPlot):
         instruments: dict[str, Instrument],
         summary: Summary,
         view: str = "totals",
+        etr: Sequence[tuple[int, int, int]] = (),
     ) -> list[Legend]:
-        """Draw ``view`` ("totals", "ors" or "srs") and return the legend for it."""
+        """Draw ``view`` ("totals", "ors" or "srs") and return the legend for it; the
+        totals carry the expected path ``etr`` (``etr.client_path``) when there is one."""
         plt = self.plt
         plt.title(VIEWS[view])
         if view == "totals":
@@ -63,6 +67,7 @@ class HistoryPlot(PlotextPlot):
                 summary.cutoff,
                 intake=summary.intake.total if summary.intake else None,
                 reliable=summary.reliable,
+                etr=etr,
             )
         else:
             legend = draw_items(plt, administrations, instruments, view)
