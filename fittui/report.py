@@ -12,8 +12,23 @@ def number(tenths: int | None) -> float | None:
     return None if tenths is None else tenths / 10
 
 
+def whole(tenths: int) -> int:
+    """A Likert total (PHQ-9, GAD-7) as the whole number it is: 120 tenths -> 12."""
+    return tenths // 10
+
+
+def _symptom(summary: Summary, key: str) -> tuple[int | None, str | None]:
+    """The latest total and its band key of one Likert instrument, or (None, None)."""
+    found = summary.symptoms.get(key)
+    if found is None:
+        return None, None
+    return whole(found.latest.total), found.band.key if found.band else None
+
+
 def report_row(client: Client, summary: Summary) -> dict:
     """One client's line of ``fittui report --json``."""
+    phq9_last, phq9_band = _symptom(summary, "PHQ-9")
+    gad7_last, gad7_band = _symptom(summary, "GAD-7")
     return {
         "client": client.code,
         "age_group": client.age_group,
@@ -26,6 +41,10 @@ def report_row(client: Client, summary: Summary) -> dict:
         "srs_last": number(summary.srs[-1].total if summary.srs else None),
         "lowest_srs_item": summary.lowest_srs_item,
         "flags": list(summary.flags),
+        "phq9_last": phq9_last,
+        "phq9_band": phq9_band,
+        "gad7_last": gad7_last,
+        "gad7_band": gad7_band,
     }
 
 
