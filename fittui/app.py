@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from fittui.instruments import Instrument, load_instruments
+from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.locations import config_dir, instruments_dir
 from fittui.model import Administration
 from fittui.settings import Settings, load_settings
@@ -34,6 +34,7 @@ class FitApp(App):
         instruments: dict[str, Instrument],
         settings: Settings | None = None,
         rate: tuple[str, str, list[str]] | None = None,
+        session: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -42,6 +43,7 @@ class FitApp(App):
         self.show_numbers = self.settings.show_numbers
         self.client_mode = False
         self._rate_on_start = rate
+        self._session_on_start = session
         if store.read_only:
             self.sub_title = "read-only"
 
@@ -62,6 +64,8 @@ class FitApp(App):
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)
+        elif self._session_on_start:
+            self.start_session(self._session_on_start)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:
@@ -71,11 +75,33 @@ class FitApp(App):
     def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
         """Client mode: each rater in turn rates, hands the laptop on, and the therapist
         comes back to the result."""
+        self._run_client_mode(code, [(instrument_key, rater) for rater in raters])
+
+    def start_session(self, code: str) -> None:
+        """Client mode for the start of a session: the client rates each of their
+        instruments in the therapist's order (the age group's ORS-family scale when none are
+        set), one after the other, and the therapist comes back to one result for all."""
+        client = self.store.client(code)
+        keys = client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group][:1]
+        unknown = [key for key in keys if key not in self.instruments]
+        if unknown:
+            self.notify(
+                f"{code}: unknown instrument {', '.join(unknown)}; "
+                "change it with fittui edit-client --instruments",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self._run_client_mode(code, [(key, "client") for key in keys])
+
+    def _run_client_mode(self, code: str, turns: list[tuple[str, str]]) -> None:
+        """Rate each (instrument, rater) turn in order. The same person goes straight on to
+        their next instrument; a new person gets the hand-on screen first. One result
+        screen with everything saved ends it."""
         from fittui.screens.rating import RatingScreen
         from fittui.screens.result import ResultScreen
         from fittui.screens.thanks import ThankYouScreen
 
-        instrument = self.instruments[instrument_key]
         saved: list[Administration] = []
 
         def finish() -> None:
@@ -86,13 +112,18 @@ class FitApp(App):
                 self.notify("Left client mode; nothing was saved.")
 
         def rate(turn: int) -> None:
+            instrument_key, rater = turns[turn]
+            following = turns[turn + 1][1] if turn + 1 < len(turns) else None
+
             def rated(administration: Administration | None) -> None:
                 if administration is None:
                     finish()
                     return
                 saved.append(administration)
-                following = raters[turn + 1] if turn + 1 < len(raters) else None
-                self.push_screen(ThankYouScreen(following), handed_on)
+                if following == rater:
+                    rate(turn + 1)
+                else:
+                    self.push_screen(ThankYouScreen(following), handed_on)
 
             def handed_on(choice: str) -> None:
                 if choice == "next":
@@ -100,7 +131,8 @@ class FitApp(App):
                 else:
                     finish()
 
-            self.push_screen(RatingScreen(instrument, code, raters[turn], self.show_numbers), rated)
+            screen = RatingScreen(self.instruments[instrument_key], code, rater, self.show_numbers)
+            self.push_screen(screen, rated)
 
         self.client_mode = True
         rate(0)
@@ -112,8 +144,13 @@ def make_app(
     instruments: dict[str, Instrument] | None = None,
     settings: Settings | None = None,
     rate: tuple[str, str, list[str]] | None = None,
+    session: str | None = None,
 ) -> FitApp:
-    """Open the database (raising if it cannot be read) and build the app around it."""
+    """Open the database (raising if it cannot be read) and build the app around it.
+
+    ``rate`` opens client mode for (client, instrument, raters in turn); ``session`` opens
+    it for a client's start-of-session instruments.
+    """
     store = Store(db_path, read_only=read_only)
     store.clients()  # an unreadable database fails here, before any screen is drawn
     return FitApp(
@@ -121,4 +158,5 @@ def make_app(
         instruments or load_instruments(instruments_dir()),
         settings or load_settings(config_dir() / "settings.toml"),
         rate=rate,
+        session=session,
     )

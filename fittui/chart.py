@@ -1,8 +1,9 @@
-"""The history chart, drawn with any plotext-like object: the app's widget or plain stdout.
+"""The history charts, drawn with any plotext-like object: the app's widget or plain stdout.
 
 ORS-family and SRS-family totals of the client's own ratings on one 0-40 axis, one point
 per session date, with the client's ORS cut-off and the SRS 36 line; collateral raters
-(a partner, a parent) as series of their own.
+(a partner, a parent) as series of their own. A symptom measure (PHQ-9, GAD-7) gets a
+chart of its own, on its own scale, with a line where each severity band starts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from fittui.instruments import Instrument
 from fittui.model import Administration
-from fittui.scoring import chronological, family_of
+from fittui.scoring import chronological, family_of, own_instrument_ratings
 
 MAX_TICKS = 8
 
@@ -64,3 +65,31 @@ def draw_history(
         ticks = list(range(1, len(days) + 1, step))
         plt.xticks(ticks, [days[t - 1][5:] for t in ticks])
     plt.yticks([0, 10, 20, 30, 40])
+
+
+def draw_symptoms(plt: Any, administrations: list[Administration], instrument: Instrument) -> None:
+    """Plot the client's own totals of one symptom measure onto ``plt``, from 0 to its
+    highest total, with a line and a tick at the start of each severity band above the
+    lowest; the caller shows or refreshes."""
+    ratings = own_instrument_ratings(administrations, instrument.key)
+    top = instrument.max_total // 10
+    plt.clear_data()
+    plt.ylim(0, top)
+    if ratings:
+        xs = list(range(1, len(ratings) + 1))
+        plt.plot(xs, [a.total / 10 for a in ratings], label=instrument.key, marker="braille")
+        plt.xlim(0.5, len(ratings) + 0.5)
+        step = max(1, -(-len(ratings) // MAX_TICKS))
+        ticks = xs[::step]
+        plt.xticks(ticks, [ratings[t - 1].day[5:] for t in ticks])
+    bands = [band for band in instrument.bands if band.low > instrument.scale_min]
+    for band in bands:
+        plt.hline(band.low / 10)
+    plt.yticks(
+        [0, *(band.low / 10 for band in bands), top],
+        [
+            "0",
+            *(f"{instrument.format_score(band.low)} {band.label.lower()}" for band in bands),
+            str(top),
+        ],
+    )

@@ -110,6 +110,56 @@ def test_formula_cells_are_data_not_formulas(cli, tmp_path):
     assert "client code" in cli("import", bad).err
 
 
+HEADER9 = "client,date,instrument,rater,item1,item2,item3,item4,item5,item6,item7,item8,item9\n"
+
+
+def test_phq9_gad7_and_ors_in_one_file_with_nine_item_columns(cli, tmp_path):
+    text = HEADER9 + (
+        "C1,2026-01-01,PHQ-9,,3,3,2,2,2,1,1,1,1\n"
+        "C1,2026-01-01,gad-7,,2,2,2,1,1,1,0,,\n"
+        "C1,2026-01-01,ORS,,5.5,5,5,5,,,,,\n"
+        "C1,2026-01-08,PHQ-9,partner,0,0,0,0,0,0,0,0,0\n"
+    )
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 0, result.err
+    history = cli("history", "C1", "--json").json()["administrations"]
+    assert [(a["instrument"], a["total"]) for a in history] == [
+        ("PHQ-9", 16.0),
+        ("GAD-7", 9.0),
+        ("ORS", 20.5),
+        ("PHQ-9", 0.0),
+    ]
+    assert history[0]["items"]["item9"] == 1.0 and set(history[1]["items"]) == {
+        f"item{n}" for n in range(1, 8)
+    }
+    [row] = cli("report", "--json").json()
+    assert (row["phq9_last"], row["phq9_band"], row["gad7_band"]) == (
+        16,
+        "moderately_severe",
+        "mild",
+    )
+    assert row["flags"][0] == "phq9_item9"  # the partner's later PHQ-9 is another person's
+
+
+def test_likert_scores_must_be_whole_answers_of_the_scale(cli, db, tmp_path):
+    cli("add-client", "C0")
+    before = db_bytes(db)
+    text = HEADER9 + (
+        "C1,2026-01-01,PHQ-9,,1.5,0,0,0,0,0,0,0,0\n"
+        "C1,2026-01-01,PHQ-9,,0,4,0,0,0,0,0,0,0\n"
+        "C1,2026-01-01,PHQ-9,,0,0,0,0,0,0,0,0,\n"
+        "C1,2026-01-01,GAD-7,,0,0,0,0,0,0,0,1,\n"
+    )
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 1 and db_bytes(db) == before
+    assert ":2: column item1: score 1.5 is finer than PHQ-9 allows (whole numbers)" in result.err
+    assert ":3: column item2: score 4 is out of range 0 to 3 for PHQ-9" in result.err
+    assert ":4: column item9: PHQ-9 needs 9 scores; this one is blank" in result.err
+    assert ":5: column item8: GAD-7 has 7 items; leave item8 blank" in result.err
+    short = cli("import", write(tmp_path, HEADER + "C1,,2026-01-01,PHQ-9,,0,0,0,0\n", "s.csv"))
+    assert "PHQ-9 needs 9 item columns" in short.err
+
+
 cells = st.text(alphabet=string.printable + "é\u2028\ufeff\0", max_size=12)
 
 
