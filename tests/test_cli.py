@@ -174,7 +174,15 @@ def test_demo_database(cli, tmp_path):
     statuses = {r["status"] for r in rows}
     flags = {f for r in rows for f in r["flags"]}
     assert statuses == {"recovered", "improved", "unchanged", "deteriorated", "insufficient"}
-    assert flags == {"ors_below_cutoff", "srs_below_cutoff", "srs_item_low", "srs_drop"}
+    assert flags == {
+        "phq9_item9",
+        "ors_below_cutoff",
+        "srs_below_cutoff",
+        "srs_item_low",
+        "srs_drop",
+    }
+    d04 = next(r for r in rows if r["client"] == "D04")
+    assert (d04["phq9_last"], d04["phq9_band"], d04["gad7_band"]) == (14, "moderate", "moderate")
     assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0  # rebuilt
     real = tmp_path / "real"
     cli("add-client", "R1", db_path=real / "fittui.json")
