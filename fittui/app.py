@@ -6,6 +6,7 @@ script alike.
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class FitApp(App):
         rate: tuple[str, str, list[str]] | None = None,
         today: date | None = None,
         etr_params: Parameters | None = None,
+        session: str | None = None,
     ) -> None:
         super().__init__()
         self.etr_params = etr_params or default_parameters()
@@ -58,6 +60,7 @@ class FitApp(App):
         self._today = today
         self._generation = store.storage.generation
         self._poll_failed = False
+        self._session_on_start = session
         if store.read_only:
             self.sub_title = "read-only"
 
@@ -82,6 +85,8 @@ class FitApp(App):
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)
+        elif self._session_on_start:
+            self.start_session(self._session_on_start)
         self.set_interval(POLL_SECONDS, self.look_for_saves)
         self._check_size(self.size.width, self.size.height)
 
@@ -143,11 +148,33 @@ class FitApp(App):
     def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
         """Client mode: each rater in turn rates, hands the laptop on, and the therapist
         comes back to the result."""
+        self._run_client_mode(code, [(instrument_key, rater) for rater in raters])
+
+    def start_session(self, code: str) -> None:
+        """Client mode for the start of a session: the client rates each of their
+        instruments in the therapist's order (the age group's ORS-family scale when none are
+        set), one after the other, and the therapist comes back to one result for all."""
+        client = self.store.client(code)
+        keys = client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group][:1]
+        unknown = [key for key in keys if key not in self.instruments]
+        if unknown:
+            self.notify(
+                f"{code}: unknown instrument {', '.join(unknown)}; "
+                "change it with fittui edit-client --instruments",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self._run_client_mode(code, [(key, "client") for key in keys])
+
+    def _run_client_mode(self, code: str, turns: list[tuple[str, str]]) -> None:
+        """Rate each (instrument, rater) turn in order. The same person goes straight on to
+        their next instrument; a new person gets the hand-on screen first. One result
+        screen with everything saved ends it."""
         from fittui.screens.rating import RatingScreen
         from fittui.screens.result import ResultScreen
         from fittui.screens.thanks import ThankYouScreen
 
-        instrument = self.instruments[instrument_key]
         saved: list[Administration] = []
 
         def finish() -> None:
@@ -158,13 +185,18 @@ class FitApp(App):
                 self.notify("Left client mode; nothing was saved.")
 
         def rate(turn: int) -> None:
+            instrument_key, rater = turns[turn]
+            following = turns[turn + 1][1] if turn + 1 < len(turns) else None
+
             def rated(administration: Administration | None) -> None:
                 if administration is None:
                     finish()
                     return
                 saved.append(administration)
-                following = raters[turn + 1] if turn + 1 < len(raters) else None
-                self.push_screen(ThankYouScreen(following), handed_on)
+                if following == rater:
+                    rate(turn + 1)
+                else:
+                    self.push_screen(ThankYouScreen(following), handed_on)
 
             def handed_on(choice: str) -> None:
                 if choice == "next":
@@ -172,7 +204,8 @@ class FitApp(App):
                 else:
                     finish()
 
-            self.push_screen(RatingScreen(instrument, code, raters[turn], self.show_numbers), rated)
+            screen = RatingScreen(self.instruments[instrument_key], code, rater, self.show_numbers)
+            self.push_screen(screen, rated)
 
         self.client_mode = True
         rate(0)
@@ -185,10 +218,19 @@ def make_app(
     settings: Settings | None = None,
     rate: tuple[str, str, list[str]] | None = None,
     today: date | None = None,
+    session: str | None = None,
 ) -> FitApp:
-    """Open the database (raising if it cannot be read) and build the app around it."""
+    """Open the database (raising if it cannot be read) and build the app around it.
+
+    ``rate`` opens client mode for (client, instrument, raters in turn); ``session`` opens
+    it for a client's start-of-session instruments.
+    """
     store = Store(db_path, read_only=read_only)
     store.clients()  # an unreadable database fails here, before any screen is drawn
+    # Years of records are tens of thousands of small objects that live as long as the
+    # app: kept out of the garbage collector's full passes, which would otherwise pause
+    # the screen for a tenth of a second now and then.
+    gc.freeze()
     return FitApp(
         store,
         instruments or load_instruments(instruments_dir()),
@@ -196,4 +238,5 @@ def make_app(
         rate=rate,
         today=today,
         etr_params=load_parameters(config_dir()),
+        session=session,
     )

@@ -5,7 +5,8 @@ per session date, with the client's ORS cut-off, the band of no reliable change 
 the intake and the SRS 36 line; collateral raters (a partner, a parent) as series of
 their own. Optionally the expected treatment response (``etr.py``): the expected ORS
 path from the client's intake and the lower edge of its band. The per-item view draws
-each item of one family on its 0-10 line instead.
+each item of one family on its 0-10 line instead. A symptom measure (PHQ-9, GAD-7) gets a
+chart of its own, on its own scale, with a line where each severity band starts.
 
 Nothing here relies on colour alone: each series marks its points with its own letter and
 each reference line has its own character, and the drawing functions return the legend
@@ -20,7 +21,7 @@ from typing import Any, NamedTuple
 
 from fittui.instruments import Instrument
 from fittui.model import Administration
-from fittui.scoring import chronological, family_of
+from fittui.scoring import chronological, family_of, own_instrument_ratings
 
 MAX_TICKS = 8
 COLORS = ("cyan", "magenta", "green", "orange", "blue", "red")
@@ -185,6 +186,40 @@ def draw_items(
         legend.append(Legend(str(number), labels[key], color))
     _date_ticks(plt, days)
     return legend
+
+
+def draw_symptoms(
+    plt: Any, administrations: list[Administration], instrument: Instrument, colors: bool = True
+) -> list[Legend]:
+    """The client's own totals of one symptom measure, from 0 to its highest total, with a
+    line and a named tick at the start of each severity band above the lowest; returns the
+    legend, empty when the client has no such rating."""
+    ratings = own_instrument_ratings(administrations, instrument.key)
+    top = instrument.max_total // 10
+    plt.clear_data()
+    plt.ylim(0, top)
+    bands = [band for band in instrument.bands if band.low > instrument.scale_min]
+    plt.yticks(
+        [0, *(band.low / 10 for band in bands), top],
+        [
+            "0",
+            *(f"{instrument.format_score(band.low)} {band.label.lower()}" for band in bands),
+            str(top),
+        ],
+    )
+    if not ratings:
+        return []
+    days = [a.day for a in ratings]
+    color = "cyan" if colors else None
+    for band in bands:
+        _reference(plt, days, band.low / 10, SRS_MARK, "gray" if colors else None)
+    marker = instrument.key[0]
+    _line(plt, [(n, a.total / 10) for n, a in enumerate(ratings, start=1)], marker, color)
+    _date_ticks(plt, days)
+    return [
+        Legend(marker, instrument.key, color),
+        Legend(SRS_MARK * 2, "where a severity band starts", "gray" if colors else None),
+    ]
 
 
 def legend_text(legend: list[Legend]) -> str:

@@ -15,7 +15,14 @@ from datetime import date
 from pathlib import Path
 
 from fittui import __version__
-from fittui.instruments import InstrumentError, find_instrument, format_tenths, load_instruments
+from fittui.instruments import (
+    DEFAULTS_BY_AGE_GROUP,
+    InstrumentError,
+    find_instrument,
+    format_tenths,
+    load_instruments,
+    parse_instrument_list,
+)
 from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import InputError, check_rater, parse_when
 from fittui.storage import StorageError
@@ -62,6 +69,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
                 "archived": c.archived,
                 "administrations": len(mine),
                 "last_seen": max((a.day for a in mine), default=None),
+                "instruments": list(c.instruments),
             }
         )
     if args.json:
@@ -70,7 +78,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
         print("No clients yet. Add one with: fittui add-client CODE")
     else:
         _print_table(
-            ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN"],
+            ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN", "SESSION"],
             [
                 [
                     r["code"],
@@ -79,6 +87,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
                     "archived" if r["archived"] else "active",
                     str(r["administrations"]),
                     r["last_seen"] or "-",
+                    ",".join(r["instruments"]) or "default",
                 ]
                 for r in rows
             ],
@@ -86,9 +95,38 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _session_words(client) -> str:
+    """What the client rates at the start of a session, for the confirmation line."""
+    if client.instruments:
+        return ", ".join(client.instruments)
+    return f"{DEFAULTS_BY_AGE_GROUP[client.age_group][0]} (the age group's default)"
+
+
 def cmd_add_client(args: argparse.Namespace) -> int:
-    client = _store(args).add_client(args.code, args.age_group, args.label or "")
-    print(f"Added client {client.code} ({client.age_group}).")
+    keys = parse_instrument_list(_instruments(), args.instruments or "")
+    client = _store(args).add_client(args.code, args.age_group, args.label or "", keys)
+    print(
+        f"Added client {client.code} ({client.age_group}); a session starts with "
+        f"{_session_words(client)}."
+    )
+    return EXIT_OK
+
+
+def cmd_edit_client(args: argparse.Namespace) -> int:
+    changes: dict = {}
+    if args.instruments is not None:
+        changes["instruments"] = parse_instrument_list(_instruments(), args.instruments)
+    if args.label is not None:
+        changes["label"] = args.label.strip()
+    if args.age_group is not None:
+        changes["age_group"] = args.age_group
+    if not changes:
+        raise CliError("nothing to change: give --instruments, --label or --age-group")
+    client = _store(args).update_client(args.code, **changes)
+    print(
+        f"Changed client {client.code} ({client.age_group}); a session starts with "
+        f"{_session_words(client)}."
+    )
     return EXIT_OK
 
 
@@ -100,7 +138,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     store = _store(args)
     store.client(args.code)
     saved = store.record(args.code, instrument, items, when, rater, args.note or "")
-    total = format_tenths(saved.total)
+    total = instrument.format_score(saved.total)
     print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
     return EXIT_OK
 
@@ -119,6 +157,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not administrations:
         print(f"{client.code}: no administrations yet.")
         return EXIT_OK
+    instruments = _instruments()
+
+    def score(a, tenths: int) -> str:
+        instrument = instruments.get(a.instrument)
+        return instrument.format_score(tenths) if instrument else format_tenths(tenths)
+
     _print_table(
         ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE"],
         [
@@ -126,14 +170,13 @@ def cmd_history(args: argparse.Namespace) -> int:
                 a.date,
                 a.instrument,
                 a.rater,
-                " ".join(format_tenths(v) for v in a.items.values()),
-                format_tenths(a.total),
+                " ".join(score(a, v) for v in a.items.values()),
+                score(a, a.total),
                 a.note,
             ]
             for a in chronological(administrations)
         ],
     )
-    instruments = _instruments()
     etr_params = load_parameters(config_dir())
     summary = summarize(client, administrations, instruments, etr_params=etr_params)
     if summary.etr_zones:
@@ -149,16 +192,24 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def _print_chart(client, administrations, summary, etr_params, colors: bool) -> None:
-    """The history chart: in colour on a terminal, as plain text when piped or saved."""
+    """The ORS and SRS chart, then one chart per symptom measure (PHQ-9, GAD-7) rated: in
+    colour on a terminal, as plain text when piped or saved."""
     import shutil
 
     import plotext
 
-    from fittui.chart import draw_history, legend_text
+    from fittui.chart import draw_history, draw_symptoms, legend_text
     from fittui.etr import client_path
 
     instruments = _instruments()
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+
+    def show(legend) -> None:
+        chart = plotext.build()
+        print()
+        print(chart if colors else plotext.uncolorize(chart))
+        print(legend_text(legend))
+
     plotext.clear_figure()
     plotext.theme("clear")
     plotext.plotsize(width, 16)
@@ -173,12 +224,14 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
         reliable=summary.reliable,
         etr=client_path(summary.ors, client.age_group, instruments, etr_params),
     )
-    if not legend:
-        return
-    chart = plotext.build()
-    print()
-    print(chart if colors else plotext.uncolorize(chart))
-    print(legend_text(legend))
+    if legend:
+        show(legend)
+    for key in summary.symptoms:
+        plotext.clear_figure()
+        plotext.theme("clear")
+        plotext.plotsize(width, 14)
+        plotext.title(f"{client.code}: {key} totals, with the severity bands")
+        show(draw_symptoms(plotext, administrations, instruments[key], colors=colors))
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -231,6 +284,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not rows:
         print("No clients yet.")
         return EXIT_OK
+    alerts = [(c, alert) for c, s in rows for alert in s.alerts]
+    for c, alert in alerts:
+        print(f"⚠ {c.code}: {alert.headline} {alert.rule.message}")
+    if alerts:
+        print()
     _print_table(
         [
             "CLIENT",
@@ -381,8 +439,13 @@ def cmd_open(args: argparse.Namespace) -> int:
 def cmd_rate(args: argparse.Namespace) -> int:
     if args.read_only:
         raise CliError("rate saves a rating; it cannot run with --read-only")
-    instrument = find_instrument(_instruments(), args.instrument)
     rater = check_rater(args.rater)
+    if args.instrument is None:
+        if rater != "client":
+            raise CliError("--rater needs an INSTRUMENT; a session's set is the client's own")
+        _store(args).client(args.code)
+        return _run_app(args, session=args.code)
+    instrument = find_instrument(_instruments(), args.instrument)
     _store(args).client(args.code)
     return _run_app(args, rate=(args.code, instrument.key, [rater]))
 
@@ -490,13 +553,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--age-group", default="adult", choices=["adult", "adolescent", "child", "young_child"]
     )
     p.add_argument("--label", metavar="TEXT", help="an optional label the therapist recognises")
+    p.add_argument(
+        "--instruments",
+        metavar="LIST",
+        help="what the client rates at the start of a session, in order, e.g. 'PHQ-9,GAD-7,ORS'"
+        " (default: the age group's ORS-family scale)",
+    )
+
+    p = command(
+        "edit-client", "change a client's session instruments, label or age group", cmd_edit_client
+    )
+    p.add_argument("code", metavar="CODE")
+    p.add_argument(
+        "--instruments",
+        metavar="LIST",
+        help="what the client rates at the start of a session, in order; '' for the default",
+    )
+    p.add_argument("--label", metavar="TEXT")
+    p.add_argument("--age-group", choices=["adult", "adolescent", "child", "young_child"])
 
     p = command("record", "save one administration from the command line", cmd_record)
     p.add_argument("code", metavar="CODE")
     p.add_argument(
-        "instrument", metavar="INSTRUMENT", help="ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS"
+        "instrument",
+        metavar="INSTRUMENT",
+        help="ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS, PHQ-9, GAD-7",
     )
-    p.add_argument("scores", metavar="SCORE", nargs="+", help="one score per item, 0.0 to 10.0")
+    p.add_argument(
+        "scores",
+        metavar="SCORE",
+        nargs="+",
+        help="one score per item: 0.0 to 10.0 on a line, 0 to 3 on the PHQ-9 and GAD-7",
+    )
     p.add_argument("--date", metavar="YYYY-MM-DD", help="when it was rated (default: now)")
     p.add_argument(
         "--rater",
@@ -544,7 +632,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("rate", "open the app straight into client mode for one rating", cmd_rate)
     p.add_argument("code", metavar="CODE")
-    p.add_argument("instrument", metavar="INSTRUMENT")
+    p.add_argument(
+        "instrument",
+        metavar="INSTRUMENT",
+        nargs="?",
+        help="what to rate (default: the client's start-of-session instruments, in order)",
+    )
     p.add_argument(
         "--rater",
         default="client",

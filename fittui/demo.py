@@ -155,13 +155,27 @@ _CLIENTS: list[tuple] = [
 ]
 
 
+# Symptom measures a client rates at the start of each session, before the ORS: one
+# (PHQ-9 answers, GAD-7 answers) per session. D04's worsening shows the bands rising and,
+# in the last session, PHQ-9 item 9 answered "Several days", which leads every screen.
+_SYMPTOMS: dict[str, list[tuple[tuple[int, ...], tuple[int, ...]]]] = {
+    "D04": [
+        ((1, 1, 1, 1, 0, 1, 0, 0, 0), (1, 1, 1, 1, 0, 1, 0)),
+        ((2, 1, 1, 1, 1, 1, 1, 0, 0), (2, 1, 2, 1, 1, 1, 1)),
+        ((2, 2, 2, 2, 1, 2, 1, 1, 1), (2, 2, 2, 1, 1, 2, 1)),
+    ],
+}
+
+
 def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
     """The demo clients and their administrations, the last session a few days before today."""
     instruments = load_instruments()
     clients, administrations = [], []
     for n, (code, group, label, archived, sessions, extra) in enumerate(_CLIENTS):
-        clients.append(Client(code, group, label, archived))
         ors, srs = (instruments[k] for k in DEFAULTS_BY_AGE_GROUP[group])
+        symptoms = _SYMPTOMS.get(code, [])
+        session_set = ("PHQ-9", "GAD-7", ors.key) if symptoms else ()
+        clients.append(Client(code, group, label, archived, session_set))
         first = today - timedelta(weeks=len(sessions), days=n % 5 + 1 + (60 if archived else 0))
 
         def rated(instrument, when, scores, rater="client", note="", code=code):
@@ -175,6 +189,10 @@ def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
             others = [(rater, family, items) for when, rater, family, items in extra if when == s]
             # Collateral ORS come before the client's, their SRS after: as in the room.
             administrations += [rated(ors, start, i, r) for r, f, i in others if f == "ors"]
+            if symptoms:
+                phq9, gad7 = symptoms[s]
+                administrations.append(rated(instruments["PHQ-9"], start, phq9))
+                administrations.append(rated(instruments["GAD-7"], start, gad7))
             administrations.append(rated(ors, start, ors_items))
             if srs_items:
                 administrations.append(rated(srs, end, srs_items, note=note))

@@ -10,8 +10,9 @@ format is meant to come back in or to be read elsewhere without loss:
   cannot start a formula.
 * JSON holds everything, ids and entry order included, with the storage schema version.
 * FHIR R4: a Bundle with one Questionnaire per instrument used and one
-  QuestionnaireResponse per administration, for an electronic health record.
-* HTML: one self-contained page per client (inline SVG chart, table, print styles), with
+  QuestionnaireResponse per administration, for an electronic health record; the PHQ-9
+  and GAD-7 with their LOINC codes and their answers coded as LOINC forms code them.
+* HTML: one self-contained page per client (inline SVG charts, table, print styles), with
   every piece of user text escaped.
 """
 
@@ -28,19 +29,22 @@ from html import escape
 
 from fittui import __version__
 from fittui.chart import series
-from fittui.instruments import Instrument, format_tenths
+from fittui.instruments import Instrument, Item, format_tenths
 from fittui.model import Administration, Client
-from fittui.scoring import Summary, chronological
+from fittui.scoring import Summary, chronological, family_of
 from fittui.storage import SCHEMA_VERSION
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
-CSV_LAST = ("note", "label", "archived")
+CSV_LAST = ("note", "label", "archived", "instruments")
 # What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CLIENT_SYSTEM = "urn:fittui:client"
 QUESTIONNAIRE_URL = "urn:fittui:questionnaire:"
 FHIR_EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
+LOINC_SYSTEM = "http://loinc.org"
+# R4's extension for the score of a coded answer (Coding, Questionnaire answerOption).
+ORDINAL_VALUE = FHIR_EXTENSION + "ordinalValue"
 
 
 # -- CSV -----------------------------------------------------------------------------------
@@ -66,6 +70,12 @@ def _item_order(a: Administration, instruments: dict[str, Instrument]) -> list[s
     return [i.key for i in instrument.items] if instrument else list(a.items)
 
 
+def _score_text(a: Administration, tenths: int, instruments: dict[str, Instrument]) -> str:
+    """A score as its instrument is read: '7.5' on a line, '2' on the PHQ-9 or GAD-7."""
+    instrument = instruments.get(a.instrument)
+    return instrument.format_score(tenths) if instrument else format_tenths(tenths)
+
+
 def export_csv(
     clients: Iterable[Client],
     administrations: Iterable[Administration],
@@ -75,7 +85,8 @@ def export_csv(
 
     Rows of one date keep their entry order, and import keeps file order, so a round trip
     keeps the tie-break. Surrounding spaces of notes and labels are not kept (import strips
-    every cell); a client with no administrations has no row.
+    every cell); a client with no administrations has no row. The client's label, archived
+    state and start-of-session instruments are repeated on each of the client's rows.
     """
     by_code = {c.code: c for c in clients}
     rows = sorted(
@@ -88,7 +99,7 @@ def export_csv(
     writer.writerow([*CSV_FIRST, *(f"item{n}" for n in range(1, width + 1)), *CSV_LAST])
     for a in rows:
         client = by_code[a.client]
-        scores = [format_tenths(a.items[key]) for key in _item_order(a, instruments)]
+        scores = [_score_text(a, a.items[k], instruments) for k in _item_order(a, instruments)]
         writer.writerow(
             [
                 a.client,
@@ -101,6 +112,8 @@ def export_csv(
                 guard_formula(a.note.strip()),
                 guard_formula(client.label.strip()),
                 "yes" if client.archived else "",
+                # One cell, "PHQ-9,GAD-7,ORS": the writer quotes it for the commas.
+                ",".join(client.instruments),
             ]
         )
     return out.getvalue()
@@ -115,7 +128,13 @@ def export_data(clients: Iterable[Client], administrations: Iterable[Administrat
         "schema": SCHEMA_VERSION,
         "fittui": __version__,
         "clients": [
-            {"code": c.code, "age_group": c.age_group, "label": c.label, "archived": c.archived}
+            {
+                "code": c.code,
+                "age_group": c.age_group,
+                "label": c.label,
+                "archived": c.archived,
+                "instruments": list(c.instruments),
+            }
             for c in sorted(clients, key=lambda c: c.code)
         ],
         "administrations": [
@@ -151,24 +170,84 @@ def questionnaire_url(instrument_key: str) -> str:
     return QUESTIONNAIRE_URL + instrument_key
 
 
+def _loinc(code: str, display: str) -> list[dict]:
+    """A FHIR ``code`` list with one LOINC coding, or nothing when no code is known."""
+    return [{"system": LOINC_SYSTEM, "code": code, "display": display}] if code else []
+
+
+def _number(instrument: Instrument, tenths: int) -> float | int:
+    """A score as a JSON number: 7.5 on a line, 2 on a Likert scale."""
+    return tenths // 10 if instrument.whole_numbers else tenths / 10
+
+
+def _item_text(instrument: Instrument, item: Item) -> str:
+    """The question as the client read it on a Likert scale (public domain wording), the
+    short label on a line (the ORS/SRS wording is not fittui's to ship)."""
+    return item.description if instrument.kind == "likert" and item.description else item.label
+
+
+def answer_coding(instrument: Instrument, tenths: int) -> dict:
+    """A Likert answer as a Coding: the LOINC answer code where the instrument has one
+    (``LA6569-3`` "Several days" on the PHQ-9), fittui's own code (the score) otherwise,
+    with the score as its ordinal value."""
+    wording = instrument.option_for(tenths)  # checks the score is one of the answers
+    index = (tenths - instrument.scale_min) // instrument.step
+    if instrument.loinc_answers:
+        coding = {"system": LOINC_SYSTEM, "code": instrument.loinc_answers[index]}
+    else:
+        coding = {"system": questionnaire_url(instrument.key) + ":answer"}
+        coding["code"] = instrument.format_score(tenths)
+    coding["display"] = wording
+    coding["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": _number(instrument, tenths)}]
+    return coding
+
+
+def _answer_tenths(instrument: Instrument) -> range:
+    return range(instrument.scale_min, instrument.scale_max + 1, instrument.step)
+
+
 def fhir_questionnaire(instrument: Instrument) -> dict:
-    """An instrument as a FHIR Questionnaire: one decimal item per line, the total and a
-    free-text note (the client's words). Short labels only, as fittui ships them."""
+    """An instrument as a FHIR Questionnaire: one item per line or question, the total and
+    a free-text note (the client's words).
+
+    A line (ORS, SRS) is a decimal item with its bounds and its short label only, as fittui
+    ships them. A Likert question (PHQ-9, GAD-7) is a choice item worded as published, its
+    answers coded as in :func:`answer_coding`. LOINC codes go where the instrument data
+    has them: the panel on the Questionnaire, each question and the total on its item.
+    """
+    likert = instrument.kind == "likert"
     bounds = [
         {"url": FHIR_EXTENSION + "minValue", "valueDecimal": instrument.scale_min / 10},
         {"url": FHIR_EXTENSION + "maxValue", "valueDecimal": instrument.scale_max / 10},
     ]
-    items = [
-        {
-            "linkId": item.key,
-            "text": item.label,
-            "type": "decimal",
-            "required": True,
-            "extension": bounds,
-        }
-        for item in instrument.items
-    ]
-    items.append({"linkId": "total", "text": "Total", "type": "decimal", "readOnly": True})
+    options = (
+        [
+            {"valueCoding": answer_coding(instrument, tenths)}
+            for tenths in _answer_tenths(instrument)
+        ]
+        if likert
+        else []
+    )
+    items = []
+    for item in instrument.items:
+        entry = {"linkId": item.key}
+        if code := _loinc(item.loinc, _item_text(instrument, item)):
+            entry["code"] = code
+        entry["text"] = _item_text(instrument, item)
+        if likert:
+            entry |= {"type": "choice", "required": True, "answerOption": options}
+        else:
+            entry |= {"type": "decimal", "required": True, "extension": bounds}
+        items.append(entry)
+    total = {"linkId": "total"}
+    if code := _loinc(instrument.loinc_total, f"{instrument.key} total score"):
+        total["code"] = code
+    total |= {
+        "text": "Total",
+        "type": "integer" if instrument.whole_numbers else "decimal",
+        "readOnly": True,
+    }
+    items.append(total)
     items.append({"linkId": "note", "text": "Note", "type": "text", "required": False})
     resource = {
         "resourceType": "Questionnaire",
@@ -177,9 +256,12 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
         "name": re.sub(r"[^A-Za-z0-9_]", "", instrument.key) or "Instrument",
         "title": instrument.name,
         "status": "active",
-        "subjectType": ["Patient"],
-        "item": items,
     }
+    if instrument.frame:
+        resource["description"] = instrument.frame
+    if code := _loinc(instrument.loinc_panel, instrument.name):
+        resource["code"] = code
+    resource |= {"subjectType": ["Patient"], "item": items}
     if instrument.copyright:
         resource["copyright"] = instrument.copyright
     return resource
@@ -203,16 +285,32 @@ def _rater_reference(a: Administration) -> dict:
 
 
 def fhir_response(a: Administration, instrument: Instrument) -> dict:
-    """One administration as a completed QuestionnaireResponse."""
+    """One administration as a completed QuestionnaireResponse.
+
+    A line's score is a valueDecimal (7.5). A Likert answer is a valueCoding, the LOINC
+    answer code with its wording and its score as the ordinal value, because that is how
+    LOINC forms and the FHIR questionnaire tools an EHR runs (SDC) express a PHQ-9 or
+    GAD-7 answer: the code says which answer was given, checked against LOINC's answer
+    list, and the ordinal keeps the 0-3 score, so the total can be summed and checked from
+    the response alone. The total is a valueInteger on a Likert scale.
+    """
+    likert = instrument.kind == "likert"
     items = [
         {
             "linkId": item.key,
-            "text": item.label,
-            "answer": [{"valueDecimal": a.items[item.key] / 10}],
+            "text": _item_text(instrument, item),
+            "answer": [
+                {"valueCoding": answer_coding(instrument, a.items[item.key])}
+                if likert
+                else {"valueDecimal": a.items[item.key] / 10}
+            ],
         }
         for item in instrument.items
     ]
-    items.append({"linkId": "total", "text": "Total", "answer": [{"valueDecimal": a.total / 10}]})
+    total = {"valueInteger": a.total // 10} if instrument.whole_numbers else {}
+    items.append(
+        {"linkId": "total", "text": "Total", "answer": [total or {"valueDecimal": a.total / 10}]}
+    )
     if a.note:
         items.append({"linkId": "note", "text": "Note", "answer": [{"valueString": a.note}]})
     return {
@@ -281,7 +379,7 @@ th, td { border-bottom: 1px solid #ccc; padding: 0.3rem 0.4rem; text-align: left
          vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.note { white-space: pre-wrap; }
-td.when { white-space: nowrap; }
+td.when, td.scale { white-space: nowrap; }
 .key { font-size: 0.85rem; color: #333; }
 footer { margin-top: 2rem; font-size: 0.8rem; color: #666; }
 @page { margin: 15mm; }
@@ -370,13 +468,100 @@ def chart_svg(
     return "\n".join(parts)
 
 
+SYMPTOM_HEIGHT = 200
+_SYMPTOM_COLOUR, _BAND_COLOUR = "#4d7d3a", "#777"
+
+
+def symptom_svg(ratings: tuple[Administration, ...], instrument: Instrument) -> str:
+    """One symptom measure's totals (PHQ-9, GAD-7) as inline SVG, on its own scale from 0
+    to its highest total, with a dotted line where each severity band starts."""
+    top = instrument.max_total
+    plot_w = CHART_WIDTH - _LEFT - _RIGHT
+    plot_h = SYMPTOM_HEIGHT - _TOP - _BOTTOM + 16
+
+    def x_at(index: int) -> float:
+        return _LEFT + plot_w * (index - 0.5) / len(ratings)
+
+    def y_at(tenths: int) -> float:
+        return _TOP + plot_h * (1 - tenths / top)
+
+    key = escape(instrument.key)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {SYMPTOM_HEIGHT}" '
+        f'role="img" aria-label="{key} totals by session">',
+        f"<title>{key} totals by session</title>",
+    ]
+    for tenths in (instrument.scale_min * len(instrument.items), top):
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y_at(tenths):.1f}" x2="{_LEFT + plot_w}" '
+            f'y2="{y_at(tenths):.1f}" stroke="#ddd"/>'
+            f'<text x="{_LEFT - 8}" y="{y_at(tenths) + 4:.1f}" text-anchor="end" '
+            f'font-size="12">{instrument.format_score(tenths)}</text>'
+        )
+    for band in instrument.bands[1:]:
+        y = y_at(band.low)
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
+            f'stroke="{_BAND_COLOUR}" stroke-dasharray="2 3"/>'
+            f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">'
+            f"{instrument.format_score(band.low)}</text>"
+            f'<text x="{_LEFT + plot_w}" y="{y - 3:.1f}" text-anchor="end" font-size="10" '
+            f'fill="{_BAND_COLOUR}">{escape(band.label.lower())}</text>'
+        )
+    step = max(1, -(-len(ratings) // MAX_DATE_LABELS))
+    for n in range(1, len(ratings) + 1, step):
+        parts.append(
+            f'<text x="{x_at(n):.1f}" y="{_TOP + plot_h + 18}" text-anchor="middle" '
+            f'font-size="11">{escape(ratings[n - 1].day[5:])}</text>'
+        )
+    points = [(x_at(n), y_at(a.total)) for n, a in enumerate(ratings, start=1)]
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    parts.append(
+        f'<polyline points="{coords}" fill="none" stroke="{_SYMPTOM_COLOUR}" stroke-width="2"/>'
+    )
+    parts.extend(_marker("diamond", x, y, _SYMPTOM_COLOUR) for x, y in points)
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def _items_text(a: Administration, instruments: dict[str, Instrument]) -> str:
+    """'Individually 5.0, Socially 6.5, ...'; on a Likert scale, whose short labels may hold
+    a comma ('Down, depressed or hopeless'), the items are set apart by semicolons."""
     instrument = instruments.get(a.instrument)
     labels = {i.key: i.label for i in instrument.items} if instrument else {}
-    return ", ".join(
-        f"{labels.get(key, key)} {format_tenths(a.items[key])}"
+    separator = "; " if instrument is not None and instrument.kind == "likert" else ", "
+    return separator.join(
+        f"{labels.get(key, key)} {_score_text(a, a.items[key], instruments)}"
         for key in _item_order(a, instruments)
     )
+
+
+def _total_text(a: Administration, instruments: dict[str, Instrument]) -> str:
+    """The total, with its severity band on a symptom measure: '13 (moderate)'."""
+    instrument = instruments.get(a.instrument)
+    band = instrument.band_for(a.total) if instrument and instrument.bands else None
+    total = _score_text(a, a.total, instruments)
+    return f"{total} ({band.label.lower()})" if band else total
+
+
+def _symptom_lines(summary: Summary, instruments: dict[str, Instrument]) -> list[str]:
+    """One sentence per symptom measure rated: the latest total, its band and the change."""
+    lines = []
+    for key, found in summary.symptoms.items():
+        instrument = instruments[key]
+        latest = found.latest
+        top = instrument.format_score(instrument.max_total)
+        text = (
+            f"Latest {escape(key)}, on {escape(latest.day)}: "
+            f"{instrument.format_score(latest.total)} of {top}"
+        )
+        if found.band is not None:
+            text += f", {escape(found.band.label.lower())}"
+        if found.change is not None:
+            sign = "+" if found.change > 0 else ""
+            text += f" ({sign}{instrument.format_score(found.change)} since the first)"
+        lines.append(text + ".")
+    return lines
 
 
 def client_page(
@@ -386,8 +571,10 @@ def client_page(
     summary: Summary,
     made_on: date,
 ) -> str:
-    """One self-contained HTML page for a client: what changed, the chart and every rating.
+    """One self-contained HTML page for a client: what changed, the charts and every rating.
 
+    The ORS and SRS share one chart; each symptom measure (PHQ-9, GAD-7) has its own, on
+    its own scale with its severity bands, and its totals in the table carry their band.
     The therapist's label is left out (it is theirs, not the client's); notes are in, as
     they are the client's own words. Nothing is loaded from elsewhere and no script runs.
     """
@@ -414,19 +601,36 @@ def client_page(
             "The SRS shows how each session worked for you; below 36 means something could "
             "have gone better, and that is welcome news for us to talk about."
         )
+    lines += _symptom_lines(summary, instruments)
     rows = "\n".join(
         "<tr>"
         f'<td class="when">{escape(a.date.replace("T", " "))}</td>'
-        f"<td>{escape(a.instrument)}</td>"
+        f'<td class="scale">{escape(a.instrument)}</td>'
         f"<td>{escape(a.rater)}</td>"
         f"<td>{escape(_items_text(a, instruments))}</td>"
-        f'<td class="num">{format_tenths(a.total)}</td>'
+        f'<td class="num">{escape(_total_text(a, instruments))}</td>'
         f'<td class="note">{escape(a.note)}</td>'
         "</tr>"
         for a in chronological(administrations)
     )
     facts = "".join(f"<p>{line}</p>" for line in lines) or "<p>No ratings yet.</p>"
-    chart = chart_svg(administrations, instruments, summary.cutoff) if administrations else ""
+    on_shared_chart = any(family_of(instruments, a) in ("ors", "srs") for a in administrations)
+    charts = [chart_svg(administrations, instruments, summary.cutoff)] if on_shared_chart else []
+    scales = [
+        "ORS: how you have been doing (0 to 40). SRS: how the session worked for you (0 to 40)."
+    ]
+    if summary.symptoms and not on_shared_chart:
+        scales = []
+    for key, found in summary.symptoms.items():
+        instrument = instruments[key]
+        top = instrument.format_score(instrument.max_total)
+        scales.append(f"{escape(key)}: {escape(instrument.name)}, 0 to {top}; lower is better.")
+        charts.append(
+            f'<p class="key">{escape(key)} totals; the dotted lines mark where each severity '
+            f"band starts.</p>\n{symptom_svg(found.ratings, instrument)}"
+        )
+    chart = "\n".join(charts)
+    sub = "<br>\n".join(scales)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -437,8 +641,7 @@ def client_page(
 </head>
 <body>
 <h1>{escape(client.code)}: how things have been going</h1>
-<p class="sub">ORS: how you have been doing (0 to 40). SRS: how the session worked for you
-(0 to 40).</p>
+<p class="sub">{sub}</p>
 {facts}
 {chart}
 <table>

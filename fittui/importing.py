@@ -1,10 +1,12 @@
 """Reading ratings from CSV or fittui's JSON export: every value checked, every error named.
 
 The CSV header is ``client,age_group,date,instrument,rater,item1,...,itemN`` (``age_group``,
-``rater``, ``note``, ``label`` and ``archived`` are optional); errors name the line and
-column. The JSON is what ``fittui export --format json`` writes; errors name the path in
-the file, e.g. ``administrations[3].items.socially``. Nothing is saved here: the result is
-a plan that the store saves in one transaction, so one bad value means nothing is imported.
+``rater``, ``note``, ``label``, ``archived`` and ``instruments`` are optional); errors name
+the line and column. A client's label, archived state and start-of-session instruments
+(``"PHQ-9,GAD-7,ORS"`` in one cell) are used only when the import creates the client. The
+JSON is what ``fittui export --format json`` writes; errors name the path in the file, e.g.
+``administrations[3].items.socially``. Nothing is saved here: the result is a plan that
+the store saves in one transaction, so one bad value means nothing is imported.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fittui.export import EXPORT_FORMAT, unguard_formula
-from fittui.instruments import Instrument, InstrumentError, find_instrument
+from fittui.instruments import (
+    Instrument,
+    InstrumentError,
+    find_instrument,
+    parse_instrument_list,
+)
 from fittui.model import (
     DEFAULT_RATER,
     Administration,
@@ -33,7 +40,7 @@ from fittui.storage import SCHEMA_VERSION, new_id
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ERRORS_SHOWN = 50
 REQUIRED = ("client", "date", "instrument")
-OPTIONAL = ("age_group", "rater", "note", "label", "archived")
+OPTIONAL = ("age_group", "rater", "note", "label", "archived", "instruments")
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -116,6 +123,7 @@ def plan_import(
     groups: dict[str, str] = {code: c.age_group for code, c in known_clients.items()}
     labels: dict[str, str] = {}
     archived: dict[str, bool] = {}
+    session_sets: dict[str, tuple[str, ...]] = {}
     new_codes: dict[str, None] = {}
     line = 1
     while True:
@@ -194,6 +202,19 @@ def plan_import(
             known = archived.setdefault(code, state)
             if known != state:
                 problem("archived", f"client {code} is {'' if known else 'not '}archived elsewhere")
+        keys = check(
+            "instruments",
+            lambda text: parse_instrument_list(instruments, text),
+            cells.get("instruments", ""),
+        )
+        if code is not None and keys:
+            known = session_sets.setdefault(code, keys)
+            if known != keys:
+                problem(
+                    "instruments",
+                    f"client {code} starts sessions with {','.join(known)} elsewhere, "
+                    f"here {','.join(keys)}",
+                )
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -213,7 +234,13 @@ def plan_import(
     if errors:
         raise ImportFailed(errors)
     plan.new_clients = [
-        Client(code, groups.get(code, "adult"), labels.get(code, ""), archived.get(code, False))
+        Client(
+            code,
+            groups.get(code, "adult"),
+            labels.get(code, ""),
+            archived.get(code, False),
+            session_sets.get(code, ()),
+        )
         for code in new_codes
     ]
     return plan
@@ -335,7 +362,7 @@ def plan_import_json(
     in_file: dict[str, Client] = {}
     for n, record in enumerate(data["clients"]):
         where = f"clients[{n}]"
-        doc = c.fields(where, record, {"code", "age_group"}, {"label", "archived"})
+        doc = c.fields(where, record, {"code", "age_group"}, {"label", "archived", "instruments"})
         if doc is None:
             continue
         code = c.text(f"{where}.code", doc["code"], check_code)
@@ -344,7 +371,8 @@ def plan_import_json(
         archived = doc.get("archived", False)
         if not isinstance(archived, bool):
             c.problem(f"{where}.archived", "must be true or false")
-        if code is None or group is None or label is None:
+        keys = _json_session_set(c, f"{where}.instruments", doc.get("instruments", []), instruments)
+        if code is None or group is None or label is None or keys is None:
             continue
         if code in in_file:
             c.problem(f"{where}.code", f"client {code} is listed twice")
@@ -355,7 +383,7 @@ def plan_import_json(
                 f"{where}.age_group",
                 f"client {code} is {known.age_group} in the database, {group} in the file",
             )
-        in_file[code] = Client(code, group, label.strip(), archived is True)
+        in_file[code] = Client(code, group, label.strip(), archived is True, keys)
 
     plan = ImportPlan(new_clients=[cl for code, cl in in_file.items() if code not in known_clients])
     ids: set[str] = set()
@@ -392,6 +420,27 @@ def plan_import_json(
     if c.errors:
         raise ImportFailed(c.errors)
     return plan
+
+
+def _json_session_set(
+    c: _Checker, where: str, keys: object, instruments: dict[str, Instrument]
+) -> tuple[str, ...] | None:
+    """A client's start-of-session instruments: a list of known keys, none twice; None with
+    the problem noted otherwise."""
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
+        c.problem(where, 'must be a list of instrument keys, e.g. ["PHQ-9", "ORS"]')
+        return None
+    found = tuple(
+        c.check(f"{where}[{n}]", lambda k: find_instrument(instruments, k).key, key)
+        for n, key in enumerate(keys)
+    )
+    if None in found:
+        return None
+    twice = [key for n, key in enumerate(found) if key in found[:n]]
+    if twice:
+        c.problem(where, f"instrument {twice[0]} is named twice")
+        return None
+    return found
 
 
 def _json_items(

@@ -23,12 +23,17 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class Client:
-    """A client, known by a code rather than a name unless the therapist adds a label."""
+    """A client, known by a code rather than a name unless the therapist adds a label.
+
+    ``instruments`` are the keys the client rates at the start of a session, in the
+    therapist's order; empty means the age group's ORS-family scale.
+    """
 
     code: str
     age_group: str = "adult"
     label: str = ""
     archived: bool = False
+    instruments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

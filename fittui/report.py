@@ -16,8 +16,23 @@ def number(tenths: int | None) -> float | None:
     return None if tenths is None else tenths / 10
 
 
+def whole(tenths: int) -> int:
+    """A Likert total (PHQ-9, GAD-7) as the whole number it is: 120 tenths -> 12."""
+    return tenths // 10
+
+
+def _symptom(summary: Summary, key: str) -> tuple[int | None, str | None]:
+    """The latest total and its band key of one Likert instrument, or (None, None)."""
+    found = summary.symptoms.get(key)
+    if found is None:
+        return None, None
+    return whole(found.latest.total), found.band.key if found.band else None
+
+
 def report_row(client: Client, summary: Summary) -> dict:
     """One client's line of ``fittui report --json``."""
+    phq9_last, phq9_band = _symptom(summary, "PHQ-9")
+    gad7_last, gad7_band = _symptom(summary, "GAD-7")
     return {
         "client": client.code,
         "age_group": client.age_group,
@@ -31,6 +46,10 @@ def report_row(client: Client, summary: Summary) -> dict:
         "lowest_srs_item": summary.lowest_srs_item,
         "flags": list(summary.flags),
         "etr_zone": summary.etr_zone,
+        "phq9_last": phq9_last,
+        "phq9_band": phq9_band,
+        "gad7_last": gad7_last,
+        "gad7_band": gad7_band,
     }
 
 
@@ -87,12 +106,28 @@ def overviews(
     instruments: dict[str, Instrument],
     today: date,
     etr_params: Parameters | None = None,
+    cache: dict[str, tuple[tuple, Overview]] | None = None,
 ) -> list[Overview]:
-    """Each client's overview, those who need attention first, then by code."""
+    """Each client's overview, those who need attention first, then by code.
+
+    With a ``cache`` (a dict the caller keeps between calls), a client whose record and
+    ratings are unchanged is not scored again: a save from another process then costs
+    one client's scoring, not the whole caseload's.
+    """
     found = []
-    for client, summary in caseload(clients, by_client, instruments, etr_params):
-        days = {a.day for a in by_client.get(client.code, [])}
+    for client in sorted(clients, key=lambda c: c.code):
+        mine = by_client.get(client.code, [])
+        key = (client, tuple((a.id, a.note) for a in mine), today, etr_params)
+        cached = cache.get(client.code) if cache is not None else None
+        if cached is not None and cached[0] == key:
+            found.append(cached[1])
+            continue
+        summary = summarize(client, mine, instruments, etr_params=etr_params)
+        days = {a.day for a in mine}
         last_seen = max(days, default=None)
         since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days
-        found.append(Overview(client, summary, len(days), last_seen, since, attention(summary)))
+        overview = Overview(client, summary, len(days), last_seen, since, attention(summary))
+        if cache is not None:
+            cache[client.code] = (key, overview)
+        found.append(overview)
     return sorted(found, key=lambda o: -o.attention)

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from fittui import etr
-from fittui.instruments import Instrument, format_tenths
+from fittui.instruments import Band, Instrument, Item, RiskRule, format_tenths
 from fittui.model import Administration, Client
 
 STATUSES = ("recovered", "improved", "unchanged", "deteriorated", "insufficient")
 # flag -> (a short symbol for lists, words for the therapist); symbols never rely on colour.
 FLAGS = {
+    "phq9_item9": ("⚠item9", "PHQ-9 item 9 (thoughts of death or self-harm) above “Not at all”"),
     "ors_below_cutoff": ("▼ORS", "ORS below the clinical cut-off"),
     "srs_below_cutoff": ("▼SRS", "SRS below 36"),
     "srs_item_low": ("!item", "an SRS item below 9"),
@@ -24,6 +25,12 @@ FLAGS = {
     "off_track": ("✗ETR", "ORS below the band around the expected path"),
 }
 DEFAULT_RELIABLE_CHANGE = 50
+
+
+def describe_flag(flag: str) -> tuple[str, str]:
+    """The symbol and words of a flag; a risk rule from a user's own instrument file gets
+    a warning sign and its flag name, so no flag is ever dropped for want of words."""
+    return FLAGS.get(flag, (f"⚠{flag}", flag.replace("_", " ")))
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,57 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class RiskAlert:
+    """An answer that meets an instrument's risk rule, such as PHQ-9 item 9 at 1 or more."""
+
+    administration: Administration
+    instrument: Instrument
+    rule: RiskRule
+    item: Item
+    number: int
+    """The item's number in the questionnaire, counting from 1."""
+
+    @property
+    def answer(self) -> str:
+        """The answer as the client chose it: "Several days"."""
+        return self.instrument.option_for(self.administration.items[self.item.key])
+
+    @property
+    def headline(self) -> str:
+        """One line for the therapist: which question, which answer, by whom and when."""
+        who = "" if self.administration.by_client else f" by the {self.administration.rater}"
+        return (
+            f"{self.instrument.key} item {self.number} ({self.item.label.lower()}) was "
+            f"answered “{self.answer}”{who} on {self.administration.day}."
+        )
+
+
+@dataclass(frozen=True)
+class SymptomSummary:
+    """A Likert instrument (PHQ-9, GAD-7) as the client rated it: band of the latest total."""
+
+    ratings: tuple[Administration, ...]
+    """The client's own ratings, in clinical order (never empty)."""
+    band: Band | None
+
+    @property
+    def latest(self) -> Administration:
+        return self.ratings[-1]
+
+    @property
+    def change(self) -> int | None:
+        """The latest total minus the first, in tenths; None with a single rating."""
+        return self.ratings[-1].total - self.ratings[0].total if len(self.ratings) > 1 else None
+
+
+@dataclass(frozen=True)
 class Summary:
-    """Everything the scoring rules say about one client."""
+    """Everything the scoring rules say about one client.
+
+    ``alerts`` are the risk rules met by the latest rating of each instrument by each
+    rater; their flags lead ``flags``. ``symptoms`` holds each Likert instrument the
+    client rated, by key.
+    """
 
     ors: tuple[Administration, ...]
     srs: tuple[Administration, ...]
@@ -68,6 +124,8 @@ class Summary:
     # latest one (None before the second ORS, or where the model does not apply).
     etr_zones: tuple[etr.SessionZone, ...] = ()
     etr_zone: str | None = None
+    alerts: tuple[RiskAlert, ...] = field(default=())
+    symptoms: dict[str, SymptomSummary] = field(default_factory=dict)
 
 
 def chronological(administrations: Iterable[Administration]) -> list[Administration]:
@@ -89,6 +147,59 @@ def own_ratings(
         for a in chronological(administrations)
         if a.by_client and family_of(instruments, a) == family
     )
+
+
+def risk_alerts(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> tuple[RiskAlert, ...]:
+    """Every risk rule each of these administrations meets, in the order given."""
+    found = []
+    for a in administrations:
+        instrument = instruments.get(a.instrument)
+        for rule in instrument.risk_rules if instrument else ():
+            score = a.items.get(rule.item)
+            if score is not None and score >= rule.at_least:
+                item = instrument.item(rule.item)
+                found.append(RiskAlert(a, instrument, rule, item, instrument.items.index(item) + 1))
+    return tuple(found)
+
+
+def latest_risk_alerts(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> tuple[RiskAlert, ...]:
+    """The risk rules met by the latest rating of each instrument by each rater.
+
+    Latest only: once a later PHQ-9 answers item 9 with "Not at all", the flag goes (the
+    earlier answer stays in the history). Every rater counts, since a partner's or a
+    parent's answer is as urgent as the client's own.
+    """
+    latest: dict[tuple[str, str], Administration] = {}
+    for a in chronological(administrations):
+        instrument = instruments.get(a.instrument)
+        if instrument is not None and instrument.risk_rules:
+            latest[(a.instrument, a.rater)] = a
+    return risk_alerts(latest.values(), instruments)
+
+
+def symptom_summaries(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> dict[str, SymptomSummary]:
+    """Each Likert instrument the client rated themself, with the band of the latest total."""
+    administrations = list(administrations)
+    found = {}
+    for key in dict.fromkeys(a.instrument for a in chronological(administrations)):
+        instrument = instruments.get(key)
+        ratings = own_instrument_ratings(administrations, key)
+        if instrument is not None and instrument.kind == "likert" and ratings:
+            found[key] = SymptomSummary(ratings, instrument.band_for(ratings[-1].total))
+    return found
+
+
+def own_instrument_ratings(
+    administrations: Iterable[Administration], key: str
+) -> tuple[Administration, ...]:
+    """The client's own ratings of one instrument, in clinical order."""
+    return tuple(a for a in chronological(administrations) if a.by_client and a.instrument == key)
 
 
 def lowest_item(administration: Administration, instrument: Instrument) -> str:
@@ -157,6 +268,8 @@ def summarize(
     zones = etr.zones_of(ors, client.age_group, instruments, etr_params or etr.default_parameters())
     if zones and zones[-1].zone == "off_track":
         flags.add("off_track")
+    alerts = latest_risk_alerts(administrations, instruments)
+    risk_flags = tuple(dict.fromkeys(sorted(alert.rule.flag for alert in alerts)))
 
     summary = Summary(
         ors=ors,
@@ -166,12 +279,14 @@ def summarize(
         change=change,
         status=status,
         cutoff=cutoff,
-        flags=tuple(sorted(flags)),
+        flags=risk_flags + tuple(sorted(flags)),
         lowest_srs_item=lowest_item(last_srs, srs_instrument) if last_srs else None,
         lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
         reliable=reliable,
         etr_zones=tuple(zones),
         etr_zone=zones[-1].zone if zones else None,
+        alerts=alerts,
+        symptoms=symptom_summaries(administrations, instruments),
     )
     patterns = find_patterns(summary, instruments, reliable, thresholds)
     return replace(summary, patterns=patterns)
@@ -333,20 +448,29 @@ def previous_of(
     administrations: Iterable[Administration],
     instruments: dict[str, Instrument],
 ) -> Administration | None:
-    """The same rater's rating of the same family just before this one, for "since last time"."""
-    family = family_of(instruments, administration)
+    """The same rater's rating of the same family just before this one, for "since last time".
+
+    Instruments outside the ORS and SRS families (the PHQ-9, the GAD-7) are compared only
+    with themselves.
+    """
+
+    def series(a: Administration) -> str:
+        family = family_of(instruments, a)
+        return a.instrument if family == "other" else family
+
+    wanted = series(administration)
     before = None
     for a in chronological(administrations):
         if a.id == administration.id:
             return before
-        if a.rater == administration.rater and family_of(instruments, a) == family:
+        if a.rater == administration.rater and series(a) == wanted:
             before = a
     return before
 
 
 # How much each flag asks for the therapist's attention; a risk flag outranks everything.
+RISK_WEIGHT = 1000  # any risk rule's flag (PHQ-9 item 9, or a user instrument's own)
 ATTENTION_WEIGHTS = {
-    "phq9_item9": 1000,
     "off_track": 100,  # issue 7: off-track clients first
     "srs_drop": 20,
     "srs_below_cutoff": 20,
@@ -362,7 +486,10 @@ def attention(summary: Summary) -> int:
     A sum of weighted flags plus a weight for deterioration, so a client with a risk
     answer always comes first and one with several signals before one with a single one.
     """
-    score = sum(ATTENTION_WEIGHTS.get(flag, 1) for flag in summary.flags)
+    risks = {alert.rule.flag for alert in summary.alerts}
+    score = sum(
+        RISK_WEIGHT if flag in risks else ATTENTION_WEIGHTS.get(flag, 1) for flag in summary.flags
+    )
     if summary.status == "deteriorated":
         score += DETERIORATED_WEIGHT
     return score

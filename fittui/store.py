@@ -28,6 +28,7 @@ class UnknownClient(InputError):
 
 
 _SCORE_TYPES = frozenset({int, float})
+_LIST_TYPES = frozenset({list, tuple})
 
 
 def _validate(table: str, doc_id: str, doc: Any) -> str | None:
@@ -49,6 +50,9 @@ def _validate(table: str, doc_id: str, doc: Any) -> str | None:
     elif table == CLIENTS:
         if not type(doc.get("code")) is type(doc.get("age_group")) is str:
             return "a client needs a code and an age group"
+        keys = doc.get("instruments", ())
+        if type(keys) not in _LIST_TYPES or not all(type(k) is str for k in keys):
+            return "a client's instruments must be a list of instrument keys"
     return None
 
 
@@ -58,6 +62,7 @@ def client_from_doc(doc: dict) -> Client:
         age_group=doc["age_group"],
         label=doc.get("label", ""),
         archived=bool(doc.get("archived", False)),
+        instruments=tuple(doc.get("instruments", ())),
     )
 
 
@@ -67,6 +72,7 @@ def client_to_doc(client: Client) -> dict:
         "age_group": client.age_group,
         "label": client.label,
         "archived": client.archived,
+        "instruments": list(client.instruments),
     }
 
 
@@ -129,8 +135,18 @@ class Store:
             raise UnknownClient(code)
         return client_from_doc(doc)
 
-    def add_client(self, code: str, age_group: str = "adult", label: str = "") -> Client:
-        client = Client(check_code(code), check_age_group(age_group), label.strip())
+    def add_client(
+        self,
+        code: str,
+        age_group: str = "adult",
+        label: str = "",
+        instruments: tuple[str, ...] = (),
+    ) -> Client:
+        """Add a client; ``instruments`` are keys the caller has checked against the
+        instruments (``parse_instrument_list``), since the store does not load them."""
+        client = Client(
+            check_code(code), check_age_group(age_group), label.strip(), False, instruments
+        )
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
                 raise InputError(f"client {client.code!r} already exists")
@@ -138,7 +154,7 @@ class Store:
         return client
 
     def update_client(self, code: str, **changes: Any) -> Client:
-        """Change a client's label, age group or archived state."""
+        """Change a client's label, age group, archived state or start-of-session instruments."""
         with self.storage.transaction():
             client = replace(self.client(code), **changes)
             check_age_group(client.age_group)
@@ -154,10 +170,17 @@ class Store:
             if code is None or doc["client"] == code
         ]
 
-    def administrations_by_client(self) -> dict[str, list[Administration]]:
+    def administrations_by_client(
+        self, codes: Iterable[str] | None = None
+    ) -> dict[str, list[Administration]]:
+        """Administrations in entry order grouped by client; only those of ``codes`` when
+        given (the active clients of a list, say: no objects built for the rest)."""
+        wanted = None if codes is None else set(codes)
         grouped: dict[str, list[Administration]] = {}
-        for a in self.administrations():
-            grouped.setdefault(a.client, []).append(a)
+        for doc_id, doc in self._raw(ADMINISTRATIONS).items():
+            code = doc["client"]
+            if wanted is None or code in wanted:
+                grouped.setdefault(code, []).append(administration_from_doc(doc_id, doc))
         return grouped
 
     def record(

@@ -46,6 +46,19 @@ async def main() -> None:
             ["8", "down", "8", "down", "7", "down", "6", "enter", "ctrl+t", "ctrl+t"],
             rate=("D06", "SRS", ["client"]),
         )
+        await shoot(
+            db,
+            "rating-phq9",
+            ["1", "down", "right", "right", "down", "0", "down"],
+            rate=("D04", "PHQ-9", ["client"]),
+        )
+        phq9 = ["2", "down", "2", "down", "1", "down", "2", "down", "1", "down", "1", "down"]
+        await shoot(
+            db,
+            "rating-phq9-alert",
+            [*phq9, "1", "down", "0", "down", "1", "enter", "ctrl+t", "ctrl+t"],
+            rate=("D04", "PHQ-9", ["client"]),
+        )
 
 
 if __name__ == "__main__":

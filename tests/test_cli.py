@@ -23,7 +23,16 @@ def test_version_and_help(cli, capsys):
     with pytest.raises(SystemExit):
         cli("--help")
     out = capsys.readouterr().out
-    for command in ("clients", "add-client", "record", "history", "report", "import", "demo"):
+    for command in (
+        "clients",
+        "add-client",
+        "edit-client",
+        "record",
+        "history",
+        "report",
+        "import",
+        "demo",
+    ):
         assert command in out
 
 
@@ -57,6 +66,10 @@ def test_add_record_history_report(cli):
         "lowest_srs_item": "approach",
         "flags": ["srs_below_cutoff", "srs_item_low"],
         "etr_zone": "on_track",
+        "phq9_last": None,
+        "phq9_band": None,
+        "gad7_last": None,
+        "gad7_band": None,
     }
     table = cli("report")
     assert "recovered" in table.out and "+5.0" in table.out
@@ -113,7 +126,15 @@ BAD_INPUTS = [
     (["record", "C1", "ORS", "nan", "5", "5", "5"], "not a number"),
     (["record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-13-01"], "not an ISO date"),
     (["record", "C1", "ORS", "5", "5", "5", "5", "--rater", "Mr X"], "rater"),
+    (["record", "C1", "PHQ-9", *"111111111", "0"], "takes 9 scores"),
+    (["record", "C1", "PHQ-9", *"11111111", "1.5"], "whole numbers"),
+    (["record", "C1", "GAD-7", *"111111", "4"], "out of range 0 to 3 for GAD-7"),
     (["add-client", "C1"], "already exists"),
+    (["add-client", "C2", "--instruments", "PHQ-9,BDI"], "unknown instrument 'BDI'"),
+    (["add-client", "C2", "--instruments", "ors,PHQ-9,ORS"], "instrument ORS is named twice"),
+    (["edit-client", "C1"], "nothing to change"),
+    (["edit-client", "NOPE", "--label", "x"], "unknown client"),
+    (["edit-client", "C1", "--instruments", "GAD7"], "unknown instrument"),
     (["add-client", "has space"], "client code"),
     (["history", "NOPE"], "unknown client"),
 ]
@@ -160,8 +181,11 @@ def test_demo_database(cli, tmp_path):
         "srs_item_low",
         "srs_drop",
         "off_track",
+        "phq9_item9",
     }
     assert {r["etr_zone"] for r in rows} == {"on_track", "at_risk", "off_track", None}
+    d04 = next(r for r in rows if r["client"] == "D04")
+    assert (d04["phq9_last"], d04["phq9_band"], d04["gad7_band"]) == (14, "moderate", "moderate")
     assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0  # rebuilt
     real = tmp_path / "real"
     cli("add-client", "R1", db_path=real / "fittui.json")
@@ -270,3 +294,73 @@ def test_items_view_draws_each_item_of_one_family(instruments):
         "Overall",
     ]
     assert draw_items(plotext, [a for a in d06 if a.instrument == "ORS"], instruments, "srs") == []
+
+
+def test_session_instruments_are_set_changed_and_cleared(cli):
+    assert (
+        "starts with PHQ-9, GAD-7, ORS."
+        in cli("add-client", "C1", "--instruments", " phq-9, gad-7 ,ors").out
+    )
+    assert cli("clients", "--json").json()[0]["instruments"] == ["PHQ-9", "GAD-7", "ORS"]
+    assert "PHQ-9,GAD-7,ORS" in cli("clients").out
+    changed = cli("edit-client", "C1", "--instruments", "GAD-7", "--label", "Mondays")
+    assert changed.code == 0 and "starts with GAD-7." in changed.out
+    [client] = cli("clients", "--json").json()
+    assert client["instruments"] == ["GAD-7"] and client["label"] == "Mondays"
+    cleared = cli("edit-client", "C1", "--instruments", "", "--age-group", "child")
+    assert "starts with CORS (the age group's default)" in cleared.out
+    assert cli("clients", "--json").json()[0]["instruments"] == []
+    assert "default" in cli("clients").out
+
+
+def test_phq9_and_gad7_in_record_history_and_report(cli):
+    cli("add-client", "C1")
+    cli("add-client", "C2")
+    assert cli("record", "C1", "PHQ-9", *"333322110", "--date", "2026-01-01").out.endswith(
+        "total 18.\n"
+    )
+    cli("record", "C1", "PHQ-9", *"111111110", "--date", "2026-01-08")
+    cli("record", "C1", "GAD-7", *"3333333", "--date", "2026-01-08")
+    cli("record", "C2", "PHQ-9", *"000000001", "--date", "2026-01-08")
+    history = cli("history", "C1", "--json").json()["administrations"]
+    assert history[0]["items"]["item9"] == 0 and history[0]["total"] == 18.0
+    assert "3 3 3 3 2 2 1 1 0  18" in cli("history", "C1").out
+    rows = {r["client"]: r for r in cli("report", "--json").json()}
+    assert (rows["C1"]["phq9_last"], rows["C1"]["phq9_band"]) == (8, "mild")
+    assert (rows["C1"]["gad7_last"], rows["C1"]["gad7_band"]) == (21, "severe")
+    assert rows["C1"]["flags"] == []
+    assert (rows["C2"]["phq9_last"], rows["C2"]["phq9_band"]) == (1, "none")
+    assert rows["C2"]["flags"] == ["phq9_item9"] and rows["C2"]["gad7_last"] is None
+    table = cli("report").out
+    assert table.startswith("⚠ C2: PHQ-9 item 9 (thoughts of death or self-harm) was answered")
+    assert "“Several days” on 2026-01-08. Ask about these thoughts today" in table
+
+
+def test_rate_without_an_instrument_is_the_clients_session(cli):
+    cli("add-client", "C1")
+    assert "needs an INSTRUMENT" in cli("rate", "C1", "--rater", "partner").err
+    assert "unknown client" in cli("rate", "NOPE").err
+
+
+def test_symptom_chart_has_the_band_lines(instruments):
+    import plotext
+
+    from fittui.chart import draw_symptoms
+    from fittui.model import Administration
+
+    def phq(day: str, *scores: int, rater: str = "client") -> Administration:
+        items = {f"item{n}": s * 10 for n, s in enumerate(scores, start=1)}
+        return Administration(day, "C1", "PHQ-9", day, items, rater)
+
+    ratings = [
+        phq("2026-01-01", 3, 3, 3, 3, 2, 2, 2, 2, 0),
+        phq("2026-01-08", 2, 2, 2, 2, 1, 1, 1, 1, 0),
+        phq("2026-01-15", 3, 3, 3, 3, 3, 3, 3, 3, 3, rater="partner"),
+    ]
+    plotext.clear_figure()
+    plotext.plotsize(70, 16)
+    draw_symptoms(plotext, ratings, instruments["PHQ-9"])
+    drawn = plotext.build()
+    for tick in ("5 mild", "10 moderate", "15 moderately severe", "20 severe", "27"):
+        assert tick in drawn
+    assert "01-01" in drawn and "01-08" in drawn and "01-15" not in drawn  # own ratings only

@@ -9,7 +9,9 @@ import json
 import re
 import stat
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
@@ -61,6 +63,21 @@ def test_csv_round_trip_of_the_demo_loses_nothing(cli, demo, tmp_path):
         return sorted(ratings, key=lambda r: (r["client"], r["date"]))
 
     assert in_order(after) == in_order(before)
+    assert Store(empty).client("D04").instruments == ("PHQ-9", "GAD-7", "ORS")
+
+
+def test_csv_of_the_symptom_measures_has_whole_numbers_in_item_columns(cli, demo):
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv", db_path=demo).out)))
+    assert [k for k in rows[0] if k.startswith("item")] == [f"item{n}" for n in range(1, 10)]
+    phq9 = [r for r in rows if r["instrument"] == "PHQ-9"]
+    gad7 = [r for r in rows if r["instrument"] == "GAD-7"]
+    assert len(phq9) == len(gad7) == 3 and {r["client"] for r in phq9 + gad7} == {"D04"}
+    assert [phq9[-1][f"item{n}"] for n in range(1, 10)] == list("222212111")
+    assert [gad7[-1][f"item{n}"] for n in range(1, 10)] == [*"2221121", "", ""]
+    assert {r["instruments"] for r in rows if r["client"] == "D04"} == {"PHQ-9,GAD-7,ORS"}
+    assert {r["instruments"] for r in rows if r["client"] != "D04"} == {""}
+    ors = [r for r in rows if r["instrument"] == "ORS"]
+    assert all(re.fullmatch(r"\d+\.\d", r["item1"]) for r in ors)
 
 
 def test_json_round_trip_of_the_demo_loses_nothing(cli, demo, tmp_path):
@@ -74,6 +91,8 @@ def test_json_round_trip_of_the_demo_loses_nothing(cli, demo, tmp_path):
     assert cli("export", "--format", "json", db_path=empty).out == first
     assert Store(empty).administrations() == Store(demo).administrations()  # ids and order
     assert Store(empty).clients() == Store(demo).clients()
+    assert Store(empty).client("D04").instruments == ("PHQ-9", "GAD-7", "ORS")
+    assert {"PHQ-9", "GAD-7"} <= {a["instrument"] for a in data["administrations"]}
     assert "Imported 0 " in cli("import", path, db_path=empty).out
 
 
@@ -143,7 +162,9 @@ def test_every_fhir_resource_of_the_demo_validates(cli, demo):
     questionnaires = [r for r in resources if r["resourceType"] == "Questionnaire"]
     responses = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
     used = {a.instrument for a in Store(demo).administrations()}
-    assert {q["name"] for q in questionnaires} == used
+    assert {"PHQ-9", "GAD-7"} <= used
+    assert {q["url"] for q in questionnaires} == {f"urn:fittui:questionnaire:{k}" for k in used}
+    assert all(re.fullmatch(r"[A-Z][A-Za-z0-9_]*", q["name"]) for q in questionnaires)
     assert len(responses) == len(Store(demo).administrations())
     urls = {q["url"] for q in questionnaires}
     fhir_datetime = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z))?$")
@@ -151,9 +172,70 @@ def test_every_fhir_resource_of_the_demo_validates(cli, demo):
         assert r["status"] == "completed" and r["questionnaire"] in urls
         assert fhir_datetime.match(r["authored"])
         assert r["author"] == r["source"]
-        answers = [i["answer"][0] for i in r["item"] if i["linkId"] != "note"]
-        assert all(isinstance(a["valueDecimal"], float) for a in answers)
+        answers = [i["answer"][0] for i in r["item"] if i["linkId"] not in ("note", "total")]
+        [total] = [i["answer"][0] for i in r["item"] if i["linkId"] == "total"]
+        if r["questionnaire"].endswith(("PHQ-9", "GAD-7")):
+            assert all(a["valueCoding"]["system"] == "http://loinc.org" for a in answers)
+            assert type(total["valueInteger"]) is int
+        else:
+            assert all(isinstance(a["valueDecimal"], float) for a in [*answers, total])
     assert len({e["fullUrl"] for e in bundle["entry"]}) == len(bundle["entry"])
+
+
+def test_fhir_carries_the_loinc_codes_of_the_demos_phq9_and_gad7(cli, demo, instruments):
+    bundle = cli("export", "--format", "fhir", db_path=demo).json()
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    by_url = {r["url"]: r for r in resources if r["resourceType"] == "Questionnaire"}
+    answers = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]
+    cases = {
+        "PHQ-9": ("44249-1", "44261-6", ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7",
+                                         "44258-2", "44252-5", "44253-3", "44260-8"]),
+        "GAD-7": ("69737-5", "70274-6", ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9",
+                                         "69689-8", "69736-7"]),
+    }  # fmt: skip
+    for key, (panel, total, item_codes) in cases.items():
+        q = by_url[f"urn:fittui:questionnaire:{key}"]
+        assert q["code"] == [
+            {"system": "http://loinc.org", "code": panel, "display": instruments[key].name}
+        ]
+        items = {i["linkId"]: i for i in q["item"]}
+        questions = [i for i in q["item"] if i["linkId"].startswith("item")]
+        assert [i["code"][0]["code"] for i in questions] == item_codes
+        published = [i.description for i in instruments[key].items]
+        assert [i["text"] for i in questions] == published
+        assert items["total"]["code"][0]["code"] == total and items["total"]["type"] == "integer"
+        for question in questions:
+            assert question["type"] == "choice"
+            options = [o["valueCoding"] for o in question["answerOption"]]
+            assert [o["code"] for o in options] == answers
+            assert [o["display"] for o in options] == list(instruments[key].options)
+            assert [o["extension"][0]["valueDecimal"] for o in options] == [0, 1, 2, 3]
+    # The last PHQ-9 of D04: item 9 "Several days", total 14.
+    last = [
+        r
+        for r in resources
+        if r["resourceType"] == "QuestionnaireResponse" and r["questionnaire"].endswith("PHQ-9")
+    ][-1]
+    items = {i["linkId"]: i["answer"][0] for i in last["item"]}
+    assert items["item9"]["valueCoding"]["code"] == "LA6569-3"
+    assert items["item9"]["valueCoding"]["display"] == "Several days"
+    assert items["item9"]["valueCoding"]["extension"][0]["valueDecimal"] == 1
+    assert items["total"] == {"valueInteger": 14}
+    ordinals = [
+        a["valueCoding"]["extension"][0]["valueDecimal"]
+        for link, a in items.items()
+        if link.startswith("item")
+    ]
+    assert sum(ordinals) == 14
+
+
+def test_ors_questionnaire_has_no_loinc_and_no_choices(instruments):
+    from fittui.export import fhir_questionnaire
+
+    q = fhir_questionnaire(instruments["ORS"])
+    assert "code" not in q
+    assert all("code" not in i and "answerOption" not in i for i in q["item"])
+    assert [i["type"] for i in q["item"]] == ["decimal"] * 5 + ["text"]
 
 
 def test_fhir_of_nothing_is_a_valid_empty_bundle(instruments):
@@ -211,3 +293,70 @@ def test_html_export_writes_a_private_file(cli, demo, tmp_path):
     with pytest.raises(SystemExit):
         cli("export", "--format", "html", db_path=demo)
     assert cli("export", "--format", "csv", "-o", tmp_path, db_path=demo).code == 1
+
+
+class _Balance(HTMLParser):
+    """Checks that every element the page opens is closed, in order (void elements aside)."""
+
+    VOID = {"meta", "br", "line", "circle", "rect", "polygon", "polyline"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open.pop() != tag:
+            self.problems.append(f"</{tag}> at {self.getpos()}")
+
+
+def test_client_page_of_d04_shows_phq9_and_gad7_with_bands(cli, demo, tmp_path):
+    target = tmp_path / "d04.html"
+    assert (
+        cli("export", "--format", "html", "--client", "D04", "-o", target, db_path=demo).code == 0
+    )
+    page = target.read_text()
+    checker = _Balance()
+    checker.feed(page)
+    checker.close()
+    assert not checker.problems and checker.open == [], (checker.problems, checker.open)
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    for svg in svgs:
+        ElementTree.fromstring(svg)  # each chart is well-formed XML
+    assert len(svgs) == 3  # ORS and SRS, then the PHQ-9, then the GAD-7
+    assert "<title>PHQ-9 totals by session</title>" in svgs[1]
+    assert ">moderately severe</text>" in svgs[1] and ">severe</text>" in svgs[2]
+    assert "Latest PHQ-9, on " in page and ": 14 of 27, moderate (+9 since the first)." in page
+    assert ": 11 of 21, moderate (+6 since the first)." in page
+    rows = re.findall(r"<tr>.*?</tr>", page)
+    phq9 = [r for r in rows if ">PHQ-9</td>" in r]
+    assert len(phq9) == 3 and '<td class="num">14 (moderate)</td>' in phq9[-1]
+    assert "Thoughts of death or self-harm 1</td>" in phq9[-1]
+    assert not re.search(r"\d\.\d", "".join(phq9).split("</td>", 1)[1])  # whole numbers only
+    ors = [r for r in rows if ">ORS</td>" in r]
+    assert re.search(r'<td class="num">\d+\.\d</td>', ors[0])  # the lines keep their decimal
+    assert "ORS cut-off 25.0" in svgs[0] and "PHQ-9" not in svgs[0]
+
+
+def test_client_page_with_symptom_measures_only_escapes_and_has_no_ors_chart(instruments):
+    client = Client("C1", "adult")
+    keys = [i.key for i in instruments["GAD-7"].items]
+    ratings = [
+        Administration("a1", "C1", "GAD-7", "2026-01-01", dict.fromkeys(keys, 30)),
+        Administration(
+            "a2", "C1", "GAD-7", "2026-01-08", dict.fromkeys(keys, 0), note="<b>calmer</b> & well"
+        ),
+    ]
+    page = client_page(client, ratings, instruments, summarize(client, ratings, instruments), TODAY)
+    assert "&lt;b&gt;calmer&lt;/b&gt; &amp; well" in page and "<b>" not in page
+    assert page.count("<svg") == 1 and "GAD-7 totals by session" in page
+    assert "ORS:" not in page and "0 to 21; lower is better." in page
+    assert '<td class="num">21 (severe)</td>' in page and '<td class="num">0 (minimal)</td>' in page
+    assert ": 0 of 21, minimal (-21 since the first)." in page

@@ -110,6 +110,56 @@ def test_formula_cells_are_data_not_formulas(cli, tmp_path):
     assert "client code" in cli("import", bad).err
 
 
+HEADER9 = "client,date,instrument,rater,item1,item2,item3,item4,item5,item6,item7,item8,item9\n"
+
+
+def test_phq9_gad7_and_ors_in_one_file_with_nine_item_columns(cli, tmp_path):
+    text = HEADER9 + (
+        "C1,2026-01-01,PHQ-9,,3,3,2,2,2,1,1,1,1\n"
+        "C1,2026-01-01,gad-7,,2,2,2,1,1,1,0,,\n"
+        "C1,2026-01-01,ORS,,5.5,5,5,5,,,,,\n"
+        "C1,2026-01-08,PHQ-9,partner,0,0,0,0,0,0,0,0,0\n"
+    )
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 0, result.err
+    history = cli("history", "C1", "--json").json()["administrations"]
+    assert [(a["instrument"], a["total"]) for a in history] == [
+        ("PHQ-9", 16.0),
+        ("GAD-7", 9.0),
+        ("ORS", 20.5),
+        ("PHQ-9", 0.0),
+    ]
+    assert history[0]["items"]["item9"] == 1.0 and set(history[1]["items"]) == {
+        f"item{n}" for n in range(1, 8)
+    }
+    [row] = cli("report", "--json").json()
+    assert (row["phq9_last"], row["phq9_band"], row["gad7_band"]) == (
+        16,
+        "moderately_severe",
+        "mild",
+    )
+    assert row["flags"][0] == "phq9_item9"  # the partner's later PHQ-9 is another person's
+
+
+def test_likert_scores_must_be_whole_answers_of_the_scale(cli, db, tmp_path):
+    cli("add-client", "C0")
+    before = db_bytes(db)
+    text = HEADER9 + (
+        "C1,2026-01-01,PHQ-9,,1.5,0,0,0,0,0,0,0,0\n"
+        "C1,2026-01-01,PHQ-9,,0,4,0,0,0,0,0,0,0\n"
+        "C1,2026-01-01,PHQ-9,,0,0,0,0,0,0,0,0,\n"
+        "C1,2026-01-01,GAD-7,,0,0,0,0,0,0,0,1,\n"
+    )
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 1 and db_bytes(db) == before
+    assert ":2: column item1: score 1.5 is finer than PHQ-9 allows (whole numbers)" in result.err
+    assert ":3: column item2: score 4 is out of range 0 to 3 for PHQ-9" in result.err
+    assert ":4: column item9: PHQ-9 needs 9 scores; this one is blank" in result.err
+    assert ":5: column item8: GAD-7 has 7 items; leave item8 blank" in result.err
+    short = cli("import", write(tmp_path, HEADER + "C1,,2026-01-01,PHQ-9,,0,0,0,0\n", "s.csv"))
+    assert "PHQ-9 needs 9 item columns" in short.err
+
+
 cells = st.text(alphabet=string.printable + "é\u2028\ufeff\0", max_size=12)
 
 
@@ -165,6 +215,43 @@ def test_label_and_archived_conflicts(cli, tmp_path):
     assert ":3: column label: client C1 is labelled 'one' elsewhere, here 'two'" in result.err
     assert ":3: column archived: client C1 is archived elsewhere" in result.err
     assert ":4: column archived: must be yes, no or blank" in result.err
+
+
+def test_instruments_column_sets_a_new_clients_session_in_order(cli, tmp_path):
+    cli("add-client", "OLD", "--instruments", "GAD-7,ORS")
+    text = (
+        HEADER.rstrip() + ",instruments\n"
+        'C1,,2026-01-01,ORS,,5,5,5,5,"phq-9, GAD-7,ORS"\n'
+        "C1,,2026-01-08,ORS,,6,6,6,6,\n"
+        "C2,,2026-01-08,ORS,,6,6,6,6,\n"
+        "OLD,,2026-01-01,ORS,,5,5,5,5,PHQ-9\n"
+    )
+    assert cli("import", write(tmp_path, text)).code == 0
+    clients = {c["code"]: c for c in cli("clients", "--json").json()}
+    assert clients["C1"]["instruments"] == ["PHQ-9", "GAD-7", "ORS"]  # keys as fittui spells them
+    assert clients["C2"]["instruments"] == []  # blank: the age group's default
+    assert clients["OLD"]["instruments"] == ["GAD-7", "ORS"]  # a known client keeps its own
+
+
+def test_instruments_column_problems_name_line_and_nothing_is_saved(cli, db, tmp_path):
+    cli("add-client", "C0")
+    before = db_bytes(db)
+    text = (
+        HEADER.rstrip() + ",instruments\n"
+        'C1,,2026-01-01,ORS,,5,5,5,5,"PHQ-9,ORS"\n'
+        'C1,,2026-01-08,ORS,,6,6,6,6,"ORS,PHQ-9"\n'
+        "C2,,2026-01-08,ORS,,6,6,6,6,BDI\n"
+        'C3,,2026-01-08,ORS,,6,6,6,6,"ORS,ors"\n'
+    )
+    result = cli("import", write(tmp_path, text))
+    assert result.code == 1
+    assert (
+        ":3: column instruments: client C1 starts sessions with PHQ-9,ORS elsewhere, "
+        "here ORS,PHQ-9" in result.err
+    )
+    assert ":4: column instruments: unknown instrument 'BDI'" in result.err
+    assert ":5: column instruments: instrument ORS is named twice" in result.err
+    assert db_bytes(db) == before
 
 
 def test_a_huge_file_is_refused_before_reading_rows(cli, tmp_path, monkeypatch):
@@ -241,6 +328,31 @@ def test_json_problems_are_named_by_path_and_nothing_is_saved(cli, db, tmp_path)
     assert db_bytes(db) == before
 
 
+def test_json_client_instruments_are_checked_and_kept(cli, db, tmp_path):
+    import json
+
+    cli("add-client", "C0")
+    before = db_bytes(db)
+    clients = [
+        {"code": "C1", "age_group": "adult", "instruments": ["PHQ-9", "NOPE"]},
+        {"code": "C2", "age_group": "adult", "instruments": "PHQ-9,ORS"},
+        {"code": "C3", "age_group": "adult", "instruments": ["ORS", "ors"]},
+    ]
+    result = cli("import", write(tmp_path, json.dumps(export_doc(clients=clients)), "i.json"))
+    assert result.code == 1
+    for expected in [
+        "i.json: clients[0].instruments[1]: unknown instrument 'NOPE'",
+        'i.json: clients[1].instruments: must be a list of instrument keys, e.g. ["PHQ-9", "ORS"]',
+        "i.json: clients[2].instruments: instrument ORS is named twice",
+    ]:
+        assert expected in result.err, (expected, result.err)
+    assert db_bytes(db) == before
+    good = [{"code": "C1", "age_group": "adult", "instruments": ["gad-7", "PHQ-9", "ORS"]}]
+    assert cli("import", write(tmp_path, json.dumps(export_doc(clients=good)), "ok.json")).code == 0
+    [saved] = [c for c in cli("clients", "--json").json() if c["code"] == "C1"]
+    assert saved["instruments"] == ["GAD-7", "PHQ-9", "ORS"]
+
+
 def test_json_that_is_not_an_export(cli, tmp_path, db):
     cases = [
         (b'{"format": "other"}', "not a fittui export"),
@@ -280,7 +392,10 @@ json_values = st.recursive(
         st.sampled_from(["id", "client", "instrument", "date", "rater", "items", "note", "x"]),
         json_values,
     ),
-    st.dictionaries(st.sampled_from(["code", "age_group", "label", "archived", "y"]), json_values),
+    st.dictionaries(
+        st.sampled_from(["code", "age_group", "label", "archived", "instruments", "y"]),
+        json_values | st.lists(st.sampled_from(["PHQ-9", "ors", "GAD-7", "NOPE", ""])),
+    ),
 )
 def test_hostile_json_records_import_or_fail_cleanly(administration, client):
     import json

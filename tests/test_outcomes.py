@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from math import sqrt
 
@@ -192,6 +193,35 @@ def test_rows_show_numbers_and_percentages():
     assert ("With two or more ORS", "6", "86%") in rows  # 6 of the 7 seen
     assert ("Mean change", "+1.6", "of 5 clients") in rows
     assert ("SRS below 36", "2", "33%") in rows
+
+
+def test_phq9_and_gad7_never_move_the_ors_and_srs_figures():
+    # A severe PHQ-9 (item 9 answered, so a risk flag) and a GAD-7 at every session of
+    # every client, dated like the ORS they came with: only the ORS and SRS may count.
+    symptoms = [
+        rating(a.client, a.date, key, total, a.rater)
+        for a in RATINGS
+        if a.instrument in ("ORS", "YCORS")
+        for key, total in (("PHQ-9", 27.0), ("GAD-7", 0.0))
+    ]
+    # ... and a client who has only ever rated the PHQ-9: seen, on one day, nothing else.
+    alone = [rating("P", "2026-02-02", "PHQ-9", 9.0)]
+
+    def figures(ratings, clients=CLIENTS, period=ALL_TIME):
+        by_client: dict[str, list[Administration]] = {}
+        for a in ratings:
+            by_client.setdefault(a.client, []).append(a)
+        return outcome_summary(clients, by_client, INSTRUMENTS, period)
+
+    for period in (ALL_TIME, Period(date(2026, 2, 1), date(2026, 2, 28))):
+        before = figures(RATINGS, period=period)
+        mixed = figures(symptoms + RATINGS + symptoms, period=period)
+        assert mixed == before
+        assert summary_rows(mixed) == summary_rows(before)
+        with_p = figures(RATINGS + alone, [*CLIENTS, Client("P")], period)
+        assert with_p.clients == before.clients + 1
+        assert with_p.seen_once == before.seen_once + 1
+        assert replace(with_p, clients=before.clients, seen_once=before.seen_once) == before
 
 
 def test_cli_summary_text_and_json(cli):

@@ -19,6 +19,7 @@ from fittui.screens.thanks import ThankYouScreen
 from fittui.settings import Settings
 from fittui.storage import SaveFailed
 from fittui.store import Store
+from fittui.widgets.choice import Choice
 from fittui.widgets.slider import Slider
 
 ACCEPTANCE_KEYS = ["right", "right", "down", "7", "down", "end", "down", "home", "enter"]
@@ -55,7 +56,7 @@ async def test_acceptance_keys_save_the_ors(db, store):
 async def test_moving_between_items(db, store):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
-        sliders = app.screen.sliders
+        sliders = app.screen.item_widgets
         assert app.focused is sliders[0]
         await pilot.press("down")
         assert app.focused is sliders[1]
@@ -75,14 +76,14 @@ async def test_unmarked_item_is_named_and_nothing_saved(db, store):
         await pilot.press("5", "down", "5", "down", "down", "5", "enter")
         assert isinstance(app.screen, RatingScreen)
         assert "Socially" in str(app.screen.query_one("#message").render())
-        assert app.focused is app.screen.sliders[2]
+        assert app.focused is app.screen.item_widgets[2]
     assert Store(db).administrations() == []
 
 
 async def test_done_button_submits(db, store):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
-        for slider in app.screen.sliders:
+        for slider in app.screen.item_widgets:
             slider.value = 80
         await pilot.click("#done")
         await pilot.pause()
@@ -101,7 +102,7 @@ async def test_failed_save_keeps_the_marks(db, store, monkeypatch):
         await pilot.press(*ACCEPTANCE_KEYS)
         assert isinstance(app.screen, RatingScreen)
         assert "No space left" in str(app.screen.query_one("#message").render())
-        assert [s.value for s in app.screen.sliders] == [55, 70, 100, 0]
+        assert [s.value for s in app.screen.item_widgets] == [55, 70, 100, 0]
         monkeypatch.undo()
         await pilot.press("enter")  # Done has the focus: try again
         await pilot.pause()
@@ -203,6 +204,131 @@ async def test_read_only_refuses_to_start_a_rating(db, store):
         assert isinstance(app.screen, ClientsScreen)
 
 
+# PHQ-9 items 1 to 8 (they add up to 7), leaving the focus on item 9.
+PHQ9_KEYS = ["1", "down", "2", "down", "1", "down", "right", "right", "down"] + [
+    "1",
+    "down",
+    "0",
+    "down",
+    "1",
+    "down",
+    "0",
+    "down",
+]
+
+
+async def test_phq9_is_answered_with_the_choice_widget(db, store):
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        widgets = app.screen.item_widgets
+        assert len(widgets) == 9 and all(isinstance(w, Choice) for w in widgets)
+        assert "Over the last 2 weeks" in str(app.screen.query_one("#frame").render())
+        assert "0–3" in str(app.screen.query_one("#help").render())
+        await pilot.press(*PHQ9_KEYS, "3", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen)
+    [saved] = Store(db).administrations("C1")
+    assert saved.instrument == "PHQ-9" and saved.total == 100
+    assert [saved.items[f"item{n}"] for n in range(1, 10)] == [10, 20, 10, 10, 10, 0, 10, 0, 30]
+
+
+async def test_an_unanswered_question_is_named_and_nothing_saved(db, store):
+    app = app_for(db, rate=("C1", "GAD-7", ["client"]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("1", "down", "1", "down", "down", "1", *["down"] * 4)
+        assert app.focused is app.screen.query_one("#done")
+        await pilot.press("enter")
+        assert isinstance(app.screen, RatingScreen)
+        assert "question 3" in str(app.screen.query_one("#message").render())
+        assert app.focused is app.screen.item_widgets[2]
+        await pilot.press("2")
+        assert str(app.screen.query_one("#message").render()) == ""
+    assert Store(db).administrations() == []
+
+
+async def test_item9_alert_comes_first_on_the_hand_back_screen(db, store):
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press(*PHQ9_KEYS, "1", "enter")
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        alert = app.screen.query_one("#alert")
+        text = str(alert.render())
+        assert "⚠ PHQ-9 item 9 (thoughts of death or self-harm) was answered “Several days”" in text
+        assert "Ask about these thoughts today, before the client leaves" in text
+        assert alert.region.y == 1 and alert.region.height >= 4  # right under the header
+        assert app.screen.query_one("#result").region.y > alert.region.bottom - 1
+        rating = str(app.screen.query_one(".administration").render())
+        assert "Total" in rating and "8 / 27" in rating and "Severity: Mild (5–9)" in rating
+        assert "item9" not in str(app.screen.query_one("#look").render())  # no repeat
+
+
+async def test_no_alert_when_item9_is_not_at_all(db, store):
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*PHQ9_KEYS, "0", "enter")
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen) and not app.screen.query("#alert")
+
+
+async def test_result_shows_the_band_and_change_since_last_time(db, store, instruments):
+    Store(db).record(
+        "C1", instruments["PHQ-9"], {f"item{n}": 20 for n in range(1, 10)}, "2026-01-01"
+    )
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*PHQ9_KEYS, "0", "enter")
+        await therapist(pilot)
+        rating = str(app.screen.query_one(".administration").render())
+        assert "Severity: Mild (5–9)\n  Last time 18 (moderately severe), -11" in rating
+
+
+async def test_a_session_runs_the_clients_instruments_in_order(db, store):
+    Store(db).update_client("C1", instruments=("GAD-7", "PHQ-9", "ORS"))
+    app = make_app(db, settings=Settings(), session="C1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.instrument.key == "GAD-7" and app.client_mode
+        await pilot.press(*["1", "down"] * 6, "1", "enter")
+        assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "PHQ-9"
+        await pilot.press(*PHQ9_KEYS, "0", "enter")
+        assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "ORS"
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen)
+        assert "hand the laptop back" in str(app.screen.query_one("#thanks").render())
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        shown = [str(w.render()).split()[0] for w in app.screen.query(".administration")]
+        assert shown == ["GAD-7", "PHQ-9", "ORS"]
+    saved = Store(db).administrations("C1")
+    assert [a.instrument for a in saved] == ["GAD-7", "PHQ-9", "ORS"]
+
+
+async def test_a_session_left_midway_keeps_what_was_saved(db, store):
+    Store(db).update_client("C1", instruments=("PHQ-9", "ORS"))
+    app = make_app(db, settings=Settings(), session="C1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*PHQ9_KEYS, "0", "enter", "5")
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen) and not app.client_mode
+        assert len(app.screen.query(".administration")) == 1
+    assert [a.instrument for a in Store(db).administrations()] == ["PHQ-9"]
+
+
+@pytest.mark.parametrize(("code", "expected"), [("C1", "ORS"), ("K1", "CORS")])
+async def test_a_session_without_instruments_is_the_age_groups_ors(db, store, code, expected):
+    app = make_app(db, settings=Settings(), session=code)
+    async with app.run_test(size=(80, 24)):
+        assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == expected
+
+
+async def test_a_session_naming_an_unknown_instrument_says_so(db, store):
+    Store(db).update_client("C1", instruments=("BDI",))
+    app = make_app(db, settings=Settings(), session="C1")
+    async with app.run_test(size=(80, 24)):
+        assert isinstance(app.screen, ClientsScreen) and not app.client_mode
+
+
 CLIENT_KEYS = [
     "up",
     "down",
@@ -253,7 +379,15 @@ def send_key(app, key: str) -> None:
     app._driver.send_message(event)
 
 
-async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monkeypatch):
+@pytest.mark.parametrize(
+    "start",
+    [
+        {"rate": ("C1", "SRS", ["client", "partner"])},
+        {"session": "C1"},  # PHQ-9 then GAD-7: the choice widget
+    ],
+    ids=["srs-couple", "phq9-gad7-session"],
+)
+async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monkeypatch, start):
     """5,000 random keys and 500 clicks: client mode is never left, no code or label shows."""
     left = []
 
@@ -269,7 +403,8 @@ async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monke
         raising=False,
     )
     rng = random.Random(20261123)
-    app = make_app(db, settings=Settings(), rate=("C1", "SRS", ["client", "partner"]))
+    store.update_client("C1", instruments=("PHQ-9", "GAD-7"))
+    app = make_app(db, settings=Settings(), **start)
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(100):
             for _ in range(50):
@@ -282,6 +417,9 @@ async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monke
             screen = app.export_screenshot()
             assert "C1" not in screen and "secret" not in screen.lower()
         assert isinstance(app.screen, RatingScreen | ThankYouScreen)
+        if "session" in start:  # the keys reached the choices: something was answered
+            answered = [c for c in app.screen.query(Choice) if c.value is not None]
+            assert answered or Store(db).administrations()
 
 
 def test_settings_file(tmp_path):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fittui.model import Administration, Client
-from fittui.scoring import split_alliances, summarize
+from fittui.report import report_row
+from fittui.scoring import FLAGS, describe_flag, previous_of, split_alliances, summarize
 
 ADULT = Client("C1", "adult")
 
@@ -227,3 +231,137 @@ def test_lowest_srs_item_is_a_minimum_and_first_on_ties(sessions):
     assert ("srs_below_cutoff" in s.flags) == (sum(last) < 360)
     assert ("srs_item_low" in s.flags) == (min(last) < 90)
     assert ("srs_drop" in s.flags) == (len(sessions) > 1 and sum(last) <= sum(sessions[-2]) - 10)
+
+
+# -- PHQ-9 and GAD-7 ---------------------------------------------------------------------
+def likert(
+    instrument: str, date: str, total: int, item9: int = 0, rater: str = "client"
+) -> Administration:
+    """A PHQ-9 or GAD-7 with this total (whole points), item 9 (PHQ-9) set as given."""
+    count = {"PHQ-9": 9, "GAD-7": 7}[instrument]
+    scores = [0] * count
+    if instrument == "PHQ-9":
+        scores[8] = item9
+    rest = total - sum(scores)
+    for n in range(count - 1 if instrument == "PHQ-9" else count):
+        scores[n] = min(3, rest)
+        rest -= scores[n]
+    assert rest == 0 and sum(scores) == total
+    items = {f"item{n}": s * 10 for n, s in enumerate(scores, start=1)}
+    return Administration(
+        f"{instrument}{date}{total}{item9}{rater}", "C1", instrument, date, items, rater
+    )
+
+
+PHQ9_BOUNDARIES = [
+    (0, "none"),
+    (4, "none"),
+    (5, "mild"),
+    (9, "mild"),
+    (10, "moderate"),
+    (14, "moderate"),
+    (15, "moderately_severe"),
+    (19, "moderately_severe"),
+    (20, "severe"),
+    (27, "severe"),
+]
+GAD7_BOUNDARIES = [
+    (0, "minimal"),
+    (4, "minimal"),
+    (5, "mild"),
+    (9, "mild"),
+    (10, "moderate"),
+    (14, "moderate"),
+    (15, "severe"),
+    (21, "severe"),
+]
+
+
+@pytest.mark.parametrize(("points", "band"), PHQ9_BOUNDARIES)
+def test_phq9_bands_at_every_boundary(instruments, points, band):
+    item9 = max(0, points - 24)  # 27 needs every item at 3
+    s = summarize(ADULT, [likert("PHQ-9", "2026-01-01", points, item9)], instruments)
+    assert s.symptoms["PHQ-9"].band.key == band
+    row = report_row(ADULT, s)
+    assert (row["phq9_last"], row["phq9_band"]) == (points, band)
+    assert (row["gad7_last"], row["gad7_band"]) == (None, None)
+
+
+@pytest.mark.parametrize(("points", "band"), GAD7_BOUNDARIES)
+def test_gad7_bands_at_every_boundary(instruments, points, band):
+    s = summarize(ADULT, [likert("GAD-7", "2026-01-01", points)], instruments)
+    assert s.symptoms["GAD-7"].band.key == band
+    row = report_row(ADULT, s)
+    assert (row["gad7_last"], row["gad7_band"]) == (points, band)
+    assert s.flags == ()  # the GAD-7 has no risk rule
+
+
+def test_symptom_measures_leave_the_ors_and_srs_alone(instruments):
+    admins = [likert("PHQ-9", "2026-01-01", 20), ors("2026-01-01", *total(30.0))]
+    s = summarize(ADULT, admins, instruments)
+    assert len(s.ors) == 1 and s.srs == () and s.flags == () and s.status == "insufficient"
+    assert report_row(ADULT, s)["ors_last"] == 30.0
+
+
+def test_symptom_change_is_latest_minus_first_own_ratings(instruments):
+    admins = [
+        likert("PHQ-9", "2026-01-08", 12),
+        likert("PHQ-9", "2026-01-01", 18),
+        likert("PHQ-9", "2026-01-15", 24, rater="partner"),
+    ]
+    phq = summarize(ADULT, admins, instruments).symptoms["PHQ-9"]
+    assert phq.change == -60 and phq.latest.total == 120 and phq.band.key == "moderate"
+    assert summarize(ADULT, admins[:1], instruments).symptoms["PHQ-9"].change is None
+
+
+def test_item9_raises_the_flag_first_and_only_from_the_latest(instruments):
+    s = summarize(
+        ADULT,
+        [srs("2026-01-01", 8, 8, 8, 8), likert("PHQ-9", "2026-01-01", 1, item9=1)],
+        instruments,
+    )
+    assert s.flags == ("phq9_item9", "srs_below_cutoff", "srs_item_low")
+    [alert] = s.alerts
+    assert alert.answer == "Several days" and alert.number == 9
+    assert alert.headline == (
+        "PHQ-9 item 9 (thoughts of death or self-harm) was answered “Several days” on 2026-01-01."
+    )
+    assert "today" in alert.rule.message
+    later_none = [likert("PHQ-9", "2026-01-01", 3, item9=3), likert("PHQ-9", "2026-01-08", 20)]
+    assert summarize(ADULT, later_none, instruments).flags == ()
+    assert summarize(ADULT, later_none[::-1], instruments).flags == ()  # by date, not entry
+    high_total_no_item9 = [likert("PHQ-9", "2026-01-01", 24)]
+    assert summarize(ADULT, high_total_no_item9, instruments).flags == ()
+
+
+def test_item9_from_any_rater_is_never_dropped(instruments):
+    admins = [
+        likert("PHQ-9", "2026-01-01", 0),
+        likert("PHQ-9", "2026-01-01", 2, item9=2, rater="partner"),
+    ]
+    s = summarize(ADULT, admins, instruments)
+    assert s.flags == ("phq9_item9",)
+    assert s.alerts[0].headline.endswith("“More than half the days” by the partner on 2026-01-01.")
+    assert describe_flag("phq9_item9") == FLAGS["phq9_item9"]
+    assert describe_flag("mood_item2")[0] == "⚠mood_item2"
+
+
+def test_since_last_time_compares_an_instrument_with_itself(instruments):
+    phq1, gad, phq2 = (
+        likert("PHQ-9", "2026-01-01", 10),
+        likert("GAD-7", "2026-01-05", 7),
+        likert("PHQ-9", "2026-01-08", 8),
+    )
+    assert previous_of(phq2, [phq1, gad, phq2], instruments) is phq1
+    assert previous_of(gad, [phq1, gad, phq2], instruments) is None
+
+
+@given(st.lists(st.tuples(st.integers(1, 28), st.integers(0, 3)), min_size=1, max_size=8))
+def test_item9_flag_is_exactly_the_latest_answer(sessions):
+    from fittui.instruments import load_instruments
+
+    admins = [likert("PHQ-9", f"2026-02-{day:02d}", item9, item9=item9) for day, item9 in sessions]
+    admins = [replace(a, id=str(n)) for n, a in enumerate(admins)]  # same-day repeats
+    flags = summarize(ADULT, admins, load_instruments()).flags
+    latest = sorted(enumerate(sessions), key=lambda p: (p[1][0], p[0]))[-1][1][1]
+    assert ("phq9_item9" in flags) == (latest >= 1)

@@ -278,3 +278,46 @@ async def test_outcome_summary_opens_from_the_client_list(demo):
         assert isinstance(app.screen, OutcomesScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, ClientsScreen)
+
+
+async def test_history_leads_with_the_risk_alert_and_charts_symptom_measures(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("D04")
+        await pilot.pause()
+        screen = app.screen
+        alert = screen.query_one("#alert")
+        assert alert.display and "PHQ-9 item 9" in str(alert.render())
+        assert screen.views() == ["totals", "ors", "srs", "PHQ-9", "GAD-7"]
+        await pilot.press("i", "i", "i")
+        assert screen.view == "PHQ-9"
+        assert "PHQ-9" in str(screen.query_one("#legend").render())
+        table = screen.query_one("#sessions", DataTable)
+        phq9 = next(
+            row
+            for row in (table.get_row_at(n) for n in range(table.row_count))
+            if str(row[1]) == "PHQ-9"
+        )
+        assert "." not in str(phq9[3]) and "." not in str(phq9[4])  # whole numbers
+        app.open_history("D06")
+        await pilot.pause()
+        assert not app.screen.query_one("#alert").display
+
+
+async def test_begin_session_runs_the_clients_own_instruments_in_order(demo):
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")  # D04, first: it has the risk answer
+        assert app.screen.query_one("#instruments", Input).value == "PHQ-9, GAD-7, ORS"
+        app.screen.query_one("#instruments", Input).value = "gad-7, ors"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert Store(demo).client("D04").instruments == ("GAD-7", "ORS")
+        await pilot.press("e")
+        app.screen.query_one("#instruments", Input).value = "ORS, XYZ"
+        await pilot.press("enter")
+        assert "unknown instrument" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape")
+        await pilot.press("b")
+        assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "GAD-7"
+        assert app.client_mode

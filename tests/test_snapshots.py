@@ -202,3 +202,42 @@ def test_rating_with_the_ansi_theme(snap_compare, db, size):
     assert snap_compare(
         app(db, theme="ansi-dark"), press=["right", "down", "end"], terminal_size=size
     )
+
+
+PHQ9 = ("C1", "PHQ-9", ["client"])
+# Items 1 to 3 answered, item 4 left out, item 5 answered; then Done is asked for.
+PHQ9_PARTLY = ["1", "down", "right", "right", "right", "down", "0", "down", "down", "2"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_phq9_unanswered(snap_compare, db, size):
+    assert snap_compare(app(db, rate=PHQ9), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_phq9_partly_answered(snap_compare, db, size):
+    assert snap_compare(app(db, rate=PHQ9), press=PHQ9_PARTLY, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_phq9_unanswered_question_named(snap_compare, db, size):
+    keys = [*PHQ9_PARTLY, *["down"] * 5, "enter"]
+    assert snap_compare(app(db, rate=PHQ9), press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_result_with_the_item9_alert(snap_compare, db, size):
+    store = Store(db)
+    phq9, gad7 = load_instruments()["PHQ-9"], load_instruments()["GAD-7"]
+    items = dict(zip((f"item{n}" for n in range(1, 10)), (20, 20, 10, 20, 10, 10, 0, 0, 10)))
+    store.record("C1", phq9, {key: 20 for key in items}, "2026-11-09T10:00")
+    saved = [
+        store.record("C1", phq9, items, "2026-11-16T10:00"),
+        store.record("C1", gad7, {f"item{n}": 10 for n in range(1, 8)}, "2026-11-16T10:05"),
+    ]
+
+    async def show_result(pilot):
+        pilot.app.push_screen(ResultScreen("C1", saved))
+        await pilot.pause()
+
+    assert snap_compare(app(db, rate=None), run_before=show_result, terminal_size=size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -77,5 +78,7 @@ def test_attention_ranks_risk_above_everything_and_more_signals_higher(demo, ins
     assert [o.attention for o in ranked] == sorted((o.attention for o in ranked), reverse=True)
     d06 = ranked[2]
     assert d06.sessions == 2 and d06.last_seen == "2026-11-15" and d06.days_since == 8
-    risky = ranked[-1].summary.__class__(**{**vars(ranked[-1].summary), "flags": ("phq9_item9",)})
-    assert attention(risky) > attention(d06.summary)
+    # D04's latest PHQ-9 answered item 9: a risk answer outranks any number of other flags.
+    assert ranked[0].summary.flags[0] == "phq9_item9" and ranked[0].attention >= 1000
+    no_alert = replace(ranked[0].summary, alerts=(), flags=ranked[0].summary.flags[1:])
+    assert attention(no_alert) < 1000

@@ -27,7 +27,7 @@ DEFAULTS_BY_AGE_GROUP = {
     "young_child": ("YCORS", "YCSRS"),
 }
 _BUILTIN_DIR = Path(__file__).parent
-BUILTIN_FILES = ("ors", "srs", "cors", "csrs", "ycors", "ycsrs", "gsrs")
+BUILTIN_FILES = ("ors", "srs", "cors", "csrs", "ycors", "ycsrs", "gsrs", "phq9", "gad7")
 _WORDING_FIELDS = ("name", "frame", "options")
 _ITEM_WORDING_FIELDS = ("label", "description", "low", "high")
 
@@ -38,13 +38,20 @@ class InstrumentError(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    """One line (VAS) or question (Likert) of an instrument."""
+    """One line (VAS) or question (Likert) of an instrument.
+
+    ``label`` is the short name the therapist reads. ``description`` is, for a line, one
+    sentence under the label and, for a Likert question, the question as the client reads
+    it. ``low`` and ``high`` are the words at a line's ends. ``loinc`` is the item's LOINC
+    code where one is known for certain, for exports.
+    """
 
     key: str
     label: str
     description: str = ""
     low: str = ""
     high: str = ""
+    loinc: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Instrument:
-    """An instrument definition. Totals, cut-offs and thresholds are in tenths."""
+    """An instrument definition. Totals, cut-offs and thresholds are in tenths.
+
+    For exports: ``loinc_panel`` and ``loinc_total`` are the LOINC codes of the whole
+    questionnaire and of its total score, ``Item.loinc`` those of the items, and
+    ``loinc_answers`` the LOINC answer codes in the order of ``options`` (an answer of
+    ``scale_min + n * step`` tenths is ``options[n]``, coded ``loinc_answers[n]``). Each is
+    empty where no code is known.
+    """
 
     key: str
     name: str
@@ -96,10 +110,29 @@ class Instrument:
     risk_rules: tuple[RiskRule, ...] = ()
     sources: tuple[Source, ...] = ()
     copyright: str = ""
+    loinc_panel: str = ""
+    loinc_total: str = ""
+    loinc_answers: tuple[str, ...] = ()
 
     @property
     def max_total(self) -> int:
         return self.scale_max * len(self.items)
+
+    @property
+    def whole_numbers(self) -> bool:
+        """Scored in whole numbers (a Likert scale), so shown without a decimal."""
+        return self.step % 10 == 0
+
+    def format_score(self, tenths: int | None) -> str:
+        """A score or total as this instrument is read: '25.5' on a line, '12' on the PHQ-9."""
+        return format_tenths(tenths, decimals=not self.whole_numbers)
+
+    def option_for(self, tenths: int) -> str:
+        """The answer's wording for a Likert score: 10 tenths on the PHQ-9 is 'Several days'."""
+        index, rest = divmod(tenths - self.scale_min, self.step)
+        if rest or not 0 <= index < len(self.options):
+            raise InstrumentError(f"{self.key} has no answer worth {format_tenths(tenths)}")
+        return self.options[index]
 
     def item(self, key: str) -> Item:
         for item in self.items:
@@ -112,6 +145,7 @@ class Instrument:
         return self.cutoffs.get(age_group)
 
     def band_for(self, total: int) -> Band | None:
+        """The severity band a total falls in (the highest band it reaches), or None."""
         found = None
         for band in self.bands:
             if total >= band.low:
@@ -128,7 +162,7 @@ class Instrument:
         if not value.is_finite():
             raise InstrumentError(f"score {raw!r} is not a number")
         tenths = value * 10
-        low, high = format_tenths(self.scale_min), format_tenths(self.scale_max)
+        low, high = self.format_score(self.scale_min), self.format_score(self.scale_max)
         if tenths < self.scale_min or tenths > self.scale_max:
             raise InstrumentError(f"score {raw} is out of range {low} to {high} for {self.key}")
         if tenths != tenths.to_integral_value() or int(tenths) % self.step:
@@ -183,6 +217,7 @@ def _build(data: dict, path: Path) -> Instrument:
                 description=i.get("description", ""),
                 low=i.get("low", ""),
                 high=i.get("high", ""),
+                loinc=i.get("loinc", ""),
             )
             for i in data["items"]
         )
@@ -220,8 +255,11 @@ def _build(data: dict, path: Path) -> Instrument:
                 Source(s["text"], s.get("supports", "")) for s in data.get("sources", [])
             ),
             copyright=data.get("copyright", ""),
+            loinc_panel=data.get("loinc", {}).get("panel", ""),
+            loinc_total=data.get("loinc", {}).get("total", ""),
+            loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
         )
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise InstrumentError(f"{where}: missing or malformed field {exc}") from None
     unknown = set(instrument.cutoffs) - set(AGE_GROUPS)
     if unknown:
@@ -230,6 +268,11 @@ def _build(data: dict, path: Path) -> Instrument:
         (instrument.scale_max - instrument.scale_min) // instrument.step + 1
     ):
         raise InstrumentError(f"{where}: a Likert instrument needs one option per answer")
+    if instrument.loinc_answers and len(instrument.loinc_answers) != len(instrument.options):
+        raise InstrumentError(f"{where}: loinc answers need one code per option")
+    lows = [band.low for band in instrument.bands]
+    if lows and (lows != sorted(set(lows)) or lows[0] != instrument.scale_min):
+        raise InstrumentError(f"{where}: bands must start at the scale's minimum and rise")
     for rule in instrument.risk_rules:
         instrument.item(rule.item)
     return instrument
@@ -308,3 +351,16 @@ def find_instrument(instruments: dict[str, Instrument], key: str) -> Instrument:
         if known.lower() == key.strip().lower():
             return instrument
     raise InstrumentError(f"unknown instrument {key!r} (known: {', '.join(instruments)})")
+
+
+def parse_instrument_list(instruments: dict[str, Instrument], text: str) -> tuple[str, ...]:
+    """A comma-separated list such as "PHQ-9, ors" as instrument keys, in the order given.
+
+    An empty text gives an empty list (the client's age group then decides); a key named
+    twice is refused, since a client would be asked the same questions twice.
+    """
+    keys = tuple(find_instrument(instruments, k).key for k in text.split(",") if k.strip())
+    for n, key in enumerate(keys):
+        if key in keys[:n]:
+            raise InstrumentError(f"instrument {key} is named twice")
+    return keys

@@ -49,6 +49,7 @@ class CaseloadScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._overviews: dict = {}  # report.overviews' cache: only changed clients rescored
         self.rows: list[Overview] = []
 
     def compose(self) -> ComposeResult:
@@ -80,12 +81,14 @@ class CaseloadScreen(LiveScreen):
 
     def redraw(self) -> None:
         store = self.app.store
+        clients = store.clients(include_archived=False)
         self.rows = overviews(
-            store.clients(include_archived=False),
-            store.administrations_by_client(),
+            clients,
+            store.administrations_by_client(c.code for c in clients),
             self.app.instruments,
             self.app.today(),
             self.app.etr_params,
+            cache=self._overviews,
         )
         self.show_rows()
 
@@ -96,11 +99,11 @@ class CaseloadScreen(LiveScreen):
     def show_rows(self) -> None:
         status, flag = self._filter("#status"), self._filter("#flag")
         shown = [o for o in self.rows if matches(o, status, flag)]
-        table = self.query_one(DataTable)
-        table.clear()
+        table = self.query_one(RowTable)
+        rows = []
         for o in shown:
             s = o.summary
-            table.add_row(
+            cells = (
                 plain(o.client.code),
                 status_cell(self.app, s.status),
                 score_cell(s.intake.total if s.intake else None),
@@ -111,8 +114,9 @@ class CaseloadScreen(LiveScreen):
                 plain(str(o.sessions)),
                 plain("-" if o.days_since is None else str(o.days_since // 7)),
                 flags_cell(self.app, s.flags),
-                key=o.client.code,
             )
+            rows.append((cells, o.client.code))
+        table.fill(rows, table.cursor_key or 0)
         self.query_one("#count", Static).update(
             f"{len(shown)} of {len(self.rows)} active clients · Enter opens a history"
         )

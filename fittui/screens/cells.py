@@ -8,6 +8,8 @@ on their own.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
@@ -15,7 +17,7 @@ from textual.color import Color
 
 from fittui.etr import ZONE_WORDS
 from fittui.instruments import format_tenths
-from fittui.scoring import FLAGS
+from fittui.scoring import describe_flag
 
 # Which theme colour each flag and status is drawn in; anything else keeps the text colour.
 FLAG_COLORS = {
@@ -31,11 +33,15 @@ ZONE_COLORS = {"on_track": "success", "at_risk": "warning", "off_track": "error"
 STRONG_FLAGS = {"phq9_item9", "off_track"}
 
 
+@lru_cache(maxsize=64)
+def _style(theme: str, value: str | None, bold: bool) -> Style:
+    return Style(color=Color.parse(value).rich_color if value else None, bold=bold)
+
+
 def theme_style(app: App, name: str | None, bold: bool = False) -> Style:
-    """A Rich style in the theme's colour ``name`` (e.g. "error"), or just bold/plain."""
-    value = app.theme_variables.get(name) if name else None
-    color = Color.parse(value).rich_color if value else None
-    return Style(color=color, bold=bold)
+    """A Rich style in the theme's colour ``name`` (e.g. "error"), or just bold/plain;
+    made once per theme, since a list of a thousand clients asks for it thousands of times."""
+    return _style(app.theme, app.theme_variables.get(name) if name else None, bold)
 
 
 def flags_cell(app: App, flags: tuple[str, ...]) -> Text:
@@ -44,8 +50,10 @@ def flags_cell(app: App, flags: tuple[str, ...]) -> Text:
     for flag in flags:
         if text:
             text.append(" ")
-        symbol = FLAGS[flag][0] if flag in FLAGS else flag
-        text.append(symbol, theme_style(app, FLAG_COLORS.get(flag), flag in STRONG_FLAGS))
+        symbol = describe_flag(flag)[0]
+        strong = flag in STRONG_FLAGS or flag not in FLAG_COLORS and symbol.startswith("⚠")
+        color = FLAG_COLORS.get(flag, "error" if strong else None)
+        text.append(symbol, theme_style(app, color, strong))
     return text
 
 

@@ -1,14 +1,15 @@
-"""Adding a client, or changing one's label and age group, from the keyboard."""
+"""Adding a client, or changing one's label, age group and start-of-session instruments,
+from the keyboard."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from fittui.instruments import AGE_GROUPS
+from fittui.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.model import Client, InputError
 from fittui.storage import StorageError
 
@@ -35,7 +36,7 @@ class ClientFormScreen(ModalScreen[Client | None]):
 
     def compose(self) -> ComposeResult:
         client = self.client
-        with Vertical(id="form"):
+        with VerticalScroll(id="form"):
             yield Static(f"Edit {client.code}" if client else "Add a client", id="form-title")
             yield Label("Code (no names: a code you will recognise)")
             yield Input(
@@ -55,6 +56,12 @@ class ClientFormScreen(ModalScreen[Client | None]):
             yield Input(
                 value=client.label if client else "", placeholder="e.g. Tue 10am", id="label"
             )
+            yield Label("Start of session, in order (empty: the ORS)")
+            yield Input(
+                value=", ".join(client.instruments) if client else "",
+                placeholder="e.g. PHQ-9, GAD-7, ORS",
+                id="instruments",
+            )
             yield Static("", id="error")
             with Horizontal(id="buttons"):
                 yield Button("Save", variant="primary", id="save")
@@ -68,13 +75,21 @@ class ClientFormScreen(ModalScreen[Client | None]):
         age_group = str(self.query_one("#age-group", Select).value)
         label = self.query_one("#label", Input).value
         try:
+            instruments = parse_instrument_list(
+                self.app.instruments, self.query_one("#instruments", Input).value
+            )
             if self.client:
                 saved = store.update_client(
-                    self.client.code, age_group=age_group, label=label.strip()
+                    self.client.code,
+                    age_group=age_group,
+                    label=label.strip(),
+                    instruments=instruments,
                 )
             else:
-                saved = store.add_client(self.query_one("#code", Input).value, age_group, label)
-        except (InputError, StorageError) as exc:
+                saved = store.add_client(
+                    self.query_one("#code", Input).value, age_group, label, instruments
+                )
+        except (InputError, InstrumentError, StorageError) as exc:
             self.query_one("#error", Static).update(str(exc))
             return
         self.dismiss(saved)

@@ -33,6 +33,7 @@ class ClientsScreen(LiveScreen):
     BINDINGS = [
         # Enter opens the history from the search field too: type a code, press Enter.
         Binding("enter", "history", "History", priority=True),
+        Binding("b", "begin", "Begin session"),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
         Binding("m", "rate_more", "More"),
@@ -49,6 +50,7 @@ class ClientsScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._overviews: dict = {}  # report.overviews' cache: only changed clients rescored
         self.show_archived = False
         self.rows: list[Overview] = []
 
@@ -70,21 +72,22 @@ class ClientsScreen(LiveScreen):
         clients = store.clients(include_archived=self.show_archived)
         self.rows = overviews(
             clients,
-            store.administrations_by_client(),
+            store.administrations_by_client(c.code for c in clients),
             self.app.instruments,
             self.app.today(),
             self.app.etr_params,
+            cache=self._overviews,
         )
         self.show_rows()
 
     def show_rows(self) -> None:
         """Fill the table with the rows matching the search, keeping the cursor's client."""
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         current = self.selected_code()
         query = self.query_one("#search", Input).value.strip().lower()
         columns = NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
-        table.clear(columns=len(table.columns) != len(columns))
-        if not table.columns:
+        if len(table.columns) != len(columns):
+            table.clear(columns=True)
             table.add_columns(*columns)
         shown = [
             o
@@ -102,11 +105,7 @@ class ClientsScreen(LiveScreen):
             room = max(8, self.size.width - used - 3)
             for row in rows:
                 row[-1].truncate(room, overflow="ellipsis")
-        for o, row in zip(shown, rows):
-            table.add_row(*row, key=o.client.code)
-        codes = [o.client.code for o in shown]
-        if current in codes:
-            table.move_cursor(row=codes.index(current))
+        table.fill([(row, o.client.code) for o, row in zip(shown, rows)], current or 0)
         empty = self.query_one("#empty", Static)
         empty.display = not shown
         if not self.rows:
@@ -130,11 +129,7 @@ class ClientsScreen(LiveScreen):
         ]
 
     def selected_code(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return self.query_one(RowTable).cursor_key
 
     def selected(self) -> Client | None:
         code = self.selected_code()
@@ -176,6 +171,12 @@ class ClientsScreen(LiveScreen):
         if client is None:
             self.notify("Add a client first: press a.", severity="warning")
         return client
+
+    def action_begin(self) -> None:
+        """b: the client's start-of-session instruments, in the therapist's order."""
+        client = self._client_to_rate()
+        if client:
+            self.app.start_session(client.code)
 
     def action_rate(self, family: str) -> None:
         """o and s: the ORS- or SRS-family instrument for the client's age group."""

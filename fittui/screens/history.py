@@ -21,15 +21,14 @@ from fittui.chart import Legend
 from fittui.instruments import format_tenths
 from fittui.model import Administration
 from fittui.scoring import chronological, split_alliances, summarize
-from fittui.screens.cells import plain, score_cell
+from fittui.screens.cells import plain
 from fittui.screens.live import LiveScreen
 from fittui.screens.look import look_at
+from fittui.screens.result import alert_text
 from fittui.snippet import make_snippet
-from fittui.widgets.history_plot import VIEWS, HistoryPlot
+from fittui.widgets.history_plot import VIEWS, HistoryPlot, view_title
 from fittui.widgets.row_table import RowTable
 
-FIRST_ROWS = 30  # more than a screenful of the sessions table
-REST_AFTER = 0.05  # seconds: the rest of a long table comes in after the first paint
 # plotext colour names that Rich spells differently.
 RICH_COLORS = {"gray": "bright_black", "orange": "dark_orange"}
 
@@ -53,7 +52,7 @@ class HistoryScreen(LiveScreen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("i", "next_view", "Items/totals"),
+        Binding("i", "next_view", "Chart view"),
         Binding("y", "copy_snippet", "Copy snippet"),
         Binding("n", "edit_note", "Note"),
         Binding("o", "rate('ors')", "ORS"),
@@ -69,6 +68,7 @@ class HistoryScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="alert")
         with VerticalScroll(id="history"):
             yield Static(id="who")
             with Horizontal(id="top"):
@@ -117,6 +117,11 @@ class HistoryScreen(LiveScreen):
                 sessions=str(sessions),
             )
         )
+        alert = self.query_one("#alert", Static)
+        alert.display = bool(summary.alerts)
+        alert.update(alert_text(summary.alerts))
+        if self.view not in self.views():
+            self.view = "totals"
         self.draw_chart()
         alliances = split_alliances(self.administrations, app.instruments)[-1:]
         self.query_one("#look", Static).update(look_at(summary, alliances, app.instruments))
@@ -141,38 +146,36 @@ class HistoryScreen(LiveScreen):
             note.update(f"{words.capitalize()} against the expected path. {etr.DISCLAIMER}")
         else:
             note.update(f"The expected path from this intake. {etr.DISCLAIMER}")
-        words = legend_cell(legend) if legend else Text(f"No {VIEWS[self.view]} to draw yet.")
+        words = legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
         self.query_one("#legend", Static).update(words)
 
     def fill_table(self) -> None:
-        """Every administration, newest first: the first screenful at once, the rest just
-        after the screen is drawn (measuring a long table's cells would delay the chart)."""
-        table = self.query_one("#sessions", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        newest_first = list(reversed(self.administrations))
-        self._add_rows(newest_first[:FIRST_ROWS], cursor)
-        if len(newest_first) > FIRST_ROWS:
-            rest = newest_first[FIRST_ROWS:]
-            self.set_timer(REST_AFTER, lambda: self._add_rows(rest, cursor))
-
-    def _add_rows(self, administrations: list[Administration], cursor: int) -> None:
-        table = self.query_one("#sessions", DataTable)
-        for a in administrations:
-            table.add_row(
+        """Every administration, newest first."""
+        table = self.query_one("#sessions", RowTable)
+        instruments = self.app.instruments
+        rows = []
+        for a in reversed(self.administrations):
+            instrument = instruments.get(a.instrument)
+            score = instrument.format_score if instrument else format_tenths
+            cells = (
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
                 plain(a.rater),
-                plain(" ".join(format_tenths(v) for v in a.items.values())),
-                score_cell(a.total),
+                plain(" ".join(score(v) for v in a.items.values())),
+                Text(score(a.total), justify="right"),
                 plain(a.note),
-                key=a.id,
             )
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
+            rows.append((cells, a.id))
+        # The table starts below the chart, the patterns and the snippet: none of it is in
+        # the first screenful, so it all comes just after the first paint.
+        table.fill(rows, table.cursor_row, first=0)
+
+    def views(self) -> list[str]:
+        """Totals, ORS items, SRS items, then each symptom measure the client has rated."""
+        return [*VIEWS, *self.summary.symptoms]
 
     def action_next_view(self) -> None:
-        views = list(VIEWS)
+        views = self.views()
         self.view = views[(views.index(self.view) + 1) % len(views)]
         self.draw_chart()
 
@@ -189,12 +192,11 @@ class HistoryScreen(LiveScreen):
         if self.app.store.read_only:
             self.notify("Read-only: notes cannot be saved here.", severity="warning")
             return
-        table = self.query_one("#sessions", DataTable)
-        if not table.row_count:
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        if chosen_id is None:
             self.notify("No rating to write a note on yet.", severity="warning")
             return
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        chosen = next(a for a in self.administrations if a.id == row_key.value)
+        chosen = next(a for a in self.administrations if a.id == chosen_id)
 
         def saved(done: bool | None) -> None:
             if done:

@@ -10,7 +10,7 @@ from textual.content import Content
 
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration
-from fittui.scoring import FLAGS, Summary
+from fittui.scoring import Summary, describe_flag
 
 
 def look_at(
@@ -18,10 +18,14 @@ def look_at(
     alliances: list[tuple[str, tuple[Administration, ...]]],
     instruments: dict[str, Instrument],
 ) -> Content:
-    """Flags, split alliances (day, that day's SRS ratings) and patterns with questions."""
+    """Flags, split alliances (day, that day's SRS ratings) and patterns with questions.
+    A risk flag is left to the alert the screen shows above everything, which says more."""
     lines: list[Content] = []
+    alerted = {alert.rule.flag for alert in summary.alerts}
     for flag in summary.flags:
-        symbol, words = FLAGS[flag]
+        if flag in alerted:
+            continue
+        symbol, words = describe_flag(flag)
         if flag == "ors_below_cutoff":
             words = f"{words} ({format_tenths(summary.cutoff)})"
         lines.append(Content.from_markup(f"[b]{symbol}[/b] $words", words=words))

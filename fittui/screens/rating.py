@@ -1,12 +1,15 @@
-"""The rating screen, in client mode: one instrument, one line per item, nothing else.
+"""The rating screen, in client mode: one instrument, one line or question per item.
 
-No client code, label or history is on this screen. Up/Down and Tab move between lines,
-Enter moves on and, on the last line or the Done button, submits. Nothing is saved until
-every line is marked; a failed save keeps the marks on screen to try again.
+No client code, label or history is on this screen. A visual-analogue instrument (ORS,
+SRS) gets a slider per item, a Likert one (PHQ-9, GAD-7) a choice of answers per question;
+both behave alike. Up/Down and Tab move between items, Enter moves on and, on the last
+item or the Done button, submits. Nothing is saved until every item is answered; a failed
+save keeps the answers on screen to try again.
 """
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,10 +18,21 @@ from textual.widgets import Button, Static
 from fittui.instruments import Instrument
 from fittui.screens.client_mode import ClientModeScreen
 from fittui.storage import StorageError
+from fittui.widgets.choice import Choice
 from fittui.widgets.slider import Slider
 
 HELP = "← → move the mark   ↑ ↓ next line   Enter when done"
+LIKERT_HELP = "← → or {low}–{high} choose   ↑ ↓ next question   Enter when done"
 ROWS_PER_ITEM = 4  # label, description, line, end words
+
+
+class ItemList(VerticalScroll, inherit_bindings=False):
+    """The items, scrolled by moving between them: without the scroll keys, Up and Down
+    reach the screen even when the list is taller than the terminal.
+
+    (A priority binding on the screen would not do: keys typed faster than they are
+    handled would then answer whichever item the last Down had reached.)
+    """
 
 
 class RatingScreen(ClientModeScreen):
@@ -47,46 +61,70 @@ class RatingScreen(ClientModeScreen):
     def compose(self) -> ComposeResult:
         yield Static(self.instrument.name, id="title")
         yield Static(self.instrument.frame, id="frame")
-        with VerticalScroll(id="items"):
-            for item in self.instrument.items:
-                yield Slider(
-                    item,
-                    self.instrument.scale_min,
-                    self.instrument.scale_max,
-                    show_numbers=self.show_numbers,
-                    id=f"item-{item.key}",
-                )
+        instrument = self.instrument
+        with ItemList(id="items"):
+            for number, item in enumerate(instrument.items, start=1):
+                if instrument.kind == "likert":
+                    yield Choice(
+                        item,
+                        instrument.options,
+                        instrument.scale_min,
+                        instrument.step,
+                        number=number,
+                        show_numbers=self.show_numbers,
+                        id=f"item-{item.key}",
+                    )
+                else:
+                    yield Slider(
+                        item,
+                        instrument.scale_min,
+                        instrument.scale_max,
+                        show_numbers=self.show_numbers,
+                        id=f"item-{item.key}",
+                    )
             yield Button("Done", id="done", variant="primary")
         yield Static("", id="message")
-        yield Static(HELP, id="help")
+        if instrument.kind == "likert":
+            low, high = (
+                instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
+            )
+            yield Static(LIKERT_HELP.format(low=low, high=high), id="help")
+        else:
+            yield Static(HELP, id="help")
 
     @property
-    def sliders(self) -> list[Slider]:
-        return list(self.query(Slider))
+    def item_widgets(self) -> list[Slider | Choice]:
+        """One slider or choice per item, in the instrument's order."""
+        return list(self.query("#items > Slider, #items > Choice"))
 
     def on_mount(self) -> None:
-        self.sliders[0].focus()
+        self.item_widgets[0].focus()
         self._fit_to_height()
 
     def on_resize(self) -> None:
         self._fit_to_height()
 
     def _fit_to_height(self) -> None:
-        """Short terminals (a phone over SSH) drop the descriptions so all lines fit."""
+        """Short terminals (a phone over SSH) drop the sliders' descriptions so all lines
+        fit; a question keeps its wording and the list scrolls instead."""
         compact = self.size.height < ROWS_PER_ITEM * len(self.instrument.items) + 7
-        for slider in self.sliders:
+        for slider in self.query(Slider):
             slider.set_class(compact, "-compact")
 
-    def on_slider_changed(self) -> None:
+    @on(Slider.Changed)
+    @on(Choice.Changed)
+    def clear_message(self) -> None:
         self.query_one("#message", Static).update("")
 
-    def on_slider_confirmed(self, event: Slider.Confirmed) -> None:
+    @on(Slider.Confirmed)
+    @on(Choice.Confirmed)
+    def next_item(self, event: Slider.Confirmed | Choice.Confirmed) -> None:
         event.stop()
-        sliders = self.sliders
-        if event.control is sliders[-1]:
+        widgets = self.item_widgets
+        if event.control is widgets[-1]:
             self.submit()
         else:
-            sliders[sliders.index(event.control) + 1].focus()
+            widgets[widgets.index(event.control) + 1].focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -94,12 +132,15 @@ class RatingScreen(ClientModeScreen):
 
     def submit(self) -> None:
         message = self.query_one("#message", Static)
-        for slider in self.sliders:
-            if slider.value is None:
-                message.update(f"Please put a mark on the line for “{slider.item.label}”.")
-                slider.focus()
+        for widget in self.item_widgets:
+            if widget.value is None:
+                if isinstance(widget, Choice):
+                    message.update(f"Please choose an answer to question {widget.number}.")
+                else:
+                    message.update(f"Please put a mark on the line for “{widget.item.label}”.")
+                widget.focus()
                 return
-        items = {s.item.key: s.value for s in self.sliders}
+        items = {w.item.key: w.value for w in self.item_widgets}
         try:
             saved = self.app.store.record(
                 self.client_code, self.instrument, items, self.when, self.rater

@@ -1,8 +1,11 @@
 """Back with the therapist: what the ratings just given say, and what to ask.
 
-Each item and the total, the change since the same rater's last rating, the flags and
-patterns that now apply, the lowest item with a question, a split alliance between raters,
-and a field per rating for the client's words, saved as the administration's note.
+First, above everything and outside the scrolling part, any risk alert (PHQ-9 item 9
+answered above "Not at all"): it cannot be scrolled away or hidden by a setting. Then each
+item and the total, the severity band of a symptom measure (PHQ-9, GAD-7), the change
+since the same rater's last rating, the flags and patterns that now apply, the lowest item
+with a question, a split alliance between raters, and a field per rating for the client's
+words, saved as the administration's note.
 """
 
 from __future__ import annotations
@@ -14,16 +17,18 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from fittui.instruments import format_tenths
+from fittui.instruments import Band, Instrument, format_tenths
 from fittui.model import Administration
-from fittui.scoring import previous_of, split_alliances, summarize
+from fittui.scoring import RiskAlert, previous_of, split_alliances, summarize
 from fittui.screens.look import look_at
 from fittui.storage import StorageError
 
 
 def describe(a: Administration, everything: list[Administration], instruments) -> Content:
-    """One administration as the therapist reads it: items, total, change since last time."""
+    """One administration as the therapist reads it: items, total, change since last time,
+    and for a symptom measure the severity band then and now."""
     instrument = instruments[a.instrument]
+    score = instrument.format_score
     width = max(len(i.label) for i in instrument.items) + 2
     lines = [
         Content.from_markup(
@@ -33,17 +38,48 @@ def describe(a: Administration, everything: list[Administration], instruments) -
         )
     ]
     for item in instrument.items:
-        lines.append(Content(f"  {item.label:<{width}}{format_tenths(a.items[item.key]):>5}"))
+        lines.append(Content(f"  {item.label:<{width}}{score(a.items[item.key]):>5}"))
     previous = previous_of(a, everything, instruments)
+    band = instrument.band_for(a.total)
     since = ""
     if previous is not None:
+        was = instrument.band_for(previous.total)
+        then = f" ({was.label.lower()})" if was is not None and was != band else ""
         change = a.total - previous.total
         since = (
-            f"   last time {format_tenths(previous.total)}, "
-            f"{'+' if change > 0 else ''}{format_tenths(change)}"
+            f"last time {score(previous.total)}{then}, {'+' if change > 0 else ''}{score(change)}"
         )
-    total = f"{format_tenths(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
-    lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]$since", since=since))
+    total = f"{score(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
+    if band is None:
+        tail = f"   {since}" if since else ""
+        lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]$tail", tail=tail))
+    else:
+        lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]"))
+        lines.append(
+            Content.from_markup(
+                "  Severity: [b]$band[/b] ($span)",
+                band=band.label,
+                span=band_span(instrument, band),
+            )
+        )
+        if since:
+            lines.append(Content(f"  {since[0].upper()}{since[1:]}"))
+    return Content("\n").join(lines)
+
+
+def band_span(instrument: Instrument, band: Band) -> str:
+    """The totals a band covers, as published: "10–14", or "20–27" for the top band."""
+    above = [b.low for b in instrument.bands if b.low > band.low]
+    high = min(above) - instrument.step if above else instrument.max_total
+    return f"{instrument.format_score(band.low)}–{instrument.format_score(high)}"
+
+
+def alert_text(alerts: tuple[RiskAlert, ...]) -> Content:
+    """The risk alerts, each with what to do, in plain words that label no one."""
+    lines: list[Content] = []
+    for alert in alerts:
+        lines.append(Content.from_markup("[b]⚠ $headline[/b]", headline=alert.headline))
+        lines.append(Content(alert.rule.message))
     return Content("\n").join(lines)
 
 
@@ -61,8 +97,10 @@ class ResultScreen(Screen):
         app = self.app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
-        summary = summarize(client, everything, app.instruments)
+        summary = summarize(client, everything, app.instruments, etr_params=app.etr_params)
         yield Header()
+        if summary.alerts:
+            yield Static(alert_text(summary.alerts), id="alert")
         with VerticalScroll(id="result"):
             yield Static(
                 Content.from_markup("[b]$code[/b] $label", code=client.code, label=client.label),

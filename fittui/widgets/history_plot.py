@@ -11,17 +11,22 @@ from collections.abc import Sequence
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from fittui.chart import Legend, draw_history, draw_items
+from fittui.chart import Legend, draw_history, draw_items, draw_symptoms
 from fittui.instruments import Instrument
 from fittui.model import Administration
 from fittui.scoring import Summary
 
-# The views the chart cycles through, with their titles.
+# The views every chart has, with their titles; a symptom measure the client has rated
+# (PHQ-9, GAD-7) adds a view named by its key.
 VIEWS = {
     "totals": "ORS and SRS totals",
     "ors": "ORS items",
     "srs": "SRS items",
 }
+
+
+def view_title(view: str) -> str:
+    return VIEWS.get(view, f"{view} totals and severity bands")
 
 
 class HistoryPlot(PlotextPlot):
@@ -55,11 +60,14 @@ class HistoryPlot(PlotextPlot):
         view: str = "totals",
         etr: Sequence[tuple[int, int, int]] = (),
     ) -> list[Legend]:
-        """Draw ``view`` ("totals", "ors" or "srs") and return the legend for it; the
-        totals carry the expected path ``etr`` (``etr.client_path``) when there is one."""
+        """Draw ``view`` ("totals", "ors", "srs" or a symptom measure's key) and return the
+        legend for it; the totals carry the expected path ``etr`` (``etr.client_path``)
+        when there is one."""
         plt = self.plt
-        plt.title(VIEWS[view])
-        if view == "totals":
+        plt.title(view_title(view))
+        if view not in VIEWS:
+            legend = draw_symptoms(plt, administrations, instruments[view])
+        elif view == "totals":
             legend = draw_history(
                 plt,
                 administrations,

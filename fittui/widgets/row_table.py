@@ -1,9 +1,17 @@
-"""A table of rows (clients, ratings) where Home and End go to the first and last row."""
+"""A table of rows (clients, ratings): Home and End go to the first and last row, and a
+long table fills in two steps so the screen is drawn before the thousandth row is in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.text import Text
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import DataTable
+
+FIRST_ROWS = 60  # more than any terminal shows at once
+REST_AFTER = 0.05  # seconds: the rest of a long table comes in after the first paint
 
 
 class RowTable(DataTable):
@@ -17,3 +25,38 @@ class RowTable(DataTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        self._rest: Timer | None = None
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor, or None when the table is empty."""
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def fill(
+        self,
+        rows: Sequence[tuple[Sequence[Text], str]],
+        cursor: int | str = 0,
+        first: int = FIRST_ROWS,
+    ) -> None:
+        """Replace the rows with (cells, key) pairs and put the cursor on the row with key
+        ``cursor`` (or at index ``cursor``). Adding a row measures every cell, so the
+        ``first`` rows go in now and the rest just after the screen is drawn."""
+        if self._rest is not None:
+            self._rest.stop()
+            self._rest = None
+        self.clear()
+        keys = [key for _, key in rows]
+        target = keys.index(cursor) if isinstance(cursor, str) and cursor in keys else cursor
+        target = min(target, len(rows) - 1) if isinstance(target, int) and rows else 0
+
+        def add(chunk: Sequence[tuple[Sequence[Text], str]]) -> None:
+            for cells, key in chunk:
+                self.add_row(*cells, key=key)
+            if self.row_count > target >= self.row_count - len(chunk):
+                self.move_cursor(row=target)
+
+        add(rows[:first])
+        if len(rows) > first:
+            self._rest = self.set_timer(REST_AFTER, lambda: add(rows[first:]))

@@ -1,0 +1,309 @@
+"""One question of a Likert questionnaire (PHQ-9, GAD-7): the question and its answers.
+
+The question is shown in its exact wording, wrapped, with its answers under it in a row,
+or in a column when the row does not fit (a phone over SSH). The client chooses with the
+arrow keys, the answer's number, or a click. Nothing is chosen at first, so no answer is
+suggested. The chosen answer is a filled circle ("●" among "○"), and focus is a "▶" before
+the question, so it reads the same in 16 colours and to a client who does not tell
+colours apart.
+
+The API has the shape of :class:`fittui.widgets.slider.Slider` (value in tenths or None,
+``Changed`` and ``Confirmed`` messages, ``show_numbers``), so the rating screen treats
+every item alike.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, NamedTuple
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from fittui.instruments import Item, format_tenths
+
+FOCUS_GUTTER = "▶ "
+GUTTER = "  "
+CHOSEN = "●"
+NOT_CHOSEN = "○"
+MIN_GAP = 1
+MAX_GAP = 4
+
+
+class OptionPlace(NamedTuple):
+    """Where one answer is drawn within the content area: its row and cell span."""
+
+    row: int
+    start: int
+    end: int  # one past the last cell a click may hit
+
+
+class _ChoiceMessage(Message):
+    """What every choice message carries: the widget and its value in tenths."""
+
+    def __init__(self, choice: Choice, value: int | None) -> None:
+        super().__init__()
+        self.choice: Choice = choice
+        self.value: int | None = value
+        """The answer's score in tenths, or None while no answer is chosen."""
+
+    @property
+    def control(self) -> Choice:
+        """Alias for `choice`, so that `@on(Choice.Changed, "#item9")` works."""
+        return self.choice
+
+
+class Choice(Widget, can_focus=True):
+    """One Likert question: the client chooses one of its answers.
+
+    The value is the answer's score in integer tenths (on the PHQ-9, "Several days" is 10)
+    and None until the client answers. Up, Down and Tab are not bound, so that the screen
+    can use them to move between questions.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "move(-1)", "Answer", group=Binding.Group("Answer", compact=True)),
+        Binding("right", "move(1)", "Answer", group=Binding.Group("Answer", compact=True)),
+        Binding("home", "choose_index(0)", "First answer", show=False),
+        Binding("end", "choose_index(-1)", "Last answer", show=False),
+        *(
+            Binding(str(digit), f"choose_number({digit})", str(digit), show=False)
+            for digit in range(10)
+        ),
+        Binding("enter", "confirm", "Done", show=False),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | left, right | The answer before or after; with none chosen, the first answer. |
+    | 0-9 | The answer scored that number (0 to 3 on the PHQ-9); other digits do nothing. |
+    | home, end | The first or the last answer. |
+    | enter | Post `Choice.Confirmed`: the client is done with this question. |
+
+    A click on an answer chooses it.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "choice--question",
+        "choice--option",
+        "choice--chosen",
+    }
+    """
+    | Class | Description |
+    | :- | :- |
+    | `choice--question` | The question, with the "▶" of focus. |
+    | `choice--option` | An answer not chosen. |
+    | `choice--chosen` | The chosen answer. |
+    """
+
+    ALLOW_SELECT = False
+
+    DEFAULT_CSS = """
+    Choice {
+        width: 1fr;
+        height: auto;
+        padding: 0 1;
+        pointer: pointer;
+        & > .choice--question {
+            text-style: bold;
+        }
+        & > .choice--option {
+            color: $text-muted;
+        }
+        & > .choice--chosen {
+            color: $accent;
+            text-style: bold;
+        }
+        &:focus {
+            background: $panel;
+            & > .choice--question {
+                color: $accent;
+            }
+            & > .choice--option {
+                color: $foreground;
+            }
+        }
+    }
+    """
+
+    value: reactive[int | None] = reactive(None, init=False)
+    """The chosen answer's score in tenths; None while no answer is chosen."""
+
+    show_numbers: reactive[bool] = reactive(False, layout=True)
+    """Show each answer's score before its words."""
+
+    class Changed(_ChoiceMessage):
+        """Posted when an answer is chosen or changed. Handle with `on_choice_changed`."""
+
+    class Confirmed(_ChoiceMessage):
+        """Posted on Enter: the client is done with this question.
+
+        Handle with `on_choice_confirmed`. Also posted while no answer is chosen (`value`
+        is None): whether a question may be skipped is the screen's decision.
+        """
+
+    def __init__(
+        self,
+        item: Item,
+        options: tuple[str, ...],
+        scale_min: int = 0,
+        step: int = 10,
+        *,
+        number: int | None = None,
+        show_numbers: bool = False,
+        value: int | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """Make the widget for one question.
+
+        Args:
+            item: The item: its `description` is the question as the client reads it
+                (its `label` when there is no description).
+            options: The answers' words, lowest score first.
+            scale_min: The score of the first answer, in tenths.
+            step: How much each next answer scores more, in tenths.
+            number: The question's number, shown before it ("3."), or None.
+            show_numbers: Show each answer's score.
+            value: An answer already given, in tenths (when a rating is resumed).
+            name: The name of the widget.
+            id: The ID of the widget in the DOM.
+            classes: The CSS classes of the widget.
+            disabled: Whether the widget is disabled.
+        """
+        if len(options) < 2 or step <= 0:
+            raise ValueError("a choice needs at least two answers and a positive step")
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.item = item
+        self.options = tuple(options)
+        self.scale_min = scale_min
+        self.step = step
+        self.number = number
+        self.set_reactive(Choice.value, self.validate_value(value))
+        self.set_reactive(Choice.show_numbers, show_numbers)
+
+    @property
+    def scale_max(self) -> int:
+        """The score of the last answer, in tenths."""
+        return self.scale_min + self.step * (len(self.options) - 1)
+
+    @property
+    def index(self) -> int | None:
+        """The position of the chosen answer among the options, or None."""
+        return None if self.value is None else (self.value - self.scale_min) // self.step
+
+    @property
+    def question(self) -> str:
+        """The question as shown: its number and its wording."""
+        text = self.item.description or self.item.label
+        return f"{self.number}. {text}" if self.number is not None else text
+
+    def validate_value(self, value: int | None) -> int | None:
+        """Keep the value on an answer: past an end lands on that end, between two answers
+        on the lower one."""
+        if value is None:
+            return None
+        value = max(self.scale_min, min(self.scale_max, value))
+        return value - (value - self.scale_min) % self.step
+
+    def watch_value(self, value: int | None) -> None:
+        """Tell the screen of every change, whether made by a key, a click or code."""
+        self.post_message(self.Changed(self, value))
+
+    def action_move(self, offset: int) -> None:
+        """The answer before or after; with none chosen yet, the first answer, from where
+        the client reads on."""
+        index = 0 if self.index is None else self.index + offset
+        self.action_choose_index(max(0, min(len(self.options) - 1, index)))
+
+    def action_choose_index(self, index: int) -> None:
+        """Choose the answer at a position (negative counts from the end)."""
+        self.value = self.scale_min + self.step * (index % len(self.options))
+
+    def action_choose_number(self, number: int) -> None:
+        """Choose the answer scored this whole number; a digit no answer has does nothing."""
+        tenths = number * 10
+        if (
+            self.scale_min <= tenths <= self.scale_max
+            and (tenths - self.scale_min) % self.step == 0
+        ):
+            self.value = tenths
+
+    def action_confirm(self) -> None:
+        """Tell the screen the client is done with this question."""
+        self.post_message(self.Confirmed(self, self.value))
+
+    # -- layout ---------------------------------------------------------------------------
+    def _option_texts(self) -> list[str]:
+        """Each answer's words, after its score when numbers are shown."""
+        if not self.show_numbers:
+            return list(self.options)
+        return [
+            f"{format_tenths(self.scale_min + n * self.step, decimals=False)} {words}"
+            for n, words in enumerate(self.options)
+        ]
+
+    def _question_lines(self, width: int) -> list[Content]:
+        return Content(self.question).wrap(max(1, width - len(GUTTER)))
+
+    def _places(self, width: int) -> list[OptionPlace]:
+        """Where each answer goes: one row when they all fit, else one row each."""
+        top = len(self._question_lines(width))
+        cells = [len(NOT_CHOSEN) + 1 + len(text) for text in self._option_texts()]
+        room = width - len(GUTTER) - sum(cells)
+        gaps = len(cells) - 1
+        if room < MIN_GAP * gaps:
+            return [OptionPlace(top + n, len(GUTTER), width) for n in range(len(self.options))]
+        gap = min(MAX_GAP, room // gaps)
+        places, x = [], len(GUTTER)
+        for cell in cells:
+            places.append(OptionPlace(top, x, x + cell + gap))
+            x += cell + gap
+        return places
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The question's wrapped lines and the answers' row (or rows)."""
+        return self._places(width)[-1].row + 1
+
+    def _on_click(self, event: Click) -> None:
+        """Choose the answer that was clicked; a click on the question does nothing."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        for index, place in enumerate(self._places(self.size.width)):
+            if place.row == offset.y and place.start <= offset.x < place.end:
+                event.stop()
+                self.action_choose_index(index)
+                return
+
+    def render(self) -> Content:
+        """Draw the question, then the answers with the chosen one filled in."""
+        width = self.size.width
+        question = self.get_visual_style("choice--question")
+        lines = [
+            Content.assemble(FOCUS_GUTTER if self.has_focus and n == 0 else GUTTER, line).stylize(
+                question, len(GUTTER)
+            )
+            for n, line in enumerate(self._question_lines(width))
+        ]
+        places = self._places(width)
+        rows: dict[int, list[tuple[int, Content]]] = {}
+        for index, (place, text) in enumerate(zip(places, self._option_texts())):
+            chosen = index == self.index
+            style = self.get_visual_style("choice--chosen" if chosen else "choice--option")
+            cell = Content.styled(f"{CHOSEN if chosen else NOT_CHOSEN} {text}", style)
+            rows.setdefault(place.row, []).append((place.start, cell))
+        for row in sorted(rows):
+            parts: list[Content | str] = []
+            x = 0
+            for start, cell in rows[row]:
+                parts += [" " * (start - x), cell]
+                x = start + cell.cell_length
+            lines.append(Content.assemble(*parts))
+        return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
