@@ -20,6 +20,7 @@ from fittui.locations import config_dir, instruments_dir
 from fittui.messages import DataChanged
 from fittui.model import Administration
 from fittui.palette import ClientCommands
+from fittui.report import Overview, overviews
 from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import Settings, load_settings
 from fittui.storage import StorageError
@@ -116,6 +117,19 @@ class FitApp(App):
                 self.push_screen(TooSmallScreen())
         elif showing:
             self.pop_screen()
+
+    def overviews(self, include_archived: bool, cache: dict) -> list[Overview]:
+        """The client list's and caseload's rows: each client scored, who needs a look
+        first; ``cache`` (kept by the screen) spares the clients that did not change."""
+        clients = self.store.clients(include_archived=include_archived)
+        return overviews(
+            clients,
+            self.store.administrations_by_client(c.code for c in clients),
+            self.instruments,
+            self.today(),
+            self.etr_params,
+            cache=cache,
+        )
 
     def open_history(self, code: str) -> None:
         from fittui.screens.history import HistoryScreen

@@ -33,6 +33,7 @@ from fittui.instruments import Instrument, Item, format_tenths
 from fittui.model import Administration, Client
 from fittui.scoring import Summary, chronological, family_of
 from fittui.storage import SCHEMA_VERSION
+from fittui.store import administration_to_doc
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
@@ -137,18 +138,7 @@ def export_data(clients: Iterable[Client], administrations: Iterable[Administrat
             }
             for c in sorted(clients, key=lambda c: c.code)
         ],
-        "administrations": [
-            {
-                "id": a.id,
-                "client": a.client,
-                "instrument": a.instrument,
-                "date": a.date,
-                "rater": a.rater,
-                "items": {k: v / 10 for k, v in a.items.items()},
-                "note": a.note,
-            }
-            for a in administrations
-        ],
+        "administrations": [{"id": a.id, **administration_to_doc(a)} for a in administrations],
     }
 
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
-from fittui.report import Overview, overviews
+from fittui.report import Overview
 from fittui.scoring import FLAGS, STATUSES
 from fittui.screens.cells import (
     change_cell,
@@ -80,16 +80,7 @@ class CaseloadScreen(LiveScreen):
         table.focus()
 
     def redraw(self) -> None:
-        store = self.app.store
-        clients = store.clients(include_archived=False)
-        self.rows = overviews(
-            clients,
-            store.administrations_by_client(c.code for c in clients),
-            self.app.instruments,
-            self.app.today(),
-            self.app.etr_params,
-            cache=self._overviews,
-        )
+        self.rows = self.app.overviews(False, self._overviews)
         self.show_rows()
 
     def _filter(self, selector: str) -> str:

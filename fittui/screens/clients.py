@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP
 from fittui.model import Client
-from fittui.report import Overview, overviews
+from fittui.report import Overview
 from fittui.screens.cells import flags_cell, plain, score_cell, since_cell, status_cell
 from fittui.screens.live import LiveScreen
 from fittui.storage import StorageError
@@ -68,16 +68,7 @@ class ClientsScreen(LiveScreen):
         self.show_rows()
 
     def redraw(self) -> None:
-        store = self.app.store
-        clients = store.clients(include_archived=self.show_archived)
-        self.rows = overviews(
-            clients,
-            store.administrations_by_client(c.code for c in clients),
-            self.app.instruments,
-            self.app.today(),
-            self.app.etr_params,
-            cache=self._overviews,
-        )
+        self.rows = self.app.overviews(self.show_archived, self._overviews)
         self.show_rows()
 
     def show_rows(self) -> None:
