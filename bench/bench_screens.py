@@ -40,7 +40,7 @@ from fittui.settings import Settings
 from fittui.store import Store
 from fittui.widgets.row_table import REST_AFTER
 
-RUNS = 9
+RUNS = 21
 SIZE = (100, 40)
 
 

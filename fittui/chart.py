@@ -24,6 +24,7 @@ from fittui.model import Administration
 from fittui.scoring import chronological, family_of, own_instrument_ratings
 
 MAX_TICKS = 8
+DENSE = 30  # sessions in a series beyond which it is drawn as dots (see _line)
 COLORS = ("cyan", "magenta", "green", "orange", "blue", "red")
 CUTOFF_MARK, BAND_MARK, SRS_MARK = "╌", "·", "┄"
 EXPECTED_MARK, LOWER_EDGE_MARK = "-", "_"
@@ -67,9 +68,17 @@ def _marker(name: str, used: set[str]) -> str:
 
 
 def _line(plt: Any, points: list[tuple[int, float]], marker: str, color: str | None) -> None:
+    """A series: its points marked with its letter and joined by a line. A long series (a
+    year of weekly sessions) is drawn as fine dots, one per session, which already read
+    as a line, with the letter at its first and last point: plotext joins points slowly,
+    and at that density there would be no room to see the letters anyway."""
     xs, ys = (list(v) for v in zip(*points))
-    plt.plot(xs, ys, marker="braille", color=color)
-    plt.scatter(xs, ys, marker=marker, color=color)
+    if len(points) > DENSE:
+        plt.scatter(xs, ys, marker="braille", color=color)
+        plt.scatter([xs[0], xs[-1]], [ys[0], ys[-1]], marker=marker, color=color)
+    else:
+        plt.plot(xs, ys, marker="braille", color=color)
+        plt.scatter(xs, ys, marker=marker, color=color)
 
 
 def _reference(plt: Any, days: list[str], y: float, marker: str, color: str | None) -> None:

@@ -23,7 +23,7 @@ async def shoot(db: Path, name: str, keys: list[str], rate=None) -> None:
     app = make_app(db, settings=Settings(), rate=rate, today=DAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*keys)
-        await pilot.pause()
+        await pilot.pause(0.3)  # long tables fill just after the first paint
         app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
     print(HERE / f"{name}.svg")
 

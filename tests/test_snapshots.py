@@ -18,6 +18,7 @@ from fittui.instruments import load_instruments
 from fittui.screens.result import ResultScreen
 from fittui.settings import Settings
 from fittui.store import Store
+from fittui.widgets.row_table import REST_AFTER
 
 SIZES = [(80, 24), (60, 20)]
 RATE = ("C1", "ORS", ["client"])
@@ -145,30 +146,47 @@ def test_add_client_form(snap_compare, demo, size):
     assert snap_compare(app(demo, rate=None), press=["a"], terminal_size=size)
 
 
+def keys_then_table(*keys: str):
+    """Press the keys, then wait for the history's table, which fills after the paint."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press(*keys)
+        await pilot.pause(REST_AFTER * 4)
+
+    return run_before
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_history(snap_compare, demo, size):
-    assert snap_compare(app(demo, rate=None), press=["enter"], terminal_size=size)
+    assert snap_compare(
+        app(demo, rate=None), run_before=keys_then_table("enter"), terminal_size=size
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_history_scrolled_to_the_sessions(snap_compare, demo, size):
-    assert snap_compare(app(demo, rate=None), press=["enter", "end"], terminal_size=size)
+    async def run_before(pilot) -> None:
+        await keys_then_table("enter")(pilot)
+        await pilot.press("end")
+
+    assert snap_compare(app(demo, rate=None), run_before=run_before, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_history_items_of_a_couple(snap_compare, demo, size):
-    keys = ["slash", "d", "0", "9", "enter", "i"]
-    assert snap_compare(app(demo, rate=None), press=keys, terminal_size=size)
+    keys = keys_then_table("slash", "d", "0", "9", "enter", "i")
+    assert snap_compare(app(demo, rate=None), run_before=keys, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_history_collateral_rater(snap_compare, demo, size):
-    keys = ["slash", "d", "0", "7", "enter"]
-    assert snap_compare(app(demo, rate=None), press=keys, terminal_size=size)
+    keys = keys_then_table("slash", "d", "0", "7", "enter")
+    assert snap_compare(app(demo, rate=None), run_before=keys, terminal_size=size)
 
 
 def test_history_wide(snap_compare, demo):
-    assert snap_compare(app(demo, rate=None), press=["enter"], terminal_size=(130, 36))
+    keys = keys_then_table("enter")
+    assert snap_compare(app(demo, rate=None), run_before=keys, terminal_size=(130, 36))
 
 
 @pytest.mark.parametrize("size", SIZES)

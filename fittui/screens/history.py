@@ -27,7 +27,7 @@ from fittui.screens.look import look_at
 from fittui.screens.result import alert_text
 from fittui.snippet import make_snippet
 from fittui.widgets.history_plot import VIEWS, HistoryPlot, view_title
-from fittui.widgets.row_table import RowTable
+from fittui.widgets.row_table import REST_AFTER, RowTable
 
 # plotext colour names that Rich spells differently.
 RICH_COLORS = {"gray": "bright_black", "orange": "dark_orange"}
@@ -48,6 +48,7 @@ def legend_cell(legend: list[Legend]) -> Text:
 class HistoryScreen(LiveScreen):
     """Everything fittui knows about one client."""
 
+    AUTO_FOCUS = "#history"  # arrow keys scroll the page; Tab moves into the table
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
@@ -90,7 +91,6 @@ class HistoryScreen(LiveScreen):
         table = self.query_one("#sessions", DataTable)
         for name in ("Date", "Instrument", "Rater", "Items", "Total", "Note"):
             table.add_column(name)
-        self.query_one("#history").focus()
 
     def redraw(self) -> None:
         app = self.app
@@ -129,7 +129,9 @@ class HistoryScreen(LiveScreen):
             client, summary, self.administrations, app.instruments, app.settings.snippet
         )
         self.query_one("#snippet", Static).update(Content(self.snippet or "Nothing rated yet."))
-        self.fill_table()
+        # The table starts below the chart, the patterns and the snippet: none of it is in
+        # the first screenful, so it is built just after the first paint.
+        self.set_timer(REST_AFTER, self.fill_table)
 
     def draw_chart(self) -> None:
         app = self.app
@@ -166,9 +168,7 @@ class HistoryScreen(LiveScreen):
                 plain(a.note),
             )
             rows.append((cells, a.id))
-        # The table starts below the chart, the patterns and the snippet: none of it is in
-        # the first screenful, so it all comes just after the first paint.
-        table.fill(rows, table.cursor_row, first=0)
+        table.fill(rows, table.cursor_row)
 
     def views(self) -> list[str]:
         """Totals, ORS items, SRS items, then each symptom measure the client has rated."""

@@ -34,15 +34,10 @@ class RowTable(DataTable):
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
-    def fill(
-        self,
-        rows: Sequence[tuple[Sequence[Text], str]],
-        cursor: int | str = 0,
-        first: int = FIRST_ROWS,
-    ) -> None:
+    def fill(self, rows: Sequence[tuple[Sequence[Text], str]], cursor: int | str = 0) -> None:
         """Replace the rows with (cells, key) pairs and put the cursor on the row with key
         ``cursor`` (or at index ``cursor``). Adding a row measures every cell, so the
-        ``first`` rows go in now and the rest just after the screen is drawn."""
+        first screenful goes in now and the rest just after the screen is drawn."""
         if self._rest is not None:
             self._rest.stop()
             self._rest = None
@@ -57,6 +52,6 @@ class RowTable(DataTable):
             if self.row_count > target >= self.row_count - len(chunk):
                 self.move_cursor(row=target)
 
-        add(rows[:first])
-        if len(rows) > first:
-            self._rest = self.set_timer(REST_AFTER, lambda: add(rows[first:]))
+        add(rows[:FIRST_ROWS])
+        if len(rows) > FIRST_ROWS:
+            self._rest = self.set_timer(REST_AFTER, lambda: add(rows[FIRST_ROWS:]))
