@@ -539,8 +539,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_open)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, help: str, func) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help, parents=[common])
+    def command(name: str, help: str, func, under=sub) -> argparse.ArgumentParser:
+        p = under.add_parser(name, help=help, description=help, parents=[common])
         p.set_defaults(func=func)
         return p
 
@@ -649,21 +649,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(json=False)
     etr_commands = p.add_subparsers(title="commands", metavar="COMMAND")
 
-    def etr_command(name: str, help: str, func) -> argparse.ArgumentParser:
-        q = etr_commands.add_parser(name, help=help, description=help, parents=[common])
-        q.set_defaults(func=func)
-        return q
-
-    q = etr_command(
-        "fit", "re-fit the expected path from your own clients (30 or more needed)", cmd_etr_fit
+    q = command(
+        "fit",
+        "re-fit the expected path from your own clients (30 or more needed)",
+        cmd_etr_fit,
+        etr_commands,
     )
     q.add_argument("--yes", action="store_true", help="use the fitted path without asking")
     q.add_argument("--json", action="store_true", help="print JSON (saves only with --yes)")
-    q = etr_command(
-        "show", "the model in use, its parameters and where they come from", cmd_etr_show
+    q = command(
+        "show",
+        "the model in use, its parameters and where they come from",
+        cmd_etr_show,
+        etr_commands,
     )
     q.add_argument("--json", action="store_true", help="print JSON")
-    etr_command("reset", "go back to fittui's default model", cmd_etr_reset)
+    command("reset", "go back to fittui's default model", cmd_etr_reset, etr_commands)
 
     p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
     p.add_argument("--path", metavar="DIR", help="folder for the demo database")

@@ -23,8 +23,7 @@ from fittui.model import Administration
 from fittui.scoring import chronological, split_alliances, summarize
 from fittui.screens.cells import plain
 from fittui.screens.live import LiveScreen
-from fittui.screens.look import look_at
-from fittui.screens.result import alert_text
+from fittui.screens.look import alert_text, look_at
 from fittui.snippet import make_snippet
 from fittui.widgets.history_plot import VIEWS, HistoryPlot, view_title
 from fittui.widgets.row_table import REST_AFTER, RowTable

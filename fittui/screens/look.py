@@ -1,4 +1,4 @@
-"""What to look at: flags, a split alliance and the patterns, each with what to ask.
+"""What to look at: a risk alert, flags, a split alliance and the patterns, with what to ask.
 
 Shared by the hand-back result and the history screen, so both say the same thing in the
 same words.
@@ -10,7 +10,7 @@ from textual.content import Content
 
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration
-from fittui.scoring import Summary, describe_flag
+from fittui.scoring import RiskAlert, Summary, describe_flag
 
 
 def look_at(
@@ -48,4 +48,13 @@ def look_at(
         lines.extend(Content.from_markup("  → $q", q=q) for q in pattern.questions)
     if not lines:
         lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
+    return Content("\n").join(lines)
+
+
+def alert_text(alerts: tuple[RiskAlert, ...]) -> Content:
+    """The risk alerts, each with what to do, in plain words that label no one."""
+    lines: list[Content] = []
+    for alert in alerts:
+        lines.append(Content.from_markup("[b]⚠ $headline[/b]", headline=alert.headline))
+        lines.append(Content(alert.rule.message))
     return Content("\n").join(lines)

@@ -19,8 +19,8 @@ from textual.widgets import Footer, Header, Input, Static
 
 from fittui.instruments import Band, Instrument, format_tenths
 from fittui.model import Administration
-from fittui.scoring import RiskAlert, previous_of, split_alliances, summarize
-from fittui.screens.look import look_at
+from fittui.scoring import previous_of, split_alliances, summarize
+from fittui.screens.look import alert_text, look_at
 from fittui.storage import StorageError
 
 
@@ -72,15 +72,6 @@ def band_span(instrument: Instrument, band: Band) -> str:
     above = [b.low for b in instrument.bands if b.low > band.low]
     high = min(above) - instrument.step if above else instrument.max_total
     return f"{instrument.format_score(band.low)}–{instrument.format_score(high)}"
-
-
-def alert_text(alerts: tuple[RiskAlert, ...]) -> Content:
-    """The risk alerts, each with what to do, in plain words that label no one."""
-    lines: list[Content] = []
-    for alert in alerts:
-        lines.append(Content.from_markup("[b]⚠ $headline[/b]", headline=alert.headline))
-        lines.append(Content(alert.rule.message))
-    return Content("\n").join(lines)
 
 
 class ResultScreen(Screen):
