@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -25,6 +26,7 @@ from fittui.instruments import (
 )
 from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import InputError, check_rater, parse_when
+from fittui.outside import shown
 from fittui.storage import StorageError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -45,13 +47,23 @@ def _store(args: argparse.Namespace):
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
-    for row in (headers, *rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    table = [[shown(str(c)) for c in row] for row in (headers, *rows)]
+    widths = [max(len(c) for c in col) for col in zip(*table)]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
 def _dump_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(_json_text(data))
+
+
+def _json_text(data: object) -> str:
+    """JSON for a terminal: JSON escapes C0 itself; DEL and C1 are escaped here too."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _DEL_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_DEL_AND_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -286,7 +298,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_OK
     alerts = [(c, alert) for c, s in rows for alert in s.alerts]
     for c, alert in alerts:
-        print(f"⚠ {c.code}: {alert.headline} {alert.rule.message}")
+        print(shown(f"⚠ {c.code}: {alert.headline} {alert.rule.message}"))
     if alerts:
         print()
     _print_table(
@@ -681,7 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (InputError, InstrumentError, StorageError, CliError) as exc:
         for line in str(exc).splitlines():
-            print(f"fittui: error: {line}", file=sys.stderr)
+            print(f"fittui: error: {shown(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -689,6 +701,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # no traceback ever reaches a user
-        print(f"fittui: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
         print("fittui: please report this, with the command you ran", file=sys.stderr)
         return EXIT_BAD_INPUT
