@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -423,12 +424,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from fittui.demo import DEMO_MARKER, make_demo_database
+    from fittui.demo import make_demo_database
 
+    if args.read_only:
+        raise CliError("demo writes a database; it cannot run with --read-only")
     folder = Path(args.path).expanduser() if args.path else db_path(None).parent / "demo"
     path = make_demo_database(folder, date.today())
+    print(f"Demo database with fictional clients: {path}")
+    print(f"To open it again as it is, with anything you add: fittui --db {shlex.quote(str(path))}")
     print(
-        f"Demo database with fictional clients: {path} (remove {folder / DEMO_MARKER} to keep it)"
+        "'fittui demo' makes it anew with fresh dates; once you add or change anything "
+        "in it, 'fittui demo' leaves it alone."
     )
     if args.no_open:
         return EXIT_OK
