@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import sys
@@ -41,10 +42,35 @@ def _instruments():
     return load_instruments(instruments_dir())
 
 
-def _store(args: argparse.Namespace):
+def _exists(db: Path) -> bool:
+    """A database is there when its snapshot or its journal is (young ones are all journal)."""
+    return db.exists() or db.with_name(db.name + ".journal").exists()
+
+
+def _database(args: argparse.Namespace, creates: bool = False) -> Path:
+    """The database path; a path given with --db or FITTUI_DB must exist, unless the
+    command is one that starts a database (a mistyped path never opens an empty practice).
+    The default location is created by the first save, on a fresh machine too."""
+    db = db_path(args.db)
+    explicit = bool(args.db or os.environ.get("FITTUI_DB"))
+    if explicit and not creates and not _exists(db):
+        raise CliError(
+            f"no database at {db}: check the path (--db or FITTUI_DB); to start a new "
+            f"database there, add its first client: fittui --db {shlex.quote(str(db))} "
+            "add-client CODE"
+        )
+    return db
+
+
+def _say_if_created(db: Path, existed: bool) -> None:
+    if not existed and _exists(db):
+        print(f"Created a new database at {db}.")
+
+
+def _store(args: argparse.Namespace, creates: bool = False):
     from fittui.store import Store
 
-    return Store(db_path(args.db), read_only=args.read_only)
+    return Store(_database(args, creates), read_only=args.read_only)
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -117,7 +143,10 @@ def _session_words(client) -> str:
 
 def cmd_add_client(args: argparse.Namespace) -> int:
     keys = parse_instrument_list(_instruments(), args.instruments or "")
-    client = _store(args).add_client(args.code, args.age_group, args.label or "", keys)
+    store = _store(args, creates=True)
+    existed = _exists(store.path)
+    client = store.add_client(args.code, args.age_group, args.label or "", keys)
+    _say_if_created(store.path, existed)
     print(
         f"Added client {client.code} ({client.age_group}); a session starts with "
         f"{_session_words(client)}."
@@ -342,10 +371,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from fittui.importing import plan_import_file, read_import_file
 
     path = Path(args.file)
-    store = _store(args)
+    store = _store(args, creates=True)
+    existed = _exists(store.path)
     known = {c.code: c for c in store.clients()}
     plan = plan_import_file(read_import_file(path), str(path), _instruments(), known)
     clients, added = store.import_batch(plan.new_clients, plan.administrations)
+    _say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)
     print(
         f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
@@ -412,8 +443,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     if args.read_only:
         raise CliError("restore replaces the database; it cannot run with --read-only")
-    db = db_path(args.db)
+    db = _database(args, creates=True)
+    existed = _exists(db)
     done = restore_database(db, Path(args.file).expanduser(), datetime.now())
+    _say_if_created(db, existed)
     print(
         f"Restored {done.clients} clients and {done.administrations} administrations "
         f"from {args.file} into {db}."
@@ -445,7 +478,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace, **options) -> int:
     from fittui.app import make_app
 
-    app = make_app(db_path(args.db), read_only=args.read_only, **options)
+    app = make_app(_database(args), read_only=args.read_only, **options)
     app.run()
     return app.return_code or EXIT_OK
 
