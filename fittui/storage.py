@@ -196,6 +196,8 @@ class JournalStorage(Storage):
             )
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
+        # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
+        self.seal_backup: Callable[[bytes], bytes] | None = None
 
     # -- reading -------------------------------------------------------------------------
     def read(self) -> Tables:
@@ -461,7 +463,10 @@ class JournalStorage(Storage):
             return None
         try:
             make_private_dir(folder)
-            write_file_atomically(target, snapshot_lines(self._tables))
+            data: bytes | Iterable[bytes] = snapshot_lines(self._tables)
+            if self.seal_backup is not None:
+                data = self.seal_backup(b"".join(data))
+            write_file_atomically(target, data)
         except OSError as exc:
             raise SaveFailed(f"could not write the daily backup {target}: {exc.strerror}") from None
         for old in backups(self.path)[:-BACKUPS_KEPT]:
