@@ -63,7 +63,7 @@ class CaseloadScreen(GoesBack, LiveScreen):
         KeySection(
             "Reading the caseload",
             (
-                ("↑ ↓, Home End", "move through the clients"),
+                ("↑ ↓ Home End", "move through the clients"),
                 ("← →", "scroll sideways; the client's code stays in view"),
                 ("Enter", "open the client's history"),
                 "back",

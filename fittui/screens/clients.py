@@ -96,7 +96,7 @@ class ClientsScreen(LiveScreen):
         KeySection(
             "Choosing a client",
             (
-                ("↑ ↓, Home End", "move through the list"),
+                ("↑ ↓ Home End", "move through the list"),
                 "search",
                 ("Escape", "in the search: clear it and go back to the list"),
                 "history",
@@ -260,10 +260,14 @@ class ClientsScreen(LiveScreen):
 
         def chosen(choice: tuple[str, list[str]] | None) -> None:
             if choice:
+                self.app.last_start_choice = choice
                 self.app.start_rating(client.code, choice[0], choice[1])
 
-        default = DEFAULTS_BY_AGE_GROUP[client.age_group][1]
-        self.app.push_screen(StartRatingScreen(self.app.instruments, default), chosen)
+        default, raters = DEFAULTS_BY_AGE_GROUP[client.age_group][1], None
+        if self.app.last_start_choice:  # the therapist's last choice in this session
+            default, raters = self.app.last_start_choice
+        dialog = StartRatingScreen(self.app.instruments, default, raters, client.code)
+        self.app.push_screen(dialog, chosen)
 
     # -- adding, editing, archiving --------------------------------------------------------
     def _after_form(self, client: Client | None) -> None:

@@ -50,6 +50,7 @@ APP_KEYS = {
     "starts a rating",
     "quit": "quit fittui",
 }
+KEY_COLUMN = 16  # at most: longer keys wrap, and the words keep the room
 # Where Escape can lead, by the place name a screen declares (``PLACE``).
 PLACES = ("list", "caseload", "history", "outcomes", "result")
 
@@ -108,7 +109,7 @@ def screen_keys(screen: Screen) -> dict[str, tuple[list[str], str]]:
 def key_table(rows: list[tuple[str, str]], key_width: int) -> Table:
     """Keys on the left, words on the right, the words wrapping under themselves."""
     table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True, style="bold", min_width=key_width)
+    table.add_column(style="bold", min_width=key_width, max_width=KEY_COLUMN)
     table.add_column(ratio=1)
     for keys, words in rows:
         table.add_row(Text(keys), Text(words))
@@ -171,7 +172,8 @@ class KeysScreen(ModalScreen[None]):
         with VerticalScroll(id="keys") as box:
             box.border_title = f"Keys on {self.place}"
             box.border_subtitle = "Escape closes"
-            key_width = max(len(keys) for _, rows in self.sections for keys, _ in rows)
+            widest = max(len(keys) for _, rows in self.sections for keys, _ in rows)
+            key_width = min(widest, KEY_COLUMN)
             for title, rows in self.sections:
                 yield Static(Text(title, style="bold underline"), classes="keys-title")
                 yield Static(key_table(rows, key_width), classes="keys-rows")

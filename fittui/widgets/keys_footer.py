@@ -39,4 +39,4 @@ class KeysFooter(Footer):
 
     def on_resize(self, _: events.Resize) -> None:
         if self._narrow is not None and self._narrow != (self.app.size.width < WIDE):
-            self.recompose()
+            self.call_after_refresh(self.recompose)
