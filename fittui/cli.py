@@ -30,7 +30,7 @@ from fittui.model import (
     check_not_future,
     check_rater,
     parse_when,
-    same_session_earlier,
+    same_session,
 )
 from fittui.storage import StorageError
 
@@ -151,15 +151,16 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_same_session(a, administrations) -> None:
-    """One line when ``a`` makes one session with an earlier rating: the later one counts
-    unless the earlier is kept on purpose, so the therapist can void the one that is wrong."""
-    for earlier in same_session_earlier(a, administrations):
+def _say_same_session(a, administrations, earlier_only: bool = True) -> None:
+    """One line per other rating that makes one session with ``a`` (same instrument, rater
+    and day): the later one counts unless both are kept on purpose, so the therapist can
+    void the one that is wrong."""
+    for other in same_session(a, administrations, earlier_only):
         print(
-            f"Note: {a.client} already has {earlier.instrument} by {earlier.rater} on "
-            f"{earlier.day} (id {earlier.id}, saved as {earlier.date}); the later rating "
-            f"counts for that session. 'fittui void {earlier.id} --reason \"{REPLACED_SAME_DAY}\"'"
-            " records that the first was replaced."
+            f"Note: {a.client} also has {other.instrument} by {other.rater} on {other.day} "
+            f"(id {other.id}, saved as {other.date}): one session, the later rating counts. "
+            f"'fittui void {other.id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
+            "was replaced."
         )
 
 
@@ -271,7 +272,7 @@ def cmd_unvoid(args: argparse.Namespace) -> int:
     store = _store(args)
     a = store.unvoid(args.id)
     print(f"Restored {a.instrument} of {a.client} on {a.date} by {a.rater}: it counts again.")
-    _say_same_session(a, store.administrations(a.client))
+    _say_same_session(a, store.administrations(a.client), earlier_only=False)
     return EXIT_OK
 
 
@@ -282,7 +283,7 @@ def cmd_move(args: argparse.Namespace) -> int:
         f"Moved {a.instrument} of {a.date} by {a.rater} from {a.corrections[-1].old} to "
         f"{a.client}; the old client is kept in the rating's corrections."
     )
-    _say_same_session(a, store.administrations(a.client))
+    _say_same_session(a, store.administrations(a.client), earlier_only=False)
     return EXIT_OK
 
 
@@ -293,7 +294,7 @@ def cmd_redate(args: argparse.Namespace) -> int:
         f"Redated {a.instrument} of {a.client} by {a.rater} from {a.corrections[-1].old} to "
         f"{a.date}; the old date is kept in the rating's corrections."
     )
-    _say_same_session(a, store.administrations(a.client))
+    _say_same_session(a, store.administrations(a.client), earlier_only=False)
     return EXIT_OK
 
 

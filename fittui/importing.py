@@ -3,11 +3,12 @@
 The CSV header is ``client,age_group,date,instrument,rater,item1,...,itemN`` (``age_group``,
 ``rater``, ``note``, ``label``, ``archived``, ``instruments``, and ``voided`` with
 ``voided_at`` for a rating entered in error, are optional); errors name the line and
-column. A rating dated after today refuses the whole file. A client's label, archived state and start-of-session instruments
-(``"PHQ-9,GAD-7,ORS"`` in one cell) are used only when the import creates the client. The
-JSON is what ``fittui export --format json`` writes; errors name the path in the file, e.g.
-``administrations[3].items.socially``. Nothing is saved here: the result is a plan that
-the store saves in one transaction, so one bad value means nothing is imported.
+column. A rating dated after today refuses the whole file. A client's label, archived
+state and start-of-session instruments (``"PHQ-9,GAD-7,ORS"`` in one cell) are used only
+when the import creates the client. The JSON is what ``fittui export --format json``
+writes; errors name the path in the file, e.g. ``administrations[3].items.socially``.
+Nothing is saved here: the result is a plan that the store saves in one transaction, so
+one bad value means nothing is imported.
 """
 
 from __future__ import annotations

@@ -173,21 +173,20 @@ def check_not_future(when: str, today: date | None = None) -> str:
     return when
 
 
-def same_session_earlier(
-    a: Administration, administrations: list[Administration]
+def same_session(
+    a: Administration, administrations: list[Administration], earlier_only: bool = False
 ) -> list[Administration]:
-    """The counted ratings entered before ``a`` of the same instrument, by the same rater,
-    for the same client on the same day: with ``a`` they make one session, and only the
-    later one counts unless the therapist keeps both."""
-    earlier = []
+    """The other counted ratings of the same instrument, by the same rater, for the same
+    client on the same day as ``a``: with ``a`` they make one session, and only the later
+    one counts unless the therapist keeps both. With ``earlier_only``, those entered before
+    ``a`` (``administrations`` in entry order): what a rating just saved collides with."""
+    key = (a.client, a.instrument, a.rater, a.day)
+    found = []
     for other in administrations:
         if other.id == a.id:
-            break
-        if other.voided is None and (other.client, other.instrument, other.rater, other.day) == (
-            a.client,
-            a.instrument,
-            a.rater,
-            a.day,
-        ):
-            earlier.append(other)
-    return earlier
+            if earlier_only:
+                break
+            continue
+        if other.voided is None and (other.client, other.instrument, other.rater, other.day) == key:
+            found.append(other)
+    return found

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Static
 from fittui.instruments import Band, Instrument, format_tenths
 from fittui.model import Administration
 from fittui.scoring import previous_of, split_alliances, summarize
+from fittui.screens.correct import ask_about_same_day
 from fittui.screens.look import alert_text, look_at
 from fittui.storage import StorageError
 
@@ -111,6 +112,8 @@ class ResultScreen(Screen):
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
+        # A second rating of one instrument by one rater today: replace the first, or keep both?
+        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         administration_id = event.input.id.removeprefix("note-")
