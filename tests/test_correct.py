@@ -476,3 +476,39 @@ def test_same_session_pairs_only_one_instrument_rater_and_day():
     assert same_session(later, everything, earlier_only=True) == [first]
     assert same_session(first, everything) == [later]
     assert same_session(first, everything, earlier_only=True) == []
+
+
+# -- snapshots ---------------------------------------------------------------------------
+SIZES = [(80, 24), (60, 20)]
+
+
+@pytest.fixture
+def corrected_record(record: Path) -> Path:
+    store = Store(record)
+    found = store.all_administrations()
+    store.void(found[2].id, "entered twice")
+    store.redate(found[4].id, "2026-11-17T10:00")
+    store.close()
+    return record
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_of_a_corrected_history(snap_compare, corrected_record, size):
+    async def run_before(pilot) -> None:
+        pilot.app.open_history("C1")
+        await pilot.pause(TABLE_FILLED)
+        await pilot.press("end")
+        await pilot.pause()
+
+    assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_of_the_void_dialog(snap_compare, corrected_record, size):
+    async def run_before(pilot) -> None:
+        pilot.app.open_history("C1")
+        await pilot.pause(TABLE_FILLED)
+        await pilot.press("tab", "v")
+        await pilot.pause()
+
+    assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)

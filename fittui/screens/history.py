@@ -87,7 +87,7 @@ class HistoryScreen(LiveScreen):
             yield Static(id="snippet")
             yield Static(
                 "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
-                "v voids or restores, e corrects client or date)",
+                "v voids, e corrects)",
                 id="sessions-head",
             )
             yield RowTable(id="sessions")
