@@ -26,6 +26,7 @@ from fittui.instruments import (
 from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import (
     REPLACED_SAME_DAY,
+    Administration,
     InputError,
     check_not_future,
     check_rater,
@@ -151,7 +152,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say_same_session(a, administrations, earlier_only: bool = True) -> None:
+def _say_same_session(
+    a: Administration, administrations: list[Administration], earlier_only: bool = True
+) -> None:
     """One line per other rating that makes one session with ``a`` (same instrument, rater
     and day): the later one counts unless both are kept on purpose, so the therapist can
     void the one that is wrong."""

@@ -9,7 +9,7 @@ numbers and read back into integer tenths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -125,7 +125,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
 def administration_to_doc(a: Administration) -> dict:
     """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
     rating never corrected is written as it always was."""
-    doc = {
+    doc: dict[str, Any] = {
         "client": a.client,
         "instrument": a.instrument,
         "date": a.date,
@@ -313,7 +313,9 @@ class Store:
         return added_clients, fresh
 
     # -- corrections ---------------------------------------------------------------------
-    def _rewrite(self, administration_id: str, change) -> tuple[Administration, Administration]:
+    def _rewrite(
+        self, administration_id: str, change: Callable[[Administration], Administration]
+    ) -> tuple[Administration, Administration]:
         """Apply ``change`` (old rating -> new rating) in one transaction, keeping the
         rating's place in entry order; returns (before, after)."""
         with self.storage.transaction():
@@ -321,7 +323,7 @@ class Store:
             after = change(before)
             doc = administration_to_doc(after)
 
-            def replace_doc(stored: dict) -> None:
+            def replace_doc(stored: MutableMapping) -> None:
                 stored.clear()
                 stored.update(doc)
 
@@ -357,8 +359,10 @@ class Store:
             old = getattr(a, what)
             if old == new:
                 raise InputError(f"rating {a.id} already has {what} {new}; nothing to change")
-            fixed = Correction(what, old, new, moment_now())
-            return replace(a, **{what: new}, corrections=(*a.corrections, fixed))
+            corrections = (*a.corrections, Correction(what, old, new, moment_now()))
+            if what == "client":
+                return replace(a, client=new, corrections=corrections)
+            return replace(a, date=new, corrections=corrections)
 
         return self._rewrite(administration_id, change)[1]
 

@@ -8,6 +8,8 @@ key, over SSH too), and every administration with its note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -255,7 +257,10 @@ class HistoryScreen(LiveScreen):
         else:
             self.app.push_screen(RestoreScreen(chosen, self.app.instruments), restored)
 
-    def save_correction(self, save, done: str, chosen: Administration) -> None:
+    def save_correction(
+        self, save: Callable[[], Administration], done: str, chosen: Administration
+    ) -> None:
+        """Save a void or a restore; say so and keep the cursor on the rating, or say why not."""
         try:
             save()
         except (InputError, StorageError) as exc:
