@@ -241,10 +241,11 @@ class SameDayScreen(ModalScreen[bool]):
             for e in self.earlier:
                 yield Static(Text(f"Earlier: {rating_words(e, self.instruments)}"))
             yield Static(Text(f"Now: {rating_words(a, self.instruments)}"))
+            first = "the earlier one" if len(self.earlier) == 1 else "the earlier ones"
             yield Static(
-                "Both make one session. Does the new rating replace the first one?\n"
-                "r replaces it (the first is voided, still visible in the history)\n"
-                "k keeps both, on purpose",
+                f"They make one session. Does the new rating replace {first}?\n"
+                f"r replaces: {first} voided, still shown in the history\n"
+                "k keeps both, on purpose (Escape too)",
                 classes="help",
             )
             yield Static(id="error", classes="error")
