@@ -499,12 +499,16 @@ def _json_corrections(c: _Checker, where: str, records: object) -> tuple[Correct
         if doc is None:
             continue
         what = c.text(f"{where}[{n}].what", doc["what"])
-        old = c.text(f"{where}[{n}].old", doc["old"])
-        new = c.text(f"{where}[{n}].new", doc["new"])
         at = c.text(f"{where}[{n}].at", doc["at"], check_moment)
-        if what is not None and what not in CORRECTED_FIELDS:
-            c.problem(f"{where}[{n}].what", f"must be one of {', '.join(CORRECTED_FIELDS)}")
-        elif None not in (what, old, new, at):
+        if what not in CORRECTED_FIELDS:
+            if what is not None:
+                c.problem(f"{where}[{n}].what", f"must be one of {', '.join(CORRECTED_FIELDS)}")
+            continue
+        # The old and new values are a client code or a date, checked as such.
+        value = check_code if what == "client" else parse_when
+        old = c.text(f"{where}[{n}].old", doc["old"], value)
+        new = c.text(f"{where}[{n}].new", doc["new"], value)
+        if old is not None and new is not None and at is not None:
             found.append(Correction(what, old, new, at))
     return tuple(found)
 

@@ -254,7 +254,11 @@ def test_import_checks_the_voided_flag_and_corrections(cli, db, tmp_path):
     data["administrations"][0] |= {
         "id": "other",
         "voided": {"reason": "x"},
-        "corrections": [{"what": "items", "old": "a", "new": "b", "at": "2026-10-07T10:00:00"}],
+        "corrections": [
+            {"what": "items", "old": "a", "new": "b", "at": "2026-10-07T10:00:00"},
+            {"what": "client", "old": "C\x1b[2J", "new": "C1", "at": "2026-10-07T10:00:00"},
+            {"what": "date", "old": "2026-10-01", "new": "2026-10-05", "at": "yesterday"},
+        ],
     }
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
@@ -262,6 +266,8 @@ def test_import_checks_the_voided_flag_and_corrections(cli, db, tmp_path):
     assert result.code == 1
     assert "administrations[0].voided: missing at" in result.err
     assert "administrations[0].corrections[0].what: must be one of client, date" in result.err
+    assert "administrations[0].corrections[1].old: client code 'C\\x1b[2J'" in result.err
+    assert "administrations[0].corrections[2].at: 'yesterday' is not an ISO date" in result.err
 
 
 # -- the store ----------------------------------------------------------------------------
