@@ -127,7 +127,7 @@ def check_reason(reason: str) -> str:
     """Why a rating is voided: one line of text, said in a few words."""
     text = " ".join(reason.split())
     if not text:
-        raise InputError("say why the rating is voided, e.g. --reason 'wrong client'")
+        raise InputError("say why the rating is voided, e.g. 'wrong client'")
     if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
         raise InputError("the reason holds a control character; type it as plain text")
     if len(text) > 200:

@@ -9,7 +9,7 @@ numbers and read back into integer tenths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,62 +29,13 @@ from fittui.model import (
     now_when,
     parse_when,
 )
+from fittui.records import ADMINISTRATIONS, CLIENTS, RecordChecks
 from fittui.storage import Database, new_id
-
-CLIENTS = "clients"
-ADMINISTRATIONS = "administrations"
 
 
 class UnknownClient(InputError):
     def __init__(self, code: str) -> None:
         super().__init__(f"unknown client {code!r} (see 'fittui clients')")
-
-
-_SCORE_TYPES = frozenset({int, float})
-_LIST_TYPES = frozenset({list, tuple})
-_VOIDED_KEYS = frozenset({"reason", "at"})
-_CORRECTION_KEYS = frozenset({"what", "old", "new", "at"})
-
-
-def _texts(record: Any, keys: frozenset[str]) -> bool:
-    """A dict with exactly ``keys``, each holding text."""
-    return (
-        type(record) is dict
-        and record.keys() == keys
-        and all(type(v) is str for v in record.values())
-    )
-
-
-def _validate(table: str, doc_id: str, doc: Any) -> str | None:
-    """Say what is wrong with a record read from disk, or None when it is sound.
-
-    Runs on every record at open, so it compares exact types (orjson gives nothing else).
-    """
-    if table == ADMINISTRATIONS:
-        if (
-            not type(doc.get("client"))
-            is type(doc.get("instrument"))
-            is type(doc.get("date"))
-            is str
-        ):
-            return "an administration needs a client, an instrument and a date"
-        items = doc.get("items")
-        if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
-            return "item scores must be numbers"
-        if "voided" in doc and not _texts(doc["voided"], _VOIDED_KEYS):
-            return "a voided rating needs a reason and a time, as text"
-        corrections = doc.get("corrections", ())
-        if type(corrections) not in _LIST_TYPES or not all(
-            _texts(c, _CORRECTION_KEYS) for c in corrections
-        ):
-            return "corrections must be a list of {what, old, new, at} as text"
-    elif table == CLIENTS:
-        if not type(doc.get("code")) is type(doc.get("age_group")) is str:
-            return "a client needs a code and an age group"
-        keys = doc.get("instruments", ())
-        if type(keys) not in _LIST_TYPES or not all(type(k) is str for k in keys):
-            return "a client's instruments must be a list of instrument keys"
-    return None
 
 
 def client_from_doc(doc: dict) -> Client:
@@ -150,10 +101,17 @@ def identity(a: Administration) -> tuple:
 class Store:
     """Clients and administrations, saved durably before any method returns."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        instruments: Mapping[str, Instrument] | None = None,
+    ) -> None:
+        """``instruments`` check the scores read from disk; by default the built-in ones and
+        the user's files, loaded when the first administration is read."""
         self.path = Path(path)
         self.read_only = read_only
-        self.db = Database(self.path, read_only=read_only, validate=_validate)
+        self.db = Database(self.path, read_only=read_only, validate=RecordChecks(instruments))
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)

@@ -288,15 +288,27 @@ def test_an_old_database_without_the_new_fields_loads_unchanged(tmp_path, instru
     assert again.administrations() == again.all_administrations() == [saved]
 
 
-def test_a_damaged_voided_field_makes_the_database_unreadable(tmp_path, instruments):
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ({"voided": {"reason": 3, "at": "x"}}, "a voided rating needs a reason and a time"),
+        ({"voided": {"reason": "x"}}, "a voided rating needs a reason and a time"),
+        ({"corrections": [{"what": "date", "old": "a"}]}, "a correction needs what, old, new"),
+        (
+            {"corrections": [{"what": "items", "old": "a", "new": "b", "at": "c"}]},
+            "only client and date are corrected",
+        ),
+    ],
+)
+def test_a_damaged_correction_makes_the_database_unreadable(tmp_path, instruments, field, message):
     path = tmp_path / "fittui.json"
     store = Store(path)
     store.add_client("C1")
     items = dict.fromkeys(("individually", "interpersonally", "socially", "overall"), 50)
     saved = store.record("C1", instruments["ORS"], items, "2026-10-05")
-    store._administrations.update({"voided": {"reason": 3, "at": "x"}}, doc_ids=[saved.id])
+    store._administrations.update(field, doc_ids=[saved.id])
     store.close()
-    with pytest.raises(UnreadableDatabase, match="a voided rating needs a reason"):
+    with pytest.raises(UnreadableDatabase, match=message):
         Store(path).clients()
 
 
