@@ -31,6 +31,7 @@ from fittui.model import (
     InputError,
     check_not_future,
     check_rater,
+    correction_words,
     parse_when,
     same_session,
 )
@@ -167,6 +168,13 @@ def _say_same_session(
         )
 
 
+def _note_cell(a: Administration) -> str:
+    """The note, after the mark of a voided rating and what a correction changed."""
+    parts = [f"VOIDED ({a.voided.reason})" if a.voided else ""]
+    parts.append(f"({correction_words(a)})" if a.corrections else "")
+    return " ".join(part for part in (*parts, a.note) if part)
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from fittui.etr import ZONE_WORDS, load_parameters
     from fittui.report import history_json
@@ -197,7 +205,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 a.rater,
                 " ".join(score(a, v) for v in a.items.values()),
                 score(a, a.total),
-                f"VOIDED ({a.voided.reason}) {a.note}".rstrip() if a.voided else a.note,
+                _note_cell(a),
                 a.id,
             ]
             for a in chronological(record)

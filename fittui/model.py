@@ -98,6 +98,11 @@ class Administration:
         return self.rater == DEFAULT_RATER
 
 
+def correction_words(a: Administration) -> str:
+    """What each correction changed, oldest first: 'client was C1; date was 2026-11-08'."""
+    return "; ".join(f"{c.what} was {c.old.replace('T', ' ')}" for c in a.corrections)
+
+
 def check_code(code: str) -> str:
     """A client code: short, no spaces, so it is safe in files, paths and shells."""
     code = code.strip()

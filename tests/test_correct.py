@@ -122,6 +122,7 @@ def test_move_and_redate_keep_the_old_values_in_the_record(cli, db):
         ("date", "2026-10-05", "2026-10-04T09:30"),
         ("client", "C1", "C2"),
     ]
+    assert "(date was 2026-10-05; client was C1)" in cli("history", "C2").out
     [row] = [r for r in cli("report", "--json").json() if r["client"] == "C2"]
     assert row["ors_count"] == 1 and row["ors_first"] == 16.0
 

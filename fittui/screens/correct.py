@@ -73,11 +73,6 @@ def rating_words(a: Administration, instruments: dict[str, Instrument]) -> str:
     return f"{a.instrument} · {when} · rated by {a.rater} · {items} · total {score(a.total)}"
 
 
-def correction_words(a: Administration) -> str:
-    """What each correction changed, oldest first: 'client was C1; date was 2026-11-08'."""
-    return "; ".join(f"{c.what} was {c.old.replace('T', ' ')}" for c in a.corrections)
-
-
 class VoidScreen(ModalScreen[str | None]):
     """Confirms voiding one rating and asks why: a reason from the list (Enter) or typed.
     Dismisses with the reason, or None when Escape leaves the rating as it is."""

@@ -21,10 +21,10 @@ from textual.widgets import DataTable, Footer, Header, Static
 from fittui import etr
 from fittui.chart import Legend
 from fittui.instruments import format_tenths
-from fittui.model import Administration, InputError
+from fittui.model import Administration, InputError, correction_words
 from fittui.scoring import chronological, split_alliances, summarize
 from fittui.screens.cells import plain
-from fittui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen, correction_words
+from fittui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
 from fittui.screens.live import LiveScreen
 from fittui.screens.look import alert_text, look_at
 from fittui.snippet import make_snippet
