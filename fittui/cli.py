@@ -130,6 +130,21 @@ def cmd_edit_client(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    first, second = _store(args).link(args.code, args.other)
+    print(
+        f"Linked {first.code} and {second.code} as one case: their SRS in the same session "
+        "are compared for a split alliance."
+    )
+    return EXIT_OK
+
+
+def cmd_unlink(args: argparse.Namespace) -> int:
+    first, second = _store(args).unlink(args.code, args.other)
+    print(f"{first.code} and {second.code} are separate cases again.")
+    return EXIT_OK
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     instrument = find_instrument(_instruments(), args.instrument)
     items = instrument.parse_scores(args.scores)
@@ -145,19 +160,32 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from fittui.etr import ZONE_WORDS, load_parameters
-    from fittui.report import history_json
+    from fittui.report import findings_lines, history_json
     from fittui.scoring import chronological, summarize
 
     store = _store(args)
     client = store.client(args.code)
     administrations = store.administrations(client.code)
+    instruments = _instruments()
+    etr_params = load_parameters(config_dir())
+    summary = summarize(
+        client,
+        administrations,
+        instruments,
+        etr_params=etr_params,
+        linked=store.linked_administrations(client),
+    )
     if args.json:
-        _dump_json(history_json(client, administrations))
+        _dump_json(history_json(client, administrations, summary))
         return EXIT_OK
     if not administrations:
         print(f"{client.code}: no administrations yet.")
         return EXIT_OK
-    instruments = _instruments()
+    findings = findings_lines(summary, instruments)
+    for line in findings:
+        print(line)
+    if findings:
+        print()
 
     def score(a, tenths: int) -> str:
         instrument = instruments.get(a.instrument)
@@ -177,8 +205,6 @@ def cmd_history(args: argparse.Namespace) -> int:
             for a in chronological(administrations)
         ],
     )
-    etr_params = load_parameters(config_dir())
-    summary = summarize(client, administrations, instruments, etr_params=etr_params)
     if summary.etr_zones:
         last = summary.etr_zones[-1]
         print(
@@ -264,8 +290,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from fittui.etr import ZONE_WORDS, load_parameters
-    from fittui.report import caseload, report_row
+    from fittui.etr import load_parameters
+    from fittui.report import caseload, report_lines, report_row
 
     if args.summary:
         return cmd_summary(args)
@@ -284,44 +310,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not rows:
         print("No clients yet.")
         return EXIT_OK
-    alerts = [(c, alert) for c, s in rows for alert in s.alerts]
-    for c, alert in alerts:
-        print(f"⚠ {c.code}: {alert.headline} {alert.rule.message}")
-    if alerts:
-        print()
-    _print_table(
-        [
-            "CLIENT",
-            "AGE GROUP",
-            "STATUS",
-            "ORS",
-            "INTAKE",
-            "LATEST",
-            "CHANGE",
-            "SRS",
-            "LAST SRS",
-            "LOWEST SRS ITEM",
-            "FLAGS",
-            "ETR",
-        ],
-        [
-            [
-                c.code,
-                c.age_group,
-                s.status,
-                str(len(s.ors)),
-                format_tenths(s.intake.total if s.intake else None),
-                format_tenths(s.latest.total if s.latest else None),
-                ("+" if (s.change or 0) > 0 else "") + format_tenths(s.change),
-                str(len(s.srs)),
-                format_tenths(s.srs[-1].total if s.srs else None),
-                s.lowest_srs_item or "-",
-                ", ".join(s.flags) or "-",
-                ZONE_WORDS[s.etr_zone][0] if s.etr_zone else "-",
-            ]
-            for c, s in rows
-        ],
-    )
+    for line in report_lines(rows, _instruments(), wide=args.wide):
+        print(line)
     return EXIT_OK
 
 
@@ -572,6 +562,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", metavar="TEXT")
     p.add_argument("--age-group", choices=["adult", "adolescent", "child", "young_child"])
 
+    p = command(
+        "link", "link two clients as one case (a couple or family under two codes)", cmd_link
+    )
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("other", metavar="OTHER")
+
+    p = command("unlink", "make two linked clients separate cases again", cmd_unlink)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("other", metavar="OTHER")
+
     p = command("record", "save one administration from the command line", cmd_record)
     p.add_argument("code", metavar="CODE")
     p.add_argument(
@@ -600,6 +600,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("report", "one line per client: status, change, flags", cmd_report)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--wide", action="store_true", help="every column (the default fits 80 columns)")
     p.add_argument("--summary", action="store_true", help="the practice's outcome summary instead")
     p.add_argument(
         "--from", dest="start", metavar="YYYY-MM-DD", help="summary: clients seen from this day"

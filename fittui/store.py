@@ -53,6 +53,9 @@ def _validate(table: str, doc_id: str, doc: Any) -> str | None:
         keys = doc.get("instruments", ())
         if type(keys) not in _LIST_TYPES or not all(type(k) is str for k in keys):
             return "a client's instruments must be a list of instrument keys"
+        linked = doc.get("linked", ())
+        if type(linked) not in _LIST_TYPES or not all(type(k) is str for k in linked):
+            return "a client's linked clients must be a list of client codes"
     return None
 
 
@@ -63,6 +66,7 @@ def client_from_doc(doc: dict) -> Client:
         label=doc.get("label", ""),
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
+        linked=tuple(doc.get("linked", ())),
     )
 
 
@@ -73,6 +77,7 @@ def client_to_doc(client: Client) -> dict:
         "label": client.label,
         "archived": client.archived,
         "instruments": list(client.instruments),
+        "linked": list(client.linked),
     }
 
 
@@ -161,6 +166,31 @@ class Store:
             self._clients.update(client_to_doc(client), doc_ids=[code])
         return client
 
+    def link(self, code: str, other: str) -> tuple[Client, Client]:
+        """Link two clients as one case (a couple or a family under two codes), both ways,
+        so each one's SRS is compared with the other's for a split alliance."""
+        if code == other:
+            raise InputError(f"client {code!r} cannot be linked with itself")
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            first = replace(first, linked=tuple(dict.fromkeys((*first.linked, other))))
+            second = replace(second, linked=tuple(dict.fromkeys((*second.linked, code))))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
+    def unlink(self, code: str, other: str) -> tuple[Client, Client]:
+        """Undo ``link``: the two clients are separate cases again."""
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            if other not in first.linked:
+                raise InputError(f"clients {code!r} and {other!r} are not linked")
+            first = replace(first, linked=tuple(c for c in first.linked if c != other))
+            second = replace(second, linked=tuple(c for c in second.linked if c != code))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
     # -- administrations -----------------------------------------------------------------
     def administrations(self, code: str | None = None) -> list[Administration]:
         """Administrations in entry order, of one client or of everyone."""
@@ -182,6 +212,11 @@ class Store:
             if wanted is None or code in wanted:
                 grouped.setdefault(code, []).append(administration_from_doc(doc_id, doc))
         return grouped
+
+    def linked_administrations(self, client: Client) -> list[Administration]:
+        """The administrations of the clients linked with ``client`` as one case."""
+        grouped = self.administrations_by_client(client.linked)
+        return [a for code in client.linked for a in grouped.get(code, [])]
 
     def record(
         self,

@@ -20,7 +20,7 @@ from fittui import etr
 from fittui.chart import Legend
 from fittui.instruments import format_tenths
 from fittui.model import Administration
-from fittui.scoring import chronological, split_alliances, summarize
+from fittui.scoring import chronological, summarize
 from fittui.screens.cells import plain
 from fittui.screens.live import LiveScreen
 from fittui.screens.look import alert_text, look_at
@@ -96,7 +96,11 @@ class HistoryScreen(LiveScreen):
         client = app.store.client(self.code)
         self.administrations = chronological(app.store.administrations(client.code))
         summary = summarize(
-            client, self.administrations, app.instruments, etr_params=app.etr_params
+            client,
+            self.administrations,
+            app.instruments,
+            etr_params=app.etr_params,
+            linked=app.store.linked_administrations(client),
         )
         self.client = client
         self.summary = summary
@@ -122,7 +126,7 @@ class HistoryScreen(LiveScreen):
         if self.view not in self.views():
             self.view = "totals"
         self.draw_chart()
-        alliances = split_alliances(self.administrations, app.instruments)[-1:]
+        alliances = list(summary.alliances[-1:])
         self.query_one("#look", Static).update(look_at(summary, alliances, app.instruments))
         self.snippet = make_snippet(
             client, summary, self.administrations, app.instruments, app.settings.snippet
