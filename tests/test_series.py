@@ -299,3 +299,37 @@ def test_split_alliances_keep_one_rating_per_person(instruments):
         rate("SRS", "2026-01-01", 9, 9, 9, 9, rater="partner"),
     ]
     assert split_alliances(ratings, instruments) == []
+
+
+async def test_the_client_form_links_and_unlinks(tmp_path):
+    from datetime import date
+
+    from textual.widgets import Input
+
+    from fittui.app import make_app
+    from fittui.demo import make_demo_database
+    from fittui.screens.client_form import ClientFormScreen
+    from fittui.settings import Settings
+    from fittui.store import Store
+
+    demo = make_demo_database(tmp_path / "demo", date(2026, 11, 23))
+    app = make_app(demo, settings=Settings(), today=date(2026, 11, 23))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, ClientFormScreen)
+        app.screen.query_one("#code", Input).value = "N1"
+        app.screen.query_one("#linked", Input).value = "NOPE"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "unknown client 'NOPE'" in str(app.screen.query_one("#error").render())
+        assert "N1" not in {c.code for c in Store(demo).clients()}  # nothing saved
+        app.screen.query_one("#linked", Input).value = "D01"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert Store(demo).client("N1").linked == ("D01",)
+        assert Store(demo).client("D01").linked == ("N1",)
+        await pilot.press("e")
+        app.screen.query_one("#linked", Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert Store(demo).client("D01").linked == ()
