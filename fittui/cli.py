@@ -224,11 +224,19 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
 
     import plotext
 
-    from fittui.chart import draw_history, draw_symptoms, legend_text
+    from fittui.chart import (
+        CHILD_SCALE,
+        canvas_rows,
+        chart_scale,
+        draw_history,
+        draw_symptoms,
+        legend_text,
+    )
     from fittui.etr import client_path
 
     instruments = _instruments()
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    plotext.limit_size(False, False)  # the height asked for: the rows the points are placed on
 
     def show(legend) -> None:
         chart = plotext.build()
@@ -239,7 +247,9 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
     plotext.clear_figure()
     plotext.theme("clear")
     plotext.plotsize(width, 16)
-    plotext.title(f"{client.code}: ORS and SRS totals by session")
+    young = chart_scale(administrations, instruments) == CHILD_SCALE
+    what = "young child's faces, 0 to 10" if young else "ORS and SRS totals"
+    plotext.title(f"{client.code}: {what} by session")
     legend = draw_history(
         plotext,
         administrations,
@@ -249,6 +259,7 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
         intake=summary.intake.total if summary.intake else None,
         reliable=summary.reliable,
         etr=client_path(summary.ors, client.age_group, instruments, etr_params),
+        rows=canvas_rows(16),
     )
     if legend:
         show(legend)
@@ -257,7 +268,11 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
         plotext.theme("clear")
         plotext.plotsize(width, 14)
         plotext.title(f"{client.code}: {key} totals, with the severity bands")
-        show(draw_symptoms(plotext, administrations, instruments[key], colors=colors))
+        show(
+            draw_symptoms(
+                plotext, administrations, instruments[key], colors=colors, rows=canvas_rows(14)
+            )
+        )
 
 
 def _day(text: str | None, option: str) -> date | None:
