@@ -333,3 +333,48 @@ async def test_the_client_form_links_and_unlinks(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert Store(demo).client("D01").linked == ()
+
+
+async def test_the_palette_names_a_childs_own_scales(tmp_path):
+    from datetime import date
+
+    from fittui.app import make_app
+    from fittui.demo import make_demo_database
+    from fittui.palette import ClientCommands
+    from fittui.settings import Settings
+
+    demo = make_demo_database(tmp_path / "demo", date(2026, 11, 23))
+    app = make_app(demo, settings=Settings(), today=date(2026, 11, 23))
+    async with app.run_test(size=(80, 24)):
+        provider = ClientCommands(app.screen)
+        hits = [str(hit.text) async for hit in provider.search("start d07")]
+        assert any(h.startswith("Start CORS for D07") for h in hits)
+        assert any(h.startswith("Start CSRS for D07") for h in hits)
+        assert not any(h.startswith("Start ORS for D07") for h in hits)
+
+
+# -- child measures --------------------------------------------------------------------------
+def test_a_child_rated_on_the_adult_ors_keeps_the_child_cutoff_with_a_warning(instruments):
+    child = Client("K1", "child")
+    ratings = [rate("ORS", "2026-01-01", 7, 7, 7, 7, client="K1")]  # 28.0
+    s = summarize(child, ratings, instruments)
+    assert s.cutoff == 320 and "ors_below_cutoff" in s.flags  # the CORS's child cut-off
+    [warning] = s.warnings
+    assert "rated on the ORS" in warning and "CORS" in warning and "32.0" in warning
+    # The age group's own scale: no warning. An adolescent on the ORS: its own cut-off.
+    assert summarize(child, [rate("CORS", "2026-01-01", 7, 7, 7, 7)], instruments).warnings == ()
+    teen = summarize(Client("T1", "adolescent"), ratings, instruments)
+    assert teen.cutoff == 280 and teen.warnings == ()
+    # A young child on the ORS: the face scale has no cut-off, and the 0-10 scale cannot
+    # lend one to a 0-40 score; the warning says none applies.
+    young = summarize(Client("Y1", "young_child"), ratings, instruments)
+    assert young.cutoff is None and "no cut-off applies" in young.warnings[0]
+
+
+def test_a_cors_result_says_cors(instruments):
+    child = Client("K1", "child")
+    ratings = [rate("CORS", "2026-01-01", 7, 5, 7, 7, client="K1")]
+    s = summarize(child, ratings, instruments)
+    [low] = [p for p in s.patterns if p.key == "low_item"]
+    assert low.title == "Lowest CORS item" and "latest CORS" in low.detail
+    assert make_snippet(child, s, ratings, instruments).startswith("CORS 26.0/40")
