@@ -107,55 +107,43 @@ def _short(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-class Mark(NamedTuple):
-    """One point to draw: the session, the value, its series' marker and colour."""
+class Series(NamedTuple):
+    """One series to draw: its (session, value) points, its marker and its colour."""
 
-    x: int
-    y: float
+    points: list[tuple[int, float]]
     marker: str
     color: str | None
 
 
-def _marks(plt: Any, marks: list[Mark], grid: Grid | None, lines: Sequence[Line]) -> None:
-    """Draw every point on its right row; points that land on the same place are drawn as
-    one label naming them all ("O·S", "3·4"), so none hides another; a point with no
-    right row carries its value ("S34.3")."""
-    at: dict[tuple[int, float], list[Mark]] = {}
-    for mark in marks:
-        y, placed = place(mark.y, grid, lines)
-        if not placed:
-            plt.text(f"{mark.marker}{_short(mark.y)}", mark.x, mark.y, color=mark.color)
-            continue
-        row: float = grid.row(y) if grid is not None else y
-        at.setdefault((mark.x, row), []).append(mark._replace(y=y))
-    for group in at.values():
-        first = group[0]
-        if len(group) == 1:
-            plt.scatter([first.x], [first.y], marker=first.marker, color=first.color)
-        else:
-            label = JOIN.join(dict.fromkeys(m.marker for m in group))
-            plt.text(label, first.x, first.y, color=first.color, alignment="center")
-
-
-def _path(plt: Any, points: list[tuple[int, float]], color: str | None) -> None:
-    """A series' connecting line (fine braille dots), drawn at once; its points' letters
-    are drawn later by ``_marks``. A long series (a year of weekly sessions) is drawn as
-    dots alone, one per session, which already read as a line; plotext joins points
+def _draw_series(plt: Any, drawn: list[Series], grid: Grid | None, lines: Sequence[Line]) -> None:
+    """Each series as a line of fine braille dots through its points, each point marked
+    with its series' letter on its right row (``place``). Points at the same place are
+    drawn as one label naming them all ("O·S", "3·4"), so none hides another; a point with
+    no right row carries its value ("S34.3"). A long series (a year of weekly sessions) is
+    drawn as dots alone, with its letter at the first and last point: plotext joins points
     slowly, and at that density there would be no room to see the letters anyway."""
-    xs, ys = (list(v) for v in zip(*points))
-    if len(points) > DENSE:
-        plt.scatter(xs, ys, marker="braille", color=color)
-    else:
-        plt.plot(xs, ys, marker="braille", color=color)
-
-
-def _series_marks(
-    plt: Any, points: list[tuple[int, float]], marker: str, color: str | None
-) -> list[Mark]:
-    """Draw a series' line now; return its points, for ``_marks`` to draw over every line."""
-    _path(plt, points, color)
-    shown = [points[0], points[-1]] if len(points) > DENSE else points
-    return [Mark(x, y, marker, color) for x, y in shown]
+    at: dict[tuple[int, float], list[tuple[str, str | None, float]]] = {}
+    for one in drawn:
+        placed = [(x, *place(y, grid, lines)) for x, y in one.points]
+        xs, ys = [x for x, _, _ in placed], [y for _, y, _ in placed]
+        if len(placed) > DENSE:
+            plt.scatter(xs, ys, marker="braille", color=one.color)
+            placed = [placed[0], placed[-1]]
+        else:
+            plt.plot(xs, ys, marker="braille", color=one.color)
+        for x, y, right in placed:
+            if right:
+                row: float = grid.row(y) if grid is not None else y
+                at.setdefault((x, row), []).append((one.marker, one.color, y))
+            else:
+                plt.text(f"{one.marker}{_short(y)}", x, y, color=one.color)
+    for (x, _), group in at.items():
+        marker, color, y = group[0]
+        if len(group) == 1:
+            plt.scatter([x], [y], marker=marker, color=color)
+        else:
+            label = JOIN.join(dict.fromkeys(m for m, _, _ in group))
+            plt.text(label, x, y, color=color, alignment="center")
 
 
 def series(
@@ -299,17 +287,17 @@ def draw_history(
             legend.append(Legend(marker * 2, words, dim))
     used: set[str] = set()
     palette = iter(COLORS)
-    marks: list[Mark] = []
+    drawn: list[Series] = []
     for name, points in found.items():
         marker = _marker(name, used)
         used.add(marker.lower())
         color = next(palette, None) if colors else None
-        marks += _series_marks(plt, points, marker, color)
+        drawn.append(Series(points, marker, color))
         words = series_words(administrations, instruments, name)
         if scale == CHILD_SCALE:
             words += " (0-10)"
         legend.append(Legend(marker, words, color))
-    _marks(plt, marks, grid, lines)
+    _draw_series(plt, drawn, grid, lines)
     _date_ticks(plt, days)
     return legend
 
@@ -353,12 +341,12 @@ def draw_items(
                 labels.setdefault(item.key, item.label)
                 points.setdefault(item.key, []).append((index[a.day], a.items[item.key] / 10))
     palette = iter(COLORS)
-    marks: list[Mark] = []
+    drawn: list[Series] = []
     for number, (key, found) in enumerate(points.items(), start=1):
         color = next(palette, None) if colors else None
-        marks += _series_marks(plt, found, str(number), color)
+        drawn.append(Series(found, str(number), color))
         legend.append(Legend(str(number), labels[key], color))
-    _marks(plt, marks, Grid(0, 10, rows) if rows else None, lines)
+    _draw_series(plt, drawn, Grid(0, 10, rows) if rows else None, lines)
     _date_ticks(plt, days)
     return legend
 
@@ -395,9 +383,8 @@ def draw_symptoms(
         _reference(plt, days, band.low / 10, SRS_MARK, "gray" if colors else None)
     marker = instrument.key[0]
     points = [(n, a.total / 10) for n, a in enumerate(ratings, start=1)]
-    marks = _series_marks(plt, points, marker, color)
     lines = [Line(band.low / 10) for band in bands]
-    _marks(plt, marks, Grid(0, top, rows) if rows else None, lines)
+    _draw_series(plt, [Series(points, marker, color)], Grid(0, top, rows) if rows else None, lines)
     _date_ticks(plt, days)
     return [
         Legend(marker, instrument.key, color),
