@@ -9,17 +9,16 @@ numbers and read back into integer tenths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fittui.instruments import Instrument
 from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.outside import check_note, check_plain, shown, shown_note
+from fittui.records import ADMINISTRATIONS, CLIENTS, RecordChecks
 from fittui.storage import Database, new_id
-
-CLIENTS = "clients"
-ADMINISTRATIONS = "administrations"
 
 
 class UnknownClient(InputError):
@@ -27,43 +26,11 @@ class UnknownClient(InputError):
         super().__init__(f"unknown client {code!r} (see 'fittui clients')")
 
 
-_SCORE_TYPES = frozenset({int, float})
-_LIST_TYPES = frozenset({list, tuple})
-
-
-def _validate(table: str, doc_id: str, doc: Any) -> str | None:
-    """Say what is wrong with a record read from disk, or None when it is sound.
-
-    Runs on every record at open, so it compares exact types (orjson gives nothing else).
-    """
-    if table == ADMINISTRATIONS:
-        if (
-            not type(doc.get("client"))
-            is type(doc.get("instrument"))
-            is type(doc.get("date"))
-            is str
-        ):
-            return "an administration needs a client, an instrument and a date"
-        items = doc.get("items")
-        if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
-            return "item scores must be numbers"
-    elif table == CLIENTS:
-        if not type(doc.get("code")) is type(doc.get("age_group")) is str:
-            return "a client needs a code and an age group"
-        keys = doc.get("instruments", ())
-        if type(keys) not in _LIST_TYPES or not all(type(k) is str for k in keys):
-            return "a client's instruments must be a list of instrument keys"
-        linked = doc.get("linked", ())
-        if type(linked) not in _LIST_TYPES or not all(type(k) is str for k in linked):
-            return "a client's linked clients must be a list of client codes"
-    return None
-
-
 def client_from_doc(doc: dict) -> Client:
     return Client(
         code=doc["code"],
         age_group=doc["age_group"],
-        label=doc.get("label", ""),
+        label=shown(doc.get("label", "")),
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
         linked=tuple(doc.get("linked", ())),
@@ -89,7 +56,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         date=doc["date"],
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
-        note=doc.get("note", ""),
+        note=shown_note(doc.get("note", "")),
     )
 
 
@@ -112,10 +79,17 @@ def identity(a: Administration) -> tuple:
 class Store:
     """Clients and administrations, saved durably before any method returns."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        instruments: Mapping[str, Instrument] | None = None,
+    ) -> None:
+        """``instruments`` check the scores read from disk; by default the built-in ones and
+        the user's files, loaded when the first administration is read."""
         self.path = Path(path)
         self.read_only = read_only
-        self.db = Database(self.path, read_only=read_only, validate=_validate)
+        self.db = Database(self.path, read_only=read_only, validate=RecordChecks(instruments))
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
@@ -150,7 +124,11 @@ class Store:
         """Add a client; ``instruments`` are keys the caller has checked against the
         instruments (``parse_instrument_list``), since the store does not load them."""
         client = Client(
-            check_code(code), check_age_group(age_group), label.strip(), False, instruments
+            check_code(code),
+            check_age_group(age_group),
+            check_plain(label.strip(), "label"),
+            False,
+            instruments,
         )
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
@@ -162,6 +140,7 @@ class Store:
         """Change a client's label, age group, archived state or start-of-session instruments."""
         with self.storage.transaction():
             client = replace(self.client(code), **changes)
+            check_plain(client.label, "label")
             check_age_group(client.age_group)
             self._clients.update(client_to_doc(client), doc_ids=[code])
         return client
@@ -236,6 +215,8 @@ class Store:
     def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
         """Save several administrations as one transaction: all of them, or none."""
         batch = list(administrations)
+        for a in batch:
+            check_note(a.note)
         with self.storage.transaction():
             clients = self._raw(CLIENTS)
             for a in batch:
@@ -247,6 +228,7 @@ class Store:
         return batch
 
     def set_note(self, administration_id: str, note: str) -> None:
+        check_note(note)
         with self.storage.transaction():
             if administration_id not in self._raw(ADMINISTRATIONS):
                 raise InputError(f"no administration {administration_id!r}")
@@ -273,6 +255,8 @@ class Store:
                     fresh.append(replace(a, id=new_id()) if a.id in taken else a)
                     taken.add(fresh[-1].id)
             added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
+            for c in added_clients:
+                check_plain(c.label, "label")
             self._clients.insert_multiple(
                 self._clients.document_class(client_to_doc(c), c.code) for c in added_clients
             )
