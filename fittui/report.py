@@ -156,8 +156,8 @@ def history_json(
             "warnings": list(summary.warnings),
         }
     return {
-        **found,
         "client": client.code,
+        **found,
         "administrations": [
             {
                 "id": a.id,

@@ -378,3 +378,51 @@ def test_a_cors_result_says_cors(instruments):
     [low] = [p for p in s.patterns if p.key == "low_item"]
     assert low.title == "Lowest CORS item" and "latest CORS" in low.detail
     assert make_snippet(child, s, ratings, instruments).startswith("CORS 26.0/40")
+
+
+async def test_the_caseload_counts_sessions_without_an_srs(tmp_path):
+    from datetime import date
+
+    from fittui.app import make_app
+    from fittui.demo import make_demo_database
+    from fittui.screens.caseload import CaseloadScreen
+    from fittui.settings import Settings
+
+    demo = make_demo_database(tmp_path / "demo", date(2026, 11, 23))
+    app = make_app(demo, settings=Settings(), today=date(2026, 11, 23))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseloadScreen)
+        # D10's first visit: an ORS and no SRS yet.
+        assert "1 ORS session(s) without an SRS" in str(app.screen.query_one("#count").render())
+
+
+# -- the report ------------------------------------------------------------------------------
+def test_report_fits_80_columns_for_the_demo_and_wide_names_items_by_label(cli, tmp_path):
+    folder = tmp_path / "demo"
+    assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0
+    db = folder / "fittui.json"
+    out = cli("report", db_path=db).out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = next(line for line in lines if line.startswith("CLIENT"))
+    assert header.split() == [
+        "CLIENT",
+        "STATUS",
+        "SCALE",
+        "LATEST",
+        "CHANGE",
+        "SRS",
+        "PATH",
+        "FLAGS",
+    ]
+    d07 = next(line for line in lines if line.startswith("D07"))
+    assert " CORS " in d07 and " 33.5 " in d07  # a child's scale by its name, a score
+    d08 = next(line for line in lines if line.startswith("D08"))
+    assert " YCORS " in d08
+    assert "LATEST: the latest total on SCALE" in out and "(p) the partner's" in out
+    wide = cli("report", "--wide", db_path=db).out
+    assert "ORS RATINGS" in wide and "LOWEST SRS ITEM" in wide
+    assert "Approach or method" in wide and "How important" in wide
+    assert "goals_topics" not in wide and "how_important" not in wide and " face" not in wide
