@@ -1,0 +1,203 @@
+"""Episodes of care: a client's ratings split into courses of therapy, each measured alone.
+
+A client who comes back after two years is not "unchanged since intake": they start again,
+with a new intake. So every clinical figure (intake, change, status, the expected path,
+session numbers) is taken within one episode, and earlier episodes stay visible but do not
+count.
+
+The rules, applied to the ratings and the therapist's own events in date order:
+
+- an episode starts at the client's first rating, when the therapist starts one, or at the
+  first rating after more than ``gap_days`` days without any rating (or event);
+- it ends when the therapist ends it with a reason (``planned``, ``dropout``, ``referred``,
+  ``other``); once ``gap_days`` have passed without contact it is shown as ended with
+  ``no_contact`` (on its last day of contact); a therapist's end given after that replaces
+  ``no_contact`` with their reason;
+- a therapist's start while an episode is still open ends that one with ``other``;
+- ratings on the day of an end belong to the ending episode, unless a start follows on the
+  same day (end the old course, then start the new one: that day's ratings are the new
+  intake).
+
+Pure functions, no I/O: the store keeps the events, the caller passes them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from fittui.model import Administration
+
+REASONS = ("planned", "dropout", "referred", "other")
+NO_CONTACT = "no_contact"
+SUPERSEDED = "other"  # the reason given to an episode the therapist replaced without ending
+UNPLANNED = ("dropout", NO_CONTACT)  # endings the dropout rate counts
+KINDS = ("start", "end")
+DEFAULT_GAP_DAYS = 90
+REASON_WORDS = {
+    "planned": "planned ending",
+    "dropout": "unplanned ending (dropout)",
+    "referred": "referred on",
+    "other": "ended (other reason)",
+    NO_CONTACT: "no contact",
+}
+
+
+@dataclass(frozen=True)
+class EpisodeEvent:
+    """The therapist's word on an episode: started or ended on a day, an ending's reason."""
+
+    kind: str  # "start" or "end"
+    date: str  # ISO date
+    reason: str | None = None  # for an end: one of REASONS
+    id: str = ""
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One course of care: its days, how it ended, and its ratings in entry order."""
+
+    number: int  # 1-based, in date order
+    start: str  # ISO date
+    end: str | None
+    reason: str | None  # one of REASONS or NO_CONTACT; None while open
+    administrations: tuple[Administration, ...] = field(hash=False)
+
+    @property
+    def closed(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def sessions(self) -> int:
+        """Distinct days with any rating: two ratings on one day are one session."""
+        return len({a.day for a in self.administrations})
+
+    @property
+    def last_contact(self) -> str:
+        """The last day of a rating in the episode, or its start when it has none yet."""
+        return max((a.day for a in self.administrations), default=self.start)
+
+    @property
+    def unplanned(self) -> bool:
+        """Whether it ended without a planned goodbye (dropout, or no contact past the gap)."""
+        return self.reason in UNPLANNED
+
+    def describe(self, gap_days: int = DEFAULT_GAP_DAYS) -> str:
+        """One line for the therapist: "Episode 2: 2026-03-01 to 2026-05-02, planned ending"."""
+        if not self.closed:
+            return f"Episode {self.number}: since {self.start}, open"
+        why = (
+            f"no contact for over {gap_days} days"
+            if self.reason == NO_CONTACT
+            else REASON_WORDS.get(self.reason or "", self.reason or "")
+        )
+        return f"Episode {self.number}: {self.start} to {self.end}, {why}"
+
+
+@dataclass
+class _Open:
+    """An episode while it is being built."""
+
+    start: str
+    ratings: list[Administration] = field(default_factory=list)
+    end: str | None = None
+    reason: str | None = None
+
+    @property
+    def last_contact(self) -> str:
+        return max((a.day for a in self.ratings), default=self.start)
+
+
+def _days_between(earlier: str, later: str) -> int:
+    return (date.fromisoformat(later[:10]) - date.fromisoformat(earlier[:10])).days
+
+
+def split_episodes(
+    administrations: Iterable[Administration],
+    events: Iterable[EpisodeEvent],
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | str | None = None,
+) -> list[Episode]:
+    """The client's episodes of care, in date order (see the module docstring for the rules).
+
+    ``administrations`` in entry order (any instruments and raters; each episode keeps them
+    in that order); ``events`` in entry order too, which breaks ties between events of one
+    day. ``today`` closes an open episode as ``no_contact`` once more than ``gap_days`` have
+    passed since its last contact; without it, an episode stays open until a later rating.
+    """
+    ratings = list(administrations)
+    by_day: dict[str, list[Administration]] = {}
+    for a in ratings:
+        by_day.setdefault(a.day, []).append(a)
+    events_by_day: dict[str, list[EpisodeEvent]] = {}
+    for event in events:
+        events_by_day.setdefault(event.date[:10], []).append(event)
+
+    built: list[_Open] = []
+    current: _Open | None = None
+
+    def close(episode: _Open, end: str, reason: str) -> None:
+        episode.end, episode.reason = end, reason
+
+    for day in sorted(by_day.keys() | events_by_day.keys()):
+        if current is not None and _days_between(current.last_contact, day) > gap_days:
+            close(current, current.last_contact, NO_CONTACT)
+            current = None
+        touched: _Open | None = None  # the episode this day's events started or ended
+        for event in events_by_day.get(day, ()):
+            if event.kind == "start":
+                if current is not None:
+                    close(current, current.last_contact, SUPERSEDED)
+                current = _Open(day)
+                built.append(current)
+                touched = current
+            elif current is not None:
+                close(current, day, event.reason or SUPERSEDED)
+                touched, current = current, None
+            elif built and built[-1].reason == NO_CONTACT:
+                # The therapist names the ending of an episode that had lapsed.
+                close(built[-1], day, event.reason or SUPERSEDED)
+        if day in by_day:
+            home = current or touched
+            if home is None:
+                current = home = _Open(day)
+                built.append(current)
+            home.ratings.extend(by_day[day])
+
+    if current is not None and today is not None:
+        today_iso = today.isoformat() if isinstance(today, date) else today[:10]
+        if _days_between(current.last_contact, today_iso) > gap_days:
+            close(current, current.last_contact, NO_CONTACT)
+
+    order = {id(a): n for n, a in enumerate(ratings)}
+    return [
+        Episode(
+            number=n,
+            start=episode.start,
+            end=episode.end,
+            reason=episode.reason,
+            administrations=tuple(sorted(episode.ratings, key=lambda a: order[id(a)])),
+        )
+        for n, episode in enumerate(built, start=1)
+    ]
+
+
+def current_episode(episodes: Sequence[Episode]) -> Episode | None:
+    """The episode the clinical figures describe: the latest one, open or closed."""
+    return episodes[-1] if episodes else None
+
+
+def one_per_session(administrations: Iterable[Administration]) -> list[Administration]:
+    """Keep the later of two ratings of one instrument by one rater on one day.
+
+    A session is a day: a form filled in twice (a slip, a second try) must not count as two
+    sessions or move the intake. Entry order is kept for what remains.
+    """
+    administrations = list(administrations)
+    last: dict[tuple[str, str, str], Administration] = {}
+    for a in sorted(administrations, key=lambda a: a.date):
+        last[(a.day, a.instrument, a.rater)] = a
+    kept = {id(a) for a in last.values()}
+    return [a for a in administrations if id(a) in kept]

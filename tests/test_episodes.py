@@ -1,0 +1,164 @@
+"""Episodes of care: where a course starts and ends, from ratings, gaps and the therapist."""
+
+from __future__ import annotations
+
+from fittui.episodes import (
+    NO_CONTACT,
+    Episode,
+    EpisodeEvent,
+    current_episode,
+    one_per_session,
+    split_episodes,
+)
+from fittui.model import Administration
+
+ITEMS = {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 50}
+
+
+def ors(day: str, n: int = 0, rater: str = "client", instrument: str = "ORS") -> Administration:
+    return Administration(f"{day}-{instrument}-{rater}-{n}", "A", instrument, day, ITEMS, rater)
+
+
+def days(episode: Episode) -> list[str]:
+    return [a.date for a in episode.administrations]
+
+
+def test_one_episode_while_ratings_keep_coming():
+    ratings = [ors("2026-01-05"), ors("2026-02-05"), ors("2026-05-05")]  # 89 days apart at most
+    [episode] = split_episodes(ratings, [])
+    assert (episode.number, episode.start, episode.end, episode.reason) == (
+        1,
+        "2026-01-05",
+        None,
+        None,
+    )
+    assert not episode.closed
+    assert days(episode) == ["2026-01-05", "2026-02-05", "2026-05-05"]
+
+
+def test_back_after_100_days_starts_a_new_episode():
+    ratings = [ors("2026-01-05"), ors("2026-02-01"), ors("2026-05-12"), ors("2026-05-19")]
+    first, second = split_episodes(ratings, [])
+    assert (first.start, first.end, first.reason) == ("2026-01-05", "2026-02-01", NO_CONTACT)
+    assert first.closed and first.unplanned
+    assert (second.number, second.start, second.reason) == (2, "2026-05-12", None)
+    assert days(second) == ["2026-05-12", "2026-05-19"]
+
+
+def test_exactly_the_gap_is_still_the_same_episode():
+    assert len(split_episodes([ors("2026-01-01"), ors("2026-04-01")], [])) == 1  # 90 days
+    assert len(split_episodes([ors("2026-01-01"), ors("2026-04-02")], [])) == 2  # 91 days
+    assert len(split_episodes([ors("2026-01-01"), ors("2026-01-31")], [], gap_days=29)) == 2
+
+
+def test_no_contact_past_the_gap_closes_the_open_episode_as_of_today():
+    ratings = [ors("2026-01-05"), ors("2026-02-01")]
+    [open_one] = split_episodes(ratings, [], today="2026-05-02")  # 90 days
+    assert not open_one.closed
+    [lapsed] = split_episodes(ratings, [], today="2026-05-03")  # 91 days
+    assert (lapsed.end, lapsed.reason) == ("2026-02-01", NO_CONTACT)
+
+
+def test_the_therapist_ends_an_episode_with_a_reason():
+    ratings = [ors("2026-01-05"), ors("2026-02-05"), ors("2026-03-05")]
+    events = [EpisodeEvent("end", "2026-03-05", "planned")]
+    [episode] = split_episodes(ratings, events)
+    assert (episode.end, episode.reason) == ("2026-03-05", "planned")
+    assert days(episode) == ["2026-01-05", "2026-02-05", "2026-03-05"]  # that day's too
+    assert not episode.unplanned
+
+
+def test_a_rating_after_an_end_starts_the_next_episode_however_soon():
+    ratings = [ors("2026-01-05"), ors("2026-01-20"), ors("2026-02-03")]
+    events = [EpisodeEvent("end", "2026-01-20", "dropout")]
+    first, second = split_episodes(ratings, events)
+    assert (first.reason, days(first)) == ("dropout", ["2026-01-05", "2026-01-20"])
+    assert first.unplanned
+    assert (second.start, days(second)) == ("2026-02-03", ["2026-02-03"])
+
+
+def test_the_therapist_starts_a_new_episode_within_the_gap():
+    ratings = [ors("2026-01-05"), ors("2026-02-05"), ors("2026-03-05"), ors("2026-03-12")]
+    events = [EpisodeEvent("end", "2026-02-20", "referred"), EpisodeEvent("start", "2026-03-05")]
+    first, second = split_episodes(ratings, events)
+    assert (first.end, first.reason) == ("2026-02-20", "referred")
+    assert (second.start, days(second)) == ("2026-03-05", ["2026-03-05", "2026-03-12"])
+
+
+def test_end_then_start_on_one_day_gives_that_days_ratings_to_the_new_episode():
+    ratings = [ors("2026-01-05"), ors("2026-03-05")]
+    events = [EpisodeEvent("end", "2026-03-05", "planned"), EpisodeEvent("start", "2026-03-05")]
+    first, second = split_episodes(ratings, events)
+    assert (first.end, days(first)) == ("2026-03-05", ["2026-01-05"])
+    assert days(second) == ["2026-03-05"]
+
+
+def test_start_then_end_on_one_day_is_a_single_session_episode():
+    ratings = [ors("2026-01-05"), ors("2026-03-05")]
+    events = [EpisodeEvent("start", "2026-03-05"), EpisodeEvent("end", "2026-03-05", "other")]
+    first, second = split_episodes(ratings, events)
+    assert (first.reason, days(first)) == ("other", ["2026-01-05"])  # replaced by the start
+    assert (second.start, second.end, second.reason) == ("2026-03-05", "2026-03-05", "other")
+    assert days(second) == ["2026-03-05"]
+
+
+def test_a_start_while_open_ends_the_open_episode_on_its_last_contact():
+    ratings = [ors("2026-01-05"), ors("2026-01-19"), ors("2026-02-02")]
+    first, second = split_episodes(ratings, [EpisodeEvent("start", "2026-02-02")])
+    assert (first.end, first.reason) == ("2026-01-19", "other")
+    assert days(second) == ["2026-02-02"]
+
+
+def test_an_end_after_the_gap_names_the_reason_of_the_lapsed_episode():
+    ratings = [ors("2026-01-05"), ors("2026-02-01"), ors("2026-07-01")]
+    events = [EpisodeEvent("end", "2026-06-01", "dropout")]
+    first, second = split_episodes(ratings, events)
+    assert (first.end, first.reason) == ("2026-06-01", "dropout")
+    assert (second.start, second.reason) == ("2026-07-01", None)
+
+
+def test_a_started_episode_without_ratings_is_shown_and_the_first_rating_joins_it():
+    [empty] = split_episodes([], [EpisodeEvent("start", "2026-01-05")])
+    assert (empty.start, empty.administrations, empty.sessions) == ("2026-01-05", (), 0)
+    [joined] = split_episodes([ors("2026-01-12")], [EpisodeEvent("start", "2026-01-05")])
+    assert (joined.start, days(joined)) == ("2026-01-05", ["2026-01-12"])
+
+
+def test_administrations_keep_entry_order_and_every_rater_and_instrument():
+    ratings = [
+        ors("2026-02-05"),
+        ors("2026-01-05", rater="partner"),
+        ors("2026-01-05", instrument="SRS"),
+        ors("2026-01-05"),
+    ]
+    [episode] = split_episodes(ratings, [])
+    assert episode.administrations == tuple(ratings)
+    assert episode.start == "2026-01-05"
+
+
+def test_sessions_are_distinct_days():
+    ratings = [ors("2026-01-05T09:00"), ors("2026-01-05T16:00", 1), ors("2026-01-12")]
+    [episode] = split_episodes(ratings, [])
+    assert episode.sessions == 2
+
+
+def test_two_ors_on_one_day_keep_the_later_one():
+    morning, evening = ors("2026-01-05T09:00"), ors("2026-01-05T16:00", 1)
+    srs, partner = ors("2026-01-05", instrument="SRS"), ors("2026-01-05", rater="partner")
+    assert one_per_session([evening, morning, srs, partner]) == [evening, srs, partner]
+    first, second = ors("2026-01-05", 1), ors("2026-01-05", 2)  # same day, no time: entry order
+    assert one_per_session([first, second]) == [second]
+
+
+def test_current_episode_is_the_latest():
+    assert current_episode([]) is None
+    episodes = split_episodes([ors("2026-01-05"), ors("2026-06-05")], [])
+    assert current_episode(episodes).number == 2
+
+
+def test_describe_says_how_it_ended():
+    ratings = [ors("2026-01-05"), ors("2026-02-01")]
+    [lapsed] = split_episodes(ratings, [], today="2026-06-01")
+    assert lapsed.describe() == "Episode 1: 2026-01-05 to 2026-02-01, no contact for over 90 days"
+    [open_one] = split_episodes(ratings, [])
+    assert open_one.describe() == "Episode 1: since 2026-01-05, open"
