@@ -11,8 +11,8 @@ The rules, applied to the ratings and the therapist's own events in date order:
   first rating after more than ``gap_days`` days without any rating (or event);
 - it ends when the therapist ends it with a reason (``planned``, ``dropout``, ``referred``,
   ``other``); once ``gap_days`` have passed without contact it is shown as ended with
-  ``no_contact`` (on its last day of contact); a therapist's end given after that replaces
-  ``no_contact`` with their reason;
+  ``no_contact`` (on its last day of contact); a therapist's end given when no episode is
+  open says how the latest one ended instead (the reason for a lapsed one, or a correction);
 - a therapist's start while an episode is still open ends that one with ``other``;
 - ratings on the day of an end belong to the ending episode, unless a start follows on the
   same day (end the old course, then start the new one: that day's ratings are the new
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from fittui.model import Administration
+from fittui.model import Administration, InputError
 
 REASONS = ("planned", "dropout", "referred", "other")
 NO_CONTACT = "no_contact"
@@ -156,8 +156,9 @@ def split_episodes(
             elif current is not None:
                 close(current, day, event.reason or SUPERSEDED)
                 touched, current = current, None
-            elif built and built[-1].reason == NO_CONTACT:
-                # The therapist names the ending of an episode that had lapsed.
+            elif built:
+                # An end with none open says how the latest episode ended: a lapsed one
+                # gets the therapist's reason, an ended one a corrected reason.
                 close(built[-1], day, event.reason or SUPERSEDED)
         if day in by_day:
             home = current or touched
@@ -201,3 +202,51 @@ def one_per_session(administrations: Iterable[Administration]) -> list[Administr
         last[(a.day, a.instrument, a.rater)] = a
     kept = {id(a) for a in last.values()}
     return [a for a in administrations if id(a) in kept]
+
+
+def check_start(episodes: Sequence[Episode], day: str) -> None:
+    """Refuse a new episode that would cut into another: the latest must have ended first.
+
+    Starting on the day the latest ended is allowed (end the old course, start the new one
+    in the same session: that day's ratings are the new intake).
+    """
+    latest = current_episode(episodes)
+    if latest is None:
+        return
+    if not latest.closed:
+        raise InputError(
+            f"episode {latest.number} is still open (since {latest.start}); "
+            "end it first with a reason (planned, dropout, referred, other)"
+        )
+    if latest.end is not None and day < latest.end:
+        raise InputError(
+            f"{day} falls before the end of episode {latest.number} ({latest.start} to "
+            f"{latest.end}); a new episode starts on or after {latest.end}"
+        )
+
+
+def check_end(episodes: Sequence[Episode], day: str, reason: str) -> Episode:
+    """The episode an end on ``day`` would close, or an error saying why it cannot.
+
+    The latest episode is the one ended: an open one on or after its start and its last
+    rating; one already ended (or lapsed without contact) gets its ending changed, on or
+    after the day it ended.
+    """
+    if reason not in REASONS:
+        raise InputError(f"unknown reason {reason!r} (one of {', '.join(REASONS)})")
+    latest = current_episode(episodes)
+    if latest is None:
+        raise InputError("there is no episode to end yet: no rating and no episode started")
+    if day < latest.start:
+        raise InputError(f"{day} is before episode {latest.number} started ({latest.start})")
+    if not latest.closed and day < latest.last_contact:
+        raise InputError(
+            f"episode {latest.number} has ratings after {day} (the last on "
+            f"{latest.last_contact}); end it on or after that day"
+        )
+    if latest.closed and latest.end is not None and day < latest.end:
+        raise InputError(
+            f"episode {latest.number} ended on {latest.end}; a change to how it ended "
+            f"is dated on or after that day"
+        )
+    return latest

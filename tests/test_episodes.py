@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fittui.episodes import (
     NO_CONTACT,
     Episode,
     EpisodeEvent,
+    check_end,
+    check_start,
     current_episode,
     one_per_session,
     split_episodes,
 )
-from fittui.model import Administration
+from fittui.model import Administration, InputError
 
 ITEMS = {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 50}
 
@@ -162,3 +166,41 @@ def test_describe_says_how_it_ended():
     assert lapsed.describe() == "Episode 1: 2026-01-05 to 2026-02-01, no contact for over 90 days"
     [open_one] = split_episodes(ratings, [])
     assert open_one.describe() == "Episode 1: since 2026-01-05, open"
+
+
+def test_an_end_when_none_is_open_corrects_how_the_latest_ended():
+    ratings = [ors("2026-01-05"), ors("2026-02-05")]
+    events = [
+        EpisodeEvent("end", "2026-02-05", "other"),
+        EpisodeEvent("end", "2026-02-07", "planned"),
+    ]
+    [episode] = split_episodes(ratings, events)
+    assert (episode.end, episode.reason) == ("2026-02-07", "planned")
+
+
+def test_check_start_refuses_to_cut_into_an_episode():
+    episodes = split_episodes([ors("2026-01-05")], [])
+    with pytest.raises(InputError, match="episode 1 is still open .since 2026-01-05.; end it"):
+        check_start(episodes, "2026-02-01")
+    ended = split_episodes([ors("2026-01-05")], [EpisodeEvent("end", "2026-01-20", "planned")])
+    with pytest.raises(InputError, match="2026-01-19 falls before the end of episode 1"):
+        check_start(ended, "2026-01-19")
+    check_start(ended, "2026-01-20")
+    check_start([], "2026-01-20")
+
+
+def test_check_end_names_the_episode_or_says_why_not():
+    episodes = split_episodes([ors("2026-01-05"), ors("2026-02-05")], [])
+    assert check_end(episodes, "2026-02-05", "planned").number == 1
+    with pytest.raises(InputError, match="unknown reason 'bored' .one of planned, dropout"):
+        check_end(episodes, "2026-02-05", "bored")
+    with pytest.raises(InputError, match="has ratings after 2026-02-01 .the last on 2026-02-05"):
+        check_end(episodes, "2026-02-01", "planned")
+    with pytest.raises(InputError, match="before episode 1 started"):
+        check_end(episodes, "2026-01-01", "planned")
+    with pytest.raises(InputError, match="no episode to end"):
+        check_end([], "2026-01-01", "planned")
+    lapsed = split_episodes([ors("2026-01-05"), ors("2026-01-12")], [], today="2026-06-01")
+    assert check_end(lapsed, "2026-06-01", "dropout").reason == NO_CONTACT
+    with pytest.raises(InputError, match="ended on 2026-01-12; a change"):
+        check_end(lapsed, "2026-01-10", "dropout")
