@@ -250,3 +250,20 @@ def check_end(episodes: Sequence[Episode], day: str, reason: str) -> Episode:
             f"is dated on or after that day"
         )
     return latest
+
+
+def current_ratings(
+    administrations: Iterable[Administration],
+    events: Iterable[EpisodeEvent] = (),
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | str | None = None,
+) -> tuple[list[Episode], list[Administration]]:
+    """The client's episodes, and the ratings every clinical figure is computed from: the
+    current episode's, one per instrument, rater and day, in entry order.
+
+    This is the one place that decides what scoring sees, so the client list, the history,
+    the report and the result after a rating all measure the same course of care.
+    """
+    episodes = split_episodes(administrations, events, gap_days, today)
+    current = current_episode(episodes)
+    return episodes, one_per_session(current.administrations) if current else []

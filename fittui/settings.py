@@ -5,6 +5,10 @@ theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own 
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 [notes]
 snippet = "{ors} {srs} {lowest} {patterns} {note}"   # the documentation snippet (snippet.py)
+[episodes]
+gap_days = 90         # a rating after more days than this without any starts a new episode
+[outcomes]
+reference_sd = 8.7    # the intake ORS spread the effect sizes divide by (outcomes.py)
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from fittui.episodes import DEFAULT_GAP_DAYS
 from fittui.model import InputError
 from fittui.snippet import DEFAULT_TEMPLATE, check_template
 
@@ -22,6 +27,8 @@ class Settings:
     show_numbers: bool = False
     theme: str | None = None
     snippet: str = DEFAULT_TEMPLATE
+    gap_days: int = DEFAULT_GAP_DAYS
+    reference_sd: float | None = None  # None: the reference in outcomes_reference.toml
 
 
 def load_settings(path: Path) -> Settings:
@@ -45,4 +52,18 @@ def load_settings(path: Path) -> Settings:
         check_template(snippet)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-    return Settings(show_numbers=show, theme=theme, snippet=snippet)
+    gap_days = data.get("episodes", {}).get("gap_days", DEFAULT_GAP_DAYS)
+    if type(gap_days) is not int or not 1 <= gap_days <= 3650:
+        raise InputError(f"{path}: episodes.gap_days must be a whole number of days, 1 to 3650")
+    reference_sd = data.get("outcomes", {}).get("reference_sd")
+    if reference_sd is not None and (
+        type(reference_sd) not in (int, float) or not 1 <= reference_sd <= 20
+    ):
+        raise InputError(f"{path}: outcomes.reference_sd must be a number of points, 1 to 20")
+    return Settings(
+        show_numbers=show,
+        theme=theme,
+        snippet=snippet,
+        gap_days=gap_days,
+        reference_sd=None if reference_sd is None else float(reference_sd),
+    )

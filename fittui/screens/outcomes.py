@@ -15,7 +15,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fittui.outcomes import OutcomeSummary, Period, outcome_summary, summary_rows
+from fittui.outcomes import (
+    OutcomeSummary,
+    Period,
+    outcome_summary,
+    reference_with,
+    summary_rows,
+)
 
 POLL_SECONDS = 1.0
 PRESETS = {
@@ -39,6 +45,15 @@ def preset_period(preset: str, today: date) -> Period:
     if preset == "last_year":
         return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
     return Period()
+
+
+def effect_size_note(summary: OutcomeSummary) -> str:
+    """What the effect sizes are read against, in one or two lines under the figures."""
+    reference = summary.reference
+    return (
+        f"Effect sizes: episodes with an intake below the cut-off, mean change ÷ a reference "
+        f"SD of {reference.reference_sd:g} points; none below n = {reference.minimum_n}."
+    )
 
 
 class OutcomesScreen(Screen):
@@ -92,8 +107,16 @@ class OutcomesScreen(Screen):
 
     def compute(self) -> OutcomeSummary:
         store = self.app.store
+        settings = self.app.settings
         return outcome_summary(
-            store.clients(), store.administrations_by_client(), self.app.instruments, self.period
+            store.clients(),
+            store.administrations_by_client(),
+            self.app.instruments,
+            self.period,
+            events_by_client=store.episode_events_by_client(),
+            gap_days=settings.gap_days,
+            today=self.today or date.today(),
+            reference=reference_with(settings.reference_sd),
         )
 
     def refresh_summary(self, force: bool = False) -> None:
@@ -108,7 +131,7 @@ class OutcomesScreen(Screen):
         self.query_one("#period", Static).update(
             Content.from_markup(
                 "[b]Outcomes · $name[/b]$range\n"
-                "[dim]Clients rated in the period: intake to last ORS in it.[/dim]",
+                "[dim]Episodes rated in the period: intake to last ORS in it.[/dim]",
                 name=PRESETS[self.preset],
                 range="" if self.preset == "all" else f" ({period.describe()})",
             )
@@ -123,8 +146,8 @@ class OutcomesScreen(Screen):
         remarks = []
         if not summary.clients:
             remarks.append("No client has a rating in this period.")
-        elif summary.effect_size_missing_because:
-            remarks.append(f"No effect size: it {summary.effect_size_missing_because}.")
+        else:
+            remarks.append(effect_size_note(summary))
         self.query_one("#remarks", Static).update(Content("\n".join(remarks)))
         self.query_one("#remarks", Static).display = bool(remarks)
 

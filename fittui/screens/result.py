@@ -87,7 +87,7 @@ class ResultScreen(Screen):
     def compose(self) -> ComposeResult:
         app = self.app
         client = app.store.client(self.client_code)
-        everything = app.store.administrations(client.code)
+        _, everything = app.episode_view(client.code)
         summary = summarize(client, everything, app.instruments, etr_params=app.etr_params)
         yield Header()
         if summary.alerts:
