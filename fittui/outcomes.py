@@ -585,12 +585,13 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
             (
                 f"{key} recovered",
                 str(found.recovery),
-                _of(found.recovery, found.at_caseness, " at caseness"),
+                _of(found.recovery, found.at_caseness, " at caseness") or "none at caseness",
             ),
             (
                 f"{key} reliably recovered",
                 str(found.reliable_recovery),
-                _of(found.reliable_recovery, found.at_caseness, " at caseness"),
+                _of(found.reliable_recovery, found.at_caseness, " at caseness")
+                or "none at caseness",
             ),
         ]
     return rows

@@ -190,6 +190,9 @@ class HistoryScreen(LiveScreen):
         episode_of = {a.id: e for e in self.episodes for a in e.administrations}
         rows = []
         shown: Episode | None = None
+        if separate and not self.episodes[-1].administrations:  # started, nothing rated yet
+            shown = self.episodes[-1]
+            rows.append(self._episode_row(shown))
         for a in reversed(self.administrations):
             episode = episode_of.get(a.id)
             if separate and episode is not None and episode is not shown:

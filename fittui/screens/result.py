@@ -87,8 +87,9 @@ class ResultScreen(Screen):
     def compose(self) -> ComposeResult:
         app = self.app
         client = app.store.client(self.client_code)
-        _, everything = app.episode_view(client.code)
-        summary = summarize(client, everything, app.instruments, etr_params=app.etr_params)
+        everything = app.store.administrations(client.code)
+        _, episode = app.episode_view(client.code)  # the figures are the current episode's
+        summary = summarize(client, episode, app.instruments, etr_params=app.etr_params)
         yield Header()
         if summary.alerts:
             yield Static(alert_text(summary.alerts), id="alert")
