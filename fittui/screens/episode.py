@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from fittui.episodes import REASON_WORDS, REASONS
@@ -60,7 +60,7 @@ class EpisodeEndScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="episode-form"):
-            yield Label(self.question, id="episode-question")
+            yield Static(self.question, id="episode-question")
             yield OptionList(
                 *(
                     Option(f"{n}  {REASON_WORDS[reason].capitalize()}", id=reason)
