@@ -284,8 +284,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     _print_table(["FIGURE", "VALUE", ""], summary_rows(summary))
     reference = summary.reference
     print(
-        f"Effect sizes: episodes with an intake below the cut-off; mean change / reference SD "
-        f"{reference.reference_sd:g}; none below n = {reference.minimum_n}."
+        "Effect sizes: episodes with an intake below the cut-off, mean change divided by\n"
+        f"the reference SD of {reference.reference_sd:g} points; none below n = "
+        f"{reference.minimum_n}."
     )
     return EXIT_OK
 

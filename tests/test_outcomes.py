@@ -280,7 +280,7 @@ def test_cli_summary_text_and_json(cli):
     text = cli("report", "--summary", "--from", "2026-03-01").out
     assert "Outcome summary, from 2026-03-01" in text
     assert "Effect size" in text and "n = 1 is below the minimum of 10" in text
-    assert "reference SD 8.7; none below n = 10" in text
+    assert "the reference SD of 8.7 points; none below n = 10." in text
 
 
 def test_cli_summary_bad_dates(cli):
