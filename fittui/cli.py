@@ -285,8 +285,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     reference = summary.reference
     print(
         "Effect sizes: episodes with an intake below the cut-off, mean change divided by\n"
-        f"the reference SD of {reference.reference_sd:g} points; none below n = "
-        f"{reference.minimum_n}."
+        f"the reference SD of {reference.reference_sd:g} points, with a 95% confidence "
+        f"interval (CI);\nnone below n = {reference.minimum_n}."
     )
     return EXIT_OK
 

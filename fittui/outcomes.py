@@ -516,13 +516,15 @@ def _mean_text(tenths: Fraction | None, signed: bool = False) -> str:
     return f"+{text}" if signed and value > 0 else text
 
 
-def _effect(estimate: Estimate) -> tuple[str, str]:
-    """The value and its remark: the interval and n, or why there is no figure."""
+def _effect(estimate: Estimate, minimum_n: int) -> tuple[str, str]:
+    """The value and a short remark: n and the 95% interval, or why there is no figure."""
     if estimate.value is None:
-        return "-", estimate.reason or ""
+        if estimate.n:
+            return "-", f"n {estimate.n}, below minimum {minimum_n}"
+        return "-", "no episode yet"
     return (
         f"{rounded(estimate.value, 2):.2f}",
-        f"95% CI {rounded(estimate.low, 2):.2f} to {rounded(estimate.high, 2):.2f}, n {estimate.n}",
+        f"n {estimate.n}, CI {rounded(estimate.low, 2):.2f} to {rounded(estimate.high, 2):.2f}",
     )
 
 
@@ -534,7 +536,7 @@ def _of(count: int, total: int, what: str = "") -> str:
 def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
     """The summary as (figure, value, share or remark) rows, for the terminal and the app."""
     s = summary
-    rows = [
+    rows = [  # remarks short enough for a 60-column screen
         ("Clients seen", str(s.clients), ""),
         ("Episodes", str(s.episodes), ""),
         (
@@ -549,9 +551,9 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
     rows += [
         ("Mean intake ORS", _mean_text(s.mean_intake), _episodes(s.change_episodes)),
         ("Mean change", _mean_text(s.mean_change, signed=True), _episodes(s.change_episodes)),
-        ("Intake below cut-off", str(s.clinical), "the sample of the figures below"),
-        ("Effect size", *_effect(s.effect_size)),
-        ("Severity-adjusted", *_effect(s.effect_size_adjusted)),
+        ("Intake below cut-off", str(s.clinical), "the sample below"),
+        ("Effect size", *_effect(s.effect_size, s.reference.minimum_n)),
+        ("Severity-adjusted", *_effect(s.effect_size_adjusted, s.reference.minimum_n)),
         ("Reliably improved", str(s.reliably_improved), _of(s.reliably_improved, s.clinical)),
         ("Reached the cut-off", str(s.reached_cutoff), _of(s.reached_cutoff, s.clinical)),
         ("Closed episodes", str(s.closed_episodes), ""),

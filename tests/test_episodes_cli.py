@@ -141,3 +141,14 @@ def test_history_lists_the_episodes(cli):
     assert f"Episode 1: {ago(200)} to {ago(200)}, no contact for over 90 days" in out
     assert f"Episode 2: since {ago(20)}, open" in out
     assert "Figures and the chart are of the current episode." in out
+
+
+def test_a_database_from_before_episodes_reads_and_stays_as_it_was(cli, db):
+    cli("add-client", "C1")
+    record(cli, "C1", ago(200), "5", "5", "5", "5")
+    record(cli, "C1", ago(10), "6", "6", "6", "6")
+    before = db_bytes(db)
+    assert cli("--read-only", "report", "--json").json()[0]["episode"]["number"] == 2
+    assert cli("episode", "list", "C1").code == 0
+    assert cli("report", "--summary", "--json").json()["closed_episodes"] == 1
+    assert db_bytes(db) == before  # reading episodes writes nothing

@@ -218,7 +218,7 @@ def test_rows_show_numbers_and_percentages():
     assert ("  Improved", "2", "33%") in rows  # 2 of the 6 with two ORS
     assert ("With two or more ORS", "6", "86% of 7") in rows  # 6 of the 7 episodes
     assert ("Mean change", "+1.6", "of 5 episodes") in rows
-    assert ("Effect size", "-", "n = 3 is below the minimum of 10") in rows
+    assert ("Effect size", "-", "n 3, below minimum 10") in rows
     assert ("Reliably improved", "1", "33% of 3") in rows
     assert ("Dropout rate", "-", "no episode ended") in rows
     assert ("SRS below 36", "2", "33%") in rows
@@ -279,8 +279,8 @@ def test_cli_summary_text_and_json(cli):
     assert february.json()["clients"] == 4
     text = cli("report", "--summary", "--from", "2026-03-01").out
     assert "Outcome summary, from 2026-03-01" in text
-    assert "Effect size" in text and "n = 1 is below the minimum of 10" in text
-    assert "the reference SD of 8.7 points; none below n = 10." in text
+    assert "Effect size" in text and "n 1, below minimum 10" in text
+    assert "the reference SD of 8.7 points, with a 95% confidence interval" in text
 
 
 def test_cli_summary_bad_dates(cli):

@@ -89,7 +89,7 @@ async def test_phq9_and_gad7_leave_the_figures_as_they_were(demo):
         figures = text_of(screen, "#figures").splitlines()
         assert (words("\n".join(figures)), text_of(screen, "#remarks")) == before
         assert ["Clients", "seen", "11"] in before[0]
-        assert "PHQ-9 reliably improved        0  0% of 8 rated twice" in figures
+        assert "PHQ-9 reliably improved       0  0% of 8 rated twice" in figures
 
 
 async def test_read_only_database(demo):

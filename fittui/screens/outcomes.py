@@ -48,11 +48,12 @@ def preset_period(preset: str, today: date) -> Period:
 
 
 def effect_size_note(summary: OutcomeSummary) -> str:
-    """What the effect sizes are read against, in one or two lines under the figures."""
+    """What the effect sizes are read against, in a line or two under the figures."""
     reference = summary.reference
     return (
-        f"Effect sizes: episodes with an intake below the cut-off, mean change ÷ a reference "
-        f"SD of {reference.reference_sd:g} points; none below n = {reference.minimum_n}."
+        f"Effect sizes: mean change ÷ a reference SD of {reference.reference_sd:g} points, "
+        f"over episodes with an intake below the cut-off, with their 95% confidence "
+        f"interval (CI); none below n = {reference.minimum_n}."
     )
 
 
@@ -139,7 +140,7 @@ class OutcomesScreen(Screen):
         rows = summary_rows(summary)
         width = max(len(label) for label, _, _ in rows) + 2
         lines = [
-            Content(f"{label:<{width}}{value:>6}  {remark}".rstrip())
+            Content(f"{label:<{width}}{value:>5}  {remark}".rstrip())
             for label, value, remark in rows
         ]
         self.query_one("#figures", Static).update(Content("\n").join(lines))
