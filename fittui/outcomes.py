@@ -329,7 +329,7 @@ def _share(count: int, of: int) -> Fraction | None:
     return Fraction(count, of) if of else None
 
 
-def _interval(estimate: Estimate) -> list[float] | None:
+def _interval(estimate: Estimate) -> list[float | None] | None:
     if estimate.low is None or estimate.high is None:
         return None
     return [rounded(estimate.low, 2), rounded(estimate.high, 2)]
@@ -461,10 +461,10 @@ def outcome_summary(
                 srs_totals.append(a.total)
                 if instrument.cutoff is not None and a.total < instrument.cutoff:
                     srs_below += 1
-            if summary.change is None:
+            intake, latest = summary.intake, summary.latest
+            if summary.change is None or intake is None or latest is None:
                 continue
             statuses[summary.status] += 1
-            intake, latest = summary.intake, summary.latest
             if not all(
                 instruments[a.instrument].max_total == FULL_SCALE_MAX for a in (intake, latest)
             ):
