@@ -5,6 +5,8 @@ theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own 
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 [notes]
 snippet = "{ors} {srs} {lowest} {patterns} {note}"   # the documentation snippet (snippet.py)
+[backups]
+encrypt_to = "age1..."   # encrypt the daily backups to this age public key (sealed.py)
 [episodes]
 gap_days = 90         # a rating after more days than this without any starts a new episode
 [outcomes]
@@ -27,6 +29,7 @@ class Settings:
     show_numbers: bool = False
     theme: str | None = None
     snippet: str = DEFAULT_TEMPLATE
+    backup_recipient: str | None = None
     gap_days: int = DEFAULT_GAP_DAYS
     reference_sd: float | None = None  # None: the reference in outcomes_reference.toml
 
@@ -52,6 +55,9 @@ def load_settings(path: Path) -> Settings:
         check_template(snippet)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+    recipient = data.get("backups", {}).get("encrypt_to")
+    if recipient is not None and not isinstance(recipient, str):
+        raise InputError(f'{path}: backups.encrypt_to must be an age public key, "age1..."')
     gap_days = data.get("episodes", {}).get("gap_days", DEFAULT_GAP_DAYS)
     if type(gap_days) is not int or not 1 <= gap_days <= 3650:
         raise InputError(f"{path}: episodes.gap_days must be a whole number of days, 1 to 3650")
@@ -64,6 +70,7 @@ def load_settings(path: Path) -> Settings:
         show_numbers=show,
         theme=theme,
         snippet=snippet,
+        backup_recipient=recipient,
         gap_days=gap_days,
         reference_sd=None if reference_sd is None else float(reference_sd),
     )
