@@ -204,3 +204,20 @@ def test_check_end_names_the_episode_or_says_why_not():
     assert check_end(lapsed, "2026-06-01", "dropout").reason == NO_CONTACT
     with pytest.raises(InputError, match="ended on 2026-01-12; a change"):
         check_end(lapsed, "2026-01-10", "dropout")
+
+
+def test_the_gap_and_the_reference_sd_are_settings(tmp_path):
+    from fittui.settings import load_settings
+
+    path = tmp_path / "settings.toml"
+    path.write_text("[episodes]\ngap_days = 60\n[outcomes]\nreference_sd = 7.5\n")
+    settings = load_settings(path)
+    assert (settings.gap_days, settings.reference_sd) == (60, 7.5)
+    for bad, words in (
+        ("[episodes]\ngap_days = 0\n", "episodes.gap_days must be a whole number of days"),
+        ('[episodes]\ngap_days = "90"\n', "episodes.gap_days"),
+        ("[outcomes]\nreference_sd = 0\n", "outcomes.reference_sd must be a number of points"),
+    ):
+        path.write_text(bad)
+        with pytest.raises(InputError, match=words):
+            load_settings(path)
