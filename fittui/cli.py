@@ -489,11 +489,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         if not args.client:
             args.usage_error("--format html makes one client's page: add --client CODE")
+        from fittui.episodes import current_ratings
         from fittui.scoring import summarize
 
         [client] = clients
-        summary = summarize(client, administrations, instruments)
-        text = export.client_page(client, administrations, instruments, summary, date.today())
+        _, current = current_ratings(
+            administrations, store.episode_events(client.code), _settings().gap_days, date.today()
+        )
+        summary = summarize(client, current, instruments)
+        text = export.client_page(client, current, instruments, summary, date.today())
     if args.output in (None, "-"):
         if args.encrypt:
             raise CliError("--encrypt writes a file: add -o FILE (e.g. export.csv.age)")

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from fittui import etr
 from fittui.chart import Legend
-from fittui.episodes import REASON_WORDS, Episode, check_end, check_start
+from fittui.episodes import REASON_WORDS, Episode, check_end, check_start, current_ratings
 from fittui.instruments import format_tenths
 from fittui.model import Administration, InputError
 from fittui.scoring import chronological, split_alliances, summarize
@@ -125,7 +125,12 @@ class HistoryScreen(LiveScreen):
         app = self.app
         client = app.store.client(self.code)
         self.administrations = chronological(app.store.administrations(client.code))
-        self.episodes, current = app.episode_view(client.code)
+        self.episodes, current = current_ratings(
+            self.administrations,
+            app.store.episode_events(client.code),
+            app.settings.gap_days,
+            app.today(),
+        )
         self.current = chronological(current)
         summary = summarize(client, self.current, app.instruments, etr_params=app.etr_params)
         self.client = client
