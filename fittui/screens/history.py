@@ -85,8 +85,8 @@ class HistoryScreen(GoesBack, LiveScreen):
         Binding("n", "edit_note", "Note"),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
-        Binding("e", "end_episode", "End episode"),
-        Binding("plus", "new_episode", "New episode"),
+        Binding("e", "end_episode", "End episode", show=False),
+        Binding("plus", "new_episode", "New episode", show=False),
     ]
 
     KEYS_TITLE = "the history"
