@@ -190,20 +190,6 @@ def current_episode(episodes: Sequence[Episode]) -> Episode | None:
     return episodes[-1] if episodes else None
 
 
-def one_per_session(administrations: Iterable[Administration]) -> list[Administration]:
-    """Keep the later of two ratings of one instrument by one rater on one day.
-
-    A session is a day: a form filled in twice (a slip, a second try) must not count as two
-    sessions or move the intake. Entry order is kept for what remains.
-    """
-    administrations = list(administrations)
-    last: dict[tuple[str, str, str], Administration] = {}
-    for a in sorted(administrations, key=lambda a: a.date):
-        last[(a.day, a.instrument, a.rater)] = a
-    kept = {id(a) for a in last.values()}
-    return [a for a in administrations if id(a) in kept]
-
-
 def check_start(episodes: Sequence[Episode], day: str) -> None:
     """Refuse a new episode that would cut into another: the latest must have ended first.
 
@@ -259,11 +245,14 @@ def current_ratings(
     today: date | str | None = None,
 ) -> tuple[list[Episode], list[Administration]]:
     """The client's episodes, and the ratings every clinical figure is computed from: the
-    current episode's, one per instrument, rater and day, in entry order.
+    current episode's, in entry order.
 
     This is the one place that decides what scoring sees, so the client list, the history,
-    the report and the result after a rating all measure the same course of care.
+    the report and the result after a rating all measure the same course of care. Voided
+    ratings are left out before this (``Store.administrations``); a second rating of one
+    measure on one day counts unless it is voided, which is how the therapist says that
+    only the later one counts (the result screen asks).
     """
     episodes = split_episodes(administrations, events, gap_days, today)
     current = current_episode(episodes)
-    return episodes, one_per_session(current.administrations) if current else []
+    return episodes, list(current.administrations) if current else []

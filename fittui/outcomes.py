@@ -31,7 +31,7 @@ from math import sqrt
 from pathlib import Path
 from statistics import NormalDist
 
-from fittui.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, one_per_session, split_episodes
+from fittui.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, split_episodes
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration, Client, InputError
 from fittui.scoring import own_instrument_ratings, summarize
@@ -448,7 +448,7 @@ def outcome_summary(
                 closed += 1
                 dropouts += episode.unplanned
                 closed_sessions += episode.sessions
-            ratings = one_per_session(episode.administrations)
+            ratings = list(episode.administrations)
             summary = summarize(client, ratings, instruments)
             for key in symptoms:
                 change = symptom_change(own_instrument_ratings(ratings, key), instruments[key])

@@ -11,7 +11,6 @@ from fittui.episodes import (
     check_end,
     check_start,
     current_episode,
-    one_per_session,
     split_episodes,
 )
 from fittui.model import Administration, InputError
@@ -144,14 +143,6 @@ def test_sessions_are_distinct_days():
     ratings = [ors("2026-01-05T09:00"), ors("2026-01-05T16:00", 1), ors("2026-01-12")]
     [episode] = split_episodes(ratings, [])
     assert episode.sessions == 2
-
-
-def test_two_ors_on_one_day_keep_the_later_one():
-    morning, evening = ors("2026-01-05T09:00"), ors("2026-01-05T16:00", 1)
-    srs, partner = ors("2026-01-05", instrument="SRS"), ors("2026-01-05", rater="partner")
-    assert one_per_session([evening, morning, srs, partner]) == [evening, srs, partner]
-    first, second = ors("2026-01-05", 1), ors("2026-01-05", 2)  # same day, no time: entry order
-    assert one_per_session([first, second]) == [second]
 
 
 def test_current_episode_is_the_latest():

@@ -94,7 +94,7 @@ async def test_end_then_start_an_episode_from_the_history(two_episodes):
     app = app_for(two_episodes)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_history(pilot)
-        await pilot.press("e")
+        await pilot.press("x")
         assert isinstance(app.screen, EpisodeEndScreen)
         question = str(app.screen.query_one("#episode-question").render())
         assert question == "End episode 2 (since 2026-10-26) today: how did it end?"
@@ -134,14 +134,14 @@ async def test_escape_saves_nothing_and_read_only_refuses(two_episodes):
     app = app_for(two_episodes)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_history(pilot)
-        await pilot.press("e", "escape")
+        await pilot.press("x", "escape")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
         assert len(app.store.episode_events("C1")) == 1
     app = app_for(two_episodes, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_history(pilot)
-        await pilot.press("e", "plus")
+        await pilot.press("x", "plus")
         await pilot.pause()
         assert app.screen is screen
         assert len(app.store.episode_events("C1")) == 1
@@ -178,6 +178,6 @@ def test_snapshot_history_with_two_episodes(snap_compare, two_episodes, size):
 def test_snapshot_end_episode_dialog(snap_compare, two_episodes, size):
     async def run_before(pilot) -> None:
         await open_history(pilot)
-        await pilot.press("e")
+        await pilot.press("x")
 
     assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)

@@ -48,8 +48,14 @@ def test_two_ors_on_one_day_are_one_session_and_the_later_counts(cli):
     record(cli, "C1", ago(7) + "T09:00", "9", "9", "9", "9")
     record(cli, "C1", ago(7) + "T09:05", "6", "6", "6", "6")  # a second try the same day
     [row] = cli("report", "--json").json()
-    assert (row["ors_count"], row["ors_last"], row["status"]) == (2, 24.0, "unchanged")
-    assert row["episode"]["sessions"] == 2
+    assert row["episode"]["sessions"] == 2  # two days, three ORS
+    assert (row["ors_last"], row["status"]) == (24.0, "unchanged")  # the later is the latest
+    # Voiding the first try (what "replace" does in the app) leaves one ORS that day.
+    first_try = cli("history", "C1", "--json").json()["administrations"][1]
+    assert first_try["date"] == ago(7) + "T09:00"
+    assert cli("void", first_try["id"], "--reason", "second try").code == 0
+    [row] = cli("report", "--json").json()
+    assert (row["ors_count"], row["episode"]["sessions"]) == (2, 2)
 
 
 def test_end_and_start_from_the_command_line(cli, db):

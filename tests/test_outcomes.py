@@ -354,7 +354,7 @@ def worked_example():
         mine = [rating(code, first, "ORS", intake), rating(code, last, "ORS", intake + change)]
         if code == "W01":  # a third session, with an SRS only
             mine.append(rating(code, "2026-02-02", "SRS", 38.0))
-        if code == "W02":  # two ORS on the last day: the later one counts, one session
+        if code == "W02":  # two ORS on the last day, one session: the later is the latest
             mine[1:] = [
                 rating(code, last + "T09:00", "ORS", 22.0),
                 rating(code, last + "T10:00", "ORS", 24.0),

@@ -8,6 +8,8 @@ key, over SSH too), and every administration with its note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,9 +22,10 @@ from fittui import etr
 from fittui.chart import Legend
 from fittui.episodes import REASON_WORDS, Episode, check_end, check_start, current_ratings
 from fittui.instruments import format_tenths
-from fittui.model import Administration, InputError
+from fittui.model import Administration, InputError, correction_words
 from fittui.scoring import chronological, split_alliances, summarize
 from fittui.screens.cells import plain, status_words
+from fittui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
 from fittui.screens.episode import EpisodeEndScreen
 from fittui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.screens.live import LiveScreen
@@ -83,9 +86,11 @@ class HistoryScreen(GoesBack, LiveScreen):
         Binding("i", "next_view", "Chart view"),
         Binding("y", "copy_snippet", "Copy snippet"),
         Binding("n", "edit_note", "Note"),
+        Binding("v", "void", "Void", show=False),
+        Binding("e", "correct", "Correct", show=False),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
-        Binding("e", "end_episode", "End episode", show=False),
+        Binding("x", "end_episode", "End episode", show=False),
         Binding("plus", "new_episode", "New episode", show=False),
     ]
 
@@ -111,6 +116,13 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
+            "Correcting the record (in the table)",
+            (
+                ("void", "void the chosen rating, with a reason; on a voided one, restore it"),
+                ("correct", "move the chosen rating to another client, or change its date"),
+            ),
+        ),
+        KeySection(
             "Rating",
             (
                 ("rate('ors')", "the ORS of the client's age group, in client mode"),
@@ -132,9 +144,11 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.code = code
         self.view = "totals"
         self.snippet = ""
-        self.administrations: list[Administration] = []
+        self.administrations: list[Administration] = []  # those that count
+        self.record: list[Administration] = []  # every rating, voided ones too: the table
+        self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
         self.episodes: list[Episode] = []
-        self.current: list[Administration] = []  # the current episode's, one per session
+        self.current: list[Administration] = []  # the current episode's: what counts
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -150,7 +164,8 @@ class HistoryScreen(GoesBack, LiveScreen):
             yield Static("[b]Snippet for the progress note[/b] (y copies it)", id="snippet-head")
             yield Static(id="snippet")
             yield Static(
-                "[b]Sessions[/b], newest first (Tab to the table, n writes the note)",
+                "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
+                "v voids, e corrects)",
                 id="sessions-head",
             )
             yield RowTable(id="sessions")
@@ -165,6 +180,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         app = self.app
         client = app.store.client(self.code)
         self.administrations = chronological(app.store.administrations(client.code))
+        self.record = chronological(app.store.all_administrations(client.code))
         self.episodes, current = current_ratings(
             self.administrations,
             app.store.episode_events(client.code),
@@ -227,8 +243,9 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.query_one("#legend", Static).update(words)
 
     def fill_table(self) -> None:
-        """Every administration, newest first; with more than one episode, each under a line
-        naming it, and the earlier episodes greyed (shown, never counted)."""
+        """Every administration, newest first; a voided one struck through with its reason,
+        a corrected one with what it said before. With more than one episode, each under a
+        line naming it, and the earlier episodes greyed (shown, never counted)."""
         table = self.query_one("#sessions", RowTable)
         instruments = self.app.instruments
         separate = len(self.episodes) > 1
@@ -238,25 +255,36 @@ class HistoryScreen(GoesBack, LiveScreen):
         if separate and not self.episodes[-1].administrations:  # started, nothing rated yet
             shown = self.episodes[-1]
             rows.append(self._episode_row(shown))
-        for a in reversed(self.administrations):
+        for a in reversed(self.record):
             episode = episode_of.get(a.id)
             if separate and episode is not None and episode is not shown:
                 shown = episode
                 rows.append(self._episode_row(episode))
             instrument = instruments.get(a.instrument)
             score = instrument.format_score if instrument else format_tenths
-            earlier = separate and episode is not self.episodes[-1]
-            style = EARLIER_STYLE if earlier else ""
-            cells = (
-                _dimmed(a.date.replace("T", " "), style),
-                _dimmed(a.instrument, style),
-                _dimmed(a.rater, style),
-                _dimmed(" ".join(score(v) for v in a.items.values()), style),
-                Text(score(a.total), style=style, justify="right"),
-                _dimmed(a.note, style),
-            )
+            cells = [
+                plain(a.date.replace("T", " ")),
+                plain(a.instrument),
+                plain(a.rater),
+                plain(" ".join(score(v) for v in a.items.values())),
+                Text(score(a.total), justify="right"),
+                plain(a.note),
+            ]
+            if a.corrections:
+                cells[5] = plain(f"({correction_words(a)}) {a.note}".rstrip())
+            if a.voided is not None:
+                for cell in cells[:5]:
+                    cell.stylize("strike dim")
+                cells[5] = Text.assemble(
+                    ("VOIDED", "bold"), " ", plain(f"{a.voided.reason}. "), cells[5]
+                )
+            elif separate and episode is not self.episodes[-1]:
+                for cell in cells:
+                    cell.stylize(EARLIER_STYLE)
             rows.append((cells, a.id))
-        table.fill(rows, table.cursor_row)
+        cursor = self.keep_cursor_on or table.cursor_row
+        self.keep_cursor_on = None
+        table.fill(rows, cursor)
 
     def _episode_row(self, episode: Episode) -> tuple[tuple[Text, ...], str]:
         """The line above an episode's ratings, its words spread over the columns so that
@@ -293,9 +321,8 @@ class HistoryScreen(GoesBack, LiveScreen):
         if chosen_id is None:
             self.notify("No rating to write a note on yet.", severity="warning")
             return
-        chosen = next((a for a in self.administrations if a.id == chosen_id), None)
+        chosen = self.chosen_rating()
         if chosen is None:
-            self.notify("That line names an episode: choose a rating.", severity="warning")
             return
 
         def saved(done: bool | None) -> None:
@@ -304,6 +331,73 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.reload()
 
         self.app.push_screen(NoteScreen(chosen), saved)
+
+    def chosen_for_correction(self) -> Administration | None:
+        """The rating under the table's cursor, or None (with a word why) when there is
+        none or the database is open read-only."""
+        if self.app.store.read_only:
+            self.notify("Read-only: corrections cannot be saved here.", severity="warning")
+            return None
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        if chosen_id is None:
+            self.notify("No rating to correct yet.", severity="warning")
+            return None
+        return self.chosen_rating()
+
+    def chosen_rating(self) -> Administration | None:
+        """The rating under the table's cursor; None (and a word why) on an episode's line."""
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        chosen = next((a for a in self.record if a.id == chosen_id), None)
+        if chosen is None:
+            self.notify("That line names an episode: choose a rating.", severity="warning")
+        return chosen
+
+    def action_void(self) -> None:
+        """Void the selected rating (entered in error), or restore it when it is voided."""
+        chosen = self.chosen_for_correction()
+        if chosen is None:
+            return
+        store = self.app.store
+
+        def voided(reason: str | None) -> None:
+            if reason:
+                self.save_correction(lambda: store.void(chosen.id, reason), "Voided", chosen)
+
+        def restored(yes: bool | None) -> None:
+            if yes:
+                self.save_correction(lambda: store.unvoid(chosen.id), "Restored", chosen)
+
+        if chosen.voided is None:
+            self.app.push_screen(VoidScreen(chosen, self.app.instruments), voided)
+        else:
+            self.app.push_screen(RestoreScreen(chosen, self.app.instruments), restored)
+
+    def save_correction(
+        self, save: Callable[[], Administration], done: str, chosen: Administration
+    ) -> None:
+        """Save a void or a restore; say so and keep the cursor on the rating, or say why not."""
+        try:
+            save()
+        except (InputError, StorageError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"{done} {chosen.instrument} of {chosen.date.replace('T', ' ')}.")
+        self.keep_cursor_on = chosen.id
+        self.reload()
+
+    def action_correct(self) -> None:
+        """Move the selected rating to the right client or fix its date."""
+        chosen = self.chosen_for_correction()
+        if chosen is None:
+            return
+
+        def corrected(words: str | None) -> None:
+            if words:
+                self.notify(f"Corrected: {words}")
+                self.keep_cursor_on = chosen.id
+                self.reload()
+
+        self.app.push_screen(CorrectScreen(chosen, self.app.instruments), corrected)
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_edit_note()
