@@ -14,6 +14,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
+from fittui.episodes import Episode, current_ratings
 from fittui.etr import Parameters, default_parameters, load_parameters
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.locations import config_dir, instruments_dir, privacy_warnings
@@ -139,6 +140,18 @@ class FitApp(App):
             self.today(),
             self.etr_params,
             cache=cache,
+            events_by_client=self.store.episode_events_by_client(),
+            gap_days=self.settings.gap_days,
+        )
+
+    def episode_view(self, code: str) -> tuple[list[Episode], list[Administration]]:
+        """A client's episodes of care and the current episode's ratings, which every
+        clinical figure on screen is computed from (``episodes.current_ratings``)."""
+        return current_ratings(
+            self.store.administrations(code),
+            self.store.episode_events(code),
+            self.settings.gap_days,
+            self.today(),
         )
 
     def open_history(self, code: str) -> None:

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fittui.episodes import KINDS, REASONS
 from fittui.instruments import AGE_GROUPS, Instrument
 from fittui.model import CODE_PATTERN, RATER_PATTERN
 
 CLIENTS = "clients"
 ADMINISTRATIONS = "administrations"
+EPISODE_EVENTS = "episode_events"
 # A score of an instrument this fittui does not know (its TOML file is gone) is still held
 # to one decimal and to this many points either way.
 UNKNOWN_INSTRUMENT_LIMIT = 100
@@ -48,6 +50,7 @@ class Field:
 
 
 _TEXT = frozenset({str})
+_TEXT_OR_NONE = frozenset({str, type(None)})
 _FLAG = frozenset({bool})
 _LIST = frozenset({list})
 _RECORD = frozenset({dict})
@@ -114,6 +117,15 @@ def _nonempty(value: str) -> str | None:
     return None if value else "is empty"
 
 
+def _day(value: str) -> str | None:
+    """'YYYY-MM-DD': an episode starts and ends on a day."""
+    return None if len(value) == 10 and _when(value) is None else f"day {value!r} is not a date"
+
+
+def _kind(value: str) -> str | None:
+    return None if value in KINDS else f"episode event {value!r} is not a start or an end"
+
+
 def _texts(value: dict, keys: frozenset[str]) -> bool:
     return value.keys() == keys and all(type(v) is str and v for v in value.values())
 
@@ -155,6 +167,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "note": Field(_TEXT),
         "voided": Field(_RECORD, check=_voided),
         "corrections": Field(_LIST, check=_corrections),
+    },
+    EPISODE_EVENTS: {
+        "client": Field(_TEXT, required=True, check=_nonempty),
+        "kind": Field(_TEXT, required=True, check=_kind),
+        "date": Field(_TEXT, required=True, check=_day),
+        "reason": Field(_TEXT_OR_NONE),
     },
 }
 
@@ -281,10 +299,26 @@ def _scores_fit_the_instrument(checks: RecordChecks, doc_id: str, doc: dict) -> 
     return None
 
 
+def _an_end_has_a_reason(checks: RecordChecks, doc_id: str, doc: dict) -> str | None:
+    reason = doc.get("reason")
+    if doc["kind"] == "end" and reason not in REASONS:
+        return f"an episode's end needs a reason ({', '.join(REASONS)}), not {_shown(reason)}"
+    if doc["kind"] == "start" and reason is not None:
+        return f"an episode's start has no reason, not {_shown(reason)}"
+    return None
+
+
 RECORD_CHECKS: dict[str, tuple[Callable[[RecordChecks, str, dict], str | None], ...]] = {
     CLIENTS: (_code_is_the_key,),
     ADMINISTRATIONS: (_scores_fit_the_instrument,),
+    EPISODE_EVENTS: (_an_end_has_a_reason,),
 }
 
 _MISSING = object()
-_KINDS = {_TEXT: "text", _FLAG: "true or false", _LIST: "a list", _RECORD: "a record"}
+_KINDS = {
+    _TEXT: "text",
+    _TEXT_OR_NONE: "text or null",
+    _FLAG: "true or false",
+    _LIST: "a list",
+    _RECORD: "a record",
+}

@@ -128,6 +128,21 @@ DAMAGED_LINES = {
         "archived",
     ),
     "delete a client who has ratings": (b'{"ops": [["del", "clients", "C1"]]}\n', "C1"),
+    "episode event neither start nor end": (
+        b'{"ops": [["put", "episode_events", "e1", {"client": "C1", "kind": "pause", '
+        b'"date": "2026-01-06", "reason": null}]]}\n',
+        "pause",
+    ),
+    "episode end without a reason": (
+        b'{"ops": [["put", "episode_events", "e1", {"client": "C1", "kind": "end", '
+        b'"date": "2026-01-06", "reason": null}]]}\n',
+        "needs a reason",
+    ),
+    "episode end on no day": (
+        b'{"ops": [["put", "episode_events", "e1", {"client": "C1", "kind": "end", '
+        b'"date": "2026-01-06T10:00", "reason": "planned"}]]}\n',
+        "2026-01-06T10:00",
+    ),
 }
 
 

@@ -120,9 +120,10 @@ class ResultScreen(GoesBack, Screen):
         app = self.app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
+        _, episode = app.episode_view(client.code)  # the figures are the current episode's
         summary = summarize(
             client,
-            everything,
+            episode,
             app.instruments,
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
