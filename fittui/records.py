@@ -211,7 +211,10 @@ class RecordChecks:
     """The checks of records read from disk, with the instruments they need.
 
     ``instruments`` maps keys to instruments; when None, the built-in ones and the user's
-    files in the config folder are loaded the first time an administration is checked.
+    files in the config folder are loaded the first time an administration is checked (the
+    built-in ones alone when a user's file is broken: the commands that use instruments
+    say what is wrong with it, and the ratings of an instrument not known here are held
+    to the looser check of ``UNKNOWN_INSTRUMENT_LIMIT``).
     """
 
     def __init__(self, instruments: Mapping[str, Instrument] | None = None) -> None:
@@ -222,10 +225,13 @@ class RecordChecks:
     def _scale(self, key: str) -> _Scale | None:
         if key not in self._scales:
             if self._instruments is None:
-                from fittui.instruments import load_instruments
+                from fittui.instruments import InstrumentError, load_instruments
                 from fittui.locations import instruments_dir
 
-                self._instruments = load_instruments(instruments_dir())
+                try:
+                    self._instruments = load_instruments(instruments_dir())
+                except InstrumentError:  # said where instruments are used; data still reads
+                    self._instruments = load_instruments()
             known = self._instruments.get(key)
             self._scales[key] = _Scale(known) if known is not None else None
         return self._scales[key]
