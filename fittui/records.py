@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -181,16 +181,17 @@ class _Shape:
         ]
         self.types = frozenset(itertools.product(*choices))
         self.checks = tuple((n, f.check) for n, f in enumerate(fields.values()) if f.check)
-        # For many records at once: per field, how to get it, its allowed types, its check,
-        # and which of its values to check (see _distinct).
-        self.columns = tuple(
-            (
-                operator.methodcaller("get", name, _MISSING),
-                f.types if f.required else f.types | {_Missing},
-                f.check,
-                _distinct(f),
-            )
+        # For many records at once: the required fields taken together (one getter), then
+        # per field its allowed types, its check and which of its values to check.
+        self.required = tuple(name for name, f in fields.items() if f.required)
+        self.get_required = operator.itemgetter(*self.required) if self.required else None
+        self.optional = tuple(
+            (name, operator.methodcaller("get", name, _MISSING))
             for name, f in fields.items()
+            if not f.required
+        )
+        self.columns = tuple(
+            (name, f.types | {_Missing}, f.check, _distinct(f)) for name, f in fields.items()
         )
 
     def wrong_type(self, values: tuple) -> str:
@@ -280,8 +281,20 @@ class RecordChecks:
             return True
         # Field by field over all the records, each pass in C: the types found, then each
         # distinct value (a date, a rater) checked once.
-        for getter, allowed, check, distinct in shape.columns:
-            column = list(map(getter, docs))
+        columns: dict[str, Sequence] = {}
+        if shape.get_required is not None:
+            try:
+                found = list(map(shape.get_required, docs))
+            except KeyError:
+                return False  # a required field is missing
+            if len(shape.required) == 1:
+                columns[shape.required[0]] = found
+            else:
+                columns.update(zip(shape.required, zip(*found)) if found else ())
+        for name, getter in shape.optional:
+            columns[name] = list(map(getter, docs))
+        for name, allowed, check, distinct in shape.columns:
+            column = columns.get(name, ())
             if not allowed.issuperset(map(type, column)):
                 return False
             if check is not None:
@@ -289,7 +302,7 @@ class RecordChecks:
                     if value is not _MISSING and check(value):
                         return False
         together = CHECKS_TOGETHER.get(table)
-        return together is None or together(self, records)
+        return together is None or together(self, records, columns)
 
     def _shape(self, table: str) -> _Shape:
         fields = FIELDS.get(table)
@@ -312,6 +325,8 @@ class RecordChecks:
                         return _no_client(doc_id, doc)
                 elif table == CLIENTS and doc_id not in clients:
                     return self.links(tables, None)  # a client gone: are they still rated?
+            return None
+        if clients.keys() >= set(map(_CLIENT, ratings.values())):  # all at once, in C
             return None
         for doc_id, doc in ratings.items():
             if doc["client"] not in clients:
@@ -358,14 +373,12 @@ def _scores_fit_the_instrument(checks: RecordChecks, doc_id: str, doc: dict) -> 
     return None
 
 
-def _codes_are_the_keys(checks: RecordChecks, records: dict[str, dict]) -> bool:
-    return all(doc["code"] == doc_id for doc_id, doc in records.items())
+def _codes_are_the_keys(checks: RecordChecks, records: dict[str, dict], columns: dict) -> bool:
+    return list(records) == list(columns["code"])
 
 
-def _all_scores_fit(checks: RecordChecks, records: dict[str, dict]) -> bool:
-    docs = records.values()
-    instruments = list(map(_INSTRUMENT, docs))
-    all_items = list(map(_ITEMS, docs))
+def _all_scores_fit(checks: RecordChecks, records: dict[str, dict], columns: dict) -> bool:
+    instruments, all_items = columns["instrument"], columns["items"]
     kinds = set(instruments)
     for key in kinds:
         scale = checks._scale(key)
@@ -384,8 +397,7 @@ def _all_scores_fit(checks: RecordChecks, records: dict[str, dict]) -> bool:
     return True
 
 
-_INSTRUMENT = operator.itemgetter("instrument")
-_ITEMS = operator.itemgetter("items")
+_CLIENT = operator.itemgetter("client")
 
 
 # Checks that need the whole record, one record at a time and (the same checks, faster)
@@ -394,7 +406,8 @@ RECORD_CHECKS: dict[str, tuple[Callable[[RecordChecks, str, dict], str | None], 
     CLIENTS: (_code_is_the_key,),
     ADMINISTRATIONS: (_scores_fit_the_instrument,),
 }
-CHECKS_TOGETHER: dict[str, Callable[[RecordChecks, dict[str, dict]], bool]] = {
+# The latter also get the records' fields as columns (name -> values in record order).
+CHECKS_TOGETHER: dict[str, Callable[[RecordChecks, dict[str, dict], dict], bool]] = {
     CLIENTS: _codes_are_the_keys,
     ADMINISTRATIONS: _all_scores_fit,
 }

@@ -12,18 +12,29 @@ safe for two processes. Here:
   folder, fsynced, ``os.replace``d over the old one, and the folder fsynced.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
-  before a save returns. A line cut short by a crash has no newline; it was never reported
-  saved, readers ignore it and the next writer cuts it off. When the journal outgrows a
-  eighth of the snapshot, the snapshot is rewritten and the journal emptied (replaying an
-  old journal over a newer snapshot is harmless: every op sets a final value).
+  before a save returns. A line cut short by a crash does not parse; it was never reported
+  saved, readers ignore it and the next writer cuts it off. A last line that parses but
+  lost its newline is a whole save and is kept.
+* Generations: the journal's first line names it and the snapshot it extends
+  (``journal_head``); a snapshot names its generation and the journal it makes obsolete.
+  A compaction or a restore (``install``) writes the new snapshot, then a new journal
+  extending it: a crash between the two leaves a snapshot that names the old journal as
+  obsolete, and a reader that opened the old journal before the new snapshot appeared sees
+  the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
+  damage (refused). Files from before generations read as before.
 * Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
-  open the journal before the snapshot, so a compaction between the two can only make them
-  replay ops that are already in the snapshot. A process notices another's saves by the
-  snapshot's identity and the journal's length, so no cache is ever stale.
+  open the journal before the snapshot. A process notices another's saves by the journal's
+  first line (a new one at every compaction) and length, so no cache is ever stale; a
+  journal cut or rewritten under a store, rather than appended to, stops its saves.
+* Every record read is checked by ``validate`` (``fittui.records``) as strictly as a save.
+* No path fittui writes is opened through a symbolic link or as a FIFO or device
+  (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
 * Loading pauses the cycle collector: records hold no cycles, and collecting again and
   again while 100,000 of them are created doubles the time it takes.
-* The first write of each day copies the database into ``backups/``; the last 14 are kept.
+* The first write of each day copies the database into ``backups/``; the 14 newest up to
+  today are kept, and one dated after today is never deleted here.
 * A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
+* Every file operation goes through ``os`` so ``tests/test_power_loss.py`` can record it.
 """
 
 from __future__ import annotations
