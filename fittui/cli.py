@@ -1124,7 +1124,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Commands that write a file (the database, a backup, a demo): refused under --read-only.
+# Commands that write a file (the database, a backup, a demo, a key, the model's settings):
+# refused under --read-only. ``export`` reads the database and writes only where it is told.
 WRITING_COMMANDS = frozenset(
     {
         cmd_add_client,
@@ -1135,13 +1136,16 @@ WRITING_COMMANDS = frozenset(
         cmd_restore,
         cmd_demo,
         cmd_rate,
+        cmd_backup_key,
+        cmd_etr_reset,
     }
 )
 
 
 def _check_storage(args: argparse.Namespace) -> None:
     """Refuse a writing command under --read-only; warn about a database others can read."""
-    if args.read_only and args.func in WRITING_COMMANDS:
+    writes = args.func in WRITING_COMMANDS or (args.func is cmd_etr_fit and args.yes)
+    if args.read_only and writes:
         name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
         raise CliError(f"'{name}' writes files; it cannot run with --read-only")
     from fittui.locations import privacy_warnings
