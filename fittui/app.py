@@ -17,11 +17,12 @@ from textual.message import Message
 
 from fittui.etr import Parameters, default_parameters, load_parameters
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
-from fittui.locations import config_dir, instruments_dir
+from fittui.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.messages import DataChanged
 from fittui.model import Administration
 from fittui.palette import ClientCommands
 from fittui.report import Overview, overviews
+from fittui.screens.keys import KEYS_BINDING
 from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import Settings, load_settings
 from fittui.storage import StorageError
@@ -38,7 +39,10 @@ class FitApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "fittui"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        KEYS_BINDING,
+    ]
     COMMANDS = App.COMMANDS | {ClientCommands}
 
     def __init__(
@@ -58,6 +62,7 @@ class FitApp(App):
         self.settings = settings or Settings()
         self.show_numbers = self.settings.show_numbers
         self.client_mode = False
+        self.last_start_choice: tuple[str, list[str]] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
         self._generation = store.storage.generation
@@ -85,6 +90,9 @@ class FitApp(App):
                     timeout=10,
                 )
 
+        if not (self._rate_on_start or self._session_on_start):  # never in front of a client
+            for warning in privacy_warnings(self.store.path):
+                self.notify(warning, severity="warning", timeout=15)
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)
@@ -157,6 +165,17 @@ class FitApp(App):
         from fittui.screens.caseload import CaseloadScreen
 
         self.push_screen(CaseloadScreen())
+
+    def action_show_keys(self) -> None:
+        """? or F1: the keys of the screen on top, grouped; never while a client rates."""
+        from fittui.screens.keys import KeysScreen
+
+        if self.client_mode or isinstance(self.screen, TooSmallScreen):
+            return
+        if isinstance(self.screen, KeysScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(KeysScreen(self.screen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from fittui import __version__
+from fittui.errors import StorageError
 from fittui.instruments import (
     DEFAULTS_BY_AGE_GROUP,
     InstrumentError,
@@ -29,7 +30,6 @@ from fittui.instruments import (
 from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import InputError, check_rater, parse_when
 from fittui.outside import shown
-from fittui.storage import StorageError, write_file_atomically
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -474,6 +474,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         from fittui.sealed import seal_with_passphrase
 
         data = seal_with_passphrase(data, _passphrase(confirm=True))
+    from fittui.storage import write_file_atomically
+
     try:
         write_file_atomically(target, data)
     except OSError as exc:
@@ -537,6 +539,7 @@ def _restore(db: Path, source: Path, identity: str | None, restore):
 
     from fittui.locations import make_private_dir
     from fittui.sealed import is_sealed
+    from fittui.storage import write_file_atomically
 
     try:
         with source.open("rb") as f:
@@ -866,12 +869,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that write a file (the database, a backup, a demo): refused under --read-only.
+WRITING_COMMANDS = frozenset(
+    {
+        cmd_add_client,
+        cmd_edit_client,
+        cmd_record,
+        cmd_import,
+        cmd_backup,
+        cmd_restore,
+        cmd_demo,
+        cmd_rate,
+    }
+)
+
+
+def _check_storage(args: argparse.Namespace) -> None:
+    """Refuse a writing command under --read-only; warn about a database others can read."""
+    if args.read_only and args.func in WRITING_COMMANDS:
+        name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
+        raise CliError(f"'{name}' writes files; it cannot run with --read-only")
+    from fittui.locations import privacy_warnings
+
+    for warning in privacy_warnings(db_path(args.db)):
+        print(f"fittui: warning: {warning}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     args.read_only = getattr(args, "read_only", False)
     try:
+        _check_storage(args)
         return args.func(args)
     except (InputError, InstrumentError, StorageError, CliError) as exc:
         for line in str(exc).splitlines():

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.model import Client, InputError
+from fittui.screens.keys import KEYS_BINDING
 from fittui.storage import StorageError
 
 AGE_GROUP_NAMES = {
@@ -29,7 +30,11 @@ class ClientFormScreen(ModalScreen[Client | None]):
     it); otherwise it adds a new one.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close without saving"),
+        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    KEYS_TITLE = "the client form"
 
     def __init__(self, client: Client | None = None) -> None:
         super().__init__()
