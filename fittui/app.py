@@ -272,13 +272,10 @@ class FitApp(App):
         if self.is_headless and self._exception is None:
             self._exception = error  # Pilot tests re-raise it when they end: none is hidden
         log = log_error(error)
-        try:
-            kept = None if self.store.read_only else keep_work(self.store.path, self.unsaved_work())
-        except Exception:
-            kept = None
-        if self._trouble_shown:
+        if self._trouble_shown:  # already on screen; what was being saved is already kept
             return
         self._trouble_shown = True
+        kept = None if self.store.read_only else keep_work(self.store.path, self.unsaved_work())
         try:
             trouble = TroubleScreen(type(error).__name__, log, kept)
             if self.client_mode:
@@ -294,7 +291,10 @@ class FitApp(App):
         found = []
         for screen in self.screen_stack:
             hook = getattr(screen, "unsaved_work", None)
-            work = hook() if callable(hook) else None
+            try:
+                work = hook() if callable(hook) else None
+            except Exception:  # one screen that cannot say must not lose the others' work
+                work = None
             if work:
                 found.append(work)
         return found

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fittui import __version__
 from fittui.locations import APP_NAME, make_private_dir
-from fittui.storage import write_file_atomically
+from fittui.storage import StorageError, write_file_atomically
 
 
 def log_file() -> Path:
@@ -72,7 +72,7 @@ def keep_work(db: Path, work: list[dict]) -> Path | None:
     entries = kept_work(db) + [{**w, "kept_at": stamp} for w in work]
     try:
         write_file_atomically(target, json.dumps(entries, indent=1).encode() + b"\n")
-    except OSError:
+    except (OSError, StorageError, TypeError, ValueError):
         return None
     return target
 
