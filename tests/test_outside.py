@@ -165,3 +165,16 @@ async def test_the_apps_client_form_refuses_a_label_with_control_characters(cli,
         assert "control character" in error and not ACTS.search(error)
     assert [c.code for c in Store(db).clients()] == ["C1"]
     assert db_bytes(db) == before
+
+
+def test_a_void_reason_with_control_characters_is_refused(cli, db):
+    from fittui.store import Store
+
+    assert cli("add-client", "C1").code == 0
+    assert cli("record", "C1", "ORS", "5", "5", "5", "5").code == 0
+    store = Store(db)
+    [rating] = store.administrations("C1")
+    before = db_bytes(db)
+    with pytest.raises(InputError, match="control character"):
+        store.void(rating.id, f"typo{TITLE}")
+    assert db_bytes(db) == before
