@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -142,16 +141,7 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _dump_json(data: object) -> None:
-    print(_json_text(data))
-
-
-def _json_text(data: object) -> str:
-    """JSON for a terminal: JSON escapes C0 itself; DEL and C1 are escaped here too."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _DEL_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_DEL_AND_C1 = re.compile(r"[\x7f-\x9f]")
+    print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # -- commands -----------------------------------------------------------------------------

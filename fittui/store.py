@@ -72,7 +72,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
         note=shown_note(doc.get("note", "")),
-        voided=None if voided is None else Voided(voided["reason"], voided["at"]),
+        voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
         corrections=tuple(Correction(**c) for c in doc.get("corrections", ())),
     )
 
@@ -385,7 +385,7 @@ class Store:
 
     def void(self, administration_id: str, reason: str) -> Administration:
         """Mark a rating as entered in error: it stays in the record, counts nowhere."""
-        why = check_reason(reason)
+        why = check_plain(check_reason(reason), "reason")
 
         def change(a: Administration) -> Administration:
             if a.voided is not None:

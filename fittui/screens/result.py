@@ -203,3 +203,11 @@ class ResultScreen(GoesBack, Screen):
             )
             return
         self.dismiss()
+
+    def unsaved_work(self) -> dict | None:
+        """The note being typed under a rating, when it is not the saved one."""
+        for a in self.saved:
+            typed = self.query_one(f"#note-{a.id}", Input).value.strip()
+            if typed and typed != a.note:
+                return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+        return None
