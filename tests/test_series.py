@@ -395,7 +395,7 @@ async def test_the_caseload_counts_sessions_without_an_srs(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, CaseloadScreen)
         # D10's first visit: an ORS and no SRS yet.
-        assert "1 ORS session(s) without an SRS" in str(app.screen.query_one("#count").render())
+        assert "clients · 1 no SRS ·" in str(app.screen.query_one("#count").render())
 
 
 # -- the report ------------------------------------------------------------------------------
