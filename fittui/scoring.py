@@ -544,7 +544,9 @@ def summarize(
         lowest_srs_item=lowest_item(last_srs, instruments[last_srs.instrument])
         if last_srs
         else None,
-        lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
+        lowest_ors_item=lowest_item(latest, latest_ors_instrument)
+        if latest and latest_ors_instrument
+        else None,
         reliable=reliable,
         etr_zones=tuple(zones),
         etr_zone=zones[-1].zone if zones else None,
@@ -773,7 +775,7 @@ def _not_on_track(c: Case) -> Pattern | None:
 def _low_item(c: Case) -> Pattern | None:
     """An SRS item below 9, else the lowest item of the latest ORS: one follow-up about it."""
     s = c.summary
-    if "srs_item_low" in s.flags:
+    if "srs_item_low" in s.flags and s.lowest_srs_item is not None:
         last, key = s.srs[-1], s.lowest_srs_item
         name = c.instruments[last.instrument].key
         label = _label(c.instruments, last, key)
