@@ -829,19 +829,30 @@ def _group_alliance(c: Case) -> Pattern | None:
 
 
 def _rater_alliance(c: Case) -> Pattern | None:
-    """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too."""
-    words = []
-    for r in c.summary.raters:
-        if r.srs and any(flag_base(f).startswith("srs_") for f in r.flags):
-            last = r.srs[-1]
-            words.append(f"the {r.rater}'s SRS {format_tenths(last.total)} on {last.day}")
-    if not words:
+    """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too.
+    Left out when the split alliance already names their SRS and asks each person."""
+    if "split_alliance" in c.summary.flags:
+        return None
+    flagged = [
+        r
+        for r in c.summary.raters
+        if r.srs and any(flag_base(f).startswith("srs_") for f in r.flags)
+    ]
+    if not flagged:
         return None
     return Pattern(
         "rater_alliance",
         "Another rater's alliance",
-        f"Flags from {'; '.join(words)}.",
-        ("Ask each person what would make the sessions work better for them.",),
+        "Flags from "
+        + "; ".join(
+            f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"
+            for r in flagged
+        )
+        + ".",
+        tuple(
+            f"Ask the {r.rater} what did not fit for them, and what would help next time."
+            for r in flagged
+        ),
     )
 
 
