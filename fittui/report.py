@@ -130,8 +130,10 @@ def caseload(
 def history_json(
     client: Client, administrations: list[Administration], summary: Summary | None = None
 ) -> dict:
-    """``fittui history --json``: every administration in date order; with the client's
-    ``summary``, also the risk alerts, the flags and the patterns, as the app shows them."""
+    """``fittui history --json``: every administration in date order, a voided one with
+    ``"voided": {"reason", "at"}`` and a corrected one with its ``"corrections"``; with the
+    client's ``summary``, also the risk alerts, the flags and the patterns, as the app shows
+    them."""
     found: dict = {}
     if summary is not None:
         found = {
@@ -158,19 +160,27 @@ def history_json(
     return {
         "client": client.code,
         **found,
-        "administrations": [
-            {
-                "id": a.id,
-                "date": a.date,
-                "instrument": a.instrument,
-                "rater": a.rater,
-                "items": {k: number(v) for k, v in a.items.items()},
-                "total": number(a.total),
-                "note": a.note,
-            }
-            for a in chronological(administrations)
-        ],
+        "administrations": [_history_entry(a) for a in chronological(administrations)],
     }
+
+
+def _history_entry(a: Administration) -> dict:
+    entry = {
+        "id": a.id,
+        "date": a.date,
+        "instrument": a.instrument,
+        "rater": a.rater,
+        "items": {k: number(v) for k, v in a.items.items()},
+        "total": number(a.total),
+        "note": a.note,
+    }
+    if a.voided is not None:
+        entry["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        entry["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return entry
 
 
 @dataclass(frozen=True)
@@ -203,7 +213,7 @@ def overviews(
     for client in sorted(clients, key=lambda c: c.code):
         mine = by_client.get(client.code, [])
         linked = linked_ratings(client, by_client)
-        key = (client, tuple((a.id, a.note) for a in (*mine, *linked)), today, etr_params)
+        key = (client, tuple((a.id, a.date, a.note) for a in (*mine, *linked)), today, etr_params)
         cached = cache.get(client.code) if cache is not None else None
         if cached is not None and cached[0] == key:
             found.append(cached[1])
