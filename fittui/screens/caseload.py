@@ -146,7 +146,7 @@ class CaseloadScreen(GoesBack, LiveScreen):
             filled.append((cells, o.client.code))
         table.fill(filled, table.cursor_key or 0)
         no_srs = sum(len(o.summary.missing_srs) for o in shown)
-        missing = f" · {no_srs} ORS session(s) without an SRS" if no_srs else ""
+        missing = f" · {no_srs} no SRS" if no_srs else ""  # ORS sessions without an SRS
         self.query_one("#count", Static).update(
             f"{len(shown)} of {len(self.rows)} active clients{missing} · Enter opens a history"
         )
