@@ -99,6 +99,20 @@ def test_a_correction_that_cannot_be_made_exits_1_and_changes_nothing(cli, db, a
     assert db_bytes(db) == before
 
 
+def test_corrections_are_listed_in_help_and_refused_read_only(cli, db, capsys):
+    with pytest.raises(SystemExit):
+        cli("--help")
+    out = capsys.readouterr().out
+    assert all(f"    {command} " in out for command in ("void", "unvoid", "move", "redate"))
+    fill(cli, db, RATINGS[:1])
+    [first] = ids(cli)
+    before = db_bytes(db)
+    for args in (["void", first, "--reason", "x"], ["move", first, "C2"]):
+        result = cli("--read-only", *args)
+        assert result.code == 1 and "read-only" in result.err
+    assert db_bytes(db) == before
+
+
 def test_void_twice_says_how_to_restore(cli, db):
     fill(cli, db, RATINGS[:1])
     [first] = ids(cli)
