@@ -61,7 +61,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         Binding("i", "next_view", "Chart view"),
         Binding("y", "copy_snippet", "Copy snippet"),
         Binding("n", "edit_note", "Note"),
-        Binding("v", "void", "Void", show=False),  # in the table heading and ? keys
+        Binding("v", "void", "Void", show=False),
         Binding("e", "correct", "Correct", show=False),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
@@ -89,10 +89,10 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
-            "Correcting the record",
+            "Correcting the record (in the table)",
             (
-                ("void", "void the rating chosen in the table (entered in error), or restore it"),
-                ("correct", "move the chosen rating to the right client, or fix its date"),
+                ("void", "void the chosen rating, with a reason; on a voided one, restore it"),
+                ("correct", "move the chosen rating to another client, or change its date"),
             ),
         ),
         KeySection(

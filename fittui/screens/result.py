@@ -143,10 +143,6 @@ class ResultScreen(GoesBack, Screen):
                 yield note
         yield KeysFooter()
 
-    def on_mount(self) -> None:
-        # A second rating of one instrument by one rater today: replace the first, or keep both?
-        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
-
     def _notes(self) -> list[Input]:
         return list(self.query(Input))
 
@@ -163,6 +159,10 @@ class ResultScreen(GoesBack, Screen):
         boxes = self._notes()
         empty = [box for box in boxes if not box.value.strip()]
         (empty or boxes)[0].focus()
+
+    def on_mount(self) -> None:
+        # A second rating of one instrument by one rater today: replace the first, or keep both?
+        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         administration_id = self._id_of(event.input)
