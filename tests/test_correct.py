@@ -375,6 +375,11 @@ async def open_history(pilot, code: str = "C1") -> HistoryScreen:
         return bool(tables) and tables.first(DataTable).row_count == len(screen.record) > 0
 
     await until(pilot, lambda: isinstance(screen, HistoryScreen) and filled())
+    # The table's height settles a refresh or two after its rows are in (the sideways
+    # scrollbar): wait until the page's scroll range holds still.
+    page = screen.query_one("#history")
+    seen: list[int] = []
+    await until(pilot, lambda: seen.append(page.max_scroll_y) or seen[-3:] == [seen[-1]] * 3)
     return screen
 
 
@@ -544,6 +549,7 @@ def test_snapshot_of_a_corrected_history(snap_compare, corrected_record, size):
     async def run_before(pilot) -> None:
         await open_history(pilot)
         await pilot.press("end")
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause(REST_AFTER * 4)
 
     assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)
@@ -553,8 +559,11 @@ def test_snapshot_of_a_corrected_history(snap_compare, corrected_record, size):
 def test_snapshot_of_the_void_dialog(snap_compare, corrected_record, size):
     async def run_before(pilot) -> None:
         await open_history(pilot)
-        await pilot.press("tab", "v")
+        await pilot.press("tab")
+        await pilot.wait_for_scheduled_animations()  # Tab scrolls the table into view
+        await pilot.press("v")
         await until(pilot, lambda: isinstance(pilot.app.screen, VoidScreen))
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause(REST_AFTER * 4)
 
     assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)
