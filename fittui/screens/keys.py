@@ -24,8 +24,12 @@ from textual.widgets import Static
 
 from fittui.widgets.keys_footer import action_name
 
-# The keys of every therapist screen, and the words the help uses for them.
-KEYS_BINDING = Binding("question_mark,f1", "app.show_keys", "Keys", key_display="?")
+# The keys of every therapist screen. F1 is its own binding so that, in a field where ?
+# is typed, the footer offers the key that still works.
+KEYS_BINDINGS = [
+    Binding("question_mark", "app.show_keys", "Keys"),
+    Binding("f1", "app.show_keys", "Keys", key_display="F1"),
+]
 KEY_NAMES = {
     "enter": "Enter",
     "escape": "Escape",
