@@ -264,10 +264,16 @@ def make_app(
     # app: kept out of the garbage collector's full passes, which would otherwise pause
     # the screen for a tenth of a second now and then.
     gc.freeze()
+    settings = settings or load_settings(config_dir() / "settings.toml")
+    if settings.backup_recipient and not read_only:
+        from fittui.sealed import backup_sealer
+
+        where = f"{config_dir() / 'settings.toml'}: backups.encrypt_to"
+        store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
     return FitApp(
         store,
         instruments or load_instruments(instruments_dir()),
-        settings or load_settings(config_dir() / "settings.toml"),
+        settings,
         rate=rate,
         today=today,
         etr_params=load_parameters(config_dir()),

@@ -3,6 +3,7 @@ from the keyboard."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -95,7 +96,7 @@ class ClientFormScreen(ModalScreen[Client | None]):
                     self.query_one("#code", Input).value, age_group, label, instruments
                 )
         except (InputError, InstrumentError, StorageError) as exc:
-            self.query_one("#error", Static).update(str(exc))
+            self.query_one("#error", Static).update(Text(str(exc)))
             return
         self.dismiss(saved)
 
