@@ -85,6 +85,16 @@ async def test_question_mark_opens_the_keys_of_the_screen_grouped_and_escape_clo
         assert isinstance(app.screen, KeysScreen)
         await pilot.press("question_mark")
         assert isinstance(app.screen, ClientsScreen)
+        # From the search field ? is typed, F1 opens the same keys, and the search stays.
+        await pilot.press("slash", "question_mark")
+        search = app.screen.query_one("#search", Input)
+        assert search.value == "?" and app.focused is search
+        await pilot.press("f1")
+        assert isinstance(app.screen, KeysScreen)
+        assert "b" in dict(app.screen.sections[1][1])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is search
 
 
 async def test_every_therapist_screen_has_its_keys(demo):

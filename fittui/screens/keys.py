@@ -122,8 +122,17 @@ def key_table(rows: list[tuple[str, str]], key_width: int) -> Table:
 
 def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
     """The sections the help shows for ``screen``: its own groups, then any key it did not
-    group, then the keys that work everywhere."""
-    bound = screen_keys(screen)
+    group, then the keys that work everywhere. Asked from inside a field (F1 in the search),
+    it still lists every key of the screen: the field's claim on letters is set aside
+    while the keys are read."""
+    focused = screen.focused
+    if focused is not None:
+        screen.set_focus(None)
+    try:
+        bound = screen_keys(screen)
+    finally:
+        if focused is not None:
+            screen.set_focus(focused, scroll_visible=False)
     used: set[str] = set()
 
     def keys_of(actions: list[str]) -> str:
