@@ -95,6 +95,8 @@ async def test_question_mark_opens_the_keys_of_the_screen_grouped_and_escape_clo
         await pilot.press("escape")
         await pilot.pause()
         assert app.focused is search
+        await pilot.press("1")
+        assert search.value == "?1"  # typing goes on where it was
 
 
 async def test_every_therapist_screen_has_its_keys(demo):

@@ -92,21 +92,29 @@ def textual_actions() -> set[str]:
 
 
 def screen_keys(screen: Screen) -> dict[str, tuple[list[str], str]]:
-    """The screen's and the app's enabled bindings, by action: (keys, words). Bindings of
-    focused widgets (the table's cursor keys, an input's editing keys) are left to the
-    screen's own sections, in plain words."""
+    """The screen's and the app's enabled bindings, by action: (keys, words).
+
+    Read from the screen and the app themselves, not from what the focused widget lets
+    through: asked from the search field (F1), the help still lists b, o and s, which the
+    field would type. Bindings of widgets (the table's cursor keys, a field's editing keys)
+    are left to the screen's own sections, in plain words. Textual keeps a node's own
+    bindings, and the check a binding must pass, behind private names.
+    """
     found: dict[str, tuple[list[str], str]] = {}
     ignored = textual_actions()
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if active.node is screen:
-            if binding.action in ignored:
+    app = screen.app
+    for node in (screen, app):
+        for key, binding in node._bindings:
+            if node is screen and binding.action in ignored:
                 continue
-        elif active.node is not screen.app or action_name(binding.action) not in APP_KEYS:
-            continue
-        words = binding.tooltip or binding.description
-        keys, _ = found.setdefault(binding.action, ([], words))
-        keys.append(key)
+            if node is app and action_name(binding.action) not in APP_KEYS:
+                continue
+            if app._check_action_state(binding.action, node) is False:
+                continue  # e.g. the Escape that leads somewhere else from here
+            words = binding.tooltip or binding.description
+            keys, _ = found.setdefault(binding.action, ([], words))
+            if key not in keys:
+                keys.append(key)
     return found
 
 
@@ -122,17 +130,8 @@ def key_table(rows: list[tuple[str, str]], key_width: int) -> Table:
 
 def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
     """The sections the help shows for ``screen``: its own groups, then any key it did not
-    group, then the keys that work everywhere. Asked from inside a field (F1 in the search),
-    it still lists every key of the screen: the field's claim on letters is set aside
-    while the keys are read."""
-    focused = screen.focused
-    if focused is not None:
-        screen.set_focus(None)
-    try:
-        bound = screen_keys(screen)
-    finally:
-        if focused is not None:
-            screen.set_focus(focused, scroll_visible=False)
+    group, then the keys that work everywhere."""
+    bound = screen_keys(screen)
     used: set[str] = set()
 
     def keys_of(actions: list[str]) -> str:
