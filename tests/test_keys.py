@@ -112,6 +112,8 @@ async def test_every_therapist_screen_has_its_keys(demo):
         history = sections(app.screen)
         assert history["Reading"]["Escape"] == "back to the caseload"
         assert history["Notes"]["y"].startswith("copy the snippet")
+        assert history["Correcting the record"]["v"].startswith("mark the rating")
+        assert "More keys" not in history
         await pilot.press("question_mark")
         assert isinstance(app.screen, KeysScreen) and app.screen.place == "the history"
         await pilot.press("escape", "escape", "escape", "r")

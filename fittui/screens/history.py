@@ -96,6 +96,13 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
+            "Correcting the record",
+            (
+                ("void", "mark the rating chosen in the table as entered in error, or restore it"),
+                ("correct", "move the chosen rating to the right client, or fix its date"),
+            ),
+        ),
+        KeySection(
             "Rating",
             (
                 ("rate('ors')", "the ORS of the client's age group, in client mode"),
