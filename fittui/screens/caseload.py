@@ -147,8 +147,10 @@ class CaseloadScreen(GoesBack, LiveScreen):
         current = table.cursor_key  # the same client stays under the cursor when it re-sorts
         keys = [code for _, code in filled]
         table.fill(filled, current if current in keys else table.cursor_row)
+        no_srs = sum(len(o.summary.missing_srs) for o in shown)
+        missing = f" · {no_srs} ORS session(s) without an SRS" if no_srs else ""
         self.query_one("#count", Static).update(
-            f"{len(shown)} of {len(self.rows)} active clients · Enter opens a history"
+            f"{len(shown)} of {len(self.rows)} active clients{missing} · Enter opens a history"
         )
 
     def flags_width(self, rows: list[list[Text]]) -> int:
