@@ -113,6 +113,7 @@ async def test_every_therapist_screen_has_its_keys(demo):
         assert history["Reading"]["Escape"] == "back to the caseload"
         assert history["Notes"]["y"].startswith("copy the snippet")
         assert history["Correcting the record"]["v"].startswith("mark the rating")
+        assert history["Episodes of care"]["+"].startswith("start a new episode")
         assert "More keys" not in history
         await pilot.press("question_mark")
         assert isinstance(app.screen, KeysScreen) and app.screen.place == "the history"

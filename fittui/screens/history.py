@@ -130,6 +130,13 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
+            "Episodes of care",
+            (
+                ("end_episode", "end the current episode today, saying how it ended"),
+                ("new_episode", "start a new episode today (an open one is ended first)"),
+            ),
+        ),
+        KeySection(
             "Rating",
             (
                 ("rate('ors')", "the ORS of the client's age group, in client mode"),

@@ -46,6 +46,7 @@ KEY_NAMES = {
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "space": "Space",
+    "plus": "+",
 }
 # App-wide keys worth knowing on every screen, in the order they are listed.
 APP_KEYS = {
