@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -24,7 +25,7 @@ from fittui.instruments import (
     parse_instrument_list,
 )
 from fittui.locations import config_dir, db_path, instruments_dir
-from fittui.model import InputError, check_rater, parse_when
+from fittui.model import InputError, check_mode, check_rater, parse_when
 from fittui.storage import StorageError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -135,9 +136,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     items = instrument.parse_scores(args.scores)
     when = parse_when(args.date) if args.date else None
     rater = check_rater(args.rater)
+    mode = check_mode(args.mode)
     store = _store(args)
     store.client(args.code)
-    saved = store.record(args.code, instrument, items, when, rater, args.note or "")
+    saved = store.record(args.code, instrument, items, when, rater, args.note or "", mode)
     total = instrument.format_score(saved.total)
     print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
     return EXIT_OK
@@ -450,6 +452,53 @@ def cmd_rate(args: argparse.Namespace) -> int:
     return _run_app(args, rate=(args.code, instrument.key, [rater]))
 
 
+def _form_days() -> int:
+    from fittui.settings import load_settings
+
+    return load_settings(config_dir() / "settings.toml").form_days
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from fittui.home_form import write_form
+
+    store = _store(args)
+    client = store.client(args.code)
+    instruments = _instruments()
+    key = args.instrument or (client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group])[0]
+    instrument = find_instrument(instruments, key)
+    written = write_form(store, client.code, instrument, date.today(), _form_days())
+    target = Path(args.output or f"fittui-form-{instrument.key}-{written.form.form_id}.html")
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with open(fd, "w", encoding="utf-8") as page:
+            page.write(written.html)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(
+        f"Wrote the {instrument.key} form {written.form.form_id} for {client.code} to {target}; "
+        f"it can be entered until {written.use_by}."
+    )
+    print("Send the file to the client; enter the code they send back with: fittui enter 'CODE'")
+    return EXIT_OK
+
+
+def cmd_enter(args: argparse.Namespace) -> int:
+    from fittui.home_form import read_code, save_entry
+
+    store = _store(args)
+    entry = read_code(store, args.code, _instruments(), date.today(), _form_days())
+    print(f"To save: {entry.describe()}.")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("not saved: add --yes to save without being asked")
+        if input("Save it? [y/N] ").strip().lower() not in {"y", "yes"}:
+            print("Not saved.")
+            return EXIT_OK
+    saved = save_entry(store, entry)
+    print(f"Saved {saved.instrument} for {saved.client} on {saved.date} (home form).")
+    return EXIT_OK
+
+
 def cmd_etr_fit(args: argparse.Namespace) -> int:
     from fittui import etr
     from fittui.report import caseload
@@ -593,6 +642,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="client (default), partner, parent, teacher, ...",
     )
     p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
+    p.add_argument(
+        "--mode",
+        default="in_person",
+        metavar="MODE",
+        help="how it was taken: in_person (default), screen_share, spoken, remote_form, paper",
+    )
 
     p = command("history", "a client's administrations, with a chart on a terminal", cmd_history)
     p.add_argument("code", metavar="CODE")
@@ -644,6 +699,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROLE",
         help="client (default), partner, parent, teacher, ...",
     )
+
+    p = command("form", "write a rating form the client fills in at home (one HTML file)", cmd_form)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument(
+        "instrument",
+        metavar="INSTRUMENT",
+        nargs="?",
+        help="what to rate (default: the client's first start-of-session instrument)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write the page")
+
+    p = command("enter", "save the code a client read back from a home form", cmd_enter)
+    p.add_argument("code", metavar="'RESPONSE CODE'", help="e.g. 'ORS 5.5 7.0 10.0 0.0 · K7Q2-9F'")
+    p.add_argument("--yes", action="store_true", help="save without asking (for scripts)")
 
     p = command("etr", "the expected treatment response: is each client on track?", cmd_etr_show)
     p.set_defaults(json=False)

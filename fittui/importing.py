@@ -26,12 +26,14 @@ from fittui.instruments import (
     parse_instrument_list,
 )
 from fittui.model import (
+    DEFAULT_MODE,
     DEFAULT_RATER,
     Administration,
     Client,
     InputError,
     check_age_group,
     check_code,
+    check_mode,
     check_rater,
     parse_when,
 )
@@ -40,7 +42,7 @@ from fittui.storage import SCHEMA_VERSION, new_id
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ERRORS_SHOWN = 50
 REQUIRED = ("client", "date", "instrument")
-OPTIONAL = ("age_group", "rater", "note", "label", "archived", "instruments")
+OPTIONAL = ("age_group", "rater", "note", "label", "archived", "instruments", "mode")
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -162,6 +164,7 @@ def plan_import(
         )
         when = check("date", parse_when, cells["date"])
         rater = check("rater", check_rater, cells["rater"]) if cells.get("rater") else DEFAULT_RATER
+        mode = check("mode", check_mode, cells["mode"]) if cells.get("mode") else DEFAULT_MODE
         instrument = check(
             "instrument", lambda k: find_instrument(instruments, k), cells["instrument"]
         )
@@ -229,6 +232,7 @@ def plan_import(
                 items,
                 rater,
                 unguard_formula(cells.get("note", "")),
+                mode,
             )
         )
     if errors:
@@ -390,7 +394,10 @@ def plan_import_json(
     for n, record in enumerate(data["administrations"]):
         where = f"administrations[{n}]"
         doc = c.fields(
-            where, record, {"id", "client", "instrument", "date", "items"}, {"rater", "note"}
+            where,
+            record,
+            {"id", "client", "instrument", "date", "items"},
+            {"rater", "note", "mode"},
         )
         if doc is None:
             continue
@@ -408,6 +415,7 @@ def plan_import_json(
         when = c.text(f"{where}.date", doc["date"], parse_when)
         rater = c.text(f"{where}.rater", doc.get("rater", DEFAULT_RATER), check_rater)
         note = c.text(f"{where}.note", doc.get("note", ""))
+        mode = c.text(f"{where}.mode", doc.get("mode", DEFAULT_MODE), check_mode)
         instrument = c.text(
             f"{where}.instrument", doc["instrument"], lambda k: find_instrument(instruments, k)
         )
@@ -415,7 +423,7 @@ def plan_import_json(
         if len(c.errors) > before or instrument is None:
             continue
         plan.administrations.append(
-            Administration(doc_id, code, instrument.key, when, items, rater, note)
+            Administration(doc_id, code, instrument.key, when, items, rater, note, mode)
         )
     if c.errors:
         raise ImportFailed(c.errors)

@@ -15,6 +15,10 @@ from fittui.instruments import AGE_GROUPS
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
 DEFAULT_RATER = "client"
+# How a rating was taken: in the room, on a shared screen over video, read aloud, on the
+# client's own device from a home form, or on paper. A spoken SRS is known to run higher.
+MODES = ("in_person", "screen_share", "spoken", "remote_form", "paper")
+DEFAULT_MODE = "in_person"
 
 
 class InputError(ValueError):
@@ -47,6 +51,7 @@ class Administration:
     items: dict[str, int] = field(hash=False)
     rater: str = DEFAULT_RATER
     note: str = ""
+    mode: str = DEFAULT_MODE
 
     @property
     def total(self) -> int:
@@ -84,6 +89,14 @@ def check_rater(rater: str) -> str:
     if not RATER_PATTERN.match(role):
         raise InputError(f"rater {rater!r} must be a role in lower-case letters, e.g. partner")
     return role
+
+
+def check_mode(mode: str) -> str:
+    """How a rating was taken, as one of ``MODES`` (``screen-share`` is read too)."""
+    key = mode.strip().lower().replace("-", "_")
+    if key not in MODES:
+        raise InputError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
+    return key
 
 
 def parse_when(text: str) -> str:

@@ -5,6 +5,8 @@ theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own 
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 [notes]
 snippet = "{ors} {srs} {lowest} {patterns} {note}"   # the documentation snippet (snippet.py)
+[forms]
+days = 14             # how long a home rating form can be entered after it was written
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Settings:
     show_numbers: bool = False
     theme: str | None = None
     snippet: str = DEFAULT_TEMPLATE
+    form_days: int = 14
 
 
 def load_settings(path: Path) -> Settings:
@@ -45,4 +48,7 @@ def load_settings(path: Path) -> Settings:
         check_template(snippet)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-    return Settings(show_numbers=show, theme=theme, snippet=snippet)
+    form_days = data.get("forms", {}).get("days", 14)
+    if type(form_days) is not int or not 1 <= form_days <= 365:
+        raise InputError(f"{path}: forms.days must be a whole number of days from 1 to 365")
+    return Settings(show_numbers=show, theme=theme, snippet=snippet, form_days=form_days)

@@ -10,16 +10,54 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from fittui.instruments import Instrument
-from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.model import (
+    DEFAULT_MODE,
+    MODES,
+    Administration,
+    Client,
+    InputError,
+    check_age_group,
+    check_code,
+    now_when,
+)
 from fittui.storage import Database, new_id
 
 CLIENTS = "clients"
 ADMINISTRATIONS = "administrations"
+FORMS = "forms"
+
+
+@dataclass(frozen=True)
+class Form:
+    """A home rating form written for one client and instrument, and whether it came back.
+
+    The file the client gets holds only ``form_id``; this record, kept in the database,
+    is what ties a response code to the client it was written for.
+    """
+
+    form_id: str
+    client: str
+    instrument: str
+    created: str  # ISO date the file was written
+    used_at: str | None = None
+    administration: str | None = None
+
+
+def form_from_doc(form_id: str, doc: dict) -> Form:
+    used = doc.get("used") or {}
+    return Form(
+        form_id,
+        doc["client"],
+        doc["instrument"],
+        doc["created"],
+        used.get("at"),
+        used.get("administration"),
+    )
 
 
 class UnknownClient(InputError):
@@ -47,6 +85,21 @@ def _validate(table: str, doc_id: str, doc: Any) -> str | None:
         items = doc.get("items")
         if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
             return "item scores must be numbers"
+        if doc.get("mode", DEFAULT_MODE) not in MODES:
+            return f"unknown mode {doc.get('mode')!r}"
+    elif table == FORMS:
+        if (
+            not type(doc.get("client"))
+            is type(doc.get("instrument"))
+            is type(doc.get("created"))
+            is str
+        ):
+            return "a form needs a client, an instrument and the day it was written"
+        used = doc.get("used")
+        if used is not None and not (
+            type(used) is dict and type(used.get("administration")) is str
+        ):
+            return "a used form must name the rating it became"
     elif table == CLIENTS:
         if not type(doc.get("code")) is type(doc.get("age_group")) is str:
             return "a client needs a code and an age group"
@@ -85,6 +138,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
         note=doc.get("note", ""),
+        mode=doc.get("mode", DEFAULT_MODE),
     )
 
 
@@ -96,6 +150,7 @@ def administration_to_doc(a: Administration) -> dict:
         "rater": a.rater,
         "items": {k: v / 10 for k, v in a.items.items()},
         "note": a.note,
+        "mode": a.mode,
     }
 
 
@@ -114,6 +169,7 @@ class Store:
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
+        self._forms = self.db.table(FORMS)
 
     def close(self) -> None:
         self.db.close()
@@ -191,10 +247,15 @@ class Store:
         when: str | None = None,
         rater: str = "client",
         note: str = "",
+        mode: str = DEFAULT_MODE,
     ) -> Administration:
         """Save one administration; it is on disk when this returns."""
         [saved] = self.record_many(
-            [Administration(new_id(), code, instrument.key, when or now_when(), items, rater, note)]
+            [
+                Administration(
+                    new_id(), code, instrument.key, when or now_when(), items, rater, note, mode
+                )
+            ]
         )
         return saved
 
@@ -244,3 +305,46 @@ class Store:
             if fresh:
                 self.record_many(fresh)
         return added_clients, fresh
+
+    # -- home rating forms ---------------------------------------------------------------
+    def add_form(self, code: str, instrument_key: str, created: str) -> Form:
+        """Note a home form written for a client: its id is all the file carries."""
+        from fittui.response_code import new_form_id
+
+        with self.storage.transaction():
+            self.client(code)
+            form = Form(new_form_id(set(self._raw(FORMS))), code, instrument_key, created)
+            self._forms.insert(
+                self._forms.document_class(
+                    {
+                        "client": code,
+                        "instrument": instrument_key,
+                        "created": created,
+                        "used": None,
+                    },
+                    form.form_id,
+                )
+            )
+        return form
+
+    def form(self, form_id: str) -> Form | None:
+        doc = self._raw(FORMS).get(form_id)
+        return None if doc is None else form_from_doc(form_id, doc)
+
+    def record_form(self, form_id: str, administration: Administration) -> Administration:
+        """Save the rating a form came back with and mark the form used, as one save: a
+        second entry of the same code finds it used, even from another process."""
+        with self.storage.transaction():
+            form = self.form(form_id)
+            if form is None:
+                raise InputError(f"no form {form_id} in this database")
+            if form.used_at is not None:
+                raise InputError(
+                    f"form {form_id} was already entered on {form.used_at}; nothing was saved"
+                )
+            self.record_many([administration])
+            self._forms.update(
+                {"used": {"at": now_when(), "administration": administration.id}},
+                doc_ids=[form_id],
+            )
+        return administration
