@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -459,7 +458,7 @@ def _form_days() -> int:
 
 
 def cmd_form(args: argparse.Namespace) -> int:
-    from fittui.home_form import write_form
+    from fittui.home_form import write_form, write_private_text
 
     store = _store(args)
     client = store.client(args.code)
@@ -469,9 +468,7 @@ def cmd_form(args: argparse.Namespace) -> int:
     written = write_form(store, client.code, instrument, date.today(), _form_days())
     target = Path(args.output or f"fittui-form-{instrument.key}-{written.form.form_id}.html")
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with open(fd, "w", encoding="utf-8") as page:
-            page.write(written.html)
+        write_private_text(target, written.html)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     print(

@@ -8,8 +8,10 @@ the one on screen.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from fittui.form_page import form_page
 from fittui.instruments import Instrument
@@ -47,6 +49,13 @@ class PendingEntry:
             f"{self.instrument.key} for {self.client.code}{label}, from form {self.form.form_id} "
             f"written {self.form.created}: {scores}; total {total}"
         )
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write a form's page readable by its owner only; a link in its place is refused."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with open(fd, "w", encoding="utf-8") as page:
+        page.write(text)
 
 
 def use_by(created: str, days: int) -> str:

@@ -62,8 +62,10 @@ def test_any_one_changed_score_or_character_is_refused(data, form_id):
     check = check_text(check_value("ORS", scores, form_id))
     assert check_text(check_value("ORS", changed, form_id)) != check
     k = data.draw(st.integers(0, 3))
-    wrong_id = form_id[:k] + data.draw(st.sampled_from(ALPHABET.replace(form_id[k], ""))) + (
-        form_id[k + 1 :]
+    wrong_id = (
+        form_id[:k]
+        + data.draw(st.sampled_from(ALPHABET.replace(form_id[k], "")))
+        + (form_id[k + 1 :])
     )
     assert check_text(check_value("ORS", scores, wrong_id)) != check
 

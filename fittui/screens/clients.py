@@ -37,6 +37,7 @@ class ClientsScreen(LiveScreen):
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
         Binding("m", "rate_more", "More"),
+        Binding("v", "remote", "Video/paper"),
         Binding("slash", "search", "Search"),
         Binding("c", "app.caseload", "Caseload"),
         Binding("r", "app.outcomes", "Outcomes"),
@@ -174,6 +175,14 @@ class ClientsScreen(LiveScreen):
         client = self._client_to_rate()
         if client:
             self.app.rate_default(client.code, family)
+
+    def action_remote(self) -> None:
+        """v: a rating over video (screen share, aloud, a home form) or from paper."""
+        from fittui.screens.remote import take_remotely
+
+        client = self._client_to_rate()
+        if client:
+            self.run_worker(take_remotely(self.app, client), exclusive=True)
 
     def action_rate_more(self) -> None:
         """Any instrument (GSRS for a group), with one or more raters in turn."""
