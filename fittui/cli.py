@@ -170,7 +170,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             [
                 a.date,
                 a.instrument,
-                a.rater,
+                a.taken_by,
                 " ".join(score(a, v) for v in a.items.values()),
                 score(a, a.total),
                 a.note,
@@ -254,13 +254,25 @@ def cmd_summary(args: argparse.Namespace) -> int:
     summary = outcome_summary(
         store.clients(), store.administrations_by_client(), _instruments(), period
     )
+    modes = None
+    if args.by_mode:
+        from fittui.mode_summary import CAUTION, by_mode, mode_rows
+
+        modes = by_mode(store.administrations(), _instruments(), period)
     if args.json:
-        _dump_json(summary.to_json())
+        data = summary.to_json()
+        if modes is not None:
+            data["by_mode"] = [m.to_json() for m in modes]
+        _dump_json(data)
         return EXIT_OK
     print(f"Outcome summary, {period.describe()}")
     _print_table(["FIGURE", "VALUE", ""], summary_rows(summary))
     if summary.effect_size_missing_because:
         print(f"No effect size: it {summary.effect_size_missing_because}.")
+    if modes is not None:
+        print("\nBy how the ratings were taken (the client's own, 40-point scales)")
+        _print_table(["MODE", "ORS", "MEAN", "SRS", "MEAN", "SRS<36"], mode_rows(modes))
+        print(CAUTION)
     return EXIT_OK
 
 
@@ -270,8 +282,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.summary:
         return cmd_summary(args)
-    if args.start or args.end:
-        args.usage_error("--from and --to go with --summary")
+    if args.start or args.end or args.by_mode:
+        args.usage_error("--from, --to and --by-mode go with --summary")
     store = _store(args)
     rows = caseload(
         store.clients(),
@@ -658,6 +670,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--to", dest="end", metavar="YYYY-MM-DD", help="summary: ... up to this day (inclusive)"
+    )
+    p.add_argument(
+        "--by-mode",
+        action="store_true",
+        help="summary: also break the ratings down by how they were taken",
     )
     p.set_defaults(usage_error=p.error)
 

@@ -19,6 +19,14 @@ DEFAULT_RATER = "client"
 # client's own device from a home form, or on paper. A spoken SRS is known to run higher.
 MODES = ("in_person", "screen_share", "spoken", "remote_form", "paper")
 DEFAULT_MODE = "in_person"
+# How the history names a mode beside the rater; in person goes without saying.
+MODE_SHORT = {
+    "in_person": "",
+    "screen_share": "screen share",
+    "spoken": "aloud",
+    "remote_form": "home form",
+    "paper": "paper",
+}
 
 
 class InputError(ValueError):
@@ -60,6 +68,12 @@ class Administration:
     @property
     def day(self) -> str:
         return self.date[:10]
+
+    @property
+    def taken_by(self) -> str:
+        """The rater, and how the rating was taken when not in person: "client · aloud"."""
+        how = MODE_SHORT[self.mode]
+        return f"{self.rater} · {how}" if how else self.rater
 
     @property
     def by_client(self) -> bool:

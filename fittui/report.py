@@ -79,6 +79,7 @@ def history_json(client: Client, administrations: list[Administration]) -> dict:
                 "date": a.date,
                 "instrument": a.instrument,
                 "rater": a.rater,
+                "mode": a.mode,
                 "items": {k: number(v) for k, v in a.items.items()},
                 "total": number(a.total),
                 "note": a.note,

@@ -261,3 +261,29 @@ def test_fhir_carries_the_mode_and_validates(cli, every_mode):
         [extension] = [x for x in response["extension"] if x["url"] == MODE_EXTENSION]
         modes.append(extension["valueCoding"]["code"])
     assert modes == list(MODES)
+
+
+def test_summary_by_mode_names_each_mode_and_the_caution(cli, every_mode):
+    from fittui.mode_summary import CAUTION
+
+    text = cli("report", "--summary", "--by-mode", db_path=every_mode)
+    assert text.code == 0 and CAUTION in text.out
+    data = cli("report", "--summary", "--by-mode", "--json", db_path=every_mode).json()
+    by_mode = {row["mode"]: row for row in data["by_mode"]}
+    assert by_mode["spoken"] == {
+        "mode": "spoken",
+        "ors_count": 0,
+        "ors_mean": None,
+        "srs_count": 1,
+        "srs_mean": 32.8,  # 8.2 on each of four items
+        "srs_below_36": 1,
+    }
+    assert by_mode["paper"]["srs_mean"] == 33.6
+    assert cli("report", "--by-mode", db_path=every_mode).code == 2
+
+
+def test_history_names_how_each_rating_was_taken(cli, every_mode):
+    out = cli("history", "M1", db_path=every_mode).out
+    assert "client · aloud" in out and "client · home form" in out
+    data = cli("history", "M1", "--json", db_path=every_mode).json()
+    assert [a["mode"] for a in data["administrations"]][:2] == ["in_person", "screen_share"]

@@ -161,7 +161,7 @@ class HistoryScreen(LiveScreen):
             cells = (
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
-                plain(a.rater),
+                plain(a.taken_by),
                 plain(" ".join(score(v) for v in a.items.values())),
                 Text(score(a.total), justify="right"),
                 plain(a.note),
