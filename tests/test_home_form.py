@@ -279,7 +279,9 @@ def test_summary_by_mode_names_each_mode_and_the_caution(cli, every_mode):
         "srs_below_36": 1,
     }
     assert by_mode["paper"]["srs_mean"] == 33.6
-    assert cli("report", "--by-mode", db_path=every_mode).code == 2
+    with pytest.raises(SystemExit) as usage:
+        cli("report", "--by-mode", db_path=every_mode)
+    assert usage.value.code == 2
 
 
 def test_history_names_how_each_rating_was_taken(cli, every_mode):
