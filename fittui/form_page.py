@@ -52,6 +52,8 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
 button { font: inherit; padding: .75rem 1.5rem; min-height: 3rem; border-radius: .5rem;
   border: .15rem solid var(--line); background: var(--paper); color: var(--ink); cursor: pointer; }
 button:focus-visible { outline: .2rem solid var(--focus); outline-offset: .15rem; }
+#done { background: var(--mark); color: var(--paper); border-color: var(--mark);
+  font-weight: 600; }
 #problem { color: var(--focus); font-weight: 600; }
 #done-box { margin-top: 1.5rem; padding: 1rem; border: .15rem solid var(--line);
   border-radius: .5rem; }
