@@ -66,6 +66,7 @@ async def test_question_mark_opens_the_keys_of_the_screen_grouped_and_escape_clo
         assert list(found) == [
             "Choosing a client",
             "Rating, in client mode",
+            "Over video or on paper",
             "Clients",
             "Looking wider",
             "Anywhere",

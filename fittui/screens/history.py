@@ -285,7 +285,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             cells = [
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
-                plain(a.rater),
+                plain(a.taken_by),
                 plain(" ".join(score(v) for v in a.items.values())),
                 Text(score(a.total), justify="right"),
                 plain(a.note),
