@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from fittui import __version__
@@ -28,6 +28,7 @@ from fittui.model import InputError, check_rater, parse_when
 from fittui.storage import StorageError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+CLOSED_AFTER_DAYS = 90  # a client with no rating for this long has ended their episode
 
 
 class CliError(Exception):
@@ -450,30 +451,70 @@ def cmd_rate(args: argparse.Namespace) -> int:
     return _run_app(args, rate=(args.code, instrument.key, [rater]))
 
 
-def cmd_etr_fit(args: argparse.Namespace) -> int:
+def _closed_courses(args: argparse.Namespace, instruments: dict, params) -> list:
+    """Every closed episode of care the expected path can judge, archived clients too.
+
+    Each client's own ORS-family ratings are one episode, closed once the client has had
+    no rating for 90 days."""
     from fittui import etr
-    from fittui.report import caseload
 
     store = _store(args)
+    by_client = store.administrations_by_client()
+    cutoff = (date.today() - timedelta(days=CLOSED_AFTER_DAYS)).isoformat()
+    courses = []
+    for client in store.clients():
+        administrations = by_client.get(client.code, [])
+        course = etr.course_of(client.code, client.age_group, administrations, instruments, params)
+        if course is not None and course.dates[-1] < cutoff:
+            courses.append(course)
+    return courses
+
+
+def cmd_etr_check(args: argparse.Namespace) -> int:
+    from fittui import etr
+
+    params = etr.load_parameters(config_dir())
+    test = etr.back_test(_closed_courses(args, _instruments(), params), params)
+    if args.json:
+        _dump_json({"model": params.source, **etr.back_test_json(test)})
+        return EXIT_OK
+    print(f"The expected path ({params.source}) replayed on your closed episodes:")
+    print("\n".join(etr.back_test_rows([("in use", test)])))
+    print()
+    print("\n".join(etr.BACK_TEST_WORDS))
+    print(etr.DISCLAIMER)
+    return EXIT_OK
+
+
+def cmd_etr_fit(args: argparse.Namespace) -> int:
+    from fittui import etr
+
     instruments = _instruments()
     default = etr.default_parameters()
-    rows = caseload(store.clients(), store.administrations_by_client(), instruments, default)
-    cases = etr.cases_from(((c.age_group, s.ors) for c, s in rows), instruments, default)
-    result = etr.fit(cases, default, today=date.today().isoformat())
     folder = config_dir()
+    try:
+        current = etr.load_parameters(folder)
+    except InputError as problem:
+        print(f"{problem}; comparing with the default model.", file=sys.stderr)
+        current = default
+    courses = _closed_courses(args, instruments, default)
+    result = etr.fit(courses, default, today=date.today().isoformat())
+    checks = (etr.back_test(courses, current), etr.back_test(courses, result.parameters))
     if args.json:
         saved = etr.save_parameters(result.parameters, folder) if args.yes else None
         _dump_json(
             {
                 "clients": result.clients,
                 "ratings": result.ratings,
-                "default": etr.parameters_json(default),
+                "in_use": etr.parameters_json(current),
                 "fitted": etr.parameters_json(result.parameters),
+                "check_in_use": etr.back_test_json(checks[0]),
+                "check_fitted": etr.back_test_json(checks[1]),
                 "saved_to": str(saved) if saved else None,
             }
         )
         return EXIT_OK
-    print(etr.compare(result, default))
+    print(etr.compare(result, current, checks))
     print()
     if args.yes:
         agreed = True
@@ -651,7 +692,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = command(
         "fit",
-        "re-fit the expected path from your own clients (30 or more needed)",
+        "re-fit the expected path from your closed episodes (30 or more needed)",
         cmd_etr_fit,
         etr_commands,
     )
@@ -665,6 +706,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--json", action="store_true", help="print JSON")
     command("reset", "go back to fittui's default model", cmd_etr_reset, etr_commands)
+    q = command(
+        "check",
+        "replay your closed episodes with the model in use: sensitivity, false alarms",
+        cmd_etr_check,
+        etr_commands,
+    )
+    q.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
     p.add_argument("--path", metavar="DIR", help="folder for the demo database")
