@@ -7,8 +7,8 @@ Generators live here, with fixed seeds, so every run gives the same answer."""
 from __future__ import annotations
 
 import math
-import re
 import random
+import re
 import stat
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
