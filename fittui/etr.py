@@ -976,6 +976,6 @@ def compare(
     if checks is not None:
         lines += ["", "Replayed on your closed episodes:"]
         lines += back_test_rows([("in use", checks[0]), ("yours", checks[1])])
-        lines += BACK_TEST_WORDS
+        lines += ["", *BACK_TEST_WORDS]
     lines += ["", DISCLAIMER]
     return "\n".join(lines)
