@@ -23,8 +23,8 @@ single bell curve wide enough to give the published share of clients who deterio
 would put the band so low that a client who does not change at all is never flagged.
 
 Up to ``early_sessions`` off track also needs a reliable deterioration. ``fittui etr
-fit`` estimates the mean and the two spreads by maximum likelihood over each closed
-episode's own gain, which stays unbiased when clients end because they got better.
+fit`` fits this model by maximum likelihood over whole closed episodes, which stays
+unbiased when clients end because they got better.
 ``back_test`` replays closed episodes session by session (``fittui etr check``).
 
 Zones compare integer tenths: the expected path and its lower edge are rounded to tenths
