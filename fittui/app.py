@@ -16,7 +16,7 @@ from textual.binding import Binding
 
 from fittui.etr import Parameters, default_parameters, load_parameters
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
-from fittui.locations import config_dir, instruments_dir
+from fittui.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.messages import DataChanged
 from fittui.model import Administration
 from fittui.palette import ClientCommands
@@ -83,6 +83,9 @@ class FitApp(App):
                     timeout=10,
                 )
 
+        if not (self._rate_on_start or self._session_on_start):  # never in front of a client
+            for warning in privacy_warnings(self.store.path):
+                self.notify(warning, severity="warning", timeout=15)
         self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from fittui import __version__
+from fittui.errors import StorageError
 from fittui.instruments import (
     DEFAULTS_BY_AGE_GROUP,
     InstrumentError,
@@ -25,7 +26,6 @@ from fittui.instruments import (
 )
 from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import InputError, check_rater, parse_when
-from fittui.storage import StorageError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 CLOSED_AFTER_DAYS = 90  # a client with no rating for this long has ended their episode
@@ -720,12 +720,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that write a file (the database, a backup, a demo): refused under --read-only.
+WRITING_COMMANDS = frozenset(
+    {
+        cmd_add_client,
+        cmd_edit_client,
+        cmd_record,
+        cmd_import,
+        cmd_backup,
+        cmd_restore,
+        cmd_demo,
+        cmd_rate,
+    }
+)
+
+
+def _check_storage(args: argparse.Namespace) -> None:
+    """Refuse a writing command under --read-only; warn about a database others can read."""
+    if args.read_only and args.func in WRITING_COMMANDS:
+        name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
+        raise CliError(f"'{name}' writes files; it cannot run with --read-only")
+    from fittui.locations import privacy_warnings
+
+    for warning in privacy_warnings(db_path(args.db)):
+        print(f"fittui: warning: {warning}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     args.read_only = getattr(args, "read_only", False)
     try:
+        _check_storage(args)
         return args.func(args)
     except (InputError, InstrumentError, StorageError, CliError) as exc:
         for line in str(exc).splitlines():

@@ -9,51 +9,20 @@ numbers and read back into integer tenths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fittui.instruments import Instrument
 from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.records import ADMINISTRATIONS, CLIENTS, RecordChecks
 from fittui.storage import Database, new_id
-
-CLIENTS = "clients"
-ADMINISTRATIONS = "administrations"
 
 
 class UnknownClient(InputError):
     def __init__(self, code: str) -> None:
         super().__init__(f"unknown client {code!r} (see 'fittui clients')")
-
-
-_SCORE_TYPES = frozenset({int, float})
-_LIST_TYPES = frozenset({list, tuple})
-
-
-def _validate(table: str, doc_id: str, doc: Any) -> str | None:
-    """Say what is wrong with a record read from disk, or None when it is sound.
-
-    Runs on every record at open, so it compares exact types (orjson gives nothing else).
-    """
-    if table == ADMINISTRATIONS:
-        if (
-            not type(doc.get("client"))
-            is type(doc.get("instrument"))
-            is type(doc.get("date"))
-            is str
-        ):
-            return "an administration needs a client, an instrument and a date"
-        items = doc.get("items")
-        if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
-            return "item scores must be numbers"
-    elif table == CLIENTS:
-        if not type(doc.get("code")) is type(doc.get("age_group")) is str:
-            return "a client needs a code and an age group"
-        keys = doc.get("instruments", ())
-        if type(keys) not in _LIST_TYPES or not all(type(k) is str for k in keys):
-            return "a client's instruments must be a list of instrument keys"
-    return None
 
 
 def client_from_doc(doc: dict) -> Client:
@@ -107,10 +76,17 @@ def identity(a: Administration) -> tuple:
 class Store:
     """Clients and administrations, saved durably before any method returns."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        instruments: Mapping[str, Instrument] | None = None,
+    ) -> None:
+        """``instruments`` check the scores read from disk; by default the built-in ones and
+        the user's files, loaded when the first administration is read."""
         self.path = Path(path)
         self.read_only = read_only
-        self.db = Database(self.path, read_only=read_only, validate=_validate)
+        self.db = Database(self.path, read_only=read_only, validate=RecordChecks(instruments))
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
