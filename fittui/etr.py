@@ -338,8 +338,15 @@ def _percentile(q: float, share: float, falling: float, rising: float, spread: f
     return (low + high) / 2
 
 
-@lru_cache(maxsize=8192)
 def _point(intake: int, age_group: str, session: int, params: Parameters) -> tuple[int, int]:
+    """(expected, lower) in tenths at one session: the same from the plateau on."""
+    return _point_until_plateau(intake, age_group, min(session, params.plateau_session), params)
+
+
+@lru_cache(maxsize=16384)  # every intake of three age groups up to the plateau, and more
+def _point_until_plateau(
+    intake: int, age_group: str, session: int, params: Parameters
+) -> tuple[int, int]:
     """(expected, lower) in tenths at one session; cached, since every list redraws it."""
     start = intake / 10
     rate = expected_gain(intake, age_group, params)
