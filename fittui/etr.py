@@ -362,6 +362,29 @@ def _point_until_plateau(
     return expected, max(0, min(expected, _round(start + change)))
 
 
+def reliable_shares(intake: int, age_group: str, params: Parameters) -> tuple[float, float]:
+    """The shares of clients from this intake the model expects to have improved and to
+    have deteriorated reliably (by 5.0 points or more) at the reference session: how the
+    model's two courses and spreads read in the terms outcome studies report."""
+    normal = NormalDist()
+    p = params.deterioration_share
+    falling = params.deterioration_gain
+    rising = (expected_gain(intake, age_group, params) - p * falling) / (1 - p)
+    spread = math.hypot(params.occasion_spread, params.gain_spread)
+    edge = (RELIABLE_CHANGE - 0.5) / 10  # a change in tenths of 49.5 or more rounds to 5.0
+
+    def above(mean: float) -> float:
+        return 1 - normal.cdf((edge - mean) / spread)
+
+    def below(mean: float) -> float:
+        return normal.cdf((-edge - mean) / spread)
+
+    return (
+        p * above(falling) + (1 - p) * above(rising),
+        p * below(falling) + (1 - p) * below(rising),
+    )
+
+
 def expected_path(
     intake: int, age_group: str, sessions: Iterable[int], params: Parameters
 ) -> list[tuple[int, int, int]]:
@@ -951,7 +974,11 @@ def describe(params: Parameters) -> str:
         rows.append([f"cut-off ({group})", format_tenths(t), "no gain expected from here"])
     lines += _table(rows)
     lines.append(f"Gains and spreads are in points by session {params.reference_session}.")
+    improved, deteriorated = reliable_shares(params.centres.get("adult", 200), "adult", params)
     lines += [
+        f"From an adult intake at the centre, by session {params.reference_session}, "
+        f"{improved:.0%} of clients improve",
+        f"reliably and {deteriorated:.0%} deteriorate reliably.",
         "",
         "Expected ORS for an adult (lower edge of the band in brackets). Expected is the",
         "average course of all clients from that intake, not the course of those who did well:",
