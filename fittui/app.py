@@ -21,6 +21,7 @@ from fittui.messages import DataChanged
 from fittui.model import Administration
 from fittui.palette import ClientCommands
 from fittui.report import Overview, overviews
+from fittui.screens.keys import KEYS_BINDING
 from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import Settings, load_settings
 from fittui.storage import StorageError
@@ -37,7 +38,10 @@ class FitApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "fittui"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        KEYS_BINDING,
+    ]
     COMMANDS = App.COMMANDS | {ClientCommands}
 
     def __init__(
@@ -57,6 +61,7 @@ class FitApp(App):
         self.settings = settings or Settings()
         self.show_numbers = self.settings.show_numbers
         self.client_mode = False
+        self.last_start_choice: tuple[str, list[str]] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
         self._generation = store.storage.generation
@@ -157,6 +162,17 @@ class FitApp(App):
 
         self.push_screen(CaseloadScreen())
 
+    def action_show_keys(self) -> None:
+        """? or F1: the keys of the screen on top, grouped; never while a client rates."""
+        from fittui.screens.keys import KeysScreen
+
+        if self.client_mode or isinstance(self.screen, TooSmallScreen):
+            return
+        if isinstance(self.screen, KeysScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(KeysScreen(self.screen))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:
             return False
@@ -248,10 +264,16 @@ def make_app(
     # app: kept out of the garbage collector's full passes, which would otherwise pause
     # the screen for a tenth of a second now and then.
     gc.freeze()
+    settings = settings or load_settings(config_dir() / "settings.toml")
+    if settings.backup_recipient and not read_only:
+        from fittui.sealed import backup_sealer
+
+        where = f"{config_dir() / 'settings.toml'}: backups.encrypt_to"
+        store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
     return FitApp(
         store,
         instruments or load_instruments(instruments_dir()),
-        settings or load_settings(config_dir() / "settings.toml"),
+        settings,
         rate=rate,
         today=today,
         etr_params=load_parameters(config_dir()),

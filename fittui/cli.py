@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -26,6 +29,7 @@ from fittui.instruments import (
 )
 from fittui.locations import config_dir, db_path, instruments_dir
 from fittui.model import InputError, check_rater, parse_when
+from fittui.outside import shown
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 CLOSED_AFTER_DAYS = 90  # a client with no rating for this long has ended their episode
@@ -39,20 +43,101 @@ def _instruments():
     return load_instruments(instruments_dir())
 
 
-def _store(args: argparse.Namespace):
+def _exists(db: Path) -> bool:
+    """A database is there when its snapshot or its journal is (young ones are all journal)."""
+    return db.exists() or db.with_name(db.name + ".journal").exists()
+
+
+def _database(args: argparse.Namespace, creates: bool = False) -> Path:
+    """The database path; a path given with --db or FITTUI_DB must exist, unless the
+    command is one that starts a database (a mistyped path never opens an empty practice).
+    The default location is created by the first save, on a fresh machine too."""
+    db = db_path(args.db)
+    explicit = bool(args.db or os.environ.get("FITTUI_DB"))
+    if explicit and not creates and not _exists(db):
+        raise CliError(
+            f"no database at {db}: check the path (--db or FITTUI_DB); to start a new "
+            f"database there, add its first client: fittui --db {shlex.quote(str(db))} "
+            "add-client CODE"
+        )
+    return db
+
+
+def _say_if_created(db: Path, existed: bool) -> None:
+    if not existed and _exists(db):
+        print(f"Created a new database at {db}.")
+
+
+def _store(args: argparse.Namespace, creates: bool = False):
     from fittui.store import Store
 
-    return Store(db_path(args.db), read_only=args.read_only)
+    store = Store(_database(args, creates), read_only=args.read_only)
+    if not args.read_only:
+        seal_daily_backups(store)
+    return store
+
+
+def seal_daily_backups(store) -> None:
+    """Encrypt the store's daily backups when settings.toml names an age public key."""
+    from fittui.sealed import backup_sealer
+    from fittui.settings import load_settings
+
+    settings_file = config_dir() / "settings.toml"
+    recipient = load_settings(settings_file).backup_recipient
+    if recipient:
+        where = f"{settings_file}: backups.encrypt_to"
+        store.storage.seal_backup = backup_sealer(recipient, where)
+
+
+def _passphrase(confirm: bool) -> str:
+    """The passphrase of an encrypted file: FITTUI_PASSPHRASE for scripts, else typed on
+    the terminal (twice when encrypting, so a typo cannot lock a backup away). Never an
+    argument: those are seen by every user of the machine and kept in shell history."""
+    given = os.environ.get("FITTUI_PASSPHRASE")
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise CliError("a passphrase is needed: run this on a terminal, or set FITTUI_PASSPHRASE")
+    import getpass
+
+    first = getpass.getpass("Passphrase: ")
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise CliError("the two passphrases differ; nothing was written")
+    return first
+
+
+def _unsealed(data: bytes, source: Path, identity: str | None) -> bytes:
+    """The plain content of an age file: with the passphrase, or with --identity's key."""
+    from fittui.sealed import needs_passphrase, open_with_identity, open_with_passphrase
+
+    if needs_passphrase(data):
+        return open_with_passphrase(data, _passphrase(confirm=False), str(source))
+    if identity is None:
+        raise CliError(
+            f"{source} is encrypted to a backup key: add --identity KEYFILE "
+            "(the file fittui backup-key wrote)"
+        )
+    return open_with_identity(data, Path(identity).expanduser(), str(source))
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
-    for row in (headers, *rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    table = [[shown(str(c)) for c in row] for row in (headers, *rows)]
+    widths = [max(len(c) for c in col) for col in zip(*table)]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
 def _dump_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(_json_text(data))
+
+
+def _json_text(data: object) -> str:
+    """JSON for a terminal: JSON escapes C0 itself; DEL and C1 are escaped here too."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _DEL_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_DEL_AND_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -105,7 +190,10 @@ def _session_words(client) -> str:
 
 def cmd_add_client(args: argparse.Namespace) -> int:
     keys = parse_instrument_list(_instruments(), args.instruments or "")
-    client = _store(args).add_client(args.code, args.age_group, args.label or "", keys)
+    store = _store(args, creates=True)
+    existed = _exists(store.path)
+    client = store.add_client(args.code, args.age_group, args.label or "", keys)
+    _say_if_created(store.path, existed)
     print(
         f"Added client {client.code} ({client.age_group}); a session starts with "
         f"{_session_words(client)}."
@@ -287,7 +375,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_OK
     alerts = [(c, alert) for c, s in rows for alert in s.alerts]
     for c, alert in alerts:
-        print(f"⚠ {c.code}: {alert.headline} {alert.rule.message}")
+        print(shown(f"⚠ {c.code}: {alert.headline} {alert.rule.message}"))
     if alerts:
         print()
     _print_table(
@@ -328,12 +416,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from fittui.importing import plan_import_file, read_import_file
+    from fittui.sealed import AGE_SUFFIX, is_sealed
 
     path = Path(args.file)
-    store = _store(args)
+    store = _store(args, creates=True)
+    existed = _exists(store.path)
     known = {c.code: c for c in store.clients()}
-    plan = plan_import_file(read_import_file(path), str(path), _instruments(), known)
+    raw, name = read_import_file(path), str(path)
+    if is_sealed(raw):
+        raw = _unsealed(raw, path, args.identity)
+        name = name.removesuffix(AGE_SUFFIX)
+    plan = plan_import_file(raw, name, _instruments(), known)
     clients, added = store.import_batch(plan.new_clients, plan.administrations)
+    _say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)
     print(
         f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
@@ -344,7 +439,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from fittui import export
-    from fittui.storage import write_file_atomically
 
     store = _store(args)
     clients = [store.client(args.client)] if args.client else store.clients()
@@ -369,16 +463,26 @@ def cmd_export(args: argparse.Namespace) -> int:
         summary = summarize(client, administrations, instruments)
         text = export.client_page(client, administrations, instruments, summary, date.today())
     if args.output in (None, "-"):
+        if args.encrypt:
+            raise CliError("--encrypt writes a file: add -o FILE (e.g. export.csv.age)")
         sys.stdout.write(text)
         return EXIT_OK
     target = Path(args.output).expanduser()
     if target.is_dir():
         raise CliError(f"{target} is a folder; give a file name")
+    data = text.encode()
+    if args.encrypt:
+        from fittui.sealed import seal_with_passphrase
+
+        data = seal_with_passphrase(data, _passphrase(confirm=True))
+    from fittui.storage import write_file_atomically
+
     try:
-        write_file_atomically(target, text.encode())
+        write_file_atomically(target, data)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"Wrote {target} ({args.format}, readable by you only).")
+    how = ", encrypted with your passphrase" if args.encrypt else ""
+    print(f"Wrote {target} ({args.format}{how}, readable by you only).")
     return EXIT_OK
 
 
@@ -388,8 +492,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from fittui.backup import backup_database
 
     folder = Path(args.to).expanduser() if args.to else None
-    target = backup_database(db_path(args.db), datetime.now(), folder)
-    print(f"Backed up {db_path(args.db)} to {target}.")
+    db = db_path(args.db)
+    if args.encrypt:
+        from fittui.locations import backups_dir
+        from fittui.sealed import sealed_backup
+
+        if not _exists(db):
+            raise CliError(f"no database at {db}: nothing to back up")
+        passphrase = _passphrase(confirm=True)
+        target = sealed_backup(db, datetime.now(), folder or backups_dir(db), passphrase)
+        print(f"Backed up {db} to {target}, encrypted with your passphrase.")
+        print("Without the passphrase nobody can read it, you included: keep it safe.")
+        return EXIT_OK
+    target = backup_database(db, datetime.now(), folder)
+    print(f"Backed up {db} to {target}.")
     return EXIT_OK
 
 
@@ -400,8 +516,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     if args.read_only:
         raise CliError("restore replaces the database; it cannot run with --read-only")
-    db = db_path(args.db)
-    done = restore_database(db, Path(args.file).expanduser(), datetime.now())
+    db = _database(args, creates=True)
+    existed = _exists(db)
+    source = Path(args.file).expanduser()
+    done = _restore(
+        db, source, args.identity, lambda file: restore_database(db, file, datetime.now())
+    )
+    _say_if_created(db, existed)
     print(
         f"Restored {done.clients} clients and {done.administrations} administrations "
         f"from {args.file} into {db}."
@@ -411,13 +532,62 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from fittui.demo import DEMO_MARKER, make_demo_database
+def _restore(db: Path, source: Path, identity: str | None, restore):
+    """``restore(source)``; an age file is opened first, into a private folder beside the
+    database (no new place on the disk sees the data) that is removed afterwards."""
+    import shutil
+    import tempfile
 
+    from fittui.locations import make_private_dir
+    from fittui.sealed import is_sealed
+    from fittui.storage import write_file_atomically
+
+    try:
+        with source.open("rb") as f:
+            sealed = is_sealed(f.read(64))
+    except OSError:
+        sealed = False  # restore_database says what is wrong with the file
+    if not sealed:
+        return restore(source)
+    plain = _unsealed(source.read_bytes(), source, identity)
+    make_private_dir(db.parent)
+    folder = Path(tempfile.mkdtemp(prefix=".fittui-restore-", dir=db.parent))
+    try:
+        opened = folder / "fittui.json"
+        write_file_atomically(opened, plain)
+        try:
+            return restore(opened)
+        except StorageError as exc:
+            raise StorageError(str(exc).replace(str(opened), str(source))) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def cmd_backup_key(args: argparse.Namespace) -> int:
+    from fittui.sealed import make_backup_key
+
+    target = Path(args.file).expanduser()
+    public = make_backup_key(target)
+    print(f"Wrote a new secret backup key to {target} (readable by you only).")
+    print("Keep a copy away from this laptop: without it the encrypted backups cannot be read.")
+    print(f"To encrypt the daily backups, add to {config_dir() / 'settings.toml'}:")
+    print(f'\n[backups]\nencrypt_to = "{public}"\n')
+    print(f"Restore one with: fittui restore BACKUP --identity {shlex.quote(str(target))}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fittui.demo import make_demo_database
+
+    if args.read_only:
+        raise CliError("demo writes a database; it cannot run with --read-only")
     folder = Path(args.path).expanduser() if args.path else db_path(None).parent / "demo"
     path = make_demo_database(folder, date.today())
+    print(f"Demo database with fictional clients: {path}")
+    print(f"To open it again as it is, with anything you add: fittui --db {shlex.quote(str(path))}")
     print(
-        f"Demo database with fictional clients: {path} (remove {folder / DEMO_MARKER} to keep it)"
+        "'fittui demo' makes it anew with fresh dates; once you add or change anything "
+        "in it, 'fittui demo' leaves it alone."
     )
     if args.no_open:
         return EXIT_OK
@@ -428,7 +598,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace, **options) -> int:
     from fittui.app import make_app
 
-    app = make_app(db_path(args.db), read_only=args.read_only, **options)
+    app = make_app(_database(args), read_only=args.read_only, **options)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -656,20 +826,47 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_import,
     )
     p.add_argument("file", metavar="FILE", help="a .csv file, or a .json file from fittui export")
+    p.add_argument(
+        "--identity",
+        metavar="KEYFILE",
+        help="the backup key, for a file encrypted to it (a passphrase is asked for)",
+    )
 
     p = command("export", "write clients and ratings as CSV, JSON, FHIR or a page", cmd_export)
     p.add_argument("--format", required=True, choices=["csv", "json", "fhir", "html"])
     p.add_argument("--client", metavar="CODE", help="one client only (needed for html)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt FILE with a passphrase (age format; asked for, or FITTUI_PASSPHRASE)",
+    )
     p.set_defaults(usage_error=p.error)
 
     p = command("backup", "write a dated copy of the database", cmd_backup)
     p.add_argument("--to", metavar="DIR", help="folder for the copy (default: backups/)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the copy with a passphrase (age format; asked for, or FITTUI_PASSPHRASE)",
+    )
+
+    p = command(
+        "backup-key",
+        "make a key to encrypt the daily backups (see settings.toml [backups])",
+        cmd_backup_key,
+    )
+    p.add_argument("file", metavar="FILE", help="where to write the secret key (a new file)")
 
     p = command(
         "restore", "replace the database with a backup, keeping the current one", cmd_restore
     )
     p.add_argument("file", metavar="FILE", help="a backup, e.g. from backups/")
+    p.add_argument(
+        "--identity",
+        metavar="KEYFILE",
+        help="the backup key, for a backup encrypted to it (a passphrase is asked for)",
+    )
 
     p = command("rate", "open the app straight into client mode for one rating", cmd_rate)
     p.add_argument("code", metavar="CODE")
@@ -756,7 +953,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (InputError, InstrumentError, StorageError, CliError) as exc:
         for line in str(exc).splitlines():
-            print(f"fittui: error: {line}", file=sys.stderr)
+            print(f"fittui: error: {shown(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -764,6 +961,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as exc:  # no traceback ever reaches a user
-        print(f"fittui: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
         print("fittui: please report this, with the command you ran", file=sys.stderr)
         return EXIT_BAD_INPUT

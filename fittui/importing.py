@@ -35,6 +35,7 @@ from fittui.model import (
     check_rater,
     parse_when,
 )
+from fittui.outside import check_note, check_plain
 from fittui.storage import SCHEMA_VERSION, new_id
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -190,7 +191,9 @@ def plan_import(
             known = groups.setdefault(code, group)
             if known != group:
                 problem("age_group", f"client {code} is {known} elsewhere, here {group}")
-        label = unguard_formula(cells.get("label", ""))
+        label = check(
+            "label", lambda t: check_plain(t, "label"), unguard_formula(cells.get("label", ""))
+        )
         if code is not None and label:
             known = labels.setdefault(code, label)
             if known != label:
@@ -215,6 +218,7 @@ def plan_import(
                     f"client {code} starts sessions with {','.join(known)} elsewhere, "
                     f"here {','.join(keys)}",
                 )
+        note = check("note", check_note, unguard_formula(cells.get("note", "")))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -228,7 +232,7 @@ def plan_import(
                 when,
                 items,
                 rater,
-                unguard_formula(cells.get("note", "")),
+                note,
             )
         )
     if errors:
@@ -367,7 +371,7 @@ def plan_import_json(
             continue
         code = c.text(f"{where}.code", doc["code"], check_code)
         group = c.text(f"{where}.age_group", doc["age_group"], check_age_group)
-        label = c.text(f"{where}.label", doc.get("label", ""))
+        label = c.text(f"{where}.label", doc.get("label", ""), lambda t: check_plain(t, "label"))
         archived = doc.get("archived", False)
         if not isinstance(archived, bool):
             c.problem(f"{where}.archived", "must be true or false")
@@ -407,7 +411,7 @@ def plan_import_json(
             c.problem(f"{where}.client", f"unknown client {code!r} (not in clients)")
         when = c.text(f"{where}.date", doc["date"], parse_when)
         rater = c.text(f"{where}.rater", doc.get("rater", DEFAULT_RATER), check_rater)
-        note = c.text(f"{where}.note", doc.get("note", ""))
+        note = c.text(f"{where}.note", doc.get("note", ""), check_note)
         instrument = c.text(
             f"{where}.instrument", doc["instrument"], lambda k: find_instrument(instruments, k)
         )

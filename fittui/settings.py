@@ -5,6 +5,8 @@ theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own 
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 [notes]
 snippet = "{ors} {srs} {lowest} {patterns} {note}"   # the documentation snippet (snippet.py)
+[backups]
+encrypt_to = "age1..."   # encrypt the daily backups to this age public key (sealed.py)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Settings:
     show_numbers: bool = False
     theme: str | None = None
     snippet: str = DEFAULT_TEMPLATE
+    backup_recipient: str | None = None
 
 
 def load_settings(path: Path) -> Settings:
@@ -45,4 +48,7 @@ def load_settings(path: Path) -> Settings:
         check_template(snippet)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-    return Settings(show_numbers=show, theme=theme, snippet=snippet)
+    recipient = data.get("backups", {}).get("encrypt_to")
+    if recipient is not None and not isinstance(recipient, str):
+        raise InputError(f'{path}: backups.encrypt_to must be an age public key, "age1..."')
+    return Settings(show_numbers=show, theme=theme, snippet=snippet, backup_recipient=recipient)

@@ -291,6 +291,8 @@ class JournalStorage(Storage):
             None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
+        # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
+        self.seal_backup: Callable[[bytes], bytes] | None = None
 
     def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
         return UnreadableDatabase(path, reason, database=self.path)
@@ -809,7 +811,10 @@ class JournalStorage(Storage):
             if os.path.lexists(target):
                 self._backup_day = today
                 return None
-            write_file_atomically(target, snapshot_lines(self._tables))
+            data: bytes | Iterable[bytes] = snapshot_lines(self._tables)
+            if self.seal_backup is not None:
+                data = self.seal_backup(b"".join(data))
+            write_file_atomically(target, data)
         except OSError as exc:
             raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
         past = [b for b in backups(self.path) if b.name[-15:-5] <= today and b != target]

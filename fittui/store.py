@@ -16,6 +16,7 @@ from typing import Any
 
 from fittui.instruments import Instrument
 from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.outside import check_note, check_plain, shown, shown_note
 from fittui.records import ADMINISTRATIONS, CLIENTS, RecordChecks
 from fittui.storage import Database, new_id
 
@@ -29,7 +30,7 @@ def client_from_doc(doc: dict) -> Client:
     return Client(
         code=doc["code"],
         age_group=doc["age_group"],
-        label=doc.get("label", ""),
+        label=shown(doc.get("label", "")),
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
     )
@@ -53,7 +54,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         date=doc["date"],
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
-        note=doc.get("note", ""),
+        note=shown_note(doc.get("note", "")),
     )
 
 
@@ -121,7 +122,11 @@ class Store:
         """Add a client; ``instruments`` are keys the caller has checked against the
         instruments (``parse_instrument_list``), since the store does not load them."""
         client = Client(
-            check_code(code), check_age_group(age_group), label.strip(), False, instruments
+            check_code(code),
+            check_age_group(age_group),
+            check_plain(label.strip(), "label"),
+            False,
+            instruments,
         )
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
@@ -133,6 +138,7 @@ class Store:
         """Change a client's label, age group, archived state or start-of-session instruments."""
         with self.storage.transaction():
             client = replace(self.client(code), **changes)
+            check_plain(client.label, "label")
             check_age_group(client.age_group)
             self._clients.update(client_to_doc(client), doc_ids=[code])
         return client
@@ -177,6 +183,8 @@ class Store:
     def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
         """Save several administrations as one transaction: all of them, or none."""
         batch = list(administrations)
+        for a in batch:
+            check_note(a.note)
         with self.storage.transaction():
             clients = self._raw(CLIENTS)
             for a in batch:
@@ -188,6 +196,7 @@ class Store:
         return batch
 
     def set_note(self, administration_id: str, note: str) -> None:
+        check_note(note)
         with self.storage.transaction():
             if administration_id not in self._raw(ADMINISTRATIONS):
                 raise InputError(f"no administration {administration_id!r}")
@@ -214,6 +223,8 @@ class Store:
                     fresh.append(replace(a, id=new_id()) if a.id in taken else a)
                     taken.add(fresh[-1].id)
             added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
+            for c in added_clients:
+                check_plain(c.label, "label")
             self._clients.insert_multiple(
                 self._clients.document_class(client_to_doc(c), c.code) for c in added_clients
             )

@@ -191,7 +191,7 @@ def test_demo_database(cli, tmp_path):
     cli("add-client", "R1", db_path=real / "fittui.json")
     (real / "fittui.json").write_text("{}") if not (real / "fittui.json").exists() else None
     refused = cli("demo", "--path", real, "--no-open", db_path=None)
-    assert refused.code == 1 and "not a demo" in refused.err
+    assert refused.code == 1 and "did not make" in refused.err
 
 
 def test_demo_shows_every_pattern(tmp_path, instruments):

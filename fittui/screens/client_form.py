@@ -3,6 +3,7 @@ from the keyboard."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -11,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.model import Client, InputError
+from fittui.screens.keys import KEYS_BINDING
 from fittui.storage import StorageError
 
 AGE_GROUP_NAMES = {
@@ -28,7 +30,11 @@ class ClientFormScreen(ModalScreen[Client | None]):
     it); otherwise it adds a new one.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close without saving"),
+        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    KEYS_TITLE = "the client form"
 
     def __init__(self, client: Client | None = None) -> None:
         super().__init__()
@@ -90,7 +96,7 @@ class ClientFormScreen(ModalScreen[Client | None]):
                     self.query_one("#code", Input).value, age_group, label, instruments
                 )
         except (InputError, InstrumentError, StorageError) as exc:
-            self.query_one("#error", Static).update(str(exc))
+            self.query_one("#error", Static).update(Text(str(exc)))
             return
         self.dismiss(saved)
 

@@ -14,18 +14,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fittui import etr
 from fittui.chart import Legend
 from fittui.instruments import format_tenths
 from fittui.model import Administration
 from fittui.scoring import chronological, split_alliances, summarize
-from fittui.screens.cells import plain
+from fittui.screens.cells import plain, status_words
+from fittui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.screens.live import LiveScreen
 from fittui.screens.look import alert_text, look_at
 from fittui.snippet import make_snippet
 from fittui.widgets.history_plot import VIEWS, HistoryPlot, view_title
+from fittui.widgets.keys_footer import KeysFooter
 from fittui.widgets.row_table import REST_AFTER, RowTable
 
 # plotext colour names that Rich spells differently.
@@ -44,20 +46,51 @@ def legend_cell(legend: list[Legend]) -> Text:
     return text
 
 
-class HistoryScreen(LiveScreen):
+class HistoryScreen(GoesBack, LiveScreen):
     """Everything fittui knows about one client."""
 
     AUTO_FOCUS = "#history"  # arrow keys scroll the page; Tab moves into the table
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        *back_bindings(),
         Binding("i", "next_view", "Chart view"),
         Binding("y", "copy_snippet", "Copy snippet"),
         Binding("n", "edit_note", "Note"),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
     ]
+
+    KEYS_TITLE = "the history"
+    PLACE = "history"
+    KEYS = (
+        KeySection(
+            "Reading",
+            (
+                ("↑ ↓ PgUp PgDn", "scroll the page"),
+                ("Home End", "the top or the bottom"),
+                ("Tab", "into the table of ratings, newest first"),
+                ("next_view", "the chart: totals, ORS items, SRS items, each symptom measure"),
+                "back",
+            ),
+        ),
+        KeySection(
+            "Notes",
+            (
+                ("copy_snippet", "copy the snippet for the progress note"),
+                ("edit_note", "write or change the note of the rating chosen in the table"),
+                ("Enter", "in the table: the same"),
+            ),
+        ),
+        KeySection(
+            "Rating",
+            (
+                ("rate('ors')", "the ORS of the client's age group, in client mode"),
+                ("rate('srs')", "the SRS of the client's age group, in client mode"),
+            ),
+        ),
+    )
+    NARROW_KEYS = frozenset({"back", "edit_note", "rate", "show_keys"})
 
     def __init__(self, code: str) -> None:
         super().__init__()
@@ -84,7 +117,7 @@ class HistoryScreen(LiveScreen):
                 id="sessions-head",
             )
             yield RowTable(id="sessions")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
@@ -111,7 +144,7 @@ class HistoryScreen(LiveScreen):
                 code=client.code,
                 label=client.label,
                 age=client.age_group.replace("_", " "),
-                status=summary.status,
+                status=status_words(client, summary),
                 change=change,
                 sessions=str(sessions),
             )
@@ -210,5 +243,5 @@ class HistoryScreen(LiveScreen):
     def action_rate(self, family: str) -> None:
         self.app.rate_default(self.code, family)
 
-    def action_back(self) -> None:
+    def action_back(self, _place: str = "") -> None:
         self.app.pop_screen()

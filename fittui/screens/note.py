@@ -9,13 +9,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from fittui.model import Administration
+from fittui.screens.keys import KEYS_BINDING, KeySection
 from fittui.storage import StorageError
 
 
 class NoteScreen(ModalScreen[bool]):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close, leaving the note as it was"),
+        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    KEYS_TITLE = "the note"
+    KEYS = (
+        KeySection(
+            "Writing the note",
+            (("Enter", "save the note"), "cancel", ("F1", "these keys (? types a ?)")),
+        ),
+    )
 
     def __init__(self, administration: Administration) -> None:
         super().__init__()

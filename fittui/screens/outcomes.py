@@ -13,9 +13,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fittui.outcomes import OutcomeSummary, Period, outcome_summary, summary_rows
+from fittui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.widgets.keys_footer import KeysFooter
 
 POLL_SECONDS = 1.0
 PRESETS = {
@@ -41,7 +43,7 @@ def preset_period(preset: str, today: date) -> Period:
     return Period()
 
 
-class OutcomesScreen(Screen):
+class OutcomesScreen(GoesBack, Screen):
     """Outcome summary of the clients seen in a period; Escape goes back.
 
     ``today`` fixes the day the presets count from (tests and screenshots); it defaults
@@ -65,8 +67,23 @@ class OutcomesScreen(Screen):
         Binding("y", "period('year')", "Year"),
         Binding("l", "period('last12')", "12m"),
         Binding("p", "period('last_year')", "Last year"),
-        Binding("escape", "back", "Back"),
+        *back_bindings(),
     ]
+    KEYS_TITLE = "the outcome summary"
+    PLACE = "outcomes"
+    NARROW_KEYS = frozenset({"period", "back", "show_keys"})
+    KEYS = (
+        KeySection(
+            "The period",
+            (
+                ("period('all')", "all time"),
+                ("period('year')", "this year, from 1 January"),
+                ("period('last12')", "the last 12 months"),
+                ("period('last_year')", "last year"),
+            ),
+        ),
+        KeySection("Leaving", (("↑ ↓", "scroll"), "back")),
+    )
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
@@ -80,7 +97,7 @@ class OutcomesScreen(Screen):
             yield Static("", id="period")
             yield Static("", id="figures")
             yield Static("", id="remarks")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_summary(force=True)
@@ -132,5 +149,5 @@ class OutcomesScreen(Screen):
         self.preset = preset
         self.refresh_summary(force=True)
 
-    def action_back(self) -> None:
+    def action_back(self, _place: str = "") -> None:
         self.dismiss()
