@@ -688,6 +688,7 @@ def test_etr_check_reports_the_generators_sensitivity(cli, tmp_path):
 
 
 def test_etr_check_on_an_empty_practice(cli):
+    assert cli("add-client", "C1").code == 0
     data = cli("etr", "check", "--json").json()
     assert data["episodes"] == 0 and data["sensitivity"] is None
     assert re.search(r"closed episodes +0\n", cli("etr", "check").out)
