@@ -96,7 +96,7 @@ def check_restorable(source: Path) -> Tables:
         store = Store(source, read_only=True)
         tables = store.storage.read()
         codes = {c.code for c in store.clients()}
-        for a in store.administrations():
+        for a in store.all_administrations():
             if a.client not in codes:
                 raise RestoreRefused(
                     f"{source}: administration {a.id} belongs to client {a.client!r}, who is "

@@ -28,7 +28,16 @@ from fittui.instruments import (
     parse_instrument_list,
 )
 from fittui.locations import config_dir, db_path, instruments_dir
-from fittui.model import InputError, check_rater, parse_when
+from fittui.model import (
+    REPLACED_SAME_DAY,
+    Administration,
+    InputError,
+    check_not_future,
+    check_rater,
+    correction_words,
+    parse_when,
+    same_session,
+)
 from fittui.outside import shown
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -222,14 +231,37 @@ def cmd_edit_client(args: argparse.Namespace) -> int:
 def cmd_record(args: argparse.Namespace) -> int:
     instrument = find_instrument(_instruments(), args.instrument)
     items = instrument.parse_scores(args.scores)
-    when = parse_when(args.date) if args.date else None
+    when = check_not_future(parse_when(args.date)) if args.date else None
     rater = check_rater(args.rater)
     store = _store(args)
     store.client(args.code)
     saved = store.record(args.code, instrument, items, when, rater, args.note or "")
     total = instrument.format_score(saved.total)
     print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
+    _say_same_session(saved, store.administrations(saved.client))
     return EXIT_OK
+
+
+def _say_same_session(
+    a: Administration, administrations: list[Administration], earlier_only: bool = True
+) -> None:
+    """One line per other rating that makes one session with ``a`` (same instrument, rater
+    and day): the later one counts unless both are kept on purpose, so the therapist can
+    void the one that is wrong."""
+    for other in same_session(a, administrations, earlier_only):
+        print(
+            f"Note: {a.client} also has {other.instrument} by {other.rater} on {other.day} "
+            f"(id {other.id}, saved as {other.date}): one session, the later rating counts. "
+            f"'fittui void {other.id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
+            "was replaced."
+        )
+
+
+def _note_cell(a: Administration) -> str:
+    """The note, after the mark of a voided rating and what a correction changed."""
+    parts = [f"VOIDED ({a.voided.reason})" if a.voided else ""]
+    parts.append(f"({correction_words(a)})" if a.corrections else "")
+    return " ".join(part for part in (*parts, a.note) if part)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -240,10 +272,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     store = _store(args)
     client = store.client(args.code)
     administrations = store.administrations(client.code)
+    record = store.all_administrations(client.code)
     if args.json:
-        _dump_json(history_json(client, administrations))
+        _dump_json(history_json(client, record))
         return EXIT_OK
-    if not administrations:
+    if not record:
         print(f"{client.code}: no administrations yet.")
         return EXIT_OK
     instruments = _instruments()
@@ -253,7 +286,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return instrument.format_score(tenths) if instrument else format_tenths(tenths)
 
     _print_table(
-        ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE"],
+        ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE", "ID"],
         [
             [
                 a.date,
@@ -261,11 +294,14 @@ def cmd_history(args: argparse.Namespace) -> int:
                 a.rater,
                 " ".join(score(a, v) for v in a.items.values()),
                 score(a, a.total),
-                a.note,
+                _note_cell(a),
+                a.id,
             ]
-            for a in chronological(administrations)
+            for a in chronological(record)
         ],
     )
+    if not administrations:
+        return EXIT_OK
     etr_params = load_parameters(config_dir())
     summary = summarize(client, administrations, instruments, etr_params=etr_params)
     if summary.etr_zones:
@@ -321,6 +357,45 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
         plotext.plotsize(width, 14)
         plotext.title(f"{client.code}: {key} totals, with the severity bands")
         show(draw_symptoms(plotext, administrations, instruments[key], colors=colors))
+
+
+def cmd_void(args: argparse.Namespace) -> int:
+    a = _store(args).void(args.id, args.reason)
+    print(
+        f"Voided {a.instrument} of {a.client} on {a.date} by {a.rater} ({a.voided.reason}): "
+        f"it counts nowhere now and stays in the history. 'fittui unvoid {a.id}' restores it."
+    )
+    return EXIT_OK
+
+
+def cmd_unvoid(args: argparse.Namespace) -> int:
+    store = _store(args)
+    a = store.unvoid(args.id)
+    print(f"Restored {a.instrument} of {a.client} on {a.date} by {a.rater}: it counts again.")
+    _say_same_session(a, store.administrations(a.client), earlier_only=False)
+    return EXIT_OK
+
+
+def cmd_move(args: argparse.Namespace) -> int:
+    store = _store(args)
+    a = store.move(args.id, args.code)
+    print(
+        f"Moved {a.instrument} of {a.date} by {a.rater} from {a.corrections[-1].old} to "
+        f"{a.client}; the old client is kept in the rating's corrections."
+    )
+    _say_same_session(a, store.administrations(a.client), earlier_only=False)
+    return EXIT_OK
+
+
+def cmd_redate(args: argparse.Namespace) -> int:
+    store = _store(args)
+    a = store.redate(args.id, args.date)
+    print(
+        f"Redated {a.instrument} of {a.client} by {a.rater} from {a.corrections[-1].old} to "
+        f"{a.date}; the old date is kept in the rating's corrections."
+    )
+    _say_same_session(a, store.administrations(a.client), earlier_only=False)
+    return EXIT_OK
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -434,6 +509,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
         + (f"; {skipped} already in the database were skipped." if skipped else ".")
     )
+    counted = store.administrations_by_client({a.client for a in added})
+    for a in added:
+        if a.voided is None:
+            _say_same_session(a, counted.get(a.client, []))
     return EXIT_OK
 
 
@@ -442,7 +521,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = _store(args)
     clients = [store.client(args.client)] if args.client else store.clients()
-    administrations = store.administrations(args.client)
+    # The files carry the whole record, voided ratings flagged; the page shows what counts.
+    administrations = store.all_administrations(args.client)
     instruments = _instruments()
     if args.format == "csv":
         text = export.export_csv(clients, administrations, instruments)
@@ -460,6 +540,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from fittui.scoring import summarize
 
         [client] = clients
+        administrations = store.administrations(client.code)
         summary = summarize(client, administrations, instruments)
         text = export.client_page(client, administrations, instruments, summary, date.today())
     if args.output in (None, "-"):
@@ -808,6 +889,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("history", "a client's administrations, with a chart on a terminal", cmd_history)
     p.add_argument("code", metavar="CODE")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command(
+        "void",
+        "mark a rating as entered in error: kept in the history, counted nowhere",
+        cmd_void,
+    )
+    p.add_argument("id", metavar="ID", help="the rating's id (fittui history CODE)")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why, e.g. 'wrong client'")
+
+    p = command("unvoid", "count a voided rating again", cmd_unvoid)
+    p.add_argument("id", metavar="ID", help="the rating's id (fittui history CODE)")
+
+    p = command("move", "give a rating saved under the wrong client to the right one", cmd_move)
+    p.add_argument("id", metavar="ID", help="the rating's id (fittui history CODE)")
+    p.add_argument("code", metavar="CODE", help="the client it belongs to")
+
+    p = command("redate", "fix the date (and time) a rating was given", cmd_redate)
+    p.add_argument("id", metavar="ID", help="the rating's id (fittui history CODE)")
+    p.add_argument("date", metavar="DATE", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM, not in the future")
 
     p = command("report", "one line per client: status, change, flags", cmd_report)
     p.add_argument("--json", action="store_true", help="print JSON")

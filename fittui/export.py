@@ -10,7 +10,8 @@ format is meant to come back in or to be read elsewhere without loss:
   cannot start a formula.
 * JSON holds everything, ids and entry order included, with the storage schema version.
 * FHIR R4: a Bundle with one Questionnaire per instrument used and one
-  QuestionnaireResponse per administration, for an electronic health record; the PHQ-9
+  QuestionnaireResponse per administration (a voided one with status
+  ``entered-in-error``), for an electronic health record; the PHQ-9
   and GAD-7 with their LOINC codes and their answers coded as LOINC forms code them.
 * HTML: one self-contained page per client (inline SVG charts, table, print styles), with
   every piece of user text escaped.
@@ -37,7 +38,7 @@ from fittui.store import administration_to_doc
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
-CSV_LAST = ("note", "label", "archived", "instruments")
+CSV_LAST = ("note", "label", "archived", "instruments", "voided", "voided_at")
 # What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CLIENT_SYSTEM = "urn:fittui:client"
@@ -87,7 +88,8 @@ def export_csv(
     Rows of one date keep their entry order, and import keeps file order, so a round trip
     keeps the tie-break. Surrounding spaces of notes and labels are not kept (import strips
     every cell); a client with no administrations has no row. The client's label, archived
-    state and start-of-session instruments are repeated on each of the client's rows.
+    state and start-of-session instruments are repeated on each of the client's rows. A
+    voided rating has its reason and time in the last two columns.
     """
     by_code = {c.code: c for c in clients}
     rows = sorted(
@@ -115,6 +117,9 @@ def export_csv(
                 "yes" if client.archived else "",
                 # One cell, "PHQ-9,GAD-7,ORS": the writer quotes it for the commas.
                 ",".join(client.instruments),
+                # Why and when a rating was voided (entered in error); blank if it counts.
+                guard_formula(a.voided.reason) if a.voided else "",
+                a.voided.at if a.voided else "",
             ]
         )
     return out.getvalue()
@@ -308,7 +313,8 @@ def fhir_response(a: Administration, instrument: Instrument) -> dict:
         "id": _fhir_id(a.id),
         "identifier": {"system": "urn:fittui:administration", "value": a.id},
         "questionnaire": questionnaire_url(instrument.key),
-        "status": "completed",
+        # A voided rating is in the record but must not be read as a finding.
+        "status": "entered-in-error" if a.voided else "completed",
         "subject": {
             "type": "Patient",
             "identifier": {"system": CLIENT_SYSTEM, "value": a.client},

@@ -107,6 +107,29 @@ def _nonempty(value: str) -> str | None:
     return None if value else "is empty"
 
 
+def _texts(value: dict, keys: frozenset[str]) -> bool:
+    return value.keys() == keys and all(type(v) is str and v for v in value.values())
+
+
+_VOIDED = frozenset({"reason", "at"})
+_CORRECTION = frozenset({"what", "old", "new", "at"})
+
+
+def _voided(value: dict) -> str | None:
+    """A rating entered in error: why and when, as the store writes it."""
+    return None if _texts(value, _VOIDED) else "a voided rating needs a reason and a time, as text"
+
+
+def _corrections(value: list) -> str | None:
+    """Each later change of a rating's client or date: what, from, to, and when."""
+    for c in value:
+        if type(c) is not dict or not _texts(c, _CORRECTION):
+            return "a correction needs what, old, new and at, as text"
+        if c["what"] not in ("client", "date"):
+            return f"a correction of {_shown(c['what'])}: only client and date are corrected"
+    return None
+
+
 FIELDS: dict[str, dict[str, Field]] = {
     CLIENTS: {
         "code": Field(_TEXT, required=True, check=_remembered(_code)),
@@ -122,6 +145,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "items": Field(_RECORD, required=True),  # scores: see _scores_fit_the_instrument
         "rater": Field(_TEXT, check=_remembered(_rater)),
         "note": Field(_TEXT),
+        "voided": Field(_RECORD, check=_voided),
+        "corrections": Field(_LIST, check=_corrections),
     },
 }
 

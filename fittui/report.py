@@ -70,22 +70,31 @@ def caseload(
 
 
 def history_json(client: Client, administrations: list[Administration]) -> dict:
-    """``fittui history --json``: every administration in date order."""
+    """``fittui history --json``: every administration in date order, a voided one with
+    ``"voided": {"reason", "at"}`` and a corrected one with its ``"corrections"``."""
     return {
         "client": client.code,
-        "administrations": [
-            {
-                "id": a.id,
-                "date": a.date,
-                "instrument": a.instrument,
-                "rater": a.rater,
-                "items": {k: number(v) for k, v in a.items.items()},
-                "total": number(a.total),
-                "note": a.note,
-            }
-            for a in chronological(administrations)
-        ],
+        "administrations": [_history_entry(a) for a in chronological(administrations)],
     }
+
+
+def _history_entry(a: Administration) -> dict:
+    entry = {
+        "id": a.id,
+        "date": a.date,
+        "instrument": a.instrument,
+        "rater": a.rater,
+        "items": {k: number(v) for k, v in a.items.items()},
+        "total": number(a.total),
+        "note": a.note,
+    }
+    if a.voided is not None:
+        entry["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        entry["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return entry
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,7 @@ def overviews(
     found = []
     for client in sorted(clients, key=lambda c: c.code):
         mine = by_client.get(client.code, [])
-        key = (client, tuple((a.id, a.note) for a in mine), today, etr_params)
+        key = (client, tuple((a.id, a.date, a.note) for a in mine), today, etr_params)
         cached = cache.get(client.code) if cache is not None else None
         if cached is not None and cached[0] == key:
             found.append(cached[1])

@@ -9,13 +9,26 @@ numbers and read back into integer tenths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fittui.instruments import Instrument
-from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.model import (
+    Administration,
+    Client,
+    Correction,
+    InputError,
+    Voided,
+    check_age_group,
+    check_code,
+    check_not_future,
+    check_reason,
+    moment_now,
+    now_when,
+    parse_when,
+)
 from fittui.outside import check_note, check_plain, shown, shown_note
 from fittui.records import ADMINISTRATIONS, CLIENTS, RecordChecks
 from fittui.storage import Database, new_id
@@ -47,6 +60,7 @@ def client_to_doc(client: Client) -> dict:
 
 
 def administration_from_doc(doc_id: str, doc: dict) -> Administration:
+    voided = doc.get("voided")
     return Administration(
         id=doc_id,
         client=doc["client"],
@@ -55,11 +69,15 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
         note=shown_note(doc.get("note", "")),
+        voided=None if voided is None else Voided(voided["reason"], voided["at"]),
+        corrections=tuple(Correction(**c) for c in doc.get("corrections", ())),
     )
 
 
 def administration_to_doc(a: Administration) -> dict:
-    return {
+    """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
+    rating never corrected is written as it always was."""
+    doc: dict[str, Any] = {
         "client": a.client,
         "instrument": a.instrument,
         "date": a.date,
@@ -67,6 +85,13 @@ def administration_to_doc(a: Administration) -> dict:
         "items": {k: v / 10 for k, v in a.items.items()},
         "note": a.note,
     }
+    if a.voided is not None:
+        doc["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        doc["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return doc
 
 
 def identity(a: Administration) -> tuple:
@@ -144,24 +169,46 @@ class Store:
         return client
 
     # -- administrations -----------------------------------------------------------------
+    # Every reader that scores, charts, flags, summarises or reports gets the counted
+    # ratings only (``administrations``, ``administrations_by_client``): a voided rating
+    # cannot slip into a calculation by a caller forgetting to filter it. The history's
+    # table and the exports, which show the record as it is, ask ``all_administrations``.
     def administrations(self, code: str | None = None) -> list[Administration]:
-        """Administrations in entry order, of one client or of everyone."""
+        """The ratings that count (none voided) in entry order, of one client or of everyone."""
+        return [
+            administration_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
+            if (code is None or doc["client"] == code) and "voided" not in doc
+        ]
+
+    def all_administrations(self, code: str | None = None) -> list[Administration]:
+        """Every rating in entry order, voided ones included: the record as it stands."""
         return [
             administration_from_doc(doc_id, doc)
             for doc_id, doc in self._raw(ADMINISTRATIONS).items()
             if code is None or doc["client"] == code
         ]
 
+    def administration(self, administration_id: str) -> Administration:
+        """One rating by its id, voided or not."""
+        doc = self._raw(ADMINISTRATIONS).get(administration_id)
+        if doc is None:
+            raise InputError(
+                f"no rating with id {administration_id!r} (see 'fittui history CODE --json')"
+            )
+        return administration_from_doc(administration_id, doc)
+
     def administrations_by_client(
         self, codes: Iterable[str] | None = None
     ) -> dict[str, list[Administration]]:
-        """Administrations in entry order grouped by client; only those of ``codes`` when
-        given (the active clients of a list, say: no objects built for the rest)."""
+        """The ratings that count (none voided) in entry order grouped by client; only those
+        of ``codes`` when given (the active clients of a list, say: no objects built for
+        the rest)."""
         wanted = None if codes is None else set(codes)
         grouped: dict[str, list[Administration]] = {}
         for doc_id, doc in self._raw(ADMINISTRATIONS).items():
             code = doc["client"]
-            if wanted is None or code in wanted:
+            if (wanted is None or code in wanted) and "voided" not in doc:
                 grouped.setdefault(code, []).append(administration_from_doc(doc_id, doc))
         return grouped
 
@@ -181,7 +228,8 @@ class Store:
         return saved
 
     def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
-        """Save several administrations as one transaction: all of them, or none."""
+        """Save several administrations as one transaction: all of them, or none. A rating
+        dated after today is refused."""
         batch = list(administrations)
         for a in batch:
             check_note(a.note)
@@ -190,6 +238,7 @@ class Store:
             for a in batch:
                 if a.client not in clients:
                     raise UnknownClient(a.client)
+                check_not_future(a.date)
             self._administrations.insert_multiple(
                 self._administrations.document_class(administration_to_doc(a), a.id) for a in batch
             )
@@ -213,7 +262,7 @@ class Store:
         export's) unless the database already uses it for another rating.
         """
         with self.storage.transaction():
-            existing = Counter(identity(a) for a in self.administrations())
+            existing = Counter(identity(a) for a in self.all_administrations())
             taken = set(self._raw(ADMINISTRATIONS))
             fresh = []
             for a in administrations:
@@ -231,3 +280,69 @@ class Store:
             if fresh:
                 self.record_many(fresh)
         return added_clients, fresh
+
+    # -- corrections ---------------------------------------------------------------------
+    def _rewrite(
+        self, administration_id: str, change: Callable[[Administration], Administration]
+    ) -> tuple[Administration, Administration]:
+        """Apply ``change`` (old rating -> new rating) in one transaction, keeping the
+        rating's place in entry order; returns (before, after)."""
+        with self.storage.transaction():
+            before = self.administration(administration_id)
+            after = change(before)
+            doc = administration_to_doc(after)
+
+            def replace_doc(stored: MutableMapping) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            self._administrations.update(replace_doc, doc_ids=[administration_id])
+        return before, after
+
+    def void(self, administration_id: str, reason: str) -> Administration:
+        """Mark a rating as entered in error: it stays in the record, counts nowhere."""
+        why = check_reason(reason)
+
+        def change(a: Administration) -> Administration:
+            if a.voided is not None:
+                raise InputError(
+                    f"rating {a.id} is already voided ({a.voided.reason}); "
+                    f"'fittui unvoid {a.id}' restores it"
+                )
+            return replace(a, voided=Voided(why, moment_now()))
+
+        return self._rewrite(administration_id, change)[1]
+
+    def unvoid(self, administration_id: str) -> Administration:
+        """Count a voided rating again, as it was before."""
+
+        def change(a: Administration) -> Administration:
+            if a.voided is None:
+                raise InputError(f"rating {a.id} is not voided; nothing to restore")
+            return replace(a, voided=None)
+
+        return self._rewrite(administration_id, change)[1]
+
+    def _correct(self, administration_id: str, what: str, new: str) -> Administration:
+        def change(a: Administration) -> Administration:
+            old = getattr(a, what)
+            if old == new:
+                raise InputError(f"rating {a.id} already has {what} {new}; nothing to change")
+            corrections = (*a.corrections, Correction(what, old, new, moment_now()))
+            if what == "client":
+                return replace(a, client=new, corrections=corrections)
+            return replace(a, date=new, corrections=corrections)
+
+        return self._rewrite(administration_id, change)[1]
+
+    def move(self, administration_id: str, code: str) -> Administration:
+        """Give a rating saved under the wrong client to the right one; the old code is
+        kept in the rating's corrections."""
+        with self.storage.transaction():
+            target = self.client(check_code(code)).code
+            return self._correct(administration_id, "client", target)
+
+    def redate(self, administration_id: str, when: str) -> Administration:
+        """Fix a rating's date (and time); the old one is kept in its corrections. A date
+        after today is refused."""
+        return self._correct(administration_id, "date", check_not_future(parse_when(when)))

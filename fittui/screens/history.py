@@ -8,6 +8,8 @@ key, over SSH too), and every administration with its note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,13 +21,15 @@ from textual.widgets import DataTable, Header, Static
 from fittui import etr
 from fittui.chart import Legend
 from fittui.instruments import format_tenths
-from fittui.model import Administration
+from fittui.model import Administration, InputError, correction_words
 from fittui.scoring import chronological, split_alliances, summarize
 from fittui.screens.cells import plain, status_words
+from fittui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
 from fittui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.screens.live import LiveScreen
 from fittui.screens.look import alert_text, look_at
 from fittui.snippet import make_snippet
+from fittui.storage import StorageError
 from fittui.widgets.history_plot import VIEWS, HistoryPlot, view_title
 from fittui.widgets.keys_footer import KeysFooter
 from fittui.widgets.row_table import REST_AFTER, RowTable
@@ -57,6 +61,8 @@ class HistoryScreen(GoesBack, LiveScreen):
         Binding("i", "next_view", "Chart view"),
         Binding("y", "copy_snippet", "Copy snippet"),
         Binding("n", "edit_note", "Note"),
+        Binding("v", "void", "Void", show=False),
+        Binding("e", "correct", "Correct", show=False),
         Binding("o", "rate('ors')", "ORS"),
         Binding("s", "rate('srs')", "SRS"),
     ]
@@ -83,6 +89,13 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
+            "Correcting the record (in the table)",
+            (
+                ("void", "void the chosen rating, with a reason; on a voided one, restore it"),
+                ("correct", "move the chosen rating to another client, or change its date"),
+            ),
+        ),
+        KeySection(
             "Rating",
             (
                 ("rate('ors')", "the ORS of the client's age group, in client mode"),
@@ -97,7 +110,9 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.code = code
         self.view = "totals"
         self.snippet = ""
-        self.administrations: list[Administration] = []
+        self.administrations: list[Administration] = []  # those that count
+        self.record: list[Administration] = []  # every rating, voided ones too: the table
+        self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,7 +128,8 @@ class HistoryScreen(GoesBack, LiveScreen):
             yield Static("[b]Snippet for the progress note[/b] (y copies it)", id="snippet-head")
             yield Static(id="snippet")
             yield Static(
-                "[b]Sessions[/b], newest first (Tab to the table, n writes the note)",
+                "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
+                "v voids, e corrects)",
                 id="sessions-head",
             )
             yield RowTable(id="sessions")
@@ -128,6 +144,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         app = self.app
         client = app.store.client(self.code)
         self.administrations = chronological(app.store.administrations(client.code))
+        self.record = chronological(app.store.all_administrations(client.code))
         summary = summarize(
             client, self.administrations, app.instruments, etr_params=app.etr_params
         )
@@ -184,23 +201,34 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.query_one("#legend", Static).update(words)
 
     def fill_table(self) -> None:
-        """Every administration, newest first."""
+        """Every administration, newest first; a voided one struck through with its reason,
+        a corrected one with what it said before."""
         table = self.query_one("#sessions", RowTable)
         instruments = self.app.instruments
         rows = []
-        for a in reversed(self.administrations):
+        for a in reversed(self.record):
             instrument = instruments.get(a.instrument)
             score = instrument.format_score if instrument else format_tenths
-            cells = (
+            cells = [
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
                 plain(a.rater),
                 plain(" ".join(score(v) for v in a.items.values())),
                 Text(score(a.total), justify="right"),
                 plain(a.note),
-            )
+            ]
+            if a.corrections:
+                cells[5] = plain(f"({correction_words(a)}) {a.note}".rstrip())
+            if a.voided is not None:
+                for cell in cells[:5]:
+                    cell.stylize("strike dim")
+                cells[5] = Text.assemble(
+                    ("VOIDED", "bold"), " ", plain(f"{a.voided.reason}. "), cells[5]
+                )
             rows.append((cells, a.id))
-        table.fill(rows, table.cursor_row)
+        cursor = self.keep_cursor_on or table.cursor_row
+        self.keep_cursor_on = None
+        table.fill(rows, cursor)
 
     def views(self) -> list[str]:
         """Totals, ORS items, SRS items, then each symptom measure the client has rated."""
@@ -228,7 +256,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         if chosen_id is None:
             self.notify("No rating to write a note on yet.", severity="warning")
             return
-        chosen = next(a for a in self.administrations if a.id == chosen_id)
+        chosen = next(a for a in self.record if a.id == chosen_id)
 
         def saved(done: bool | None) -> None:
             if done:
@@ -236,6 +264,65 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.reload()
 
         self.app.push_screen(NoteScreen(chosen), saved)
+
+    def chosen_for_correction(self) -> Administration | None:
+        """The rating under the table's cursor, or None (with a word why) when there is
+        none or the database is open read-only."""
+        if self.app.store.read_only:
+            self.notify("Read-only: corrections cannot be saved here.", severity="warning")
+            return None
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        if chosen_id is None:
+            self.notify("No rating to correct yet.", severity="warning")
+            return None
+        return next(a for a in self.record if a.id == chosen_id)
+
+    def action_void(self) -> None:
+        """Void the selected rating (entered in error), or restore it when it is voided."""
+        chosen = self.chosen_for_correction()
+        if chosen is None:
+            return
+        store = self.app.store
+
+        def voided(reason: str | None) -> None:
+            if reason:
+                self.save_correction(lambda: store.void(chosen.id, reason), "Voided", chosen)
+
+        def restored(yes: bool | None) -> None:
+            if yes:
+                self.save_correction(lambda: store.unvoid(chosen.id), "Restored", chosen)
+
+        if chosen.voided is None:
+            self.app.push_screen(VoidScreen(chosen, self.app.instruments), voided)
+        else:
+            self.app.push_screen(RestoreScreen(chosen, self.app.instruments), restored)
+
+    def save_correction(
+        self, save: Callable[[], Administration], done: str, chosen: Administration
+    ) -> None:
+        """Save a void or a restore; say so and keep the cursor on the rating, or say why not."""
+        try:
+            save()
+        except (InputError, StorageError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"{done} {chosen.instrument} of {chosen.date.replace('T', ' ')}.")
+        self.keep_cursor_on = chosen.id
+        self.reload()
+
+    def action_correct(self) -> None:
+        """Move the selected rating to the right client or fix its date."""
+        chosen = self.chosen_for_correction()
+        if chosen is None:
+            return
+
+        def corrected(words: str | None) -> None:
+            if words:
+                self.notify(f"Corrected: {words}")
+                self.keep_cursor_on = chosen.id
+                self.reload()
+
+        self.app.push_screen(CorrectScreen(chosen, self.app.instruments), corrected)
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_edit_note()

@@ -20,6 +20,7 @@ from textual.widgets import Header, Input, Static
 from fittui.instruments import Band, Instrument, format_tenths
 from fittui.model import Administration
 from fittui.scoring import previous_of, split_alliances, summarize
+from fittui.screens.correct import ask_about_same_day
 from fittui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.screens.look import alert_text, look_at
 from fittui.storage import StorageError
@@ -158,6 +159,10 @@ class ResultScreen(GoesBack, Screen):
         boxes = self._notes()
         empty = [box for box in boxes if not box.value.strip()]
         (empty or boxes)[0].focus()
+
+    def on_mount(self) -> None:
+        # A second rating of one instrument by one rater today: replace the first, or keep both?
+        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         administration_id = self._id_of(event.input)
