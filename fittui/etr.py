@@ -507,13 +507,14 @@ class EpisodeLike(Protocol):
 def session_ratings(
     administrations: Iterable[Administration], instruments: dict[str, Instrument]
 ) -> list[Administration]:
-    """The client's own ORS-family ratings, one per session: sessions are distinct dates,
-    and of two ratings on one date the later one counts."""
+    """The client's own ORS-family ratings that count (none voided), one per session:
+    sessions are distinct dates, and of two ratings on one date the later one counts."""
     own = sorted(
         (
             a
             for a in administrations
             if a.by_client
+            and a.voided is None
             and a.instrument in instruments
             and instruments[a.instrument].family == "ors"
         ),

@@ -17,7 +17,7 @@ import pytest
 
 from fittui import etr
 from fittui.etr import Course, default_parameters, expected_path, fit, zone
-from fittui.model import Administration, Client, InputError
+from fittui.model import Administration, Client, InputError, Voided
 from fittui.scoring import summarize
 
 DEFAULT = default_parameters()
@@ -386,6 +386,7 @@ def test_an_episode_becomes_a_course_of_sessions(instruments):
         replace(rating(2, 240, day="2026-01-12"), id="later"),  # same day: the later counts
         replace(rating(3, 100, day="2026-01-19"), rater="parent"),  # not the client's own
         rating(4, 350, "SRS", day="2026-01-19"),
+        replace(rating(6, 50, day="2026-01-20"), voided=Voided("entered in error", "now")),
         rating(5, 210, day="2026-01-26"),
     ]
     c = etr.course_of("C1", "adult", a, instruments, DEFAULT, "planned")
