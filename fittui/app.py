@@ -132,7 +132,9 @@ class FitApp(App):
         clients = self.store.clients(include_archived=include_archived)
         return overviews(
             clients,
-            self.store.administrations_by_client(c.code for c in clients),
+            self.store.administrations_by_client(
+                [*(c.code for c in clients), *(code for c in clients for code in c.linked)]
+            ),
             self.instruments,
             self.today(),
             self.etr_params,

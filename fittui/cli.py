@@ -228,6 +228,21 @@ def cmd_edit_client(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    first, second = _store(args).link(args.code, args.other)
+    print(
+        f"Linked {first.code} and {second.code} as one case: their SRS in the same session "
+        "are compared for a split alliance."
+    )
+    return EXIT_OK
+
+
+def cmd_unlink(args: argparse.Namespace) -> int:
+    first, second = _store(args).unlink(args.code, args.other)
+    print(f"{first.code} and {second.code} are separate cases again.")
+    return EXIT_OK
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     instrument = find_instrument(_instruments(), args.instrument)
     items = instrument.parse_scores(args.scores)
@@ -266,20 +281,33 @@ def _note_cell(a: Administration) -> str:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from fittui.etr import ZONE_WORDS, load_parameters
-    from fittui.report import history_json
+    from fittui.report import findings_lines, history_json
     from fittui.scoring import chronological, summarize
 
     store = _store(args)
     client = store.client(args.code)
     administrations = store.administrations(client.code)
     record = store.all_administrations(client.code)
+    instruments = _instruments()
+    etr_params = load_parameters(config_dir())
+    summary = summarize(
+        client,
+        administrations,
+        instruments,
+        etr_params=etr_params,
+        linked=store.linked_administrations(client),
+    )
     if args.json:
-        _dump_json(history_json(client, record))
+        _dump_json(history_json(client, record, summary))
         return EXIT_OK
     if not record:
         print(f"{client.code}: no administrations yet.")
         return EXIT_OK
-    instruments = _instruments()
+    findings = findings_lines(summary, instruments)
+    for line in findings:
+        print(shown(line))
+    if findings:
+        print()
 
     def score(a, tenths: int) -> str:
         instrument = instruments.get(a.instrument)
@@ -302,8 +330,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     )
     if not administrations:
         return EXIT_OK
-    etr_params = load_parameters(config_dir())
-    summary = summarize(client, administrations, instruments, etr_params=etr_params)
     if summary.etr_zones:
         last = summary.etr_zones[-1]
         print(
@@ -323,11 +349,19 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
 
     import plotext
 
-    from fittui.chart import draw_history, draw_symptoms, legend_text
+    from fittui.chart import (
+        CHILD_SCALE,
+        canvas_rows,
+        chart_scale,
+        draw_history,
+        draw_symptoms,
+        legend_text,
+    )
     from fittui.etr import client_path
 
     instruments = _instruments()
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    plotext.limit_size(False, False)  # the height asked for: the rows the points are placed on
 
     def show(legend) -> None:
         chart = plotext.build()
@@ -338,7 +372,9 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
     plotext.clear_figure()
     plotext.theme("clear")
     plotext.plotsize(width, 16)
-    plotext.title(f"{client.code}: ORS and SRS totals by session")
+    young = chart_scale(administrations, instruments) == CHILD_SCALE
+    what = "young child's faces, 0 to 10" if young else "ORS and SRS totals"
+    plotext.title(f"{client.code}: {what} by session")
     legend = draw_history(
         plotext,
         administrations,
@@ -348,6 +384,7 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
         intake=summary.intake.total if summary.intake else None,
         reliable=summary.reliable,
         etr=client_path(summary.ors, client.age_group, instruments, etr_params),
+        rows=canvas_rows(16),
     )
     if legend:
         show(legend)
@@ -356,7 +393,11 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
         plotext.theme("clear")
         plotext.plotsize(width, 14)
         plotext.title(f"{client.code}: {key} totals, with the severity bands")
-        show(draw_symptoms(plotext, administrations, instruments[key], colors=colors))
+        show(
+            draw_symptoms(
+                plotext, administrations, instruments[key], colors=colors, rows=canvas_rows(14)
+            )
+        )
 
 
 def cmd_void(args: argparse.Namespace) -> int:
@@ -428,8 +469,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from fittui.etr import ZONE_WORDS, load_parameters
-    from fittui.report import caseload, report_row
+    from fittui.etr import load_parameters
+    from fittui.report import caseload, report_lines, report_row
 
     if args.summary:
         return cmd_summary(args)
@@ -448,44 +489,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not rows:
         print("No clients yet.")
         return EXIT_OK
-    alerts = [(c, alert) for c, s in rows for alert in s.alerts]
-    for c, alert in alerts:
-        print(shown(f"⚠ {c.code}: {alert.headline} {alert.rule.message}"))
-    if alerts:
-        print()
-    _print_table(
-        [
-            "CLIENT",
-            "AGE GROUP",
-            "STATUS",
-            "ORS",
-            "INTAKE",
-            "LATEST",
-            "CHANGE",
-            "SRS",
-            "LAST SRS",
-            "LOWEST SRS ITEM",
-            "FLAGS",
-            "ETR",
-        ],
-        [
-            [
-                c.code,
-                c.age_group,
-                s.status,
-                str(len(s.ors)),
-                format_tenths(s.intake.total if s.intake else None),
-                format_tenths(s.latest.total if s.latest else None),
-                ("+" if (s.change or 0) > 0 else "") + format_tenths(s.change),
-                str(len(s.srs)),
-                format_tenths(s.srs[-1].total if s.srs else None),
-                s.lowest_srs_item or "-",
-                ", ".join(s.flags) or "-",
-                ZONE_WORDS[s.etr_zone][0] if s.etr_zone else "-",
-            ]
-            for c, s in rows
-        ],
-    )
+    for line in report_lines(rows, _instruments(), wide=args.wide):
+        print(shown(line))
     return EXIT_OK
 
 
@@ -864,6 +869,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", metavar="TEXT")
     p.add_argument("--age-group", choices=["adult", "adolescent", "child", "young_child"])
 
+    p = command(
+        "link", "link two clients as one case (a couple or family under two codes)", cmd_link
+    )
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("other", metavar="OTHER")
+
+    p = command("unlink", "make two linked clients separate cases again", cmd_unlink)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("other", metavar="OTHER")
+
     p = command("record", "save one administration from the command line", cmd_record)
     p.add_argument("code", metavar="CODE")
     p.add_argument(
@@ -911,6 +926,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("report", "one line per client: status, change, flags", cmd_report)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--wide", action="store_true", help="every column (the default fits 80 columns)")
     p.add_argument("--summary", action="store_true", help="the practice's outcome summary instead")
     p.add_argument(
         "--from", dest="start", metavar="YYYY-MM-DD", help="summary: clients seen from this day"

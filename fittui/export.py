@@ -29,7 +29,7 @@ from datetime import date, datetime
 from html import escape
 
 from fittui import __version__
-from fittui.chart import series
+from fittui.chart import CHILD_SCALE, chart_scale, series, series_words
 from fittui.instruments import Instrument, Item, format_tenths
 from fittui.model import Administration, Client
 from fittui.scoring import Summary, chronological, family_of
@@ -398,30 +398,36 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 def chart_svg(
     administrations: list[Administration], instruments: dict[str, Instrument], cutoff: int | None
 ) -> str:
-    """The history chart as inline SVG: totals by session on 0-40, the cut-off and 36 lines."""
-    days, found = series(administrations, instruments)
+    """The history chart as inline SVG: totals by session on 0-40, the cut-off and 36 lines;
+    a young child's face scales on 0-10 with no line made for the 40-point scales."""
+    scale = chart_scale(administrations, instruments)
+    young = scale == CHILD_SCALE
+    days, found = series(administrations, instruments, scale)
     plot_w = CHART_WIDTH - _LEFT - _RIGHT
     plot_h = CHART_HEIGHT - _TOP - _BOTTOM
     slots = max(len(days), 1)
+    top = scale / 10
 
     def x_at(index: int) -> float:
         return _LEFT + plot_w * (index - 0.5) / slots
 
     def y_at(total: float) -> float:
-        return _TOP + plot_h * (1 - total / 40)
+        return _TOP + plot_h * (1 - total / top)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
         'role="img" aria-labelledby="chart-title">',
-        '<title id="chart-title">ORS and SRS totals by session</title>',
+        '<title id="chart-title">'
+        + ("Faces, 0 to 10, by session" if young else "ORS and SRS totals by session")
+        + "</title>",
     ]
-    for tick in (0, 10, 20, 30, 40):
+    for tick in (0, 2, 4, 6, 8, 10) if young else (0, 10, 20, 30, 40):
         y = y_at(tick)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}</text>'
         )
-    if cutoff is not None and "ORS" in found:
+    if cutoff is not None and "ORS" in found and not young:
         y = y_at(cutoff / 10)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
@@ -429,7 +435,7 @@ def chart_svg(
             f'<text x="{_LEFT + plot_w}" y="{y - 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#c62828">ORS cut-off {format_tenths(cutoff)}</text>'
         )
-    if "SRS" in found:
+    if ("SRS" in found or "GSRS" in found) and not young:
         y = y_at(36)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
@@ -452,7 +458,7 @@ def chart_svg(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dashed}/>'
         )
         parts.extend(_marker(shape, x_at(i), y_at(total), colour) for i, total in points)
-        legend.append((name, colour, shape))
+        legend.append((series_words(administrations, instruments, name), colour, shape))
     x = _LEFT
     for name, colour, shape in legend:
         parts.append(_marker(shape, x + 5, CHART_HEIGHT - 8, colour))
@@ -615,6 +621,11 @@ def client_page(
     scales = [
         "ORS: how you have been doing (0 to 40). SRS: how the session worked for you (0 to 40)."
     ]
+    if on_shared_chart and chart_scale(administrations, instruments) == CHILD_SCALE:
+        scales = [
+            "YCORS: how things have been, pointed on the faces (0 to 10). "
+            "YCSRS: how the session was, on the faces (0 to 10)."
+        ]
     if summary.symptoms and not on_shared_chart:
         scales = []
     for key, found in summary.symptoms.items():

@@ -26,7 +26,9 @@ class Client:
     """A client, known by a code rather than a name unless the therapist adds a label.
 
     ``instruments`` are the keys the client rates at the start of a session, in the
-    therapist's order; empty means the age group's ORS-family scale.
+    therapist's order; empty means the age group's ORS-family scale. ``linked`` are the
+    codes of clients seen with this one as one case (a couple or a family registered
+    under several codes), whose SRS are compared for a split alliance.
     """
 
     code: str
@@ -34,6 +36,7 @@ class Client:
     label: str = ""
     archived: bool = False
     instruments: tuple[str, ...] = ()
+    linked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

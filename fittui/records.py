@@ -83,6 +83,13 @@ def _instrument_keys(value: list) -> str | None:
     return None
 
 
+def _codes(value: list) -> str | None:
+    """A client's linked clients (one case): a list of client codes."""
+    if not all(type(k) is str and CODE_PATTERN.match(k) for k in value):
+        return "linked must be a list of client codes"
+    return None
+
+
 def _when(value: str) -> str | None:
     """'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM', exactly as a save writes it."""
     try:
@@ -137,6 +144,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "label": Field(_TEXT),
         "archived": Field(_FLAG),
         "instruments": Field(_LIST, check=_instrument_keys),
+        "linked": Field(_LIST, check=_codes),
     },
     ADMINISTRATIONS: {
         "client": Field(_TEXT, required=True, check=_nonempty),

@@ -1,14 +1,31 @@
-"""The caseload report and a client's history as plain data, shared by the CLI and the app."""
+"""The caseload report and a client's history as plain data, shared by the CLI and the app.
+
+The report's table is made here too, to fit an 80-column terminal: a compact default with
+the columns a therapist reads first, and a wide form with everything.
+"""
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from fittui.etr import Parameters
-from fittui.instruments import Instrument
+from fittui.etr import ZONE_WORDS, Parameters
+from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration, Client
-from fittui.scoring import Summary, attention, chronological, summarize
+from fittui.scoring import (
+    FLAGS,
+    RaterSummary,
+    Summary,
+    attention,
+    chronological,
+    describe_flag,
+    flag_base,
+    summarize,
+)
+
+WIDTH = 80
 
 
 def number(tenths: int | None) -> float | None:
@@ -29,8 +46,26 @@ def _symptom(summary: Summary, key: str) -> tuple[int | None, str | None]:
     return whole(found.latest.total), found.band.key if found.band else None
 
 
+def _rater_row(rater: RaterSummary) -> dict:
+    return {
+        "rater": rater.rater,
+        "ors_instrument": rater.latest.instrument if rater.latest else None,
+        "ors_first": number(rater.intake.total if rater.intake else None),
+        "ors_last": number(rater.latest.total if rater.latest else None),
+        "ors_change": number(rater.change),
+        "status": rater.status,
+        "srs_last": number(rater.srs[-1].total if rater.srs else None),
+        "flags": list(rater.flags),
+    }
+
+
 def report_row(client: Client, summary: Summary) -> dict:
-    """One client's line of ``fittui report --json``."""
+    """One client's line of ``fittui report --json``.
+
+    ``flags`` holds every flag, a collateral rater's named with the rater
+    ("srs_below_cutoff:partner"); ``raters`` each collateral rater's own course;
+    ``missing_srs`` the number of ORS sessions without an SRS.
+    """
     phq9_last, phq9_band = _symptom(summary, "PHQ-9")
     gad7_last, gad7_band = _symptom(summary, "GAD-7")
     return {
@@ -50,7 +85,21 @@ def report_row(client: Client, summary: Summary) -> dict:
         "phq9_band": phq9_band,
         "gad7_last": gad7_last,
         "gad7_band": gad7_band,
+        "ors_instrument": summary.latest.instrument if summary.latest else None,
+        "srs_instrument": summary.srs[-1].instrument if summary.srs else None,
+        "gsrs_last": number(summary.gsrs[-1].total if summary.gsrs else None),
+        "split_alliance": "split_alliance" in summary.flags,
+        "missing_srs": len(summary.missing_srs),
+        "raters": [_rater_row(r) for r in summary.raters],
+        "linked": list(client.linked),
     }
+
+
+def linked_ratings(
+    client: Client, by_client: dict[str, list[Administration]]
+) -> list[Administration]:
+    """The ratings of the clients linked with this one as a case (for the split alliance)."""
+    return [a for code in client.linked for a in by_client.get(code, [])]
 
 
 def caseload(
@@ -64,16 +113,53 @@ def caseload(
     ``etr_params``: the expected-treatment-response model in use (default: fittui's own).
     """
     return [
-        (c, summarize(c, by_client.get(c.code, []), instruments, etr_params=etr_params))
+        (
+            c,
+            summarize(
+                c,
+                by_client.get(c.code, []),
+                instruments,
+                etr_params=etr_params,
+                linked=linked_ratings(c, by_client),
+            ),
+        )
         for c in sorted(clients, key=lambda c: c.code)
     ]
 
 
-def history_json(client: Client, administrations: list[Administration]) -> dict:
+def history_json(
+    client: Client, administrations: list[Administration], summary: Summary | None = None
+) -> dict:
     """``fittui history --json``: every administration in date order, a voided one with
-    ``"voided": {"reason", "at"}`` and a corrected one with its ``"corrections"``."""
+    ``"voided": {"reason", "at"}`` and a corrected one with its ``"corrections"``; with the
+    client's ``summary``, also the risk alerts, the flags and the patterns, as the app shows
+    them."""
+    found: dict = {}
+    if summary is not None:
+        found = {
+            "alerts": [
+                {
+                    "flag": alert.rule.flag,
+                    "instrument": alert.instrument.key,
+                    "item": alert.number,
+                    "answer": alert.answer,
+                    "date": alert.administration.date,
+                    "rater": alert.administration.rater,
+                    "text": alert.headline,
+                    "what_to_do": alert.rule.message,
+                }
+                for alert in summary.alerts
+            ],
+            "flags": list(summary.flags),
+            "patterns": [
+                {"key": p.key, "title": p.title, "detail": p.detail, "questions": list(p.questions)}
+                for p in summary.patterns
+            ],
+            "warnings": list(summary.warnings),
+        }
     return {
         "client": client.code,
+        **found,
         "administrations": [_history_entry(a) for a in chronological(administrations)],
     }
 
@@ -126,12 +212,13 @@ def overviews(
     found = []
     for client in sorted(clients, key=lambda c: c.code):
         mine = by_client.get(client.code, [])
-        key = (client, tuple((a.id, a.date, a.note) for a in mine), today, etr_params)
+        linked = linked_ratings(client, by_client)
+        key = (client, tuple((a.id, a.date, a.note) for a in (*mine, *linked)), today, etr_params)
         cached = cache.get(client.code) if cache is not None else None
         if cached is not None and cached[0] == key:
             found.append(cached[1])
             continue
-        summary = summarize(client, mine, instruments, etr_params=etr_params)
+        summary = summarize(client, mine, instruments, etr_params=etr_params, linked=linked)
         days = {a.day for a in mine}
         last_seen = max(days, default=None)
         since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days
@@ -140,3 +227,148 @@ def overviews(
             cache[client.code] = (key, overview)
         found.append(overview)
     return sorted(found, key=lambda o: -o.attention)
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
+
+
+def findings_lines(summary: Summary, instruments: dict[str, Instrument]) -> list[str]:
+    """What to look at, as plain lines of at most 80 characters: the risk alerts first,
+    then warnings, flags, split alliances, collateral raters' course and the patterns with
+    their questions (``fittui history``)."""
+    lines: list[str] = []
+    for alert in summary.alerts:
+        lines += _wrap(f"⚠ {alert.headline} {alert.rule.message}", "  ")
+    for warning in summary.warnings:
+        lines += _wrap(f"! {warning}", "  ")
+    alerted = {alert.rule.flag for alert in summary.alerts}
+    for flag in summary.flags:
+        if flag not in alerted:
+            symbol, words = describe_flag(flag)
+            lines += _wrap(f"{symbol} {words}", "  ")
+    for day, ratings in summary.alliances[-1:]:
+        people = ", ".join(f"{a.client} {a.rater} {format_tenths(a.total)}" for a in ratings)
+        lines += _wrap(f"⇆ Split alliance on {day}: {people}.", "  ")
+    for rater in summary.raters:
+        if rater.latest is not None and rater.intake is not None:
+            lines += _wrap(
+                f"{rater.rater.capitalize()}'s {rater.latest.instrument}: intake "
+                f"{format_tenths(rater.intake.total)}, latest {format_tenths(rater.latest.total)}"
+                f", {rater.status} (not counted in the client's).",
+                "  ",
+            )
+    for pattern in summary.patterns:
+        lines += _wrap(f"{pattern.title}: {pattern.detail}", "  ")
+        for question in pattern.questions:
+            lines += _wrap(f"  → {question}", "    ")
+    return lines
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell; the last column wraps under itself so no line
+    is longer than 80 characters."""
+    widths = [max(len(row[n]) for row in (headers, *rows)) for n in range(len(headers) - 1)]
+    start = sum(widths) + 2 * len(widths)
+    room = max(WIDTH - start, 12)
+    lines = []
+    for row in (headers, *rows):
+        lead = "  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  "
+        last = textwrap.wrap(row[-1], room, break_on_hyphens=False) or [""]
+        lines.append((lead + last[0]).rstrip())
+        lines.extend((" " * start + more).rstrip() for more in last[1:])
+    return lines
+
+
+def _signed(tenths: int | None) -> str:
+    return ("+" if (tenths or 0) > 0 else "") + format_tenths(tenths)
+
+
+def _lowest_label(summary: Summary, instruments: dict[str, Instrument]) -> str:
+    if not summary.srs or summary.lowest_srs_item is None:
+        return "-"
+    instrument = instruments.get(summary.srs[-1].instrument)
+    return instrument.item(summary.lowest_srs_item).label if instrument else "-"
+
+
+def report_lines(
+    rows: list[tuple[Client, Summary]], instruments: dict[str, Instrument], wide: bool = False
+) -> list[str]:
+    """``fittui report``: the risk alerts, then one line per client.
+
+    The compact table fits 80 columns: the scale the client rated (ORS, CORS, YCORS), the
+    latest total on it and the change since intake, the latest session rating, the path
+    and the flags as symbols, explained below the table. ``wide`` adds every column, with
+    items by their labels.
+    """
+    lines: list[str] = []
+    for client, summary in rows:
+        for alert in summary.alerts:
+            lines += _wrap(f"⚠ {client.code}: {alert.headline} {alert.rule.message}", "  ")
+    if lines:
+        lines.append("")
+
+    def path(s: Summary) -> str:
+        return ZONE_WORDS[s.etr_zone][0] if s.etr_zone else "-"
+
+    if wide:
+        headers = [
+            "CLIENT", "AGE GROUP", "STATUS", "SCALE", "ORS RATINGS", "INTAKE", "LATEST",
+            "CHANGE", "SRS RATINGS", "LAST SRS", "LOWEST SRS ITEM", "GSRS", "PHQ-9", "GAD-7",
+            "PATH", "FLAGS",
+        ]  # fmt: skip
+        table = [
+            [
+                c.code,
+                c.age_group,
+                s.status,
+                s.latest.instrument if s.latest else "-",
+                str(len(s.ors)),
+                format_tenths(s.intake.total if s.intake else None),
+                format_tenths(s.latest.total if s.latest else None),
+                _signed(s.change),
+                str(len(s.srs)),
+                format_tenths(s.srs[-1].total if s.srs else None),
+                _lowest_label(s, instruments),
+                format_tenths(s.gsrs[-1].total if s.gsrs else None),
+                _symptom_text(s, "PHQ-9"),
+                _symptom_text(s, "GAD-7"),
+                path(s),
+                ", ".join(s.flags) or "-",
+            ]
+            for c, s in rows
+        ]
+        return lines + _table(headers, table)
+    headers = ["CLIENT", "STATUS", "SCALE", "LATEST", "CHANGE", "SRS", "PATH", "FLAGS"]
+    table = [
+        [
+            c.code,
+            s.status,
+            s.latest.instrument if s.latest else "-",
+            format_tenths(s.latest.total if s.latest else None),
+            _signed(s.change),
+            format_tenths(s.srs[-1].total if s.srs else None),
+            path(s),
+            " ".join(describe_flag(f)[0] for f in s.flags) or "-",
+        ]
+        for c, s in rows
+    ]
+    used = {flag_base(f) for _, s in rows for f in s.flags}
+    raters = sorted({f.partition(":")[2] for _, s in rows for f in s.flags} - {""})
+    order = [*(f for f in FLAGS if f in used), *sorted(used - FLAGS.keys())]
+    lines += _table(headers, table)
+    lines.append("")
+    lines += _wrap(
+        "LATEST: the latest total on SCALE; CHANGE: since intake; SRS: the latest session "
+        "rating; PATH: against the expected path."
+    )
+    if order:
+        key = "; ".join(" ".join(describe_flag(f)) for f in order)
+        whose = ", ".join(f"({r[0]}) the {r}'s" for r in raters)
+        lines += _wrap(f"Flags: {key}." + (f" A letter after a flag: {whose}." if whose else ""))
+    return lines
+
+
+def _symptom_text(summary: Summary, key: str) -> str:
+    total, band = _symptom(summary, key)
+    return "-" if total is None else f"{total} {band or ''}".strip()

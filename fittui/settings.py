@@ -4,7 +4,7 @@ theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own 
 [rating]
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
 [notes]
-snippet = "{ors} {srs} {lowest} {patterns} {note}"   # the documentation snippet (snippet.py)
+snippet = "{risk} {ors} {srs} {lowest} {patterns} {note}"   # the snippet (snippet.py)
 [backups]
 encrypt_to = "age1..."   # encrypt the daily backups to this age public key (sealed.py)
 """

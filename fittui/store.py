@@ -46,6 +46,7 @@ def client_from_doc(doc: dict) -> Client:
         label=shown(doc.get("label", "")),
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
+        linked=tuple(doc.get("linked", ())),
     )
 
 
@@ -56,6 +57,7 @@ def client_to_doc(client: Client) -> dict:
         "label": client.label,
         "archived": client.archived,
         "instruments": list(client.instruments),
+        "linked": list(client.linked),
     }
 
 
@@ -168,6 +170,31 @@ class Store:
             self._clients.update(client_to_doc(client), doc_ids=[code])
         return client
 
+    def link(self, code: str, other: str) -> tuple[Client, Client]:
+        """Link two clients as one case (a couple or a family under two codes), both ways,
+        so each one's SRS is compared with the other's for a split alliance."""
+        if code == other:
+            raise InputError(f"client {code!r} cannot be linked with itself")
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            first = replace(first, linked=tuple(dict.fromkeys((*first.linked, other))))
+            second = replace(second, linked=tuple(dict.fromkeys((*second.linked, code))))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
+    def unlink(self, code: str, other: str) -> tuple[Client, Client]:
+        """Undo ``link``: the two clients are separate cases again."""
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            if other not in first.linked:
+                raise InputError(f"clients {code!r} and {other!r} are not linked")
+            first = replace(first, linked=tuple(c for c in first.linked if c != other))
+            second = replace(second, linked=tuple(c for c in second.linked if c != code))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
     # -- administrations -----------------------------------------------------------------
     # Every reader that scores, charts, flags, summarises or reports gets the counted
     # ratings only (``administrations``, ``administrations_by_client``): a voided rating
@@ -211,6 +238,11 @@ class Store:
             if (wanted is None or code in wanted) and "voided" not in doc:
                 grouped.setdefault(code, []).append(administration_from_doc(doc_id, doc))
         return grouped
+
+    def linked_administrations(self, client: Client) -> list[Administration]:
+        """The administrations of the clients linked with ``client`` as one case."""
+        grouped = self.administrations_by_client(client.linked)
+        return [a for code in client.linked for a in grouped.get(code, [])]
 
     def record(
         self,

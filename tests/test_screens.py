@@ -47,10 +47,11 @@ async def test_client_list_puts_who_needs_attention_first_and_hides_archived(dem
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         listed = codes(app.screen)
-        # Off track first, then four flags at once, then the alliance dip, then flat
-        # progress (behind, not yet off track after five sessions), then the rest by code.
-        assert listed[:4] == ["D04", "D06", "D02", "D03"]
-        assert listed[4:] == ["D05", "D09", "D10", "D01", "D07", "D08"]
+        # Off track first, then four flags at once, then the couple's split alliance, then
+        # the alliance dip, then flat progress (behind, not yet off track after five
+        # sessions), then the rest.
+        assert listed[:5] == ["D04", "D06", "D09", "D02", "D03"]
+        assert listed[5:] == ["D05", "D10", "D01", "D07", "D08"]
         await pilot.press("h")
         assert "D11" in codes(app.screen)
         await pilot.press("h")

@@ -113,6 +113,9 @@ class Instrument:
     loinc_panel: str = ""
     loinc_total: str = ""
     loinc_answers: tuple[str, ...] = ()
+    group: bool = False
+    """Rated about a group session (the GSRS): a series of its own, apart from the
+    individual alliance."""
 
     @property
     def max_total(self) -> int:
@@ -258,6 +261,7 @@ def _build(data: dict, path: Path) -> Instrument:
             loinc_panel=data.get("loinc", {}).get("panel", ""),
             loinc_total=data.get("loinc", {}).get("total", ""),
             loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
+            group=bool(data.get("group", False)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise InstrumentError(f"{where}: missing or malformed field {exc}") from None

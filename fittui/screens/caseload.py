@@ -145,8 +145,10 @@ class CaseloadScreen(GoesBack, LiveScreen):
             cells.insert(FLAGS_COLUMN, flags_cell(self.app, o.summary.flags, width))
             filled.append((cells, o.client.code))
         table.fill(filled, table.cursor_key or 0)
+        no_srs = sum(len(o.summary.missing_srs) for o in shown)
+        missing = f" · {no_srs} ORS session(s) without an SRS" if no_srs else ""
         self.query_one("#count", Static).update(
-            f"{len(shown)} of {len(self.rows)} active clients · Enter opens a history"
+            f"{len(shown)} of {len(self.rows)} active clients{missing} · Enter opens a history"
         )
 
     def flags_width(self, rows: list[list[Text]]) -> int:

@@ -22,7 +22,7 @@ from fittui import etr
 from fittui.chart import Legend
 from fittui.instruments import format_tenths
 from fittui.model import Administration, InputError, correction_words
-from fittui.scoring import chronological, split_alliances, summarize
+from fittui.scoring import chronological, summarize
 from fittui.screens.cells import plain, status_words
 from fittui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
 from fittui.screens.keys import GoesBack, KeySection, back_bindings
@@ -146,7 +146,11 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.administrations = chronological(app.store.administrations(client.code))
         self.record = chronological(app.store.all_administrations(client.code))
         summary = summarize(
-            client, self.administrations, app.instruments, etr_params=app.etr_params
+            client,
+            self.administrations,
+            app.instruments,
+            etr_params=app.etr_params,
+            linked=app.store.linked_administrations(client),
         )
         self.client = client
         self.summary = summary
@@ -172,7 +176,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         if self.view not in self.views():
             self.view = "totals"
         self.draw_chart()
-        alliances = split_alliances(self.administrations, app.instruments)[-1:]
+        alliances = list(summary.alliances[-1:])
         self.query_one("#look", Static).update(look_at(summary, alliances, app.instruments))
         self.snippet = make_snippet(
             client, summary, self.administrations, app.instruments, app.settings.snippet

@@ -19,7 +19,7 @@ from textual.widgets import Header, Input, Static
 
 from fittui.instruments import Band, Instrument, format_tenths
 from fittui.model import Administration
-from fittui.scoring import previous_of, split_alliances, summarize
+from fittui.scoring import previous_of, summarize
 from fittui.screens.correct import ask_about_same_day
 from fittui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.screens.look import alert_text, look_at
@@ -120,7 +120,13 @@ class ResultScreen(GoesBack, Screen):
         app = self.app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
-        summary = summarize(client, everything, app.instruments, etr_params=app.etr_params)
+        summary = summarize(
+            client,
+            everything,
+            app.instruments,
+            etr_params=app.etr_params,
+            linked=app.store.linked_administrations(client),
+        )
         yield Header()
         if summary.alerts:
             yield Static(alert_text(summary.alerts), id="alert")
@@ -129,7 +135,8 @@ class ResultScreen(GoesBack, Screen):
                 Content.from_markup("[b]$code[/b] $label", code=client.code, label=client.label),
                 id="who",
             )
-            alliances = split_alliances(self.saved, app.instruments)
+            today = {a.day for a in self.saved}
+            alliances = [found for found in summary.alliances if found[0] in today]
             yield Static(look_at(summary, alliances, app.instruments), id="look")
             for a in self.saved:
                 yield Static(describe(a, everything, app.instruments), classes="administration")
