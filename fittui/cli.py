@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shlex
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from fittui import __version__
@@ -41,7 +40,6 @@ from fittui.model import (
 from fittui.outside import shown
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
-CLOSED_AFTER_DAYS = 90  # a client with no rating for this long has ended their episode
 
 
 class CliError(Exception):
@@ -129,6 +127,12 @@ def _unsealed(data: bytes, source: Path, identity: str | None) -> bytes:
     return open_with_identity(data, Path(identity).expanduser(), str(source))
 
 
+def _settings():
+    from fittui.settings import load_settings
+
+    return load_settings(config_dir() / "settings.toml")
+
+
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     table = [[shown(str(c)) for c in row] for row in (headers, *rows)]
     widths = [max(len(c) for c in col) for col in zip(*table)]
@@ -137,16 +141,7 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _dump_json(data: object) -> None:
-    print(_json_text(data))
-
-
-def _json_text(data: object) -> str:
-    """JSON for a terminal: JSON escapes C0 itself; DEL and C1 are escaped here too."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _DEL_AND_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-_DEL_AND_C1 = re.compile(r"[\x7f-\x9f]")
+    print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -280,6 +275,7 @@ def _note_cell(a: Administration) -> str:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from fittui.episodes import current_ratings
     from fittui.etr import ZONE_WORDS, load_parameters
     from fittui.report import findings_lines, history_json
     from fittui.scoring import chronological, summarize
@@ -290,9 +286,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     record = store.all_administrations(client.code)
     instruments = _instruments()
     etr_params = load_parameters(config_dir())
+    gap_days = _settings().gap_days
+    episodes, current = current_ratings(
+        administrations, store.episode_events(client.code), gap_days, date.today()
+    )
     summary = summarize(
         client,
-        administrations,
+        current,
         instruments,
         etr_params=etr_params,
         linked=store.linked_administrations(client),
@@ -330,6 +330,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     )
     if not administrations:
         return EXIT_OK
+    if len(episodes) > 1:
+        print()
+        for episode in episodes:
+            print(episode.describe(gap_days))
+        print("Figures and the chart are of the current episode.")
     if summary.etr_zones:
         last = summary.etr_zones[-1]
         print(
@@ -338,7 +343,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             f"expected {format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
             "Decision support, not a prediction."
         )
-    _print_chart(client, administrations, summary, etr_params, sys.stdout.isatty())
+    _print_chart(client, current, summary, etr_params, sys.stdout.isatty())
     return EXIT_OK
 
 
@@ -449,43 +454,60 @@ def _day(text: str | None, option: str) -> date | None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from fittui.outcomes import Period, outcome_summary, summary_rows
+    from fittui.outcomes import Period, outcome_summary, reference_with, summary_rows
 
     period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
     if period.start and period.end and period.start > period.end:
         raise CliError(f"--from {period.start} is after --to {period.end}")
+    settings = _settings()
     store = _store(args)
     summary = outcome_summary(
-        store.clients(), store.administrations_by_client(), _instruments(), period
+        store.clients(),
+        store.administrations_by_client(),
+        _instruments(),
+        period,
+        events_by_client=store.episode_events_by_client(),
+        gap_days=settings.gap_days,
+        today=date.today(),
+        reference=reference_with(settings.reference_sd),
     )
     if args.json:
         _dump_json(summary.to_json())
         return EXIT_OK
     print(f"Outcome summary, {period.describe()}")
     _print_table(["FIGURE", "VALUE", ""], summary_rows(summary))
-    if summary.effect_size_missing_because:
-        print(f"No effect size: it {summary.effect_size_missing_because}.")
+    reference = summary.reference
+    print(
+        "Effect sizes: episodes with an intake below the cut-off, mean change divided by\n"
+        f"the reference SD of {reference.reference_sd:g} points, with a 95% confidence "
+        f"interval (CI);\nnone below n = {reference.minimum_n}."
+    )
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from fittui.etr import load_parameters
-    from fittui.report import caseload, report_lines, report_row
+    from fittui.report import episode_caseload, report_lines, report_row
 
     if args.summary:
         return cmd_summary(args)
     if args.start or args.end:
         args.usage_error("--from and --to go with --summary")
     store = _store(args)
-    rows = caseload(
+    instruments = _instruments()
+    with_episodes = episode_caseload(
         store.clients(),
         store.administrations_by_client(),
-        _instruments(),
+        instruments,
         load_parameters(config_dir()),
+        events_by_client=store.episode_events_by_client(),
+        gap_days=_settings().gap_days,
+        today=date.today(),
     )
     if args.json:
-        _dump_json([report_row(c, s) for c, s in rows])
+        _dump_json([report_row(c, s, e, instruments) for c, e, s in with_episodes])
         return EXIT_OK
+    rows = [(c, s) for c, _, s in with_episodes]
     if not rows:
         print("No clients yet.")
         return EXIT_OK
@@ -542,12 +564,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         if not args.client:
             args.usage_error("--format html makes one client's page: add --client CODE")
+        from fittui.episodes import current_ratings
         from fittui.scoring import summarize
 
         [client] = clients
         administrations = store.administrations(client.code)
-        summary = summarize(client, administrations, instruments)
-        text = export.client_page(client, administrations, instruments, summary, date.today())
+        _, current = current_ratings(
+            administrations, store.episode_events(client.code), _settings().gap_days, date.today()
+        )
+        summary = summarize(client, current, instruments)
+        text = export.client_page(client, current, instruments, summary, date.today())
     if args.output in (None, "-"):
         if args.encrypt:
             raise CliError("--encrypt writes a file: add -o FILE (e.g. export.csv.age)")
@@ -707,23 +733,100 @@ def cmd_rate(args: argparse.Namespace) -> int:
     return _run_app(args, rate=(args.code, instrument.key, [rater]))
 
 
-def _closed_courses(args: argparse.Namespace, instruments: dict, params) -> list:
-    """Every closed episode of care the expected path can judge, archived clients too.
+def _episode_day(text: str | None) -> str:
+    """An episode event's day: a date given on the command line, or today; never later."""
+    day = _day(text, "--date") or date.today()
+    if day > date.today():
+        raise CliError(f"--date {day} is in the future")
+    return day.isoformat()
 
-    Each client's own ORS-family ratings are one episode, closed once the client has had
-    no rating for 90 days."""
+
+def _client_episodes(store, code: str):
+    from fittui.episodes import split_episodes
+
+    return split_episodes(
+        store.administrations(code),
+        store.episode_events(code),
+        _settings().gap_days,
+        date.today(),
+    )
+
+
+def cmd_episode_start(args: argparse.Namespace) -> int:
+    from fittui.episodes import check_start
+
+    store = _store(args)
+    store.client(args.code)
+    day = _episode_day(args.date)
+    before = _client_episodes(store, args.code)
+    check_start(before, day)
+    store.add_episode_event(args.code, "start", day)
+    print(f"Started episode {len(before) + 1} for {args.code} on {day}.")
+    return EXIT_OK
+
+
+def cmd_episode_end(args: argparse.Namespace) -> int:
+    from fittui.episodes import REASON_WORDS, check_end
+
+    store = _store(args)
+    store.client(args.code)
+    day = _episode_day(args.date)
+    episode = check_end(_client_episodes(store, args.code), day, args.reason)
+    store.add_episode_event(args.code, "end", day, args.reason)
+    change = " (changed from how it had ended)" if episode.closed else ""
+    print(
+        f"Ended episode {episode.number} for {args.code} on {day}: "
+        f"{REASON_WORDS[args.reason]}{change}."
+    )
+    return EXIT_OK
+
+
+def cmd_episode_list(args: argparse.Namespace) -> int:
+    from fittui.report import episode_json
+
+    store = _store(args)
+    store.client(args.code)
+    episodes = _client_episodes(store, args.code)
+    if args.json:
+        _dump_json({"client": args.code, "episodes": [episode_json(e) for e in episodes]})
+        return EXIT_OK
+    if not episodes:
+        print(f"{args.code}: no episode yet (it starts with the first rating).")
+        return EXIT_OK
+    gap = _settings().gap_days
+    _print_table(
+        ["EPISODE", "START", "END", "SESSIONS", "HOW IT ENDED"],
+        [
+            [
+                str(e.number),
+                e.start,
+                e.end or "-",
+                str(e.sessions),
+                e.describe(gap).split(", ", 1)[1] if e.closed else "open",
+            ]
+            for e in episodes
+        ],
+    )
+    return EXIT_OK
+
+
+def _closed_courses(args: argparse.Namespace, instruments: dict, params) -> list:
+    """Every closed episode of care the expected path can judge, archived clients too."""
     from fittui import etr
+    from fittui.episodes import split_episodes
 
     store = _store(args)
     by_client = store.administrations_by_client()
-    cutoff = (date.today() - timedelta(days=CLOSED_AFTER_DAYS)).isoformat()
-    courses = []
-    for client in store.clients():
-        administrations = by_client.get(client.code, [])
-        course = etr.course_of(client.code, client.age_group, administrations, instruments, params)
-        if course is not None and course.dates[-1] < cutoff:
-            courses.append(course)
-    return courses
+    events = store.episode_events_by_client()
+    gap, today = _settings().gap_days, date.today()
+    episodes = [
+        (client.code, client.age_group, episode)
+        for client in store.clients()
+        for episode in split_episodes(
+            by_client.get(client.code, []), events.get(client.code, []), gap, today
+        )
+    ]
+    return etr.closed_courses(episodes, instruments, params)
 
 
 def cmd_etr_check(args: argparse.Namespace) -> int:
@@ -999,6 +1102,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="client (default), partner, parent, teacher, ...",
     )
 
+    p = command("episode", "a client's episodes of care: start, end, list", cmd_episode_list)
+    episode_commands = p.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    q = command(
+        "start",
+        "start a new episode of care (the next rating is its intake)",
+        cmd_episode_start,
+        episode_commands,
+    )
+    q.add_argument("code", metavar="CODE")
+    q.add_argument("--date", metavar="YYYY-MM-DD", help="the day it starts (default: today)")
+    q = command("end", "end the current episode with a reason", cmd_episode_end, episode_commands)
+    q.add_argument("code", metavar="CODE")
+    q.add_argument(
+        "--reason",
+        required=True,
+        choices=["planned", "dropout", "referred", "other"],
+        help="planned ending, dropout (unplanned), referred on, or other",
+    )
+    q.add_argument("--date", metavar="YYYY-MM-DD", help="the day it ended (default: today)")
+    q = command(
+        "list", "a client's episodes and how each ended", cmd_episode_list, episode_commands
+    )
+    q.add_argument("code", metavar="CODE")
+    q.add_argument("--json", action="store_true", help="print JSON")
+
     p = command("etr", "the expected treatment response: is each client on track?", cmd_etr_show)
     p.set_defaults(json=False)
     etr_commands = p.add_subparsers(title="commands", metavar="COMMAND")
@@ -1033,7 +1161,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Commands that write a file (the database, a backup, a demo): refused under --read-only.
+# Commands that write a file (the database, a backup, a demo, a key, the model's settings):
+# refused under --read-only. ``export`` reads the database and writes only where it is told.
 WRITING_COMMANDS = frozenset(
     {
         cmd_add_client,
@@ -1044,13 +1173,16 @@ WRITING_COMMANDS = frozenset(
         cmd_restore,
         cmd_demo,
         cmd_rate,
+        cmd_backup_key,
+        cmd_etr_reset,
     }
 )
 
 
 def _check_storage(args: argparse.Namespace) -> None:
     """Refuse a writing command under --read-only; warn about a database others can read."""
-    if args.read_only and args.func in WRITING_COMMANDS:
+    writes = args.func in WRITING_COMMANDS or (args.func is cmd_etr_fit and args.yes)
+    if args.read_only and writes:
         name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
         raise CliError(f"'{name}' writes files; it cannot run with --read-only")
     from fittui.locations import privacy_warnings

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from fittui.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.etr import ZONE_WORDS, Parameters
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration, Client
+from fittui.outcomes import symptom_change
 from fittui.scoring import (
     FLAGS,
     RaterSummary,
@@ -59,8 +61,41 @@ def _rater_row(rater: RaterSummary) -> dict:
     }
 
 
-def report_row(client: Client, summary: Summary) -> dict:
-    """One client's line of ``fittui report --json``.
+def _symptom_change(
+    summary: Summary, key: str, instruments: dict[str, Instrument] | None
+) -> dict[str, bool | None]:
+    """Reliable improvement, recovery and reliable recovery of one Likert instrument over
+    the episode (NHS Talking Therapies rules); null without two ratings."""
+    found = summary.symptoms.get(key)
+    instrument = (instruments or {}).get(key)
+    change = symptom_change(found.ratings, instrument) if found and instrument else None
+    return {
+        "reliable_improvement": change.reliable_improvement if change else None,
+        "recovery": change.recovery if change and change.case_at_start else None,
+        "reliable_recovery": change.reliable_recovery if change and change.case_at_start else None,
+    }
+
+
+def episode_json(episode: Episode | None) -> dict | None:
+    """The episode a report row describes: number, start, end and reason (null while open)."""
+    if episode is None:
+        return None
+    return {
+        "number": episode.number,
+        "start": episode.start,
+        "end": episode.end,
+        "reason": episode.reason,
+        "sessions": episode.sessions,
+    }
+
+
+def report_row(
+    client: Client,
+    summary: Summary,
+    episode: Episode | None = None,
+    instruments: dict[str, Instrument] | None = None,
+) -> dict:
+    """One client's line of ``fittui report --json``: the current episode's figures.
 
     ``flags`` holds every flag, a collateral rater's named with the rater
     ("srs_below_cutoff:partner"); ``raters`` each collateral rater's own course;
@@ -68,6 +103,8 @@ def report_row(client: Client, summary: Summary) -> dict:
     """
     phq9_last, phq9_band = _symptom(summary, "PHQ-9")
     gad7_last, gad7_band = _symptom(summary, "GAD-7")
+    phq9_change = _symptom_change(summary, "PHQ-9", instruments)
+    gad7_change = _symptom_change(summary, "GAD-7", instruments)
     return {
         "client": client.code,
         "age_group": client.age_group,
@@ -92,6 +129,9 @@ def report_row(client: Client, summary: Summary) -> dict:
         "missing_srs": len(summary.missing_srs),
         "raters": [_rater_row(r) for r in summary.raters],
         "linked": list(client.linked),
+        **{f"phq9_{key}": value for key, value in phq9_change.items()},
+        **{f"gad7_{key}": value for key, value in gad7_change.items()},
+        "episode": episode_json(episode),
     }
 
 
@@ -108,23 +148,32 @@ def caseload(
     instruments: dict[str, Instrument],
     etr_params: Parameters | None = None,
 ) -> list[tuple[Client, Summary]]:
-    """Every client with the scoring rules' summary, sorted by code.
+    """Every client with the scoring rules' summary of the current episode, by code.
 
     ``etr_params``: the expected-treatment-response model in use (default: fittui's own).
     """
-    return [
-        (
-            c,
-            summarize(
-                c,
-                by_client.get(c.code, []),
-                instruments,
-                etr_params=etr_params,
-                linked=linked_ratings(c, by_client),
-            ),
+    return [(c, s) for c, _, s in episode_caseload(clients, by_client, instruments, etr_params)]
+
+
+def episode_caseload(
+    clients: list[Client],
+    by_client: dict[str, list[Administration]],
+    instruments: dict[str, Instrument],
+    etr_params: Parameters | None = None,
+    events_by_client: dict[str, list[EpisodeEvent]] | None = None,
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | None = None,
+) -> list[tuple[Client, Episode | None, Summary]]:
+    """Every client, by code, with the current episode of care and its summary."""
+    found = []
+    for c in sorted(clients, key=lambda c: c.code):
+        events = (events_by_client or {}).get(c.code, [])
+        episodes, ratings = current_ratings(by_client.get(c.code, []), events, gap_days, today)
+        summary = summarize(
+            c, ratings, instruments, etr_params=etr_params, linked=linked_ratings(c, by_client)
         )
-        for c in sorted(clients, key=lambda c: c.code)
-    ]
+        found.append((c, episodes[-1] if episodes else None, summary))
+    return found
 
 
 def history_json(
@@ -189,7 +238,7 @@ class Overview:
 
     client: Client
     summary: Summary
-    sessions: int  # days with any rating: the sessions so far
+    sessions: int  # days with any rating in the current episode: its sessions so far
     last_seen: str | None  # the latest of those days
     days_since: int | None  # days from last_seen to today
     attention: int  # scoring.attention: who to look at first
@@ -202,6 +251,8 @@ def overviews(
     today: date,
     etr_params: Parameters | None = None,
     cache: dict[str, tuple[tuple, Overview]] | None = None,
+    events_by_client: dict[str, list[EpisodeEvent]] | None = None,
+    gap_days: int = DEFAULT_GAP_DAYS,
 ) -> list[Overview]:
     """Each client's overview, those who need attention first, then by code.
 
@@ -213,16 +264,19 @@ def overviews(
     for client in sorted(clients, key=lambda c: c.code):
         mine = by_client.get(client.code, [])
         linked = linked_ratings(client, by_client)
-        key = (client, tuple((a.id, a.date, a.note) for a in (*mine, *linked)), today, etr_params)
+        events = tuple((events_by_client or {}).get(client.code, ()))
+        ratings = tuple((a.id, a.date, a.note) for a in (*mine, *linked))
+        key = (client, ratings, events, today, etr_params, gap_days)
         cached = cache.get(client.code) if cache is not None else None
         if cached is not None and cached[0] == key:
             found.append(cached[1])
             continue
-        summary = summarize(client, mine, instruments, etr_params=etr_params, linked=linked)
-        days = {a.day for a in mine}
-        last_seen = max(days, default=None)
+        episodes, ratings = current_ratings(mine, events, gap_days, today)
+        summary = summarize(client, ratings, instruments, etr_params=etr_params, linked=linked)
+        last_seen = max((a.day for a in mine), default=None)
         since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days
-        overview = Overview(client, summary, len(days), last_seen, since, attention(summary))
+        sessions = episodes[-1].sessions if episodes else 0
+        overview = Overview(client, summary, sessions, last_seen, since, attention(summary))
         if cache is not None:
             cache[client.code] = (key, overview)
         found.append(overview)

@@ -12,18 +12,29 @@ safe for two processes. Here:
   folder, fsynced, ``os.replace``d over the old one, and the folder fsynced.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
-  before a save returns. A line cut short by a crash has no newline; it was never reported
-  saved, readers ignore it and the next writer cuts it off. When the journal outgrows a
-  eighth of the snapshot, the snapshot is rewritten and the journal emptied (replaying an
-  old journal over a newer snapshot is harmless: every op sets a final value).
+  before a save returns. A line cut short by a crash does not parse; it was never reported
+  saved, readers ignore it and the next writer cuts it off. A last line that parses but
+  lost its newline is a whole save and is kept.
+* Generations: the journal's first line names it and the snapshot it extends
+  (``journal_head``); a snapshot names its generation and the journal it makes obsolete.
+  A compaction or a restore (``install``) writes the new snapshot, then a new journal
+  extending it: a crash between the two leaves a snapshot that names the old journal as
+  obsolete, and a reader that opened the old journal before the new snapshot appeared sees
+  the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
+  damage (refused). Files from before generations read as before.
 * Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
-  open the journal before the snapshot, so a compaction between the two can only make them
-  replay ops that are already in the snapshot. A process notices another's saves by the
-  snapshot's identity and the journal's length, so no cache is ever stale.
+  open the journal before the snapshot. A process notices another's saves by the journal's
+  first line (a new one at every compaction) and length, so no cache is ever stale; a
+  journal cut or rewritten under a store, rather than appended to, stops its saves.
+* Every record read is checked by ``validate`` (``fittui.records``) as strictly as a save.
+* No path fittui writes is opened through a symbolic link or as a FIFO or device
+  (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
 * Loading pauses the cycle collector: records hold no cycles, and collecting again and
   again while 100,000 of them are created doubles the time it takes.
-* The first write of each day copies the database into ``backups/``; the last 14 are kept.
+* The first write of each day copies the database into ``backups/``; the 14 newest up to
+  today are kept, and one dated after today is never deleted here.
 * A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
+* Every file operation goes through ``os`` so ``tests/test_power_loss.py`` can record it.
 """
 
 from __future__ import annotations
@@ -96,7 +107,11 @@ class Checks(Protocol):
 
     def record(self, table: str, doc_id: str, doc: Any) -> str | None: ...
 
-    def links(self, tables: Mapping[str, Mapping[str, Any]], changed: set | None) -> str | None: ...
+    def many(self, table: str, records: dict[str, Any]) -> tuple[str, str] | None: ...
+
+    def links(
+        self, tables: Mapping[str, Mapping[str, Any]], changed: list | None
+    ) -> str | None: ...
 
 
 def backups(path: Path) -> list[Path]:
@@ -243,6 +258,10 @@ def _head_of(line: bytes) -> tuple[str | None, str | None]:
 def _shown(value: Any) -> str:
     text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(errors="replace")
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _only_records(table: str, doc_id: str, doc: Any) -> str | None:
+    return None if type(doc) is dict else "is not a record"
 
 
 @contextmanager
@@ -470,7 +489,7 @@ class JournalStorage(Storage):
             raise self._unreadable(self.path, "unexpected shape (no record count)")
         if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
             raise self._unreadable(self.path, "line 1: unexpected shape (generation)")
-        check = self.validate.record if self.validate and schema == SCHEMA_VERSION else None
+        check = self.validate.many if self.validate and schema == SCHEMA_VERSION else None
         tables: Tables = {}
         for number, line in enumerate(snapshot, start=2):
             row = self._parse_line(line, number)
@@ -481,16 +500,17 @@ class JournalStorage(Storage):
                     self.path, f"line {number}: unexpected shape (a table must hold records)"
                 )
             name, records = row
-            for doc_id, doc in records.items():
-                problem = (
-                    check(name, doc_id, doc)
-                    if check
-                    else (None if type(doc) is dict else "is not a record")
+            if check:
+                wrong = check(name, records)
+            else:
+                wrong = next(
+                    ((i, "is not a record") for i, d in records.items() if type(d) is not dict),
+                    None,
                 )
-                if problem:
-                    raise self._unreadable(
-                        self.path, f"line {number}: {name} record {doc_id}: {problem}"
-                    )
+            if wrong:
+                raise self._unreadable(
+                    self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
+                )
             tables.setdefault(name, {}).update(records)
             count -= len(records)
         if count:
@@ -540,14 +560,7 @@ class JournalStorage(Storage):
         used = end + (len(rest) if unterminated else 0)
         if not used:
             return
-        at = start
-        for line in lines:
-            self._journal_lines += 1
-            where = f"line {self._journal_lines} (byte {at})"
-            at += len(line) + 1
-            if not line.strip():
-                continue
-            self._apply_line(line, where)
+        self._apply_lines(lines, start)
         consumed = raw[: start + used - self._journal_offset]
         if self._journal_crc is not None:
             self._journal_crc = zlib.crc32(consumed, self._journal_crc)
@@ -556,46 +569,53 @@ class JournalStorage(Storage):
         self._unterminated = unterminated
         self.generation += 1
 
-    def _apply_line(self, line: bytes, where: str) -> None:
-        try:
-            transaction = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise self._unreadable(self.journal_path, f"{where}: not valid JSON ({exc})") from None
-        ops = transaction.get("ops") if type(transaction) is dict else None
-        if type(ops) is not list:
-            raise self._unreadable(
-                self.journal_path, f"{where}: not a transaction (no list of ops)"
-            )
-        changed: set[tuple[str, str]] = set()
-        for op in ops:
-            self._apply(op, where, changed)
-        if changed and self.validate and (problem := self.validate.links(self._tables, changed)):
-            raise self._unreadable(self.journal_path, f"{where}: {problem}")
+    def _apply_lines(self, lines: list[bytes], at: int) -> None:
+        """Apply journal lines starting at byte ``at``, each checked as a save checks it:
+        the shape of the line and of every operation, every record put, and the links
+        between records once the line's operations are all applied (one transaction)."""
+        tables = self._tables
+        record = self.validate.record if self.validate else _only_records
+        links = self.validate.links if self.validate else None
+        number = self._journal_lines
+        for line in lines:
+            number += 1
+            self._journal_lines, line_at, at = number, at, at + len(line) + 1
+            if not line.strip():
+                continue
+            try:
+                transaction = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise self._damaged(line_at, f"not valid JSON ({exc})") from None
+            ops = transaction.get("ops") if type(transaction) is dict else None
+            if type(ops) is not list:
+                raise self._damaged(line_at, "not a transaction (no list of ops)")
+            changed = []
+            for op in ops:
+                if not (
+                    type(op) is list
+                    and len(op) in (3, 4)
+                    and (op[0], len(op)) in (("put", 4), ("del", 3))
+                    and type(op[1]) is str
+                    and type(op[2]) is str
+                ):
+                    raise self._damaged(line_at, f"unknown operation {_shown(op)}")
+                table, doc_id = op[1], op[2]
+                if len(op) == 4:
+                    if problem := record(table, doc_id, op[3]):
+                        raise self._damaged(line_at, f"{table} record {doc_id}: {problem}")
+                    if table in tables:
+                        tables[table][doc_id] = op[3]
+                    else:
+                        tables[table] = {doc_id: op[3]}
+                elif table in tables:
+                    tables[table].pop(doc_id, None)
+                changed.append((table, doc_id))
+            if changed and links and (problem := links(tables, changed)):
+                raise self._damaged(line_at, problem)
 
-    def _apply(self, op: Any, where: str, changed: set) -> None:
-        if not (
-            type(op) is list
-            and len(op) in (3, 4)
-            and type(op[1]) is str
-            and type(op[2]) is str
-            and (op[0], len(op)) in (("put", 4), ("del", 3))
-        ):
-            raise self._unreadable(self.journal_path, f"{where}: unknown operation {_shown(op)}")
-        table, doc_id = op[1], op[2]
-        if op[0] == "put":
-            doc = op[3]
-            if self.validate:
-                problem = self.validate.record(table, doc_id, doc)
-            else:
-                problem = None if type(doc) is dict else "is not a record"
-            if problem:
-                raise self._unreadable(
-                    self.journal_path, f"{where}: {table} record {doc_id}: {problem}"
-                )
-            self._tables.setdefault(table, {})[doc_id] = doc
-        else:
-            self._tables.get(table, {}).pop(doc_id, None)
-        changed.add((table, doc_id))
+    def _damaged(self, at: int, problem: str) -> UnreadableDatabase:
+        where = f"line {self._journal_lines} (byte {at})"
+        return self._unreadable(self.journal_path, f"{where}: {problem}")
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager

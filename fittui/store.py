@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from fittui.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.instruments import Instrument
 from fittui.model import (
     Administration,
@@ -30,7 +31,7 @@ from fittui.model import (
     parse_when,
 )
 from fittui.outside import check_note, check_plain, shown, shown_note
-from fittui.records import ADMINISTRATIONS, CLIENTS, RecordChecks
+from fittui.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, RecordChecks
 from fittui.storage import Database, new_id
 
 
@@ -71,7 +72,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
         note=shown_note(doc.get("note", "")),
-        voided=None if voided is None else Voided(voided["reason"], voided["at"]),
+        voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
         corrections=tuple(Correction(**c) for c in doc.get("corrections", ())),
     )
 
@@ -96,6 +97,10 @@ def administration_to_doc(a: Administration) -> dict:
     return doc
 
 
+def episode_event_from_doc(doc_id: str, doc: dict) -> EpisodeEvent:
+    return EpisodeEvent(doc["kind"], doc["date"], doc.get("reason"), doc_id, doc["client"])
+
+
 def identity(a: Administration) -> tuple:
     """What makes two administrations the same rating (ids aside), for idempotent imports."""
     return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
@@ -118,6 +123,7 @@ class Store:
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
+        self._episode_events = self.db.table(EPISODE_EVENTS)
 
     def close(self) -> None:
         self.db.close()
@@ -283,6 +289,52 @@ class Store:
                 raise InputError(f"no administration {administration_id!r}")
             self._administrations.update({"note": note}, doc_ids=[administration_id])
 
+    # -- episodes of care ----------------------------------------------------------------
+    def episode_events(self, code: str) -> list[EpisodeEvent]:
+        """The therapist's episode starts and ends for one client, in entry order."""
+        return [
+            episode_event_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(EPISODE_EVENTS).items()
+            if doc["client"] == code
+        ]
+
+    def episode_events_by_client(self) -> dict[str, list[EpisodeEvent]]:
+        """Every client's episode events, in entry order; a database from before episodes
+        has none, and every client's ratings then fall into episodes by the gap alone."""
+        grouped: dict[str, list[EpisodeEvent]] = {}
+        for doc_id, doc in self._raw(EPISODE_EVENTS).items():
+            grouped.setdefault(doc["client"], []).append(episode_event_from_doc(doc_id, doc))
+        return grouped
+
+    def add_episode_event(
+        self, code: str, kind: str, day: str, reason: str | None = None
+    ) -> EpisodeEvent:
+        """Save the therapist's start or end of an episode (``day`` an ISO date); the caller
+        checks it against the client's episodes first (``episodes.check_start``/``check_end``)."""
+        [event] = self.add_episode_events(code, [(kind, day, reason)])
+        return event
+
+    def add_episode_events(
+        self, code: str, wanted: Iterable[tuple[str, str, str | None]]
+    ) -> list[EpisodeEvent]:
+        """Save several (kind, day, reason) events as one transaction: ending the open
+        episode and starting the next one land together or not at all."""
+        events = []
+        for kind, day, reason in wanted:
+            if kind not in KINDS or (kind == "end") != (reason in REASONS):
+                raise InputError(f"an episode {kind} cannot have the reason {reason!r}")
+            events.append(EpisodeEvent(kind, day, reason, new_id(), code))
+        with self.storage.transaction():
+            if code not in self._raw(CLIENTS):
+                raise UnknownClient(code)
+            self._episode_events.insert_multiple(
+                self._episode_events.document_class(
+                    {"client": code, "kind": e.kind, "date": e.date, "reason": e.reason}, e.id
+                )
+                for e in events
+            )
+        return events
+
     def import_batch(
         self, new_clients: Iterable[Client], administrations: Iterable[Administration]
     ) -> tuple[list[Client], list[Administration]]:
@@ -333,7 +385,7 @@ class Store:
 
     def void(self, administration_id: str, reason: str) -> Administration:
         """Mark a rating as entered in error: it stays in the record, counts nowhere."""
-        why = check_reason(reason)
+        why = check_plain(check_reason(reason), "reason")
 
         def change(a: Administration) -> Administration:
             if a.voided is not None:

@@ -141,3 +141,40 @@ def _screen_text(app) -> str:
         for strip in widget.render_lines(region):
             chunks.extend(segment.text for segment in strip)
     return "".join(chunks)
+
+
+async def test_the_apps_client_form_refuses_a_label_with_control_characters(cli, db):
+    from fittui.app import make_app
+    from fittui.screens.client_form import ClientFormScreen
+    from fittui.store import Store
+
+    assert cli("add-client", "C1").code == 0
+    before = db_bytes(db)
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ClientFormScreen)
+        form.query_one("#code").value = "C2"
+        form.query_one("#label").value = f"Tue{TITLE}"
+        form._save()
+        await pilot.pause()
+        assert app.screen is form  # still open, saying why
+        error = str(form.query_one("#error").render())
+        assert "control character" in error and not ACTS.search(error)
+    assert [c.code for c in Store(db).clients()] == ["C1"]
+    assert db_bytes(db) == before
+
+
+def test_a_void_reason_with_control_characters_is_refused(cli, db):
+    from fittui.store import Store
+
+    assert cli("add-client", "C1").code == 0
+    assert cli("record", "C1", "ORS", "5", "5", "5", "5").code == 0
+    store = Store(db)
+    [rating] = store.administrations("C1")
+    before = db_bytes(db)
+    with pytest.raises(InputError, match="control character"):
+        store.void(rating.id, f"typo{TITLE}")
+    assert db_bytes(db) == before

@@ -148,3 +148,21 @@ def test_a_bad_key_in_the_settings_is_named(cli, db, tmp_path):
     (config / "settings.toml").write_text('[backups]\nencrypt_to = "age1nope"\n')
     result = cli("add-client", "C2")
     assert result.code == 1 and "backups.encrypt_to" in result.err
+
+
+def test_on_a_terminal_the_passphrase_is_asked_twice_when_encrypting(cli, filled, monkeypatch):
+    import getpass
+    import sys
+
+    monkeypatch.delenv("FITTUI_PASSPHRASE")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    answers = iter(["first try", "first tyr"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    before = db_bytes(filled)
+    result = cli("backup", "--encrypt")
+    assert result.code == 1 and "differ" in result.err
+    assert db_bytes(filled) == before
+    answers = iter(["same", "same"])
+    backup = the_backup(cli("backup", "--encrypt"))
+    answers = iter(["same"])  # opening asks once
+    assert cli("restore", backup).code == 0

@@ -128,6 +128,21 @@ DAMAGED_LINES = {
         "archived",
     ),
     "delete a client who has ratings": (b'{"ops": [["del", "clients", "C1"]]}\n', "C1"),
+    "episode event neither start nor end": (
+        b'{"ops": [["put", "episode_events", "e1", {"client": "C1", "kind": "pause", '
+        b'"date": "2026-01-06", "reason": null}]]}\n',
+        "pause",
+    ),
+    "episode end without a reason": (
+        b'{"ops": [["put", "episode_events", "e1", {"client": "C1", "kind": "end", '
+        b'"date": "2026-01-06", "reason": null}]]}\n',
+        "needs a reason",
+    ),
+    "episode end on no day": (
+        b'{"ops": [["put", "episode_events", "e1", {"client": "C1", "kind": "end", '
+        b'"date": "2026-01-06T10:00", "reason": "planned"}]]}\n',
+        "2026-01-06T10:00",
+    ),
 }
 
 
@@ -464,13 +479,21 @@ def test_restore_killed_at_every_step_leaves_old_or_restored(client_db, tmp_path
 
 READER = """
 import sys, time
+from datetime import datetime
 from pathlib import Path
+from fittui.backup import backup_database
 from fittui.store import Store
-store = Store(Path(sys.argv[1]), read_only=True)
-seen, deadline = set(), time.monotonic() + float(sys.argv[2])
+db, backups = Path(sys.argv[1]), sys.argv[3] == "backup"
+store = Store(db, read_only=True)
+seen, deadline, n = set(), time.monotonic() + float(sys.argv[2]), 0
 while time.monotonic() < deadline:
-    fresh = Store(Path(sys.argv[1]), read_only=True) if len(seen) % 2 else store
-    tables = fresh.storage.read()  # one look at the database
+    n += 1
+    if backups:  # what `fittui backup` writes, read back and removed
+        copy = backup_database(db, datetime.now(), db.parent.parent / "taken")
+        tables = Store(copy, read_only=True).storage.read()
+        copy.unlink()
+    else:  # one look at the database, alternately by a long-lived and a new store
+        tables = (Store(db, read_only=True) if n % 2 else store).storage.read()
     codes = sorted(tables["clients"])
     notes = sorted({a["note"][:1] for a in tables["administrations"].values()})
     seen.add((tuple(codes), tuple(notes)))
@@ -478,7 +501,7 @@ print(repr(sorted(seen)))
 """
 
 
-def test_readers_during_restores_see_one_database_or_the_other(tmp_path, ors):
+def test_readers_and_backups_during_restores_see_one_database_or_the_other(tmp_path, ors):
     db = tmp_path / "data" / "fittui.json"
     copies = {}
     for name in ("A", "B"):
@@ -489,12 +512,15 @@ def test_readers_during_restores_see_one_database_or_the_other(tmp_path, ors):
             store.record(f"{name}1", ors, ors.parse_scores(["1", "1", "1", "1"]), note=name)
         copies[name] = backup_database(source, NOW, tmp_path / "copies")
     restore_database(db, copies["A"], NOW)
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(db), "4"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(db), "4", how],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for how in ("read", "backup")
+    ]
     store = Store(db)
     deadline = time.monotonic() + 4
     n = 0
@@ -504,10 +530,11 @@ def test_readers_during_restores_see_one_database_or_the_other(tmp_path, ors):
         for _ in range(3):  # ratings in the journal, on top of the restored snapshot
             store.record(f"{name}1", ors, ors.parse_scores(["2", "2", "2", "2"]), note=name)
         n += 1
-    out, err = reader.communicate(timeout=30)
-    assert reader.returncode == 0, err
-    seen = eval(out)  # noqa: S307 - our own repr
-    assert seen and all(s in ((("A1",), ("A",)), (("B1",), ("B",))) for s in seen), seen
+    for reader in readers:
+        out, err = reader.communicate(timeout=30)
+        assert reader.returncode == 0, err
+        seen = eval(out)  # noqa: S307 - our own repr
+        assert seen and all(s in ((("A1",), ("A",)), (("B1",), ("B",))) for s in seen), seen
 
 
 def test_save_failed_is_light_to_import():

@@ -105,6 +105,7 @@ class Instrument:
     reliable_change: int | None = None
     cutoff: int | None = None
     item_cutoff: int | None = None
+    caseness: int | None = None  # a Likert total at or above it counts as a case (PHQ-9 10)
     options: tuple[str, ...] = ()
     bands: tuple[Band, ...] = ()
     risk_rules: tuple[RiskRule, ...] = ()
@@ -251,6 +252,7 @@ def _build(data: dict, path: Path) -> Instrument:
             reliable_change=_tenths(data.get("reliable_change"), where),
             cutoff=_tenths(data.get("cutoff"), where),
             item_cutoff=_tenths(data.get("item_cutoff"), where),
+            caseness=_tenths(data.get("caseness"), where),
             options=tuple(data.get("options", ())),
             bands=bands,
             risk_rules=risk_rules,

@@ -49,3 +49,11 @@ class NoteScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+    def unsaved_work(self) -> dict | None:
+        """The note as typed, when it differs from the saved one: kept if something goes wrong."""
+        typed = self.query_one("#note", Input).value.strip()
+        if typed == self.administration.note:
+            return None
+        a = self.administration
+        return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}

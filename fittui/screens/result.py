@@ -120,9 +120,10 @@ class ResultScreen(GoesBack, Screen):
         app = self.app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
+        _, episode = app.episode_view(client.code)  # the figures are the current episode's
         summary = summarize(
             client,
-            everything,
+            episode,
             app.instruments,
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
@@ -202,3 +203,11 @@ class ResultScreen(GoesBack, Screen):
             )
             return
         self.dismiss()
+
+    def unsaved_work(self) -> dict | None:
+        """The note being typed under a rating, when it is not the saved one."""
+        for a in self.saved:
+            typed = self.query_one(f"#note-{a.id}", Input).value.strip()
+            if typed and typed != a.note:
+                return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+        return None
