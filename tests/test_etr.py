@@ -688,6 +688,26 @@ def test_etr_check_reports_the_generators_sensitivity(cli, tmp_path):
     assert "not a validated prediction" in text
 
 
+def test_etr_check_reads_episodes_of_care(cli):
+    """A client back after a long break: the first episode is closed (the gap passed) and
+    judged, the new one is open and is not; an episode ended with a reason is closed at
+    once, however recent."""
+    cli("add-client", "C1")
+    cli("add-client", "C2")
+    today = date.today()
+    old = [date(2025, 1, 6) + timedelta(weeks=n) for n in range(4)]
+    recent = [today - timedelta(weeks=3 - n) for n in range(4)]
+    for day, score in [*zip(old, "5555"), *zip(recent, "4444")]:
+        cli("record", "C1", "ORS", score, score, score, score, "--date", day.isoformat())
+    for day, score in zip(recent, ["5", "6", "7", "8"]):
+        cli("record", "C2", "ORS", score, score, score, score, "--date", day.isoformat())
+    data = cli("etr", "check", "--json").json()
+    assert data["episodes"] == 1 and data["ended_unchanged_or_worse"] == 1
+    assert cli("episode", "end", "C2", "--reason", "planned").code == 0
+    data = cli("etr", "check", "--json").json()
+    assert data["episodes"] == 2 and data["ended_improved"] == 1
+
+
 def test_etr_check_on_an_empty_practice(cli):
     assert cli("add-client", "C1").code == 0
     data = cli("etr", "check", "--json").json()
