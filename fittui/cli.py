@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fittui import __version__
 from fittui.errors import StorageError
@@ -38,6 +39,10 @@ from fittui.model import (
     same_session,
 )
 from fittui.outside import shown
+
+if TYPE_CHECKING:
+    from fittui.etr import Course, Parameters
+    from fittui.instruments import Instrument
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -810,7 +815,9 @@ def cmd_episode_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _closed_courses(args: argparse.Namespace, instruments: dict, params) -> list:
+def _closed_courses(
+    args: argparse.Namespace, instruments: dict[str, Instrument], params: Parameters
+) -> list[Course]:
     """Every closed episode of care the expected path can judge, archived clients too."""
     from fittui import etr
     from fittui.episodes import split_episodes
