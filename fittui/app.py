@@ -23,7 +23,7 @@ from fittui.messages import DataChanged
 from fittui.model import Administration
 from fittui.palette import ClientCommands
 from fittui.report import Overview, overviews
-from fittui.screens.keys import KEYS_BINDING
+from fittui.screens.keys import KEYS_BINDINGS
 from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import Settings, load_settings
 from fittui.storage import StorageError
@@ -42,7 +42,7 @@ class FitApp(App):
     TITLE = "fittui"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        KEYS_BINDING,
+        *KEYS_BINDINGS,
     ]
     COMMANDS = App.COMMANDS | {ClientCommands}
 

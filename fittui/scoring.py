@@ -544,7 +544,9 @@ def summarize(
         lowest_srs_item=lowest_item(last_srs, instruments[last_srs.instrument])
         if last_srs
         else None,
-        lowest_ors_item=lowest_item(latest, latest_ors_instrument) if latest else None,
+        lowest_ors_item=lowest_item(latest, latest_ors_instrument)
+        if latest and latest_ors_instrument
+        else None,
         reliable=reliable,
         etr_zones=tuple(zones),
         etr_zone=zones[-1].zone if zones else None,
@@ -773,7 +775,7 @@ def _not_on_track(c: Case) -> Pattern | None:
 def _low_item(c: Case) -> Pattern | None:
     """An SRS item below 9, else the lowest item of the latest ORS: one follow-up about it."""
     s = c.summary
-    if "srs_item_low" in s.flags:
+    if "srs_item_low" in s.flags and s.lowest_srs_item is not None:
         last, key = s.srs[-1], s.lowest_srs_item
         name = c.instruments[last.instrument].key
         label = _label(c.instruments, last, key)
@@ -827,19 +829,30 @@ def _group_alliance(c: Case) -> Pattern | None:
 
 
 def _rater_alliance(c: Case) -> Pattern | None:
-    """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too."""
-    words = []
-    for r in c.summary.raters:
-        if r.srs and any(flag_base(f).startswith("srs_") for f in r.flags):
-            last = r.srs[-1]
-            words.append(f"the {r.rater}'s SRS {format_tenths(last.total)} on {last.day}")
-    if not words:
+    """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too.
+    Left out when the split alliance already names their SRS and asks each person."""
+    if "split_alliance" in c.summary.flags:
+        return None
+    flagged = [
+        r
+        for r in c.summary.raters
+        if r.srs and any(flag_base(f).startswith("srs_") for f in r.flags)
+    ]
+    if not flagged:
         return None
     return Pattern(
         "rater_alliance",
         "Another rater's alliance",
-        f"Flags from {'; '.join(words)}.",
-        ("Ask each person what would make the sessions work better for them.",),
+        "Flags from "
+        + "; ".join(
+            f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"
+            for r in flagged
+        )
+        + ".",
+        tuple(
+            f"Ask the {r.rater} what did not fit for them, and what would help next time."
+            for r in flagged
+        ),
     )
 
 

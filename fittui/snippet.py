@@ -85,6 +85,8 @@ def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument]) -> st
         administration, key = summary.latest, summary.lowest_ors_item
     else:
         return ""
+    if key is None:
+        return ""
     instrument = instruments[administration.instrument]
     label = instrument.item(key).label
     return (

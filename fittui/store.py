@@ -73,7 +73,10 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         rater=doc.get("rater", "client"),
         note=shown_note(doc.get("note", "")),
         voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
-        corrections=tuple(Correction(**c) for c in doc.get("corrections", ())),
+        corrections=tuple(
+            Correction(c["what"], shown(c["old"]), shown(c["new"]), c["at"])
+            for c in doc.get("corrections", ())
+        ),
     )
 
 

@@ -244,7 +244,6 @@ def test_demo_shows_every_pattern(tmp_path, instruments):
         "item_dropped",
         "high_and_steady",
         "no_srs",
-        "rater_alliance",
     }
     assert any(split_alliances(a, instruments) for a in by_client.values())
 

@@ -94,7 +94,7 @@ def test_a_partners_srs_raises_the_same_flags_named_with_the_partner(instruments
     row = report_row(ADULT, s)
     assert row["split_alliance"] is True and row["raters"][0]["status"] == "improved"
     assert "srs_below_cutoff:partner" in row["flags"]
-    assert "rater_alliance" in keys(s)
+    assert "rater_alliance" not in keys(s)  # the split alliance names the partner's SRS
     snippet = make_snippet(ADULT, s, ratings, instruments)
     assert "Split alliance on 2026-01-08: client 38.0, partner 24.0." in snippet
 
@@ -178,6 +178,11 @@ def test_a_family_parent_and_teacher_are_series_of_their_own(instruments):
     assert "srs_drop" not in s.flags and "srs_drop:parent" in s.flags
     assert describe_flag("srs_drop:parent")[0] == "↓SRS(p)"
     assert describe_flag("srs_drop:teacher")[0] == "↓SRS(t)"
+    [pattern] = [p for p in s.patterns if p.key == "rater_alliance"]
+    assert "the parent's SRS 36.5 on 2026-01-08" in pattern.detail
+    assert pattern.questions == (
+        "Ask the parent what did not fit for them, and what would help next time.",
+    )
 
 
 # -- item-level patterns ---------------------------------------------------------------------
@@ -395,7 +400,7 @@ async def test_the_caseload_counts_sessions_without_an_srs(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, CaseloadScreen)
         # D10's first visit: an ORS and no SRS yet.
-        assert "1 ORS session(s) without an SRS" in str(app.screen.query_one("#count").render())
+        assert "clients · 1 no SRS ·" in str(app.screen.query_one("#count").render())
 
 
 # -- the report ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from textual.color import Color
 from fittui.etr import ZONE_WORDS
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
 from fittui.model import Client
-from fittui.scoring import Summary, describe_flag
+from fittui.scoring import Summary, describe_flag, flag_base
 
 # Which theme colour each flag and status is drawn in; anything else keeps the text colour.
 FLAG_COLORS = {
@@ -28,6 +28,9 @@ FLAG_COLORS = {
     "srs_below_cutoff": "warning",
     "srs_item_low": "warning",
     "ors_below_cutoff": "accent",
+    "gsrs_drop": "warning",
+    "gsrs_below_cutoff": "warning",
+    "split_alliance": "warning",
 }
 STATUS_COLORS = {"recovered": "success", "improved": "success", "deteriorated": "error"}
 ZONE_COLORS = {"on_track": "success", "at_risk": "warning", "off_track": "error"}
@@ -57,8 +60,9 @@ def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Te
             wraps = width is not None and line + 1 + len(symbol) > width
             text.append("\n" if wraps else " ")
             line = 0 if wraps else line + 1
-        strong = flag in STRONG_FLAGS or flag not in FLAG_COLORS and symbol.startswith("⚠")
-        color = FLAG_COLORS.get(flag, "error" if strong else None)
+        base = flag_base(flag)  # a partner's ▼SRS(p) in the colour of the client's ▼SRS
+        strong = flag in STRONG_FLAGS or base not in FLAG_COLORS and symbol.startswith("⚠")
+        color = FLAG_COLORS.get(base, "error" if strong else None)
         text.append(symbol, theme_style(app, color, strong))
         line += len(symbol)
     return text
