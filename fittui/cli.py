@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fittui import __version__
 from fittui.errors import StorageError
@@ -39,6 +40,10 @@ from fittui.model import (
     same_session,
 )
 from fittui.outside import shown
+
+if TYPE_CHECKING:
+    from fittui.etr import Course, Parameters
+    from fittui.instruments import Instrument
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -869,30 +874,72 @@ def cmd_enter(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_etr_fit(args: argparse.Namespace) -> int:
+def _closed_courses(
+    args: argparse.Namespace, instruments: dict[str, Instrument], params: Parameters
+) -> list[Course]:
+    """Every closed episode of care the expected path can judge, archived clients too."""
     from fittui import etr
-    from fittui.report import caseload
+    from fittui.episodes import split_episodes
 
     store = _store(args)
+    by_client = store.administrations_by_client()
+    events = store.episode_events_by_client()
+    gap, today = _settings().gap_days, date.today()
+    episodes = [
+        (client.code, client.age_group, episode)
+        for client in store.clients()
+        for episode in split_episodes(
+            by_client.get(client.code, []), events.get(client.code, []), gap, today
+        )
+    ]
+    return etr.closed_courses(episodes, instruments, params)
+
+
+def cmd_etr_check(args: argparse.Namespace) -> int:
+    from fittui import etr
+
+    params = etr.load_parameters(config_dir())
+    test = etr.back_test(_closed_courses(args, _instruments(), params), params)
+    if args.json:
+        _dump_json({"model": params.source, **etr.back_test_json(test)})
+        return EXIT_OK
+    print(f"The expected path ({params.source}) replayed on your closed episodes:")
+    print("\n".join(etr.back_test_rows([("in use", test)])))
+    print()
+    print("\n".join(etr.BACK_TEST_WORDS))
+    print(etr.DISCLAIMER)
+    return EXIT_OK
+
+
+def cmd_etr_fit(args: argparse.Namespace) -> int:
+    from fittui import etr
+
     instruments = _instruments()
     default = etr.default_parameters()
-    rows = caseload(store.clients(), store.administrations_by_client(), instruments, default)
-    cases = etr.cases_from(((c.age_group, s.ors) for c, s in rows), instruments, default)
-    result = etr.fit(cases, default, today=date.today().isoformat())
     folder = config_dir()
+    try:
+        current = etr.load_parameters(folder)
+    except InputError as problem:
+        print(f"{problem}; comparing with the default model.", file=sys.stderr)
+        current = default
+    courses = _closed_courses(args, instruments, default)
+    result = etr.fit(courses, default, today=date.today().isoformat())
+    checks = (etr.back_test(courses, current), etr.back_test(courses, result.parameters))
     if args.json:
         saved = etr.save_parameters(result.parameters, folder) if args.yes else None
         _dump_json(
             {
                 "clients": result.clients,
                 "ratings": result.ratings,
-                "default": etr.parameters_json(default),
+                "in_use": etr.parameters_json(current),
                 "fitted": etr.parameters_json(result.parameters),
+                "check_in_use": etr.back_test_json(checks[0]),
+                "check_fitted": etr.back_test_json(checks[1]),
                 "saved_to": str(saved) if saved else None,
             }
         )
         return EXIT_OK
-    print(etr.compare(result, default))
+    print(etr.compare(result, current, checks))
     print()
     if args.yes:
         agreed = True
@@ -1177,7 +1224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = command(
         "fit",
-        "re-fit the expected path from your own clients (30 or more needed)",
+        "re-fit the expected path from your closed episodes (30 or more needed)",
         cmd_etr_fit,
         etr_commands,
     )
@@ -1191,6 +1238,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--json", action="store_true", help="print JSON")
     command("reset", "go back to fittui's default model", cmd_etr_reset, etr_commands)
+    q = command(
+        "check",
+        "replay your closed episodes with the model in use: sensitivity, false alarms",
+        cmd_etr_check,
+        etr_commands,
+    )
+    q.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("demo", "make a demo database of fictional clients and open it", cmd_demo)
     p.add_argument("--path", metavar="DIR", help="folder for the demo database")
