@@ -41,14 +41,17 @@ PIN_CSS = """
     color: $text-muted;
 }
 Input {
-    width: 12;
+    width: 14;
+}
+.pin-label {
+    margin-top: 1;
 }
 """
 
 
 def pin_input(id: str) -> Input:
     """A field for 4 to 8 digits, shown as dots."""
-    return Input(password=True, restrict=r"[0-9]*", max_length=8, id=id, compact=True)
+    return Input(password=True, restrict=r"[0-9]*", max_length=8, id=id)
 
 
 class PinScreen(ClientModeScreen[bool]):

@@ -32,9 +32,10 @@ from fittui.widgets.answer import Answer
 from fittui.widgets.choice import Choice
 from fittui.widgets.slider import Slider
 
-HELP = "← → or 0–9 move the mark   Home End the ends   ↑ ↓ next line   Enter when done"
-LIKERT_HELP = "← → or {low}–{high} choose   ↑ ↓ next question   Enter when done"
-LIKERT_COLUMN_HELP = "↑ ↓ or {low}–{high} choose   Enter next question"
+# The keys in one line that fits 60 columns, fast ones first: a digit, Home and End.
+HELP = "← → 0–9 Home End mark the line   ↑ ↓ next   Enter done"
+LIKERT_HELP = "← → {low}–{high} Home End choose   ↑ ↓ next question   Enter done"
+LIKERT_COLUMN_HELP = "↑ ↓ {low}–{high} Home End choose   Enter next question"
 SAVING = "Saving your answers…"
 NOT_SAVED = (
     "Your answers could not be saved just now. They are still here: "

@@ -121,10 +121,14 @@ class Answer(Widget, can_focus=True):
         self.value = self.scale_max
 
     def action_number(self, number: int) -> None:
-        """The answer at a whole number ("7" gives 7.0), where the scale has one."""
-        tenths = number * 10
-        if self.scale_min <= tenths <= self.scale_max and self.on_scale(tenths) == tenths:
-            self.value = tenths
+        """The answer at a whole number ("7" gives 7.0); see :meth:`value_for_number`."""
+        value = self.value_for_number(number)
+        if value is not None:
+            self.value = value
+
+    def value_for_number(self, number: int) -> int | None:
+        """What a digit key gives: here that number, a digit past an end landing on it."""
+        return number * 10
 
     def action_confirm(self) -> None:
         """Tell the screen the client is done with this item."""

@@ -192,6 +192,13 @@ class Choice(Answer):
         index = 0 if self.index is None else self.index + offset
         self.action_choose_index(max(0, min(len(self.options) - 1, index)))
 
+    def value_for_number(self, number: int) -> int | None:
+        """The answer scored this whole number; a digit no answer has gives nothing."""
+        tenths = number * 10
+        if tenths > self.scale_max or tenths < self.scale_min:
+            return None
+        return tenths if self.on_scale(tenths) == tenths else None
+
     def action_move_in_column(self, offset: int) -> None:
         """Up or Down along the column of answers."""
         self.action_move(offset)

@@ -1,0 +1,109 @@
+"""`fittui rate` in a real terminal (tmux): keys arrive as a terminal sends them, several in
+one write, and what the pane shows is what a client would see."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from fittui.store import Store
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"
+)
+FITTUI = Path(sys.executable).with_name("fittui")
+
+
+class Pane:
+    """One tmux session running one command, 80x24, kept open after the command exits."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.name = f"fittui-test-{uuid.uuid4().hex[:8]}"
+        exports = [f"{k}={v}" for k, v in env.items()]
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24"],
+            check=True,
+        )
+        self.tmux("set-option", "-t", self.name, "remain-on-exit", "on")
+        self.tmux("respawn-pane", "-k", "-t", self.name, "env", *exports, *command)
+        self.seen: list[str] = []
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+    def capture(self) -> str:
+        text = self.tmux("capture-pane", "-p", "-t", self.name)
+        self.seen.append(text)
+        return text
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.capture()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the pane shows:\n{self.capture()}")
+
+    def send(self, *keys: str) -> None:
+        """All the keys in one send-keys: one write to the terminal."""
+        self.tmux("send-keys", "-t", self.name, *keys)
+        time.sleep(0.3)
+        self.capture()
+
+    def exit_status(self, timeout: float = 15.0) -> int | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.tmux(
+                "display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}"
+            ).split()
+            if shown[:1] == ["1"]:
+                return int(shown[1])
+            time.sleep(0.1)
+        return None
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def practice(tmp_path: Path) -> Path:
+    db = tmp_path / "data" / "fittui.json"
+    store = Store(db)
+    store.add_client("C1", label="Secret label")
+    store.add_client("K1", label="Another secret")
+    return db
+
+
+@pytest.mark.parametrize("enters", [2, 10])
+def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, enters):
+    env = {"FITTUI_CONFIG": str(tmp_path / "config"), "TERM": "xterm-256color"}
+    pane = Pane([str(FITTUI), "--db", str(practice), "rate", "C1", "ORS"], env)
+    try:
+        pane.wait_for("Enter when done")
+        for key in ["5", "Down", "6", "Down", "7", "Down", "8"]:
+            pane.send(key)
+        pane.send(*["Enter"] * enters)
+        screen = pane.wait_for("Thank you")
+        assert "Press Enter to close" in screen
+        assert len(Store(practice).administrations()) == 1
+        pane.send("F2")  # nothing to unlock here
+        pane.send("Escape")
+        assert "Thank you" in pane.capture()
+        pane.send("Enter")
+        assert pane.exit_status() == 0
+        final = pane.capture()
+        assert "C1" not in final and "secret" not in final.lower()
+    finally:
+        pane.close()
+    [saved] = Store(practice).administrations()
+    assert saved.items == {"individually": 50, "interpersonally": 60, "socially": 70, "overall": 80}
+    for screen in pane.seen:  # no client list, no code, no label, ever
+        assert "C1" not in screen and "K1" not in screen and "secret" not in screen.lower()
+        assert "Search by code" not in screen
