@@ -15,16 +15,19 @@ from typing import Any
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 
+from fittui.episodes import Episode, current_ratings
 from fittui.etr import Parameters, default_parameters, load_parameters
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
-from fittui.locations import config_dir, instruments_dir
+from fittui.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.messages import DataChanged
 from fittui.model import Administration, InputError
 from fittui.palette import ClientCommands
 from fittui.report import Overview, overviews
+from fittui.screens.keys import KEYS_BINDING
 from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import PinHash, Settings, load_settings, save_pin
 from fittui.storage import StorageError
@@ -41,7 +44,10 @@ class FitApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "fittui"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        KEYS_BINDING,
+    ]
     COMMANDS = App.COMMANDS | {ClientCommands}
 
     client_mode: var[bool] = var(False)
@@ -72,11 +78,13 @@ class FitApp(App):
         """`fittui rate`: one person at their own keyboard rates, and the app exits after
         the thank-you screen; the therapist's screens are never opened."""
         self._held_notifications: list[dict[str, Any]] = []
+        self.last_start_choice: tuple[str, list[str]] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
         self._generation = store.storage.generation
         self._poll_failed = False
         self._session_on_start = session
+        self._trouble_shown = False
         if store.read_only:
             self.sub_title = "read-only"
 
@@ -98,6 +106,9 @@ class FitApp(App):
                     timeout=10,
                 )
 
+        if not (self._rate_on_start or self._session_on_start):  # never in front of a client
+            for warning in privacy_warnings(self.store.path):
+                self.notify(warning, severity="warning", timeout=15)
         if not self.one_person:
             self.push_screen(ClientsScreen())
         if self._rate_on_start:
@@ -105,6 +116,8 @@ class FitApp(App):
         elif self._session_on_start:
             self.start_session(self._session_on_start)
         self.set_interval(POLL_SECONDS, self.look_for_saves)
+        if not (self._rate_on_start or self._session_on_start):
+            self.offer_kept_work()
         self._check_size(self.size.width, self.size.height)
 
     def look_for_saves(self) -> None:
@@ -142,11 +155,25 @@ class FitApp(App):
         clients = self.store.clients(include_archived=include_archived)
         return overviews(
             clients,
-            self.store.administrations_by_client(c.code for c in clients),
+            self.store.administrations_by_client(
+                [*(c.code for c in clients), *(code for c in clients for code in c.linked)]
+            ),
             self.instruments,
             self.today(),
             self.etr_params,
             cache=cache,
+            events_by_client=self.store.episode_events_by_client(),
+            gap_days=self.settings.gap_days,
+        )
+
+    def episode_view(self, code: str) -> tuple[list[Episode], list[Administration]]:
+        """A client's episodes of care and the current episode's ratings, which every
+        clinical figure on screen is computed from (``episodes.current_ratings``)."""
+        return current_ratings(
+            self.store.administrations(code),
+            self.store.episode_events(code),
+            self.settings.gap_days,
+            self.today(),
         )
 
     def open_history(self, code: str) -> None:
@@ -171,6 +198,17 @@ class FitApp(App):
         from fittui.screens.caseload import CaseloadScreen
 
         self.push_screen(CaseloadScreen())
+
+    def action_show_keys(self) -> None:
+        """? or F1: the keys of the screen on top, grouped; never while a client rates."""
+        from fittui.screens.keys import KeysScreen
+
+        if self.client_mode or isinstance(self.screen, TooSmallScreen):
+            return
+        if isinstance(self.screen, KeysScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(KeysScreen(self.screen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:
@@ -295,6 +333,95 @@ class FitApp(App):
         else:
             self.notify("Left client mode; nothing was saved.")
 
+    # -- when something goes wrong: a screen for the therapist, never a traceback ---------
+    async def _dispatch_message(self, message: Message) -> None:
+        """Every key binding and app-level handler runs here: an error in one is shown and
+        the app goes on, where Textual would end it."""
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:
+            self._show_trouble(error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort prints a traceback with local variables (other clients'
+        codes and labels) and quits. Here: the details go to the private log, what was being
+        saved to a file beside the database, and the therapist gets a screen (the client, in
+        client mode, a calm line). Should even that fail, the app stops with a message in
+        words. (Only an error escaping ``_dispatch_message`` stops the app's own loop, and
+        the override above lets none escape.)"""
+        self._show_trouble(error)
+
+    def _show_trouble(self, error: Exception) -> None:
+        from fittui.screens.trouble import CalmScreen, TroubleScreen
+        from fittui.trouble import keep_work, log_error
+
+        if self.is_headless and self._exception is None:
+            self._exception = error  # Pilot tests re-raise it when they end: none is hidden
+        log = log_error(error)
+        if self._trouble_shown:  # already on screen; what was being saved is already kept
+            return
+        self._trouble_shown = True
+        kept = None if self.store.read_only else keep_work(self.store.path, self.unsaved_work())
+        try:
+            trouble = TroubleScreen(type(error).__name__, log, kept)
+            if self.client_mode:
+                self.push_screen(CalmScreen(), lambda _: self.push_screen(trouble, self._recover))
+            else:
+                self.push_screen(trouble, self._recover)
+        except Exception:
+            self._stop_calmly(log, kept)
+
+    def unsaved_work(self) -> list[dict]:
+        """What the open screens hold that is not saved: a rating being saved, a note being
+        written. A screen says so with an ``unsaved_work()`` method of its own."""
+        found = []
+        for screen in self.screen_stack:
+            hook = getattr(screen, "unsaved_work", None)
+            try:
+                work = hook() if callable(hook) else None
+            except Exception:  # one screen that cannot say must not lose the others' work
+                work = None
+            if work:
+                found.append(work)
+        return found
+
+    def _recover(self, choice: str | None) -> None:
+        """Back to a fresh client list (the screen that failed has stopped), or quit."""
+        from fittui.screens.clients import ClientsScreen
+
+        self._trouble_shown = False
+        if choice == "quit":
+            self.exit(return_code=1)
+            return
+        self.client_mode = False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(ClientsScreen())
+        self.offer_kept_work()
+
+    def offer_kept_work(self) -> None:
+        """Ratings or notes kept when a save failed: offered to save now or let go."""
+        from fittui.screens.trouble import KeptWorkScreen
+        from fittui.trouble import kept_work
+
+        if not self.store.read_only and kept_work(self.store.path):
+            self.push_screen(KeptWorkScreen(self.store.path))
+
+    def _stop_calmly(self, log: Path | None, kept: Path | None) -> None:
+        """End the app with a message in words: what is safe, what was kept, where to look."""
+        from rich.text import Text
+
+        words = "fittui stopped after an unexpected error. Everything saved before it is safe."
+        if kept:
+            words += (
+                f"\nWhat was being saved is kept in {kept}; fittui offers it at the next start."
+            )
+        if log:
+            words += f"\nThe details are in {log} (readable by you only)."
+        self._return_code = 1
+        self._exit_renderables.append(Text(words))
+        self._close_messages_no_wait()
+
 
 def make_app(
     db_path: Path,
@@ -319,10 +446,16 @@ def make_app(
     # the screen for a tenth of a second now and then.
     gc.freeze()
     settings_path = config_dir() / "settings.toml"
+    settings = settings or load_settings(settings_path)
+    if settings.backup_recipient and not read_only:
+        from fittui.sealed import backup_sealer
+
+        where = f"{settings_path}: backups.encrypt_to"
+        store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
     return FitApp(
         store,
         instruments or load_instruments(instruments_dir()),
-        settings or load_settings(settings_path),
+        settings,
         rate=rate,
         today=today,
         etr_params=load_parameters(config_dir()),

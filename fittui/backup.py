@@ -5,8 +5,10 @@ day. Here a therapist makes a copy when they choose (before moving to a new lapt
 and brings one back. A restore reads and checks the whole file first (a fittui database,
 a schema this fittui reads, sound records, every rating's client present), holds the same
 write lock as every save so a running app never sees half of it, keeps the current
-database in ``backups/`` before touching it, and replaces the files so that a crash at any
-moment leaves either the old database or the restored one.
+database in ``backups/`` before touching it, and installs the restored data as a new
+generation (``JournalStorage.install``): a crash at any moment, even while the current
+database cannot be read, leaves either the old database or the restored one, and a reader
+or a backup running meanwhile sees one of the two, never a mix.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from fittui.storage import (
     StorageError,
     Tables,
     UnreadableDatabase,
+    open_kept,
+    private_folder,
     snapshot_lines,
     write_file_atomically,
 )
@@ -59,17 +63,29 @@ def backup_database(db: Path, now: datetime, folder: Path | None = None) -> Path
     The copy is named ``<name>-YYYY-MM-DD-HHMMSS.json``, so the daily backups' pruning
     never removes it. ``folder`` defaults to ``backups/`` beside the database.
     """
-    if not (db.exists() or _journal(db).exists()):
+    if not (os.path.lexists(db) or os.path.lexists(_journal(db))):
         raise StorageError(f"no database at {db}: nothing to back up")
     tables = Store(db, read_only=True).storage.read()
     target_dir = folder if folder is not None else backups_dir(db)
-    make_private_dir(target_dir)
+    try:
+        if folder is None:
+            private_folder(target_dir)
+        else:
+            make_private_dir(target_dir)
+    except OSError as exc:
+        raise StorageError(f"could not write a backup into {target_dir}: {exc.strerror}") from None
     target = _free_name(target_dir, f"{db.stem}-{now:%Y-%m-%d-%H%M%S}")
     try:
         write_file_atomically(target, snapshot_lines(tables))
     except OSError as exc:
         raise StorageError(f"could not write {target}: {exc.strerror or exc}") from None
     return target
+
+
+def _raw(path: Path) -> bytes:
+    """A file's bytes, never through a link or from a FIFO."""
+    with os.fdopen(open_kept(path, os.O_RDONLY), "rb") as f:
+        return f.read()
 
 
 def check_restorable(source: Path) -> Tables:
@@ -80,7 +96,7 @@ def check_restorable(source: Path) -> Tables:
         store = Store(source, read_only=True)
         tables = store.storage.read()
         codes = {c.code for c in store.clients()}
-        for a in store.administrations():
+        for a in store.all_administrations():
             if a.client not in codes:
                 raise RestoreRefused(
                     f"{source}: administration {a.id} belongs to client {a.client!r}, who is "
@@ -101,10 +117,9 @@ def restore_database(db: Path, source: Path, now: datetime) -> Restored:
     """Replace the database with ``source`` after checking it and keeping the current one.
 
     Under the write lock: (1) the current database goes to ``backups/`` as
-    ``<name>-before-restore-<time>.json`` (its raw files if it cannot be read); (2) when it
-    can be read, its journal is folded into its snapshot, as a compaction does, so (3)
-    replacing the snapshot with the restored one and emptying the journal can never mix
-    the two.
+    ``<name>-before-restore-<time>.json`` (its raw files if it cannot be read); (2) the
+    restored data becomes the database in one step that cannot mix the two
+    (``JournalStorage.install``).
     """
     same = source.resolve() == db.resolve() or (
         db.exists() and source.exists() and os.path.samefile(db, source)
@@ -116,7 +131,7 @@ def restore_database(db: Path, source: Path, now: datetime) -> Restored:
     journal = _journal(db)
     kept = None
     with storage.exclusive():
-        exists = db.exists() or journal.exists()
+        exists = os.path.lexists(db) or os.path.lexists(journal)
         try:
             current = storage.read() if exists else None
         except StorageError:
@@ -124,18 +139,15 @@ def restore_database(db: Path, source: Path, now: datetime) -> Restored:
         try:
             if exists:
                 folder = backups_dir(db)
-                make_private_dir(folder)
+                private_folder(folder)
                 kept = _free_name(folder, f"{db.stem}-before-restore-{now:%Y-%m-%d-%H%M%S}")
                 if current is not None:
                     write_file_atomically(kept, snapshot_lines(current))
-                    write_file_atomically(db, snapshot_lines(current))
                 else:  # unreadable: keep its files exactly as they are
-                    if db.exists():
-                        write_file_atomically(kept, db.read_bytes())
-                    if journal.exists():
-                        write_file_atomically(_journal(kept), journal.read_bytes())
-                write_file_atomically(journal, b"")
-            write_file_atomically(db, snapshot_lines(tables))
+                    for path, copy in ((db, kept), (journal, _journal(kept))):
+                        if os.path.lexists(path):
+                            write_file_atomically(copy, _raw(path))
+            storage.install(tables)
         except OSError as exc:
             raise StorageError(
                 f"could not restore into {db}: {exc.strerror or exc}"

@@ -5,14 +5,17 @@ back from a given day so the same day always gives the same database.
 
 from __future__ import annotations
 
-import shutil
+import hashlib
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import orjson
+
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, load_instruments
-from fittui.locations import DB_FILENAME, make_private_dir
+from fittui.locations import DB_FILENAME, backups_dir, make_private_dir
 from fittui.model import Administration, Client, InputError
-from fittui.storage import new_id
+from fittui.storage import StorageError, new_id, write_file_atomically
 from fittui.store import Store
 
 DEMO_MARKER = ".fittui-demo"
@@ -200,20 +203,74 @@ def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
     return clients, administrations
 
 
-def make_demo_database(folder: Path, today: date) -> Path:
-    """(Re)build the demo database in ``folder``; never touches a folder holding real data."""
+class NotADemo(InputError):
+    """The folder holds a database the demo did not make, or one changed since: left alone."""
+
+
+def _fingerprint(path: Path) -> str:
+    """A digest of every record in the database: any save since the demo was made changes it."""
+    tables = Store(path, read_only=True).storage.read()
+    return hashlib.sha256(orjson.dumps(tables, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _made_by_demo(folder: Path) -> str | None:
+    """The fingerprint the demo wrote in its marker, or None when there is no readable one."""
+    try:
+        marker = json.loads((folder / DEMO_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    made = marker.get("contents") if isinstance(marker, dict) else None
+    return made if isinstance(made, str) else None
+
+
+def check_demo_folder(folder: Path) -> None:
+    """Refuse a folder holding a fittui database in any form the demo did not make as it is.
+
+    A snapshot, a journal (where every young database lives), a lock file with something
+    in it, or a ``backups/`` folder with anything in it all count as a database. The demo
+    rebuilds only its own database, unchanged since it made it (the marker holds a digest
+    of its records); a therapist's first real ratings typed into the demo are never erased.
+    """
     path = folder / DB_FILENAME
-    marker = folder / DEMO_MARKER
-    if path.exists() and not marker.exists():
-        raise InputError(f"{folder} holds a database that is not a demo; choose another --path")
+    journal = path.with_name(path.name + ".journal")
+    lock = path.with_name(path.name + ".lock")
+    backups = backups_dir(path)
+    kept = f"open it with: fittui --db {path}; for a new demo choose another folder: "
+    kept += "fittui demo --path DIR"
+    if backups.is_dir() and any(backups.iterdir()) and not (path.exists() or journal.exists()):
+        raise NotADemo(f"{folder} holds fittui backups in {backups}; the demo leaves it alone")
+    if lock.exists() and lock.stat().st_size > 0 and not (path.exists() or journal.exists()):
+        raise NotADemo(f"{folder} holds a fittui lock file with data; the demo leaves it alone")
+    if not (path.exists() or journal.exists()):
+        return
+    made = _made_by_demo(folder)
+    if made is None:
+        raise NotADemo(f"{folder} holds a fittui database the demo did not make; {kept}")
+    try:
+        now = _fingerprint(path)
+    except StorageError as exc:
+        raise NotADemo(f"{folder}: {exc}; the demo leaves it alone") from None
+    if now != made:
+        raise NotADemo(
+            f"the demo database in {folder} has changed since the demo made it, so the demo "
+            f"leaves it alone; {kept}"
+        )
+
+
+def make_demo_database(folder: Path, today: date) -> Path:
+    """Build the demo database in ``folder``, or rebuild the demo's own, unchanged one.
+
+    Deletes nothing but the demo's own snapshot and journal (``backups/`` is never
+    touched); any other database in the folder is refused by :func:`check_demo_folder`.
+    """
+    check_demo_folder(folder)
+    path = folder / DB_FILENAME
     make_private_dir(folder)
-    for old in (path, path.with_name(path.name + ".journal"), folder / "backups"):
-        if old.is_dir():
-            shutil.rmtree(old)
-        else:
-            old.unlink(missing_ok=True)
-    marker.touch(mode=0o600)
+    for old in (path, path.with_name(path.name + ".journal")):
+        old.unlink(missing_ok=True)
     clients, administrations = demo_records(today)
     store = Store(path)
     store.import_batch(clients, administrations)
+    marker = {"made_by": "fittui demo", "contents": _fingerprint(path)}
+    write_file_atomically(folder / DEMO_MARKER, json.dumps(marker).encode() + b"\n")
     return path

@@ -10,7 +10,8 @@ format is meant to come back in or to be read elsewhere without loss:
   cannot start a formula.
 * JSON holds everything, ids and entry order included, with the storage schema version.
 * FHIR R4: a Bundle with one Questionnaire per instrument used and one
-  QuestionnaireResponse per administration, for an electronic health record; the PHQ-9
+  QuestionnaireResponse per administration (a voided one with status
+  ``entered-in-error``), for an electronic health record; the PHQ-9
   and GAD-7 with their LOINC codes and their answers coded as LOINC forms code them.
 * HTML: one self-contained page per client (inline SVG charts, table, print styles), with
   every piece of user text escaped.
@@ -28,7 +29,7 @@ from datetime import date, datetime
 from html import escape
 
 from fittui import __version__
-from fittui.chart import series
+from fittui.chart import CHILD_SCALE, chart_scale, series, series_words
 from fittui.instruments import Instrument, Item, format_tenths
 from fittui.model import Administration, Client
 from fittui.scoring import Summary, chronological, family_of
@@ -37,7 +38,7 @@ from fittui.store import administration_to_doc
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
-CSV_LAST = ("note", "label", "archived", "instruments")
+CSV_LAST = ("note", "label", "archived", "instruments", "voided", "voided_at")
 # What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CLIENT_SYSTEM = "urn:fittui:client"
@@ -87,7 +88,8 @@ def export_csv(
     Rows of one date keep their entry order, and import keeps file order, so a round trip
     keeps the tie-break. Surrounding spaces of notes and labels are not kept (import strips
     every cell); a client with no administrations has no row. The client's label, archived
-    state and start-of-session instruments are repeated on each of the client's rows.
+    state and start-of-session instruments are repeated on each of the client's rows. A
+    voided rating has its reason and time in the last two columns.
     """
     by_code = {c.code: c for c in clients}
     rows = sorted(
@@ -115,6 +117,9 @@ def export_csv(
                 "yes" if client.archived else "",
                 # One cell, "PHQ-9,GAD-7,ORS": the writer quotes it for the commas.
                 ",".join(client.instruments),
+                # Why and when a rating was voided (entered in error); blank if it counts.
+                guard_formula(a.voided.reason) if a.voided else "",
+                a.voided.at if a.voided else "",
             ]
         )
     return out.getvalue()
@@ -308,7 +313,8 @@ def fhir_response(a: Administration, instrument: Instrument) -> dict:
         "id": _fhir_id(a.id),
         "identifier": {"system": "urn:fittui:administration", "value": a.id},
         "questionnaire": questionnaire_url(instrument.key),
-        "status": "completed",
+        # A voided rating is in the record but must not be read as a finding.
+        "status": "entered-in-error" if a.voided else "completed",
         "subject": {
             "type": "Patient",
             "identifier": {"system": CLIENT_SYSTEM, "value": a.client},
@@ -392,30 +398,36 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 def chart_svg(
     administrations: list[Administration], instruments: dict[str, Instrument], cutoff: int | None
 ) -> str:
-    """The history chart as inline SVG: totals by session on 0-40, the cut-off and 36 lines."""
-    days, found = series(administrations, instruments)
+    """The history chart as inline SVG: totals by session on 0-40, the cut-off and 36 lines;
+    a young child's face scales on 0-10 with no line made for the 40-point scales."""
+    scale = chart_scale(administrations, instruments)
+    young = scale == CHILD_SCALE
+    days, found = series(administrations, instruments, scale)
     plot_w = CHART_WIDTH - _LEFT - _RIGHT
     plot_h = CHART_HEIGHT - _TOP - _BOTTOM
     slots = max(len(days), 1)
+    top = scale / 10
 
     def x_at(index: int) -> float:
         return _LEFT + plot_w * (index - 0.5) / slots
 
     def y_at(total: float) -> float:
-        return _TOP + plot_h * (1 - total / 40)
+        return _TOP + plot_h * (1 - total / top)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
         'role="img" aria-labelledby="chart-title">',
-        '<title id="chart-title">ORS and SRS totals by session</title>',
+        '<title id="chart-title">'
+        + ("Faces, 0 to 10, by session" if young else "ORS and SRS totals by session")
+        + "</title>",
     ]
-    for tick in (0, 10, 20, 30, 40):
+    for tick in (0, 2, 4, 6, 8, 10) if young else (0, 10, 20, 30, 40):
         y = y_at(tick)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}</text>'
         )
-    if cutoff is not None and "ORS" in found:
+    if cutoff is not None and "ORS" in found and not young:
         y = y_at(cutoff / 10)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
@@ -423,7 +435,7 @@ def chart_svg(
             f'<text x="{_LEFT + plot_w}" y="{y - 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#c62828">ORS cut-off {format_tenths(cutoff)}</text>'
         )
-    if "SRS" in found:
+    if ("SRS" in found or "GSRS" in found) and not young:
         y = y_at(36)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
@@ -446,7 +458,7 @@ def chart_svg(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dashed}/>'
         )
         parts.extend(_marker(shape, x_at(i), y_at(total), colour) for i, total in points)
-        legend.append((name, colour, shape))
+        legend.append((series_words(administrations, instruments, name), colour, shape))
     x = _LEFT
     for name, colour, shape in legend:
         parts.append(_marker(shape, x + 5, CHART_HEIGHT - 8, colour))
@@ -609,6 +621,11 @@ def client_page(
     scales = [
         "ORS: how you have been doing (0 to 40). SRS: how the session worked for you (0 to 40)."
     ]
+    if on_shared_chart and chart_scale(administrations, instruments) == CHILD_SCALE:
+        scales = [
+            "YCORS: how things have been, pointed on the faces (0 to 10). "
+            "YCSRS: how the session was, on the faces (0 to 10)."
+        ]
     if summary.symptoms and not on_shared_chart:
         scales = []
     for key, found in summary.symptoms.items():

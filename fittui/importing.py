@@ -1,12 +1,14 @@
 """Reading ratings from CSV or fittui's JSON export: every value checked, every error named.
 
 The CSV header is ``client,age_group,date,instrument,rater,item1,...,itemN`` (``age_group``,
-``rater``, ``note``, ``label``, ``archived`` and ``instruments`` are optional); errors name
-the line and column. A client's label, archived state and start-of-session instruments
-(``"PHQ-9,GAD-7,ORS"`` in one cell) are used only when the import creates the client. The
-JSON is what ``fittui export --format json`` writes; errors name the path in the file, e.g.
-``administrations[3].items.socially``. Nothing is saved here: the result is a plan that
-the store saves in one transaction, so one bad value means nothing is imported.
+``rater``, ``note``, ``label``, ``archived``, ``instruments``, and ``voided`` with
+``voided_at`` for a rating entered in error, are optional); errors name the line and
+column. A rating dated after today refuses the whole file. A client's label, archived
+state and start-of-session instruments (``"PHQ-9,GAD-7,ORS"`` in one cell) are used only
+when the import creates the client. The JSON is what ``fittui export --format json``
+writes; errors name the path in the file, e.g. ``administrations[3].items.socially``.
+Nothing is saved here: the result is a plan that the store saves in one transaction, so
+one bad value means nothing is imported.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from fittui.export import EXPORT_FORMAT, unguard_formula
@@ -26,21 +29,37 @@ from fittui.instruments import (
     parse_instrument_list,
 )
 from fittui.model import (
+    CORRECTED_FIELDS,
     DEFAULT_RATER,
     Administration,
     Client,
+    Correction,
     InputError,
+    Voided,
     check_age_group,
     check_code,
+    check_not_future,
     check_rater,
+    check_reason,
+    moment_now,
     parse_when,
 )
+from fittui.outside import check_note, check_plain
 from fittui.storage import SCHEMA_VERSION, new_id
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ERRORS_SHOWN = 50
 REQUIRED = ("client", "date", "instrument")
-OPTIONAL = ("age_group", "rater", "note", "label", "archived", "instruments")
+OPTIONAL = (
+    "age_group",
+    "rater",
+    "note",
+    "label",
+    "archived",
+    "instruments",
+    "voided",
+    "voided_at",
+)
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -100,13 +119,25 @@ def _item_columns(header: list[str], name: str) -> tuple[list[str], list[str]]:
     return items, errors
 
 
+def check_moment(text: str) -> str:
+    """When a rating was voided or corrected: an ISO date and time, kept to the second."""
+    try:
+        return datetime.fromisoformat(text.strip()).isoformat(timespec="seconds")
+    except ValueError:
+        raise InputError(f"{text!r} is not an ISO date and time (YYYY-MM-DDTHH:MM:SS)") from None
+
+
 def plan_import(
     raw: bytes,
     name: str,
     instruments: dict[str, Instrument],
     known_clients: dict[str, Client],
+    today: date | None = None,
 ) -> ImportPlan:
-    """Check a whole CSV file and say what it would add, or raise ImportFailed with every error."""
+    """Check a whole CSV file and say what it would add, or raise ImportFailed with every error.
+
+    A rating dated after ``today`` (default: the real today) is an error of its row.
+    """
     text = _decode(raw, name)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -160,8 +191,19 @@ def plan_import(
             if cells.get("age_group")
             else None
         )
-        when = check("date", parse_when, cells["date"])
+        when = check("date", lambda text: check_not_future(parse_when(text), today), cells["date"])
         rater = check("rater", check_rater, cells["rater"]) if cells.get("rater") else DEFAULT_RATER
+        voided = None
+        if cells.get("voided"):
+            reason = check("voided", check_reason, unguard_formula(cells["voided"]))
+            at = (
+                check("voided_at", check_moment, cells["voided_at"])
+                if cells.get("voided_at")
+                else moment_now()
+            )
+            voided = None if reason is None or at is None else Voided(reason, at)
+        elif cells.get("voided_at"):
+            problem("voided_at", "a time without a reason in column voided")
         instrument = check(
             "instrument", lambda k: find_instrument(instruments, k), cells["instrument"]
         )
@@ -190,7 +232,9 @@ def plan_import(
             known = groups.setdefault(code, group)
             if known != group:
                 problem("age_group", f"client {code} is {known} elsewhere, here {group}")
-        label = unguard_formula(cells.get("label", ""))
+        label = check(
+            "label", lambda t: check_plain(t, "label"), unguard_formula(cells.get("label", ""))
+        )
         if code is not None and label:
             known = labels.setdefault(code, label)
             if known != label:
@@ -215,6 +259,7 @@ def plan_import(
                     f"client {code} starts sessions with {','.join(known)} elsewhere, "
                     f"here {','.join(keys)}",
                 )
+        note = check("note", check_note, unguard_formula(cells.get("note", "")))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -228,7 +273,8 @@ def plan_import(
                 when,
                 items,
                 rater,
-                unguard_formula(cells.get("note", "")),
+                note,
+                voided,
             )
         )
     if errors:
@@ -256,11 +302,12 @@ def plan_import_file(
     name: str,
     instruments: dict[str, Instrument],
     known_clients: dict[str, Client],
+    today: date | None = None,
 ) -> ImportPlan:
     """CSV or fittui's JSON export, told apart by the name and the first character."""
     if _is_json(raw, name):
-        return plan_import_json(raw, name, instruments, known_clients)
-    return plan_import(raw, name, instruments, known_clients)
+        return plan_import_json(raw, name, instruments, known_clients, today)
+    return plan_import(raw, name, instruments, known_clients, today)
 
 
 def _refuse_constant(text: str) -> None:
@@ -337,11 +384,13 @@ def plan_import_json(
     name: str,
     instruments: dict[str, Instrument],
     known_clients: dict[str, Client],
+    today: date | None = None,
 ) -> ImportPlan:
     """Check a whole ``fittui export --format json`` file and say what it would add.
 
     Administrations keep their ids (the store gives a new one only where the id is taken),
-    so exporting again gives the same file. Raises ImportFailed with every problem.
+    their voided flag and their corrections, so exporting again gives the same file. A
+    rating dated after ``today`` is an error. Raises ImportFailed with every problem.
     """
     data = _load_json(raw, name)
     c = _Checker(name)
@@ -367,7 +416,7 @@ def plan_import_json(
             continue
         code = c.text(f"{where}.code", doc["code"], check_code)
         group = c.text(f"{where}.age_group", doc["age_group"], check_age_group)
-        label = c.text(f"{where}.label", doc.get("label", ""))
+        label = c.text(f"{where}.label", doc.get("label", ""), lambda t: check_plain(t, "label"))
         archived = doc.get("archived", False)
         if not isinstance(archived, bool):
             c.problem(f"{where}.archived", "must be true or false")
@@ -390,7 +439,10 @@ def plan_import_json(
     for n, record in enumerate(data["administrations"]):
         where = f"administrations[{n}]"
         doc = c.fields(
-            where, record, {"id", "client", "instrument", "date", "items"}, {"rater", "note"}
+            where,
+            record,
+            {"id", "client", "instrument", "date", "items"},
+            {"rater", "note", "voided", "corrections"},
         )
         if doc is None:
             continue
@@ -405,21 +457,64 @@ def plan_import_json(
         code = c.text(f"{where}.client", doc["client"])
         if code is not None and code not in in_file and code not in known_clients:
             c.problem(f"{where}.client", f"unknown client {code!r} (not in clients)")
-        when = c.text(f"{where}.date", doc["date"], parse_when)
+        when = c.text(
+            f"{where}.date", doc["date"], lambda text: check_not_future(parse_when(text), today)
+        )
         rater = c.text(f"{where}.rater", doc.get("rater", DEFAULT_RATER), check_rater)
-        note = c.text(f"{where}.note", doc.get("note", ""))
+        note = c.text(f"{where}.note", doc.get("note", ""), check_note)
         instrument = c.text(
             f"{where}.instrument", doc["instrument"], lambda k: find_instrument(instruments, k)
         )
         items = _json_items(c, f"{where}.items", doc["items"], instrument)
+        voided = _json_voided(c, f"{where}.voided", doc.get("voided"))
+        corrections = _json_corrections(c, f"{where}.corrections", doc.get("corrections", []))
         if len(c.errors) > before or instrument is None:
             continue
         plan.administrations.append(
-            Administration(doc_id, code, instrument.key, when, items, rater, note)
+            Administration(
+                doc_id, code, instrument.key, when, items, rater, note, voided, corrections
+            )
         )
     if c.errors:
         raise ImportFailed(c.errors)
     return plan
+
+
+def _json_voided(c: _Checker, where: str, record: object) -> Voided | None:
+    """``{"reason": ..., "at": ...}`` of a voided rating; None when absent or wrong."""
+    if record is None:
+        return None
+    doc = c.fields(where, record, {"reason", "at"}, set())
+    if doc is None:
+        return None
+    reason = c.text(f"{where}.reason", doc["reason"], check_reason)
+    at = c.text(f"{where}.at", doc["at"], check_moment)
+    return None if reason is None or at is None else Voided(reason, at)
+
+
+def _json_corrections(c: _Checker, where: str, records: object) -> tuple[Correction, ...]:
+    """A rating's corrections, each ``{"what", "old", "new", "at"}`` as the export writes it."""
+    if not isinstance(records, list):
+        c.problem(where, "must be a list")
+        return ()
+    found = []
+    for n, record in enumerate(records):
+        doc = c.fields(f"{where}[{n}]", record, {"what", "old", "new", "at"}, set())
+        if doc is None:
+            continue
+        what = c.text(f"{where}[{n}].what", doc["what"])
+        at = c.text(f"{where}[{n}].at", doc["at"], check_moment)
+        if what not in CORRECTED_FIELDS:
+            if what is not None:
+                c.problem(f"{where}[{n}].what", f"must be one of {', '.join(CORRECTED_FIELDS)}")
+            continue
+        # The old and new values are a client code or a date, checked as such.
+        value = check_code if what == "client" else parse_when
+        old = c.text(f"{where}[{n}].old", doc["old"], value)
+        new = c.text(f"{where}[{n}].new", doc["new"], value)
+        if old is not None and new is not None and at is not None:
+            found.append(Correction(what, old, new, at))
+    return tuple(found)
 
 
 def _json_session_set(

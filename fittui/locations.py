@@ -1,12 +1,19 @@
-"""Per-user paths, in one place: the database, the config folder, the backups.
+"""Per-user paths, in one place: the database, the config folder, the backups, and their modes.
 
 The database path comes from ``--db``, else the ``FITTUI_DB`` environment variable, else
-the platformdirs user data directory. Folders fittui creates are private (mode 0700).
+the platformdirs user data directory. Folders fittui creates are private (mode 0700, the
+parents it creates too, whatever the umask); :func:`privacy_warnings` says which existing
+ones are not. Kept light (no TinyDB): the CLI imports it on every start.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import shlex
+import stat
+from datetime import date
 from pathlib import Path
 
 APP_NAME = "fittui"
@@ -42,7 +49,116 @@ def backups_dir(db: Path) -> Path:
 
 
 def make_private_dir(path: Path) -> None:
-    """Create a folder (and its parents) readable by its owner only."""
-    if not path.is_dir():
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path, 0o700)
+    """Create a folder and every missing parent, each mode 0700 whatever the umask.
+
+    An existing folder is left as it is (``privacy_warnings`` reports a wide one). A file
+    or a broken link where a folder should be raises OSError saying so in words.
+    """
+    missing = []
+    folder = path
+    while True:
+        try:
+            st = os.stat(folder)
+        except FileNotFoundError:
+            if os.path.lexists(folder):
+                raise OSError(errno.ENOENT, f"{folder} is a link to nothing", str(folder)) from None
+            missing.append(folder)
+            if folder.parent == folder:
+                break
+            folder = folder.parent
+            continue
+        except OSError as exc:
+            raise OSError(exc.errno, f"{folder}: {exc.strerror}", str(folder)) from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise OSError(errno.ENOTDIR, f"{folder} is a file, not a folder", str(folder))
+        break
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise OSError(
+                    errno.ENOTDIR, f"{folder} is a file, not a folder", str(folder)
+                ) from None
+            continue
+        except OSError as exc:
+            raise OSError(
+                exc.errno, f"cannot create {folder}: {exc.strerror}", str(folder)
+            ) from None
+        os.chmod(folder, 0o700)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def daily_backups(db: Path) -> list[Path]:
+    """The daily backups of ``db`` (``<name>-YYYY-MM-DD.json`` in backups/), oldest first.
+
+    The pattern names the date exactly, so the backups of ``fittui-test.json`` in the same
+    folder are never taken for (and pruned as) those of ``fittui.json``.
+    """
+    folder = backups_dir(db)
+    prefix = f"{db.stem}-"
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(
+        folder / n
+        for n in names
+        if n.startswith(prefix) and n.endswith(".json") and _DAY.fullmatch(n[len(prefix) : -5])
+    )
+
+
+def _open_to_others(path: Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return not stat.S_ISLNK(st.st_mode) and bool(st.st_mode & 0o077)
+
+
+def privacy_warnings(db: Path) -> list[str]:
+    """What about the database's folder and files could expose or lose a practice, in words
+    with the command that fixes it; for the CLI and the app to show at every start.
+
+    fittui's own folders (``backups/``, and the data folder at the default location) are
+    made private here instead. Daily backups dated after today are named: the clock is
+    wrong now or was when they were written, and retention leaves them alone.
+    """
+    warnings = []
+    own = [backups_dir(db)]
+    if db == default_db_path():
+        own.append(db.parent)
+    for folder in own:
+        if _open_to_others(folder) and folder.is_dir():
+            try:
+                os.chmod(folder, 0o700)
+            except OSError:
+                warnings.append(_fix(folder, "700"))
+    if db.parent not in own and _open_to_others(db.parent) and db.parent.is_dir():
+        warnings.append(_fix(db.parent, "700"))
+    files = [db, *(db.with_name(db.name + end) for end in (".journal", ".lock"))]
+    try:
+        files += sorted(backups_dir(db).iterdir())
+    except OSError:
+        pass
+    for path in files:
+        if _open_to_others(path) and path.is_file():
+            warnings.append(_fix(path, "600"))
+    today = date.today().isoformat()
+    future = [p.name for p in daily_backups(db) if p.name[-15:-5] > today]
+    if future:
+        warnings.append(
+            f"{len(future)} daily backups are dated after today ({future[0]} ...): is the "
+            "computer's clock right? fittui keeps them and never deletes them itself"
+        )
+    return warnings
+
+
+def _fix(path: Path, mode: str) -> str:
+    kind = "folder" if mode == "700" else "file"
+    return (
+        f"the {kind} {path} can be read by other users of this computer; "
+        f"to make it private, run: chmod {mode} {shlex.quote(str(path))}"
+    )

@@ -26,7 +26,9 @@ class Client:
     """A client, known by a code rather than a name unless the therapist adds a label.
 
     ``instruments`` are the keys the client rates at the start of a session, in the
-    therapist's order; empty means the age group's ORS-family scale.
+    therapist's order; empty means the age group's ORS-family scale. ``linked`` are the
+    codes of clients seen with this one as one case (a couple or a family registered
+    under several codes), whose SRS are compared for a split alliance.
     """
 
     code: str
@@ -34,11 +36,47 @@ class Client:
     label: str = ""
     archived: bool = False
     instruments: tuple[str, ...] = ()
+    linked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Voided:
+    """Why and when a rating was marked as entered in error; it then counts for nothing."""
+
+    reason: str
+    at: str  # date and time to the second
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One change to a rating after it was saved (``what`` is "client" or "date"), kept so
+    the record shows what it said before."""
+
+    what: str
+    old: str
+    new: str
+    at: str  # date and time to the second
+
+
+CORRECTED_FIELDS = ("client", "date")
+VOID_REASONS = (
+    "wrong client",
+    "wrong instrument",
+    "entered twice",
+    "test entry",
+    "client did not mean it",
+)
+REPLACED_SAME_DAY = "replaced by a later rating the same day"
 
 
 @dataclass(frozen=True)
 class Administration:
-    """One completed instrument: who rated what, when, and the item scores in tenths."""
+    """One completed instrument: who rated what, when, and the item scores in tenths.
+
+    ``voided`` is set when the therapist marked it as entered in error: it stays in the
+    record and in the history's table, and counts nowhere else. ``corrections`` lists
+    each later change of its client or date, oldest first.
+    """
 
     id: str
     client: str
@@ -47,6 +85,8 @@ class Administration:
     items: dict[str, int] = field(hash=False)
     rater: str = DEFAULT_RATER
     note: str = ""
+    voided: Voided | None = None
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def total(self) -> int:
@@ -59,6 +99,11 @@ class Administration:
     @property
     def by_client(self) -> bool:
         return self.rater == DEFAULT_RATER
+
+
+def correction_words(a: Administration) -> str:
+    """What each correction changed, oldest first: 'client was C1; date was 2026-11-08'."""
+    return "; ".join(f"{c.what} was {c.old.replace('T', ' ')}" for c in a.corrections)
 
 
 def check_code(code: str) -> str:
@@ -86,6 +131,18 @@ def check_rater(rater: str) -> str:
     return role
 
 
+def check_reason(reason: str) -> str:
+    """Why a rating is voided: one line of text, said in a few words."""
+    text = " ".join(reason.split())
+    if not text:
+        raise InputError("say why the rating is voided, e.g. 'wrong client'")
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
+        raise InputError("the reason holds a control character; type it as plain text")
+    if len(text) > 200:
+        raise InputError("the reason is longer than 200 characters; say it in a few words")
+    return text
+
+
 def parse_when(text: str) -> str:
     """An ISO date or date and time, normalised to 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM'."""
     raw = text.strip()
@@ -105,3 +162,39 @@ def parse_when(text: str) -> str:
 def now_when() -> str:
     """The present moment as an administration's date and time."""
     return datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
+def moment_now() -> str:
+    """The present moment to the second, for when a correction was made."""
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def check_not_future(when: str, today: date | None = None) -> str:
+    """Refuse a rating dated after today: a date typed wrong would otherwise make the client
+    look seen today and change every count that runs by date."""
+    today = today or date.today()
+    if date.fromisoformat(when[:10]) > today:
+        raise InputError(
+            f"date {when} is after today ({today.isoformat()}): a rating cannot be dated "
+            "in the future"
+        )
+    return when
+
+
+def same_session(
+    a: Administration, administrations: list[Administration], earlier_only: bool = False
+) -> list[Administration]:
+    """The other counted ratings of the same instrument, by the same rater, for the same
+    client on the same day as ``a``: with ``a`` they make one session, and only the later
+    one counts unless the therapist keeps both. With ``earlier_only``, those entered before
+    ``a`` (``administrations`` in entry order): what a rating just saved collides with."""
+    key = (a.client, a.instrument, a.rater, a.day)
+    found = []
+    for other in administrations:
+        if other.id == a.id:
+            if earlier_only:
+                break
+            continue
+        if other.voided is None and (other.client, other.instrument, other.rater, other.day) == key:
+            found.append(other)
+    return found

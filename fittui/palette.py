@@ -7,6 +7,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from fittui.instruments import DEFAULTS_BY_AGE_GROUP
+
 
 class ClientCommands(Provider):
     """One entry per action and active client, so typing part of a code finds it."""
@@ -26,10 +28,12 @@ class ClientCommands(Provider):
                     "Chart, patterns, notes",
                 )
             )
-            for family in ("ors", "srs"):
+            # By the instrument the age group rates: "Start CORS" for a child, never "ORS".
+            names = DEFAULTS_BY_AGE_GROUP[client.age_group]
+            for family, name in zip(("ors", "srs"), names):
                 commands.append(
                     (
-                        f"Start {family.upper()} for {who}",
+                        f"Start {name} for {who}",
                         partial(app.rate_default, client.code, family),
                         "Client mode: hand the laptop to the client",
                     )

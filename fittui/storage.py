@@ -12,32 +12,48 @@ safe for two processes. Here:
   folder, fsynced, ``os.replace``d over the old one, and the folder fsynced.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
-  before a save returns. A line cut short by a crash has no newline; it was never reported
-  saved, readers ignore it and the next writer cuts it off. When the journal outgrows a
-  eighth of the snapshot, the snapshot is rewritten and the journal emptied (replaying an
-  old journal over a newer snapshot is harmless: every op sets a final value).
+  before a save returns. A line cut short by a crash does not parse; it was never reported
+  saved, readers ignore it and the next writer cuts it off. A last line that parses but
+  lost its newline is a whole save and is kept.
+* Generations: the journal's first line names it and the snapshot it extends
+  (``journal_head``); a snapshot names its generation and the journal it makes obsolete.
+  A compaction or a restore (``install``) writes the new snapshot, then a new journal
+  extending it: a crash between the two leaves a snapshot that names the old journal as
+  obsolete, and a reader that opened the old journal before the new snapshot appeared sees
+  the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
+  damage (refused). Files from before generations read as before.
 * Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
-  open the journal before the snapshot, so a compaction between the two can only make them
-  replay ops that are already in the snapshot. A process notices another's saves by the
-  snapshot's identity and the journal's length, so no cache is ever stale.
+  open the journal before the snapshot. A process notices another's saves by the journal's
+  first line (a new one at every compaction) and length, so no cache is ever stale; a
+  journal cut or rewritten under a store, rather than appended to, stops its saves.
+* Every record read is checked by ``validate`` (``fittui.records``) as strictly as a save.
+* No path fittui writes is opened through a symbolic link or as a FIFO or device
+  (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
 * Loading pauses the cycle collector: records hold no cycles, and collecting again and
   again while 100,000 of them are created doubles the time it takes.
-* The first write of each day copies the database into ``backups/``; the last 14 are kept.
+* The first write of each day copies the database into ``backups/``; the 14 newest up to
+  today are kept, and one dated after today is never deleted here.
 * A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
+* Every file operation goes through ``os`` so ``tests/test_power_loss.py`` can record it.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import re
 import secrets
+import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 from filelock import FileLock, Timeout
@@ -45,7 +61,19 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from fittui.locations import backups_dir, make_private_dir
+from fittui.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
+    ReadOnly,
+    SaveFailed,
+    StorageError,
+    UnreadableDatabase,
+    newest_backup,
+)
+from fittui.locations import (  # noqa: F401 - privacy_warnings is re-exported
+    backups_dir,
+    daily_backups,
+    make_private_dir,
+    privacy_warnings,
+)
 
 SCHEMA_VERSION = 1
 BACKUPS_KEPT = 14
@@ -55,55 +83,89 @@ COMPACT_MIN_BYTES = 256 * 1024
 # journal replayed at open (bench/bench_storage.py measures the worst case).
 COMPACT_FRACTION = 8
 SNAPSHOT_LINE_RECORDS = 1000
+# A reader that finds a journal and a snapshot of different generations saw a compaction or
+# a restore happen between opening the two; it looks again this many times.
+RACE_RETRIES = 40
+# A temporary file in backups/ this old was left by a killed process.
+STALE_SECONDS = 3600
 # schema version -> function turning that version's "tables" into the next version's.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 Tables = dict[str, dict[str, dict[str, Any]]]
-Validator = Callable[[str, str, Any], str | None]
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOT_REGULAR = (
+    "it is not a regular file (a folder, a FIFO or a device); fittui opens only its own files"
+)
+_LINK = "it is a symbolic link (or a loop of them); fittui never follows a link where it keeps data"
 
 
-class StorageError(Exception):
-    """Something on disk stopped a read or a save; the message is for the person."""
+class Checks(Protocol):
+    """The checks records read from disk must pass (``fittui.records.RecordChecks``)."""
 
+    def record(self, table: str, doc_id: str, doc: Any) -> str | None: ...
 
-class UnreadableDatabase(StorageError):
-    """The database exists but cannot be read; it is left exactly as it is."""
+    def many(self, table: str, records: dict[str, Any]) -> tuple[str, str] | None: ...
 
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        self.backup = newest_backup(path)
-        hint = f"; newest backup: {self.backup}" if self.backup else "; no backup found"
-        super().__init__(f"cannot read database {path}: {reason}{hint}")
-
-
-class SaveFailed(StorageError):
-    """A save did not reach the disk; what was saved before is intact."""
-
-
-class ReadOnly(StorageError):
-    """A write was attempted on a database opened with --read-only."""
+    def links(
+        self, tables: Mapping[str, Mapping[str, Any]], changed: list | None
+    ) -> str | None: ...
 
 
 def backups(path: Path) -> list[Path]:
-    """The daily backups of the database at ``path``, oldest first.
-
-    The pattern names the date exactly, so the backups of ``fittui-test.json`` in the same
-    folder are never taken for (and pruned as) those of ``fittui.json``.
-    """
-    folder = backups_dir(path)
-    day = "[0-9]" * 4 + "-" + "[0-9]" * 2 + "-" + "[0-9]" * 2
-    return sorted(folder.glob(f"{path.stem}-{day}.json")) if folder.is_dir() else []
-
-
-def newest_backup(path: Path) -> Path | None:
-    found = backups(path)
-    return found[-1] if found else None
+    """The daily backups of the database at ``path``, oldest first (see ``daily_backups``)."""
+    return daily_backups(path)
 
 
 def new_id() -> str:
     """A record id no other process can pick: 64 random bits."""
     return secrets.token_hex(8)
+
+
+def open_kept(path: Path, flags: int) -> int:
+    """Open a file fittui keeps, never through a symbolic link, never blocking on a FIFO,
+    and only when it is a regular file. Raises OSError whose ``strerror`` says it in words.
+    """
+    try:
+        fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK | _CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, _LINK, str(path)) from None
+        if exc.errno in (errno.ENXIO, errno.EISDIR):  # a FIFO without a reader; a folder
+            raise OSError(exc.errno, _NOT_REGULAR, str(path)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, _NOT_REGULAR, str(path))
+    return fd
+
+
+def check_kept(path: Path) -> None:
+    """Refuse a path fittui is about to write that is a link or not a regular file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise OSError(errno.ELOOP, _LINK, str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, _NOT_REGULAR, str(path))
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` 0700 (parents too) and refuse it if it is a link: for backups/."""
+    make_private_dir(folder)
+    if stat.S_ISLNK(os.lstat(folder).st_mode):
+        raise OSError(errno.ELOOP, _LINK, str(folder))
+
+
+def _words(exc: OSError) -> str:
+    where = (
+        f" ({exc.filename})" if exc.filename and str(exc.filename) not in str(exc.strerror) else ""
+    )
+    return f"{exc.strerror or exc}{where}"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -127,10 +189,12 @@ def _write_all(fd: int, data: bytes) -> None:
 def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write, fsync, rename over, fsync the folder: the old file or the new, never a mix.
 
-    ``data`` may come in pieces, so a large snapshot is never held whole in memory.
+    ``data`` may come in pieces, so a large snapshot is never held whole in memory. A link,
+    FIFO or folder at ``path`` is refused, never replaced.
     """
+    check_kept(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
     try:
         try:
             for piece in [data] if isinstance(data, bytes) else data:
@@ -140,15 +204,28 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
     _fsync_dir(path.parent)
 
 
-def snapshot_lines(tables: Tables) -> Iterator[bytes]:
-    """The snapshot file, a line at a time (see the module docstring)."""
+def snapshot_lines(
+    tables: Tables, generation: str | None = None, supersedes: str | None = None
+) -> Iterator[bytes]:
+    """The snapshot file, a line at a time (see the module docstring).
+
+    ``generation`` names this snapshot for the journal that extends it; ``supersedes``
+    names the journal it makes obsolete (a compaction folded it in, a restore replaced it).
+    """
     count = sum(len(table) for table in tables.values())
-    yield orjson.dumps({"fittui": {"schema": SCHEMA_VERSION}, "records": count}) + b"\n"
+    head: dict[str, Any] = {"fittui": {"schema": SCHEMA_VERSION}, "records": count}
+    if generation is not None:
+        head["generation"] = generation
+        head["supersedes"] = supersedes
+    yield orjson.dumps(head) + b"\n"
     for name, table in tables.items():
         records = iter(table.items())
         while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
@@ -157,6 +234,34 @@ def snapshot_lines(tables: Tables) -> Iterator[bytes]:
 
 def dump_snapshot(tables: Tables) -> bytes:
     return b"".join(snapshot_lines(tables))
+
+
+def journal_head(journal_id: str, extends: str | None) -> bytes:
+    """A journal's first line: an empty transaction (so an older fittui reads it as one) that
+    names the journal and the snapshot generation it extends."""
+    return orjson.dumps({"ops": [], "journal": journal_id, "extends": extends}) + b"\n"
+
+
+def _head_of(line: bytes) -> tuple[str | None, str | None]:
+    """(journal id, generation extended) of a journal's first line; (None, None) for a
+    journal written before journals had a first line naming them."""
+    try:
+        head = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None, None
+    if type(head) is dict and type(head.get("journal")) is str:
+        extends = head.get("extends")
+        return head["journal"], extends if type(extends) is str else None
+    return None, None
+
+
+def _shown(value: Any) -> str:
+    text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(errors="replace")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _only_records(table: str, doc_id: str, doc: Any) -> str | None:
+    return None if type(doc) is dict else "is not a record"
 
 
 @contextmanager
@@ -170,32 +275,55 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _Race(Exception):
+    """A journal and a snapshot of different generations: another process is mid-way."""
+
+
 class JournalStorage(Storage):
     """TinyDB storage over a snapshot and a journal; see the module docstring."""
 
-    def __init__(
-        self, path: str | Path, read_only: bool = False, validate: Validator | None = None
-    ):
+    def __init__(self, path: str | Path, read_only: bool = False, validate: Checks | None = None):
         self.path = Path(path)
         self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.read_only = read_only
         self.validate = validate
         self._tables: Tables | None = None
         self._snapshot_sig: tuple | None = None
         self._snapshot_size = 0
+        self._generation: str | None = None
         self._journal_ino: int | None = None
+        self._journal_id: str | None = None
+        self._journal_head = b""
         self._journal_offset = 0
+        self._journal_lines = 0
+        self._journal_tail = b""  # the last bytes read, to notice a rewrite under us
+        self._journal_crc: int | None = 0  # CRC-32 of the journal's bytes read so far
+        self._unterminated = False  # the last line read is complete but has no newline
+        self._journal_obsolete = False
         self._pending: list[list] | None = None
         self._depth = 0
+        self._swept = False
+        self._backup_day = ""  # the day whose backup this store saw written
         self._guard = threading.RLock()
         self._lock = (
-            None
-            if read_only
-            else FileLock(
-                self.path.with_name(self.path.name + ".lock"), timeout=LOCK_TIMEOUT, mode=0o600
-            )
+            None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
+        # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
+        self.seal_backup: Callable[[bytes], bytes] | None = None
+
+    def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
+        return UnreadableDatabase(path, reason, database=self.path)
+
+    def _changed(self, how: str) -> UnreadableDatabase:
+        self._tables = None
+        return self._unreadable(
+            self.journal_path,
+            f"it was changed by another program while fittui had it open ({how}); "
+            "nothing more is saved to it: close fittui, keep a copy of the folder, and look "
+            "at the journal before going on",
+        )
 
     # -- reading -------------------------------------------------------------------------
     def read(self) -> Tables:
@@ -206,137 +334,288 @@ class JournalStorage(Storage):
     def _refresh(self) -> None:
         if self._depth and self._tables is not None:
             return  # inside a transaction the lock is held: nobody else has written
+        for attempt in range(RACE_RETRIES):
+            try:
+                self._look()
+                return
+            except _Race as race:
+                reason = str(race)
+                time.sleep(0.002 * (attempt + 1))
+        self._tables = None
+        raise self._unreadable(self.journal_path, reason)
+
+    def _snapshot_stat(self) -> tuple | None:
         try:
-            journal = open(self.journal_path, "rb")  # noqa: SIM115 - closed by the with below
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._unreadable(self.path, _words(exc)) from None
+        if stat.S_ISLNK(st.st_mode):
+            raise self._unreadable(self.path, _LINK)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _look(self) -> None:
+        try:
+            journal = os.fdopen(open_kept(self.journal_path, os.O_RDONLY), "rb")
         except FileNotFoundError:
             journal = None
         except OSError as exc:
-            raise UnreadableDatabase(self.journal_path, exc.strerror or str(exc)) from None
+            raise self._unreadable(self.journal_path, _words(exc)) from None
         with _gc_paused(), journal or nullcontext():
-            try:
-                st = os.stat(self.path)
-                sig = (st.st_ino, st.st_size, st.st_mtime_ns)
-            except FileNotFoundError:
-                sig = None
-            journal_ino = os.fstat(journal.fileno()).st_ino if journal else None
+            sig = self._snapshot_stat()
+            jst = os.fstat(journal.fileno()) if journal else None
+            ino = jst.st_ino if jst else None
+            # The same files as last time? Inode numbers are reused at once and times are
+            # coarse, so the journal's first line (its id, new at every compaction and
+            # restore) says whether it is still the journal this store read.
             if (
-                self._tables is None
-                or sig != self._snapshot_sig
-                or journal_ino != self._journal_ino
+                self._tables is not None
+                and sig == self._snapshot_sig
+                and ino == self._journal_ino
+                and (
+                    journal is None
+                    or os.pread(journal.fileno(), len(self._journal_head), 0) == self._journal_head
+                )
             ):
-                self._load_snapshot()
-                self._journal_ino = journal_ino
-                self._journal_offset = 0
-            if journal:
-                journal.seek(self._journal_offset)
-                self._replay(journal.read())
+                if journal and not self._journal_obsolete:
+                    self._check_unchanged(journal, jst)
+                    journal.seek(self._journal_offset)
+                    self._replay(journal.read())
+                return
+            self._load(journal, jst)
 
-    def _load_snapshot(self) -> None:
+    def _check_unchanged(self, journal: BinaryIO, st: os.stat_result) -> None:
+        """The journal this store has read is still as it was: not cut, and its last bytes
+        read not rewritten (a writer checks all of them before appending: ``_append``)."""
+        size = st.st_size
+        if size < self._journal_offset:
+            raise self._changed(f"it shrank from {self._journal_offset} to {size} bytes")
+        start = self._journal_offset - len(self._journal_tail)
+        tail = os.pread(journal.fileno(), len(self._journal_tail), start)
+        if tail != self._journal_tail:
+            raise self._changed(f"bytes before {self._journal_offset} were rewritten")
+
+    def _load(self, journal: BinaryIO | None, jst: os.stat_result | None) -> None:
+        """Read the snapshot and the journal from the start and decide how they fit."""
+        first = journal.readline() if journal else b""
+        journal_id, extends = _head_of(first)
+        if (
+            journal_id is not None
+            and journal_id == self._journal_id
+            and jst.st_ino != self._journal_ino
+        ):
+            raise self._changed("it was replaced by a copy of itself, as an editor saves")
+        snapshot = self._read_snapshot()
+        tables, sig, size, generation, supersedes = snapshot or ({}, None, 0, None, None)
+        identity = journal_id or (f"inode:{jst.st_ino}" if jst else None)
+        obsolete = False
+        if journal is None:
+            pass
+        elif jst.st_size == 0:
+            if snapshot is None:
+                raise self._unreadable(
+                    self.journal_path,
+                    f"the journal is empty and there is no snapshot {self.path.name}: the "
+                    "data it held may have been deleted",
+                )
+            if generation is not None:
+                raise self._unreadable(
+                    self.journal_path,
+                    "the journal is empty, yet it should name the snapshot it extends: saves "
+                    "may have been lost",
+                )
+        elif supersedes is not None and supersedes == identity:
+            obsolete = True  # a compaction or restore ended before replacing it
+        elif extends != generation:
+            if snapshot is None:
+                raise self._unreadable(
+                    self.journal_path,
+                    f"the snapshot it extends, {self.path.name}, is missing: the data it held "
+                    "may have been deleted",
+                )
+            raise _Race(
+                f"it extends snapshot {extends}, but {self.path.name} is {generation}: the "
+                "snapshot may have been replaced by another copy"
+            )
         self.generation += 1
-        try:
-            with open(self.path, "rb") as snapshot:
-                st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
-                tables = self._parse_snapshot(snapshot)
-        except FileNotFoundError:
-            self._tables, self._snapshot_sig, self._snapshot_size = {}, None, 0
-            return
-        except OSError as exc:
-            raise UnreadableDatabase(self.path, exc.strerror or str(exc)) from None
         self._tables = tables
-        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
-        self._snapshot_size = st.st_size
+        self._snapshot_sig, self._snapshot_size = sig, size
+        self._generation = generation
+        self._journal_ino = jst.st_ino if jst else None
+        self._journal_id, self._journal_head = journal_id, first if journal_id else b""
+        self._journal_offset, self._journal_lines = 0, 0
+        self._journal_tail, self._unterminated = b"", False
+        self._journal_obsolete = obsolete
+        self._journal_crc = None if obsolete else 0
+        if obsolete:
+            self._journal_offset = jst.st_size
+        elif journal:
+            self._replay(first + journal.read())
 
-    def _parse_snapshot(self, snapshot: BinaryIO) -> Tables:
+    def _read_snapshot(self) -> tuple | None:
+        """(tables, signature, size, generation, supersedes) of the snapshot, or None."""
+        try:
+            fd = open_kept(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._unreadable(self.path, _words(exc)) from None
+        with os.fdopen(fd, "rb") as snapshot:
+            st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
+            try:
+                tables, generation, supersedes = self._parse_snapshot(snapshot)
+            except OSError as exc:
+                raise self._unreadable(self.path, _words(exc)) from None
+        return tables, (st.st_ino, st.st_size, st.st_mtime_ns), st.st_size, generation, supersedes
+
+    def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None]:
         header = snapshot.readline()
         if not header.strip():
-            raise UnreadableDatabase(self.path, "the file is empty")
-        meta, count = self._parse_line(header, 1), None
-        if isinstance(meta, dict):
-            meta, count = meta.get("fittui"), meta.get("records")
+            raise self._unreadable(self.path, "the file is empty")
+        head = self._parse_line(header, 1)
+        meta = count = generation = supersedes = None
+        if type(head) is dict:
+            meta, count = head.get("fittui"), head.get("records")
+            generation, supersedes = head.get("generation"), head.get("supersedes")
         if not isinstance(meta, dict) or type(meta.get("schema")) is not int:
-            raise UnreadableDatabase(self.path, "not a fittui database (no schema version)")
+            raise self._unreadable(self.path, "not a fittui database (no schema version)")
         schema = meta["schema"]
         if schema > SCHEMA_VERSION:
-            raise UnreadableDatabase(
+            raise self._unreadable(
                 self.path, f"schema version {schema} is newer than this fittui understands"
             )
         if type(count) is not int:
-            raise UnreadableDatabase(self.path, "unexpected shape (no record count)")
+            raise self._unreadable(self.path, "unexpected shape (no record count)")
+        if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
+            raise self._unreadable(self.path, "line 1: unexpected shape (generation)")
+        check = self.validate.many if self.validate and schema == SCHEMA_VERSION else None
         tables: Tables = {}
         for number, line in enumerate(snapshot, start=2):
             row = self._parse_line(line, number)
             if not (
-                type(row) is list
-                and len(row) == 2
-                and type(row[0]) is str
-                and type(row[1]) is dict
-                and all(type(d) is dict for d in row[1].values())
+                type(row) is list and len(row) == 2 and type(row[0]) is str and type(row[1]) is dict
             ):
-                raise UnreadableDatabase(
+                raise self._unreadable(
                     self.path, f"line {number}: unexpected shape (a table must hold records)"
                 )
-            tables.setdefault(row[0], {}).update(row[1])
-            count -= len(row[1])
+            name, records = row
+            if check:
+                wrong = check(name, records)
+            else:
+                wrong = next(
+                    ((i, "is not a record") for i, d in records.items() if type(d) is not dict),
+                    None,
+                )
+            if wrong:
+                raise self._unreadable(
+                    self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
+                )
+            tables.setdefault(name, {}).update(records)
+            count -= len(records)
         if count:
-            raise UnreadableDatabase(self.path, "cut short or damaged (records are missing)")
+            raise self._unreadable(self.path, "cut short or damaged (records are missing)")
         while schema < SCHEMA_VERSION:
             if schema not in MIGRATIONS:
-                raise UnreadableDatabase(self.path, f"unknown schema version {schema}")
+                raise self._unreadable(self.path, f"unknown schema version {schema}")
             tables = MIGRATIONS[schema](tables)
             schema += 1
-        if self.validate:
-            for name, table in tables.items():
-                for doc_id, doc in table.items():
-                    self._check(self.path, name, doc_id, doc, "")
-        return tables
+            if schema == SCHEMA_VERSION and self.validate:
+                for name, table in tables.items():
+                    for doc_id, doc in table.items():
+                        if problem := self.validate.record(name, doc_id, doc):
+                            raise self._unreadable(self.path, f"{name} record {doc_id}: {problem}")
+        if self.validate and (problem := self.validate.links(tables, None)):
+            raise self._unreadable(self.path, problem)
+        return tables, generation, supersedes
 
     def _parse_line(self, line: bytes, number: int) -> Any:
         if not line.endswith(b"\n"):
-            raise UnreadableDatabase(self.path, f"cut short (line {number} is incomplete)")
+            raise self._unreadable(self.path, f"cut short (line {number} is incomplete)")
         try:
             return orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            raise UnreadableDatabase(self.path, f"line {number}: not valid JSON ({exc})") from None
-
-    def _check(self, path: Path, table: str, doc_id: str, doc: Any, where: str) -> None:
-        problem = self.validate(table, doc_id, doc) if self.validate else None
-        if problem:
-            raise UnreadableDatabase(path, f"{where}{table} record {doc_id}: {problem}")
+            raise self._unreadable(self.path, f"line {number}: not valid JSON ({exc})") from None
 
     def _replay(self, chunk: bytes) -> None:
-        end = chunk.rfind(b"\n") + 1  # a last line without newline was cut short: not saved
-        if not end:
+        """Apply the journal's new bytes: every complete line, and a last line without its
+        newline when it parses (a whole transaction that lost its newline); a last line
+        that does not parse was cut short by a crash, was never reported saved, and waits."""
+        start = self._journal_offset
+        raw = chunk
+        if self._unterminated and chunk[:1] == b"\n":
+            chunk, start = chunk[1:], start + 1  # the newline a later save put after it
+            self._unterminated = False
+        end = chunk.rfind(b"\n") + 1
+        lines = chunk[:end].split(b"\n")[:-1] if end else []
+        rest = chunk[end:]
+        unterminated = False
+        if rest.strip():
+            try:
+                orjson.loads(rest)
+                lines.append(rest)
+                unterminated = True
+            except orjson.JSONDecodeError:
+                pass  # torn by a crash
+        used = end + (len(rest) if unterminated else 0)
+        if not used:
             return
-        changed = False
-        line_start = self._journal_offset
-        for line in chunk[:end].splitlines():
-            where = f"journal at byte {line_start}: "
-            line_start += len(line) + 1
+        self._apply_lines(lines, start)
+        consumed = raw[: start + used - self._journal_offset]
+        if self._journal_crc is not None:
+            self._journal_crc = zlib.crc32(consumed, self._journal_crc)
+        self._journal_offset = start + used
+        self._journal_tail = (self._journal_tail + consumed)[-64:]
+        self._unterminated = unterminated
+        self.generation += 1
+
+    def _apply_lines(self, lines: list[bytes], at: int) -> None:
+        """Apply journal lines starting at byte ``at``, each checked as a save checks it:
+        the shape of the line and of every operation, every record put, and the links
+        between records once the line's operations are all applied (one transaction)."""
+        tables = self._tables
+        record = self.validate.record if self.validate else _only_records
+        links = self.validate.links if self.validate else None
+        number = self._journal_lines
+        for line in lines:
+            number += 1
+            self._journal_lines, line_at, at = number, at, at + len(line) + 1
             if not line.strip():
                 continue
             try:
-                ops = orjson.loads(line)["ops"]
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                raise UnreadableDatabase(self.journal_path, f"{where}damaged line") from None
+                transaction = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise self._damaged(line_at, f"not valid JSON ({exc})") from None
+            ops = transaction.get("ops") if type(transaction) is dict else None
+            if type(ops) is not list:
+                raise self._damaged(line_at, "not a transaction (no list of ops)")
+            changed = []
             for op in ops:
-                self._apply(op, where)
-            changed = True
-        self._journal_offset += end
-        if changed:
-            self.generation += 1
+                if not (
+                    type(op) is list
+                    and len(op) in (3, 4)
+                    and (op[0], len(op)) in (("put", 4), ("del", 3))
+                    and type(op[1]) is str
+                    and type(op[2]) is str
+                ):
+                    raise self._damaged(line_at, f"unknown operation {_shown(op)}")
+                table, doc_id = op[1], op[2]
+                if len(op) == 4:
+                    if problem := record(table, doc_id, op[3]):
+                        raise self._damaged(line_at, f"{table} record {doc_id}: {problem}")
+                    if table in tables:
+                        tables[table][doc_id] = op[3]
+                    else:
+                        tables[table] = {doc_id: op[3]}
+                elif table in tables:
+                    tables[table].pop(doc_id, None)
+                changed.append((table, doc_id))
+            if changed and links and (problem := links(tables, changed)):
+                raise self._damaged(line_at, problem)
 
-    def _apply(self, op: list, where: str = "") -> None:
-        try:
-            kind, table, doc_id = op[0], op[1], op[2]
-            if kind == "put":
-                self._check(self.journal_path, table, doc_id, op[3], where)
-                self._tables.setdefault(table, {})[doc_id] = op[3]
-            elif kind == "del":
-                self._tables.get(table, {}).pop(doc_id, None)
-            else:
-                raise ValueError(kind)
-        except (IndexError, TypeError, ValueError):
-            raise UnreadableDatabase(self.journal_path, f"{where}unknown operation") from None
+    def _damaged(self, at: int, problem: str) -> UnreadableDatabase:
+        where = f"line {self._journal_lines} (byte {at})"
+        return self._unreadable(self.journal_path, f"{where}: {problem}")
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager
@@ -355,6 +634,7 @@ class JournalStorage(Storage):
             try:
                 if outer:
                     self._refresh()
+                    self._sweep()
                     self._pending = []
                 self._depth += 1
                 try:
@@ -375,12 +655,14 @@ class JournalStorage(Storage):
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the write lock without a transaction: for replacing the whole database
-        (``fittui restore``). Whatever was read before is forgotten afterwards."""
+        (``fittui restore``, through :meth:`install`). Whatever was read before is
+        forgotten afterwards."""
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only; nothing was changed")
         with self._guard:
             self._acquire()
             try:
+                self._sweep()
                 yield
             finally:
                 self._tables = None
@@ -389,11 +671,37 @@ class JournalStorage(Storage):
     def _acquire(self) -> None:
         try:
             make_private_dir(self.path.parent)
+            check_kept(self.lock_path)
             self._lock.acquire()
         except Timeout:
             raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
         except OSError as exc:
-            raise SaveFailed(f"cannot lock {self.path}: {exc.strerror or exc}") from None
+            raise SaveFailed(f"cannot lock {self.path}: {_words(exc)}") from None
+
+    def _sweep(self) -> None:
+        """Remove temporary files a killed process left (once per store, under the lock:
+        every writer of the data folder's temporary files holds it)."""
+        if self._swept:
+            return
+        self._swept = True
+        mine = re.compile(rf"\.{re.escape(self.path.name)}(\.journal)?\.[0-9a-f]{{8}}\.tmp")
+        backup = re.compile(rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+        old = time.time() - STALE_SECONDS
+        for folder, pattern, before in (
+            (self.path.parent, mine, None),
+            (backups_dir(self.path), backup, old),
+        ):
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                            if (
+                                before is None
+                                or entry.stat(follow_symlinks=False).st_mtime < before
+                            ):
+                                os.unlink(entry.path)
+            except OSError:
+                pass  # tidying up never stops a save
 
     def lock_is_busy(self) -> bool:
         """Whether another process holds the write lock now, so that a save would wait.
@@ -419,30 +727,17 @@ class JournalStorage(Storage):
         backup = self._backup_once_a_day()
         line = orjson.dumps({"ops": ops}) + b"\n"
         try:
-            created = not self.journal_path.exists()
-            fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            try:
-                size = os.fstat(fd).st_size
-                if size > self._journal_offset:  # a line cut short by a crash: drop it
-                    os.ftruncate(fd, self._journal_offset)
-                try:
-                    _write_all(fd, line)
-                    os.fsync(fd)
-                except OSError:
-                    os.ftruncate(fd, self._journal_offset)
-                    raise
-                st = os.fstat(fd)
-            finally:
-                os.close(fd)
-            if created:
-                _fsync_dir(self.path.parent)
+            if self._journal_ino is None or self._journal_obsolete:
+                self._start_journal(line)
+            else:
+                self._append(line)
         except OSError as exc:
             if backup:  # it holds this save, which did not happen
-                backup.unlink(missing_ok=True)
-            raise SaveFailed(
-                f"could not save to {self.journal_path}: {exc.strerror or exc}"
-            ) from None
-        self._journal_ino, self._journal_offset = st.st_ino, self._journal_offset + len(line)
+                try:
+                    os.unlink(backup)
+                except OSError:
+                    pass
+            raise SaveFailed(f"could not save to {self.journal_path}: {_words(exc)}") from None
         self.generation += 1
         if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // COMPACT_FRACTION):
             try:
@@ -450,38 +745,120 @@ class JournalStorage(Storage):
             except OSError:
                 pass  # the journal holds everything; compaction is tried again next save
 
+    def _append(self, line: bytes) -> None:
+        fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
+        try:
+            st = os.fstat(fd)
+            if st.st_ino != self._journal_ino:
+                raise self._changed("it was replaced by another file")
+            if self._journal_crc is not None and self._journal_crc != zlib.crc32(
+                os.pread(fd, self._journal_offset, 0)
+            ):
+                raise self._changed(f"bytes before {self._journal_offset} were rewritten")
+            if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
+                os.ftruncate(fd, self._journal_offset)
+            data = b"\n" + line if self._unterminated else line
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, self._journal_offset)
+                raise
+        finally:
+            os.close(fd)
+        self._journal_offset += len(data)
+        if self._journal_crc is not None:
+            self._journal_crc = zlib.crc32(data, self._journal_crc)
+        self._journal_lines += 1
+        self._journal_tail = (self._journal_tail + data)[-64:]
+        self._unterminated = False
+
+    def _start_journal(self, first: bytes = b"") -> None:
+        """Write a new journal extending the current snapshot, with its first transaction."""
+        journal_id = new_id()
+        head = journal_head(journal_id, self._generation)
+        write_file_atomically(self.journal_path, head + first)
+        st = os.lstat(self.journal_path)
+        self._journal_ino, self._journal_crc = st.st_ino, zlib.crc32(head + first)
+        self._journal_id, self._journal_head = journal_id, head
+        self._journal_offset = len(head) + len(first)
+        self._journal_lines = 2 if first else 1
+        self._journal_tail = (head + first)[-64:]
+        self._unterminated = self._journal_obsolete = False
+
+    def _journal_identity(self) -> str | None:
+        """What a snapshot names to make the journal now on disk obsolete: its id, or its
+        inode for a journal from before journals had ids. None when there is none."""
+        try:
+            fd = open_kept(self.journal_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        with os.fdopen(fd, "rb") as journal:
+            journal_id, _ = _head_of(journal.readline())
+            return journal_id or f"inode:{os.fstat(journal.fileno()).st_ino}"
+
+    def install(self, tables: Tables) -> None:
+        """Make ``tables`` the whole database, atomically, with the write lock held.
+
+        The new snapshot names the journal it makes obsolete, then a new journal extending
+        it replaces that one: a crash between the two leaves a snapshot whose obsolete
+        journal every reader ignores, and a reader that opened the old journal just before
+        sees it is obsolete. Either the old database or the new, never a mix.
+        """
+        generation = new_id()
+        write_file_atomically(
+            self.path, snapshot_lines(tables, generation, self._journal_identity())
+        )
+        st = os.lstat(self.path)
+        self._tables, self._generation = tables, generation
+        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        self._snapshot_size = st.st_size
+        self._journal_obsolete = True
+        self._start_journal()
+        self.generation += 1
+
     def write(self, data: Tables) -> None:
         """TinyDB's whole-database write: a new snapshot, under the lock."""
         with self.transaction():
-            self._tables = data
             try:
-                self._compact()
+                self.install(data)
             except OSError as exc:
-                raise SaveFailed(f"could not save to {self.path}: {exc.strerror or exc}") from None
+                raise SaveFailed(f"could not save to {self.path}: {_words(exc)}") from None
 
     def _compact(self) -> None:
-        write_file_atomically(self.path, snapshot_lines(self._tables))
-        write_file_atomically(self.journal_path, b"")
-        st = os.stat(self.path)
-        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
-        self._snapshot_size = st.st_size
-        self._journal_ino, self._journal_offset = os.stat(self.journal_path).st_ino, 0
+        self.install(self._tables)
 
     def _backup_once_a_day(self) -> Path | None:
-        """On the day's first save, copy the database (with that save) into backups/."""
-        if not (self.path.exists() or self.journal_path.exists()):
+        """On the day's first save, copy the database (with that save) into backups/.
+
+        The 14 newest daily backups dated up to today are kept; a backup dated after today
+        (written while the clock was wrong, or the clock is wrong now) is never deleted
+        here, and ``privacy_warnings`` says so.
+        """
+        if self._snapshot_sig is None and self._journal_ino is None:
             return None
         folder = backups_dir(self.path)
-        target = folder / f"{self.path.stem}-{date.today().isoformat()}.json"
-        if target.exists():
+        today = date.today().isoformat()
+        if self._backup_day == today:
             return None
+        target = folder / f"{self.path.stem}-{today}.json"
         try:
-            make_private_dir(folder)
-            write_file_atomically(target, snapshot_lines(self._tables))
+            private_folder(folder)
+            if os.path.lexists(target):
+                self._backup_day = today
+                return None
+            data: bytes | Iterable[bytes] = snapshot_lines(self._tables)
+            if self.seal_backup is not None:
+                data = self.seal_backup(b"".join(data))
+            write_file_atomically(target, data)
         except OSError as exc:
-            raise SaveFailed(f"could not write the daily backup {target}: {exc.strerror}") from None
-        for old in backups(self.path)[:-BACKUPS_KEPT]:
-            old.unlink(missing_ok=True)
+            raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
+        past = [b for b in backups(self.path) if b.name[-15:-5] <= today and b != target]
+        for old in past[: max(0, len(past) - (BACKUPS_KEPT - 1))]:
+            try:
+                os.unlink(old)
+            except OSError:
+                pass
         return target
 
     def close(self) -> None:

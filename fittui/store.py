@@ -9,17 +9,30 @@ numbers and read back into integer tenths.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from fittui.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.instruments import Instrument
-from fittui.model import Administration, Client, InputError, check_age_group, check_code, now_when
+from fittui.model import (
+    Administration,
+    Client,
+    Correction,
+    InputError,
+    Voided,
+    check_age_group,
+    check_code,
+    check_not_future,
+    check_reason,
+    moment_now,
+    now_when,
+    parse_when,
+)
+from fittui.outside import check_note, check_plain, shown, shown_note
+from fittui.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, RecordChecks
 from fittui.storage import Database, new_id
-
-CLIENTS = "clients"
-ADMINISTRATIONS = "administrations"
 
 
 class UnknownClient(InputError):
@@ -27,42 +40,14 @@ class UnknownClient(InputError):
         super().__init__(f"unknown client {code!r} (see 'fittui clients')")
 
 
-_SCORE_TYPES = frozenset({int, float})
-_LIST_TYPES = frozenset({list, tuple})
-
-
-def _validate(table: str, doc_id: str, doc: Any) -> str | None:
-    """Say what is wrong with a record read from disk, or None when it is sound.
-
-    Runs on every record at open, so it compares exact types (orjson gives nothing else).
-    """
-    if table == ADMINISTRATIONS:
-        if (
-            not type(doc.get("client"))
-            is type(doc.get("instrument"))
-            is type(doc.get("date"))
-            is str
-        ):
-            return "an administration needs a client, an instrument and a date"
-        items = doc.get("items")
-        if type(items) is not dict or not _SCORE_TYPES.issuperset(map(type, items.values())):
-            return "item scores must be numbers"
-    elif table == CLIENTS:
-        if not type(doc.get("code")) is type(doc.get("age_group")) is str:
-            return "a client needs a code and an age group"
-        keys = doc.get("instruments", ())
-        if type(keys) not in _LIST_TYPES or not all(type(k) is str for k in keys):
-            return "a client's instruments must be a list of instrument keys"
-    return None
-
-
 def client_from_doc(doc: dict) -> Client:
     return Client(
         code=doc["code"],
         age_group=doc["age_group"],
-        label=doc.get("label", ""),
+        label=shown(doc.get("label", "")),
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
+        linked=tuple(doc.get("linked", ())),
     )
 
 
@@ -73,10 +58,12 @@ def client_to_doc(client: Client) -> dict:
         "label": client.label,
         "archived": client.archived,
         "instruments": list(client.instruments),
+        "linked": list(client.linked),
     }
 
 
 def administration_from_doc(doc_id: str, doc: dict) -> Administration:
+    voided = doc.get("voided")
     return Administration(
         id=doc_id,
         client=doc["client"],
@@ -84,12 +71,16 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         date=doc["date"],
         items={k: round(v * 10) for k, v in doc["items"].items()},
         rater=doc.get("rater", "client"),
-        note=doc.get("note", ""),
+        note=shown_note(doc.get("note", "")),
+        voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
+        corrections=tuple(Correction(**c) for c in doc.get("corrections", ())),
     )
 
 
 def administration_to_doc(a: Administration) -> dict:
-    return {
+    """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
+    rating never corrected is written as it always was."""
+    doc: dict[str, Any] = {
         "client": a.client,
         "instrument": a.instrument,
         "date": a.date,
@@ -97,6 +88,17 @@ def administration_to_doc(a: Administration) -> dict:
         "items": {k: v / 10 for k, v in a.items.items()},
         "note": a.note,
     }
+    if a.voided is not None:
+        doc["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        doc["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return doc
+
+
+def episode_event_from_doc(doc_id: str, doc: dict) -> EpisodeEvent:
+    return EpisodeEvent(doc["kind"], doc["date"], doc.get("reason"), doc_id, doc["client"])
 
 
 def identity(a: Administration) -> tuple:
@@ -107,13 +109,21 @@ def identity(a: Administration) -> tuple:
 class Store:
     """Clients and administrations, saved durably before any method returns."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        instruments: Mapping[str, Instrument] | None = None,
+    ) -> None:
+        """``instruments`` check the scores read from disk; by default the built-in ones and
+        the user's files, loaded when the first administration is read."""
         self.path = Path(path)
         self.read_only = read_only
-        self.db = Database(self.path, read_only=read_only, validate=_validate)
+        self.db = Database(self.path, read_only=read_only, validate=RecordChecks(instruments))
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
+        self._episode_events = self.db.table(EPISODE_EVENTS)
 
     def close(self) -> None:
         self.db.close()
@@ -145,7 +155,11 @@ class Store:
         """Add a client; ``instruments`` are keys the caller has checked against the
         instruments (``parse_instrument_list``), since the store does not load them."""
         client = Client(
-            check_code(code), check_age_group(age_group), label.strip(), False, instruments
+            check_code(code),
+            check_age_group(age_group),
+            check_plain(label.strip(), "label"),
+            False,
+            instruments,
         )
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
@@ -157,31 +171,84 @@ class Store:
         """Change a client's label, age group, archived state or start-of-session instruments."""
         with self.storage.transaction():
             client = replace(self.client(code), **changes)
+            check_plain(client.label, "label")
             check_age_group(client.age_group)
             self._clients.update(client_to_doc(client), doc_ids=[code])
         return client
 
+    def link(self, code: str, other: str) -> tuple[Client, Client]:
+        """Link two clients as one case (a couple or a family under two codes), both ways,
+        so each one's SRS is compared with the other's for a split alliance."""
+        if code == other:
+            raise InputError(f"client {code!r} cannot be linked with itself")
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            first = replace(first, linked=tuple(dict.fromkeys((*first.linked, other))))
+            second = replace(second, linked=tuple(dict.fromkeys((*second.linked, code))))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
+    def unlink(self, code: str, other: str) -> tuple[Client, Client]:
+        """Undo ``link``: the two clients are separate cases again."""
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            if other not in first.linked:
+                raise InputError(f"clients {code!r} and {other!r} are not linked")
+            first = replace(first, linked=tuple(c for c in first.linked if c != other))
+            second = replace(second, linked=tuple(c for c in second.linked if c != code))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
     # -- administrations -----------------------------------------------------------------
+    # Every reader that scores, charts, flags, summarises or reports gets the counted
+    # ratings only (``administrations``, ``administrations_by_client``): a voided rating
+    # cannot slip into a calculation by a caller forgetting to filter it. The history's
+    # table and the exports, which show the record as it is, ask ``all_administrations``.
     def administrations(self, code: str | None = None) -> list[Administration]:
-        """Administrations in entry order, of one client or of everyone."""
+        """The ratings that count (none voided) in entry order, of one client or of everyone."""
+        return [
+            administration_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
+            if (code is None or doc["client"] == code) and "voided" not in doc
+        ]
+
+    def all_administrations(self, code: str | None = None) -> list[Administration]:
+        """Every rating in entry order, voided ones included: the record as it stands."""
         return [
             administration_from_doc(doc_id, doc)
             for doc_id, doc in self._raw(ADMINISTRATIONS).items()
             if code is None or doc["client"] == code
         ]
 
+    def administration(self, administration_id: str) -> Administration:
+        """One rating by its id, voided or not."""
+        doc = self._raw(ADMINISTRATIONS).get(administration_id)
+        if doc is None:
+            raise InputError(
+                f"no rating with id {administration_id!r} (see 'fittui history CODE --json')"
+            )
+        return administration_from_doc(administration_id, doc)
+
     def administrations_by_client(
         self, codes: Iterable[str] | None = None
     ) -> dict[str, list[Administration]]:
-        """Administrations in entry order grouped by client; only those of ``codes`` when
-        given (the active clients of a list, say: no objects built for the rest)."""
+        """The ratings that count (none voided) in entry order grouped by client; only those
+        of ``codes`` when given (the active clients of a list, say: no objects built for
+        the rest)."""
         wanted = None if codes is None else set(codes)
         grouped: dict[str, list[Administration]] = {}
         for doc_id, doc in self._raw(ADMINISTRATIONS).items():
             code = doc["client"]
-            if wanted is None or code in wanted:
+            if (wanted is None or code in wanted) and "voided" not in doc:
                 grouped.setdefault(code, []).append(administration_from_doc(doc_id, doc))
         return grouped
+
+    def linked_administrations(self, client: Client) -> list[Administration]:
+        """The administrations of the clients linked with ``client`` as one case."""
+        grouped = self.administrations_by_client(client.linked)
+        return [a for code in client.linked for a in grouped.get(code, [])]
 
     def record(
         self,
@@ -199,23 +266,74 @@ class Store:
         return saved
 
     def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
-        """Save several administrations as one transaction: all of them, or none."""
+        """Save several administrations as one transaction: all of them, or none. A rating
+        dated after today is refused."""
         batch = list(administrations)
+        for a in batch:
+            check_note(a.note)
         with self.storage.transaction():
             clients = self._raw(CLIENTS)
             for a in batch:
                 if a.client not in clients:
                     raise UnknownClient(a.client)
+                check_not_future(a.date)
             self._administrations.insert_multiple(
                 self._administrations.document_class(administration_to_doc(a), a.id) for a in batch
             )
         return batch
 
     def set_note(self, administration_id: str, note: str) -> None:
+        check_note(note)
         with self.storage.transaction():
             if administration_id not in self._raw(ADMINISTRATIONS):
                 raise InputError(f"no administration {administration_id!r}")
             self._administrations.update({"note": note}, doc_ids=[administration_id])
+
+    # -- episodes of care ----------------------------------------------------------------
+    def episode_events(self, code: str) -> list[EpisodeEvent]:
+        """The therapist's episode starts and ends for one client, in entry order."""
+        return [
+            episode_event_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(EPISODE_EVENTS).items()
+            if doc["client"] == code
+        ]
+
+    def episode_events_by_client(self) -> dict[str, list[EpisodeEvent]]:
+        """Every client's episode events, in entry order; a database from before episodes
+        has none, and every client's ratings then fall into episodes by the gap alone."""
+        grouped: dict[str, list[EpisodeEvent]] = {}
+        for doc_id, doc in self._raw(EPISODE_EVENTS).items():
+            grouped.setdefault(doc["client"], []).append(episode_event_from_doc(doc_id, doc))
+        return grouped
+
+    def add_episode_event(
+        self, code: str, kind: str, day: str, reason: str | None = None
+    ) -> EpisodeEvent:
+        """Save the therapist's start or end of an episode (``day`` an ISO date); the caller
+        checks it against the client's episodes first (``episodes.check_start``/``check_end``)."""
+        [event] = self.add_episode_events(code, [(kind, day, reason)])
+        return event
+
+    def add_episode_events(
+        self, code: str, wanted: Iterable[tuple[str, str, str | None]]
+    ) -> list[EpisodeEvent]:
+        """Save several (kind, day, reason) events as one transaction: ending the open
+        episode and starting the next one land together or not at all."""
+        events = []
+        for kind, day, reason in wanted:
+            if kind not in KINDS or (kind == "end") != (reason in REASONS):
+                raise InputError(f"an episode {kind} cannot have the reason {reason!r}")
+            events.append(EpisodeEvent(kind, day, reason, new_id(), code))
+        with self.storage.transaction():
+            if code not in self._raw(CLIENTS):
+                raise UnknownClient(code)
+            self._episode_events.insert_multiple(
+                self._episode_events.document_class(
+                    {"client": code, "kind": e.kind, "date": e.date, "reason": e.reason}, e.id
+                )
+                for e in events
+            )
+        return events
 
     def import_batch(
         self, new_clients: Iterable[Client], administrations: Iterable[Administration]
@@ -228,7 +346,7 @@ class Store:
         export's) unless the database already uses it for another rating.
         """
         with self.storage.transaction():
-            existing = Counter(identity(a) for a in self.administrations())
+            existing = Counter(identity(a) for a in self.all_administrations())
             taken = set(self._raw(ADMINISTRATIONS))
             fresh = []
             for a in administrations:
@@ -238,9 +356,77 @@ class Store:
                     fresh.append(replace(a, id=new_id()) if a.id in taken else a)
                     taken.add(fresh[-1].id)
             added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
+            for c in added_clients:
+                check_plain(c.label, "label")
             self._clients.insert_multiple(
                 self._clients.document_class(client_to_doc(c), c.code) for c in added_clients
             )
             if fresh:
                 self.record_many(fresh)
         return added_clients, fresh
+
+    # -- corrections ---------------------------------------------------------------------
+    def _rewrite(
+        self, administration_id: str, change: Callable[[Administration], Administration]
+    ) -> tuple[Administration, Administration]:
+        """Apply ``change`` (old rating -> new rating) in one transaction, keeping the
+        rating's place in entry order; returns (before, after)."""
+        with self.storage.transaction():
+            before = self.administration(administration_id)
+            after = change(before)
+            doc = administration_to_doc(after)
+
+            def replace_doc(stored: MutableMapping) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            self._administrations.update(replace_doc, doc_ids=[administration_id])
+        return before, after
+
+    def void(self, administration_id: str, reason: str) -> Administration:
+        """Mark a rating as entered in error: it stays in the record, counts nowhere."""
+        why = check_plain(check_reason(reason), "reason")
+
+        def change(a: Administration) -> Administration:
+            if a.voided is not None:
+                raise InputError(
+                    f"rating {a.id} is already voided ({a.voided.reason}); "
+                    f"'fittui unvoid {a.id}' restores it"
+                )
+            return replace(a, voided=Voided(why, moment_now()))
+
+        return self._rewrite(administration_id, change)[1]
+
+    def unvoid(self, administration_id: str) -> Administration:
+        """Count a voided rating again, as it was before."""
+
+        def change(a: Administration) -> Administration:
+            if a.voided is None:
+                raise InputError(f"rating {a.id} is not voided; nothing to restore")
+            return replace(a, voided=None)
+
+        return self._rewrite(administration_id, change)[1]
+
+    def _correct(self, administration_id: str, what: str, new: str) -> Administration:
+        def change(a: Administration) -> Administration:
+            old = getattr(a, what)
+            if old == new:
+                raise InputError(f"rating {a.id} already has {what} {new}; nothing to change")
+            corrections = (*a.corrections, Correction(what, old, new, moment_now()))
+            if what == "client":
+                return replace(a, client=new, corrections=corrections)
+            return replace(a, date=new, corrections=corrections)
+
+        return self._rewrite(administration_id, change)[1]
+
+    def move(self, administration_id: str, code: str) -> Administration:
+        """Give a rating saved under the wrong client to the right one; the old code is
+        kept in the rating's corrections."""
+        with self.storage.transaction():
+            target = self.client(check_code(code)).code
+            return self._correct(administration_id, "client", target)
+
+    def redate(self, administration_id: str, when: str) -> Administration:
+        """Fix a rating's date (and time); the old one is kept in its corrections. A date
+        after today is refused."""
+        return self._correct(administration_id, "date", check_not_future(parse_when(when)))

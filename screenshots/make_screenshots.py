@@ -12,7 +12,9 @@ from pathlib import Path
 
 from fittui.app import make_app
 from fittui.demo import make_demo_database
+from fittui.instruments import load_instruments
 from fittui.settings import Settings
+from fittui.store import Store
 
 HERE = Path(__file__).parent
 DAY = date(2026, 11, 23)
@@ -59,6 +61,32 @@ async def main() -> None:
             [*phq9, "1", "down", "0", "down", "1", "enter", "ctrl+t", "ctrl+t"],
             rate=("D04", "PHQ-9", ["client"]),
         )
+        add_a_client_back_after_a_break(db)
+        await shoot(db, "history-episodes", ["slash", "d", "1", "2", "enter", "end"])
+        await shoot(db, "outcomes", ["r"])
+
+
+def add_a_client_back_after_a_break(db: Path) -> None:
+    """D12, only for the episode and outcome screenshots: a first course that ended as
+    planned in 2025, and a second one ten months later."""
+    instruments = load_instruments()
+    store = Store(db)
+    store.add_client("D12", label="Fictional: back after a break")
+    ors_keys = [item.key for item in instruments["ORS"].items]
+    srs_keys = [item.key for item in instruments["SRS"].items]
+    for day, ors, srs in (
+        ("2025-01-06", 45, 93),
+        ("2025-01-20", 60, 95),
+        ("2025-02-03", 75, 97),
+        ("2025-02-17", 78, 97),
+        ("2026-11-02", 40, 90),
+        ("2026-11-09", 45, 92),
+        ("2026-11-16", 55, 94),
+    ):
+        store.record("D12", instruments["ORS"], dict.fromkeys(ors_keys, ors), day)
+        store.record("D12", instruments["SRS"], dict.fromkeys(srs_keys, srs), day)
+    store.add_episode_event("D12", "end", "2025-02-17", "planned")
+    store.close()
 
 
 if __name__ == "__main__":

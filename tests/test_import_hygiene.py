@@ -17,6 +17,7 @@ DOMAIN = [
     "fittui.importing",
     "fittui.report",
     "fittui.outcomes",
+    "fittui.episodes",
     "fittui.export",
     "fittui.backup",
     "fittui.chart",

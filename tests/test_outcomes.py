@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from math import sqrt
 
 import pytest
 
+from fittui.episodes import EpisodeEvent
 from fittui.instruments import load_instruments
 from fittui.model import Administration, Client
-from fittui.outcomes import Period, outcome_summary, summary_rows
+from fittui.outcomes import (
+    Period,
+    default_reference,
+    outcome_summary,
+    reference_with,
+    summary_rows,
+    symptom_change,
+    t_quantile,
+)
 
 INSTRUMENTS = load_instruments()
 ALL_TIME = Period()
@@ -72,8 +80,14 @@ def summary_for(period: Period = ALL_TIME):
     return outcome_summary(CLIENTS, by_client, INSTRUMENTS, period).to_json()
 
 
+def figures(result: dict, expected: dict) -> dict:
+    """The keys of ``result`` that ``expected`` names, to compare the two."""
+    return {key: result[key] for key in expected}
+
+
 def test_all_time_agrees_with_the_hand_computation():
-    # Seen: A to G (7); H has no rating. Statuses, own ratings only:
+    # Seen: A to G (7), one episode each (no gap over 90 days); H has no rating. Statuses,
+    # own ratings only:
     #   A 20.0 -> 26.0, +6.0, from below 25 to above: recovered
     #   B 26.0 -> 31.0, +5.0 (exactly the threshold), started above 25: improved
     #   C 22.0 -> 24.0, +2.0: unchanged
@@ -84,24 +98,44 @@ def test_all_time_agrees_with_the_hand_computation():
     # Means on the 40-point scales (A, B, C, D, F; G's 0-10 face scale left out):
     #   intakes 20, 26, 22, 30, 20: mean 118 / 5 = 23.6
     #   changes +6, +5, +2, -6, +1: mean 8 / 5 = 1.6
-    #   intake deviations -3.6, 2.4, -1.6, 6.4, -3.6; squares sum to 75.2; / 4 = 18.8
-    #   effect size 1.6 / sqrt(18.8) = 0.3690 -> 0.37
+    # Intake below the cut-off of 25: A, C, F (n = 3, below the minimum of 10: no effect
+    #   size). Reliably improved: A, 1 of 3; reached the cut-off: A, 1 of 3.
     # SRS, own, 40-point: 38, 34, 40, 35.5, 36, 39 = 222.5 / 6 = 37.083 -> 37.08;
     #   below 36: 34 and 35.5, 2 / 6 = 0.333. (The partner's 30 and G's YCSRS 7 left out.)
-    assert 1.6 / sqrt(18.8) == pytest.approx(0.3690, abs=1e-4)
-    assert summary_for() == {
+    # No episode has ended (no therapist's end, and no today to lapse them against).
+    expected = {
         "clients": 7,
-        "clients_with_two_ors": 6,
+        "episodes": 7,
+        "episodes_with_two_ors": 6,
         "recovered": 1,
         "improved": 2,
         "unchanged": 2,
         "deteriorated": 1,
         "mean_intake": 23.6,
         "mean_change": 1.6,
-        "effect_size": 0.37,
+        "clinical_episodes": 3,
+        "effect_size": None,
+        "effect_size_ci": None,
+        "effect_size_n": 3,
+        "effect_size_adjusted": None,
+        "reliably_improved": 1,
+        "reliable_improvement_share": 0.333,
+        "reached_cutoff": 1,
+        "cutoff_reached_share": 0.333,
+        "closed_episodes": 0,
+        "dropout_rate": None,
+        "mean_sessions": None,
         "mean_srs": 37.08,
         "srs_below_cutoff_share": 0.333,
         "seen_once": 1,
+    }
+    result = summary_for()
+    assert figures(result, expected) == expected
+    assert result["reasons"] == {
+        "effect_size": "n = 3 is below the minimum of 10",
+        "effect_size_adjusted": "n = 3 is below the minimum of 10",
+        "dropout_rate": "no episode had ended",
+        "mean_sessions": "no episode had ended",
     }
 
 
@@ -110,64 +144,56 @@ def test_a_month_counts_clients_rated_in_it_up_to_its_end():
     #   A 20 -> 26 recovered, B 26 -> 31 improved, F 20 -> 21 unchanged;
     #   G's 9.0 on 20 March is after the period: one ORS by the end of February, seen once.
     #   intakes 20, 26, 20: mean 22.0; changes 6, 5, 1: mean 4.0
-    #   deviations -2, 4, -2; squares 4 + 16 + 4 = 24; / 2 = 12; 4.0 / sqrt(12) = 1.1547 -> 1.15
     #   SRS given in February: A 34, B 40, F 39 = 113 / 3 = 37.67; below 36: 1 / 3 = 0.333
-    assert 4.0 / sqrt(12) == pytest.approx(1.1547, abs=1e-4)
-    assert summary_for(Period(date(2026, 2, 1), date(2026, 2, 28))) == {
+    expected = {
         "clients": 4,
-        "clients_with_two_ors": 3,
+        "episodes": 4,
+        "episodes_with_two_ors": 3,
         "recovered": 1,
         "improved": 1,
         "unchanged": 1,
         "deteriorated": 0,
         "mean_intake": 22.0,
         "mean_change": 4.0,
-        "effect_size": 1.15,
+        "clinical_episodes": 2,
         "mean_srs": 37.67,
         "srs_below_cutoff_share": 0.333,
         "seen_once": 1,
     }
+    result = summary_for(Period(date(2026, 2, 1), date(2026, 2, 28)))
+    assert figures(result, expected) == expected
 
 
 def test_the_intake_before_the_period_is_the_real_intake():
     # From March: C (1st), E (5th), G (20th). C is measured from its January intake 22.0 to
-    # 24.0: unchanged. G 3.0 -> 9.0 improved. One client on the 40-point scale: no effect
-    # size (a spread needs two). SRS given in March: E's 36.0, not below 36.
-    result = summary_for(Period(date(2026, 3, 1), None))
-    assert result == {
+    # 24.0: unchanged. G 3.0 -> 9.0 improved. SRS given in March: E's 36.0, not below 36.
+    expected = {
         "clients": 3,
-        "clients_with_two_ors": 2,
+        "episodes": 3,
+        "episodes_with_two_ors": 2,
         "recovered": 0,
         "improved": 1,
         "unchanged": 1,
         "deteriorated": 0,
         "mean_intake": 22.0,
         "mean_change": 2.0,
-        "effect_size": None,
         "mean_srs": 36.0,
         "srs_below_cutoff_share": 0.0,
         "seen_once": 1,
     }
+    result = summary_for(Period(date(2026, 3, 1), None))
+    assert figures(result, expected) == expected
 
 
 def test_a_period_before_anyone_came_is_empty():
     result = summary_for(Period(None, date(2025, 11, 30)))
-    assert result["clients"] == 0 and result["clients_with_two_ors"] == 0
+    assert result["clients"] == 0 and result["episodes_with_two_ors"] == 0
     assert result["mean_intake"] is None and result["mean_srs"] is None
     assert result["srs_below_cutoff_share"] is None and result["effect_size"] is None
-
-
-def test_no_effect_size_when_every_intake_is_the_same():
-    clients = [Client("P"), Client("Q")]
-    by_client = {
-        "P": [rating("P", "2026-01-01", "ORS", 20.0), rating("P", "2026-02-01", "ORS", 30.0)],
-        "Q": [rating("Q", "2026-01-01", "ORS", 20.0), rating("Q", "2026-02-01", "ORS", 22.0)],
-    }
-    summary = outcome_summary(clients, by_client, INSTRUMENTS)
-    assert summary.to_json()["effect_size"] is None
-    assert summary.to_json()["mean_change"] == 6.0
-    assert "same" in summary.effect_size_missing_because
-    assert ("Effect size", "-", "intakes all equal") in summary_rows(summary)
+    assert result["reasons"]["effect_size"] == (
+        "no episode with an intake below the cut-off and two ORS"
+    )
+    assert result["reasons"]["mean_srs"] == "no SRS in the period"
 
 
 def test_means_round_half_up_exactly():
@@ -190,8 +216,11 @@ def test_rows_show_numbers_and_percentages():
         by_client.setdefault(a.client, []).append(a)
     rows = summary_rows(outcome_summary(CLIENTS, by_client, INSTRUMENTS))
     assert ("  Improved", "2", "33%") in rows  # 2 of the 6 with two ORS
-    assert ("With two or more ORS", "6", "86%") in rows  # 6 of the 7 seen
-    assert ("Mean change", "+1.6", "of 5 clients") in rows
+    assert ("With two or more ORS", "6", "86% of 7") in rows  # 6 of the 7 episodes
+    assert ("Mean change", "+1.6", "of 5 episodes") in rows
+    assert ("Effect size", "-", "n 3, below minimum 10") in rows
+    assert ("Reliably improved", "1", "33% of 3") in rows
+    assert ("Dropout rate", "-", "no episode ended") in rows
     assert ("SRS below 36", "2", "33%") in rows
 
 
@@ -207,21 +236,32 @@ def test_phq9_and_gad7_never_move_the_ors_and_srs_figures():
     # ... and a client who has only ever rated the PHQ-9: seen, on one day, nothing else.
     alone = [rating("P", "2026-02-02", "PHQ-9", 9.0)]
 
-    def figures(ratings, clients=CLIENTS, period=ALL_TIME):
+    def summary(ratings, clients=CLIENTS, period=ALL_TIME):
         by_client: dict[str, list[Administration]] = {}
         for a in ratings:
             by_client.setdefault(a.client, []).append(a)
         return outcome_summary(clients, by_client, INSTRUMENTS, period)
 
     for period in (ALL_TIME, Period(date(2026, 2, 1), date(2026, 2, 28))):
-        before = figures(RATINGS, period=period)
-        mixed = figures(symptoms + RATINGS + symptoms, period=period)
-        assert mixed == before
-        assert summary_rows(mixed) == summary_rows(before)
-        with_p = figures(RATINGS + alone, [*CLIENTS, Client("P")], period)
+        before = summary(RATINGS, period=period)
+        mixed = summary(symptoms + RATINGS + symptoms, period=period)
+        assert replace(mixed, symptoms=before.symptoms) == before
+        assert [row for row in summary_rows(mixed) if not row[0].startswith(("PHQ", "GAD"))] == (
+            summary_rows(before)
+        )
+        with_p = summary(RATINGS + alone, [*CLIENTS, Client("P")], period)
         assert with_p.clients == before.clients + 1
         assert with_p.seen_once == before.seen_once + 1
-        assert replace(with_p, clients=before.clients, seen_once=before.seen_once) == before
+        assert with_p.episodes == before.episodes + 1
+        assert (
+            replace(
+                with_p,
+                clients=before.clients,
+                seen_once=before.seen_once,
+                episodes=before.episodes,
+            )
+            == before
+        )
 
 
 def test_cli_summary_text_and_json(cli):
@@ -232,13 +272,15 @@ def test_cli_summary_text_and_json(cli):
         assert cli("record", a.client, a.instrument, *scores, "--date", a.date, "--rater", a.rater)
     result = cli("report", "--summary", "--json")
     assert result.code == 0
-    assert result.json()["effect_size"] == 0.37
+    assert result.json()["effect_size"] is None  # 3 episodes in the clinical range
+    assert result.json()["effect_size_n"] == 3
     assert result.json()["seen_once"] == 1
     february = cli("report", "--summary", "--from", "2026-02-01", "--to", "2026-02-28", "--json")
     assert february.json()["clients"] == 4
     text = cli("report", "--summary", "--from", "2026-03-01").out
     assert "Outcome summary, from 2026-03-01" in text
-    assert "No effect size: it needs two or more clients" in text
+    assert "Effect size" in text and "n 1, below minimum 10" in text
+    assert "the reference SD of 8.7 points, with a 95% confidence interval" in text
 
 
 def test_cli_summary_bad_dates(cli):
@@ -249,3 +291,237 @@ def test_cli_summary_bad_dates(cli):
     with pytest.raises(SystemExit) as exit_info:
         cli("report", "--from", "2026-01-01")
     assert exit_info.value.code == 2
+
+
+def likert(code: str, day: str, instrument: str, total: int) -> Administration:
+    """A PHQ-9 or GAD-7 whose total is ``total``: 3s from the first item, then the rest."""
+    items = {}
+    left = total
+    for key in KEYS[instrument]:
+        items[key] = min(3, left) * 10
+        left -= min(3, left)
+    return Administration(f"{code}-{day}-{instrument}", code, instrument, day, items)
+
+
+def test_three_unchanged_clients_give_no_absurd_effect_size():
+    # Intakes 20.0, 20.1 and 20.2, each +3.0: the sample's own intake SD is 0.1, which
+    # once gave "effect size 30.00". Against the reference SD of 8.7 the mean change of 3.0
+    # would be 0.34, and with n = 3 below the minimum of 10 no figure is given at all.
+    clients = [Client(code) for code in "PQR"]
+    by_client = {
+        c.code: [
+            rating(c.code, "2026-01-05", "ORS", intake),
+            rating(c.code, "2026-02-05", "ORS", intake + 3.0),
+        ]
+        for c, intake in zip(clients, (20.0, 20.1, 20.2))
+    }
+    result = outcome_summary(clients, by_client, INSTRUMENTS).to_json()
+    assert result["effect_size"] is None and result["effect_size_adjusted"] is None
+    assert result["effect_size_n"] == 3 and result["mean_change"] == 3.0
+    assert result["reasons"]["effect_size"] == "n = 3 is below the minimum of 10"
+    assert result["reference_sd"] == 8.7 and result["minimum_n"] == 10
+    # With the minimum lowered to 3 (a practice's own choice), the figure is sane.
+    low = replace(default_reference(), minimum_n=3)
+    lowered = outcome_summary(clients, by_client, INSTRUMENTS, reference=low).to_json()
+    assert lowered["effect_size"] == 0.34  # 3.0 / 8.7 = 0.3448
+
+
+# The worked example: ten adults with an intake below 25, one above it. Reference SD 8.7,
+# expected change 8.0 - 0.4 * (intake - 20), minimum n 10.
+WORKED = [  # code, intake, change, how the episode ended
+    ("W01", 20.0, 8.0, "planned"),
+    ("W02", 20.0, 4.0, "planned"),
+    ("W03", 15.0, 10.0, "planned"),
+    ("W04", 15.0, 6.0, "planned"),
+    ("W05", 10.0, 12.0, "dropout"),
+    ("W06", 10.0, 2.0, "referred"),
+    ("W07", 22.0, 0.0, None),  # rated in November and December, then no contact
+    ("W08", 22.0, 4.0, None),
+    ("W09", 18.0, 6.0, None),
+    ("W10", 18.0, 8.0, None),
+    ("W11", 30.0, 3.0, None),  # intake above the cut-off: not in the effect sizes
+]
+
+
+def worked_example():
+    clients = [Client(code) for code, *_ in WORKED]
+    by_client: dict[str, list[Administration]] = {}
+    events: dict[str, list[EpisodeEvent]] = {}
+    for code, intake, change, ending in WORKED:
+        first, last = (
+            ("2025-11-01", "2025-12-01") if code == "W07" else ("2026-01-05", "2026-03-02")
+        )
+        mine = [rating(code, first, "ORS", intake), rating(code, last, "ORS", intake + change)]
+        if code == "W01":  # a third session, with an SRS only
+            mine.append(rating(code, "2026-02-02", "SRS", 38.0))
+        if code == "W02":  # two ORS on the last day, one session: the later is the latest
+            mine[1:] = [
+                rating(code, last + "T09:00", "ORS", 22.0),
+                rating(code, last + "T10:00", "ORS", 24.0),
+            ]
+        by_client[code] = mine
+        if ending:
+            events[code] = [EpisodeEvent("end", last, ending)]
+    return clients, by_client, events
+
+
+def test_worked_example_by_hand():
+    # Changes of the ten below the cut-off: 8 4 10 6 12 2 0 4 6 8, sum 60, mean 6.0.
+    #   effect size 6.0 / 8.7 = 0.6897 -> 0.69
+    #   SD of the changes: deviations 2 -2 4 0 6 -4 -6 -2 0 2, squares sum 120, / 9 = 13.33,
+    #   SD 3.6515; standard error 3.6515 / sqrt(10) = 1.1547; t(9) = 2.262, half 2.6119;
+    #   CI (6.0 -+ 2.6119) / 8.7 = 0.3894 to 0.9899 -> 0.39 to 0.99
+    # Expected changes 8 8 10 10 12 12 7.2 7.2 8.8 8.8; residuals 0 -4 0 -4 0 -10 -7.2
+    #   -3.2 -2.8 -0.8, sum -32, mean -3.2; reference effect size 8.0 / 8.7 = 0.9195;
+    #   severity-adjusted -3.2 / 8.7 + 0.9195 = 4.8 / 8.7 = 0.5517 -> 0.55
+    #   residual deviations 3.2 -0.8 3.2 -0.8 3.2 -6.8 -4 0 0.4 2.4, squares sum 100.16,
+    #   / 9 = 11.129, SD 3.3360; half 2.262 * 3.3360 / sqrt(10) = 2.3863;
+    #   CI (-3.2 -+ 2.3863) / 8.7 + 0.9195 = 0.2774 to 0.8260 -> 0.28 to 0.83
+    # Reliably improved (+5.0 or more): W01 W03 W04 W05 W09 W10, 6 of 10 = 0.6.
+    # Reached 25: W01 (28) W03 (25) W08 (26) W10 (26), 4 of 10 = 0.4.
+    # Closed by 2026-04-15: W01-W06 by the therapist, W07 lapsed (no contact since
+    #   2025-12-01, over 90 days): 7. Dropouts W05 and W07: 2 / 7 = 0.286.
+    #   Sessions 3 (W01) + 2 * 6 = 15, / 7 = 2.14.
+    clients, by_client, events = worked_example()
+    result = outcome_summary(
+        clients, by_client, INSTRUMENTS, events_by_client=events, today=date(2026, 4, 15)
+    ).to_json()
+    expected = {
+        "episodes": 11,
+        "episodes_with_two_ors": 11,
+        "clinical_episodes": 10,
+        "effect_size": 0.69,
+        "effect_size_ci": [0.39, 0.99],
+        "effect_size_n": 10,
+        "effect_size_adjusted": 0.55,
+        "effect_size_adjusted_ci": [0.28, 0.83],
+        "effect_size_adjusted_n": 10,
+        "reference_sd": 8.7,
+        "reference_effect_size": 0.92,
+        "minimum_n": 10,
+        "reliably_improved": 6,
+        "reliable_improvement_share": 0.6,
+        "reached_cutoff": 4,
+        "cutoff_reached_share": 0.4,
+        "closed_episodes": 7,
+        "dropouts": 2,
+        "dropout_rate": 0.286,
+        "mean_sessions": 2.14,
+    }
+    assert figures(result, expected) == expected
+    assert result["reasons"] == {}
+
+
+def test_a_reference_sd_from_settings_is_used():
+    clients, by_client, events = worked_example()
+    result = outcome_summary(
+        clients, by_client, INSTRUMENTS, events_by_client=events, reference=reference_with(6.0)
+    ).to_json()
+    assert result["effect_size"] == 1.0  # 6.0 / 6.0
+    assert result["reference_sd"] == 6.0
+
+
+def test_a_finished_period_ignores_later_endings():
+    # Up to the end of February the ends of W01-W06 (2 March) had not happened, and W07's
+    # last contact (1 December) was 89 days before: not yet past the gap of 90. By 3 March
+    # all six had ended and W07 had lapsed (92 days).
+    clients, by_client, events = worked_example()
+
+    def closed(end: date) -> tuple:
+        result = outcome_summary(
+            clients,
+            by_client,
+            INSTRUMENTS,
+            Period(None, end),
+            events_by_client=events,
+            today=date(2026, 4, 15),
+        ).to_json()
+        return result["closed_episodes"], result["dropouts"], result["dropout_rate"]
+
+    assert closed(date(2026, 2, 28)) == (0, 0, None)
+    assert closed(date(2026, 3, 3)) == (7, 2, 0.286)
+
+
+def test_a_client_back_after_a_long_gap_counts_as_two_episodes():
+    clients = [Client("P")]
+    by_client = {
+        "P": [
+            rating("P", "2024-01-05", "ORS", 30.0),
+            rating("P", "2024-02-05", "ORS", 32.0),
+            rating("P", "2026-01-05", "ORS", 12.0),
+            rating("P", "2026-02-05", "ORS", 18.0),
+        ]
+    }
+    result = outcome_summary(clients, by_client, INSTRUMENTS).to_json()
+    assert (result["episodes"], result["episodes_with_two_ors"]) == (2, 2)
+    assert (result["improved"], result["unchanged"]) == (1, 1)  # +6.0 and +2.0
+    assert (result["closed_episodes"], result["dropouts"]) == (1, 1)  # the first lapsed
+    assert (result["clinical_episodes"], result["reliably_improved"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("instrument", "first", "last", "improved", "recovered", "reliably_recovered"),
+    [
+        ("PHQ-9", 10, 5, False, True, False),  # a fall of 5: recovery, not reliable
+        ("PHQ-9", 10, 4, True, True, True),  # a fall of 6 from caseness to below it
+        ("PHQ-9", 16, 10, True, False, False),  # still a case at 10
+        ("PHQ-9", 9, 3, True, False, False),  # not a case at the start
+        ("GAD-7", 8, 4, True, True, True),  # a fall of 4 from 8, the caseness line
+        ("GAD-7", 8, 5, False, True, False),
+        ("GAD-7", 12, 8, True, False, False),  # still a case at 8
+        ("GAD-7", 7, 3, True, False, False),
+        ("GAD-7", 5, 9, False, False, False),  # worse
+    ],
+)
+def test_phq9_and_gad7_change_at_the_boundaries(
+    instrument, first, last, improved, recovered, reliably_recovered
+):
+    ratings = [
+        likert("P", "2026-01-05", instrument, first),
+        likert("P", "2026-02-05", instrument, last),
+    ]
+    change = symptom_change(ratings, INSTRUMENTS[instrument])
+    assert (change.reliable_improvement, change.recovery, change.reliable_recovery) == (
+        improved,
+        recovered,
+        reliably_recovered,
+    )
+    assert symptom_change(ratings[:1], INSTRUMENTS[instrument]) is None
+
+
+def test_phq9_and_gad7_in_the_summary():
+    # PHQ-9 15 -> 8 (reliable recovery), 12 -> 9 (recovery only), 8 -> 2 (reliable
+    # improvement, not a case at the start); GAD-7 only once: nothing to say.
+    clients = [Client(code) for code in "PQR"]
+    by_client = {
+        code: [likert(code, "2026-01-05", "PHQ-9", a), likert(code, "2026-02-05", "PHQ-9", b)]
+        for code, a, b in (("P", 15, 8), ("Q", 12, 9), ("R", 8, 2))
+    }
+    by_client["P"].append(likert("P", "2026-01-05", "GAD-7", 12))
+    summary = outcome_summary(clients, by_client, INSTRUMENTS)
+    result = summary.to_json()
+    assert result["phq9"] == {
+        "episodes": 3,
+        "reliable_improvement": 2,
+        "at_caseness": 2,
+        "recovery": 2,
+        "reliable_recovery": 1,
+        "reliable_improvement_share": 0.667,
+        "recovery_share": 1.0,
+        "reliable_recovery_share": 0.5,
+        "reasons": {},
+    }
+    assert result["gad7"]["episodes"] == 0
+    assert result["gad7"]["reliable_improvement_share"] is None
+    assert result["gad7"]["reasons"]["recovery_share"] == "no episode started at GAD-7 caseness"
+    rows = summary_rows(summary)
+    assert ("PHQ-9 reliably improved", "2", "67% of 3 rated twice") in rows
+    assert ("PHQ-9 reliably recovered", "1", "50% of 2 at caseness") in rows
+    assert not any(label.startswith("GAD-7") for label, _, _ in rows)
+
+
+def test_t_quantiles():
+    assert t_quantile(9) == 2.262
+    assert t_quantile(30) == 2.042
+    assert t_quantile(40) == pytest.approx(2.021, abs=0.001)
+    assert t_quantile(120) == pytest.approx(1.980, abs=0.001)

@@ -184,7 +184,7 @@ async def test_thank_you_then_result_with_note(db, store):
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "22.5" in text and "ORS below the clinical cut-off" in text
         assert "Lowest ORS item" in text and "Overall" in text
-        await pilot.press(*"felt stuck", "enter")
+        await pilot.press("n", *"felt stuck", "enter")
         await pilot.pause()
         await pilot.press("escape")
         assert isinstance(app.screen, ClientsScreen)
@@ -209,7 +209,7 @@ async def test_couple_rates_in_turn_and_split_alliance_shows(db, store):
         assert isinstance(app.screen, StartRatingScreen)
         app.screen.query_one("#instrument").value = "SRS"
         app.screen.query_one("#raters").value = "client, partner"
-        await pilot.press("enter")
+        await pilot.press("tab", "enter")
         await pilot.press("9", "down", "9", "down", "9", "down", "9", "enter")
         assert isinstance(app.screen, ThankYouScreen) and "partner" in str(
             app.screen.query_one("#thanks").render()
@@ -230,7 +230,7 @@ async def test_gsrs_can_be_chosen(db, store):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("m")
         app.screen.query_one("#instrument").value = "GSRS"
-        await pilot.press("enter")
+        await pilot.press("tab", "enter")
         assert app.screen.instrument.key == "GSRS"
 
 

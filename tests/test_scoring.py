@@ -138,7 +138,13 @@ def test_collateral_raters_are_never_counted(instruments):
     ]
     s = summarize(ADULT, admins, instruments)
     assert s.status == "insufficient" and len(s.ors) == 1 and s.srs == ()
-    assert s.flags == ("ors_below_cutoff",) and s.lowest_srs_item is None
+    assert s.lowest_srs_item is None
+    # The partner's alliance raises its own flags, named with the rater (a series apart).
+    assert s.flags == ("ors_below_cutoff", "srs_below_cutoff:partner", "srs_item_low:partner")
+    assert [(r.rater, r.status, r.flags) for r in s.raters] == [
+        ("parent", "insufficient", ()),
+        ("partner", "insufficient", ("srs_below_cutoff:partner", "srs_item_low:partner")),
+    ]
 
 
 def test_srs_flags(instruments):

@@ -50,9 +50,9 @@ async def test_client_list_puts_who_needs_attention_first_and_hides_archived(dem
     async with app.run_test(size=(80, 24)) as pilot:
         listed = codes(app.screen)
         # Off track first (the one also deteriorating before the other), then four flags
-        # at once, then the alliance dip, then the rest by code.
-        assert listed[:4] == ["D04", "D03", "D06", "D02"]
-        assert listed[4:] == ["D05", "D09", "D10", "D01", "D07", "D08"]
+        # at once, then the couple's split alliance, then the alliance dip, then the rest.
+        assert listed[:5] == ["D04", "D03", "D06", "D09", "D02"]
+        assert listed[5:] == ["D05", "D10", "D01", "D07", "D08"]
         await pilot.press("h")
         assert "D11" in codes(app.screen)
         await pilot.press("h")
@@ -188,8 +188,10 @@ async def test_caseload_filters_by_status_and_flag(demo):
         assert isinstance(screen, CaseloadScreen)
         assert len(codes(screen)) == 10
         row = screen.query_one(DataTable).get_row("D04")
-        assert [str(c) for c in row[:9]] == [
-            "D04", "deteriorated", "24.0", "17.5", "-6.5", "off track", "37.9", "3", "1",
+        # At 80 columns every flag is in view, wrapped two to a line, beside the status.
+        assert [str(c) for c in row] == [
+            "D04", "deteriorated", "⚠item9 ✗ETR\n▼ORS",
+            "24.0", "17.5", "-6.5", "off track", "37.9", "3", "1",
         ]  # fmt: skip
         screen.query_one("#status", Select).value = "recovered"
         await pilot.pause()

@@ -141,6 +141,17 @@ def test_start_rating_dialog(snap_compare, db, size):
     assert snap_compare(app(db, rate=None), press=["m"], terminal_size=size)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_start_rating_dialog_list_open(snap_compare, db, size):
+    """The open list of instruments stays inside the dialog."""
+    assert snap_compare(app(db, rate=None), press=["m", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_keys_of_the_client_list(snap_compare, db, size):
+    assert snap_compare(app(db, rate=None), press=["question_mark"], terminal_size=size)
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     return make_demo_database(tmp_path / "demo", TODAY)

@@ -33,7 +33,8 @@ def snippet_of(code, demo, instruments, template=DEFAULT_TEMPLATE):
 def test_snippet_names_the_numbers_the_low_item_and_the_patterns(demo, instruments):
     assert snippet_of("D06", demo, instruments) == (
         "ORS 22.6/40 (below the cut-off of 25.0; +1.6 since intake). SRS 30.3/40 (below 36). "
-        "Lowest SRS item: Approach or method 5.0/10. Patterns: Sudden alliance drop. "
+        "Lowest SRS item: Approach or method 5.0/10. Patterns: Sudden alliance drop; "
+        "Item dropped. "
         "Felt too structured; wants more open time."
     )
 
@@ -41,7 +42,8 @@ def test_snippet_names_the_numbers_the_low_item_and_the_patterns(demo, instrumen
 def test_snippet_leaves_out_what_is_not_there(demo, instruments):
     # A first visit: no change, no SRS yet, no pattern beyond the lowest item, no note.
     assert snippet_of("D10", demo, instruments) == (
-        "ORS 18.0/40 (below the cut-off of 25.0). Lowest ORS item: Individually 3.9/10."
+        "ORS 18.0/40 (below the cut-off of 25.0). Lowest ORS item: Individually 3.9/10. "
+        "Patterns: No SRS this session."
     )
     assert snippet_of("D08", demo, instruments) == "YCORS 3.5/10. YCSRS 8.0/10."
 
@@ -74,7 +76,8 @@ def test_attention_ranks_risk_above_everything_and_more_signals_higher(demo, ins
         instruments,
         TODAY,
     )
-    assert [o.client.code for o in ranked][:4] == ["D04", "D03", "D06", "D02"]
+    # D09's couple split (and the partner's low SRS) ranks before D02's single drop.
+    assert [o.client.code for o in ranked][:5] == ["D04", "D03", "D06", "D09", "D02"]
     assert [o.attention for o in ranked] == sorted((o.attention for o in ranked), reverse=True)
     d06 = ranked[2]
     assert d06.sessions == 2 and d06.last_seen == "2026-11-15" and d06.days_since == 8

@@ -105,6 +105,7 @@ class Instrument:
     reliable_change: int | None = None
     cutoff: int | None = None
     item_cutoff: int | None = None
+    caseness: int | None = None  # a Likert total at or above it counts as a case (PHQ-9 10)
     options: tuple[str, ...] = ()
     bands: tuple[Band, ...] = ()
     risk_rules: tuple[RiskRule, ...] = ()
@@ -113,6 +114,9 @@ class Instrument:
     loinc_panel: str = ""
     loinc_total: str = ""
     loinc_answers: tuple[str, ...] = ()
+    group: bool = False
+    """Rated about a group session (the GSRS): a series of its own, apart from the
+    individual alliance."""
 
     @property
     def max_total(self) -> int:
@@ -248,6 +252,7 @@ def _build(data: dict, path: Path) -> Instrument:
             reliable_change=_tenths(data.get("reliable_change"), where),
             cutoff=_tenths(data.get("cutoff"), where),
             item_cutoff=_tenths(data.get("item_cutoff"), where),
+            caseness=_tenths(data.get("caseness"), where),
             options=tuple(data.get("options", ())),
             bands=bands,
             risk_rules=risk_rules,
@@ -258,6 +263,7 @@ def _build(data: dict, path: Path) -> Instrument:
             loinc_panel=data.get("loinc", {}).get("panel", ""),
             loinc_total=data.get("loinc", {}).get("total", ""),
             loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
+            group=bool(data.get("group", False)),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise InstrumentError(f"{where}: missing or malformed field {exc}") from None

@@ -16,8 +16,9 @@ from textual.app import App
 from textual.color import Color
 
 from fittui.etr import ZONE_WORDS
-from fittui.instruments import format_tenths
-from fittui.scoring import describe_flag
+from fittui.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
+from fittui.model import Client
+from fittui.scoring import Summary, describe_flag, flag_base
 
 # Which theme colour each flag and status is drawn in; anything else keeps the text colour.
 FLAG_COLORS = {
@@ -27,10 +28,14 @@ FLAG_COLORS = {
     "srs_below_cutoff": "warning",
     "srs_item_low": "warning",
     "ors_below_cutoff": "accent",
+    "gsrs_drop": "warning",
+    "gsrs_below_cutoff": "warning",
+    "split_alliance": "warning",
 }
 STATUS_COLORS = {"recovered": "success", "improved": "success", "deteriorated": "error"}
 ZONE_COLORS = {"on_track": "success", "at_risk": "warning", "off_track": "error"}
 STRONG_FLAGS = {"phq9_item9", "off_track"}
+FLAG_SYMBOL_WIDTH = 6  # the widest built-in symbol, "⚠item9"
 
 
 @lru_cache(maxsize=64)
@@ -44,21 +49,43 @@ def theme_style(app: App, name: str | None, bold: bool = False) -> Style:
     return _style(app.theme, app.theme_variables.get(name) if name else None, bold)
 
 
-def flags_cell(app: App, flags: tuple[str, ...]) -> Text:
-    """Each flag's symbol, in its colour; risk flags also bold."""
+def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Text:
+    """Each flag's symbol, in its colour; risk flags also bold. With ``width``, the symbols
+    wrap onto further lines instead of running past it (never a symbol cut in two)."""
     text = Text()
+    line = 0
     for flag in flags:
-        if text:
-            text.append(" ")
         symbol = describe_flag(flag)[0]
-        strong = flag in STRONG_FLAGS or flag not in FLAG_COLORS and symbol.startswith("⚠")
-        color = FLAG_COLORS.get(flag, "error" if strong else None)
+        if text:
+            wraps = width is not None and line + 1 + len(symbol) > width
+            text.append("\n" if wraps else " ")
+            line = 0 if wraps else line + 1
+        base = flag_base(flag)  # a partner's ▼SRS(p) in the colour of the client's ▼SRS
+        strong = flag in STRONG_FLAGS or base not in FLAG_COLORS and symbol.startswith("⚠")
+        color = FLAG_COLORS.get(base, "error" if strong else None)
         text.append(symbol, theme_style(app, color, strong))
+        line += len(symbol)
     return text
 
 
-def status_cell(app: App, status: str) -> Text:
-    return Text(status, theme_style(app, STATUS_COLORS.get(status)))
+def status_cell(app: App, status: str, words: str | None = None) -> Text:
+    """The status in its colour; ``words`` replace the status word (``status_words``)."""
+    return Text(words or status, theme_style(app, STATUS_COLORS.get(status)))
+
+
+def status_words(client: Client, summary: Summary) -> str:
+    """The status as the therapist reads it. Before a second ORS there is no change to
+    judge, so the status says how far the client has got ("1 ORS so far", "no CORS yet")
+    rather than a word that reads like a verdict on the client."""
+    if summary.status != "insufficient":
+        return summary.status
+    if summary.ors:
+        return f"{len(summary.ors)} {summary.ors[0].instrument} so far"
+    return f"no {DEFAULTS_BY_AGE_GROUP[client.age_group][0]} yet"
+
+
+# The status filter's words for each status.
+STATUS_FILTER_WORDS = {"insufficient": "fewer than 2 ORS"}
 
 
 def zone_cell(app: App, zone: str | None) -> Text:

@@ -3,6 +3,7 @@ from the keyboard."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -11,6 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.model import Client, InputError
+from fittui.screens.keys import KEYS_BINDING
 from fittui.storage import StorageError
 
 AGE_GROUP_NAMES = {
@@ -28,7 +30,11 @@ class ClientFormScreen(ModalScreen[Client | None]):
     it); otherwise it adds a new one.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close without saving"),
+        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    KEYS_TITLE = "the client form"
 
     def __init__(self, client: Client | None = None) -> None:
         super().__init__()
@@ -62,6 +68,12 @@ class ClientFormScreen(ModalScreen[Client | None]):
                 placeholder="e.g. PHQ-9, GAD-7, ORS",
                 id="instruments",
             )
+            yield Label("Seen with (linked clients' codes: a couple or family as one case)")
+            yield Input(
+                value=", ".join(client.linked) if client else "",
+                placeholder="e.g. A18",
+                id="linked",
+            )
             yield Static("", id="error")
             with Horizontal(id="buttons"):
                 yield Button("Save", variant="primary", id="save")
@@ -78,6 +90,10 @@ class ClientFormScreen(ModalScreen[Client | None]):
             instruments = parse_instrument_list(
                 self.app.instruments, self.query_one("#instruments", Input).value
             )
+            text = self.query_one("#linked", Input).value
+            linked = [code for code in (c.strip() for c in text.split(",")) if code]
+            for code in linked:  # checked before anything is saved
+                store.client(code)
             if self.client:
                 saved = store.update_client(
                     self.client.code,
@@ -89,10 +105,22 @@ class ClientFormScreen(ModalScreen[Client | None]):
                 saved = store.add_client(
                     self.query_one("#code", Input).value, age_group, label, instruments
                 )
+            saved = self._link(saved, linked)
         except (InputError, InstrumentError, StorageError) as exc:
-            self.query_one("#error", Static).update(str(exc))
+            self.query_one("#error", Static).update(Text(str(exc)))
             return
         self.dismiss(saved)
+
+    def _link(self, client: Client, wanted: list[str]) -> Client:
+        """Link the client with the codes named, unlink those no longer named."""
+        store = self.app.store
+        for code in wanted:
+            if code not in client.linked:
+                client = store.link(client.code, code)[0]
+        for code in client.linked:
+            if code not in wanted:
+                client = store.unlink(client.code, code)[0]
+        return client
 
     def on_input_submitted(self) -> None:
         self._save()

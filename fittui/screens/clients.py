@@ -10,14 +10,23 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP
 from fittui.model import Client
 from fittui.report import Overview
-from fittui.screens.cells import flags_cell, plain, score_cell, since_cell, status_cell
+from fittui.screens.cells import (
+    flags_cell,
+    plain,
+    score_cell,
+    since_cell,
+    status_cell,
+    status_words,
+)
+from fittui.screens.keys import KeySection
 from fittui.screens.live import LiveScreen
 from fittui.storage import StorageError
+from fittui.widgets.keys_footer import KeysFooter
 from fittui.widgets.row_table import RowTable
 
 COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
@@ -32,21 +41,82 @@ class ClientsScreen(LiveScreen):
 
     BINDINGS = [
         # Enter opens the history from the search field too: type a code, press Enter.
-        Binding("enter", "history", "History", priority=True),
-        Binding("b", "begin", "Begin session"),
-        Binding("o", "rate('ors')", "ORS"),
-        Binding("s", "rate('srs')", "SRS"),
-        Binding("m", "rate_more", "More"),
-        Binding("slash", "search", "Search"),
-        Binding("c", "app.caseload", "Caseload"),
-        Binding("r", "app.outcomes", "Outcomes"),
-        Binding("a", "add", "Add"),
-        Binding("e", "edit", "Edit"),
-        Binding("x", "archive", "Archive"),
-        Binding("h", "toggle_archived", "Archived"),
-        Binding("n", "toggle_numbers", "Numbers", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "history", "History", tooltip="open the client's history", priority=True),
+        Binding(
+            "b",
+            "begin",
+            "Begin",
+            tooltip="begin the session: the client's start-of-session instruments, "
+            "one after the other, then one result",
+        ),
+        Binding("o", "rate('ors')", "ORS", tooltip="the ORS of the client's age group"),
+        Binding("s", "rate('srs')", "SRS", tooltip="the SRS of the client's age group"),
+        Binding(
+            "m",
+            "rate_more",
+            "Other",
+            tooltip="another instrument (PHQ-9, GAD-7, GSRS...) or more raters in turn "
+            "(a partner, a parent)",
+        ),
+        Binding("slash", "search", "Search", tooltip="search by code or label as you type"),
+        Binding("c", "app.caseload", "Caseload", tooltip="every client's numbers, filtered"),
+        Binding(
+            "r", "app.outcomes", "Outcomes", show=False, tooltip="the practice's outcome summary"
+        ),
+        Binding("a", "add", "Add", tooltip="add a client"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            show=False,
+            tooltip="change the client's label, age group or start-of-session instruments",
+        ),
+        Binding(
+            "x",
+            "archive",
+            "Archive",
+            show=False,
+            tooltip="archive the client (kept with every rating), or restore one",
+        ),
+        Binding(
+            "h", "toggle_archived", "Archived", show=False, tooltip="show or hide archived clients"
+        ),
+        Binding(
+            "n",
+            "toggle_numbers",
+            "Numbers",
+            show=False,
+            tooltip="show or hide the numbers on the rating lines",
+        ),
+        Binding("q", "app.quit", "Quit", tooltip="quit fittui"),
     ]
+    KEYS_TITLE = "the client list"
+    PLACE = "list"
+    KEYS = (
+        KeySection(
+            "Choosing a client",
+            (
+                ("↑ ↓ Home End", "move through the list"),
+                "search",
+                ("Escape", "in the search: clear it and go back to the list"),
+                "history",
+            ),
+        ),
+        KeySection(
+            "Rating, in client mode",
+            (
+                "begin",
+                ("rate('ors')", "the ORS of the client's age group (CORS, YCORS for children)"),
+                ("rate('srs')", "the SRS of the client's age group (CSRS, YCSRS for children)"),
+                "rate_more",
+                "toggle_numbers",
+            ),
+        ),
+        KeySection("Clients", ("add", "edit", "archive", "toggle_archived")),
+        KeySection("Looking wider", ("caseload", "outcomes", "quit")),
+    )
+    # Below 80 columns the footer keeps what a session needs.
+    NARROW_KEYS = frozenset({"history", "begin", "rate", "rate_more", "search", "show_keys"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,7 +129,7 @@ class ClientsScreen(LiveScreen):
         yield Input(placeholder="Search by code or label ( / )", id="search")
         yield RowTable(id="clients")
         yield Static("", id="empty")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -96,7 +166,12 @@ class ClientsScreen(LiveScreen):
             room = max(8, self.size.width - used - 3)
             for row in rows:
                 row[-1].truncate(room, overflow="ellipsis")
-        table.fill([(row, o.client.code) for o, row in zip(shown, rows)], current or 0)
+        # The same client stays under the cursor when the list re-sorts (a save from any
+        # process); one that left the list (archived, or not matching the search) leaves
+        # the cursor at the same place in the list.
+        keys = [o.client.code for o in shown]
+        cursor = current if current in keys else table.cursor_row
+        table.fill(list(zip(rows, keys)), cursor)
         empty = self.query_one("#empty", Static)
         empty.display = not shown
         if not self.rows:
@@ -106,7 +181,7 @@ class ClientsScreen(LiveScreen):
 
     def _cells(self, o: Overview) -> list[Text]:
         summary = o.summary
-        status = status_cell(self.app, summary.status)
+        status = status_cell(self.app, summary.status, status_words(o.client, summary))
         if o.client.archived:
             status = Text("archived", style="dim")
         return [
@@ -185,10 +260,14 @@ class ClientsScreen(LiveScreen):
 
         def chosen(choice: tuple[str, list[str]] | None) -> None:
             if choice:
+                self.app.last_start_choice = choice
                 self.app.start_rating(client.code, choice[0], choice[1])
 
-        default = DEFAULTS_BY_AGE_GROUP[client.age_group][1]
-        self.app.push_screen(StartRatingScreen(self.app.instruments, default), chosen)
+        default, raters = DEFAULTS_BY_AGE_GROUP[client.age_group][1], None
+        if self.app.last_start_choice:  # the therapist's last choice in this session
+            default, raters = self.app.last_start_choice
+        dialog = StartRatingScreen(self.app.instruments, default, raters, client.code)
+        self.app.push_screen(dialog, chosen)
 
     # -- adding, editing, archiving --------------------------------------------------------
     def _after_form(self, client: Client | None) -> None:

@@ -10,7 +10,7 @@ from textual.content import Content
 
 from fittui.instruments import Instrument, format_tenths
 from fittui.model import Administration
-from fittui.scoring import RiskAlert, Summary, describe_flag
+from fittui.scoring import RaterSummary, RiskAlert, Summary, describe_flag
 
 
 def look_at(
@@ -20,8 +20,12 @@ def look_at(
 ) -> Content:
     """Flags, split alliances (day, that day's SRS ratings) and patterns with questions.
     A risk flag is left to the alert the screen shows above everything, which says more."""
-    lines: list[Content] = []
+    lines: list[Content] = [
+        Content.from_markup("[b]! Scale[/b]: $words", words=words) for words in summary.warnings
+    ]
     alerted = {alert.rule.flag for alert in summary.alerts}
+    if alliances:
+        alerted.add("split_alliance")  # the split-alliance line below says more
     for flag in summary.flags:
         if flag in alerted:
             continue
@@ -30,7 +34,8 @@ def look_at(
             words = f"{words} ({format_tenths(summary.cutoff)})"
         lines.append(Content.from_markup(f"[b]{symbol}[/b] $words", words=words))
     for day, ratings in alliances:
-        totals = ", ".join(f"{a.rater} {format_tenths(a.total)}" for a in ratings)
+        one_client = len({a.client for a in ratings}) == 1
+        totals = ", ".join(f"{_person(a, one_client)} {format_tenths(a.total)}" for a in ratings)
         lines.append(
             Content.from_markup(
                 "[b]⇆ Split alliance[/b] on $day: SRS totals differ by 5 or more ($totals). "
@@ -39,6 +44,7 @@ def look_at(
                 totals=totals,
             )
         )
+    lines.extend(_rater_line(rater) for rater in summary.raters if rater.ors)
     for pattern in summary.patterns:
         lines.append(
             Content.from_markup(
@@ -49,6 +55,31 @@ def look_at(
     if not lines:
         lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
     return Content("\n").join(lines)
+
+
+def _person(a: Administration, one_client: bool) -> str:
+    """Who gave a rating: the rater, with the client's code when a case spans two codes."""
+    if one_client:
+        return a.rater
+    return a.client if a.by_client else f"{a.client} {a.rater}"
+
+
+def _rater_line(rater: RaterSummary) -> Content:
+    """A collateral rater's own ORS course, beside the client's and never counted in it."""
+    assert rater.intake is not None and rater.latest is not None
+    course = f"intake {format_tenths(rater.intake.total)}"
+    if rater.change is not None:
+        sign = "+" if rater.change > 0 else ""
+        course += (
+            f", latest {format_tenths(rater.latest.total)} ({sign}{format_tenths(rater.change)})"
+        )
+    return Content.from_markup(
+        "[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's).",
+        who=rater.rater.capitalize(),
+        key=rater.latest.instrument,
+        course=course,
+        status=rater.status,
+    )
 
 
 def alert_text(alerts: tuple[RiskAlert, ...]) -> Content:

@@ -9,13 +9,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from fittui.model import Administration
+from fittui.screens.keys import KEYS_BINDING, KeySection
 from fittui.storage import StorageError
 
 
 class NoteScreen(ModalScreen[bool]):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close, leaving the note as it was"),
+        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    KEYS_TITLE = "the note"
+    KEYS = (
+        KeySection(
+            "Writing the note",
+            (("Enter", "save the note"), "cancel", ("F1", "these keys (? types a ?)")),
+        ),
+    )
 
     def __init__(self, administration: Administration) -> None:
         super().__init__()
@@ -38,3 +49,11 @@ class NoteScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+    def unsaved_work(self) -> dict | None:
+        """The note as typed, when it differs from the saved one: kept if something goes wrong."""
+        typed = self.query_one("#note", Input).value.strip()
+        if typed == self.administration.note:
+            return None
+        a = self.administration
+        return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}

@@ -13,9 +13,17 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
-from fittui.outcomes import OutcomeSummary, Period, outcome_summary, summary_rows
+from fittui.outcomes import (
+    OutcomeSummary,
+    Period,
+    outcome_summary,
+    reference_with,
+    summary_rows,
+)
+from fittui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.widgets.keys_footer import KeysFooter
 
 POLL_SECONDS = 1.0
 PRESETS = {
@@ -41,7 +49,17 @@ def preset_period(preset: str, today: date) -> Period:
     return Period()
 
 
-class OutcomesScreen(Screen):
+def effect_size_note(summary: OutcomeSummary) -> str:
+    """What the effect sizes are read against, in a line or two under the figures."""
+    reference = summary.reference
+    return (
+        f"Effect sizes: mean change ÷ a reference SD of {reference.reference_sd:g} points, "
+        f"over episodes with an intake below the cut-off, with their 95% confidence "
+        f"interval (CI); none below n = {reference.minimum_n}."
+    )
+
+
+class OutcomesScreen(GoesBack, Screen):
     """Outcome summary of the clients seen in a period; Escape goes back.
 
     ``today`` fixes the day the presets count from (tests and screenshots); it defaults
@@ -65,8 +83,23 @@ class OutcomesScreen(Screen):
         Binding("y", "period('year')", "Year"),
         Binding("l", "period('last12')", "12m"),
         Binding("p", "period('last_year')", "Last year"),
-        Binding("escape", "back", "Back"),
+        *back_bindings(),
     ]
+    KEYS_TITLE = "the outcome summary"
+    PLACE = "outcomes"
+    NARROW_KEYS = frozenset({"period", "back", "show_keys"})
+    KEYS = (
+        KeySection(
+            "The period",
+            (
+                ("period('all')", "all time"),
+                ("period('year')", "this year, from 1 January"),
+                ("period('last12')", "the last 12 months"),
+                ("period('last_year')", "last year"),
+            ),
+        ),
+        KeySection("Leaving", (("↑ ↓", "scroll"), "back")),
+    )
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()
@@ -80,7 +113,7 @@ class OutcomesScreen(Screen):
             yield Static("", id="period")
             yield Static("", id="figures")
             yield Static("", id="remarks")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_summary(force=True)
@@ -92,8 +125,16 @@ class OutcomesScreen(Screen):
 
     def compute(self) -> OutcomeSummary:
         store = self.app.store
+        settings = self.app.settings
         return outcome_summary(
-            store.clients(), store.administrations_by_client(), self.app.instruments, self.period
+            store.clients(),
+            store.administrations_by_client(),
+            self.app.instruments,
+            self.period,
+            events_by_client=store.episode_events_by_client(),
+            gap_days=settings.gap_days,
+            today=self.today or date.today(),
+            reference=reference_with(settings.reference_sd),
         )
 
     def refresh_summary(self, force: bool = False) -> None:
@@ -108,7 +149,7 @@ class OutcomesScreen(Screen):
         self.query_one("#period", Static).update(
             Content.from_markup(
                 "[b]Outcomes · $name[/b]$range\n"
-                "[dim]Clients rated in the period: intake to last ORS in it.[/dim]",
+                "[dim]Episodes rated in the period: intake to last ORS in it.[/dim]",
                 name=PRESETS[self.preset],
                 range="" if self.preset == "all" else f" ({period.describe()})",
             )
@@ -116,15 +157,15 @@ class OutcomesScreen(Screen):
         rows = summary_rows(summary)
         width = max(len(label) for label, _, _ in rows) + 2
         lines = [
-            Content(f"{label:<{width}}{value:>6}  {remark}".rstrip())
+            Content(f"{label:<{width}}{value:>5}  {remark}".rstrip())
             for label, value, remark in rows
         ]
         self.query_one("#figures", Static).update(Content("\n").join(lines))
         remarks = []
         if not summary.clients:
             remarks.append("No client has a rating in this period.")
-        elif summary.effect_size_missing_because:
-            remarks.append(f"No effect size: it {summary.effect_size_missing_because}.")
+        else:
+            remarks.append(effect_size_note(summary))
         self.query_one("#remarks", Static).update(Content("\n".join(remarks)))
         self.query_one("#remarks", Static).display = bool(remarks)
 
@@ -132,5 +173,5 @@ class OutcomesScreen(Screen):
         self.preset = preset
         self.refresh_summary(force=True)
 
-    def action_back(self) -> None:
+    def action_back(self, _place: str = "") -> None:
         self.dismiss()

@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from fittui.instruments import Instrument
-from fittui.model import Administration, InputError
+from fittui.model import Administration, InputError, now_when
 from fittui.screens.client_mode import ClientModeScreen
 from fittui.storage import StorageError
 from fittui.widgets.answer import Answer
@@ -233,3 +233,17 @@ class RatingScreen(ClientModeScreen[Administration | None]):
 
     def on_therapist(self) -> None:
         self.dismiss(None)
+
+    def unsaved_work(self) -> dict | None:
+        """The marks, when every item has one: kept by the app if something goes wrong."""
+        items = {w.item.key: w.value for w in self.item_widgets}
+        if not items or None in items.values():
+            return None
+        return {
+            "kind": "rating",
+            "client": self.client_code,
+            "instrument": self.instrument.key,
+            "rater": self.rater,
+            "when": self.when or now_when(),
+            "items": items,
+        }

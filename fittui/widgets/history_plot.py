@@ -1,17 +1,27 @@
 """The inline history chart: totals, or one family's items, drawn with plotext.
 
 A thin PlotextPlot subclass: ``chart.py`` does the drawing (the same code prints the chart
-for ``fittui history``), this widget only holds what to draw and redraws itself.
+for ``fittui history``), this widget only holds what to draw and redraws itself. The
+drawing depends on the widget's height: ``chart.py`` keeps each point off the wrong side
+of a line for the number of rows there are, so a new height means a new drawing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from fittui.chart import Legend, draw_history, draw_items, draw_symptoms
+from fittui.chart import (
+    CHILD_SCALE,
+    Legend,
+    canvas_rows,
+    chart_scale,
+    draw_history,
+    draw_items,
+    draw_symptoms,
+)
 from fittui.instruments import Instrument
 from fittui.model import Administration
 from fittui.scoring import Summary
@@ -23,6 +33,8 @@ VIEWS = {
     "ors": "ORS items",
     "srs": "SRS items",
 }
+
+CHILD_TITLE = "Young child's faces, 0 to 10"
 
 
 def view_title(view: str) -> str:
@@ -45,12 +57,24 @@ class HistoryPlot(PlotextPlot):
 
     _drawn: tuple[tuple, RenderResult] | None = None
     _version = 0
+    _draw: Callable[[int | None], list[Legend]] | None = None
+    _rows: int | None = None  # the canvas rows the current drawing was made for
 
     def render(self) -> RenderResult:
         key = (self._version, self.size, self.app.theme)
         if self._drawn is None or self._drawn[0] != key:
+            if self._draw is not None and self._rows != self._canvas_rows():
+                self._redraw()
             self._drawn = (key, super().render())
         return self._drawn[1]
+
+    def _canvas_rows(self) -> int | None:
+        return canvas_rows(self.size.height) if self.size.height else None
+
+    def _redraw(self) -> list[Legend]:
+        assert self._draw is not None
+        self._rows = self._canvas_rows()
+        return self._draw(self._rows)
 
     def show(
         self,
@@ -64,21 +88,27 @@ class HistoryPlot(PlotextPlot):
         legend for it; the totals carry the expected path ``etr`` (``etr.client_path``)
         when there is one."""
         plt = self.plt
-        plt.title(view_title(view))
-        if view not in VIEWS:
-            legend = draw_symptoms(plt, administrations, instruments[view])
-        elif view == "totals":
-            legend = draw_history(
-                plt,
-                administrations,
-                instruments,
-                summary.cutoff,
-                intake=summary.intake.total if summary.intake else None,
-                reliable=summary.reliable,
-                etr=etr,
-            )
-        else:
-            legend = draw_items(plt, administrations, instruments, view)
+        young = view == "totals" and chart_scale(administrations, instruments) == CHILD_SCALE
+        plt.title(CHILD_TITLE if young else view_title(view))
+
+        def draw(rows: int | None) -> list[Legend]:
+            if view not in VIEWS:
+                return draw_symptoms(plt, administrations, instruments[view], rows=rows)
+            if view == "totals":
+                return draw_history(
+                    plt,
+                    administrations,
+                    instruments,
+                    summary.cutoff,
+                    intake=summary.intake.total if summary.intake else None,
+                    reliable=summary.reliable,
+                    etr=etr,
+                    rows=rows,
+                )
+            return draw_items(plt, administrations, instruments, view, rows=rows)
+
+        self._draw = draw
+        legend = self._redraw()
         self._version += 1
         self.refresh()
         return legend

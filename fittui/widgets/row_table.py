@@ -23,9 +23,12 @@ class RowTable(DataTable):
         Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, tall_rows: bool = False) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self._rest: Timer | None = None
+        # With tall_rows a row is as tall as its cell of most lines (a wrapped cell);
+        # otherwise every row is one line.
+        self.tall_rows = tall_rows
 
     @property
     def cursor_key(self) -> str | None:
@@ -37,7 +40,8 @@ class RowTable(DataTable):
     def fill(self, rows: Sequence[tuple[Sequence[Text], str]], cursor: int | str = 0) -> None:
         """Replace the rows with (cells, key) pairs and put the cursor on the row with key
         ``cursor`` (or at index ``cursor``). Adding a row measures every cell, so the
-        first screenful goes in now and the rest just after the screen is drawn."""
+        first screenful (and the cursor's row) goes in now and the rest just after the
+        screen is drawn."""
         if self._rest is not None:
             self._rest.stop()
             self._rest = None
@@ -48,10 +52,15 @@ class RowTable(DataTable):
 
         def add(chunk: Sequence[tuple[Sequence[Text], str]]) -> None:
             for cells, key in chunk:
-                self.add_row(*cells, key=key)
+                height = 1 + max(c.plain.count("\n") for c in cells) if self.tall_rows else 1
+                self.add_row(*cells, key=key, height=height)
             if self.row_count > target >= self.row_count - len(chunk):
                 self.move_cursor(row=target)
 
-        add(rows[:FIRST_ROWS])
-        if len(rows) > FIRST_ROWS:
-            self._rest = self.set_timer(REST_AFTER, lambda: add(rows[FIRST_ROWS:]))
+        # The cursor's row goes in with the first step, so that the cursor is on the same
+        # row from the moment the table is refilled: a key pressed just after a redraw acts
+        # on the row the therapist chose, never on one that happened to be first.
+        first = max(FIRST_ROWS, target + FIRST_ROWS)
+        add(rows[:first])
+        if len(rows) > first:
+            self._rest = self.set_timer(REST_AFTER, lambda: add(rows[first:]))

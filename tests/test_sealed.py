@@ -1,0 +1,168 @@
+"""Encrypted backups and exports in the age format: read by the standard ``age`` tool and
+by fittui itself; a wrong passphrase changes nothing."""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import db_bytes
+from fittui.sealed import AGE_HEADER
+from fittui.store import Store
+
+PASSPHRASE = "correct horse battery staple"
+needs_age = pytest.mark.skipif(
+    shutil.which("age") is None, reason="the age tool is not installed (apt-get install age)"
+)
+
+
+@pytest.fixture
+def filled(cli, db, monkeypatch):
+    monkeypatch.setenv("FITTUI_PASSPHRASE", PASSPHRASE)
+    assert cli("add-client", "C1", "--label", "Tue 10am").code == 0
+    assert cli("add-client", "C2").code == 0
+    assert cli("record", "C1", "ORS", "5", "5.5", "6", "4", "--date", "2026-01-05").code == 0
+    assert cli("record", "C1", "SRS", "9", "9", "8", "9", "--note", "too fast").code == 0
+    return db
+
+
+def tables(db: Path) -> dict:
+    return Store(db, read_only=True).storage.read()
+
+
+def age_with_passphrase(source: Path, target: Path, passphrase: str) -> int:
+    """Run ``age -d`` as a person would: age reads a passphrase only from a terminal."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child, on its own terminal
+        os.execvp("age", ["age", "-d", "-o", str(target), str(source)])
+    seen, deadline = b"", time.monotonic() + 30
+    while b"passphrase" not in seen.lower() and time.monotonic() < deadline:
+        seen += os.read(fd, 1024)
+    os.write(fd, passphrase.encode() + b"\n")
+    while True:
+        try:
+            if not os.read(fd, 1024):
+                break
+        except OSError:
+            break
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def the_backup(result) -> Path:
+    [line] = [w for w in result.out.split() if w.endswith(".age,")]
+    return Path(line.rstrip(","))
+
+
+@needs_age
+def test_an_encrypted_backup_is_opened_by_the_age_tool(cli, filled, tmp_path):
+    result = cli("backup", "--encrypt")
+    assert result.code == 0
+    backup = the_backup(result)
+    assert backup.read_bytes().startswith(AGE_HEADER)
+    assert b"Tue 10am" not in backup.read_bytes()
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    opened = tmp_path / "opened" / "fittui.json"
+    opened.parent.mkdir()
+    assert age_with_passphrase(backup, opened, PASSPHRASE) == 0
+    assert tables(opened) == tables(filled)  # a valid fittui database, the same records
+
+
+def test_restore_of_an_encrypted_backup_brings_it_back_exactly(cli, filled):
+    before = tables(filled)
+    backup = the_backup(cli("backup", "--encrypt"))
+    assert cli("add-client", "C3").code == 0
+    assert cli("record", "C2", "ORS", "1", "1", "1", "1").code == 0
+    result = cli("restore", backup)
+    assert result.code == 0, result.err
+    assert tables(filled) == before
+    assert not list(filled.parent.glob(".fittui-restore-*"))  # the opened copy is gone
+
+
+def test_a_wrong_passphrase_is_refused_and_changes_nothing(cli, filled, monkeypatch):
+    backup = the_backup(cli("backup", "--encrypt"))
+    assert cli("add-client", "C3").code == 0
+    before = db_bytes(filled)
+    monkeypatch.setenv("FITTUI_PASSPHRASE", "wrong")
+    result = cli("restore", backup)
+    assert result.code == 1 and "wrong passphrase" in result.err
+    assert db_bytes(filled) == before
+    assert not list(filled.parent.glob(".fittui-restore-*"))
+
+
+def test_no_passphrase_and_no_terminal_is_a_clear_error(cli, filled, monkeypatch):
+    monkeypatch.delenv("FITTUI_PASSPHRASE")
+    before = db_bytes(filled)
+    result = cli("backup", "--encrypt")
+    assert result.code == 1 and "FITTUI_PASSPHRASE" in result.err
+    assert db_bytes(filled) == before
+
+
+def test_an_encrypted_export_is_imported_with_its_passphrase(cli, filled, tmp_path):
+    out = tmp_path / "practice.csv.age"
+    result = cli("export", "--format", "csv", "-o", out, "--encrypt")
+    assert result.code == 0 and "encrypted" in result.out
+    assert out.read_bytes().startswith(AGE_HEADER)
+    assert cli("export", "--format", "csv", "--encrypt").code == 1  # never to the screen
+    other = tmp_path / "other" / "fittui.json"
+    imported = cli("import", out, db_path=other)
+    assert imported.code == 0, imported.err
+    assert [c.code for c in Store(other).clients()] == ["C1"]
+    assert len(Store(other).administrations()) == 2
+
+
+@needs_age
+def test_daily_backups_are_encrypted_to_the_key_in_the_settings(cli, db, tmp_path):
+    key = tmp_path / "key.txt"
+    made = cli("backup-key", key)
+    assert made.code == 0 and stat.S_IMODE(key.stat().st_mode) == 0o600
+    [recipient] = [w.strip('"') for w in made.out.split() if w.startswith('"age1')]
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text(f'[backups]\nencrypt_to = "{recipient}"\n')
+    assert cli("add-client", "C1").code == 0  # a new database: no daily backup yet
+    assert cli("record", "C1", "ORS", "5", "5", "5", "5").code == 0
+    [daily] = (db.parent / "backups").iterdir()
+    assert daily.read_bytes().startswith(AGE_HEADER)
+    opened = tmp_path / "opened.json"
+    run = subprocess.run(["age", "-d", "-i", key, "-o", opened, daily], capture_output=True)
+    assert run.returncode == 0, run.stderr
+    assert tables(opened)["clients"].keys() == {"C1"}
+    assert cli("add-client", "C2").code == 0
+    refused = cli("restore", daily)
+    assert refused.code == 1 and "--identity" in refused.err
+    assert cli("restore", daily, "--identity", key).code == 0
+    assert [c.code for c in Store(db).clients()] == ["C1"]
+
+
+def test_a_bad_key_in_the_settings_is_named(cli, db, tmp_path):
+    assert cli("add-client", "C1").code == 0
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text('[backups]\nencrypt_to = "age1nope"\n')
+    result = cli("add-client", "C2")
+    assert result.code == 1 and "backups.encrypt_to" in result.err
+
+
+def test_on_a_terminal_the_passphrase_is_asked_twice_when_encrypting(cli, filled, monkeypatch):
+    import getpass
+    import sys
+
+    monkeypatch.delenv("FITTUI_PASSPHRASE")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    answers = iter(["first try", "first tyr"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    before = db_bytes(filled)
+    result = cli("backup", "--encrypt")
+    assert result.code == 1 and "differ" in result.err
+    assert db_bytes(filled) == before
+    answers = iter(["same", "same"])
+    backup = the_backup(cli("backup", "--encrypt"))
+    answers = iter(["same"])  # opening asks once
+    assert cli("restore", backup).code == 0

@@ -1,0 +1,187 @@
+"""The app never shows a traceback: errors reach a screen in words, what was being saved is
+kept beside the database, and the details go to a log only the owner can read."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import THERAPIST_PIN, quick_pin
+from fittui.app import FitApp, make_app
+from fittui.backup import restore_database
+from fittui.screens.rating import RatingScreen
+from fittui.screens.trouble import CalmScreen, KeptWorkScreen, TroubleScreen
+from fittui.settings import Settings
+from fittui.store import Store, UnknownClient
+from fittui.trouble import kept_file, kept_work, log_file
+
+
+@pytest.fixture(autouse=True)
+def private_log(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    return log_file()
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "data" / "fittui.json"
+    store = Store(path)
+    store.add_client("C1", label="Other client: Tue 10am")
+    store.add_client("C2", label="Thu 4pm")
+    return path
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def restore_without_c1(db: Path, tmp_path: Path) -> None:
+    """Another shell restores a backup that lacks the client being rated."""
+    from fittui.backup import backup_database
+
+    other = tmp_path / "other" / "fittui.json"
+    Store(other).add_client("C2", label="Thu 4pm")
+    copy = backup_database(other, datetime(2026, 1, 1, 12), tmp_path / "copies")
+    restore_database(db, copy, datetime(2026, 1, 1, 12))
+
+
+async def test_a_failed_save_in_client_mode_shows_a_calm_line_and_keeps_the_marks(
+    db, tmp_path, private_log
+):
+    app = make_app(db, settings=Settings(pin=quick_pin()), rate=("C1", "ORS", ["client"]))
+    with pytest.raises(UnknownClient):  # Pilot re-raises it at the end; no user sees it
+        async with app.run_test(size=(80, 24)) as pilot:
+            rating = app.screen
+            assert isinstance(rating, RatingScreen)
+            for n, widget in enumerate(rating.item_widgets):
+                widget.value = 40 + n
+            restore_without_c1(db, tmp_path)
+            rating.query_one("#done").press()
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, CalmScreen)
+            words = " ".join(str(w.render()) for w in app.screen.query("Static"))
+            assert "Your answers are kept" in words and "C2" not in words
+            assert rating in app.screen_stack  # the marks stay
+            assert [w.value for w in rating.item_widgets] == [40, 41, 42, 43]
+            [kept] = kept_work(db)
+            assert kept["kind"] == "rating" and kept["client"] == "C1"
+            assert list(kept["items"].values()) == [40, 41, 42, 43]
+            assert mode(kept_file(db)) == 0o600
+            assert "UnknownClient" in private_log.read_text()
+            assert mode(private_log) == 0o600 and mode(private_log.parent) == 0o700
+            await pilot.press("f2", *THERAPIST_PIN, "enter")  # the therapist key and PIN
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, TroubleScreen)
+            # (Keys by hand from here: Pilot's press would wait on the screen that stopped.)
+            app.screen.action_back()
+            await asyncio.sleep(0.5)
+            assert isinstance(app.screen, KeptWorkScreen)  # offered straight back
+            app.screen.action_later()
+            await asyncio.sleep(0.2)
+            assert app.screen.__class__.__name__ == "ClientsScreen" and not app.client_mode
+    assert kept_work(db)  # "later": still kept for the next start
+
+
+async def test_kept_ratings_are_offered_at_the_next_start_and_saved(db, tmp_path):
+    from fittui.trouble import keep_work
+
+    keep_work(
+        db,
+        [
+            {
+                "kind": "rating",
+                "client": "C1",
+                "instrument": "ORS",
+                "rater": "client",
+                "when": "2026-01-05T10:00",
+                "items": {"individually": 40, "interpersonally": 41, "socially": 42, "overall": 43},
+            }
+        ],
+    )
+    app = make_app(db, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, KeptWorkScreen)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, KeptWorkScreen)
+    [saved] = Store(db).administrations("C1")
+    assert saved.total == 166 and saved.date == "2026-01-05T10:00"
+    assert not kept_file(db).exists()
+
+
+async def test_an_error_on_a_therapist_screen_reaches_a_screen_in_words(
+    db, monkeypatch, private_log
+):
+    def broken(self, *args, **kwargs):
+        raise ValueError("C1 Other client: Tue 10am")  # what a traceback would have shown
+
+    app = make_app(db, settings=Settings())
+    with pytest.raises(ValueError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.2)
+            monkeypatch.setattr(FitApp, "action_caseload", broken)
+            await pilot.press("c")  # the caseload key
+            await pilot.pause(0.2)
+            if not isinstance(app.screen, TroubleScreen):
+                app.action_caseload()  # the key moved: call it as the key would
+                await pilot.pause(0.2)
+            assert isinstance(app.screen, TroubleScreen)
+            words = str(app.screen.query_one("Static").render())
+            assert "ValueError" in words and str(private_log) in words
+            assert "Tue 10am" not in words
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+            assert app.screen.__class__.__name__ == "ClientsScreen"
+            assert app.is_running
+
+
+async def test_a_damaged_record_in_the_journal_never_gives_a_traceback(db, tmp_path):
+    from fittui.storage import StorageError
+
+    journal = db.with_name(db.name + ".journal")
+    bad = {
+        "client": "C1",
+        "instrument": "ORS",
+        "date": "not-a-date",
+        "rater": "client",
+        "items": {"individually": 1e308, "interpersonally": 5, "socially": 5, "overall": 5},
+    }
+    with journal.open("ab") as f:
+        f.write(orjson.dumps({"ops": [["put", "administrations", "bad1", bad]]}) + b"\n")
+    try:
+        app = make_app(db, settings=Settings())
+    except StorageError as exc:  # refused at load, in words: just as good
+        assert str(db) in str(exc) or "journal" in str(exc)
+        return
+    with pytest.raises(Exception) as raised:  # Pilot re-raises what the app caught
+        async with app.run_test(size=(80, 24)):
+            await asyncio.sleep(0.5)  # (Pilot's pause would wait on the screen that stopped)
+            assert isinstance(app.screen, TroubleScreen)
+            assert app.is_running
+    assert raised.value is app._exception
+
+
+async def test_when_even_the_trouble_screen_fails_the_app_stops_with_words(
+    db, monkeypatch, private_log, capsys
+):
+    def broken(*args, **kwargs) -> None:
+        raise RuntimeError("C1 Other client: Tue 10am")
+
+    app = make_app(db, settings=Settings())
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.2)
+            monkeypatch.setattr(TroubleScreen, "__init__", broken)  # even the screen fails
+            app.call_next(broken)
+            await asyncio.sleep(0.5)  # the app closes: Pilot's own pause would wait for it
+    assert app.return_code == 1
+    printed = " ".join(capsys.readouterr().err.split())
+    assert "unexpected error" in printed and "readable by you only" in printed
+    assert "Traceback" not in printed and "Tue 10am" not in printed
