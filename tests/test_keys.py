@@ -243,8 +243,8 @@ async def test_result_opens_at_its_top_whatever_the_flow(demo, flow):
 async def test_result_after_a_whole_session_opens_at_its_top(demo):
     app = app_for(demo, session="D04")  # PHQ-9, GAD-7, ORS in turn
     async with app.run_test(size=(60, 20)) as pilot:
-        for count in (9, 7):
-            await pilot.press(*["1", "down"] * (count - 1), "1", "enter")
+        for count in (9, 7):  # answers in a column at 60 wide: Enter moves on
+            await pilot.press(*["1", "enter"] * (count - 1), "1", "enter")
         await pilot.press("5", "down", "5", "down", "5", "down", "5", "enter")
         await pilot.press("f2", *THERAPIST_PIN, "enter")
         await pilot.pause()

@@ -86,7 +86,7 @@ def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, 
     env = {"FITTUI_CONFIG": str(tmp_path / "config"), "TERM": "xterm-256color"}
     pane = Pane([str(FITTUI), "--db", str(practice), "rate", "C1", "ORS"], env)
     try:
-        pane.wait_for("Enter when done")
+        pane.wait_for("Enter done")
         for key in ["5", "Down", "6", "Down", "7", "Down", "8"]:
             pane.send(key)
         pane.send(*["Enter"] * enters)
