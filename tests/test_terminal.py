@@ -3,6 +3,7 @@ one write, and what the pane shows is what a client would see."""
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,24 +22,28 @@ FITTUI = Path(sys.executable).with_name("fittui")
 
 
 class Pane:
-    """One tmux session running one command, 80x24, kept open after the command exits."""
+    """One tmux session running one command, 80x24; its exit status goes to a file."""
 
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], status: Path) -> None:
         self.name = f"fittui-test-{uuid.uuid4().hex[:8]}"
-        exports = [f"{k}={v}" for k, v in env.items()]
+        self.status = status
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        line = f"env {exports} {shlex.join(command)}; echo $? > {shlex.quote(str(status))}"
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24"],
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", line],
             check=True,
         )
-        self.tmux("set-option", "-t", self.name, "remain-on-exit", "on")
-        self.tmux("respawn-pane", "-k", "-t", self.name, "env", *exports, *command)
         self.seen: list[str] = []
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
     def capture(self) -> str:
-        text = self.tmux("capture-pane", "-p", "-t", self.name)
+        """The pane's text; empty once the command has ended and the session with it."""
+        shown = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        text = shown.stdout if shown.returncode == 0 else ""
         self.seen.append(text)
         return text
 
@@ -60,11 +65,8 @@ class Pane:
     def exit_status(self, timeout: float = 15.0) -> int | None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            shown = self.tmux(
-                "display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}"
-            ).split()
-            if shown[:1] == ["1"]:
-                return int(shown[1])
+            if self.status.exists() and self.status.read_text().strip():
+                return int(self.status.read_text())
             time.sleep(0.1)
         return None
 
@@ -84,7 +86,8 @@ def practice(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("enters", [2, 10])
 def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, enters):
     env = {"FITTUI_CONFIG": str(tmp_path / "config"), "TERM": "xterm-256color"}
-    pane = Pane([str(FITTUI), "--db", str(practice), "rate", "C1", "ORS"], env)
+    command = [str(FITTUI), "--db", str(practice), "rate", "C1", "ORS"]
+    pane = Pane(command, env, tmp_path / "exit-status")
     try:
         pane.wait_for("Enter done")
         for key in ["5", "Down", "6", "Down", "7", "Down", "8"]:
@@ -93,8 +96,9 @@ def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, 
         screen = pane.wait_for("Thank you")
         assert "Press Enter to close" in screen
         assert len(Store(practice).administrations()) == 1
-        pane.send("F2")  # nothing to unlock here
         pane.send("Escape")
+        time.sleep(1)  # a lone Escape, not the start of Alt+Enter
+        pane.send("F2")  # nothing to unlock here
         assert "Thank you" in pane.capture()
         pane.send("Enter")
         assert pane.exit_status() == 0
