@@ -27,7 +27,7 @@ from fittui.messages import DataChanged
 from fittui.model import Administration, InputError
 from fittui.palette import ClientCommands
 from fittui.report import Overview, overviews
-from fittui.screens.keys import KEYS_BINDING
+from fittui.screens.keys import KEYS_BINDINGS
 from fittui.screens.too_small import TooSmallScreen, too_small
 from fittui.settings import PinHash, Settings, load_settings, save_pin
 from fittui.storage import StorageError
@@ -46,7 +46,7 @@ class FitApp(App):
     TITLE = "fittui"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        KEYS_BINDING,
+        *KEYS_BINDINGS,
     ]
     COMMANDS = App.COMMANDS | {ClientCommands}
 

@@ -31,6 +31,7 @@ from fittui.model import (
     REPLACED_SAME_DAY,
     Administration,
     InputError,
+    check_mode,
     check_not_future,
     check_rater,
     correction_words,
@@ -243,9 +244,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     items = instrument.parse_scores(args.scores)
     when = check_not_future(parse_when(args.date)) if args.date else None
     rater = check_rater(args.rater)
+    mode = check_mode(args.mode)
     store = _store(args)
     store.client(args.code)
-    saved = store.record(args.code, instrument, items, when, rater, args.note or "")
+    saved = store.record(args.code, instrument, items, when, rater, args.note or "", mode)
     total = instrument.format_score(saved.total)
     print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
     _say_same_session(saved, store.administrations(saved.client))
@@ -319,7 +321,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             [
                 a.date,
                 a.instrument,
-                a.rater,
+                a.taken_by,
                 " ".join(score(a, v) for v in a.items.values()),
                 score(a, a.total),
                 _note_cell(a),
@@ -471,8 +473,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
         today=date.today(),
         reference=reference_with(settings.reference_sd),
     )
+    modes = None
+    if args.by_mode:
+        from fittui.mode_summary import CAUTION, by_mode, mode_rows
+
+        modes = by_mode(store.administrations(), _instruments(), period)
     if args.json:
-        _dump_json(summary.to_json())
+        data = summary.to_json()
+        if modes is not None:
+            data["by_mode"] = [m.to_json() for m in modes]
+        _dump_json(data)
         return EXIT_OK
     print(f"Outcome summary, {period.describe()}")
     _print_table(["FIGURE", "VALUE", ""], summary_rows(summary))
@@ -482,6 +492,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
         f"the reference SD of {reference.reference_sd:g} points, with a 95% confidence "
         f"interval (CI);\nnone below n = {reference.minimum_n}."
     )
+    if modes is not None:
+        print("\nBy how the ratings were taken (the client's own, 40-point scales)")
+        _print_table(["MODE", "ORS", "MEAN", "SRS", "MEAN", "SRS<36"], mode_rows(modes))
+        print(CAUTION)
     return EXIT_OK
 
 
@@ -491,8 +505,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.summary:
         return cmd_summary(args)
-    if args.start or args.end:
-        args.usage_error("--from and --to go with --summary")
+    if args.start or args.end or args.by_mode:
+        args.usage_error("--from, --to and --by-mode go with --summary")
     store = _store(args)
     instruments = _instruments()
     with_episodes = episode_caseload(
@@ -842,6 +856,51 @@ def cmd_episode_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _form_days() -> int:
+    from fittui.settings import load_settings
+
+    return load_settings(config_dir() / "settings.toml").form_days
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from fittui.home_form import write_form, write_private_text
+
+    store = _store(args)
+    client = store.client(args.code)
+    instruments = _instruments()
+    key = args.instrument or (client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group])[0]
+    instrument = find_instrument(instruments, key)
+    written = write_form(store, client.code, instrument, date.today(), _form_days())
+    target = Path(args.output or f"fittui-form-{instrument.key}-{written.form.form_id}.html")
+    try:
+        write_private_text(target, written.html)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(
+        f"Wrote the {instrument.key} form {written.form.form_id} for {client.code} to {target}; "
+        f"it can be entered until {written.use_by}."
+    )
+    print("Send the file to the client; enter the code they send back with: fittui enter 'CODE'")
+    return EXIT_OK
+
+
+def cmd_enter(args: argparse.Namespace) -> int:
+    from fittui.home_form import read_code, save_entry
+
+    store = _store(args)
+    entry = read_code(store, args.code, _instruments(), date.today(), _form_days())
+    print(f"To save: {entry.describe()}.")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError("not saved: add --yes to save without being asked")
+        if input("Save it? [y/N] ").strip().lower() not in {"y", "yes"}:
+            print("Not saved.")
+            return EXIT_OK
+    saved = save_entry(store, entry)
+    print(f"Saved {saved.instrument} for {saved.client} on {saved.date} (home form).")
+    return EXIT_OK
+
+
 def cmd_etr_fit(args: argparse.Namespace) -> int:
     from fittui import etr
     from fittui.report import caseload
@@ -995,6 +1054,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="client (default), partner, parent, teacher, ...",
     )
     p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
+    p.add_argument(
+        "--mode",
+        default="in_person",
+        metavar="MODE",
+        help="how it was taken: in_person (default), screen_share, spoken, remote_form, paper",
+    )
 
     p = command("history", "a client's administrations, with a chart on a terminal", cmd_history)
     p.add_argument("code", metavar="CODE")
@@ -1028,6 +1093,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--to", dest="end", metavar="YYYY-MM-DD", help="summary: ... up to this day (inclusive)"
+    )
+    p.add_argument(
+        "--by-mode",
+        action="store_true",
+        help="summary: also break the ratings down by how they were taken",
     )
     p.set_defaults(usage_error=p.error)
 
@@ -1132,6 +1202,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("code", metavar="CODE")
     q.add_argument("--json", action="store_true", help="print JSON")
 
+    p = command("form", "write a rating form the client fills in at home (one HTML file)", cmd_form)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument(
+        "instrument",
+        metavar="INSTRUMENT",
+        nargs="?",
+        help="what to rate (default: the client's first start-of-session instrument)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write the page")
+
+    p = command("enter", "save the code a client read back from a home form", cmd_enter)
+    p.add_argument("code", metavar="'RESPONSE CODE'", help="e.g. 'ORS 5.5 7.0 10.0 0.0 · K7Q2-9F'")
+    p.add_argument("--yes", action="store_true", help="save without asking (for scripts)")
+
     p = command("etr", "the expected treatment response: is each client on track?", cmd_etr_show)
     p.set_defaults(json=False)
     etr_commands = p.add_subparsers(title="commands", metavar="COMMAND")
@@ -1173,6 +1257,8 @@ WRITING_COMMANDS = frozenset(
         cmd_rate,
         cmd_backup_key,
         cmd_etr_reset,
+        cmd_form,
+        cmd_enter,
     }
 )
 

@@ -38,13 +38,24 @@ from fittui.store import administration_to_doc
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
-CSV_LAST = ("note", "label", "archived", "instruments", "voided", "voided_at")
+CSV_LAST = ("note", "label", "archived", "instruments", "voided", "voided_at", "mode")
 # What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CLIENT_SYSTEM = "urn:fittui:client"
 QUESTIONNAIRE_URL = "urn:fittui:questionnaire:"
 FHIR_EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
 LOINC_SYSTEM = "http://loinc.org"
+# How a rating was taken has no element of its own in a QuestionnaireResponse, so it
+# travels in an extension of fittui's own (a URN, like the identifiers above).
+MODE_EXTENSION = "urn:fittui:extension:administration-mode"
+MODE_SYSTEM = "urn:fittui:administration-mode"
+MODE_WORDS = {
+    "in_person": "in person, on the therapist's device",
+    "screen_share": "on a shared screen over video",
+    "spoken": "read aloud and answered aloud",
+    "remote_form": "on the client's own device, from a home form",
+    "paper": "on paper, typed in afterwards",
+}
 # R4's extension for the score of a coded answer (Coding, Questionnaire answerOption).
 ORDINAL_VALUE = FHIR_EXTENSION + "ordinalValue"
 
@@ -120,6 +131,7 @@ def export_csv(
                 # Why and when a rating was voided (entered in error); blank if it counts.
                 guard_formula(a.voided.reason) if a.voided else "",
                 a.voided.at if a.voided else "",
+                a.mode,
             ]
         )
     return out.getvalue()
@@ -311,6 +323,16 @@ def fhir_response(a: Administration, instrument: Instrument) -> dict:
     return {
         "resourceType": "QuestionnaireResponse",
         "id": _fhir_id(a.id),
+        "extension": [
+            {
+                "url": MODE_EXTENSION,
+                "valueCoding": {
+                    "system": MODE_SYSTEM,
+                    "code": a.mode,
+                    "display": MODE_WORDS[a.mode],
+                },
+            }
+        ],
         "identifier": {"system": "urn:fittui:administration", "value": a.id},
         "questionnaire": questionnaire_url(instrument.key),
         # A voided rating is in the record but must not be read as a finding.

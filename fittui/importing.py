@@ -30,6 +30,7 @@ from fittui.instruments import (
 )
 from fittui.model import (
     CORRECTED_FIELDS,
+    DEFAULT_MODE,
     DEFAULT_RATER,
     Administration,
     Client,
@@ -38,6 +39,7 @@ from fittui.model import (
     Voided,
     check_age_group,
     check_code,
+    check_mode,
     check_not_future,
     check_rater,
     check_reason,
@@ -59,6 +61,7 @@ OPTIONAL = (
     "instruments",
     "voided",
     "voided_at",
+    "mode",
 )
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -204,6 +207,7 @@ def plan_import(
             voided = None if reason is None or at is None else Voided(reason, at)
         elif cells.get("voided_at"):
             problem("voided_at", "a time without a reason in column voided")
+        mode = check("mode", check_mode, cells["mode"]) if cells.get("mode") else DEFAULT_MODE
         instrument = check(
             "instrument", lambda k: find_instrument(instruments, k), cells["instrument"]
         )
@@ -275,6 +279,7 @@ def plan_import(
                 rater,
                 note,
                 voided,
+                mode=mode,
             )
         )
     if errors:
@@ -442,7 +447,7 @@ def plan_import_json(
             where,
             record,
             {"id", "client", "instrument", "date", "items"},
-            {"rater", "note", "voided", "corrections"},
+            {"rater", "note", "voided", "corrections", "mode"},
         )
         if doc is None:
             continue
@@ -462,6 +467,7 @@ def plan_import_json(
         )
         rater = c.text(f"{where}.rater", doc.get("rater", DEFAULT_RATER), check_rater)
         note = c.text(f"{where}.note", doc.get("note", ""), check_note)
+        mode = c.text(f"{where}.mode", doc.get("mode", DEFAULT_MODE), check_mode)
         instrument = c.text(
             f"{where}.instrument", doc["instrument"], lambda k: find_instrument(instruments, k)
         )
@@ -472,7 +478,7 @@ def plan_import_json(
             continue
         plan.administrations.append(
             Administration(
-                doc_id, code, instrument.key, when, items, rater, note, voided, corrections
+                doc_id, code, instrument.key, when, items, rater, note, voided, corrections, mode
             )
         )
     if c.errors:

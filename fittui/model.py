@@ -15,6 +15,18 @@ from fittui.instruments import AGE_GROUPS
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
 DEFAULT_RATER = "client"
+# How a rating was taken: in the room, on a shared screen over video, read aloud, on the
+# client's own device from a home form, or on paper. A spoken SRS is known to run higher.
+MODES = ("in_person", "screen_share", "spoken", "remote_form", "paper")
+DEFAULT_MODE = "in_person"
+# How the history names a mode beside the rater; in person goes without saying.
+MODE_SHORT = {
+    "in_person": "",
+    "screen_share": "screen share",
+    "spoken": "aloud",
+    "remote_form": "home form",
+    "paper": "paper",
+}
 
 
 class InputError(ValueError):
@@ -87,6 +99,7 @@ class Administration:
     note: str = ""
     voided: Voided | None = None
     corrections: tuple[Correction, ...] = ()
+    mode: str = DEFAULT_MODE
 
     @property
     def total(self) -> int:
@@ -95,6 +108,12 @@ class Administration:
     @property
     def day(self) -> str:
         return self.date[:10]
+
+    @property
+    def taken_by(self) -> str:
+        """The rater, and how the rating was taken when not in person: "client · aloud"."""
+        how = MODE_SHORT[self.mode]
+        return f"{self.rater} · {how}" if how else self.rater
 
     @property
     def by_client(self) -> bool:
@@ -141,6 +160,14 @@ def check_reason(reason: str) -> str:
     if len(text) > 200:
         raise InputError("the reason is longer than 200 characters; say it in a few words")
     return text
+
+
+def check_mode(mode: str) -> str:
+    """How a rating was taken, as one of ``MODES`` (``screen-share`` is read too)."""
+    key = mode.strip().lower().replace("-", "_")
+    if key not in MODES:
+        raise InputError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
+    return key
 
 
 def parse_when(text: str) -> str:

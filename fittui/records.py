@@ -29,11 +29,12 @@ from typing import Any
 
 from fittui.episodes import KINDS, REASONS
 from fittui.instruments import AGE_GROUPS, Instrument
-from fittui.model import CODE_PATTERN, RATER_PATTERN
+from fittui.model import CODE_PATTERN, MODES, RATER_PATTERN
 
 CLIENTS = "clients"
 ADMINISTRATIONS = "administrations"
 EPISODE_EVENTS = "episode_events"
+FORMS = "forms"
 # A score of an instrument this fittui does not know (its TOML file is gone) is still held
 # to one decimal and to this many points either way.
 UNKNOWN_INSTRUMENT_LIMIT = 100
@@ -156,6 +157,21 @@ def _corrections(value: list) -> str | None:
     return None
 
 
+def _mode(value: str) -> str | None:
+    return None if value in MODES else f"mode {_shown(value)} is not one of {', '.join(MODES)}"
+
+
+def _form_used(value: dict | None) -> str | None:
+    """A home form not yet entered (null), or entered once: when, and the rating it became."""
+    if (
+        value is None
+        or value.keys() == {"at", "administration"}
+        and all(type(v) is str for v in value.values())
+    ):
+        return None
+    return "a used form needs the time it was entered and the rating it became"
+
+
 FIELDS: dict[str, dict[str, Field]] = {
     CLIENTS: {
         "code": Field(_TEXT, required=True, check=_Remembered(_code)),
@@ -174,6 +190,13 @@ FIELDS: dict[str, dict[str, Field]] = {
         "note": Field(_TEXT),
         "voided": Field(_RECORD, check=_voided),
         "corrections": Field(_LIST, check=_corrections),
+        "mode": Field(_TEXT, check=_Remembered(_mode)),
+    },
+    FORMS: {
+        "client": Field(_TEXT, required=True, check=_nonempty),
+        "instrument": Field(_TEXT, required=True, check=_nonempty),
+        "created": Field(_TEXT, required=True, check=_day),
+        "used": Field(_RECORD | {type(None)}, check=_form_used),
     },
     EPISODE_EVENTS: {
         "client": Field(_TEXT, required=True, check=_nonempty),

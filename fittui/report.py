@@ -219,6 +219,7 @@ def _history_entry(a: Administration) -> dict:
         "date": a.date,
         "instrument": a.instrument,
         "rater": a.rater,
+        "mode": a.mode,
         "items": {k: number(v) for k, v in a.items.items()},
         "total": number(a.total),
         "note": a.note,

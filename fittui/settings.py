@@ -11,6 +11,8 @@ encrypt_to = "age1..."   # encrypt the daily backups to this age public key (sea
 gap_days = 90         # a rating after more days than this without any starts a new episode
 [outcomes]
 reference_sd = 8.7    # the intake ORS spread the effect sizes divide by (outcomes.py)
+[forms]
+days = 14             # how long a home rating form can be entered after it was written
 [therapist]
 pin = { kdf = "scrypt", n = 16384, r = 8, p = 1, salt = "...", hash = "..." }
 
@@ -116,6 +118,7 @@ class Settings:
     backup_recipient: str | None = None
     gap_days: int = DEFAULT_GAP_DAYS
     reference_sd: float | None = None  # None: the reference in outcomes_reference.toml
+    form_days: int = 14
     pin: PinHash | None = None
 
 
@@ -151,6 +154,9 @@ def load_settings(path: Path) -> Settings:
         type(reference_sd) not in (int, float) or not 1 <= reference_sd <= 20
     ):
         raise InputError(f"{path}: outcomes.reference_sd must be a number of points, 1 to 20")
+    form_days = data.get("forms", {}).get("days", 14)
+    if type(form_days) is not int or not 1 <= form_days <= 365:
+        raise InputError(f"{path}: forms.days must be a whole number of days from 1 to 365")
     stored_pin = data.get("therapist", {}).get("pin")
     pin = None if stored_pin is None else PinHash.from_toml(stored_pin, str(path))
     return Settings(
@@ -160,6 +166,7 @@ def load_settings(path: Path) -> Settings:
         backup_recipient=recipient,
         gap_days=gap_days,
         reference_sd=None if reference_sd is None else float(reference_sd),
+        form_days=form_days,
         pin=pin,
     )
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from fittui.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.instruments import Instrument
 from fittui.model import (
+    DEFAULT_MODE,
     Administration,
     Client,
     Correction,
@@ -31,8 +32,36 @@ from fittui.model import (
     parse_when,
 )
 from fittui.outside import check_note, check_plain, shown, shown_note
-from fittui.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, RecordChecks
+from fittui.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
 from fittui.storage import Database, new_id
+
+
+@dataclass(frozen=True)
+class Form:
+    """A home rating form written for one client and instrument, and whether it came back.
+
+    The file the client gets holds only ``form_id``; this record, kept in the database,
+    is what ties a response code to the client it was written for.
+    """
+
+    form_id: str
+    client: str
+    instrument: str
+    created: str  # ISO date the file was written
+    used_at: str | None = None
+    administration: str | None = None
+
+
+def form_from_doc(form_id: str, doc: dict) -> Form:
+    used = doc.get("used") or {}
+    return Form(
+        form_id,
+        doc["client"],
+        doc["instrument"],
+        doc["created"],
+        used.get("at"),
+        used.get("administration"),
+    )
 
 
 class UnknownClient(InputError):
@@ -73,7 +102,11 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
         rater=doc.get("rater", "client"),
         note=shown_note(doc.get("note", "")),
         voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
-        corrections=tuple(Correction(**c) for c in doc.get("corrections", ())),
+        corrections=tuple(
+            Correction(c["what"], shown(c["old"]), shown(c["new"]), c["at"])
+            for c in doc.get("corrections", ())
+        ),
+        mode=doc.get("mode", DEFAULT_MODE),
     )
 
 
@@ -87,6 +120,7 @@ def administration_to_doc(a: Administration) -> dict:
         "rater": a.rater,
         "items": {k: v / 10 for k, v in a.items.items()},
         "note": a.note,
+        "mode": a.mode,
     }
     if a.voided is not None:
         doc["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
@@ -124,6 +158,7 @@ class Store:
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
         self._episode_events = self.db.table(EPISODE_EVENTS)
+        self._forms = self.db.table(FORMS)
 
     def close(self) -> None:
         self.db.close()
@@ -258,10 +293,22 @@ class Store:
         when: str | None = None,
         rater: str = "client",
         note: str = "",
+        mode: str = DEFAULT_MODE,
     ) -> Administration:
         """Save one administration; it is on disk when this returns."""
         [saved] = self.record_many(
-            [Administration(new_id(), code, instrument.key, when or now_when(), items, rater, note)]
+            [
+                Administration(
+                    new_id(),
+                    code,
+                    instrument.key,
+                    when or now_when(),
+                    items,
+                    rater,
+                    note,
+                    mode=mode,
+                )
+            ]
         )
         return saved
 
@@ -430,3 +477,46 @@ class Store:
         """Fix a rating's date (and time); the old one is kept in its corrections. A date
         after today is refused."""
         return self._correct(administration_id, "date", check_not_future(parse_when(when)))
+
+    # -- home rating forms ---------------------------------------------------------------
+    def add_form(self, code: str, instrument_key: str, created: str) -> Form:
+        """Note a home form written for a client: its id is all the file carries."""
+        from fittui.response_code import new_form_id
+
+        with self.storage.transaction():
+            self.client(code)
+            form = Form(new_form_id(set(self._raw(FORMS))), code, instrument_key, created)
+            self._forms.insert(
+                self._forms.document_class(
+                    {
+                        "client": code,
+                        "instrument": instrument_key,
+                        "created": created,
+                        "used": None,
+                    },
+                    form.form_id,
+                )
+            )
+        return form
+
+    def form(self, form_id: str) -> Form | None:
+        doc = self._raw(FORMS).get(form_id)
+        return None if doc is None else form_from_doc(form_id, doc)
+
+    def record_form(self, form_id: str, administration: Administration) -> Administration:
+        """Save the rating a form came back with and mark the form used, as one save: a
+        second entry of the same code finds it used, even from another process."""
+        with self.storage.transaction():
+            form = self.form(form_id)
+            if form is None:
+                raise InputError(f"no form {form_id} in this database")
+            if form.used_at is not None:
+                raise InputError(
+                    f"form {form_id} was already entered on {form.used_at}; nothing was saved"
+                )
+            self.record_many([administration])
+            self._forms.update(
+                {"used": {"at": now_when(), "administration": administration.id}},
+                doc_ids=[form_id],
+            )
+        return administration

@@ -25,10 +25,10 @@ PIN = "2468"
 THERAPIST = ["f2", *PIN, "enter"]  # the therapist key, then the PIN
 
 
-async def shoot(db: Path, name: str, keys: list[str], rate=None) -> None:
+async def shoot(db: Path, name: str, keys: list[str], rate=None, size=SIZE) -> None:
     settings = Settings(pin=PinHash.make(PIN, n=2**4))  # a cheap hash: only for pictures
     app = make_app(db, settings=settings, rate=rate, today=DAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press(*keys)
         await pilot.pause(0.3)  # long tables fill just after the first paint
         app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
@@ -70,6 +70,9 @@ async def main() -> None:
         await shoot(db, "history-episodes", ["slash", "d", "1", "2", "enter", "end"])
         await shoot(db, "outcomes", ["r"])
 
+        await shoot(db, "screen-share", ["v", "enter", "right", "right"], size=(100, 30))
+        shoot_form_page(db)
+
 
 def add_a_client_back_after_a_break(db: Path) -> None:
     """D12, only for the episode and outcome screenshots: a first course that ended as
@@ -92,6 +95,59 @@ def add_a_client_back_after_a_break(db: Path) -> None:
         store.record("D12", instruments["SRS"], dict.fromkeys(srs_keys, srs), day)
     store.add_episode_event("D12", "end", "2025-02-17", "planned")
     store.close()
+
+
+def shoot_form_page(db: Path) -> None:
+    """PNGs of a home rating form in Chromium: a phone, part marked; a desktop, done."""
+    import shutil
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        print("skipped the home form's pictures: Debian's chromium and chromium-driver needed")
+        return
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from fittui.home_form import write_form
+    from fittui.instruments import load_instruments
+    from fittui.store import Store
+
+    written = write_form(Store(db), "D06", load_instruments()["ORS"], DAY, 14)
+    page = db.parent / "form.html"
+    page.write_text(written.html, encoding="utf-8")
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
+        options.add_argument(flag)
+    options.add_argument("--disable-background-networking")
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        for name, size, keys in (
+            ("form-phone", (375, 667), ["6", "7"]),  # the viewport of a small phone
+            ("form-desktop", (1000, 1100), ["6", "7", "4", "8"]),
+        ):
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {
+                    "width": size[0],
+                    "height": size[1],
+                    "deviceScaleFactor": 1,
+                    "mobile": size[0] < 500,
+                },
+            )
+            driver.get(page.as_uri())
+            lines = driver.find_elements(By.CSS_SELECTOR, ".line")
+            for line, key in zip(lines, keys):
+                line.send_keys(key, Keys.ARROW_RIGHT)
+            if len(keys) == len(lines):
+                driver.find_element(By.ID, "done").click()
+            else:
+                driver.execute_script("window.scrollTo(0, 0)")
+            driver.save_screenshot(str(HERE / f"{name}.png"))
+            print(HERE / f"{name}.png")
+    finally:
+        driver.quit()
 
 
 if __name__ == "__main__":

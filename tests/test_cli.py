@@ -44,7 +44,7 @@ def test_add_record_history_report(cli):
     history = cli("history", "C1", "--json").json()
     assert history["client"] == "C1"
     first = history["administrations"][0]
-    assert set(first) == {"id", "date", "instrument", "rater", "items", "total", "note"}
+    assert set(first) == {"id", "date", "instrument", "rater", "mode", "items", "total", "note"}
     assert first["items"] == {
         "individually": 5.1,
         "interpersonally": 5.0,

@@ -26,7 +26,6 @@ from fittui.store import Store
 from fittui.widgets.row_table import REST_AFTER
 
 TODAY = date(2026, 11, 23)
-TABLE_FILLED = REST_AFTER * 4
 FUTURE = (date.today() + timedelta(days=1)).isoformat()
 RATINGS = [  # (instrument, scores, date): C1's record; the third is the one voided
     ("ORS", ["4", "4", "4", "4"], "2026-10-05"),
@@ -97,6 +96,20 @@ def test_a_correction_that_cannot_be_made_exits_1_and_changes_nothing(cli, db, a
     before = db_bytes(db)
     result = cli(*[a.format(id=first) for a in args])
     assert result.code == 1 and message in result.err and result.out == ""
+    assert db_bytes(db) == before
+
+
+def test_corrections_are_listed_in_help_and_refused_read_only(cli, db, capsys):
+    with pytest.raises(SystemExit):
+        cli("--help")
+    out = capsys.readouterr().out
+    assert all(f"    {command} " in out for command in ("void", "unvoid", "move", "redate"))
+    fill(cli, db, RATINGS[:1])
+    [first] = ids(cli)
+    before = db_bytes(db)
+    for args in (["void", first, "--reason", "x"], ["move", first, "C2"]):
+        result = cli("--read-only", *args)
+        assert result.code == 1 and "read-only" in result.err
     assert db_bytes(db) == before
 
 
@@ -342,6 +355,34 @@ def app_for(path: Path):
     return make_app(path, settings=Settings(pin=quick_pin()), today=TODAY)
 
 
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    """Pause until ``condition()`` holds (the history's table fills after the paint, later
+    on a busy machine); fail if it never does."""
+    for _ in range(int(seconds / REST_AFTER)):
+        if condition():
+            return
+        await pilot.pause(REST_AFTER)
+    assert condition()
+
+
+async def open_history(pilot, code: str = "C1") -> HistoryScreen:
+    """Open a history and wait for its table of every rating."""
+    pilot.app.open_history(code)
+    screen = pilot.app.screen
+
+    def filled() -> bool:
+        tables = screen.query("#sessions")
+        return bool(tables) and tables.first(DataTable).row_count == len(screen.record) > 0
+
+    await until(pilot, lambda: isinstance(screen, HistoryScreen) and filled())
+    # The table's height settles a refresh or two after its rows are in (the sideways
+    # scrollbar): wait until the page's scroll range holds still.
+    page = screen.query_one("#history")
+    seen: list[int] = []
+    await until(pilot, lambda: seen.append(page.max_scroll_y) or seen[-3:] == [seen[-1]] * 3)
+    return screen
+
+
 def table_notes(screen) -> list[str]:
     table = screen.query_one("#sessions", DataTable)
     return [str(table.get_row_at(row)[5]) for row in range(table.row_count)]
@@ -350,9 +391,7 @@ def table_notes(screen) -> list[str]:
 async def test_v_voids_the_chosen_rating_after_showing_it_and_v_restores_it(record):
     app = app_for(record)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
-        screen = app.screen
+        screen = await open_history(pilot)
         screen.query_one("#sessions", DataTable).move_cursor(row=1)  # the latest ORS
         await pilot.press("v")
         assert isinstance(app.screen, VoidScreen)
@@ -361,18 +400,17 @@ async def test_v_voids_the_chosen_rating_after_showing_it_and_v_restores_it(reco
         await pilot.press("escape")
         assert app.screen is screen and Store(record).all_administrations()[4].voided is None
         await pilot.press("v", "down", "enter")  # the second reason on the list
-        await pilot.pause(TABLE_FILLED)
+        await until(pilot, lambda: table_notes(screen)[1] == "VOIDED wrong instrument. ")
         assert app.screen is screen
         latest = Store(record).all_administrations()[4]
         assert latest.voided is not None and latest.voided.reason == "wrong instrument"
-        assert table_notes(screen)[1] == "VOIDED wrong instrument. "
         assert screen.summary.latest.date == "2026-11-09T10:00"  # counts nowhere
         assert screen.query_one("#sessions", DataTable).cursor_row == 1
 
         await pilot.press("v")
         assert isinstance(app.screen, RestoreScreen)
         await pilot.press("enter")
-        await pilot.pause(TABLE_FILLED)
+        await until(pilot, lambda: table_notes(screen)[1] == "")
         assert Store(record).all_administrations()[4].voided is None
         assert screen.summary.latest.date == "2026-11-16T10:00"
 
@@ -380,22 +418,19 @@ async def test_v_voids_the_chosen_rating_after_showing_it_and_v_restores_it(reco
 async def test_a_typed_reason_voids_and_a_blank_one_is_refused(record):
     app = app_for(record)
     async with app.run_test(size=(60, 20)) as pilot:
-        app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
+        await open_history(pilot)
         await pilot.press("tab", "v", "tab", "enter")
         assert isinstance(app.screen, VoidScreen)
         assert "say why" in str(app.screen.query_one("#error").render())
         await pilot.press(*"rated for C2", "enter")
-        await pilot.pause(TABLE_FILLED)
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert Store(record).all_administrations()[5].voided.reason == "rated for C2"
 
 
 async def test_e_moves_or_redates_the_chosen_rating_and_refuses_a_future_date(record):
     app = app_for(record)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
-        screen = app.screen
+        screen = await open_history(pilot)
         screen.query_one("#sessions", DataTable).move_cursor(row=1)
         await pilot.press("e")
         assert isinstance(app.screen, CorrectScreen)
@@ -406,7 +441,8 @@ async def test_e_moves_or_redates_the_chosen_rating_and_refuses_a_future_date(re
         dialog.query_one("#date", Input).value = "2026-11-15 10:00"
         dialog.query_one("#client", Input).value = "C2"
         await pilot.press("enter")
-        await pilot.pause(TABLE_FILLED)
+        table = screen.query_one("#sessions", DataTable)
+        await until(pilot, lambda: table.row_count == 5)
         assert app.screen is screen
         moved = Store(record).all_administrations()[4]
         assert (moved.client, moved.date) == ("C2", "2026-11-15T10:00")
@@ -414,7 +450,6 @@ async def test_e_moves_or_redates_the_chosen_rating_and_refuses_a_future_date(re
             ("date", "2026-11-16T10:00"),
             ("client", "C1"),
         ]
-        assert screen.query_one("#sessions", DataTable).row_count == 5
 
 
 async def test_the_history_shows_corrections_beside_the_rating(record):
@@ -424,16 +459,14 @@ async def test_the_history_shows_corrections_beside_the_rating(record):
     store.close()
     app = app_for(record)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
+        await open_history(pilot)
         assert table_notes(app.screen)[-1] == "(date was 2026-11-02 10:00)"
 
 
 async def test_read_only_refuses_corrections(record):
     app = make_app(record, read_only=True, settings=Settings(), today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
+        await open_history(pilot)
         await pilot.press("v", "e")
         assert isinstance(app.screen, HistoryScreen)
 
@@ -514,10 +547,10 @@ def corrected_record(record: Path) -> Path:
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_of_a_corrected_history(snap_compare, corrected_record, size):
     async def run_before(pilot) -> None:
-        pilot.app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
+        await open_history(pilot)
         await pilot.press("end")
-        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(REST_AFTER * 4)
 
     assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)
 
@@ -525,9 +558,12 @@ def test_snapshot_of_a_corrected_history(snap_compare, corrected_record, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_of_the_void_dialog(snap_compare, corrected_record, size):
     async def run_before(pilot) -> None:
-        pilot.app.open_history("C1")
-        await pilot.pause(TABLE_FILLED)
-        await pilot.press("tab", "v")
-        await pilot.pause()
+        await open_history(pilot)
+        await pilot.press("tab")
+        await pilot.wait_for_scheduled_animations()  # Tab scrolls the table into view
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(pilot.app.screen, VoidScreen))
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(REST_AFTER * 4)
 
     assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)

@@ -67,6 +67,7 @@ async def test_question_mark_opens_the_keys_of_the_screen_grouped_and_escape_clo
         assert list(found) == [
             "Choosing a client",
             "Rating, in client mode",
+            "Over video or on paper",
             "Clients",
             "Looking wider",
             "Anywhere",
@@ -86,6 +87,18 @@ async def test_question_mark_opens_the_keys_of_the_screen_grouped_and_escape_clo
         assert isinstance(app.screen, KeysScreen)
         await pilot.press("question_mark")
         assert isinstance(app.screen, ClientsScreen)
+        # From the search field ? is typed, F1 opens the same keys, and the search stays.
+        await pilot.press("slash", "question_mark")
+        search = app.screen.query_one("#search", Input)
+        assert search.value == "?" and app.focused is search
+        await pilot.press("f1")
+        assert isinstance(app.screen, KeysScreen)
+        assert "b" in dict(app.screen.sections[1][1])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is search
+        await pilot.press("1")
+        assert search.value == "?1"  # typing goes on where it was
 
 
 async def test_every_therapist_screen_has_its_keys(demo):
@@ -101,6 +114,9 @@ async def test_every_therapist_screen_has_its_keys(demo):
         history = sections(app.screen)
         assert history["Reading"]["Escape"] == "back to the caseload"
         assert history["Notes"]["y"].startswith("copy the snippet")
+        assert history["Correcting the record"]["v"].startswith("mark the rating")
+        assert history["Episodes of care"]["+"].startswith("start a new episode")
+        assert "More keys" not in history
         await pilot.press("question_mark")
         assert isinstance(app.screen, KeysScreen) and app.screen.place == "the history"
         await pilot.press("escape", "escape", "escape", "r")
@@ -265,7 +281,9 @@ async def test_note_boxes_say_whose_words_and_unsaved_words_are_not_left_silentl
             "Note: the partner's words",
         ]
         assert boxes[1].placeholder.startswith("The partner's words")
-        await pilot.press("n", *"too fast", "enter")
+        await pilot.press("n")
+        assert ("F1", "Keys") in footer_keys(app.screen)  # ? now types: F1 still works
+        await pilot.press(*"too fast", "enter")
         await pilot.pause()
         assert app.focused is boxes[1]  # on to the partner's box
         await pilot.press(*"not heard")

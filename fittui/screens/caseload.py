@@ -144,7 +144,9 @@ class CaseloadScreen(GoesBack, LiveScreen):
         for cells, o in rows:
             cells.insert(FLAGS_COLUMN, flags_cell(self.app, o.summary.flags, width))
             filled.append((cells, o.client.code))
-        table.fill(filled, table.cursor_key or 0)
+        current = table.cursor_key  # the same client stays under the cursor when it re-sorts
+        keys = [code for _, code in filled]
+        table.fill(filled, current if current in keys else table.cursor_row)
         no_srs = sum(len(o.summary.missing_srs) for o in shown)
         missing = f" · {no_srs} no SRS" if no_srs else ""  # ORS sessions without an SRS
         self.query_one("#count", Static).update(

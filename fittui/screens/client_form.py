@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.model import Client, InputError
-from fittui.screens.keys import KEYS_BINDING
+from fittui.screens.keys import KEYS_BINDINGS
 from fittui.storage import StorageError
 
 AGE_GROUP_NAMES = {
@@ -32,7 +32,7 @@ class ClientFormScreen(ModalScreen[Client | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="close without saving"),
-        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
     ]
     KEYS_TITLE = "the client form"
 

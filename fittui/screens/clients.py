@@ -58,6 +58,14 @@ class ClientsScreen(LiveScreen):
             tooltip="another instrument (PHQ-9, GAD-7, GSRS...) or more raters in turn "
             "(a partner, a parent)",
         ),
+        Binding(
+            "v",
+            "remote",
+            "Video",
+            show=False,
+            tooltip="a rating over video or from paper: screen share, said aloud, a paper "
+            "form, or a form the client fills in at home",
+        ),
         Binding("slash", "search", "Search", tooltip="search by code or label as you type"),
         Binding("c", "app.caseload", "Caseload", tooltip="every client's numbers, filtered"),
         Binding(
@@ -112,6 +120,7 @@ class ClientsScreen(LiveScreen):
                 "toggle_numbers",
             ),
         ),
+        KeySection("Over video or on paper", ("remote",)),
         KeySection("Clients", ("add", "edit", "archive", "toggle_archived")),
         KeySection("Looking wider", ("caseload", "outcomes", "quit")),
     )
@@ -249,6 +258,14 @@ class ClientsScreen(LiveScreen):
         client = self._client_to_rate()
         if client:
             self.app.rate_default(client.code, family)
+
+    def action_remote(self) -> None:
+        """v: a rating over video (screen share, aloud, a home form) or from paper."""
+        from fittui.screens.remote import take_remotely
+
+        client = self._client_to_rate()
+        if client:
+            self.run_worker(take_remotely(self.app, client), exclusive=True)
 
     def action_rate_more(self) -> None:
         """Any instrument (GSRS for a group), with one or more raters in turn."""

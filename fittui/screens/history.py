@@ -123,6 +123,20 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
+            "Correcting the record",
+            (
+                ("void", "mark the rating chosen in the table as entered in error, or restore it"),
+                ("correct", "move the chosen rating to the right client, or fix its date"),
+            ),
+        ),
+        KeySection(
+            "Episodes of care",
+            (
+                ("end_episode", "end the current episode today, saying how it ended"),
+                ("new_episode", "start a new episode today (an open one is ended first)"),
+            ),
+        ),
+        KeySection(
             "Rating",
             (
                 ("rate('ors')", "the ORS of the client's age group, in client mode"),
@@ -271,7 +285,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             cells = [
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
-                plain(a.rater),
+                plain(a.taken_by),
                 plain(" ".join(score(v) for v in a.items.values())),
                 Text(score(a.total), justify="right"),
                 plain(a.note),

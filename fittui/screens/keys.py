@@ -24,8 +24,12 @@ from textual.widgets import Static
 
 from fittui.widgets.keys_footer import action_name
 
-# The keys of every therapist screen, and the words the help uses for them.
-KEYS_BINDING = Binding("question_mark,f1", "app.show_keys", "Keys", key_display="?")
+# The keys of every therapist screen. F1 is its own binding so that, in a field where ?
+# is typed, the footer offers the key that still works.
+KEYS_BINDINGS = [
+    Binding("question_mark", "app.show_keys", "Keys"),
+    Binding("f1", "app.show_keys", "Keys", key_display="F1"),
+]
 KEY_NAMES = {
     "enter": "Enter",
     "escape": "Escape",
@@ -42,6 +46,7 @@ KEY_NAMES = {
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "space": "Space",
+    "plus": "+",
 }
 # App-wide keys worth knowing on every screen, in the order they are listed.
 APP_KEYS = {
@@ -88,21 +93,29 @@ def textual_actions() -> set[str]:
 
 
 def screen_keys(screen: Screen) -> dict[str, tuple[list[str], str]]:
-    """The screen's and the app's enabled bindings, by action: (keys, words). Bindings of
-    focused widgets (the table's cursor keys, an input's editing keys) are left to the
-    screen's own sections, in plain words."""
+    """The screen's and the app's enabled bindings, by action: (keys, words).
+
+    Read from the screen and the app themselves, not from what the focused widget lets
+    through: asked from the search field (F1), the help still lists b, o and s, which the
+    field would type. Bindings of widgets (the table's cursor keys, a field's editing keys)
+    are left to the screen's own sections, in plain words. Textual keeps a node's own
+    bindings, and the check a binding must pass, behind private names.
+    """
     found: dict[str, tuple[list[str], str]] = {}
     ignored = textual_actions()
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if active.node is screen:
-            if binding.action in ignored:
+    app = screen.app
+    for node in (screen, app):
+        for key, binding in node._bindings:
+            if node is screen and binding.action in ignored:
                 continue
-        elif active.node is not screen.app or action_name(binding.action) not in APP_KEYS:
-            continue
-        words = binding.tooltip or binding.description
-        keys, _ = found.setdefault(binding.action, ([], words))
-        keys.append(key)
+            if node is app and action_name(binding.action) not in APP_KEYS:
+                continue
+            if app._check_action_state(binding.action, node) is False:
+                continue  # e.g. the Escape that leads somewhere else from here
+            words = binding.tooltip or binding.description
+            keys, _ = found.setdefault(binding.action, ([], words))
+            if key not in keys:
+                keys.append(key)
     return found
 
 

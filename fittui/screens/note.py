@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from fittui.model import Administration
-from fittui.screens.keys import KEYS_BINDING, KeySection
+from fittui.screens.keys import KEYS_BINDINGS, KeySection
 from fittui.storage import StorageError
 
 
@@ -18,13 +18,13 @@ class NoteScreen(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="close, leaving the note as it was"),
-        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
     ]
     KEYS_TITLE = "the note"
     KEYS = (
         KeySection(
             "Writing the note",
-            (("Enter", "save the note"), "cancel", ("F1", "these keys (? types a ?)")),
+            (("Enter", "save the note"), "cancel"),
         ),
     )
 

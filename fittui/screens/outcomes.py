@@ -98,7 +98,7 @@ class OutcomesScreen(GoesBack, Screen):
                 ("period('last_year')", "last year"),
             ),
         ),
-        KeySection("Leaving", (("↑ ↓", "scroll"), "back")),
+        KeySection("Reading", (("↑ ↓", "scroll"), "back")),
     )
 
     def __init__(self, today: date | None = None) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.instruments import Instrument
 from fittui.model import InputError, check_rater
-from fittui.screens.keys import KEYS_BINDING, KeySection
+from fittui.screens.keys import KEYS_BINDINGS, KeySection
 
 
 def instrument_choice(instrument: Instrument) -> str:
@@ -29,7 +29,7 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="close without starting"),
-        KEYS_BINDING,  # a dialog keeps the app's keys out, so it binds ? itself
+        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
     ]
     AUTO_FOCUS = "#instrument"
     KEYS_TITLE = "the rating dialog"

@@ -1,0 +1,194 @@
+"""Ratings over video and from paper in the app: screen share, typed entry, home forms.
+
+Each is reached with ``v`` on the client list; what is saved must carry its mode, and the
+shared screen must never show a client's code or label.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fittui.app import make_app
+from fittui.home_form import write_form
+from fittui.instruments import load_instruments
+from fittui.response_code import make_code
+from fittui.screens.remote import WAYS, CodeEntryScreen, RemoteScreen
+from fittui.screens.result import ResultScreen
+from fittui.screens.score_entry import ScoreEntryScreen
+from fittui.screens.share import ShareScreen
+from fittui.settings import Settings
+from fittui.store import Store
+
+TODAY = date(2026, 11, 23)
+INSTRUMENTS = load_instruments()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "fittui.json"
+    store = Store(path)
+    store.add_client("T1", label="Zoom Tuesday")
+    store.add_client("T2", label="Other person")
+    return path
+
+
+def app_for(db: Path):
+    return make_app(db, settings=Settings(), today=TODAY)
+
+
+def screen_text(app) -> str:
+    """The text drawn on the terminal now: the screenshot's runs of text, tags dropped."""
+    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+
+
+async def choose(pilot, way: str) -> None:
+    """On the client list with T1 selected: v, then the way's line of the dialog."""
+    await pilot.press("v")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, RemoteScreen)
+    for _ in range(list(WAYS).index(way)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_screen_share_saves_once_and_never_names_the_client(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        assert isinstance(app.screen, ShareScreen)
+        shown = []
+        for keys in (["right", "right"], ["7"], ["end"], ["home"]):
+            await pilot.press(*keys)
+            shown.append(screen_text(app))
+            await pilot.press("enter")
+        await pilot.pause()
+        shown.append(screen_text(app))
+        await pilot.press("ctrl+p")  # the palette lists clients: it must not open here
+        await pilot.pause()
+        assert isinstance(app.screen, ShareScreen)
+        await pilot.press("enter", "enter", "enter")  # save, then on to the result, in a burst
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+        for text in shown:
+            assert "T1" not in text and "Zoom Tuesday" not in text
+        assert "I N" not in shown[0] and "▀█▀" in shown[0]  # the label in big letters
+    [saved] = Store(db).administrations("T1")
+    assert saved.mode == "screen_share" and saved.instrument == "ORS"
+    assert saved.items == {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0}
+
+
+async def test_screen_share_goes_back_and_leaves_only_on_a_second_escape(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        await pilot.press("3", "enter", "up")
+        assert app.screen.current == 0
+        await pilot.press("enter", "enter")  # the second line has no mark yet: stays
+        assert app.screen.current == 1
+        assert "Put a mark" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ShareScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ShareScreen)
+    assert Store(db).administrations() == []
+
+
+async def test_spoken_scores_are_checked_then_saved_with_their_mode(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "spoken")
+        assert isinstance(app.screen, ScoreEntryScreen)
+        await pilot.press("9", "tab", "9", ".", "5", "tab", "1", "1", "tab", "8", "enter")
+        await pilot.pause()
+        assert "Socially: score 11 is out of range" in screen_text(app)
+        assert Store(db).administrations() == []
+        app.screen.query_one("#score-socially").value = "7,5"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    [saved] = Store(db).administrations("T1")
+    assert saved.mode == "spoken" and saved.items["socially"] == 75
+    assert saved.date[:10] == date.today().isoformat()
+
+
+async def test_paper_takes_the_date_on_the_form_and_refuses_the_future(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "paper")
+        screen = app.screen
+        for item, score in zip(INSTRUMENTS["ORS"].items, ("5", "6", "7", "8")):
+            screen.query_one(f"#score-{item.key}").value = score
+        date_field = screen.query_one("#date")
+        date_field.value = "2026-11-24"
+        date_field.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "after today" in screen_text(app)
+        date_field.value = "2026-11-02"
+        await pilot.press("enter")
+        await pilot.pause()
+    [saved] = Store(db).administrations("T1")
+    assert (saved.mode, saved.date) == ("paper", "2026-11-02")
+
+
+async def test_a_home_form_for_another_client_is_refused_by_name(db):
+    store = Store(db)
+    ors = INSTRUMENTS["ORS"]
+    written = write_form(store, "T2", ors, TODAY, 14)
+    code = make_code(ors, {i.key: 60 for i in ors.items}, written.form.form_id)
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "code")  # T1 is selected: the list is in code order
+        assert isinstance(app.screen, CodeEntryScreen)
+        app.screen.query_one("#code").value = code
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "written for client T2, not T1" in screen_text(app)
+    assert Store(db).administrations() == []
+
+
+async def test_a_home_form_code_is_shown_then_saved_on_a_second_enter(db, tmp_path, monkeypatch):
+    monkeypatch.setattr("fittui.screens.remote.forms_folder", lambda: tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "form")
+        [page] = tmp_path.glob("fittui-form-ORS-*.html")
+        form_id = page.stem.rsplit("-", 1)[1]
+        ors = INSTRUMENTS["ORS"]
+        code = make_code(ors, {i.key: 40 for i in ors.items}, form_id)
+        await choose(pilot, "code")
+        app.screen.query_one("#code").value = code
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "ORS for T1 (Zoom Tuesday)" in screen_text(app)
+        assert Store(db).administrations() == []
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    [saved] = Store(db).administrations("T1")
+    assert saved.mode == "remote_form" and saved.total == 160
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (60, 20)])
+def test_snapshot_screen_share(snap_compare, db, size):
+    async def run_before(pilot):
+        await choose(pilot, "share")
+        await pilot.press("right", "right", "right")
+
+    assert snap_compare(app_for(db), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_snapshot_paper_entry(snap_compare, db, size):
+    async def run_before(pilot):
+        await choose(pilot, "paper")
+        await pilot.press("9", "tab", "8", ".", "5")
+
+    assert snap_compare(app_for(db), run_before=run_before, terminal_size=size)
