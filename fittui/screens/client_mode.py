@@ -15,7 +15,7 @@ about anyone and goes back to the scale after three wrong PINs or Escape.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events
 from textual.await_complete import AwaitComplete
@@ -40,7 +40,7 @@ class ClientModeScreen(Screen[ResultT]):
         Binding("ctrl+c", "nothing", show=False, priority=True),
         Binding("ctrl+q", "nothing", show=False, priority=True),
     ]
-    AUTO_FOCUS = None
+    AUTO_FOCUS: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         super().__init__()
