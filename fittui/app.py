@@ -7,25 +7,29 @@ script alike.
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import var
 
 from fittui.episodes import Episode, current_ratings
 from fittui.etr import Parameters, default_parameters, load_parameters
 from fittui.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.messages import DataChanged
-from fittui.model import Administration
+from fittui.model import Administration, InputError
 from fittui.palette import ClientCommands
 from fittui.report import Overview, overviews
 from fittui.screens.keys import KEYS_BINDINGS
 from fittui.screens.too_small import TooSmallScreen, too_small
-from fittui.settings import Settings, load_settings
+from fittui.settings import PinHash, Settings, load_settings, save_pin
 from fittui.storage import StorageError
 from fittui.store import Store
 
@@ -46,6 +50,11 @@ class FitApp(App):
     ]
     COMMANDS = App.COMMANDS | {ClientCommands}
 
+    client_mode: var[bool] = var(False)
+    """True while a client holds the laptop: from the first rating screen until the therapist
+    has given the PIN (or, in `fittui rate`, until the app exits). Follow it with
+    ``app.watch(app, "client_mode", callback)``."""
+
     def __init__(
         self,
         store: Store,
@@ -55,14 +64,20 @@ class FitApp(App):
         today: date | None = None,
         etr_params: Parameters | None = None,
         session: str | None = None,
+        one_person: bool = False,
+        settings_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.etr_params = etr_params or default_parameters()
         self.store = store
         self.instruments = instruments
         self.settings = settings or Settings()
+        self.settings_path = settings_path
         self.show_numbers = self.settings.show_numbers
-        self.client_mode = False
+        self.one_person = one_person
+        """`fittui rate`: one person at their own keyboard rates, and the app exits after
+        the thank-you screen; the therapist's screens are never opened."""
+        self._held_notifications: list[dict[str, Any]] = []
         self.last_start_choice: tuple[str, list[str]] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
@@ -94,7 +109,8 @@ class FitApp(App):
         if not (self._rate_on_start or self._session_on_start):  # never in front of a client
             for warning in privacy_warnings(self.store.path):
                 self.notify(warning, severity="warning", timeout=15)
-        self.push_screen(ClientsScreen())
+        if not self.one_person:
+            self.push_screen(ClientsScreen())
         if self._rate_on_start:
             self.start_rating(*self._rate_on_start)
         elif self._session_on_start:
@@ -106,6 +122,8 @@ class FitApp(App):
 
     def look_for_saves(self) -> None:
         """Pick up saves from any process and tell the screen on top to redraw."""
+        if self.client_mode:
+            return  # nothing on a client's screen shows data; the result screen reads afresh
         try:
             self.store.storage.read()
         except StorageError as exc:
@@ -197,10 +215,56 @@ class FitApp(App):
             return False
         return super().check_action(action, parameters)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Drop keys typed before the client-mode screen on top appeared: they were meant
+        for the screen before it (see ``ClientModeScreen.takes_key``)."""
+        from fittui.screens.client_mode import ClientModeScreen
+
+        if (
+            isinstance(event, events.Key)
+            and isinstance(self.screen, ClientModeScreen)
+            and not self.screen.takes_key(event)
+        ):
+            return
+        await super().on_event(event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, or in client mode keep it for the therapist: a toast on
+        the client's screen could name another client."""
+        note = {"title": title, "severity": severity, "timeout": timeout, "markup": markup}
+        if self.client_mode:
+            self._held_notifications.append({"message": message, **note})
+        else:
+            super().notify(message, **note)
+
+    def watch_client_mode(self, on: bool) -> None:
+        if on:
+            self.clear_notifications()
+        else:
+            held, self._held_notifications = self._held_notifications, []
+            for note in held:
+                self.notify(**note)
+
+    def set_pin(self, pin: str) -> None:
+        """Save a new therapist PIN, hashed, in the settings file, and use it from now on."""
+        if self.settings_path is None:
+            raise InputError("there is no settings file to keep the PIN in")
+        hashed = PinHash.make(pin)
+        save_pin(self.settings_path, hashed)
+        self.settings = replace(self.settings, pin=hashed)
+
     def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
         """Client mode: each rater in turn rates, hands the laptop on, and the therapist
         comes back to the result."""
-        self._run_client_mode(code, [(instrument_key, rater) for rater in raters])
+        self.run_client_mode(code, [(instrument_key, rater) for rater in raters])
 
     def start_session(self, code: str) -> None:
         """Client mode for the start of a session: the client rates each of their
@@ -216,51 +280,58 @@ class FitApp(App):
                 severity="error",
                 timeout=10,
             )
+            if self.one_person:
+                self.exit(return_code=1)
             return
-        self._run_client_mode(code, [(key, "client") for key in keys])
+        self.run_client_mode(code, [(key, "client") for key in keys])
 
-    def _run_client_mode(self, code: str, turns: list[tuple[str, str]]) -> None:
+    @work(exclusive=True, group="client-mode")
+    async def run_client_mode(self, code: str, turns: list[tuple[str, str]]) -> None:
         """Rate each (instrument, rater) turn in order. The same person goes straight on to
-        their next instrument; a new person gets the hand-on screen first. One result
-        screen with everything saved ends it."""
+        their next instrument; a new person gets the hand-on screen first. The therapist,
+        with the PIN, comes back to one result with everything saved; in `fittui rate` the
+        app exits after the thank-you screen instead.
+
+        A blank curtain lies under the client's screens, so that nothing of the
+        therapist's screens is drawn between one and the next.
+        """
+        from fittui.screens.client_mode import CurtainScreen
+        from fittui.screens.pin import SetPinScreen
         from fittui.screens.rating import RatingScreen
         from fittui.screens.result import ResultScreen
         from fittui.screens.thanks import ThankYouScreen
 
-        saved: list[Administration] = []
-
-        def finish() -> None:
-            self.client_mode = False
-            if saved:
-                self.push_screen(ResultScreen(code, saved))
-            else:
-                self.notify("Left client mode; nothing was saved.")
-
-        def rate(turn: int) -> None:
-            instrument_key, rater = turns[turn]
-            following = turns[turn + 1][1] if turn + 1 < len(turns) else None
-
-            def rated(administration: Administration | None) -> None:
-                if administration is None:
-                    finish()
-                    return
-                saved.append(administration)
-                if following == rater:
-                    rate(turn + 1)
-                else:
-                    self.push_screen(ThankYouScreen(following), handed_on)
-
-            def handed_on(choice: str) -> None:
-                if choice == "next":
-                    rate(turn + 1)
-                else:
-                    finish()
-
-            screen = RatingScreen(self.instruments[instrument_key], code, rater, self.show_numbers)
-            self.push_screen(screen, rated)
-
+        if self.client_mode:
+            return
+        if not self.one_person and self.settings.pin is None:
+            if not await self.push_screen_wait(SetPinScreen()):
+                self.notify("Client mode needs a therapist PIN first.", severity="warning")
+                return
         self.client_mode = True
-        rate(0)
+        await self.push_screen(CurtainScreen())
+        saved: list[Administration] = []
+        for turn, (instrument_key, rater) in enumerate(turns):
+            instrument = self.instruments[instrument_key]
+            rated = await self.push_screen_wait(
+                RatingScreen(instrument, code, rater, self.show_numbers)
+            )
+            if rated is None:
+                break  # the therapist left, with the PIN
+            saved.append(rated)
+            following = turns[turn + 1][1] if turn + 1 < len(turns) else None
+            if following == rater:
+                continue
+            if await self.push_screen_wait(ThankYouScreen(following)) != "next":
+                break
+        if self.one_person:
+            self.exit()
+            return
+        await self.pop_screen()  # the curtain
+        self.client_mode = False
+        if saved:
+            await self.push_screen(ResultScreen(code, saved))
+        else:
+            self.notify("Left client mode; nothing was saved.")
 
     # -- when something goes wrong: a screen for the therapist, never a traceback ---------
     async def _dispatch_message(self, message: Message) -> None:
@@ -360,11 +431,13 @@ def make_app(
     rate: tuple[str, str, list[str]] | None = None,
     today: date | None = None,
     session: str | None = None,
+    one_person: bool = False,
 ) -> FitApp:
     """Open the database (raising if it cannot be read) and build the app around it.
 
     ``rate`` opens client mode for (client, instrument, raters in turn); ``session`` opens
-    it for a client's start-of-session instruments.
+    it for a client's start-of-session instruments. ``one_person`` is `fittui rate`: no
+    therapist's screen is ever opened and the app exits after the thank-you screen.
     """
     store = Store(db_path, read_only=read_only)
     store.clients()  # an unreadable database fails here, before any screen is drawn
@@ -372,11 +445,12 @@ def make_app(
     # app: kept out of the garbage collector's full passes, which would otherwise pause
     # the screen for a tenth of a second now and then.
     gc.freeze()
-    settings = settings or load_settings(config_dir() / "settings.toml")
+    settings_path = config_dir() / "settings.toml"
+    settings = settings or load_settings(settings_path)
     if settings.backup_recipient and not read_only:
         from fittui.sealed import backup_sealer
 
-        where = f"{config_dir() / 'settings.toml'}: backups.encrypt_to"
+        where = f"{settings_path}: backups.encrypt_to"
         store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
     return FitApp(
         store,
@@ -386,4 +460,6 @@ def make_app(
         today=today,
         etr_params=load_parameters(config_dir()),
         session=session,
+        one_person=one_person,
+        settings_path=settings_path,
     )

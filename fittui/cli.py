@@ -745,11 +745,43 @@ def cmd_rate(args: argparse.Namespace) -> int:
     if args.instrument is None:
         if rater != "client":
             raise CliError("--rater needs an INSTRUMENT; a session's set is the client's own")
-        _store(args).client(args.code)
-        return _run_app(args, session=args.code)
+        client = _store(args).client(args.code)
+        unknown = [key for key in client.instruments if key not in _instruments()]
+        if unknown:
+            raise CliError(
+                f"{args.code}: unknown instrument {', '.join(unknown)}; "
+                "change it with fittui edit-client --instruments"
+            )
+        return _run_app(args, session=args.code, one_person=True)
     instrument = find_instrument(_instruments(), args.instrument)
     _store(args).client(args.code)
-    return _run_app(args, rate=(args.code, instrument.key, [rater]))
+    return _run_app(args, rate=(args.code, instrument.key, [rater]), one_person=True)
+
+
+def _read_pin_twice() -> tuple[str, str]:
+    """The new PIN and its repetition: typed unseen at a terminal, else two lines of
+    standard input (for a script or a test)."""
+    if sys.stdin.isatty():
+        from getpass import getpass
+
+        return getpass("New therapist PIN (4 to 8 digits): "), getpass("The same PIN again: ")
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < 2:
+        raise CliError("give the PIN twice, one per line, on standard input")
+    return lines[0].strip(), lines[1].strip()
+
+
+def cmd_pin_set(args: argparse.Namespace) -> int:
+    from fittui.settings import PinHash, check_pin, save_pin
+
+    pin, again = _read_pin_twice()
+    check_pin(pin)
+    if again != pin:
+        raise CliError("the two PINs differ; nothing was changed")
+    path = config_dir() / "settings.toml"
+    save_pin(path, PinHash.make(pin))
+    print(f"Therapist PIN set; only a salted hash of it is kept, in {path}.")
+    return EXIT_OK
 
 
 def _episode_day(text: str | None) -> str:
@@ -1164,7 +1196,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the backup key, for a backup encrypted to it (a passphrase is asked for)",
     )
 
-    p = command("rate", "open the app straight into client mode for one rating", cmd_rate)
+    p = command(
+        "rate",
+        "one person rates at their own keyboard (telehealth); fittui exits after the thanks",
+        cmd_rate,
+    )
     p.add_argument("code", metavar="CODE")
     p.add_argument(
         "instrument",
@@ -1177,6 +1213,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="client",
         metavar="ROLE",
         help="client (default), partner, parent, teacher, ...",
+    )
+
+    p = command("pin", "the therapist's PIN, which leaves client mode", cmd_pin_set)
+    pin_commands = p.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    command(
+        "set",
+        "set or change the PIN (read twice; from standard input when it is not a terminal)",
+        cmd_pin_set,
+        pin_commands,
     )
 
     p = command("episode", "a client's episodes of care: start, end, list", cmd_episode_list)

@@ -703,6 +703,22 @@ class JournalStorage(Storage):
             except OSError:
                 pass  # tidying up never stops a save
 
+    def lock_is_busy(self) -> bool:
+        """Whether another process holds the write lock now, so that a save would wait.
+
+        The rating screen asks, to show the client a calm "saving" while it waits.
+        """
+        if self._lock is None or self._lock.is_locked:
+            return False
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            return True
+        except OSError:
+            return False  # the save itself will say what is wrong
+        self._lock.release()
+        return False
+
     def record(self, op: list) -> None:
         """Note one put or delete inside the current transaction (already applied in memory)."""
         self._pending.append(op)

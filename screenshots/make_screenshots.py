@@ -13,7 +13,7 @@ from pathlib import Path
 from fittui.app import make_app
 from fittui.demo import make_demo_database
 from fittui.instruments import load_instruments
-from fittui.settings import Settings
+from fittui.settings import PinHash, Settings
 from fittui.store import Store
 
 HERE = Path(__file__).parent
@@ -21,8 +21,13 @@ DAY = date(2026, 11, 23)
 SIZE = (80, 24)
 
 
+PIN = "2468"
+THERAPIST = ["f2", *PIN, "enter"]  # the therapist key, then the PIN
+
+
 async def shoot(db: Path, name: str, keys: list[str], rate=None, size=SIZE) -> None:
-    app = make_app(db, settings=Settings(), rate=rate, today=DAY)
+    settings = Settings(pin=PinHash.make(PIN, n=2**4))  # a cheap hash: only for pictures
+    app = make_app(db, settings=settings, rate=rate, today=DAY)
     async with app.run_test(size=size) as pilot:
         await pilot.press(*keys)
         await pilot.pause(0.3)  # long tables fill just after the first paint
@@ -45,7 +50,7 @@ async def main() -> None:
         await shoot(
             db,
             "rating-result",
-            ["8", "down", "8", "down", "7", "down", "6", "enter", "ctrl+t", "ctrl+t"],
+            ["8", "down", "8", "down", "7", "down", "6", "enter", *THERAPIST],
             rate=("D06", "SRS", ["client"]),
         )
         await shoot(
@@ -58,7 +63,7 @@ async def main() -> None:
         await shoot(
             db,
             "rating-phq9-alert",
-            [*phq9, "1", "down", "0", "down", "1", "enter", "ctrl+t", "ctrl+t"],
+            [*phq9, "1", "down", "0", "down", "1", "enter", *THERAPIST],
             rate=("D04", "PHQ-9", ["client"]),
         )
         add_a_client_back_after_a_break(db)

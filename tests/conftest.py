@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,21 @@ import pytest
 
 from fittui.cli import main
 from fittui.instruments import load_instruments
+from fittui.settings import PinHash
+
+THERAPIST_PIN = "2468"
+
+
+def quick_pin(pin: str = THERAPIST_PIN) -> PinHash:
+    """The therapist's PIN hashed at a cost cheap enough for tests: the app takes the cost
+    from the stored hash, so checking it stays the real code path."""
+    return PinHash.make(pin, n=2**4)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now (toasts included), from the screenshot, with its spaces
+    as plain spaces; the markup around the text stays, which no check here looks for."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 @dataclass

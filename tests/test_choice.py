@@ -58,10 +58,10 @@ class ChoiceApp(App[None]):
         if self.start_theme is not None:
             self.theme = self.start_theme
 
-    def on_choice_changed(self, event: Choice.Changed) -> None:
+    def on_answer_changed(self, event: Choice.Changed) -> None:
         self.changed.append((event.control.id, event.value))
 
-    def on_choice_confirmed(self, event: Choice.Confirmed) -> None:
+    def on_answer_confirmed(self, event: Choice.Confirmed) -> None:
         self.confirmed.append((event.control.id, event.value))
 
     def action_record(self, key: str) -> None:

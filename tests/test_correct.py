@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input
 
-from conftest import db_bytes
+from conftest import db_bytes, quick_pin
 from fittui.app import make_app
 from fittui.instruments import load_instruments
 from fittui.model import REPLACED_SAME_DAY, Administration, now_when
@@ -352,7 +352,7 @@ def record(tmp_path: Path) -> Path:
 
 
 def app_for(path: Path):
-    return make_app(path, settings=Settings(), today=TODAY)
+    return make_app(path, settings=Settings(pin=quick_pin()), today=TODAY)
 
 
 async def until(pilot, condition, seconds: float = 10.0) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Footer, Input, Select
 
+from conftest import THERAPIST_PIN, quick_pin
 from fittui.app import make_app
 from fittui.demo import make_demo_database
 from fittui.instruments import load_instruments
@@ -36,7 +37,7 @@ def demo(tmp_path: Path) -> Path:
 
 
 def app_for(path: Path, **kw):
-    return make_app(path, settings=Settings(), today=TODAY, **kw)
+    return make_app(path, settings=Settings(pin=quick_pin()), today=TODAY, **kw)
 
 
 def codes(screen) -> list[str]:
@@ -213,7 +214,7 @@ async def test_m_dialog_remembers_the_last_choice_for_the_session(demo):
         app.screen.query_one("#raters", Input).value = "client, partner"
         await pilot.press("tab", "enter")
         assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "GAD-7"
-        await pilot.press("ctrl+t", "ctrl+t")  # leave client mode, nothing saved
+        await pilot.press("f2", *THERAPIST_PIN, "enter")  # leave client mode, nothing saved
         await pilot.pause()
         assert isinstance(app.screen, ClientsScreen)
         await pilot.press("down", "m")
@@ -258,10 +259,10 @@ async def test_result_opens_at_its_top_whatever_the_flow(demo, flow):
 async def test_result_after_a_whole_session_opens_at_its_top(demo):
     app = app_for(demo, session="D04")  # PHQ-9, GAD-7, ORS in turn
     async with app.run_test(size=(60, 20)) as pilot:
-        for count in (9, 7):
-            await pilot.press(*["1", "down"] * (count - 1), "1", "enter")
+        for count in (9, 7):  # answers in a column at 60 wide: Enter moves on
+            await pilot.press(*["1", "enter"] * (count - 1), "1", "enter")
         await pilot.press("5", "down", "5", "down", "5", "down", "5", "enter")
-        await pilot.press("ctrl+t", "ctrl+t")
+        await pilot.press("f2", *THERAPIST_PIN, "enter")
         await pilot.pause()
         assert isinstance(app.screen, ResultScreen) and len(app.screen.saved) == 3
         assert app.screen.query_one("#result").scroll_y == 0

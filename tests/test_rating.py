@@ -7,18 +7,22 @@ import random
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from textual import events
 from textual.keys import _character_to_key
 
-from fittui.app import FitApp, make_app
+from conftest import THERAPIST_PIN, quick_pin, screen_text
+from fittui.app import make_app
 from fittui.screens.clients import ClientsScreen
+from fittui.screens.pin import PinScreen
 from fittui.screens.rating import RatingScreen
 from fittui.screens.result import ResultScreen
 from fittui.screens.start import StartRatingScreen
 from fittui.screens.thanks import ThankYouScreen
 from fittui.settings import Settings
 from fittui.storage import SaveFailed
-from fittui.store import Store
+from fittui.store import Store, UnknownClient
+from fittui.widgets.answer import Answer
 from fittui.widgets.choice import Choice
 from fittui.widgets.slider import Slider
 
@@ -33,12 +37,16 @@ def store(db: Path) -> Store:
     return store
 
 
+THERAPIST = Settings(pin=quick_pin())
+
+
 def app_for(db: Path, rate=("C1", "ORS", ["client"]), **kw):
-    return make_app(db, settings=Settings(), rate=rate, **kw)
+    return make_app(db, settings=THERAPIST, rate=rate, **kw)
 
 
-async def therapist(pilot) -> None:
-    await pilot.press("ctrl+t", "ctrl+t")
+async def therapist(pilot, pin: str = THERAPIST_PIN) -> None:
+    """The therapist key, then the PIN."""
+    await pilot.press("f2", *pin, "enter")
     await pilot.pause()
 
 
@@ -91,21 +99,61 @@ async def test_done_button_submits(db, store):
     assert Store(db).administrations()[0].total == 320
 
 
-async def test_failed_save_keeps_the_marks(db, store, monkeypatch):
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda db: SaveFailed(f"could not save to {db}: No space left on device"),
+        lambda db: UnknownClient("C1"),  # another process restored a database without C1
+    ],
+    ids=["disk-full", "client-gone"],
+)
+async def test_failed_save_keeps_the_marks_calmly_and_tells_the_therapist_later(
+    db, store, monkeypatch, failure
+):
     app = app_for(db)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        error = failure(db)
 
-        def full_disk(*args, **kwargs):
-            raise SaveFailed("could not save: No space left on device")
+        def failing(*args, **kwargs):
+            raise error
 
-        monkeypatch.setattr(app.store, "record", full_disk)
+        monkeypatch.setattr(app.store, "record", failing)
         await pilot.press(*ACCEPTANCE_KEYS)
         assert isinstance(app.screen, RatingScreen)
-        assert "No space left" in str(app.screen.query_one("#message").render())
+        message = str(app.screen.query_one("#message").render())
+        assert "could not be saved" in message and "Done to try again" in message
+        screen = screen_text(app)
+        assert str(db.parent) not in screen and "C1" not in screen  # no detail, no toast
         assert [s.value for s in app.screen.item_widgets] == [55, 70, 100, 0]
+        assert app.focused is app.screen.query_one("#done")
         monkeypatch.undo()
         await pilot.press("enter")  # Done has the focus: try again
         await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen)
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [f"A rating was not saved: {error}"]
+    assert len(Store(db).administrations()) == 1
+
+
+async def test_a_save_that_waits_for_the_lock_says_saving(db, store):
+    app = app_for(db)
+    busy = FileLock(str(db) + ".lock")
+    async with app.run_test(size=(80, 24)) as pilot:
+        busy.acquire()  # another fittui is saving
+        try:
+            await pilot.press(*ACCEPTANCE_KEYS)
+            assert isinstance(app.screen, RatingScreen)
+            assert str(app.screen.query_one("#message").render()) == "Saving your answers…"
+            await pilot.press("enter", "enter", "f2")  # nothing acts while it saves
+            assert isinstance(app.screen, RatingScreen)
+        finally:
+            busy.release()
+        for _ in range(100):
+            if isinstance(app.screen, ThankYouScreen):
+                break
+            await pilot.pause(0.05)
         assert isinstance(app.screen, ThankYouScreen)
     assert len(Store(db).administrations()) == 1
 
@@ -116,8 +164,9 @@ async def test_quit_keys_stay_in_client_mode_and_therapist_key_leaves(db, store)
         await pilot.press("5", "ctrl+q", "ctrl+c", "escape", "ctrl+p", "ctrl+z", "q")
         await pilot.pause()
         assert isinstance(app.screen, RatingScreen) and app.client_mode and app.is_running
-        await pilot.press("ctrl+t")
-        await pilot.press("x")
+        await therapist(pilot, "1111")
+        assert isinstance(app.screen, PinScreen)
+        await pilot.press("escape")
         assert isinstance(app.screen, RatingScreen)
         await therapist(pilot)
         assert isinstance(app.screen, ClientsScreen) and not app.client_mode
@@ -143,7 +192,7 @@ async def test_thank_you_then_result_with_note(db, store):
 
 
 async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
-    app = make_app(db, settings=Settings())
+    app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("o")
         assert app.screen.instrument.key == "ORS"
@@ -154,7 +203,7 @@ async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
 
 
 async def test_couple_rates_in_turn_and_split_alliance_shows(db, store):
-    app = make_app(db, settings=Settings())
+    app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("m")
         assert isinstance(app.screen, StartRatingScreen)
@@ -177,7 +226,7 @@ async def test_couple_rates_in_turn_and_split_alliance_shows(db, store):
 
 
 async def test_gsrs_can_be_chosen(db, store):
-    app = make_app(db, settings=Settings())
+    app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("m")
         app.screen.query_one("#instrument").value = "GSRS"
@@ -235,7 +284,7 @@ async def test_phq9_is_answered_with_the_choice_widget(db, store):
 async def test_an_unanswered_question_is_named_and_nothing_saved(db, store):
     app = app_for(db, rate=("C1", "GAD-7", ["client"]))
     async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.press("1", "down", "1", "down", "down", "1", *["down"] * 4)
+        await pilot.press("1", "enter", "1", "enter", "enter", "1", *["enter"] * 3, "tab")
         assert app.focused is app.screen.query_one("#done")
         await pilot.press("enter")
         assert isinstance(app.screen, RatingScreen)
@@ -246,10 +295,49 @@ async def test_an_unanswered_question_is_named_and_nothing_saved(db, store):
     assert Store(db).administrations() == []
 
 
+async def test_answers_in_a_column_take_up_and_down_and_enter_moves_on(db, store):
+    app = app_for(db, rate=("C1", "GAD-7", ["client"]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        first, second = app.screen.item_widgets[:2]
+        assert first.in_column
+        assert "↑ ↓ 0–3 Home End choose   Enter next question" in str(
+            app.screen.query_one("#help").render()
+        )
+        await pilot.press("down")  # the first answer, as in any list going down
+        assert first.value == 0 and app.focused is first
+        await pilot.press("down", "down", "up")
+        assert first.value == 10
+        await pilot.press("enter")
+        assert app.focused is second and first.value == 10
+    app = app_for(db, rate=("C1", "GAD-7", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        first, second = app.screen.item_widgets[:2]
+        assert not first.in_column
+        await pilot.press("down")  # in a row, Down is the next question
+        assert app.focused is second and first.value is None
+
+
+async def test_no_invisible_focus_stop(db, store):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        items, done = app.screen.item_widgets, app.screen.query_one("#done")
+        await pilot.press("up")  # the first line stays the first line
+        assert app.focused is items[0]
+        await pilot.press(*["down"] * 6)  # Done is the last stop
+        assert app.focused is done
+        await pilot.press("tab")  # and Tab after Done comes back to the first line
+        assert app.focused is items[0]
+        await pilot.press("shift+tab")
+        assert app.focused is done
+        assert "0–9" in str(app.screen.query_one("#help").render())
+        assert "Home End" in str(app.screen.query_one("#help").render())
+
+
 async def test_item9_alert_comes_first_on_the_hand_back_screen(db, store):
     app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
-    async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.press(*PHQ9_KEYS, "1", "enter")
+    async with app.run_test(size=(60, 20)) as pilot:  # answers in a column: Enter moves on
+        await pilot.press(*["enter" if k == "down" else k for k in PHQ9_KEYS], "1", "enter")
         await therapist(pilot)
         assert isinstance(app.screen, ResultScreen)
         alert = app.screen.query_one("#alert")
@@ -285,7 +373,7 @@ async def test_result_shows_the_band_and_change_since_last_time(db, store, instr
 
 async def test_a_session_runs_the_clients_instruments_in_order(db, store):
     Store(db).update_client("C1", instruments=("GAD-7", "PHQ-9", "ORS"))
-    app = make_app(db, settings=Settings(), session="C1")
+    app = make_app(db, settings=THERAPIST, session="C1")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.screen.instrument.key == "GAD-7" and app.client_mode
         await pilot.press(*["1", "down"] * 6, "1", "enter")
@@ -306,7 +394,7 @@ async def test_a_session_runs_the_clients_instruments_in_order(db, store):
 
 async def test_a_session_left_midway_keeps_what_was_saved(db, store):
     Store(db).update_client("C1", instruments=("PHQ-9", "ORS"))
-    app = make_app(db, settings=Settings(), session="C1")
+    app = make_app(db, settings=THERAPIST, session="C1")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*PHQ9_KEYS, "0", "enter", "5")
         await therapist(pilot)
@@ -317,14 +405,14 @@ async def test_a_session_left_midway_keeps_what_was_saved(db, store):
 
 @pytest.mark.parametrize(("code", "expected"), [("C1", "ORS"), ("K1", "CORS")])
 async def test_a_session_without_instruments_is_the_age_groups_ors(db, store, code, expected):
-    app = make_app(db, settings=Settings(), session=code)
+    app = make_app(db, settings=THERAPIST, session=code)
     async with app.run_test(size=(80, 24)):
         assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == expected
 
 
 async def test_a_session_naming_an_unknown_instrument_says_so(db, store):
     Store(db).update_client("C1", instruments=("BDI",))
-    app = make_app(db, settings=Settings(), session="C1")
+    app = make_app(db, settings=THERAPIST, session="C1")
     async with app.run_test(size=(80, 24)):
         assert isinstance(app.screen, ClientsScreen) and not app.client_mode
 
@@ -379,6 +467,11 @@ def send_key(app, key: str) -> None:
     app._driver.send_message(event)
 
 
+FUZZ_PIN = "73915062"  # eight digits: random keys cannot hit it by chance
+FUZZ_KEYS = CLIENT_KEYS + ["f2", "ctrl+t"] + [str(d) for d in range(10)]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "start",
     [
@@ -387,39 +480,32 @@ def send_key(app, key: str) -> None:
     ],
     ids=["srs-couple", "phq9-gad7-session"],
 )
-async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, monkeypatch, start):
-    """5,000 random keys and 500 clicks: client mode is never left, no code or label shows."""
-    left = []
-
-    def set_client_mode(app, on: bool) -> None:
-        if app.__dict__.get("_client_mode") and not on:
-            left.append(True)
-        app.__dict__["_client_mode"] = on
-
-    monkeypatch.setattr(
-        FitApp,
-        "client_mode",
-        property(lambda app: app.__dict__.get("_client_mode", False), set_client_mode),
-        raising=False,
-    )
+async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, start):
+    """20,000 random keys over the two flows (the therapist key and digits among them) and
+    clicks: client mode is never left without the PIN, and no code, label or other client
+    is ever drawn."""
     rng = random.Random(20261123)
     store.update_client("C1", instruments=("PHQ-9", "GAD-7"))
-    app = make_app(db, settings=Settings(), **start)
+    app = make_app(db, settings=Settings(pin=quick_pin(FUZZ_PIN)), **start)
+    changes: list[bool] = []
+    pin_prompts = 0
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
-            for _ in range(50):
-                send_key(app, rng.choice(CLIENT_KEYS))
+        app.watch(app, "client_mode", lambda on: changes.append(on), init=False)
+        assert app.client_mode
+        for _ in range(10_000 // 250):
+            for _ in range(250):
+                send_key(app, rng.choice(FUZZ_KEYS))
                 await asyncio.sleep(0)
             await pilot.pause()
-            for _ in range(5):
-                await pilot.click(offset=(rng.randrange(80), rng.randrange(24)))
-            assert app.client_mode and app.is_running and not left
-            screen = app.export_screenshot()
-            assert "C1" not in screen and "secret" not in screen.lower()
-        assert isinstance(app.screen, RatingScreen | ThankYouScreen)
-        if "session" in start:  # the keys reached the choices: something was answered
-            answered = [c for c in app.screen.query(Choice) if c.value is not None]
-            assert answered or Store(db).administrations()
+            await pilot.click(offset=(rng.randrange(80), rng.randrange(24)))
+            pin_prompts += isinstance(app.screen, PinScreen)
+            assert app.client_mode and app.is_running and changes == []
+            assert isinstance(app.screen, RatingScreen | ThankYouScreen | PinScreen)
+            screen = screen_text(app)
+            assert "C1" not in screen and "K1" not in screen and "secret" not in screen.lower()
+        assert pin_prompts  # the therapist key was met, and the PIN held
+        answered = [w for w in app.screen.query(Answer) if w.value is not None]
+        assert answered or Store(db).administrations()
 
 
 def test_settings_file(tmp_path):

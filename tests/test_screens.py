@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select
 
+from conftest import THERAPIST_PIN, quick_pin
 from fittui.app import make_app
 from fittui.demo import make_demo_database
 from fittui.instruments import load_instruments
@@ -35,7 +36,8 @@ def demo(tmp_path: Path) -> Path:
 
 
 def app_for(path: Path, read_only: bool = False, settings: Settings | None = None):
-    return make_app(path, read_only=read_only, settings=settings or Settings(), today=TODAY)
+    settings = settings or Settings(pin=quick_pin())
+    return make_app(path, read_only=read_only, settings=settings, today=TODAY)
 
 
 def codes(screen) -> list[str]:
@@ -173,7 +175,7 @@ async def test_rating_from_the_history_comes_back_to_it(demo):
         await pilot.press("o")  # a child: the CORS
         assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "CORS"
         await pilot.press("5", "down", "5", "down", "5", "down", "5", "enter")
-        await pilot.press("ctrl+t", "ctrl+t", "escape")
+        await pilot.press("f2", *THERAPIST_PIN, "enter", "escape")
         await pilot.pause(TABLE_FILLED)
         assert isinstance(app.screen, HistoryScreen)
         assert app.screen.query_one("#sessions", DataTable).row_count == 9

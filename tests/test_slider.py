@@ -64,10 +64,10 @@ class SliderApp(App[None]):
         if self.start_theme is not None:
             self.theme = self.start_theme
 
-    def on_slider_changed(self, event: Slider.Changed) -> None:
+    def on_answer_changed(self, event: Slider.Changed) -> None:
         self.changed.append((event.control.id, event.value))
 
-    def on_slider_confirmed(self, event: Slider.Confirmed) -> None:
+    def on_answer_confirmed(self, event: Slider.Confirmed) -> None:
         self.confirmed.append((event.control.id, event.value))
 
     def action_record(self, key: str) -> None:

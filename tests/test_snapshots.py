@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
+from conftest import quick_pin
 from fittui.app import make_app
 from fittui.demo import make_demo_database
 from fittui.instruments import load_instruments
@@ -48,9 +49,8 @@ def db(tmp_path: Path) -> Path:
 
 
 def app(db: Path, rate=RATE, show_numbers: bool = False, theme: str | None = None):
-    return make_app(
-        db, settings=Settings(show_numbers=show_numbers, theme=theme), rate=rate, today=TODAY
-    )
+    settings = Settings(show_numbers=show_numbers, theme=theme, pin=quick_pin())
+    return make_app(db, settings=settings, rate=rate, today=TODAY)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -91,6 +91,23 @@ def test_thank_you_next_rater(snap_compare, db, size):
     assert snap_compare(
         app(db, rate=("C1", "SRS", ["client", "partner"])), press=keys, terminal_size=size
     )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pin_prompt(snap_compare, db, size):
+    """The therapist key on the scale: the PIN and nothing about anyone."""
+    assert snap_compare(app(db), press=["5", "f2", "1", "2"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pin_prompt_after_a_wrong_pin(snap_compare, db, size):
+    assert snap_compare(app(db), press=["f2", *"1111", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setting_the_pin_on_first_use(snap_compare, db, size):
+    no_pin = make_app(db, settings=Settings(), today=TODAY)
+    assert snap_compare(no_pin, press=["o", *"12", "enter", *"12", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

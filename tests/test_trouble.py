@@ -11,12 +11,13 @@ from pathlib import Path
 import orjson
 import pytest
 
+from conftest import THERAPIST_PIN, quick_pin
 from fittui.app import FitApp, make_app
 from fittui.backup import restore_database
 from fittui.screens.rating import RatingScreen
 from fittui.screens.trouble import CalmScreen, KeptWorkScreen, TroubleScreen
 from fittui.settings import Settings
-from fittui.store import Store, UnknownClient
+from fittui.store import Store
 from fittui.trouble import kept_file, kept_work, log_file
 
 
@@ -53,14 +54,18 @@ def restore_without_c1(db: Path, tmp_path: Path) -> None:
 async def test_a_failed_save_in_client_mode_shows_a_calm_line_and_keeps_the_marks(
     db, tmp_path, private_log
 ):
-    app = make_app(db, settings=Settings(), rate=("C1", "ORS", ["client"]))
-    with pytest.raises(UnknownClient):  # Pilot re-raises it at the end; no user sees it
+    app = make_app(db, settings=Settings(pin=quick_pin()), rate=("C1", "ORS", ["client"]))
+    with pytest.raises(RuntimeError):  # Pilot re-raises it at the end; no user sees it
         async with app.run_test(size=(80, 24)) as pilot:
             rating = app.screen
             assert isinstance(rating, RatingScreen)
             for n, widget in enumerate(rating.item_widgets):
                 widget.value = 40 + n
-            restore_without_c1(db, tmp_path)
+
+            def unexpected(*args, **kwargs):  # (a save that fails as expected is calm: rating)
+                raise RuntimeError("an error no one foresaw")
+
+            app.store.record = unexpected
             rating.query_one("#done").press()
             await pilot.pause(0.3)
             assert isinstance(app.screen, CalmScreen)
@@ -72,9 +77,9 @@ async def test_a_failed_save_in_client_mode_shows_a_calm_line_and_keeps_the_mark
             assert kept["kind"] == "rating" and kept["client"] == "C1"
             assert list(kept["items"].values()) == [40, 41, 42, 43]
             assert mode(kept_file(db)) == 0o600
-            assert "UnknownClient" in private_log.read_text()
+            assert "RuntimeError" in private_log.read_text()
             assert mode(private_log) == 0o600 and mode(private_log.parent) == 0o700
-            await pilot.press("ctrl+t", "ctrl+t")  # the therapist key, twice
+            await pilot.press("f2", *THERAPIST_PIN, "enter")  # the therapist key and PIN
             await pilot.pause(0.2)
             assert isinstance(app.screen, TroubleScreen)
             # (Keys by hand from here: Pilot's press would wait on the screen that stopped.)
@@ -85,6 +90,21 @@ async def test_a_failed_save_in_client_mode_shows_a_calm_line_and_keeps_the_mark
             await asyncio.sleep(0.2)
             assert app.screen.__class__.__name__ == "ClientsScreen" and not app.client_mode
     assert kept_work(db)  # "later": still kept for the next start
+
+
+async def test_a_restore_without_the_client_mid_rating_keeps_the_marks_calmly(db, tmp_path):
+    """A foreseen failure is no crash: the client keeps the marks and a calm line."""
+    app = make_app(db, settings=Settings(pin=quick_pin()), rate=("C1", "ORS", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        rating = app.screen
+        for n, widget in enumerate(rating.item_widgets):
+            widget.value = 40 + n
+        restore_without_c1(db, tmp_path)
+        rating.query_one("#done").press()
+        await pilot.pause()
+        assert app.screen is rating and not isinstance(app.screen, CalmScreen)
+        assert "could not be saved" in str(rating.query_one("#message").render())
+        assert [w.value for w in rating.item_widgets] == [40, 41, 42, 43]
 
 
 async def test_kept_ratings_are_offered_at_the_next_start_and_saved(db, tmp_path):

@@ -1,4 +1,8 @@
-"""The hand-back screen, still in client mode: thanks, and who gets the laptop next."""
+"""The hand-back screen, still in client mode: thanks, and who gets the laptop next.
+
+In `fittui rate` (one person at their own keyboard) there is no one to hand back to: Enter
+closes fittui.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from textual.widgets import Static
 from fittui.screens.client_mode import ClientModeScreen
 
 
-class ThankYouScreen(ClientModeScreen):
-    """Dismisses with "next" (the next rater begins) or "therapist" (the therapist key)."""
+class ThankYouScreen(ClientModeScreen[str]):
+    """Dismisses with "next" (the next rater begins), "therapist" (the therapist key and
+    PIN) or, in `fittui rate`, "close"."""
 
     BINDINGS = [Binding("enter", "next", show=False)]
 
@@ -25,6 +30,8 @@ class ThankYouScreen(ClientModeScreen):
                 f"Please hand the laptop to the next person ({self.next_rater}).\n\n"
                 "Press Enter to begin."
             )
+        elif self.fit.one_person:
+            after = "Your answers are saved.\n\nPress Enter to close."
         else:
             after = "Please hand the laptop back to your therapist."
         with Middle():
@@ -34,6 +41,8 @@ class ThankYouScreen(ClientModeScreen):
     def action_next(self) -> None:
         if self.next_rater:
             self.dismiss("next")
+        elif self.fit.one_person:
+            self.dismiss("close")
 
     def on_therapist(self) -> None:
         self.dismiss("therapist")

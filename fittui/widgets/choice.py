@@ -7,9 +7,12 @@ suggested. The chosen answer is a filled circle ("●" among "○"), and focus i
 the question, so it reads the same in 16 colours and to a client who does not tell
 colours apart.
 
-The API has the shape of :class:`fittui.widgets.slider.Slider` (value in tenths or None,
-``Changed`` and ``Confirmed`` messages, ``show_numbers``), so the rating screen treats
-every item alike.
+In a column, Up and Down move between the answers, as a client expects of a list going
+down the screen; Enter moves on to the next question. In a row they are left to the screen,
+which moves between questions with them.
+
+The value, the messages and the keys shared with the slider come from
+:class:`fittui.widgets.answer.Answer`, so the rating screen treats every item alike.
 """
 
 from __future__ import annotations
@@ -20,14 +23,10 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
-from textual.message import Message
-from textual.reactive import reactive
-from textual.widget import Widget
 
 from fittui.instruments import Item, format_tenths
+from fittui.widgets.answer import GUTTER, Answer
 
-FOCUS_GUTTER = "▶ "
-GUTTER = "  "
 CHOSEN = "●"
 NOT_CHOSEN = "○"
 MIN_GAP = 1
@@ -42,47 +41,29 @@ class OptionPlace(NamedTuple):
     end: int  # one past the last cell a click may hit
 
 
-class _ChoiceMessage(Message):
-    """What every choice message carries: the widget and its value in tenths."""
-
-    def __init__(self, choice: Choice, value: int | None) -> None:
-        super().__init__()
-        self.choice: Choice = choice
-        self.value: int | None = value
-        """The answer's score in tenths, or None while no answer is chosen."""
-
-    @property
-    def control(self) -> Choice:
-        """Alias for `choice`, so that `@on(Choice.Changed, "#item9")` works."""
-        return self.choice
-
-
-class Choice(Widget, can_focus=True):
+class Choice(Answer):
     """One Likert question: the client chooses one of its answers.
 
     The value is the answer's score in integer tenths (on the PHQ-9, "Several days" is 10)
-    and None until the client answers. Up, Down and Tab are not bound, so that the screen
-    can use them to move between questions.
+    and None until the client answers. Tab is not bound, nor Up and Down while the
+    answers are in a row, so that the screen can use them to move between questions;
+    digits, Home, End and Enter come from :class:`Answer`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move(-1)", "Answer", group=Binding.Group("Answer", compact=True)),
         Binding("right", "move(1)", "Answer", group=Binding.Group("Answer", compact=True)),
-        Binding("home", "choose_index(0)", "First answer", show=False),
-        Binding("end", "choose_index(-1)", "Last answer", show=False),
-        *(
-            Binding(str(digit), f"choose_number({digit})", str(digit), show=False)
-            for digit in range(10)
-        ),
-        Binding("enter", "confirm", "Done", show=False),
+        Binding("up", "move_in_column(-1)", "Answer", show=False),
+        Binding("down", "move_in_column(1)", "Answer", show=False),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
     | left, right | The answer before or after; with none chosen, the first answer. |
+    | up, down | The same, while the answers are in a column (otherwise not bound). |
     | 0-9 | The answer scored that number (0 to 3 on the PHQ-9); other digits do nothing. |
     | home, end | The first or the last answer. |
-    | enter | Post `Choice.Confirmed`: the client is done with this question. |
+    | enter | Post `Answer.Confirmed`: the client is done with this question. |
 
     A click on an answer chooses it.
     """
@@ -130,22 +111,6 @@ class Choice(Widget, can_focus=True):
     }
     """
 
-    value: reactive[int | None] = reactive(None, init=False)
-    """The chosen answer's score in tenths; None while no answer is chosen."""
-
-    show_numbers: reactive[bool] = reactive(False, layout=True)
-    """Show each answer's score before its words."""
-
-    class Changed(_ChoiceMessage):
-        """Posted when an answer is chosen or changed. Handle with `on_choice_changed`."""
-
-    class Confirmed(_ChoiceMessage):
-        """Posted on Enter: the client is done with this question.
-
-        Handle with `on_choice_confirmed`. Also posted while no answer is chosen (`value`
-        is None): whether a question may be skipped is the screen's decision.
-        """
-
     def __init__(
         self,
         item: Item,
@@ -179,19 +144,20 @@ class Choice(Widget, can_focus=True):
         """
         if len(options) < 2 or step <= 0:
             raise ValueError("a choice needs at least two answers and a positive step")
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self.item = item
         self.options = tuple(options)
-        self.scale_min = scale_min
         self.step = step
         self.number = number
-        self.set_reactive(Choice.value, self.validate_value(value))
-        self.set_reactive(Choice.show_numbers, show_numbers)
-
-    @property
-    def scale_max(self) -> int:
-        """The score of the last answer, in tenths."""
-        return self.scale_min + self.step * (len(self.options) - 1)
+        super().__init__(
+            item,
+            scale_min,
+            scale_min + step * (len(self.options) - 1),
+            show_numbers=show_numbers,
+            value=value,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
 
     @property
     def index(self) -> int | None:
@@ -204,17 +170,21 @@ class Choice(Widget, can_focus=True):
         text = self.item.description or self.item.label
         return f"{self.number}. {text}" if self.number is not None else text
 
-    def validate_value(self, value: int | None) -> int | None:
-        """Keep the value on an answer: past an end lands on that end, between two answers
-        on the lower one."""
-        if value is None:
-            return None
-        value = max(self.scale_min, min(self.scale_max, value))
+    def on_scale(self, value: int) -> int:
+        """Between two answers lands on the lower one."""
         return value - (value - self.scale_min) % self.step
 
-    def watch_value(self, value: int | None) -> None:
-        """Tell the screen of every change, whether made by a key, a click or code."""
-        self.post_message(self.Changed(self, value))
+    @property
+    def in_column(self) -> bool:
+        """Whether the answers are drawn one under the other (the row does not fit)."""
+        places = self._places(self.size.width)
+        return self.size.width > 0 and places[0].row != places[-1].row
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Up and Down choose answers only in a column; in a row they reach the screen."""
+        if action == "move_in_column":
+            return self.in_column
+        return True
 
     def action_move(self, offset: int) -> None:
         """The answer before or after; with none chosen yet, the first answer, from where
@@ -222,22 +192,20 @@ class Choice(Widget, can_focus=True):
         index = 0 if self.index is None else self.index + offset
         self.action_choose_index(max(0, min(len(self.options) - 1, index)))
 
+    def value_for_number(self, number: int) -> int | None:
+        """The answer scored this whole number; a digit no answer has gives nothing."""
+        tenths = number * 10
+        if tenths > self.scale_max or tenths < self.scale_min:
+            return None
+        return tenths if self.on_scale(tenths) == tenths else None
+
+    def action_move_in_column(self, offset: int) -> None:
+        """Up or Down along the column of answers."""
+        self.action_move(offset)
+
     def action_choose_index(self, index: int) -> None:
         """Choose the answer at a position (negative counts from the end)."""
         self.value = self.scale_min + self.step * (index % len(self.options))
-
-    def action_choose_number(self, number: int) -> None:
-        """Choose the answer scored this whole number; a digit no answer has does nothing."""
-        tenths = number * 10
-        if (
-            self.scale_min <= tenths <= self.scale_max
-            and (tenths - self.scale_min) % self.step == 0
-        ):
-            self.value = tenths
-
-    def action_confirm(self) -> None:
-        """Tell the screen the client is done with this question."""
-        self.post_message(self.Confirmed(self, self.value))
 
     # -- layout ---------------------------------------------------------------------------
     def _option_texts(self) -> list[str]:
@@ -287,7 +255,7 @@ class Choice(Widget, can_focus=True):
         width = self.size.width
         question = self.get_visual_style("choice--question")
         lines = [
-            Content.assemble(FOCUS_GUTTER if self.has_focus and n == 0 else GUTTER, line).stylize(
+            Content.assemble(self.focus_mark if n == 0 else GUTTER, line).stylize(
                 question, len(GUTTER)
             )
             for n, line in enumerate(self._question_lines(width))

@@ -15,14 +15,10 @@ from typing import ClassVar, NamedTuple
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
-from textual.message import Message
-from textual.reactive import reactive
-from textual.widget import Widget
 
 from fittui.instruments import Item, format_tenths
+from fittui.widgets.answer import GUTTER, Answer
 
-FOCUS_GUTTER = "▶ "
-GUTTER = "  "
 MARK = "█"
 LINE = "├─┤"
 FOCUS_LINE = "┣━┫"
@@ -38,28 +34,14 @@ class LineGeometry(NamedTuple):
     length: int
 
 
-class _SliderMessage(Message):
-    """What every slider message carries: the slider and its value in tenths."""
-
-    def __init__(self, slider: Slider, value: int | None) -> None:
-        super().__init__()
-        self.slider: Slider = slider
-        self.value: int | None = value
-        """The value in tenths, or None while the item has no mark."""
-
-    @property
-    def control(self) -> Slider:
-        """Alias for `slider`, so that `@on(Slider.Changed, "#socially")` works."""
-        return self.slider
-
-
-class Slider(Widget, can_focus=True):
+class Slider(Answer):
     """One 0-10 visual-analogue item: a line the client marks.
 
     The value is in integer tenths (55 is 5.5) and None until the client marks the line.
     The rows, top to bottom: the label, the description, the line, the end words. Given
     fewer than four rows (the `-compact` class sets three), the description is left out.
-    Up, Down and Tab are not bound, so that the screen can use them to move between items.
+    Up, Down and Tab are not bound, so that the screen can use them to move between items;
+    digits, Home, End and Enter come from :class:`Answer`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,13 +49,6 @@ class Slider(Widget, can_focus=True):
         Binding("right", "move(5)", "Move", group=Binding.Group("Move", compact=True)),
         Binding("shift+left", "move(-1)", "Move a little", show=False),
         Binding("shift+right", "move(1)", "Move a little", show=False),
-        Binding("home", "mark_min", "Lowest", show=False),
-        Binding("end", "mark_max", "Highest", show=False),
-        *(
-            Binding(str(digit), f"mark_whole({digit})", str(digit), show=False)
-            for digit in range(10)
-        ),
-        Binding("enter", "confirm", "Done", show=False),
     ]
     """
     | Key(s) | Description |
@@ -82,7 +57,7 @@ class Slider(Widget, can_focus=True):
     | shift+left, shift+right | Move the mark by 0.1; on an unmarked line, put it in the middle. |
     | 0-9 | Put the mark at that whole number. |
     | home, end | Put the mark at the low or the high end. |
-    | enter | Post `Slider.Confirmed`: the client is done with this item. |
+    | enter | Post `Answer.Confirmed`: the client is done with this item. |
 
     A click on the line puts the mark where it was clicked.
     """
@@ -151,25 +126,6 @@ class Slider(Widget, can_focus=True):
     }
     """
 
-    value: reactive[int | None] = reactive(None, init=False)
-    """The client's mark in tenths, kept within the scale; None while the line is unmarked."""
-
-    show_numbers: reactive[bool] = reactive(False)
-    """Show the value beside the line and the scale's numbers at its ends."""
-
-    class Changed(_SliderMessage):
-        """Posted when the mark moves, or is first put on the line.
-
-        Handle with `on_slider_changed`; `value` is in tenths.
-        """
-
-    class Confirmed(_SliderMessage):
-        """Posted on Enter: the client is done with this item.
-
-        Handle with `on_slider_confirmed`. Also posted while the line is unmarked
-        (`value` is None): whether an item may be skipped is the screen's decision.
-        """
-
     def __init__(
         self,
         item: Item,
@@ -196,29 +152,22 @@ class Slider(Widget, can_focus=True):
             classes: The CSS classes of the slider (`-compact` drops the description).
             disabled: Whether the slider is disabled.
         """
-        if scale_min >= scale_max:
-            raise ValueError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self.item = item
-        self.scale_min = scale_min
-        self.scale_max = scale_max
-        self.set_reactive(Slider.value, self.validate_value(value))
-        self.set_reactive(Slider.show_numbers, show_numbers)
+        super().__init__(
+            item,
+            scale_min,
+            scale_max,
+            show_numbers=show_numbers,
+            value=value,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
 
     @property
     def midpoint(self) -> int:
         """Where the first arrow key puts the mark: the middle of the line (5.0)."""
         return (self.scale_min + self.scale_max) // 2
-
-    def validate_value(self, value: int | None) -> int | None:
-        """Keep a mark on the line: anything past an end lands on that end."""
-        if value is None:
-            return None
-        return max(self.scale_min, min(self.scale_max, value))
-
-    def watch_value(self, value: int | None) -> None:
-        """Tell the screen of every change, whether made by a key, a click or code."""
-        self.post_message(self.Changed(self, value))
 
     def action_move(self, tenths: int) -> None:
         """Move the mark; the first move on an unmarked line puts it in the middle.
@@ -227,22 +176,6 @@ class Slider(Widget, can_focus=True):
         key press never lands the mark on an extreme they did not choose.
         """
         self.value = self.midpoint if self.value is None else self.value + tenths
-
-    def action_mark_whole(self, number: int) -> None:
-        """Put the mark at a whole number: "7" gives 7.0."""
-        self.value = number * 10
-
-    def action_mark_min(self) -> None:
-        """Put the mark at the low end."""
-        self.value = self.scale_min
-
-    def action_mark_max(self) -> None:
-        """Put the mark at the high end."""
-        self.value = self.scale_max
-
-    def action_confirm(self) -> None:
-        """Tell the screen the client is done with this item."""
-        self.post_message(self.Confirmed(self, self.value))
 
     def _on_click(self, event: Click) -> None:
         """Put the mark where the line was clicked; a click past an end lands on that end."""
@@ -290,7 +223,7 @@ class Slider(Widget, can_focus=True):
         width = self.size.width
         geometry = self._line_geometry()
         label = Content.assemble(
-            FOCUS_GUTTER if self.has_focus else GUTTER,
+            self.focus_mark,
             (self.item.label, self.get_visual_style("slider--label")),
         )
         rows = [label]
