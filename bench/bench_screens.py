@@ -33,12 +33,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fittui.app import make_app
-from fittui.screens.clients import ClientsScreen
-from fittui.screens.history import HistoryScreen
-from fittui.settings import Settings
-from fittui.store import Store
-from fittui.widgets.row_table import REST_AFTER
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.clients import ClientsScreen
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.widgets.row_table import REST_AFTER
 
 RUNS = 21
 SIZE = (100, 40)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from common import make_database_elsewhere, report
 
-from fittui.instruments import load_instruments
-from fittui.storage import COMPACT_FRACTION, COMPACT_MIN_BYTES
-from fittui.store import Store
+from fittui.domain.instruments import load_instruments
+from fittui.storage.journal import COMPACT_FRACTION, COMPACT_MIN_BYTES
+from fittui.storage.store import Store
 
 SAVES = 200
 OPENS = 15
@@ -27,8 +27,8 @@ MB = 1024 * 1024
 MEMORY_PROBE = """
 import resource, sys
 from pathlib import Path
-from fittui.instruments import load_instruments
-from fittui.store import Store
+from fittui.domain.instruments import load_instruments
+from fittui.storage.store import Store
 store = Store(Path(sys.argv[1]))
 store.clients()
 store.record("C00001", load_instruments()["ORS"], {"individually": 50, "interpersonally": 50,

@@ -13,9 +13,9 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from fittui.model import Administration, Client
-from fittui.storage import dump_snapshot, new_id, write_file_atomically
-from fittui.store import ADMINISTRATIONS, CLIENTS, administration_to_doc, client_to_doc
+from fittui.domain.model import Administration, Client
+from fittui.storage.journal import dump_snapshot, new_id, write_file_atomically
+from fittui.storage.store import ADMINISTRATIONS, CLIENTS, administration_to_doc, client_to_doc
 
 ITEMS = {
     "ORS": ("individually", "interpersonally", "socially", "overall"),

@@ -1,5 +1,5 @@
 """Allow ``python -m fittui``."""
 
-from fittui.cli import main
+from fittui.cli.main import main
 
 raise SystemExit(main())

@@ -10,11 +10,11 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from fittui.app import make_app
-from fittui.demo import make_demo_database
-from fittui.instruments import load_instruments
-from fittui.settings import PinHash, Settings
-from fittui.store import Store
+from fittui.domain.instruments import load_instruments
+from fittui.storage.demo import make_demo_database
+from fittui.storage.settings import PinHash, Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
 
 HERE = Path(__file__).parent
 DAY = date(2026, 11, 23)
@@ -110,9 +110,9 @@ def shoot_form_page(db: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    from fittui.home_form import write_form
-    from fittui.instruments import load_instruments
-    from fittui.store import Store
+    from fittui.domain.instruments import load_instruments
+    from fittui.formats.home_form import write_form
+    from fittui.storage.store import Store
 
     written = write_form(Store(db), "D06", load_instruments()["ORS"], DAY, 14)
     page = db.parent / "form.html"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fittui.cli import main
-from fittui.instruments import load_instruments
-from fittui.settings import PinHash
+from fittui.cli.main import main
+from fittui.domain.instruments import load_instruments
+from fittui.storage.settings import PinHash
 
 THERAPIST_PIN = "2468"
 

@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-import fittui.storage
-from fittui.instruments import load_instruments
-from fittui.storage import SaveFailed
-from fittui.store import Store
+import fittui.storage.journal
+from fittui.domain.instruments import load_instruments
+from fittui.storage.journal import SaveFailed
+from fittui.storage.store import Store
 
 SCORES = ["5.5", "7", "10", "0"]
 
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
     if args.compact_min is not None:
-        fittui.storage.COMPACT_MIN_BYTES = args.compact_min
+        fittui.storage.journal.COMPACT_MIN_BYTES = args.compact_min
     if args.fsize is not None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (args.fsize, args.fsize))

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import db_bytes
-from fittui.backup import backup_database, restore_database
-from fittui.demo import make_demo_database
-from fittui.storage import SaveFailed, StorageError, backups
-from fittui.store import Store
+from fittui.storage.backup import backup_database, restore_database
+from fittui.storage.demo import make_demo_database
+from fittui.storage.journal import SaveFailed, StorageError, backups
+from fittui.storage.store import Store
 
 NOW = datetime(2026, 11, 20, 14, 30, 5)
 
@@ -100,7 +100,7 @@ def test_restore_refuses_broken_files_and_leaves_the_database_as_it_was(cli, fil
 
 def test_restore_waits_for_the_lock_that_every_save_takes(filled, tmp_path, monkeypatch):
     good = backup_database(filled, NOW, tmp_path / "copies")
-    monkeypatch.setattr("fittui.storage.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("fittui.storage.journal.LOCK_TIMEOUT", 0.2)
     before = db_bytes(filled)
     other = Store(filled)
     with other.storage.transaction(), pytest.raises(SaveFailed, match="busy"):

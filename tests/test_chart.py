@@ -12,9 +12,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fittui.chart import Grid, canvas_rows, draw_history, draw_items, draw_symptoms
-from fittui.instruments import load_instruments
-from fittui.model import Administration
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import Administration
+from fittui.ui.chart import Grid, canvas_rows, draw_history, draw_items, draw_symptoms
 
 INSTRUMENTS = load_instruments()
 
@@ -227,7 +227,7 @@ def test_phq9_at_8_and_14_sit_below_their_bands(instruments, size):
 
 
 def test_the_html_page_draws_the_young_childs_scales_on_0_to_10(instruments):
-    from fittui.export import chart_svg
+    from fittui.formats.export import chart_svg
 
     ratings = [rating("YCORS", 0, {"face": 35}), rating("YCSRS", 0, {"face": 80})]
     svg = chart_svg(ratings, instruments, None)

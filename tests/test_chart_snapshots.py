@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from fittui.app import make_app
-from fittui.demo import make_demo_database
-from fittui.instruments import load_instruments
-from fittui.settings import Settings
-from fittui.store import Store
-from fittui.widgets.row_table import REST_AFTER
+from fittui.domain.instruments import load_instruments
+from fittui.storage.demo import make_demo_database
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.widgets.row_table import REST_AFTER
 
 SIZES = [(80, 24), (60, 20)]
 TODAY = date(2026, 11, 23)

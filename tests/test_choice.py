@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from fittui.instruments import Item, load_instruments
-from fittui.widgets.choice import CHOSEN, NOT_CHOSEN, Choice
+from fittui.domain.instruments import Item, load_instruments
+from fittui.ui.widgets.choice import CHOSEN, NOT_CHOSEN, Choice
 
 PHQ9 = load_instruments()["PHQ-9"]
 ITEMS = [PHQ9.item("item1"), PHQ9.item("item8"), PHQ9.item("item9")]

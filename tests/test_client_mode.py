@@ -13,14 +13,14 @@ from textual import events
 from textual.widgets import DataTable
 
 from conftest import THERAPIST_PIN, quick_pin, screen_text
-from fittui.app import make_app
-from fittui.screens.clients import ClientsScreen
-from fittui.screens.pin import PinScreen, SetPinScreen
-from fittui.screens.rating import RatingScreen
-from fittui.screens.result import ResultScreen
-from fittui.screens.thanks import ThankYouScreen
-from fittui.settings import Settings, load_settings
-from fittui.store import Store
+from fittui.storage.settings import Settings, load_settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.clients import ClientsScreen
+from fittui.ui.screens.pin import PinScreen, SetPinScreen
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.thanks import ThankYouScreen
 
 THERAPIST = Settings(pin=quick_pin())
 MARKS = ["5", "down", "5", "down", "5", "down", "5"]  # every line marked, on the last one

@@ -14,16 +14,16 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from conftest import db_bytes, quick_pin
-from fittui.app import make_app
-from fittui.instruments import load_instruments
-from fittui.model import REPLACED_SAME_DAY, Administration, now_when
-from fittui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
-from fittui.screens.history import HistoryScreen
-from fittui.screens.result import ResultScreen
-from fittui.settings import Settings
-from fittui.storage import UnreadableDatabase
-from fittui.store import Store
-from fittui.widgets.row_table import REST_AFTER
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import REPLACED_SAME_DAY, Administration, now_when
+from fittui.storage.journal import UnreadableDatabase
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.widgets.row_table import REST_AFTER
 
 TODAY = date(2026, 11, 23)
 FUTURE = (date.today() + timedelta(days=1)).isoformat()
@@ -511,7 +511,7 @@ async def test_keeping_both_ratings_the_same_day_voids_nothing(record):
 
 
 def test_same_session_pairs_only_one_instrument_rater_and_day():
-    from fittui.model import Voided, same_session
+    from fittui.domain.model import Voided, same_session
 
     def rating(id: str, instrument="ORS", when="2026-11-02T10:00", rater="client", voided=None):
         return Administration(id, "C1", instrument, when, {"a": 1}, rater, "", voided)

@@ -6,7 +6,7 @@ import shlex
 from pathlib import Path
 
 from conftest import db_bytes
-from fittui.cli import main
+from fittui.cli.main import main
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fittui.episodes import (
+from fittui.domain.episodes import (
     NO_CONTACT,
     Episode,
     EpisodeEvent,
@@ -13,7 +13,7 @@ from fittui.episodes import (
     current_episode,
     split_episodes,
 )
-from fittui.model import Administration, InputError
+from fittui.domain.model import Administration, InputError
 
 ITEMS = {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 50}
 
@@ -198,7 +198,7 @@ def test_check_end_names_the_episode_or_says_why_not():
 
 
 def test_the_gap_and_the_reference_sd_are_settings(tmp_path):
-    from fittui.settings import load_settings
+    from fittui.storage.settings import load_settings
 
     path = tmp_path / "settings.toml"
     path.write_text("[episodes]\ngap_days = 60\n[outcomes]\nreference_sd = 7.5\n")

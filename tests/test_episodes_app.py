@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from fittui.app import make_app
-from fittui.instruments import load_instruments
-from fittui.screens.episode import EpisodeEndScreen
-from fittui.screens.history import HistoryScreen
-from fittui.settings import Settings
-from fittui.store import Store
-from fittui.widgets.row_table import REST_AFTER, RowTable
+from fittui.domain.instruments import load_instruments
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.episode import EpisodeEndScreen
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.widgets.row_table import REST_AFTER, RowTable
 
 TODAY = date(2026, 11, 23)
 SIZES = [(80, 24), (60, 20)]

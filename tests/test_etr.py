@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from fittui import etr
-from fittui.etr import Course, default_parameters, expected_path, fit, zone
-from fittui.model import Administration, Client, InputError, Voided
-from fittui.scoring import summarize
+from fittui.domain import etr
+from fittui.domain.etr import Course, default_parameters, expected_path, fit, zone
+from fittui.domain.model import Administration, Client, InputError, Voided
+from fittui.domain.scoring import summarize
 
 DEFAULT = default_parameters()
 CUTOFFS = {"adult": 250, "adolescent": 280, "child": 320}
@@ -43,7 +43,7 @@ def rating(n: int, total: int, instrument: str = "ORS", day: str | None = None) 
 def course(totals: list[int], age_group: str = "adult"):
     """The summary of a client whose ORS-family totals (tenths) are these, week by week."""
     instrument = {"child": "CORS", "young_child": "YCORS"}.get(age_group, "ORS")
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     return summarize(
         Client("C1", age_group),
@@ -152,7 +152,7 @@ def test_no_zone_before_the_second_ors_nor_for_young_children():
 
 
 def test_only_the_clients_own_ratings_count():
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     own = [rating(n, 200) for n in range(3)]
     parent = replace(rating(1, 100), id="p1", rater="parent")
@@ -190,7 +190,7 @@ def test_a_practices_own_parameters_change_the_call():
     flat = [200] * 8
     assert course(flat).etr_zone == "off_track"
     modest = replace(DEFAULT, gain=1.0)
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     s = summarize(
         Client("C1"),
@@ -555,7 +555,7 @@ def test_the_written_default_reads_back_as_the_default(tmp_path):
 def test_history_chart_draws_the_expected_path(instruments):
     import plotext
 
-    from fittui.chart import draw_history
+    from fittui.ui.chart import draw_history
 
     administrations = [rating(n, 120) for n in range(6)]
     s = course([120] * 6)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fittui.cli import main
+from fittui.cli.main import main
 
 
 @pytest.mark.parametrize(

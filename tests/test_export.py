@@ -19,19 +19,19 @@ from fhir.resources.R4B.bundle import Bundle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fittui.demo import make_demo_database
-from fittui.export import (
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import Administration, Client
+from fittui.domain.scoring import summarize
+from fittui.formats.export import (
     client_page,
     export_csv,
     export_fhir,
     guard_formula,
     unguard_formula,
 )
-from fittui.importing import plan_import
-from fittui.instruments import load_instruments
-from fittui.model import Administration, Client
-from fittui.scoring import summarize
-from fittui.store import Store, administration_to_doc
+from fittui.formats.importing import plan_import
+from fittui.storage.demo import make_demo_database
+from fittui.storage.store import Store, administration_to_doc
 
 TODAY = date(2026, 11, 20)
 
@@ -232,7 +232,7 @@ def test_fhir_carries_the_loinc_codes_of_the_demos_phq9_and_gad7(cli, demo, inst
 
 
 def test_ors_questionnaire_has_no_loinc_and_no_choices(instruments):
-    from fittui.export import fhir_questionnaire
+    from fittui.formats.export import fhir_questionnaire
 
     q = fhir_questionnaire(instruments["ORS"])
     assert "code" not in q

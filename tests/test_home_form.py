@@ -11,10 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fittui.home_form import read_code, save_entry, write_form
-from fittui.instruments import load_instruments
-from fittui.model import InputError
-from fittui.response_code import (
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import InputError
+from fittui.domain.response_code import (
     ALPHABET,
     ResponseCodeError,
     check_text,
@@ -22,7 +21,8 @@ from fittui.response_code import (
     make_code,
     parse_code,
 )
-from fittui.store import Store
+from fittui.formats.home_form import read_code, save_entry, write_form
+from fittui.storage.store import Store
 
 INSTRUMENTS = load_instruments()
 TODAY = date(2026, 12, 1)
@@ -209,7 +209,7 @@ def test_record_takes_a_mode(cli, db):
 
 @pytest.fixture
 def every_mode(tmp_path):
-    from fittui.model import MODES
+    from fittui.domain.model import MODES
 
     path = tmp_path / "modes" / "fittui.json"
     store = Store(path)
@@ -223,7 +223,7 @@ def every_mode(tmp_path):
 
 @pytest.mark.parametrize("fmt, suffix", [("csv", ".csv"), ("json", ".json")])
 def test_mode_round_trips_through_csv_and_json(cli, every_mode, tmp_path, fmt, suffix):
-    from fittui.model import MODES
+    from fittui.domain.model import MODES
 
     first = cli("export", "--format", fmt, db_path=every_mode).out
     path = tmp_path / f"modes{suffix}"
@@ -246,8 +246,8 @@ def test_a_bad_mode_in_an_import_is_named(cli, tmp_path):
 def test_fhir_carries_the_mode_and_validates(cli, every_mode):
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-    from fittui.export import MODE_EXTENSION
-    from fittui.model import MODES
+    from fittui.domain.model import MODES
+    from fittui.formats.export import MODE_EXTENSION
 
     bundle = cli("export", "--format", "fhir", db_path=every_mode).json()
     responses = [
@@ -264,7 +264,7 @@ def test_fhir_carries_the_mode_and_validates(cli, every_mode):
 
 
 def test_summary_by_mode_names_each_mode_and_the_caution(cli, every_mode):
-    from fittui.mode_summary import CAUTION
+    from fittui.domain.mode_summary import CAUTION
 
     text = cli("report", "--summary", "--by-mode", db_path=every_mode)
     assert text.code == 0 and CAUTION in text.out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fittui.store import Store
+from fittui.storage.store import Store
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

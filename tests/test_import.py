@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import db_bytes
-from fittui.importing import ImportFailed, plan_import
+from fittui.formats.importing import ImportFailed, plan_import
 
 HEADER = "client,age_group,date,instrument,rater,item1,item2,item3,item4\n"
 
@@ -166,7 +166,7 @@ cells = st.text(alphabet=string.printable + "é\u2028\ufeff\0", max_size=12)
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(cells, min_size=0, max_size=11), max_size=6), st.booleans())
 def test_hostile_rows_either_import_or_fail_cleanly(rows, with_header):
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     text = (HEADER if with_header else "") + "\n".join(",".join(r) for r in rows)
     try:
@@ -181,7 +181,7 @@ def test_hostile_rows_either_import_or_fail_cleanly(rows, with_header):
 @settings(max_examples=100)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_crash(raw):
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     try:
         plan_import(raw, "b.csv", load_instruments(), {})
@@ -255,7 +255,7 @@ def test_instruments_column_problems_name_line_and_nothing_is_saved(cli, db, tmp
 
 
 def test_a_huge_file_is_refused_before_reading_rows(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr("fittui.importing.MAX_IMPORT_BYTES", 1024)
+    monkeypatch.setattr("fittui.formats.importing.MAX_IMPORT_BYTES", 1024)
     path = write(tmp_path, HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\n" * 40)
     result = cli("import", path)
     assert result.code == 1 and "larger than" in result.err
@@ -400,8 +400,8 @@ json_values = st.recursive(
 def test_hostile_json_records_import_or_fail_cleanly(administration, client):
     import json
 
-    from fittui.importing import plan_import_json
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
+    from fittui.formats.importing import plan_import_json
 
     doc = export_doc(clients=[client], administrations=[administration])
     try:
@@ -416,8 +416,8 @@ def test_hostile_json_records_import_or_fail_cleanly(administration, client):
 @settings(max_examples=100)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_as_json_never_crash(raw):
-    from fittui.importing import plan_import_json
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
+    from fittui.formats.importing import plan_import_json
 
     try:
         plan_import_json(b"{" + raw, "b.json", load_instruments(), {})

@@ -8,22 +8,22 @@ import sys
 import pytest
 
 DOMAIN = [
-    "fittui.instruments",
-    "fittui.model",
-    "fittui.scoring",
-    "fittui.etr",
-    "fittui.storage",
-    "fittui.store",
-    "fittui.importing",
-    "fittui.report",
-    "fittui.outcomes",
-    "fittui.episodes",
-    "fittui.export",
-    "fittui.backup",
-    "fittui.chart",
-    "fittui.demo",
-    "fittui.locations",
-    "fittui.cli",
+    "fittui.domain.instruments",
+    "fittui.domain.model",
+    "fittui.domain.scoring",
+    "fittui.domain.etr",
+    "fittui.storage.journal",
+    "fittui.storage.store",
+    "fittui.formats.importing",
+    "fittui.domain.overview",
+    "fittui.domain.outcomes",
+    "fittui.domain.episodes",
+    "fittui.formats.export",
+    "fittui.storage.backup",
+    "fittui.ui.chart",
+    "fittui.storage.demo",
+    "fittui.storage.locations",
+    "fittui.cli.main",
 ]
 
 
@@ -41,7 +41,7 @@ def test_domain_module_does_not_import_textual(module):
 
 def test_record_does_not_import_textual(tmp_path):
     code = (
-        "import sys; from fittui.cli import main; db = sys.argv[1];"
+        "import sys; from fittui.cli.main import main; db = sys.argv[1];"
         "main(['--db', db, 'add-client', 'C1']);"
         "main(['--db', db, 'record', 'C1', 'ORS', '1', '1', '1', '1']);"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'plotext', 'rich'}))"

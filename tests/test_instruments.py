@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fittui.instruments import (
+from fittui.domain.instruments import (
     InstrumentError,
     find_instrument,
     load_instruments,

@@ -12,20 +12,20 @@ import pytest
 from textual.widgets import DataTable, Footer, Input, Select
 
 from conftest import THERAPIST_PIN, quick_pin
-from fittui.app import make_app
-from fittui.demo import make_demo_database
-from fittui.instruments import load_instruments
-from fittui.scoring import describe_flag
-from fittui.screens.caseload import CaseloadScreen
-from fittui.screens.clients import ClientsScreen
-from fittui.screens.history import HistoryScreen
-from fittui.screens.keys import KeysScreen, help_sections
-from fittui.screens.rating import RatingScreen
-from fittui.screens.result import ResultScreen
-from fittui.screens.start import StartRatingScreen
-from fittui.settings import Settings
-from fittui.store import Store
-from fittui.widgets.row_table import FIRST_ROWS, REST_AFTER
+from fittui.domain.instruments import load_instruments
+from fittui.domain.scoring import describe_flag
+from fittui.storage.demo import make_demo_database
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.caseload import CaseloadScreen
+from fittui.ui.screens.clients import ClientsScreen
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.keys import KeysScreen, help_sections
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.start import StartRatingScreen
+from fittui.ui.widgets.row_table import FIRST_ROWS, REST_AFTER
 
 TODAY = date(2026, 11, 23)
 SIZES = [(80, 24), (60, 20)]

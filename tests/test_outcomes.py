@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from fittui.episodes import EpisodeEvent
-from fittui.instruments import load_instruments
-from fittui.model import Administration, Client
-from fittui.outcomes import (
+from fittui.domain.episodes import EpisodeEvent
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import Administration, Client
+from fittui.domain.outcomes import (
     Period,
     default_reference,
     outcome_summary,

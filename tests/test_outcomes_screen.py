@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from fittui.app import make_app
-from fittui.demo import make_demo_database
-from fittui.screens.clients import ClientsScreen
-from fittui.screens.outcomes import OutcomesScreen, preset_period
-from fittui.settings import Settings
+from fittui.storage.demo import make_demo_database
+from fittui.storage.settings import Settings
+from fittui.ui.app import make_app
+from fittui.ui.screens.clients import ClientsScreen
+from fittui.ui.screens.outcomes import OutcomesScreen, preset_period
 
 TODAY = date(2026, 11, 20)
 SIZES = [(80, 24), (60, 20)]

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from conftest import db_bytes
-from fittui.model import InputError
-from fittui.outside import check_note, check_plain, shown
+from fittui.domain.model import InputError
+from fittui.domain.outside import check_note, check_plain, shown
 
 TITLE = "\x1b]0;pwned\x07"  # sets the terminal's title
 CLIPBOARD = "\x1b]52;c;cHduZWQ=\x07"  # OSC 52: writes the clipboard
@@ -115,7 +115,7 @@ def test_stored_control_characters_are_escaped_in_every_cli_output(cli, db):
 
 
 async def test_stored_control_characters_never_reach_the_apps_screens(cli, db):
-    from fittui.app import make_app
+    from fittui.ui.app import make_app
 
     assert cli("add-client", "C1").code == 0
     plant(db, f"Tue{TITLE}{CLIPBOARD}", f"fine{BLANK}{CSI_C1}")
@@ -144,9 +144,9 @@ def _screen_text(app) -> str:
 
 
 async def test_the_apps_client_form_refuses_a_label_with_control_characters(cli, db):
-    from fittui.app import make_app
-    from fittui.screens.client_form import ClientFormScreen
-    from fittui.store import Store
+    from fittui.storage.store import Store
+    from fittui.ui.app import make_app
+    from fittui.ui.screens.client_form import ClientFormScreen
 
     assert cli("add-client", "C1").code == 0
     before = db_bytes(db)
@@ -168,7 +168,7 @@ async def test_the_apps_client_form_refuses_a_label_with_control_characters(cli,
 
 
 def test_a_void_reason_with_control_characters_is_refused(cli, db):
-    from fittui.store import Store
+    from fittui.storage.store import Store
 
     assert cli("add-client", "C1").code == 0
     assert cli("record", "C1", "ORS", "5", "5", "5", "5").code == 0

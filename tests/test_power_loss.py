@@ -1,7 +1,7 @@
 """Power loss at every moment of a run of saves, in the style of SQLite's crash tests and ALICE.
 
 A SIGKILL cannot show a missing fsync: the kernel keeps what the process wrote. So a shim
-stands in for ``os`` inside ``fittui.storage`` and records every write, fsync, ftruncate,
+stands in for ``os`` inside ``fittui.storage.journal`` and records every write, fsync, ftruncate,
 rename (``os.replace``), unlink and folder fsync the storage does while a Store saves
 ratings, compacting often. Then, for each prefix of that trace, a model of the disk is
 rebuilt from a copy of the starting folder as a power cut could leave it:
@@ -30,17 +30,17 @@ from pathlib import Path
 
 import pytest
 
-import fittui.storage
-from fittui.errors import StorageError
-from fittui.instruments import load_instruments
-from fittui.store import Store
+import fittui.storage.journal
+from fittui.domain.instruments import load_instruments
+from fittui.storage.errors import StorageError
+from fittui.storage.store import Store
 
 SAVES = 12
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC
 
 
 class Recorder:
-    """``os`` for fittui.storage: the same functions, each write-side call noted."""
+    """``os`` for fittui.storage.journal: the same functions, each write-side call noted."""
 
     def __init__(self, root: Path, drop: str = "") -> None:
         self.root, self.drop = root, drop
@@ -105,13 +105,13 @@ class Recorder:
 
 def write_in_place(path: Path, data) -> None:
     """A broken ``write_file_atomically``: truncate and write the file itself."""
-    fd = fittui.storage.os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = fittui.storage.journal.os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         for piece in [data] if isinstance(data, bytes) else data:
-            fittui.storage._write_all(fd, piece)
-        fittui.storage.os.fsync(fd)
+            fittui.storage.journal._write_all(fd, piece)
+        fittui.storage.journal.os.fsync(fd)
     finally:
-        fittui.storage.os.close(fd)
+        fittui.storage.journal.os.close(fd)
 
 
 @dataclass
@@ -214,10 +214,10 @@ def _data(node: Inode, how: str) -> bytes:
 
 def run_saves(db: Path, recorder: Recorder, monkeypatch, in_place: bool) -> list[tuple]:
     """Saves (with compactions) through the recorder; the trace, with begin/ack marks."""
-    monkeypatch.setattr(fittui.storage, "os", recorder)
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 900)
+    monkeypatch.setattr(fittui.storage.journal, "os", recorder)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 900)
     if in_place:
-        monkeypatch.setattr(fittui.storage, "write_file_atomically", write_in_place)
+        monkeypatch.setattr(fittui.storage.journal, "write_file_atomically", write_in_place)
     ors = load_instruments()["ORS"]
     store = Store(db)
     for n in range(SAVES):
@@ -302,8 +302,8 @@ def test_the_simulation_catches_a_broken_storage(tmp_path, monkeypatch, drop, in
 
 def test_the_recorder_is_the_os_the_storage_uses():
     """The shim works only while storage.py calls its file functions through ``os``."""
-    assert isinstance(fittui.storage.os, types.ModuleType)
-    source = Path(fittui.storage.__file__).read_text()
+    assert isinstance(fittui.storage.journal.os, types.ModuleType)
+    source = Path(fittui.storage.journal.__file__).read_text()
     for call in ("os.fsync(", "os.replace(", "os.write(", "os.ftruncate(", "os.unlink("):
         assert call in source
     assert source.count(".unlink(") == source.count("os.unlink(")

@@ -12,19 +12,19 @@ from textual import events
 from textual.keys import _character_to_key
 
 from conftest import THERAPIST_PIN, quick_pin, screen_text
-from fittui.app import make_app
-from fittui.screens.clients import ClientsScreen
-from fittui.screens.pin import PinScreen
-from fittui.screens.rating import RatingScreen
-from fittui.screens.result import ResultScreen
-from fittui.screens.start import StartRatingScreen
-from fittui.screens.thanks import ThankYouScreen
-from fittui.settings import Settings
-from fittui.storage import SaveFailed
-from fittui.store import Store, UnknownClient
-from fittui.widgets.answer import Answer
-from fittui.widgets.choice import Choice
-from fittui.widgets.slider import Slider
+from fittui.storage.journal import SaveFailed
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store, UnknownClient
+from fittui.ui.app import make_app
+from fittui.ui.screens.clients import ClientsScreen
+from fittui.ui.screens.pin import PinScreen
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.start import StartRatingScreen
+from fittui.ui.screens.thanks import ThankYouScreen
+from fittui.ui.widgets.answer import Answer
+from fittui.ui.widgets.choice import Choice
+from fittui.ui.widgets.slider import Slider
 
 ACCEPTANCE_KEYS = ["right", "right", "down", "7", "down", "end", "down", "home", "enter"]
 
@@ -509,8 +509,8 @@ async def test_fuzz_client_mode_never_escapes_or_shows_a_client(db, store, start
 
 
 def test_settings_file(tmp_path):
-    from fittui.model import InputError
-    from fittui.settings import load_settings
+    from fittui.domain.model import InputError
+    from fittui.storage.settings import load_settings
 
     path = tmp_path / "settings.toml"
     assert load_settings(path) == Settings()

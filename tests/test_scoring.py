@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fittui.model import Administration, Client
-from fittui.report import report_row
-from fittui.scoring import FLAGS, describe_flag, previous_of, split_alliances, summarize
+from fittui.domain.model import Administration, Client
+from fittui.domain.overview import report_row
+from fittui.domain.scoring import FLAGS, describe_flag, previous_of, split_alliances, summarize
 
 ADULT = Client("C1", "adult")
 
@@ -200,7 +200,7 @@ scores = st.integers(0, 100)
     )
 )
 def test_status_agrees_with_the_rule_in_tenths(sessions):
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     instruments = load_instruments()
     keys = ["individually", "interpersonally", "socially", "overall"]
@@ -224,7 +224,7 @@ def test_status_agrees_with_the_rule_in_tenths(sessions):
 
 @given(st.lists(st.lists(scores, min_size=4, max_size=4), min_size=1, max_size=6))
 def test_lowest_srs_item_is_a_minimum_and_first_on_ties(sessions):
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     keys = ["relationship", "goals_topics", "approach", "overall"]
     admins = [
@@ -364,7 +364,7 @@ def test_since_last_time_compares_an_instrument_with_itself(instruments):
 
 @given(st.lists(st.tuples(st.integers(1, 28), st.integers(0, 3)), min_size=1, max_size=8))
 def test_item9_flag_is_exactly_the_latest_answer(sessions):
-    from fittui.instruments import load_instruments
+    from fittui.domain.instruments import load_instruments
 
     admins = [likert("PHQ-9", f"2026-02-{day:02d}", item9, item9=item9) for day, item9 in sessions]
     admins = [replace(a, id=str(n)) for n, a in enumerate(admins)]  # same-day repeats

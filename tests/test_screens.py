@@ -11,20 +11,20 @@ import pytest
 from textual.widgets import DataTable, Input, Select
 
 from conftest import THERAPIST_PIN, quick_pin
-from fittui.app import make_app
-from fittui.demo import make_demo_database
-from fittui.instruments import load_instruments
-from fittui.palette import ClientCommands
-from fittui.screens.caseload import CaseloadScreen
-from fittui.screens.client_form import ClientFormScreen
-from fittui.screens.clients import ClientsScreen
-from fittui.screens.history import HistoryScreen
-from fittui.screens.note import NoteScreen
-from fittui.screens.rating import RatingScreen
-from fittui.screens.too_small import TooSmallScreen
-from fittui.settings import Settings
-from fittui.store import Store
-from fittui.widgets.row_table import REST_AFTER
+from fittui.domain.instruments import load_instruments
+from fittui.storage.demo import make_demo_database
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.palette import ClientCommands
+from fittui.ui.screens.caseload import CaseloadScreen
+from fittui.ui.screens.client_form import ClientFormScreen
+from fittui.ui.screens.clients import ClientsScreen
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.note import NoteScreen
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.too_small import TooSmallScreen
+from fittui.ui.widgets.row_table import REST_AFTER
 
 TODAY = date(2026, 11, 23)
 TABLE_FILLED = REST_AFTER * 4  # the history's table fills just after the first paint
@@ -277,7 +277,7 @@ async def test_history_draws_the_expected_path_as_decision_support(demo):
 
 
 async def test_outcome_summary_opens_from_the_client_list(demo):
-    from fittui.screens.outcomes import OutcomesScreen
+    from fittui.ui.screens.outcomes import OutcomesScreen
 
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import db_bytes
-from fittui.sealed import AGE_HEADER
-from fittui.store import Store
+from fittui.storage.sealed import AGE_HEADER
+from fittui.storage.store import Store
 
 PASSPHRASE = "correct horse battery staple"
 needs_age = pytest.mark.skipif(

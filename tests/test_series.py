@@ -3,10 +3,10 @@ each flag and item-level pattern at its threshold."""
 
 from __future__ import annotations
 
-from fittui.model import Administration, Client
-from fittui.report import findings_lines, report_row
-from fittui.scoring import describe_flag, previous_of, split_alliances, summarize
-from fittui.snippet import make_snippet
+from fittui.domain.model import Administration, Client
+from fittui.domain.overview import findings_lines, report_row
+from fittui.domain.scoring import describe_flag, previous_of, split_alliances, summarize
+from fittui.domain.snippet import make_snippet
 
 ADULT = Client("C1", "adult")
 KEYS = {
@@ -311,11 +311,11 @@ async def test_the_client_form_links_and_unlinks(tmp_path):
 
     from textual.widgets import Input
 
-    from fittui.app import make_app
-    from fittui.demo import make_demo_database
-    from fittui.screens.client_form import ClientFormScreen
-    from fittui.settings import Settings
-    from fittui.store import Store
+    from fittui.storage.demo import make_demo_database
+    from fittui.storage.settings import Settings
+    from fittui.storage.store import Store
+    from fittui.ui.app import make_app
+    from fittui.ui.screens.client_form import ClientFormScreen
 
     demo = make_demo_database(tmp_path / "demo", date(2026, 11, 23))
     app = make_app(demo, settings=Settings(), today=date(2026, 11, 23))
@@ -343,10 +343,10 @@ async def test_the_client_form_links_and_unlinks(tmp_path):
 async def test_the_palette_names_a_childs_own_scales(tmp_path):
     from datetime import date
 
-    from fittui.app import make_app
-    from fittui.demo import make_demo_database
-    from fittui.palette import ClientCommands
-    from fittui.settings import Settings
+    from fittui.storage.demo import make_demo_database
+    from fittui.storage.settings import Settings
+    from fittui.ui.app import make_app
+    from fittui.ui.palette import ClientCommands
 
     demo = make_demo_database(tmp_path / "demo", date(2026, 11, 23))
     app = make_app(demo, settings=Settings(), today=date(2026, 11, 23))
@@ -388,10 +388,10 @@ def test_a_cors_result_says_cors(instruments):
 async def test_the_caseload_counts_sessions_without_an_srs(tmp_path):
     from datetime import date
 
-    from fittui.app import make_app
-    from fittui.demo import make_demo_database
-    from fittui.screens.caseload import CaseloadScreen
-    from fittui.settings import Settings
+    from fittui.storage.demo import make_demo_database
+    from fittui.storage.settings import Settings
+    from fittui.ui.app import make_app
+    from fittui.ui.screens.caseload import CaseloadScreen
 
     demo = make_demo_database(tmp_path / "demo", date(2026, 11, 23))
     app = make_app(demo, settings=Settings(), today=date(2026, 11, 23))

@@ -14,8 +14,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from fittui.instruments import Item, load_instruments
-from fittui.widgets.slider import Slider
+from fittui.domain.instruments import Item, load_instruments
+from fittui.ui.widgets.slider import Slider
 
 ORS = load_instruments()["ORS"]
 MARK = "█"

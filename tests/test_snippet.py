@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from fittui.demo import demo_records
-from fittui.model import InputError
-from fittui.report import overviews
-from fittui.scoring import attention, summarize
-from fittui.settings import load_settings
-from fittui.snippet import DEFAULT_TEMPLATE, check_template, make_snippet
+from fittui.domain.model import InputError
+from fittui.domain.overview import overviews
+from fittui.domain.scoring import attention, summarize
+from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template, make_snippet
+from fittui.storage.demo import demo_records
+from fittui.storage.settings import load_settings
 
 TODAY = date(2026, 11, 23)
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-import fittui.storage
-from fittui.instruments import load_instruments
-from fittui.storage import (
+import fittui.storage.journal
+from fittui.domain.instruments import load_instruments
+from fittui.storage.journal import (
     BACKUPS_KEPT,
     ReadOnly,
     SaveFailed,
@@ -29,7 +29,7 @@ from fittui.storage import (
     dump_snapshot,
     write_file_atomically,
 )
-from fittui.store import Store
+from fittui.storage.store import Store
 
 WORKER = Path(__file__).with_name("storage_worker.py")
 KILLS = 50
@@ -244,7 +244,7 @@ def test_another_process_save_and_compaction_are_seen_at_once(client_db: Path) -
 
 
 def test_own_compaction_when_the_journal_outgrows_the_snapshot(client_db, ors, monkeypatch):
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 1024)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 1024)
     store = Store(client_db)
     ids = [store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id for _ in range(40)]
     snapshot = client_db.read_bytes()
@@ -295,7 +295,7 @@ def test_failed_compaction_loses_nothing(client_db: Path, ors, monkeypatch) -> N
     assert client_db.read_bytes() == snapshot  # the old snapshot stands, whole
     assert not list(client_db.parent.glob(".*.tmp"))  # the half-written one was removed
     assert on_disk(client_db) == before + reported
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
     store.record("C1", ors, ors.parse_scores(["1", "1", "1", "1"]))  # no limit here: compacts
     assert holds_no_saves(journal(client_db))
     assert on_disk(client_db)[:-1] == before + reported
@@ -304,15 +304,15 @@ def test_failed_compaction_loses_nothing(client_db: Path, ors, monkeypatch) -> N
 def test_compaction_stopped_between_snapshot_and_journal_loses_nothing(client_db, ors, monkeypatch):
     store = Store(client_db)
     ids = [store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id for _ in range(5)]
-    real = fittui.storage.write_file_atomically
+    real = fittui.storage.journal.write_file_atomically
 
     def fail_on_journal(path: Path, data) -> None:
         if path.name.endswith(".journal"):
             raise OSError(28, "No space left on device")
         real(path, data)
 
-    monkeypatch.setattr(fittui.storage, "write_file_atomically", fail_on_journal)
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.journal, "write_file_atomically", fail_on_journal)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
     ids.append(store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id)
     # The new snapshot holds everything and names the old journal, still there, as obsolete.
     assert journal(client_db).stat().st_size > 0
@@ -432,7 +432,7 @@ def open_umask():
 
 
 def test_files_are_private(db: Path, ors, open_umask, monkeypatch) -> None:
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
     store = Store(db)
     store.add_client("C1")
     for _ in range(3):
@@ -521,7 +521,7 @@ def test_a_save_that_fails_is_not_kept_in_memory(client_db: Path, ors, monkeypat
     def no_space(fd: int, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fittui.storage, "_write_all", no_space)
+    monkeypatch.setattr(fittui.storage.journal, "_write_all", no_space)
     with pytest.raises(SaveFailed, match="No space left"):
         store.record("C1", ors, ors.parse_scores(["9", "9", "9", "9"]))
     monkeypatch.undo()

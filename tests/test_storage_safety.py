@@ -18,16 +18,16 @@ from pathlib import Path
 import orjson
 import pytest
 
-import fittui.storage
-from fittui.backup import backup_database, restore_database
-from fittui.instruments import load_instruments
-from fittui.storage import (
+import fittui.storage.journal
+from fittui.domain.instruments import load_instruments
+from fittui.storage.backup import backup_database, restore_database
+from fittui.storage.journal import (
     BACKUPS_KEPT,
     SaveFailed,
     StorageError,
     UnreadableDatabase,
 )
-from fittui.store import Store
+from fittui.storage.store import Store
 
 NOW = datetime(2026, 11, 20, 14, 30, 5)
 GOOD_ITEMS = {"individually": 5.5, "interpersonally": 7.0, "socially": 1.0, "overall": 0.0}
@@ -162,7 +162,7 @@ def test_damaged_journal_record_is_refused_with_file_line_and_reason(client_db, 
 
 
 def test_damaged_snapshot_record_names_its_line(client_db, monkeypatch):
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
     store = Store(client_db)
     store.add_client("C2")  # compacts: everything is in the snapshot now
     text = client_db.read_bytes().replace(b'"overall":4.0', b'"overall":120.0')
@@ -175,7 +175,7 @@ def test_damaged_snapshot_record_names_its_line(client_db, monkeypatch):
 
 
 def test_cli_on_ops_null_says_what_and_where(client_db, capsys):
-    from fittui.cli import main
+    from fittui.cli.main import main
 
     append(client_db, b'{"ops": null}\n')
     for args in (["clients"], ["history", "C1"], ["report"]):
@@ -224,10 +224,10 @@ def test_empty_journal_without_snapshot_is_reported(db):
 
 
 def test_journal_whose_snapshot_is_gone_is_reported(client_db, monkeypatch, ors):
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
     store = Store(client_db)
     store.add_client("C2")  # compaction: the journal now extends the snapshot
-    monkeypatch.setattr(fittui.storage, "COMPACT_MIN_BYTES", 10**9)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 10**9)
     store.add_client("C3")
     client_db.unlink()
     with pytest.raises(UnreadableDatabase, match="snapshot"):
@@ -299,7 +299,7 @@ def test_symlink_at_other_paths_is_refused(client_db, tmp_path, ors, name):
 def test_fifo_as_the_database_is_refused_at_once(db):
     db.parent.mkdir(mode=0o700)
     os.mkfifo(db)
-    code = "import sys; from fittui.store import Store; Store(sys.argv[1]).clients()"
+    code = "import sys; from fittui.storage.store import Store; Store(sys.argv[1]).clients()"
     done = subprocess.run(
         [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=20
     )
@@ -307,7 +307,7 @@ def test_fifo_as_the_database_is_refused_at_once(db):
 
 
 def test_odd_paths_get_an_error_in_words(tmp_path, capsys, monkeypatch):
-    from fittui.cli import main
+    from fittui.cli.main import main
 
     blocker = tmp_path / "afile"
     blocker.write_bytes(b"")
@@ -355,7 +355,7 @@ def test_every_folder_made_is_private_under_umask_000(tmp_path, ors):
 
 
 def test_open_folder_and_file_get_a_warning_with_the_fix(client_db, tmp_path):
-    from fittui.storage import privacy_warnings
+    from fittui.storage.journal import privacy_warnings
 
     assert privacy_warnings(client_db) == []
     client_db.parent.chmod(0o755)
@@ -369,7 +369,7 @@ def test_open_folder_and_file_get_a_warning_with_the_fix(client_db, tmp_path):
 
 
 def test_cli_prints_the_privacy_warning(client_db, capsys):
-    from fittui.cli import main
+    from fittui.cli.main import main
 
     client_db.parent.chmod(0o755)
     assert main(["--db", str(client_db), "clients"]) == 0
@@ -378,7 +378,7 @@ def test_cli_prints_the_privacy_warning(client_db, capsys):
 
 # -- (9) backups under a wrong clock, stale temporary files, --read-only ---------------------
 def test_future_daily_backups_never_delete_todays(client_db, ors):
-    from fittui.storage import privacy_warnings
+    from fittui.storage.journal import privacy_warnings
 
     folder = client_db.parent / "backups"
     for path in folder.iterdir():
@@ -420,7 +420,7 @@ def test_stale_temporary_files_are_removed_at_the_next_write(client_db, ors):
     ],
 )
 def test_read_only_refuses_every_command_that_writes(client_db, tmp_path, capsys, args):
-    from fittui.cli import main
+    from fittui.cli.main import main
 
     def everything() -> dict[str, bytes]:
         return {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
@@ -436,8 +436,8 @@ KILL_AT = """
 import os, signal, sys
 from datetime import datetime
 from pathlib import Path
-import fittui.storage
-from fittui.backup import restore_database
+import fittui.storage.journal
+from fittui.storage.backup import restore_database
 
 real, count, at = os.replace, [0], int(sys.argv[3])
 def replace(a, b):
@@ -445,7 +445,7 @@ def replace(a, b):
     if count[0] == at:
         os.kill(os.getpid(), signal.SIGKILL)
     real(a, b)
-fittui.storage.os.replace = replace
+fittui.storage.journal.os.replace = replace
 restore_database(Path(sys.argv[1]), Path(sys.argv[2]), datetime.now())
 """
 
@@ -481,8 +481,8 @@ READER = """
 import sys, time
 from datetime import datetime
 from pathlib import Path
-from fittui.backup import backup_database
-from fittui.store import Store
+from fittui.storage.backup import backup_database
+from fittui.storage.store import Store
 db, backups = Path(sys.argv[1]), sys.argv[3] == "backup"
 store = Store(db, read_only=True)
 seen, deadline, n = set(), time.monotonic() + float(sys.argv[2]), 0
@@ -539,15 +539,16 @@ def test_readers_and_backups_during_restores_see_one_database_or_the_other(tmp_p
 
 def test_save_failed_is_light_to_import():
     code = (
-        "import sys; from fittui.errors import StorageError, SaveFailed, UnreadableDatabase; "
-        "from fittui.storage import StorageError as S; "
+        "import sys; "
+        "from fittui.storage.errors import StorageError, SaveFailed, UnreadableDatabase; "
+        "from fittui.storage.journal import StorageError as S; "
         "print('tinydb' in sys.modules)"
     )
     light = subprocess.run(
         [
             sys.executable,
             "-c",
-            code.split("; from fittui.storage")[0] + "; print('tinydb' in "
+            code.split("; from fittui.storage.journal")[0] + "; print('tinydb' in "
             "sys.modules, 'filelock' in sys.modules)",
         ],
         capture_output=True,
@@ -555,9 +556,9 @@ def test_save_failed_is_light_to_import():
         check=True,
     )
     assert light.stdout.split() == ["False", "False"]
-    import fittui.errors
+    import fittui.storage.errors
 
-    assert fittui.storage.StorageError is fittui.errors.StorageError
-    assert fittui.storage.SaveFailed is fittui.errors.SaveFailed
-    assert issubclass(fittui.errors.UnreadableDatabase, fittui.errors.StorageError)
-    assert SaveFailed is fittui.errors.SaveFailed
+    assert fittui.storage.journal.StorageError is fittui.storage.errors.StorageError
+    assert fittui.storage.journal.SaveFailed is fittui.storage.errors.SaveFailed
+    assert issubclass(fittui.storage.errors.UnreadableDatabase, fittui.storage.errors.StorageError)
+    assert SaveFailed is fittui.storage.errors.SaveFailed

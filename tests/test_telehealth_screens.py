@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from fittui.app import make_app
-from fittui.home_form import write_form
-from fittui.instruments import load_instruments
-from fittui.response_code import make_code
-from fittui.screens.remote import WAYS, CodeEntryScreen, RemoteScreen
-from fittui.screens.result import ResultScreen
-from fittui.screens.score_entry import ScoreEntryScreen
-from fittui.screens.share import ShareScreen
-from fittui.settings import Settings
-from fittui.store import Store
+from fittui.domain.instruments import load_instruments
+from fittui.domain.response_code import make_code
+from fittui.formats.home_form import write_form
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.remote import WAYS, CodeEntryScreen, RemoteScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.score_entry import ScoreEntryScreen
+from fittui.ui.screens.share import ShareScreen
 
 TODAY = date(2026, 11, 23)
 INSTRUMENTS = load_instruments()
@@ -155,7 +155,7 @@ async def test_a_home_form_for_another_client_is_refused_by_name(db):
 
 
 async def test_a_home_form_code_is_shown_then_saved_on_a_second_enter(db, tmp_path, monkeypatch):
-    monkeypatch.setattr("fittui.screens.remote.forms_folder", lambda: tmp_path)
+    monkeypatch.setattr("fittui.ui.screens.remote.forms_folder", lambda: tmp_path)
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
         await choose(pilot, "form")

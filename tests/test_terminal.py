@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fittui.store import Store
+from fittui.storage.store import Store
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"

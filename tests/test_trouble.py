@@ -12,13 +12,13 @@ import orjson
 import pytest
 
 from conftest import THERAPIST_PIN, quick_pin
-from fittui.app import FitApp, make_app
-from fittui.backup import restore_database
-from fittui.screens.rating import RatingScreen
-from fittui.screens.trouble import CalmScreen, KeptWorkScreen, TroubleScreen
-from fittui.settings import Settings
-from fittui.store import Store
-from fittui.trouble import kept_file, kept_work, log_file
+from fittui.storage.backup import restore_database
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.storage.trouble import kept_file, kept_work, log_file
+from fittui.ui.app import FitApp, make_app
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.trouble import CalmScreen, KeptWorkScreen, TroubleScreen
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def mode(path: Path) -> int:
 
 def restore_without_c1(db: Path, tmp_path: Path) -> None:
     """Another shell restores a backup that lacks the client being rated."""
-    from fittui.backup import backup_database
+    from fittui.storage.backup import backup_database
 
     other = tmp_path / "other" / "fittui.json"
     Store(other).add_client("C2", label="Thu 4pm")
@@ -108,7 +108,7 @@ async def test_a_restore_without_the_client_mid_rating_keeps_the_marks_calmly(db
 
 
 async def test_kept_ratings_are_offered_at_the_next_start_and_saved(db, tmp_path):
-    from fittui.trouble import keep_work
+    from fittui.storage.trouble import keep_work
 
     keep_work(
         db,
@@ -162,7 +162,7 @@ async def test_an_error_on_a_therapist_screen_reaches_a_screen_in_words(
 
 
 async def test_a_damaged_record_in_the_journal_never_gives_a_traceback(db, tmp_path):
-    from fittui.storage import StorageError
+    from fittui.storage.journal import StorageError
 
     journal = db.with_name(db.name + ".journal")
     bad = {

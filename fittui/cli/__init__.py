@@ -1,0 +1,1 @@
+"""The command line: parse, call the domain and the store, print."""

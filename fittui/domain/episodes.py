@@ -1,0 +1,258 @@
+"""Episodes of care: a client's ratings split into courses of therapy, each measured alone.
+
+A client who comes back after two years is not "unchanged since intake": they start again,
+with a new intake. So every clinical figure (intake, change, status, the expected path,
+session numbers) is taken within one episode, and earlier episodes stay visible but do not
+count.
+
+The rules, applied to the ratings and the therapist's own events in date order:
+
+- an episode starts at the client's first rating, when the therapist starts one, or at the
+  first rating after more than ``gap_days`` days without any rating (or event);
+- it ends when the therapist ends it with a reason (``planned``, ``dropout``, ``referred``,
+  ``other``); once ``gap_days`` have passed without contact it is shown as ended with
+  ``no_contact`` (on its last day of contact); a therapist's end given when no episode is
+  open says how the latest one ended instead (the reason for a lapsed one, or a correction);
+- a therapist's start while an episode is still open ends that one with ``other``;
+- ratings on the day of an end belong to the ending episode, unless a start follows on the
+  same day (end the old course, then start the new one: that day's ratings are the new
+  intake).
+
+Pure functions, no I/O: the store keeps the events, the caller passes them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from fittui.domain.model import Administration, InputError
+
+REASONS = ("planned", "dropout", "referred", "other")
+NO_CONTACT = "no_contact"
+SUPERSEDED = "other"  # the reason given to an episode the therapist replaced without ending
+UNPLANNED = ("dropout", NO_CONTACT)  # endings the dropout rate counts
+KINDS = ("start", "end")
+DEFAULT_GAP_DAYS = 90
+REASON_WORDS = {
+    "planned": "planned ending",
+    "dropout": "unplanned ending (dropout)",
+    "referred": "referred on",
+    "other": "ended (other reason)",
+    NO_CONTACT: "no contact",
+}
+
+
+@dataclass(frozen=True)
+class EpisodeEvent:
+    """The therapist's word on an episode: started or ended on a day, an ending's reason."""
+
+    kind: str  # "start" or "end"
+    date: str  # ISO date
+    reason: str | None = None  # for an end: one of REASONS
+    id: str = ""
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One course of care: its days, how it ended, and its ratings in entry order."""
+
+    number: int  # 1-based, in date order
+    start: str  # ISO date
+    end: str | None
+    reason: str | None  # one of REASONS or NO_CONTACT; None while open
+    administrations: tuple[Administration, ...] = field(hash=False)
+
+    @property
+    def closed(self) -> bool:
+        return self.reason is not None
+
+    @property
+    def sessions(self) -> int:
+        """Distinct days with any rating: two ratings on one day are one session."""
+        return len({a.day for a in self.administrations})
+
+    @property
+    def last_contact(self) -> str:
+        """The last day of a rating in the episode, or its start when it has none yet."""
+        return max((a.day for a in self.administrations), default=self.start)
+
+    @property
+    def unplanned(self) -> bool:
+        """Whether it ended without a planned goodbye (dropout, or no contact past the gap)."""
+        return self.reason in UNPLANNED
+
+    def describe(self, gap_days: int = DEFAULT_GAP_DAYS) -> str:
+        """One line for the therapist: "Episode 2: 2026-03-01 to 2026-05-02, planned ending"."""
+        if not self.closed:
+            return f"Episode {self.number}: since {self.start}, open"
+        why = (
+            f"no contact for over {gap_days} days"
+            if self.reason == NO_CONTACT
+            else REASON_WORDS.get(self.reason or "", self.reason or "")
+        )
+        return f"Episode {self.number}: {self.start} to {self.end}, {why}"
+
+
+@dataclass
+class _Open:
+    """An episode while it is being built."""
+
+    start: str
+    ratings: list[Administration] = field(default_factory=list)
+    end: str | None = None
+    reason: str | None = None
+
+    @property
+    def last_contact(self) -> str:
+        return max((a.day for a in self.ratings), default=self.start)
+
+
+def _days_between(earlier: str, later: str) -> int:
+    return (date.fromisoformat(later[:10]) - date.fromisoformat(earlier[:10])).days
+
+
+def split_episodes(
+    administrations: Iterable[Administration],
+    events: Iterable[EpisodeEvent],
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | str | None = None,
+) -> list[Episode]:
+    """The client's episodes of care, in date order (see the module docstring for the rules).
+
+    ``administrations`` in entry order (any instruments and raters; each episode keeps them
+    in that order); ``events`` in entry order too, which breaks ties between events of one
+    day. ``today`` closes an open episode as ``no_contact`` once more than ``gap_days`` have
+    passed since its last contact; without it, an episode stays open until a later rating.
+    """
+    ratings = list(administrations)
+    by_day: dict[str, list[Administration]] = {}
+    for a in ratings:
+        by_day.setdefault(a.day, []).append(a)
+    events_by_day: dict[str, list[EpisodeEvent]] = {}
+    for event in events:
+        events_by_day.setdefault(event.date[:10], []).append(event)
+
+    built: list[_Open] = []
+    current: _Open | None = None
+
+    def close(episode: _Open, end: str, reason: str) -> None:
+        episode.end, episode.reason = end, reason
+
+    for day in sorted(by_day.keys() | events_by_day.keys()):
+        if current is not None and _days_between(current.last_contact, day) > gap_days:
+            close(current, current.last_contact, NO_CONTACT)
+            current = None
+        touched: _Open | None = None  # the episode this day's events started or ended
+        for event in events_by_day.get(day, ()):
+            if event.kind == "start":
+                if current is not None:
+                    close(current, current.last_contact, SUPERSEDED)
+                current = _Open(day)
+                built.append(current)
+                touched = current
+            elif current is not None:
+                close(current, day, event.reason or SUPERSEDED)
+                touched, current = current, None
+            elif built:
+                # An end with none open says how the latest episode ended: a lapsed one
+                # gets the therapist's reason, an ended one a corrected reason.
+                close(built[-1], day, event.reason or SUPERSEDED)
+        if day in by_day:
+            home = current or touched
+            if home is None:
+                current = home = _Open(day)
+                built.append(current)
+            home.ratings.extend(by_day[day])
+
+    if current is not None and today is not None:
+        today_iso = today.isoformat() if isinstance(today, date) else today[:10]
+        if _days_between(current.last_contact, today_iso) > gap_days:
+            close(current, current.last_contact, NO_CONTACT)
+
+    order = {id(a): n for n, a in enumerate(ratings)}
+    return [
+        Episode(
+            number=n,
+            start=episode.start,
+            end=episode.end,
+            reason=episode.reason,
+            administrations=tuple(sorted(episode.ratings, key=lambda a: order[id(a)])),
+        )
+        for n, episode in enumerate(built, start=1)
+    ]
+
+
+def current_episode(episodes: Sequence[Episode]) -> Episode | None:
+    """The episode the clinical figures describe: the latest one, open or closed."""
+    return episodes[-1] if episodes else None
+
+
+def check_start(episodes: Sequence[Episode], day: str) -> None:
+    """Refuse a new episode that would cut into another: the latest must have ended first.
+
+    Starting on the day the latest ended is allowed (end the old course, start the new one
+    in the same session: that day's ratings are the new intake).
+    """
+    latest = current_episode(episodes)
+    if latest is None:
+        return
+    if not latest.closed:
+        raise InputError(
+            f"episode {latest.number} is still open (since {latest.start}); "
+            "end it first with a reason (planned, dropout, referred, other)"
+        )
+    if latest.end is not None and day < latest.end:
+        raise InputError(
+            f"{day} falls before the end of episode {latest.number} ({latest.start} to "
+            f"{latest.end}); a new episode starts on or after {latest.end}"
+        )
+
+
+def check_end(episodes: Sequence[Episode], day: str, reason: str) -> Episode:
+    """The episode an end on ``day`` would close, or an error saying why it cannot.
+
+    The latest episode is the one ended: an open one on or after its start and its last
+    rating; one already ended (or lapsed without contact) gets its ending changed, on or
+    after the day it ended.
+    """
+    if reason not in REASONS:
+        raise InputError(f"unknown reason {reason!r} (one of {', '.join(REASONS)})")
+    latest = current_episode(episodes)
+    if latest is None:
+        raise InputError("there is no episode to end yet: no rating and no episode started")
+    if day < latest.start:
+        raise InputError(f"{day} is before episode {latest.number} started ({latest.start})")
+    if not latest.closed and day < latest.last_contact:
+        raise InputError(
+            f"episode {latest.number} has ratings after {day} (the last on "
+            f"{latest.last_contact}); end it on or after that day"
+        )
+    if latest.closed and latest.end is not None and day < latest.end:
+        raise InputError(
+            f"episode {latest.number} ended on {latest.end}; a change to how it ended "
+            f"is dated on or after that day"
+        )
+    return latest
+
+
+def current_ratings(
+    administrations: Iterable[Administration],
+    events: Iterable[EpisodeEvent] = (),
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | str | None = None,
+) -> tuple[list[Episode], list[Administration]]:
+    """The client's episodes, and the ratings every clinical figure is computed from: the
+    current episode's, in entry order.
+
+    This is the one place that decides what scoring sees, so the client list, the history,
+    the report and the result after a rating all measure the same course of care. Voided
+    ratings are left out before this (``Store.administrations``); a second rating of one
+    measure on one day counts unless it is voided, which is how the therapist says that
+    only the later one counts (the result screen asks).
+    """
+    episodes = split_episodes(administrations, events, gap_days, today)
+    current = current_episode(episodes)
+    return episodes, list(current.administrations) if current else []

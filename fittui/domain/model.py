@@ -1,0 +1,227 @@
+"""Clients and administrations: the records fittui keeps, with no I/O and no UI.
+
+Item scores live in integer tenths (CLINICAL.md: exact one-decimal arithmetic); they are
+written to disk as one-decimal numbers by the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from fittui.domain.instruments import AGE_GROUPS
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
+DEFAULT_RATER = "client"
+# How a rating was taken: in the room, on a shared screen over video, read aloud, on the
+# client's own device from a home form, or on paper. A spoken SRS is known to run higher.
+MODES = ("in_person", "screen_share", "spoken", "remote_form", "paper")
+DEFAULT_MODE = "in_person"
+# How the history names a mode beside the rater; in person goes without saying.
+MODE_SHORT = {
+    "in_person": "",
+    "screen_share": "screen share",
+    "spoken": "aloud",
+    "remote_form": "home form",
+    "paper": "paper",
+}
+
+
+class InputError(ValueError):
+    """Input a person typed or a file held that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client, known by a code rather than a name unless the therapist adds a label.
+
+    ``instruments`` are the keys the client rates at the start of a session, in the
+    therapist's order; empty means the age group's ORS-family scale. ``linked`` are the
+    codes of clients seen with this one as one case (a couple or a family registered
+    under several codes), whose SRS are compared for a split alliance.
+    """
+
+    code: str
+    age_group: str = "adult"
+    label: str = ""
+    archived: bool = False
+    instruments: tuple[str, ...] = ()
+    linked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Voided:
+    """Why and when a rating was marked as entered in error; it then counts for nothing."""
+
+    reason: str
+    at: str  # date and time to the second
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One change to a rating after it was saved (``what`` is "client" or "date"), kept so
+    the record shows what it said before."""
+
+    what: str
+    old: str
+    new: str
+    at: str  # date and time to the second
+
+
+CORRECTED_FIELDS = ("client", "date")
+VOID_REASONS = (
+    "wrong client",
+    "wrong instrument",
+    "entered twice",
+    "test entry",
+    "client did not mean it",
+)
+REPLACED_SAME_DAY = "replaced by a later rating the same day"
+
+
+@dataclass(frozen=True)
+class Administration:
+    """One completed instrument: who rated what, when, and the item scores in tenths.
+
+    ``voided`` is set when the therapist marked it as entered in error: it stays in the
+    record and in the history's table, and counts nowhere else. ``corrections`` lists
+    each later change of its client or date, oldest first.
+    """
+
+    id: str
+    client: str
+    instrument: str
+    date: str  # ISO date, or date and time to the minute
+    items: dict[str, int] = field(hash=False)
+    rater: str = DEFAULT_RATER
+    note: str = ""
+    voided: Voided | None = None
+    corrections: tuple[Correction, ...] = ()
+    mode: str = DEFAULT_MODE
+
+    @property
+    def total(self) -> int:
+        return sum(self.items.values())
+
+    @property
+    def day(self) -> str:
+        return self.date[:10]
+
+    @property
+    def taken_by(self) -> str:
+        """The rater, and how the rating was taken when not in person: "client · aloud"."""
+        how = MODE_SHORT[self.mode]
+        return f"{self.rater} · {how}" if how else self.rater
+
+    @property
+    def by_client(self) -> bool:
+        return self.rater == DEFAULT_RATER
+
+
+def correction_words(a: Administration) -> str:
+    """What each correction changed, oldest first: 'client was C1; date was 2026-11-08'."""
+    return "; ".join(f"{c.what} was {c.old.replace('T', ' ')}" for c in a.corrections)
+
+
+def check_code(code: str) -> str:
+    """A client code: short, no spaces, so it is safe in files, paths and shells."""
+    code = code.strip()
+    if not CODE_PATTERN.match(code):
+        raise InputError(
+            f"client code {code!r} must be 1-32 letters, digits, '-', '_' or '.', "
+            "starting with a letter or digit"
+        )
+    return code
+
+
+def check_age_group(age_group: str) -> str:
+    group = age_group.strip().lower().replace("-", "_")
+    if group not in AGE_GROUPS:
+        raise InputError(f"unknown age group {age_group!r} (one of {', '.join(AGE_GROUPS)})")
+    return group
+
+
+def check_rater(rater: str) -> str:
+    role = rater.strip().lower()
+    if not RATER_PATTERN.match(role):
+        raise InputError(f"rater {rater!r} must be a role in lower-case letters, e.g. partner")
+    return role
+
+
+def check_reason(reason: str) -> str:
+    """Why a rating is voided: one line of text, said in a few words."""
+    text = " ".join(reason.split())
+    if not text:
+        raise InputError("say why the rating is voided, e.g. 'wrong client'")
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
+        raise InputError("the reason holds a control character; type it as plain text")
+    if len(text) > 200:
+        raise InputError("the reason is longer than 200 characters; say it in a few words")
+    return text
+
+
+def check_mode(mode: str) -> str:
+    """How a rating was taken, as one of ``MODES`` (``screen-share`` is read too)."""
+    key = mode.strip().lower().replace("-", "_")
+    if key not in MODES:
+        raise InputError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
+    return key
+
+
+def parse_when(text: str) -> str:
+    """An ISO date or date and time, normalised to 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM'."""
+    raw = text.strip()
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw).isoformat()
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InputError(
+            f"date {raw!r} is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def now_when() -> str:
+    """The present moment as an administration's date and time."""
+    return datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
+def moment_now() -> str:
+    """The present moment to the second, for when a correction was made."""
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def check_not_future(when: str, today: date | None = None) -> str:
+    """Refuse a rating dated after today: a date typed wrong would otherwise make the client
+    look seen today and change every count that runs by date."""
+    today = today or date.today()
+    if date.fromisoformat(when[:10]) > today:
+        raise InputError(
+            f"date {when} is after today ({today.isoformat()}): a rating cannot be dated "
+            "in the future"
+        )
+    return when
+
+
+def same_session(
+    a: Administration, administrations: list[Administration], earlier_only: bool = False
+) -> list[Administration]:
+    """The other counted ratings of the same instrument, by the same rater, for the same
+    client on the same day as ``a``: with ``a`` they make one session, and only the later
+    one counts unless the therapist keeps both. With ``earlier_only``, those entered before
+    ``a`` (``administrations`` in entry order): what a rating just saved collides with."""
+    key = (a.client, a.instrument, a.rater, a.day)
+    found = []
+    for other in administrations:
+        if other.id == a.id:
+            if earlier_only:
+                break
+            continue
+        if other.voided is None and (other.client, other.instrument, other.rater, other.day) == key:
+            found.append(other)
+    return found

@@ -1,0 +1,429 @@
+"""The caseload report and a client's history as plain data, shared by the CLI and the app.
+
+The report's table is made here too, to fit an 80-column terminal: a compact default with
+the columns a therapist reads first, and a wide form with everything.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
+from fittui.domain.etr import ZONE_WORDS, Parameters
+from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.model import Administration, Client
+from fittui.domain.outcomes import symptom_change
+from fittui.domain.scoring import (
+    FLAGS,
+    RaterSummary,
+    Summary,
+    attention,
+    chronological,
+    describe_flag,
+    flag_base,
+    summarize,
+)
+
+WIDTH = 80
+
+
+def number(tenths: int | None) -> float | None:
+    """Tenths as a JSON number to one decimal, or None."""
+    return None if tenths is None else tenths / 10
+
+
+def whole(tenths: int) -> int:
+    """A Likert total (PHQ-9, GAD-7) as the whole number it is: 120 tenths -> 12."""
+    return tenths // 10
+
+
+def _symptom(summary: Summary, key: str) -> tuple[int | None, str | None]:
+    """The latest total and its band key of one Likert instrument, or (None, None)."""
+    found = summary.symptoms.get(key)
+    if found is None:
+        return None, None
+    return whole(found.latest.total), found.band.key if found.band else None
+
+
+def _rater_row(rater: RaterSummary) -> dict:
+    return {
+        "rater": rater.rater,
+        "ors_instrument": rater.latest.instrument if rater.latest else None,
+        "ors_first": number(rater.intake.total if rater.intake else None),
+        "ors_last": number(rater.latest.total if rater.latest else None),
+        "ors_change": number(rater.change),
+        "status": rater.status,
+        "srs_last": number(rater.srs[-1].total if rater.srs else None),
+        "flags": list(rater.flags),
+    }
+
+
+def _symptom_change(
+    summary: Summary, key: str, instruments: dict[str, Instrument] | None
+) -> dict[str, bool | None]:
+    """Reliable improvement, recovery and reliable recovery of one Likert instrument over
+    the episode (NHS Talking Therapies rules); null without two ratings."""
+    found = summary.symptoms.get(key)
+    instrument = (instruments or {}).get(key)
+    change = symptom_change(found.ratings, instrument) if found and instrument else None
+    return {
+        "reliable_improvement": change.reliable_improvement if change else None,
+        "recovery": change.recovery if change and change.case_at_start else None,
+        "reliable_recovery": change.reliable_recovery if change and change.case_at_start else None,
+    }
+
+
+def episode_json(episode: Episode | None) -> dict | None:
+    """The episode a report row describes: number, start, end and reason (null while open)."""
+    if episode is None:
+        return None
+    return {
+        "number": episode.number,
+        "start": episode.start,
+        "end": episode.end,
+        "reason": episode.reason,
+        "sessions": episode.sessions,
+    }
+
+
+def report_row(
+    client: Client,
+    summary: Summary,
+    episode: Episode | None = None,
+    instruments: dict[str, Instrument] | None = None,
+) -> dict:
+    """One client's line of ``fittui report --json``: the current episode's figures.
+
+    ``flags`` holds every flag, a collateral rater's named with the rater
+    ("srs_below_cutoff:partner"); ``raters`` each collateral rater's own course;
+    ``missing_srs`` the number of ORS sessions without an SRS.
+    """
+    phq9_last, phq9_band = _symptom(summary, "PHQ-9")
+    gad7_last, gad7_band = _symptom(summary, "GAD-7")
+    phq9_change = _symptom_change(summary, "PHQ-9", instruments)
+    gad7_change = _symptom_change(summary, "GAD-7", instruments)
+    return {
+        "client": client.code,
+        "age_group": client.age_group,
+        "ors_count": len(summary.ors),
+        "ors_first": number(summary.intake.total if summary.intake else None),
+        "ors_last": number(summary.latest.total if summary.latest else None),
+        "ors_change": number(summary.change),
+        "status": summary.status,
+        "srs_count": len(summary.srs),
+        "srs_last": number(summary.srs[-1].total if summary.srs else None),
+        "lowest_srs_item": summary.lowest_srs_item,
+        "flags": list(summary.flags),
+        "etr_zone": summary.etr_zone,
+        "phq9_last": phq9_last,
+        "phq9_band": phq9_band,
+        "gad7_last": gad7_last,
+        "gad7_band": gad7_band,
+        "ors_instrument": summary.latest.instrument if summary.latest else None,
+        "srs_instrument": summary.srs[-1].instrument if summary.srs else None,
+        "gsrs_last": number(summary.gsrs[-1].total if summary.gsrs else None),
+        "split_alliance": "split_alliance" in summary.flags,
+        "missing_srs": len(summary.missing_srs),
+        "raters": [_rater_row(r) for r in summary.raters],
+        "linked": list(client.linked),
+        **{f"phq9_{key}": value for key, value in phq9_change.items()},
+        **{f"gad7_{key}": value for key, value in gad7_change.items()},
+        "episode": episode_json(episode),
+    }
+
+
+def linked_ratings(
+    client: Client, by_client: dict[str, list[Administration]]
+) -> list[Administration]:
+    """The ratings of the clients linked with this one as a case (for the split alliance)."""
+    return [a for code in client.linked for a in by_client.get(code, [])]
+
+
+def caseload(
+    clients: list[Client],
+    by_client: dict[str, list[Administration]],
+    instruments: dict[str, Instrument],
+    etr_params: Parameters | None = None,
+) -> list[tuple[Client, Summary]]:
+    """Every client with the scoring rules' summary of the current episode, by code.
+
+    ``etr_params``: the expected-treatment-response model in use (default: fittui's own).
+    """
+    return [(c, s) for c, _, s in episode_caseload(clients, by_client, instruments, etr_params)]
+
+
+def episode_caseload(
+    clients: list[Client],
+    by_client: dict[str, list[Administration]],
+    instruments: dict[str, Instrument],
+    etr_params: Parameters | None = None,
+    events_by_client: dict[str, list[EpisodeEvent]] | None = None,
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | None = None,
+) -> list[tuple[Client, Episode | None, Summary]]:
+    """Every client, by code, with the current episode of care and its summary."""
+    found = []
+    for c in sorted(clients, key=lambda c: c.code):
+        events = (events_by_client or {}).get(c.code, [])
+        episodes, ratings = current_ratings(by_client.get(c.code, []), events, gap_days, today)
+        summary = summarize(
+            c, ratings, instruments, etr_params=etr_params, linked=linked_ratings(c, by_client)
+        )
+        found.append((c, episodes[-1] if episodes else None, summary))
+    return found
+
+
+def history_json(
+    client: Client, administrations: list[Administration], summary: Summary | None = None
+) -> dict:
+    """``fittui history --json``: every administration in date order, a voided one with
+    ``"voided": {"reason", "at"}`` and a corrected one with its ``"corrections"``; with the
+    client's ``summary``, also the risk alerts, the flags and the patterns, as the app shows
+    them."""
+    found: dict = {}
+    if summary is not None:
+        found = {
+            "alerts": [
+                {
+                    "flag": alert.rule.flag,
+                    "instrument": alert.instrument.key,
+                    "item": alert.number,
+                    "answer": alert.answer,
+                    "date": alert.administration.date,
+                    "rater": alert.administration.rater,
+                    "text": alert.headline,
+                    "what_to_do": alert.rule.message,
+                }
+                for alert in summary.alerts
+            ],
+            "flags": list(summary.flags),
+            "patterns": [
+                {"key": p.key, "title": p.title, "detail": p.detail, "questions": list(p.questions)}
+                for p in summary.patterns
+            ],
+            "warnings": list(summary.warnings),
+        }
+    return {
+        "client": client.code,
+        **found,
+        "administrations": [_history_entry(a) for a in chronological(administrations)],
+    }
+
+
+def _history_entry(a: Administration) -> dict:
+    entry = {
+        "id": a.id,
+        "date": a.date,
+        "instrument": a.instrument,
+        "rater": a.rater,
+        "mode": a.mode,
+        "items": {k: number(v) for k, v in a.items.items()},
+        "total": number(a.total),
+        "note": a.note,
+    }
+    if a.voided is not None:
+        entry["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        entry["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return entry
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One client as the client list and the caseload show them."""
+
+    client: Client
+    summary: Summary
+    sessions: int  # days with any rating in the current episode: its sessions so far
+    last_seen: str | None  # the latest of those days
+    days_since: int | None  # days from last_seen to today
+    attention: int  # scoring.attention: who to look at first
+
+
+def overviews(
+    clients: list[Client],
+    by_client: dict[str, list[Administration]],
+    instruments: dict[str, Instrument],
+    today: date,
+    etr_params: Parameters | None = None,
+    cache: dict[str, tuple[tuple, Overview]] | None = None,
+    events_by_client: dict[str, list[EpisodeEvent]] | None = None,
+    gap_days: int = DEFAULT_GAP_DAYS,
+) -> list[Overview]:
+    """Each client's overview, those who need attention first, then by code.
+
+    With a ``cache`` (a dict the caller keeps between calls), a client whose record and
+    ratings are unchanged is not scored again: a save from another process then costs
+    one client's scoring, not the whole caseload's.
+    """
+    found = []
+    for client in sorted(clients, key=lambda c: c.code):
+        mine = by_client.get(client.code, [])
+        linked = linked_ratings(client, by_client)
+        events = tuple((events_by_client or {}).get(client.code, ()))
+        ratings = tuple((a.id, a.date, a.note) for a in (*mine, *linked))
+        key = (client, ratings, events, today, etr_params, gap_days)
+        cached = cache.get(client.code) if cache is not None else None
+        if cached is not None and cached[0] == key:
+            found.append(cached[1])
+            continue
+        episodes, ratings = current_ratings(mine, events, gap_days, today)
+        summary = summarize(client, ratings, instruments, etr_params=etr_params, linked=linked)
+        last_seen = max((a.day for a in mine), default=None)
+        since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days
+        sessions = episodes[-1].sessions if episodes else 0
+        overview = Overview(client, summary, sessions, last_seen, since, attention(summary))
+        if cache is not None:
+            cache[client.code] = (key, overview)
+        found.append(overview)
+    return sorted(found, key=lambda o: -o.attention)
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
+
+
+def findings_lines(summary: Summary, instruments: dict[str, Instrument]) -> list[str]:
+    """What to look at, as plain lines of at most 80 characters: the risk alerts first,
+    then warnings, flags, split alliances, collateral raters' course and the patterns with
+    their questions (``fittui history``)."""
+    lines: list[str] = []
+    for alert in summary.alerts:
+        lines += _wrap(f"⚠ {alert.headline} {alert.rule.message}", "  ")
+    for warning in summary.warnings:
+        lines += _wrap(f"! {warning}", "  ")
+    alerted = {alert.rule.flag for alert in summary.alerts}
+    for flag in summary.flags:
+        if flag not in alerted:
+            symbol, words = describe_flag(flag)
+            lines += _wrap(f"{symbol} {words}", "  ")
+    for day, ratings in summary.alliances[-1:]:
+        people = ", ".join(f"{a.client} {a.rater} {format_tenths(a.total)}" for a in ratings)
+        lines += _wrap(f"⇆ Split alliance on {day}: {people}.", "  ")
+    for rater in summary.raters:
+        if rater.latest is not None and rater.intake is not None:
+            lines += _wrap(
+                f"{rater.rater.capitalize()}'s {rater.latest.instrument}: intake "
+                f"{format_tenths(rater.intake.total)}, latest {format_tenths(rater.latest.total)}"
+                f", {rater.status} (not counted in the client's).",
+                "  ",
+            )
+    for pattern in summary.patterns:
+        lines += _wrap(f"{pattern.title}: {pattern.detail}", "  ")
+        for question in pattern.questions:
+            lines += _wrap(f"  → {question}", "    ")
+    return lines
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell; the last column wraps under itself so no line
+    is longer than 80 characters."""
+    widths = [max(len(row[n]) for row in (headers, *rows)) for n in range(len(headers) - 1)]
+    start = sum(widths) + 2 * len(widths)
+    room = max(WIDTH - start, 12)
+    lines = []
+    for row in (headers, *rows):
+        lead = "  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  "
+        last = textwrap.wrap(row[-1], room, break_on_hyphens=False) or [""]
+        lines.append((lead + last[0]).rstrip())
+        lines.extend((" " * start + more).rstrip() for more in last[1:])
+    return lines
+
+
+def _signed(tenths: int | None) -> str:
+    return ("+" if (tenths or 0) > 0 else "") + format_tenths(tenths)
+
+
+def _lowest_label(summary: Summary, instruments: dict[str, Instrument]) -> str:
+    if not summary.srs or summary.lowest_srs_item is None:
+        return "-"
+    instrument = instruments.get(summary.srs[-1].instrument)
+    return instrument.item(summary.lowest_srs_item).label if instrument else "-"
+
+
+def report_lines(
+    rows: list[tuple[Client, Summary]], instruments: dict[str, Instrument], wide: bool = False
+) -> list[str]:
+    """``fittui report``: the risk alerts, then one line per client.
+
+    The compact table fits 80 columns: the scale the client rated (ORS, CORS, YCORS), the
+    latest total on it and the change since intake, the latest session rating, the path
+    and the flags as symbols, explained below the table. ``wide`` adds every column, with
+    items by their labels.
+    """
+    lines: list[str] = []
+    for client, summary in rows:
+        for alert in summary.alerts:
+            lines += _wrap(f"⚠ {client.code}: {alert.headline} {alert.rule.message}", "  ")
+    if lines:
+        lines.append("")
+
+    def path(s: Summary) -> str:
+        return ZONE_WORDS[s.etr_zone][0] if s.etr_zone else "-"
+
+    if wide:
+        headers = [
+            "CLIENT", "AGE GROUP", "STATUS", "SCALE", "ORS RATINGS", "INTAKE", "LATEST",
+            "CHANGE", "SRS RATINGS", "LAST SRS", "LOWEST SRS ITEM", "GSRS", "PHQ-9", "GAD-7",
+            "PATH", "FLAGS",
+        ]  # fmt: skip
+        table = [
+            [
+                c.code,
+                c.age_group,
+                s.status,
+                s.latest.instrument if s.latest else "-",
+                str(len(s.ors)),
+                format_tenths(s.intake.total if s.intake else None),
+                format_tenths(s.latest.total if s.latest else None),
+                _signed(s.change),
+                str(len(s.srs)),
+                format_tenths(s.srs[-1].total if s.srs else None),
+                _lowest_label(s, instruments),
+                format_tenths(s.gsrs[-1].total if s.gsrs else None),
+                _symptom_text(s, "PHQ-9"),
+                _symptom_text(s, "GAD-7"),
+                path(s),
+                ", ".join(s.flags) or "-",
+            ]
+            for c, s in rows
+        ]
+        return lines + _table(headers, table)
+    headers = ["CLIENT", "STATUS", "SCALE", "LATEST", "CHANGE", "SRS", "PATH", "FLAGS"]
+    table = [
+        [
+            c.code,
+            s.status,
+            s.latest.instrument if s.latest else "-",
+            format_tenths(s.latest.total if s.latest else None),
+            _signed(s.change),
+            format_tenths(s.srs[-1].total if s.srs else None),
+            path(s),
+            " ".join(describe_flag(f)[0] for f in s.flags) or "-",
+        ]
+        for c, s in rows
+    ]
+    used = {flag_base(f) for _, s in rows for f in s.flags}
+    raters = sorted({f.partition(":")[2] for _, s in rows for f in s.flags} - {""})
+    order = [*(f for f in FLAGS if f in used), *sorted(used - FLAGS.keys())]
+    lines += _table(headers, table)
+    lines.append("")
+    lines += _wrap(
+        "LATEST: the latest total on SCALE; CHANGE: since intake; SRS: the latest session "
+        "rating; PATH: against the expected path."
+    )
+    if order:
+        key = "; ".join(" ".join(describe_flag(f)) for f in order)
+        whose = ", ".join(f"({r[0]}) the {r}'s" for r in raters)
+        lines += _wrap(f"Flags: {key}." + (f" A letter after a flag: {whose}." if whose else ""))
+    return lines
+
+
+def _symptom_text(summary: Summary, key: str) -> str:
+    total, band = _symptom(summary, key)
+    return "-" if total is None else f"{total} {band or ''}".strip()

@@ -1,0 +1,939 @@
+"""Scoring, exactly as the README says: totals, intake and latest, status, flags, patterns.
+
+Pure functions over administrations in integer tenths. The order of administrations is
+by date, then by entry order (the order they were saved), which is why every function
+here takes administrations in entry order and sorts them stably.
+
+Each instrument family and each rater is a series of its own: the client's individual
+SRS, a group's GSRS, a partner's or a parent's SRS. A flag or a pattern compares a rating
+only with earlier ratings of its own series, so a group session never reads as a drop in
+the individual alliance. Flags and patterns are tables of small functions, each with its
+clinical words beside its condition.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+from fittui.domain import etr
+from fittui.domain.instruments import (
+    DEFAULTS_BY_AGE_GROUP,
+    Band,
+    Instrument,
+    Item,
+    RiskRule,
+    format_tenths,
+)
+from fittui.domain.model import Administration, Client
+
+STATUSES = ("recovered", "improved", "unchanged", "deteriorated", "insufficient")
+# flag -> (a short symbol for lists, words for the therapist); symbols never rely on colour.
+# A collateral rater's flag is the same flag named with the rater: "srs_below_cutoff:partner"
+# reads "▼SRS(p)" (describe_flag).
+FLAGS = {
+    "phq9_item9": ("⚠item9", "PHQ-9 item 9 (thoughts of death or self-harm) above “Not at all”"),
+    "ors_below_cutoff": ("▼ORS", "ORS below the clinical cut-off"),
+    "srs_below_cutoff": ("▼SRS", "SRS below 36"),
+    "srs_item_low": ("!item", "an SRS item below 9"),
+    "srs_drop": ("↓SRS", "SRS fell 1 point or more since last time"),
+    "gsrs_below_cutoff": ("▼GSRS", "the group's SRS (GSRS) below 36"),
+    "gsrs_drop": ("↓GSRS", "the group's SRS (GSRS) fell 1 point or more since the last group"),
+    "split_alliance": ("⇆split", "two people's SRS in the latest session differ by 5 or more"),
+    "off_track": ("✗ETR", "ORS below the band around the expected path"),
+}
+DEFAULT_RELIABLE_CHANGE = 50
+GROUP_SERIES = "gsrs"
+
+
+def describe_flag(flag: str) -> tuple[str, str]:
+    """The symbol and words of a flag; a collateral rater's flag carries the rater's initial
+    and role; a risk rule from a user's own instrument file gets a warning sign and its
+    flag name, so no flag is ever dropped for want of words."""
+    base, _, rater = flag.partition(":")
+    symbol, words = FLAGS.get(base, (f"⚠{base}", base.replace("_", " ")))
+    if rater:
+        return f"{symbol}({rater[0]})", f"{words} ({rater})"
+    return symbol, words
+
+
+def flag_base(flag: str) -> str:
+    """The flag without its rater: "srs_drop:partner" -> "srs_drop"."""
+    return flag.partition(":")[0]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Pattern thresholds in tenths: fittui's defaults, which a user may change."""
+
+    good_fit: int = 360
+    flat_min_ors: int = 4
+    srs_drop: int = 10
+    ceiling: int = 390
+    ceiling_count: int = 3
+    split_alliance: int = 50
+    high_srs: int = 380
+    item_drop: int = 20
+    same_item_window: int = 3
+    same_item_count: int = 2
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A pattern worth a conversation: what it is, why it applies, what to ask."""
+
+    key: str
+    title: str
+    detail: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RiskAlert:
+    """An answer that meets an instrument's risk rule, such as PHQ-9 item 9 at 1 or more."""
+
+    administration: Administration
+    instrument: Instrument
+    rule: RiskRule
+    item: Item
+    number: int
+    """The item's number in the questionnaire, counting from 1."""
+
+    @property
+    def answer(self) -> str:
+        """The answer as the client chose it: "Several days"."""
+        return self.instrument.option_for(self.administration.items[self.item.key])
+
+    @property
+    def headline(self) -> str:
+        """One line for the therapist: which question, which answer, by whom and when."""
+        who = "" if self.administration.by_client else f" by the {self.administration.rater}"
+        return (
+            f"{self.instrument.key} item {self.number} ({self.item.label.lower()}) was "
+            f"answered “{self.answer}”{who} on {self.administration.day}."
+        )
+
+
+@dataclass(frozen=True)
+class SymptomSummary:
+    """A Likert instrument (PHQ-9, GAD-7) as the client rated it: band of the latest total."""
+
+    ratings: tuple[Administration, ...]
+    """The client's own ratings, in clinical order (never empty)."""
+    band: Band | None
+
+    @property
+    def latest(self) -> Administration:
+        return self.ratings[-1]
+
+    @property
+    def change(self) -> int | None:
+        """The latest total minus the first, in tenths; None with a single rating."""
+        return self.ratings[-1].total - self.ratings[0].total if len(self.ratings) > 1 else None
+
+
+@dataclass(frozen=True)
+class RaterSummary:
+    """A collateral rater (a partner, a parent, a teacher) as a series of their own.
+
+    Shown beside the client's own figures, never counted in them: the rater's own intake,
+    latest and status on the ORS family, their SRS ratings, and their flags, each named
+    with the rater ("srs_below_cutoff:partner").
+    """
+
+    rater: str
+    ors: tuple[Administration, ...]
+    srs: tuple[Administration, ...]
+    intake: Administration | None
+    latest: Administration | None
+    change: int | None
+    status: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the scoring rules say about one client.
+
+    ``srs`` is the client's own individual alliance (the SRS family without the group
+    scale); ``gsrs`` the client's own group ratings. ``alerts`` are the risk rules met by
+    the latest rating of each instrument by each rater; their flags lead ``flags``.
+    ``symptoms`` holds each Likert instrument the client rated, by key. ``raters`` are
+    the collateral raters, ``alliances`` the sessions where two people's SRS split (this
+    client's raters, or a client linked as one case), ``missing_srs`` the days with an
+    ORS and no SRS, ``warnings`` what the therapist should know about the figures
+    themselves (a child rated on the adult ORS).
+    """
+
+    ors: tuple[Administration, ...]
+    srs: tuple[Administration, ...]
+    intake: Administration | None
+    latest: Administration | None
+    change: int | None
+    status: str
+    cutoff: int | None
+    flags: tuple[str, ...]
+    lowest_srs_item: str | None
+    lowest_ors_item: str | None
+    patterns: tuple[Pattern, ...] = field(default=())
+    reliable: int = DEFAULT_RELIABLE_CHANGE  # the reliable-change threshold that applied
+    # The expected treatment response: the zone of every rating after intake, and the
+    # latest one (None before the second ORS, or where the model does not apply).
+    etr_zones: tuple[etr.SessionZone, ...] = ()
+    etr_zone: str | None = None
+    alerts: tuple[RiskAlert, ...] = field(default=())
+    symptoms: dict[str, SymptomSummary] = field(default_factory=dict)
+    gsrs: tuple[Administration, ...] = ()
+    raters: tuple[RaterSummary, ...] = ()
+    alliances: tuple[tuple[str, tuple[Administration, ...]], ...] = ()
+    missing_srs: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def chronological(administrations: Iterable[Administration]) -> list[Administration]:
+    """By date (and time where given); same-date ties keep entry order (sort is stable)."""
+    return sorted(administrations, key=lambda a: a.date)
+
+
+def family_of(instruments: dict[str, Instrument], administration: Administration) -> str:
+    instrument = instruments.get(administration.instrument)
+    return instrument.family if instrument else "other"
+
+
+def series_of(instruments: dict[str, Instrument], administration: Administration) -> str:
+    """The series an administration belongs to, rater aside: "ors", "srs", "gsrs" (a
+    group's alliance, never mixed with the individual one), or the instrument's own key
+    for any other measure (PHQ-9, GAD-7)."""
+    instrument = instruments.get(administration.instrument)
+    if instrument is None or instrument.family == "other":
+        return administration.instrument
+    if instrument.group:
+        return GROUP_SERIES
+    return instrument.family
+
+
+def series_ratings(
+    administrations: Iterable[Administration],
+    series: str,
+    instruments: dict[str, Instrument],
+    rater: str = "client",
+) -> tuple[Administration, ...]:
+    """One rater's ratings of one series, in clinical order."""
+    return tuple(
+        a
+        for a in chronological(administrations)
+        if a.rater == rater and series_of(instruments, a) == series
+    )
+
+
+def own_ratings(
+    administrations: Iterable[Administration], family: str, instruments: dict[str, Instrument]
+) -> tuple[Administration, ...]:
+    """The client's own ratings of one family, in clinical order (collateral never counted).
+
+    The SRS family here is the individual alliance: a group's GSRS is a series apart."""
+    return series_ratings(administrations, family, instruments)
+
+
+def risk_alerts(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> tuple[RiskAlert, ...]:
+    """Every risk rule each of these administrations meets, in the order given."""
+    found = []
+    for a in administrations:
+        instrument = instruments.get(a.instrument)
+        for rule in instrument.risk_rules if instrument else ():
+            score = a.items.get(rule.item)
+            if score is not None and score >= rule.at_least:
+                item = instrument.item(rule.item)
+                found.append(RiskAlert(a, instrument, rule, item, instrument.items.index(item) + 1))
+    return tuple(found)
+
+
+def latest_risk_alerts(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> tuple[RiskAlert, ...]:
+    """The risk rules met by the latest rating of each instrument by each rater.
+
+    Latest only: once a later PHQ-9 answers item 9 with "Not at all", the flag goes (the
+    earlier answer stays in the history). Every rater counts, since a partner's or a
+    parent's answer is as urgent as the client's own.
+    """
+    latest: dict[tuple[str, str], Administration] = {}
+    for a in chronological(administrations):
+        instrument = instruments.get(a.instrument)
+        if instrument is not None and instrument.risk_rules:
+            latest[(a.instrument, a.rater)] = a
+    return risk_alerts(latest.values(), instruments)
+
+
+def symptom_summaries(
+    administrations: Iterable[Administration], instruments: dict[str, Instrument]
+) -> dict[str, SymptomSummary]:
+    """Each Likert instrument the client rated themself, with the band of the latest total."""
+    administrations = list(administrations)
+    found = {}
+    for key in dict.fromkeys(a.instrument for a in chronological(administrations)):
+        instrument = instruments.get(key)
+        ratings = own_instrument_ratings(administrations, key)
+        if instrument is not None and instrument.kind == "likert" and ratings:
+            found[key] = SymptomSummary(ratings, instrument.band_for(ratings[-1].total))
+    return found
+
+
+def own_instrument_ratings(
+    administrations: Iterable[Administration], key: str
+) -> tuple[Administration, ...]:
+    """The client's own ratings of one instrument, in clinical order."""
+    return tuple(a for a in chronological(administrations) if a.by_client and a.instrument == key)
+
+
+def lowest_item(administration: Administration, instrument: Instrument) -> str:
+    """The lowest item's key; on a tie, the first in the instrument's item order."""
+    order = [i.key for i in instrument.items if i.key in administration.items]
+    return min(order, key=lambda key: administration.items[key])
+
+
+def status_of(
+    change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int
+) -> str:
+    """Recovered, improved, unchanged or deteriorated (CLINICAL.md, Status)."""
+    if change is None:
+        return "insufficient"
+    if change >= reliable:
+        if cutoff is not None and intake < cutoff <= latest:
+            return "recovered"
+        return "improved"
+    if change <= -reliable:
+        return "deteriorated"
+    return "unchanged"
+
+
+def cutoff_for(
+    client: Client, instrument: Instrument, instruments: dict[str, Instrument]
+) -> int | None:
+    """The ORS-family cut-off for this client on this instrument.
+
+    Where the instrument has no cut-off for the client's age group (a child rated on the
+    adult ORS), the age group's own instrument's cut-off applies (the CORS's 32 for a
+    child), so the cut-off is never silently dropped; ``scale_warning`` says so.
+    """
+    own = instrument.cutoff_for(client.age_group)
+    if own is not None or client.age_group in instrument.age_groups:
+        return own
+    default = instruments.get(DEFAULTS_BY_AGE_GROUP[client.age_group][0])
+    if default is None or default.max_total != instrument.max_total:
+        return None
+    return default.cutoff_for(client.age_group)
+
+
+def scale_warning(client: Client, instrument: Instrument, cutoff: int | None) -> str | None:
+    """A warning when a client was rated on a scale made for another age group."""
+    if not instrument.age_groups or client.age_group in instrument.age_groups:
+        return None
+    group = client.age_group.replace("_", " ")
+    meant = DEFAULTS_BY_AGE_GROUP[client.age_group][0]
+    applied = (
+        f"the {group} cut-off of {format_tenths(cutoff)} is applied"
+        if cutoff is not None
+        else "no cut-off applies"
+    )
+    return (
+        f"This {group} was rated on the {instrument.key}, made for ages {instrument.ages}; "
+        f"the {meant} is made for this age group. Read the scores with care: {applied}."
+    )
+
+
+# -- flags ---------------------------------------------------------------------------------
+# Each alliance flag rule looks at one series (one rater's SRS, or the group's GSRS) and
+# returns the flag's name when its condition holds.
+class SeriesFacts(NamedTuple):
+    ratings: tuple[Administration, ...]  # one series, in clinical order (never empty)
+    instrument: Instrument  # the instrument of the latest rating
+    thresholds: Thresholds
+
+
+def _srs_below_cutoff(s: SeriesFacts) -> str | None:
+    """SRS below 36: the session did not fully work for the client."""
+    cutoff = s.instrument.cutoff
+    return "srs_below_cutoff" if cutoff is not None and s.ratings[-1].total < cutoff else None
+
+
+def _srs_item_low(s: SeriesFacts) -> str | None:
+    """An SRS item below 9: one part of the session missed."""
+    below = s.instrument.item_cutoff
+    low = below is not None and any(v < below for v in s.ratings[-1].items.values())
+    return "srs_item_low" if low else None
+
+
+def _srs_drop(s: SeriesFacts) -> str | None:
+    """The SRS fell 1 point or more from the same rater's previous one: SRS scores sit near
+    the ceiling, so a fall from one's own level says more than any absolute number."""
+    if len(s.ratings) < 2:
+        return None
+    return (
+        "srs_drop" if s.ratings[-1].total <= s.ratings[-2].total - s.thresholds.srs_drop else None
+    )
+
+
+ALLIANCE_FLAGS: tuple[Callable[[SeriesFacts], str | None], ...] = (
+    _srs_below_cutoff,
+    _srs_item_low,
+    _srs_drop,
+)
+# The group's alliance: below 36 and a drop, named as the group's (gsrs_*).
+GROUP_FLAGS: tuple[Callable[[SeriesFacts], str | None], ...] = (_srs_below_cutoff, _srs_drop)
+
+
+def alliance_flags(
+    ratings: tuple[Administration, ...],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds,
+    rules: tuple[Callable[[SeriesFacts], str | None], ...] = ALLIANCE_FLAGS,
+    prefix: str = "",
+    rater: str = "client",
+) -> list[str]:
+    """The alliance flags one series raises: "g" prefixes the group's, and a collateral
+    rater's are named with the rater ("srs_drop:partner")."""
+    if not ratings:
+        return []
+    facts = SeriesFacts(ratings, instruments[ratings[-1].instrument], thresholds)
+    suffix = "" if rater == "client" else f":{rater}"
+    return [f"{prefix}{flag}{suffix}" for rule in rules if (flag := rule(facts))]
+
+
+# -- split alliance ------------------------------------------------------------------------
+def split_alliances(
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds = Thresholds(),
+) -> list[tuple[str, tuple[Administration, ...]]]:
+    """Sessions where two people's SRS totals differ by the split-alliance threshold or more.
+
+    A person is a rater of one client, so a couple can rate under one client code (client
+    and partner) or under two codes linked as one case (pass both clients' ratings). A
+    group's GSRS is not a shared session and is left out. Returns (day, the SRS
+    administrations of that day, the latest per person) for each such session.
+    """
+    by_day: dict[str, dict[tuple[str, str], Administration]] = {}
+    for a in chronological(administrations):
+        if series_of(instruments, a) == "srs":
+            by_day.setdefault(a.day, {})[(a.client, a.rater)] = a
+    found = []
+    for day, people in by_day.items():
+        totals = [a.total for a in people.values()]
+        if len(totals) >= 2 and max(totals) - min(totals) >= thresholds.split_alliance:
+            found.append((day, tuple(people.values())))
+    return found
+
+
+def _progress(
+    client: Client, ors: tuple[Administration, ...], instruments: dict[str, Instrument]
+) -> tuple[int | None, int | None, int, str]:
+    """Cut-off, change since intake, reliable-change threshold and status of an ORS series."""
+    if not ors:
+        return None, None, DEFAULT_RELIABLE_CHANGE, "insufficient"
+    instrument = instruments[ors[-1].instrument]
+    cutoff = cutoff_for(client, instrument, instruments)
+    change = ors[-1].total - ors[0].total if len(ors) >= 2 else None
+    reliable = instrument.reliable_change or DEFAULT_RELIABLE_CHANGE
+    return (
+        cutoff,
+        change,
+        reliable,
+        status_of(change, ors[0].total, ors[-1].total, cutoff, reliable),
+    )
+
+
+def _rater_summary(
+    client: Client,
+    rater: str,
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds,
+) -> RaterSummary:
+    ors = series_ratings(administrations, "ors", instruments, rater)
+    srs = series_ratings(administrations, "srs", instruments, rater)
+    _, change, _, status = _progress(client, ors, instruments)
+    flags = alliance_flags(srs, instruments, thresholds, rater=rater)
+    flags += alliance_flags(
+        series_ratings(administrations, GROUP_SERIES, instruments, rater),
+        instruments,
+        thresholds,
+        GROUP_FLAGS,
+        "g",
+        rater,
+    )
+    return RaterSummary(
+        rater,
+        ors,
+        srs,
+        ors[0] if ors else None,
+        ors[-1] if ors else None,
+        change,
+        status,
+        tuple(flags),
+    )
+
+
+def summarize(
+    client: Client,
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds = Thresholds(),
+    etr_params: etr.Parameters | None = None,
+    linked: Iterable[Administration] = (),
+) -> Summary:
+    """Status, flags, lowest items and patterns for one client's administrations.
+
+    ``etr_params`` is the expected-treatment-response model to judge the client against:
+    the practice's own (``etr.load_parameters``) or, when left out, fittui's default.
+    ``linked`` are the ratings of the clients linked with this one as a case (a couple
+    under two codes): they count only for the split alliance.
+    """
+    administrations = list(administrations)
+    ors = own_ratings(administrations, "ors", instruments)
+    srs = own_ratings(administrations, "srs", instruments)
+    gsrs = series_ratings(administrations, GROUP_SERIES, instruments)
+    intake = ors[0] if ors else None
+    latest = ors[-1] if ors else None
+    cutoff, change, reliable, status = _progress(client, ors, instruments)
+    latest_ors_instrument = instruments[latest.instrument] if latest else None
+    warning = (
+        scale_warning(client, latest_ors_instrument, cutoff) if latest_ors_instrument else None
+    )
+
+    flags = []
+    if latest is not None and cutoff is not None and latest.total < cutoff:
+        flags.append("ors_below_cutoff")
+    flags += alliance_flags(srs, instruments, thresholds)
+    flags += alliance_flags(gsrs, instruments, thresholds, GROUP_FLAGS, "g")
+    zones = etr.zones_of(ors, client.age_group, instruments, etr_params or etr.default_parameters())
+    if zones and zones[-1].zone == "off_track":
+        flags.append("off_track")
+    alliances = tuple(
+        (day, ratings)
+        for day, ratings in split_alliances([*administrations, *linked], instruments, thresholds)
+        if any(a.client == client.code for a in ratings)
+    )
+    srs_days = [a.day for a in administrations if series_of(instruments, a) == "srs"]
+    if alliances and alliances[-1][0] == max(srs_days):
+        flags.append("split_alliance")
+    raters = tuple(
+        _rater_summary(client, rater, administrations, instruments, thresholds)
+        for rater in sorted({a.rater for a in administrations if not a.by_client})
+    )
+    alerts = latest_risk_alerts(administrations, instruments)
+    risk_flags = tuple(dict.fromkeys(sorted(alert.rule.flag for alert in alerts)))
+    alliance_days = {a.day for a in (*srs, *gsrs)}
+    last_srs = srs[-1] if srs else None
+
+    summary = Summary(
+        ors=ors,
+        srs=srs,
+        intake=intake,
+        latest=latest,
+        change=change,
+        status=status,
+        cutoff=cutoff,
+        flags=risk_flags
+        + tuple(sorted(flags))
+        + tuple(flag for r in raters for flag in sorted(r.flags)),
+        lowest_srs_item=lowest_item(last_srs, instruments[last_srs.instrument])
+        if last_srs
+        else None,
+        lowest_ors_item=lowest_item(latest, latest_ors_instrument)
+        if latest and latest_ors_instrument
+        else None,
+        reliable=reliable,
+        etr_zones=tuple(zones),
+        etr_zone=zones[-1].zone if zones else None,
+        alerts=alerts,
+        symptoms=symptom_summaries(administrations, instruments),
+        gsrs=gsrs,
+        raters=raters,
+        alliances=alliances,
+        missing_srs=tuple(dict.fromkeys(a.day for a in ors if a.day not in alliance_days)),
+        warnings=(warning,) if warning else (),
+    )
+    return replace(summary, patterns=find_patterns(summary, instruments, thresholds))
+
+
+# -- patterns ------------------------------------------------------------------------------
+# Each pattern rule looks at a client's summary and returns the pattern, with what to ask,
+# when its condition holds.
+class Case(NamedTuple):
+    summary: Summary
+    instruments: dict[str, Instrument]
+    thresholds: Thresholds
+
+
+# What FIT guidance suggests when the same SRS item keeps coming out lowest, by item.
+ITEM_MOVES = {
+    "relationship": "The relationship keeps coming out lowest. Ask what would help them feel "
+    "more heard and understood: more room to talk, less advice, another pace?",
+    "listening": "Listening keeps coming out lowest. Ask what would help them feel more "
+    "listened to: more time to say things, fewer questions?",
+    "goals_topics": "The goals and topics keep coming out lowest. Check together what they most "
+    "want to work on, and whether today's topics were theirs.",
+    "how_important": "How important the talk felt keeps coming out lowest. Ask what they would "
+    "most like to talk about next time.",
+    "approach": "The approach keeps coming out lowest. Ask how the way we work suits them: more "
+    "structure or less, something practical, something else?",
+    "what_we_did": "What we did keeps coming out lowest. Ask what they would like to do "
+    "together next time.",
+    "overall": "Overall keeps coming out lowest. Ask what would make the sessions feel more "
+    "right for them.",
+}
+
+
+def _label(instruments: dict[str, Instrument], administration: Administration, key: str) -> str:
+    return instruments[administration.instrument].item(key).label
+
+
+def _good_fit(c: Case) -> tuple[bool, str]:
+    last = c.summary.srs[-1] if c.summary.srs else None
+    if last is None:
+        return False, ""
+    return last.total >= c.thresholds.good_fit, f"latest SRS {format_tenths(last.total)}"
+
+
+def _progress_good_fit(c: Case) -> Pattern | None:
+    """ORS reliably up, SRS at 36 or more: find out what helps, to keep it going."""
+    good, fit = _good_fit(c)
+    change = c.summary.change
+    if change is None or change < c.summary.reliable or not good:
+        return None
+    return Pattern(
+        "progress_good_fit",
+        "Progress, good fit",
+        f"ORS up {format_tenths(change)} since intake; {fit}.",
+        ("What has been most helpful so far, and how can we keep it going?",),
+    )
+
+
+def _flat_progress_good_fit(c: Case) -> Pattern | None:
+    """Four ORS or more without reliable change, SRS at 36 or more: revisit goals or approach."""
+    good, fit = _good_fit(c)
+    change, reliable = c.summary.change, c.summary.reliable
+    if change is None or len(c.summary.ors) < c.thresholds.flat_min_ors or not good:
+        return None
+    if not -reliable < change < reliable:
+        return None
+    return Pattern(
+        "flat_progress_good_fit",
+        "Flat progress, good fit",
+        f"{len(c.summary.ors)} ORS without reliable change; {fit}.",
+        (
+            "Our sessions seem to feel right, yet life outside has not shifted much. "
+            "Are we working on what matters most?",
+            "Would it help to try something different in how we work?",
+        ),
+    )
+
+
+def _decline_despite_good_fit(c: Case) -> Pattern | None:
+    """ORS reliably down, SRS at 36 or more: something outside therapy may be going on."""
+    good, fit = _good_fit(c)
+    change = c.summary.change
+    if change is None or change > -c.summary.reliable or not good:
+        return None
+    return Pattern(
+        "decline_despite_good_fit",
+        "Decline despite good fit",
+        f"ORS down {format_tenths(-change)} since intake; {fit}.",
+        (
+            "What has become harder lately?",
+            "Is something happening outside our sessions that we should make room for?",
+        ),
+    )
+
+
+def _sudden_alliance_drop(c: Case) -> Pattern | None:
+    """The client's own SRS fell a point or more: ask what did not fit today."""
+    if "srs_drop" not in c.summary.flags:
+        return None
+    previous, last = c.summary.srs[-2:]
+    key = c.instruments[last.instrument].key
+    return Pattern(
+        "sudden_alliance_drop",
+        "Sudden alliance drop",
+        f"{key} fell from {format_tenths(previous.total)} to {format_tenths(last.total)}.",
+        ("What did not fit for you today: the pace, the focus, how deep we went?",),
+    )
+
+
+def _always_at_ceiling(c: Case) -> Pattern | None:
+    """The last SRS all at 39 or more (all items at 10 included): invite honesty."""
+    t = c.thresholds
+    recent = c.summary.srs[-t.ceiling_count :]
+    if len(recent) < t.ceiling_count or any(a.total < t.ceiling for a in recent):
+        return None
+    return Pattern(
+        "always_at_ceiling",
+        "Always at the ceiling",
+        f"The last {t.ceiling_count} SRS were all {format_tenths(t.ceiling)} or more.",
+        (
+            "Even a small thing that did not quite fit is useful for me to hear. "
+            "What would have made one of these a 9 rather than a 10?",
+        ),
+    )
+
+
+def _high_and_steady(c: Case) -> Pattern | None:
+    """SRS at 38 or more and the ORS up since last time: learn what helped, to keep it.
+    Left out when "Progress, good fit" already asks what helps."""
+    s = c.summary
+    if not s.srs or s.srs[-1].total < c.thresholds.high_srs or len(s.ors) < 2:
+        return None
+    if s.ors[-1].total <= s.ors[-2].total or _progress_good_fit(c) is not None:
+        return None
+    return Pattern(
+        "high_and_steady",
+        "High and steady",
+        f"SRS {format_tenths(s.srs[-1].total)} and the ORS up "
+        f"{format_tenths(s.ors[-1].total - s.ors[-2].total)} since last time.",
+        ("What made today helpful, so we can keep doing it?",),
+    )
+
+
+def _same_item_lowest(c: Case) -> Pattern | None:
+    """The same SRS item lowest in 2 of the last 3 sessions: that part keeps missing.
+    A session whose items are all equal has no lowest item and does not count."""
+    t = c.thresholds
+    recent = c.summary.srs[-t.same_item_window :]
+    lowest = [
+        lowest_item(a, c.instruments[a.instrument])
+        for a in recent
+        if min(a.items.values()) < max(a.items.values())
+    ]
+    if not lowest:
+        return None
+    key, count = Counter(lowest).most_common(1)[0]
+    if count < t.same_item_count:
+        return None
+    label = _label(c.instruments, c.summary.srs[-1], key)
+    return Pattern(
+        "same_item_lowest",
+        "Same item lowest again",
+        f"{label} was the lowest SRS item in {count} of the last {len(recent)} sessions.",
+        (
+            ITEM_MOVES.get(
+                key, f"{label} keeps coming out lowest. Name it, and ask what would help."
+            ),
+        ),
+    )
+
+
+def _item_dropped(c: Case) -> Pattern | None:
+    """An item 2 points or more below the same item last time, on the SRS or the ORS."""
+    dropped = []
+    for ratings in (c.summary.srs, c.summary.ors):
+        if len(ratings) < 2:
+            continue
+        previous, last = ratings[-2:]
+        instrument = c.instruments[last.instrument]
+        for item in instrument.items:
+            before, now = previous.items.get(item.key), last.items.get(item.key)
+            if before is not None and now is not None and before - now >= c.thresholds.item_drop:
+                dropped.append(
+                    f"{instrument.key} {item.label} {format_tenths(now)}, "
+                    f"was {format_tenths(before)}"
+                )
+    if not dropped:
+        return None
+    return Pattern(
+        "item_dropped",
+        "Item dropped",
+        f"Since last time: {'; '.join(dropped)}.",
+        ("This one is lower than last time: what changed?",),
+    )
+
+
+def _not_on_track(c: Case) -> Pattern | None:
+    """The ORS below the band around the expected path: consider a change, or supervision."""
+    if "off_track" not in c.summary.flags:
+        return None
+    last = c.summary.etr_zones[-1]
+    return Pattern(
+        "not_on_track",
+        "Not on track",
+        f"Session {last.session}: ORS {format_tenths(last.administration.total)}, "
+        f"below the band around the expected path (expected "
+        f"{format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
+        f"{etr.DISCLAIMER}",
+        (
+            "Things have not moved the way we hoped by now. What do you make of that, "
+            "and what should we do differently?",
+            "For you: is this a time to change the approach, or to talk it over in supervision?",
+        ),
+    )
+
+
+def _low_item(c: Case) -> Pattern | None:
+    """An SRS item below 9, else the lowest item of the latest ORS: one follow-up about it."""
+    s = c.summary
+    if "srs_item_low" in s.flags and s.lowest_srs_item is not None:
+        last, key = s.srs[-1], s.lowest_srs_item
+        name = c.instruments[last.instrument].key
+        label = _label(c.instruments, last, key)
+        return Pattern(
+            "low_item",
+            f"Low {name} item",
+            f"{label} was {format_tenths(last.items[key])} in the latest {name}.",
+            (f"You marked {label.lower()} a bit lower. What would have made it better?",),
+        )
+    if s.latest is None or s.lowest_ors_item is None or len(s.latest.items) < 2:
+        return None
+    key = s.lowest_ors_item
+    name = c.instruments[s.latest.instrument].key
+    label = _label(c.instruments, s.latest, key)
+    return Pattern(
+        "low_item",
+        f"Lowest {name} item",
+        f"{label} was {format_tenths(s.latest.items[key])} in the latest {name}.",
+        (f"{label} is where you marked lowest. What is going on there at the moment?",),
+    )
+
+
+def _no_srs(c: Case) -> Pattern | None:
+    """The latest ORS session has no SRS: ask for it, it is where misfits show."""
+    s = c.summary
+    if s.latest is None or s.latest.day not in s.missing_srs:
+        return None
+    sessions = len({a.day for a in s.ors})
+    return Pattern(
+        "no_srs",
+        "No SRS this session",
+        f"An ORS on {s.latest.day} and no SRS; {len(s.missing_srs)} of {sessions} ORS "
+        "sessions have none.",
+        ("Ask for the SRS at the end of the session: it is where a misfit shows first.",),
+    )
+
+
+def _group_alliance(c: Case) -> Pattern | None:
+    """The group's alliance (GSRS) below 36 or fallen: what did not fit in the group."""
+    s = c.summary
+    if not {"gsrs_below_cutoff", "gsrs_drop"} & set(s.flags):
+        return None
+    last = s.gsrs[-1]
+    before = f", was {format_tenths(s.gsrs[-2].total)}" if len(s.gsrs) > 1 else ""
+    return Pattern(
+        "group_alliance",
+        "The group's alliance",
+        f"GSRS {format_tenths(last.total)} on {last.day}{before}.",
+        ("What in the group did not fit today, and what would make it work better for you?",),
+    )
+
+
+def _rater_alliance(c: Case) -> Pattern | None:
+    """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too.
+    Left out when the split alliance already names their SRS and asks each person."""
+    if "split_alliance" in c.summary.flags:
+        return None
+    flagged = [
+        r
+        for r in c.summary.raters
+        if r.srs and any(flag_base(f).startswith("srs_") for f in r.flags)
+    ]
+    if not flagged:
+        return None
+    return Pattern(
+        "rater_alliance",
+        "Another rater's alliance",
+        "Flags from "
+        + "; ".join(
+            f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"
+            for r in flagged
+        )
+        + ".",
+        tuple(
+            f"Ask the {r.rater} what did not fit for them, and what would help next time."
+            for r in flagged
+        ),
+    )
+
+
+PATTERNS: tuple[Callable[[Case], Pattern | None], ...] = (
+    _progress_good_fit,
+    _flat_progress_good_fit,
+    _decline_despite_good_fit,
+    _sudden_alliance_drop,
+    _always_at_ceiling,
+    _high_and_steady,
+    _not_on_track,
+    _same_item_lowest,
+    _item_dropped,
+    _low_item,
+    _no_srs,
+    _group_alliance,
+    _rater_alliance,
+)
+
+
+def find_patterns(
+    summary: Summary, instruments: dict[str, Instrument], thresholds: Thresholds = Thresholds()
+) -> tuple[Pattern, ...]:
+    """The patterns that apply, in the table's order, each with questions in our own words."""
+    case = Case(summary, instruments, thresholds)
+    return tuple(p for rule in PATTERNS if (p := rule(case)) is not None)
+
+
+def previous_of(
+    administration: Administration,
+    administrations: Iterable[Administration],
+    instruments: dict[str, Instrument],
+) -> Administration | None:
+    """The same rater's rating of the same family just before this one, for "since last time".
+
+    Instruments outside the ORS and SRS families (the PHQ-9, the GAD-7) are compared only
+    with themselves, and a group's GSRS only with the group's.
+    """
+
+    wanted = series_of(instruments, administration)
+    before = None
+    for a in chronological(administrations):
+        if a.id == administration.id:
+            return before
+        if a.rater == administration.rater and series_of(instruments, a) == wanted:
+            before = a
+    return before
+
+
+# How much each flag asks for the therapist's attention; a risk flag outranks everything.
+RISK_WEIGHT = 1000  # any risk rule's flag (PHQ-9 item 9, or a user instrument's own)
+ATTENTION_WEIGHTS = {
+    "off_track": 100,  # issue 7: off-track clients first
+    "srs_drop": 20,
+    "srs_below_cutoff": 20,
+    "ors_below_cutoff": 8,
+    "srs_item_low": 5,
+    "split_alliance": 20,
+    "gsrs_drop": 10,
+    "gsrs_below_cutoff": 10,
+}
+COLLATERAL_SHARE = 2  # a collateral rater's flag weighs half the client's own
+DETERIORATED_WEIGHT = 30
+
+
+def attention(summary: Summary) -> int:
+    """A rank for the client list: the higher, the sooner the therapist should look.
+
+    A sum of weighted flags plus a weight for deterioration, so a client with a risk
+    answer always comes first and one with several signals before one with a single one.
+    """
+    risks = {alert.rule.flag for alert in summary.alerts}
+
+    def weight(flag: str) -> int:
+        if flag in risks:
+            return RISK_WEIGHT
+        base, _, rater = flag.partition(":")
+        share = ATTENTION_WEIGHTS.get(base, 1)
+        return max(1, share // COLLATERAL_SHARE) if rater else share
+
+    score = sum(weight(flag) for flag in summary.flags)
+    if summary.status == "deteriorated":
+        score += DETERIORATED_WEIGHT
+    return score

@@ -1,0 +1,159 @@
+"""The documentation snippet: one or two sentences for a progress note (CLINICAL.md).
+
+The app fills in the numbers and the patterns; the therapist adds the client's words, in
+the administration's note or after pasting. The template is the user's to edit
+(``settings.toml``, ``[notes] snippet``): it names fields in braces, each of which is a
+whole sentence or empty, so a template never leaves a dangling "ORS ." behind.
+
+A risk answer (PHQ-9 item 9 above "Not at all") is always in the snippet when there is
+one: a template that leaves out ``{risk}`` gets it in front.
+"""
+
+from __future__ import annotations
+
+import string
+
+from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.model import Administration, Client, InputError
+from fittui.domain.scoring import Summary, SymptomSummary
+
+DEFAULT_TEMPLATE = "{risk} {ors} {srs} {alliance} {lowest} {phq9} {gad7} {patterns} {note}"
+FIELDS = {
+    "client": "the client's code",
+    "date": "the day of the latest session",
+    "ors": "latest ORS total, against the cut-off and since intake",
+    "srs": "latest SRS total, and whether it is below 36",
+    "lowest": "the lowest SRS item when one is below 9, else the lowest ORS item",
+    "alliance": "a split alliance: two people's SRS in the latest session 5 or more apart",
+    "phq9": "latest PHQ-9 total, its severity band and the change since the first",
+    "gad7": "latest GAD-7 total, its severity band and the change since the first",
+    "risk": "a risk answer (PHQ-9 item 9) and its date; always included when there is one",
+    "patterns": "the patterns that apply, by name (the low item is {lowest})",
+    "note": "the notes saved with the latest session's ratings",
+}
+
+
+def check_template(template: str) -> str:
+    """A template naming only known fields, or an InputError that lists them."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise InputError(f"snippet template {template!r}: {exc}") from None
+    unknown = sorted(names - FIELDS.keys())
+    if unknown:
+        raise InputError(
+            f"snippet template: unknown field {{{unknown[0]}}} (known: "
+            + ", ".join(f"{{{f}}}" for f in FIELDS)
+            + ")"
+        )
+    return template
+
+
+def _ors_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
+    latest = summary.latest
+    if latest is None:
+        return ""
+    instrument = instruments[latest.instrument]
+    maximum = format_tenths(instrument.max_total, decimals=False)
+    parts = []
+    if summary.cutoff is not None:
+        side = "below" if latest.total < summary.cutoff else "at or above"
+        parts.append(f"{side} the cut-off of {format_tenths(summary.cutoff)}")
+    if summary.change is not None:
+        sign = "+" if summary.change > 0 else ""
+        parts.append(f"{sign}{format_tenths(summary.change)} since intake")
+    extra = f" ({'; '.join(parts)})" if parts else ""
+    return f"{instrument.key} {format_tenths(latest.total)}/{maximum}{extra}."
+
+
+def _srs_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
+    if not summary.srs:
+        return ""
+    last = summary.srs[-1]
+    instrument = instruments[last.instrument]
+    maximum = format_tenths(instrument.max_total, decimals=False)
+    extra = ""
+    if instrument.cutoff is not None and last.total < instrument.cutoff:
+        extra = f" (below {format_tenths(instrument.cutoff, decimals=False)})"
+    return f"{instrument.key} {format_tenths(last.total)}/{maximum}{extra}."
+
+
+def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
+    if "srs_item_low" in summary.flags:
+        administration, key = summary.srs[-1], summary.lowest_srs_item
+    elif summary.latest is not None and len(summary.latest.items) > 1:
+        administration, key = summary.latest, summary.lowest_ors_item
+    else:
+        return ""
+    if key is None:
+        return ""
+    instrument = instruments[administration.instrument]
+    label = instrument.item(key).label
+    return (
+        f"Lowest {instrument.key} item: {label} "
+        f"{format_tenths(administration.items[key])}/"
+        f"{format_tenths(instrument.scale_max, decimals=False)}."
+    )
+
+
+def _symptom_sentence(found: SymptomSummary | None, instruments: dict[str, Instrument]) -> str:
+    """ "PHQ-9 14/27 (moderate; -3 since the first)."""
+    if found is None:
+        return ""
+    instrument = instruments[found.latest.instrument]
+    score = instrument.format_score
+    parts = [found.band.label.lower()] if found.band else []
+    if found.change is not None:
+        sign = "+" if found.change > 0 else ""
+        parts.append(f"{sign}{score(found.change)} since the first")
+    extra = f" ({'; '.join(parts)})" if parts else ""
+    return f"{instrument.key} {score(found.latest.total)}/{score(instrument.max_total)}{extra}."
+
+
+def _risk_sentence(summary: Summary) -> str:
+    return " ".join(alert.headline for alert in summary.alerts)
+
+
+def _alliance_sentence(summary: Summary) -> str:
+    if "split_alliance" not in summary.flags:
+        return ""
+    day, ratings = summary.alliances[-1]
+    one_client = len({a.client for a in ratings}) == 1
+    people = ", ".join(
+        f"{a.rater if one_client else f'{a.client} {a.rater}'} {format_tenths(a.total)}"
+        for a in ratings
+    )
+    return f"Split alliance on {day}: {people}."
+
+
+def _note_sentence(administrations: list[Administration], day: str | None) -> str:
+    notes = [a.note.strip() for a in administrations if a.day == day and a.note.strip()]
+    return " ".join(n if n.endswith((".", "!", "?")) else f"{n}." for n in notes)
+
+
+def make_snippet(
+    client: Client,
+    summary: Summary,
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    template: str = DEFAULT_TEMPLATE,
+) -> str:
+    """The snippet for the client's latest session, from the template."""
+    day = max((a.day for a in administrations), default=None)
+    patterns = [p.title for p in summary.patterns if p.key != "low_item"]  # {lowest} says it
+    if "{risk}" not in template and summary.alerts:
+        template = "{risk} " + template
+    values = {
+        "client": client.code,
+        "date": day or "",
+        "ors": _ors_sentence(summary, instruments),
+        "srs": _srs_sentence(summary, instruments),
+        "lowest": _lowest_sentence(summary, instruments),
+        "alliance": _alliance_sentence(summary),
+        "phq9": _symptom_sentence(summary.symptoms.get("PHQ-9"), instruments),
+        "gad7": _symptom_sentence(summary.symptoms.get("GAD-7"), instruments),
+        "risk": _risk_sentence(summary),
+        "patterns": f"Patterns: {'; '.join(patterns)}." if patterns else "",
+        "note": _note_sentence(administrations, day),
+    }
+    return " ".join(template.format(**values).split())

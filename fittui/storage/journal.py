@@ -1,0 +1,947 @@
+"""A TinyDB storage that never loses a saved record: a JSON snapshot plus a JSON-lines journal.
+
+Why not TinyDB's ``JSONStorage``: it rewrites the whole file in place on every write (a
+crash mid-write leaves a broken file), re-reads the whole file on every query and is not
+safe for two processes. Here:
+
+* ``fittui.json`` is a snapshot in JSON lines: a header ``{"fittui": {"schema": N},
+  "records": count}``, then lines ``[table, {id: record, ...}]`` of up to 1,000 records
+  each, so it is read a line at a time (one big document would need a parse buffer twice
+  its size on top of the records). A missing last newline or a wrong count means it was
+  cut short. It is only ever replaced whole: written to a temporary file in the same
+  folder, fsynced, ``os.replace``d over the old one, and the folder fsynced.
+* ``fittui.json.journal`` holds one JSON line per saved transaction,
+  ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
+  before a save returns. A line cut short by a crash does not parse; it was never reported
+  saved, readers ignore it and the next writer cuts it off. A last line that parses but
+  lost its newline is a whole save and is kept.
+* Generations: the journal's first line names it and the snapshot it extends
+  (``journal_head``); a snapshot names its generation and the journal it makes obsolete.
+  A compaction or a restore (``install``) writes the new snapshot, then a new journal
+  extending it: a crash between the two leaves a snapshot that names the old journal as
+  obsolete, and a reader that opened the old journal before the new snapshot appeared sees
+  the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
+  damage (refused). Files from before generations read as before.
+* Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
+  open the journal before the snapshot. A process notices another's saves by the journal's
+  first line (a new one at every compaction) and length, so no cache is ever stale; a
+  journal cut or rewritten under a store, rather than appended to, stops its saves.
+* Every record read is checked by ``validate`` (``fittui.storage.records``) as strictly as a save.
+* No path fittui writes is opened through a symbolic link or as a FIFO or device
+  (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
+* Loading pauses the cycle collector: records hold no cycles, and collecting again and
+  again while 100,000 of them are created doubles the time it takes.
+* The first write of each day copies the database into ``backups/``; the 14 newest up to
+  today are kept, and one dated after today is never deleted here.
+* A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
+* Every file operation goes through ``os`` so ``tests/test_power_loss.py`` can record it.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import re
+import secrets
+import stat
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager, nullcontext
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
+    ReadOnly,
+    SaveFailed,
+    StorageError,
+    UnreadableDatabase,
+    newest_backup,
+)
+from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-exported
+    backups_dir,
+    daily_backups,
+    make_private_dir,
+    privacy_warnings,
+)
+
+SCHEMA_VERSION = 1
+BACKUPS_KEPT = 14
+LOCK_TIMEOUT = 15.0
+COMPACT_MIN_BYTES = 256 * 1024
+# Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
+# journal replayed at open (bench/bench_storage.py measures the worst case).
+COMPACT_FRACTION = 8
+SNAPSHOT_LINE_RECORDS = 1000
+# A reader that finds a journal and a snapshot of different generations saw a compaction or
+# a restore happen between opening the two; it looks again this many times.
+RACE_RETRIES = 40
+# A temporary file in backups/ this old was left by a killed process.
+STALE_SECONDS = 3600
+# schema version -> function turning that version's "tables" into the next version's.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+Tables = dict[str, dict[str, dict[str, Any]]]
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOT_REGULAR = (
+    "it is not a regular file (a folder, a FIFO or a device); fittui opens only its own files"
+)
+_LINK = "it is a symbolic link (or a loop of them); fittui never follows a link where it keeps data"
+
+
+class Checks(Protocol):
+    """The checks records read from disk must pass (``fittui.storage.records.RecordChecks``)."""
+
+    def record(self, table: str, doc_id: str, doc: Any) -> str | None: ...
+
+    def many(self, table: str, records: dict[str, Any]) -> tuple[str, str] | None: ...
+
+    def links(
+        self, tables: Mapping[str, Mapping[str, Any]], changed: list | None
+    ) -> str | None: ...
+
+
+def backups(path: Path) -> list[Path]:
+    """The daily backups of the database at ``path``, oldest first (see ``daily_backups``)."""
+    return daily_backups(path)
+
+
+def new_id() -> str:
+    """A record id no other process can pick: 64 random bits."""
+    return secrets.token_hex(8)
+
+
+def open_kept(path: Path, flags: int) -> int:
+    """Open a file fittui keeps, never through a symbolic link, never blocking on a FIFO,
+    and only when it is a regular file. Raises OSError whose ``strerror`` says it in words.
+    """
+    try:
+        fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK | _CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, _LINK, str(path)) from None
+        if exc.errno in (errno.ENXIO, errno.EISDIR):  # a FIFO without a reader; a folder
+            raise OSError(exc.errno, _NOT_REGULAR, str(path)) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, _NOT_REGULAR, str(path))
+    return fd
+
+
+def check_kept(path: Path) -> None:
+    """Refuse a path fittui is about to write that is a link or not a regular file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise OSError(errno.ELOOP, _LINK, str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, _NOT_REGULAR, str(path))
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` 0700 (parents too) and refuse it if it is a link: for backups/."""
+    make_private_dir(folder)
+    if stat.S_ISLNK(os.lstat(folder).st_mode):
+        raise OSError(errno.ELOOP, _LINK, str(folder))
+
+
+def _words(exc: OSError) -> str:
+    where = (
+        f" ({exc.filename})" if exc.filename and str(exc.filename) not in str(exc.strerror) else ""
+    )
+    return f"{exc.strerror or exc}{where}"
+
+
+def _fsync_dir(folder: Path) -> None:
+    flags = getattr(os, "O_DIRECTORY", None)
+    if flags is None:  # Windows has no directory fsync
+        return
+    fd = os.open(folder, flags | os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write, fsync, rename over, fsync the folder: the old file or the new, never a mix.
+
+    ``data`` may come in pieces, so a large snapshot is never held whole in memory. A link,
+    FIFO or folder at ``path`` is refused, never replaced.
+    """
+    check_kept(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
+    try:
+        try:
+            for piece in [data] if isinstance(data, bytes) else data:
+                _write_all(fd, piece)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def snapshot_lines(
+    tables: Tables, generation: str | None = None, supersedes: str | None = None
+) -> Iterator[bytes]:
+    """The snapshot file, a line at a time (see the module docstring).
+
+    ``generation`` names this snapshot for the journal that extends it; ``supersedes``
+    names the journal it makes obsolete (a compaction folded it in, a restore replaced it).
+    """
+    count = sum(len(table) for table in tables.values())
+    head: dict[str, Any] = {"fittui": {"schema": SCHEMA_VERSION}, "records": count}
+    if generation is not None:
+        head["generation"] = generation
+        head["supersedes"] = supersedes
+    yield orjson.dumps(head) + b"\n"
+    for name, table in tables.items():
+        records = iter(table.items())
+        while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
+            yield orjson.dumps([name, chunk]) + b"\n"
+
+
+def dump_snapshot(tables: Tables) -> bytes:
+    return b"".join(snapshot_lines(tables))
+
+
+def journal_head(journal_id: str, extends: str | None) -> bytes:
+    """A journal's first line: an empty transaction (so an older fittui reads it as one) that
+    names the journal and the snapshot generation it extends."""
+    return orjson.dumps({"ops": [], "journal": journal_id, "extends": extends}) + b"\n"
+
+
+def _head_of(line: bytes) -> tuple[str | None, str | None]:
+    """(journal id, generation extended) of a journal's first line; (None, None) for a
+    journal written before journals had a first line naming them."""
+    try:
+        head = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None, None
+    if type(head) is dict and type(head.get("journal")) is str:
+        extends = head.get("extends")
+        return head["journal"], extends if type(extends) is str else None
+    return None, None
+
+
+def _shown(value: Any) -> str:
+    text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(errors="replace")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _only_records(table: str, doc_id: str, doc: Any) -> str | None:
+    return None if type(doc) is dict else "is not a record"
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Race(Exception):
+    """A journal and a snapshot of different generations: another process is mid-way."""
+
+
+class JournalStorage(Storage):
+    """TinyDB storage over a snapshot and a journal; see the module docstring."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, validate: Checks | None = None):
+        self.path = Path(path)
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.read_only = read_only
+        self.validate = validate
+        self._tables: Tables | None = None
+        self._snapshot_sig: tuple | None = None
+        self._snapshot_size = 0
+        self._generation: str | None = None
+        self._journal_ino: int | None = None
+        self._journal_id: str | None = None
+        self._journal_head = b""
+        self._journal_offset = 0
+        self._journal_lines = 0
+        self._journal_tail = b""  # the last bytes read, to notice a rewrite under us
+        self._journal_crc: int | None = 0  # CRC-32 of the journal's bytes read so far
+        self._unterminated = False  # the last line read is complete but has no newline
+        self._journal_obsolete = False
+        self._pending: list[list] | None = None
+        self._depth = 0
+        self._swept = False
+        self._backup_day = ""  # the day whose backup this store saw written
+        self._guard = threading.RLock()
+        self._lock = (
+            None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
+        )
+        self.generation = 0  # bumped whenever the data seen changes; for callers' caches
+        # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
+        self.seal_backup: Callable[[bytes], bytes] | None = None
+
+    def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
+        return UnreadableDatabase(path, reason, database=self.path)
+
+    def _changed(self, how: str) -> UnreadableDatabase:
+        self._tables = None
+        return self._unreadable(
+            self.journal_path,
+            f"it was changed by another program while fittui had it open ({how}); "
+            "nothing more is saved to it: close fittui, keep a copy of the folder, and look "
+            "at the journal before going on",
+        )
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self) -> Tables:
+        with self._guard:
+            self._refresh()
+            return self._tables
+
+    def _refresh(self) -> None:
+        if self._depth and self._tables is not None:
+            return  # inside a transaction the lock is held: nobody else has written
+        for attempt in range(RACE_RETRIES):
+            try:
+                self._look()
+                return
+            except _Race as race:
+                reason = str(race)
+                time.sleep(0.002 * (attempt + 1))
+        self._tables = None
+        raise self._unreadable(self.journal_path, reason)
+
+    def _snapshot_stat(self) -> tuple | None:
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._unreadable(self.path, _words(exc)) from None
+        if stat.S_ISLNK(st.st_mode):
+            raise self._unreadable(self.path, _LINK)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _look(self) -> None:
+        try:
+            journal = os.fdopen(open_kept(self.journal_path, os.O_RDONLY), "rb")
+        except FileNotFoundError:
+            journal = None
+        except OSError as exc:
+            raise self._unreadable(self.journal_path, _words(exc)) from None
+        with _gc_paused(), journal or nullcontext():
+            sig = self._snapshot_stat()
+            jst = os.fstat(journal.fileno()) if journal else None
+            ino = jst.st_ino if jst else None
+            # The same files as last time? Inode numbers are reused at once and times are
+            # coarse, so the journal's first line (its id, new at every compaction and
+            # restore) says whether it is still the journal this store read.
+            if (
+                self._tables is not None
+                and sig == self._snapshot_sig
+                and ino == self._journal_ino
+                and (
+                    journal is None
+                    or os.pread(journal.fileno(), len(self._journal_head), 0) == self._journal_head
+                )
+            ):
+                if journal and not self._journal_obsolete:
+                    self._check_unchanged(journal, jst)
+                    journal.seek(self._journal_offset)
+                    self._replay(journal.read())
+                return
+            self._load(journal, jst)
+
+    def _check_unchanged(self, journal: BinaryIO, st: os.stat_result) -> None:
+        """The journal this store has read is still as it was: not cut, and its last bytes
+        read not rewritten (a writer checks all of them before appending: ``_append``)."""
+        size = st.st_size
+        if size < self._journal_offset:
+            raise self._changed(f"it shrank from {self._journal_offset} to {size} bytes")
+        start = self._journal_offset - len(self._journal_tail)
+        tail = os.pread(journal.fileno(), len(self._journal_tail), start)
+        if tail != self._journal_tail:
+            raise self._changed(f"bytes before {self._journal_offset} were rewritten")
+
+    def _load(self, journal: BinaryIO | None, jst: os.stat_result | None) -> None:
+        """Read the snapshot and the journal from the start and decide how they fit."""
+        first = journal.readline() if journal else b""
+        journal_id, extends = _head_of(first)
+        if (
+            journal_id is not None
+            and journal_id == self._journal_id
+            and jst.st_ino != self._journal_ino
+        ):
+            raise self._changed("it was replaced by a copy of itself, as an editor saves")
+        snapshot = self._read_snapshot()
+        tables, sig, size, generation, supersedes = snapshot or ({}, None, 0, None, None)
+        identity = journal_id or (f"inode:{jst.st_ino}" if jst else None)
+        obsolete = False
+        if journal is None:
+            pass
+        elif jst.st_size == 0:
+            if snapshot is None:
+                raise self._unreadable(
+                    self.journal_path,
+                    f"the journal is empty and there is no snapshot {self.path.name}: the "
+                    "data it held may have been deleted",
+                )
+            if generation is not None:
+                raise self._unreadable(
+                    self.journal_path,
+                    "the journal is empty, yet it should name the snapshot it extends: saves "
+                    "may have been lost",
+                )
+        elif supersedes is not None and supersedes == identity:
+            obsolete = True  # a compaction or restore ended before replacing it
+        elif extends != generation:
+            if snapshot is None:
+                raise self._unreadable(
+                    self.journal_path,
+                    f"the snapshot it extends, {self.path.name}, is missing: the data it held "
+                    "may have been deleted",
+                )
+            raise _Race(
+                f"it extends snapshot {extends}, but {self.path.name} is {generation}: the "
+                "snapshot may have been replaced by another copy"
+            )
+        self.generation += 1
+        self._tables = tables
+        self._snapshot_sig, self._snapshot_size = sig, size
+        self._generation = generation
+        self._journal_ino = jst.st_ino if jst else None
+        self._journal_id, self._journal_head = journal_id, first if journal_id else b""
+        self._journal_offset, self._journal_lines = 0, 0
+        self._journal_tail, self._unterminated = b"", False
+        self._journal_obsolete = obsolete
+        self._journal_crc = None if obsolete else 0
+        if obsolete:
+            self._journal_offset = jst.st_size
+        elif journal:
+            self._replay(first + journal.read())
+
+    def _read_snapshot(self) -> tuple | None:
+        """(tables, signature, size, generation, supersedes) of the snapshot, or None."""
+        try:
+            fd = open_kept(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._unreadable(self.path, _words(exc)) from None
+        with os.fdopen(fd, "rb") as snapshot:
+            st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
+            try:
+                tables, generation, supersedes = self._parse_snapshot(snapshot)
+            except OSError as exc:
+                raise self._unreadable(self.path, _words(exc)) from None
+        return tables, (st.st_ino, st.st_size, st.st_mtime_ns), st.st_size, generation, supersedes
+
+    def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None]:
+        header = snapshot.readline()
+        if not header.strip():
+            raise self._unreadable(self.path, "the file is empty")
+        head = self._parse_line(header, 1)
+        meta = count = generation = supersedes = None
+        if type(head) is dict:
+            meta, count = head.get("fittui"), head.get("records")
+            generation, supersedes = head.get("generation"), head.get("supersedes")
+        if not isinstance(meta, dict) or type(meta.get("schema")) is not int:
+            raise self._unreadable(self.path, "not a fittui database (no schema version)")
+        schema = meta["schema"]
+        if schema > SCHEMA_VERSION:
+            raise self._unreadable(
+                self.path, f"schema version {schema} is newer than this fittui understands"
+            )
+        if type(count) is not int:
+            raise self._unreadable(self.path, "unexpected shape (no record count)")
+        if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
+            raise self._unreadable(self.path, "line 1: unexpected shape (generation)")
+        check = self.validate.many if self.validate and schema == SCHEMA_VERSION else None
+        tables: Tables = {}
+        for number, line in enumerate(snapshot, start=2):
+            row = self._parse_line(line, number)
+            if not (
+                type(row) is list and len(row) == 2 and type(row[0]) is str and type(row[1]) is dict
+            ):
+                raise self._unreadable(
+                    self.path, f"line {number}: unexpected shape (a table must hold records)"
+                )
+            name, records = row
+            if check:
+                wrong = check(name, records)
+            else:
+                wrong = next(
+                    ((i, "is not a record") for i, d in records.items() if type(d) is not dict),
+                    None,
+                )
+            if wrong:
+                raise self._unreadable(
+                    self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
+                )
+            tables.setdefault(name, {}).update(records)
+            count -= len(records)
+        if count:
+            raise self._unreadable(self.path, "cut short or damaged (records are missing)")
+        while schema < SCHEMA_VERSION:
+            if schema not in MIGRATIONS:
+                raise self._unreadable(self.path, f"unknown schema version {schema}")
+            tables = MIGRATIONS[schema](tables)
+            schema += 1
+            if schema == SCHEMA_VERSION and self.validate:
+                for name, table in tables.items():
+                    for doc_id, doc in table.items():
+                        if problem := self.validate.record(name, doc_id, doc):
+                            raise self._unreadable(self.path, f"{name} record {doc_id}: {problem}")
+        if self.validate and (problem := self.validate.links(tables, None)):
+            raise self._unreadable(self.path, problem)
+        return tables, generation, supersedes
+
+    def _parse_line(self, line: bytes, number: int) -> Any:
+        if not line.endswith(b"\n"):
+            raise self._unreadable(self.path, f"cut short (line {number} is incomplete)")
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise self._unreadable(self.path, f"line {number}: not valid JSON ({exc})") from None
+
+    def _replay(self, chunk: bytes) -> None:
+        """Apply the journal's new bytes: every complete line, and a last line without its
+        newline when it parses (a whole transaction that lost its newline); a last line
+        that does not parse was cut short by a crash, was never reported saved, and waits."""
+        start = self._journal_offset
+        raw = chunk
+        if self._unterminated and chunk[:1] == b"\n":
+            chunk, start = chunk[1:], start + 1  # the newline a later save put after it
+            self._unterminated = False
+        end = chunk.rfind(b"\n") + 1
+        lines = chunk[:end].split(b"\n")[:-1] if end else []
+        rest = chunk[end:]
+        unterminated = False
+        if rest.strip():
+            try:
+                orjson.loads(rest)
+                lines.append(rest)
+                unterminated = True
+            except orjson.JSONDecodeError:
+                pass  # torn by a crash
+        used = end + (len(rest) if unterminated else 0)
+        if not used:
+            return
+        self._apply_lines(lines, start)
+        consumed = raw[: start + used - self._journal_offset]
+        if self._journal_crc is not None:
+            self._journal_crc = zlib.crc32(consumed, self._journal_crc)
+        self._journal_offset = start + used
+        self._journal_tail = (self._journal_tail + consumed)[-64:]
+        self._unterminated = unterminated
+        self.generation += 1
+
+    def _apply_lines(self, lines: list[bytes], at: int) -> None:
+        """Apply journal lines starting at byte ``at``, each checked as a save checks it:
+        the shape of the line and of every operation, every record put, and the links
+        between records once the line's operations are all applied (one transaction)."""
+        tables = self._tables
+        record = self.validate.record if self.validate else _only_records
+        links = self.validate.links if self.validate else None
+        number = self._journal_lines
+        for line in lines:
+            number += 1
+            self._journal_lines, line_at, at = number, at, at + len(line) + 1
+            if not line.strip():
+                continue
+            try:
+                transaction = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise self._damaged(line_at, f"not valid JSON ({exc})") from None
+            ops = transaction.get("ops") if type(transaction) is dict else None
+            if type(ops) is not list:
+                raise self._damaged(line_at, "not a transaction (no list of ops)")
+            changed = []
+            for op in ops:
+                if not (
+                    type(op) is list
+                    and len(op) in (3, 4)
+                    and (op[0], len(op)) in (("put", 4), ("del", 3))
+                    and type(op[1]) is str
+                    and type(op[2]) is str
+                ):
+                    raise self._damaged(line_at, f"unknown operation {_shown(op)}")
+                table, doc_id = op[1], op[2]
+                if len(op) == 4:
+                    if problem := record(table, doc_id, op[3]):
+                        raise self._damaged(line_at, f"{table} record {doc_id}: {problem}")
+                    if table in tables:
+                        tables[table][doc_id] = op[3]
+                    else:
+                        tables[table] = {doc_id: op[3]}
+                elif table in tables:
+                    tables[table].pop(doc_id, None)
+                changed.append((table, doc_id))
+            if changed and links and (problem := links(tables, changed)):
+                raise self._damaged(line_at, problem)
+
+    def _damaged(self, at: int, problem: str) -> UnreadableDatabase:
+        where = f"line {self._journal_lines} (byte {at})"
+        return self._unreadable(self.journal_path, f"{where}: {problem}")
+
+    # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Tables]:
+        """Hold the write lock, see the latest data, and save everything done inside at once.
+
+        All puts and deletes recorded inside go to disk as one journal line when the
+        outermost transaction ends: all of them are saved, or none.
+        """
+        if self.read_only:
+            raise ReadOnly(f"{self.path} is open read-only; nothing was saved")
+        with self._guard:
+            outer = self._depth == 0
+            if outer:
+                self._acquire()
+            try:
+                if outer:
+                    self._refresh()
+                    self._sweep()
+                    self._pending = []
+                self._depth += 1
+                try:
+                    yield self._tables
+                finally:
+                    self._depth -= 1
+                if outer and self._pending:
+                    self._commit(self._pending)
+            except BaseException:
+                if outer:
+                    self._tables = None  # the disk is the truth: reload it next time
+                raise
+            finally:
+                if outer:
+                    self._pending = None
+                    self._lock.release()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the write lock without a transaction: for replacing the whole database
+        (``fittui restore``, through :meth:`install`). Whatever was read before is
+        forgotten afterwards."""
+        if self.read_only:
+            raise ReadOnly(f"{self.path} is open read-only; nothing was changed")
+        with self._guard:
+            self._acquire()
+            try:
+                self._sweep()
+                yield
+            finally:
+                self._tables = None
+                self._lock.release()
+
+    def _acquire(self) -> None:
+        try:
+            make_private_dir(self.path.parent)
+            check_kept(self.lock_path)
+            self._lock.acquire()
+        except Timeout:
+            raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
+        except OSError as exc:
+            raise SaveFailed(f"cannot lock {self.path}: {_words(exc)}") from None
+
+    def _sweep(self) -> None:
+        """Remove temporary files a killed process left (once per store, under the lock:
+        every writer of the data folder's temporary files holds it)."""
+        if self._swept:
+            return
+        self._swept = True
+        mine = re.compile(rf"\.{re.escape(self.path.name)}(\.journal)?\.[0-9a-f]{{8}}\.tmp")
+        backup = re.compile(rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+        old = time.time() - STALE_SECONDS
+        for folder, pattern, before in (
+            (self.path.parent, mine, None),
+            (backups_dir(self.path), backup, old),
+        ):
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                            if (
+                                before is None
+                                or entry.stat(follow_symlinks=False).st_mtime < before
+                            ):
+                                os.unlink(entry.path)
+            except OSError:
+                pass  # tidying up never stops a save
+
+    def lock_is_busy(self) -> bool:
+        """Whether another process holds the write lock now, so that a save would wait.
+
+        The rating screen asks, to show the client a calm "saving" while it waits.
+        """
+        if self._lock is None or self._lock.is_locked:
+            return False
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            return True
+        except OSError:
+            return False  # the save itself will say what is wrong
+        self._lock.release()
+        return False
+
+    def record(self, op: list) -> None:
+        """Note one put or delete inside the current transaction (already applied in memory)."""
+        self._pending.append(op)
+
+    def _commit(self, ops: list[list]) -> None:
+        backup = self._backup_once_a_day()
+        line = orjson.dumps({"ops": ops}) + b"\n"
+        try:
+            if self._journal_ino is None or self._journal_obsolete:
+                self._start_journal(line)
+            else:
+                self._append(line)
+        except OSError as exc:
+            if backup:  # it holds this save, which did not happen
+                try:
+                    os.unlink(backup)
+                except OSError:
+                    pass
+            raise SaveFailed(f"could not save to {self.journal_path}: {_words(exc)}") from None
+        self.generation += 1
+        if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // COMPACT_FRACTION):
+            try:
+                self._compact()
+            except OSError:
+                pass  # the journal holds everything; compaction is tried again next save
+
+    def _append(self, line: bytes) -> None:
+        fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
+        try:
+            st = os.fstat(fd)
+            if st.st_ino != self._journal_ino:
+                raise self._changed("it was replaced by another file")
+            if self._journal_crc is not None and self._journal_crc != zlib.crc32(
+                os.pread(fd, self._journal_offset, 0)
+            ):
+                raise self._changed(f"bytes before {self._journal_offset} were rewritten")
+            if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
+                os.ftruncate(fd, self._journal_offset)
+            data = b"\n" + line if self._unterminated else line
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, self._journal_offset)
+                raise
+        finally:
+            os.close(fd)
+        self._journal_offset += len(data)
+        if self._journal_crc is not None:
+            self._journal_crc = zlib.crc32(data, self._journal_crc)
+        self._journal_lines += 1
+        self._journal_tail = (self._journal_tail + data)[-64:]
+        self._unterminated = False
+
+    def _start_journal(self, first: bytes = b"") -> None:
+        """Write a new journal extending the current snapshot, with its first transaction."""
+        journal_id = new_id()
+        head = journal_head(journal_id, self._generation)
+        write_file_atomically(self.journal_path, head + first)
+        st = os.lstat(self.journal_path)
+        self._journal_ino, self._journal_crc = st.st_ino, zlib.crc32(head + first)
+        self._journal_id, self._journal_head = journal_id, head
+        self._journal_offset = len(head) + len(first)
+        self._journal_lines = 2 if first else 1
+        self._journal_tail = (head + first)[-64:]
+        self._unterminated = self._journal_obsolete = False
+
+    def _journal_identity(self) -> str | None:
+        """What a snapshot names to make the journal now on disk obsolete: its id, or its
+        inode for a journal from before journals had ids. None when there is none."""
+        try:
+            fd = open_kept(self.journal_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        with os.fdopen(fd, "rb") as journal:
+            journal_id, _ = _head_of(journal.readline())
+            return journal_id or f"inode:{os.fstat(journal.fileno()).st_ino}"
+
+    def install(self, tables: Tables) -> None:
+        """Make ``tables`` the whole database, atomically, with the write lock held.
+
+        The new snapshot names the journal it makes obsolete, then a new journal extending
+        it replaces that one: a crash between the two leaves a snapshot whose obsolete
+        journal every reader ignores, and a reader that opened the old journal just before
+        sees it is obsolete. Either the old database or the new, never a mix.
+        """
+        generation = new_id()
+        write_file_atomically(
+            self.path, snapshot_lines(tables, generation, self._journal_identity())
+        )
+        st = os.lstat(self.path)
+        self._tables, self._generation = tables, generation
+        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        self._snapshot_size = st.st_size
+        self._journal_obsolete = True
+        self._start_journal()
+        self.generation += 1
+
+    def write(self, data: Tables) -> None:
+        """TinyDB's whole-database write: a new snapshot, under the lock."""
+        with self.transaction():
+            try:
+                self.install(data)
+            except OSError as exc:
+                raise SaveFailed(f"could not save to {self.path}: {_words(exc)}") from None
+
+    def _compact(self) -> None:
+        self.install(self._tables)
+
+    def _backup_once_a_day(self) -> Path | None:
+        """On the day's first save, copy the database (with that save) into backups/.
+
+        The 14 newest daily backups dated up to today are kept; a backup dated after today
+        (written while the clock was wrong, or the clock is wrong now) is never deleted
+        here, and ``privacy_warnings`` says so.
+        """
+        if self._snapshot_sig is None and self._journal_ino is None:
+            return None
+        folder = backups_dir(self.path)
+        today = date.today().isoformat()
+        if self._backup_day == today:
+            return None
+        target = folder / f"{self.path.stem}-{today}.json"
+        try:
+            private_folder(folder)
+            if os.path.lexists(target):
+                self._backup_day = today
+                return None
+            data: bytes | Iterable[bytes] = snapshot_lines(self._tables)
+            if self.seal_backup is not None:
+                data = self.seal_backup(b"".join(data))
+            write_file_atomically(target, data)
+        except OSError as exc:
+            raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
+        past = [b for b in backups(self.path) if b.name[-15:-5] <= today and b != target]
+        for old in past[: max(0, len(past) - (BACKUPS_KEPT - 1))]:
+            try:
+                os.unlink(old)
+            except OSError:
+                pass
+        return target
+
+    def close(self) -> None:
+        self._tables = None
+
+
+class _Recorder(MutableMapping):
+    """A table as TinyDB's updaters see it: changes apply in place and are noted for the journal."""
+
+    def __init__(self, name: str, table: dict) -> None:
+        self.name, self.table = name, table
+        self.touched: dict[str, bool] = {}
+        self.seen: dict[str, bytes] = {}
+
+    def __getitem__(self, key: str) -> dict:
+        doc = self.table[key]
+        if key not in self.touched and key not in self.seen:
+            # TinyDB's update() may change the document in place: remember how it was.
+            self.seen[key] = orjson.dumps(doc)
+        return doc
+
+    def __setitem__(self, key: str, doc: dict) -> None:
+        self.table[key] = doc
+        self.touched[key] = True
+
+    def __delitem__(self, key: str) -> None:
+        del self.table[key]
+        self.touched[key] = True
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.table
+
+    def ops(self) -> list[list]:
+        changed = [
+            k
+            for k, was in self.seen.items()
+            if k not in self.touched and orjson.dumps(self.table[k]) != was
+        ]
+        return [
+            ["put", self.name, key, self.table[key]]
+            if key in self.table
+            else ["del", self.name, key]
+            for key in dict.fromkeys([*self.touched, *changed])
+        ]
+
+
+class JournalTable(Table):
+    """A TinyDB table whose writes touch only the records they change, under the lock.
+
+    Ids are random strings (``new_id``), so two processes never pick the same one, and
+    the query cache is off, so a search always sees what another process saved.
+    """
+
+    document_id_class = str
+    default_query_cache_capacity = 0
+
+    def _get_next_id(self) -> str:
+        table = self._read_table()
+        while (doc_id := new_id()) in table:
+            continue
+        return doc_id
+
+    def _update_table(self, updater: Callable[[dict], None]) -> None:
+        storage: JournalStorage = self._storage
+        with storage.transaction() as tables:
+            recorder = _Recorder(self.name, tables.setdefault(self.name, {}))
+            updater(recorder)
+            for op in recorder.ops():
+                storage.record(op)
+
+
+class Database(TinyDB):
+    """TinyDB on fittui's journaled storage."""
+
+    table_class = JournalTable
+    default_storage_class = JournalStorage
+
+    def table(self, name: str, **kwargs: Any) -> Table:
+        kwargs.setdefault("cache_size", 0)  # a cached query could miss another process's save
+        return super().table(name, **kwargs)

@@ -1,0 +1,522 @@
+"""The database of clients and administrations: the only module the app and CLI save through.
+
+Two TinyDB tables on fittui's journaled storage (``storage.py``): ``clients``, keyed by
+client code, and ``administrations``, keyed by a random id and kept in entry order, which
+is the tie-break for administrations on the same date. Scores are written as one-decimal
+numbers and read back into integer tenths.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
+from fittui.domain.instruments import Instrument
+from fittui.domain.model import (
+    DEFAULT_MODE,
+    Administration,
+    Client,
+    Correction,
+    InputError,
+    Voided,
+    check_age_group,
+    check_code,
+    check_not_future,
+    check_reason,
+    moment_now,
+    now_when,
+    parse_when,
+)
+from fittui.domain.outside import check_note, check_plain, shown, shown_note
+from fittui.storage.journal import Database, new_id
+from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
+
+
+@dataclass(frozen=True)
+class Form:
+    """A home rating form written for one client and instrument, and whether it came back.
+
+    The file the client gets holds only ``form_id``; this record, kept in the database,
+    is what ties a response code to the client it was written for.
+    """
+
+    form_id: str
+    client: str
+    instrument: str
+    created: str  # ISO date the file was written
+    used_at: str | None = None
+    administration: str | None = None
+
+
+def form_from_doc(form_id: str, doc: dict) -> Form:
+    used = doc.get("used") or {}
+    return Form(
+        form_id,
+        doc["client"],
+        doc["instrument"],
+        doc["created"],
+        used.get("at"),
+        used.get("administration"),
+    )
+
+
+class UnknownClient(InputError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown client {code!r} (see 'fittui clients')")
+
+
+def client_from_doc(doc: dict) -> Client:
+    return Client(
+        code=doc["code"],
+        age_group=doc["age_group"],
+        label=shown(doc.get("label", "")),
+        archived=bool(doc.get("archived", False)),
+        instruments=tuple(doc.get("instruments", ())),
+        linked=tuple(doc.get("linked", ())),
+    )
+
+
+def client_to_doc(client: Client) -> dict:
+    return {
+        "code": client.code,
+        "age_group": client.age_group,
+        "label": client.label,
+        "archived": client.archived,
+        "instruments": list(client.instruments),
+        "linked": list(client.linked),
+    }
+
+
+def administration_from_doc(doc_id: str, doc: dict) -> Administration:
+    voided = doc.get("voided")
+    return Administration(
+        id=doc_id,
+        client=doc["client"],
+        instrument=doc["instrument"],
+        date=doc["date"],
+        items={k: round(v * 10) for k, v in doc["items"].items()},
+        rater=doc.get("rater", "client"),
+        note=shown_note(doc.get("note", "")),
+        voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
+        corrections=tuple(
+            Correction(c["what"], shown(c["old"]), shown(c["new"]), c["at"])
+            for c in doc.get("corrections", ())
+        ),
+        mode=doc.get("mode", DEFAULT_MODE),
+    )
+
+
+def administration_to_doc(a: Administration) -> dict:
+    """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
+    rating never corrected is written as it always was."""
+    doc: dict[str, Any] = {
+        "client": a.client,
+        "instrument": a.instrument,
+        "date": a.date,
+        "rater": a.rater,
+        "items": {k: v / 10 for k, v in a.items.items()},
+        "note": a.note,
+        "mode": a.mode,
+    }
+    if a.voided is not None:
+        doc["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        doc["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return doc
+
+
+def episode_event_from_doc(doc_id: str, doc: dict) -> EpisodeEvent:
+    return EpisodeEvent(doc["kind"], doc["date"], doc.get("reason"), doc_id, doc["client"])
+
+
+def identity(a: Administration) -> tuple:
+    """What makes two administrations the same rating (ids aside), for idempotent imports."""
+    return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
+
+
+class Store:
+    """Clients and administrations, saved durably before any method returns."""
+
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        instruments: Mapping[str, Instrument] | None = None,
+    ) -> None:
+        """``instruments`` check the scores read from disk; by default the built-in ones and
+        the user's files, loaded when the first administration is read."""
+        self.path = Path(path)
+        self.read_only = read_only
+        self.db = Database(self.path, read_only=read_only, validate=RecordChecks(instruments))
+        self.storage = self.db.storage
+        self._clients = self.db.table(CLIENTS)
+        self._administrations = self.db.table(ADMINISTRATIONS)
+        self._episode_events = self.db.table(EPISODE_EVENTS)
+        self._forms = self.db.table(FORMS)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _raw(self, table: str) -> dict[str, dict]:
+        return self.storage.read().get(table, {})
+
+    # -- clients -------------------------------------------------------------------------
+    def clients(self, include_archived: bool = True) -> list[Client]:
+        """Every client, sorted by code."""
+        found = (client_from_doc(d) for d in self._raw(CLIENTS).values())
+        return sorted(
+            (c for c in found if include_archived or not c.archived), key=lambda c: c.code
+        )
+
+    def client(self, code: str) -> Client:
+        doc = self._raw(CLIENTS).get(code)
+        if doc is None:
+            raise UnknownClient(code)
+        return client_from_doc(doc)
+
+    def add_client(
+        self,
+        code: str,
+        age_group: str = "adult",
+        label: str = "",
+        instruments: tuple[str, ...] = (),
+    ) -> Client:
+        """Add a client; ``instruments`` are keys the caller has checked against the
+        instruments (``parse_instrument_list``), since the store does not load them."""
+        client = Client(
+            check_code(code),
+            check_age_group(age_group),
+            check_plain(label.strip(), "label"),
+            False,
+            instruments,
+        )
+        with self.storage.transaction():
+            if client.code in self._raw(CLIENTS):
+                raise InputError(f"client {client.code!r} already exists")
+            self._clients.insert(self._clients.document_class(client_to_doc(client), client.code))
+        return client
+
+    def update_client(self, code: str, **changes: Any) -> Client:
+        """Change a client's label, age group, archived state or start-of-session instruments."""
+        with self.storage.transaction():
+            client = replace(self.client(code), **changes)
+            check_plain(client.label, "label")
+            check_age_group(client.age_group)
+            self._clients.update(client_to_doc(client), doc_ids=[code])
+        return client
+
+    def link(self, code: str, other: str) -> tuple[Client, Client]:
+        """Link two clients as one case (a couple or a family under two codes), both ways,
+        so each one's SRS is compared with the other's for a split alliance."""
+        if code == other:
+            raise InputError(f"client {code!r} cannot be linked with itself")
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            first = replace(first, linked=tuple(dict.fromkeys((*first.linked, other))))
+            second = replace(second, linked=tuple(dict.fromkeys((*second.linked, code))))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
+    def unlink(self, code: str, other: str) -> tuple[Client, Client]:
+        """Undo ``link``: the two clients are separate cases again."""
+        with self.storage.transaction():
+            first, second = self.client(code), self.client(other)
+            if other not in first.linked:
+                raise InputError(f"clients {code!r} and {other!r} are not linked")
+            first = replace(first, linked=tuple(c for c in first.linked if c != other))
+            second = replace(second, linked=tuple(c for c in second.linked if c != code))
+            for client in (first, second):
+                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+        return first, second
+
+    # -- administrations -----------------------------------------------------------------
+    # Every reader that scores, charts, flags, summarises or reports gets the counted
+    # ratings only (``administrations``, ``administrations_by_client``): a voided rating
+    # cannot slip into a calculation by a caller forgetting to filter it. The history's
+    # table and the exports, which show the record as it is, ask ``all_administrations``.
+    def administrations(self, code: str | None = None) -> list[Administration]:
+        """The ratings that count (none voided) in entry order, of one client or of everyone."""
+        return [
+            administration_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
+            if (code is None or doc["client"] == code) and "voided" not in doc
+        ]
+
+    def all_administrations(self, code: str | None = None) -> list[Administration]:
+        """Every rating in entry order, voided ones included: the record as it stands."""
+        return [
+            administration_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
+            if code is None or doc["client"] == code
+        ]
+
+    def administration(self, administration_id: str) -> Administration:
+        """One rating by its id, voided or not."""
+        doc = self._raw(ADMINISTRATIONS).get(administration_id)
+        if doc is None:
+            raise InputError(
+                f"no rating with id {administration_id!r} (see 'fittui history CODE --json')"
+            )
+        return administration_from_doc(administration_id, doc)
+
+    def administrations_by_client(
+        self, codes: Iterable[str] | None = None
+    ) -> dict[str, list[Administration]]:
+        """The ratings that count (none voided) in entry order grouped by client; only those
+        of ``codes`` when given (the active clients of a list, say: no objects built for
+        the rest)."""
+        wanted = None if codes is None else set(codes)
+        grouped: dict[str, list[Administration]] = {}
+        for doc_id, doc in self._raw(ADMINISTRATIONS).items():
+            code = doc["client"]
+            if (wanted is None or code in wanted) and "voided" not in doc:
+                grouped.setdefault(code, []).append(administration_from_doc(doc_id, doc))
+        return grouped
+
+    def linked_administrations(self, client: Client) -> list[Administration]:
+        """The administrations of the clients linked with ``client`` as one case."""
+        grouped = self.administrations_by_client(client.linked)
+        return [a for code in client.linked for a in grouped.get(code, [])]
+
+    def record(
+        self,
+        code: str,
+        instrument: Instrument,
+        items: dict[str, int],
+        when: str | None = None,
+        rater: str = "client",
+        note: str = "",
+        mode: str = DEFAULT_MODE,
+    ) -> Administration:
+        """Save one administration; it is on disk when this returns."""
+        [saved] = self.record_many(
+            [
+                Administration(
+                    new_id(),
+                    code,
+                    instrument.key,
+                    when or now_when(),
+                    items,
+                    rater,
+                    note,
+                    mode=mode,
+                )
+            ]
+        )
+        return saved
+
+    def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
+        """Save several administrations as one transaction: all of them, or none. A rating
+        dated after today is refused."""
+        batch = list(administrations)
+        for a in batch:
+            check_note(a.note)
+        with self.storage.transaction():
+            clients = self._raw(CLIENTS)
+            for a in batch:
+                if a.client not in clients:
+                    raise UnknownClient(a.client)
+                check_not_future(a.date)
+            self._administrations.insert_multiple(
+                self._administrations.document_class(administration_to_doc(a), a.id) for a in batch
+            )
+        return batch
+
+    def set_note(self, administration_id: str, note: str) -> None:
+        check_note(note)
+        with self.storage.transaction():
+            if administration_id not in self._raw(ADMINISTRATIONS):
+                raise InputError(f"no administration {administration_id!r}")
+            self._administrations.update({"note": note}, doc_ids=[administration_id])
+
+    # -- episodes of care ----------------------------------------------------------------
+    def episode_events(self, code: str) -> list[EpisodeEvent]:
+        """The therapist's episode starts and ends for one client, in entry order."""
+        return [
+            episode_event_from_doc(doc_id, doc)
+            for doc_id, doc in self._raw(EPISODE_EVENTS).items()
+            if doc["client"] == code
+        ]
+
+    def episode_events_by_client(self) -> dict[str, list[EpisodeEvent]]:
+        """Every client's episode events, in entry order; a database from before episodes
+        has none, and every client's ratings then fall into episodes by the gap alone."""
+        grouped: dict[str, list[EpisodeEvent]] = {}
+        for doc_id, doc in self._raw(EPISODE_EVENTS).items():
+            grouped.setdefault(doc["client"], []).append(episode_event_from_doc(doc_id, doc))
+        return grouped
+
+    def add_episode_event(
+        self, code: str, kind: str, day: str, reason: str | None = None
+    ) -> EpisodeEvent:
+        """Save the therapist's start or end of an episode (``day`` an ISO date); the caller
+        checks it against the client's episodes first (``episodes.check_start``/``check_end``)."""
+        [event] = self.add_episode_events(code, [(kind, day, reason)])
+        return event
+
+    def add_episode_events(
+        self, code: str, wanted: Iterable[tuple[str, str, str | None]]
+    ) -> list[EpisodeEvent]:
+        """Save several (kind, day, reason) events as one transaction: ending the open
+        episode and starting the next one land together or not at all."""
+        events = []
+        for kind, day, reason in wanted:
+            if kind not in KINDS or (kind == "end") != (reason in REASONS):
+                raise InputError(f"an episode {kind} cannot have the reason {reason!r}")
+            events.append(EpisodeEvent(kind, day, reason, new_id(), code))
+        with self.storage.transaction():
+            if code not in self._raw(CLIENTS):
+                raise UnknownClient(code)
+            self._episode_events.insert_multiple(
+                self._episode_events.document_class(
+                    {"client": code, "kind": e.kind, "date": e.date, "reason": e.reason}, e.id
+                )
+                for e in events
+            )
+        return events
+
+    def import_batch(
+        self, new_clients: Iterable[Client], administrations: Iterable[Administration]
+    ) -> tuple[list[Client], list[Administration]]:
+        """Add clients and administrations in one transaction, skipping ratings already here.
+
+        A rating counts as already here when the database holds as many identical ones
+        (same client, instrument, date, rater and scores) as the batch does, so importing the
+        same file twice adds nothing the second time. An administration keeps its id (a JSON
+        export's) unless the database already uses it for another rating.
+        """
+        with self.storage.transaction():
+            existing = Counter(identity(a) for a in self.all_administrations())
+            taken = set(self._raw(ADMINISTRATIONS))
+            fresh = []
+            for a in administrations:
+                if existing[identity(a)] > 0:
+                    existing[identity(a)] -= 1
+                else:
+                    fresh.append(replace(a, id=new_id()) if a.id in taken else a)
+                    taken.add(fresh[-1].id)
+            added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
+            for c in added_clients:
+                check_plain(c.label, "label")
+            self._clients.insert_multiple(
+                self._clients.document_class(client_to_doc(c), c.code) for c in added_clients
+            )
+            if fresh:
+                self.record_many(fresh)
+        return added_clients, fresh
+
+    # -- corrections ---------------------------------------------------------------------
+    def _rewrite(
+        self, administration_id: str, change: Callable[[Administration], Administration]
+    ) -> tuple[Administration, Administration]:
+        """Apply ``change`` (old rating -> new rating) in one transaction, keeping the
+        rating's place in entry order; returns (before, after)."""
+        with self.storage.transaction():
+            before = self.administration(administration_id)
+            after = change(before)
+            doc = administration_to_doc(after)
+
+            def replace_doc(stored: MutableMapping) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            self._administrations.update(replace_doc, doc_ids=[administration_id])
+        return before, after
+
+    def void(self, administration_id: str, reason: str) -> Administration:
+        """Mark a rating as entered in error: it stays in the record, counts nowhere."""
+        why = check_plain(check_reason(reason), "reason")
+
+        def change(a: Administration) -> Administration:
+            if a.voided is not None:
+                raise InputError(
+                    f"rating {a.id} is already voided ({a.voided.reason}); "
+                    f"'fittui unvoid {a.id}' restores it"
+                )
+            return replace(a, voided=Voided(why, moment_now()))
+
+        return self._rewrite(administration_id, change)[1]
+
+    def unvoid(self, administration_id: str) -> Administration:
+        """Count a voided rating again, as it was before."""
+
+        def change(a: Administration) -> Administration:
+            if a.voided is None:
+                raise InputError(f"rating {a.id} is not voided; nothing to restore")
+            return replace(a, voided=None)
+
+        return self._rewrite(administration_id, change)[1]
+
+    def _correct(self, administration_id: str, what: str, new: str) -> Administration:
+        def change(a: Administration) -> Administration:
+            old = getattr(a, what)
+            if old == new:
+                raise InputError(f"rating {a.id} already has {what} {new}; nothing to change")
+            corrections = (*a.corrections, Correction(what, old, new, moment_now()))
+            if what == "client":
+                return replace(a, client=new, corrections=corrections)
+            return replace(a, date=new, corrections=corrections)
+
+        return self._rewrite(administration_id, change)[1]
+
+    def move(self, administration_id: str, code: str) -> Administration:
+        """Give a rating saved under the wrong client to the right one; the old code is
+        kept in the rating's corrections."""
+        with self.storage.transaction():
+            target = self.client(check_code(code)).code
+            return self._correct(administration_id, "client", target)
+
+    def redate(self, administration_id: str, when: str) -> Administration:
+        """Fix a rating's date (and time); the old one is kept in its corrections. A date
+        after today is refused."""
+        return self._correct(administration_id, "date", check_not_future(parse_when(when)))
+
+    # -- home rating forms ---------------------------------------------------------------
+    def add_form(self, code: str, instrument_key: str, created: str) -> Form:
+        """Note a home form written for a client: its id is all the file carries."""
+        from fittui.domain.response_code import new_form_id
+
+        with self.storage.transaction():
+            self.client(code)
+            form = Form(new_form_id(set(self._raw(FORMS))), code, instrument_key, created)
+            self._forms.insert(
+                self._forms.document_class(
+                    {
+                        "client": code,
+                        "instrument": instrument_key,
+                        "created": created,
+                        "used": None,
+                    },
+                    form.form_id,
+                )
+            )
+        return form
+
+    def form(self, form_id: str) -> Form | None:
+        doc = self._raw(FORMS).get(form_id)
+        return None if doc is None else form_from_doc(form_id, doc)
+
+    def record_form(self, form_id: str, administration: Administration) -> Administration:
+        """Save the rating a form came back with and mark the form used, as one save: a
+        second entry of the same code finds it used, even from another process."""
+        with self.storage.transaction():
+            form = self.form(form_id)
+            if form is None:
+                raise InputError(f"no form {form_id} in this database")
+            if form.used_at is not None:
+                raise InputError(
+                    f"form {form_id} was already entered on {form.used_at}; nothing was saved"
+                )
+            self.record_many([administration])
+            self._forms.update(
+                {"used": {"at": now_when(), "administration": administration.id}},
+                doc_ids=[form_id],
+            )
+        return administration

@@ -1,0 +1,1 @@
+"""The Textual app: screens, widgets and the app that wires them around one store."""

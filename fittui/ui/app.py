@@ -1,0 +1,465 @@
+"""The Textual app: screens wired together around one store, nothing clever.
+
+``make_app`` is the one factory, used by the command line, the tests and the screenshot
+script alike.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import var
+
+from fittui.domain.episodes import Episode, current_ratings
+from fittui.domain.etr import Parameters, default_parameters, load_parameters
+from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
+from fittui.domain.model import Administration, InputError
+from fittui.domain.overview import Overview, overviews
+from fittui.storage.journal import StorageError
+from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
+from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
+from fittui.storage.store import Store
+from fittui.ui.messages import DataChanged
+from fittui.ui.palette import ClientCommands
+from fittui.ui.screens.keys import KEYS_BINDINGS
+from fittui.ui.screens.too_small import TooSmallScreen, too_small
+
+# What the app itself may do while the client holds the laptop: nothing that leaves.
+CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
+# How often to look for saves made by another process (issue: within 2 seconds).
+POLL_SECONDS = 1.0
+
+
+class FitApp(App):
+    """fittui: the client list, ratings in client mode, and what the ratings say."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "fittui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        *KEYS_BINDINGS,
+    ]
+    COMMANDS = App.COMMANDS | {ClientCommands}
+
+    client_mode: var[bool] = var(False)
+    """True while a client holds the laptop: from the first rating screen until the therapist
+    has given the PIN (or, in `fittui rate`, until the app exits). Follow it with
+    ``app.watch(app, "client_mode", callback)``."""
+
+    def __init__(
+        self,
+        store: Store,
+        instruments: dict[str, Instrument],
+        settings: Settings | None = None,
+        rate: tuple[str, str, list[str]] | None = None,
+        today: date | None = None,
+        etr_params: Parameters | None = None,
+        session: str | None = None,
+        one_person: bool = False,
+        settings_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.etr_params = etr_params or default_parameters()
+        self.store = store
+        self.instruments = instruments
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        self.show_numbers = self.settings.show_numbers
+        self.one_person = one_person
+        """`fittui rate`: one person at their own keyboard rates, and the app exits after
+        the thank-you screen; the therapist's screens are never opened."""
+        self._held_notifications: list[dict[str, Any]] = []
+        self.last_start_choice: tuple[str, list[str]] | None = None  # the m dialog's
+        self._rate_on_start = rate
+        self._today = today
+        self._generation = store.storage.generation
+        self._poll_failed = False
+        self._session_on_start = session
+        self._trouble_shown = False
+        if store.read_only:
+            self.sub_title = "read-only"
+
+    def today(self) -> date:
+        """The day "weeks since last seen" counts to: fixed in tests and screenshots."""
+        return self._today or date.today()
+
+    def on_mount(self) -> None:
+        from fittui.ui.screens.clients import ClientsScreen
+
+        if self.settings.theme:
+            if self.settings.theme in self.available_themes:
+                self.theme = self.settings.theme
+            else:
+                known = ", ".join(sorted(self.available_themes))
+                self.notify(
+                    f"Unknown theme {self.settings.theme!r} in settings.toml ({known})",
+                    severity="warning",
+                    timeout=10,
+                )
+
+        if not (self._rate_on_start or self._session_on_start):  # never in front of a client
+            for warning in privacy_warnings(self.store.path):
+                self.notify(warning, severity="warning", timeout=15)
+        if not self.one_person:
+            self.push_screen(ClientsScreen())
+        if self._rate_on_start:
+            self.start_rating(*self._rate_on_start)
+        elif self._session_on_start:
+            self.start_session(self._session_on_start)
+        self.set_interval(POLL_SECONDS, self.look_for_saves)
+        if not (self._rate_on_start or self._session_on_start):
+            self.offer_kept_work()
+        self._check_size(self.size.width, self.size.height)
+
+    def look_for_saves(self) -> None:
+        """Pick up saves from any process and tell the screen on top to redraw."""
+        if self.client_mode:
+            return  # nothing on a client's screen shows data; the result screen reads afresh
+        try:
+            self.store.storage.read()
+        except StorageError as exc:
+            if not self._poll_failed:
+                self.notify(f"The database cannot be read now: {exc}", severity="error")
+            self._poll_failed = True
+            return
+        self._poll_failed = False
+        if self.store.storage.generation != self._generation:
+            self._generation = self.store.storage.generation
+            self.screen.post_message(DataChanged())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small(width, height):
+            if showing:
+                self.screen.show(width, height)
+            else:
+                self.push_screen(TooSmallScreen())
+        elif showing:
+            self.pop_screen()
+
+    def overviews(self, include_archived: bool, cache: dict) -> list[Overview]:
+        """The client list's and caseload's rows: each client scored, who needs a look
+        first; ``cache`` (kept by the screen) spares the clients that did not change."""
+        clients = self.store.clients(include_archived=include_archived)
+        return overviews(
+            clients,
+            self.store.administrations_by_client(
+                [*(c.code for c in clients), *(code for c in clients for code in c.linked)]
+            ),
+            self.instruments,
+            self.today(),
+            self.etr_params,
+            cache=cache,
+            events_by_client=self.store.episode_events_by_client(),
+            gap_days=self.settings.gap_days,
+        )
+
+    def episode_view(self, code: str) -> tuple[list[Episode], list[Administration]]:
+        """A client's episodes of care and the current episode's ratings, which every
+        clinical figure on screen is computed from (``episodes.current_ratings``)."""
+        return current_ratings(
+            self.store.administrations(code),
+            self.store.episode_events(code),
+            self.settings.gap_days,
+            self.today(),
+        )
+
+    def open_history(self, code: str) -> None:
+        from fittui.ui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(code))
+
+    def rate_default(self, code: str, family: str) -> None:
+        """The age group's ORS- or SRS-family instrument, rated by the client."""
+        if self.store.read_only:
+            self.notify("Read-only: ratings cannot be saved here.", severity="warning")
+            return
+        ors, srs = DEFAULTS_BY_AGE_GROUP[self.store.client(code).age_group]
+        self.start_rating(code, ors if family == "ors" else srs, ["client"])
+
+    def action_outcomes(self) -> None:
+        from fittui.ui.screens.outcomes import OutcomesScreen
+
+        self.push_screen(OutcomesScreen(today=self._today))
+
+    def action_caseload(self) -> None:
+        from fittui.ui.screens.caseload import CaseloadScreen
+
+        self.push_screen(CaseloadScreen())
+
+    def action_show_keys(self) -> None:
+        """? or F1: the keys of the screen on top, grouped; never while a client rates."""
+        from fittui.ui.screens.keys import KeysScreen
+
+        if self.client_mode or isinstance(self.screen, TooSmallScreen):
+            return
+        if isinstance(self.screen, KeysScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(KeysScreen(self.screen))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.client_mode and action in CLIENT_MODE_REFUSED:
+            return False
+        return super().check_action(action, parameters)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Drop keys typed before the client-mode screen on top appeared: they were meant
+        for the screen before it (see ``ClientModeScreen.takes_key``)."""
+        from fittui.ui.client_mode import ClientModeScreen
+
+        if (
+            isinstance(event, events.Key)
+            and isinstance(self.screen, ClientModeScreen)
+            and not self.screen.takes_key(event)
+        ):
+            return
+        await super().on_event(event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, or in client mode keep it for the therapist: a toast on
+        the client's screen could name another client."""
+        note = {"title": title, "severity": severity, "timeout": timeout, "markup": markup}
+        if self.client_mode:
+            self._held_notifications.append({"message": message, **note})
+        else:
+            super().notify(message, **note)
+
+    def watch_client_mode(self, on: bool) -> None:
+        if on:
+            self.clear_notifications()
+        else:
+            held, self._held_notifications = self._held_notifications, []
+            for note in held:
+                self.notify(**note)
+
+    def set_pin(self, pin: str) -> None:
+        """Save a new therapist PIN, hashed, in the settings file, and use it from now on."""
+        if self.settings_path is None:
+            raise InputError("there is no settings file to keep the PIN in")
+        hashed = PinHash.make(pin)
+        save_pin(self.settings_path, hashed)
+        self.settings = replace(self.settings, pin=hashed)
+
+    def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
+        """Client mode: each rater in turn rates, hands the laptop on, and the therapist
+        comes back to the result."""
+        self.run_client_mode(code, [(instrument_key, rater) for rater in raters])
+
+    def start_session(self, code: str) -> None:
+        """Client mode for the start of a session: the client rates each of their
+        instruments in the therapist's order (the age group's ORS-family scale when none are
+        set), one after the other, and the therapist comes back to one result for all."""
+        client = self.store.client(code)
+        keys = client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group][:1]
+        unknown = [key for key in keys if key not in self.instruments]
+        if unknown:
+            self.notify(
+                f"{code}: unknown instrument {', '.join(unknown)}; "
+                "change it with fittui edit-client --instruments",
+                severity="error",
+                timeout=10,
+            )
+            if self.one_person:
+                self.exit(return_code=1)
+            return
+        self.run_client_mode(code, [(key, "client") for key in keys])
+
+    @work(exclusive=True, group="client-mode")
+    async def run_client_mode(self, code: str, turns: list[tuple[str, str]]) -> None:
+        """Rate each (instrument, rater) turn in order. The same person goes straight on to
+        their next instrument; a new person gets the hand-on screen first. The therapist,
+        with the PIN, comes back to one result with everything saved; in `fittui rate` the
+        app exits after the thank-you screen instead.
+
+        A blank curtain lies under the client's screens, so that nothing of the
+        therapist's screens is drawn between one and the next.
+        """
+        from fittui.ui.client_mode import CurtainScreen
+        from fittui.ui.screens.pin import SetPinScreen
+        from fittui.ui.screens.rating import RatingScreen
+        from fittui.ui.screens.result import ResultScreen
+        from fittui.ui.screens.thanks import ThankYouScreen
+
+        if self.client_mode:
+            return
+        if not self.one_person and self.settings.pin is None:
+            if not await self.push_screen_wait(SetPinScreen()):
+                self.notify("Client mode needs a therapist PIN first.", severity="warning")
+                return
+        self.client_mode = True
+        await self.push_screen(CurtainScreen())
+        saved: list[Administration] = []
+        for turn, (instrument_key, rater) in enumerate(turns):
+            instrument = self.instruments[instrument_key]
+            rated = await self.push_screen_wait(
+                RatingScreen(instrument, code, rater, self.show_numbers)
+            )
+            if rated is None:
+                break  # the therapist left, with the PIN
+            saved.append(rated)
+            following = turns[turn + 1][1] if turn + 1 < len(turns) else None
+            if following == rater:
+                continue
+            if await self.push_screen_wait(ThankYouScreen(following)) != "next":
+                break
+        if self.one_person:
+            self.exit()
+            return
+        await self.pop_screen()  # the curtain
+        self.client_mode = False
+        if saved:
+            await self.push_screen(ResultScreen(code, saved))
+        else:
+            self.notify("Left client mode; nothing was saved.")
+
+    # -- when something goes wrong: a screen for the therapist, never a traceback ---------
+    async def _dispatch_message(self, message: Message) -> None:
+        """Every key binding and app-level handler runs here: an error in one is shown and
+        the app goes on, where Textual would end it."""
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:
+            self._show_trouble(error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort prints a traceback with local variables (other clients'
+        codes and labels) and quits. Here: the details go to the private log, what was being
+        saved to a file beside the database, and the therapist gets a screen (the client, in
+        client mode, a calm line). Should even that fail, the app stops with a message in
+        words. (Only an error escaping ``_dispatch_message`` stops the app's own loop, and
+        the override above lets none escape.)"""
+        self._show_trouble(error)
+
+    def _show_trouble(self, error: Exception) -> None:
+        from fittui.storage.trouble import keep_work, log_error
+        from fittui.ui.screens.trouble import CalmScreen, TroubleScreen
+
+        if self.is_headless and self._exception is None:
+            self._exception = error  # Pilot tests re-raise it when they end: none is hidden
+        log = log_error(error)
+        if self._trouble_shown:  # already on screen; what was being saved is already kept
+            return
+        self._trouble_shown = True
+        kept = None if self.store.read_only else keep_work(self.store.path, self.unsaved_work())
+        try:
+            trouble = TroubleScreen(type(error).__name__, log, kept)
+            if self.client_mode:
+                self.push_screen(CalmScreen(), lambda _: self.push_screen(trouble, self._recover))
+            else:
+                self.push_screen(trouble, self._recover)
+        except Exception:
+            self._stop_calmly(log, kept)
+
+    def unsaved_work(self) -> list[dict]:
+        """What the open screens hold that is not saved: a rating being saved, a note being
+        written. A screen says so with an ``unsaved_work()`` method of its own."""
+        found = []
+        for screen in self.screen_stack:
+            hook = getattr(screen, "unsaved_work", None)
+            try:
+                work = hook() if callable(hook) else None
+            except Exception:  # one screen that cannot say must not lose the others' work
+                work = None
+            if work:
+                found.append(work)
+        return found
+
+    def _recover(self, choice: str | None) -> None:
+        """Back to a fresh client list (the screen that failed has stopped), or quit."""
+        from fittui.ui.screens.clients import ClientsScreen
+
+        self._trouble_shown = False
+        if choice == "quit":
+            self.exit(return_code=1)
+            return
+        self.client_mode = False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(ClientsScreen())
+        self.offer_kept_work()
+
+    def offer_kept_work(self) -> None:
+        """Ratings or notes kept when a save failed: offered to save now or let go."""
+        from fittui.storage.trouble import kept_work
+        from fittui.ui.screens.trouble import KeptWorkScreen
+
+        if not self.store.read_only and kept_work(self.store.path):
+            self.push_screen(KeptWorkScreen(self.store.path))
+
+    def _stop_calmly(self, log: Path | None, kept: Path | None) -> None:
+        """End the app with a message in words: what is safe, what was kept, where to look."""
+        from rich.text import Text
+
+        words = "fittui stopped after an unexpected error. Everything saved before it is safe."
+        if kept:
+            words += (
+                f"\nWhat was being saved is kept in {kept}; fittui offers it at the next start."
+            )
+        if log:
+            words += f"\nThe details are in {log} (readable by you only)."
+        self._return_code = 1
+        self._exit_renderables.append(Text(words))
+        self._close_messages_no_wait()
+
+
+def make_app(
+    db_path: Path,
+    read_only: bool = False,
+    instruments: dict[str, Instrument] | None = None,
+    settings: Settings | None = None,
+    rate: tuple[str, str, list[str]] | None = None,
+    today: date | None = None,
+    session: str | None = None,
+    one_person: bool = False,
+) -> FitApp:
+    """Open the database (raising if it cannot be read) and build the app around it.
+
+    ``rate`` opens client mode for (client, instrument, raters in turn); ``session`` opens
+    it for a client's start-of-session instruments. ``one_person`` is `fittui rate`: no
+    therapist's screen is ever opened and the app exits after the thank-you screen.
+    """
+    store = Store(db_path, read_only=read_only)
+    store.clients()  # an unreadable database fails here, before any screen is drawn
+    # Years of records are tens of thousands of small objects that live as long as the
+    # app: kept out of the garbage collector's full passes, which would otherwise pause
+    # the screen for a tenth of a second now and then.
+    gc.freeze()
+    settings_path = config_dir() / "settings.toml"
+    settings = settings or load_settings(settings_path)
+    if settings.backup_recipient and not read_only:
+        from fittui.storage.sealed import backup_sealer
+
+        where = f"{settings_path}: backups.encrypt_to"
+        store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
+    return FitApp(
+        store,
+        instruments or load_instruments(instruments_dir()),
+        settings,
+        rate=rate,
+        today=today,
+        etr_params=load_parameters(config_dir()),
+        session=session,
+        one_person=one_person,
+        settings_path=settings_path,
+    )

@@ -1,0 +1,121 @@
+"""Cells for the client list and the caseload: flags, status and time since last seen.
+
+Every cell is a Rich ``Text`` (a plain string in a DataTable would be read as markup, so a
+label like "[x]" would vanish). Colours come from the app's theme, so they follow the ansi
+themes and stay readable when SSH drops COLORTERM; the words and symbols carry the meaning
+on their own.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.color import Color
+
+from fittui.domain.etr import ZONE_WORDS
+from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
+from fittui.domain.model import Client
+from fittui.domain.scoring import Summary, describe_flag, flag_base
+
+# Which theme colour each flag and status is drawn in; anything else keeps the text colour.
+FLAG_COLORS = {
+    "phq9_item9": "error",
+    "off_track": "error",
+    "srs_drop": "warning",
+    "srs_below_cutoff": "warning",
+    "srs_item_low": "warning",
+    "ors_below_cutoff": "accent",
+    "gsrs_drop": "warning",
+    "gsrs_below_cutoff": "warning",
+    "split_alliance": "warning",
+}
+STATUS_COLORS = {"recovered": "success", "improved": "success", "deteriorated": "error"}
+ZONE_COLORS = {"on_track": "success", "at_risk": "warning", "off_track": "error"}
+STRONG_FLAGS = {"phq9_item9", "off_track"}
+FLAG_SYMBOL_WIDTH = 6  # the widest built-in symbol, "⚠item9"
+
+
+@lru_cache(maxsize=64)
+def _style(theme: str, value: str | None, bold: bool) -> Style:
+    return Style(color=Color.parse(value).rich_color if value else None, bold=bold)
+
+
+def theme_style(app: App, name: str | None, bold: bool = False) -> Style:
+    """A Rich style in the theme's colour ``name`` (e.g. "error"), or just bold/plain;
+    made once per theme, since a list of a thousand clients asks for it thousands of times."""
+    return _style(app.theme, app.theme_variables.get(name) if name else None, bold)
+
+
+def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Text:
+    """Each flag's symbol, in its colour; risk flags also bold. With ``width``, the symbols
+    wrap onto further lines instead of running past it (never a symbol cut in two)."""
+    text = Text()
+    line = 0
+    for flag in flags:
+        symbol = describe_flag(flag)[0]
+        if text:
+            wraps = width is not None and line + 1 + len(symbol) > width
+            text.append("\n" if wraps else " ")
+            line = 0 if wraps else line + 1
+        base = flag_base(flag)  # a partner's ▼SRS(p) in the colour of the client's ▼SRS
+        strong = flag in STRONG_FLAGS or base not in FLAG_COLORS and symbol.startswith("⚠")
+        color = FLAG_COLORS.get(base, "error" if strong else None)
+        text.append(symbol, theme_style(app, color, strong))
+        line += len(symbol)
+    return text
+
+
+def status_cell(app: App, status: str, words: str | None = None) -> Text:
+    """The status in its colour; ``words`` replace the status word (``status_words``)."""
+    return Text(words or status, theme_style(app, STATUS_COLORS.get(status)))
+
+
+def status_words(client: Client, summary: Summary) -> str:
+    """The status as the therapist reads it. Before a second ORS there is no change to
+    judge, so the status says how far the client has got ("1 ORS so far", "no CORS yet")
+    rather than a word that reads like a verdict on the client."""
+    if summary.status != "insufficient":
+        return summary.status
+    if summary.ors:
+        return f"{len(summary.ors)} {summary.ors[0].instrument} so far"
+    return f"no {DEFAULTS_BY_AGE_GROUP[client.age_group][0]} yet"
+
+
+# The status filter's words for each status.
+STATUS_FILTER_WORDS = {"insufficient": "fewer than 2 ORS"}
+
+
+def zone_cell(app: App, zone: str | None) -> Text:
+    """Where the client is against the expected path: on track, behind, off track."""
+    if zone is None:
+        return Text("-")
+    return Text(ZONE_WORDS[zone][0], theme_style(app, ZONE_COLORS[zone], zone == "off_track"))
+
+
+def plain(value: str) -> Text:
+    return Text(value)
+
+
+def score_cell(tenths: int | None) -> Text:
+    return Text(format_tenths(tenths), justify="right")
+
+
+def change_cell(tenths: int | None) -> Text:
+    if tenths is None:
+        return Text("-", justify="right")
+    sign = "+" if tenths > 0 else ""
+    return Text(f"{sign}{format_tenths(tenths)}", justify="right")
+
+
+def since_cell(days: int | None) -> Text:
+    """How long ago the client was last seen: "today", "6 d", "3 wk"."""
+    if days is None:
+        return Text("never")
+    if days <= 0:
+        return Text("today")
+    if days < 14:
+        return Text(f"{days} d")
+    return Text(f"{days // 7} wk")

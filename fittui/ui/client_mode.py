@@ -1,0 +1,105 @@
+"""Client mode: while the client holds the laptop, no key leads anywhere but the scale.
+
+Every client-mode screen derives from :class:`ClientModeScreen`. The app refuses its own
+quit, palette and suspend actions while client mode is on (``FitApp.check_action``), drops
+keys typed before the screen on top appeared (``FitApp.on_event``: a second Enter sent with
+the first never reaches the next screen), and keeps every notification until client mode
+ends. The only way out is the therapist key, then the therapist's PIN.
+
+The therapist key is F2. Browsers leave it alone (Ctrl+T, the old key, opens a new tab in
+every browser, and a browser-based terminal never sees it), and so do the usual terminal
+emulators: F1 is their help, F10 their menu, F11 full screen, and F5, F6, F7 and F12 are
+taken by browsers. A client who presses F2 by chance meets a PIN prompt that shows nothing
+about anyone and goes back to the scale after three wrong PINs or Escape.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+from textual import events
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from fittui.ui.app import FitApp
+
+THERAPIST_KEY = "f2"
+THERAPIST_KEY_NAME = "F2"
+
+ResultT = TypeVar("ResultT")
+
+
+class ClientModeScreen(Screen[ResultT]):
+    """A screen the client sees. Subclasses say what the therapist, once unlocked, gets."""
+
+    BINDINGS = [
+        Binding(THERAPIST_KEY, "therapist_key", show=False, priority=True),
+        Binding("escape", "nothing", show=False, priority=True),
+        Binding("ctrl+c", "nothing", show=False, priority=True),
+        Binding("ctrl+q", "nothing", show=False, priority=True),
+    ]
+    AUTO_FOCUS: ClassVar[str | None] = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown_at = float("inf")
+        """When this screen last came to the top, on the clock of key events."""
+        self.dismissed = False
+
+    def dismiss(self, result: ResultT | None = None) -> AwaitComplete:
+        """Dismiss once, and only while on top.
+
+        Keys reach a screen through its own queue, so two Enters can both be on their way
+        to it before the first one dismisses it; Textual's dismiss pops whatever screen is
+        on top, so the second would take away the next client-mode screen and show what
+        lies beneath. Here the second does nothing.
+        """
+        if self.dismissed or self.app.screen is not self:
+            return AwaitComplete.nothing()
+        self.dismissed = True
+        return super().dismiss(result)
+
+    @property
+    def fit(self) -> FitApp:
+        """The app, typed."""
+        return cast("FitApp", self.app)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self.shown_at = event.time
+
+    def takes_key(self, event: events.Key) -> bool:
+        """Whether a key was typed while this screen was on top: keys typed earlier (a
+        second Enter in the same write as the first, key repeat, a paste) were meant for
+        the screen before and are dropped."""
+        return event.time >= self.shown_at
+
+    def action_nothing(self) -> None:
+        """Quit keys and Escape stay inside client mode."""
+
+    def action_therapist_key(self) -> None:
+        """Ask for the therapist's PIN; the right one gives the screen's way out."""
+        from fittui.ui.screens.pin import PinScreen
+
+        pin = self.fit.settings.pin
+        if self.fit.one_person or pin is None or not self.can_leave():
+            return  # `fittui rate`: nothing to unlock
+
+        def unlocked(right: bool | None) -> None:
+            if right:
+                self.on_therapist()
+
+        self.app.push_screen(PinScreen(pin), unlocked)
+
+    def can_leave(self) -> bool:
+        """Whether the therapist key may be answered now (not while a save is running)."""
+        return True
+
+    def on_therapist(self) -> None:
+        """The therapist gave the PIN: leave client mode the screen's way."""
+
+
+class CurtainScreen(ClientModeScreen[Any]):
+    """Under every client-mode screen: a blank screen, so that between one rating screen
+    and the next nothing of the therapist's screens can be drawn."""

@@ -1,0 +1,340 @@
+"""The client list, the home screen: who needs attention first, found as you type.
+
+Clients with a risk answer, off track, or with a drop in the alliance come first (scoring's
+``attention``); then everyone else by code. Archived clients stay out of the way until
+asked for. The list redraws when a save lands from this or another process.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Header, Input, Static
+
+from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+from fittui.domain.model import Client
+from fittui.domain.overview import Overview
+from fittui.storage.journal import StorageError
+from fittui.ui.cells import (
+    flags_cell,
+    plain,
+    score_cell,
+    since_cell,
+    status_cell,
+    status_words,
+)
+from fittui.ui.live import LiveScreen
+from fittui.ui.screens.keys import KeySection
+from fittui.ui.widgets.keys_footer import KeysFooter
+from fittui.ui.widgets.row_table import RowTable
+
+COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
+# Below this width (a phone over SSH) the list keeps what decides who to open first;
+# the label and last session are in the history, and the search still finds labels.
+NARROW = 70
+NARROW_COLUMNS = COLUMNS[:5]
+
+
+class ClientsScreen(LiveScreen):
+    """Active clients with status, latest ORS and SRS, flags and last session."""
+
+    BINDINGS = [
+        # Enter opens the history from the search field too: type a code, press Enter.
+        Binding("enter", "history", "History", tooltip="open the client's history", priority=True),
+        Binding(
+            "b",
+            "begin",
+            "Begin",
+            tooltip="begin the session: the client's start-of-session instruments, "
+            "one after the other, then one result",
+        ),
+        Binding("o", "rate('ors')", "ORS", tooltip="the ORS of the client's age group"),
+        Binding("s", "rate('srs')", "SRS", tooltip="the SRS of the client's age group"),
+        Binding(
+            "m",
+            "rate_more",
+            "Other",
+            tooltip="another instrument (PHQ-9, GAD-7, GSRS...) or more raters in turn "
+            "(a partner, a parent)",
+        ),
+        Binding(
+            "v",
+            "remote",
+            "Video",
+            show=False,
+            tooltip="a rating over video or from paper: screen share, said aloud, a paper "
+            "form, or a form the client fills in at home",
+        ),
+        Binding("slash", "search", "Search", tooltip="search by code or label as you type"),
+        Binding("c", "app.caseload", "Caseload", tooltip="every client's numbers, filtered"),
+        Binding(
+            "r", "app.outcomes", "Outcomes", show=False, tooltip="the practice's outcome summary"
+        ),
+        Binding("a", "add", "Add", tooltip="add a client"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            show=False,
+            tooltip="change the client's label, age group or start-of-session instruments",
+        ),
+        Binding(
+            "x",
+            "archive",
+            "Archive",
+            show=False,
+            tooltip="archive the client (kept with every rating), or restore one",
+        ),
+        Binding(
+            "h", "toggle_archived", "Archived", show=False, tooltip="show or hide archived clients"
+        ),
+        Binding(
+            "n",
+            "toggle_numbers",
+            "Numbers",
+            show=False,
+            tooltip="show or hide the numbers on the rating lines",
+        ),
+        Binding("q", "app.quit", "Quit", tooltip="quit fittui"),
+    ]
+    KEYS_TITLE = "the client list"
+    PLACE = "list"
+    KEYS = (
+        KeySection(
+            "Choosing a client",
+            (
+                ("↑ ↓ Home End", "move through the list"),
+                "search",
+                ("Escape", "in the search: clear it and go back to the list"),
+                "history",
+            ),
+        ),
+        KeySection(
+            "Rating, in client mode",
+            (
+                "begin",
+                ("rate('ors')", "the ORS of the client's age group (CORS, YCORS for children)"),
+                ("rate('srs')", "the SRS of the client's age group (CSRS, YCSRS for children)"),
+                "rate_more",
+                "toggle_numbers",
+            ),
+        ),
+        KeySection("Over video or on paper", ("remote",)),
+        KeySection("Clients", ("add", "edit", "archive", "toggle_archived")),
+        KeySection("Looking wider", ("caseload", "outcomes", "quit")),
+    )
+    # Below 80 columns the footer keeps what a session needs.
+    NARROW_KEYS = frozenset({"history", "begin", "rate", "rate_more", "search", "show_keys"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._overviews: dict = {}  # report.overviews' cache: only changed clients rescored
+        self.show_archived = False
+        self.rows: list[Overview] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search by code or label ( / )", id="search")
+        yield RowTable(id="clients")
+        yield Static("", id="empty")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.show_rows()
+
+    def redraw(self) -> None:
+        self.rows = self.app.overviews(self.show_archived, self._overviews)
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        """Fill the table with the rows matching the search, keeping the cursor's client."""
+        table = self.query_one(RowTable)
+        current = self.selected_code()
+        query = self.query_one("#search", Input).value.strip().lower()
+        columns = NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
+        if len(table.columns) != len(columns):
+            table.clear(columns=True)
+            table.add_columns(*columns)
+        shown = [
+            o
+            for o in self.rows
+            if not query or query in o.client.code.lower() or query in o.client.label.lower()
+        ]
+        rows = [self._cells(o)[: len(columns)] for o in shown]
+        if columns == COLUMNS:
+            # The label comes last and takes the width left, so the list needs no sideways
+            # scrolling.
+            used = sum(
+                max([len(name)] + [row[n].cell_len for row in rows]) + 2
+                for n, name in enumerate(COLUMNS[:-1])
+            )
+            room = max(8, self.size.width - used - 3)
+            for row in rows:
+                row[-1].truncate(room, overflow="ellipsis")
+        # The same client stays under the cursor when the list re-sorts (a save from any
+        # process); one that left the list (archived, or not matching the search) leaves
+        # the cursor at the same place in the list.
+        keys = [o.client.code for o in shown]
+        cursor = current if current in keys else table.cursor_row
+        table.fill(list(zip(rows, keys)), cursor)
+        empty = self.query_one("#empty", Static)
+        empty.display = not shown
+        if not self.rows:
+            empty.update("No clients yet. Press a to add one.")
+        elif not shown:
+            empty.update("No client matches the search. Escape clears it.")
+
+    def _cells(self, o: Overview) -> list[Text]:
+        summary = o.summary
+        status = status_cell(self.app, summary.status, status_words(o.client, summary))
+        if o.client.archived:
+            status = Text("archived", style="dim")
+        return [
+            plain(o.client.code),
+            status,
+            score_cell(summary.latest.total if summary.latest else None),
+            score_cell(summary.srs[-1].total if summary.srs else None),
+            flags_cell(self.app, summary.flags),
+            since_cell(o.days_since),
+            plain(o.client.label),
+        ]
+
+    def selected_code(self) -> str | None:
+        return self.query_one(RowTable).cursor_key
+
+    def selected(self) -> Client | None:
+        code = self.selected_code()
+        return self.app.store.client(code) if code else None
+
+    # -- search ----------------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.show_rows()
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search and event.key in ("escape", "down"):
+            if event.key == "escape":
+                search.value = ""
+            self.query_one(DataTable).focus()
+            event.stop()
+
+    # -- opening and rating ----------------------------------------------------------------
+    def action_history(self) -> None:
+        code = self.selected_code()
+        if code:
+            self.query_one(DataTable).focus()  # back from the history, keys act on the list
+            self.app.open_history(code)
+
+    def _writable(self) -> bool:
+        if self.app.store.read_only:
+            self.notify("Read-only: nothing can be saved here.", severity="warning")
+            return False
+        return True
+
+    def _client_to_rate(self) -> Client | None:
+        if not self._writable():
+            return None
+        client = self.selected()
+        if client is None:
+            self.notify("Add a client first: press a.", severity="warning")
+        return client
+
+    def action_begin(self) -> None:
+        """b: the client's start-of-session instruments, in the therapist's order."""
+        client = self._client_to_rate()
+        if client:
+            self.app.start_session(client.code)
+
+    def action_rate(self, family: str) -> None:
+        """o and s: the ORS- or SRS-family instrument for the client's age group."""
+        client = self._client_to_rate()
+        if client:
+            self.app.rate_default(client.code, family)
+
+    def action_remote(self) -> None:
+        """v: a rating over video (screen share, aloud, a home form) or from paper."""
+        from fittui.ui.screens.remote import take_remotely
+
+        client = self._client_to_rate()
+        if client:
+            self.run_worker(take_remotely(self.app, client), exclusive=True)
+
+    def action_rate_more(self) -> None:
+        """Any instrument (GSRS for a group), with one or more raters in turn."""
+        from fittui.ui.screens.start import StartRatingScreen
+
+        client = self._client_to_rate()
+        if client is None:
+            return
+
+        def chosen(choice: tuple[str, list[str]] | None) -> None:
+            if choice:
+                self.app.last_start_choice = choice
+                self.app.start_rating(client.code, choice[0], choice[1])
+
+        default, raters = DEFAULTS_BY_AGE_GROUP[client.age_group][1], None
+        if self.app.last_start_choice:  # the therapist's last choice in this session
+            default, raters = self.app.last_start_choice
+        dialog = StartRatingScreen(self.app.instruments, default, raters, client.code)
+        self.app.push_screen(dialog, chosen)
+
+    # -- adding, editing, archiving --------------------------------------------------------
+    def _after_form(self, client: Client | None) -> None:
+        if client is None:
+            return
+        self.query_one("#search", Input).value = ""
+        self.reload(force=True)
+        codes = [o.client.code for o in self.rows]
+        if client.code in codes:
+            self.query_one(DataTable).move_cursor(row=codes.index(client.code))
+        self.notify(f"Saved {client.code}.")
+
+    def action_add(self) -> None:
+        from fittui.ui.screens.client_form import ClientFormScreen
+
+        if self._writable():
+            self.app.push_screen(ClientFormScreen(), self._after_form)
+
+    def action_edit(self) -> None:
+        from fittui.ui.screens.client_form import ClientFormScreen
+
+        client = self.selected()
+        if client and self._writable():
+            self.app.push_screen(ClientFormScreen(client), self._after_form)
+
+    def action_archive(self) -> None:
+        """Archive the client (kept, with every rating, just out of the list), or restore."""
+        client = self.selected()
+        if client is None or not self._writable():
+            return
+        archived = not client.archived
+        try:
+            self.app.store.update_client(client.code, archived=archived)
+        except StorageError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            return
+        if archived:
+            self.notify(f"{client.code} archived: press h to see archived clients, x to restore.")
+        else:
+            self.notify(f"{client.code} is active again.")
+        self.reload(force=True)
+
+    def action_toggle_archived(self) -> None:
+        self.show_archived = not self.show_archived
+        self.reload(force=True)
+        self.notify(
+            "Showing archived clients too." if self.show_archived else "Archived clients hidden."
+        )
+
+    def action_toggle_numbers(self) -> None:
+        self.app.show_numbers = not self.app.show_numbers
+        shown = "shown" if self.app.show_numbers else "hidden"
+        self.notify(f"Numbers on the rating lines are {shown} in client mode.")

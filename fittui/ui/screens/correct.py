@@ -1,0 +1,282 @@
+"""Correcting the record: void or restore a rating, move it to the right client, fix its
+date, and settle two ratings of one instrument by one rater on the same day.
+
+Nothing here deletes anything. Each dialog first shows the rating it acts on (instrument,
+date, rater, scores), so the therapist confirms what they see, and the store keeps what
+the rating said before (``voided``, ``corrections``).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.model import (
+    REPLACED_SAME_DAY,
+    VOID_REASONS,
+    Administration,
+    InputError,
+    check_code,
+    check_not_future,
+    check_reason,
+    parse_when,
+    same_session,
+)
+from fittui.storage.journal import StorageError
+
+DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 64;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: round $accent;
+    padding: 0 1;
+    background: $panel;
+}}
+{name} .title {{
+    text-style: bold;
+}}
+{name} .help {{
+    color: $text-muted;
+}}
+{name} .error {{
+    color: $text-error;
+}}
+{name} OptionList {{
+    height: auto;
+    max-height: 6;
+    margin: 1 0;
+}}
+{name} Input {{
+    margin-bottom: 1;
+}}
+"""
+
+
+def rating_words(a: Administration, instruments: dict[str, Instrument]) -> str:
+    """One rating as the therapist recognises it: 'ORS · 2026-11-09 10:00 · rated by client
+    · 5.0 5.0 5.0 5.1 · total 20.1'."""
+    instrument = instruments.get(a.instrument)
+    score = instrument.format_score if instrument else format_tenths
+    items = " ".join(score(v) for v in a.items.values())
+    when = a.date.replace("T", " ")
+    return f"{a.instrument} · {when} · rated by {a.rater} · {items} · total {score(a.total)}"
+
+
+class VoidScreen(ModalScreen[str | None]):
+    """Confirms voiding one rating and asks why: a reason from the list (Enter) or typed.
+    Dismisses with the reason, or None when Escape leaves the rating as it is."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="VoidScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
+        super().__init__()
+        self.administration = administration
+        self.instruments = instruments
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Void this rating as entered in error?", classes="title")
+            yield Static(Text(rating_words(self.administration, self.instruments)))
+            yield Static(
+                "It stays in the history, struck through, and counts nowhere; "
+                "v restores it later. Why?",
+                classes="help",
+            )
+            yield OptionList(
+                *(Option(r, id=r) for r in VOID_REASONS), id="reasons", markup=False, compact=True
+            )
+            yield Input(placeholder="or type another reason, then Enter", id="reason", compact=True)
+            yield Static("Enter voids · Tab to type · Escape cancels", classes="help")
+            yield Static(id="error", classes="error")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.prompt))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(check_reason(event.value))
+        except InputError as exc:
+            self.query_one("#error", Static).update(Text(str(exc)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RestoreScreen(ModalScreen[bool]):
+    """Confirms restoring a voided rating; dismisses with True on Enter, False on Escape."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="RestoreScreen")
+    BINDINGS = [
+        Binding("enter", "restore", "Restore"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
+        super().__init__()
+        self.administration = administration
+        self.instruments = instruments
+
+    def compose(self) -> ComposeResult:
+        a = self.administration
+        with Vertical():
+            yield Label("Restore this rating?", classes="title")
+            yield Static(Text(rating_words(a, self.instruments)))
+            if a.voided is not None:
+                yield Static(Text(f"Voided {a.voided.at.replace('T', ' ')}: {a.voided.reason}"))
+            yield Static(
+                "It counts again in every chart, flag and report.\nEnter restores · Escape cancels",
+                classes="help",
+            )
+
+    def action_restore(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class CorrectScreen(ModalScreen[str | None]):
+    """Moves a rating to another client and/or fixes its date; the old values stay in the
+    rating's corrections. Dismisses with a sentence saying what changed, or None."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CorrectScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
+        super().__init__()
+        self.administration = administration
+        self.instruments = instruments
+
+    def compose(self) -> ComposeResult:
+        a = self.administration
+        with Vertical():
+            yield Label("Correct this rating", classes="title")
+            yield Static(Text(rating_words(a, self.instruments)))
+            yield Label("Client code (to move it)")
+            yield Input(value=a.client, id="client", compact=True)
+            yield Label("Date, YYYY-MM-DD or YYYY-MM-DD HH:MM (not after today)")
+            yield Input(value=a.date.replace("T", " "), id="date", compact=True)
+            yield Static(
+                "Enter saves · Tab next field · Escape cancels\n"
+                "The old client and date are kept in the rating's corrections.",
+                classes="help",
+            )
+            yield Static(id="error", classes="error")
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        a = self.administration
+        store = self.app.store
+        error = self.query_one("#error", Static)
+        try:
+            code = check_code(self.query_one("#client", Input).value)
+            store.client(code)
+            when = parse_when(self.query_one("#date", Input).value.replace(" ", "T", 1))
+            check_not_future(when, self.app.today())
+            done = []
+            if when != a.date:
+                store.redate(a.id, when)
+                done.append(f"dated {when.replace('T', ' ')}")
+            if code != a.client:
+                store.move(a.id, code)
+                done.append(f"moved to {code}")
+        except (InputError, StorageError) as exc:
+            error.update(Text(str(exc)))
+            return
+        if not done:
+            error.update("Nothing changed: edit the client or the date, or press Escape.")
+            return
+        self.dismiss(f"{a.instrument} of {a.date.replace('T', ' ')} {' and '.join(done)}.")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SameDayScreen(ModalScreen[bool]):
+    """Two ratings of one instrument by one rater on one day are one session. Asks whether
+    the new one replaces the earlier (voided with the reason "replaced by a later rating
+    the same day") or both are kept; dismisses with True when it replaced."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="SameDayScreen")
+    BINDINGS = [
+        Binding("r", "replace", "Replace the first"),
+        Binding("k", "keep", "Keep both"),
+        Binding("escape", "keep", "Keep both", show=False),
+    ]
+
+    def __init__(
+        self,
+        saved: Administration,
+        earlier: list[Administration],
+        instruments: dict[str, Instrument],
+    ) -> None:
+        super().__init__()
+        self.saved = saved
+        self.earlier = earlier
+        self.instruments = instruments
+
+    def compose(self) -> ComposeResult:
+        a = self.saved
+        with Vertical():
+            yield Label(f"A second {a.instrument} by {a.rater} on {a.day}", classes="title")
+            for e in self.earlier:
+                yield Static(Text(f"Earlier: {rating_words(e, self.instruments)}"))
+            yield Static(Text(f"Now: {rating_words(a, self.instruments)}"))
+            first = "the earlier one" if len(self.earlier) == 1 else "the earlier ones"
+            yield Static(
+                f"They make one session. Does the new rating replace {first}?\n"
+                f"r replaces: {first} voided, still shown in the history\n"
+                "k keeps both, on purpose (Escape too)",
+                classes="help",
+            )
+            yield Static(id="error", classes="error")
+
+    def action_replace(self) -> None:
+        try:
+            for e in self.earlier:
+                self.app.store.void(e.id, REPLACED_SAME_DAY)
+        except (InputError, StorageError) as exc:
+            self.query_one("#error", Static).update(Text(f"Not voided: {exc}"))
+            return
+        self.dismiss(True)
+
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+
+def ask_about_same_day(app: App, saved: list[Administration]) -> None:
+    """After ratings are saved, ask about each one that makes one session with an earlier
+    rating (same client, instrument, rater and day), one question at a time."""
+
+    def ask(index: int) -> None:
+        if index == len(saved):
+            return
+        a = saved[index]
+        counted = app.store.administrations(a.client)
+        earlier = same_session(a, counted, earlier_only=True)
+        if not earlier or all(c.id != a.id for c in counted):
+            ask(index + 1)
+            return
+
+        def answered(replaced: bool | None) -> None:
+            if replaced:
+                app.notify(f"The earlier {a.instrument} is voided: {REPLACED_SAME_DAY}.")
+            ask(index + 1)
+
+        app.push_screen(SameDayScreen(a, earlier, app.instruments), answered)
+
+    ask(0)

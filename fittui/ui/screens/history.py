@@ -1,0 +1,484 @@
+"""One client's history: the chart, what to look at and ask, the note snippet, every rating.
+
+Read in the room after the client hands the laptop back, and later over SSH: the chart
+shows the path against the cut-off, the reliable-change band and the SRS 36 line; below
+it the patterns with their questions, the snippet for the progress note (copied with one
+key, over SSH too), and every administration with its note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Header, Static
+
+from fittui.domain import etr
+from fittui.domain.episodes import REASON_WORDS, Episode, check_end, check_start, current_ratings
+from fittui.domain.instruments import format_tenths
+from fittui.domain.model import Administration, InputError, correction_words
+from fittui.domain.scoring import chronological, summarize
+from fittui.domain.snippet import make_snippet
+from fittui.storage.journal import StorageError
+from fittui.ui.cells import plain, status_words
+from fittui.ui.chart import Legend
+from fittui.ui.live import LiveScreen
+from fittui.ui.look import alert_text, look_at
+from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
+from fittui.ui.screens.episode import EpisodeEndScreen
+from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.widgets.history_plot import VIEWS, HistoryPlot, view_title
+from fittui.ui.widgets.keys_footer import KeysFooter
+from fittui.ui.widgets.row_table import REST_AFTER, RowTable
+
+EARLIER_STYLE = "dim"  # earlier episodes: shown, never counted
+
+
+def episode_words(episodes: list[Episode], gap_days: int) -> str:
+    """The current episode for the heading, once there is more than one or it has ended."""
+    if not episodes:
+        return ""
+    latest = episodes[-1]
+    if len(episodes) == 1 and not latest.closed:
+        return ""
+    if latest.closed:
+        return f"\n{latest.describe(gap_days)} (+ starts a new one)"
+    return f"\nEpisode {latest.number} since {latest.start}; earlier ones greyed below"
+
+
+def _dimmed(value: str, style: str) -> Text:
+    """A table cell (``cells.plain``) in the style of its episode."""
+    cell = plain(value)
+    if style:
+        cell.stylize(style)
+    return cell
+
+
+# plotext colour names that Rich spells differently.
+RICH_COLORS = {"gray": "bright_black", "orange": "dark_orange"}
+
+
+def legend_cell(legend: list[Legend]) -> Text:
+    """The chart's legend, each marker in its series' colour."""
+    text = Text()
+    for entry in legend:
+        if text:
+            text.append("  ")
+        color = RICH_COLORS.get(entry.color, entry.color) if entry.color else None
+        text.append(entry.marker, Style(color=color, bold=True))
+        text.append(f" {entry.words}")
+    return text
+
+
+class HistoryScreen(GoesBack, LiveScreen):
+    """Everything fittui knows about one client."""
+
+    AUTO_FOCUS = "#history"  # arrow keys scroll the page; Tab moves into the table
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+    BINDINGS = [
+        *back_bindings(),
+        Binding("i", "next_view", "Chart view"),
+        Binding("y", "copy_snippet", "Copy snippet"),
+        Binding("n", "edit_note", "Note"),
+        Binding("v", "void", "Void", show=False),
+        Binding("e", "correct", "Correct", show=False),
+        Binding("o", "rate('ors')", "ORS"),
+        Binding("s", "rate('srs')", "SRS"),
+        Binding("x", "end_episode", "End episode", show=False),
+        Binding("plus", "new_episode", "New episode", show=False),
+    ]
+
+    KEYS_TITLE = "the history"
+    PLACE = "history"
+    KEYS = (
+        KeySection(
+            "Reading",
+            (
+                ("↑ ↓ PgUp PgDn", "scroll the page"),
+                ("Home End", "the top or the bottom"),
+                ("Tab", "into the table of ratings, newest first"),
+                ("next_view", "the chart: totals, ORS items, SRS items, each symptom measure"),
+                "back",
+            ),
+        ),
+        KeySection(
+            "Notes",
+            (
+                ("copy_snippet", "copy the snippet for the progress note"),
+                ("edit_note", "write or change the note of the rating chosen in the table"),
+                ("Enter", "in the table: the same"),
+            ),
+        ),
+        KeySection(
+            "Correcting the record (in the table)",
+            (
+                ("void", "void the chosen rating, with a reason; on a voided one, restore it"),
+                ("correct", "move the chosen rating to another client, or change its date"),
+            ),
+        ),
+        KeySection(
+            "Correcting the record",
+            (
+                ("void", "mark the rating chosen in the table as entered in error, or restore it"),
+                ("correct", "move the chosen rating to the right client, or fix its date"),
+            ),
+        ),
+        KeySection(
+            "Episodes of care",
+            (
+                ("end_episode", "end the current episode today, saying how it ended"),
+                ("new_episode", "start a new episode today (an open one is ended first)"),
+            ),
+        ),
+        KeySection(
+            "Rating",
+            (
+                ("rate('ors')", "the ORS of the client's age group, in client mode"),
+                ("rate('srs')", "the SRS of the client's age group, in client mode"),
+            ),
+        ),
+        KeySection(
+            "Episodes of care",
+            (
+                ("end_episode", "end the current episode today, with how it ended"),
+                ("new_episode", "start a new episode today; an open one is ended first"),
+            ),
+        ),
+    )
+    NARROW_KEYS = frozenset({"back", "edit_note", "rate", "show_keys"})
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.view = "totals"
+        self.snippet = ""
+        self.administrations: list[Administration] = []  # those that count
+        self.record: list[Administration] = []  # every rating, voided ones too: the table
+        self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
+        self.episodes: list[Episode] = []
+        self.current: list[Administration] = []  # the current episode's: what counts
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="alert")
+        with VerticalScroll(id="history"):
+            yield Static(id="who")
+            with Horizontal(id="top"):
+                with Vertical(id="chart-box"):
+                    yield HistoryPlot(id="chart")
+                    yield Static(id="legend")
+                    yield Static(id="etr-note")
+                yield Static(id="look")
+            yield Static("[b]Snippet for the progress note[/b] (y copies it)", id="snippet-head")
+            yield Static(id="snippet")
+            yield Static(
+                "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
+                "v voids, e corrects)",
+                id="sessions-head",
+            )
+            yield RowTable(id="sessions")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        for name in ("Date", "Instrument", "Rater", "Items", "Total", "Note"):
+            table.add_column(name)
+
+    def redraw(self) -> None:
+        app = self.app
+        client = app.store.client(self.code)
+        self.administrations = chronological(app.store.administrations(client.code))
+        self.record = chronological(app.store.all_administrations(client.code))
+        self.episodes, current = current_ratings(
+            self.administrations,
+            app.store.episode_events(client.code),
+            app.settings.gap_days,
+            app.today(),
+        )
+        self.current = chronological(current)
+        summary = summarize(
+            client,
+            self.current,
+            app.instruments,
+            etr_params=app.etr_params,
+            linked=app.store.linked_administrations(client),
+        )
+        self.client = client
+        self.summary = summary
+        sessions = self.episodes[-1].sessions if self.episodes else 0
+        change = ""
+        if summary.change is not None:
+            sign = "+" if summary.change > 0 else ""
+            change = f" ({sign}{format_tenths(summary.change)} since intake)"
+        self.query_one("#who", Static).update(
+            Content.from_markup(
+                "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions session(s)$episode",
+                code=client.code,
+                label=client.label,
+                age=client.age_group.replace("_", " "),
+                status=status_words(client, summary),
+                change=change,
+                sessions=str(sessions),
+                episode=episode_words(self.episodes, app.settings.gap_days),
+            )
+        )
+        alert = self.query_one("#alert", Static)
+        alert.display = bool(summary.alerts)
+        alert.update(alert_text(summary.alerts))
+        if self.view not in self.views():
+            self.view = "totals"
+        self.draw_chart()
+        alliances = list(summary.alliances[-1:])
+        self.query_one("#look", Static).update(look_at(summary, alliances, app.instruments))
+        self.snippet = make_snippet(
+            client, summary, self.current, app.instruments, app.settings.snippet
+        )
+        self.query_one("#snippet", Static).update(Content(self.snippet or "Nothing rated yet."))
+        # The table starts below the chart, the patterns and the snippet: none of it is in
+        # the first screenful, so it is built just after the first paint.
+        self.set_timer(REST_AFTER, self.fill_table)
+
+    def draw_chart(self) -> None:
+        app = self.app
+        path = etr.client_path(
+            self.summary.ors, self.client.age_group, app.instruments, app.etr_params
+        )
+        legend = self.query_one(HistoryPlot).show(
+            self.current, app.instruments, self.summary, self.view, path
+        )
+        note = self.query_one("#etr-note", Static)
+        note.display = bool(path) and self.view == "totals"
+        if self.summary.etr_zone:
+            words = etr.ZONE_WORDS[self.summary.etr_zone][0]
+            note.update(f"{words.capitalize()} against the expected path. {etr.DISCLAIMER}")
+        else:
+            note.update(f"The expected path from this intake. {etr.DISCLAIMER}")
+        words = legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
+        self.query_one("#legend", Static).update(words)
+
+    def fill_table(self) -> None:
+        """Every administration, newest first; a voided one struck through with its reason,
+        a corrected one with what it said before. With more than one episode, each under a
+        line naming it, and the earlier episodes greyed (shown, never counted)."""
+        table = self.query_one("#sessions", RowTable)
+        instruments = self.app.instruments
+        separate = len(self.episodes) > 1
+        episode_of = {a.id: e for e in self.episodes for a in e.administrations}
+        rows = []
+        shown: Episode | None = None
+        if separate and not self.episodes[-1].administrations:  # started, nothing rated yet
+            shown = self.episodes[-1]
+            rows.append(self._episode_row(shown))
+        for a in reversed(self.record):
+            episode = episode_of.get(a.id)
+            if separate and episode is not None and episode is not shown:
+                shown = episode
+                rows.append(self._episode_row(episode))
+            instrument = instruments.get(a.instrument)
+            score = instrument.format_score if instrument else format_tenths
+            cells = [
+                plain(a.date.replace("T", " ")),
+                plain(a.instrument),
+                plain(a.taken_by),
+                plain(" ".join(score(v) for v in a.items.values())),
+                Text(score(a.total), justify="right"),
+                plain(a.note),
+            ]
+            if a.corrections:
+                cells[5] = plain(f"({correction_words(a)}) {a.note}".rstrip())
+            if a.voided is not None:
+                for cell in cells[:5]:
+                    cell.stylize("strike dim")
+                cells[5] = Text.assemble(
+                    ("VOIDED", "bold"), " ", plain(f"{a.voided.reason}. "), cells[5]
+                )
+            elif separate and episode is not self.episodes[-1]:
+                for cell in cells:
+                    cell.stylize(EARLIER_STYLE)
+            rows.append((cells, a.id))
+        cursor = self.keep_cursor_on or table.cursor_row
+        self.keep_cursor_on = None
+        table.fill(rows, cursor)
+
+    def _episode_row(self, episode: Episode) -> tuple[tuple[Text, ...], str]:
+        """The line above an episode's ratings, its words spread over the columns so that
+        no column grows for it: "── Episode 1 ... 2025-01-05 to 2025-03-01 ... planned"."""
+        style = "bold" if episode is self.episodes[-1] else f"bold {EARLIER_STYLE}"
+        days = f"{episode.start} to {episode.end}" if episode.closed else f"since {episode.start}"
+        how = episode.describe(self.app.settings.gap_days).split(", ", 1)[1]
+        cells = (f"── Episode {episode.number}", "", "", days, "", how)
+        return tuple(_dimmed(c, style) for c in cells), f"episode-{episode.number}"
+
+    def views(self) -> list[str]:
+        """Totals, ORS items, SRS items, then each symptom measure the client has rated."""
+        return [*VIEWS, *self.summary.symptoms]
+
+    def action_next_view(self) -> None:
+        views = self.views()
+        self.view = views[(views.index(self.view) + 1) % len(views)]
+        self.draw_chart()
+
+    def action_copy_snippet(self) -> None:
+        if not self.snippet:
+            self.notify("Nothing to copy yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.snippet)
+        self.notify("Snippet copied (your terminal must allow clipboard access, OSC 52).")
+
+    def action_edit_note(self) -> None:
+        from fittui.ui.screens.note import NoteScreen
+
+        if self.app.store.read_only:
+            self.notify("Read-only: notes cannot be saved here.", severity="warning")
+            return
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        if chosen_id is None:
+            self.notify("No rating to write a note on yet.", severity="warning")
+            return
+        chosen = self.chosen_rating()
+        if chosen is None:
+            return
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.notify("Note saved.")
+                self.reload()
+
+        self.app.push_screen(NoteScreen(chosen), saved)
+
+    def chosen_for_correction(self) -> Administration | None:
+        """The rating under the table's cursor, or None (with a word why) when there is
+        none or the database is open read-only."""
+        if self.app.store.read_only:
+            self.notify("Read-only: corrections cannot be saved here.", severity="warning")
+            return None
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        if chosen_id is None:
+            self.notify("No rating to correct yet.", severity="warning")
+            return None
+        return self.chosen_rating()
+
+    def chosen_rating(self) -> Administration | None:
+        """The rating under the table's cursor; None (and a word why) on an episode's line."""
+        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        chosen = next((a for a in self.record if a.id == chosen_id), None)
+        if chosen is None:
+            self.notify("That line names an episode: choose a rating.", severity="warning")
+        return chosen
+
+    def action_void(self) -> None:
+        """Void the selected rating (entered in error), or restore it when it is voided."""
+        chosen = self.chosen_for_correction()
+        if chosen is None:
+            return
+        store = self.app.store
+
+        def voided(reason: str | None) -> None:
+            if reason:
+                self.save_correction(lambda: store.void(chosen.id, reason), "Voided", chosen)
+
+        def restored(yes: bool | None) -> None:
+            if yes:
+                self.save_correction(lambda: store.unvoid(chosen.id), "Restored", chosen)
+
+        if chosen.voided is None:
+            self.app.push_screen(VoidScreen(chosen, self.app.instruments), voided)
+        else:
+            self.app.push_screen(RestoreScreen(chosen, self.app.instruments), restored)
+
+    def save_correction(
+        self, save: Callable[[], Administration], done: str, chosen: Administration
+    ) -> None:
+        """Save a void or a restore; say so and keep the cursor on the rating, or say why not."""
+        try:
+            save()
+        except (InputError, StorageError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"{done} {chosen.instrument} of {chosen.date.replace('T', ' ')}.")
+        self.keep_cursor_on = chosen.id
+        self.reload()
+
+    def action_correct(self) -> None:
+        """Move the selected rating to the right client or fix its date."""
+        chosen = self.chosen_for_correction()
+        if chosen is None:
+            return
+
+        def corrected(words: str | None) -> None:
+            if words:
+                self.notify(f"Corrected: {words}")
+                self.keep_cursor_on = chosen.id
+                self.reload()
+
+        self.app.push_screen(CorrectScreen(chosen, self.app.instruments), corrected)
+
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_edit_note()
+
+    def action_rate(self, family: str) -> None:
+        self.app.rate_default(self.code, family)
+
+    def action_end_episode(self) -> None:
+        """Ask how the current episode ended, and end it today (or correct how it ended)."""
+        if self.app.store.read_only:
+            self.notify("Read-only: episodes cannot be changed here.", severity="warning")
+            return
+        if not self.episodes:
+            self.notify("No episode to end yet: it starts with the first rating.")
+            return
+        latest = self.episodes[-1]
+        if latest.closed:
+            question = f"{latest.describe(self.app.settings.gap_days)}. Change how it ended?"
+        else:
+            question = f"End episode {latest.number} (since {latest.start}) today: how did it end?"
+        self.app.push_screen(EpisodeEndScreen(question), self._save_end)
+
+    def _save_end(self, reason: str | None, then_start: bool = False) -> None:
+        if reason is None:
+            return
+        today = self.app.today().isoformat()
+        wanted = [("end", today, reason)] + ([("start", today, None)] if then_start else [])
+        try:
+            episode = check_end(self.episodes, today, reason)
+            self.app.store.add_episode_events(self.code, wanted)
+        except (InputError, StorageError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        started = f" Episode {len(self.episodes) + 1} starts today." if then_start else ""
+        self.notify(f"Episode {episode.number}: {REASON_WORDS[reason]}.{started}")
+        self.reload()
+
+    def action_new_episode(self) -> None:
+        """Start a new episode today; an open one is ended first, with a reason."""
+        if self.app.store.read_only:
+            self.notify("Read-only: episodes cannot be changed here.", severity="warning")
+            return
+        latest = self.episodes[-1] if self.episodes else None
+        if latest is not None and not latest.closed:
+            question = (
+                f"Episode {latest.number} (since {latest.start}) is still open. "
+                "How did it end? The new episode starts today."
+            )
+            self.app.push_screen(
+                EpisodeEndScreen(question), lambda reason: self._save_end(reason, True)
+            )
+            return
+        today = self.app.today().isoformat()
+        try:
+            check_start(self.episodes, today)
+            self.app.store.add_episode_event(self.code, "start", today)
+        except (InputError, StorageError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+            return
+        self.notify(f"Episode {len(self.episodes) + 1} starts today: the next ORS is its intake.")
+        self.reload()
+
+    def action_back(self, _place: str = "") -> None:
+        self.app.pop_screen()

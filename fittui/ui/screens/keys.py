@@ -1,0 +1,230 @@
+"""The keys of the screen you are on, in our words: what `?` (or F1) opens.
+
+Read from the screen's own bindings, so it can never list a key that does nothing or miss
+one a screen gained later: a screen only says how to group them (``KEYS``) and adds the
+keys its widgets handle (arrows, typing). Keys it does not group come last, under "More
+keys", with their footer words.
+
+Escape says where it goes ("Back to list", "Back to caseload"): a screen that can be
+reached from several places binds Escape once per place (``back_bindings``) and lets
+only the one that applies through (``back_applies``), as Textual's dynamic actions do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from fittui.ui.widgets.keys_footer import action_name
+
+# The keys of every therapist screen. F1 is its own binding so that, in a field where ?
+# is typed, the footer offers the key that still works.
+KEYS_BINDINGS = [
+    Binding("question_mark", "app.show_keys", "Keys"),
+    Binding("f1", "app.show_keys", "Keys", key_display="F1"),
+]
+KEY_NAMES = {
+    "enter": "Enter",
+    "escape": "Escape",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+    "slash": "/",
+    "question_mark": "?",
+    "home": "Home",
+    "end": "End",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "space": "Space",
+    "plus": "+",
+}
+# App-wide keys worth knowing on every screen, in the order they are listed.
+APP_KEYS = {
+    "show_keys": "these keys, for the screen you are on",
+    "command_palette": "the command palette: part of a client code opens a history or "
+    "starts a rating",
+    "quit": "quit fittui",
+}
+KEY_COLUMN = 16  # at most: longer keys wrap, and the words keep the room
+# Where Escape can lead, by the place name a screen declares (``PLACE``).
+PLACES = ("list", "caseload", "history", "outcomes", "result")
+
+
+@dataclass(frozen=True)
+class KeySection:
+    """A group of keys under a heading. Each entry is an action bound on the screen (its
+    key and words come from the binding: the tooltip, else the footer's words), an
+    (action, words) pair with words of its own, or (keys, words) for keys a widget
+    handles, e.g. ("↑ ↓", "choose a client")."""
+
+    title: str
+    entries: tuple[str | tuple[str, str], ...]
+
+
+def key_words(key: str) -> str:
+    """A key as the README and the help write it: "Enter", "Ctrl+P", "/", "o"."""
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    if "+" in key:
+        *modifiers, last = key.split("+")
+        return "+".join([m.capitalize() for m in modifiers] + [key_words(last).upper()])
+    return key.upper() if len(key) > 1 and key[0] == "f" and key[1:].isdigit() else key
+
+
+def textual_actions() -> set[str]:
+    """Actions every Textual screen has (moving focus, copying text): said in a screen's
+    own words where they matter, never listed as the screen's keys."""
+    actions: set[str] = set()
+    for cls in (Screen, ModalScreen):
+        for binding in cls.BINDINGS:
+            if isinstance(binding, Binding):
+                actions.add(binding.action)
+    return actions
+
+
+def screen_keys(screen: Screen) -> dict[str, tuple[list[str], str]]:
+    """The screen's and the app's enabled bindings, by action: (keys, words).
+
+    Read from the screen and the app themselves, not from what the focused widget lets
+    through: asked from the search field (F1), the help still lists b, o and s, which the
+    field would type. Bindings of widgets (the table's cursor keys, a field's editing keys)
+    are left to the screen's own sections, in plain words. Textual keeps a node's own
+    bindings, and the check a binding must pass, behind private names.
+    """
+    found: dict[str, tuple[list[str], str]] = {}
+    ignored = textual_actions()
+    app = screen.app
+    for node in (screen, app):
+        for key, binding in node._bindings:
+            if node is screen and binding.action in ignored:
+                continue
+            if node is app and action_name(binding.action) not in APP_KEYS:
+                continue
+            if app._check_action_state(binding.action, node) is False:
+                continue  # e.g. the Escape that leads somewhere else from here
+            words = binding.tooltip or binding.description
+            keys, _ = found.setdefault(binding.action, ([], words))
+            if key not in keys:
+                keys.append(key)
+    return found
+
+
+def key_table(rows: list[tuple[str, str]], key_width: int) -> Table:
+    """Keys on the left, words on the right, the words wrapping under themselves."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", min_width=key_width, max_width=KEY_COLUMN)
+    table.add_column(ratio=1)
+    for keys, words in rows:
+        table.add_row(Text(keys), Text(words))
+    return table
+
+
+def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sections the help shows for ``screen``: its own groups, then any key it did not
+    group, then the keys that work everywhere."""
+    bound = screen_keys(screen)
+    used: set[str] = set()
+
+    def keys_of(actions: list[str]) -> str:
+        keys = (key_words(key) for action in actions for key in bound[action][0])
+        return " or ".join(dict.fromkeys(keys))
+
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for section in getattr(screen, "KEYS", ()):
+        rows: list[tuple[str, str]] = []
+        for entry in section.entries:
+            what, words = (entry, None) if isinstance(entry, str) else entry
+            # An entry names one action ("rate('ors')") or every action of a name ("quit":
+            # q and Ctrl+Q), else it is a key a widget handles.
+            actions = [a for a in bound if what in (a, action_name(a))]
+            if actions:
+                used.update(actions)
+                rows.append((keys_of(actions), words or bound[actions[0]][1]))
+            elif words is not None:
+                rows.append((what, words))
+        if rows:
+            sections.append((section.title, rows))
+    rest = [a for a in bound if a not in used and action_name(a) not in APP_KEYS]
+    if rest:
+        sections.append(("More keys", [(keys_of([a]), bound[a][1]) for a in rest]))
+    anywhere = [name for name in APP_KEYS if any(action_name(a) == name for a in bound)]
+    anywhere_rows = []
+    for name in anywhere:
+        actions = [a for a in bound if action_name(a) == name and a not in used]
+        if actions:
+            anywhere_rows.append((keys_of(actions), APP_KEYS[name]))
+    if anywhere_rows:
+        sections.append(("Anywhere", anywhere_rows))
+    return sections
+
+
+class KeysScreen(ModalScreen[None]):
+    """The keys of the screen beneath, grouped; Escape or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,f1", "close", "Close"),
+    ]
+    AUTO_FOCUS = "#keys"
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.place = getattr(screen, "KEYS_TITLE", "this screen")
+        self.sections = help_sections(screen)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="keys") as box:
+            box.border_title = f"Keys on {self.place}"
+            box.border_subtitle = "Escape closes"
+            widest = max(len(keys) for _, rows in self.sections for keys, _ in rows)
+            key_width = min(widest, KEY_COLUMN)
+            for title, rows in self.sections:
+                yield Static(Text(title, style="bold underline"), classes="keys-title")
+                yield Static(key_table(rows, key_width), classes="keys-rows")
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def place_below(screen: Screen) -> str:
+    """The place Escape takes ``screen`` back to: the ``PLACE`` of the screen under it."""
+    stack = screen.app.screen_stack
+    if screen not in stack:
+        return ""
+    index = stack.index(screen)
+    return getattr(stack[index - 1], "PLACE", "") if index > 0 else ""
+
+
+def back_bindings() -> list[Binding]:
+    """Escape, once per place it can lead to, each saying where ("Back to caseload"), and
+    once with a plain "Back" for anywhere else."""
+    bindings = [
+        Binding("escape", f"back('{place}')", f"Back to {place}", tooltip=f"back to the {place}")
+        for place in PLACES
+    ]
+    return [*bindings, Binding("escape", "back('')", "Back", tooltip="back")]
+
+
+def back_applies(screen: Screen, parameters: tuple[object, ...]) -> bool:
+    """Whether the Escape binding with these parameters names the screen below."""
+    place = place_below(screen)
+    return parameters == ((place if place in PLACES else ""),)
+
+
+class GoesBack:
+    """Mixed in before the Textual screen class of a screen whose Escape comes from
+    ``back_bindings``: lets through only the binding that names the screen below."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return back_applies(self, parameters)  # type: ignore[arg-type]
+        return True

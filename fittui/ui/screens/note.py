@@ -1,0 +1,59 @@
+"""Writing or changing the note of one administration: the client's words, the plan."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from fittui.domain.model import Administration
+from fittui.storage.journal import StorageError
+from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
+
+
+class NoteScreen(ModalScreen[bool]):
+    """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close, leaving the note as it was"),
+        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    KEYS_TITLE = "the note"
+    KEYS = (
+        KeySection(
+            "Writing the note",
+            (("Enter", "save the note"), "cancel"),
+        ),
+    )
+
+    def __init__(self, administration: Administration) -> None:
+        super().__init__()
+        self.administration = administration
+
+    def compose(self) -> ComposeResult:
+        a = self.administration
+        with Vertical(id="note-form"):
+            yield Label(f"Note on {a.instrument} of {a.date.replace('T', ' ')} ({a.rater})")
+            yield Input(value=a.note, placeholder="The client's words, what you agreed", id="note")
+            yield Static("Enter saves · Escape cancels", id="note-help")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.app.store.set_note(self.administration.id, event.value.strip())
+        except StorageError as exc:
+            self.query_one("#note-help", Static).update(f"Not saved: {exc}")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def unsaved_work(self) -> dict | None:
+        """The note as typed, when it differs from the saved one: kept if something goes wrong."""
+        typed = self.query_one("#note", Input).value.strip()
+        if typed == self.administration.note:
+            return None
+        a = self.administration
+        return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}

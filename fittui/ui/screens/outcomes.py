@@ -1,0 +1,177 @@
+"""The practice's outcome summary on screen, for a period the therapist picks with one key.
+
+The same figures as ``fittui report --summary`` (``outcomes.summary_rows``), for all time,
+this year, the last 12 months or last year. Only reads: it works on a read-only database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from fittui.domain.outcomes import (
+    OutcomeSummary,
+    Period,
+    outcome_summary,
+    reference_with,
+    summary_rows,
+)
+from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
+
+POLL_SECONDS = 1.0
+PRESETS = {
+    "all": "All time",
+    "year": "This year",
+    "last12": "Last 12 months",
+    "last_year": "Last year",
+}
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """The days a preset covers, counted from ``today`` (inclusive at both ends)."""
+    if preset == "year":
+        return Period(date(today.year, 1, 1), today)
+    if preset == "last12":
+        try:
+            year_ago = today.replace(year=today.year - 1)
+        except ValueError:  # 29 February
+            year_ago = today.replace(year=today.year - 1, day=28)
+        return Period(year_ago + timedelta(days=1), today)
+    if preset == "last_year":
+        return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    return Period()
+
+
+def effect_size_note(summary: OutcomeSummary) -> str:
+    """What the effect sizes are read against, in a line or two under the figures."""
+    reference = summary.reference
+    return (
+        f"Effect sizes: mean change ÷ a reference SD of {reference.reference_sd:g} points, "
+        f"over episodes with an intake below the cut-off, with their 95% confidence "
+        f"interval (CI); none below n = {reference.minimum_n}."
+    )
+
+
+class OutcomesScreen(GoesBack, Screen):
+    """Outcome summary of the clients seen in a period; Escape goes back.
+
+    ``today`` fixes the day the presets count from (tests and screenshots); it defaults
+    to the real date when the screen is shown.
+    """
+
+    DEFAULT_CSS = """
+    OutcomesScreen #outcomes {
+        padding: 0 1;
+    }
+    OutcomesScreen #figures, OutcomesScreen #remarks {
+        margin-top: 1;
+    }
+    OutcomesScreen #remarks {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("a", "period('all')", "All"),
+        Binding("y", "period('year')", "Year"),
+        Binding("l", "period('last12')", "12m"),
+        Binding("p", "period('last_year')", "Last year"),
+        *back_bindings(),
+    ]
+    KEYS_TITLE = "the outcome summary"
+    PLACE = "outcomes"
+    NARROW_KEYS = frozenset({"period", "back", "show_keys"})
+    KEYS = (
+        KeySection(
+            "The period",
+            (
+                ("period('all')", "all time"),
+                ("period('year')", "this year, from 1 January"),
+                ("period('last12')", "the last 12 months"),
+                ("period('last_year')", "last year"),
+            ),
+        ),
+        KeySection("Reading", (("↑ ↓", "scroll"), "back")),
+    )
+
+    def __init__(self, today: date | None = None) -> None:
+        super().__init__()
+        self.today = today
+        self.preset = "all"
+        self._seen_generation = -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="outcomes"):
+            yield Static("", id="period")
+            yield Static("", id="figures")
+            yield Static("", id="remarks")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.refresh_summary(force=True)
+        self.set_interval(POLL_SECONDS, self.refresh_summary)
+
+    @property
+    def period(self) -> Period:
+        return preset_period(self.preset, self.today or date.today())
+
+    def compute(self) -> OutcomeSummary:
+        store = self.app.store
+        settings = self.app.settings
+        return outcome_summary(
+            store.clients(),
+            store.administrations_by_client(),
+            self.app.instruments,
+            self.period,
+            events_by_client=store.episode_events_by_client(),
+            gap_days=settings.gap_days,
+            today=self.today or date.today(),
+            reference=reference_with(settings.reference_sd),
+        )
+
+    def refresh_summary(self, force: bool = False) -> None:
+        """Recompute when the period changed or anyone saved since the last look."""
+        storage = self.app.store.storage
+        storage.read()
+        if not force and storage.generation == self._seen_generation:
+            return
+        self._seen_generation = storage.generation
+        summary = self.compute()
+        period = self.period
+        self.query_one("#period", Static).update(
+            Content.from_markup(
+                "[b]Outcomes · $name[/b]$range\n"
+                "[dim]Episodes rated in the period: intake to last ORS in it.[/dim]",
+                name=PRESETS[self.preset],
+                range="" if self.preset == "all" else f" ({period.describe()})",
+            )
+        )
+        rows = summary_rows(summary)
+        width = max(len(label) for label, _, _ in rows) + 2
+        lines = [
+            Content(f"{label:<{width}}{value:>5}  {remark}".rstrip())
+            for label, value, remark in rows
+        ]
+        self.query_one("#figures", Static).update(Content("\n").join(lines))
+        remarks = []
+        if not summary.clients:
+            remarks.append("No client has a rating in this period.")
+        else:
+            remarks.append(effect_size_note(summary))
+        self.query_one("#remarks", Static).update(Content("\n".join(remarks)))
+        self.query_one("#remarks", Static).display = bool(remarks)
+
+    def action_period(self, preset: str) -> None:
+        self.preset = preset
+        self.refresh_summary(force=True)
+
+    def action_back(self, _place: str = "") -> None:
+        self.dismiss()

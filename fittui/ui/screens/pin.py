@@ -1,0 +1,142 @@
+"""The therapist's PIN: asked for to leave client mode, and set before client mode is
+first used.
+
+The prompt is a client-mode screen: it names no client and offers nothing but the PIN
+field. Three wrong PINs, or Escape, go back to the scale.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Middle, Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from fittui.domain.model import InputError
+from fittui.storage.settings import PIN_PATTERN, PinHash
+from fittui.ui.client_mode import THERAPIST_KEY_NAME, ClientModeScreen
+
+if TYPE_CHECKING:
+    from fittui.ui.app import FitApp
+
+TRIES = 3
+PIN_CSS = """
+.pin-box {
+    width: 44;
+    max-width: 100%;
+    height: auto;
+    border: round $accent;
+    padding: 1 2;
+}
+.pin-title {
+    text-style: bold;
+    margin-bottom: 1;
+}
+#pin-message {
+    margin-top: 1;
+    color: $text-muted;
+}
+Input {
+    width: 14;
+}
+.pin-label {
+    margin-top: 1;
+}
+"""
+
+
+def pin_input(id: str) -> Input:
+    """A field for 4 to 8 digits, shown as dots."""
+    return Input(password=True, restrict=r"[0-9]*", max_length=8, id=id)
+
+
+class PinScreen(ClientModeScreen[bool]):
+    """Dismisses with True for the right PIN, False after three wrong ones or Escape."""
+
+    BINDINGS = [Binding("escape", "back", show=False, priority=True)]
+    DEFAULT_CSS = PIN_CSS
+    AUTO_FOCUS = "#pin"
+
+    def __init__(self, pin: PinHash) -> None:
+        super().__init__()
+        self.pin = pin
+        self.wrong = 0
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center(), Vertical(id="pin-box", classes="pin-box"):
+            yield Static("Therapist PIN", classes="pin-title")
+            yield pin_input("pin")
+            yield Static("Escape goes back to the scale.", id="pin-message")
+
+    def action_therapist_key(self) -> None:
+        """Already asking for the PIN."""
+
+    @on(Input.Submitted, "#pin")
+    def check(self, event: Input.Submitted) -> None:
+        field = event.input
+        if self.pin.matches(field.value):
+            self.dismiss(True)
+            return
+        field.value = ""
+        self.wrong += 1
+        if self.wrong >= TRIES:
+            self.dismiss(False)
+        else:
+            self.query_one("#pin-message", Static).update("Not the PIN. Escape goes back.")
+
+    def action_back(self) -> None:
+        self.dismiss(False)
+
+
+class SetPinScreen(Screen[bool]):
+    """Before client mode is first used: the therapist chooses the PIN that leaves it.
+
+    Dismisses with True once the PIN is saved, False on Escape (client mode does not start).
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Not now")]
+    AUTO_FOCUS = "#new-pin"
+    DEFAULT_CSS = PIN_CSS
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center(), Vertical(id="set-pin-box", classes="pin-box"):
+            yield Static("Choose a therapist PIN", classes="pin-title")
+            yield Static(
+                f"While a client rates, {THERAPIST_KEY_NAME} and then this PIN leave client "
+                "mode. 4 to 8 digits; 'fittui pin set' changes it.",
+                id="set-pin-why",
+            )
+            yield Static("PIN", classes="pin-label")
+            yield pin_input("new-pin")
+            yield Static("Again", classes="pin-label")
+            yield pin_input("again")
+            yield Static("Escape: not now (client mode needs a PIN).", id="pin-message")
+
+    @on(Input.Submitted, "#new-pin")
+    def next_field(self) -> None:
+        self.query_one("#again", Input).focus()
+
+    @on(Input.Submitted, "#again")
+    def save(self) -> None:
+        pin = self.query_one("#new-pin", Input).value
+        message = self.query_one("#pin-message", Static)
+        if not PIN_PATTERN.fullmatch(pin):
+            message.update("The PIN must be 4 to 8 digits.")
+            self.query_one("#new-pin", Input).focus()
+        elif self.query_one("#again", Input).value != pin:
+            message.update("The two PINs differ; type it again.")
+            self.query_one("#again", Input).value = ""
+        else:
+            try:
+                cast("FitApp", self.app).set_pin(pin)
+            except InputError as exc:
+                message.update(f"Not saved: {exc}")
+                return
+            self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,249 @@
+"""The rating screen, in client mode: one instrument, one line or question per item.
+
+No client code, label or history is on this screen. A visual-analogue instrument (ORS,
+SRS) gets a slider per item, a Likert one (PHQ-9, GAD-7) a choice of answers per question;
+both are :class:`~fittui.ui.widgets.answer.Answer` widgets and behave alike. Up/Down and Tab
+move between items (Up/Down choose among answers set in a column), Enter moves on and, on
+the last item or the Done button, submits.
+
+Exactly one save per screen: once every item is answered and the client confirms, the
+screen stops taking input and saves; a second Enter sent with the first finds nothing to
+act on. Nothing is saved until every item is answered. A save that has to wait for another
+fittui shows "Saving your answers…"; a save that fails keeps the answers on screen with a
+calm word for the client, and the details wait for the therapist (after the PIN).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from fittui.domain.instruments import Instrument
+from fittui.domain.model import Administration, InputError, now_when
+from fittui.storage.journal import StorageError
+from fittui.ui.client_mode import ClientModeScreen
+from fittui.ui.widgets.answer import Answer
+from fittui.ui.widgets.choice import Choice
+from fittui.ui.widgets.slider import Slider
+
+# The keys in one line that fits 60 columns, fast ones first: a digit, Home and End.
+HELP = "← → 0–9 Home End mark the line   ↑ ↓ next   Enter done"
+LIKERT_HELP = "← → {low}–{high} Home End choose   ↑ ↓ next question   Enter done"
+LIKERT_COLUMN_HELP = "↑ ↓ {low}–{high} Home End choose   Enter next question"
+SAVING = "Saving your answers…"
+NOT_SAVED = (
+    "Your answers could not be saved just now. They are still here: "
+    "press Done to try again, or tell your therapist."
+)
+ROWS_PER_ITEM = 4  # label, description, line, end words
+
+
+class ItemList(VerticalScroll, inherit_bindings=False, can_focus=False):
+    """The items, scrolled by moving between them: without the scroll keys, Up and Down
+    reach the screen even when the list is taller than the terminal, and the list itself
+    is never a focus stop the client cannot see.
+
+    (A priority binding on the screen would not do: keys typed faster than they are
+    handled would then answer whichever item the last Down had reached.)
+    """
+
+
+class RatingScreen(ClientModeScreen[Administration | None]):
+    """One rater's administration of one instrument. Dismisses with the saved one, or None
+    when the therapist leaves (with the PIN) before it is saved."""
+
+    BINDINGS = [
+        Binding("up", "step(-1)", show=False),
+        Binding("down", "step(1)", show=False),
+    ]
+
+    def __init__(
+        self,
+        instrument: Instrument,
+        client_code: str,
+        rater: str = "client",
+        show_numbers: bool = False,
+        when: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.instrument = instrument
+        self.client_code = client_code
+        self.rater = rater
+        self.show_numbers = show_numbers
+        self.when = when
+        self.saving = False
+        """Set once the client confirms a complete rating: from then on no key acts."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.instrument.name, id="title")
+        yield Static(self.instrument.frame, id="frame")
+        instrument = self.instrument
+        with ItemList(id="items"):
+            for number, item in enumerate(instrument.items, start=1):
+                if instrument.kind == "likert":
+                    yield Choice(
+                        item,
+                        instrument.options,
+                        instrument.scale_min,
+                        instrument.step,
+                        number=number,
+                        show_numbers=self.show_numbers,
+                        id=f"item-{item.key}",
+                    )
+                else:
+                    yield Slider(
+                        item,
+                        instrument.scale_min,
+                        instrument.scale_max,
+                        show_numbers=self.show_numbers,
+                        id=f"item-{item.key}",
+                    )
+            yield Button("Done", id="done", variant="primary")
+        yield Static("", id="message")
+        yield Static(self._help(), id="help")
+
+    def _help(self) -> str:
+        """The keys, in one line: with answers in a column, Up and Down choose."""
+        instrument = self.instrument
+        if instrument.kind != "likert":
+            return HELP
+        low, high = (
+            instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
+        )
+        in_column = self.is_mounted and any(c.in_column for c in self.query(Choice))
+        return (LIKERT_COLUMN_HELP if in_column else LIKERT_HELP).format(low=low, high=high)
+
+    @property
+    def item_widgets(self) -> list[Answer]:
+        """One slider or choice per item, in the instrument's order."""
+        return list(self.query("#items > Answer").results(Answer))
+
+    @property
+    def stops(self) -> list[Widget]:
+        """Where Up and Down go, in order: each item, then Done."""
+        return [*self.item_widgets, self.query_one("#done", Button)]
+
+    def on_mount(self) -> None:
+        self.item_widgets[0].focus()
+        self._fit_to_height()
+        self.call_after_refresh(self._show_help)
+
+    def on_resize(self) -> None:
+        self._fit_to_height()
+        self.call_after_refresh(self._show_help)
+
+    def _show_help(self) -> None:
+        self.query_one("#help", Static).update(self._help())
+
+    def _fit_to_height(self) -> None:
+        """Short terminals (a phone over SSH) drop the sliders' descriptions so all lines
+        fit; a question keeps its wording and the list scrolls instead."""
+        compact = self.size.height < ROWS_PER_ITEM * len(self.instrument.items) + 7
+        for slider in self.query(Slider):
+            slider.set_class(compact, "-compact")
+
+    def action_step(self, offset: int) -> None:
+        """Up and Down: the item before or after, then Done; no wrapping past either end."""
+        stops = self.stops
+        if self.focused in stops:
+            index = stops.index(self.focused) + offset
+            stops[max(0, min(len(stops) - 1, index))].focus()
+        else:
+            stops[0].focus()
+
+    @on(Answer.Changed)
+    def clear_message(self) -> None:
+        if not self.saving:
+            self.query_one("#message", Static).update("")
+
+    @on(Answer.Confirmed)
+    def next_item(self, event: Answer.Confirmed) -> None:
+        event.stop()
+        widgets = self.item_widgets
+        if event.control is widgets[-1]:
+            self.submit()
+        else:
+            widgets[widgets.index(event.control) + 1].focus()
+
+    @on(Button.Pressed, "#done")
+    def done(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        """Save the rating once every item is answered: exactly once, whatever comes after."""
+        if self.saving:
+            return
+        message = self.query_one("#message", Static)
+        for widget in self.item_widgets:
+            if widget.value is None:
+                if isinstance(widget, Choice):
+                    message.update(f"Please choose an answer to question {widget.number}.")
+                else:
+                    message.update(f"Please put a mark on the line for “{widget.item.label}”.")
+                widget.focus()
+                return
+        items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
+        self.saving = True
+        self.query_one(ItemList).disabled = True  # no key reaches an item from now on
+        if self.fit.store.storage.lock_is_busy():
+            message.update(SAVING)
+            self.save_when_free(items)
+            return
+        try:
+            saved = self._record(items)
+        except (StorageError, InputError) as exc:
+            self._not_saved(exc)
+            return
+        self.dismiss(saved)
+
+    @work(group="save", exclusive=True)
+    async def save_when_free(self, items: dict[str, int]) -> None:
+        """Another fittui holds the lock: wait for it off the event loop, so the screen
+        keeps showing "Saving your answers…" rather than freezing."""
+        try:
+            saved = await asyncio.to_thread(self._record, items)
+        except (StorageError, InputError) as exc:
+            self._not_saved(exc)
+            return
+        self.dismiss(saved)
+
+    def _record(self, items: dict[str, int]) -> Administration:
+        return self.fit.store.record(
+            self.client_code, self.instrument, items, self.when, self.rater
+        )
+
+    def _not_saved(self, exc: Exception) -> None:
+        """Keep the answers, tell the client calmly, and keep the details (a path, another
+        client's code) for the therapist: they appear once client mode ends."""
+        self.fit.notify(f"A rating was not saved: {exc}", severity="error", timeout=30)
+        self.query_one("#message", Static).update(NOT_SAVED)
+        self.query_one(ItemList).disabled = False
+        self.saving = False
+        self.query_one("#done", Button).focus()
+
+    def can_leave(self) -> bool:
+        return not self.saving
+
+    def on_therapist(self) -> None:
+        self.dismiss(None)
+
+    def unsaved_work(self) -> dict | None:
+        """The marks, when every item has one: kept by the app if something goes wrong."""
+        items = {w.item.key: w.value for w in self.item_widgets}
+        if not items or None in items.values():
+            return None
+        return {
+            "kind": "rating",
+            "client": self.client_code,
+            "instrument": self.instrument.key,
+            "rater": self.rater,
+            "when": self.when or now_when(),
+            "items": items,
+        }

@@ -1,0 +1,174 @@
+"""Ratings taken without the laptop in the client's hands: over video, aloud, on paper, at home.
+
+One key on the client list (``v``) opens a dialog: which instrument, and how. Screen share
+and typed entry save at once; a home form is written as a file to send, and its code is
+entered later from the same dialog. Each way saves the rating with its mode, so the
+history and the outcome summary can tell them apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument
+from fittui.domain.model import Administration, Client, InputError
+from fittui.formats.home_form import (
+    PendingEntry,
+    read_code,
+    save_entry,
+    write_form,
+    write_private_text,
+)
+from fittui.storage.journal import StorageError
+
+WAYS = {
+    "share": "Share my screen: the client says where each mark goes",
+    "spoken": "Type the scores the client says aloud",
+    "paper": "Type the scores from a paper form",
+    "form": "Write a form for the client's own phone or computer",
+    "code": "Enter the code from a home form",
+}
+
+
+def instrument_choices(client: Client, instruments: dict[str, Instrument]) -> list[str]:
+    """The age group's two scales first, then the client's own set, then the rest."""
+    first = [*DEFAULTS_BY_AGE_GROUP[client.age_group], *client.instruments]
+    return list(dict.fromkeys([*first, *instruments]))
+
+
+class RemoteScreen(ModalScreen[tuple[str, str] | None]):
+    """Choose the instrument and the way; dismisses with (way, instrument key) or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back to list")]
+
+    def __init__(self, client: Client, instruments: dict[str, Instrument]) -> None:
+        super().__init__()
+        self.client = client
+        self.instruments = instruments
+
+    def compose(self) -> ComposeResult:
+        keys = instrument_choices(self.client, self.instruments)
+        with Vertical(id="remote"):
+            yield Static(f"Rating for {self.client.code}: over video or on paper", id="form-title")
+            yield Label("Instrument")
+            yield Select(
+                [(f"{k}  {self.instruments[k].name}", k) for k in keys],
+                value=keys[0],
+                allow_blank=False,
+                id="remote-instrument",
+            )
+            yield Label("How")
+            yield OptionList(*(Option(text, id=way) for way, text in WAYS.items()), id="ways")
+
+    def on_mount(self) -> None:
+        self.query_one("#ways", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        key = str(self.query_one("#remote-instrument", Select).value)
+        self.dismiss((str(event.option.id), key))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodeEntryScreen(ModalScreen[Administration | None]):
+    """Paste or type a home form's code: checked on Enter, saved on a second Enter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, client: Client) -> None:
+        super().__init__()
+        self.client = client
+        self.pending: PendingEntry | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="remote"):
+            yield Static(f"Code from {self.client.code}'s home form", id="form-title")
+            yield Input(placeholder="e.g. ORS 5.5 7.0 10.0 0.0 · K7Q2-9F", id="code")
+            yield Static("Enter checks the code; Escape cancels.", id="error")
+
+    def on_input_changed(self) -> None:
+        self.pending = None  # a changed code is checked again before anything is saved
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        app = self.app
+        message = self.query_one("#error", Static)
+        try:
+            if self.pending is None:
+                self.pending = read_code(
+                    app.store,
+                    event.value,
+                    app.instruments,
+                    app.today(),
+                    app.settings.form_days,
+                    expect_client=self.client.code,
+                )
+                message.update(f"{self.pending.describe()}.\nEnter saves it; Escape cancels.")
+                return
+            saved = save_entry(app.store, self.pending)
+        except (InputError, StorageError) as exc:
+            self.pending = None
+            message.update(f"Not saved: {exc}")
+            return
+        self.dismiss(saved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def forms_folder() -> Path:
+    """Where the app writes home forms: the Downloads folder, else the home folder."""
+    from platformdirs import user_downloads_path
+
+    folder = user_downloads_path()
+    return folder if folder.is_dir() else Path.home()
+
+
+async def take_remotely(app, client: Client) -> None:  # type: ignore[no-untyped-def]
+    """The whole flow from the ``v`` key, run as a worker: choose, rate or write, then
+    the result."""
+    from fittui.ui.screens.result import ResultScreen
+    from fittui.ui.screens.score_entry import ScoreEntryScreen
+    from fittui.ui.screens.share import ShareScreen
+
+    choice = await app.push_screen_wait(RemoteScreen(client, app.instruments))
+    if choice is None:
+        return
+    way, key = choice
+    instrument = app.instruments[key]
+    saved: Administration | None
+    if way == "share":
+        saved = await app.push_screen_wait(ShareScreen(instrument, client.code, app.show_numbers))
+    elif way in ("spoken", "paper"):
+        saved = await app.push_screen_wait(
+            ScoreEntryScreen(client.code, instrument, way, app.today())
+        )
+    elif way == "code":
+        saved = await app.push_screen_wait(CodeEntryScreen(client))
+    else:
+        try:
+            written = write_form(
+                app.store, client.code, instrument, app.today(), app.settings.form_days
+            )
+            target = forms_folder() / f"fittui-form-{key}-{written.form.form_id}.html"
+            write_private_text(target, written.html)
+        except (InputError, StorageError, OSError) as exc:
+            app.notify(f"The form was not written: {exc}", severity="error", timeout=10)
+            return
+        app.notify(
+            f"Wrote {target}. Send it to {client.code}; it can be entered until "
+            f"{written.use_by} (v, then 'Enter the code').",
+            timeout=15,
+        )
+        return
+    if saved is not None:
+        app.push_screen(ResultScreen(client.code, [saved]))

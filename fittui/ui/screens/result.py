@@ -1,0 +1,213 @@
+"""Back with the therapist: what the ratings just given say, and what to ask.
+
+First, above everything and outside the scrolling part, any risk alert (PHQ-9 item 9
+answered above "Not at all"): it cannot be scrolled away or hidden by a setting. Then each
+item and the total, the severity band of a symptom measure (PHQ-9, GAD-7), the change
+since the same rater's last rating, the flags and patterns that now apply, the lowest item
+with a question, a split alliance between raters, and a field per rating for the client's
+words, saved as the administration's note.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Header, Input, Static
+
+from fittui.domain.instruments import Band, Instrument, format_tenths
+from fittui.domain.model import Administration
+from fittui.domain.scoring import previous_of, summarize
+from fittui.storage.journal import StorageError
+from fittui.ui.look import alert_text, look_at
+from fittui.ui.screens.correct import ask_about_same_day
+from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
+
+
+def describe(a: Administration, everything: list[Administration], instruments) -> Content:
+    """One administration as the therapist reads it: items, total, change since last time,
+    and for a symptom measure the severity band then and now."""
+    instrument = instruments[a.instrument]
+    score = instrument.format_score
+    width = max(len(i.label) for i in instrument.items) + 2
+    lines = [
+        Content.from_markup(
+            f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · $when · saved ✓",
+            rater=a.rater,
+            when=a.date.replace("T", " "),
+        )
+    ]
+    for item in instrument.items:
+        lines.append(Content(f"  {item.label:<{width}}{score(a.items[item.key]):>5}"))
+    previous = previous_of(a, everything, instruments)
+    band = instrument.band_for(a.total)
+    since = ""
+    if previous is not None:
+        was = instrument.band_for(previous.total)
+        then = f" ({was.label.lower()})" if was is not None and was != band else ""
+        change = a.total - previous.total
+        since = (
+            f"last time {score(previous.total)}{then}, {'+' if change > 0 else ''}{score(change)}"
+        )
+    total = f"{score(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
+    if band is None:
+        tail = f"   {since}" if since else ""
+        lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]$tail", tail=tail))
+    else:
+        lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]"))
+        lines.append(
+            Content.from_markup(
+                "  Severity: [b]$band[/b] ($span)",
+                band=band.label,
+                span=band_span(instrument, band),
+            )
+        )
+        if since:
+            lines.append(Content(f"  {since[0].upper()}{since[1:]}"))
+    return Content("\n").join(lines)
+
+
+def band_span(instrument: Instrument, band: Band) -> str:
+    """The totals a band covers, as published: "10–14", or "20–27" for the top band."""
+    above = [b.low for b in instrument.bands if b.low > band.low]
+    high = min(above) - instrument.step if above else instrument.max_total
+    return f"{instrument.format_score(band.low)}–{instrument.format_score(high)}"
+
+
+def whose_words(rater: str) -> str:
+    """Whose words a note box holds: "The client's words", "The partner's words"."""
+    return f"The {rater}'s words"
+
+
+class ResultScreen(GoesBack, Screen):
+    """The therapist's view of the ratings just saved. It opens at its top (the client,
+    any alert, the flags), whichever flow led here; the note boxes are a Tab or an n away."""
+
+    BINDINGS = [
+        *back_bindings(),
+        Binding("n", "write_note", "Note", tooltip="write the client's words as the note"),
+    ]
+    AUTO_FOCUS = "#result"
+    KEYS_TITLE = "the result"
+    PLACE = "result"
+    KEYS = (
+        KeySection(
+            "Reading",
+            (("↑ ↓ PgUp PgDn", "scroll"), ("Home End", "the top or the bottom"), "back"),
+        ),
+        KeySection(
+            "Notes",
+            (
+                "write_note",
+                ("Tab, Shift+Tab", "the next or previous note box"),
+                ("Enter", "in a note box: save the words as that rating's note"),
+            ),
+        ),
+    )
+    NARROW_KEYS = frozenset({"back", "write_note", "show_keys"})
+
+    def __init__(self, client_code: str, saved: list[Administration]) -> None:
+        super().__init__()
+        self.client_code = client_code
+        self.saved = saved
+        self.notes = {a.id: a.note for a in saved}  # as saved, to notice words not saved
+        self._warned_unsaved = False
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        client = app.store.client(self.client_code)
+        everything = app.store.administrations(client.code)
+        _, episode = app.episode_view(client.code)  # the figures are the current episode's
+        summary = summarize(
+            client,
+            episode,
+            app.instruments,
+            etr_params=app.etr_params,
+            linked=app.store.linked_administrations(client),
+        )
+        yield Header()
+        if summary.alerts:
+            yield Static(alert_text(summary.alerts), id="alert")
+        with VerticalScroll(id="result"):
+            yield Static(
+                Content.from_markup("[b]$code[/b] $label", code=client.code, label=client.label),
+                id="who",
+            )
+            today = {a.day for a in self.saved}
+            alliances = [found for found in summary.alliances if found[0] in today]
+            yield Static(look_at(summary, alliances, app.instruments), id="look")
+            for a in self.saved:
+                yield Static(describe(a, everything, app.instruments), classes="administration")
+                note = Input(
+                    value=a.note,
+                    placeholder=f"{whose_words(a.rater)} (Enter saves them as the note)",
+                    id=f"note-{a.id}",
+                    classes="note",
+                )
+                note.border_title = f"Note: {whose_words(a.rater).lower()}"
+                yield note
+        yield KeysFooter()
+
+    def _notes(self) -> list[Input]:
+        return list(self.query(Input))
+
+    def _unsaved(self) -> list[Input]:
+        """Note boxes whose words differ from the saved note."""
+        return [box for box in self._notes() if box.value.strip() != self.notes[self._id_of(box)]]
+
+    @staticmethod
+    def _id_of(box: Input) -> str:
+        return (box.id or "").removeprefix("note-")
+
+    def action_write_note(self) -> None:
+        """n: into the first note box not yet written, else the first."""
+        boxes = self._notes()
+        empty = [box for box in boxes if not box.value.strip()]
+        (empty or boxes)[0].focus()
+
+    def on_mount(self) -> None:
+        # A second rating of one instrument by one rater today: replace the first, or keep both?
+        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        administration_id = self._id_of(event.input)
+        words = event.value.strip()
+        try:
+            self.app.store.set_note(administration_id, words)
+        except StorageError as exc:
+            self.notify(f"Note not saved: {exc}", severity="error", timeout=10)
+            return
+        self.notes[administration_id] = words
+        self.notify("Note saved.")
+        boxes = self._notes()
+        following = boxes[boxes.index(event.input) + 1 :]
+        if following:
+            following[0].focus()
+        else:
+            self.query_one("#result", VerticalScroll).focus(scroll_visible=False)
+
+    def action_back(self, _place: str = "") -> None:
+        """Escape: back where the flow began. Words typed but not saved are not lost
+        silently: the first Escape says so and shows them; a second one leaves."""
+        unsaved = self._unsaved()
+        if unsaved and not self._warned_unsaved:
+            self._warned_unsaved = True
+            unsaved[0].focus()
+            self.notify(
+                "A note is not saved: Enter saves it; Escape again leaves without it.",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        self.dismiss()
+
+    def unsaved_work(self) -> dict | None:
+        """The note being typed under a rating, when it is not the saved one."""
+        for a in self.saved:
+            typed = self.query_one(f"#note-{a.id}", Input).value.strip()
+            if typed and typed != a.note:
+                return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+        return None

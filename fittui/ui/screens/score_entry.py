@@ -1,0 +1,129 @@
+"""Typing in a rating the client gave aloud or on paper: one field per item.
+
+Over a video call the therapist can read the items out and type the scores as the client
+says them; after an in-person session without the laptop, the scores come from a paper
+form. Either way each score is checked exactly as ``fittui record`` checks it (0 to 10
+with one decimal on a line, the answer's number on the PHQ-9 or GAD-7), and the rating is
+saved with how it was taken, since a spoken SRS is known to run higher than a marked one.
+A paper form's date can be changed (it defaults to today); a spoken rating is dated now.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from fittui.domain.instruments import Instrument, InstrumentError
+from fittui.domain.model import Administration, InputError, parse_when
+from fittui.storage.journal import StorageError
+
+MODE_TITLES = {"spoken": "said aloud", "paper": "from a paper form"}
+
+
+class ScoreEntryScreen(ModalScreen[Administration | None]):
+    """Saves the typed rating and dismisses with it, or with None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    ScoreEntryScreen {
+        & .score-row { height: 1; margin: 0 0 1 0; }
+        & .score-row Label { width: 1fr; }
+        & .score-row Input { width: 14; }
+        & .question { width: 1fr; }
+    }
+    """
+
+    def __init__(self, client_code: str, instrument: Instrument, mode: str, today: date):
+        super().__init__()
+        self.client_code = client_code
+        self.instrument = instrument
+        self.mode = mode
+        self.today = today
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        instrument = self.instrument
+        low, high = (
+            instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
+        )
+        with VerticalScroll(id="form"):
+            yield Static(
+                f"{instrument.key} for {self.client_code}, {MODE_TITLES[self.mode]}",
+                id="form-title",
+            )
+            yield Static(f"Each score {low} to {high}; Tab moves on, Enter saves.")
+            for number, item in enumerate(instrument.items, start=1):
+                if instrument.kind == "likert":
+                    yield Label(f"{number}. {item.description or item.label}", classes="question")
+                with Horizontal(classes="score-row"):
+                    yield Label(f"{number}. {item.label}" if instrument.kind != "likert" else "")
+                    yield Input(placeholder=f"{low}-{high}", id=f"score-{item.key}", compact=True)
+            if self.mode == "paper":
+                with Horizontal(classes="score-row"):
+                    yield Label("Date on the form")
+                    yield Input(value=self.today.isoformat(), id="date", compact=True)
+            yield Static("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def _when(self) -> str | None:
+        if self.mode != "paper":
+            return None
+        when = parse_when(self.query_one("#date", Input).value)
+        if when[:10] > self.today.isoformat():
+            raise InputError(f"the date {when[:10]} is after today; check the form's date")
+        return when
+
+    def _save(self) -> None:
+        if self._saving:
+            return  # a second Enter while the first save runs saves nothing more
+        error = self.query_one("#error", Static)
+        texts = [
+            self.query_one(f"#score-{item.key}", Input).value for item in self.instrument.items
+        ]
+        for item, text in zip(self.instrument.items, texts):
+            if not text.strip():
+                error.update(f"Give a score for {item.label}.")
+                self.query_one(f"#score-{item.key}", Input).focus()
+                return
+        items = {}
+        for item, text in zip(self.instrument.items, texts):
+            try:
+                items[item.key] = self.instrument.parse_score(text.replace(",", "."))
+            except InstrumentError as exc:
+                error.update(f"{item.label}: {exc}")
+                self.query_one(f"#score-{item.key}", Input).focus()
+                return
+        self._saving = True
+        try:
+            saved = self.app.store.record(
+                self.client_code, self.instrument, items, self._when(), mode=self.mode
+            )
+        except (InputError, StorageError) as exc:
+            error.update(str(exc))
+            self._saving = False
+            return
+        self.dismiss(saved)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self._save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,161 @@
+"""Screen-share mode: a rating shown through a video call, the therapist at the keys.
+
+One item at a time, drawn large (``widgets/share_line.py``), so that a shared terminal
+stays readable at a video call's resolution. The client says where the mark goes; the
+therapist presses the keys. Nothing on this screen names the client: no code, no label, no
+history, no toast, since everything here is being shown to the client. The therapist holds
+the keyboard, so leaving needs no PIN; the result, which does name the client, comes only
+after the therapist has been asked to stop sharing.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from fittui.domain.instruments import Instrument
+from fittui.domain.model import Administration
+from fittui.storage.journal import StorageError
+from fittui.ui.widgets.share_line import ShareLine
+
+HINT = "The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number"
+DONE_TEXT = "All {count} marked. Enter saves; ↑ goes back to change a mark."
+SAVED_TEXT = "Saved. Stop sharing your screen now, then press Enter to see the result."
+
+
+class ShareScreen(Screen[Administration | None]):
+    """Rate one instrument over a shared screen; dismisses with what was saved, or None."""
+
+    BINDINGS = [
+        Binding("enter", "next", "Next"),
+        Binding("up", "previous", "Back"),
+        Binding("n", "toggle_numbers", "Numbers"),
+        Binding("escape", "leave", "Leave"),
+    ]
+
+    DEFAULT_CSS = """
+    ShareScreen {
+        & #share-progress { text-style: bold; padding: 0 2; }
+        & #share-frame { text-style: bold; padding: 0 2; height: auto; }
+        & #share-items { height: auto; margin: 1 0 0 0; }
+        & #share-message { text-style: bold; color: $warning; padding: 0 2; height: auto; }
+        & #share-hint { padding: 0 2; }
+    }
+    """
+
+    def __init__(self, instrument: Instrument, client_code: str, show_numbers: bool = False):
+        super().__init__()
+        self.instrument = instrument
+        self.client_code = client_code
+        self.show_numbers = show_numbers
+        self.current = 0
+        self.saved: Administration | None = None
+        self._leaving = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="share-progress")
+        yield Static(self.instrument.frame, id="share-frame")
+        with Vertical(id="share-items"):
+            for item in self.instrument.items:
+                yield ShareLine(
+                    item,
+                    self.instrument.scale_min,
+                    self.instrument.scale_max,
+                    show_numbers=self.show_numbers,
+                    id=f"share-{item.key}",
+                )
+        yield Static("", id="share-message")
+        yield Static(HINT, id="share-hint")
+        yield Footer(show_command_palette=False)
+
+    @property
+    def lines(self) -> list[ShareLine]:
+        return list(self.query(ShareLine))
+
+    def on_mount(self) -> None:
+        self.app.clear_notifications()  # a toast would show over the shared screen
+        # The command palette lists clients: it stays shut while the client watches.
+        self._palette_was = self.app.use_command_palette
+        self.app.use_command_palette = False
+        self._show(0)
+
+    def on_unmount(self) -> None:
+        self.app.use_command_palette = self._palette_was
+
+    def _show(self, index: int) -> None:
+        """Show item ``index``, or the finished page past the last item."""
+        self.current = index
+        lines = self.lines
+        for n, line in enumerate(lines):
+            line.display = n == index
+        progress = self.query_one("#share-progress", Static)
+        message = self.query_one("#share-message", Static)
+        if index < len(lines):
+            progress.update(f"{self.instrument.name} · {index + 1} of {len(lines)}")
+            lines[index].focus()
+            message.update("")
+        else:
+            progress.update(self.instrument.name)
+            message.update(DONE_TEXT.format(count=len(lines)))
+
+    @on(ShareLine.Changed)
+    def _marked(self) -> None:
+        self._leaving = False
+
+    @on(ShareLine.Confirmed)
+    def _confirmed(self, event: ShareLine.Confirmed) -> None:
+        event.stop()
+        self.action_next()
+
+    def action_next(self) -> None:
+        if self.saved is not None:
+            self.dismiss(self.saved)
+            return
+        lines = self.lines
+        if self.current < len(lines):
+            if lines[self.current].value is None:
+                self.query_one("#share-message", Static).update(
+                    "Put a mark on the line first: the client says where."
+                )
+                return
+            self._show(self.current + 1)
+            return
+        self._save()
+
+    def _save(self) -> None:
+        items = {line.item.key: line.value for line in self.lines}
+        message = self.query_one("#share-message", Static)
+        try:
+            saved = self.app.store.record(
+                self.client_code, self.instrument, items, mode="screen_share"
+            )
+        except StorageError as exc:
+            message.update(f"Not saved: {exc}. The marks are kept; press Enter to try again.")
+            return
+        self.saved = saved
+        message.update(SAVED_TEXT)
+        self.query_one("#share-hint", Static).update("")
+
+    def action_previous(self) -> None:
+        if self.saved is None and self.current > 0:
+            self._show(self.current - 1)
+
+    def action_toggle_numbers(self) -> None:
+        for line in self.lines:
+            line.show_numbers = not line.show_numbers
+
+    def action_leave(self) -> None:
+        """Leave; with marks made and not saved, only on a second Escape."""
+        if self.saved is not None:
+            self.dismiss(self.saved)
+        elif self._leaving or all(line.value is None for line in self.lines):
+            self.dismiss(None)
+        else:
+            self._leaving = True
+            self.query_one("#share-message", Static).update(
+                "Press Escape again to leave without saving these marks."
+            )

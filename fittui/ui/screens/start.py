@@ -1,0 +1,101 @@
+"""Choosing what to rate and who rates, for collateral raters, couples, families and groups.
+
+The dialog names the client it is for, starts on the list of instruments, and offers the
+therapist's last choice of this session again: a couple seen after a couple, a group after
+a group, is one key away.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from fittui.domain.instruments import Instrument
+from fittui.domain.model import InputError, check_rater
+from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
+
+
+def instrument_choice(instrument: Instrument) -> str:
+    """ "PHQ-9: Patient Health Questionnaire": the key first, the name without repeating
+    it, so that each fits one line of the list."""
+    return f"{instrument.key}: {instrument.name.removesuffix(f' ({instrument.key})')}"
+
+
+class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
+    """Dismisses with (instrument key, raters in turn), or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="close without starting"),
+        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
+    ]
+    AUTO_FOCUS = "#instrument"
+    KEYS_TITLE = "the rating dialog"
+    KEYS = (
+        KeySection(
+            "Choosing",
+            (
+                ("Enter, ↑ ↓", "on the instrument: open the list, move, take one"),
+                ("Tab, Shift+Tab", "the next or previous field"),
+                ("client, partner", "who rates, in turn, separated by commas"),
+                ("Enter", "in the raters, or on Start: begin, in client mode"),
+                "cancel",
+            ),
+        ),
+    )
+
+    def __init__(
+        self,
+        instruments: dict[str, Instrument],
+        default: str,
+        raters: list[str] | None = None,
+        client_code: str = "",
+    ) -> None:
+        super().__init__()
+        self.instruments = instruments
+        self.default = default if default in instruments else next(iter(instruments))
+        self.raters = raters or ["client"]
+        self.client_code = client_code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="start"):
+            title = f"Rating for {self.client_code}" if self.client_code else "Rating"
+            yield Static(f"{title}: what, and who rates", id="start-title")
+            yield Label("Instrument")
+            yield Select(
+                [(instrument_choice(i), i.key) for i in self.instruments.values()],
+                value=self.default,
+                allow_blank=False,
+                id="instrument",
+            )
+            yield Label("Who rates, in turn")
+            yield Input(value=", ".join(self.raters), id="raters")
+            yield Static(
+                "e.g. client, partner for a couple; parent or teacher for a child",
+                id="raters-help",
+            )
+            yield Static("", id="error")
+            yield Button("Start", variant="primary", id="begin")
+
+    def _start(self) -> None:
+        raw = [r for r in self.query_one("#raters", Input).value.split(",") if r.strip()]
+        try:
+            raters = [check_rater(r) for r in raw]
+        except InputError as exc:
+            self.query_one("#error", Static).update(str(exc))
+            return
+        if not raters:
+            self.query_one("#error", Static).update("Name at least one rater, e.g. client")
+            return
+        self.dismiss((str(self.query_one("#instrument", Select).value), raters))
+
+    def on_input_submitted(self) -> None:
+        self._start()
+
+    def on_button_pressed(self) -> None:
+        self._start()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,181 @@
+"""What the app shows when something goes wrong, instead of a traceback.
+
+For the therapist: what is safe, where the rating being saved was kept, where the details
+are. For the client, in client mode: a calm line and nothing else (the error could name
+other clients); the therapist key leads on to the therapist's screen. And at the next start,
+or on the way back: what was kept, to save now or let go.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from fittui.domain.model import InputError
+from fittui.domain.outside import shown
+from fittui.storage.journal import StorageError
+from fittui.ui.client_mode import ClientModeScreen
+
+
+class TroubleScreen(ModalScreen[str]):
+    """For the therapist: dismisses with "back" (a fresh client list) or "quit"."""
+
+    DEFAULT_CSS = """
+    TroubleScreen { align: center middle; }
+    TroubleScreen > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $error; padding: 0 1; background: $surface;
+    }
+    """
+    BINDINGS = [
+        Binding("escape,enter", "back", "Back to the client list"),
+        Binding("q", "quit_app", "Quit fittui"),
+    ]
+
+    def __init__(self, kind: str, log: Path | None, kept: Path | None) -> None:
+        super().__init__()
+        self.error_kind, self.log_path, self.kept_path = kind, log, kept
+
+    def compose(self) -> ComposeResult:
+        lines = [
+            Text("Something went wrong in fittui", style="bold"),
+            Text(""),
+            Text("Everything saved before this is safe on disk."),
+        ]
+        if self.kept_path:
+            lines.append(
+                Text(
+                    f"What was being saved could not be saved; it is kept in {self.kept_path} "
+                    "and offered to you on the client list."
+                )
+            )
+        if self.log_path:
+            lines.append(
+                Text(
+                    f"The details ({shown(self.error_kind)}) are in {self.log_path}, readable by "
+                    "you only. It may name client codes: read it before you share it in a "
+                    "bug report."
+                )
+            )
+        else:
+            lines.append(Text(f"The error was {shown(self.error_kind)}; no log could be written."))
+        lines += [Text(""), Text("Escape: back to the client list   q: quit fittui", style="dim")]
+        with Vertical(id="trouble"):
+            yield Static(Text("\n").join(lines))
+
+    def action_back(self) -> None:
+        self.dismiss("back")
+
+    def action_quit_app(self) -> None:
+        self.dismiss("quit")
+
+
+class CalmScreen(ClientModeScreen):
+    """For the client: nothing about the error; the therapist key leads on."""
+
+    DEFAULT_CSS = """
+    CalmScreen { align: center middle; }
+    CalmScreen Static { width: auto; max-width: 60; padding: 1 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Something went wrong on this computer. Your answers are kept.\n\n"
+            "Please hand it back to your therapist."
+        )
+
+    def on_therapist(self) -> None:
+        self.dismiss(None)
+
+
+def describe_kept(work: dict) -> str:
+    """One line for a kept rating or note, its text made safe to show."""
+    when = str(work.get("kept_at", "")).replace("T", " ")
+    if work.get("kind") == "rating":
+        items = " ".join(f"{v / 10:g}" for v in work.get("items", {}).values())
+        what = f"{work.get('instrument')} by {work.get('rater')} for {work.get('client')}: {items}"
+    else:
+        what = (
+            f"note for {work.get('client', '')} ({work.get('administration')}): {work.get('note')}"
+        )
+    return shown(f"{when}  {what}")
+
+
+class KeptWorkScreen(ModalScreen[None]):
+    """Ratings and notes kept when a save failed: save them now, let them go, or later."""
+
+    DEFAULT_CSS = """
+    KeptWorkScreen { align: center middle; }
+    KeptWorkScreen > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $warning; padding: 0 1; background: $surface;
+    }
+    """
+    BINDINGS = [
+        Binding("s", "save", "Save them now"),
+        Binding("d", "discard", "Let them go"),
+        Binding("escape", "later", "Later"),
+    ]
+
+    def __init__(self, db: Path) -> None:
+        super().__init__()
+        self.db = db
+
+    def compose(self) -> ComposeResult:
+        from fittui.storage.trouble import kept_file, kept_work
+
+        lines = [
+            Text("Kept when a save failed, not yet saved", style="bold"),
+            Text(f"(in {kept_file(self.db)})", style="dim"),
+            Text(""),
+            *(Text(describe_kept(w)) for w in kept_work(self.db)),
+            Text(""),
+            Text("s: save them now   d: let them go (the file is removed)   Escape: later"),
+        ]
+        with Vertical(id="kept"):
+            yield Static(Text("\n").join(lines))
+            yield Static("", id="kept-message")
+
+    def action_save(self) -> None:
+        from fittui.storage.trouble import kept_work, set_kept_work
+
+        left, problems = [], []
+        for work in kept_work(self.db):
+            try:
+                self._save(work)
+            except (InputError, StorageError, KeyError, TypeError, ValueError) as exc:
+                left.append(work)
+                problems.append(shown(f"{describe_kept(work)}: {exc}"))
+        set_kept_work(self.db, left)
+        if problems:
+            self.query_one("#kept-message", Static).update(
+                Text("Not saved, still kept:\n" + "\n".join(problems))
+            )
+            return
+        self.app.notify("The kept ratings and notes are saved.")
+        self.dismiss(None)
+
+    def _save(self, work: dict) -> None:
+        app = self.app
+        if work["kind"] == "rating":
+            instrument = app.instruments[work["instrument"]]
+            items = {k: int(v) for k, v in work["items"].items()}
+            app.store.record(work["client"], instrument, items, work["when"], work["rater"])
+        else:
+            app.store.set_note(work["administration"], work["note"])
+
+    def action_discard(self) -> None:
+        from fittui.storage.trouble import set_kept_work
+
+        set_kept_work(self.db, [])
+        self.app.notify("The kept ratings and notes were let go.")
+        self.dismiss(None)
+
+    def action_later(self) -> None:
+        self.dismiss(None)

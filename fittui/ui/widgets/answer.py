@@ -1,0 +1,135 @@
+"""What every widget that answers one item has in common, as Textual's ``ToggleButton`` is
+for ``Checkbox`` and ``RadioButton``.
+
+A line of the ORS (:class:`~fittui.ui.widgets.slider.Slider`) and a question of the PHQ-9
+(:class:`~fittui.ui.widgets.choice.Choice`) are the same kind of thing: an answer, in integer
+tenths, that starts empty so nothing is suggested, changes by a key or a click, and is
+confirmed with Enter. The value, its two messages, the keys they share and the "▶" gutter
+of focus live here; the subclasses only say how their answers move and how they are drawn.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from fittui.domain.instruments import Item
+
+FOCUS_GUTTER = "▶ "
+GUTTER = "  "
+
+
+class Answer(Widget, can_focus=True):
+    """The client's answer to one item, in integer tenths, None until given.
+
+    Up, Down and Tab are not bound here, so that the screen can use them to move between
+    items.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "lowest", "Lowest", show=False),
+        Binding("end", "highest", "Highest", show=False),
+        *(Binding(str(digit), f"number({digit})", str(digit), show=False) for digit in range(10)),
+        Binding("enter", "confirm", "Done", show=False),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | 0-9 | The answer at that whole number, where the scale has one. |
+    | home, end | The lowest or the highest answer. |
+    | enter | Post `Confirmed`: the client is done with this item. |
+    """
+
+    value: reactive[int | None] = reactive(None, init=False)
+    """The answer in tenths, kept on the scale; None while the item is unanswered."""
+
+    show_numbers: reactive[bool] = reactive(False, layout=True)
+    """Show the scale's numbers beside the answer."""
+
+    class _Message(Message):
+        """What both messages carry: the widget and its answer."""
+
+        def __init__(self, answer: Answer, value: int | None) -> None:
+            super().__init__()
+            self.answer: Answer = answer
+            self.value: int | None = value
+            """The answer in tenths, or None while the item is unanswered."""
+
+        @property
+        def control(self) -> Answer:
+            """The widget, so that `@on(Answer.Changed, "#item9")` works."""
+            return self.answer
+
+    class Changed(_Message):
+        """Posted when the answer is given or changed, by a key, a click or code."""
+
+    class Confirmed(_Message):
+        """Posted on Enter: the client is done with this item. Also posted while the item
+        is unanswered (`value` is None): whether it may be skipped is the screen's call."""
+
+    def __init__(
+        self,
+        item: Item,
+        scale_min: int,
+        scale_max: int,
+        *,
+        show_numbers: bool = False,
+        value: int | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        if scale_min >= scale_max:
+            raise ValueError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.item = item
+        self.scale_min = scale_min
+        self.scale_max = scale_max
+        self.set_reactive(Answer.value, self.validate_value(value))
+        self.set_reactive(Answer.show_numbers, show_numbers)
+
+    @property
+    def focus_mark(self) -> str:
+        """What goes before the first row: the "▶" of focus, which reads without colour."""
+        return FOCUS_GUTTER if self.has_focus else GUTTER
+
+    def validate_value(self, value: int | None) -> int | None:
+        """Keep an answer on the scale: past an end lands on that end."""
+        if value is None:
+            return None
+        return self.on_scale(max(self.scale_min, min(self.scale_max, value)))
+
+    def on_scale(self, value: int) -> int:
+        """The nearest value the widget can hold to one within the scale's ends."""
+        return value
+
+    def watch_value(self, value: int | None) -> None:
+        """Tell the screen of every change, whether made by a key, a click or code."""
+        self.post_message(self.Changed(self, value))
+
+    def action_lowest(self) -> None:
+        """The lowest answer."""
+        self.value = self.scale_min
+
+    def action_highest(self) -> None:
+        """The highest answer."""
+        self.value = self.scale_max
+
+    def action_number(self, number: int) -> None:
+        """The answer at a whole number ("7" gives 7.0); see :meth:`value_for_number`."""
+        value = self.value_for_number(number)
+        if value is not None:
+            self.value = value
+
+    def value_for_number(self, number: int) -> int | None:
+        """What a digit key gives: here that number, a digit past an end landing on it."""
+        return number * 10
+
+    def action_confirm(self) -> None:
+        """Tell the screen the client is done with this item."""
+        self.post_message(self.Confirmed(self, self.value))

@@ -1,0 +1,114 @@
+"""The inline history chart: totals, or one family's items, drawn with plotext.
+
+A thin PlotextPlot subclass: ``chart.py`` does the drawing (the same code prints the chart
+for ``fittui history``), this widget only holds what to draw and redraws itself. The
+drawing depends on the widget's height: ``chart.py`` keeps each point off the wrong side
+of a line for the number of rows there are, so a new height means a new drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual.app import RenderResult
+from textual_plotext import PlotextPlot
+
+from fittui.domain.instruments import Instrument
+from fittui.domain.model import Administration
+from fittui.domain.scoring import Summary
+from fittui.ui.chart import (
+    CHILD_SCALE,
+    Legend,
+    canvas_rows,
+    chart_scale,
+    draw_history,
+    draw_items,
+    draw_symptoms,
+)
+
+# The views every chart has, with their titles; a symptom measure the client has rated
+# (PHQ-9, GAD-7) adds a view named by its key.
+VIEWS = {
+    "totals": "ORS and SRS totals",
+    "ors": "ORS items",
+    "srs": "SRS items",
+}
+
+CHILD_TITLE = "Young child's faces, 0 to 10"
+
+
+def view_title(view: str) -> str:
+    return VIEWS.get(view, f"{view} totals and severity bands")
+
+
+class HistoryPlot(PlotextPlot):
+    """One client's history; ``show`` sets what to draw and returns the legend.
+
+    A drawing is kept until the data, the size or the theme changes: building a plot of a
+    long history is the slowest part of opening the screen, and layout asks for it more
+    than once.
+    """
+
+    DEFAULT_CSS = """
+    HistoryPlot {
+        height: 14;
+    }
+    """
+
+    _drawn: tuple[tuple, RenderResult] | None = None
+    _version = 0
+    _draw: Callable[[int | None], list[Legend]] | None = None
+    _rows: int | None = None  # the canvas rows the current drawing was made for
+
+    def render(self) -> RenderResult:
+        key = (self._version, self.size, self.app.theme)
+        if self._drawn is None or self._drawn[0] != key:
+            if self._draw is not None and self._rows != self._canvas_rows():
+                self._redraw()
+            self._drawn = (key, super().render())
+        return self._drawn[1]
+
+    def _canvas_rows(self) -> int | None:
+        return canvas_rows(self.size.height) if self.size.height else None
+
+    def _redraw(self) -> list[Legend]:
+        assert self._draw is not None
+        self._rows = self._canvas_rows()
+        return self._draw(self._rows)
+
+    def show(
+        self,
+        administrations: list[Administration],
+        instruments: dict[str, Instrument],
+        summary: Summary,
+        view: str = "totals",
+        etr: Sequence[tuple[int, int, int]] = (),
+    ) -> list[Legend]:
+        """Draw ``view`` ("totals", "ors", "srs" or a symptom measure's key) and return the
+        legend for it; the totals carry the expected path ``etr`` (``etr.client_path``)
+        when there is one."""
+        plt = self.plt
+        young = view == "totals" and chart_scale(administrations, instruments) == CHILD_SCALE
+        plt.title(CHILD_TITLE if young else view_title(view))
+
+        def draw(rows: int | None) -> list[Legend]:
+            if view not in VIEWS:
+                return draw_symptoms(plt, administrations, instruments[view], rows=rows)
+            if view == "totals":
+                return draw_history(
+                    plt,
+                    administrations,
+                    instruments,
+                    summary.cutoff,
+                    intake=summary.intake.total if summary.intake else None,
+                    reliable=summary.reliable,
+                    etr=etr,
+                    rows=rows,
+                )
+            return draw_items(plt, administrations, instruments, view, rows=rows)
+
+        self._draw = draw
+        legend = self._redraw()
+        self._version += 1
+        self.refresh()
+        return legend
