@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import Administration
-from fittui.ui.chart import Grid, canvas_rows, draw_history, draw_items, draw_symptoms
+from fittui.formats.chart import Grid, canvas_rows, draw_history, draw_items, draw_symptoms
 
 INSTRUMENTS = load_instruments()
 

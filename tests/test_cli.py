@@ -268,8 +268,8 @@ def test_rate_checks_its_input_before_opening_the_app(cli):
 def test_history_chart_draws_every_series(instruments):
     import plotext
 
+    from fittui.formats.chart import draw_history
     from fittui.storage.demo import demo_records
-    from fittui.ui.chart import draw_history
 
     _, administrations = demo_records(date(2026, 11, 23))
     couple = [a for a in administrations if a.client == "D09"]
@@ -309,8 +309,8 @@ def test_history_prints_a_plain_text_chart_when_not_on_a_terminal(cli):
 def test_items_view_draws_each_item_of_one_family(instruments):
     import plotext
 
+    from fittui.formats.chart import draw_items
     from fittui.storage.demo import demo_records
-    from fittui.ui.chart import draw_items
 
     _, administrations = demo_records(date(2026, 11, 23))
     d06 = [a for a in administrations if a.client == "D06"]
@@ -377,7 +377,7 @@ def test_symptom_chart_has_the_band_lines(instruments):
     import plotext
 
     from fittui.domain.model import Administration
-    from fittui.ui.chart import draw_symptoms
+    from fittui.formats.chart import draw_symptoms
 
     def phq(day: str, *scores: int, rater: str = "client") -> Administration:
         items = {f"item{n}": s * 10 for n, s in enumerate(scores, start=1)}

@@ -19,6 +19,7 @@ from fittui.domain import etr
 from fittui.domain.etr import Course, default_parameters, expected_path, fit, zone
 from fittui.domain.model import Administration, Client, InputError, Voided
 from fittui.domain.scoring import summarize
+from fittui.storage import etr_files
 
 DEFAULT = default_parameters()
 CUTOFFS = {"adult": 250, "adolescent": 280, "child": 320}
@@ -485,7 +486,7 @@ def test_saved_parameters_load_back_and_reset(tmp_path):
     config = tmp_path / "config"
     assert etr.load_parameters(config) is DEFAULT
     fitted = fit(typical(9, 60, TRUE), DEFAULT, today="2026-11-23").parameters
-    path = etr.save_parameters(fitted, config)
+    path = etr_files.save_parameters(fitted, config)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(config.stat().st_mode) == 0o700
     loaded = etr.load_parameters(config)
@@ -503,7 +504,7 @@ def test_saved_parameters_load_back_and_reset(tmp_path):
         assert getattr(loaded, key) == getattr(fitted, key), key
     assert loaded.fitted_clients == 60 and loaded.fitted_on == "2026-11-23"
     assert str(path) in loaded.source
-    assert etr.reset_parameters(config) and not etr.reset_parameters(config)
+    assert etr_files.reset_parameters(config) and not etr_files.reset_parameters(config)
     assert etr.load_parameters(config) is DEFAULT
 
 
@@ -555,7 +556,7 @@ def test_the_written_default_reads_back_as_the_default(tmp_path):
 def test_history_chart_draws_the_expected_path(instruments):
     import plotext
 
-    from fittui.ui.chart import draw_history
+    from fittui.formats.chart import draw_history
 
     administrations = [rating(n, 120) for n in range(6)]
     s = course([120] * 6)
@@ -726,7 +727,7 @@ def test_report_uses_the_practices_model(cli, tmp_path):
     assert "off track: below the band" in cli("history", "C1").out
 
     config = tmp_path / "config"
-    etr.save_parameters(replace(DEFAULT, gain=1.0, source="x", fitted_clients=30), config)
+    etr_files.save_parameters(replace(DEFAULT, gain=1.0, source="x", fitted_clients=30), config)
     [row] = cli("report", "--json").json()
     assert row["etr_zone"] == "at_risk" and "off_track" not in row["flags"]
 

@@ -20,7 +20,7 @@ DOMAIN = [
     "fittui.domain.episodes",
     "fittui.formats.export",
     "fittui.storage.backup",
-    "fittui.ui.chart",
+    "fittui.formats.chart",
     "fittui.storage.demo",
     "fittui.storage.locations",
     "fittui.cli.main",

@@ -126,7 +126,7 @@ ANSWERS = ("Not at all", "Several days", "More than half the days", "Nearly ever
 
 
 def test_phq9_and_gad7_as_published(instruments):
-    """CLINICAL.md: items 0-3, totals 0-27 and 0-21, the bands, LOINC panel and total."""
+    """PHQ-9 and GAD-7: items 0-3, totals 0-27 and 0-21, the bands, LOINC panel and total."""
     phq, gad = instruments["PHQ-9"], instruments["GAD-7"]
     assert phq.frame == (
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"

@@ -35,7 +35,8 @@ def rating(code: str, day: str, instrument: str, total: float, rater: str = "cli
     return Administration(f"{code}-{day}-{instrument}-{rater}", code, instrument, day, items, rater)
 
 
-# The hand-checked caseload. Adults' ORS cut-off 25.0, reliable change 5.0 (CLINICAL.md).
+# The hand-checked caseload. Adults' ORS cut-off 25.0, reliable change 5.0 (README, How
+# fittui scores).
 CLIENTS = [
     Client("A", "adult"),
     Client("B", "adult"),

@@ -1,4 +1,5 @@
-"""The scoring rules of CLINICAL.md, at their boundaries, and properties that always hold."""
+"""The scoring rules (README, How fittui scores) at their boundaries, and properties that
+always hold."""
 
 from __future__ import annotations
 

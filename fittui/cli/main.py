@@ -362,7 +362,7 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
     import plotext
 
     from fittui.domain.etr import client_path
-    from fittui.ui.chart import (
+    from fittui.formats.chart import (
         CHILD_SCALE,
         canvas_rows,
         chart_scale,
@@ -945,6 +945,7 @@ def cmd_etr_check(args: argparse.Namespace) -> int:
 
 def cmd_etr_fit(args: argparse.Namespace) -> int:
     from fittui.domain import etr
+    from fittui.storage import etr_files
 
     instruments = _instruments()
     default = etr.default_parameters()
@@ -958,7 +959,7 @@ def cmd_etr_fit(args: argparse.Namespace) -> int:
     result = etr.fit(courses, default, today=date.today().isoformat())
     checks = (etr.back_test(courses, current), etr.back_test(courses, result.parameters))
     if args.json:
-        saved = etr.save_parameters(result.parameters, folder) if args.yes else None
+        saved = etr_files.save_parameters(result.parameters, folder) if args.yes else None
         _dump_json(
             {
                 "clients": result.clients,
@@ -984,7 +985,7 @@ def cmd_etr_fit(args: argparse.Namespace) -> int:
     if not agreed:
         print("Not saved: fittui keeps the model it was using.")
         return EXIT_OK
-    path = etr.save_parameters(result.parameters, folder)
+    path = etr_files.save_parameters(result.parameters, folder)
     print(f"Saved to {path}: every later run uses your practice's path.")
     print("'fittui etr reset' goes back to the default model.")
     return EXIT_OK
@@ -1003,9 +1004,10 @@ def cmd_etr_show(args: argparse.Namespace) -> int:
 
 def cmd_etr_reset(args: argparse.Namespace) -> int:
     from fittui.domain import etr
+    from fittui.storage import etr_files
 
     folder = config_dir()
-    if etr.reset_parameters(folder):
+    if etr_files.reset_parameters(folder):
         print(f"Removed {etr.user_file(folder)}: fittui uses its default model again.")
     else:
         print("fittui already uses its default model; nothing to reset.")

@@ -268,26 +268,6 @@ def parameters_toml(params: Parameters) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_parameters(params: Parameters, config_dir: Path) -> Path:
-    """Write the practice's parameters (0600, atomically) so every later run uses them."""
-    from fittui.storage.journal import write_file_atomically
-    from fittui.storage.locations import make_private_dir
-
-    make_private_dir(config_dir)
-    path = user_file(config_dir)
-    write_file_atomically(path, parameters_toml(params).encode("utf-8"))
-    return path
-
-
-def reset_parameters(config_dir: Path) -> bool:
-    """Go back to the default model; False when it was already in use."""
-    path = user_file(config_dir)
-    if not path.exists():
-        return False
-    path.unlink()
-    return True
-
-
 _DEFAULT = _read(DEFAULT_FILE, f"default ({DEFAULT_FILE.name})")
 
 

@@ -1,7 +1,7 @@
 """Clients and administrations: the records fittui keeps, with no I/O and no UI.
 
-Item scores live in integer tenths (CLINICAL.md: exact one-decimal arithmetic); they are
-written to disk as one-decimal numbers by the store.
+Item scores live in integer tenths (exact one-decimal arithmetic, see the README's How
+fittui scores); the store writes them to disk as one-decimal numbers.
 """
 
 from __future__ import annotations

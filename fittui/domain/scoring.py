@@ -299,7 +299,7 @@ def lowest_item(administration: Administration, instrument: Instrument) -> str:
 def status_of(
     change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int
 ) -> str:
-    """Recovered, improved, unchanged or deteriorated (CLINICAL.md, Status)."""
+    """Recovered, improved, unchanged or deteriorated (README, How fittui scores)."""
     if change is None:
         return "insufficient"
     if change >= reliable:

@@ -1,4 +1,4 @@
-"""The documentation snippet: one or two sentences for a progress note (CLINICAL.md).
+"""The documentation snippet: one or two sentences for a progress note (README, Between sessions).
 
 The app fills in the numbers and the patterns; the therapist adds the client's words, in
 the administration's note or after pasting. The template is the user's to edit

@@ -32,9 +32,9 @@ from fittui import __version__
 from fittui.domain.instruments import Instrument, Item, format_tenths
 from fittui.domain.model import Administration, Client
 from fittui.domain.scoring import Summary, chronological, family_of
+from fittui.formats.chart import CHILD_SCALE, chart_scale, series, series_words
 from fittui.storage.journal import SCHEMA_VERSION
 from fittui.storage.store import administration_to_doc
-from fittui.ui.chart import CHILD_SCALE, chart_scale, series, series_words
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")

@@ -19,7 +19,7 @@ from pathlib import Path
 FAMILIES = ("ors", "srs", "other")
 KINDS = ("vas", "likert")
 AGE_GROUPS = ("adult", "adolescent", "child", "young_child")
-# The default instruments for each age group (CLINICAL.md, Age group).
+# The default instruments for each age group (README, How fittui scores).
 DEFAULTS_BY_AGE_GROUP = {
     "adult": ("ORS", "SRS"),
     "adolescent": ("ORS", "SRS"),

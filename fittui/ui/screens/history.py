@@ -24,9 +24,9 @@ from fittui.domain.instruments import format_tenths
 from fittui.domain.model import Administration, InputError, correction_words
 from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
+from fittui.formats.chart import Legend
 from fittui.storage.journal import StorageError
 from fittui.ui.cells import plain, status_words
-from fittui.ui.chart import Legend
 from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen

@@ -16,7 +16,7 @@ from textual_plotext import PlotextPlot
 from fittui.domain.instruments import Instrument
 from fittui.domain.model import Administration
 from fittui.domain.scoring import Summary
-from fittui.ui.chart import (
+from fittui.formats.chart import (
     CHILD_SCALE,
     Legend,
     canvas_rows,
