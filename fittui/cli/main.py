@@ -861,12 +861,6 @@ def cmd_episode_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _form_days() -> int:
-    from fittui.storage.settings import load_settings
-
-    return load_settings(config_dir() / "settings.toml").form_days
-
-
 def cmd_form(args: argparse.Namespace) -> int:
     from fittui.formats.home_form import write_form, write_private_text
 
@@ -875,7 +869,7 @@ def cmd_form(args: argparse.Namespace) -> int:
     instruments = _instruments()
     key = args.instrument or (client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group])[0]
     instrument = find_instrument(instruments, key)
-    written = write_form(store, client.code, instrument, date.today(), _form_days())
+    written = write_form(store, client.code, instrument, date.today(), _settings().form_days)
     target = Path(args.output or f"fittui-form-{instrument.key}-{written.form.form_id}.html")
     try:
         write_private_text(target, written.html)
@@ -893,7 +887,7 @@ def cmd_enter(args: argparse.Namespace) -> int:
     from fittui.formats.home_form import read_code, save_entry
 
     store = _store(args)
-    entry = read_code(store, args.code, _instruments(), date.today(), _form_days())
+    entry = read_code(store, args.code, _instruments(), date.today(), _settings().form_days)
     print(f"To save: {entry.describe()}.")
     if not args.yes:
         if not sys.stdin.isatty():
