@@ -127,6 +127,7 @@ class ResultScreen(GoesBack, Screen):
             app.instruments,
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
+            today=app.today(),
         )
         yield Header()
         if summary.alerts:
