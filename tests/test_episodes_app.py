@@ -76,7 +76,7 @@ async def test_history_measures_the_current_episode_and_greys_the_earlier(two_ep
         screen = await open_history(pilot)
         who = str(screen.query_one("#who").render())
         # From the new intake 16.0 to 22.0: +6.0, recovered? no: 22 is below 25, improved.
-        assert "improved (+6.0 since intake) · 3 session(s)" in who
+        assert "improved (+6.0 since intake) · 3 sessions" in who
         assert "Episode 2 since 2026-10-26; earlier ones greyed below" in who
         rows = table_rows(screen)
         assert rows[0] == ("── Episode 2", "open")

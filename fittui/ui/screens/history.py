@@ -219,13 +219,13 @@ class HistoryScreen(GoesBack, LiveScreen):
             change = f" ({sign}{format_tenths(summary.change)} since intake)"
         self.query_one("#who", Static).update(
             Content.from_markup(
-                "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions session(s)$episode",
+                "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
                 code=client.code,
                 label=client.label,
                 age=client.age_group.replace("_", " "),
                 status=status_words(client, summary),
                 change=change,
-                sessions=str(sessions),
+                sessions=f"{sessions} session" if sessions == 1 else f"{sessions} sessions",
                 episode=episode_words(self.episodes, app.settings.gap_days),
             )
         )
