@@ -71,8 +71,17 @@ def worker(db: Path, *args: str, stdin: int | None = None) -> subprocess.Popen:
 
 
 def wait_ready(proc: subprocess.Popen) -> None:
-    line = proc.stdout.readline()
-    assert line == "ready\n", line + proc.stderr.read()
+    """Wait for the worker's "ready", reading it a byte at a time from the pipe itself: a
+    buffered readline can take the first "saved" lines along, out of reach of the
+    communicate() that collects the rest (under load, saves were then counted as never
+    reported)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(proc.stdout.fileno(), 1)
+        if not byte:
+            break
+        line += byte
+    assert line == b"ready\n", line.decode() + proc.stderr.read()
 
 
 def saved_ids(output: str) -> list[str]:
