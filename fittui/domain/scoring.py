@@ -244,7 +244,9 @@ def risk_alerts(
     found = []
     for a in administrations:
         instrument = instruments.get(a.instrument)
-        for rule in instrument.risk_rules if instrument else ():
+        if instrument is None:
+            continue
+        for rule in instrument.risk_rules:
             score = a.items.get(rule.item)
             if score is not None and score >= rule.at_least:
                 item = instrument.item(rule.item)
