@@ -22,6 +22,7 @@ from fittui.domain.model import (
     Client,
     Correction,
     InputError,
+    Mode,
     Voided,
     check_age_group,
     check_code,
@@ -293,7 +294,7 @@ class Store:
         when: str | None = None,
         rater: str = "client",
         note: str = "",
-        mode: str = DEFAULT_MODE,
+        mode: Mode = DEFAULT_MODE,
     ) -> Administration:
         """Save one administration; it is on disk when this returns."""
         [saved] = self.record_many(
