@@ -21,6 +21,8 @@ DEFAULT_RATER = "client"
 Mode = Literal["in_person", "screen_share", "spoken", "remote_form", "paper"]
 MODES: tuple[Mode, ...] = ("in_person", "screen_share", "spoken", "remote_form", "paper")
 DEFAULT_MODE: Mode = "in_person"
+# The modes a rating can be started in from the app; a home form comes back by its code.
+STARTED_MODES: tuple[Mode, ...] = ("in_person", "screen_share", "spoken", "paper")
 # How the history names a mode beside the rater; in person goes without saying.
 MODE_SHORT = {
     "in_person": "",
