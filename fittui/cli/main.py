@@ -12,10 +12,10 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fittui import __version__
 from fittui.domain.instruments import (
@@ -29,6 +29,7 @@ from fittui.domain.instruments import (
 from fittui.domain.model import (
     REPLACED_SAME_DAY,
     Administration,
+    Client,
     InputError,
     check_mode,
     check_not_future,
@@ -42,8 +43,14 @@ from fittui.storage.errors import StorageError
 from fittui.storage.locations import config_dir, db_path, instruments_dir
 
 if TYPE_CHECKING:
+    from fittui.domain.episodes import Episode
     from fittui.domain.etr import Course, Parameters
     from fittui.domain.instruments import Instrument
+    from fittui.domain.scoring import Summary
+    from fittui.formats.chart import Legend
+    from fittui.storage.backup import Restored
+    from fittui.storage.settings import Settings
+    from fittui.storage.store import Store
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -52,7 +59,7 @@ class CliError(Exception):
     """A failure to report on one line and exit 1."""
 
 
-def _instruments():
+def _instruments() -> dict[str, Instrument]:
     return load_instruments(instruments_dir())
 
 
@@ -81,7 +88,7 @@ def _say_if_created(db: Path, existed: bool) -> None:
         print(f"Created a new database at {db}.")
 
 
-def _store(args: argparse.Namespace, creates: bool = False):
+def _store(args: argparse.Namespace, creates: bool = False) -> Store:
     from fittui.storage.store import Store
 
     store = Store(_database(args, creates), read_only=args.read_only)
@@ -90,7 +97,7 @@ def _store(args: argparse.Namespace, creates: bool = False):
     return store
 
 
-def seal_daily_backups(store) -> None:
+def seal_daily_backups(store: Store) -> None:
     """Encrypt the store's daily backups when settings.toml names an age public key."""
     from fittui.storage.sealed import backup_sealer
     from fittui.storage.settings import load_settings
@@ -133,7 +140,7 @@ def _unsealed(data: bytes, source: Path, identity: str | None) -> bytes:
     return open_with_identity(data, Path(identity).expanduser(), str(source))
 
 
-def _settings():
+def _settings() -> Settings:
     from fittui.storage.settings import load_settings
 
     return load_settings(config_dir() / "settings.toml")
@@ -154,7 +161,7 @@ def _dump_json(data: object) -> None:
 def cmd_clients(args: argparse.Namespace) -> int:
     store = _store(args)
     by_client = store.administrations_by_client()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in store.clients():
         mine = by_client.get(c.code, [])
         rows.append(
@@ -191,7 +198,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _session_words(client) -> str:
+def _session_words(client: Client) -> str:
     """What the client rates at the start of a session, for the confirmation line."""
     if client.instruments:
         return ", ".join(client.instruments)
@@ -317,7 +324,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if findings:
         print()
 
-    def score(a, tenths: int) -> str:
+    def score(a: Administration, tenths: int) -> str:
         instrument = instruments.get(a.instrument)
         return instrument.format_score(tenths) if instrument else format_tenths(tenths)
 
@@ -355,7 +362,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_chart(client, administrations, summary, etr_params, colors: bool) -> None:
+def _print_chart(
+    client: Client,
+    administrations: list[Administration],
+    summary: Summary,
+    etr_params: Parameters,
+    colors: bool,
+) -> None:
     """The ORS and SRS chart, then one chart per symptom measure (PHQ-9, GAD-7) rated: in
     colour on a terminal, as plain text when piped or saved."""
     import shutil
@@ -376,7 +389,7 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
     plotext.limit_size(False, False)  # the height asked for: the rows the points are placed on
 
-    def show(legend) -> None:
+    def show(legend: list[Legend]) -> None:
         chart = plotext.build()
         print()
         print(chart if colors else plotext.uncolorize(chart))
@@ -415,6 +428,7 @@ def _print_chart(client, administrations, summary, etr_params, colors: bool) -> 
 
 def cmd_void(args: argparse.Namespace) -> int:
     a = _store(args).void(args.id, args.reason)
+    assert a.voided is not None, "void returns the rating as voided"
     print(
         f"Voided {a.instrument} of {a.client} on {a.date} by {a.rater} ({a.voided.reason}): "
         f"it counts nowhere now and stays in the history. 'fittui unvoid {a.id}' restores it."
@@ -664,7 +678,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _restore(db: Path, source: Path, identity: str | None, restore):
+def _restore(
+    db: Path, source: Path, identity: str | None, restore: Callable[[Path], Restored]
+) -> Restored:
     """``restore(source)``; an age file is opened first, into a private folder beside the
     database (no new place on the disk sees the data) that is removed afterwards."""
     import shutil
@@ -727,7 +743,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run_app(args)
 
 
-def _run_app(args: argparse.Namespace, **options) -> int:
+def _run_app(args: argparse.Namespace, **options: Any) -> int:
     from fittui.ui.app import make_app
 
     app = make_app(_database(args), read_only=args.read_only, **options)
@@ -793,7 +809,7 @@ def _episode_day(text: str | None) -> str:
     return day.isoformat()
 
 
-def _client_episodes(store, code: str):
+def _client_episodes(store: Store, code: str) -> list[Episode]:
     from fittui.domain.episodes import split_episodes
 
     return split_episodes(
@@ -1034,7 +1050,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_open)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, help: str, func, under=sub) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        help: str,
+        func: Callable[[argparse.Namespace], int],
+        under: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
         p = under.add_parser(name, help=help, description=help, parents=[common])
         p.set_defaults(func=func)
         return p
@@ -1333,7 +1354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.read_only = getattr(args, "read_only", False)
     try:
         _check_storage(args)
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except (InputError, InstrumentError, StorageError, CliError) as exc:
         for line in str(exc).splitlines():
             print(f"fittui: error: {shown(line)}", file=sys.stderr)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from fittui.domain.model import Administration, InputError
 
@@ -33,7 +34,8 @@ REASONS = ("planned", "dropout", "referred", "other")
 NO_CONTACT = "no_contact"
 SUPERSEDED = "other"  # the reason given to an episode the therapist replaced without ending
 UNPLANNED = ("dropout", NO_CONTACT)  # endings the dropout rate counts
-KINDS = ("start", "end")
+EventKind = Literal["start", "end"]
+KINDS: tuple[EventKind, ...] = ("start", "end")
 DEFAULT_GAP_DAYS = 90
 REASON_WORDS = {
     "planned": "planned ending",
@@ -48,7 +50,7 @@ REASON_WORDS = {
 class EpisodeEvent:
     """The therapist's word on an episode: started or ended on a day, an ending's reason."""
 
-    kind: str  # "start" or "end"
+    kind: EventKind
     date: str  # ISO date
     reason: str | None = None  # for an end: one of REASONS
     id: str = ""

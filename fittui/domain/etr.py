@@ -44,7 +44,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from statistics import NormalDist
-from typing import Protocol
+from typing import Literal, Protocol
 
 from fittui.domain.instruments import AGE_GROUPS, Instrument, format_tenths
 from fittui.domain.model import Administration, InputError
@@ -52,7 +52,8 @@ from fittui.domain.model import Administration, InputError
 DEFAULT_FILE = Path(__file__).with_name("etr_default.toml")
 USER_FILENAME = "etr.toml"
 SCALE_MAX = 400  # tenths: the model is for the four-line 0-40 ORS and CORS
-ZONES = ("on_track", "at_risk", "off_track")  # from least to most concern
+Zone = Literal["on_track", "at_risk", "off_track"]
+ZONES: tuple[Zone, ...] = ("on_track", "at_risk", "off_track")  # least to most concern
 # zone -> (a short label for tables and lists, words for the therapist). "At risk" is
 # kept out of the words (it reads as a risk of harm); the key is the issue's name for it.
 ZONE_WORDS = {
@@ -100,7 +101,7 @@ class SessionZone:
     administration: Administration
     expected: int
     lower: int
-    zone: str
+    zone: Zone
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,7 @@ def expected_path(
     return path
 
 
-def zone(total: int, expected: int, lower: int) -> str:
+def zone(total: int, expected: int, lower: int) -> Zone:
     """on_track at or above the expected path, at_risk within the band, off_track below it."""
     if total >= expected:
         return "on_track"
@@ -398,7 +399,7 @@ def session_zone(
     point: tuple[int, int],
     params: Parameters,
     reliable: int = RELIABLE_CHANGE,
-) -> str:
+) -> Zone:
     """The zone of ``total`` at ``session`` against the (expected, lower) ``point``, all in
     tenths. Up to ``early_sessions`` below the band is off track only when the change
     from intake is also a reliable deterioration: one early low rating is within chance."""

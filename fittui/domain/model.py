@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from fittui.domain.instruments import AGE_GROUPS
 
@@ -17,10 +18,11 @@ RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
 DEFAULT_RATER = "client"
 # How a rating was taken: in the room, on a shared screen over video, read aloud, on the
 # client's own device from a home form, or on paper. A spoken SRS is known to run higher.
-MODES = ("in_person", "screen_share", "spoken", "remote_form", "paper")
-DEFAULT_MODE = "in_person"
+Mode = Literal["in_person", "screen_share", "spoken", "remote_form", "paper"]
+MODES: tuple[Mode, ...] = ("in_person", "screen_share", "spoken", "remote_form", "paper")
+DEFAULT_MODE: Mode = "in_person"
 # The modes a rating can be started in from the app; a home form comes back by its code.
-STARTED_MODES = ("in_person", "screen_share", "spoken", "paper")
+STARTED_MODES: tuple[Mode, ...] = ("in_person", "screen_share", "spoken", "paper")
 # How the history names a mode beside the rater; in person goes without saying.
 MODE_SHORT = {
     "in_person": "",
@@ -101,7 +103,7 @@ class Administration:
     note: str = ""
     voided: Voided | None = None
     corrections: tuple[Correction, ...] = ()
-    mode: str = DEFAULT_MODE
+    mode: Mode = DEFAULT_MODE
 
     @property
     def total(self) -> int:
@@ -164,7 +166,7 @@ def check_reason(reason: str) -> str:
     return text
 
 
-def check_mode(mode: str) -> str:
+def check_mode(mode: str) -> Mode:
     """How a rating was taken, as one of ``MODES`` (``screen-share`` is read too)."""
     key = mode.strip().lower().replace("-", "_")
     if key not in MODES:

@@ -107,12 +107,10 @@ class Period:
         )
 
     def describe(self) -> str:
-        if self.start is None and self.end is None:
-            return "all time"
+        if self.start is None:
+            return "all time" if self.end is None else f"up to {self.end.isoformat()}"
         if self.end is None:
             return f"from {self.start.isoformat()}"
-        if self.start is None:
-            return f"up to {self.end.isoformat()}"
         return f"{self.start.isoformat()} to {self.end.isoformat()}"
 
 

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
@@ -218,8 +219,8 @@ def history_json(
     }
 
 
-def _history_entry(a: Administration) -> dict:
-    entry = {
+def _history_entry(a: Administration) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "id": a.id,
         "date": a.date,
         "instrument": a.instrument,
@@ -271,8 +272,8 @@ def overviews(
         mine = by_client.get(client.code, [])
         linked = linked_ratings(client, by_client)
         events = tuple((events_by_client or {}).get(client.code, ()))
-        ratings = tuple((a.id, a.date, a.note) for a in (*mine, *linked))
-        key = (client, ratings, events, today, etr_params, gap_days)
+        rated = tuple((a.id, a.date, a.note) for a in (*mine, *linked))
+        key = (client, rated, events, today, etr_params, gap_days)
         cached = cache.get(client.code) if cache is not None else None
         if cached is not None and cached[0] == key:
             found.append(cached[1])

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from fittui.domain import etr
 from fittui.domain.instruments import (
@@ -30,7 +30,14 @@ from fittui.domain.instruments import (
 )
 from fittui.domain.model import Administration, Client
 
-STATUSES = ("recovered", "improved", "unchanged", "deteriorated", "insufficient")
+Status = Literal["recovered", "improved", "unchanged", "deteriorated", "insufficient"]
+STATUSES: tuple[Status, ...] = (
+    "recovered",
+    "improved",
+    "unchanged",
+    "deteriorated",
+    "insufficient",
+)
 # flag -> (a short symbol for lists, words for the therapist); symbols never rely on colour.
 # A collateral rater's flag is the same flag named with the rater: "srs_below_cutoff:partner"
 # reads "▼SRS(p)" (describe_flag).
@@ -150,7 +157,7 @@ class RaterSummary:
     intake: Administration | None
     latest: Administration | None
     change: int | None
-    status: str
+    status: Status
     flags: tuple[str, ...]
 
 
@@ -173,7 +180,7 @@ class Summary:
     intake: Administration | None
     latest: Administration | None
     change: int | None
-    status: str
+    status: Status
     cutoff: int | None
     flags: tuple[str, ...]
     lowest_srs_item: str | None
@@ -183,7 +190,7 @@ class Summary:
     # The expected treatment response: the zone of every rating after intake, and the
     # latest one (None before the second ORS, or where the model does not apply).
     etr_zones: tuple[etr.SessionZone, ...] = ()
-    etr_zone: str | None = None
+    etr_zone: etr.Zone | None = None
     alerts: tuple[RiskAlert, ...] = field(default=())
     symptoms: dict[str, SymptomSummary] = field(default_factory=dict)
     gsrs: tuple[Administration, ...] = ()
@@ -245,7 +252,9 @@ def risk_alerts(
     found = []
     for a in administrations:
         instrument = instruments.get(a.instrument)
-        for rule in instrument.risk_rules if instrument else ():
+        if instrument is None:
+            continue
+        for rule in instrument.risk_rules:
             score = a.items.get(rule.item)
             if score is not None and score >= rule.at_least:
                 item = instrument.item(rule.item)
@@ -299,7 +308,7 @@ def lowest_item(administration: Administration, instrument: Instrument) -> str:
 
 def status_of(
     change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int
-) -> str:
+) -> Status:
     """Recovered, improved, unchanged or deteriorated (README, How fittui scores)."""
     if change is None:
         return "insufficient"
@@ -432,7 +441,7 @@ def split_alliances(
 
 def _progress(
     client: Client, ors: tuple[Administration, ...], instruments: dict[str, Instrument]
-) -> tuple[int | None, int | None, int, str]:
+) -> tuple[int | None, int | None, int, Status]:
     """Cut-off, change since intake, reliable-change threshold and status of an ORS series."""
     if not ors:
         return None, None, DEFAULT_RELIABLE_CHANGE, "insufficient"

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from html import escape
+from typing import Any
 
 from fittui import __version__
 from fittui.domain.instruments import Instrument, Item, format_tenths
@@ -199,6 +200,7 @@ def answer_coding(instrument: Instrument, tenths: int) -> dict:
     with the score as its ordinal value."""
     wording = instrument.option_for(tenths)  # checks the score is one of the answers
     index = (tenths - instrument.scale_min) // instrument.step
+    coding: dict[str, Any]
     if instrument.loinc_answers:
         coding = {"system": LOINC_SYSTEM, "code": instrument.loinc_answers[index]}
     else:
@@ -237,7 +239,7 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
     )
     items = []
     for item in instrument.items:
-        entry = {"linkId": item.key}
+        entry: dict[str, Any] = {"linkId": item.key}
         if code := _loinc(item.loinc, _item_text(instrument, item)):
             entry["code"] = code
         entry["text"] = _item_text(instrument, item)
@@ -246,7 +248,7 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
         else:
             entry |= {"type": "decimal", "required": True, "extension": bounds}
         items.append(entry)
-    total = {"linkId": "total"}
+    total: dict[str, Any] = {"linkId": "total"}
     if code := _loinc(instrument.loinc_total, f"{instrument.key} total score"):
         total["code"] = code
     total |= {
@@ -256,7 +258,7 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
     }
     items.append(total)
     items.append({"linkId": "note", "text": "Note", "type": "text", "required": False})
-    resource = {
+    resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": _fhir_id(instrument.key.lower()),
         "url": questionnaire_url(instrument.key),
@@ -302,7 +304,7 @@ def fhir_response(a: Administration, instrument: Instrument) -> dict:
     the response alone. The total is a valueInteger on a Likert scale.
     """
     likert = instrument.kind == "likert"
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "linkId": item.key,
             "text": _item_text(instrument, item),
@@ -314,7 +316,7 @@ def fhir_response(a: Administration, instrument: Instrument) -> dict:
         }
         for item in instrument.items
     ]
-    total = {"valueInteger": a.total // 10} if instrument.whole_numbers else {}
+    total: dict[str, Any] = {"valueInteger": a.total // 10} if instrument.whole_numbers else {}
     items.append(
         {"linkId": "total", "text": "Total", "answer": [total or {"valueDecimal": a.total / 10}]}
     )
@@ -608,7 +610,7 @@ def client_page(
             f"First {escape(summary.intake.instrument)} on {escape(summary.intake.day)}: "
             f"{format_tenths(summary.intake.total)}."
         )
-    if summary.change is not None:
+    if summary.change is not None and summary.latest is not None:
         sign = "+" if summary.change > 0 else ""
         lines.append(
             f"Latest, on {escape(summary.latest.day)}: {format_tenths(summary.latest.total)} "

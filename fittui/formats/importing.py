@@ -17,9 +17,11 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypeVar, overload
 
 from fittui.domain.instruments import (
     Instrument,
@@ -65,6 +67,7 @@ OPTIONAL = (
 )
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+T = TypeVar("T")
 
 
 class ImportFailed(InputError):
@@ -178,10 +181,18 @@ def plan_import(
         cells = {h: cell.strip() for h, cell in zip(header, row)}
         row_errors: list[str] = []
 
-        def problem(column: str, message: str, line: int = line, found: list = row_errors) -> None:
+        def problem(
+            column: str, message: str, line: int = line, found: list[str] = row_errors
+        ) -> None:
             found.append(f"{name}:{line}: column {column}: {message}")
 
-        def check(column, fn, value, problem=problem):
+        # Any: the row's values are used only once the row has no problem (row_errors).
+        def check(
+            column: str,
+            fn: Callable[[str], Any],
+            value: str,
+            problem: Callable[[str, str], None] = problem,
+        ) -> Any:
             try:
                 return fn(value)
             except (InputError, InstrumentError) as exc:
@@ -243,24 +254,28 @@ def plan_import(
             known = labels.setdefault(code, label)
             if known != label:
                 problem("label", f"client {code} is labelled {known!r} elsewhere, here {label!r}")
-        state = ARCHIVED_WORDS.get(cells.get("archived", "").lower(), "bad")
-        if state == "bad":
+        word = cells.get("archived", "").lower()
+        state = ARCHIVED_WORDS.get(word)
+        if word not in ARCHIVED_WORDS:
             problem("archived", "must be yes, no or blank")
         elif code is not None and state is not None:
-            known = archived.setdefault(code, state)
-            if known != state:
-                problem("archived", f"client {code} is {'' if known else 'not '}archived elsewhere")
+            was_archived = archived.setdefault(code, state)
+            if was_archived != state:
+                problem(
+                    "archived",
+                    f"client {code} is {'' if was_archived else 'not '}archived elsewhere",
+                )
         keys = check(
             "instruments",
             lambda text: parse_instrument_list(instruments, text),
             cells.get("instruments", ""),
         )
         if code is not None and keys:
-            known = session_sets.setdefault(code, keys)
-            if known != keys:
+            known_keys = session_sets.setdefault(code, keys)
+            if known_keys != keys:
                 problem(
                     "instruments",
-                    f"client {code} starts sessions with {','.join(known)} elsewhere, "
+                    f"client {code} starts sessions with {','.join(known_keys)} elsewhere, "
                     f"here {','.join(keys)}",
                 )
         note = check("note", check_note, unguard_formula(cells.get("note", "")))
@@ -355,7 +370,7 @@ class _Checker:
     def problem(self, where: str, message: str) -> None:
         self.errors.append(f"{self.name}: {where}: {message}")
 
-    def check(self, where: str, fn, value):
+    def check(self, where: str, fn: Callable[[Any], T], value: Any) -> T | None:
         """``fn(value)``, or None with the problem noted when it raises an input error."""
         try:
             return fn(value)
@@ -363,7 +378,9 @@ class _Checker:
             self.problem(where, str(exc))
             return None
 
-    def fields(self, where: str, record: object, required: set, optional: set) -> dict | None:
+    def fields(
+        self, where: str, record: object, required: set[str], optional: set[str]
+    ) -> dict[str, Any] | None:
         """The record as a dict with exactly the allowed keys, or None with the problem."""
         if not isinstance(record, dict):
             self.problem(where, "must be an object")
@@ -376,7 +393,13 @@ class _Checker:
             self.problem(where, f"unknown field {', '.join(unknown)}")
         return None if missing or unknown else record
 
-    def text(self, where: str, value: object, fn=None) -> str | None:
+    @overload
+    def text(self, where: str, value: object) -> str | None: ...
+    @overload
+    def text(self, where: str, value: object, fn: Callable[[str], T]) -> T | None: ...
+    def text(
+        self, where: str, value: object, fn: Callable[[str], T] | None = None
+    ) -> str | T | None:
         """Text, passed through ``fn`` (a ``check_*``) when given; None with the problem."""
         if not isinstance(value, str):
             self.problem(where, "must be text")
@@ -474,8 +497,17 @@ def plan_import_json(
         items = _json_items(c, f"{where}.items", doc["items"], instrument)
         voided = _json_voided(c, f"{where}.voided", doc.get("voided"))
         corrections = _json_corrections(c, f"{where}.corrections", doc.get("corrections", []))
-        if len(c.errors) > before or instrument is None:
-            continue
+        if (
+            len(c.errors) > before
+            or doc_id is None
+            or code is None
+            or when is None
+            or rater is None
+            or note is None
+            or mode is None
+            or instrument is None
+        ):
+            continue  # each None has its problem noted
         plan.administrations.append(
             Administration(
                 doc_id, code, instrument.key, when, items, rater, note, voided, corrections, mode
@@ -531,11 +563,12 @@ def _json_session_set(
     if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
         c.problem(where, 'must be a list of instrument keys, e.g. ["PHQ-9", "ORS"]')
         return None
-    found = tuple(
+    checked = [
         c.check(f"{where}[{n}]", lambda k: find_instrument(instruments, k).key, key)
         for n, key in enumerate(keys)
-    )
-    if None in found:
+    ]
+    found = tuple(key for key in checked if key is not None)
+    if len(found) != len(checked):
         return None
     twice = [key for n, key in enumerate(found) if key in found[:n]]
     if twice:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 import orjson
 
-from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, load_instruments
+from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.domain.model import Administration, Client, InputError
 from fittui.storage.journal import StorageError, new_id, write_file_atomically
 from fittui.storage.locations import DB_FILENAME, backups_dir, make_private_dir
@@ -181,7 +182,14 @@ def demo_records(today: date) -> tuple[list[Client], list[Administration]]:
         clients.append(Client(code, group, label, archived, session_set))
         first = today - timedelta(weeks=len(sessions), days=n % 5 + 1 + (60 if archived else 0))
 
-        def rated(instrument, when, scores, rater="client", note="", code=code):
+        def rated(
+            instrument: Instrument,
+            when: str,
+            scores: Sequence[float],
+            rater: str = "client",
+            note: str = "",
+            code: str = code,
+        ) -> Administration:
             keys = [i.key for i in instrument.items]
             items = {k: round(v * 10) for k, v in zip(keys, scores)}
             return Administration(new_id(), code, instrument.key, when, items, rater, note)

@@ -53,13 +53,13 @@ from contextlib import contextmanager, nullcontext
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 import orjson
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
     ReadOnly,
@@ -306,7 +306,7 @@ class JournalStorage(Storage):
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
         self._guard = threading.RLock()
-        self._lock = (
+        self._lock: FileLock | None = (
             None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
@@ -329,7 +329,12 @@ class JournalStorage(Storage):
     def read(self) -> Tables:
         with self._guard:
             self._refresh()
-            return self._tables
+            return self._loaded()
+
+    def _loaded(self) -> Tables:
+        """The tables read, once ``_refresh`` or ``_load`` has read them."""
+        assert self._tables is not None, "read before the database was loaded"
+        return self._tables
 
     def _refresh(self) -> None:
         if self._depth and self._tables is not None:
@@ -378,7 +383,7 @@ class JournalStorage(Storage):
                     or os.pread(journal.fileno(), len(self._journal_head), 0) == self._journal_head
                 )
             ):
-                if journal and not self._journal_obsolete:
+                if journal and jst and not self._journal_obsolete:
                     self._check_unchanged(journal, jst)
                     journal.seek(self._journal_offset)
                     self._replay(journal.read())
@@ -403,6 +408,7 @@ class JournalStorage(Storage):
         if (
             journal_id is not None
             and journal_id == self._journal_id
+            and jst is not None
             and jst.st_ino != self._journal_ino
         ):
             raise self._changed("it was replaced by a copy of itself, as an editor saves")
@@ -410,7 +416,7 @@ class JournalStorage(Storage):
         tables, sig, size, generation, supersedes = snapshot or ({}, None, 0, None, None)
         identity = journal_id or (f"inode:{jst.st_ino}" if jst else None)
         obsolete = False
-        if journal is None:
+        if journal is None or jst is None:
             pass
         elif jst.st_size == 0:
             if snapshot is None:
@@ -448,7 +454,7 @@ class JournalStorage(Storage):
         self._journal_tail, self._unterminated = b"", False
         self._journal_obsolete = obsolete
         self._journal_crc = None if obsolete else 0
-        if obsolete:
+        if obsolete and jst:
             self._journal_offset = jst.st_size
         elif journal:
             self._replay(first + journal.read())
@@ -573,7 +579,7 @@ class JournalStorage(Storage):
         """Apply journal lines starting at byte ``at``, each checked as a save checks it:
         the shape of the line and of every operation, every record put, and the links
         between records once the line's operations are all applied (one transaction)."""
-        tables = self._tables
+        tables = self._loaded()
         record = self.validate.record if self.validate else _only_records
         links = self.validate.links if self.validate else None
         number = self._journal_lines
@@ -638,7 +644,7 @@ class JournalStorage(Storage):
                     self._pending = []
                 self._depth += 1
                 try:
-                    yield self._tables
+                    yield self._loaded()
                 finally:
                     self._depth -= 1
                 if outer and self._pending:
@@ -650,7 +656,7 @@ class JournalStorage(Storage):
             finally:
                 if outer:
                     self._pending = None
-                    self._lock.release()
+                    self._write_lock().release()
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -666,13 +672,18 @@ class JournalStorage(Storage):
                 yield
             finally:
                 self._tables = None
-                self._lock.release()
+                self._write_lock().release()
+
+    def _write_lock(self) -> FileLock:
+        """The lock every writer holds; a read-only store has none, and never writes."""
+        assert self._lock is not None, "a read-only store never takes the write lock"
+        return self._lock
 
     def _acquire(self) -> None:
         try:
             make_private_dir(self.path.parent)
             check_kept(self.lock_path)
-            self._lock.acquire()
+            self._write_lock().acquire()
         except Timeout:
             raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
         except OSError as exc:
@@ -719,8 +730,9 @@ class JournalStorage(Storage):
         self._lock.release()
         return False
 
-    def record(self, op: list) -> None:
+    def record(self, op: list[Any]) -> None:
         """Note one put or delete inside the current transaction (already applied in memory)."""
+        assert self._pending is not None, "a put or delete is recorded inside a transaction"
         self._pending.append(op)
 
     def _commit(self, ops: list[list]) -> None:
@@ -826,7 +838,7 @@ class JournalStorage(Storage):
                 raise SaveFailed(f"could not save to {self.path}: {_words(exc)}") from None
 
     def _compact(self) -> None:
-        self.install(self._tables)
+        self.install(self._loaded())
 
     def _backup_once_a_day(self) -> Path | None:
         """On the day's first save, copy the database (with that save) into backups/.
@@ -847,9 +859,10 @@ class JournalStorage(Storage):
             if os.path.lexists(target):
                 self._backup_day = today
                 return None
-            data: bytes | Iterable[bytes] = snapshot_lines(self._tables)
+            lines = snapshot_lines(self._loaded())
+            data: bytes | Iterable[bytes] = lines
             if self.seal_backup is not None:
-                data = self.seal_backup(b"".join(data))
+                data = self.seal_backup(b"".join(lines))
             write_file_atomically(target, data)
         except OSError as exc:
             raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
@@ -865,22 +878,22 @@ class JournalStorage(Storage):
         self._tables = None
 
 
-class _Recorder(MutableMapping):
+class _Recorder(MutableMapping[str, dict[str, Any]]):
     """A table as TinyDB's updaters see it: changes apply in place and are noted for the journal."""
 
-    def __init__(self, name: str, table: dict) -> None:
+    def __init__(self, name: str, table: dict[str, dict[str, Any]]) -> None:
         self.name, self.table = name, table
         self.touched: dict[str, bool] = {}
         self.seen: dict[str, bytes] = {}
 
-    def __getitem__(self, key: str) -> dict:
+    def __getitem__(self, key: str) -> dict[str, Any]:
         doc = self.table[key]
         if key not in self.touched and key not in self.seen:
             # TinyDB's update() may change the document in place: remember how it was.
             self.seen[key] = orjson.dumps(doc)
         return doc
 
-    def __setitem__(self, key: str, doc: dict) -> None:
+    def __setitem__(self, key: str, doc: dict[str, Any]) -> None:
         self.table[key] = doc
         self.touched[key] = True
 
@@ -888,7 +901,7 @@ class _Recorder(MutableMapping):
         del self.table[key]
         self.touched[key] = True
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.table)
 
     def __len__(self) -> int:
@@ -918,7 +931,7 @@ class JournalTable(Table):
     the query cache is off, so a search always sees what another process saved.
     """
 
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]  # TinyDB's annotations say ids are ints
     default_query_cache_capacity = 0
 
     def _get_next_id(self) -> str:
@@ -927,11 +940,24 @@ class JournalTable(Table):
             continue
         return doc_id
 
-    def _update_table(self, updater: Callable[[dict], None]) -> None:
-        storage: JournalStorage = self._storage
+    def keyed(self, doc: Mapping[str, Any], doc_id: str) -> Document:
+        """A document to insert under fittui's string id."""
+        return self.document_class(doc, doc_id)  # type: ignore[arg-type]  # TinyDB: ids are ints
+
+    def update_ids(
+        self,
+        fields: Mapping[str, Any] | Callable[[MutableMapping[str, Any]], None],
+        doc_ids: list[str],
+    ) -> None:
+        """``update`` the documents with these string ids."""
+        self.update(fields, doc_ids=doc_ids)  # type: ignore[arg-type]  # TinyDB: ids are ints
+
+    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
+        storage = cast(JournalStorage, self._storage)  # a Database's tables are on one
         with storage.transaction() as tables:
             recorder = _Recorder(self.name, tables.setdefault(self.name, {}))
-            updater(recorder)
+            # TinyDB's updaters use only mapping operations, which the recorder notes.
+            updater(recorder)  # type: ignore[arg-type]
             for op in recorder.ops():
                 storage.record(op)
 
@@ -940,8 +966,13 @@ class Database(TinyDB):
     """TinyDB on fittui's journaled storage."""
 
     table_class = JournalTable
-    default_storage_class = JournalStorage
+    default_storage_class = JournalStorage  # type: ignore[assignment]  # TinyDB names JSONStorage
 
-    def table(self, name: str, **kwargs: Any) -> Table:
+    @property
+    def storage(self) -> JournalStorage:
+        """The journaled storage this database was opened on (``default_storage_class``)."""
+        return cast(JournalStorage, super().storage)
+
+    def table(self, name: str, **kwargs: Any) -> JournalTable:
         kwargs.setdefault("cache_size", 0)  # a cached query could miss another process's save
-        return super().table(name, **kwargs)
+        return cast(JournalTable, super().table(name, **kwargs))

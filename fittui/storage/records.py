@@ -53,7 +53,7 @@ class Field:
 
 
 _TEXT = frozenset({str})
-_TEXT_OR_NONE = frozenset({str, type(None)})
+_TEXT_OR_NONE: frozenset[type] = frozenset({str, type(None)})
 _FLAG = frozenset({bool})
 _LIST = frozenset({list})
 _RECORD = frozenset({dict})
@@ -75,7 +75,7 @@ class _Remembered:
             self.sound.add(value)
         return problem
 
-    def unknown(self, values: list) -> set:
+    def unknown(self, values: Iterable[Any]) -> set[Any]:
         """The distinct values not yet found sound, in one set operation."""
         return set(values).difference(self.sound)
 
@@ -237,7 +237,7 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def _distinct(field: Field) -> Callable[[list], Iterable]:
+def _distinct(field: Field) -> Callable[[Iterable[Any]], Iterable[Any]]:
     """Which of a column's values to check: those not yet found sound, each once, when
     the values can be hashed; every one otherwise (lists)."""
     if isinstance(field.check, _Remembered):
@@ -330,8 +330,8 @@ class RecordChecks:
             value = values[index]
             if value is not _MISSING and (problem := check(value)):
                 return problem
-        for check in RECORD_CHECKS.get(table, ()):
-            if problem := check(self, doc_id, doc):
+        for record_check in RECORD_CHECKS.get(table, ()):
+            if problem := record_check(self, doc_id, doc):
                 return problem
         return None
 

@@ -46,14 +46,16 @@ def seal_with_passphrase(data: bytes, passphrase: str) -> bytes:
 
     if not passphrase:
         raise SealError("an empty passphrase protects nothing; choose one")
-    return pyrage.passphrase.encrypt(data, passphrase)
+    sealed: bytes = pyrage.passphrase.encrypt(data, passphrase)
+    return sealed
 
 
 def open_with_passphrase(data: bytes, passphrase: str, name: str) -> bytes:
     import pyrage
 
     try:
-        return pyrage.passphrase.decrypt(data, passphrase)
+        opened: bytes = pyrage.passphrase.decrypt(data, passphrase)
+        return opened
     except pyrage.DecryptError:
         raise SealError(
             f"{name}: wrong passphrase, or the file is damaged; nothing was changed"
@@ -92,7 +94,8 @@ def open_with_identity(data: bytes, identity_file: Path, name: str) -> bytes:
     if not keys:
         raise SealError(f"{identity_file}: holds no age secret key (AGE-SECRET-KEY-1...)")
     try:
-        return pyrage.decrypt(data, keys)
+        opened: bytes = pyrage.decrypt(data, keys)
+        return opened
     except pyrage.DecryptError:
         raise SealError(
             f"{name}: the key in {identity_file} does not open it, or the file is damaged; "
@@ -107,7 +110,8 @@ def backup_sealer(recipient: str, where: str) -> Callable[[bytes], bytes]:
     key = read_recipient(recipient, where)
 
     def seal(data: bytes) -> bytes:
-        return pyrage.encrypt(data, [key])
+        sealed: bytes = pyrage.encrypt(data, [key])
+        return sealed
 
     return seal
 

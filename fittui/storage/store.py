@@ -22,6 +22,7 @@ from fittui.domain.model import (
     Client,
     Correction,
     InputError,
+    Mode,
     Voided,
     check_age_group,
     check_code,
@@ -199,7 +200,7 @@ class Store:
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
                 raise InputError(f"client {client.code!r} already exists")
-            self._clients.insert(self._clients.document_class(client_to_doc(client), client.code))
+            self._clients.insert(self._clients.keyed(client_to_doc(client), client.code))
         return client
 
     def update_client(self, code: str, **changes: Any) -> Client:
@@ -208,7 +209,7 @@ class Store:
             client = replace(self.client(code), **changes)
             check_plain(client.label, "label")
             check_age_group(client.age_group)
-            self._clients.update(client_to_doc(client), doc_ids=[code])
+            self._clients.update_ids(client_to_doc(client), [code])
         return client
 
     def link(self, code: str, other: str) -> tuple[Client, Client]:
@@ -221,7 +222,7 @@ class Store:
             first = replace(first, linked=tuple(dict.fromkeys((*first.linked, other))))
             second = replace(second, linked=tuple(dict.fromkeys((*second.linked, code))))
             for client in (first, second):
-                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+                self._clients.update_ids(client_to_doc(client), [client.code])
         return first, second
 
     def unlink(self, code: str, other: str) -> tuple[Client, Client]:
@@ -233,7 +234,7 @@ class Store:
             first = replace(first, linked=tuple(c for c in first.linked if c != other))
             second = replace(second, linked=tuple(c for c in second.linked if c != code))
             for client in (first, second):
-                self._clients.update(client_to_doc(client), doc_ids=[client.code])
+                self._clients.update_ids(client_to_doc(client), [client.code])
         return first, second
 
     # -- administrations -----------------------------------------------------------------
@@ -293,7 +294,7 @@ class Store:
         when: str | None = None,
         rater: str = "client",
         note: str = "",
-        mode: str = DEFAULT_MODE,
+        mode: Mode = DEFAULT_MODE,
     ) -> Administration:
         """Save one administration; it is on disk when this returns."""
         [saved] = self.record_many(
@@ -325,7 +326,7 @@ class Store:
                     raise UnknownClient(a.client)
                 check_not_future(a.date)
             self._administrations.insert_multiple(
-                self._administrations.document_class(administration_to_doc(a), a.id) for a in batch
+                self._administrations.keyed(administration_to_doc(a), a.id) for a in batch
             )
         return batch
 
@@ -334,7 +335,7 @@ class Store:
         with self.storage.transaction():
             if administration_id not in self._raw(ADMINISTRATIONS):
                 raise InputError(f"no administration {administration_id!r}")
-            self._administrations.update({"note": note}, doc_ids=[administration_id])
+            self._administrations.update_ids({"note": note}, [administration_id])
 
     # -- episodes of care ----------------------------------------------------------------
     def episode_events(self, code: str) -> list[EpisodeEvent]:
@@ -375,7 +376,7 @@ class Store:
             if code not in self._raw(CLIENTS):
                 raise UnknownClient(code)
             self._episode_events.insert_multiple(
-                self._episode_events.document_class(
+                self._episode_events.keyed(
                     {"client": code, "kind": e.kind, "date": e.date, "reason": e.reason}, e.id
                 )
                 for e in events
@@ -406,7 +407,7 @@ class Store:
             for c in added_clients:
                 check_plain(c.label, "label")
             self._clients.insert_multiple(
-                self._clients.document_class(client_to_doc(c), c.code) for c in added_clients
+                self._clients.keyed(client_to_doc(c), c.code) for c in added_clients
             )
             if fresh:
                 self.record_many(fresh)
@@ -427,7 +428,7 @@ class Store:
                 stored.clear()
                 stored.update(doc)
 
-            self._administrations.update(replace_doc, doc_ids=[administration_id])
+            self._administrations.update_ids(replace_doc, [administration_id])
         return before, after
 
     def void(self, administration_id: str, reason: str) -> Administration:
@@ -487,7 +488,7 @@ class Store:
             self.client(code)
             form = Form(new_form_id(set(self._raw(FORMS))), code, instrument_key, created)
             self._forms.insert(
-                self._forms.document_class(
+                self._forms.keyed(
                     {
                         "client": code,
                         "instrument": instrument_key,
@@ -515,8 +516,8 @@ class Store:
                     f"form {form_id} was already entered on {form.used_at}; nothing was saved"
                 )
             self.record_many([administration])
-            self._forms.update(
+            self._forms.update_ids(
                 {"used": {"at": now_when(), "administration": administration.id}},
-                doc_ids=[form_id],
+                [form_id],
             )
         return administration

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from typing import Literal, overload
 
-FAMILIES = ("ors", "srs", "other")
-KINDS = ("vas", "likert")
+Family = Literal["ors", "srs", "other"]
+Kind = Literal["vas", "likert"]
+FAMILIES: tuple[Family, ...] = ("ors", "srs", "other")
+KINDS: tuple[Kind, ...] = ("vas", "likert")
 AGE_GROUPS = ("adult", "adolescent", "child", "young_child")
 # The default instruments for each age group (README, How fittui scores).
 DEFAULTS_BY_AGE_GROUP = {
@@ -92,8 +95,8 @@ class Instrument:
 
     key: str
     name: str
-    family: str
-    kind: str
+    family: Family
+    kind: Kind
     items: tuple[Item, ...]
     scale_min: int
     scale_max: int
@@ -193,7 +196,11 @@ def format_tenths(tenths: int | None, decimals: bool = True) -> str:
     return f"{sign}{whole}.{tenth}" if decimals else f"{sign}{whole}"
 
 
-def _tenths(value: float | int | None, where: str) -> int | None:
+@overload
+def _tenths(value: float, where: str) -> int: ...
+@overload
+def _tenths(value: float | None, where: str) -> int | None: ...
+def _tenths(value: float | None, where: str) -> int | None:
     if value is None:
         return None
     tenths = Decimal(str(value)) * 10
