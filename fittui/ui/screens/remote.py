@@ -9,6 +9,7 @@ history and the outcome summary can tell them apart.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +28,10 @@ from fittui.formats.home_form import (
     write_private_text,
 )
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
+
+if TYPE_CHECKING:
+    from fittui.ui.app import FitApp
 
 WAYS = {
     "share": "Share my screen: the client says where each mark goes",
@@ -79,7 +84,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class CodeEntryScreen(ModalScreen[Administration | None]):
+class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Paste or type a home form's code: checked on Enter, saved on a second Enter."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -100,7 +105,7 @@ class CodeEntryScreen(ModalScreen[Administration | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        app = self.app
+        app = self.fit_app
         message = self.query_one("#error", Static)
         try:
             if self.pending is None:
@@ -133,7 +138,7 @@ def forms_folder() -> Path:
     return folder if folder.is_dir() else Path.home()
 
 
-async def take_remotely(app, client: Client) -> None:  # type: ignore[no-untyped-def]
+async def take_remotely(app: FitApp, client: Client) -> None:
     """The whole flow from the ``v`` key, run as a worker: choose, rate or write, then
     the result."""
     from fittui.ui.screens.result import ResultScreen

@@ -21,6 +21,7 @@ from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.model import Administration
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
 from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
@@ -82,7 +83,7 @@ def whose_words(rater: str) -> str:
     return f"The {rater}'s words"
 
 
-class ResultScreen(GoesBack, Screen):
+class ResultScreen(GoesBack, Screen, FitAppAccess):
     """The therapist's view of the ratings just saved. It opens at its top (the client,
     any alert, the flags), whichever flow led here; the note boxes are a Tab or an n away."""
 
@@ -117,7 +118,7 @@ class ResultScreen(GoesBack, Screen):
         self._warned_unsaved = False
 
     def compose(self) -> ComposeResult:
-        app = self.app
+        app = self.fit_app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
         _, episode = app.episode_view(client.code)  # the figures are the current episode's
@@ -170,13 +171,13 @@ class ResultScreen(GoesBack, Screen):
 
     def on_mount(self) -> None:
         # A second rating of one instrument by one rater today: replace the first, or keep both?
-        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
+        self.call_after_refresh(ask_about_same_day, self.fit_app, self.saved)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         administration_id = self._id_of(event.input)
         words = event.value.strip()
         try:
-            self.app.store.set_note(administration_id, words)
+            self.fit_app.store.set_note(administration_id, words)
         except StorageError as exc:
             self.notify(f"Note not saved: {exc}", severity="error", timeout=10)
             return
