@@ -8,6 +8,7 @@ asked for. The list redraws when a save lands from this or another process.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
@@ -218,7 +219,7 @@ class ClientsScreen(LiveScreen):
         if event.input.id == "search":
             self.show_rows()
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         search = self.query_one("#search", Input)
         if self.focused is search and event.key in ("escape", "down"):
             if event.key == "escape":

@@ -8,7 +8,7 @@ key, over SSH too), and every administration with its note.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -259,8 +259,10 @@ class HistoryScreen(GoesBack, LiveScreen):
             note.update(f"{words.capitalize()} against the expected path. {etr.DISCLAIMER}")
         else:
             note.update(f"The expected path from this intake. {etr.DISCLAIMER}")
-        words = legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
-        self.query_one("#legend", Static).update(words)
+        legend_text = (
+            legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
+        )
+        self.query_one("#legend", Static).update(legend_text)
 
     def fill_table(self) -> None:
         """Every administration, newest first; a voided one struck through with its reason,
@@ -270,7 +272,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         instruments = self.fit_app.instruments
         separate = len(self.episodes) > 1
         episode_of = {a.id: e for e in self.episodes for a in e.administrations}
-        rows = []
+        rows: list[tuple[Sequence[Text], str]] = []
         shown: Episode | None = None
         if separate and not self.episodes[-1].administrations:  # started, nothing rated yet
             shown = self.episodes[-1]

@@ -28,7 +28,9 @@ from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
 
-def describe(a: Administration, everything: list[Administration], instruments) -> Content:
+def describe(
+    a: Administration, everything: list[Administration], instruments: dict[str, Instrument]
+) -> Content:
     """One administration as the therapist reads it: items, total, change since last time,
     and for a symptom measure the severity band then and now."""
     instrument = instruments[a.instrument]

@@ -128,7 +128,8 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         self._save()
 
     def _save(self) -> None:
-        items = {line.item.key: line.value for line in self.lines}
+        # action_next comes here only once every line has a mark, and a mark is never taken away.
+        items = {line.item.key: line.value for line in self.lines if line.value is not None}
         message = self.query_one("#share-message", Static)
         try:
             saved = self.fit_app.store.record(
