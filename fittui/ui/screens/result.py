@@ -39,7 +39,7 @@ def describe(
     lines = [
         Content.from_markup(
             f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · $when · saved ✓",
-            rater=a.rater,
+            rater=a.taken_by,
             when=a.date.replace("T", " "),
         )
     ]

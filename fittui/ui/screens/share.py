@@ -48,10 +48,17 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
     }
     """
 
-    def __init__(self, instrument: Instrument, client_code: str, show_numbers: bool = False):
+    def __init__(
+        self,
+        instrument: Instrument,
+        client_code: str,
+        show_numbers: bool = False,
+        rater: str = "client",
+    ):
         super().__init__()
         self.instrument = instrument
         self.client_code = client_code
+        self.rater = rater
         self.show_numbers = show_numbers
         self.current = 0
         self.saved: Administration | None = None
@@ -133,7 +140,7 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         message = self.query_one("#share-message", Static)
         try:
             saved = self.fit_app.store.record(
-                self.client_code, self.instrument, items, mode="screen_share"
+                self.client_code, self.instrument, items, rater=self.rater, mode="screen_share"
             )
         except StorageError as exc:
             message.update(f"Not saved: {exc}. The marks are kept; press Enter to try again.")
