@@ -10,7 +10,7 @@ import gc
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from textual import events, work
 from textual.app import App
@@ -37,6 +37,15 @@ from fittui.ui.screens.too_small import TooSmallScreen, too_small
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
 # How often to look for saves made by another process (issue: within 2 seconds).
 POLL_SECONDS = 1.0
+
+
+class NoteOptions(TypedDict):
+    """How a notification is shown: kept with its message while a client holds the laptop."""
+
+    title: str
+    severity: SeverityLevel
+    timeout: float | None
+    markup: bool
 
 
 class FitApp(App):
@@ -68,20 +77,20 @@ class FitApp(App):
         settings_path: Path | None = None,
     ) -> None:
         super().__init__()
-        self.etr_params = etr_params or default_parameters()
-        self.store = store
-        self.instruments = instruments
-        self.settings = settings or Settings()
-        self.settings_path = settings_path
-        self.show_numbers = self.settings.show_numbers
-        self.one_person = one_person
+        self.etr_params: Parameters = etr_params or default_parameters()
+        self.store: Store = store
+        self.instruments: dict[str, Instrument] = instruments
+        self.settings: Settings = settings or Settings()
+        self.settings_path: Path | None = settings_path
+        self.show_numbers: bool = self.settings.show_numbers
+        self.one_person: bool = one_person
         """`fittui rate`: one person at their own keyboard rates, and the app exits after
         the thank-you screen; the therapist's screens are never opened."""
-        self._held_notifications: list[dict[str, Any]] = []
+        self._held_notifications: list[tuple[str, NoteOptions]] = []
         self.last_start_choice: tuple[str, list[str], str] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
-        self._generation = store.storage.generation
+        self._generation: int = store.storage.generation
         self._poll_failed = False
         self._session_on_start = session
         self._trouble_shown = False
@@ -140,16 +149,18 @@ class FitApp(App):
         self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
-        showing = isinstance(self.screen, TooSmallScreen)
+        screen = self.screen
         if too_small(width, height):
-            if showing:
-                self.screen.show(width, height)
+            if isinstance(screen, TooSmallScreen):
+                screen.show(width, height)
             else:
                 self.push_screen(TooSmallScreen())
-        elif showing:
+        elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
 
-    def overviews(self, include_archived: bool, cache: dict) -> list[Overview]:
+    def overviews(
+        self, include_archived: bool, cache: dict[str, tuple[tuple, Overview]]
+    ) -> list[Overview]:
         """The client list's and caseload's rows: each client scored, who needs a look
         first; ``cache`` (kept by the screen) spares the clients that did not change."""
         clients = self.store.clients(include_archived=include_archived)
@@ -239,9 +250,14 @@ class FitApp(App):
     ) -> None:
         """Show a notification, or in client mode keep it for the therapist: a toast on
         the client's screen could name another client."""
-        note = {"title": title, "severity": severity, "timeout": timeout, "markup": markup}
+        note: NoteOptions = {
+            "title": title,
+            "severity": severity,
+            "timeout": timeout,
+            "markup": markup,
+        }
         if self.client_mode:
-            self._held_notifications.append({"message": message, **note})
+            self._held_notifications.append((message, note))
         else:
             super().notify(message, **note)
 
@@ -250,8 +266,8 @@ class FitApp(App):
             self.clear_notifications()
         else:
             held, self._held_notifications = self._held_notifications, []
-            for note in held:
-                self.notify(**note)
+            for message, note in held:
+                self.notify(message, **note)
 
     def set_pin(self, pin: str) -> None:
         """Save a new therapist PIN, hashed, in the settings file, and use it from now on."""

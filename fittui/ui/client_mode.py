@@ -15,15 +15,14 @@ about anyone and goes back to the scale after three wrong PINs or Escape.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import events
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
 
-if TYPE_CHECKING:
-    from fittui.ui.app import FitApp
+from fittui.ui.access import FitAppAccess
 
 THERAPIST_KEY = "f2"
 THERAPIST_KEY_NAME = "F2"
@@ -31,7 +30,7 @@ THERAPIST_KEY_NAME = "F2"
 ResultT = TypeVar("ResultT")
 
 
-class ClientModeScreen(Screen[ResultT]):
+class ClientModeScreen(Screen[ResultT], FitAppAccess):
     """A screen the client sees. Subclasses say what the therapist, once unlocked, gets."""
 
     BINDINGS = [
@@ -57,14 +56,10 @@ class ClientModeScreen(Screen[ResultT]):
         lies beneath. Here the second does nothing.
         """
         if self.dismissed or self.app.screen is not self:
-            return AwaitComplete.nothing()
+            # Textual leaves ``nothing()`` unannotated; it returns a finished AwaitComplete.
+            return cast(AwaitComplete, AwaitComplete.nothing())
         self.dismissed = True
         return super().dismiss(result)
-
-    @property
-    def fit(self) -> FitApp:
-        """The app, typed."""
-        return cast("FitApp", self.app)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.shown_at = event.time
@@ -82,8 +77,8 @@ class ClientModeScreen(Screen[ResultT]):
         """Ask for the therapist's PIN; the right one gives the screen's way out."""
         from fittui.ui.screens.pin import PinScreen
 
-        pin = self.fit.settings.pin
-        if self.fit.one_person or pin is None or not self.can_leave():
+        pin = self.fit_app.settings.pin
+        if self.fit_app.one_person or pin is None or not self.can_leave():
             return  # `fittui rate`: nothing to unlock
 
         def unlocked(right: bool | None) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from fittui.ui.access import FitAppAccess
 from fittui.ui.messages import DataChanged
 
 
-class LiveScreen(Screen):
+class LiveScreen(Screen, FitAppAccess):
     """Calls ``redraw`` at mount, when a save lands (the app polls for them: a copy of
     fittui over SSH, ``fittui record`` in another shell) and when the screen comes back
     to the top after a save made on a screen above it."""
@@ -21,7 +22,7 @@ class LiveScreen(Screen):
         raise NotImplementedError
 
     def reload(self, force: bool = False) -> None:
-        generation = self.app.store.storage.generation
+        generation = self.fit_app.store.storage.generation
         if force or generation != self._generation:
             self._generation = generation
             self.redraw()

@@ -8,13 +8,14 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+from fittui.ui.access import FitAppAccess
 
 
-class ClientCommands(Provider):
+class ClientCommands(Provider, FitAppAccess):
     """One entry per action and active client, so typing part of a code finds it."""
 
     def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
-        app = self.app
+        app = self.fit_app
         commands: list[tuple[str, Callable[[], None], str]] = [
             ("Open the caseload", app.action_caseload, "Every active client, with filters"),
             ("Outcome summary", app.action_outcomes, "The practice's outcomes, for a period"),

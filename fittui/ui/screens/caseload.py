@@ -113,7 +113,7 @@ class CaseloadScreen(GoesBack, LiveScreen):
         table.focus()
 
     def redraw(self) -> None:
-        self.rows = self.app.overviews(False, self._overviews)
+        self.rows = self.fit_app.overviews(False, self._overviews)
         self.show_rows()
 
     def _filter(self, selector: str) -> str:
@@ -178,7 +178,9 @@ class CaseloadScreen(GoesBack, LiveScreen):
         self.query_one(DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_history(event.row_key.value)
+        code = event.row_key.value
+        assert code is not None  # every row is filled in with its client's code as the key
+        self.fit_app.open_history(code)
 
     def on_resize(self) -> None:
         if self.rows:

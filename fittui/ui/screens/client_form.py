@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS
 
 AGE_GROUP_NAMES = {
@@ -23,7 +24,7 @@ AGE_GROUP_NAMES = {
 }
 
 
-class ClientFormScreen(ModalScreen[Client | None]):
+class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
     """Saves the client and dismisses with it, or with None when cancelled.
 
     With ``client`` given it edits that client (its code stays: ratings are filed under
@@ -83,12 +84,12 @@ class ClientFormScreen(ModalScreen[Client | None]):
         self.query_one("#label" if self.client else "#code", Input).focus()
 
     def _save(self) -> None:
-        store = self.app.store
+        store = self.fit_app.store
         age_group = str(self.query_one("#age-group", Select).value)
         label = self.query_one("#label", Input).value
         try:
             instruments = parse_instrument_list(
-                self.app.instruments, self.query_one("#instruments", Input).value
+                self.fit_app.instruments, self.query_one("#instruments", Input).value
             )
             text = self.query_one("#linked", Input).value
             linked = [code for code in (c.strip() for c in text.split(",")) if code]
@@ -113,7 +114,7 @@ class ClientFormScreen(ModalScreen[Client | None]):
 
     def _link(self, client: Client, wanted: list[str]) -> Client:
         """Link the client with the codes named, unlink those no longer named."""
-        store = self.app.store
+        store = self.fit_app.store
         for code in wanted:
             if code not in client.linked:
                 client = store.link(client.code, code)[0]

@@ -8,6 +8,7 @@ asked for. The list redraws when a save lands from this or another process.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
@@ -147,7 +148,7 @@ class ClientsScreen(LiveScreen):
         self.show_rows()
 
     def redraw(self) -> None:
-        self.rows = self.app.overviews(self.show_archived, self._overviews)
+        self.rows = self.fit_app.overviews(self.show_archived, self._overviews)
         self.show_rows()
 
     def show_rows(self) -> None:
@@ -208,7 +209,7 @@ class ClientsScreen(LiveScreen):
 
     def selected(self) -> Client | None:
         code = self.selected_code()
-        return self.app.store.client(code) if code else None
+        return self.fit_app.store.client(code) if code else None
 
     # -- search ----------------------------------------------------------------------------
     def action_search(self) -> None:
@@ -218,7 +219,7 @@ class ClientsScreen(LiveScreen):
         if event.input.id == "search":
             self.show_rows()
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         search = self.query_one("#search", Input)
         if self.focused is search and event.key in ("escape", "down"):
             if event.key == "escape":
@@ -231,10 +232,10 @@ class ClientsScreen(LiveScreen):
         code = self.selected_code()
         if code:
             self.query_one(DataTable).focus()  # back from the history, keys act on the list
-            self.app.open_history(code)
+            self.fit_app.open_history(code)
 
     def _writable(self) -> bool:
-        if self.app.store.read_only:
+        if self.fit_app.store.read_only:
             self.notify("Read-only: nothing can be saved here.", severity="warning")
             return False
         return True
@@ -251,13 +252,13 @@ class ClientsScreen(LiveScreen):
         """b: the client's start-of-session instruments, in the therapist's order."""
         client = self._client_to_rate()
         if client:
-            self.app.start_session(client.code)
+            self.fit_app.start_session(client.code)
 
     def action_rate(self, family: str) -> None:
         """o and s: the ORS- or SRS-family instrument for the client's age group."""
         client = self._client_to_rate()
         if client:
-            self.app.rate_default(client.code, family)
+            self.fit_app.rate_default(client.code, family)
 
     def action_remote(self) -> None:
         """v: a rating over video (screen share, aloud, a home form) or from paper."""
@@ -265,7 +266,7 @@ class ClientsScreen(LiveScreen):
 
         client = self._client_to_rate()
         if client:
-            self.run_worker(take_remotely(self.app, client), exclusive=True)
+            self.run_worker(take_remotely(self.fit_app, client), exclusive=True)
 
     def action_rate_more(self) -> None:
         """Any instrument (GSRS for a group), with one or more raters in turn."""
@@ -277,14 +278,14 @@ class ClientsScreen(LiveScreen):
 
         def chosen(choice: tuple[str, list[str], str] | None) -> None:
             if choice:
-                self.app.last_start_choice = choice
-                self.app.start_rating(client.code, choice[0], choice[1], choice[2])
+                self.fit_app.last_start_choice = choice
+                self.fit_app.start_rating(client.code, choice[0], choice[1], choice[2])
 
         default, raters = DEFAULTS_BY_AGE_GROUP[client.age_group][1], None
-        mode = self.app.settings.mode
-        if self.app.last_start_choice:  # the therapist's last choice in this session
-            default, raters, mode = self.app.last_start_choice
-        dialog = StartRatingScreen(self.app.instruments, default, raters, client.code, mode)
+        mode = self.fit_app.settings.mode
+        if self.fit_app.last_start_choice:  # the therapist's last choice in this session
+            default, raters, mode = self.fit_app.last_start_choice
+        dialog = StartRatingScreen(self.fit_app.instruments, default, raters, client.code, mode)
         self.app.push_screen(dialog, chosen)
 
     # -- adding, editing, archiving --------------------------------------------------------
@@ -318,7 +319,7 @@ class ClientsScreen(LiveScreen):
             return
         archived = not client.archived
         try:
-            self.app.store.update_client(client.code, archived=archived)
+            self.fit_app.store.update_client(client.code, archived=archived)
         except StorageError as exc:
             self.notify(f"Not saved: {exc}", severity="error", timeout=10)
             return
@@ -336,6 +337,6 @@ class ClientsScreen(LiveScreen):
         )
 
     def action_toggle_numbers(self) -> None:
-        self.app.show_numbers = not self.app.show_numbers
-        shown = "shown" if self.app.show_numbers else "hidden"
+        self.fit_app.show_numbers = not self.fit_app.show_numbers
+        shown = "shown" if self.fit_app.show_numbers else "hidden"
         self.notify(f"Numbers on the rating lines are {shown} in client mode.")

@@ -8,8 +8,10 @@ the rating said before (``voided``, ``corrections``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -29,6 +31,10 @@ from fittui.domain.model import (
     same_session,
 )
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
+
+if TYPE_CHECKING:
+    from fittui.ui.app import FitApp
 
 DIALOG_CSS = """
 {name} {{
@@ -150,7 +156,7 @@ class RestoreScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class CorrectScreen(ModalScreen[str | None]):
+class CorrectScreen(ModalScreen[str | None], FitAppAccess):
     """Moves a rating to another client and/or fixes its date; the old values stay in the
     rating's corrections. Dismisses with a sentence saying what changed, or None."""
 
@@ -180,13 +186,13 @@ class CorrectScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
         a = self.administration
-        store = self.app.store
+        store = self.fit_app.store
         error = self.query_one("#error", Static)
         try:
             code = check_code(self.query_one("#client", Input).value)
             store.client(code)
             when = parse_when(self.query_one("#date", Input).value.replace(" ", "T", 1))
-            check_not_future(when, self.app.today())
+            check_not_future(when, self.fit_app.today())
             done = []
             if when != a.date:
                 store.redate(a.id, when)
@@ -206,7 +212,7 @@ class CorrectScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SameDayScreen(ModalScreen[bool]):
+class SameDayScreen(ModalScreen[bool], FitAppAccess):
     """Two ratings of one instrument by one rater on one day are one session. Asks whether
     the new one replaces the earlier (voided with the reason "replaced by a later rating
     the same day") or both are kept; dismisses with True when it replaced."""
@@ -248,7 +254,7 @@ class SameDayScreen(ModalScreen[bool]):
     def action_replace(self) -> None:
         try:
             for e in self.earlier:
-                self.app.store.void(e.id, REPLACED_SAME_DAY)
+                self.fit_app.store.void(e.id, REPLACED_SAME_DAY)
         except (InputError, StorageError) as exc:
             self.query_one("#error", Static).update(Text(f"Not voided: {exc}"))
             return
@@ -258,7 +264,7 @@ class SameDayScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-def ask_about_same_day(app: App, saved: list[Administration]) -> None:
+def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
     """After ratings are saved, ask about each one that makes one session with an earlier
     rating (same client, instrument, rater and day), one question at a time."""
 

@@ -8,7 +8,7 @@ key, over SSH too), and every administration with its note.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -191,7 +191,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             table.add_column(name)
 
     def redraw(self) -> None:
-        app = self.app
+        app = self.fit_app
         client = app.store.client(self.code)
         self.administrations = chronological(app.store.administrations(client.code))
         self.record = chronological(app.store.all_administrations(client.code))
@@ -246,7 +246,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.set_timer(REST_AFTER, self.fill_table)
 
     def draw_chart(self) -> None:
-        app = self.app
+        app = self.fit_app
         path = etr.client_path(
             self.summary.ors, self.client.age_group, app.instruments, app.etr_params
         )
@@ -260,18 +260,20 @@ class HistoryScreen(GoesBack, LiveScreen):
             note.update(f"{words.capitalize()} against the expected path. {etr.DISCLAIMER}")
         else:
             note.update(f"The expected path from this intake. {etr.DISCLAIMER}")
-        words = legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
-        self.query_one("#legend", Static).update(words)
+        legend_text = (
+            legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
+        )
+        self.query_one("#legend", Static).update(legend_text)
 
     def fill_table(self) -> None:
         """Every administration, newest first; a voided one struck through with its reason,
         a corrected one with what it said before. With more than one episode, each under a
         line naming it, and the earlier episodes greyed (shown, never counted)."""
         table = self.query_one("#sessions", RowTable)
-        instruments = self.app.instruments
+        instruments = self.fit_app.instruments
         separate = len(self.episodes) > 1
         episode_of = {a.id: e for e in self.episodes for a in e.administrations}
-        rows = []
+        rows: list[tuple[Sequence[Text], str]] = []
         shown: Episode | None = None
         if separate and not self.episodes[-1].administrations:  # started, nothing rated yet
             shown = self.episodes[-1]
@@ -312,7 +314,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         no column grows for it: "── Episode 1 ... 2025-01-05 to 2025-03-01 ... planned"."""
         style = "bold" if episode is self.episodes[-1] else f"bold {EARLIER_STYLE}"
         days = f"{episode.start} to {episode.end}" if episode.closed else f"since {episode.start}"
-        how = episode.describe(self.app.settings.gap_days).split(", ", 1)[1]
+        how = episode.describe(self.fit_app.settings.gap_days).split(", ", 1)[1]
         cells = (f"── Episode {episode.number}", "", "", days, "", how)
         return tuple(_dimmed(c, style) for c in cells), f"episode-{episode.number}"
 
@@ -335,7 +337,7 @@ class HistoryScreen(GoesBack, LiveScreen):
     def action_edit_note(self) -> None:
         from fittui.ui.screens.note import NoteScreen
 
-        if self.app.store.read_only:
+        if self.fit_app.store.read_only:
             self.notify("Read-only: notes cannot be saved here.", severity="warning")
             return
         chosen_id = self.query_one("#sessions", RowTable).cursor_key
@@ -356,7 +358,7 @@ class HistoryScreen(GoesBack, LiveScreen):
     def chosen_for_correction(self) -> Administration | None:
         """The rating under the table's cursor, or None (with a word why) when there is
         none or the database is open read-only."""
-        if self.app.store.read_only:
+        if self.fit_app.store.read_only:
             self.notify("Read-only: corrections cannot be saved here.", severity="warning")
             return None
         chosen_id = self.query_one("#sessions", RowTable).cursor_key
@@ -378,7 +380,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         chosen = self.chosen_for_correction()
         if chosen is None:
             return
-        store = self.app.store
+        store = self.fit_app.store
 
         def voided(reason: str | None) -> None:
             if reason:
@@ -389,9 +391,9 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.save_correction(lambda: store.unvoid(chosen.id), "Restored", chosen)
 
         if chosen.voided is None:
-            self.app.push_screen(VoidScreen(chosen, self.app.instruments), voided)
+            self.app.push_screen(VoidScreen(chosen, self.fit_app.instruments), voided)
         else:
-            self.app.push_screen(RestoreScreen(chosen, self.app.instruments), restored)
+            self.app.push_screen(RestoreScreen(chosen, self.fit_app.instruments), restored)
 
     def save_correction(
         self, save: Callable[[], Administration], done: str, chosen: Administration
@@ -418,17 +420,17 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.keep_cursor_on = chosen.id
                 self.reload()
 
-        self.app.push_screen(CorrectScreen(chosen, self.app.instruments), corrected)
+        self.app.push_screen(CorrectScreen(chosen, self.fit_app.instruments), corrected)
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_edit_note()
 
     def action_rate(self, family: str) -> None:
-        self.app.rate_default(self.code, family)
+        self.fit_app.rate_default(self.code, family)
 
     def action_end_episode(self) -> None:
         """Ask how the current episode ended, and end it today (or correct how it ended)."""
-        if self.app.store.read_only:
+        if self.fit_app.store.read_only:
             self.notify("Read-only: episodes cannot be changed here.", severity="warning")
             return
         if not self.episodes:
@@ -436,7 +438,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             return
         latest = self.episodes[-1]
         if latest.closed:
-            question = f"{latest.describe(self.app.settings.gap_days)}. Change how it ended?"
+            question = f"{latest.describe(self.fit_app.settings.gap_days)}. Change how it ended?"
         else:
             question = f"End episode {latest.number} (since {latest.start}) today: how did it end?"
         self.app.push_screen(EpisodeEndScreen(question), self._save_end)
@@ -444,11 +446,11 @@ class HistoryScreen(GoesBack, LiveScreen):
     def _save_end(self, reason: str | None, then_start: bool = False) -> None:
         if reason is None:
             return
-        today = self.app.today().isoformat()
+        today = self.fit_app.today().isoformat()
         wanted = [("end", today, reason)] + ([("start", today, None)] if then_start else [])
         try:
             episode = check_end(self.episodes, today, reason)
-            self.app.store.add_episode_events(self.code, wanted)
+            self.fit_app.store.add_episode_events(self.code, wanted)
         except (InputError, StorageError) as exc:
             self.notify(f"Not saved: {exc}", severity="error")
             return
@@ -458,7 +460,7 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def action_new_episode(self) -> None:
         """Start a new episode today; an open one is ended first, with a reason."""
-        if self.app.store.read_only:
+        if self.fit_app.store.read_only:
             self.notify("Read-only: episodes cannot be changed here.", severity="warning")
             return
         latest = self.episodes[-1] if self.episodes else None
@@ -471,10 +473,10 @@ class HistoryScreen(GoesBack, LiveScreen):
                 EpisodeEndScreen(question), lambda reason: self._save_end(reason, True)
             )
             return
-        today = self.app.today().isoformat()
+        today = self.fit_app.today().isoformat()
         try:
             check_start(self.episodes, today)
-            self.app.store.add_episode_event(self.code, "start", today)
+            self.fit_app.store.add_episode_event(self.code, "start", today)
         except (InputError, StorageError) as exc:
             self.notify(f"Not saved: {exc}", severity="error")
             return

@@ -226,5 +226,5 @@ class GoesBack:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return back_applies(self, parameters)  # type: ignore[arg-type]
+            return isinstance(self, Screen) and back_applies(self, parameters)
         return True

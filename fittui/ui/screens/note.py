@@ -10,10 +10,11 @@ from textual.widgets import Input, Label, Static
 
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
 
 
-class NoteScreen(ModalScreen[bool]):
+class NoteScreen(ModalScreen[bool], FitAppAccess):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
     BINDINGS = [
@@ -41,7 +42,7 @@ class NoteScreen(ModalScreen[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
-            self.app.store.set_note(self.administration.id, event.value.strip())
+            self.fit_app.store.set_note(self.administration.id, event.value.strip())
         except StorageError as exc:
             self.query_one("#note-help", Static).update(f"Not saved: {exc}")
             return

@@ -22,6 +22,7 @@ from fittui.domain.outcomes import (
     reference_with,
     summary_rows,
 )
+from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
@@ -59,7 +60,7 @@ def effect_size_note(summary: OutcomeSummary) -> str:
     )
 
 
-class OutcomesScreen(GoesBack, Screen):
+class OutcomesScreen(GoesBack, Screen, FitAppAccess):
     """Outcome summary of the clients seen in a period; Escape goes back.
 
     ``today`` fixes the day the presets count from (tests and screenshots); it defaults
@@ -124,12 +125,12 @@ class OutcomesScreen(GoesBack, Screen):
         return preset_period(self.preset, self.today or date.today())
 
     def compute(self) -> OutcomeSummary:
-        store = self.app.store
-        settings = self.app.settings
+        store = self.fit_app.store
+        settings = self.fit_app.settings
         return outcome_summary(
             store.clients(),
             store.administrations_by_client(),
-            self.app.instruments,
+            self.fit_app.instruments,
             self.period,
             events_by_client=store.episode_events_by_client(),
             gap_days=settings.gap_days,
@@ -139,7 +140,7 @@ class OutcomesScreen(GoesBack, Screen):
 
     def refresh_summary(self, force: bool = False) -> None:
         """Recompute when the period changed or anyone saved since the last look."""
-        storage = self.app.store.storage
+        storage = self.fit_app.store.storage
         storage.read()
         if not force and storage.generation == self._seen_generation:
             return

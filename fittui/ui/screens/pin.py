@@ -7,8 +7,6 @@ field. Three wrong PINs, or Escape, go back to the scale.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,10 +16,8 @@ from textual.widgets import Input, Static
 
 from fittui.domain.model import InputError
 from fittui.storage.settings import PIN_PATTERN, PinHash
+from fittui.ui.access import FitAppAccess
 from fittui.ui.client_mode import THERAPIST_KEY_NAME, ClientModeScreen
-
-if TYPE_CHECKING:
-    from fittui.ui.app import FitApp
 
 TRIES = 3
 PIN_CSS = """
@@ -92,7 +88,7 @@ class PinScreen(ClientModeScreen[bool]):
         self.dismiss(False)
 
 
-class SetPinScreen(Screen[bool]):
+class SetPinScreen(Screen[bool], FitAppAccess):
     """Before client mode is first used: the therapist chooses the PIN that leaves it.
 
     Dismisses with True once the PIN is saved, False on Escape (client mode does not start).
@@ -132,7 +128,7 @@ class SetPinScreen(Screen[bool]):
             self.query_one("#again", Input).value = ""
         else:
             try:
-                cast("FitApp", self.app).set_pin(pin)
+                self.fit_app.set_pin(pin)
             except InputError as exc:
                 message.update(f"Not saved: {exc}")
                 return

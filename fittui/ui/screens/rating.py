@@ -192,7 +192,7 @@ class RatingScreen(ClientModeScreen[Administration | None]):
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
         self.saving = True
         self.query_one(ItemList).disabled = True  # no key reaches an item from now on
-        if self.fit.store.storage.lock_is_busy():
+        if self.fit_app.store.storage.lock_is_busy():
             message.update(SAVING)
             self.save_when_free(items)
             return
@@ -215,14 +215,14 @@ class RatingScreen(ClientModeScreen[Administration | None]):
         self.dismiss(saved)
 
     def _record(self, items: dict[str, int]) -> Administration:
-        return self.fit.store.record(
+        return self.fit_app.store.record(
             self.client_code, self.instrument, items, self.when, self.rater
         )
 
     def _not_saved(self, exc: Exception) -> None:
         """Keep the answers, tell the client calmly, and keep the details (a path, another
         client's code) for the therapist: they appear once client mode ends."""
-        self.fit.notify(f"A rating was not saved: {exc}", severity="error", timeout=30)
+        self.fit_app.notify(f"A rating was not saved: {exc}", severity="error", timeout=30)
         self.query_one("#message", Static).update(NOT_SAVED)
         self.query_one(ItemList).disabled = False
         self.saving = False

@@ -9,11 +9,12 @@ history and the outcome summary can tell them apart.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -27,6 +28,10 @@ from fittui.formats.home_form import (
     write_private_text,
 )
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
+
+if TYPE_CHECKING:
+    from fittui.ui.app import FitApp
 
 WAY_MODES = {"share": "screen_share", "spoken": "spoken", "paper": "paper"}
 WAYS = {
@@ -80,7 +85,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class CodeEntryScreen(ModalScreen[Administration | None]):
+class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Paste or type a home form's code: checked on Enter, saved on a second Enter."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -101,7 +106,7 @@ class CodeEntryScreen(ModalScreen[Administration | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        app = self.app
+        app = self.fit_app
         message = self.query_one("#error", Static)
         try:
             if self.pending is None:
@@ -134,7 +139,7 @@ def forms_folder() -> Path:
     return folder if folder.is_dir() else Path.home()
 
 
-async def take_remotely(app, client: Client) -> None:  # type: ignore[no-untyped-def]
+async def take_remotely(app: FitApp, client: Client) -> None:
     """The whole flow from the ``v`` key, run as a worker: choose, rate or write, then
     the result."""
     from fittui.ui.screens.result import ResultScreen
@@ -166,7 +171,7 @@ async def take_remotely(app, client: Client) -> None:  # type: ignore[no-untyped
         )
 
 
-async def take_turns(app, code: str, turns: list[tuple[str, str]], mode: str) -> None:  # type: ignore[no-untyped-def]
+async def take_turns(app: FitApp, code: str, turns: list[tuple[str, str]], mode: str) -> None:
     """Each (instrument, rater) turn taken by the therapist, over a shared screen or typed
     in as said aloud or written on paper, then one result for all that was saved; run as a
     worker. Leaving a turn ends the round, keeping what was saved before it."""
@@ -177,6 +182,7 @@ async def take_turns(app, code: str, turns: list[tuple[str, str]], mode: str) ->
     saved: list[Administration] = []
     for key, rater in turns:
         instrument = app.instruments[key]
+        screen: Screen[Administration | None]
         if mode == "screen_share":
             screen = ShareScreen(instrument, code, app.show_numbers, rater)
         else:

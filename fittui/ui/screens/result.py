@@ -21,13 +21,16 @@ from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.model import Administration
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
 from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
 
-def describe(a: Administration, everything: list[Administration], instruments) -> Content:
+def describe(
+    a: Administration, everything: list[Administration], instruments: dict[str, Instrument]
+) -> Content:
     """One administration as the therapist reads it: items, total, change since last time,
     and for a symptom measure the severity band then and now."""
     instrument = instruments[a.instrument]
@@ -82,7 +85,7 @@ def whose_words(rater: str) -> str:
     return f"The {rater}'s words"
 
 
-class ResultScreen(GoesBack, Screen):
+class ResultScreen(GoesBack, Screen, FitAppAccess):
     """The therapist's view of the ratings just saved. It opens at its top (the client,
     any alert, the flags), whichever flow led here; the note boxes are a Tab or an n away."""
 
@@ -117,7 +120,7 @@ class ResultScreen(GoesBack, Screen):
         self._warned_unsaved = False
 
     def compose(self) -> ComposeResult:
-        app = self.app
+        app = self.fit_app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
         _, episode = app.episode_view(client.code)  # the figures are the current episode's
@@ -171,13 +174,13 @@ class ResultScreen(GoesBack, Screen):
 
     def on_mount(self) -> None:
         # A second rating of one instrument by one rater today: replace the first, or keep both?
-        self.call_after_refresh(ask_about_same_day, self.app, self.saved)
+        self.call_after_refresh(ask_about_same_day, self.fit_app, self.saved)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         administration_id = self._id_of(event.input)
         words = event.value.strip()
         try:
-            self.app.store.set_note(administration_id, words)
+            self.fit_app.store.set_note(administration_id, words)
         except StorageError as exc:
             self.notify(f"Note not saved: {exc}", severity="error", timeout=10)
             return

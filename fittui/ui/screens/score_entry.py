@@ -21,11 +21,12 @@ from textual.widgets import Button, Input, Label, Static
 from fittui.domain.instruments import Instrument, InstrumentError
 from fittui.domain.model import Administration, InputError, parse_when
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 
 MODE_TITLES = {"spoken": "said aloud", "paper": "from a paper form"}
 
 
-class ScoreEntryScreen(ModalScreen[Administration | None]):
+class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Saves the typed rating and dismisses with it, or with None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -114,7 +115,7 @@ class ScoreEntryScreen(ModalScreen[Administration | None]):
                 return
         self._saving = True
         try:
-            saved = self.app.store.record(
+            saved = self.fit_app.store.record(
                 self.client_code,
                 self.instrument,
                 items,

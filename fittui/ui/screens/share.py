@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from fittui.domain.instruments import Instrument
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 from fittui.ui.widgets.share_line import ShareLine
 
 HINT = "The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number"
@@ -27,7 +28,7 @@ DONE_TEXT = "All {count} marked. Enter saves; ↑ goes back to change a mark."
 SAVED_TEXT = "Saved. Stop sharing your screen now, then press Enter to see the result."
 
 
-class ShareScreen(Screen[Administration | None]):
+class ShareScreen(Screen[Administration | None], FitAppAccess):
     """Rate one instrument over a shared screen; dismisses with what was saved, or None."""
 
     BINDINGS = [
@@ -134,10 +135,11 @@ class ShareScreen(Screen[Administration | None]):
         self._save()
 
     def _save(self) -> None:
-        items = {line.item.key: line.value for line in self.lines}
+        # action_next comes here only once every line has a mark, and a mark is never taken away.
+        items = {line.item.key: line.value for line in self.lines if line.value is not None}
         message = self.query_one("#share-message", Static)
         try:
-            saved = self.app.store.record(
+            saved = self.fit_app.store.record(
                 self.client_code, self.instrument, items, rater=self.rater, mode="screen_share"
             )
         except StorageError as exc:

@@ -30,7 +30,7 @@ class ThankYouScreen(ClientModeScreen[str]):
                 f"Please hand the laptop to the next person ({self.next_rater}).\n\n"
                 "Press Enter to begin."
             )
-        elif self.fit.one_person:
+        elif self.fit_app.one_person:
             after = "Your answers are saved.\n\nPress Enter to close."
         else:
             after = "Please hand the laptop back to your therapist."
@@ -41,7 +41,7 @@ class ThankYouScreen(ClientModeScreen[str]):
     def action_next(self) -> None:
         if self.next_rater:
             self.dismiss("next")
-        elif self.fit.one_person:
+        elif self.fit_app.one_person:
             self.dismiss("close")
 
     def on_therapist(self) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from fittui.domain.model import InputError
 from fittui.domain.outside import shown
 from fittui.storage.journal import StorageError
+from fittui.ui.access import FitAppAccess
 from fittui.ui.client_mode import ClientModeScreen
 
 
@@ -107,7 +108,7 @@ def describe_kept(work: dict) -> str:
     return shown(f"{when}  {what}")
 
 
-class KeptWorkScreen(ModalScreen[None]):
+class KeptWorkScreen(ModalScreen[None], FitAppAccess):
     """Ratings and notes kept when a save failed: save them now, let them go, or later."""
 
     DEFAULT_CSS = """
@@ -162,7 +163,7 @@ class KeptWorkScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def _save(self, work: dict) -> None:
-        app = self.app
+        app = self.fit_app
         if work["kind"] == "rating":
             instrument = app.instruments[work["instrument"]]
             items = {k: int(v) for k, v in work["items"].items()}

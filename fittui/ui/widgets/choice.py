@@ -239,7 +239,7 @@ class Choice(Answer):
         """The question's wrapped lines and the answers' row (or rows)."""
         return self._places(width)[-1].row + 1
 
-    def _on_click(self, event: Click) -> None:
+    async def _on_click(self, event: Click) -> None:
         """Choose the answer that was clicked; a click on the question does nothing."""
         offset = event.get_content_offset(self)
         if offset is None:

@@ -10,6 +10,7 @@ would lose.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.events import Click
 
 from fittui.domain.instruments import format_tenths
 from fittui.ui.widgets.big_text import big_rows, big_width
@@ -45,7 +46,7 @@ class ShareLine(Slider):
         room = max(3, self.size.width - start - right)
         return LineGeometry(LINE_ROW, start, room if room % 2 else room - 1)
 
-    def _on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+    async def _on_click(self, event: Click) -> None:
         """A click anywhere on the thick line marks it, not only on its middle row."""
         offset = event.get_content_offset(self)
         if offset is None or not LINE_TOP <= offset.y <= LINE_BOTTOM:

@@ -20,8 +20,8 @@ from fittui.domain.instruments import Item, format_tenths
 from fittui.ui.widgets.answer import GUTTER, Answer
 
 MARK = "█"
-LINE = "├─┤"
-FOCUS_LINE = "┣━┫"
+LINE = ("├", "─", "┤")
+FOCUS_LINE = ("┣", "━", "┫")
 FULL_HEIGHT = 4
 """Rows needed to show the description; with fewer rows it is the one row left out."""
 
@@ -177,7 +177,7 @@ class Slider(Answer):
         """
         self.value = self.midpoint if self.value is None else self.value + tenths
 
-    def _on_click(self, event: Click) -> None:
+    async def _on_click(self, event: Click) -> None:
         """Put the mark where the line was clicked; a click past an end lands on that end."""
         offset = event.get_content_offset(self)
         geometry = self._line_geometry()
