@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS
-from fittui.domain.model import STARTED_MODES, InputError
+from fittui.domain.model import STARTED_MODES, InputError, Mode
 from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template
 from fittui.storage.journal import write_file_atomically
 from fittui.storage.locations import make_private_dir
@@ -122,7 +122,7 @@ class Settings:
     reference_sd: float | None = None  # None: the reference in outcomes_reference.toml
     form_days: int = 14
     pin: PinHash | None = None
-    mode: str = "in_person"  # how o, s, b and the m dialog take a rating unless told
+    mode: Mode = "in_person"  # how o, s, b and the m dialog take a rating unless told
 
 
 def load_settings(path: Path) -> Settings:

@@ -22,7 +22,7 @@ from textual.reactive import var
 from fittui.domain.episodes import Episode, current_ratings
 from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
-from fittui.domain.model import Administration, InputError
+from fittui.domain.model import Administration, InputError, check_mode
 from fittui.domain.overview import Overview, overviews
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
@@ -286,13 +286,13 @@ class FitApp(App):
         self._take(code, [(instrument_key, rater) for rater in raters], mode)
 
     def _take(self, code: str, turns: list[tuple[str, str]], mode: str | None) -> None:
-        mode = mode or self.settings.mode
-        if mode == "in_person" or self.one_person:
+        how = check_mode(mode or self.settings.mode)
+        if how == "in_person" or self.one_person:
             self.run_client_mode(code, turns)
         else:
             from fittui.ui.screens.remote import take_turns
 
-            self.run_worker(take_turns(self, code, turns, mode), exclusive=True)
+            self.run_worker(take_turns(self, code, turns, how), exclusive=True)
 
     def start_session(self, code: str) -> None:
         """Client mode for the start of a session: the client rates each of their

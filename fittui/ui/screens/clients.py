@@ -282,7 +282,7 @@ class ClientsScreen(LiveScreen):
                 self.fit_app.start_rating(client.code, choice[0], choice[1], choice[2])
 
         default, raters = DEFAULTS_BY_AGE_GROUP[client.age_group][1], None
-        mode = self.fit_app.settings.mode
+        mode: str = self.fit_app.settings.mode
         if self.fit_app.last_start_choice:  # the therapist's last choice in this session
             default, raters, mode = self.fit_app.last_start_choice
         dialog = StartRatingScreen(self.fit_app.instruments, default, raters, client.code, mode)

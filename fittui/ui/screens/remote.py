@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument
-from fittui.domain.model import Administration, Client, InputError
+from fittui.domain.model import Administration, Client, InputError, Mode
 from fittui.formats.home_form import (
     PendingEntry,
     read_code,
@@ -33,7 +33,7 @@ from fittui.ui.access import FitAppAccess
 if TYPE_CHECKING:
     from fittui.ui.app import FitApp
 
-WAY_MODES = {"share": "screen_share", "spoken": "spoken", "paper": "paper"}
+WAY_MODES: dict[str, Mode] = {"share": "screen_share", "spoken": "spoken", "paper": "paper"}
 WAYS = {
     "share": "Share my screen: the client says where each mark goes",
     "spoken": "Type the scores the client says aloud",
@@ -171,7 +171,7 @@ async def take_remotely(app: FitApp, client: Client) -> None:
         )
 
 
-async def take_turns(app: FitApp, code: str, turns: list[tuple[str, str]], mode: str) -> None:
+async def take_turns(app: FitApp, code: str, turns: list[tuple[str, str]], mode: Mode) -> None:
     """Each (instrument, rater) turn taken by the therapist, over a shared screen or typed
     in as said aloud or written on paper, then one result for all that was saved; run as a
     worker. Leaving a turn ends the round, keeping what was saved before it."""

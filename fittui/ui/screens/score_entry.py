@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from fittui.domain.instruments import Instrument, InstrumentError
-from fittui.domain.model import Administration, InputError, parse_when
+from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 
@@ -43,7 +43,7 @@ class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
         self,
         client_code: str,
         instrument: Instrument,
-        mode: str,
+        mode: Mode,
         today: date,
         rater: str = "client",
     ):
