@@ -10,18 +10,17 @@ argparse and little else (a fresh interpreter pays for every import, and these r
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fittui import __version__
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from fittui.domain.etr import Course, Parameters
     from fittui.domain.instruments import Instrument
     from fittui.domain.model import Administration
@@ -49,6 +48,8 @@ def _database(args: argparse.Namespace, creates: bool = False) -> Path:
     """The database path; a path given with --db or FITTUI_DB must exist, unless the
     command is one that starts a database (a mistyped path never opens an empty practice).
     The default location is created by the first save, on a fresh machine too."""
+    import shlex
+
     from fittui.storage.locations import db_path
 
     db = db_path(args.db)
@@ -137,6 +138,8 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _dump_json(data: object) -> None:
+    import json
+
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -285,6 +288,8 @@ def _note_cell(a: Administration) -> str:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.episodes import current_ratings
     from fittui.domain.etr import ZONE_WORDS, load_parameters
     from fittui.domain.instruments import format_tenths
@@ -458,6 +463,8 @@ def cmd_redate(args: argparse.Namespace) -> int:
 
 
 def _day(text: str | None, option: str) -> date | None:
+    from datetime import date
+
     if text is None:
         return None
     try:
@@ -467,6 +474,8 @@ def _day(text: str | None, option: str) -> date | None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.outcomes import Period, outcome_summary, reference_with, summary_rows
 
     period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
@@ -511,6 +520,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.etr import load_parameters
     from fittui.domain.outside import shown
     from fittui.domain.overview import episode_caseload, report_lines, report_row
@@ -571,6 +582,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import json
+    from datetime import date
+
     from fittui.formats import export
 
     store = _store(args)
@@ -706,6 +720,8 @@ def _restore(db: Path, source: Path, identity: str | None, restore):
 
 
 def cmd_backup_key(args: argparse.Namespace) -> int:
+    import shlex
+
     from fittui.storage.locations import config_dir
     from fittui.storage.sealed import make_backup_key
 
@@ -720,6 +736,9 @@ def cmd_backup_key(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import shlex
+    from datetime import date
+
     from fittui.storage.demo import make_demo_database
     from fittui.storage.locations import db_path
 
@@ -803,6 +822,8 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
 
 def _episode_day(text: str | None) -> str:
     """An episode event's day: a date given on the command line, or today; never later."""
+    from datetime import date
+
     day = _day(text, "--date") or date.today()
     if day > date.today():
         raise CliError(f"--date {day} is in the future")
@@ -810,6 +831,8 @@ def _episode_day(text: str | None) -> str:
 
 
 def _client_episodes(store, code: str):
+    from datetime import date
+
     from fittui.domain.episodes import split_episodes
 
     return split_episodes(
@@ -879,6 +902,8 @@ def cmd_episode_list(args: argparse.Namespace) -> int:
 
 
 def cmd_form(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, find_instrument
     from fittui.formats.home_form import write_form, write_private_text
 
@@ -902,6 +927,8 @@ def cmd_form(args: argparse.Namespace) -> int:
 
 
 def cmd_enter(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.formats.home_form import read_code, save_entry
 
     store = _store(args)
@@ -922,6 +949,8 @@ def _closed_courses(
     args: argparse.Namespace, instruments: dict[str, Instrument], params: Parameters
 ) -> list[Course]:
     """Every closed episode of care the expected path can judge, archived clients too."""
+    from datetime import date
+
     from fittui.domain import etr
     from fittui.domain.episodes import split_episodes
 
@@ -957,6 +986,8 @@ def cmd_etr_check(args: argparse.Namespace) -> int:
 
 
 def cmd_etr_fit(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain import etr
     from fittui.domain.model import InputError
     from fittui.storage import etr_files
