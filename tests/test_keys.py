@@ -221,7 +221,7 @@ async def test_m_dialog_remembers_the_last_choice_for_the_session(demo):
         assert app.screen.query_one("#instrument", Select).value == "GAD-7"
         assert app.screen.query_one("#raters", Input).value == "client, partner"
         await pilot.press("escape")
-        assert app.last_start_choice == ("GAD-7", ["client", "partner"])
+        assert app.last_start_choice == ("GAD-7", ["client", "partner"], "in_person")
 
 
 # -- the result screen -------------------------------------------------------------------

@@ -431,3 +431,20 @@ def test_report_fits_80_columns_for_the_demo_and_wide_names_items_by_label(cli, 
     assert "ORS RATINGS" in wide and "LOWEST SRS ITEM" in wide
     assert "Approach or method" in wide and "How important" in wide
     assert "goals_topics" not in wide and "how_important" not in wide and " face" not in wide
+
+
+def test_an_ors_of_today_is_not_yet_a_session_without_an_srs(instruments):
+    """The SRS comes at the end of the session: right after the ORS, nothing is missing."""
+    from datetime import date
+
+    from fittui.domain.model import Administration, Client
+    from fittui.domain.scoring import summarize
+
+    ors = instruments["ORS"]
+    items = {item.key: 50 for item in ors.items}
+    ratings = [Administration("a1", "C1", "ORS", "2026-11-20", items)]
+    client = Client("C1")
+    later = summarize(client, ratings, instruments, today=date(2026, 11, 21))
+    assert later.missing_srs == ("2026-11-20",) and "no_srs" in [p.key for p in later.patterns]
+    same_day = summarize(client, ratings, instruments, today=date(2026, 11, 20))
+    assert same_day.missing_srs == () and "no_srs" not in [p.key for p in same_day.patterns]

@@ -192,3 +192,51 @@ def test_snapshot_paper_entry(snap_compare, db, size):
         await pilot.press("9", "tab", "8", ".", "5")
 
     assert snap_compare(app_for(db), run_before=run_before, terminal_size=size)
+
+
+async def test_the_m_dialog_takes_a_couple_over_a_shared_screen(db):
+    app = make_app(db, settings=Settings(mode="screen_share"), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        dialog = app.screen
+        assert dialog.query_one("#how").value == "screen_share"  # the setting's mode
+        dialog.query_one("#raters").value = "client, partner"
+        dialog.query_one("#raters").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        for _ in range(2):  # each person's SRS in turn, on the shared screen
+            assert isinstance(app.screen, ShareScreen)
+            for key in ("8", "9", "7", "9"):
+                await pilot.press(key, "enter")
+            await pilot.press("enter")  # save
+            await pilot.pause()
+            await pilot.press("enter")  # past "stop sharing"
+            await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+        assert "client · screen share" in screen_text(app)
+    saved = Store(db).administrations("T1")
+    assert [(a.rater, a.mode, a.total) for a in saved] == [
+        ("client", "screen_share", 330),
+        ("partner", "screen_share", 330),
+    ]
+
+
+async def test_the_mode_setting_sends_o_to_typed_entry(db):
+    app = make_app(db, settings=Settings(mode="spoken"), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ScoreEntryScreen) and app.screen.mode == "spoken"
+
+
+def test_the_mode_setting_is_checked(tmp_path):
+    from fittui.domain.model import InputError
+    from fittui.storage.settings import load_settings
+
+    path = tmp_path / "settings.toml"
+    path.write_text('[rating]\nmode = "paper"\n')
+    assert load_settings(path).mode == "paper"
+    path.write_text('[rating]\nmode = "remote_form"\n')
+    with pytest.raises(InputError, match="rating.mode must be one of"):
+        load_settings(path)

@@ -314,6 +314,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         instruments,
         etr_params=etr_params,
         linked=store.linked_administrations(client),
+        today=date.today(),
     )
     if args.json:
         _dump_json(history_json(client, record, summary))

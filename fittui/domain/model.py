@@ -19,6 +19,8 @@ DEFAULT_RATER = "client"
 # client's own device from a home form, or on paper. A spoken SRS is known to run higher.
 MODES = ("in_person", "screen_share", "spoken", "remote_form", "paper")
 DEFAULT_MODE = "in_person"
+# The modes a rating can be started in from the app; a home form comes back by its code.
+STARTED_MODES = ("in_person", "screen_share", "spoken", "paper")
 # How the history names a mode beside the rater; in person goes without saying.
 MODE_SHORT = {
     "in_person": "",

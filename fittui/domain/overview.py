@@ -170,7 +170,12 @@ def episode_caseload(
         events = (events_by_client or {}).get(c.code, [])
         episodes, ratings = current_ratings(by_client.get(c.code, []), events, gap_days, today)
         summary = summarize(
-            c, ratings, instruments, etr_params=etr_params, linked=linked_ratings(c, by_client)
+            c,
+            ratings,
+            instruments,
+            etr_params=etr_params,
+            linked=linked_ratings(c, by_client),
+            today=today,
         )
         found.append((c, episodes[-1] if episodes else None, summary))
     return found
@@ -273,7 +278,9 @@ def overviews(
             found.append(cached[1])
             continue
         episodes, ratings = current_ratings(mine, events, gap_days, today)
-        summary = summarize(client, ratings, instruments, etr_params=etr_params, linked=linked)
+        summary = summarize(
+            client, ratings, instruments, etr_params=etr_params, linked=linked, today=today
+        )
         last_seen = max((a.day for a in mine), default=None)
         since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days
         sessions = episodes[-1].sessions if episodes else 0

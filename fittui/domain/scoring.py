@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import NamedTuple
 
 from fittui.domain import etr
@@ -485,8 +486,12 @@ def summarize(
     thresholds: Thresholds = Thresholds(),
     etr_params: etr.Parameters | None = None,
     linked: Iterable[Administration] = (),
+    today: date | None = None,
 ) -> Summary:
     """Status, flags, lowest items and patterns for one client's administrations.
+
+    ``today``: a session on this day may still be going, its SRS still to come at the end,
+    so an ORS of today is not yet a session without an SRS.
 
     ``etr_params`` is the expected-treatment-response model to judge the client against:
     the practice's own (``etr.load_parameters``) or, when left out, fittui's default.
@@ -555,7 +560,13 @@ def summarize(
         gsrs=gsrs,
         raters=raters,
         alliances=alliances,
-        missing_srs=tuple(dict.fromkeys(a.day for a in ors if a.day not in alliance_days)),
+        missing_srs=tuple(
+            dict.fromkeys(
+                a.day
+                for a in ors
+                if a.day not in alliance_days and (today is None or a.day != today.isoformat())
+            )
+        ),
         warnings=(warning,) if warning else (),
     )
     return replace(summary, patterns=find_patterns(summary, instruments, thresholds))

@@ -3,6 +3,8 @@
 theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own colours
 [rating]
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
+mode = "screen_share" # how o, s, b and m take a rating: in_person (default, client mode),
+                      # screen_share, spoken or paper
 [notes]
 snippet = "{risk} {ors} {srs} {lowest} {patterns} {note}"   # the snippet (snippet.py)
 [backups]
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS
-from fittui.domain.model import InputError
+from fittui.domain.model import STARTED_MODES, InputError
 from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template
 from fittui.storage.journal import write_file_atomically
 from fittui.storage.locations import make_private_dir
@@ -120,6 +122,7 @@ class Settings:
     reference_sd: float | None = None  # None: the reference in outcomes_reference.toml
     form_days: int = 14
     pin: PinHash | None = None
+    mode: str = "in_person"  # how o, s, b and the m dialog take a rating unless told
 
 
 def load_settings(path: Path) -> Settings:
@@ -133,6 +136,9 @@ def load_settings(path: Path) -> Settings:
     show = data.get("rating", {}).get("show_numbers", False)
     if not isinstance(show, bool):
         raise InputError(f"{path}: rating.show_numbers must be true or false")
+    mode = data.get("rating", {}).get("mode", "in_person")
+    if mode not in STARTED_MODES:
+        raise InputError(f"{path}: rating.mode must be one of {', '.join(STARTED_MODES)}")
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise InputError(f'{path}: theme must be the name of a theme, e.g. "ansi-dark"')
@@ -168,6 +174,7 @@ def load_settings(path: Path) -> Settings:
         reference_sd=None if reference_sd is None else float(reference_sd),
         form_days=form_days,
         pin=pin,
+        mode=mode,
     )
 
 

@@ -78,7 +78,7 @@ class FitApp(App):
         """`fittui rate`: one person at their own keyboard rates, and the app exits after
         the thank-you screen; the therapist's screens are never opened."""
         self._held_notifications: list[dict[str, Any]] = []
-        self.last_start_choice: tuple[str, list[str]] | None = None  # the m dialog's
+        self.last_start_choice: tuple[str, list[str], str] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
         self._generation = store.storage.generation
@@ -261,10 +261,22 @@ class FitApp(App):
         save_pin(self.settings_path, hashed)
         self.settings = replace(self.settings, pin=hashed)
 
-    def start_rating(self, code: str, instrument_key: str, raters: list[str]) -> None:
+    def start_rating(
+        self, code: str, instrument_key: str, raters: list[str], mode: str | None = None
+    ) -> None:
         """Client mode: each rater in turn rates, hands the laptop on, and the therapist
-        comes back to the result."""
-        self.run_client_mode(code, [(instrument_key, rater) for rater in raters])
+        comes back to the result. With another ``mode`` (default: the setting), the
+        therapist takes each rater's rating over video or from paper instead."""
+        self._take(code, [(instrument_key, rater) for rater in raters], mode)
+
+    def _take(self, code: str, turns: list[tuple[str, str]], mode: str | None) -> None:
+        mode = mode or self.settings.mode
+        if mode == "in_person" or self.one_person:
+            self.run_client_mode(code, turns)
+        else:
+            from fittui.ui.screens.remote import take_turns
+
+            self.run_worker(take_turns(self, code, turns, mode), exclusive=True)
 
     def start_session(self, code: str) -> None:
         """Client mode for the start of a session: the client rates each of their
@@ -283,7 +295,7 @@ class FitApp(App):
             if self.one_person:
                 self.exit(return_code=1)
             return
-        self.run_client_mode(code, [(key, "client") for key in keys])
+        self._take(code, [(key, "client") for key in keys], None)
 
     @work(exclusive=True, group="client-mode")
     async def run_client_mode(self, code: str, turns: list[tuple[str, str]]) -> None:

@@ -275,15 +275,16 @@ class ClientsScreen(LiveScreen):
         if client is None:
             return
 
-        def chosen(choice: tuple[str, list[str]] | None) -> None:
+        def chosen(choice: tuple[str, list[str], str] | None) -> None:
             if choice:
                 self.app.last_start_choice = choice
-                self.app.start_rating(client.code, choice[0], choice[1])
+                self.app.start_rating(client.code, choice[0], choice[1], choice[2])
 
         default, raters = DEFAULTS_BY_AGE_GROUP[client.age_group][1], None
+        mode = self.app.settings.mode
         if self.app.last_start_choice:  # the therapist's last choice in this session
-            default, raters = self.app.last_start_choice
-        dialog = StartRatingScreen(self.app.instruments, default, raters, client.code)
+            default, raters, mode = self.app.last_start_choice
+        dialog = StartRatingScreen(self.app.instruments, default, raters, client.code, mode)
         self.app.push_screen(dialog, chosen)
 
     # -- adding, editing, archiving --------------------------------------------------------

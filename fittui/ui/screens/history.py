@@ -208,6 +208,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             app.instruments,
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
+            today=app.today(),
         )
         self.client = client
         self.summary = summary

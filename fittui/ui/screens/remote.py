@@ -28,6 +28,7 @@ from fittui.formats.home_form import (
 )
 from fittui.storage.journal import StorageError
 
+WAY_MODES = {"share": "screen_share", "spoken": "spoken", "paper": "paper"}
 WAYS = {
     "share": "Share my screen: the client says where each mark goes",
     "spoken": "Type the scores the client says aloud",
@@ -137,27 +138,21 @@ async def take_remotely(app, client: Client) -> None:  # type: ignore[no-untyped
     """The whole flow from the ``v`` key, run as a worker: choose, rate or write, then
     the result."""
     from fittui.ui.screens.result import ResultScreen
-    from fittui.ui.screens.score_entry import ScoreEntryScreen
-    from fittui.ui.screens.share import ShareScreen
 
     choice = await app.push_screen_wait(RemoteScreen(client, app.instruments))
     if choice is None:
         return
     way, key = choice
-    instrument = app.instruments[key]
-    saved: Administration | None
-    if way == "share":
-        saved = await app.push_screen_wait(ShareScreen(instrument, client.code, app.show_numbers))
-    elif way in ("spoken", "paper"):
-        saved = await app.push_screen_wait(
-            ScoreEntryScreen(client.code, instrument, way, app.today())
-        )
+    if way in WAY_MODES:
+        await take_turns(app, client.code, [(key, "client")], WAY_MODES[way])
     elif way == "code":
         saved = await app.push_screen_wait(CodeEntryScreen(client))
+        if saved is not None:
+            app.push_screen(ResultScreen(client.code, [saved]))
     else:
         try:
             written = write_form(
-                app.store, client.code, instrument, app.today(), app.settings.form_days
+                app.store, client.code, app.instruments[key], app.today(), app.settings.form_days
             )
             target = forms_folder() / f"fittui-form-{key}-{written.form.form_id}.html"
             write_private_text(target, written.html)
@@ -169,6 +164,26 @@ async def take_remotely(app, client: Client) -> None:  # type: ignore[no-untyped
             f"{written.use_by} (v, then 'Enter the code').",
             timeout=15,
         )
-        return
-    if saved is not None:
-        app.push_screen(ResultScreen(client.code, [saved]))
+
+
+async def take_turns(app, code: str, turns: list[tuple[str, str]], mode: str) -> None:  # type: ignore[no-untyped-def]
+    """Each (instrument, rater) turn taken by the therapist, over a shared screen or typed
+    in as said aloud or written on paper, then one result for all that was saved; run as a
+    worker. Leaving a turn ends the round, keeping what was saved before it."""
+    from fittui.ui.screens.result import ResultScreen
+    from fittui.ui.screens.score_entry import ScoreEntryScreen
+    from fittui.ui.screens.share import ShareScreen
+
+    saved: list[Administration] = []
+    for key, rater in turns:
+        instrument = app.instruments[key]
+        if mode == "screen_share":
+            screen = ShareScreen(instrument, code, app.show_numbers, rater)
+        else:
+            screen = ScoreEntryScreen(code, instrument, mode, app.today(), rater)
+        rated = await app.push_screen_wait(screen)
+        if rated is None:
+            break
+        saved.append(rated)
+    if saved:
+        app.push_screen(ResultScreen(code, saved))

@@ -36,7 +36,7 @@ def describe(a: Administration, everything: list[Administration], instruments) -
     lines = [
         Content.from_markup(
             f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · $when · saved ✓",
-            rater=a.rater,
+            rater=a.taken_by,
             when=a.date.replace("T", " "),
         )
     ]
@@ -127,6 +127,7 @@ class ResultScreen(GoesBack, Screen):
             app.instruments,
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
+            today=app.today(),
         )
         yield Header()
         if summary.alerts:

@@ -38,9 +38,17 @@ class ScoreEntryScreen(ModalScreen[Administration | None]):
     }
     """
 
-    def __init__(self, client_code: str, instrument: Instrument, mode: str, today: date):
+    def __init__(
+        self,
+        client_code: str,
+        instrument: Instrument,
+        mode: str,
+        today: date,
+        rater: str = "client",
+    ):
         super().__init__()
         self.client_code = client_code
+        self.rater = rater
         self.instrument = instrument
         self.mode = mode
         self.today = today
@@ -51,9 +59,10 @@ class ScoreEntryScreen(ModalScreen[Administration | None]):
         low, high = (
             instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
         )
+        by = "" if self.rater == "client" else f" rated by the {self.rater}"
         with VerticalScroll(id="form"):
             yield Static(
-                f"{instrument.key} for {self.client_code}, {MODE_TITLES[self.mode]}",
+                f"{instrument.key} for {self.client_code}{by}, {MODE_TITLES[self.mode]}",
                 id="form-title",
             )
             yield Static(f"Each score {low} to {high}; Tab moves on, Enter saves.")
@@ -106,7 +115,12 @@ class ScoreEntryScreen(ModalScreen[Administration | None]):
         self._saving = True
         try:
             saved = self.app.store.record(
-                self.client_code, self.instrument, items, self._when(), mode=self.mode
+                self.client_code,
+                self.instrument,
+                items,
+                self._when(),
+                rater=self.rater,
+                mode=self.mode,
             )
         except (InputError, StorageError) as exc:
             error.update(str(exc))

@@ -47,10 +47,17 @@ class ShareScreen(Screen[Administration | None]):
     }
     """
 
-    def __init__(self, instrument: Instrument, client_code: str, show_numbers: bool = False):
+    def __init__(
+        self,
+        instrument: Instrument,
+        client_code: str,
+        show_numbers: bool = False,
+        rater: str = "client",
+    ):
         super().__init__()
         self.instrument = instrument
         self.client_code = client_code
+        self.rater = rater
         self.show_numbers = show_numbers
         self.current = 0
         self.saved: Administration | None = None
@@ -131,7 +138,7 @@ class ShareScreen(Screen[Administration | None]):
         message = self.query_one("#share-message", Static)
         try:
             saved = self.app.store.record(
-                self.client_code, self.instrument, items, mode="screen_share"
+                self.client_code, self.instrument, items, rater=self.rater, mode="screen_share"
             )
         except StorageError as exc:
             message.update(f"Not saved: {exc}. The marks are kept; press Enter to try again.")

@@ -2,7 +2,9 @@
 
 The dialog names the client it is for, starts on the list of instruments, and offers the
 therapist's last choice of this session again: a couple seen after a couple, a group after
-a group, is one key away.
+a group, is one key away. It also asks how the rating is taken: in client mode on this
+laptop, or over video (a shared screen, read aloud) or from paper, starting from the
+``[rating] mode`` setting.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import Instrument
-from fittui.domain.model import InputError, check_rater
+from fittui.domain.model import DEFAULT_MODE, STARTED_MODES, InputError, check_rater
 from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
 
 
@@ -24,8 +26,16 @@ def instrument_choice(instrument: Instrument) -> str:
     return f"{instrument.key}: {instrument.name.removesuffix(f' ({instrument.key})')}"
 
 
-class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
-    """Dismisses with (instrument key, raters in turn), or None when cancelled."""
+HOW = {
+    "in_person": "in person: the client rates on this laptop",
+    "screen_share": "over video: share your screen, the client directs the mark",
+    "spoken": "over video or phone: the client says the scores aloud",
+    "paper": "from a paper form: type the scores in",
+}
+
+
+class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
+    """Dismisses with (instrument key, raters in turn, mode), or None when cancelled."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="close without starting"),
@@ -40,6 +50,7 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
                 ("Enter, ↑ ↓", "on the instrument: open the list, move, take one"),
                 ("Tab, Shift+Tab", "the next or previous field"),
                 ("client, partner", "who rates, in turn, separated by commas"),
+                ("How", "in person (client mode), a shared screen, aloud, or from paper"),
                 ("Enter", "in the raters, or on Start: begin, in client mode"),
                 "cancel",
             ),
@@ -52,12 +63,14 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
         default: str,
         raters: list[str] | None = None,
         client_code: str = "",
+        mode: str = DEFAULT_MODE,
     ) -> None:
         super().__init__()
         self.instruments = instruments
         self.default = default if default in instruments else next(iter(instruments))
         self.raters = raters or ["client"]
         self.client_code = client_code
+        self.mode = mode
 
     def compose(self) -> ComposeResult:
         with Vertical(id="start"):
@@ -76,6 +89,13 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
                 "e.g. client, partner for a couple; parent or teacher for a child",
                 id="raters-help",
             )
+            yield Label("How")
+            yield Select(
+                [(HOW[m], m) for m in STARTED_MODES],
+                value=self.mode,
+                allow_blank=False,
+                id="how",
+            )
             yield Static("", id="error")
             yield Button("Start", variant="primary", id="begin")
 
@@ -89,7 +109,13 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str]] | None]):
         if not raters:
             self.query_one("#error", Static).update("Name at least one rater, e.g. client")
             return
-        self.dismiss((str(self.query_one("#instrument", Select).value), raters))
+        self.dismiss(
+            (
+                str(self.query_one("#instrument", Select).value),
+                raters,
+                str(self.query_one("#how", Select).value),
+            )
+        )
 
     def on_input_submitted(self) -> None:
         self._start()
