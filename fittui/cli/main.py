@@ -2,50 +2,29 @@
 
 Exit status 0 on success, 1 for bad input or an unreadable database (one line on stderr
 saying what and where), 2 for wrong usage. Textual and plotext are imported only by the
-commands that draw, so ``fittui record`` starts as fast as ``fittui --version``.
+commands that draw, so ``fittui record`` starts as fast as ``fittui --version``; fittui's own
+modules only inside the commands that use them, so ``--version`` and ``--help`` load
+argparse and little else (a fresh interpreter pays for every import, and these run often).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fittui import __version__
-from fittui.domain.instruments import (
-    DEFAULTS_BY_AGE_GROUP,
-    InstrumentError,
-    find_instrument,
-    format_tenths,
-    load_instruments,
-    parse_instrument_list,
-)
-from fittui.domain.model import (
-    REPLACED_SAME_DAY,
-    Administration,
-    Client,
-    InputError,
-    check_mode,
-    check_not_future,
-    check_rater,
-    correction_words,
-    parse_when,
-    same_session,
-)
-from fittui.domain.outside import shown
-from fittui.storage.errors import StorageError
-from fittui.storage.locations import config_dir, db_path, instruments_dir
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from fittui.domain.episodes import Episode
     from fittui.domain.etr import Course, Parameters
     from fittui.domain.instruments import Instrument
+    from fittui.domain.model import Administration, Client
     from fittui.domain.scoring import Summary
     from fittui.formats.chart import Legend
     from fittui.storage.backup import Restored
@@ -60,6 +39,9 @@ class CliError(Exception):
 
 
 def _instruments() -> dict[str, Instrument]:
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.locations import instruments_dir
+
     return load_instruments(instruments_dir())
 
 
@@ -72,6 +54,10 @@ def _database(args: argparse.Namespace, creates: bool = False) -> Path:
     """The database path; a path given with --db or FITTUI_DB must exist, unless the
     command is one that starts a database (a mistyped path never opens an empty practice).
     The default location is created by the first save, on a fresh machine too."""
+    import shlex
+
+    from fittui.storage.locations import db_path
+
     db = db_path(args.db)
     explicit = bool(args.db or os.environ.get("FITTUI_DB"))
     if explicit and not creates and not _exists(db):
@@ -99,6 +85,7 @@ def _store(args: argparse.Namespace, creates: bool = False) -> Store:
 
 def seal_daily_backups(store: Store) -> None:
     """Encrypt the store's daily backups when settings.toml names an age public key."""
+    from fittui.storage.locations import config_dir
     from fittui.storage.sealed import backup_sealer
     from fittui.storage.settings import load_settings
 
@@ -141,12 +128,15 @@ def _unsealed(data: bytes, source: Path, identity: str | None) -> bytes:
 
 
 def _settings() -> Settings:
+    from fittui.storage.locations import config_dir
     from fittui.storage.settings import load_settings
 
     return load_settings(config_dir() / "settings.toml")
 
 
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    from fittui.domain.outside import shown
+
     table = [[shown(str(c)) for c in row] for row in (headers, *rows)]
     widths = [max(len(c) for c in col) for col in zip(*table)]
     for row in table:
@@ -154,6 +144,8 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _dump_json(data: object) -> None:
+    import json
+
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -200,12 +192,16 @@ def cmd_clients(args: argparse.Namespace) -> int:
 
 def _session_words(client: Client) -> str:
     """What the client rates at the start of a session, for the confirmation line."""
+    from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+
     if client.instruments:
         return ", ".join(client.instruments)
     return f"{DEFAULTS_BY_AGE_GROUP[client.age_group][0]} (the age group's default)"
 
 
 def cmd_add_client(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import parse_instrument_list
+
     keys = parse_instrument_list(_instruments(), args.instruments or "")
     store = _store(args, creates=True)
     existed = _exists(store.path)
@@ -219,6 +215,8 @@ def cmd_add_client(args: argparse.Namespace) -> int:
 
 
 def cmd_edit_client(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import parse_instrument_list
+
     changes: dict = {}
     if args.instruments is not None:
         changes["instruments"] = parse_instrument_list(_instruments(), args.instruments)
@@ -252,6 +250,9 @@ def cmd_unlink(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import find_instrument
+    from fittui.domain.model import check_mode, check_not_future, check_rater, parse_when
+
     instrument = find_instrument(_instruments(), args.instrument)
     items = instrument.parse_scores(args.scores)
     when = check_not_future(parse_when(args.date)) if args.date else None
@@ -272,6 +273,8 @@ def _say_same_session(
     """One line per other rating that makes one session with ``a`` (same instrument, rater
     and day): the later one counts unless both are kept on purpose, so the therapist can
     void the one that is wrong."""
+    from fittui.domain.model import REPLACED_SAME_DAY, same_session
+
     for other in same_session(a, administrations, earlier_only):
         print(
             f"Note: {a.client} also has {other.instrument} by {other.rater} on {other.day} "
@@ -283,16 +286,23 @@ def _say_same_session(
 
 def _note_cell(a: Administration) -> str:
     """The note, after the mark of a voided rating and what a correction changed."""
+    from fittui.domain.model import correction_words
+
     parts = [f"VOIDED ({a.voided.reason})" if a.voided else ""]
     parts.append(f"({correction_words(a)})" if a.corrections else "")
     return " ".join(part for part in (*parts, a.note) if part)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.episodes import current_ratings
     from fittui.domain.etr import ZONE_WORDS, load_parameters
+    from fittui.domain.instruments import format_tenths
+    from fittui.domain.outside import shown
     from fittui.domain.overview import findings_lines, history_json
     from fittui.domain.scoring import chronological, summarize
+    from fittui.storage.locations import config_dir
 
     store = _store(args)
     client = store.client(args.code)
@@ -467,6 +477,8 @@ def cmd_redate(args: argparse.Namespace) -> int:
 
 
 def _day(text: str | None, option: str) -> date | None:
+    from datetime import date
+
     if text is None:
         return None
     try:
@@ -476,6 +488,8 @@ def _day(text: str | None, option: str) -> date | None:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.outcomes import Period, outcome_summary, reference_with, summary_rows
 
     period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
@@ -520,8 +534,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain.etr import load_parameters
+    from fittui.domain.outside import shown
     from fittui.domain.overview import episode_caseload, report_lines, report_row
+    from fittui.storage.locations import config_dir
 
     if args.summary:
         return cmd_summary(args)
@@ -578,6 +596,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import json
+    from datetime import date
+
     from fittui.formats import export
 
     store = _store(args)
@@ -636,6 +657,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from fittui.storage.backup import backup_database
+    from fittui.storage.locations import db_path
 
     folder = Path(args.to).expanduser() if args.to else None
     db = db_path(args.db)
@@ -683,9 +705,11 @@ def _restore(
 ) -> Restored:
     """``restore(source)``; an age file is opened first, into a private folder beside the
     database (no new place on the disk sees the data) that is removed afterwards."""
+
     import shutil
     import tempfile
 
+    from fittui.storage.errors import StorageError
     from fittui.storage.journal import write_file_atomically
     from fittui.storage.locations import make_private_dir
     from fittui.storage.sealed import is_sealed
@@ -712,6 +736,9 @@ def _restore(
 
 
 def cmd_backup_key(args: argparse.Namespace) -> int:
+    import shlex
+
+    from fittui.storage.locations import config_dir
     from fittui.storage.sealed import make_backup_key
 
     target = Path(args.file).expanduser()
@@ -725,7 +752,11 @@ def cmd_backup_key(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import shlex
+    from datetime import date
+
     from fittui.storage.demo import make_demo_database
+    from fittui.storage.locations import db_path
 
     if args.read_only:
         raise CliError("demo writes a database; it cannot run with --read-only")
@@ -756,6 +787,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import find_instrument
+    from fittui.domain.model import check_rater
+
     if args.read_only:
         raise CliError("rate saves a rating; it cannot run with --read-only")
     rater = check_rater(args.rater)
@@ -789,6 +823,7 @@ def _read_pin_twice() -> tuple[str, str]:
 
 
 def cmd_pin_set(args: argparse.Namespace) -> int:
+    from fittui.storage.locations import config_dir
     from fittui.storage.settings import PinHash, check_pin, save_pin
 
     pin, again = _read_pin_twice()
@@ -803,6 +838,8 @@ def cmd_pin_set(args: argparse.Namespace) -> int:
 
 def _episode_day(text: str | None) -> str:
     """An episode event's day: a date given on the command line, or today; never later."""
+    from datetime import date
+
     day = _day(text, "--date") or date.today()
     if day > date.today():
         raise CliError(f"--date {day} is in the future")
@@ -810,6 +847,8 @@ def _episode_day(text: str | None) -> str:
 
 
 def _client_episodes(store: Store, code: str) -> list[Episode]:
+    from datetime import date
+
     from fittui.domain.episodes import split_episodes
 
     return split_episodes(
@@ -879,6 +918,9 @@ def cmd_episode_list(args: argparse.Namespace) -> int:
 
 
 def cmd_form(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, find_instrument
     from fittui.formats.home_form import write_form, write_private_text
 
     store = _store(args)
@@ -901,6 +943,8 @@ def cmd_form(args: argparse.Namespace) -> int:
 
 
 def cmd_enter(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.formats.home_form import read_code, save_entry
 
     store = _store(args)
@@ -921,6 +965,8 @@ def _closed_courses(
     args: argparse.Namespace, instruments: dict[str, Instrument], params: Parameters
 ) -> list[Course]:
     """Every closed episode of care the expected path can judge, archived clients too."""
+    from datetime import date
+
     from fittui.domain import etr
     from fittui.domain.episodes import split_episodes
 
@@ -940,6 +986,7 @@ def _closed_courses(
 
 def cmd_etr_check(args: argparse.Namespace) -> int:
     from fittui.domain import etr
+    from fittui.storage.locations import config_dir
 
     params = etr.load_parameters(config_dir())
     test = etr.back_test(_closed_courses(args, _instruments(), params), params)
@@ -955,8 +1002,12 @@ def cmd_etr_check(args: argparse.Namespace) -> int:
 
 
 def cmd_etr_fit(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from fittui.domain import etr
+    from fittui.domain.model import InputError
     from fittui.storage import etr_files
+    from fittui.storage.locations import config_dir
 
     instruments = _instruments()
     default = etr.default_parameters()
@@ -1004,6 +1055,7 @@ def cmd_etr_fit(args: argparse.Namespace) -> int:
 
 def cmd_etr_show(args: argparse.Namespace) -> int:
     from fittui.domain import etr
+    from fittui.storage.locations import config_dir
 
     params = etr.load_parameters(config_dir())
     if args.json:
@@ -1016,6 +1068,7 @@ def cmd_etr_show(args: argparse.Namespace) -> int:
 def cmd_etr_reset(args: argparse.Namespace) -> int:
     from fittui.domain import etr
     from fittui.storage import etr_files
+    from fittui.storage.locations import config_dir
 
     folder = config_dir()
     if etr_files.reset_parameters(folder):
@@ -1337,6 +1390,8 @@ WRITING_COMMANDS = frozenset(
 
 def _check_storage(args: argparse.Namespace) -> None:
     """Refuse a writing command under --read-only; warn about a database others can read."""
+    from fittui.storage.locations import db_path
+
     writes = args.func in WRITING_COMMANDS or (args.func is cmd_etr_fit and args.yes)
     if args.read_only and writes:
         name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
@@ -1356,16 +1411,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_storage(args)
         code: int = args.func(args)
         return code
-    except (InputError, InstrumentError, StorageError, CliError) as exc:
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # no traceback ever reaches a user
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> int:
+    """Say what stopped a command, on stderr, and give its exit status.
+
+    The error classes are imported here, not at the top, so that ``fittui --version`` and
+    ``--help`` import nothing but argparse; a command that raised one has loaded it already.
+    """
+    from fittui.domain.instruments import InstrumentError
+    from fittui.domain.model import InputError
+    from fittui.domain.outside import shown
+    from fittui.storage.errors import StorageError
+
+    if isinstance(exc, InputError | InstrumentError | StorageError | CliError):
         for line in str(exc).splitlines():
             print(f"fittui: error: {shown(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         sys.stderr.close()
         return EXIT_OK
-    except Exception as exc:  # no traceback ever reaches a user
-        print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
-        print("fittui: please report this, with the command you ran", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
+    print("fittui: please report this, with the command you ran", file=sys.stderr)
+    return EXIT_BAD_INPUT

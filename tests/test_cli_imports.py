@@ -1,0 +1,77 @@
+"""What each quick command loads: `--version` and `--help` nothing of fittui's storage or
+domain, and the commands that print text or JSON nothing of Textual, plotext or rich.
+
+Each runs in a fresh interpreter, because what an import costs is paid once per process: a
+module loaded by an earlier test would hide a new import at the top of the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+DRAWING = ("textual", "textual_plotext", "plotext", "rich")
+# What `--version` and `--help` need is argparse; these are the costly rest.
+NOT_FOR_PARSING = (*DRAWING, "fittui.storage", "fittui.domain", "fittui.formats", "fittui.ui")
+NOT_FOR_PARSING += ("filelock", "tinydb", "tomllib", "orjson", "platformdirs", "pyrage")
+
+
+def loaded_after(commands: list[list[str]], watched: tuple[str, ...]) -> list[str]:
+    """The watched modules (or their submodules) in sys.modules after running the commands
+    in order in one fresh interpreter; a command's own exit is not a failure."""
+    code = (
+        "import sys, json\n"
+        "from fittui.cli.main import main\n"
+        "for argv in json.loads(sys.argv[1]):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "watched = json.loads(sys.argv[2])\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "    if any(m == w or m.startswith(w + '.') for w in watched))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(commands), json.dumps(watched)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_import_only_what_parsing_needs(flag):
+    assert loaded_after([[flag]], NOT_FOR_PARSING) == []
+
+
+def test_the_console_script_module_alone_stays_light():
+    code = "import sys, fittui.cli.main; print(sorted(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded = result.stdout
+    assert not [m for m in NOT_FOR_PARSING if f"'{m}'" in loaded or f"'{m}." in loaded]
+
+
+def test_text_and_json_commands_do_not_import_textual(tmp_path):
+    db = str(tmp_path / "f.json")
+    commands = [
+        ["--db", db, "add-client", "C1"],
+        ["--db", db, "record", "C1", "ORS", "1", "1", "1", "1"],
+        ["--db", db, "history", "C1", "--json"],
+        ["--db", db, "clients", "--json"],
+        ["--db", db, "report", "--json"],
+    ]
+    assert loaded_after(commands, DRAWING) == []
+
+
+def test_a_failing_command_still_says_what_went_wrong(tmp_path, capsys):
+    from fittui.cli.main import main
+
+    missing = str(tmp_path / "nothing-here.json")
+    assert main(["--db", missing, "clients"]) == 1
+    assert "no database at" in capsys.readouterr().err
