@@ -166,3 +166,21 @@ def test_phone_sized_viewport_keeps_the_lines_on_screen(browser, cli, db, tmp_pa
     for line in browser.find_elements(By.CSS_SELECTOR, ".line"):
         assert line.size["height"] >= 44  # a finger's target
         assert line.location["x"] + line.size["width"] <= width
+
+
+def test_the_page_reflows_at_200_percent_zoom(browser, cli, db, tmp_path):
+    """200% zoom on a 640-pixel-wide window is a 320-pixel page: the lines, the words and
+    Done must still fit without scrolling sideways (WCAG's reflow width)."""
+    from selenium.webdriver.common.by import By
+
+    page = _form(cli, db, tmp_path, "SRS")
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 320, "height": 640, "deviceScaleFactor": 2, "mobile": True},
+    )
+    browser.get(page.as_uri())
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    assert width == 320
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    for element in browser.find_elements(By.CSS_SELECTOR, ".line, .ends, #done, h2"):
+        assert element.location["x"] + element.size["width"] <= width
