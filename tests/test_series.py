@@ -448,3 +448,19 @@ def test_an_ors_of_today_is_not_yet_a_session_without_an_srs(instruments):
     assert later.missing_srs == ("2026-11-20",) and "no_srs" in [p.key for p in later.patterns]
     same_day = summarize(client, ratings, instruments, today=date(2026, 11, 20))
     assert same_day.missing_srs == () and "no_srs" not in [p.key for p in same_day.patterns]
+
+
+def test_the_caseload_flag_filter_finds_a_raters_flag(instruments):
+    """Filtering the caseload on "SRS below 36" also finds a partner's SRS below 36."""
+    from fittui.domain.model import Administration, Client
+    from fittui.domain.overview import Overview
+    from fittui.domain.scoring import summarize
+    from fittui.ui.screens.caseload import ANY, matches
+
+    srs = instruments["SRS"]
+    low = Administration("p1", "C1", "SRS", "2026-11-20", {i.key: 60 for i in srs.items}, "partner")
+    summary = summarize(Client("C1"), [low], instruments)
+    assert "srs_below_cutoff:partner" in summary.flags
+    row = Overview(Client("C1"), summary, 1, None, None, 0)
+    assert matches(row, ANY, "srs_below_cutoff")
+    assert not matches(row, ANY, "srs_drop")

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Select, Static
 
 from fittui.domain.overview import Overview
-from fittui.domain.scoring import FLAGS, STATUSES
+from fittui.domain.scoring import FLAGS, STATUSES, flag_base
 from fittui.ui.cells import (
     FLAG_SYMBOL_WIDTH,
     STATUS_FILTER_WORDS,
@@ -40,12 +40,13 @@ ANY_FLAG = "any_flag"
 
 
 def matches(o: Overview, status: str, flag: str) -> bool:
-    """Whether a client passes the status and flag filters."""
+    """Whether a client passes the status and flag filters; a flag raised by a partner
+    or a parent ("srs_drop:partner") passes the filter for that flag."""
     if status != ANY and o.summary.status != status:
         return False
     if flag == ANY_FLAG:
         return bool(o.summary.flags)
-    return flag == ANY or flag in o.summary.flags
+    return flag == ANY or flag in map(flag_base, o.summary.flags)
 
 
 class CaseloadScreen(GoesBack, LiveScreen):
