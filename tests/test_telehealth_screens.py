@@ -240,3 +240,16 @@ def test_the_mode_setting_is_checked(tmp_path):
     path.write_text('[rating]\nmode = "remote_form"\n')
     with pytest.raises(InputError, match="rating.mode must be one of"):
         load_settings(path)
+
+
+async def test_a_click_on_any_row_of_the_thick_line_marks_it(db):
+    from fittui.ui.widgets.share_line import LINE_TOP, ShareLine
+
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        line = app.screen.query(ShareLine).first()
+        await pilot.click(line, offset=(4, LINE_TOP - 1))  # the blank row above: no mark
+        assert line.value is None
+        await pilot.click(line, offset=(4, LINE_TOP))  # the line's top row, its left end
+        assert line.value == 0

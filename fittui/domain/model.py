@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fittui.domain.instruments import AGE_GROUPS
 
@@ -164,6 +164,19 @@ def check_reason(reason: str) -> str:
     if len(text) > 200:
         raise InputError("the reason is longer than 200 characters; say it in a few words")
     return text
+
+
+def correction_fields(a: Administration) -> dict[str, Any]:
+    """A rating's void mark and corrections as plain JSON fields, only where there is
+    something to say: the same shape on disk, in ``history --json`` and in exports."""
+    fields: dict[str, Any] = {}
+    if a.voided is not None:
+        fields["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
+    if a.corrections:
+        fields["corrections"] = [
+            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
+        ]
+    return fields
 
 
 def check_mode(mode: str) -> Mode:

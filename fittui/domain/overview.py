@@ -15,7 +15,7 @@ from typing import Any
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
 from fittui.domain.instruments import Instrument, format_tenths
-from fittui.domain.model import Administration, Client
+from fittui.domain.model import Administration, Client, correction_fields
 from fittui.domain.outcomes import symptom_change
 from fittui.domain.scoring import (
     FLAGS,
@@ -220,7 +220,7 @@ def history_json(
 
 
 def _history_entry(a: Administration) -> dict[str, Any]:
-    entry: dict[str, Any] = {
+    return {
         "id": a.id,
         "date": a.date,
         "instrument": a.instrument,
@@ -229,14 +229,8 @@ def _history_entry(a: Administration) -> dict[str, Any]:
         "items": {k: number(v) for k, v in a.items.items()},
         "total": number(a.total),
         "note": a.note,
+        **correction_fields(a),
     }
-    if a.voided is not None:
-        entry["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
-    if a.corrections:
-        entry["corrections"] = [
-            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
-        ]
-    return entry
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from fittui.domain.model import (
     check_code,
     check_not_future,
     check_reason,
+    correction_fields,
     moment_now,
     now_when,
     parse_when,
@@ -114,7 +115,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
 def administration_to_doc(a: Administration) -> dict:
     """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
     rating never corrected is written as it always was."""
-    doc: dict[str, Any] = {
+    return {
         "client": a.client,
         "instrument": a.instrument,
         "date": a.date,
@@ -122,14 +123,8 @@ def administration_to_doc(a: Administration) -> dict:
         "items": {k: v / 10 for k, v in a.items.items()},
         "note": a.note,
         "mode": a.mode,
+        **correction_fields(a),
     }
-    if a.voided is not None:
-        doc["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
-    if a.corrections:
-        doc["corrections"] = [
-            {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
-        ]
-    return doc
 
 
 def episode_event_from_doc(doc_id: str, doc: dict) -> EpisodeEvent:

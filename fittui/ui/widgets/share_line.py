@@ -10,7 +10,6 @@ would lose.
 from __future__ import annotations
 
 from textual.content import Content
-from textual.events import Click
 
 from fittui.domain.instruments import format_tenths
 from fittui.ui.widgets.big_text import big_rows, big_width
@@ -46,15 +45,9 @@ class ShareLine(Slider):
         room = max(3, self.size.width - start - right)
         return LineGeometry(LINE_ROW, start, room if room % 2 else room - 1)
 
-    async def _on_click(self, event: Click) -> None:
+    def _on_line(self, row: int, geometry: LineGeometry) -> bool:
         """A click anywhere on the thick line marks it, not only on its middle row."""
-        offset = event.get_content_offset(self)
-        if offset is None or not LINE_TOP <= offset.y <= LINE_BOTTOM:
-            return
-        event.stop()
-        geometry = self._line_geometry()
-        cell = max(0, min(geometry.length - 1, offset.x - geometry.start))
-        self.value = self._value_at(cell, geometry.length)
+        return LINE_TOP <= row <= LINE_BOTTOM
 
     def _label_rows(self, width: int) -> list[Content]:
         style = self.get_visual_style("slider--label")

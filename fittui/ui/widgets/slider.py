@@ -181,11 +181,15 @@ class Slider(Answer):
         """Put the mark where the line was clicked; a click past an end lands on that end."""
         offset = event.get_content_offset(self)
         geometry = self._line_geometry()
-        if offset is None or offset.y != geometry.row:
+        if offset is None or not self._on_line(offset.y, geometry):
             return
         event.stop()
         cell = max(0, min(geometry.length - 1, offset.x - geometry.start))
         self.value = self._value_at(cell, geometry.length)
+
+    def _on_line(self, row: int, geometry: LineGeometry) -> bool:
+        """Whether a click on this row of the content is a click on the line."""
+        return row == geometry.row
 
     def _value_at(self, cell: int, length: int) -> int:
         """The tenths a cell of the line stands for, rounded half up, the ends exact."""
