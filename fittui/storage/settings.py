@@ -1,5 +1,6 @@
 """The user's settings file, ``<config dir>/settings.toml``: small, optional, read at start.
 
+language = "de"       # the therapist's screens in German (default: LANG / LC_MESSAGES)
 theme = "ansi-dark"   # any Textual theme; the ansi ones use the terminal's own colours
 [rating]
 show_numbers = true   # show the numbers on the lines in client mode (default: hidden)
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS
+from fittui.domain.language import UnknownLanguage, check_language
 from fittui.domain.model import STARTED_MODES, InputError, Mode
 from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template
 from fittui.storage.journal import write_file_atomically
@@ -123,6 +125,7 @@ class Settings:
     form_days: int = 14
     pin: PinHash | None = None
     mode: Mode = "in_person"  # how o, s, b and the m dialog take a rating unless told
+    language: str | None = None  # the therapist's screens; None: from LANG / LC_MESSAGES
 
 
 def load_settings(path: Path) -> Settings:
@@ -142,6 +145,14 @@ def load_settings(path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise InputError(f'{path}: theme must be the name of a theme, e.g. "ansi-dark"')
+    language = data.get("language")
+    if language is not None:
+        if not isinstance(language, str):
+            raise InputError(f'{path}: language must be a language code, e.g. "de"')
+        try:
+            check_language(language)
+        except UnknownLanguage as exc:
+            raise InputError(f"{path}: {exc}") from None
     snippet = data.get("notes", {}).get("snippet", DEFAULT_TEMPLATE)
     if not isinstance(snippet, str):
         raise InputError(f"{path}: notes.snippet must be text")
@@ -175,6 +186,7 @@ def load_settings(path: Path) -> Settings:
         form_days=form_days,
         pin=pin,
         mode=mode,
+        language=language,
     )
 
 

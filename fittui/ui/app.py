@@ -22,6 +22,7 @@ from textual.reactive import var
 from fittui.domain.episodes import Episode, current_ratings
 from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
+from fittui.domain.language import N_, _, language_from_environment, use_therapist_language
 from fittui.domain.model import Administration, InputError, check_mode
 from fittui.domain.overview import Overview, overviews
 from fittui.storage.journal import StorageError
@@ -475,6 +476,9 @@ def make_app(
     gc.freeze()
     settings_path = config_dir() / "settings.toml"
     settings = settings or load_settings(settings_path)
+    # The therapist's language, once, before any screen is built: the setting, else the
+    # usual LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
+    use_therapist_language(settings.language or language_from_environment())
     if settings.backup_recipient and not read_only:
         from fittui.storage.sealed import backup_sealer
 

@@ -8,6 +8,9 @@ keys", with their footer words.
 Escape says where it goes ("Back to list", "Back to caseload"): a screen that can be
 reached from several places binds Escape once per place (``back_bindings``) and lets
 only the one that applies through (``back_applies``), as Textual's dynamic actions do.
+
+Every word here is written in English at import and marked ``N_``; it is translated into
+the therapist's language when the help is built, so a screen declares its keys once.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from fittui.domain.language import N_, _
 from fittui.ui.widgets.keys_footer import action_name
 
 # The keys of every therapist screen. F1 is its own binding so that, in a field where ?
 # is typed, the footer offers the key that still works.
 KEYS_BINDINGS = [
-    Binding("question_mark", "app.show_keys", "Keys"),
-    Binding("f1", "app.show_keys", "Keys", key_display="F1"),
+    Binding("question_mark", "app.show_keys", N_("Keys")),
+    Binding("f1", "app.show_keys", N_("Keys"), key_display="F1"),
 ]
 KEY_NAMES = {
     "enter": "Enter",
@@ -50,14 +54,22 @@ KEY_NAMES = {
 }
 # App-wide keys worth knowing on every screen, in the order they are listed.
 APP_KEYS = {
-    "show_keys": "these keys, for the screen you are on",
-    "command_palette": "the command palette: part of a client code opens a history or "
-    "starts a rating",
-    "quit": "quit fittui",
+    "show_keys": N_("these keys, for the screen you are on"),
+    "command_palette": N_(
+        "the command palette: part of a client code opens a history or starts a rating"
+    ),
+    "quit": N_("quit fittui"),
 }
 KEY_COLUMN = 16  # at most: longer keys wrap, and the words keep the room
-# Where Escape can lead, by the place name a screen declares (``PLACE``).
-PLACES = ("list", "caseload", "history", "outcomes", "result")
+# Where Escape can lead, by the place name a screen declares (``PLACE``): the footer's
+# words and the help's.
+PLACES = {
+    "list": (N_("Back to list"), N_("back to the list")),
+    "caseload": (N_("Back to caseload"), N_("back to the caseload")),
+    "history": (N_("Back to history"), N_("back to the history")),
+    "outcomes": (N_("Back to outcomes"), N_("back to the outcomes")),
+    "result": (N_("Back to result"), N_("back to the result")),
+}
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,8 @@ def screen_keys(screen: Screen) -> dict[str, tuple[list[str], str]]:
                 continue
             if app._check_action_state(binding.action, node) is False:
                 continue  # e.g. the Escape that leads somewhere else from here
-            words = binding.tooltip or binding.description
-            keys, _ = found.setdefault(binding.action, ([], words))
+            words = _(binding.tooltip or binding.description)
+            keys = found.setdefault(binding.action, ([], words))[0]
             if key not in keys:
                 keys.append(key)
     return found
@@ -149,22 +161,22 @@ def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
             actions = [a for a in bound if what in (a, action_name(a))]
             if actions:
                 used.update(actions)
-                rows.append((keys_of(actions), words or bound[actions[0]][1]))
+                rows.append((keys_of(actions), _(words) if words else bound[actions[0]][1]))
             elif words is not None:
-                rows.append((what, words))
+                rows.append((what, _(words)))
         if rows:
-            sections.append((section.title, rows))
+            sections.append((_(section.title), rows))
     rest = [a for a in bound if a not in used and action_name(a) not in APP_KEYS]
     if rest:
-        sections.append(("More keys", [(keys_of([a]), bound[a][1]) for a in rest]))
+        sections.append((_("More keys"), [(keys_of([a]), bound[a][1]) for a in rest]))
     anywhere = [name for name in APP_KEYS if any(action_name(a) == name for a in bound)]
     anywhere_rows = []
     for name in anywhere:
         actions = [a for a in bound if action_name(a) == name and a not in used]
         if actions:
-            anywhere_rows.append((keys_of(actions), APP_KEYS[name]))
+            anywhere_rows.append((keys_of(actions), _(APP_KEYS[name])))
     if anywhere_rows:
-        sections.append(("Anywhere", anywhere_rows))
+        sections.append((_("Anywhere"), anywhere_rows))
     return sections
 
 
@@ -172,20 +184,20 @@ class KeysScreen(ModalScreen[None]):
     """The keys of the screen beneath, grouped; Escape or ? closes it."""
 
     BINDINGS = [
-        Binding("escape,question_mark,f1", "close", "Close"),
+        Binding("escape,question_mark,f1", "close", N_("Close")),
     ]
     AUTO_FOCUS = "#keys"
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
-        self.place = getattr(screen, "KEYS_TITLE", "this screen")
+        self.place = _(getattr(screen, "KEYS_TITLE", N_("this screen")))
         self.sections = help_sections(screen)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="keys") as box:
-            box.border_title = f"Keys on {self.place}"
-            box.border_subtitle = "Escape closes"
-            widest = max(len(keys) for _, rows in self.sections for keys, _ in rows)
+            box.border_title = _("Keys on {place}").format(place=self.place)
+            box.border_subtitle = _("Escape closes")
+            widest = max(len(keys) for __, rows in self.sections for keys, __ in rows)
             key_width = min(widest, KEY_COLUMN)
             for title, rows in self.sections:
                 yield Static(Text(title, style="bold underline"), classes="keys-title")
@@ -208,10 +220,10 @@ def back_bindings() -> list[Binding]:
     """Escape, once per place it can lead to, each saying where ("Back to caseload"), and
     once with a plain "Back" for anywhere else."""
     bindings = [
-        Binding("escape", f"back('{place}')", f"Back to {place}", tooltip=f"back to the {place}")
-        for place in PLACES
+        Binding("escape", f"back('{place}')", words, tooltip=tooltip)
+        for place, (words, tooltip) in PLACES.items()
     ]
-    return [*bindings, Binding("escape", "back('')", "Back", tooltip="back")]
+    return [*bindings, Binding("escape", "back('')", N_("Back"), tooltip=N_("back"))]
 
 
 def back_applies(screen: Screen, parameters: tuple[object, ...]) -> bool:

@@ -4,6 +4,10 @@ Textual's footer shows every key a screen marks for it, and cuts off what does n
 80 columns and more this one shows them all (each screen keeps its list short enough);
 below 80, only the essential ones the screen names in ``NARROW_KEYS`` (by action name).
 The command palette's key is not shown: `?` lists it with every other key.
+
+Binding words are written in English in each screen's ``BINDINGS`` (class attributes, made
+at import, before the therapist's language is known) and marked ``N_``; they are translated
+here, where the footer draws them, and in the keys screen (``keys.screen_keys``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from fittui.domain.language import _
 
 WIDE = 80  # from here on the footer shows every key the screen marks for it
 
@@ -35,6 +42,10 @@ class KeysFooter(Footer):
             if self._narrow and essential is not None and action is not None:
                 if action_name(action) not in essential:
                     continue
+            if isinstance(widget, FooterKey):
+                widget.description = _(widget.description)
+                if widget.tooltip is not None:
+                    widget.tooltip = _(str(widget.tooltip))
             yield widget
 
     def on_resize(self, _: events.Resize) -> None:
