@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError
 
 REASONS = ("planned", "dropout", "referred", "other")
@@ -38,11 +39,11 @@ EventKind = Literal["start", "end"]
 KINDS: tuple[EventKind, ...] = ("start", "end")
 DEFAULT_GAP_DAYS = 90
 REASON_WORDS = {
-    "planned": "planned ending",
-    "dropout": "unplanned ending (dropout)",
-    "referred": "referred on",
-    "other": "ended (other reason)",
-    NO_CONTACT: "no contact",
+    "planned": N_("planned ending"),
+    "dropout": N_("unplanned ending (dropout)"),
+    "referred": N_("referred on"),
+    "other": N_("ended (other reason)"),
+    NO_CONTACT: N_("no contact"),
 }
 
 
@@ -89,13 +90,17 @@ class Episode:
     def describe(self, gap_days: int = DEFAULT_GAP_DAYS) -> str:
         """One line for the therapist: "Episode 2: 2026-03-01 to 2026-05-02, planned ending"."""
         if not self.closed:
-            return f"Episode {self.number}: since {self.start}, open"
+            return _("Episode {number}: since {start}, open").format(
+                number=self.number, start=self.start
+            )
         why = (
-            f"no contact for over {gap_days} days"
+            _("no contact for over {days} days").format(days=gap_days)
             if self.reason == NO_CONTACT
-            else REASON_WORDS.get(self.reason or "", self.reason or "")
+            else _(REASON_WORDS.get(self.reason or "", self.reason or ""))
         )
-        return f"Episode {self.number}: {self.start} to {self.end}, {why}"
+        return _("Episode {number}: {start} to {end}, {why}").format(
+            number=self.number, start=self.start, end=self.end, why=why
+        )
 
 
 @dataclass

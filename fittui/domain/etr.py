@@ -47,6 +47,7 @@ from statistics import NormalDist
 from typing import Literal, Protocol
 
 from fittui.domain.instruments import AGE_GROUPS, Instrument, format_tenths
+from fittui.domain.language import N_
 from fittui.domain.model import Administration, InputError
 
 DEFAULT_FILE = Path(__file__).with_name("etr_default.toml")
@@ -57,15 +58,15 @@ ZONES: tuple[Zone, ...] = ("on_track", "at_risk", "off_track")  # least to most 
 # zone -> (a short label for tables and lists, words for the therapist). "At risk" is
 # kept out of the words (it reads as a risk of harm); the key is the name for it.
 ZONE_WORDS = {
-    "on_track": ("on track", "on track: at or above the expected path"),
-    "at_risk": ("behind", "behind: below the expected path, within the band"),
-    "off_track": ("off track", "off track: below the band around the expected path"),
+    "on_track": (N_("on track"), N_("on track: at or above the expected path")),
+    "at_risk": (N_("behind"), N_("behind: below the expected path, within the band")),
+    "off_track": (N_("off track"), N_("off track: below the band around the expected path")),
 }
 MIN_CLIENTS = 30  # closed episodes needed before `etr fit` will re-fit
 MIN_ORS = 2  # ORS-family sessions an episode needs to count: an intake and one more
 RELIABLE_CHANGE = 50  # tenths: the ORS and CORS reliable-change threshold
 FITTED = ("gain", "gain_per_point", "occasion_spread", "gain_spread")
-DISCLAIMER = "Decision support, not a validated prediction."
+DISCLAIMER = N_("Decision support, not a validated prediction.")
 
 
 @dataclass(frozen=True)

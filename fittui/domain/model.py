@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from fittui.domain.instruments import AGE_GROUPS
+from fittui.domain.language import N_
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
@@ -76,13 +77,13 @@ class Correction:
 
 CORRECTED_FIELDS = ("client", "date")
 VOID_REASONS = (
-    "wrong client",
-    "wrong instrument",
-    "entered twice",
-    "test entry",
-    "client did not mean it",
+    N_("wrong client"),
+    N_("wrong instrument"),
+    N_("entered twice"),
+    N_("test entry"),
+    N_("client did not mean it"),
 )
-REPLACED_SAME_DAY = "replaced by a later rating the same day"
+REPLACED_SAME_DAY = N_("replaced by a later rating the same day")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from statistics import NormalDist
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, split_episodes
 from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.language import N_
 from fittui.domain.model import Administration, Client, InputError
 from fittui.domain.scoring import own_instrument_ratings, summarize
 
@@ -535,10 +536,10 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
     """The summary as (figure, value, share or remark) rows, for the terminal and the app."""
     s = summary
     rows = [  # remarks short enough for a 60-column screen
-        ("Clients seen", str(s.clients), ""),
-        ("Episodes", str(s.episodes), ""),
+        (N_("Clients seen"), str(s.clients), ""),
+        (N_("Episodes"), str(s.episodes), ""),
         (
-            "With two or more ORS",
+            N_("With two or more ORS"),
             str(s.episodes_with_two_ors),
             _of(s.episodes_with_two_ors, s.episodes),
         ),
@@ -547,31 +548,31 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
         count = getattr(s, status)
         rows.append((f"  {status.capitalize()}", str(count), _percent(s.share_of_two_ors(count))))
     rows += [
-        ("Mean intake ORS", _mean_text(s.mean_intake), _episodes(s.change_episodes)),
-        ("Mean change", _mean_text(s.mean_change, signed=True), _episodes(s.change_episodes)),
-        ("Intake below cut-off", str(s.clinical), "the sample below"),
-        ("Effect size", *_effect(s.effect_size, s.reference.minimum_n)),
-        ("Severity-adjusted", *_effect(s.effect_size_adjusted, s.reference.minimum_n)),
-        ("Reliably improved", str(s.reliably_improved), _of(s.reliably_improved, s.clinical)),
-        ("Reached the cut-off", str(s.reached_cutoff), _of(s.reached_cutoff, s.clinical)),
-        ("Closed episodes", str(s.closed_episodes), ""),
+        (N_("Mean intake ORS"), _mean_text(s.mean_intake), _episodes(s.change_episodes)),
+        (N_("Mean change"), _mean_text(s.mean_change, signed=True), _episodes(s.change_episodes)),
+        (N_("Intake below cut-off"), str(s.clinical), "the sample below"),
+        (N_("Effect size"), *_effect(s.effect_size, s.reference.minimum_n)),
+        (N_("Severity-adjusted"), *_effect(s.effect_size_adjusted, s.reference.minimum_n)),
+        (N_("Reliably improved"), str(s.reliably_improved), _of(s.reliably_improved, s.clinical)),
+        (N_("Reached the cut-off"), str(s.reached_cutoff), _of(s.reached_cutoff, s.clinical)),
+        (N_("Closed episodes"), str(s.closed_episodes), ""),
         (
-            "Dropout rate",
+            N_("Dropout rate"),
             _percent(s.dropout_rate) or "-",
             f"{s.dropouts} of {s.closed_episodes}" if s.closed_episodes else "no episode ended",
         ),
         (
-            "Sessions per closed ep.",
+            N_("Sessions per closed ep."),
             "-" if s.mean_sessions is None else f"{rounded(s.mean_sessions, 1):.1f}",
             "",
         ),
-        ("Mean SRS", _mean_text(s.mean_srs), f"{s.srs_count} SRS" if s.srs_count else ""),
+        (N_("Mean SRS"), _mean_text(s.mean_srs), f"{s.srs_count} SRS" if s.srs_count else ""),
         (
-            "SRS below 36",
+            N_("SRS below 36"),
             str(s.srs_below_cutoff) if s.srs_count else "-",
             _percent(s.srs_below_cutoff_share),
         ),
-        ("Seen once only", str(s.seen_once), _percent(_share(s.seen_once, s.clients))),
+        (N_("Seen once only"), str(s.seen_once), _percent(_share(s.seen_once, s.clients))),
     ]
     for key, found in s.symptoms.items():
         if not found.episodes:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, NamedTuple
 
-from fittui.domain import etr
+from fittui.domain import etr, language
 from fittui.domain.instruments import (
     DEFAULTS_BY_AGE_GROUP,
     Band,
@@ -28,6 +28,7 @@ from fittui.domain.instruments import (
     RiskRule,
     format_tenths,
 )
+from fittui.domain.language import N_
 from fittui.domain.model import Administration, Client
 
 Status = Literal["recovered", "improved", "unchanged", "deteriorated", "insufficient"]
@@ -42,15 +43,18 @@ STATUSES: tuple[Status, ...] = (
 # A collateral rater's flag is the same flag named with the rater: "srs_below_cutoff:partner"
 # reads "▼SRS(p)" (describe_flag).
 FLAGS = {
-    "phq9_item9": ("⚠item9", "PHQ-9 item 9 (thoughts of death or self-harm) above “Not at all”"),
-    "ors_below_cutoff": ("▼ORS", "ORS below the clinical cut-off"),
-    "srs_below_cutoff": ("▼SRS", "SRS below 36"),
-    "srs_item_low": ("!item", "an SRS item below 9"),
-    "srs_drop": ("↓SRS", "SRS fell 1 point or more since last time"),
-    "gsrs_below_cutoff": ("▼GSRS", "the group's SRS (GSRS) below 36"),
-    "gsrs_drop": ("↓GSRS", "the group's SRS (GSRS) fell 1 point or more since the last group"),
-    "split_alliance": ("⇆split", "two people's SRS in the latest session differ by 5 or more"),
-    "off_track": ("✗ETR", "ORS below the band around the expected path"),
+    "phq9_item9": (
+        "⚠item9",
+        N_("PHQ-9 item 9 (thoughts of death or self-harm) above “Not at all”"),
+    ),
+    "ors_below_cutoff": ("▼ORS", N_("ORS below the clinical cut-off")),
+    "srs_below_cutoff": ("▼SRS", N_("SRS below 36")),
+    "srs_item_low": ("!item", N_("an SRS item below 9")),
+    "srs_drop": ("↓SRS", N_("SRS fell 1 point or more since last time")),
+    "gsrs_below_cutoff": ("▼GSRS", N_("the group's SRS (GSRS) below 36")),
+    "gsrs_drop": ("↓GSRS", N_("the group's SRS (GSRS) fell 1 point or more since the last group")),
+    "split_alliance": ("⇆split", N_("two people's SRS in the latest session differ by 5 or more")),
+    "off_track": ("✗ETR", N_("ORS below the band around the expected path")),
 }
 DEFAULT_RELIABLE_CHANGE = 50
 GROUP_SERIES = "gsrs"
@@ -62,6 +66,7 @@ def describe_flag(flag: str) -> tuple[str, str]:
     flag name, so no flag is ever dropped for want of words."""
     base, _, rater = flag.partition(":")
     symbol, words = FLAGS.get(base, (f"⚠{base}", base.replace("_", " ")))
+    words = language._(words)  # the therapist's language (English on the command line)
     if rater:
         return f"{symbol}({rater[0]})", f"{words} ({rater})"
     return symbol, words
@@ -592,20 +597,33 @@ class Case(NamedTuple):
 
 # What FIT guidance suggests when the same SRS item keeps coming out lowest, by item.
 ITEM_MOVES = {
-    "relationship": "The relationship keeps coming out lowest. Ask what would help them feel "
-    "more heard and understood: more room to talk, less advice, another pace?",
-    "listening": "Listening keeps coming out lowest. Ask what would help them feel more "
-    "listened to: more time to say things, fewer questions?",
-    "goals_topics": "The goals and topics keep coming out lowest. Check together what they most "
-    "want to work on, and whether today's topics were theirs.",
-    "how_important": "How important the talk felt keeps coming out lowest. Ask what they would "
-    "most like to talk about next time.",
-    "approach": "The approach keeps coming out lowest. Ask how the way we work suits them: more "
-    "structure or less, something practical, something else?",
-    "what_we_did": "What we did keeps coming out lowest. Ask what they would like to do "
-    "together next time.",
-    "overall": "Overall keeps coming out lowest. Ask what would make the sessions feel more "
-    "right for them.",
+    "relationship": N_(
+        "The relationship keeps coming out lowest. Ask what would help them feel "
+        "more heard and understood: more room to talk, less advice, another pace?"
+    ),
+    "listening": N_(
+        "Listening keeps coming out lowest. Ask what would help them feel more "
+        "listened to: more time to say things, fewer questions?"
+    ),
+    "goals_topics": N_(
+        "The goals and topics keep coming out lowest. Check together what they most "
+        "want to work on, and whether today's topics were theirs."
+    ),
+    "how_important": N_(
+        "How important the talk felt keeps coming out lowest. Ask what they would "
+        "most like to talk about next time."
+    ),
+    "approach": N_(
+        "The approach keeps coming out lowest. Ask how the way we work suits them: more "
+        "structure or less, something practical, something else?"
+    ),
+    "what_we_did": N_(
+        "What we did keeps coming out lowest. Ask what they would like to do together next time."
+    ),
+    "overall": N_(
+        "Overall keeps coming out lowest. Ask what would make the sessions feel more "
+        "right for them."
+    ),
 }
 
 
@@ -628,9 +646,9 @@ def _progress_good_fit(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "progress_good_fit",
-        "Progress, good fit",
+        N_("Progress, good fit"),
         f"ORS up {format_tenths(change)} since intake; {fit}.",
-        ("What has been most helpful so far, and how can we keep it going?",),
+        (N_("What has been most helpful so far, and how can we keep it going?"),),
     )
 
 
@@ -644,12 +662,14 @@ def _flat_progress_good_fit(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "flat_progress_good_fit",
-        "Flat progress, good fit",
+        N_("Flat progress, good fit"),
         f"{len(c.summary.ors)} ORS without reliable change; {fit}.",
         (
-            "Our sessions seem to feel right, yet life outside has not shifted much. "
-            "Are we working on what matters most?",
-            "Would it help to try something different in how we work?",
+            N_(
+                "Our sessions seem to feel right, yet life outside has not shifted much. "
+                "Are we working on what matters most?"
+            ),
+            N_("Would it help to try something different in how we work?"),
         ),
     )
 
@@ -662,11 +682,11 @@ def _decline_despite_good_fit(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "decline_despite_good_fit",
-        "Decline despite good fit",
+        N_("Decline despite good fit"),
         f"ORS down {format_tenths(-change)} since intake; {fit}.",
         (
-            "What has become harder lately?",
-            "Is something happening outside our sessions that we should make room for?",
+            N_("What has become harder lately?"),
+            N_("Is something happening outside our sessions that we should make room for?"),
         ),
     )
 
@@ -679,9 +699,9 @@ def _sudden_alliance_drop(c: Case) -> Pattern | None:
     key = c.instruments[last.instrument].key
     return Pattern(
         "sudden_alliance_drop",
-        "Sudden alliance drop",
+        N_("Sudden alliance drop"),
         f"{key} fell from {format_tenths(previous.total)} to {format_tenths(last.total)}.",
-        ("What did not fit for you today: the pace, the focus, how deep we went?",),
+        (N_("What did not fit for you today: the pace, the focus, how deep we went?"),),
     )
 
 
@@ -693,11 +713,13 @@ def _always_at_ceiling(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "always_at_ceiling",
-        "Always at the ceiling",
+        N_("Always at the ceiling"),
         f"The last {t.ceiling_count} SRS were all {format_tenths(t.ceiling)} or more.",
         (
-            "Even a small thing that did not quite fit is useful for me to hear. "
-            "What would have made one of these a 9 rather than a 10?",
+            N_(
+                "Even a small thing that did not quite fit is useful for me to hear. "
+                "What would have made one of these a 9 rather than a 10?"
+            ),
         ),
     )
 
@@ -712,10 +734,10 @@ def _high_and_steady(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "high_and_steady",
-        "High and steady",
+        N_("High and steady"),
         f"SRS {format_tenths(s.srs[-1].total)} and the ORS up "
         f"{format_tenths(s.ors[-1].total - s.ors[-2].total)} since last time.",
-        ("What made today helpful, so we can keep doing it?",),
+        (N_("What made today helpful, so we can keep doing it?"),),
     )
 
 
@@ -737,7 +759,7 @@ def _same_item_lowest(c: Case) -> Pattern | None:
     label = _label(c.instruments, c.summary.srs[-1], key)
     return Pattern(
         "same_item_lowest",
-        "Same item lowest again",
+        N_("Same item lowest again"),
         f"{label} was the lowest SRS item in {count} of the last {len(recent)} sessions.",
         (
             ITEM_MOVES.get(
@@ -766,9 +788,9 @@ def _item_dropped(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "item_dropped",
-        "Item dropped",
+        N_("Item dropped"),
         f"Since last time: {'; '.join(dropped)}.",
-        ("This one is lower than last time: what changed?",),
+        (N_("This one is lower than last time: what changed?"),),
     )
 
 
@@ -779,15 +801,19 @@ def _not_on_track(c: Case) -> Pattern | None:
     last = c.summary.etr_zones[-1]
     return Pattern(
         "not_on_track",
-        "Not on track",
+        N_("Not on track"),
         f"Session {last.session}: ORS {format_tenths(last.administration.total)}, "
         f"below the band around the expected path (expected "
         f"{format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
         f"{etr.DISCLAIMER}",
         (
-            "Things have not moved the way we hoped by now. What do you make of that, "
-            "and what should we do differently?",
-            "For you: is this a time to change the approach, or to talk it over in supervision?",
+            N_(
+                "Things have not moved the way we hoped by now. What do you make of that, "
+                "and what should we do differently?"
+            ),
+            N_(
+                "For you: is this a time to change the approach, or to talk it over in supervision?"
+            ),
         ),
     )
 
@@ -826,10 +852,10 @@ def _no_srs(c: Case) -> Pattern | None:
     sessions = len({a.day for a in s.ors})
     return Pattern(
         "no_srs",
-        "No SRS this session",
+        N_("No SRS this session"),
         f"An ORS on {s.latest.day} and no SRS; {len(s.missing_srs)} of {sessions} ORS "
         "sessions have none.",
-        ("Ask for the SRS at the end of the session: it is where a misfit shows first.",),
+        (N_("Ask for the SRS at the end of the session: it is where a misfit shows first."),),
     )
 
 
@@ -842,9 +868,9 @@ def _group_alliance(c: Case) -> Pattern | None:
     before = f", was {format_tenths(s.gsrs[-2].total)}" if len(s.gsrs) > 1 else ""
     return Pattern(
         "group_alliance",
-        "The group's alliance",
+        N_("The group's alliance"),
         f"GSRS {format_tenths(last.total)} on {last.day}{before}.",
-        ("What in the group did not fit today, and what would make it work better for you?",),
+        (N_("What in the group did not fit today, and what would make it work better for you?"),),
     )
 
 
@@ -862,7 +888,7 @@ def _rater_alliance(c: Case) -> Pattern | None:
         return None
     return Pattern(
         "rater_alliance",
-        "Another rater's alliance",
+        N_("Another rater's alliance"),
         "Flags from "
         + "; ".join(
             f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"

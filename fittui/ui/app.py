@@ -55,7 +55,7 @@ class FitApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "fittui"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
         *KEYS_BINDINGS,
     ]
     COMMANDS = App.COMMANDS | {ClientCommands}
@@ -96,7 +96,7 @@ class FitApp(App):
         self._session_on_start = session
         self._trouble_shown = False
         if store.read_only:
-            self.sub_title = "read-only"
+            self.sub_title = _("read-only")
 
     def today(self) -> date:
         """The day "weeks since last seen" counts to: fixed in tests and screenshots."""
@@ -111,7 +111,9 @@ class FitApp(App):
             else:
                 known = ", ".join(sorted(self.available_themes))
                 self.notify(
-                    f"Unknown theme {self.settings.theme!r} in settings.toml ({known})",
+                    _("Unknown theme {theme!r} in settings.toml ({known})").format(
+                        theme=self.settings.theme, known=known
+                    ),
                     severity="warning",
                     timeout=10,
                 )
@@ -138,7 +140,10 @@ class FitApp(App):
             self.store.storage.read()
         except StorageError as exc:
             if not self._poll_failed:
-                self.notify(f"The database cannot be read now: {exc}", severity="error")
+                self.notify(
+                    _("The database cannot be read now: {problem}").format(problem=exc),
+                    severity="error",
+                )
             self._poll_failed = True
             return
         self._poll_failed = False
@@ -196,7 +201,7 @@ class FitApp(App):
     def rate_default(self, code: str, family: str) -> None:
         """The age group's ORS- or SRS-family instrument, rated by the client."""
         if self.store.read_only:
-            self.notify("Read-only: ratings cannot be saved here.", severity="warning")
+            self.notify(_("Read-only: ratings cannot be saved here."), severity="warning")
             return
         ors, srs = DEFAULTS_BY_AGE_GROUP[self.store.client(code).age_group]
         self.start_rating(code, ors if family == "ors" else srs, ["client"])
@@ -304,8 +309,10 @@ class FitApp(App):
         unknown = [key for key in keys if key not in self.instruments]
         if unknown:
             self.notify(
-                f"{code}: unknown instrument {', '.join(unknown)}; "
-                "change it with fittui edit-client --instruments",
+                _(
+                    "{code}: unknown instrument {keys}; "
+                    "change it with fittui edit-client --instruments"
+                ).format(code=code, keys=", ".join(unknown)),
                 severity="error",
                 timeout=10,
             )
@@ -334,7 +341,7 @@ class FitApp(App):
             return
         if not self.one_person and self.settings.pin is None:
             if not await self.push_screen_wait(SetPinScreen()):
-                self.notify("Client mode needs a therapist PIN first.", severity="warning")
+                self.notify(_("Client mode needs a therapist PIN first."), severity="warning")
                 return
         self.client_mode = True
         await self.push_screen(CurtainScreen())
@@ -360,7 +367,7 @@ class FitApp(App):
         if saved:
             await self.push_screen(ResultScreen(code, saved))
         else:
-            self.notify("Left client mode; nothing was saved.")
+            self.notify(_("Left client mode; nothing was saved."))
 
     # -- when something goes wrong: a screen for the therapist, never a traceback ---------
     async def _dispatch_message(self, message: Message) -> None:
@@ -440,13 +447,13 @@ class FitApp(App):
         """End the app with a message in words: what is safe, what was kept, where to look."""
         from rich.text import Text
 
-        words = "fittui stopped after an unexpected error. Everything saved before it is safe."
+        words = _("fittui stopped after an unexpected error. Everything saved before it is safe.")
         if kept:
-            words += (
-                f"\nWhat was being saved is kept in {kept}; fittui offers it at the next start."
-            )
+            words += "\n" + _(
+                "What was being saved is kept in {path}; fittui offers it at the next start."
+            ).format(path=kept)
         if log:
-            words += f"\nThe details are in {log} (readable by you only)."
+            words += "\n" + _("The details are in {path} (readable by you only).").format(path=log)
         self._return_code = 1
         self._exit_renderables.append(Text(words))
         self._close_messages_no_wait()

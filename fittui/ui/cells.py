@@ -17,6 +17,7 @@ from textual.color import Color
 
 from fittui.domain.etr import ZONE_WORDS
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
+from fittui.domain.language import N_, _, n_
 from fittui.domain.model import Client
 from fittui.domain.scoring import Summary, describe_flag, flag_base
 
@@ -70,7 +71,7 @@ def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Te
 
 def status_cell(app: App, status: str, words: str | None = None) -> Text:
     """The status in its colour; ``words`` replace the status word (``status_words``)."""
-    return Text(words or status, theme_style(app, STATUS_COLORS.get(status)))
+    return Text(words or _(status), theme_style(app, STATUS_COLORS.get(status)))
 
 
 def status_words(client: Client, summary: Summary) -> str:
@@ -78,21 +79,31 @@ def status_words(client: Client, summary: Summary) -> str:
     judge, so the status says how far the client has got ("1 ORS so far", "no CORS yet")
     rather than a word that reads like a verdict on the client."""
     if summary.status != "insufficient":
-        return summary.status
+        return _(summary.status)
     if summary.ors:
-        return f"{len(summary.ors)} {summary.ors[0].instrument} so far"
-    return f"no {DEFAULTS_BY_AGE_GROUP[client.age_group][0]} yet"
+        count = len(summary.ors)
+        return n_("{n} {key} so far", "{n} {key} so far", count).format(
+            n=count, key=summary.ors[0].instrument
+        )
+    return _("no {key} yet").format(key=DEFAULTS_BY_AGE_GROUP[client.age_group][0])
 
 
-# The status filter's words for each status.
-STATUS_FILTER_WORDS = {"insufficient": "fewer than 2 ORS"}
+# The statuses' words (translated where shown), and the status filter's where they differ.
+STATUS_WORDS = (
+    N_("recovered"),
+    N_("improved"),
+    N_("unchanged"),
+    N_("deteriorated"),
+    N_("insufficient"),
+)
+STATUS_FILTER_WORDS = {"insufficient": N_("fewer than 2 ORS")}
 
 
 def zone_cell(app: App, zone: str | None) -> Text:
     """Where the client is against the expected path: on track, behind, off track."""
     if zone is None:
         return Text("-")
-    return Text(ZONE_WORDS[zone][0], theme_style(app, ZONE_COLORS[zone], zone == "off_track"))
+    return Text(_(ZONE_WORDS[zone][0]), theme_style(app, ZONE_COLORS[zone], zone == "off_track"))
 
 
 def plain(value: str) -> Text:
@@ -113,9 +124,9 @@ def change_cell(tenths: int | None) -> Text:
 def since_cell(days: int | None) -> Text:
     """How long ago the client was last seen: "today", "6 d", "3 wk"."""
     if days is None:
-        return Text("never")
+        return Text(_("never"))
     if days <= 0:
-        return Text("today")
+        return Text(_("today"))
     if days < 14:
-        return Text(f"{days} d")
-    return Text(f"{days // 7} wk")
+        return Text(_("{n} d").format(n=days))
+    return Text(_("{n} wk").format(n=days // 7))

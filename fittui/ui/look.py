@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.domain.scoring import RaterSummary, RiskAlert, Summary, describe_flag
 
@@ -21,7 +22,7 @@ def look_at(
     """Flags, split alliances (day, that day's SRS ratings) and patterns with questions.
     A risk flag is left to the alert the screen shows above everything, which says more."""
     lines: list[Content] = [
-        Content.from_markup("[b]! Scale[/b]: $words", words=words) for words in summary.warnings
+        Content.from_markup(_("[b]! Scale[/b]: $words"), words=words) for words in summary.warnings
     ]
     alerted = {alert.rule.flag for alert in summary.alerts}
     if alliances:
@@ -38,8 +39,10 @@ def look_at(
         totals = ", ".join(f"{_person(a, one_client)} {format_tenths(a.total)}" for a in ratings)
         lines.append(
             Content.from_markup(
-                "[b]⇆ Split alliance[/b] on $day: SRS totals differ by 5 or more ($totals). "
-                "Ask each person what would make the sessions work better for them.",
+                _(
+                    "[b]⇆ Split alliance[/b] on $day: SRS totals differ by 5 or more ($totals). "
+                    "Ask each person what would make the sessions work better for them."
+                ),
                 day=day,
                 totals=totals,
             )
@@ -48,13 +51,17 @@ def look_at(
     for pattern in summary.patterns:
         lines.append(
             Content.from_markup(
-                "[b]$title[/b]: $detail", title=pattern.title, detail=pattern.detail
+                "[b]$title[/b]: $detail", title=_(pattern.title), detail=pattern.detail
             )
         )
-        lines.extend(Content.from_markup("  → $q", q=q) for q in pattern.questions)
+        lines.extend(Content.from_markup("  → $q", q=_(q)) for q in pattern.questions)
     if not lines:
-        lines.append(Content("Nothing stands out yet: ask what the scores mean to the client."))
+        lines.append(Content(_("Nothing stands out yet: ask what the scores mean to the client.")))
     return Content("\n").join(lines)
+
+
+# The usual raters, translated where a line names them; any other name shows as typed.
+RATER_WORDS = (N_("client"), N_("partner"), N_("parent"), N_("teacher"))
 
 
 def _person(a: Administration, one_client: bool) -> str:
@@ -67,18 +74,18 @@ def _person(a: Administration, one_client: bool) -> str:
 def _rater_line(rater: RaterSummary) -> Content:
     """A collateral rater's own ORS course, beside the client's and never counted in it."""
     assert rater.intake is not None and rater.latest is not None
-    course = f"intake {format_tenths(rater.intake.total)}"
+    course = _("intake {score}").format(score=format_tenths(rater.intake.total))
     if rater.change is not None:
         sign = "+" if rater.change > 0 else ""
-        course += (
-            f", latest {format_tenths(rater.latest.total)} ({sign}{format_tenths(rater.change)})"
+        course += _(", latest {score} ({change})").format(
+            score=format_tenths(rater.latest.total), change=f"{sign}{format_tenths(rater.change)}"
         )
     return Content.from_markup(
-        "[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's).",
-        who=rater.rater.capitalize(),
+        _("[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's)."),
+        who=_(rater.rater).capitalize(),
         key=rater.latest.instrument,
         course=course,
-        status=rater.status,
+        status=_(rater.status),
     )
 
 

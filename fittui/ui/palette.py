@@ -8,6 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+from fittui.domain.language import _
 from fittui.ui.access import FitAppAccess
 
 
@@ -17,16 +18,16 @@ class ClientCommands(Provider, FitAppAccess):
     def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
         app = self.fit_app
         commands: list[tuple[str, Callable[[], None], str]] = [
-            ("Open the caseload", app.action_caseload, "Every active client, with filters"),
-            ("Outcome summary", app.action_outcomes, "The practice's outcomes, for a period"),
+            (_("Open the caseload"), app.action_caseload, _("Every active client, with filters")),
+            (_("Outcome summary"), app.action_outcomes, _("The practice's outcomes, for a period")),
         ]
         for client in app.store.clients(include_archived=False):
             who = f"{client.code} {client.label}".strip()
             commands.append(
                 (
-                    f"History of {who}",
+                    _("History of {who}").format(who=who),
                     partial(app.open_history, client.code),
-                    "Chart, patterns, notes",
+                    _("Chart, patterns, notes"),
                 )
             )
             # By the instrument the age group rates: "Start CORS" for a child, never "ORS".
@@ -34,9 +35,9 @@ class ClientCommands(Provider, FitAppAccess):
             for family, name in zip(("ors", "srs"), names):
                 commands.append(
                     (
-                        f"Start {name} for {who}",
+                        _("Start {key} for {who}").format(key=name, who=who),
                         partial(app.rate_default, client.code, family),
-                        "Client mode: hand the laptop to the client",
+                        _("Client mode: hand the laptop to the client"),
                     )
                 )
         return commands
@@ -44,7 +45,8 @@ class ClientCommands(Provider, FitAppAccess):
     async def discover(self) -> Hits:
         """Before anything is typed: the caseload and each client's history."""
         for text, command, help_text in self._commands():
-            if not text.startswith("Start"):
+            starts = isinstance(command, partial) and command.func == self.fit_app.rate_default
+            if not starts:  # a start of a rating is offered once a code is typed
                 yield DiscoveryHit(text, command, help=help_text)
 
     async def search(self, query: str) -> Hits:

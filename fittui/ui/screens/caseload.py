@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Select, Static
 
+from fittui.domain.language import N_, _, n_
 from fittui.domain.overview import Overview
 from fittui.domain.scoring import FLAGS, STATUSES, flag_base
 from fittui.ui.cells import (
@@ -32,7 +33,18 @@ from fittui.ui.widgets.row_table import RowTable
 
 # The flags come third, so that every flag is in view at 80 columns (wrapped, two symbols
 # to a line, when the rest does not leave them room); what follows scrolls sideways.
-COLUMNS = ("Client", "Status", "Flags", "Intake", "Latest", "Change", "Path", "SRS", "Sess", "Wks")
+COLUMNS = (
+    N_("Client"),
+    N_("Status"),
+    N_("Flags"),
+    N_("Intake"),
+    N_("Latest"),
+    N_("Change"),
+    N_("Path"),
+    N_("SRS"),
+    N_("Sess"),
+    N_("Wks"),
+)
 FLAGS_COLUMN = COLUMNS.index("Flags")
 FLAGS_WRAPPED = 2 * FLAG_SYMBOL_WIDTH - 1  # "⚠item9 ✗ETR", "▼ORS ▼SRS" on one line
 ANY = "any"
@@ -54,29 +66,29 @@ class CaseloadScreen(GoesBack, LiveScreen):
 
     BINDINGS = [
         *back_bindings(),
-        Binding("t", "filter('#status')", "Status", tooltip="filter by status"),
-        Binding("f", "filter('#flag')", "Flag", tooltip="filter by flag, or any flag"),
-        Binding("r", "reset", "All", tooltip="show every client again"),
+        Binding("t", "filter('#status')", N_("Status"), tooltip=N_("filter by status")),
+        Binding("f", "filter('#flag')", N_("Flag"), tooltip=N_("filter by flag, or any flag")),
+        Binding("r", "reset", N_("All"), tooltip=N_("show every client again")),
     ]
-    KEYS_TITLE = "the caseload"
+    KEYS_TITLE = N_("the caseload")
     PLACE = "caseload"
     KEYS = (
         KeySection(
-            "Reading the caseload",
+            N_("Reading the caseload"),
             (
-                ("↑ ↓ Home End", "move through the clients"),
-                ("← →", "scroll sideways; the client's code stays in view"),
-                ("Enter", "open the client's history"),
+                ("↑ ↓ Home End", N_("move through the clients")),
+                ("← →", N_("scroll sideways; the client's code stays in view")),
+                ("Enter", N_("open the client's history")),
                 "back",
             ),
         ),
         KeySection(
-            "Filters",
+            N_("Filters"),
             (
                 "filter('#status')",
                 "filter('#flag')",
                 "reset",
-                ("↑ ↓, Enter, Escape", "in an open filter: choose, take it, or close it"),
+                ("↑ ↓, Enter, Escape", N_("in an open filter: choose, take it, or close it")),
             ),
         ),
     )
@@ -91,15 +103,21 @@ class CaseloadScreen(GoesBack, LiveScreen):
         yield Header()
         with Horizontal(id="filters"):
             yield Select(
-                [(f"status: {STATUS_FILTER_WORDS.get(s, s)}", s) for s in STATUSES],
-                prompt="status: any",
+                [
+                    (_("status: {status}").format(status=_(STATUS_FILTER_WORDS.get(s, s))), s)
+                    for s in STATUSES
+                ],
+                prompt=_("status: any"),
                 compact=True,
                 id="status",
             )
             yield Select(
-                [("flag: any flag", ANY_FLAG)]
-                + [(f"flag: {symbol} {words}", key) for key, (symbol, words) in FLAGS.items()],
-                prompt="flag: any or none",
+                [(_("flag: any flag"), ANY_FLAG)]
+                + [
+                    (_("flag: {flag}").format(flag=f"{symbol} {_(words)}"), key)
+                    for key, (symbol, words) in FLAGS.items()
+                ],
+                prompt=_("flag: any or none"),
                 compact=True,
                 id="flag",
             )
@@ -109,7 +127,7 @@ class CaseloadScreen(GoesBack, LiveScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(_(name) for name in COLUMNS))
         table.fixed_columns = 1  # the client's code stays in view when it scrolls sideways
         table.focus()
 
@@ -149,9 +167,14 @@ class CaseloadScreen(GoesBack, LiveScreen):
         keys = [code for _, code in filled]
         table.fill(filled, current if current in keys else table.cursor_row)
         no_srs = sum(len(o.summary.missing_srs) for o in shown)
-        missing = f" · {no_srs} no SRS" if no_srs else ""  # ORS sessions without an SRS
+        missing = _(" · {n} no SRS").format(n=no_srs) if no_srs else ""  # ORS, no SRS
+        count = n_(
+            "{shown} of {n} active client{missing} · Enter opens a history",
+            "{shown} of {n} active clients{missing} · Enter opens a history",
+            len(self.rows),
+        )
         self.query_one("#count", Static).update(
-            f"{len(shown)} of {len(self.rows)} active clients{missing} · Enter opens a history"
+            count.format(shown=len(shown), n=len(self.rows), missing=missing)
         )
 
     def flags_width(self, rows: list[list[Text]]) -> int:
@@ -159,7 +182,7 @@ class CaseloadScreen(GoesBack, LiveScreen):
         never less than two symbols side by side."""
         others = [name for name in COLUMNS if name != "Flags"]
         used = sum(
-            max([len(name)] + [row[n].cell_len for row in rows]) + 2
+            max([len(_(name))] + [row[n].cell_len for row in rows]) + 2
             for n, name in enumerate(others)
         )
         scroll_bar = 2 if len(rows) > self.query_one(RowTable).size.height else 0

@@ -11,16 +11,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
+from fittui.domain.language import N_, _
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS
 
 AGE_GROUP_NAMES = {
-    "adult": "adult (18 and over)",
-    "adolescent": "adolescent (13 to 17)",
-    "child": "child (6 to 12)",
-    "young_child": "young child (under 6)",
+    "adult": N_("adult (18 and over)"),
+    "adolescent": N_("adolescent (13 to 17)"),
+    "child": N_("child (6 to 12)"),
+    "young_child": N_("young child (under 6)"),
 }
 
 
@@ -32,10 +33,10 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="close without saving"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close without saving")),
         *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
     ]
-    KEYS_TITLE = "the client form"
+    KEYS_TITLE = N_("the client form")
 
     def __init__(self, client: Client | None = None) -> None:
         super().__init__()
@@ -44,41 +45,44 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
     def compose(self) -> ComposeResult:
         client = self.client
         with VerticalScroll(id="form"):
-            yield Static(f"Edit {client.code}" if client else "Add a client", id="form-title")
-            yield Label("Code (no names: a code you will recognise)")
+            yield Static(
+                _("Edit {code}").format(code=client.code) if client else _("Add a client"),
+                id="form-title",
+            )
+            yield Label(_("Code (no names: a code you will recognise)"))
             yield Input(
                 value=client.code if client else "",
-                placeholder="e.g. A17",
+                placeholder=_("e.g. A17"),
                 disabled=client is not None,
                 id="code",
             )
-            yield Label("Age group (picks the instruments and the cut-off)")
+            yield Label(_("Age group (picks the instruments and the cut-off)"))
             yield Select(
-                [(AGE_GROUP_NAMES[g], g) for g in AGE_GROUPS],
+                [(_(AGE_GROUP_NAMES[g]), g) for g in AGE_GROUPS],
                 value=client.age_group if client else "adult",
                 allow_blank=False,
                 id="age-group",
             )
-            yield Label("Label (optional, shown only to you)")
+            yield Label(_("Label (optional, shown only to you)"))
             yield Input(
-                value=client.label if client else "", placeholder="e.g. Tue 10am", id="label"
+                value=client.label if client else "", placeholder=_("e.g. Tue 10am"), id="label"
             )
-            yield Label("Start of session, in order (empty: the ORS)")
+            yield Label(_("Start of session, in order (empty: the ORS)"))
             yield Input(
                 value=", ".join(client.instruments) if client else "",
-                placeholder="e.g. PHQ-9, GAD-7, ORS",
+                placeholder=_("e.g. PHQ-9, GAD-7, ORS"),
                 id="instruments",
             )
-            yield Label("Seen with (linked clients' codes: a couple or family as one case)")
+            yield Label(_("Seen with (linked clients' codes: a couple or family as one case)"))
             yield Input(
                 value=", ".join(client.linked) if client else "",
-                placeholder="e.g. A18",
+                placeholder=_("e.g. A18"),
                 id="linked",
             )
             yield Static("", id="error")
             with Horizontal(id="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Save"), variant="primary", id="save")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#label" if self.client else "#code", Input).focus()

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+from fittui.domain.language import N_, _
 from fittui.domain.model import Client
 from fittui.domain.overview import Overview
 from fittui.storage.journal import StorageError
@@ -30,7 +31,7 @@ from fittui.ui.screens.keys import KeySection
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import RowTable
 
-COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
+COLUMNS = (N_("Client"), N_("Status"), N_("ORS"), N_("SRS"), N_("Flags"), N_("Seen"), N_("Label"))
 # Below this width (a phone over SSH) the list keeps what decides who to open first;
 # the label and last session are in the history, and the search still finds labels.
 NARROW = 70
@@ -42,88 +43,110 @@ class ClientsScreen(LiveScreen):
 
     BINDINGS = [
         # Enter opens the history from the search field too: type a code, press Enter.
-        Binding("enter", "history", "History", tooltip="open the client's history", priority=True),
+        Binding(
+            "enter",
+            "history",
+            N_("History"),
+            tooltip=N_("open the client's history"),
+            priority=True,
+        ),
         Binding(
             "b",
             "begin",
-            "Begin",
-            tooltip="begin the session: the client's start-of-session instruments, "
-            "one after the other, then one result",
+            N_("Begin"),
+            tooltip=N_(
+                "begin the session: the client's start-of-session instruments, "
+                "one after the other, then one result"
+            ),
         ),
-        Binding("o", "rate('ors')", "ORS", tooltip="the ORS of the client's age group"),
-        Binding("s", "rate('srs')", "SRS", tooltip="the SRS of the client's age group"),
+        Binding("o", "rate('ors')", N_("ORS"), tooltip=N_("the ORS of the client's age group")),
+        Binding("s", "rate('srs')", N_("SRS"), tooltip=N_("the SRS of the client's age group")),
         Binding(
             "m",
             "rate_more",
-            "Other",
-            tooltip="another instrument (PHQ-9, GAD-7, GSRS...) or more raters in turn "
-            "(a partner, a parent)",
+            N_("Other"),
+            tooltip=N_(
+                "another instrument (PHQ-9, GAD-7, GSRS...) or more raters in turn "
+                "(a partner, a parent)"
+            ),
         ),
         Binding(
             "v",
             "remote",
-            "Video",
+            N_("Video"),
             show=False,
-            tooltip="a rating over video or from paper: screen share, said aloud, a paper "
-            "form, or a form the client fills in at home",
+            tooltip=N_(
+                "a rating over video or from paper: screen share, said aloud, a paper "
+                "form, or a form the client fills in at home"
+            ),
         ),
-        Binding("slash", "search", "Search", tooltip="search by code or label as you type"),
-        Binding("c", "app.caseload", "Caseload", tooltip="every client's numbers, filtered"),
+        Binding("slash", "search", N_("Search"), tooltip=N_("search by code or label as you type")),
         Binding(
-            "r", "app.outcomes", "Outcomes", show=False, tooltip="the practice's outcome summary"
+            "c", "app.caseload", N_("Caseload"), tooltip=N_("every client's numbers, filtered")
         ),
-        Binding("a", "add", "Add", tooltip="add a client"),
+        Binding(
+            "r",
+            "app.outcomes",
+            N_("Outcomes"),
+            show=False,
+            tooltip=N_("the practice's outcome summary"),
+        ),
+        Binding("a", "add", N_("Add"), tooltip=N_("add a client")),
         Binding(
             "e",
             "edit",
-            "Edit",
+            N_("Edit"),
             show=False,
-            tooltip="change the client's label, age group or start-of-session instruments",
+            tooltip=N_("change the client's label, age group or start-of-session instruments"),
         ),
         Binding(
             "x",
             "archive",
-            "Archive",
+            N_("Archive"),
             show=False,
-            tooltip="archive the client (kept with every rating), or restore one",
+            tooltip=N_("archive the client (kept with every rating), or restore one"),
         ),
         Binding(
-            "h", "toggle_archived", "Archived", show=False, tooltip="show or hide archived clients"
+            "h",
+            "toggle_archived",
+            N_("Archived"),
+            show=False,
+            tooltip=N_("show or hide archived clients"),
         ),
         Binding(
             "n",
             "toggle_numbers",
-            "Numbers",
+            N_("Numbers"),
             show=False,
-            tooltip="show or hide the numbers on the rating lines",
+            tooltip=N_("show or hide the numbers on the rating lines"),
         ),
-        Binding("q", "app.quit", "Quit", tooltip="quit fittui"),
+        Binding("q", "app.quit", N_("Quit"), tooltip=N_("quit fittui")),
     ]
-    KEYS_TITLE = "the client list"
+    KEYS_TITLE = N_("the client list")
     PLACE = "list"
     KEYS = (
         KeySection(
-            "Choosing a client",
+            N_("Choosing a client"),
             (
-                ("↑ ↓ Home End", "move through the list"),
+                ("↑ ↓ Home End", N_("move through the list")),
                 "search",
-                ("Escape", "in the search: clear it and go back to the list"),
+                ("Escape", N_("in the search: clear it and go back to the list")),
                 "history",
             ),
         ),
         KeySection(
-            "Rating, in client mode",
+            N_("Rating, in client mode"),
             (
                 "begin",
-                ("rate('ors')", "the ORS of the client's age group (CORS, YCORS for children)"),
-                ("rate('srs')", "the SRS of the client's age group (CSRS, YCSRS for children)"),
+                ("rate('ors')", N_("the ORS of the client's age group (CORS, YCORS for children)")),
+                ("rate('srs')", N_("the SRS of the client's age group (CSRS, YCSRS for children)")),
                 "rate_more",
                 "toggle_numbers",
             ),
         ),
-        KeySection("Over video or on paper", ("remote",)),
-        KeySection("Clients", ("add", "edit", "archive", "toggle_archived")),
-        KeySection("Looking wider", ("caseload", "outcomes", "quit")),
+        KeySection(N_("Over video or on paper"), ("remote",)),
+        KeySection(N_("Clients"), ("add", "edit", "archive", "toggle_archived")),
+        KeySection(N_("Looking wider"), ("caseload", "outcomes", "quit")),
     )
     # Below 80 columns the footer keeps what a session needs.
     NARROW_KEYS = frozenset({"history", "begin", "rate", "rate_more", "search", "show_keys"})
@@ -136,7 +159,7 @@ class ClientsScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search by code or label ( / )", id="search")
+        yield Input(placeholder=_("Search by code or label ( / )"), id="search")
         yield RowTable(id="clients")
         yield Static("", id="empty")
         yield KeysFooter()
@@ -159,7 +182,7 @@ class ClientsScreen(LiveScreen):
         columns = NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
         if len(table.columns) != len(columns):
             table.clear(columns=True)
-            table.add_columns(*columns)
+            table.add_columns(*(_(name) for name in columns))
         shown = [
             o
             for o in self.rows
@@ -170,7 +193,7 @@ class ClientsScreen(LiveScreen):
             # The label comes last and takes the width left, so the list needs no sideways
             # scrolling.
             used = sum(
-                max([len(name)] + [row[n].cell_len for row in rows]) + 2
+                max([len(_(name))] + [row[n].cell_len for row in rows]) + 2
                 for n, name in enumerate(COLUMNS[:-1])
             )
             room = max(8, self.size.width - used - 3)
@@ -185,15 +208,15 @@ class ClientsScreen(LiveScreen):
         empty = self.query_one("#empty", Static)
         empty.display = not shown
         if not self.rows:
-            empty.update("No clients yet. Press a to add one.")
+            empty.update(_("No clients yet. Press a to add one."))
         elif not shown:
-            empty.update("No client matches the search. Escape clears it.")
+            empty.update(_("No client matches the search. Escape clears it."))
 
     def _cells(self, o: Overview) -> list[Text]:
         summary = o.summary
         status = status_cell(self.app, summary.status, status_words(o.client, summary))
         if o.client.archived:
-            status = Text("archived", style="dim")
+            status = Text(_("archived"), style="dim")
         return [
             plain(o.client.code),
             status,
@@ -236,7 +259,7 @@ class ClientsScreen(LiveScreen):
 
     def _writable(self) -> bool:
         if self.fit_app.store.read_only:
-            self.notify("Read-only: nothing can be saved here.", severity="warning")
+            self.notify(_("Read-only: nothing can be saved here."), severity="warning")
             return False
         return True
 
@@ -245,7 +268,7 @@ class ClientsScreen(LiveScreen):
             return None
         client = self.selected()
         if client is None:
-            self.notify("Add a client first: press a.", severity="warning")
+            self.notify(_("Add a client first: press a."), severity="warning")
         return client
 
     def action_begin(self) -> None:
@@ -297,7 +320,7 @@ class ClientsScreen(LiveScreen):
         codes = [o.client.code for o in self.rows]
         if client.code in codes:
             self.query_one(DataTable).move_cursor(row=codes.index(client.code))
-        self.notify(f"Saved {client.code}.")
+        self.notify(_("Saved {code}.").format(code=client.code))
 
     def action_add(self) -> None:
         from fittui.ui.screens.client_form import ClientFormScreen
@@ -321,22 +344,31 @@ class ClientsScreen(LiveScreen):
         try:
             self.fit_app.store.update_client(client.code, archived=archived)
         except StorageError as exc:
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            self.notify(_("Not saved: {problem}").format(problem=exc), severity="error", timeout=10)
             return
         if archived:
-            self.notify(f"{client.code} archived: press h to see archived clients, x to restore.")
+            self.notify(
+                _("{code} archived: press h to see archived clients, x to restore.").format(
+                    code=client.code
+                )
+            )
         else:
-            self.notify(f"{client.code} is active again.")
+            self.notify(_("{code} is active again.").format(code=client.code))
         self.reload(force=True)
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived
         self.reload(force=True)
         self.notify(
-            "Showing archived clients too." if self.show_archived else "Archived clients hidden."
+            _("Showing archived clients too.")
+            if self.show_archived
+            else _("Archived clients hidden.")
         )
 
     def action_toggle_numbers(self) -> None:
         self.fit_app.show_numbers = not self.fit_app.show_numbers
-        shown = "shown" if self.fit_app.show_numbers else "hidden"
-        self.notify(f"Numbers on the rating lines are {shown} in client mode.")
+        self.notify(
+            _("Numbers on the rating lines are shown in client mode.")
+            if self.fit_app.show_numbers
+            else _("Numbers on the rating lines are hidden in client mode.")
+        )

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.language import N_, _, n_
 from fittui.domain.model import (
     REPLACED_SAME_DAY,
     VOID_REASONS,
@@ -76,7 +77,9 @@ def rating_words(a: Administration, instruments: dict[str, Instrument]) -> str:
     score = instrument.format_score if instrument else format_tenths
     items = " ".join(score(v) for v in a.items.values())
     when = a.date.replace("T", " ")
-    return f"{a.instrument} · {when} · rated by {a.rater} · {items} · total {score(a.total)}"
+    return _("{key} · {when} · rated by {rater} · {items} · total {total}").format(
+        key=a.instrument, when=when, rater=_(a.rater), items=items, total=score(a.total)
+    )
 
 
 class VoidScreen(ModalScreen[str | None]):
@@ -84,7 +87,7 @@ class VoidScreen(ModalScreen[str | None]):
     Dismisses with the reason, or None when Escape leaves the rating as it is."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="VoidScreen")
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
         super().__init__()
@@ -93,25 +96,32 @@ class VoidScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Void this rating as entered in error?", classes="title")
+            yield Label(_("Void this rating as entered in error?"), classes="title")
             yield Static(Text(rating_words(self.administration, self.instruments)))
             yield Static(
-                "It stays in the history, struck through, and counts nowhere; "
-                "v restores it later. Why?",
+                _(
+                    "It stays in the history, struck through, and counts nowhere; "
+                    "v restores it later. Why?"
+                ),
                 classes="help",
             )
             yield OptionList(
-                *(Option(r, id=r) for r in VOID_REASONS), id="reasons", markup=False, compact=True
+                *(Option(_(r), id=r) for r in VOID_REASONS),
+                id="reasons",
+                markup=False,
+                compact=True,
             )
-            yield Input(placeholder="or type another reason, then Enter", id="reason", compact=True)
-            yield Static("Enter voids · Tab to type · Escape cancels", classes="help")
+            yield Input(
+                placeholder=_("or type another reason, then Enter"), id="reason", compact=True
+            )
+            yield Static(_("Enter voids · Tab to type · Escape cancels"), classes="help")
             yield Static(id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(str(event.option.prompt))
+        self.dismiss(event.option.id)  # the reason as saved: in English, shown translated
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
@@ -128,8 +138,8 @@ class RestoreScreen(ModalScreen[bool]):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="RestoreScreen")
     BINDINGS = [
-        Binding("enter", "restore", "Restore"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "restore", N_("Restore")),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
 
     def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
@@ -140,12 +150,21 @@ class RestoreScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         a = self.administration
         with Vertical():
-            yield Label("Restore this rating?", classes="title")
+            yield Label(_("Restore this rating?"), classes="title")
             yield Static(Text(rating_words(a, self.instruments)))
             if a.voided is not None:
-                yield Static(Text(f"Voided {a.voided.at.replace('T', ' ')}: {a.voided.reason}"))
+                yield Static(
+                    Text(
+                        _("Voided {when}: {reason}").format(
+                            when=a.voided.at.replace("T", " "), reason=_(a.voided.reason)
+                        )
+                    )
+                )
             yield Static(
-                "It counts again in every chart, flag and report.\nEnter restores · Escape cancels",
+                _(
+                    "It counts again in every chart, flag and report.\n"
+                    "Enter restores · Escape cancels"
+                ),
                 classes="help",
             )
 
@@ -161,7 +180,7 @@ class CorrectScreen(ModalScreen[str | None], FitAppAccess):
     rating's corrections. Dismisses with a sentence saying what changed, or None."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CorrectScreen")
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
         super().__init__()
@@ -171,20 +190,22 @@ class CorrectScreen(ModalScreen[str | None], FitAppAccess):
     def compose(self) -> ComposeResult:
         a = self.administration
         with Vertical():
-            yield Label("Correct this rating", classes="title")
+            yield Label(_("Correct this rating"), classes="title")
             yield Static(Text(rating_words(a, self.instruments)))
-            yield Label("Client code (to move it)")
+            yield Label(_("Client code (to move it)"))
             yield Input(value=a.client, id="client", compact=True)
-            yield Label("Date, YYYY-MM-DD or YYYY-MM-DD HH:MM (not after today)")
+            yield Label(_("Date, YYYY-MM-DD or YYYY-MM-DD HH:MM (not after today)"))
             yield Input(value=a.date.replace("T", " "), id="date", compact=True)
             yield Static(
-                "Enter saves · Tab next field · Escape cancels\n"
-                "The old client and date are kept in the rating's corrections.",
+                _(
+                    "Enter saves · Tab next field · Escape cancels\n"
+                    "The old client and date are kept in the rating's corrections."
+                ),
                 classes="help",
             )
             yield Static(id="error", classes="error")
 
-    def on_input_submitted(self, _: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         a = self.administration
         store = self.fit_app.store
         error = self.query_one("#error", Static)
@@ -196,17 +217,21 @@ class CorrectScreen(ModalScreen[str | None], FitAppAccess):
             done = []
             if when != a.date:
                 store.redate(a.id, when)
-                done.append(f"dated {when.replace('T', ' ')}")
+                done.append(_("dated {when}").format(when=when.replace("T", " ")))
             if code != a.client:
                 store.move(a.id, code)
-                done.append(f"moved to {code}")
+                done.append(_("moved to {code}").format(code=code))
         except (InputError, StorageError) as exc:
             error.update(Text(str(exc)))
             return
         if not done:
-            error.update("Nothing changed: edit the client or the date, or press Escape.")
+            error.update(_("Nothing changed: edit the client or the date, or press Escape."))
             return
-        self.dismiss(f"{a.instrument} of {a.date.replace('T', ' ')} {' and '.join(done)}.")
+        self.dismiss(
+            _("{key} of {date} {what}.").format(
+                key=a.instrument, date=a.date.replace("T", " "), what=_(" and ").join(done)
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -219,9 +244,9 @@ class SameDayScreen(ModalScreen[bool], FitAppAccess):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SameDayScreen")
     BINDINGS = [
-        Binding("r", "replace", "Replace the first"),
-        Binding("k", "keep", "Keep both"),
-        Binding("escape", "keep", "Keep both", show=False),
+        Binding("r", "replace", N_("Replace the first")),
+        Binding("k", "keep", N_("Keep both")),
+        Binding("escape", "keep", N_("Keep both"), show=False),
     ]
 
     def __init__(
@@ -238,15 +263,27 @@ class SameDayScreen(ModalScreen[bool], FitAppAccess):
     def compose(self) -> ComposeResult:
         a = self.saved
         with Vertical():
-            yield Label(f"A second {a.instrument} by {a.rater} on {a.day}", classes="title")
+            yield Label(
+                _("A second {key} by {rater} on {day}").format(
+                    key=a.instrument, rater=_(a.rater), day=a.day
+                ),
+                classes="title",
+            )
             for e in self.earlier:
-                yield Static(Text(f"Earlier: {rating_words(e, self.instruments)}"))
-            yield Static(Text(f"Now: {rating_words(a, self.instruments)}"))
-            first = "the earlier one" if len(self.earlier) == 1 else "the earlier ones"
+                yield Static(
+                    Text(_("Earlier: {rating}").format(rating=rating_words(e, self.instruments)))
+                )
+            yield Static(Text(_("Now: {rating}").format(rating=rating_words(a, self.instruments))))
             yield Static(
-                f"They make one session. Does the new rating replace {first}?\n"
-                f"r replaces: {first} voided, still shown in the history\n"
-                "k keeps both, on purpose (Escape too)",
+                n_(
+                    "They make one session. Does the new rating replace the earlier one?\n"
+                    "r replaces: the earlier one voided, still shown in the history\n"
+                    "k keeps both, on purpose (Escape too)",
+                    "They make one session. Does the new rating replace the earlier ones?\n"
+                    "r replaces: the earlier ones voided, still shown in the history\n"
+                    "k keeps both, on purpose (Escape too)",
+                    len(self.earlier),
+                ),
                 classes="help",
             )
             yield Static(id="error", classes="error")
@@ -256,7 +293,9 @@ class SameDayScreen(ModalScreen[bool], FitAppAccess):
             for e in self.earlier:
                 self.fit_app.store.void(e.id, REPLACED_SAME_DAY)
         except (InputError, StorageError) as exc:
-            self.query_one("#error", Static).update(Text(f"Not voided: {exc}"))
+            self.query_one("#error", Static).update(
+                Text(_("Not voided: {problem}").format(problem=exc))
+            )
             return
         self.dismiss(True)
 
@@ -280,7 +319,11 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
 
         def answered(replaced: bool | None) -> None:
             if replaced:
-                app.notify(f"The earlier {a.instrument} is voided: {REPLACED_SAME_DAY}.")
+                app.notify(
+                    _("The earlier {key} is voided: {reason}.").format(
+                        key=a.instrument, reason=_(REPLACED_SAME_DAY)
+                    )
+                )
             ask(index + 1)
 
         app.push_screen(SameDayScreen(a, earlier, app.instruments), answered)

@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from fittui.domain.episodes import REASON_WORDS, REASONS
+from fittui.domain.language import N_, _
 
 
 class EpisodeEndScreen(ModalScreen[str | None]):
@@ -49,7 +50,7 @@ class EpisodeEndScreen(ModalScreen[str | None]):
     }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", N_("Cancel")),
         *(Binding(str(n), f"choose({n - 1})", show=False) for n in range(1, len(REASONS) + 1)),
     ]
     AUTO_FOCUS = "#reasons"
@@ -63,12 +64,12 @@ class EpisodeEndScreen(ModalScreen[str | None]):
             yield Static(self.question, id="episode-question")
             yield OptionList(
                 *(
-                    Option(f"{n}  {REASON_WORDS[reason].capitalize()}", id=reason)
+                    Option(f"{n}  {_(REASON_WORDS[reason]).capitalize()}", id=reason)
                     for n, reason in enumerate(REASONS, start=1)
                 ),
                 id="reasons",
             )
-            yield Static("Enter or 1-4 chooses · Escape cancels", id="episode-help")
+            yield Static(_("Enter or 1-4 chooses · Escape cancels"), id="episode-help")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

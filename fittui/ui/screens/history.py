@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Header, Static
 from fittui.domain import etr
 from fittui.domain.episodes import REASON_WORDS, Episode, check_end, check_start, current_ratings
 from fittui.domain.instruments import format_tenths
+from fittui.domain.language import N_, _, n_
 from fittui.domain.model import Administration, InputError, correction_words
 from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
@@ -37,6 +38,8 @@ from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import REST_AFTER, RowTable
 
 EARLIER_STYLE = "dim"  # earlier episodes: shown, never counted
+# The age groups as the heading names them, translated where shown.
+AGE_WORDS = (N_("adult"), N_("adolescent"), N_("child"), N_("young child"))
 
 
 def episode_words(episodes: list[Episode], gap_days: int) -> str:
@@ -47,8 +50,10 @@ def episode_words(episodes: list[Episode], gap_days: int) -> str:
     if len(episodes) == 1 and not latest.closed:
         return ""
     if latest.closed:
-        return f"\n{latest.describe(gap_days)} (+ starts a new one)"
-    return f"\nEpisode {latest.number} since {latest.start}; earlier ones greyed below"
+        return "\n" + _("{episode} (+ starts a new one)").format(episode=latest.describe(gap_days))
+    return "\n" + _("Episode {number} since {start}; earlier ones greyed below").format(
+        number=latest.number, start=latest.start
+    )
 
 
 def _dimmed(value: str, style: str) -> Text:
@@ -83,71 +88,74 @@ class HistoryScreen(GoesBack, LiveScreen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         *back_bindings(),
-        Binding("i", "next_view", "Chart view"),
-        Binding("y", "copy_snippet", "Copy snippet"),
-        Binding("n", "edit_note", "Note"),
-        Binding("v", "void", "Void", show=False),
-        Binding("e", "correct", "Correct", show=False),
-        Binding("o", "rate('ors')", "ORS"),
-        Binding("s", "rate('srs')", "SRS"),
-        Binding("x", "end_episode", "End episode", show=False),
-        Binding("plus", "new_episode", "New episode", show=False),
+        Binding("i", "next_view", N_("Chart view")),
+        Binding("y", "copy_snippet", N_("Copy snippet")),
+        Binding("n", "edit_note", N_("Note")),
+        Binding("v", "void", N_("Void"), show=False),
+        Binding("e", "correct", N_("Correct"), show=False),
+        Binding("o", "rate('ors')", N_("ORS")),
+        Binding("s", "rate('srs')", N_("SRS")),
+        Binding("x", "end_episode", N_("End episode"), show=False),
+        Binding("plus", "new_episode", N_("New episode"), show=False),
     ]
 
-    KEYS_TITLE = "the history"
+    KEYS_TITLE = N_("the history")
     PLACE = "history"
     KEYS = (
         KeySection(
-            "Reading",
+            N_("Reading"),
             (
-                ("↑ ↓ PgUp PgDn", "scroll the page"),
-                ("Home End", "the top or the bottom"),
-                ("Tab", "into the table of ratings, newest first"),
-                ("next_view", "the chart: totals, ORS items, SRS items, each symptom measure"),
+                ("↑ ↓ PgUp PgDn", N_("scroll the page")),
+                ("Home End", N_("the top or the bottom")),
+                ("Tab", N_("into the table of ratings, newest first")),
+                ("next_view", N_("the chart: totals, ORS items, SRS items, each symptom measure")),
                 "back",
             ),
         ),
         KeySection(
-            "Notes",
+            N_("Notes"),
             (
-                ("copy_snippet", "copy the snippet for the progress note"),
-                ("edit_note", "write or change the note of the rating chosen in the table"),
-                ("Enter", "in the table: the same"),
+                ("copy_snippet", N_("copy the snippet for the progress note")),
+                ("edit_note", N_("write or change the note of the rating chosen in the table")),
+                ("Enter", N_("in the table: the same")),
             ),
         ),
         KeySection(
-            "Correcting the record (in the table)",
+            N_("Correcting the record (in the table)"),
             (
-                ("void", "void the chosen rating, with a reason; on a voided one, restore it"),
-                ("correct", "move the chosen rating to another client, or change its date"),
+                ("void", N_("void the chosen rating, with a reason; on a voided one, restore it")),
+                ("correct", N_("move the chosen rating to another client, or change its date")),
             ),
         ),
         KeySection(
-            "Correcting the record",
+            N_("Correcting the record"),
             (
-                ("void", "mark the rating chosen in the table as entered in error, or restore it"),
-                ("correct", "move the chosen rating to the right client, or fix its date"),
+                (
+                    "void",
+                    N_("mark the rating chosen in the table as entered in error, or restore it"),
+                ),
+                ("correct", N_("move the chosen rating to the right client, or fix its date")),
             ),
         ),
         KeySection(
-            "Episodes of care",
+            N_("Episodes of care"),
             (
-                ("end_episode", "end the current episode today, saying how it ended"),
-                ("new_episode", "start a new episode today (an open one is ended first)"),
+                ("end_episode", N_("end the current episode today, saying how it ended")),
+                ("new_episode", N_("start a new episode today (an open one is ended first)")),
             ),
         ),
         KeySection(
-            "Rating",
+            N_("Rating"),
             (
-                ("rate('ors')", "the ORS of the client's age group, in client mode"),
-                ("rate('srs')", "the SRS of the client's age group, in client mode"),
+                ("rate('ors')", N_("the ORS of the client's age group, in client mode")),
+                ("rate('srs')", N_("the SRS of the client's age group, in client mode")),
             ),
         ),
         KeySection(
-            "Episodes of care",
+            N_("Episodes of care"),
             (
-                ("end_episode", "end the current episode today, with how it ended"),
-                ("new_episode", "start a new episode today; an open one is ended first"),
+                ("end_episode", N_("end the current episode today, with how it ended")),
+                ("new_episode", N_("start a new episode today; an open one is ended first")),
             ),
         ),
     )
@@ -175,11 +183,13 @@ class HistoryScreen(GoesBack, LiveScreen):
                     yield Static(id="legend")
                     yield Static(id="etr-note")
                 yield Static(id="look")
-            yield Static("[b]Snippet for the progress note[/b] (y copies it)", id="snippet-head")
+            yield Static(_("[b]Snippet for the progress note[/b] (y copies it)"), id="snippet-head")
             yield Static(id="snippet")
             yield Static(
-                "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
-                "v voids, e corrects)",
+                _(
+                    "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
+                    "v voids, e corrects)"
+                ),
                 id="sessions-head",
             )
             yield RowTable(id="sessions")
@@ -187,7 +197,7 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        for name in ("Date", "Instrument", "Rater", "Items", "Total", "Note"):
+        for name in (_("Date"), _("Instrument"), _("Rater"), _("Items"), _("Total"), _("Note")):
             table.add_column(name)
 
     def redraw(self) -> None:
@@ -216,16 +226,18 @@ class HistoryScreen(GoesBack, LiveScreen):
         change = ""
         if summary.change is not None:
             sign = "+" if summary.change > 0 else ""
-            change = f" ({sign}{format_tenths(summary.change)} since intake)"
+            change = _(" ({change} since intake)").format(
+                change=f"{sign}{format_tenths(summary.change)}"
+            )
         self.query_one("#who", Static).update(
             Content.from_markup(
                 "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
                 code=client.code,
                 label=client.label,
-                age=client.age_group.replace("_", " "),
+                age=_(client.age_group.replace("_", " ")),
                 status=status_words(client, summary),
                 change=change,
-                sessions=f"{sessions} session" if sessions == 1 else f"{sessions} sessions",
+                sessions=n_("{n} session", "{n} sessions", sessions).format(n=sessions),
                 episode=episode_words(self.episodes, app.settings.gap_days),
             )
         )
@@ -240,7 +252,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.snippet = make_snippet(
             client, summary, self.current, app.instruments, app.settings.snippet
         )
-        self.query_one("#snippet", Static).update(Content(self.snippet or "Nothing rated yet."))
+        self.query_one("#snippet", Static).update(Content(self.snippet or _("Nothing rated yet.")))
         # The table starts below the chart, the patterns and the snippet: none of it is in
         # the first screenful, so it is built just after the first paint.
         self.set_timer(REST_AFTER, self.fill_table)
@@ -257,11 +269,17 @@ class HistoryScreen(GoesBack, LiveScreen):
         note.display = bool(path) and self.view == "totals"
         if self.summary.etr_zone:
             words = etr.ZONE_WORDS[self.summary.etr_zone][0]
-            note.update(f"{words.capitalize()} against the expected path. {etr.DISCLAIMER}")
+            note.update(
+                _("{zone} against the expected path.").format(zone=_(words).capitalize())
+                + " "
+                + _(etr.DISCLAIMER)
+            )
         else:
-            note.update(f"The expected path from this intake. {etr.DISCLAIMER}")
+            note.update(_("The expected path from this intake.") + " " + _(etr.DISCLAIMER))
         legend_text = (
-            legend_cell(legend) if legend else Text(f"No {view_title(self.view)} to draw yet.")
+            legend_cell(legend)
+            if legend
+            else Text(_("No {what} to draw yet.").format(what=_(view_title(self.view))))
         )
         self.query_one("#legend", Static).update(legend_text)
 
@@ -299,7 +317,7 @@ class HistoryScreen(GoesBack, LiveScreen):
                 for cell in cells[:5]:
                     cell.stylize("strike dim")
                 cells[5] = Text.assemble(
-                    ("VOIDED", "bold"), " ", plain(f"{a.voided.reason}. "), cells[5]
+                    (_("VOIDED"), "bold"), " ", plain(f"{_(a.voided.reason)}. "), cells[5]
                 )
             elif separate and episode is not self.episodes[-1]:
                 for cell in cells:
@@ -313,9 +331,13 @@ class HistoryScreen(GoesBack, LiveScreen):
         """The line above an episode's ratings, its words spread over the columns so that
         no column grows for it: "── Episode 1 ... 2025-01-05 to 2025-03-01 ... planned"."""
         style = "bold" if episode is self.episodes[-1] else f"bold {EARLIER_STYLE}"
-        days = f"{episode.start} to {episode.end}" if episode.closed else f"since {episode.start}"
+        days = (
+            _("{start} to {end}").format(start=episode.start, end=episode.end)
+            if episode.closed
+            else _("since {start}").format(start=episode.start)
+        )
         how = episode.describe(self.fit_app.settings.gap_days).split(", ", 1)[1]
-        cells = (f"── Episode {episode.number}", "", "", days, "", how)
+        cells = ("── " + _("Episode {number}").format(number=episode.number), "", "", days, "", how)
         return tuple(_dimmed(c, style) for c in cells), f"episode-{episode.number}"
 
     def views(self) -> list[str]:
@@ -329,20 +351,20 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def action_copy_snippet(self) -> None:
         if not self.snippet:
-            self.notify("Nothing to copy yet.", severity="warning")
+            self.notify(_("Nothing to copy yet."), severity="warning")
             return
         self.app.copy_to_clipboard(self.snippet)
-        self.notify("Snippet copied (your terminal must allow clipboard access, OSC 52).")
+        self.notify(_("Snippet copied (your terminal must allow clipboard access, OSC 52)."))
 
     def action_edit_note(self) -> None:
         from fittui.ui.screens.note import NoteScreen
 
         if self.fit_app.store.read_only:
-            self.notify("Read-only: notes cannot be saved here.", severity="warning")
+            self.notify(_("Read-only: notes cannot be saved here."), severity="warning")
             return
         chosen_id = self.query_one("#sessions", RowTable).cursor_key
         if chosen_id is None:
-            self.notify("No rating to write a note on yet.", severity="warning")
+            self.notify(_("No rating to write a note on yet."), severity="warning")
             return
         chosen = self.chosen_rating()
         if chosen is None:
@@ -350,7 +372,7 @@ class HistoryScreen(GoesBack, LiveScreen):
 
         def saved(done: bool | None) -> None:
             if done:
-                self.notify("Note saved.")
+                self.notify(_("Note saved."))
                 self.reload()
 
         self.app.push_screen(NoteScreen(chosen), saved)
@@ -359,11 +381,11 @@ class HistoryScreen(GoesBack, LiveScreen):
         """The rating under the table's cursor, or None (with a word why) when there is
         none or the database is open read-only."""
         if self.fit_app.store.read_only:
-            self.notify("Read-only: corrections cannot be saved here.", severity="warning")
+            self.notify(_("Read-only: corrections cannot be saved here."), severity="warning")
             return None
         chosen_id = self.query_one("#sessions", RowTable).cursor_key
         if chosen_id is None:
-            self.notify("No rating to correct yet.", severity="warning")
+            self.notify(_("No rating to correct yet."), severity="warning")
             return None
         return self.chosen_rating()
 
@@ -372,7 +394,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         chosen_id = self.query_one("#sessions", RowTable).cursor_key
         chosen = next((a for a in self.record if a.id == chosen_id), None)
         if chosen is None:
-            self.notify("That line names an episode: choose a rating.", severity="warning")
+            self.notify(_("That line names an episode: choose a rating."), severity="warning")
         return chosen
 
     def action_void(self) -> None:
@@ -384,11 +406,11 @@ class HistoryScreen(GoesBack, LiveScreen):
 
         def voided(reason: str | None) -> None:
             if reason:
-                self.save_correction(lambda: store.void(chosen.id, reason), "Voided", chosen)
+                self.save_correction(lambda: store.void(chosen.id, reason), _("Voided"), chosen)
 
         def restored(yes: bool | None) -> None:
             if yes:
-                self.save_correction(lambda: store.unvoid(chosen.id), "Restored", chosen)
+                self.save_correction(lambda: store.unvoid(chosen.id), _("Restored"), chosen)
 
         if chosen.voided is None:
             self.app.push_screen(VoidScreen(chosen, self.fit_app.instruments), voided)
@@ -402,9 +424,13 @@ class HistoryScreen(GoesBack, LiveScreen):
         try:
             save()
         except (InputError, StorageError) as exc:
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
+            self.notify(_("Not saved: {problem}").format(problem=exc), severity="error", timeout=10)
             return
-        self.notify(f"{done} {chosen.instrument} of {chosen.date.replace('T', ' ')}.")
+        self.notify(
+            _("{done}: {key} of {date}.").format(
+                done=done, key=chosen.instrument, date=chosen.date.replace("T", " ")
+            )
+        )
         self.keep_cursor_on = chosen.id
         self.reload()
 
@@ -416,13 +442,13 @@ class HistoryScreen(GoesBack, LiveScreen):
 
         def corrected(words: str | None) -> None:
             if words:
-                self.notify(f"Corrected: {words}")
+                self.notify(_("Corrected: {what}").format(what=words))
                 self.keep_cursor_on = chosen.id
                 self.reload()
 
         self.app.push_screen(CorrectScreen(chosen, self.fit_app.instruments), corrected)
 
-    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_edit_note()
 
     def action_rate(self, family: str) -> None:
@@ -431,16 +457,20 @@ class HistoryScreen(GoesBack, LiveScreen):
     def action_end_episode(self) -> None:
         """Ask how the current episode ended, and end it today (or correct how it ended)."""
         if self.fit_app.store.read_only:
-            self.notify("Read-only: episodes cannot be changed here.", severity="warning")
+            self.notify(_("Read-only: episodes cannot be changed here."), severity="warning")
             return
         if not self.episodes:
-            self.notify("No episode to end yet: it starts with the first rating.")
+            self.notify(_("No episode to end yet: it starts with the first rating."))
             return
         latest = self.episodes[-1]
         if latest.closed:
-            question = f"{latest.describe(self.fit_app.settings.gap_days)}. Change how it ended?"
+            question = _("{episode}. Change how it ended?").format(
+                episode=latest.describe(self.fit_app.settings.gap_days)
+            )
         else:
-            question = f"End episode {latest.number} (since {latest.start}) today: how did it end?"
+            question = _("End episode {number} (since {start}) today: how did it end?").format(
+                number=latest.number, start=latest.start
+            )
         self.app.push_screen(EpisodeEndScreen(question), self._save_end)
 
     def _save_end(self, reason: str | None, then_start: bool = False) -> None:
@@ -452,23 +482,30 @@ class HistoryScreen(GoesBack, LiveScreen):
             episode = check_end(self.episodes, today, reason)
             self.fit_app.store.add_episode_events(self.code, wanted)
         except (InputError, StorageError) as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(_("Not saved: {problem}").format(problem=exc), severity="error")
             return
-        started = f" Episode {len(self.episodes) + 1} starts today." if then_start else ""
-        self.notify(f"Episode {episode.number}: {REASON_WORDS[reason]}.{started}")
+        started = (
+            " " + _("Episode {number} starts today.").format(number=len(self.episodes) + 1)
+            if then_start
+            else ""
+        )
+        self.notify(
+            _("Episode {number}: {how}.").format(number=episode.number, how=_(REASON_WORDS[reason]))
+            + started
+        )
         self.reload()
 
     def action_new_episode(self) -> None:
         """Start a new episode today; an open one is ended first, with a reason."""
         if self.fit_app.store.read_only:
-            self.notify("Read-only: episodes cannot be changed here.", severity="warning")
+            self.notify(_("Read-only: episodes cannot be changed here."), severity="warning")
             return
         latest = self.episodes[-1] if self.episodes else None
         if latest is not None and not latest.closed:
-            question = (
-                f"Episode {latest.number} (since {latest.start}) is still open. "
+            question = _(
+                "Episode {number} (since {start}) is still open. "
                 "How did it end? The new episode starts today."
-            )
+            ).format(number=latest.number, start=latest.start)
             self.app.push_screen(
                 EpisodeEndScreen(question), lambda reason: self._save_end(reason, True)
             )
@@ -478,9 +515,13 @@ class HistoryScreen(GoesBack, LiveScreen):
             check_start(self.episodes, today)
             self.fit_app.store.add_episode_event(self.code, "start", today)
         except (InputError, StorageError) as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(_("Not saved: {problem}").format(problem=exc), severity="error")
             return
-        self.notify(f"Episode {len(self.episodes) + 1} starts today: the next ORS is its intake.")
+        self.notify(
+            _("Episode {number} starts today: the next ORS is its intake.").format(
+                number=len(self.episodes) + 1
+            )
+        )
         self.reload()
 
     def action_back(self, _place: str = "") -> None:

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -18,14 +19,14 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="close, leaving the note as it was"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close, leaving the note as it was")),
         *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
     ]
-    KEYS_TITLE = "the note"
+    KEYS_TITLE = N_("the note")
     KEYS = (
         KeySection(
-            "Writing the note",
-            (("Enter", "save the note"), "cancel"),
+            N_("Writing the note"),
+            (("Enter", N_("save the note")), "cancel"),
         ),
     )
 
@@ -36,15 +37,23 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
     def compose(self) -> ComposeResult:
         a = self.administration
         with Vertical(id="note-form"):
-            yield Label(f"Note on {a.instrument} of {a.date.replace('T', ' ')} ({a.rater})")
-            yield Input(value=a.note, placeholder="The client's words, what you agreed", id="note")
-            yield Static("Enter saves · Escape cancels", id="note-help")
+            yield Label(
+                _("Note on {key} of {date} ({rater})").format(
+                    key=a.instrument, date=a.date.replace("T", " "), rater=_(a.rater)
+                )
+            )
+            yield Input(
+                value=a.note, placeholder=_("The client's words, what you agreed"), id="note"
+            )
+            yield Static(_("Enter saves · Escape cancels"), id="note-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             self.fit_app.store.set_note(self.administration.id, event.value.strip())
         except StorageError as exc:
-            self.query_one("#note-help", Static).update(f"Not saved: {exc}")
+            self.query_one("#note-help", Static).update(
+                _("Not saved: {problem}").format(problem=exc)
+            )
             return
         self.dismiss(True)
 

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from fittui.domain.language import N_, _
 from fittui.domain.outcomes import (
     OutcomeSummary,
     Period,
@@ -28,11 +29,13 @@ from fittui.ui.widgets.keys_footer import KeysFooter
 
 POLL_SECONDS = 1.0
 PRESETS = {
-    "all": "All time",
-    "year": "This year",
-    "last12": "Last 12 months",
-    "last_year": "Last year",
+    "all": N_("All time"),
+    "year": N_("This year"),
+    "last12": N_("Last 12 months"),
+    "last_year": N_("Last year"),
 }
+# The outcome statuses, as the summary's rows name them.
+STATUS_ROWS = (N_("Recovered"), N_("Improved"), N_("Unchanged"), N_("Deteriorated"))
 
 
 def preset_period(preset: str, today: date) -> Period:
@@ -53,11 +56,17 @@ def preset_period(preset: str, today: date) -> Period:
 def effect_size_note(summary: OutcomeSummary) -> str:
     """What the effect sizes are read against, in a line or two under the figures."""
     reference = summary.reference
-    return (
-        f"Effect sizes: mean change ÷ a reference SD of {reference.reference_sd:g} points, "
-        f"over episodes with an intake below the cut-off, with their 95% confidence "
-        f"interval (CI); none below n = {reference.minimum_n}."
-    )
+    return _(
+        "Effect sizes: mean change ÷ a reference SD of {sd} points, "
+        "over episodes with an intake below the cut-off, with their 95% confidence "
+        "interval (CI); none below n = {n}."
+    ).format(sd=f"{reference.reference_sd:g}", n=reference.minimum_n)
+
+
+def row_label(label: str) -> str:
+    """A figure's name in the therapist's language, keeping its indent."""
+    name = label.lstrip()
+    return label[: len(label) - len(name)] + _(name)
 
 
 class OutcomesScreen(GoesBack, Screen, FitAppAccess):
@@ -80,26 +89,26 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
     """
 
     BINDINGS = [
-        Binding("a", "period('all')", "All"),
-        Binding("y", "period('year')", "Year"),
-        Binding("l", "period('last12')", "12m"),
-        Binding("p", "period('last_year')", "Last year"),
+        Binding("a", "period('all')", N_("All")),
+        Binding("y", "period('year')", N_("Year")),
+        Binding("l", "period('last12')", N_("12m")),
+        Binding("p", "period('last_year')", N_("Last year")),
         *back_bindings(),
     ]
-    KEYS_TITLE = "the outcome summary"
+    KEYS_TITLE = N_("the outcome summary")
     PLACE = "outcomes"
     NARROW_KEYS = frozenset({"period", "back", "show_keys"})
     KEYS = (
         KeySection(
-            "The period",
+            N_("The period"),
             (
-                ("period('all')", "all time"),
-                ("period('year')", "this year, from 1 January"),
-                ("period('last12')", "the last 12 months"),
-                ("period('last_year')", "last year"),
+                ("period('all')", N_("all time")),
+                ("period('year')", N_("this year, from 1 January")),
+                ("period('last12')", N_("the last 12 months")),
+                ("period('last_year')", N_("last year")),
             ),
         ),
-        KeySection("Reading", (("↑ ↓", "scroll"), "back")),
+        KeySection(N_("Reading"), (("↑ ↓", N_("scroll")), "back")),
     )
 
     def __init__(self, today: date | None = None) -> None:
@@ -149,14 +158,16 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
         period = self.period
         self.query_one("#period", Static).update(
             Content.from_markup(
-                "[b]Outcomes · $name[/b]$range\n"
-                "[dim]Episodes rated in the period: intake to last ORS in it.[/dim]",
-                name=PRESETS[self.preset],
+                _(
+                    "[b]Outcomes · $name[/b]$range\n"
+                    "[dim]Episodes rated in the period: intake to last ORS in it.[/dim]"
+                ),
+                name=_(PRESETS[self.preset]),
                 range="" if self.preset == "all" else f" ({period.describe()})",
             )
         )
-        rows = summary_rows(summary)
-        width = max(len(label) for label, _, _ in rows) + 2
+        rows = [(row_label(label), value, remark) for label, value, remark in summary_rows(summary)]
+        width = max(len(label) for label, __, __ in rows) + 2
         lines = [
             Content(f"{label:<{width}}{value:>5}  {remark}".rstrip())
             for label, value, remark in rows
@@ -164,7 +175,7 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
         self.query_one("#figures", Static).update(Content("\n").join(lines))
         remarks = []
         if not summary.clients:
-            remarks.append("No client has a rating in this period.")
+            remarks.append(_("No client has a rating in this period."))
         else:
             remarks.append(effect_size_note(summary))
         self.query_one("#remarks", Static).update(Content("\n".join(remarks)))

@@ -14,6 +14,7 @@ from textual.containers import Center, Middle, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from fittui.domain.language import N_, _
 from fittui.domain.model import InputError
 from fittui.storage.settings import PIN_PATTERN, PinHash
 from fittui.ui.access import FitAppAccess
@@ -64,9 +65,9 @@ class PinScreen(ClientModeScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Middle(), Center(), Vertical(id="pin-box", classes="pin-box"):
-            yield Static("Therapist PIN", classes="pin-title")
+            yield Static(_("Therapist PIN"), classes="pin-title")
             yield pin_input("pin")
-            yield Static("Escape goes back to the scale.", id="pin-message")
+            yield Static(_("Escape goes back to the scale."), id="pin-message")
 
     def action_therapist_key(self) -> None:
         """Already asking for the PIN."""
@@ -82,7 +83,7 @@ class PinScreen(ClientModeScreen[bool]):
         if self.wrong >= TRIES:
             self.dismiss(False)
         else:
-            self.query_one("#pin-message", Static).update("Not the PIN. Escape goes back.")
+            self.query_one("#pin-message", Static).update(_("Not the PIN. Escape goes back."))
 
     def action_back(self) -> None:
         self.dismiss(False)
@@ -94,23 +95,25 @@ class SetPinScreen(Screen[bool], FitAppAccess):
     Dismisses with True once the PIN is saved, False on Escape (client mode does not start).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Not now")]
+    BINDINGS = [Binding("escape", "cancel", N_("Not now"))]
     AUTO_FOCUS = "#new-pin"
     DEFAULT_CSS = PIN_CSS
 
     def compose(self) -> ComposeResult:
         with Middle(), Center(), Vertical(id="set-pin-box", classes="pin-box"):
-            yield Static("Choose a therapist PIN", classes="pin-title")
+            yield Static(_("Choose a therapist PIN"), classes="pin-title")
             yield Static(
-                f"While a client rates, {THERAPIST_KEY_NAME} and then this PIN leave client "
-                "mode. 4 to 8 digits; 'fittui pin set' changes it.",
+                _(
+                    "While a client rates, {key} and then this PIN leave client "
+                    "mode. 4 to 8 digits; 'fittui pin set' changes it."
+                ).format(key=THERAPIST_KEY_NAME),
                 id="set-pin-why",
             )
-            yield Static("PIN", classes="pin-label")
+            yield Static(_("PIN"), classes="pin-label")
             yield pin_input("new-pin")
-            yield Static("Again", classes="pin-label")
+            yield Static(_("Again"), classes="pin-label")
             yield pin_input("again")
-            yield Static("Escape: not now (client mode needs a PIN).", id="pin-message")
+            yield Static(_("Escape: not now (client mode needs a PIN)."), id="pin-message")
 
     @on(Input.Submitted, "#new-pin")
     def next_field(self) -> None:
@@ -121,16 +124,16 @@ class SetPinScreen(Screen[bool], FitAppAccess):
         pin = self.query_one("#new-pin", Input).value
         message = self.query_one("#pin-message", Static)
         if not PIN_PATTERN.fullmatch(pin):
-            message.update("The PIN must be 4 to 8 digits.")
+            message.update(_("The PIN must be 4 to 8 digits."))
             self.query_one("#new-pin", Input).focus()
         elif self.query_one("#again", Input).value != pin:
-            message.update("The two PINs differ; type it again.")
+            message.update(_("The two PINs differ; type it again."))
             self.query_one("#again", Input).value = ""
         else:
             try:
                 self.fit_app.set_pin(pin)
             except InputError as exc:
-                message.update(f"Not saved: {exc}")
+                message.update(_("Not saved: {problem}").format(problem=exc))
                 return
             self.dismiss(True)
 

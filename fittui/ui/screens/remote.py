@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, Client, InputError, Mode
 from fittui.formats.home_form import (
     PendingEntry,
@@ -35,11 +36,11 @@ if TYPE_CHECKING:
 
 WAY_MODES: dict[str, Mode] = {"share": "screen_share", "spoken": "spoken", "paper": "paper"}
 WAYS = {
-    "share": "Share my screen: the client says where each mark goes",
-    "spoken": "Type the scores the client says aloud",
-    "paper": "Type the scores from a paper form",
-    "form": "Write a form for the client's own phone or computer",
-    "code": "Enter the code from a home form",
+    "share": N_("Share my screen: the client says where each mark goes"),
+    "spoken": N_("Type the scores the client says aloud"),
+    "paper": N_("Type the scores from a paper form"),
+    "form": N_("Write a form for the client's own phone or computer"),
+    "code": N_("Enter the code from a home form"),
 }
 
 
@@ -52,7 +53,7 @@ def instrument_choices(client: Client, instruments: dict[str, Instrument]) -> li
 class RemoteScreen(ModalScreen[tuple[str, str] | None]):
     """Choose the instrument and the way; dismisses with (way, instrument key) or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back to list")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back to list"))]
 
     def __init__(self, client: Client, instruments: dict[str, Instrument]) -> None:
         super().__init__()
@@ -62,16 +63,19 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         keys = instrument_choices(self.client, self.instruments)
         with Vertical(id="remote"):
-            yield Static(f"Rating for {self.client.code}: over video or on paper", id="form-title")
-            yield Label("Instrument")
+            yield Static(
+                _("Rating for {code}: over video or on paper").format(code=self.client.code),
+                id="form-title",
+            )
+            yield Label(_("Instrument"))
             yield Select(
                 [(f"{k}  {self.instruments[k].name}", k) for k in keys],
                 value=keys[0],
                 allow_blank=False,
                 id="remote-instrument",
             )
-            yield Label("How")
-            yield OptionList(*(Option(text, id=way) for way, text in WAYS.items()), id="ways")
+            yield Label(_("How"))
+            yield OptionList(*(Option(_(text), id=way) for way, text in WAYS.items()), id="ways")
 
     def on_mount(self) -> None:
         self.query_one("#ways", OptionList).focus()
@@ -88,7 +92,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
 class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Paste or type a home form's code: checked on Enter, saved on a second Enter."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, client: Client) -> None:
         super().__init__()
@@ -97,9 +101,11 @@ class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="remote"):
-            yield Static(f"Code from {self.client.code}'s home form", id="form-title")
-            yield Input(placeholder="e.g. ORS 5.5 7.0 10.0 0.0 · K7Q2-9F", id="code")
-            yield Static("Enter checks the code; Escape cancels.", id="error")
+            yield Static(
+                _("Code from {code}'s home form").format(code=self.client.code), id="form-title"
+            )
+            yield Input(placeholder=_("e.g. ORS 5.5 7.0 10.0 0.0 · K7Q2-9F"), id="code")
+            yield Static(_("Enter checks the code; Escape cancels."), id="error")
 
     def on_input_changed(self) -> None:
         self.pending = None  # a changed code is checked again before anything is saved
@@ -118,12 +124,14 @@ class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
                     app.settings.form_days,
                     expect_client=self.client.code,
                 )
-                message.update(f"{self.pending.describe()}.\nEnter saves it; Escape cancels.")
+                message.update(
+                    f"{self.pending.describe()}.\n" + _("Enter saves it; Escape cancels.")
+                )
                 return
             saved = save_entry(app.store, self.pending)
         except (InputError, StorageError) as exc:
             self.pending = None
-            message.update(f"Not saved: {exc}")
+            message.update(_("Not saved: {problem}").format(problem=exc))
             return
         self.dismiss(saved)
 
@@ -162,11 +170,17 @@ async def take_remotely(app: FitApp, client: Client) -> None:
             target = forms_folder() / f"fittui-form-{key}-{written.form.form_id}.html"
             write_private_text(target, written.html)
         except (InputError, StorageError, OSError) as exc:
-            app.notify(f"The form was not written: {exc}", severity="error", timeout=10)
+            app.notify(
+                _("The form was not written: {problem}").format(problem=exc),
+                severity="error",
+                timeout=10,
+            )
             return
         app.notify(
-            f"Wrote {target}. Send it to {client.code}; it can be entered until "
-            f"{written.use_by} (v, then 'Enter the code').",
+            _(
+                "Wrote {path}. Send it to {code}; it can be entered until "
+                "{day} (v, then 'Enter the code')."
+            ).format(path=target, code=client.code, day=written.use_by),
             timeout=15,
         )
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from fittui.domain.instruments import Band, Instrument, format_tenths
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
@@ -38,8 +39,8 @@ def describe(
     width = max(len(i.label) for i in instrument.items) + 2
     lines = [
         Content.from_markup(
-            f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · $when · saved ✓",
-            rater=a.taken_by,
+            f"[b]{instrument.key}[/b] " + _("rated by [b]$rater[/b] · $when · saved ✓"),
+            rater=_(a.taken_by),
             when=a.date.replace("T", " "),
         )
     ]
@@ -52,18 +53,22 @@ def describe(
         was = instrument.band_for(previous.total)
         then = f" ({was.label.lower()})" if was is not None and was != band else ""
         change = a.total - previous.total
-        since = (
-            f"last time {score(previous.total)}{then}, {'+' if change > 0 else ''}{score(change)}"
+        since = _("last time {score}{then}, {change}").format(
+            score=score(previous.total),
+            then=then,
+            change=f"{'+' if change > 0 else ''}{score(change)}",
         )
     total = f"{score(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
     if band is None:
         tail = f"   {since}" if since else ""
-        lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]$tail", tail=tail))
+        lines.append(
+            Content.from_markup(f"  [b]{_('Total'):<{width}}{total:>5}[/b]$tail", tail=tail)
+        )
     else:
-        lines.append(Content.from_markup(f"  [b]{'Total':<{width}}{total:>5}[/b]"))
+        lines.append(Content.from_markup(f"  [b]{_('Total'):<{width}}{total:>5}[/b]"))
         lines.append(
             Content.from_markup(
-                "  Severity: [b]$band[/b] ($span)",
+                "  " + _("Severity: [b]$band[/b] ($span)"),
                 band=band.label,
                 span=band_span(instrument, band),
             )
@@ -80,9 +85,25 @@ def band_span(instrument: Instrument, band: Band) -> str:
     return f"{instrument.format_score(band.low)}–{instrument.format_score(high)}"
 
 
-def whose_words(rater: str) -> str:
-    """Whose words a note box holds: "The client's words", "The partner's words"."""
-    return f"The {rater}'s words"
+# Whose words a note box holds, for the usual raters: (the box's hint, its title).
+WHOSE_WORDS = {
+    "client": (N_("The client's words"), N_("Note: the client's words")),
+    "partner": (N_("The partner's words"), N_("Note: the partner's words")),
+    "parent": (N_("The parent's words"), N_("Note: the parent's words")),
+    "teacher": (N_("The teacher's words"), N_("Note: the teacher's words")),
+}
+
+
+def whose_words(rater: str) -> tuple[str, str]:
+    """Whose words a note box holds: "The client's words", "The partner's words", and the
+    box's title, "Note: the client's words"."""
+    if rater in WHOSE_WORDS:
+        words, title = WHOSE_WORDS[rater]
+        return _(words), _(title)
+    return (
+        _("The {rater}'s words").format(rater=rater),
+        _("Note: the {rater}'s words").format(rater=rater),
+    )
 
 
 class ResultScreen(GoesBack, Screen, FitAppAccess):
@@ -91,22 +112,22 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
 
     BINDINGS = [
         *back_bindings(),
-        Binding("n", "write_note", "Note", tooltip="write the client's words as the note"),
+        Binding("n", "write_note", N_("Note"), tooltip=N_("write the client's words as the note")),
     ]
     AUTO_FOCUS = "#result"
-    KEYS_TITLE = "the result"
+    KEYS_TITLE = N_("the result")
     PLACE = "result"
     KEYS = (
         KeySection(
-            "Reading",
-            (("↑ ↓ PgUp PgDn", "scroll"), ("Home End", "the top or the bottom"), "back"),
+            N_("Reading"),
+            (("↑ ↓ PgUp PgDn", N_("scroll")), ("Home End", N_("the top or the bottom")), "back"),
         ),
         KeySection(
-            "Notes",
+            N_("Notes"),
             (
                 "write_note",
-                ("Tab, Shift+Tab", "the next or previous note box"),
-                ("Enter", "in a note box: save the words as that rating's note"),
+                ("Tab, Shift+Tab", N_("the next or previous note box")),
+                ("Enter", N_("in a note box: save the words as that rating's note")),
             ),
         ),
     )
@@ -123,7 +144,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         app = self.fit_app
         client = app.store.client(self.client_code)
         everything = app.store.administrations(client.code)
-        _, episode = app.episode_view(client.code)  # the figures are the current episode's
+        episode = app.episode_view(client.code)[1]  # the figures are the current episode's
         summary = summarize(
             client,
             episode,
@@ -147,11 +168,13 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
                 yield Static(describe(a, everything, app.instruments), classes="administration")
                 note = Input(
                     value=a.note,
-                    placeholder=f"{whose_words(a.rater)} (Enter saves them as the note)",
+                    placeholder=_("{whose} (Enter saves them as the note)").format(
+                        whose=whose_words(a.rater)[0]
+                    ),
                     id=f"note-{a.id}",
                     classes="note",
                 )
-                note.border_title = f"Note: {whose_words(a.rater).lower()}"
+                note.border_title = whose_words(a.rater)[1]
                 yield note
         yield KeysFooter()
 
@@ -182,10 +205,12 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         try:
             self.fit_app.store.set_note(administration_id, words)
         except StorageError as exc:
-            self.notify(f"Note not saved: {exc}", severity="error", timeout=10)
+            self.notify(
+                _("Note not saved: {problem}").format(problem=exc), severity="error", timeout=10
+            )
             return
         self.notes[administration_id] = words
-        self.notify("Note saved.")
+        self.notify(_("Note saved."))
         boxes = self._notes()
         following = boxes[boxes.index(event.input) + 1 :]
         if following:
@@ -201,7 +226,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
             self._warned_unsaved = True
             unsaved[0].focus()
             self.notify(
-                "A note is not saved: Enter saves it; Escape again leaves without it.",
+                _("A note is not saved: Enter saves it; Escape again leaves without it."),
                 severity="warning",
                 timeout=8,
             )

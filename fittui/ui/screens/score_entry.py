@@ -19,17 +19,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from fittui.domain.instruments import Instrument, InstrumentError
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 
-MODE_TITLES = {"spoken": "said aloud", "paper": "from a paper form"}
+MODE_TITLES = {"spoken": N_("said aloud"), "paper": N_("from a paper form")}
 
 
 class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Saves the typed rating and dismisses with it, or with None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
     DEFAULT_CSS = """
     ScoreEntryScreen {
         & .score-row { height: 1; margin: 0 0 1 0; }
@@ -60,13 +61,21 @@ class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
         low, high = (
             instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
         )
-        by = "" if self.rater == "client" else f" rated by the {self.rater}"
+        by = (
+            "" if self.rater == "client" else _(" rated by the {rater}").format(rater=_(self.rater))
+        )
         with VerticalScroll(id="form"):
             yield Static(
-                f"{instrument.key} for {self.client_code}{by}, {MODE_TITLES[self.mode]}",
+                _("{key} for {code}{by}, {how}").format(
+                    key=instrument.key, code=self.client_code, by=by, how=_(MODE_TITLES[self.mode])
+                ),
                 id="form-title",
             )
-            yield Static(f"Each score {low} to {high}; Tab moves on, Enter saves.")
+            yield Static(
+                _("Each score {low} to {high}; Tab moves on, Enter saves.").format(
+                    low=low, high=high
+                )
+            )
             for number, item in enumerate(instrument.items, start=1):
                 if instrument.kind == "likert":
                     yield Label(f"{number}. {item.description or item.label}", classes="question")
@@ -75,12 +84,12 @@ class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
                     yield Input(placeholder=f"{low}-{high}", id=f"score-{item.key}", compact=True)
             if self.mode == "paper":
                 with Horizontal(classes="score-row"):
-                    yield Label("Date on the form")
+                    yield Label(_("Date on the form"))
                     yield Input(value=self.today.isoformat(), id="date", compact=True)
             yield Static("", id="error")
             with Horizontal(id="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Save"), variant="primary", id="save")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -90,7 +99,9 @@ class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
             return None
         when = parse_when(self.query_one("#date", Input).value)
         if when[:10] > self.today.isoformat():
-            raise InputError(f"the date {when[:10]} is after today; check the form's date")
+            raise InputError(
+                _("the date {day} is after today; check the form's date").format(day=when[:10])
+            )
         return when
 
     def _save(self) -> None:
@@ -102,7 +113,7 @@ class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
         ]
         for item, text in zip(self.instrument.items, texts):
             if not text.strip():
-                error.update(f"Give a score for {item.label}.")
+                error.update(_("Give a score for {item}.").format(item=item.label))
                 self.query_one(f"#score-{item.key}", Input).focus()
                 return
         items = {}

@@ -18,24 +18,25 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.widgets.share_line import ShareLine
 
-HINT = "The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number"
-DONE_TEXT = "All {count} marked. Enter saves; ↑ goes back to change a mark."
-SAVED_TEXT = "Saved. Stop sharing your screen now, then press Enter to see the result."
+HINT = N_("The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number")
+DONE_TEXT = N_("All {count} marked. Enter saves; ↑ goes back to change a mark.")
+SAVED_TEXT = N_("Saved. Stop sharing your screen now, then press Enter to see the result.")
 
 
 class ShareScreen(Screen[Administration | None], FitAppAccess):
     """Rate one instrument over a shared screen; dismisses with what was saved, or None."""
 
     BINDINGS = [
-        Binding("enter", "next", "Next"),
-        Binding("up", "previous", "Back"),
-        Binding("n", "toggle_numbers", "Numbers"),
-        Binding("escape", "leave", "Leave"),
+        Binding("enter", "next", N_("Next")),
+        Binding("up", "previous", N_("Back")),
+        Binding("n", "toggle_numbers", N_("Numbers")),
+        Binding("escape", "leave", N_("Leave")),
     ]
 
     DEFAULT_CSS = """
@@ -77,7 +78,7 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
                     id=f"share-{item.key}",
                 )
         yield Static("", id="share-message")
-        yield Static(HINT, id="share-hint")
+        yield Static(_(HINT), id="share-hint")
         yield Footer(show_command_palette=False)
 
     @property
@@ -103,12 +104,16 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         progress = self.query_one("#share-progress", Static)
         message = self.query_one("#share-message", Static)
         if index < len(lines):
-            progress.update(f"{self.instrument.name} · {index + 1} of {len(lines)}")
+            progress.update(
+                _("{name} · {n} of {count}").format(
+                    name=self.instrument.name, n=index + 1, count=len(lines)
+                )
+            )
             lines[index].focus()
             message.update("")
         else:
             progress.update(self.instrument.name)
-            message.update(DONE_TEXT.format(count=len(lines)))
+            message.update(_(DONE_TEXT).format(count=len(lines)))
 
     @on(ShareLine.Changed)
     def _marked(self) -> None:
@@ -127,7 +132,7 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         if self.current < len(lines):
             if lines[self.current].value is None:
                 self.query_one("#share-message", Static).update(
-                    "Put a mark on the line first: the client says where."
+                    _("Put a mark on the line first: the client says where.")
                 )
                 return
             self._show(self.current + 1)
@@ -143,10 +148,14 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
                 self.client_code, self.instrument, items, rater=self.rater, mode="screen_share"
             )
         except StorageError as exc:
-            message.update(f"Not saved: {exc}. The marks are kept; press Enter to try again.")
+            message.update(
+                _("Not saved: {problem}. The marks are kept; press Enter to try again.").format(
+                    problem=exc
+                )
+            )
             return
         self.saved = saved
-        message.update(SAVED_TEXT)
+        message.update(_(SAVED_TEXT))
         self.query_one("#share-hint", Static).update("")
 
     def action_previous(self) -> None:
@@ -166,5 +175,5 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         else:
             self._leaving = True
             self.query_one("#share-message", Static).update(
-                "Press Escape again to leave without saving these marks."
+                _("Press Escape again to leave without saving these marks.")
             )

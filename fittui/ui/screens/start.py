@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import N_, _
 from fittui.domain.model import DEFAULT_MODE, STARTED_MODES, InputError, check_rater
 from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
 
@@ -27,10 +28,10 @@ def instrument_choice(instrument: Instrument) -> str:
 
 
 HOW = {
-    "in_person": "in person: the client rates on this laptop",
-    "screen_share": "over video: share your screen, the client directs the mark",
-    "spoken": "over video or phone: the client says the scores aloud",
-    "paper": "from a paper form: type the scores in",
+    "in_person": N_("in person: the client rates on this laptop"),
+    "screen_share": N_("over video: share your screen, the client directs the mark"),
+    "spoken": N_("over video or phone: the client says the scores aloud"),
+    "paper": N_("from a paper form: type the scores in"),
 }
 
 
@@ -38,20 +39,20 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
     """Dismisses with (instrument key, raters in turn, mode), or None when cancelled."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", tooltip="close without starting"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close without starting")),
         *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
     ]
     AUTO_FOCUS = "#instrument"
-    KEYS_TITLE = "the rating dialog"
+    KEYS_TITLE = N_("the rating dialog")
     KEYS = (
         KeySection(
-            "Choosing",
+            N_("Choosing"),
             (
-                ("Enter, ↑ ↓", "on the instrument: open the list, move, take one"),
-                ("Tab, Shift+Tab", "the next or previous field"),
-                ("client, partner", "who rates, in turn, separated by commas"),
-                ("How", "in person (client mode), a shared screen, aloud, or from paper"),
-                ("Enter", "in the raters, or on Start: begin, in client mode"),
+                ("Enter, ↑ ↓", N_("on the instrument: open the list, move, take one")),
+                ("Tab, Shift+Tab", N_("the next or previous field")),
+                ("client, partner", N_("who rates, in turn, separated by commas")),
+                ("How", N_("in person (client mode), a shared screen, aloud, or from paper")),
+                ("Enter", N_("in the raters, or on Start: begin, in client mode")),
                 "cancel",
             ),
         ),
@@ -74,30 +75,34 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="start"):
-            title = f"Rating for {self.client_code}" if self.client_code else "Rating"
-            yield Static(f"{title}: what, and who rates", id="start-title")
-            yield Label("Instrument")
+            title = (
+                _("Rating for {code}: what, and who rates").format(code=self.client_code)
+                if self.client_code
+                else _("Rating: what, and who rates")
+            )
+            yield Static(title, id="start-title")
+            yield Label(_("Instrument"))
             yield Select(
                 [(instrument_choice(i), i.key) for i in self.instruments.values()],
                 value=self.default,
                 allow_blank=False,
                 id="instrument",
             )
-            yield Label("Who rates, in turn")
+            yield Label(_("Who rates, in turn"))
             yield Input(value=", ".join(self.raters), id="raters")
             yield Static(
-                "e.g. client, partner for a couple; parent or teacher for a child",
+                _("e.g. client, partner for a couple; parent or teacher for a child"),
                 id="raters-help",
             )
-            yield Label("How")
+            yield Label(_("How"))
             yield Select(
-                [(HOW[m], m) for m in STARTED_MODES],
+                [(_(HOW[m]), m) for m in STARTED_MODES],
                 value=self.mode,
                 allow_blank=False,
                 id="how",
             )
             yield Static("", id="error")
-            yield Button("Start", variant="primary", id="begin")
+            yield Button(_("Start"), variant="primary", id="begin")
 
     def _start(self) -> None:
         raw = [r for r in self.query_one("#raters", Input).value.split(",") if r.strip()]
@@ -107,7 +112,7 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
             self.query_one("#error", Static).update(str(exc))
             return
         if not raters:
-            self.query_one("#error", Static).update("Name at least one rater, e.g. client")
+            self.query_one("#error", Static).update(_("Name at least one rater, e.g. client"))
             return
         self.dismiss(
             (

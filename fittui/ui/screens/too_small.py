@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from fittui.domain.language import _
+
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
 
@@ -28,7 +30,9 @@ class TooSmallScreen(ModalScreen[None]):
 
     def show(self, width: int, height: int) -> None:
         self.query_one(Static).update(
-            f"This terminal is {width}×{height}.\n"
-            f"fittui needs at least {MIN_WIDTH}×{MIN_HEIGHT}:\n"
-            "make the window larger or the font smaller."
+            _(
+                "This terminal is {width}×{height}.\n"
+                "fittui needs at least {min_width}×{min_height}:\n"
+                "make the window larger or the font smaller."
+            ).format(width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT)
         )

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from fittui.domain.language import N_, _
 from fittui.domain.model import InputError
 from fittui.domain.outside import shown
 from fittui.storage.journal import StorageError
@@ -35,8 +36,8 @@ class TroubleScreen(ModalScreen[str]):
     }
     """
     BINDINGS = [
-        Binding("escape,enter", "back", "Back to the client list"),
-        Binding("q", "quit_app", "Quit fittui"),
+        Binding("escape,enter", "back", N_("Back to the client list")),
+        Binding("q", "quit_app", N_("Quit fittui")),
     ]
 
     def __init__(self, kind: str, log: Path | None, kept: Path | None) -> None:
@@ -45,28 +46,41 @@ class TroubleScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         lines = [
-            Text("Something went wrong in fittui", style="bold"),
+            Text(_("Something went wrong in fittui"), style="bold"),
             Text(""),
-            Text("Everything saved before this is safe on disk."),
+            Text(_("Everything saved before this is safe on disk.")),
         ]
         if self.kept_path:
             lines.append(
                 Text(
-                    f"What was being saved could not be saved; it is kept in {self.kept_path} "
-                    "and offered to you on the client list."
+                    _(
+                        "What was being saved could not be saved; it is kept in {path} "
+                        "and offered to you on the client list."
+                    ).format(path=self.kept_path)
                 )
             )
         if self.log_path:
             lines.append(
                 Text(
-                    f"The details ({shown(self.error_kind)}) are in {self.log_path}, readable by "
-                    "you only. It may name client codes: read it before you share it in a "
-                    "bug report."
+                    _(
+                        "The details ({kind}) are in {path}, readable by "
+                        "you only. It may name client codes: read it before you share it in a "
+                        "bug report."
+                    ).format(kind=shown(self.error_kind), path=self.log_path)
                 )
             )
         else:
-            lines.append(Text(f"The error was {shown(self.error_kind)}; no log could be written."))
-        lines += [Text(""), Text("Escape: back to the client list   q: quit fittui", style="dim")]
+            lines.append(
+                Text(
+                    _("The error was {kind}; no log could be written.").format(
+                        kind=shown(self.error_kind)
+                    )
+                )
+            )
+        lines += [
+            Text(""),
+            Text(_("Escape: back to the client list   q: quit fittui"), style="dim"),
+        ]
         with Vertical(id="trouble"):
             yield Static(Text("\n").join(lines))
 
@@ -119,9 +133,9 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
     }
     """
     BINDINGS = [
-        Binding("s", "save", "Save them now"),
-        Binding("d", "discard", "Let them go"),
-        Binding("escape", "later", "Later"),
+        Binding("s", "save", N_("Save them now")),
+        Binding("d", "discard", N_("Let them go")),
+        Binding("escape", "later", N_("Later")),
     ]
 
     def __init__(self, db: Path) -> None:
@@ -132,12 +146,12 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
         from fittui.storage.trouble import kept_file, kept_work
 
         lines = [
-            Text("Kept when a save failed, not yet saved", style="bold"),
-            Text(f"(in {kept_file(self.db)})", style="dim"),
+            Text(_("Kept when a save failed, not yet saved"), style="bold"),
+            Text(_("(in {path})").format(path=kept_file(self.db)), style="dim"),
             Text(""),
             *(Text(describe_kept(w)) for w in kept_work(self.db)),
             Text(""),
-            Text("s: save them now   d: let them go (the file is removed)   Escape: later"),
+            Text(_("s: save them now   d: let them go (the file is removed)   Escape: later")),
         ]
         with Vertical(id="kept"):
             yield Static(Text("\n").join(lines))
@@ -156,10 +170,10 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
         set_kept_work(self.db, left)
         if problems:
             self.query_one("#kept-message", Static).update(
-                Text("Not saved, still kept:\n" + "\n".join(problems))
+                Text(_("Not saved, still kept:") + "\n" + "\n".join(problems))
             )
             return
-        self.app.notify("The kept ratings and notes are saved.")
+        self.app.notify(_("The kept ratings and notes are saved."))
         self.dismiss(None)
 
     def _save(self, work: dict) -> None:
@@ -175,7 +189,7 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
         from fittui.storage.trouble import set_kept_work
 
         set_kept_work(self.db, [])
-        self.app.notify("The kept ratings and notes were let go.")
+        self.app.notify(_("The kept ratings and notes were let go."))
         self.dismiss(None)
 
     def action_later(self) -> None:

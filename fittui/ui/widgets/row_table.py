@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable
 
+from fittui.domain.language import N_
+
 FIRST_ROWS = 60  # more than any terminal shows at once
 REST_AFTER = 0.05  # seconds: the rest of a long table comes in after the first paint
 
@@ -19,8 +21,8 @@ class RowTable(DataTable):
     (DataTable's own Home and End scroll sideways, which a list of rows rarely needs)."""
 
     BINDINGS = [
-        Binding("home", "scroll_top", "First", show=False),
-        Binding("end", "scroll_bottom", "Last", show=False),
+        Binding("home", "scroll_top", N_("First"), show=False),
+        Binding("end", "scroll_bottom", N_("Last"), show=False),
     ]
 
     def __init__(self, *, id: str | None = None, tall_rows: bool = False) -> None:
