@@ -21,9 +21,9 @@ client's locale (5,5 in German and Spanish).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +34,7 @@ Catalog = Literal["client", "therapist"]
 ENGLISH = "en"
 
 # Each language by the name its speakers give it: what the client form offers.
-LANGUAGES: Mapping[str, str] = {
+NAMES: Mapping[str, str] = {
     "en": "English",
     "es": "Español",
     "de": "Deutsch",
@@ -47,6 +47,41 @@ LANGUAGES: Mapping[str, str] = {
 }
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
+class _Languages(Mapping[str, str]):
+    """English and every language with a client catalog (``locales/client/<code>.po``),
+    each by its own name: adding a language is adding its file. Looked up on first use,
+    so importing this module reads no folder."""
+
+    @cached_property
+    def _found(self) -> dict[str, str]:
+        codes = sorted(path.stem for path in (LOCALES / "client").glob("*.po"))
+        return {ENGLISH: NAMES[ENGLISH]} | {code: _own_name(code) for code in codes}
+
+    def __getitem__(self, code: str) -> str:
+        return self._found[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+def _own_name(code: str) -> str:
+    """A language's name in itself: ours for the languages fittui ships, else Babel's."""
+    if code in NAMES:
+        return NAMES[code]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(code).get_display_name(code) or code)
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+LANGUAGES: Mapping[str, str] = _Languages()
 
 
 class UnknownLanguage(ValueError):
