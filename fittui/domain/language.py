@@ -21,17 +21,26 @@ client's locale (5,5 in German and Spanish).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
+
+from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.model import InputError
 
 Messages = dict[str, str | tuple[str, ...]]
 
 Catalog = Literal["client", "therapist"]
 
 ENGLISH = "en"
+
+# What a language code looks like (``de``, ``pt_BR``): checked on every client record read.
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
 
 # Each language by the name its speakers give it: what the client form offers.
 NAMES: Mapping[str, str] = {
@@ -84,8 +93,8 @@ def _own_name(code: str) -> str:
 LANGUAGES: Mapping[str, str] = _Languages()
 
 
-class UnknownLanguage(ValueError):
-    """A language code fittui has no catalog for."""
+class UnknownLanguage(InputError):
+    """A language code fittui has no catalog for (bad input: said, nothing changed)."""
 
 
 def check_language(code: str) -> str:
@@ -137,7 +146,7 @@ class Translator:
         """A message whose wording depends on a count, by the language's plural rule."""
         return self._plural_text(singular, plural, n)
 
-    def number(self, value: float, decimals: int = 1) -> str:
+    def number(self, value: float | Decimal, decimals: int = 1) -> str:
         """A number as this language writes it (5.5 in English, 5,5 in German)."""
         if self.code == ENGLISH:
             return f"{value:.{decimals}f}"
@@ -145,6 +154,15 @@ class Translator:
 
         pattern = "0." + "0" * decimals if decimals else "0"
         return str(format_decimal(value, format=pattern, locale=self.code))
+
+    def score(self, tenths: int | None, decimals: bool = True) -> str:
+        """A score held in tenths as this language writes it (25.5, 25,5; '-' for none)."""
+        if tenths is None:
+            return "-"
+        if self.code == ENGLISH:
+            return format_tenths(tenths, decimals)
+        whole = Decimal(tenths) / 10
+        return self.number(whole, 1) if decimals else self.number(whole // 1, 0)
 
     def date(self, day: date) -> str:
         """A date as this language writes it, in its medium form (1 Dec 2026, 01.12.2026)."""
@@ -195,11 +213,50 @@ def translator(code: str, catalog: Catalog = "client") -> Translator:
 
 
 def client_translator(code: str | None) -> Translator:
-    """What a client's screens speak: their language, or the therapist's when unset."""
-    return translator(code or _therapist.code, "client")
+    """What a client's screens speak: their language, or the therapist's when unset (or
+    when this fittui has no catalog for it, as for a language a newer fittui added)."""
+    if code and code in LANGUAGES:
+        return translator(code, "client")
+    return translator(_therapist.code, "client")
 
 
 _therapist: Translator = Translator(ENGLISH, "therapist")
+
+
+def translated(instrument: Instrument, tr: Translator) -> Instrument:
+    """An instrument with what the client reads in the client's language: the title, the
+    question framing it, the items' labels, descriptions and line ends, the answers.
+
+    Only for showing: the keys, the scale and the scoring are the instrument's own, so a
+    rating saved from it is the same as one made in English. Wording a user's file
+    supplied (not in the catalog) shows as written.
+    """
+
+    def c_(text: str) -> str:
+        return tr.c_(text) if text else text
+
+    return replace(
+        instrument,
+        name=c_(instrument.name),
+        frame=c_(instrument.frame),
+        options=tuple(c_(option) for option in instrument.options),
+        items=tuple(
+            replace(
+                item,
+                label=c_(item.label),
+                description=c_(item.description),
+                low=c_(item.low),
+                high=c_(item.high),
+            )
+            for item in instrument.items
+        ),
+    )
+
+
+def available_in(instrument: Instrument, code: str) -> bool:
+    """Whether a client can rate an instrument in a language: any language for one in our
+    own words, only its listed languages for a validated questionnaire's exact wording."""
+    return not instrument.languages or code in instrument.languages
 
 
 def use_therapist_language(code: str) -> None:
