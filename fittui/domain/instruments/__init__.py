@@ -120,6 +120,10 @@ class Instrument:
     group: bool = False
     """Rated about a group session (the GSRS): a series of its own, apart from the
     individual alliance."""
+    languages: tuple[str, ...] = ()
+    """The only languages a client may rate it in, for a validated questionnaire whose
+    exact published wording is shipped (the PHQ-9 in English); empty: any language, its
+    wording (ours) translated through the client catalog."""
 
     @property
     def max_total(self) -> int:
@@ -271,6 +275,7 @@ def _build(data: dict, path: Path) -> Instrument:
             loinc_total=data.get("loinc", {}).get("total", ""),
             loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
             group=bool(data.get("group", False)),
+            languages=tuple(data.get("languages", ())),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise InstrumentError(f"{where}: missing or malformed field {exc}") from None

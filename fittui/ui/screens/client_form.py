@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
-from fittui.domain.language import N_, _
+from fittui.domain.language import LANGUAGES, N_, _, available_in, therapist_language
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -23,6 +23,8 @@ AGE_GROUP_NAMES = {
     "child": N_("child (6 to 12)"),
     "young_child": N_("young child (under 6)"),
 }
+
+THERAPISTS_LANGUAGE = N_("yours (the therapist's)")
 
 
 class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
@@ -67,6 +69,13 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
             yield Input(
                 value=client.label if client else "", placeholder=_("e.g. Tue 10am"), id="label"
             )
+            yield Label(_("Language the client rates in"))
+            yield Select(
+                [(_(THERAPISTS_LANGUAGE), ""), *((name, code) for code, name in LANGUAGES.items())],
+                value=client.language if client and client.language in LANGUAGES else "",
+                allow_blank=False,
+                id="language",
+            )
             yield Label(_("Start of session, in order (empty: the ORS)"))
             yield Input(
                 value=", ".join(client.instruments) if client else "",
@@ -91,6 +100,7 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
         store = self.fit_app.store
         age_group = str(self.query_one("#age-group", Select).value)
         label = self.query_one("#label", Input).value
+        language = str(self.query_one("#language", Select).value)
         try:
             instruments = parse_instrument_list(
                 self.fit_app.instruments, self.query_one("#instruments", Input).value
@@ -105,16 +115,38 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
                     age_group=age_group,
                     label=label.strip(),
                     instruments=instruments,
+                    language=language,
                 )
             else:
                 saved = store.add_client(
-                    self.query_one("#code", Input).value, age_group, label, instruments
+                    self.query_one("#code", Input).value, age_group, label, instruments, language
                 )
             saved = self._link(saved, linked)
         except (InputError, InstrumentError, StorageError) as exc:
             self.query_one("#error", Static).update(Text(str(exc)))
             return
+        self._warn_unavailable(saved)
         self.dismiss(saved)
+
+    def _warn_unavailable(self, client: Client) -> None:
+        """Tell the therapist which chosen questionnaires the client cannot read in their
+        language: the client will be told so on the screen instead of rating them."""
+        language = client.language or therapist_language()
+        missing = [
+            key
+            for key in client.instruments
+            if key in self.fit_app.instruments
+            and not available_in(self.fit_app.instruments[key], language)
+        ]
+        if missing:
+            self.fit_app.notify(
+                _(
+                    "{keys}: not available in {language}; "
+                    "{code} will be told so instead of rating it."
+                ).format(keys=", ".join(missing), language=LANGUAGES[language], code=client.code),
+                severity="warning",
+                timeout=15,
+            )
 
     def _link(self, client: Client, wanted: list[str]) -> Client:
         """Link the client with the codes named, unlink those no longer named."""

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from fittui.domain.instruments import Item
+from fittui.domain.language import ENGLISH, Translator, translator
 
 FOCUS_GUTTER = "▶ "
 GUTTER = "  "
@@ -79,6 +80,7 @@ class Answer(Widget, can_focus=True):
         *,
         show_numbers: bool = False,
         value: int | None = None,
+        tr: Translator | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -88,6 +90,8 @@ class Answer(Widget, can_focus=True):
             raise ValueError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.item = item
+        self.tr = tr or translator(ENGLISH)
+        """The client's language, for numbers (5,5 in German) and the widget's own words."""
         self.scale_min = scale_min
         self.scale_max = scale_max
         self.set_reactive(Answer.value, self.validate_value(value))

@@ -24,7 +24,8 @@ from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
 
-from fittui.domain.instruments import Item, format_tenths
+from fittui.domain.instruments import Item
+from fittui.domain.language import Translator
 from fittui.ui.widgets.answer import GUTTER, Answer
 
 CHOSEN = "●"
@@ -121,6 +122,7 @@ class Choice(Answer):
         number: int | None = None,
         show_numbers: bool = False,
         value: int | None = None,
+        tr: Translator | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -136,6 +138,7 @@ class Choice(Answer):
             step: How much each next answer scores more, in tenths.
             number: The question's number, shown before it ("3."), or None.
             show_numbers: Show each answer's score.
+            tr: The client's language, for the numbers (English when not given).
             value: An answer already given, in tenths (when a rating is resumed).
             name: The name of the widget.
             id: The ID of the widget in the DOM.
@@ -153,6 +156,7 @@ class Choice(Answer):
             scale_min + step * (len(self.options) - 1),
             show_numbers=show_numbers,
             value=value,
+            tr=tr,
             name=name,
             id=id,
             classes=classes,
@@ -213,7 +217,7 @@ class Choice(Answer):
         if not self.show_numbers:
             return list(self.options)
         return [
-            f"{format_tenths(self.scale_min + n * self.step, decimals=False)} {words}"
+            f"{self.tr.score(self.scale_min + n * self.step, decimals=False)} {words}"
             for n, words in enumerate(self.options)
         ]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from fittui.domain.instruments import format_tenths
 from fittui.ui.widgets.big_text import big_rows, big_width
 from fittui.ui.widgets.slider import GUTTER, LineGeometry, Slider
 
@@ -71,12 +70,12 @@ class ShareLine(Slider):
                 row = Content.assemble(row[:left], ("█" * (right - left), mark_style), row[right:])
             if self.show_numbers and n == 1:
                 numbers = self.get_visual_style("slider--numbers")
-                value = "" if self.value is None else format_tenths(self.value)
+                value = "" if self.value is None else self.tr.score(self.value)
                 row = Content.assemble(
-                    (f"{format_tenths(self.scale_min, decimals=False)} ", numbers),
+                    (f"{self.tr.score(self.scale_min, decimals=False)} ", numbers),
                     row,
-                    (f" {format_tenths(self.scale_max, decimals=False)}  ", numbers),
-                    (value.rjust(len(format_tenths(self.scale_max))), numbers),
+                    (f" {self.tr.score(self.scale_max, decimals=False)}  ", numbers),
+                    (value.rjust(len(self.tr.score(self.scale_max))), numbers),
                 )
             elif self.show_numbers:
                 left, _ = self._number_widths()

@@ -16,7 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
 
-from fittui.domain.instruments import Item, format_tenths
+from fittui.domain.instruments import Item
+from fittui.domain.language import Translator
 from fittui.ui.widgets.answer import GUTTER, Answer
 
 MARK = "█"
@@ -134,6 +135,7 @@ class Slider(Answer):
         *,
         show_numbers: bool = False,
         value: int | None = None,
+        tr: Translator | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -146,6 +148,7 @@ class Slider(Answer):
             scale_min: The low end of the line, in tenths.
             scale_max: The high end of the line, in tenths.
             show_numbers: Show the value and the scale's numbers.
+            tr: The client's language, for the numbers (English when not given).
             value: A mark already made, in tenths (when a rating is resumed); clamped.
             name: The name of the slider.
             id: The ID of the slider in the DOM.
@@ -158,6 +161,7 @@ class Slider(Answer):
             scale_max,
             show_numbers=show_numbers,
             value=value,
+            tr=tr,
             name=name,
             id=id,
             classes=classes,
@@ -205,9 +209,9 @@ class Slider(Answer):
         """Cells taken left and right of the line by the scale numbers and the value."""
         if not self.show_numbers:
             return 0, 0
-        low = format_tenths(self.scale_min, decimals=False)
-        high = format_tenths(self.scale_max, decimals=False)
-        value_width = len(format_tenths(self.scale_max))
+        low = self.tr.score(self.scale_min, decimals=False)
+        high = self.tr.score(self.scale_max, decimals=False)
+        value_width = len(self.tr.score(self.scale_max))
         return len(low) + 1, 1 + len(high) + 2 + value_width
 
     def _line_geometry(self) -> LineGeometry:
@@ -250,13 +254,13 @@ class Slider(Answer):
         if not self.show_numbers:
             return Content.assemble(GUTTER, line)
         numbers = self.get_visual_style("slider--numbers")
-        value = "" if self.value is None else format_tenths(self.value)
+        value = "" if self.value is None else self.tr.score(self.value)
         return Content.assemble(
             GUTTER,
-            (f"{format_tenths(self.scale_min, decimals=False)} ", numbers),
+            (f"{self.tr.score(self.scale_min, decimals=False)} ", numbers),
             line,
-            (f" {format_tenths(self.scale_max, decimals=False)}  ", numbers),
-            (value.rjust(len(format_tenths(self.scale_max))), numbers),
+            (f" {self.tr.score(self.scale_max, decimals=False)}  ", numbers),
+            (value.rjust(len(self.tr.score(self.scale_max))), numbers),
         )
 
     def _render_ends(self, geometry: LineGeometry) -> Content:
