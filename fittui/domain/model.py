@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from fittui.domain.instruments import AGE_GROUPS
-from fittui.domain.language import N_
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
@@ -80,13 +79,13 @@ class Correction:
 
 CORRECTED_FIELDS = ("client", "date")
 VOID_REASONS = (
-    N_("wrong client"),
-    N_("wrong instrument"),
-    N_("entered twice"),
-    N_("test entry"),
-    N_("client did not mean it"),
+    "wrong client",
+    "wrong instrument",
+    "entered twice",
+    "test entry",
+    "client did not mean it",
 )
-REPLACED_SAME_DAY = N_("replaced by a later rating the same day")
+REPLACED_SAME_DAY = "replaced by a later rating the same day"
 
 
 @dataclass(frozen=True)

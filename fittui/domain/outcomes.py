@@ -33,7 +33,7 @@ from statistics import NormalDist
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, split_episodes
 from fittui.domain.instruments import Instrument, format_tenths
-from fittui.domain.language import N_
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, Client, InputError
 from fittui.domain.scoring import own_instrument_ratings, summarize
 
@@ -109,10 +109,12 @@ class Period:
 
     def describe(self) -> str:
         if self.start is None:
-            return "all time" if self.end is None else f"up to {self.end.isoformat()}"
+            if self.end is None:
+                return _("all time")
+            return _("up to {end}").format(end=self.end.isoformat())
         if self.end is None:
-            return f"from {self.start.isoformat()}"
-        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+            return _("from {start}").format(start=self.start.isoformat())
+        return _("{start} to {end}").format(start=self.start.isoformat(), end=self.end.isoformat())
 
 
 @dataclass(frozen=True)

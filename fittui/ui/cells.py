@@ -106,6 +106,12 @@ def zone_cell(app: App, zone: str | None) -> Text:
     return Text(_(ZONE_WORDS[zone][0]), theme_style(app, ZONE_COLORS[zone], zone == "off_track"))
 
 
+def first_upper(words: str) -> str:
+    """Words with a capital first letter and the rest as written ("Vom Kurs ab", never
+    "Vom kurs ab" as ``str.capitalize`` would make a German noun)."""
+    return words[:1].upper() + words[1:]
+
+
 def plain(value: str) -> Text:
     return Text(value)
 

@@ -12,6 +12,7 @@ from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.domain.scoring import RaterSummary, RiskAlert, Summary, describe_flag
+from fittui.ui.cells import first_upper
 
 
 def look_at(
@@ -82,7 +83,7 @@ def _rater_line(rater: RaterSummary) -> Content:
         )
     return Content.from_markup(
         _("[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's)."),
-        who=_(rater.rater).capitalize(),
+        who=first_upper(_(rater.rater)),
         key=rater.latest.instrument,
         course=course,
         status=_(rater.status),

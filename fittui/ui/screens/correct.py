@@ -37,6 +37,18 @@ from fittui.ui.access import FitAppAccess
 if TYPE_CHECKING:
     from fittui.ui.app import FitApp
 
+# The reasons a rating is voided for (``VOID_REASONS``, ``REPLACED_SAME_DAY``), marked for
+# the therapist catalog here: they are saved in English and shown translated, and the model
+# cannot import the language module, which imports it.
+SAVED_REASONS = (
+    N_("wrong client"),
+    N_("wrong instrument"),
+    N_("entered twice"),
+    N_("test entry"),
+    N_("client did not mean it"),
+    N_("replaced by a later rating the same day"),
+)
+
 DIALOG_CSS = """
 {name} {{
     align: center middle;

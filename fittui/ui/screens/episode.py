@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from fittui.domain.episodes import REASON_WORDS, REASONS
 from fittui.domain.language import N_, _
+from fittui.ui.cells import first_upper
 
 
 class EpisodeEndScreen(ModalScreen[str | None]):
@@ -64,7 +65,7 @@ class EpisodeEndScreen(ModalScreen[str | None]):
             yield Static(self.question, id="episode-question")
             yield OptionList(
                 *(
-                    Option(f"{n}  {_(REASON_WORDS[reason]).capitalize()}", id=reason)
+                    Option(f"{n}  {first_upper(_(REASON_WORDS[reason]))}", id=reason)
                     for n, reason in enumerate(REASONS, start=1)
                 ),
                 id="reasons",

@@ -27,7 +27,7 @@ from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
 from fittui.formats.chart import Legend
 from fittui.storage.journal import StorageError
-from fittui.ui.cells import plain, status_words
+from fittui.ui.cells import first_upper, plain, status_words
 from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
@@ -270,7 +270,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         if self.summary.etr_zone:
             words = etr.ZONE_WORDS[self.summary.etr_zone][0]
             note.update(
-                _("{zone} against the expected path.").format(zone=_(words).capitalize())
+                _("{zone} against the expected path.").format(zone=first_upper(_(words)))
                 + " "
                 + _(etr.DISCLAIMER)
             )
