@@ -122,10 +122,16 @@ class RiskAlert:
     @property
     def headline(self) -> str:
         """One line for the therapist: which question, which answer, by whom and when."""
-        who = "" if self.administration.by_client else f" by the {self.administration.rater}"
-        return (
-            f"{self.instrument.key} item {self.number} ({self.item.label.lower()}) was "
-            f"answered “{self.answer}”{who} on {self.administration.day}."
+        _ = language._  # in the therapist's language (English on the command line)
+        rater = self.administration.rater
+        who = "" if self.administration.by_client else _(" by the {rater}").format(rater=_(rater))
+        return _("{key} item {number} ({label}) was answered “{answer}”{who} on {day}.").format(
+            key=self.instrument.key,
+            number=self.number,
+            label=self.item.label.lower(),
+            answer=self.answer,
+            who=who,
+            day=self.administration.day,
         )
 
 

@@ -90,10 +90,21 @@ def _rater_line(rater: RaterSummary) -> Content:
     )
 
 
+# The risk messages of the built-in instruments (their files' ``message``), for the
+# therapist catalog: shown in the therapist's language, a user's own in its own words.
+RISK_MESSAGES = (
+    N_(
+        "Ask about these thoughts today, before the client leaves: how often they come, how "
+        "strong they are, and what helps keep the client safe. Follow your service's safety "
+        "procedure."
+    ),
+)
+
+
 def alert_text(alerts: tuple[RiskAlert, ...]) -> Content:
     """The risk alerts, each with what to do, in plain words that label no one."""
     lines: list[Content] = []
     for alert in alerts:
         lines.append(Content.from_markup("[b]⚠ $headline[/b]", headline=alert.headline))
-        lines.append(Content(alert.rule.message))
+        lines.append(Content(_(alert.rule.message)))
     return Content("\n").join(lines)

@@ -279,7 +279,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         legend_text = (
             legend_cell(legend)
             if legend
-            else Text(_("No {what} to draw yet.").format(what=_(view_title(self.view))))
+            else Text(_("No {what} to draw yet.").format(what=view_title(self.view)))
         )
         self.query_one("#legend", Static).update(legend_text)
 

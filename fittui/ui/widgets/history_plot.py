@@ -14,6 +14,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.domain.scoring import Summary
 from fittui.formats.chart import (
@@ -29,16 +30,19 @@ from fittui.formats.chart import (
 # The views every chart has, with their titles; a symptom measure the client has rated
 # (PHQ-9, GAD-7) adds a view named by its key.
 VIEWS = {
-    "totals": "ORS and SRS totals",
-    "ors": "ORS items",
-    "srs": "SRS items",
+    "totals": N_("ORS and SRS totals"),
+    "ors": N_("ORS items"),
+    "srs": N_("SRS items"),
 }
 
-CHILD_TITLE = "Young child's faces, 0 to 10"
+CHILD_TITLE = N_("Young child's faces, 0 to 10")
 
 
 def view_title(view: str) -> str:
-    return VIEWS.get(view, f"{view} totals and severity bands")
+    """A view's title, in the therapist's language."""
+    if view in VIEWS:
+        return _(VIEWS[view])
+    return _("{key} totals and severity bands").format(key=view)
 
 
 class HistoryPlot(PlotextPlot):
@@ -89,7 +93,7 @@ class HistoryPlot(PlotextPlot):
         when there is one."""
         plt = self.plt
         young = view == "totals" and chart_scale(administrations, instruments) == CHILD_SCALE
-        plt.title(CHILD_TITLE if young else view_title(view))
+        plt.title(_(CHILD_TITLE) if young else view_title(view))
 
         def draw(rows: int | None) -> list[Legend]:
             if view not in VIEWS:
