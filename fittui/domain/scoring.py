@@ -641,7 +641,8 @@ def _good_fit(c: Case) -> tuple[bool, str]:
     last = c.summary.srs[-1] if c.summary.srs else None
     if last is None:
         return False, ""
-    return last.total >= c.thresholds.good_fit, f"latest SRS {format_tenths(last.total)}"
+    fit = language._("latest SRS {score}").format(score=format_tenths(last.total))
+    return last.total >= c.thresholds.good_fit, fit
 
 
 def _progress_good_fit(c: Case) -> Pattern | None:
@@ -653,7 +654,9 @@ def _progress_good_fit(c: Case) -> Pattern | None:
     return Pattern(
         "progress_good_fit",
         N_("Progress, good fit"),
-        f"ORS up {format_tenths(change)} since intake; {fit}.",
+        language._("ORS up {change} since intake; {fit}.").format(
+            change=format_tenths(change), fit=fit
+        ),
         (N_("What has been most helpful so far, and how can we keep it going?"),),
     )
 
@@ -669,7 +672,7 @@ def _flat_progress_good_fit(c: Case) -> Pattern | None:
     return Pattern(
         "flat_progress_good_fit",
         N_("Flat progress, good fit"),
-        f"{len(c.summary.ors)} ORS without reliable change; {fit}.",
+        language._("{n} ORS without reliable change; {fit}.").format(n=len(c.summary.ors), fit=fit),
         (
             N_(
                 "Our sessions seem to feel right, yet life outside has not shifted much. "
@@ -689,7 +692,9 @@ def _decline_despite_good_fit(c: Case) -> Pattern | None:
     return Pattern(
         "decline_despite_good_fit",
         N_("Decline despite good fit"),
-        f"ORS down {format_tenths(-change)} since intake; {fit}.",
+        language._("ORS down {change} since intake; {fit}.").format(
+            change=format_tenths(-change), fit=fit
+        ),
         (
             N_("What has become harder lately?"),
             N_("Is something happening outside our sessions that we should make room for?"),
@@ -706,7 +711,9 @@ def _sudden_alliance_drop(c: Case) -> Pattern | None:
     return Pattern(
         "sudden_alliance_drop",
         N_("Sudden alliance drop"),
-        f"{key} fell from {format_tenths(previous.total)} to {format_tenths(last.total)}.",
+        language._("{key} fell from {before} to {now}.").format(
+            key=key, before=format_tenths(previous.total), now=format_tenths(last.total)
+        ),
         (N_("What did not fit for you today: the pace, the focus, how deep we went?"),),
     )
 
@@ -720,7 +727,9 @@ def _always_at_ceiling(c: Case) -> Pattern | None:
     return Pattern(
         "always_at_ceiling",
         N_("Always at the ceiling"),
-        f"The last {t.ceiling_count} SRS were all {format_tenths(t.ceiling)} or more.",
+        language._("The last {n} SRS were all {score} or more.").format(
+            n=t.ceiling_count, score=format_tenths(t.ceiling)
+        ),
         (
             N_(
                 "Even a small thing that did not quite fit is useful for me to hear. "
@@ -741,8 +750,10 @@ def _high_and_steady(c: Case) -> Pattern | None:
     return Pattern(
         "high_and_steady",
         N_("High and steady"),
-        f"SRS {format_tenths(s.srs[-1].total)} and the ORS up "
-        f"{format_tenths(s.ors[-1].total - s.ors[-2].total)} since last time.",
+        language._("SRS {score} and the ORS up {change} since last time.").format(
+            score=format_tenths(s.srs[-1].total),
+            change=format_tenths(s.ors[-1].total - s.ors[-2].total),
+        ),
         (N_("What made today helpful, so we can keep doing it?"),),
     )
 
@@ -766,11 +777,14 @@ def _same_item_lowest(c: Case) -> Pattern | None:
     return Pattern(
         "same_item_lowest",
         N_("Same item lowest again"),
-        f"{label} was the lowest SRS item in {count} of the last {len(recent)} sessions.",
+        language._("{label} was the lowest SRS item in {count} of the last {n} sessions.").format(
+            label=label, count=count, n=len(recent)
+        ),
         (
-            ITEM_MOVES.get(
-                key, f"{label} keeps coming out lowest. Name it, and ask what would help."
-            ),
+            ITEM_MOVES.get(key)
+            or language._(
+                "{label} keeps coming out lowest. Name it, and ask what would help."
+            ).format(label=label),
         ),
     )
 
@@ -787,15 +801,19 @@ def _item_dropped(c: Case) -> Pattern | None:
             before, now = previous.items.get(item.key), last.items.get(item.key)
             if before is not None and now is not None and before - now >= c.thresholds.item_drop:
                 dropped.append(
-                    f"{instrument.key} {item.label} {format_tenths(now)}, "
-                    f"was {format_tenths(before)}"
+                    language._("{key} {item} {now}, was {before}").format(
+                        key=instrument.key,
+                        item=item.label,
+                        now=format_tenths(now),
+                        before=format_tenths(before),
+                    )
                 )
     if not dropped:
         return None
     return Pattern(
         "item_dropped",
         N_("Item dropped"),
-        f"Since last time: {'; '.join(dropped)}.",
+        language._("Since last time: {items}.").format(items="; ".join(dropped)),
         (N_("This one is lower than last time: what changed?"),),
     )
 
@@ -808,10 +826,17 @@ def _not_on_track(c: Case) -> Pattern | None:
     return Pattern(
         "not_on_track",
         N_("Not on track"),
-        f"Session {last.session}: ORS {format_tenths(last.administration.total)}, "
-        f"below the band around the expected path (expected "
-        f"{format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
-        f"{etr.DISCLAIMER}",
+        language._(
+            "Session {session}: ORS {score}, below the band around the expected path "
+            "(expected {expected}, band down to {lower})."
+        ).format(
+            session=last.session,
+            score=format_tenths(last.administration.total),
+            expected=format_tenths(last.expected),
+            lower=format_tenths(last.lower),
+        )
+        + " "
+        + language._(etr.DISCLAIMER),
         (
             N_(
                 "Things have not moved the way we hoped by now. What do you make of that, "
@@ -833,9 +858,15 @@ def _low_item(c: Case) -> Pattern | None:
         label = _label(c.instruments, last, key)
         return Pattern(
             "low_item",
-            f"Low {name} item",
-            f"{label} was {format_tenths(last.items[key])} in the latest {name}.",
-            (f"You marked {label.lower()} a bit lower. What would have made it better?",),
+            language._("Low {key} item").format(key=name),
+            language._("{label} was {score} in the latest {key}.").format(
+                label=label, score=format_tenths(last.items[key]), key=name
+            ),
+            (
+                language._(
+                    "You marked {label} a bit lower. What would have made it better?"
+                ).format(label=label.lower()),
+            ),
         )
     if s.latest is None or s.lowest_ors_item is None or len(s.latest.items) < 2:
         return None
@@ -844,9 +875,15 @@ def _low_item(c: Case) -> Pattern | None:
     label = _label(c.instruments, s.latest, key)
     return Pattern(
         "low_item",
-        f"Lowest {name} item",
-        f"{label} was {format_tenths(s.latest.items[key])} in the latest {name}.",
-        (f"{label} is where you marked lowest. What is going on there at the moment?",),
+        language._("Lowest {key} item").format(key=name),
+        language._("{label} was {score} in the latest {key}.").format(
+            label=label, score=format_tenths(s.latest.items[key]), key=name
+        ),
+        (
+            language._(
+                "{label} is where you marked lowest. What is going on there at the moment?"
+            ).format(label=label),
+        ),
     )
 
 
@@ -859,8 +896,9 @@ def _no_srs(c: Case) -> Pattern | None:
     return Pattern(
         "no_srs",
         N_("No SRS this session"),
-        f"An ORS on {s.latest.day} and no SRS; {len(s.missing_srs)} of {sessions} ORS "
-        "sessions have none.",
+        language._("An ORS on {day} and no SRS; {n} of {sessions} ORS sessions have none.").format(
+            day=s.latest.day, n=len(s.missing_srs), sessions=sessions
+        ),
         (N_("Ask for the SRS at the end of the session: it is where a misfit shows first."),),
     )
 
@@ -871,11 +909,17 @@ def _group_alliance(c: Case) -> Pattern | None:
     if not {"gsrs_below_cutoff", "gsrs_drop"} & set(s.flags):
         return None
     last = s.gsrs[-1]
-    before = f", was {format_tenths(s.gsrs[-2].total)}" if len(s.gsrs) > 1 else ""
+    before = (
+        language._(", was {score}").format(score=format_tenths(s.gsrs[-2].total))
+        if len(s.gsrs) > 1
+        else ""
+    )
     return Pattern(
         "group_alliance",
         N_("The group's alliance"),
-        f"GSRS {format_tenths(last.total)} on {last.day}{before}.",
+        language._("GSRS {score} on {day}{before}.").format(
+            score=format_tenths(last.total), day=last.day, before=before
+        ),
         (N_("What in the group did not fit today, and what would make it work better for you?"),),
     )
 
@@ -895,14 +939,20 @@ def _rater_alliance(c: Case) -> Pattern | None:
     return Pattern(
         "rater_alliance",
         N_("Another rater's alliance"),
-        "Flags from "
-        + "; ".join(
-            f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"
-            for r in flagged
-        )
-        + ".",
+        language._("Flags from {raters}.").format(
+            raters="; ".join(
+                language._("the SRS of the {rater}, {score} on {day}").format(
+                    rater=language._(r.rater),
+                    score=format_tenths(r.srs[-1].total),
+                    day=r.srs[-1].day,
+                )
+                for r in flagged
+            )
+        ),
         tuple(
-            f"Ask the {r.rater} what did not fit for them, and what would help next time."
+            language._(
+                "Ask the {rater} what did not fit for them, and what would help next time."
+            ).format(rater=language._(r.rater))
             for r in flagged
         ),
     )

@@ -32,6 +32,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from fittui.domain import language
 from fittui.domain.instruments import Instrument
 from fittui.domain.model import Administration
 from fittui.domain.scoring import GROUP_SERIES, chronological, own_instrument_ratings, series_of
@@ -197,7 +198,7 @@ def series_words(
         if a.rater == rater and series_of(instruments, a).upper() == family
     )
     words = "/".join(keys) or family
-    return f"{words} ({rater})" if rest else words
+    return f"{words} ({language._(rater)})" if rest else words
 
 
 def _marker(name: str, used: set[str]) -> str:
@@ -269,9 +270,16 @@ def draw_history(
             for y in (low, high):
                 _reference(plt, days, y, BAND_MARK, dim)
             lines += [Line(low, up=False), Line(high)]
-            legend.append(Legend(BAND_MARK * 2, f"intake ±{reliable / 10:g}", dim))
+            legend.append(
+                Legend(
+                    BAND_MARK * 2,
+                    language._("intake ±{points}").format(points=f"{reliable / 10:g}"),
+                    dim,
+                )
+            )
         if cutoff is not None and "ORS" in found:
-            reference(cutoff / 10, CUTOFF_MARK, f"cut-off {cutoff / 10:g}", "red")
+            words = language._("cut-off {score}").format(score=f"{cutoff / 10:g}")
+            reference(cutoff / 10, CUTOFF_MARK, words, "red")
         if "SRS" in found or "GSRS" in found:
             reference(36, SRS_MARK, "SRS 36", "yellow")
     ors_points = found.get("ORS", [])
@@ -280,8 +288,8 @@ def draw_history(
         xs = [x for x, _, _ in at]
         dim = "gray" if colors else None
         for values, marker, words in (
-            ([e for _, e, _ in at], EXPECTED_MARK, "expected"),
-            ([lo for _, _, lo in at], LOWER_EDGE_MARK, "lower edge"),
+            ([e for _, e, _ in at], EXPECTED_MARK, language._("expected")),
+            ([lo for _, _, lo in at], LOWER_EDGE_MARK, language._("lower edge")),
         ):
             plt.plot(xs, values, marker=marker, color=dim)
             legend.append(Legend(marker * 2, words, dim))
@@ -331,7 +339,13 @@ def draw_items(
     if item_cutoff is not None:
         color = "yellow" if colors else None
         _reference(plt, days, item_cutoff / 10, SRS_MARK, color)
-        legend.append(Legend(SRS_MARK * 2, f"item {item_cutoff / 10:g}", color))
+        legend.append(
+            Legend(
+                SRS_MARK * 2,
+                language._("item {score}").format(score=f"{item_cutoff / 10:g}"),
+                color,
+            )
+        )
         lines.append(Line(item_cutoff / 10))
     points: dict[str, list[tuple[int, float]]] = {}
     labels: dict[str, str] = {}
@@ -388,7 +402,11 @@ def draw_symptoms(
     _date_ticks(plt, days)
     return [
         Legend(marker, instrument.key, color),
-        Legend(SRS_MARK * 2, "where a severity band starts", "gray" if colors else None),
+        Legend(
+            SRS_MARK * 2,
+            language._("where a severity band starts"),
+            "gray" if colors else None,
+        ),
     ]
 
 

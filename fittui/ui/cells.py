@@ -18,7 +18,7 @@ from textual.color import Color
 from fittui.domain.etr import ZONE_WORDS
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
 from fittui.domain.language import N_, _, n_
-from fittui.domain.model import Client
+from fittui.domain.model import MODE_SHORT, Administration, Client
 from fittui.domain.scoring import Summary, describe_flag, flag_base
 
 # Which theme colour each flag and status is drawn in; anything else keeps the text colour.
@@ -104,6 +104,16 @@ def zone_cell(app: App, zone: str | None) -> Text:
     if zone is None:
         return Text("-")
     return Text(_(ZONE_WORDS[zone][0]), theme_style(app, ZONE_COLORS[zone], zone == "off_track"))
+
+
+# How a rating was taken (``model.MODE_SHORT``), marked for the therapist catalog.
+MODE_WORDS = (N_("screen share"), N_("aloud"), N_("home form"), N_("paper"))
+
+
+def taken_words(a: Administration) -> str:
+    """Who gave a rating and how, in the therapist's language: "client · aloud"."""
+    how = MODE_SHORT[a.mode]
+    return f"{_(a.rater)} · {_(how)}" if how else _(a.rater)
 
 
 def first_upper(words: str) -> str:

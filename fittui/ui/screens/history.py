@@ -27,7 +27,7 @@ from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
 from fittui.formats.chart import Legend
 from fittui.storage.journal import StorageError
-from fittui.ui.cells import first_upper, plain, status_words
+from fittui.ui.cells import first_upper, plain, status_words, taken_words
 from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
@@ -306,7 +306,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             cells = [
                 plain(a.date.replace("T", " ")),
                 plain(a.instrument),
-                plain(a.taken_by),
+                plain(taken_words(a)),
                 plain(" ".join(score(v) for v in a.items.values())),
                 Text(score(a.total), justify="right"),
                 plain(a.note),

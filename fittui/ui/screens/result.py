@@ -23,6 +23,7 @@ from fittui.domain.model import Administration
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.cells import taken_words
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
 from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
@@ -40,7 +41,7 @@ def describe(
     lines = [
         Content.from_markup(
             f"[b]{instrument.key}[/b] " + _("rated by [b]$rater[/b] · $when · saved ✓"),
-            rater=_(a.taken_by),
+            rater=taken_words(a),
             when=a.date.replace("T", " "),
         )
     ]
