@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from fittui.cli.arguments import add_optional_instrument, add_rater
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, CliError, database, instruments, open_store
 
@@ -14,18 +15,8 @@ def register(commands: Commands) -> None:
     """``rate`` and its arguments."""
     p = commands.add("rate", cmd_rate, writes=True)
     p.add_argument("code", metavar="CODE")
-    p.add_argument(
-        "instrument",
-        metavar="INSTRUMENT",
-        nargs="?",
-        help="what to rate (default: the client's start-of-session instruments, in order)",
-    )
-    p.add_argument(
-        "--rater",
-        default="client",
-        metavar="ROLE",
-        help="client (default), partner, parent, teacher, ...",
-    )
+    add_optional_instrument(p, "the client's start-of-session instruments, in order")
+    add_rater(p)
 
 
 def run_app(args: argparse.Namespace, **options: Any) -> int:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fittui.cli.arguments import add_encrypt, add_identity
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, CliError, database, exists, passphrase, unsealed
 from fittui.cli.output import say_if_created
@@ -21,22 +22,14 @@ def register(commands: Commands) -> None:
     """The backup commands and their arguments."""
     p = commands.add("backup", cmd_backup, writes=True)
     p.add_argument("--to", metavar="DIR", help="folder for the copy (default: backups/)")
-    p.add_argument(
-        "--encrypt",
-        action="store_true",
-        help="encrypt the copy with a passphrase (age format; asked for, or FITTUI_PASSPHRASE)",
-    )
+    add_encrypt(p, "the copy")
 
     p = commands.add("backup-key", cmd_backup_key, writes=True)
     p.add_argument("file", metavar="FILE", help="where to write the secret key (a new file)")
 
     p = commands.add("restore", cmd_restore, writes=True)
     p.add_argument("file", metavar="FILE", help="a backup, e.g. from backups/")
-    p.add_argument(
-        "--identity",
-        metavar="KEYFILE",
-        help="the backup key, for a backup encrypted to it (a passphrase is asked for)",
-    )
+    add_identity(p, "a backup")
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

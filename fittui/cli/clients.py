@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from fittui.domain.model import Client
 
 AGE_GROUPS = ["adult", "adolescent", "child", "young_child"]
+SESSION = "what the client rates at the start of a session, in order"
 
 
 def register(commands: Commands) -> None:
@@ -24,20 +25,12 @@ def register(commands: Commands) -> None:
     p.add_argument("code", metavar="CODE")
     p.add_argument("--age-group", default="adult", choices=AGE_GROUPS)
     p.add_argument("--label", metavar="TEXT", help="an optional label the therapist recognises")
-    p.add_argument(
-        "--instruments",
-        metavar="LIST",
-        help="what the client rates at the start of a session, in order, e.g. 'PHQ-9,GAD-7,ORS'"
-        " (default: the age group's ORS-family scale)",
-    )
+    new = f"{SESSION}, e.g. 'PHQ-9,GAD-7,ORS' (default: the age group's ORS-family scale)"
+    p.add_argument("--instruments", metavar="LIST", help=new)
 
     p = commands.add("edit-client", cmd_edit_client, writes=True)
     p.add_argument("code", metavar="CODE")
-    p.add_argument(
-        "--instruments",
-        metavar="LIST",
-        help="what the client rates at the start of a session, in order; '' for the default",
-    )
+    p.add_argument("--instruments", metavar="LIST", help=f"{SESSION}; '' for the default")
     p.add_argument("--label", metavar="TEXT")
     p.add_argument("--age-group", choices=AGE_GROUPS)
 

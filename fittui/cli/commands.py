@@ -19,51 +19,50 @@ Handler = Callable[[argparse.Namespace], int]
 # A command writes files always (True), never (False), or when an option says so.
 Writes = bool | Callable[[argparse.Namespace], bool]
 
-# (command, module of fittui.cli that registers and runs it, what --help says of it), in
-# the order --help lists them.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("clients", "clients", "list clients"),
-    ("add-client", "clients", "add a client by code (not a real name)"),
-    ("edit-client", "clients", "change a client's session instruments, label or age group"),
-    ("link", "clients", "link two clients as one case (a couple or family under two codes)"),
-    ("unlink", "clients", "make two linked clients separate cases again"),
-    ("record", "record", "save one administration from the command line"),
-    ("history", "history", "a client's administrations, with a chart on a terminal"),
-    (
-        "void",
-        "correct",
-        "mark a rating as entered in error: kept in the history, counted nowhere",
-    ),
-    ("unvoid", "correct", "count a voided rating again"),
-    ("move", "correct", "give a rating saved under the wrong client to the right one"),
-    ("redate", "correct", "fix the date (and time) a rating was given"),
-    ("report", "report", "one line per client: status, change, flags"),
-    (
-        "import",
-        "transfer",
-        "import administrations from CSV or a fittui JSON export, all or nothing",
-    ),
-    ("export", "transfer", "write clients and ratings as CSV, JSON, FHIR or a page"),
-    ("backup", "backup", "write a dated copy of the database"),
-    (
-        "backup-key",
-        "backup",
-        "make a key to encrypt the daily backups (see settings.toml [backups])",
-    ),
-    ("restore", "backup", "replace the database with a backup, keeping the current one"),
-    (
-        "rate",
-        "app",
-        "one person rates at their own keyboard (telehealth); fittui exits after the thanks",
-    ),
-    ("pin", "pin", "the therapist's PIN, which leaves client mode"),
-    ("episode", "episode", "a client's episodes of care: start, end, list"),
-    ("form", "forms", "write a rating form the client fills in at home (one HTML file)"),
-    ("enter", "forms", "save the code a client read back from a home form"),
-    ("etr", "etr", "the expected treatment response: is each client on track?"),
-    ("demo", "demo", "make a demo database of fictional clients and open it"),
-)
-MODULES = {name: module for name, module, _ in COMMANDS}
+# What --help says of each command, in the order it lists them.
+HELP = {
+    "clients": "list clients",
+    "add-client": "add a client by code (not a real name)",
+    "edit-client": "change a client's session instruments, label or age group",
+    "link": "link two clients as one case (a couple or family under two codes)",
+    "unlink": "make two linked clients separate cases again",
+    "record": "save one administration from the command line",
+    "history": "a client's administrations, with a chart on a terminal",
+    "void": "mark a rating as entered in error: kept in the history, counted nowhere",
+    "unvoid": "count a voided rating again",
+    "move": "give a rating saved under the wrong client to the right one",
+    "redate": "fix the date (and time) a rating was given",
+    "report": "one line per client: status, change, flags",
+    "import": "import administrations from CSV or a fittui JSON export, all or nothing",
+    "export": "write clients and ratings as CSV, JSON, FHIR or a page",
+    "backup": "write a dated copy of the database",
+    "backup-key": "make a key to encrypt the daily backups (see settings.toml [backups])",
+    "restore": "replace the database with a backup, keeping the current one",
+    "rate": "one person rates at their own keyboard (telehealth); fittui exits after the thanks",
+    "pin": "the therapist's PIN, which leaves client mode",
+    "episode": "a client's episodes of care: start, end, list",
+    "form": "write a rating form the client fills in at home (one HTML file)",
+    "enter": "save the code a client read back from a home form",
+    "etr": "the expected treatment response: is each client on track?",
+    "demo": "make a demo database of fictional clients and open it",
+}
+# The module of fittui.cli that registers and runs each command (its ``register``).
+FAMILIES = {
+    "clients": ("clients", "add-client", "edit-client", "link", "unlink"),
+    "record": ("record",),
+    "history": ("history",),
+    "correct": ("void", "unvoid", "move", "redate"),
+    "report": ("report",),
+    "transfer": ("import", "export"),
+    "backup": ("backup", "backup-key", "restore"),
+    "app": ("rate",),
+    "pin": ("pin",),
+    "episode": ("episode",),
+    "forms": ("form", "enter"),
+    "etr": ("etr",),
+    "demo": ("demo",),
+}
+MODULES = {name: module for module, names in FAMILIES.items() for name in names}
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -158,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     action = parser.add_subparsers(title="commands", metavar="COMMAND")
     assert isinstance(action, _LazyCommands), "registered just above"
     action.common = common
-    for name, _, help in COMMANDS:
+    for name, help in HELP.items():
         action.add_parser(name, help=help, description=help, parents=[common])
     return parser
 

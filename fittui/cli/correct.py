@@ -46,46 +46,37 @@ def cmd_void(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _correct(
-    args: argparse.Namespace,
-    change: Callable[[Store], Administration],
-    words: Callable[[Administration], str],
-) -> int:
-    """Make the change, say what it did, and name a rating it now shares a session with."""
-    store = open_store(args)
-    a = change(store)
-    print(words(a))
-    say_same_session(a, store.administrations(a.client), earlier_only=False)
-    return EXIT_OK
+RESTORED = "Restored {a.instrument} of {a.client} on {a.date} by {a.rater}: it counts again."
+MOVED = (
+    "Moved {a.instrument} of {a.date} by {a.rater} from {old} to {a.client}; "
+    "the old client is kept in the rating's corrections."
+)
+REDATED = (
+    "Redated {a.instrument} of {a.client} by {a.rater} from {old} to {a.date}; "
+    "the old date is kept in the rating's corrections."
+)
 
 
 def cmd_unvoid(args: argparse.Namespace) -> int:
-    return _correct(
-        args,
-        lambda store: store.unvoid(args.id),
-        lambda a: (
-            f"Restored {a.instrument} of {a.client} on {a.date} by {a.rater}: it counts again."
-        ),
-    )
+    return _correct(args, lambda store: store.unvoid(args.id), RESTORED)
 
 
 def cmd_move(args: argparse.Namespace) -> int:
-    return _correct(
-        args,
-        lambda store: store.move(args.id, args.code),
-        lambda a: (
-            f"Moved {a.instrument} of {a.date} by {a.rater} from {a.corrections[-1].old} to "
-            f"{a.client}; the old client is kept in the rating's corrections."
-        ),
-    )
+    return _correct(args, lambda store: store.move(args.id, args.code), MOVED)
 
 
 def cmd_redate(args: argparse.Namespace) -> int:
-    return _correct(
-        args,
-        lambda store: store.redate(args.id, args.date),
-        lambda a: (
-            f"Redated {a.instrument} of {a.client} by {a.rater} from {a.corrections[-1].old} "
-            f"to {a.date}; the old date is kept in the rating's corrections."
-        ),
-    )
+    return _correct(args, lambda store: store.redate(args.id, args.date), REDATED)
+
+
+def _correct(
+    args: argparse.Namespace, change: Callable[[Store], Administration], words: str
+) -> int:
+    """Make the change, say what it did (``words`` names the rating ``a`` and the value it
+    had, ``old``), and name a rating it now shares a session with."""
+    store = open_store(args)
+    a = change(store)
+    old = a.corrections[-1].old if a.corrections else ""
+    print(words.format(a=a, old=old))
+    say_same_session(a, store.administrations(a.client), earlier_only=False)
+    return EXIT_OK

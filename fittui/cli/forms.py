@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from fittui.cli.arguments import add_optional_instrument
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, CliError, confirmed, instruments, open_store, settings
 
@@ -16,12 +17,7 @@ def register(commands: Commands) -> None:
     """``form`` and ``enter`` and their arguments."""
     p = commands.add("form", cmd_form, writes=True)
     p.add_argument("code", metavar="CODE")
-    p.add_argument(
-        "instrument",
-        metavar="INSTRUMENT",
-        nargs="?",
-        help="what to rate (default: the client's first start-of-session instrument)",
-    )
+    add_optional_instrument(p, "the client's first start-of-session instrument")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the page")
 
     p = commands.add("enter", cmd_enter, writes=True)

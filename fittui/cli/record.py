@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from fittui.cli.arguments import add_rater
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, instruments, open_store
 from fittui.cli.output import say_same_session
-
-RATERS_HELP = "client (default), partner, parent, teacher, ..."
 
 
 def register(commands: Commands) -> None:
     """``record`` and its arguments."""
     p = commands.add("record", cmd_record, writes=True)
     p.add_argument("code", metavar="CODE")
-    p.add_argument(
-        "instrument",
-        metavar="INSTRUMENT",
-        help="ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS, PHQ-9, GAD-7",
-    )
+    known = "ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS, PHQ-9, GAD-7"
+    p.add_argument("instrument", metavar="INSTRUMENT", help=known)
     p.add_argument(
         "scores",
         metavar="SCORE",
@@ -27,7 +23,7 @@ def register(commands: Commands) -> None:
         help="one score per item: 0.0 to 10.0 on a line, 0 to 3 on the PHQ-9 and GAD-7",
     )
     p.add_argument("--date", metavar="YYYY-MM-DD", help="when it was rated (default: now)")
-    p.add_argument("--rater", default="client", metavar="ROLE", help=RATERS_HELP)
+    add_rater(p)
     p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
     p.add_argument(
         "--mode",

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fittui.cli.arguments import add_encrypt, add_identity
 from fittui.cli.commands import Commands
 from fittui.cli.common import (
     EXIT_OK,
@@ -29,21 +30,13 @@ def register(commands: Commands) -> None:
     """``import`` and ``export`` and their arguments."""
     p = commands.add("import", cmd_import, writes=True)
     p.add_argument("file", metavar="FILE", help="a .csv file, or a .json file from fittui export")
-    p.add_argument(
-        "--identity",
-        metavar="KEYFILE",
-        help="the backup key, for a file encrypted to it (a passphrase is asked for)",
-    )
+    add_identity(p, "a file")
 
     p = commands.add("export", cmd_export)
     p.add_argument("--format", required=True, choices=["csv", "json", "fhir", "html"])
     p.add_argument("--client", metavar="CODE", help="one client only (needed for html)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
-    p.add_argument(
-        "--encrypt",
-        action="store_true",
-        help="encrypt FILE with a passphrase (age format; asked for, or FITTUI_PASSPHRASE)",
-    )
+    add_encrypt(p, "FILE")
     p.set_defaults(usage_error=p.error)
 
 
