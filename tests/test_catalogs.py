@@ -39,8 +39,9 @@ SAME_IN_THERAPIST: dict[str, set[str]] = {
         "SRS",
         "Status",
         "Video",
+        "{n} SRS",
     },
-    "es": {"12m", "ORS", "PIN", "SRS", "Total", "{n} d"},
+    "es": {"12m", "ORS", "PIN", "SRS", "Total", "{n} d", "{n} SRS"},
 }
 
 

@@ -33,7 +33,7 @@ from statistics import NormalDist
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, split_episodes
 from fittui.domain.instruments import Instrument, format_tenths
-from fittui.domain.language import N_, _
+from fittui.domain.language import N_, _, n_
 from fittui.domain.model import Administration, Client, InputError
 from fittui.domain.scoring import own_instrument_ratings, summarize
 
@@ -521,17 +521,21 @@ def _effect(estimate: Estimate, minimum_n: int) -> tuple[str, str]:
     """The value and a short remark: n and the 95% interval, or why there is no figure."""
     if estimate.value is None:
         if estimate.n:
-            return "-", f"n {estimate.n}, below minimum {minimum_n}"
-        return "-", "no episode yet"
+            return "-", _("n {n}, below minimum {minimum}").format(n=estimate.n, minimum=minimum_n)
+        return "-", _("no episode yet")
     return (
         f"{rounded(estimate.value, 2):.2f}",
-        f"n {estimate.n}, CI {rounded(estimate.low, 2):.2f} to {rounded(estimate.high, 2):.2f}",
+        _("n {n}, CI {low} to {high}").format(
+            n=estimate.n,
+            low=f"{rounded(estimate.low, 2):.2f}",
+            high=f"{rounded(estimate.high, 2):.2f}",
+        ),
     )
 
 
 def _of(count: int, total: int, what: str = "") -> str:
     share = _percent(_share(count, total))
-    return f"{share} of {total}{what}" if total else ""
+    return _("{share} of {total}").format(share=share, total=total) + what if total else ""
 
 
 def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
@@ -552,7 +556,7 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
     rows += [
         (N_("Mean intake ORS"), _mean_text(s.mean_intake), _episodes(s.change_episodes)),
         (N_("Mean change"), _mean_text(s.mean_change, signed=True), _episodes(s.change_episodes)),
-        (N_("Intake below cut-off"), str(s.clinical), "the sample below"),
+        (N_("Intake below cut-off"), str(s.clinical), _("the sample below")),
         (N_("Effect size"), *_effect(s.effect_size, s.reference.minimum_n)),
         (N_("Severity-adjusted"), *_effect(s.effect_size_adjusted, s.reference.minimum_n)),
         (N_("Reliably improved"), str(s.reliably_improved), _of(s.reliably_improved, s.clinical)),
@@ -561,14 +565,20 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
         (
             N_("Dropout rate"),
             _percent(s.dropout_rate) or "-",
-            f"{s.dropouts} of {s.closed_episodes}" if s.closed_episodes else "no episode ended",
+            _("{n} of {total}").format(n=s.dropouts, total=s.closed_episodes)
+            if s.closed_episodes
+            else _("no episode ended"),
         ),
         (
             N_("Sessions per closed ep."),
             "-" if s.mean_sessions is None else f"{rounded(s.mean_sessions, 1):.1f}",
             "",
         ),
-        (N_("Mean SRS"), _mean_text(s.mean_srs), f"{s.srs_count} SRS" if s.srs_count else ""),
+        (
+            N_("Mean SRS"),
+            _mean_text(s.mean_srs),
+            _("{n} SRS").format(n=s.srs_count) if s.srs_count else "",
+        ),
         (
             N_("SRS below 36"),
             str(s.srs_below_cutoff) if s.srs_count else "-",
@@ -581,24 +591,24 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
             continue
         rows += [
             (
-                f"{key} reliably improved",
+                _("{key} reliably improved").format(key=key),
                 str(found.reliable_improvement),
-                _of(found.reliable_improvement, found.episodes, " rated twice"),
+                _of(found.reliable_improvement, found.episodes, _(" rated twice")),
             ),
             (
-                f"{key} recovered",
+                _("{key} recovered").format(key=key),
                 str(found.recovery),
-                _of(found.recovery, found.at_caseness, " at caseness") or "none at caseness",
+                _of(found.recovery, found.at_caseness, _(" at caseness")) or _("none at caseness"),
             ),
             (
-                f"{key} reliably recovered",
+                _("{key} reliably recovered").format(key=key),
                 str(found.reliable_recovery),
-                _of(found.reliable_recovery, found.at_caseness, " at caseness")
-                or "none at caseness",
+                _of(found.reliable_recovery, found.at_caseness, _(" at caseness"))
+                or _("none at caseness"),
             ),
         ]
     return rows
 
 
 def _episodes(count: int) -> str:
-    return f"of {count} episode{'s' if count != 1 else ''}" if count else ""
+    return n_("of {n} episode", "of {n} episodes", count).format(n=count) if count else ""

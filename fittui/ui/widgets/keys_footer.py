@@ -17,8 +17,10 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from fittui.domain.language import _
+from fittui.domain.language import N_, _
 
+# Textual's own words that reach the footer (a Select's open list), for the catalog.
+TEXTUAL_WORDS = (N_("Dismiss menu"),)
 WIDE = 80  # from here on the footer shows every key the screen marks for it
 
 
