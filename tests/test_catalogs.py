@@ -16,14 +16,11 @@ PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx%]")
 # Words a language writes exactly as English does; any other message translated to its
 # own English is a message someone forgot.
 SAME_IN_BOTH: dict[str, set[str]] = {
-    "de": {"OK"},
-    "es": {"OK"},
-    "fr": {"OK"},
-    "nl": {"OK"},
-    "nb": {"OK"},
-    "sv": {"OK"},
-    "da": {"OK"},
-    "pt": {"OK"},
+    "fr": {"Important", "parent"},
+    "nl": {"School", "partner"},
+    "nb": {"partner"},
+    "sv": {"partner"},
+    "da": {"partner"},
 }
 
 

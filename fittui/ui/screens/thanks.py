@@ -53,7 +53,7 @@ class ThankYouScreen(ClientModeScreen[str]):
             after = tr.c_("Please hand the laptop back to your therapist.")
         with Middle():
             with Center():
-                yield Static(f"{tr.c_('Thank you.')}\n\n{after}", id="thanks")
+                yield Static(tr.c_("Thank you.") + "\n\n" + after, id="thanks")
 
     def _translator(self) -> Translator:
         """The client's language, the therapist's when the client has none."""
