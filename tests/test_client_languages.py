@@ -1,0 +1,199 @@
+"""The client rates in their own language: every client-facing screen of every instrument in
+every language, at 80x24 and 60x20, shows nothing of the English catalog and nothing cut
+off; a session runs in two languages at once; the scores saved do not depend on the
+language; numbers are written the client's way.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button
+
+from conftest import quick_pin, screen_text
+from fittui.domain.instruments import BUILTIN_FILES, load_instruments
+from fittui.domain.language import LANGUAGES, therapist_language, translator
+from fittui.locales import extract
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.thanks import ThankYouScreen
+from fittui.ui.widgets.slider import Slider
+from test_catalogs import SAME_IN_BOTH
+
+OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
+SIZES = [(80, 24), (60, 20)]
+THERAPIST = Settings(pin=quick_pin())
+EVERY_INSTRUMENT = tuple(load_instruments())
+assert len(EVERY_INSTRUMENT) == len(BUILTIN_FILES)
+
+
+# English messages that are also words of another language, and so may stand on its screens
+# ("Me sentí escuchado" is Spanish): an explicit, short list.
+HOMOGRAPHS: dict[str, set[str]] = {"es": {"Me"}}
+
+
+@cache
+def english_messages(code: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each message of the client template, as a pattern matching it as whole words; the
+    few a language writes as English does are left out."""
+    found = []
+    for message in extract.read(extract.template_path("client")):
+        ids = [message.id] if isinstance(message.id, str) else list(message.id or ())
+        for text in ids:
+            allowed = SAME_IN_BOTH.get(code, set()) | HOMOGRAPHS.get(code, set())
+            if text and text not in allowed:
+                for line in text.split("\n"):
+                    if line.strip():
+                        found.append((line, re.compile(rf"(?<!\w){re.escape(line)}(?!\w)")))
+    return tuple(found)
+
+
+def screen_lines(app) -> list[str]:
+    """The terminal's rows as plain text."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def check_screen(pilot, code: str, where: str) -> None:
+    """Nothing in English (of the client catalog) and nothing cut off on the screen."""
+    app = pilot.app
+    await pilot.pause()
+    await pilot.pause()  # the key line is set after the first refresh
+    text = "\n".join(screen_lines(app))
+    english = [line for line, pattern in english_messages(code) if pattern.search(text)]
+    assert not english, f"{where}: English on a {code} screen: {english}\n{text}"
+    assert "…" not in text, f"{where}: something is cut off\n{text}"
+    if isinstance(app.screen, RatingScreen):
+        assert app.screen.query_one("#help").size.height == 1, f"{where}: help wraps\n{text}"
+
+
+def store_with_client(db: Path, language: str, instruments=EVERY_INSTRUMENT) -> Store:
+    store = Store(db)
+    store.add_client("C1", instruments=tuple(instruments), language=language)
+    return store
+
+
+async def answer_every_item(pilot) -> None:
+    """First Done with nothing marked (the screen names what is missing), then an answer
+    for every item, then Done."""
+    screen = pilot.app.screen
+    await press_done(pilot)
+    for widget in screen.item_widgets:
+        widget.value = widget.scale_max
+    await press_done(pilot)
+
+
+async def press_done(pilot) -> None:
+    """The Done (or Continue) button, wherever the list has scrolled to."""
+    pilot.app.screen.query_one("#done", Button).press()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("code", OTHER_LANGUAGES)
+async def test_every_instrument_in_every_language(db, code, size):
+    """A session of every instrument, each screen checked: unmarked, with the message
+    naming what is missing, then the hand-back screen."""
+    store_with_client(db, code)
+    app = make_app(db, settings=THERAPIST, session="C1")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        seen = []
+        while isinstance(app.screen, RatingScreen):
+            screen = app.screen
+            key = screen.instrument.key
+            seen.append(key)
+            await check_screen(pilot, code, f"{key} at {size}")
+            if screen.available:
+                await press_done(pilot)
+                assert str(screen.query_one("#message").render()), key
+                await check_screen(pilot, code, f"{key}, nothing marked, at {size}")
+                for widget in screen.item_widgets:
+                    widget.value = widget.scale_max
+            await press_done(pilot)
+        assert seen == list(EVERY_INSTRUMENT)
+        assert isinstance(app.screen, ThankYouScreen)
+        await check_screen(pilot, code, f"the hand-back screen at {size}")
+    saved = {a.instrument for a in Store(db).administrations("C1")}
+    assert saved == {key for key in EVERY_INSTRUMENT if key not in ("PHQ-9", "GAD-7")}
+
+
+@pytest.mark.parametrize("code", OTHER_LANGUAGES)
+async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code):
+    """`fittui rate` with two raters: the hand-on screen, then the one that closes."""
+    store_with_client(db, code, ("ORS",))
+    app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client", "partner"]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await answer_every_item(pilot)
+        assert isinstance(app.screen, ThankYouScreen) and app.screen.next_rater == "partner"
+        await check_screen(pilot, code, "the hand-on screen")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen) and app.screen.rater == "partner"
+        await answer_every_item(pilot)
+        assert isinstance(app.screen, ThankYouScreen) and app.screen.next_rater is None
+        await check_screen(pilot, code, "the closing screen")
+
+
+async def test_a_german_client_in_an_english_session_saves_what_english_saves(tmp_path):
+    """The client rates in German while the therapist's result screen is in English; the
+    same keys save the same scores as an English rating."""
+    assert therapist_language() == "en"
+    keys = ["right", "right", "down", "7", "down", "end", "down", "home", "enter"]
+    saved = {}
+    for code in ("de", "en"):
+        db = tmp_path / code / "fittui.json"
+        store_with_client(db, "" if code == "en" else code, ("ORS", "SRS"))
+        app = make_app(db, settings=THERAPIST, session="C1")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            lines = "\n".join(screen_lines(app))
+            if code == "de":
+                assert "Persönlich" in lines and "Gar nicht gut" in lines
+                assert "Individually" not in lines
+            await pilot.press(*keys)
+            await pilot.pause()
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert isinstance(app.screen, ThankYouScreen)
+            thanks = screen_text(app)
+            assert ("Danke." if code == "de" else "Thank you.") in thanks
+            await pilot.press("f2", "2", "4", "6", "8", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ResultScreen)
+            assert "Danke" not in screen_text(app)  # the therapist's screen is English
+        saved[code] = [(a.instrument, a.items, a.rater) for a in Store(db).administrations("C1")]
+    assert saved["de"] == saved["en"]
+    assert [items for _, items, _ in saved["de"]][0] == {
+        "individually": 55,
+        "interpersonally": 70,
+        "socially": 100,
+        "overall": 0,
+    }
+
+
+async def test_numbers_on_the_line_are_written_the_clients_way(db):
+    store_with_client(db, "es", ("ORS",))
+    settings = Settings(pin=quick_pin(), show_numbers=True)
+    app = make_app(db, settings=settings, rate=("C1", "ORS", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "shift+right")
+        await pilot.pause()
+        assert app.focused is app.screen.query(Slider).first()
+        line = "\n".join(screen_lines(app))
+        assert "5,1" in line and "10,0" not in line.replace(" 10  ", "")
+
+
+def test_a_client_without_a_language_reads_the_therapists(db):
+    from fittui.domain.language import client_translator
+
+    assert client_translator("").code == therapist_language()
+    assert client_translator("xx").code == therapist_language()  # a newer fittui's language
+    assert translator("de").score(255) == "25,5"
+    assert translator("es").score(55) == "5,5"
+    assert translator("en").score(55) == "5.5"
