@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from test_catalogs import SAME_IN_BOTH
 from textual.widgets import Button
 
 from conftest import quick_pin, screen_text
@@ -24,7 +25,6 @@ from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.result import ResultScreen
 from fittui.ui.screens.thanks import ThankYouScreen
 from fittui.ui.widgets.slider import Slider
-from test_catalogs import SAME_IN_BOTH
 
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
 SIZES = [(80, 24), (60, 20)]
