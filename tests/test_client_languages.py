@@ -197,3 +197,36 @@ def test_a_client_without_a_language_reads_the_therapists(db):
     assert translator("de").score(255) == "25,5"
     assert translator("es").score(55) == "5,5"
     assert translator("en").score(55) == "5.5"
+
+
+def test_the_language_from_the_command_line(cli, db):
+    assert cli("add-client", "C7", "--language", "de", "--instruments", "ORS,PHQ-9").code == 0
+    assert Store(db).client("C7").language == "de"
+    result = cli("add-client", "C8", "--language", "xx")
+    assert result.code == 1 and "unknown language 'xx'" in result.err
+    assert [c.code for c in Store(db).clients()] == ["C7"]
+    changed = cli("edit-client", "C7", "--language", "es")
+    assert changed.code == 0 and "PHQ-9 not available in Español" in changed.out
+    assert cli("clients", "--json").json()[0]["language"] == "es"
+    assert cli("edit-client", "C7", "--language", "").code == 0
+    assert Store(db).client("C7").language == ""
+
+
+async def test_the_client_form_sets_the_language(db):
+    from textual.widgets import Select
+
+    from fittui.ui.screens.client_form import ClientFormScreen
+
+    Store(db).add_client("C1")
+    app = make_app(db, settings=THERAPIST)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        form = ClientFormScreen(Store(db).client("C1"))
+        app.push_screen(form)
+        await pilot.pause()
+        form.query_one("#language", Select).value = "nb"
+        form.query_one("#instruments").value = "GAD-7, ORS"
+        form.query_one("#save").press()
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("GAD-7: not available in Norsk bokmål" in m for m in said), said
+    assert Store(db).client("C1").language == "nb"
