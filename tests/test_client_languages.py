@@ -230,3 +230,26 @@ async def test_the_client_form_sets_the_language(db):
         said = [n.message for n in app._notifications]
         assert any("GAD-7: not available in Norsk bokmål" in m for m in said), said
     assert Store(db).client("C1").language == "nb"
+
+
+def test_the_language_goes_out_and_comes_back_in_csv_and_json(db):
+    from fittui.formats.export import export_csv, export_json
+    from fittui.formats.importing import ImportFailed, plan_import, plan_import_json
+
+    instruments = load_instruments()
+    store = store_with_client(db, "pt", ("ORS",))
+    store.add_client("C2")
+    marks = {item.key: 50 for item in instruments["ORS"].items}
+    for code in ("C1", "C2"):
+        store.record(code, instruments["ORS"], marks, "2026-11-02T10:00")
+    clients, ratings = store.clients(), store.administrations()
+    csv_text = export_csv(clients, ratings, instruments)
+    assert csv_text.splitlines()[0].endswith(",language")
+    plan = plan_import(csv_text.encode(), "out.csv", instruments, {})
+    assert {c.code: c.language for c in plan.new_clients} == {"C1": "pt", "C2": ""}
+    plan = plan_import_json(export_json(clients, ratings).encode(), "out.json", instruments, {})
+    assert {c.code: c.language for c in plan.new_clients} == {"C1": "pt", "C2": ""}
+    bad = csv_text.replace(",pt\r\n", ",klingon\r\n")
+    with pytest.raises(ImportFailed) as failed:
+        plan_import(bad.encode(), "bad.csv", instruments, {})
+    assert "unknown language 'klingon'" in str(failed.value.errors)

@@ -39,7 +39,16 @@ from fittui.storage.store import administration_to_doc
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
-CSV_LAST = ("note", "label", "archived", "instruments", "voided", "voided_at", "mode")
+CSV_LAST = (
+    "note",
+    "label",
+    "archived",
+    "instruments",
+    "voided",
+    "voided_at",
+    "mode",
+    "language",
+)
 # What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CLIENT_SYSTEM = "urn:fittui:client"
@@ -133,6 +142,7 @@ def export_csv(
                 guard_formula(a.voided.reason) if a.voided else "",
                 a.voided.at if a.voided else "",
                 a.mode,
+                client.language,
             ]
         )
     return out.getvalue()
@@ -153,6 +163,7 @@ def export_data(clients: Iterable[Client], administrations: Iterable[Administrat
                 "label": c.label,
                 "archived": c.archived,
                 "instruments": list(c.instruments),
+                **({"language": c.language} if c.language else {}),
             }
             for c in sorted(clients, key=lambda c: c.code)
         ],

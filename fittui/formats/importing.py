@@ -29,6 +29,7 @@ from fittui.domain.instruments import (
     find_instrument,
     parse_instrument_list,
 )
+from fittui.domain.language import check_language
 from fittui.domain.model import (
     CORRECTED_FIELDS,
     DEFAULT_MODE,
@@ -64,6 +65,7 @@ OPTIONAL = (
     "voided",
     "voided_at",
     "mode",
+    "language",
 )
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -161,6 +163,7 @@ def plan_import(
     labels: dict[str, str] = {}
     archived: dict[str, bool] = {}
     session_sets: dict[str, tuple[str, ...]] = {}
+    languages: dict[str, str] = {}
     new_codes: dict[str, None] = {}
     line = 1
     while True:
@@ -278,6 +281,11 @@ def plan_import(
                     f"client {code} starts sessions with {','.join(known_keys)} elsewhere, "
                     f"here {','.join(keys)}",
                 )
+        language = check("language", _language, cells.get("language", ""))
+        if code is not None and language:
+            known_language = languages.setdefault(code, language)
+            if known_language != language:
+                problem("language", f"client {code} rates in {known_language} elsewhere")
         note = check("note", check_note, unguard_formula(cells.get("note", "")))
         if row_errors:
             errors.extend(row_errors)
@@ -306,10 +314,16 @@ def plan_import(
             labels.get(code, ""),
             archived.get(code, False),
             session_sets.get(code, ()),
+            language=languages.get(code, ""),
         )
         for code in new_codes
     ]
     return plan
+
+
+def _language(code: str) -> str:
+    """A client's language: a code fittui speaks, or blank for the therapist's."""
+    return check_language(code) if code else ""
 
 
 def _is_json(raw: bytes, name: str) -> bool:
@@ -439,7 +453,9 @@ def plan_import_json(
     in_file: dict[str, Client] = {}
     for n, record in enumerate(data["clients"]):
         where = f"clients[{n}]"
-        doc = c.fields(where, record, {"code", "age_group"}, {"label", "archived", "instruments"})
+        doc = c.fields(
+            where, record, {"code", "age_group"}, {"label", "archived", "instruments", "language"}
+        )
         if doc is None:
             continue
         code = c.text(f"{where}.code", doc["code"], check_code)
@@ -449,7 +465,8 @@ def plan_import_json(
         if not isinstance(archived, bool):
             c.problem(f"{where}.archived", "must be true or false")
         keys = _json_session_set(c, f"{where}.instruments", doc.get("instruments", []), instruments)
-        if code is None or group is None or label is None or keys is None:
+        language = c.text(f"{where}.language", doc.get("language", ""), _language)
+        if code is None or group is None or label is None or keys is None or language is None:
             continue
         if code in in_file:
             c.problem(f"{where}.code", f"client {code} is listed twice")
@@ -460,7 +477,9 @@ def plan_import_json(
                 f"{where}.age_group",
                 f"client {code} is {known.age_group} in the database, {group} in the file",
             )
-        in_file[code] = Client(code, group, label.strip(), archived is True, keys)
+        in_file[code] = Client(
+            code, group, label.strip(), archived is True, keys, language=language
+        )
 
     plan = ImportPlan(new_clients=[cl for code, cl in in_file.items() if code not in known_clients])
     ids: set[str] = set()
