@@ -16,11 +16,14 @@ PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx%]")
 # Words a language writes exactly as English does; any other message translated to its
 # own English is a message someone forgot.
 SAME_IN_BOTH: dict[str, set[str]] = {
-    "fr": {"Important", "parent"},
+    "da": {"Minimal", "Note", "partner"},
+    "de": {"Minimal"},
+    "es": {"Total"},
+    "fr": {"Concentration", "Date", "Important", "Note", "Total", "parent"},
+    "nb": {"Mild", "Minimal", "partner"},
     "nl": {"School", "partner"},
-    "nb": {"partner"},
-    "sv": {"partner"},
-    "da": {"partner"},
+    "pt": {"Total"},
+    "sv": {"Minimal", "partner"},
 }
 
 
@@ -83,6 +86,7 @@ def test_the_instrument_extraction_skips_exact_published_wording() -> None:
     assert "Individually" in messages and "Not well at all" in messages
     assert "Feeling down, depressed, or hopeless" not in messages
     assert "Nearly every day" not in messages
+    assert "Down, depressed or hopeless" in messages  # our short label, for the summary page
 
 
 def test_running_the_command_twice_changes_nothing(tmp_path: Path, monkeypatch) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Button
 from conftest import quick_pin, screen_text
 from fittui.domain.instruments import BUILTIN_FILES, load_instruments
 from fittui.domain.language import LANGUAGES, therapist_language, translator
+from fittui.domain.model import InputError
 from fittui.locales import extract
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
@@ -35,7 +36,7 @@ assert len(EVERY_INSTRUMENT) == len(BUILTIN_FILES)
 
 # English messages that are also words of another language, and so may stand on its screens
 # ("Me sentí escuchado" is Spanish): an explicit, short list.
-HOMOGRAPHS: dict[str, set[str]] = {"es": {"Me"}}
+HOMOGRAPHS: dict[str, set[str]] = {"es": {"Me"}, "fr": {"client"}}
 
 
 @cache
@@ -253,3 +254,60 @@ def test_the_language_goes_out_and_comes_back_in_csv_and_json(db):
     with pytest.raises(ImportFailed) as failed:
         plan_import(bad.encode(), "bad.csv", instruments, {})
     assert "unknown language 'klingon'" in str(failed.value.errors)
+
+
+@pytest.mark.parametrize("code", OTHER_LANGUAGES)
+def test_the_summary_page_in_the_clients_language(db, code):
+    import html as html_module
+    from datetime import date
+
+    from fittui.domain.scoring import summarize
+    from fittui.formats.export import client_page
+
+    instruments = load_instruments()
+    store = store_with_client(db, code, ("ORS", "SRS"))
+    ors, srs, phq9 = instruments["ORS"], instruments["SRS"], instruments["PHQ-9"]
+    store.record("C1", ors, dict.fromkeys((i.key for i in ors.items), 50), "2026-10-05T10:00")
+    store.record("C1", srs, dict.fromkeys((i.key for i in srs.items), 85), "2026-10-05T10:50")
+    store.record("C1", ors, dict.fromkeys((i.key for i in ors.items), 65), "2026-11-02T10:00")
+    store.record("C1", phq9, dict.fromkeys((i.key for i in phq9.items), 10), "2026-11-02T10:05")
+    store.record(
+        "C1",
+        ors,
+        {"individually": 65, "interpersonally": 60, "socially": 61, "overall": 70},
+        "2026-11-09T10:00",
+        rater="partner",
+    )
+    client = store.client("C1")
+    ratings = store.administrations("C1")
+    page = client_page(
+        client, ratings, instruments, summarize(client, ratings, instruments), date(2026, 11, 10)
+    )
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", page))
+    english = [line for line, pattern in english_messages(code) if pattern.search(text)]
+    assert not english, english
+    assert f'<html lang="{code}">' in page
+    decimal = translator(code).number(0.5)[1]
+    assert f"26{decimal}0" in text  # the latest ORS total, written the client's way
+    assert translator(code).date(date(2026, 11, 10)) in text
+    assert translator(code).c_("Down, depressed or hopeless") in text
+
+
+@pytest.mark.parametrize("code", ["de", "es"])
+def test_the_home_form_in_the_clients_language(db, code):
+    from datetime import date
+
+    from fittui.formats.home_form import write_form
+
+    instruments = load_instruments()
+    store_with_client(db, code, ("ORS",))
+    written = write_form(Store(db), "C1", instruments["SRS"], date(2026, 11, 10), 7)
+    text = written.html
+    assert f'<html lang="{code}">' in text
+    tr = translator(code)
+    for words in ("Relationship", "A good fit", "Done"):
+        assert tr.c_(words) in text
+    assert tr.date(date(2026, 11, 17)) in text
+    assert "Put one mark on each line" not in text
+    with pytest.raises(InputError, match="PHQ-9 is not available in"):
+        write_form(Store(db), "C1", instruments["PHQ-9"], date(2026, 11, 10), 7)

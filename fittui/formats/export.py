@@ -31,6 +31,13 @@ from typing import Any
 
 from fittui import __version__
 from fittui.domain.instruments import Instrument, Item, format_tenths
+from fittui.domain.language import (
+    ENGLISH,
+    Translator,
+    client_translator,
+    rater_name,
+    translator,
+)
 from fittui.domain.model import Administration, Client
 from fittui.domain.scoring import Summary, chronological, family_of
 from fittui.formats.chart import CHILD_SCALE, chart_scale, series, series_words
@@ -431,10 +438,15 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 
 
 def chart_svg(
-    administrations: list[Administration], instruments: dict[str, Instrument], cutoff: int | None
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    cutoff: int | None,
+    tr: Translator | None = None,
 ) -> str:
     """The history chart as inline SVG: totals by session on 0-40, the cut-off and 36 lines;
-    a young child's face scales on 0-10 with no line made for the 40-point scales."""
+    a young child's face scales on 0-10 with no line made for the 40-point scales. Its
+    words are in ``tr``'s language (the client's)."""
+    tr = tr or translator(ENGLISH)
     scale = chart_scale(administrations, instruments)
     young = scale == CHILD_SCALE
     days, found = series(administrations, instruments, scale)
@@ -453,7 +465,9 @@ def chart_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
         'role="img" aria-labelledby="chart-title">',
         '<title id="chart-title">'
-        + ("Faces, 0 to 10, by session" if young else "ORS and SRS totals by session")
+        + escape(
+            tr.c_("Faces, 0 to 10, by session") if young else tr.c_("ORS and SRS totals by session")
+        )
         + "</title>",
     ]
     for tick in (0, 2, 4, 6, 8, 10) if young else (0, 10, 20, 30, 40):
@@ -463,12 +477,13 @@ def chart_svg(
             f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">{tick}</text>'
         )
     if cutoff is not None and "ORS" in found and not young:
+        cutoff_words = tr.c_("ORS cut-off {score}").format(score=tr.score(cutoff))
         y = y_at(cutoff / 10)
         parts.append(
             f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" '
             'stroke="#c62828" stroke-dasharray="8 4"/>'
             f'<text x="{_LEFT + plot_w}" y="{y - 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#c62828">ORS cut-off {format_tenths(cutoff)}</text>'
+            f'fill="#c62828">{escape(cutoff_words)}</text>'
         )
     if ("SRS" in found or "GSRS" in found) and not young:
         y = y_at(36)
@@ -481,7 +496,7 @@ def chart_svg(
     for n in range(1, len(days) + 1, step):
         parts.append(
             f'<text x="{x_at(n):.1f}" y="{_TOP + plot_h + 18}" text-anchor="middle" '
-            f'font-size="11">{escape(days[n - 1][5:])}</text>'
+            f'font-size="11">{escape(_short_day(days[n - 1], tr))}</text>'
         )
     others = iter(_OTHER_STYLES * len(found))
     legend = []
@@ -493,7 +508,8 @@ def chart_svg(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dashed}/>'
         )
         parts.extend(_marker(shape, x_at(i), y_at(total), colour) for i, total in points)
-        legend.append((series_words(administrations, instruments, name), colour, shape))
+        words = series_words(administrations, instruments, name)
+        legend.append((_rater_in_words(words, tr), colour, shape))
     x = _LEFT
     for name, colour, shape in legend:
         parts.append(_marker(shape, x + 5, CHART_HEIGHT - 8, colour))
@@ -509,9 +525,12 @@ SYMPTOM_HEIGHT = 200
 _SYMPTOM_COLOUR, _BAND_COLOUR = "#4d7d3a", "#777"
 
 
-def symptom_svg(ratings: tuple[Administration, ...], instrument: Instrument) -> str:
+def symptom_svg(
+    ratings: tuple[Administration, ...], instrument: Instrument, tr: Translator | None = None
+) -> str:
     """One symptom measure's totals (PHQ-9, GAD-7) as inline SVG, on its own scale from 0
     to its highest total, with a dotted line where each severity band starts."""
+    tr = tr or translator(ENGLISH)
     top = instrument.max_total
     plot_w = CHART_WIDTH - _LEFT - _RIGHT
     plot_h = SYMPTOM_HEIGHT - _TOP - _BOTTOM + 16
@@ -522,11 +541,11 @@ def symptom_svg(ratings: tuple[Administration, ...], instrument: Instrument) -> 
     def y_at(tenths: int) -> float:
         return _TOP + plot_h * (1 - tenths / top)
 
-    key = escape(instrument.key)
+    title = escape(tr.c_("{scale} totals by session").format(scale=instrument.key))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {SYMPTOM_HEIGHT}" '
-        f'role="img" aria-label="{key} totals by session">',
-        f"<title>{key} totals by session</title>",
+        f'role="img" aria-label="{title}">',
+        f"<title>{title}</title>",
     ]
     for tenths in (instrument.scale_min * len(instrument.items), top):
         parts.append(
@@ -543,13 +562,13 @@ def symptom_svg(ratings: tuple[Administration, ...], instrument: Instrument) -> 
             f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12">'
             f"{instrument.format_score(band.low)}</text>"
             f'<text x="{_LEFT + plot_w}" y="{y - 3:.1f}" text-anchor="end" font-size="10" '
-            f'fill="{_BAND_COLOUR}">{escape(band.label.lower())}</text>'
+            f'fill="{_BAND_COLOUR}">{escape(tr.c_(band.label).lower())}</text>'
         )
     step = max(1, -(-len(ratings) // MAX_DATE_LABELS))
     for n in range(1, len(ratings) + 1, step):
         parts.append(
             f'<text x="{x_at(n):.1f}" y="{_TOP + plot_h + 18}" text-anchor="middle" '
-            f'font-size="11">{escape(ratings[n - 1].day[5:])}</text>'
+            f'font-size="11">{escape(_short_day(ratings[n - 1].day, tr))}</text>'
         )
     points = [(x_at(n), y_at(a.total)) for n, a in enumerate(ratings, start=1)]
     coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
@@ -561,43 +580,76 @@ def symptom_svg(ratings: tuple[Administration, ...], instrument: Instrument) -> 
     return "\n".join(parts)
 
 
-def _items_text(a: Administration, instruments: dict[str, Instrument]) -> str:
+def _short_day(day: str, tr: Translator) -> str:
+    """A chart's date label: '11-02' in English, as the client's language writes it else."""
+    return day[5:] if tr.code == ENGLISH else tr.short_date(date.fromisoformat(day[:10]))
+
+
+def _day(day: str, tr: Translator) -> str:
+    """A date on the client's page: ISO in English, the client's language's form else."""
+    return day if tr.code == ENGLISH else tr.date(date.fromisoformat(day[:10]))
+
+
+def _rater_in_words(words: str, tr: Translator) -> str:
+    """A legend's "ORS (partner)" with the rater's role in the client's language."""
+    head, _, rest = words.partition(" (")
+    return f"{head} ({rater_name(tr, rest.rstrip(')'))})" if rest else words
+
+
+def _signed(tenths: int, instrument: Instrument, tr: Translator) -> str:
+    """A change with its sign, in the instrument's format and the client's numbers."""
+    sign = "+" if tenths > 0 else "-" if tenths < 0 else ""
+    return sign + tr.score(abs(tenths), not instrument.whole_numbers)
+
+
+def _items_text(a: Administration, instruments: dict[str, Instrument], tr: Translator) -> str:
     """'Individually 5.0, Socially 6.5, ...'; on a Likert scale, whose short labels may hold
     a comma ('Down, depressed or hopeless'), the items are set apart by semicolons."""
     instrument = instruments.get(a.instrument)
-    labels = {i.key: i.label for i in instrument.items} if instrument else {}
+    labels = {i.key: tr.c_(i.label) for i in instrument.items} if instrument else {}
     separator = "; " if instrument is not None and instrument.kind == "likert" else ", "
     return separator.join(
-        f"{labels.get(key, key)} {_score_text(a, a.items[key], instruments)}"
+        f"{labels.get(key, key)} {_client_score(a, a.items[key], instruments, tr)}"
         for key in _item_order(a, instruments)
     )
 
 
-def _total_text(a: Administration, instruments: dict[str, Instrument]) -> str:
+def _client_score(
+    a: Administration, tenths: int, instruments: dict[str, Instrument], tr: Translator
+) -> str:
+    instrument = instruments.get(a.instrument)
+    return tr.score(tenths, instrument is None or not instrument.whole_numbers)
+
+
+def _total_text(a: Administration, instruments: dict[str, Instrument], tr: Translator) -> str:
     """The total, with its severity band on a symptom measure: '13 (moderate)'."""
     instrument = instruments.get(a.instrument)
     band = instrument.band_for(a.total) if instrument and instrument.bands else None
-    total = _score_text(a, a.total, instruments)
-    return f"{total} ({band.label.lower()})" if band else total
+    total = _client_score(a, a.total, instruments, tr)
+    return f"{total} ({tr.c_(band.label).lower()})" if band else total
 
 
-def _symptom_lines(summary: Summary, instruments: dict[str, Instrument]) -> list[str]:
+def _symptom_lines(
+    summary: Summary, instruments: dict[str, Instrument], tr: Translator
+) -> list[str]:
     """One sentence per symptom measure rated: the latest total, its band and the change."""
     lines = []
     for key, found in summary.symptoms.items():
         instrument = instruments[key]
         latest = found.latest
-        top = instrument.format_score(instrument.max_total)
-        text = (
-            f"Latest {escape(key)}, on {escape(latest.day)}: "
-            f"{instrument.format_score(latest.total)} of {top}"
+        decimals = not instrument.whole_numbers
+        text = tr.c_("Latest {scale}, on {date}: {total} of {top}").format(
+            scale=key,
+            date=_day(latest.day, tr),
+            total=tr.score(latest.total, decimals),
+            top=tr.score(instrument.max_total, decimals),
         )
         if found.band is not None:
-            text += f", {escape(found.band.label.lower())}"
+            text += ", " + tr.c_(found.band.label).lower()
         if found.change is not None:
-            sign = "+" if found.change > 0 else ""
-            text += f" ({sign}{instrument.format_score(found.change)} since the first)"
-        lines.append(text + ".")
+            since = tr.c_("({change} since the first)")
+            text += " " + since.format(change=_signed(found.change, instrument, tr))
+        lines.append(escape(text + "."))
     return lines
 
 
@@ -614,86 +666,127 @@ def client_page(
     its own scale with its severity bands, and its totals in the table carry their band.
     The therapist's label is left out (it is theirs, not the client's); notes are in, as
     they are the client's own words. Nothing is loaded from elsewhere and no script runs.
+    The page is in the client's language (the therapist's when the client has none), its
+    numbers and dates written that language's way.
     """
+    tr = client_translator(client.language)
     lines = []
     if summary.intake is not None:
         lines.append(
-            f"First {escape(summary.intake.instrument)} on {escape(summary.intake.day)}: "
-            f"{format_tenths(summary.intake.total)}."
+            tr.c_("First {scale} on {date}: {total}.").format(
+                scale=summary.intake.instrument,
+                date=_day(summary.intake.day, tr),
+                total=tr.score(summary.intake.total),
+            )
         )
     if summary.change is not None and summary.latest is not None:
-        sign = "+" if summary.change > 0 else ""
+        change = ("+" if summary.change > 0 else "-" if summary.change < 0 else "") + tr.score(
+            abs(summary.change)
+        )
         lines.append(
-            f"Latest, on {escape(summary.latest.day)}: {format_tenths(summary.latest.total)} "
-            f"({sign}{format_tenths(summary.change)} since the first). A change of 5 points or "
-            "more is more than day-to-day ups and downs."
+            tr.c_(
+                "Latest, on {date}: {total} ({change} since the first). A change of 5 points "
+                "or more is more than day-to-day ups and downs."
+            ).format(
+                date=_day(summary.latest.day, tr),
+                total=tr.score(summary.latest.total),
+                change=change,
+            )
         )
     if summary.cutoff is not None and summary.intake is not None:
         lines.append(
-            f"Scores below {format_tenths(summary.cutoff)} are in the range where people often "
-            "look for help; the dashed line marks it."
+            tr.c_(
+                "Scores below {score} are in the range where people often look for help; "
+                "the dashed line marks it."
+            ).format(score=tr.score(summary.cutoff))
         )
     if summary.srs:
         lines.append(
-            "The SRS shows how each session worked for you; below 36 means something could "
-            "have gone better, and that is welcome news for us to talk about."
+            tr.c_(
+                "The SRS shows how each session worked for you; below 36 means something could "
+                "have gone better, and that is welcome news for us to talk about."
+            )
         )
-    lines += _symptom_lines(summary, instruments)
+    lines = [escape(line) for line in lines] + _symptom_lines(summary, instruments, tr)
     rows = "\n".join(
         "<tr>"
-        f'<td class="when">{escape(a.date.replace("T", " "))}</td>'
+        f'<td class="when">{escape(_day(a.date[:10], tr) + a.date[10:].replace("T", " "))}</td>'
         f'<td class="scale">{escape(a.instrument)}</td>'
-        f"<td>{escape(a.rater)}</td>"
-        f"<td>{escape(_items_text(a, instruments))}</td>"
-        f'<td class="num">{escape(_total_text(a, instruments))}</td>'
+        f"<td>{escape(rater_name(tr, a.rater))}</td>"
+        f"<td>{escape(_items_text(a, instruments, tr))}</td>"
+        f'<td class="num">{escape(_total_text(a, instruments, tr))}</td>'
         f'<td class="note">{escape(a.note)}</td>'
         "</tr>"
         for a in chronological(administrations)
     )
-    facts = "".join(f"<p>{line}</p>" for line in lines) or "<p>No ratings yet.</p>"
+    no_ratings = escape(tr.c_("No ratings yet."))
+    facts = "".join(f"<p>{line}</p>" for line in lines) or f"<p>{no_ratings}</p>"
     on_shared_chart = any(family_of(instruments, a) in ("ors", "srs") for a in administrations)
-    charts = [chart_svg(administrations, instruments, summary.cutoff)] if on_shared_chart else []
+    charts = (
+        [chart_svg(administrations, instruments, summary.cutoff, tr)] if on_shared_chart else []
+    )
     scales = [
-        "ORS: how you have been doing (0 to 40). SRS: how the session worked for you (0 to 40)."
+        tr.c_(
+            "ORS: how you have been doing (0 to 40). SRS: how the session worked for you (0 to 40)."
+        )
     ]
     if on_shared_chart and chart_scale(administrations, instruments) == CHILD_SCALE:
         scales = [
-            "YCORS: how things have been, pointed on the faces (0 to 10). "
-            "YCSRS: how the session was, on the faces (0 to 10)."
+            tr.c_(
+                "YCORS: how things have been, pointed on the faces (0 to 10). "
+                "YCSRS: how the session was, on the faces (0 to 10)."
+            )
         ]
     if summary.symptoms and not on_shared_chart:
         scales = []
     for key, found in summary.symptoms.items():
         instrument = instruments[key]
-        top = instrument.format_score(instrument.max_total)
-        scales.append(f"{escape(key)}: {escape(instrument.name)}, 0 to {top}; lower is better.")
+        top = tr.score(instrument.max_total, not instrument.whole_numbers)
+        scales.append(
+            tr.c_("{scale}: {name}, 0 to {top}; lower is better.").format(
+                scale=key, name=tr.c_(instrument.name), top=top
+            )
+        )
+        bands = tr.c_("{scale} totals; the dotted lines mark where each severity band starts.")
         charts.append(
-            f'<p class="key">{escape(key)} totals; the dotted lines mark where each severity '
-            f"band starts.</p>\n{symptom_svg(found.ratings, instrument)}"
+            f'<p class="key">{escape(bands.format(scale=key))}</p>\n'
+            f"{symptom_svg(found.ratings, instrument, tr)}"
         )
     chart = "\n".join(charts)
-    sub = "<br>\n".join(scales)
+    sub = "<br>\n".join(escape(line) for line in scales)
+    title = escape(tr.c_("{code}: how things have been going").format(code=client.code))
+    head = "".join(
+        f"<th>{escape(word)}</th>"
+        for word in (
+            tr.c_("Date"),
+            tr.c_("Scale"),
+            tr.c_("Rated by"),
+            tr.c_("Items"),
+            tr.c_("Total"),
+            tr.c_("Note"),
+        )
+    )
+    made = tr.c_("Made with fittui on {date}.").format(date=_day(made_on.isoformat(), tr))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{tr.code}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(client.code)}: how things have been going</title>
+<title>{title}</title>
 <style>{PAGE_CSS}</style>
 </head>
 <body>
-<h1>{escape(client.code)}: how things have been going</h1>
+<h1>{title}</h1>
 <p class="sub">{sub}</p>
 {facts}
 {chart}
 <table>
-<thead><tr><th>Date</th><th>Scale</th><th>Rated by</th><th>Items</th><th>Total</th>\
-<th>Note</th></tr></thead>
+<thead><tr>{head}</tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
-<footer>Made with fittui on {made_on.isoformat()}.</footer>
+<footer>{escape(made)}</footer>
 </body>
 </html>
 """

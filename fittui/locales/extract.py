@@ -88,13 +88,12 @@ def extract_instruments(
     """A Babel extraction method for an instrument file: its client-facing wording.
 
     Each string comes with a comment naming where it is shown, and is extracted as if
-    marked ``c_()``. Nothing of a file with a ``languages`` list (exact published wording)
-    is extracted.
+    marked ``c_()``. Of a file with a ``languages`` list (a validated questionnaire's exact
+    published wording) only what is ours is extracted, for the client's summary page: the
+    title, the items' short labels and the severity bands, never the questions or answers.
     """
     text = fileobj.read().decode("utf-8")
     data = tomllib.loads(text)
-    if data.get("languages"):
-        return
     key = str(data.get("key", "?"))
 
     def found(message: object, where: str) -> Iterator[tuple[int, str, str, list[str]]]:
@@ -103,6 +102,13 @@ def extract_instruments(
             yield line, "c_", message, [f"{key}: {where}"]
 
     yield from found(data.get("name"), "the scale's title")
+    if data.get("languages"):
+        for band in data.get("bands", ()):
+            yield from found(band.get("label"), "a severity band, on the client's summary page")
+        for item in data.get("items", ()):
+            where = f"item {item.get('key', '?')}, short label on the client's summary page"
+            yield from found(item.get("label"), where)
+        return
     yield from found(data.get("frame"), "the question the whole scale answers")
     for option in data.get("options", ()):
         yield from found(option, "an answer option")

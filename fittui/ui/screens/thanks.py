@@ -11,22 +11,9 @@ from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.widgets import Static
 
-from fittui.domain.language import Translator, client_translator
+from fittui.domain.language import Translator, client_translator, rater_name
 from fittui.domain.model import InputError
 from fittui.ui.client_mode import ClientModeScreen
-
-
-def rater_name(tr: Translator, rater: str) -> str:
-    """A rater's role as the client reads it: the usual roles translated, others as typed."""
-    names = {
-        "client": tr.c_("client"),
-        "partner": tr.c_("partner"),
-        "parent": tr.c_("parent"),
-        "teacher": tr.c_("teacher"),
-        "carer": tr.c_("carer"),
-        "sibling": tr.c_("sibling"),
-    }
-    return names.get(rater, rater)
 
 
 class ThankYouScreen(ClientModeScreen[str]):
