@@ -38,7 +38,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--language", metavar="CODE", help=f"{LANGUAGE}; '' for yours")
 
     for name, handler in (("link", cmd_link), ("unlink", cmd_unlink)):
-        p = commands.add(name, handler)
+        p = commands.add(name, handler, writes=True)
         p.add_argument("code", metavar="CODE")
         p.add_argument("other", metavar="OTHER")
 
