@@ -311,3 +311,24 @@ def test_the_home_form_in_the_clients_language(db, code):
     assert "Put one mark on each line" not in text
     with pytest.raises(InputError, match="PHQ-9 is not available in"):
         write_form(Store(db), "C1", instruments["PHQ-9"], date(2026, 11, 10), 7)
+
+
+@pytest.mark.parametrize(
+    "code, key, size",
+    [
+        ("de", "ORS", (80, 24)),
+        ("de", "SRS", (80, 24)),
+        ("es", "ORS", (80, 24)),
+        ("es", "SRS", (80, 24)),
+        ("de", "ORS", (60, 20)),
+        ("es", "SRS", (60, 20)),
+    ],
+    ids=lambda value: f"{value[0]}x{value[1]}" if isinstance(value, tuple) else value,
+)
+def test_snapshot_of_a_rating_in_another_language(snap_compare, db, code, key, size):
+    """The ORS and SRS in German and Spanish, one line marked (numbers shown, so the
+    decimal comma is on screen)."""
+    store_with_client(db, code, (key,))
+    settings = Settings(pin=quick_pin(), show_numbers=True)
+    app = make_app(db, settings=settings, rate=("C1", key, ["client"]))
+    assert snap_compare(app, press=["right", "shift+right"], terminal_size=size)
