@@ -332,3 +332,25 @@ def test_snapshot_of_a_rating_in_another_language(snap_compare, db, code, key, s
     settings = Settings(pin=quick_pin(), show_numbers=True)
     app = make_app(db, settings=settings, rate=("C1", key, ["client"]))
     assert snap_compare(app, press=["right", "shift+right"], terminal_size=size)
+
+
+async def test_a_shared_screen_shows_the_scale_in_the_clients_language(db):
+    """Over video the client reads the shared scale: in their language, numbers too."""
+    from fittui.ui.screens.share import ShareScreen
+
+    store_with_client(db, "de", ("ORS",))
+    app = make_app(db, settings=Settings(pin=quick_pin(), show_numbers=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(ShareScreen(load_instruments()["ORS"], "C1", show_numbers=True))
+        await pilot.pause()
+        await pilot.press("right", "shift+right")
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        for words in ("Outcome Rating Scale", "Individually", "Not well at all"):
+            assert words not in text
+        assert "Skala zur Einschätzung des Befindens · 1 von 4" in text
+        assert "Persönlich" in text and "Gar nicht gut" in text and "5,1" in text
+        await pilot.press("enter", "7", "enter", "7", "enter", "7", "enter", "enter")
+        await pilot.pause()
+    [saved] = Store(db).administrations("C1")
+    assert saved.items == {"individually": 51, "interpersonally": 70, "socially": 70, "overall": 70}
