@@ -48,7 +48,7 @@ from fittui.domain.model import (
     parse_when,
 )
 from fittui.domain.outside import check_note, check_plain
-from fittui.formats.export import EXPORT_FORMAT, unguard_formula
+from fittui.formats.csv_json import EXPORT_FORMAT, unguard_formula
 from fittui.storage.journal import SCHEMA_VERSION, new_id
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
