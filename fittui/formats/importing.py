@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import (
@@ -42,7 +42,6 @@ from fittui.domain.model import (
     Client,
     Correction,
     InputError,
-    Mode,
     Voided,
     check_age_group,
     check_code,
@@ -56,6 +55,9 @@ from fittui.domain.model import (
 from fittui.domain.outside import check_note, check_plain
 from fittui.formats.csv_json import EPISODE_HEADER, EXPORT_FORMAT, unguard_formula
 from fittui.storage.journal import SCHEMA_VERSION, new_id
+
+if TYPE_CHECKING:
+    from fittui.domain.model import Mode
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ERRORS_SHOWN = 50
@@ -74,6 +76,8 @@ OPTIONAL = (
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 T = TypeVar("T")
+Instruments = dict[str, Instrument]
+Clients = dict[str, Client]
 Where = Callable[[str], str]  # a field's name -> where it is in the file
 
 
@@ -197,6 +201,28 @@ class _Common:
     mode: Mode
     instrument: Instrument
 
+    def rating(
+        self,
+        doc_id: str,
+        code: str,
+        items: dict[str, int],
+        voided: Voided | None,
+        corrections: tuple[Correction, ...] = (),
+    ) -> Administration:
+        """The administration these fields, with the format's own ones, describe."""
+        return Administration(
+            doc_id,
+            code,
+            self.instrument.key,
+            self.when,
+            items,
+            self.rater,
+            self.note,
+            voided,
+            corrections,
+            self.mode,
+        )
+
 
 def _common_fields(
     p: Problems,
@@ -278,16 +304,12 @@ def _is_json(raw: bytes, name: str) -> bool:
 
 
 def plan_import_file(
-    raw: bytes,
-    name: str,
-    instruments: dict[str, Instrument],
-    known_clients: dict[str, Client],
-    today: date | None = None,
+    raw: bytes, name: str, instruments: Instruments, known: Clients, today: date | None = None
 ) -> ImportPlan:
     """CSV or fittui's JSON export, told apart by the name and the first character."""
     if _is_json(raw, name):
-        return plan_import_json(raw, name, instruments, known_clients, today)
-    return plan_import(raw, name, instruments, known_clients, today)
+        return plan_import_json(raw, name, instruments, known, today)
+    return plan_import(raw, name, instruments, known, today)
 
 
 # -- CSV -----------------------------------------------------------------------------------
@@ -419,19 +441,7 @@ class _CsvReading:
             return
         if code not in self.book.known:
             self.book.new_codes[code] = None
-        self.plan.administrations.append(
-            Administration(
-                new_id(),
-                code,
-                common.instrument.key,
-                common.when,
-                items,
-                common.rater,
-                common.note,
-                voided,
-                mode=common.mode,
-            )
-        )
+        self.plan.administrations.append(common.rating(new_id(), code, items, voided))
 
     def voided(self, cells: dict[str, str], where: Where) -> Voided | None:
         """Why and when a rating was voided; the time defaults to now."""
@@ -522,11 +532,7 @@ def _csv_common(cells: dict[str, str]) -> dict[str, object]:
 
 
 def plan_import(
-    raw: bytes,
-    name: str,
-    instruments: dict[str, Instrument],
-    known_clients: dict[str, Client],
-    today: date | None = None,
+    raw: bytes, name: str, instruments: Instruments, known: Clients, today: date | None = None
 ) -> ImportPlan:
     """Check a whole CSV file and say what it would add, or raise ImportFailed with every error.
 
@@ -536,7 +542,7 @@ def plan_import(
     p = Problems(name)
     reader = csv.reader(io.StringIO(_decode(raw, p), newline=""), strict=True)
     header, item_columns = _read_header(reader, p)
-    reading = _CsvReading(p, header, item_columns, instruments, today, _ClientBook(known_clients))
+    reading = _CsvReading(p, header, item_columns, instruments, today, _ClientBook(known))
     in_episodes = False
     for line, row in _csv_rows(reader, p):
         if tuple(cell.strip().lower() for cell in row) == EPISODE_HEADER:
@@ -595,11 +601,7 @@ def _json_document(raw: bytes, p: Problems) -> dict[str, Any]:
 
 
 def plan_import_json(
-    raw: bytes,
-    name: str,
-    instruments: dict[str, Instrument],
-    known_clients: dict[str, Client],
-    today: date | None = None,
+    raw: bytes, name: str, instruments: Instruments, known: Clients, today: date | None = None
 ) -> ImportPlan:
     """Check a whole ``fittui export --format json`` file and say what it would add.
 
@@ -610,9 +612,9 @@ def plan_import_json(
     """
     p = Problems(name)
     data = _json_document(raw, p)
-    in_file = _json_clients(p, data["clients"], instruments, known_clients)
-    plan = ImportPlan(new_clients=[c for code, c in in_file.items() if code not in known_clients])
-    clients = in_file.keys() | known_clients.keys()
+    in_file = _json_clients(p, data["clients"], instruments, known)
+    plan = ImportPlan(new_clients=[c for code, c in in_file.items() if code not in known])
+    clients = in_file.keys() | known.keys()
     ids: set[str] = set()
     for n, record in enumerate(data["administrations"]):
         where = f"administrations[{n}]"
@@ -705,18 +707,7 @@ def _json_administration(
     corrections = _json_corrections(p, f"{where}.corrections", doc.get("corrections", []))
     if len(p.errors) > before or doc_id is None or code is None or common is None:
         return None  # each None has its problem noted
-    return Administration(
-        doc_id,
-        code,
-        common.instrument.key,
-        common.when,
-        items,
-        common.rater,
-        common.note,
-        voided,
-        corrections,
-        common.mode,
-    )
+    return common.rating(doc_id, code, items, voided, corrections)
 
 
 def _json_event(
