@@ -4,7 +4,7 @@ same checks as every other value, the same episodes on the other side."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -205,3 +205,28 @@ def test_hostile_episode_rows_either_import_or_fail_cleanly(rows):
                 ("start", False),
                 ("end", True),
             )
+
+
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_export_then_import_from_the_command_line_gives_the_same_episodes(cli, db, tmp_path, form):
+    cli("add-client", "C1")
+    def ago(days: int) -> str:  # the command line checks dates against the real today
+        return (date.today() - timedelta(days=days)).isoformat()
+
+    for day in (ago(60), ago(50)):
+        assert cli("record", "C1", "ORS", "5", "5", "6", "6", "--date", day).code == 0
+    assert cli("episode", "end", "C1", "--reason", "planned", "--date", ago(50)).code == 0
+    assert cli("episode", "start", "C1", "--date", ago(20)).code == 0
+    assert cli("record", "C1", "ORS", "6", "6", "7", "7", "--date", ago(10)).code == 0
+    listed = cli("episode", "list", "C1", "--json").json()
+    assert [e["reason"] for e in listed["episodes"]] == ["planned", None]
+    path = tmp_path / f"out.{form}"
+    assert cli("export", "--format", form, "-o", path).code == 0
+    empty = tmp_path / "empty" / "fittui.json"
+    result = cli("import", path, db_path=empty)
+    assert result.code == 0, result.err
+    assert "Imported 2 episode starts and ends." in result.out
+    assert cli("episode", "list", "C1", "--json", db_path=empty).json() == listed
+    again = cli("import", path, db_path=empty).out
+    assert "Imported 0 episode starts and ends; 2 already in the database were skipped." in again
+    assert cli("episode", "list", "C1", "--json", db_path=empty).json() == listed

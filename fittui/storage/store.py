@@ -383,8 +383,9 @@ class Store:
         new_clients: Iterable[Client],
         administrations: Iterable[Administration],
         episode_events: Iterable[EpisodeEvent] = (),
-    ) -> tuple[list[Client], list[Administration]]:
-        """Add clients and administrations in one transaction, skipping ratings already here.
+    ) -> tuple[list[Client], list[Administration], list[EpisodeEvent]]:
+        """Add clients, administrations and episode events in one transaction, skipping
+        ratings and events already here; returns what was added.
 
         A rating counts as already here when the database holds as many identical ones
         (same client, instrument, date, rater and scores) as the batch does, so importing the
@@ -410,13 +411,13 @@ class Store:
             )
             if fresh:
                 self.record_many(fresh)
-            self._import_events(episode_events)
-        return added_clients, fresh
+            events = self._import_events(episode_events)
+        return added_clients, fresh, events
 
-    def _import_events(self, events: Iterable[EpisodeEvent]) -> None:
+    def _import_events(self, events: Iterable[EpisodeEvent]) -> list[EpisodeEvent]:
         """Save imported episode events not already here (same client, kind, day and
         reason, counted as ratings are), each keeping its id unless that is taken; inside
-        the caller's transaction."""
+        the caller's transaction. Returns the events saved."""
         saved = list(self._raw(EPISODE_EVENTS).items())
         existing = Counter((d["client"], d["kind"], d["date"], d.get("reason")) for _, d in saved)
         taken = {doc_id for doc_id, _ in saved}
@@ -434,6 +435,7 @@ class Store:
             )
             for e in fresh
         )
+        return fresh
 
     # -- corrections ---------------------------------------------------------------------
     def _rewrite(
