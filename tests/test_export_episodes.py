@@ -210,6 +210,7 @@ def test_hostile_episode_rows_either_import_or_fail_cleanly(rows):
 @pytest.mark.parametrize("form", ["json", "csv"])
 def test_export_then_import_from_the_command_line_gives_the_same_episodes(cli, db, tmp_path, form):
     cli("add-client", "C1")
+
     def ago(days: int) -> str:  # the command line checks dates against the real today
         return (date.today() - timedelta(days=days)).isoformat()
 
