@@ -128,8 +128,8 @@ CSV_HEAD = "client,date,instrument,item1,item2,item3,item4\r\nC1,2026-01-05,ORS,
     ("row", "message"),
     [
         ("ZZ,start,2026-01-05,", "x.csv:5: column client: unknown client 'ZZ'"),
-        ("C1,end,2026-01-05,cured", "x.csv:5: column reason: an episode's end needs one of"),
-        ("C1,end,2026-01-05,", "x.csv:5: column reason: an episode's end needs one of"),
+        ("C1,end,2026-01-05,cured", "x.csv:5: column reason: unknown reason 'cured' (one of"),
+        ("C1,end,2026-01-05,", "x.csv:5: column reason: an episode's end needs its reason"),
         ("C1,start,2026-01-05,planned", "x.csv:5: column reason: an episode's start has no"),
         ("C1,begin,2026-01-05,", "x.csv:5: column episode: must be start or end"),
         ("C1,start,yesterday,", "x.csv:5: column date: date 'yesterday' is not an ISO date"),
@@ -175,7 +175,7 @@ def test_bad_json_events_are_named_by_path_and_nothing_is_saved(cli, db, practic
     assert result.code == 1
     for expected in [
         "bad.json: episode_events[4].client: unknown client 'ZZ'",
-        "bad.json: episode_events[5].reason: an episode's end needs one of planned, dropout",
+        "bad.json: episode_events[5].reason: unknown reason 'cured' (one of planned, dropout",
         "bad.json: episode_events[6].date: date '2026-13-01' is not an ISO date",
         "bad.json: episode_events[7].reason: must be text or null",
         f"bad.json: episode_events[8].id: id {good['id']} is used twice",

@@ -65,7 +65,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if plan.episode_events:
         same = len(plan.episode_events) - len(events)
         print(
-            f"Imported {len(events)} episode starts and ends"
+            f"Imported {len(events)} episode "
+            + ("start or end" if len(events) == 1 else "starts and ends")
             + (f"; {same} already in the database were skipped." if same else ".")
         )
     counted = store.administrations_by_client({a.client for a in added})

@@ -223,8 +223,11 @@ def episode_event(
         p.add(where("kind"), "must be start or end")
     day = p.text(where("date"), values["date"], lambda t: check_episode_day(t, today))
     reason = values["reason"] if isinstance(values["reason"], str) and values["reason"] else None
-    if kind == "end" and reason not in REASONS:
-        p.add(where("reason"), f"an episode's end needs one of {', '.join(REASONS)}")
+    reasons = ", ".join(REASONS)
+    if kind == "end" and reason is None:
+        p.add(where("reason"), f"an episode's end needs its reason ({reasons})")
+    elif kind == "end" and reason not in REASONS:
+        p.add(where("reason"), f"unknown reason {reason!r} (one of {reasons})")
     if kind == "start" and reason is not None:
         p.add(where("reason"), "an episode's start has no reason; leave it out")
     if code is None or kind not in KINDS or day is None or (kind == "end") != (reason in REASONS):
