@@ -87,15 +87,8 @@ def _answer_tenths(instrument: Instrument) -> range:
     return range(instrument.scale_min, instrument.scale_max + 1, instrument.step)
 
 
-def fhir_questionnaire(instrument: Instrument) -> dict:
-    """An instrument as a FHIR Questionnaire: one item per line or question, the total and
-    a free-text note (the client's words).
-
-    A line (ORS, SRS) is a decimal item with its bounds and its short label only, as fittui
-    ships them. A Likert question (PHQ-9, GAD-7) is a choice item worded as published, its
-    answers coded as in :func:`answer_coding`. LOINC codes go where the instrument data
-    has them: the panel on the Questionnaire, each question and the total on its item.
-    """
+def _questionnaire_items(instrument: Instrument) -> list[dict[str, Any]]:
+    """One item per line or question, then the total and a free-text note."""
     likert = instrument.kind == "likert"
     bounds = [
         {"url": FHIR_EXTENSION + "minValue", "valueDecimal": instrument.scale_min / 10},
@@ -130,6 +123,18 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
     }
     items.append(total)
     items.append({"linkId": "note", "text": "Note", "type": "text", "required": False})
+    return items
+
+
+def fhir_questionnaire(instrument: Instrument) -> dict:
+    """An instrument as a FHIR Questionnaire: one item per line or question, the total and
+    a free-text note (the client's words).
+
+    A line (ORS, SRS) is a decimal item with its bounds and its short label only, as fittui
+    ships them. A Likert question (PHQ-9, GAD-7) is a choice item worded as published, its
+    answers coded as in :func:`answer_coding`. LOINC codes go where the instrument data
+    has them: the panel on the Questionnaire, each question and the total on its item.
+    """
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": _fhir_id(instrument.key.lower()),
@@ -142,7 +147,7 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
         resource["description"] = instrument.frame
     if code := _loinc(instrument.loinc_panel, instrument.name):
         resource["code"] = code
-    resource |= {"subjectType": ["Patient"], "item": items}
+    resource |= {"subjectType": ["Patient"], "item": _questionnaire_items(instrument)}
     if instrument.copyright:
         resource["copyright"] = instrument.copyright
     return resource
