@@ -38,7 +38,7 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def svg_text(x: float, y: float, words: str, size: int, anchor: str = "", fill: str = "") -> str:
+def _text(x: float, y: float, words: str, size: int, anchor: str = "", fill: str = "") -> str:
     """A ``<text>`` element; ``words`` must already be escaped."""
     anchored = f' text-anchor="{anchor}"' if anchor else ""
     filled = f' fill="{fill}"' if fill else ""
@@ -48,7 +48,7 @@ def svg_text(x: float, y: float, words: str, size: int, anchor: str = "", fill: 
     )
 
 
-def marker(shape: str, x: float, y: float, colour: str) -> str:
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
     """A series' marker: circle, square, diamond or triangle."""
     if shape == "circle":
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
@@ -107,21 +107,21 @@ class SvgPlot:
         return self.line(value, _GRID) + self.axis_label(value, label)
 
     def axis_label(self, value: float, label: str) -> str:
-        return svg_text(_LEFT - 8, self.y_at(value) + 4, label, 12, "end")
+        return _text(_LEFT - 8, self.y_at(value) + 4, label, 12, "end")
 
     def right_label(self, value: float, words: str, size: int, colour: str, rise: int) -> str:
         """Words at the right end of a line, ``rise`` pixels above it."""
-        return svg_text(_LEFT + self.width, self.y_at(value) - rise, words, size, "end", colour)
+        return _text(_LEFT + self.width, self.y_at(value) - rise, words, size, "end", colour)
 
     def left_label(self, value: float, words: str, colour: str) -> str:
-        return svg_text(_LEFT, self.y_at(value) - 4, words, 11, fill=colour)
+        return _text(_LEFT, self.y_at(value) - 4, words, 11, fill=colour)
 
     def date_labels(self, days: Sequence[str]) -> list[str]:
         """Month and day under the sessions, at most :data:`MAX_DATE_LABELS` of them."""
         step = max(1, -(-len(days) // MAX_DATE_LABELS))
         below = _TOP + self.plot_height + 18
         return [
-            svg_text(self.x_at(n), below, escape(days[n - 1][5:]), 11, "middle")
+            _text(self.x_at(n), below, escape(days[n - 1][5:]), 11, "middle")
             for n in range(1, len(days) + 1, step)
         ]
 
@@ -134,7 +134,7 @@ class SvgPlot:
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         return [
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dashed}/>',
-            *(marker(shape, x, y, colour) for x, y in at),
+            *(_marker(shape, x, y, colour) for x, y in at),
         ]
 
 
@@ -175,8 +175,8 @@ def _legend(entries: list[tuple[str, str, str]]) -> list[str]:
     """Each series' marker and name, left to right under the dates."""
     parts, x = [], _LEFT
     for name, colour, shape in entries:
-        parts.append(marker(shape, x + 5, CHART_HEIGHT - 8, colour))
-        parts.append(svg_text(x + 14, CHART_HEIGHT - 4, escape(name), 12))
+        parts.append(_marker(shape, x + 5, CHART_HEIGHT - 8, colour))
+        parts.append(_text(x + 14, CHART_HEIGHT - 4, escape(name), 12))
         x += 28 + 8 * len(name)
     return parts
 
