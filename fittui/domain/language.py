@@ -315,6 +315,12 @@ def n_(singular: str, plural: str, n: int) -> str:
     return _therapist.ngettext(singular, plural, n)
 
 
+def cN_(message: str) -> str:
+    """Mark a message for the client catalog without translating it yet (a table built at
+    import time); translated with ``tr.c_()`` where it is shown."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark a message for the therapist catalog without translating it yet (import time)."""
     return message

@@ -4,8 +4,8 @@
 and exits 1 when a template is out of date) does what a contributor needs after changing a
 string:
 
-* ``client.pot``: every string marked ``tr.c_("...")`` or ``tr.cn_("one", "many", n)`` in
-  the code, and the client-facing wording of the built-in instrument files (titles, the
+* ``client.pot``: every string marked ``tr.c_("...")``, ``tr.cn_("one", "many", n)`` or
+  ``cN_("...")`` (a table's entry, translated where shown) in the code, and the client-facing wording of the built-in instrument files (titles, the
   question framing each scale, items' short labels and descriptions, the words at the ends
   of the lines, answer options), read by :func:`extract_instruments`;
 * ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``;
@@ -41,7 +41,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LOCALES = Path(__file__).resolve().parent
 CATALOGS = ("client", "therapist")
 KEYWORDS: Mapping[str, Mapping[str, Any]] = {
-    "client": {"c_": None, "cn_": (1, 2)},
+    "client": {"c_": None, "cn_": (1, 2), "cN_": None},
     "therapist": {"_": None, "n_": (1, 2), "N_": None},
 }
 METHODS: Mapping[str, list[tuple[str, str]]] = {
