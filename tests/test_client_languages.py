@@ -354,3 +354,27 @@ async def test_a_shared_screen_shows_the_scale_in_the_clients_language(db):
         await pilot.pause()
     [saved] = Store(db).administrations("C1")
     assert saved.items == {"individually": 51, "interpersonally": 70, "socially": 70, "overall": 70}
+
+
+async def test_something_going_wrong_is_said_in_the_clients_language(db, tmp_path, monkeypatch):
+    from fittui.ui.screens.trouble import CalmScreen
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    store_with_client(db, "sv", ("ORS",))
+    app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client"]))
+    with pytest.raises(RuntimeError):  # Pilot re-raises it at the end; no user sees it
+        async with app.run_test(size=(60, 20)) as pilot:
+            rating = app.screen
+            for widget in rating.item_widgets:
+                widget.value = 50
+
+            def unexpected(*args, **kwargs):
+                raise RuntimeError("an error no one foresaw")
+
+            app.store.record = unexpected
+            rating.query_one("#done").press()
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, CalmScreen)
+            await check_screen(pilot, "sv", "the calm screen")
+            assert "Dina svar finns kvar" in "\n".join(screen_lines(app))

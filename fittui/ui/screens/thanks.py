@@ -6,6 +6,8 @@ closes fittui.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
@@ -29,7 +31,7 @@ class ThankYouScreen(ClientModeScreen[str]):
         """Whose session it is: the screen speaks their language."""
 
     def compose(self) -> ComposeResult:
-        tr = self._translator()
+        tr = self.tr
         if self.next_rater:
             after = tr.c_(
                 "Please hand the laptop to the next person ({rater}).\n\nPress Enter to begin."
@@ -42,7 +44,8 @@ class ThankYouScreen(ClientModeScreen[str]):
             with Center():
                 yield Static(tr.c_("Thank you.") + "\n\n" + after, id="thanks")
 
-    def _translator(self) -> Translator:
+    @cached_property
+    def tr(self) -> Translator:
         """The client's language, the therapist's when the client has none."""
         language = ""
         if self.client_code is not None:
