@@ -5,9 +5,10 @@ and exits 1 when a template is out of date) does what a contributor needs after 
 string:
 
 * ``client.pot``: every string marked ``tr.c_("...")``, ``tr.cn_("one", "many", n)`` or
-  ``cN_("...")`` (a table's entry, translated where shown) in the code, and the client-facing wording of the built-in instrument files (titles, the
-  question framing each scale, items' short labels and descriptions, the words at the ends
-  of the lines, answer options), read by :func:`extract_instruments`;
+  ``cN_("...")`` (a table's entry, translated where shown) in the code, and the
+  client-facing wording of the built-in instrument files (titles, the question framing
+  each scale, items' short labels and descriptions, the words at the ends of the lines,
+  answer options), read by :func:`extract_instruments`;
 * ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``;
 * each ``client/<code>.po`` and ``therapist/<code>.po`` updated from its template as
   ``pybabel update`` does: translations kept, new messages added empty, a changed message
