@@ -378,3 +378,31 @@ async def test_something_going_wrong_is_said_in_the_clients_language(db, tmp_pat
             assert isinstance(app.screen, CalmScreen)
             await check_screen(pilot, "sv", "the calm screen")
             assert "Dina svar finns kvar" in "\n".join(screen_lines(app))
+
+
+def test_a_count_takes_the_plural_form_of_the_language(tmp_path, monkeypatch):
+    """cn_ picks the form by the catalog's own rule: Polish has three."""
+    from fittui.domain import language
+
+    (tmp_path / "client").mkdir()
+    (tmp_path / "client" / "pl.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: pl\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && '
+        '(n%100<10 || n%100>=20) ? 1 : 2);\\n"\n\n'
+        'msgid "{n} session"\nmsgid_plural "{n} sessions"\n'
+        'msgstr[0] "{n} sesja"\nmsgstr[1] "{n} sesje"\nmsgstr[2] "{n} sesji"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(language, "LOCALES", tmp_path)
+    language._load.cache_clear()
+    try:
+        polish = language.Translator("pl", "client")
+        said = [polish.cn_("{n} session", "{n} sessions", n) for n in (1, 2, 5, 22, 112)]
+    finally:
+        language._load.cache_clear()
+    assert said == ["{n} sesja", "{n} sesje", "{n} sesji", "{n} sesje", "{n} sesji"]
+    english = translator("en")
+    assert [english.cn_("{n} session", "{n} sessions", n) for n in (1, 2)] == [
+        "{n} session",
+        "{n} sessions",
+    ]
