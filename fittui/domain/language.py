@@ -164,6 +164,12 @@ class Translator:
         whole = Decimal(tenths) / 10
         return self.number(whole, 1) if decimals else self.number(whole // 1, 0)
 
+    def short_date(self, day: date) -> str:
+        """Day and month only, as this language writes them (Nov 2, 2.11.), for a chart."""
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("Md", day, locale=self.code))
+
     def date(self, day: date) -> str:
         """A date as this language writes it, in its medium form (1 Dec 2026, 01.12.2026)."""
         from babel.dates import format_date
@@ -253,6 +259,19 @@ def translated(instrument: Instrument, tr: Translator) -> Instrument:
     )
 
 
+def rater_name(tr: Translator, rater: str) -> str:
+    """A rater's role as the client reads it: the usual roles translated, others as typed."""
+    names = {
+        "client": tr.c_("client"),
+        "partner": tr.c_("partner"),
+        "parent": tr.c_("parent"),
+        "teacher": tr.c_("teacher"),
+        "carer": tr.c_("carer"),
+        "sibling": tr.c_("sibling"),
+    }
+    return names.get(rater, rater)
+
+
 def available_in(instrument: Instrument, code: str) -> bool:
     """Whether a client can rate an instrument in a language: any language for one in our
     own words, only its listed languages for a validated questionnaire's exact wording."""
@@ -294,6 +313,12 @@ def _(message: str) -> str:
 def n_(singular: str, plural: str, n: int) -> str:
     """A message on the therapist's screens whose wording depends on a count."""
     return _therapist.ngettext(singular, plural, n)
+
+
+def cN_(message: str) -> str:
+    """Mark a message for the client catalog without translating it yet (a table built at
+    import time); translated with ``tr.c_()`` where it is shown."""
+    return message
 
 
 def N_(message: str) -> str:

@@ -4,10 +4,11 @@
 and exits 1 when a template is out of date) does what a contributor needs after changing a
 string:
 
-* ``client.pot``: every string marked ``tr.c_("...")`` or ``tr.cn_("one", "many", n)`` in
-  the code, and the client-facing wording of the built-in instrument files (titles, the
-  question framing each scale, items' short labels and descriptions, the words at the ends
-  of the lines, answer options), read by :func:`extract_instruments`;
+* ``client.pot``: every string marked ``tr.c_("...")``, ``tr.cn_("one", "many", n)`` or
+  ``cN_("...")`` (a table's entry, translated where shown) in the code, and the
+  client-facing wording of the built-in instrument files (titles, the question framing
+  each scale, items' short labels and descriptions, the words at the ends of the lines,
+  answer options), read by :func:`extract_instruments`;
 * ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``;
 * each ``client/<code>.po`` and ``therapist/<code>.po`` updated from its template as
   ``pybabel update`` does: translations kept, new messages added empty, a changed message
@@ -41,7 +42,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LOCALES = Path(__file__).resolve().parent
 CATALOGS = ("client", "therapist")
 KEYWORDS: Mapping[str, Mapping[str, Any]] = {
-    "client": {"c_": None, "cn_": (1, 2)},
+    "client": {"c_": None, "cn_": (1, 2), "cN_": None},
     "therapist": {"_": None, "n_": (1, 2), "N_": None},
 }
 METHODS: Mapping[str, list[tuple[str, str]]] = {
@@ -88,13 +89,12 @@ def extract_instruments(
     """A Babel extraction method for an instrument file: its client-facing wording.
 
     Each string comes with a comment naming where it is shown, and is extracted as if
-    marked ``c_()``. Nothing of a file with a ``languages`` list (exact published wording)
-    is extracted.
+    marked ``c_()``. Of a file with a ``languages`` list (a validated questionnaire's exact
+    published wording) only what is ours is extracted, for the client's summary page: the
+    title, the items' short labels and the severity bands, never the questions or answers.
     """
     text = fileobj.read().decode("utf-8")
     data = tomllib.loads(text)
-    if data.get("languages"):
-        return
     key = str(data.get("key", "?"))
 
     def found(message: object, where: str) -> Iterator[tuple[int, str, str, list[str]]]:
@@ -103,6 +103,13 @@ def extract_instruments(
             yield line, "c_", message, [f"{key}: {where}"]
 
     yield from found(data.get("name"), "the scale's title")
+    if data.get("languages"):
+        for band in data.get("bands", ()):
+            yield from found(band.get("label"), "a severity band, on the client's summary page")
+        for item in data.get("items", ()):
+            where = f"item {item.get('key', '?')}, short label on the client's summary page"
+            yield from found(item.get("label"), where)
+        return
     yield from found(data.get("frame"), "the question the whole scale answers")
     for option in data.get("options", ()):
         yield from found(option, "an answer option")

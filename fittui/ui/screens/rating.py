@@ -164,14 +164,17 @@ class RatingScreen(ClientModeScreen[Administration | NotAvailable | None]):
         End); with answers in a column, Up and Down choose."""
         instrument, tr = self.instrument, self.tr
         if instrument.kind != "likert":
+            # TRANSLATORS: one line of at most 57 characters (a 60-column terminal).
             return tr.c_("← → 0–9 Home End mark the line   ↑ ↓ next   Enter done")
         low, high = (
             tr.score(t, not instrument.whole_numbers)
             for t in (instrument.scale_min, instrument.scale_max)
         )
         if self.is_mounted and any(c.in_column for c in self.query(Choice)):
+            # TRANSLATORS: one line of at most 57 characters with the numbers filled in.
             text = tr.c_("↑ ↓ {low}–{high} Home End choose   Enter next question")
         else:
+            # TRANSLATORS: one line of at most 57 characters with the numbers filled in.
             text = tr.c_("← → {low}–{high} Home End choose   ↑ ↓ next question   Enter done")
         return text.format(low=low, high=high)
 

@@ -6,27 +6,16 @@ closes fittui.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.widgets import Static
 
-from fittui.domain.language import Translator, client_translator
+from fittui.domain.language import Translator, client_translator, rater_name
 from fittui.domain.model import InputError
 from fittui.ui.client_mode import ClientModeScreen
-
-
-def rater_name(tr: Translator, rater: str) -> str:
-    """A rater's role as the client reads it: the usual roles translated, others as typed."""
-    names = {
-        "client": tr.c_("client"),
-        "partner": tr.c_("partner"),
-        "parent": tr.c_("parent"),
-        "teacher": tr.c_("teacher"),
-        "carer": tr.c_("carer"),
-        "sibling": tr.c_("sibling"),
-    }
-    return names.get(rater, rater)
 
 
 class ThankYouScreen(ClientModeScreen[str]):
@@ -42,7 +31,7 @@ class ThankYouScreen(ClientModeScreen[str]):
         """Whose session it is: the screen speaks their language."""
 
     def compose(self) -> ComposeResult:
-        tr = self._translator()
+        tr = self.tr
         if self.next_rater:
             after = tr.c_(
                 "Please hand the laptop to the next person ({rater}).\n\nPress Enter to begin."
@@ -53,9 +42,10 @@ class ThankYouScreen(ClientModeScreen[str]):
             after = tr.c_("Please hand the laptop back to your therapist.")
         with Middle():
             with Center():
-                yield Static(f"{tr.c_('Thank you.')}\n\n{after}", id="thanks")
+                yield Static(tr.c_("Thank you.") + "\n\n" + after, id="thanks")
 
-    def _translator(self) -> Translator:
+    @cached_property
+    def tr(self) -> Translator:
         """The client's language, the therapist's when the client has none."""
         language = ""
         if self.client_code is not None:

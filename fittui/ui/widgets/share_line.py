@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from fittui.ui.widgets.big_text import big_rows, big_width
+from fittui.ui.widgets.big_text import big_rows, big_width, can_draw
 from fittui.ui.widgets.slider import GUTTER, LineGeometry, Slider
 
 LINE_TOP, LINE_ROW, LINE_BOTTOM = 5, 6, 7  # under three rows of label and a description
@@ -51,7 +51,7 @@ class ShareLine(Slider):
     def _label_rows(self, width: int) -> list[Content]:
         style = self.get_visual_style("slider--label")
         label = self.item.label
-        if big_width(label) <= width:
+        if big_width(label) <= width and can_draw(label):
             pad = (width - big_width(label)) // 2
             return [Content.styled(" " * pad + row, style) for row in big_rows(label)]
         return [Content(""), Content.styled(label.center(width), style), Content("")]
