@@ -941,7 +941,7 @@ def _rater_alliance(c: Case) -> Pattern | None:
         N_("Another rater's alliance"),
         language._("Flags from {raters}.").format(
             raters="; ".join(
-                language._("the SRS of the {rater}, {score} on {day}").format(
+                language._("the {rater}'s SRS {score} on {day}").format(
                     rater=language._(r.rater),
                     score=format_tenths(r.srs[-1].total),
                     day=r.srs[-1].day,
