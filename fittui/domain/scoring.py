@@ -68,7 +68,7 @@ def describe_flag(flag: str) -> tuple[str, str]:
     symbol, words = FLAGS.get(base, (f"⚠{base}", base.replace("_", " ")))
     words = language._(words)  # the therapist's language (English on the command line)
     if rater:
-        return f"{symbol}({rater[0]})", f"{words} ({rater})"
+        return f"{symbol}({rater[0]})", f"{words} ({language._(rater)})"
     return symbol, words
 
 

@@ -68,8 +68,8 @@ RATER_WORDS = (N_("client"), N_("partner"), N_("parent"), N_("teacher"))
 def _person(a: Administration, one_client: bool) -> str:
     """Who gave a rating: the rater, with the client's code when a case spans two codes."""
     if one_client:
-        return a.rater
-    return a.client if a.by_client else f"{a.client} {a.rater}"
+        return _(a.rater)
+    return a.client if a.by_client else f"{a.client} {_(a.rater)}"
 
 
 def _rater_line(rater: RaterSummary) -> Content:
