@@ -124,12 +124,13 @@ async def test_every_instrument_in_every_language(db, code, size):
     assert saved == {key for key in EVERY_INSTRUMENT if key not in ("PHQ-9", "GAD-7")}
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("code", OTHER_LANGUAGES)
-async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code):
+async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code, size):
     """`fittui rate` with two raters: the hand-on screen, then the one that closes."""
     store_with_client(db, code, ("ORS",))
     app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client", "partner"]))
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await answer_every_item(pilot)
         assert isinstance(app.screen, ThankYouScreen) and app.screen.next_rater == "partner"
         await check_screen(pilot, code, "the hand-on screen")
