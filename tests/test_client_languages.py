@@ -407,3 +407,18 @@ def test_a_count_takes_the_plural_form_of_the_language(tmp_path, monkeypatch):
         "{n} session",
         "{n} sessions",
     ]
+
+
+def test_an_official_translation_from_a_users_file_makes_a_questionnaire_available(tmp_path):
+    from fittui.domain.instruments import load_instruments as load
+    from fittui.domain.language import available_in
+
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    (folder / "phq9-de.toml").write_text(
+        'key = "PHQ-9"\nlanguages = ["de"]\nframe = "(the official German wording)"\n',
+        encoding="utf-8",
+    )
+    phq9 = load(folder)["PHQ-9"]
+    assert available_in(phq9, "de") and not available_in(phq9, "en")
+    assert not available_in(load_instruments()["PHQ-9"], "de")

@@ -308,7 +308,7 @@ def _read_toml(path: Path) -> dict:
 
 def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
     """A user file for a built-in instrument: replace wording, never scoring."""
-    allowed = {"key", "items", *_WORDING_FIELDS}
+    allowed = {"key", "items", "languages", *_WORDING_FIELDS}
     extra = set(data) - allowed
     if extra:
         raise InstrumentError(
@@ -316,6 +316,8 @@ def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
             f"not {', '.join(sorted(extra))}"
         )
     changes: dict = {f: data[f] for f in ("name", "frame") if f in data}
+    if "languages" in data:  # the language(s) of this wording, e.g. an official translation
+        changes["languages"] = tuple(str(code) for code in data["languages"])
     if "options" in data:
         if len(data["options"]) != len(base.options):
             raise InstrumentError(f"{path}: {base.key} needs {len(base.options)} options")
