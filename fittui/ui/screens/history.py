@@ -250,8 +250,9 @@ class HistoryScreen(GoesBack, LiveScreen):
         path = etr.client_path(
             self.summary.ors, self.client.age_group, app.instruments, app.etr_params
         )
+        earlier = [episode.administrations for episode in self.episodes[:-1]]
         legend = self.query_one(HistoryPlot).show(
-            self.current, app.instruments, self.summary, self.view, path
+            self.current, app.instruments, self.summary, self.view, path, earlier
         )
         note = self.query_one("#etr-note", Static)
         note.display = bool(path) and self.view == "totals"
