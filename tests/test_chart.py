@@ -306,7 +306,7 @@ def test_earlier_episodes_are_grey_and_named_in_the_legend():
     ]
     assert set(greys) == {"gray"} and colours and "gray" not in colours
     words = [entry.words for entry in legend]
-    assert "new episode: earlier ones grey, not counted" in words
+    assert "episode start: earlier ones left of it, not counted" in words
     assert "ORS (partner), earlier" in words  # rated only in the earlier episode
     alone = draw_history(Recorder(), current, INSTRUMENTS, 250, intake=150, reliable=50)
     assert [entry.words for entry in alone] == [w for w in words if "earlier" not in w]

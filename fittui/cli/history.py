@@ -134,7 +134,7 @@ def _print_episodes(h: History) -> None:
         print()
         for episode in h.episodes:
             print(episode.describe(h.gap_days))
-        print("Figures and the chart are of the current episode.")
+        print("Figures are of the current episode; the chart shows the earlier ones before ┆.")
 
 
 def _print_expected_response(summary: Summary) -> None:
@@ -183,6 +183,7 @@ def _print_chart(h: History, colors: bool) -> None:
         reliable=summary.reliable,
         etr=client_path(summary.ors, h.client.age_group, h.instruments, h.etr_params),
         rows=canvas_rows(16),
+        earlier=[episode.administrations for episode in h.episodes[:-1]],
     )
     if legend:
         _show(legend, colors)

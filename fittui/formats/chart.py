@@ -351,7 +351,7 @@ def _episode_lines(canvas: _Canvas, firsts: Sequence[int]) -> list[Legend]:
         canvas.plt.plot([x - 0.5, x - 0.5], [0, canvas.top], marker=EPISODE_MARK, color=canvas.dim)
     if len(firsts) < 2:
         return []
-    return [Legend(EPISODE_MARK, "new episode: earlier ones grey, not counted", canvas.dim)]
+    return [Legend(EPISODE_MARK, "episode start: earlier ones left of it, not counted", canvas.dim)]
 
 
 def _expected_path(
