@@ -1,6 +1,5 @@
 """Snapshots of charts that must never mislead: the young child's 0-10 chart, the items
-view with two items at the same score, a PHQ-9 of 8 and 14 beside the band lines, and an
-earlier episode greyed before the line where the current one starts."""
+view with two items at the same score, and a PHQ-9 of 8 and 14 beside the band lines."""
 
 from __future__ import annotations
 
@@ -69,32 +68,3 @@ def test_items_view_with_coincident_items(snap_compare, charts, size):
 def test_phq9_at_8_and_14(snap_compare, charts, size):
     keys = keys_then_table("enter", "i", "i", "i")
     assert snap_compare(app(charts), run_before=keys, terminal_size=size)
-
-
-@pytest.fixture
-def back_after_a_gap(tmp_path: Path) -> Path:
-    """C1: a first course in 2025 (ORS 30.0 to 34.0), then back in October 2026."""
-    path = tmp_path / "fittui.json"
-    store = Store(path)
-    store.add_client("C1")
-    instruments = load_instruments()
-    ors, srs = instruments["ORS"], instruments["SRS"]
-    for day, each, alliance in (
-        ("2025-01-06", 75, 95),
-        ("2025-01-20", 80, 96),
-        ("2025-02-03", 85, 97),
-        ("2026-10-26", 40, 90),
-        ("2026-11-02", 45, 92),
-        ("2026-11-09", 55, 94),
-    ):
-        store.record("C1", ors, {i.key: each for i in ors.items}, day)
-        store.record("C1", srs, {i.key: alliance for i in srs.items}, day)
-    store.add_episode_event("C1", "end", "2025-02-03", "planned")
-    store.close()
-    return path
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_earlier_episode_greyed_before_the_current_one(snap_compare, back_after_a_gap, size):
-    keys = keys_then_table("enter")
-    assert snap_compare(app(back_after_a_gap), run_before=keys, terminal_size=size)

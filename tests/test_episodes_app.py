@@ -181,3 +181,13 @@ def test_snapshot_end_episode_dialog(snap_compare, two_episodes, size):
         await pilot.press("x")
 
     assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_chart_greys_the_earlier_episode(snap_compare, two_episodes, size):
+    """The chart before the table: episode 1 in grey, a "┆" where episode 2 starts."""
+
+    async def run_before(pilot) -> None:
+        await open_history(pilot)
+
+    assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)
