@@ -368,7 +368,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             f"expected {format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
             "Decision support, not a prediction."
         )
-    _print_chart(client, current, summary, etr_params, sys.stdout.isatty())
+    _print_chart(client, current, summary, sys.stdout.isatty())
     return EXIT_OK
 
 
@@ -376,7 +376,6 @@ def _print_chart(
     client: Client,
     administrations: list[Administration],
     summary: Summary,
-    etr_params: Parameters,
     colors: bool,
 ) -> None:
     """The ORS and SRS chart, then one chart per symptom measure (PHQ-9, GAD-7) rated: in
@@ -385,7 +384,6 @@ def _print_chart(
 
     import plotext
 
-    from fittui.domain.etr import client_path
     from fittui.formats.chart import (
         CHILD_SCALE,
         canvas_rows,
@@ -417,9 +415,9 @@ def _print_chart(
         instruments,
         summary.cutoff,
         colors=colors,
-        intake=summary.intake.total if summary.intake else None,
+        intake=summary.progress.intake.total if summary.progress else None,
         reliable=summary.reliable,
-        etr=client_path(summary.ors, client.age_group, instruments, etr_params),
+        etr=summary.expected_path,
         rows=canvas_rows(16),
     )
     if legend:

@@ -459,22 +459,23 @@ def outcome_summary(
                 srs_totals.append(a.total)
                 if instrument.cutoff is not None and a.total < instrument.cutoff:
                     srs_below += 1
-            intake, latest = summary.intake, summary.latest
-            if summary.change is None or intake is None or latest is None:
+            progress = summary.progress
+            if progress is None or progress.change is None:
                 continue
+            intake, latest, ors_change = progress.intake, progress.latest, progress.change
             statuses[summary.status] += 1
             if not all(
                 instruments[a.instrument].max_total == FULL_SCALE_MAX for a in (intake, latest)
             ):
                 continue
             intakes.append(intake.total)
-            changes.append(summary.change)
+            changes.append(ors_change)
             cutoff = summary.cutoff
             if cutoff is None or intake.total >= cutoff:
                 continue
-            clinical_changes.append(summary.change / 10)
-            residuals.append(summary.change / 10 - reference.expected_change(intake.total, cutoff))
-            reliably_improved += summary.change >= summary.reliable
+            clinical_changes.append(ors_change / 10)
+            residuals.append(ors_change / 10 - reference.expected_change(intake.total, cutoff))
+            reliably_improved += ors_change >= summary.reliable
             reached_cutoff += latest.total >= cutoff
     return OutcomeSummary(
         period=period,

@@ -605,19 +605,20 @@ def client_page(
     they are the client's own words. Nothing is loaded from elsewhere and no script runs.
     """
     lines = []
-    if summary.intake is not None:
+    progress = summary.progress
+    if progress is not None:
         lines.append(
-            f"First {escape(summary.intake.instrument)} on {escape(summary.intake.day)}: "
-            f"{format_tenths(summary.intake.total)}."
+            f"First {escape(progress.intake.instrument)} on {escape(progress.intake.day)}: "
+            f"{format_tenths(progress.intake.total)}."
         )
-    if summary.change is not None and summary.latest is not None:
-        sign = "+" if summary.change > 0 else ""
+    if progress is not None and progress.change is not None:
+        sign = "+" if progress.change > 0 else ""
         lines.append(
-            f"Latest, on {escape(summary.latest.day)}: {format_tenths(summary.latest.total)} "
-            f"({sign}{format_tenths(summary.change)} since the first). A change of 5 points or "
+            f"Latest, on {escape(progress.latest.day)}: {format_tenths(progress.latest.total)} "
+            f"({sign}{format_tenths(progress.change)} since the first). A change of 5 points or "
             "more is more than day-to-day ups and downs."
         )
-    if summary.cutoff is not None and summary.intake is not None:
+    if summary.cutoff is not None and progress is not None:
         lines.append(
             f"Scores below {format_tenths(summary.cutoff)} are in the range where people often "
             "look for help; the dashed line marks it."

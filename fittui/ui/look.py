@@ -66,17 +66,19 @@ def _person(a: Administration, one_client: bool) -> str:
 
 def _rater_line(rater: RaterSummary) -> Content:
     """A collateral rater's own ORS course, beside the client's and never counted in it."""
-    assert rater.intake is not None and rater.latest is not None
-    course = f"intake {format_tenths(rater.intake.total)}"
-    if rater.change is not None:
-        sign = "+" if rater.change > 0 else ""
+    progress = rater.progress
+    assert progress is not None
+    course = f"intake {format_tenths(progress.intake.total)}"
+    if progress.change is not None:
+        sign = "+" if progress.change > 0 else ""
         course += (
-            f", latest {format_tenths(rater.latest.total)} ({sign}{format_tenths(rater.change)})"
+            f", latest {format_tenths(progress.latest.total)} "
+            f"({sign}{format_tenths(progress.change)})"
         )
     return Content.from_markup(
         "[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's).",
         who=rater.rater.capitalize(),
-        key=rater.latest.instrument,
+        key=progress.latest.instrument,
         course=course,
         status=rater.status,
     )

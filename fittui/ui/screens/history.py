@@ -214,9 +214,9 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.summary = summary
         sessions = self.episodes[-1].sessions if self.episodes else 0
         change = ""
-        if summary.change is not None:
-            sign = "+" if summary.change > 0 else ""
-            change = f" ({sign}{format_tenths(summary.change)} since intake)"
+        if summary.progress is not None and summary.progress.change is not None:
+            sign = "+" if summary.progress.change > 0 else ""
+            change = f" ({sign}{format_tenths(summary.progress.change)} since intake)"
         self.query_one("#who", Static).update(
             Content.from_markup(
                 "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
@@ -247,9 +247,7 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def draw_chart(self) -> None:
         app = self.fit_app
-        path = etr.client_path(
-            self.summary.ors, self.client.age_group, app.instruments, app.etr_params
-        )
+        path = self.summary.expected_path
         legend = self.query_one(HistoryPlot).show(
             self.current, app.instruments, self.summary, self.view, path
         )
