@@ -296,6 +296,7 @@ def _note_cell(a: Administration) -> str:
 def cmd_history(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from fittui.domain.display import score_format
     from fittui.domain.episodes import current_ratings
     from fittui.domain.etr import ZONE_WORDS, load_parameters
     from fittui.domain.instruments import format_tenths
@@ -335,8 +336,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print()
 
     def score(a: Administration, tenths: int) -> str:
-        instrument = instruments.get(a.instrument)
-        return instrument.format_score(tenths) if instrument else format_tenths(tenths)
+        return score_format(a, instruments)(tenths)
 
     _print_table(
         ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE", "ID"],

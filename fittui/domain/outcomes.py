@@ -31,6 +31,7 @@ from math import sqrt
 from pathlib import Path
 from statistics import NormalDist
 
+from fittui.domain import display
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, split_episodes
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, InputError
@@ -511,8 +512,7 @@ def _mean_text(tenths: Fraction | None, signed: bool = False) -> str:
     value = rounded(_points(tenths), 1)
     if value is None:
         return "-"
-    text = format_tenths(round(value * 10))
-    return f"+{text}" if signed and value > 0 else text
+    return (display.signed if signed else format_tenths)(round(value * 10))
 
 
 def _effect(estimate: Estimate, minimum_n: int) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fittui.domain.display import signed
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
 from fittui.domain.instruments import Instrument, format_tenths
@@ -347,10 +348,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _signed(tenths: int | None) -> str:
-    return ("+" if (tenths or 0) > 0 else "") + format_tenths(tenths)
-
-
 def _lowest_label(summary: Summary, instruments: dict[str, Instrument]) -> str:
     if not summary.srs or summary.lowest_srs_item is None:
         return "-"
@@ -374,7 +371,7 @@ def _path(summary: Summary) -> str:
 def _progress_cells(progress: Progress | None) -> tuple[str, str, str, str]:
     """The scale, the intake, the latest total and the change as cells; "-" before a rating."""
     intake, latest, change = progress_totals(progress)
-    return _scale(progress) or "-", format_tenths(intake), format_tenths(latest), _signed(change)
+    return _scale(progress) or "-", format_tenths(intake), format_tenths(latest), signed(change)
 
 
 def _wide_table(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import string
 
+from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, InputError
 from fittui.domain.scoring import Summary, SymptomSummary
@@ -61,8 +62,7 @@ def _ors_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
         side = "below" if latest.total < summary.cutoff else "at or above"
         parts.append(f"{side} the cut-off of {format_tenths(summary.cutoff)}")
     if progress.change is not None:
-        sign = "+" if progress.change > 0 else ""
-        parts.append(f"{sign}{format_tenths(progress.change)} since intake")
+        parts.append(f"{signed(progress.change)} since intake")
     extra = f" ({'; '.join(parts)})" if parts else ""
     return f"{instrument.key} {format_tenths(latest.total)}/{maximum}{extra}."
 
@@ -105,8 +105,7 @@ def _symptom_sentence(found: SymptomSummary | None, instruments: dict[str, Instr
     score = instrument.format_score
     parts = [found.band.label.lower()] if found.band else []
     if found.change is not None:
-        sign = "+" if found.change > 0 else ""
-        parts.append(f"{sign}{score(found.change)} since the first")
+        parts.append(f"{signed(found.change, score)} since the first")
     extra = f" ({'; '.join(parts)})" if parts else ""
     return f"{instrument.key} {score(found.latest.total)}/{score(instrument.max_total)}{extra}."
 

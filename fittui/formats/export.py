@@ -30,6 +30,7 @@ from html import escape
 from typing import Any
 
 from fittui import __version__
+from fittui.domain.display import date_text, score_format, signed
 from fittui.domain.instruments import Instrument, Item, format_tenths
 from fittui.domain.model import Administration, Client
 from fittui.domain.scoring import Summary, chronological, family_of
@@ -86,8 +87,7 @@ def _item_order(a: Administration, instruments: dict[str, Instrument]) -> list[s
 
 def _score_text(a: Administration, tenths: int, instruments: dict[str, Instrument]) -> str:
     """A score as its instrument is read: '7.5' on a line, '2' on the PHQ-9 or GAD-7."""
-    instrument = instruments.get(a.instrument)
-    return instrument.format_score(tenths) if instrument else format_tenths(tenths)
+    return score_format(a, instruments)(tenths)
 
 
 def export_csv(
@@ -584,8 +584,7 @@ def _symptom_lines(summary: Summary, instruments: dict[str, Instrument]) -> list
         if found.band is not None:
             text += f", {escape(found.band.label.lower())}"
         if found.change is not None:
-            sign = "+" if found.change > 0 else ""
-            text += f" ({sign}{instrument.format_score(found.change)} since the first)"
+            text += f" ({signed(found.change, instrument.format_score)} since the first)"
         lines.append(text + ".")
     return lines
 
@@ -612,10 +611,9 @@ def client_page(
             f"{format_tenths(progress.intake.total)}."
         )
     if progress is not None and progress.change is not None:
-        sign = "+" if progress.change > 0 else ""
         lines.append(
             f"Latest, on {escape(progress.latest.day)}: {format_tenths(progress.latest.total)} "
-            f"({sign}{format_tenths(progress.change)} since the first). A change of 5 points or "
+            f"({signed(progress.change)} since the first). A change of 5 points or "
             "more is more than day-to-day ups and downs."
         )
     if summary.cutoff is not None and progress is not None:
@@ -631,7 +629,7 @@ def client_page(
     lines += _symptom_lines(summary, instruments)
     rows = "\n".join(
         "<tr>"
-        f'<td class="when">{escape(a.date.replace("T", " "))}</td>'
+        f'<td class="when">{escape(date_text(a.date))}</td>'
         f'<td class="scale">{escape(a.instrument)}</td>'
         f"<td>{escape(a.rater)}</td>"
         f"<td>{escape(_items_text(a, instruments))}</td>"

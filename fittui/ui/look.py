@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration
 from fittui.domain.scoring import RaterSummary, RiskAlert, Summary, describe_flag
@@ -70,11 +71,7 @@ def _rater_line(rater: RaterSummary) -> Content:
     assert progress is not None
     course = f"intake {format_tenths(progress.intake.total)}"
     if progress.change is not None:
-        sign = "+" if progress.change > 0 else ""
-        course += (
-            f", latest {format_tenths(progress.latest.total)} "
-            f"({sign}{format_tenths(progress.change)})"
-        )
+        course += f", latest {format_tenths(progress.latest.total)} ({signed(progress.change)})"
     return Content.from_markup(
         "[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's).",
         who=rater.rater.capitalize(),
