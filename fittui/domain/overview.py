@@ -374,67 +374,54 @@ def _progress_cells(progress: Progress | None) -> tuple[str, str, str, str]:
     return _scale(progress) or "-", format_tenths(intake), format_tenths(latest), signed(change)
 
 
-def _wide_table(
-    rows: list[tuple[Client, Summary]], instruments: dict[str, Instrument]
-) -> list[str]:
-    """Every column, with items by their labels."""
-    headers = [
+def _cells(client: Client, s: Summary, instruments: dict[str, Instrument]) -> dict[str, str]:
+    """Every cell of a client's row in the report, by column."""
+    scale, intake, latest, change = _progress_cells(s.progress)
+    return {
+        "CLIENT": client.code,
+        "AGE GROUP": client.age_group,
+        "STATUS": s.status,
+        "SCALE": scale,
+        "ORS RATINGS": str(len(s.ors)),
+        "INTAKE": intake,
+        "LATEST": latest,
+        "CHANGE": change,
+        "SRS RATINGS": str(len(s.srs)),
+        "LAST SRS": format_tenths(s.srs[-1].total if s.srs else None),
+        "LOWEST SRS ITEM": _lowest_label(s, instruments),
+        "GSRS": format_tenths(s.gsrs[-1].total if s.gsrs else None),
+        "PHQ-9": _symptom_text(s, "PHQ-9"),
+        "GAD-7": _symptom_text(s, "GAD-7"),
+        "PATH": _path(s),
+        "FLAGS": ", ".join(s.flags) or "-",
+        "FLAG SYMBOLS": " ".join(describe_flag(f)[0] for f in s.flags) or "-",
+    }
+
+
+# The report's columns: each header, and the cell it shows. The wide form has every
+# column, with flags by name; the compact one the columns a therapist reads first, fitting
+# 80 columns, with flags as symbols.
+WIDE_COLUMNS = {
+    header: header
+    for header in (
         "CLIENT", "AGE GROUP", "STATUS", "SCALE", "ORS RATINGS", "INTAKE", "LATEST",
         "CHANGE", "SRS RATINGS", "LAST SRS", "LOWEST SRS ITEM", "GSRS", "PHQ-9", "GAD-7",
         "PATH", "FLAGS",
-    ]  # fmt: skip
-    table = []
-    for c, s in rows:
-        scale, intake, latest, change = _progress_cells(s.progress)
-        table.append(
-            [
-                c.code,
-                c.age_group,
-                s.status,
-                scale,
-                str(len(s.ors)),
-                intake,
-                latest,
-                change,
-                str(len(s.srs)),
-                format_tenths(s.srs[-1].total if s.srs else None),
-                _lowest_label(s, instruments),
-                format_tenths(s.gsrs[-1].total if s.gsrs else None),
-                _symptom_text(s, "PHQ-9"),
-                _symptom_text(s, "GAD-7"),
-                _path(s),
-                ", ".join(s.flags) or "-",
-            ]
-        )
-    return _table(headers, table)
+    )
+}  # fmt: skip
+COMPACT_COLUMNS = {
+    "CLIENT": "CLIENT", "STATUS": "STATUS", "SCALE": "SCALE", "LATEST": "LATEST",
+    "CHANGE": "CHANGE", "SRS": "LAST SRS", "PATH": "PATH", "FLAGS": "FLAG SYMBOLS",
+}  # fmt: skip
 
 
-def _compact_table(rows: list[tuple[Client, Summary]]) -> list[str]:
-    """The columns a therapist reads first, fitting 80 columns, with what they mean."""
-    headers = ["CLIENT", "STATUS", "SCALE", "LATEST", "CHANGE", "SRS", "PATH", "FLAGS"]
-    table = []
-    for c, s in rows:
-        scale, _, latest, change = _progress_cells(s.progress)
-        table.append(
-            [
-                c.code,
-                s.status,
-                scale,
-                latest,
-                change,
-                format_tenths(s.srs[-1].total if s.srs else None),
-                _path(s),
-                " ".join(describe_flag(f)[0] for f in s.flags) or "-",
-            ]
-        )
-    return [
-        *_table(headers, table),
-        "",
-        *_wrap(
-            "LATEST: the latest total on SCALE; CHANGE: since intake; SRS: the latest session "
-            "rating; PATH: against the expected path."
-        ),
-    ]
+def _report_table(
+    rows: list[tuple[Client, Summary]],
+    instruments: dict[str, Instrument],
+    columns: dict[str, str],
+) -> list[str]:
+    cells = [_cells(c, s, instruments) for c, s in rows]
+    return _table(list(columns), [[row[cell] for cell in columns.values()] for row in cells])
 
 
 def _flag_key(rows: list[tuple[Client, Summary]]) -> list[str]:
@@ -460,8 +447,17 @@ def report_lines(
     items by their labels.
     """
     if wide:
-        return _alert_lines(rows) + _wide_table(rows, instruments)
-    return _alert_lines(rows) + _compact_table(rows) + _flag_key(rows)
+        return _alert_lines(rows) + _report_table(rows, instruments, WIDE_COLUMNS)
+    return [
+        *_alert_lines(rows),
+        *_report_table(rows, instruments, COMPACT_COLUMNS),
+        "",
+        *_wrap(
+            "LATEST: the latest total on SCALE; CHANGE: since intake; SRS: the latest session "
+            "rating; PATH: against the expected path."
+        ),
+        *_flag_key(rows),
+    ]
 
 
 def _symptom_text(summary: Summary, key: str) -> str:

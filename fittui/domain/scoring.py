@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from typing import Literal, NamedTuple
 
 from fittui.domain import etr
@@ -676,6 +677,25 @@ def _label(instruments: dict[str, Instrument], administration: Administration, k
     return instruments[administration.instrument].item(key).label
 
 
+Finding = tuple[str, tuple[str, ...]]  # a pattern's detail, and the questions to ask
+Rule = Callable[[Case], Pattern | None]
+
+
+def _pattern(key: str, title: str) -> Callable[[Callable[[Case], Finding | None]], Rule]:
+    """A pattern rule from the function below it, which finds the detail and the questions
+    when its condition holds: the pattern's key and title stand above its condition."""
+
+    def named(find: Callable[[Case], Finding | None]) -> Rule:
+        @wraps(find)
+        def rule(c: Case) -> Pattern | None:
+            found = find(c)
+            return None if found is None else Pattern(key, title, *found)
+
+        return rule
+
+    return named
+
+
 def _change_with_good_fit(c: Case) -> tuple[int, str] | None:
     """The ORS change since intake and the words for the latest SRS, when there is a
     change and that SRS is a good fit (36 or more); else None."""
@@ -688,29 +708,27 @@ def _change_with_good_fit(c: Case) -> tuple[int, str] | None:
     return f.progress.change, f"latest SRS {format_tenths(last)}"
 
 
-def _progress_good_fit(c: Case) -> Pattern | None:
+@_pattern("progress_good_fit", "Progress, good fit")
+def _progress_good_fit(c: Case) -> Finding | None:
     """ORS reliably up, SRS at 36 or more: find out what helps, to keep it going."""
     found = _change_with_good_fit(c)
     if found is None or found[0] < c.figures.reliable:
         return None
     change, fit = found
-    return Pattern(
-        "progress_good_fit",
-        "Progress, good fit",
+    return (
         f"ORS up {format_tenths(change)} since intake; {fit}.",
         ("What has been most helpful so far, and how can we keep it going?",),
     )
 
 
-def _flat_progress_good_fit(c: Case) -> Pattern | None:
+@_pattern("flat_progress_good_fit", "Flat progress, good fit")
+def _flat_progress_good_fit(c: Case) -> Finding | None:
     """Four ORS or more without reliable change, SRS at 36 or more: revisit goals or approach."""
     found = _change_with_good_fit(c)
     count, reliable = len(c.figures.ors), c.figures.reliable
     if found is None or count < c.thresholds.flat_min_ors or not -reliable < found[0] < reliable:
         return None
-    return Pattern(
-        "flat_progress_good_fit",
-        "Flat progress, good fit",
+    return (
         f"{count} ORS without reliable change; {found[1]}.",
         (
             "Our sessions seem to feel right, yet life outside has not shifted much. "
@@ -720,15 +738,14 @@ def _flat_progress_good_fit(c: Case) -> Pattern | None:
     )
 
 
-def _decline_despite_good_fit(c: Case) -> Pattern | None:
+@_pattern("decline_despite_good_fit", "Decline despite good fit")
+def _decline_despite_good_fit(c: Case) -> Finding | None:
     """ORS reliably down, SRS at 36 or more: something outside therapy may be going on."""
     found = _change_with_good_fit(c)
     if found is None or found[0] > -c.figures.reliable:
         return None
     change, fit = found
-    return Pattern(
-        "decline_despite_good_fit",
-        "Decline despite good fit",
+    return (
         f"ORS down {format_tenths(-change)} since intake; {fit}.",
         (
             "What has become harder lately?",
@@ -737,29 +754,27 @@ def _decline_despite_good_fit(c: Case) -> Pattern | None:
     )
 
 
-def _sudden_alliance_drop(c: Case) -> Pattern | None:
+@_pattern("sudden_alliance_drop", "Sudden alliance drop")
+def _sudden_alliance_drop(c: Case) -> Finding | None:
     """The client's own SRS fell a point or more: ask what did not fit today."""
     if "srs_drop" not in c.figures.flags:
         return None
     previous, last = c.figures.srs[-2:]
     key = c.instruments[last.instrument].key
-    return Pattern(
-        "sudden_alliance_drop",
-        "Sudden alliance drop",
+    return (
         f"{key} fell from {format_tenths(previous.total)} to {format_tenths(last.total)}.",
         ("What did not fit for you today: the pace, the focus, how deep we went?",),
     )
 
 
-def _always_at_ceiling(c: Case) -> Pattern | None:
+@_pattern("always_at_ceiling", "Always at the ceiling")
+def _always_at_ceiling(c: Case) -> Finding | None:
     """The last SRS all at 39 or more (all items at 10 included): invite honesty."""
     t = c.thresholds
     recent = c.figures.srs[-t.ceiling_count :]
     if len(recent) < t.ceiling_count or any(a.total < t.ceiling for a in recent):
         return None
-    return Pattern(
-        "always_at_ceiling",
-        "Always at the ceiling",
+    return (
         f"The last {t.ceiling_count} SRS were all {format_tenths(t.ceiling)} or more.",
         (
             "Even a small thing that did not quite fit is useful for me to hear. "
@@ -768,7 +783,8 @@ def _always_at_ceiling(c: Case) -> Pattern | None:
     )
 
 
-def _high_and_steady(c: Case) -> Pattern | None:
+@_pattern("high_and_steady", "High and steady")
+def _high_and_steady(c: Case) -> Finding | None:
     """SRS at 38 or more and the ORS up since last time: learn what helped, to keep it.
     Left out when "Progress, good fit" already asks what helps."""
     s = c.figures
@@ -776,16 +792,15 @@ def _high_and_steady(c: Case) -> Pattern | None:
         return None
     if s.ors[-1].total <= s.ors[-2].total or _progress_good_fit(c) is not None:
         return None
-    return Pattern(
-        "high_and_steady",
-        "High and steady",
+    return (
         f"SRS {format_tenths(s.srs[-1].total)} and the ORS up "
         f"{format_tenths(s.ors[-1].total - s.ors[-2].total)} since last time.",
         ("What made today helpful, so we can keep doing it?",),
     )
 
 
-def _same_item_lowest(c: Case) -> Pattern | None:
+@_pattern("same_item_lowest", "Same item lowest again")
+def _same_item_lowest(c: Case) -> Finding | None:
     """The same SRS item lowest in 2 of the last 3 sessions: that part keeps missing.
     A session whose items are all equal has no lowest item and does not count."""
     t = c.thresholds
@@ -801,9 +816,7 @@ def _same_item_lowest(c: Case) -> Pattern | None:
     if count < t.same_item_count:
         return None
     label = _label(c.instruments, c.figures.srs[-1], key)
-    return Pattern(
-        "same_item_lowest",
-        "Same item lowest again",
+    return (
         f"{label} was the lowest SRS item in {count} of the last {len(recent)} sessions.",
         (
             ITEM_MOVES.get(
@@ -813,7 +826,8 @@ def _same_item_lowest(c: Case) -> Pattern | None:
     )
 
 
-def _item_dropped(c: Case) -> Pattern | None:
+@_pattern("item_dropped", "Item dropped")
+def _item_dropped(c: Case) -> Finding | None:
     """An item 2 points or more below the same item last time, on the SRS or the ORS."""
     dropped = []
     for ratings in (c.figures.srs, c.figures.ors):
@@ -830,22 +844,19 @@ def _item_dropped(c: Case) -> Pattern | None:
                 )
     if not dropped:
         return None
-    return Pattern(
-        "item_dropped",
-        "Item dropped",
+    return (
         f"Since last time: {'; '.join(dropped)}.",
         ("This one is lower than last time: what changed?",),
     )
 
 
-def _not_on_track(c: Case) -> Pattern | None:
+@_pattern("not_on_track", "Not on track")
+def _not_on_track(c: Case) -> Finding | None:
     """The ORS below the band around the expected path: consider a change, or supervision."""
     if "off_track" not in c.figures.flags:
         return None
     last = c.figures.etr_zones[-1]
-    return Pattern(
-        "not_on_track",
-        "Not on track",
+    return (
         f"Session {last.session}: ORS {format_tenths(last.administration.total)}, "
         f"below the band around the expected path (expected "
         f"{format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
@@ -883,37 +894,36 @@ def _low_item(c: Case) -> Pattern | None:
     )
 
 
-def _no_srs(c: Case) -> Pattern | None:
+@_pattern("no_srs", "No SRS this session")
+def _no_srs(c: Case) -> Finding | None:
     """The latest ORS session has no SRS: ask for it, it is where misfits show."""
     s = c.figures
     if s.progress is None or s.progress.latest.day not in s.missing_srs:
         return None
     sessions = len({a.day for a in s.ors})
-    return Pattern(
-        "no_srs",
-        "No SRS this session",
+    return (
         f"An ORS on {s.progress.latest.day} and no SRS; {len(s.missing_srs)} of {sessions} ORS "
         "sessions have none.",
         ("Ask for the SRS at the end of the session: it is where a misfit shows first.",),
     )
 
 
-def _group_alliance(c: Case) -> Pattern | None:
+@_pattern("group_alliance", "The group's alliance")
+def _group_alliance(c: Case) -> Finding | None:
     """The group's alliance (GSRS) below 36 or fallen: what did not fit in the group."""
     s = c.figures
     if not {"gsrs_below_cutoff", "gsrs_drop"} & set(s.flags):
         return None
     last = s.gsrs[-1]
     before = f", was {format_tenths(s.gsrs[-2].total)}" if len(s.gsrs) > 1 else ""
-    return Pattern(
-        "group_alliance",
-        "The group's alliance",
+    return (
         f"GSRS {format_tenths(last.total)} on {last.day}{before}.",
         ("What in the group did not fit today, and what would make it work better for you?",),
     )
 
 
-def _rater_alliance(c: Case) -> Pattern | None:
+@_pattern("rater_alliance", "Another rater's alliance")
+def _rater_alliance(c: Case) -> Finding | None:
     """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too.
     Left out when the split alliance already names their SRS and asks each person."""
     if "split_alliance" in c.figures.flags:
@@ -925,9 +935,7 @@ def _rater_alliance(c: Case) -> Pattern | None:
     ]
     if not flagged:
         return None
-    return Pattern(
-        "rater_alliance",
-        "Another rater's alliance",
+    return (
         "Flags from "
         + "; ".join(
             f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"
@@ -941,7 +949,7 @@ def _rater_alliance(c: Case) -> Pattern | None:
     )
 
 
-PATTERNS: tuple[Callable[[Case], Pattern | None], ...] = (
+PATTERNS: tuple[Rule, ...] = (
     _progress_good_fit,
     _flat_progress_good_fit,
     _decline_despite_good_fit,
