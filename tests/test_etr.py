@@ -523,17 +523,7 @@ def test_saved_parameters_load_back_and_reset(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(config.stat().st_mode) == 0o700
     loaded = etr.load_parameters(config)
-    for key in (
-        *etr.FITTED,
-        "reference_session",
-        "plateau_session",
-        "deterioration_share",
-        "deterioration_gain",
-        "band_percentile",
-        "early_sessions",
-        "centres",
-        "cutoffs",
-    ):
+    for key in (*etr.NUMBERS, "centres", "cutoffs"):
         assert getattr(loaded, key) == getattr(fitted, key), key
     assert loaded.fitted_clients == 60 and loaded.fitted_on == "2026-11-23"
     assert str(path) in loaded.source

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client
 from fittui.domain.scoring import Summary, chronological, family_of
@@ -38,10 +39,6 @@ footer { margin-top: 2rem; font-size: 0.8rem; color: #666; }
 COLUMNS = ("date", "scale", "rater", "items", "total", "note")
 
 
-def _signed(text: str, change: int) -> str:
-    return ("+" if change > 0 else "") + text
-
-
 def _items_text(a: Administration, instruments: dict[str, Instrument]) -> str:
     """'Individually 5.0, Socially 6.5, ...'; on a Likert scale, whose short labels may hold
     a comma ('Down, depressed or hopeless'), the items are set apart by semicolons."""
@@ -65,23 +62,24 @@ def _total_text(a: Administration, instruments: dict[str, Instrument]) -> str:
 def _outcome_lines(summary: Summary) -> list[str]:
     """What changed on the ORS (or the child's scales), and what the lines on the chart mean."""
     lines = []
-    if summary.intake is not None:
+    progress = summary.progress
+    if progress is not None:
         lines.append(
             PAGE_WORDS["intake"].format(
-                instrument=escape(summary.intake.instrument),
-                day=escape(summary.intake.day),
-                total=format_tenths(summary.intake.total),
+                instrument=escape(progress.intake.instrument),
+                day=escape(progress.intake.day),
+                total=format_tenths(progress.intake.total),
             )
         )
-    if summary.change is not None and summary.latest is not None:
+    if progress is not None and progress.change is not None:
         lines.append(
             PAGE_WORDS["latest"].format(
-                day=escape(summary.latest.day),
-                total=format_tenths(summary.latest.total),
-                change=_signed(format_tenths(summary.change), summary.change),
+                day=escape(progress.latest.day),
+                total=format_tenths(progress.latest.total),
+                change=signed(progress.change),
             )
         )
-    if summary.cutoff is not None and summary.intake is not None:
+    if summary.cutoff is not None and progress is not None:
         lines.append(PAGE_WORDS["cutoff"].format(cutoff=format_tenths(summary.cutoff)))
     if summary.srs:
         lines.append(PAGE_WORDS["srs"])
@@ -102,7 +100,7 @@ def _symptom_lines(summary: Summary, instruments: dict[str, Instrument]) -> list
         if found.band is not None:
             text += PAGE_WORDS["symptom_band"].format(band=escape(found.band.label.lower()))
         if found.change is not None:
-            change = _signed(instrument.format_score(found.change), found.change)
+            change = signed(found.change, instrument.format_score)
             text += PAGE_WORDS["symptom_change"].format(change=change)
         lines.append(text + ".")
     return lines
@@ -112,7 +110,7 @@ def _rows(administrations: list[Administration], instruments: dict[str, Instrume
     """Every rating of the episode, one table row each, in clinical order."""
     return "\n".join(
         "<tr>"
-        f'<td class="when">{escape(a.date.replace("T", " "))}</td>'
+        f'<td class="when">{escape(date_text(a.date))}</td>'
         f'<td class="scale">{escape(a.instrument)}</td>'
         f"<td>{escape(a.rater)}</td>"
         f"<td>{escape(_items_text(a, instruments))}</td>"

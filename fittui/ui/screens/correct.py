@@ -18,7 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.display import date_text, score_format
+from fittui.domain.instruments import Instrument
 from fittui.domain.model import (
     REPLACED_SAME_DAY,
     VOID_REASONS,
@@ -72,10 +73,9 @@ DIALOG_CSS = """
 def rating_words(a: Administration, instruments: dict[str, Instrument]) -> str:
     """One rating as the therapist recognises it: 'ORS · 2026-11-09 10:00 · rated by client
     · 5.0 5.0 5.0 5.1 · total 20.1'."""
-    instrument = instruments.get(a.instrument)
-    score = instrument.format_score if instrument else format_tenths
+    score = score_format(a, instruments)
     items = " ".join(score(v) for v in a.items.values())
-    when = a.date.replace("T", " ")
+    when = date_text(a.date)
     return f"{a.instrument} · {when} · rated by {a.rater} · {items} · total {score(a.total)}"
 
 
@@ -176,7 +176,7 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
             yield Label("Client code (to move it)")
             yield Input(value=a.client, id="client", compact=True)
             yield Label("Date, YYYY-MM-DD or YYYY-MM-DD HH:MM (not after today)")
-            yield Input(value=a.date.replace("T", " "), id="date", compact=True)
+            yield Input(value=date_text(a.date), id="date", compact=True)
             yield Static(
                 "Enter saves · Tab next field · Escape cancels\n"
                 "The old client and date are kept in the rating's corrections.",

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from fittui.domain.display import date_text
 from fittui.domain.model import InputError
 from fittui.domain.outside import shown
 from fittui.storage.journal import StorageError
@@ -100,7 +101,7 @@ class CalmScreen(ClientModeScreen):
 
 def describe_kept(work: dict) -> str:
     """One line for a kept rating or note, its text made safe to show."""
-    when = str(work.get("kept_at", "")).replace("T", " ")
+    when = date_text(str(work.get("kept_at", "")))
     if work.get("kind") == "rating":
         items = " ".join(f"{v / 10:g}" for v in work.get("items", {}).values())
         what = f"{work.get('instrument')} by {work.get('rater')} for {work.get('client')}: {items}"

@@ -102,7 +102,7 @@ class HistoryPlot(PlotextPlot):
                     administrations,
                     instruments,
                     summary.cutoff,
-                    intake=summary.intake.total if summary.intake else None,
+                    intake=summary.progress.intake.total if summary.progress else None,
                     reliable=summary.reliable,
                     etr=etr,
                     rows=rows,
