@@ -124,12 +124,13 @@ async def test_every_instrument_in_every_language(db, code, size):
     assert saved == {key for key in EVERY_INSTRUMENT if key not in ("PHQ-9", "GAD-7")}
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("code", OTHER_LANGUAGES)
-async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code):
+async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code, size):
     """`fittui rate` with two raters: the hand-on screen, then the one that closes."""
     store_with_client(db, code, ("ORS",))
     app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client", "partner"]))
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await answer_every_item(pilot)
         assert isinstance(app.screen, ThankYouScreen) and app.screen.next_rater == "partner"
         await check_screen(pilot, code, "the hand-on screen")
@@ -406,3 +407,18 @@ def test_a_count_takes_the_plural_form_of_the_language(tmp_path, monkeypatch):
         "{n} session",
         "{n} sessions",
     ]
+
+
+def test_an_official_translation_from_a_users_file_makes_a_questionnaire_available(tmp_path):
+    from fittui.domain.instruments import load_instruments as load
+    from fittui.domain.language import available_in
+
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    (folder / "phq9-de.toml").write_text(
+        'key = "PHQ-9"\nlanguages = ["de"]\nframe = "(the official German wording)"\n',
+        encoding="utf-8",
+    )
+    phq9 = load(folder)["PHQ-9"]
+    assert available_in(phq9, "de") and not available_in(phq9, "en")
+    assert not available_in(load_instruments()["PHQ-9"], "de")

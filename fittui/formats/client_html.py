@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import ENGLISH, Translator, client_translator, rater_name
 from fittui.domain.model import Administration, Client
@@ -52,13 +53,20 @@ class Said:
             return escape(day)
         return escape(self.tr.date(date.fromisoformat(day[:10])))
 
-    def score(self, tenths: int, instrument: Instrument | None = None) -> str:
+    def when(self, stamp: str) -> str:
+        """A date and time as stored ("2026-11-09T10:00"), shown with the date in the
+        language's form (escaped)."""
+        if self.tr.code == ENGLISH:
+            return escape(date_text(stamp))
+        return self.day(stamp[:10]) + escape(date_text(stamp[10:]))
+
+    def score(self, tenths: int | None, instrument: Instrument | None = None) -> str:
         """A score in its instrument's format (12 on the PHQ-9, 25.5 on a line)."""
         return self.tr.score(tenths, instrument is None or not instrument.whole_numbers)
 
     def signed(self, tenths: int, instrument: Instrument | None = None) -> str:
-        sign = "+" if tenths > 0 else "-" if tenths < 0 else ""
-        return sign + self.score(abs(tenths), instrument)
+        """A change with its sign, its number in the language's form ("+5,0")."""
+        return signed(tenths, lambda t: self.score(t, instrument))
 
     def band(self, label: str) -> str:
         return escape(self.tr.c_(label).lower())
@@ -87,23 +95,24 @@ def _total_text(a: Administration, instruments: dict[str, Instrument], said: Sai
 def _outcome_lines(summary: Summary, said: Said) -> list[str]:
     """What changed on the ORS (or the child's scales), and what the lines on the chart mean."""
     lines, words = [], said.words
-    if summary.intake is not None:
+    progress = summary.progress
+    if progress is not None:
         lines.append(
             words["intake"].format(
-                instrument=escape(summary.intake.instrument),
-                day=said.day(summary.intake.day),
-                total=said.score(summary.intake.total),
+                instrument=escape(progress.intake.instrument),
+                day=said.day(progress.intake.day),
+                total=said.score(progress.intake.total),
             )
         )
-    if summary.change is not None and summary.latest is not None:
+    if progress is not None and progress.change is not None:
         lines.append(
             words["latest"].format(
-                day=said.day(summary.latest.day),
-                total=said.score(summary.latest.total),
-                change=said.signed(summary.change),
+                day=said.day(progress.latest.day),
+                total=said.score(progress.latest.total),
+                change=said.signed(progress.change),
             )
         )
-    if summary.cutoff is not None and summary.intake is not None:
+    if summary.cutoff is not None and progress is not None:
         lines.append(words["cutoff"].format(cutoff=said.score(summary.cutoff)))
     if summary.srs:
         lines.append(words["srs"])
@@ -136,7 +145,7 @@ def _rows(
     """Every rating of the episode, one table row each, in clinical order."""
     return "\n".join(
         "<tr>"
-        f'<td class="when">{said.day(a.date[:10])}{escape(a.date[10:].replace("T", " "))}</td>'
+        f'<td class="when">{said.when(a.date)}</td>'
         f'<td class="scale">{escape(a.instrument)}</td>'
         f"<td>{escape(rater_name(said.tr, a.rater))}</td>"
         f"<td>{escape(_items_text(a, instruments, said))}</td>"

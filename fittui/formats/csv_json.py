@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from fittui import __version__
+from fittui.domain.display import score_format
 from fittui.domain.episodes import EpisodeEvent
-from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.instruments import Instrument
 from fittui.domain.model import Administration, Client
 from fittui.domain.scoring import chronological
 from fittui.storage.journal import SCHEMA_VERSION
@@ -69,8 +70,7 @@ def item_order(a: Administration, instruments: dict[str, Instrument]) -> list[st
 
 def score_text(a: Administration, tenths: int, instruments: dict[str, Instrument]) -> str:
     """A score as its instrument is read: '7.5' on a line, '2' on the PHQ-9 or GAD-7."""
-    instrument = instruments.get(a.instrument)
-    return instrument.format_score(tenths) if instrument else format_tenths(tenths)
+    return score_format(a, instruments)(tenths)
 
 
 def export_csv(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
@@ -74,17 +75,17 @@ def _person(a: Administration, one_client: bool) -> str:
 
 def _rater_line(rater: RaterSummary) -> Content:
     """A collateral rater's own ORS course, beside the client's and never counted in it."""
-    assert rater.intake is not None and rater.latest is not None
-    course = _("intake {score}").format(score=format_tenths(rater.intake.total))
-    if rater.change is not None:
-        sign = "+" if rater.change > 0 else ""
+    progress = rater.progress
+    assert progress is not None
+    course = _("intake {score}").format(score=format_tenths(progress.intake.total))
+    if progress.change is not None:
         course += _(", latest {score} ({change})").format(
-            score=format_tenths(rater.latest.total), change=f"{sign}{format_tenths(rater.change)}"
+            score=format_tenths(progress.latest.total), change=signed(progress.change)
         )
     return Content.from_markup(
         _("[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's)."),
         who=first_upper(_(rater.rater)),
-        key=rater.latest.instrument,
+        key=progress.latest.instrument,
         course=course,
         status=_(rater.status),
     )

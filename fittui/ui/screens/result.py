@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
+from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
@@ -42,7 +43,7 @@ def describe(
         Content.from_markup(
             f"[b]{instrument.key}[/b] " + _("rated by [b]$rater[/b] · $when · saved ✓"),
             rater=taken_words(a),
-            when=a.date.replace("T", " "),
+            when=date_text(a.date),
         )
     ]
     for item in instrument.items:
@@ -55,9 +56,7 @@ def describe(
         then = f" ({was.label.lower()})" if was is not None and was != band else ""
         change = a.total - previous.total
         since = _("last time {score}{then}, {change}").format(
-            score=score(previous.total),
-            then=then,
-            change=f"{'+' if change > 0 else ''}{score(change)}",
+            score=score(previous.total), then=then, change=signed(change, score)
         )
     total = f"{score(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
     if band is None:
