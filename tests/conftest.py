@@ -74,3 +74,10 @@ def db_bytes(db: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.name.endswith(".lock")
     }
+
+
+@pytest.fixture(autouse=True)
+def english_screens(monkeypatch):
+    """The therapist's screens in English whatever the machine's LANG says; a test that
+    wants another language sets it (tests/test_therapist_language.py)."""
+    monkeypatch.setenv("LANGUAGE", "en")
