@@ -50,7 +50,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager, nullcontext
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
@@ -397,6 +397,8 @@ class JournalStorage(Storage):
         self._unknown_touch = 0
         self._line_codes: set[str] | None = set()
         self._verified: list | None = None  # the stamp of the snapshot read and checked
+        self._schema_read = FILE_SCHEMA  # of the snapshot read last
+        self._snapshot_schema = FILE_SCHEMA  # of the snapshot on disk, as this store read it
         # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
         self.seal_backup: Callable[[bytes], bytes] | None = None
         self.daily_backup: DailyBackup | None = None  # the copy being written, or written
@@ -577,6 +579,7 @@ class JournalStorage(Storage):
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
         self._verified = None if sig is None else [generation, *sig]
+        self._snapshot_schema = FILE_SCHEMA if partial or sig is None else self._schema_read
         self._snapshot_sig, self._snapshot_size = sig, size
         self._generation = generation
         self._journal_ino = jst.st_ino if jst else None
@@ -647,15 +650,16 @@ class JournalStorage(Storage):
                 and trailer.get("records") == head["records"]
             ):
                 raise self._unreadable(self.path, "cut short or damaged (its index is wrong)")
+            # This very file was checked whole (the stamp): its records are not checked again.
             tables: Tables = {}
             snapshot.seek(small[0])
             number = 1
             for line in snapshot.read(small[1]).splitlines(keepends=True):
                 number += 1
                 row = self._parse_line(line, number)
-                self._take_table(tables, row, number, FILE_SCHEMA)
-            if self.validate and (problem := self.validate.links(tables, None)):
-                raise self._unreadable(self.path, problem)
+                if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
+                    raise self._unreadable(self.path, f"line {number}: unexpected shape")
+                tables.setdefault(row[0], {}).update(row[1])
         sig = _sig(st)
         return tables, sig, st.st_size, generation, supersedes, index, head[GROUPED]
 
@@ -753,6 +757,7 @@ class JournalStorage(Storage):
             )
         if schema < 1:
             raise self._unreadable(self.path, f"unknown schema version {schema}")
+        self._schema_read = schema
         if type(count) is not int:
             raise self._unreadable(self.path, "unexpected shape (no record count)")
         if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
@@ -1068,6 +1073,8 @@ class JournalStorage(Storage):
                 if outer:
                     self._refresh(full=False)
                     self._sweep()
+                    if self._snapshot_schema != FILE_SCHEMA:
+                        self._upgrade()
                     self._pending = []
                 self._depth += 1
                 try:
@@ -1100,6 +1107,37 @@ class JournalStorage(Storage):
             finally:
                 self._tables = None
                 self._write_lock().release()
+
+    def _upgrade(self, now: datetime | None = None) -> None:
+        """Rewrite a database an older fittui wrote (a snapshot of schema 1) in this
+        layout, before the first save to it: its files are first copied as they are into
+        backups/ (``fittui-before-upgrade-<date and time>.json`` and, when it holds saves,
+        its ``.journal``), each written and fsynced, so the old database can be restored
+        by any fittui; then the data, unchanged, becomes a new snapshot (``install``)."""
+        stamp = f"{(now or datetime.now()):%Y-%m-%d-%H%M%S}"
+        folder = backups_dir(self.path)
+        target = folder / f"{self.path.stem}-before-upgrade-{stamp}.json"
+        n = 1
+        while os.path.lexists(target):
+            n += 1
+            target = folder / f"{self.path.stem}-before-upgrade-{stamp}-{n}.json"
+        try:
+            private_folder(folder)
+            for source, copy in (
+                (self.path, target),
+                (self.journal_path, target.with_name(target.name + ".journal")),
+            ):
+                if source == self.journal_path and self._journal_lines <= 1:
+                    continue  # no saves in it: the snapshot is the whole database
+                with os.fdopen(open_kept(source, os.O_RDONLY), "rb") as old:
+                    write_file_atomically(copy, old.read())
+            self._whole()
+            self.install(self._loaded())
+        except OSError as exc:
+            raise SaveFailed(
+                f"could not bring {self.path} up to this fittui's layout: {_words(exc)}; "
+                "nothing was saved"
+            ) from None
 
     def _write_lock(self) -> FileLock:
         """The lock every writer holds; a read-only store has none, and never writes."""
@@ -1262,6 +1300,7 @@ class JournalStorage(Storage):
         self._journal_obsolete = True
         self._partial, self._index, self._grouped_count = False, {}, 0
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
+        self._snapshot_schema = FILE_SCHEMA
         self._start_journal()
         self.generation += 1
         self._verified = [generation, *self._snapshot_sig]
