@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import Instrument
@@ -36,9 +36,11 @@ from fittui.domain.model import (
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
 from fittui.storage import summaries
-from fittui.storage.derived import ClientRow, Rules, derive_row, row_from_json, valid_until
 from fittui.storage.journal import Database, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
+
+if TYPE_CHECKING:
+    from fittui.storage.derived import ClientRow, Rules
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,8 @@ class Store:
         a read-only store). So a row is always what a full rescore would give, and a list
         of every client reads no client's ratings unless that client changed.
         """
+        from fittui.storage.derived import row_from_json
+
         when = today or date.today()
         clients = {c.code: c for c in self.clients()}
         self.storage.look()
@@ -219,7 +223,8 @@ class Store:
         usable = head is not None and head.journal == journal and head.rules == fingerprint
         iso = when.isoformat()
         rows: dict[str, ClientRow] = {}
-        entries: dict[str, dict] = {}
+        entries: dict[str, dict] = {}  # every row's, as kept
+        stale = []
         for code, client in clients.items():
             entry = kept.rows.get(code) if usable else None
             if (
@@ -228,17 +233,22 @@ class Store:
                 and self.storage.last_touched((code, *client.linked)) <= entry["at"] <= length
                 and (row := row_from_json(client, entry.get("row"))) is not None
             ):
-                rows[code] = row
+                rows[code], entries[code] = row, entry
             else:
-                entries[code] = {}
-        fresh = self._derive(
-            [clients[code] for code in entries], rules, when, many=len(entries) > FEW_CLIENTS
-        )
+                stale.append(client)
+        fresh = self._derive(stale, rules, when, many=len(stale) > FEW_CLIENTS)
         for code, (row, until) in fresh.items():
             rows[code] = row
             entries[code] = {"at": length, "day": iso, "until": until, "row": row.to_json()}
-        if not self.read_only:
-            self._keep_rows(entries, usable, stamp, journal, fingerprint)
+        if not self.read_only and (fresh or not usable or kept.damaged):
+            try:
+                if usable and not kept.damaged:
+                    summaries.append(self.path, journal, {code: entries[code] for code in fresh})
+                else:
+                    head = summaries.Head(stamp, journal, fingerprint)
+                    summaries.write_all(self.path, head, entries)
+            except OSError:
+                pass  # rows are derived again next time
         return {code: rows[code] for code in sorted(rows)}
 
     def _derive(
@@ -246,6 +256,8 @@ class Store:
     ) -> dict[str, tuple[ClientRow, str]]:
         """Rows (and the last day each stays true) computed afresh from the ratings: a
         client at a time for a few, all ratings read at once for many."""
+        from fittui.storage.derived import derive_row, valid_until
+
         if not clients:
             return {}
         wanted = {c.code for c in clients} | {code for c in clients for code in c.linked}
@@ -259,24 +271,6 @@ class Store:
             row = derive_row(client, mine, theirs, linked, rules, today)
             found[client.code] = (row, valid_until(mine, theirs, rules.gap_days, today))
         return found
-
-    def _keep_rows(
-        self,
-        entries: dict[str, dict],
-        usable: bool,
-        stamp: list | None,
-        journal: str | None,
-        fingerprint: str,
-    ) -> None:
-        """Keep the rows just derived beside the data: a line added to the file, or, when
-        what it was derived from changed (every row was derived again), the file anew."""
-        try:
-            if usable:
-                summaries.append(self.path, journal, entries)
-            else:
-                summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), entries)
-        except OSError:
-            pass  # rows are derived again next time
 
     def _raw(self, table: str) -> dict[str, dict]:
         """A table as it stands; the administrations only whole (prefer ``_mine``)."""
