@@ -193,14 +193,23 @@ def test_stale_rows_are_derived_again(db: Path) -> None:
     assert Store(db).client_rows(RULES, later) == rescored(db, today=later)
 
 
-def test_rows_of_another_journal_are_not_believed(db: Path, monkeypatch) -> None:
+def test_a_compaction_carries_the_rows_still_true(db: Path, monkeypatch) -> None:
     store = Store(db)
     store.record("C1", ORS, ORS.parse_scores(["5", "5", "5", "5"]), day(1))
     store.client_rows(RULES, TODAY)
     head = summaries.read(db).head
     monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
     store.record("C1", ORS, ORS.parse_scores(["6", "6", "6", "6"]), day(2))  # compacts
-    assert summaries.read(db).head.journal != head.journal
+    kept = summaries.read(db)
+    assert kept.head.journal != head.journal
+    # The rows still true are carried over to the new journal; C1's (and C2's, linked
+    # with C1) were changed by the save just folded in, and are not.
+    assert set(kept.rows) == {"C3"}
+    assert Store(db).client_rows(RULES, TODAY) == rescored(db)
+    # A compaction in a process that keeps no rows carries those of the file.
+    Store(db).client_rows(RULES, TODAY)
+    Store(db).record("C3", ORS, ORS.parse_scores(["6", "6", "6", "6"]), day(3))
+    assert set(summaries.read(db).rows) == {"C1", "C2"}
     assert Store(db).client_rows(RULES, TODAY) == rescored(db)
 
 

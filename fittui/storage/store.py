@@ -36,7 +36,7 @@ from fittui.domain.model import (
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
 from fittui.storage import summaries
-from fittui.storage.journal import Database, new_id
+from fittui.storage.journal import Database, Folded, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
 
 if TYPE_CHECKING:
@@ -169,6 +169,11 @@ class Store:
         self._administrations = self.db.table(ADMINISTRATIONS)
         self._episode_events = self.db.table(EPISODE_EVENTS)
         self._forms = self.db.table(FORMS)
+        # The caseload's rows as last derived or read: ((journal id, rules), entries), and
+        # each row's object, so a running app's next look checks them without reading.
+        self._rows: tuple[tuple[str | None, str], dict[str, dict]] | None = None
+        self._row_objects: dict[str, tuple[dict, ClientRow]] = {}
+        self.storage.carry = self._carry_rows
 
     def close(self) -> None:
         self.db.close()
@@ -217,8 +222,12 @@ class Store:
         clients = {c.code: c for c in self.clients()}
         self.storage.look()
         stamp, journal, length = self.storage.derived_from()
-        kept = summaries.read(self.path)
         fingerprint = rules.fingerprint()
+        held = self._rows
+        if held is not None and held[0] == (journal, fingerprint):
+            kept = summaries.Kept(summaries.Head(stamp, journal, fingerprint), held[1])
+        else:
+            kept = summaries.read(self.path)
         head = kept.head
         usable = head is not None and head.journal == journal and head.rules == fingerprint
         iso = when.isoformat()
@@ -231,7 +240,7 @@ class Store:
                 entry is not None
                 and str(entry.get("day")) <= iso <= str(entry.get("until"))
                 and self.storage.last_touched((code, *client.linked)) <= entry["at"] <= length
-                and (row := row_from_json(client, entry.get("row"))) is not None
+                and (row := self._row_of(client, entry, row_from_json)) is not None
             ):
                 rows[code], entries[code] = row, entry
             else:
@@ -249,7 +258,46 @@ class Store:
                     summaries.write_all(self.path, head, entries)
             except OSError:
                 pass  # rows are derived again next time
+        self._rows = ((journal, fingerprint), entries)
+        self._row_objects = {code: (entries[code], row) for code, row in rows.items()}
         return {code: rows[code] for code in sorted(rows)}
+
+    def _carry_rows(self, folded: Folded) -> None:
+        """After a compaction (the data unchanged, a new journal): keep the rows that were
+        still true at the end of the journal folded in, now stamped with the new one."""
+        stamp, journal, length = self.storage.derived_from()
+        if self._rows is not None and self._rows[0][0] == folded.journal:
+            fingerprint: str | None = self._rows[0][1]
+            old = self._rows[1]
+        else:
+            kept = summaries.read(self.path)
+            usable = kept.head is not None and kept.head.journal == folded.journal
+            fingerprint = kept.head.rules if kept.head is not None and usable else None
+            old = kept.rows if usable and not kept.damaged else {}
+        clients = self.storage.table(CLIENTS)
+        carried = {
+            code: {**entry, "at": length}
+            for code, entry in old.items()
+            if code in clients
+            and folded.last_touched((code, *clients[code].get("linked", ()))) <= entry["at"]
+            and entry["at"] <= folded.length
+        }
+        summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), carried)
+        if fingerprint is not None:
+            self._rows = ((journal, fingerprint), carried)
+
+    def _row_of(
+        self,
+        client: Client,
+        entry: dict,
+        from_json: Callable[[Client, Any], ClientRow | None],
+    ) -> ClientRow | None:
+        """A kept row as an object: the one made last time when it is the same entry and
+        the client's record is unchanged."""
+        made = self._row_objects.get(client.code)
+        if made is not None and made[0] is entry and made[1].client == client:
+            return made[1]
+        return from_json(client, entry.get("row"))
 
     def _derive(
         self, clients: list[Client], rules: Rules, today: date, many: bool
