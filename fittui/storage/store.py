@@ -8,6 +8,7 @@ numbers and read back into integer tenths.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
@@ -193,7 +194,7 @@ class Store:
         when nothing changed; None when everything must be taken as changed: the first
         call, or after another process compacted the database or restored a backup.
         """
-        self.storage.read()
+        self.storage.look()
         changed = self.storage.take_changes()
         if changed is None:
             return None
@@ -216,9 +217,18 @@ class Store:
         a read-only store). So a row is always what a full rescore would give, and a list
         of every client reads no client's ratings unless that client changed.
         """
+        enabled = gc.isenabled()
+        gc.disable()  # thousands of rows hold no cycles: collecting among them is waste
+        try:
+            return self._client_rows(rules, today or date.today())
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _client_rows(self, rules: Rules, when: date) -> dict[str, ClientRow]:
+        """``client_rows`` for the day ``when``."""
         from fittui.storage.derived import row_from_json
 
-        when = today or date.today()
         clients = {c.code: c for c in self.clients()}
         self.storage.look()
         stamp, journal, length = self.storage.derived_from()
