@@ -1,6 +1,7 @@
 """The goals of issue 16 ("fast at any size") that can be measured from the command line.
 
     .venv/bin/python bench/goals.py
+    .venv/bin/python bench/goals.py --quick   # only --version and --help: no database
 
 One run measures each goal against its baseline, the two interleaved (A B A B, so both see
 the same state of this shared machine), and reports the ratio of their medians:
@@ -97,7 +98,7 @@ def database() -> Path:
 Row = tuple[str, str, str, str, str, bool]
 
 
-def measure_all(db: Path, env: dict[str, str], how: str) -> list[Row]:
+def measure_all(db: Path | None, env: dict[str, str], how: str) -> list[Row]:
     fittui = fittui_command()
     python_pass = [sys.executable, "-c", "pass"]
     version = [*fittui, "--version"]
@@ -122,6 +123,8 @@ def measure_all(db: Path, env: dict[str, str], how: str) -> list[Row]:
 
     goal("`fittui --version`", version, python_pass, "`python -c pass`", 2.0, QUICK_RUNS)
     goal("`fittui --help`", [*fittui, "--help"], python_pass, "`python -c pass`", 2.0, QUICK_RUNS)
+    if db is None:  # --quick
+        return rows
     on_db = [*fittui, "--db", str(db)]
     record = [*on_db, "record", "C00001", "ORS", "5", "5", "5", "5"]
     subprocess.run(record, check=True, capture_output=True, env=env)  # the day's backup
@@ -150,7 +153,8 @@ def table(rows: list[Row]) -> int:
 
 
 def main() -> int:
-    source = database()
+    quick = "--quick" in sys.argv[1:]
+    source = None if quick else database()
     with tempfile.TemporaryDirectory(prefix="fittui-goals-") as tmp:
         home = Path(tmp)
         os.chmod(home, 0o700)
@@ -170,9 +174,11 @@ def main() -> int:
         ]
         for how, prepare in steps:
             prepare()
-            db = home / how.replace(" ", "-") / "fittui.json"
-            db.parent.mkdir(mode=0o700)
-            shutil.copy2(source, db)
+            db: Path | None = None
+            if source is not None:
+                db = home / how.replace(" ", "-") / "fittui.json"
+                db.parent.mkdir(mode=0o700)
+                shutil.copy2(source, db)
             print(f"Measuring with {how}...", flush=True)
             rows += measure_all(db, env, how)
         if not had_bytecode:

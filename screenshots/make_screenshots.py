@@ -67,7 +67,7 @@ async def main() -> None:
             rate=("D04", "PHQ-9", ["client"]),
         )
         add_a_client_back_after_a_break(db)
-        await shoot(db, "history-episodes", ["slash", "d", "1", "2", "enter", "end"])
+        await shoot(db, "history-episodes", ["slash", "d", "1", "2", "enter"], size=(80, 40))
         await shoot(db, "outcomes", ["r"])
 
         await shoot(db, "screen-share", ["v", "enter", "right", "right"], size=(100, 30))

@@ -35,7 +35,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--age-group", choices=AGE_GROUPS)
 
     for name, handler in (("link", cmd_link), ("unlink", cmd_unlink)):
-        p = commands.add(name, handler)
+        p = commands.add(name, handler, writes=True)
         p.add_argument("code", metavar="CODE")
         p.add_argument("other", metavar="OTHER")
 

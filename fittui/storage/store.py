@@ -556,14 +556,19 @@ class Store:
         return events
 
     def import_batch(
-        self, new_clients: Iterable[Client], administrations: Iterable[Administration]
-    ) -> tuple[list[Client], list[Administration]]:
-        """Add clients and administrations in one transaction, skipping ratings already here.
+        self,
+        new_clients: Iterable[Client],
+        administrations: Iterable[Administration],
+        episode_events: Iterable[EpisodeEvent] = (),
+    ) -> tuple[list[Client], list[Administration], list[EpisodeEvent]]:
+        """Add clients, administrations and episode events in one transaction, skipping
+        ratings and events already here; returns what was added.
 
         A rating counts as already here when the database holds as many identical ones
         (same client, instrument, date, rater and scores) as the batch does, so importing the
         same file twice adds nothing the second time. An administration keeps its id (a JSON
-        export's) unless the database already uses it for another rating.
+        export's) unless the database already uses it for another rating. Episode starts and
+        ends are saved in the same transaction, the same way (see :meth:`_import_events`).
         """
         with self.storage.transaction():
             existing = Counter(identity(a) for a in self.all_administrations())
@@ -583,7 +588,31 @@ class Store:
             )
             if fresh:
                 self.record_many(fresh)
-        return added_clients, fresh
+            events = self._import_events(episode_events)
+        return added_clients, fresh, events
+
+    def _import_events(self, events: Iterable[EpisodeEvent]) -> list[EpisodeEvent]:
+        """Save imported episode events not already here (same client, kind, day and
+        reason, counted as ratings are), each keeping its id unless that is taken; inside
+        the caller's transaction. Returns the events saved."""
+        saved = list(self._raw(EPISODE_EVENTS).items())
+        existing = Counter((d["client"], d["kind"], d["date"], d.get("reason")) for _, d in saved)
+        taken = {doc_id for doc_id, _ in saved}
+        fresh = []
+        for e in events:
+            same = (e.client, e.kind, e.date, e.reason)
+            if existing[same] > 0:
+                existing[same] -= 1
+                continue
+            fresh.append(replace(e, id=new_id()) if not e.id or e.id in taken else e)
+            taken.add(fresh[-1].id)
+        self._episode_events.insert_multiple(
+            self._episode_events.keyed(
+                {"client": e.client, "kind": e.kind, "date": e.date, "reason": e.reason}, e.id
+            )
+            for e in fresh
+        )
+        return fresh
 
     # -- corrections ---------------------------------------------------------------------
     def _rewrite(

@@ -7,13 +7,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.form import FormScreen
 from fittui.ui.screens.keys import KEYS_BINDINGS
 
 AGE_GROUP_NAMES = {
@@ -24,7 +24,7 @@ AGE_GROUP_NAMES = {
 }
 
 
-class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
+class ClientFormScreen(FormScreen[Client], FitAppAccess):
     """Saves the client and dismisses with it, or with None when cancelled.
 
     With ``client`` given it edits that client (its code stays: ratings are filed under
@@ -122,15 +122,3 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
             if code not in wanted:
                 client = store.unlink(client.code, code)[0]
         return client
-
-    def on_input_submitted(self) -> None:
-        self._save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self._save()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

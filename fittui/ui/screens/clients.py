@@ -197,7 +197,7 @@ class ClientsScreen(LiveScreen):
         return [
             plain(o.client.code),
             status,
-            score_cell(summary.latest.total if summary.latest else None),
+            score_cell(summary.progress.latest.total if summary.progress else None),
             score_cell(summary.srs[-1].total if summary.srs else None),
             flags_cell(self.app, summary.flags),
             since_cell(o.days_since),

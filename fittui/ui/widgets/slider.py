@@ -16,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
 
-from fittui.domain.instruments import Item, format_tenths
-from fittui.ui.widgets.answer import GUTTER, Answer
+from fittui.domain.instruments import format_tenths
+from fittui.ui.widgets.answer import GUTTER, Answer, move_bindings
 
 MARK = "█"
 LINE = ("├", "─", "┤")
@@ -45,8 +45,7 @@ class Slider(Answer):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-5)", "Move", group=Binding.Group("Move", compact=True)),
-        Binding("right", "move(5)", "Move", group=Binding.Group("Move", compact=True)),
+        *move_bindings(5, "Move"),
         Binding("shift+left", "move(-1)", "Move a little", show=False),
         Binding("shift+right", "move(1)", "Move a little", show=False),
     ]
@@ -125,44 +124,6 @@ class Slider(Answer):
         }
     }
     """
-
-    def __init__(
-        self,
-        item: Item,
-        scale_min: int = 0,
-        scale_max: int = 100,
-        *,
-        show_numbers: bool = False,
-        value: int | None = None,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        """Make a slider for one item.
-
-        Args:
-            item: The item: its label, description and the words at the line's ends.
-            scale_min: The low end of the line, in tenths.
-            scale_max: The high end of the line, in tenths.
-            show_numbers: Show the value and the scale's numbers.
-            value: A mark already made, in tenths (when a rating is resumed); clamped.
-            name: The name of the slider.
-            id: The ID of the slider in the DOM.
-            classes: The CSS classes of the slider (`-compact` drops the description).
-            disabled: Whether the slider is disabled.
-        """
-        super().__init__(
-            item,
-            scale_min,
-            scale_max,
-            show_numbers=show_numbers,
-            value=value,
-            name=name,
-            id=id,
-            classes=classes,
-            disabled=disabled,
-        )
 
     @property
     def midpoint(self) -> int:
