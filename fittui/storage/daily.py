@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def write_copy(path: Path, data: bytes | Iterable[bytes]) -> None:
             os.close(fd)
 
 
+START_AFTER = 0.05  # seconds
 _started: list[DailyBackup] = []
 
 
@@ -86,6 +88,9 @@ class DailyBackup:
         _started.append(self)
 
     def _run(self) -> None:
+        # Let the save that started this copy return before the copy competes with it for
+        # the interpreter (one thread runs Python at a time).
+        time.sleep(START_AFTER)
         try:
             lines = self._read()
             write_copy(self.target, self._seal(b"".join(lines)) if self._seal else lines)
