@@ -266,6 +266,7 @@ def test_own_compaction_when_the_journal_outgrows_the_snapshot(client_db, ors, m
 def test_full_disk_save_raises_save_failed_and_keeps_what_was_saved(client_db: Path, ors) -> None:
     store = Store(client_db)
     before = [store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id for _ in range(3)]
+    assert store.storage.wait_for_backup() is None  # written beside the saves
     assert any(client_db.parent.joinpath("backups").iterdir())  # today's backup is already made
     limit = journal(client_db).stat().st_size + 1500  # room for a few more saves
 
