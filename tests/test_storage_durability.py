@@ -447,8 +447,10 @@ def test_files_are_private(db: Path, ors, open_umask, monkeypatch) -> None:
     store.add_client("C1")
     for _ in range(3):
         store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() is None  # written beside the saves
     made = [db, journal(db), db.with_name(db.name + ".lock"), *db.parent.glob("backups/*")]
     assert len(made) == 4  # a snapshot, a journal, a lock and a backup
+    made.append(db.with_name(db.name + ".summaries"))  # what is kept beside the data
     for path in made:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for folder in (db.parent, db.parent / "backups"):

@@ -737,9 +737,10 @@ class JournalStorage(Storage):
         """Check the records of several snapshot lines of one table together (a client's
         line may hold a few records: checking many at once is much quicker), naming the
         line of the first one that is wrong."""
-        records: dict[str, Any] = {}
-        for _, some in lines:
-            records.update(some)
+        records: dict[str, Any] = lines[0][1] if len(lines) == 1 else {}
+        if len(lines) > 1:
+            for _, some in lines:
+                records.update(some)
         if self.validate:
             wrong = self.validate.many(name, records)
         else:
@@ -1174,7 +1175,7 @@ class JournalStorage(Storage):
                 if source == self.journal_path and self._journal_lines <= 1:
                     continue  # no saves in it: the snapshot is the whole database
                 with os.fdopen(open_kept(source, os.O_RDONLY), "rb") as old:
-                    write_file_atomically(copy, old.read())
+                    write_file_atomically(copy, iter(lambda: old.read(1 << 20), b""))
             self._whole()
             self.install(self._loaded())
         except OSError as exc:
@@ -1417,8 +1418,14 @@ class JournalStorage(Storage):
 
         self._backup_day = target.name[-15:-5]
         validate = self.validate
+        # A store holding everything hands the copy its tables as they are now (records are
+        # replaced, never changed in place: ``_Recorder``); one holding part of the
+        # database lets the copy read it, as any reader does.
+        held = None if self._partial else {n: dict(t) for n, t in self._loaded().items()}
 
         def read() -> Iterator[bytes]:
+            if held is not None:
+                return snapshot_lines(held)
             reader = JournalStorage(self.path, read_only=True, validate=validate)
             return snapshot_lines(reader.read())
 
@@ -1457,8 +1464,11 @@ class _Recorder(MutableMapping[str, dict[str, Any]]):
     def __getitem__(self, key: str) -> dict[str, Any]:
         doc = self.table[key]
         if key not in self.touched and key not in self.seen:
-            # TinyDB's update() may change the document in place: remember how it was.
+            # TinyDB's update() may change the document in place: remember how it was, and
+            # let a copy take its place, so that the tables a daily backup being written
+            # holds (``_start_backup``) never change under it.
             self.seen[key] = orjson.dumps(doc)
+            doc = self.table[key] = dict(doc)
         return doc
 
     def __setitem__(self, key: str, doc: dict[str, Any]) -> None:
