@@ -936,28 +936,35 @@ class JournalStorage(Storage):
         client's: from the snapshot, the client's own lines (through its index), then what
         the journal changed or added."""
         with self._guard:
-            self._refresh(full=False)
-            tables = self._loaded()
-            journal = tables.get(GROUPED, {})
-            if not self._partial:
-                return {i: d for i, d in journal.items() if d["client"] == code}
-            placed: list[tuple[int, str, dict[str, Any]]] = []
-            for place, doc_id, doc in self._snapshot_records(code):
-                if doc_id in self._deleted:
-                    continue
-                if doc_id in journal:
-                    doc = journal[doc_id]
-                    if doc["client"] != code:
-                        continue  # moved to another client since the snapshot
-                placed.append((place, doc_id, doc))
-            seen = {doc_id for _, doc_id, _ in placed}
-            groups, order = self._journal_grouped()
-            for doc_id in groups.get(code, ()):
-                if doc_id not in seen:
-                    doc = journal[doc_id]
-                    placed.append((self._place_of(doc_id, doc, order), doc_id, doc))
-            placed.sort(key=_first)
-            return {doc_id: doc for _, doc_id, doc in placed}
+            for attempt in range(RACE_RETRIES):
+                self._refresh(full=False)
+                try:
+                    return self._client_records(code)
+                except _Race:  # replaced by a compaction elsewhere since the look
+                    time.sleep(0.002 * (attempt + 1))
+            raise self._unreadable(self.path, "it keeps being replaced while fittui reads it")
+
+    def _client_records(self, code: str) -> dict[str, dict[str, Any]]:
+        journal = self._loaded().get(GROUPED, {})
+        groups, order = self._journal_grouped()
+        if not self._partial:  # everything is read: the client's, in entry order
+            return {doc_id: journal[doc_id] for doc_id in groups.get(code, ())}
+        placed: list[tuple[int, str, dict[str, Any]]] = []
+        for place, doc_id, doc in self._snapshot_records(code):
+            if doc_id in self._deleted:
+                continue
+            if doc_id in journal:
+                doc = journal[doc_id]
+                if doc["client"] != code:
+                    continue  # moved to another client since the snapshot
+            placed.append((place, doc_id, doc))
+        seen = {doc_id for _, doc_id, _ in placed}
+        for doc_id in groups.get(code, ()):
+            if doc_id not in seen:
+                doc = journal[doc_id]
+                placed.append((self._place_of(doc_id, doc, order), doc_id, doc))
+        placed.sort(key=_first)
+        return {doc_id: doc for _, doc_id, doc in placed}
 
     def _journal_grouped(self) -> tuple[dict[str, list[str]], dict[str, int]]:
         """The administrations the journal holds, by client, and each one's place among
@@ -998,9 +1005,7 @@ class JournalStorage(Storage):
             try:
                 st = os.fstat(fd)
                 if _sig(st) != self._snapshot_sig:
-                    raise self._unreadable(
-                        self.path, "it was replaced while fittui was reading it; look again"
-                    )
+                    raise _Race("the snapshot was replaced since the last look")
                 for offset, length in ranges:
                     found += self._client_line(code, os.pread(fd, length, offset), offset)
             finally:
