@@ -45,7 +45,9 @@ class Client:
     ``instruments`` are the keys the client rates at the start of a session, in the
     therapist's order; empty means the age group's ORS-family scale. ``linked`` are the
     codes of clients seen with this one as one case (a couple or a family registered
-    under several codes), whose SRS are compared for a split alliance.
+    under several codes), whose SRS are compared for a split alliance. ``language`` is the
+    code of the language the client reads their screens in (``de``); empty means the
+    therapist's.
     """
 
     code: str
@@ -54,6 +56,7 @@ class Client:
     archived: bool = False
     instruments: tuple[str, ...] = ()
     linked: tuple[str, ...] = ()
+    language: str = ""
 
 
 @dataclass(frozen=True)

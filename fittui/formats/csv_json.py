@@ -30,7 +30,16 @@ from fittui.storage.store import administration_to_doc
 
 EXPORT_FORMAT = "fittui-export"
 CSV_FIRST = ("client", "age_group", "date", "instrument", "rater")
-CSV_LAST = ("note", "label", "archived", "instruments", "voided", "voided_at", "mode")
+CSV_LAST = (
+    "note",
+    "label",
+    "archived",
+    "instruments",
+    "voided",
+    "voided_at",
+    "mode",
+    "language",
+)
 # The header of the CSV's second section: one row per episode start or end.
 EPISODE_HEADER = ("client", "episode", "date", "reason")
 # What a spreadsheet takes as the start of a formula (OWASP's CSV injection list).
@@ -120,6 +129,7 @@ def _csv_row(
         guard_formula(a.voided.reason) if a.voided else "",
         a.voided.at if a.voided else "",
         a.mode,
+        client.language,
     ]
 
 
@@ -153,6 +163,7 @@ def export_data(
                 "label": c.label,
                 "archived": c.archived,
                 "instruments": list(c.instruments),
+                **({"language": c.language} if c.language else {}),
             }
             for c in listed
         ],

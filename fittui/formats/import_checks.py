@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import Instrument, InstrumentError, find_instrument
+from fittui.domain.language import check_language
 from fittui.domain.model import (
     Administration,
     Client,
@@ -233,3 +234,8 @@ def episode_event(
     if code is None or kind not in KINDS or day is None or (kind == "end") != (reason in REASONS):
         return None
     return EpisodeEvent("start" if kind == "start" else "end", day, reason, new_id(), code)
+
+
+def client_language(code: str) -> str:
+    """A client's language: a code fittui speaks, or blank for the therapist's."""
+    return check_language(code) if code else ""

@@ -37,6 +37,7 @@ from fittui.formats.import_checks import (
     Problems,
     Where,
     check_moment,
+    client_language,
     common_fields,
     episode_event,
 )
@@ -53,6 +54,7 @@ OPTIONAL = (
     "voided",
     "voided_at",
     "mode",
+    "language",
 )
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 
@@ -107,6 +109,7 @@ _DISAGREE: dict[str, Callable[[str, Any, Any], str]] = {
     "instruments": lambda code, was, now: (
         f"client {code} starts sessions with {','.join(was)} elsewhere, here {','.join(now)}"
     ),
+    "language": lambda code, was, now: f"client {code} rates in {was} elsewhere, here {now}",
 }
 
 
@@ -145,6 +148,7 @@ class _ClientBook:
                 self.said[code].get("label", ""),
                 self.said[code].get("archived", False),
                 self.said[code].get("instruments", ()),
+                language=self.said[code].get("language", ""),
             )
             for code in self.new_codes
         ]
@@ -246,6 +250,8 @@ class _CsvReading:
             cells.get("instruments", ""),
         )
         book.agree(p, where("instruments"), code, "instruments", keys)
+        language = p.check(where("language"), client_language, cells.get("language", ""))
+        book.agree(p, where("language"), code, "language", language)
 
     def event_row(self, line: int, row: list[str]) -> None:
         """One row of the episode section: ``client,episode,date,reason``."""

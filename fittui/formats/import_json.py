@@ -36,6 +36,7 @@ from fittui.formats.import_checks import (
     Instruments,
     Problems,
     check_moment,
+    client_language,
     common_fields,
     episode_event,
 )
@@ -133,7 +134,8 @@ def _json_clients(
     in_file: dict[str, Client] = {}
     for n, record in enumerate(records):
         where = f"clients[{n}]"
-        doc = p.fields(where, record, {"code", "age_group"}, {"label", "archived", "instruments"})
+        optional = {"label", "archived", "instruments", "language"}
+        doc = p.fields(where, record, {"code", "age_group"}, optional)
         if doc is None:
             continue
         code = p.text(f"{where}.code", doc["code"], check_code)
@@ -143,7 +145,8 @@ def _json_clients(
         if not isinstance(archived, bool):
             p.add(f"{where}.archived", "must be true or false")
         keys = _json_session_set(p, f"{where}.instruments", doc.get("instruments", []), instruments)
-        if code is None or group is None or label is None or keys is None:
+        language = p.text(f"{where}.language", doc.get("language", ""), client_language)
+        if code is None or group is None or label is None or keys is None or language is None:
             continue
         if code in in_file:
             p.add(f"{where}.code", f"client {code} is listed twice")
@@ -154,7 +157,9 @@ def _json_clients(
                 f"{where}.age_group",
                 f"client {code} is {was.age_group} in the database, {group} in the file",
             )
-        in_file[code] = Client(code, group, label.strip(), archived is True, keys)
+        in_file[code] = Client(
+            code, group, label.strip(), archived is True, keys, language=language
+        )
     return in_file
 
 

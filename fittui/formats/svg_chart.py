@@ -4,19 +4,22 @@ symptom measure (PHQ-9, GAD-7) on its own scale with its severity bands.
 Both are drawn by one :class:`SvgPlot`: sessions across, a total up, grid lines, dashed
 reference lines, dates under the sessions and each series as a line with markers. Each
 series has its own colour and its own marker, so a chart printed in black and white still
-reads. Every piece of user text is escaped; the words come from :data:`PAGE_WORDS`.
+reads. Every piece of user text is escaped; the words come from :data:`PAGE_WORDS`, in the
+client's language, and numbers and dates are written that language's way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
-from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.instruments import Instrument
+from fittui.domain.language import ENGLISH, Translator, rater_name, translator
 from fittui.domain.model import Administration
 from fittui.formats.chart import CHILD_SCALE, chart_scale, series, series_words
-from fittui.formats.page_words import PAGE_WORDS
+from fittui.formats.page_words import page_words
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
 SYMPTOM_HEIGHT = 200
@@ -116,12 +119,12 @@ class SvgPlot:
     def left_label(self, value: float, words: str, colour: str) -> str:
         return _text(_LEFT, self.y_at(value) - 4, words, 11, fill=colour)
 
-    def date_labels(self, days: Sequence[str]) -> list[str]:
+    def date_labels(self, days: Sequence[str], tr: Translator) -> list[str]:
         """Month and day under the sessions, at most :data:`MAX_DATE_LABELS` of them."""
         step = max(1, -(-len(days) // MAX_DATE_LABELS))
         below = _TOP + self.plot_height + 18
         return [
-            _text(self.x_at(n), below, escape(days[n - 1][5:]), 11, "middle")
+            _text(self.x_at(n), below, escape(short_day(days[n - 1], tr)), 11, "middle")
             for n in range(1, len(days) + 1, step)
         ]
 
@@ -138,37 +141,55 @@ class SvgPlot:
         ]
 
 
+def short_day(day: str, tr: Translator) -> str:
+    """A date under a session: '11-02' in English, the client's language's short form else."""
+    return day[5:10] if tr.code == ENGLISH else tr.short_date(date.fromisoformat(day[:10]))
+
+
 def chart_svg(
-    administrations: list[Administration], instruments: dict[str, Instrument], cutoff: int | None
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    cutoff: int | None,
+    tr: Translator | None = None,
 ) -> str:
     """The history chart: totals by session on 0-40, the ORS cut-off and the SRS's 36; a
-    young child's face scales on 0-10 with no line made for the 40-point scales."""
+    young child's face scales on 0-10 with no line made for the 40-point scales. Its words
+    and numbers are in ``tr``'s language (the client's; English when not given)."""
+    tr = tr or translator(ENGLISH)
+    words = page_words(tr)
     scale = chart_scale(administrations, instruments)
     young = scale == CHILD_SCALE
     days, found = series(administrations, instruments, scale)
     plot = SvgPlot(CHART_HEIGHT, len(days), scale / 10)
-    parts = plot.start(PAGE_WORDS["child_chart_title" if young else "chart_title"])
+    parts = plot.start(words["child_chart_title" if young else "chart_title"])
     ticks = (0, 2, 4, 6, 8, 10) if young else (0, 10, 20, 30, 40)
     parts += [plot.grid_line(tick, str(tick)) for tick in ticks]
     if cutoff is not None and "ORS" in found and not young:
-        words = PAGE_WORDS["chart_cutoff"].format(cutoff=format_tenths(cutoff))
+        label = words["chart_cutoff"].format(cutoff=tr.score(cutoff))
         value = cutoff / 10
         parts.append(
-            plot.line(value, _CUTOFF, "8 4") + plot.right_label(value, words, 11, _CUTOFF, 4)
+            plot.line(value, _CUTOFF, "8 4") + plot.right_label(value, label, 11, _CUTOFF, 4)
         )
     if ("SRS" in found or "GSRS" in found) and not young:
-        words = PAGE_WORDS["chart_srs_line"]
-        parts.append(plot.line(36, _SRS_LINE, "2 3") + plot.left_label(36, words, _SRS_LINE))
-    parts += plot.date_labels(days)
+        label = words["chart_srs_line"]
+        parts.append(plot.line(36, _SRS_LINE, "2 3") + plot.left_label(36, label, _SRS_LINE))
+    parts += plot.date_labels(days, tr)
     others = iter(_OTHER_STYLES * len(found))
     legend = []
     for name, points in found.items():
         colour, shape, dash = _STYLES.get(name) or next(others)
         parts += plot.series(points, colour, shape, dash)
-        legend.append((series_words(administrations, instruments, name), colour, shape))
+        named = series_words(administrations, instruments, name)
+        legend.append((_rater_said(named, tr), colour, shape))
     parts += _legend(legend)
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _rater_said(words: str, tr: Translator) -> str:
+    """A legend's "ORS (partner)" with the rater's role in the client's language."""
+    head, _, rest = words.partition(" (")
+    return f"{head} ({rater_name(tr, rest.rstrip(')'))})" if rest else words
 
 
 def _legend(entries: list[tuple[str, str, str]]) -> list[str]:
@@ -181,21 +202,25 @@ def _legend(entries: list[tuple[str, str, str]]) -> list[str]:
     return parts
 
 
-def symptom_svg(ratings: tuple[Administration, ...], instrument: Instrument) -> str:
+def symptom_svg(
+    ratings: tuple[Administration, ...], instrument: Instrument, tr: Translator | None = None
+) -> str:
     """One symptom measure's totals (PHQ-9, GAD-7) on its own scale from 0 to its highest
     total, with a dotted line where each severity band starts."""
+    tr = tr or translator(ENGLISH)
+    decimals = not instrument.whole_numbers
     plot = SvgPlot(SYMPTOM_HEIGHT, len(ratings), instrument.max_total, _SYMPTOM_BOTTOM)
-    title = PAGE_WORDS["symptom_chart_title"].format(instrument=escape(instrument.key))
+    title = page_words(tr)["symptom_chart_title"].format(instrument=escape(instrument.key))
     parts = plot.start(title)
     for tenths in (instrument.scale_min * len(instrument.items), instrument.max_total):
-        parts.append(plot.grid_line(tenths, instrument.format_score(tenths)))
+        parts.append(plot.grid_line(tenths, tr.score(tenths, decimals)))
     for band in instrument.bands[1:]:
         parts.append(
             plot.line(band.low, _BAND_COLOUR, "2 3")
-            + plot.axis_label(band.low, instrument.format_score(band.low))
-            + plot.right_label(band.low, escape(band.label.lower()), 10, _BAND_COLOUR, 3)
+            + plot.axis_label(band.low, tr.score(band.low, decimals))
+            + plot.right_label(band.low, escape(tr.c_(band.label).lower()), 10, _BAND_COLOUR, 3)
         )
-    parts += plot.date_labels([a.day for a in ratings])
+    parts += plot.date_labels([a.day for a in ratings], tr)
     totals = [(n, float(a.total)) for n, a in enumerate(ratings, start=1)]
     parts += plot.series(totals, _SYMPTOM_COLOUR, "diamond")
     parts.append("</svg>")

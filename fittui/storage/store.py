@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import check_language
 from fittui.domain.model import (
     DEFAULT_MODE,
     Administration,
@@ -85,6 +86,7 @@ def client_from_doc(doc: dict) -> Client:
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
         linked=tuple(doc.get("linked", ())),
+        language=doc.get("language", ""),
     )
 
 
@@ -96,6 +98,7 @@ def client_to_doc(client: Client) -> dict:
         "archived": client.archived,
         "instruments": list(client.instruments),
         "linked": list(client.linked),
+        "language": client.language,
     }
 
 
@@ -359,15 +362,18 @@ class Store:
         age_group: str = "adult",
         label: str = "",
         instruments: tuple[str, ...] = (),
+        language: str = "",
     ) -> Client:
         """Add a client; ``instruments`` are keys the caller has checked against the
-        instruments (``parse_instrument_list``), since the store does not load them."""
+        instruments (``parse_instrument_list``), since the store does not load them.
+        ``language`` is a code fittui speaks, or empty for the therapist's."""
         client = Client(
             check_code(code),
             check_age_group(age_group),
             check_plain(label.strip(), "label"),
             False,
             instruments,
+            language=check_language(language) if language else "",
         )
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
@@ -381,6 +387,8 @@ class Store:
             client = replace(self.client(code), **changes)
             check_plain(client.label, "label")
             check_age_group(client.age_group)
+            if client.language:
+                check_language(client.language)
             self._clients.update_ids(client_to_doc(client), [code])
         return client
 

@@ -120,6 +120,10 @@ class Instrument:
     group: bool = False
     """Rated about a group session (the GSRS): a series of its own, apart from the
     individual alliance."""
+    languages: tuple[str, ...] = ()
+    """The only languages a client may rate it in, for a validated questionnaire whose
+    exact published wording is shipped (the PHQ-9 in English); empty: any language, its
+    wording (ours) translated through the client catalog."""
 
     @property
     def max_total(self) -> int:
@@ -290,6 +294,7 @@ def _parse(data: dict, where: str) -> Instrument:
         loinc_total=data.get("loinc", {}).get("total", ""),
         loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
         group=bool(data.get("group", False)),
+        languages=tuple(data.get("languages", ())),
     )
 
 
@@ -324,7 +329,7 @@ def _read_toml(path: Path) -> dict:
 
 def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
     """A user file for a built-in instrument: replace wording, never scoring."""
-    allowed = {"key", "items", *_WORDING_FIELDS}
+    allowed = {"key", "items", "languages", *_WORDING_FIELDS}
     extra = set(data) - allowed
     if extra:
         raise InstrumentError(
@@ -332,6 +337,8 @@ def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
             f"not {', '.join(sorted(extra))}"
         )
     changes: dict = {f: data[f] for f in ("name", "frame") if f in data}
+    if "languages" in data:  # the language(s) of this wording, e.g. an official translation
+        changes["languages"] = tuple(str(code) for code in data["languages"])
     if "options" in data:
         if len(data["options"]) != len(base.options):
             raise InstrumentError(f"{path}: {base.key} needs {len(base.options)} options")

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
+from fittui.domain.language import LANGUAGES, available_in, therapist_language
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -22,6 +23,8 @@ AGE_GROUP_NAMES = {
     "child": "child (6 to 12)",
     "young_child": "young child (under 6)",
 }
+
+THERAPISTS_LANGUAGE = "yours (the therapist's)"
 
 
 class ClientFormScreen(FormScreen[Client], FitAppAccess):
@@ -63,6 +66,13 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
             yield Input(
                 value=client.label if client else "", placeholder="e.g. Tue 10am", id="label"
             )
+            yield Label("Language the client rates in")
+            yield Select(
+                [(THERAPISTS_LANGUAGE, ""), *((name, code) for code, name in LANGUAGES.items())],
+                value=client.language if client and client.language in LANGUAGES else "",
+                allow_blank=False,
+                id="language",
+            )
             yield Label("Start of session, in order (empty: the ORS)")
             yield Input(
                 value=", ".join(client.instruments) if client else "",
@@ -87,6 +97,7 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
         store = self.fit_app.store
         age_group = str(self.query_one("#age-group", Select).value)
         label = self.query_one("#label", Input).value
+        language = str(self.query_one("#language", Select).value)
         try:
             instruments = parse_instrument_list(
                 self.fit_app.instruments, self.query_one("#instruments", Input).value
@@ -101,16 +112,36 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
                     age_group=age_group,
                     label=label.strip(),
                     instruments=instruments,
+                    language=language,
                 )
             else:
                 saved = store.add_client(
-                    self.query_one("#code", Input).value, age_group, label, instruments
+                    self.query_one("#code", Input).value, age_group, label, instruments, language
                 )
             saved = self._link(saved, linked)
         except (InputError, InstrumentError, StorageError) as exc:
             self.query_one("#error", Static).update(Text(str(exc)))
             return
+        self._warn_unavailable(saved)
         self.dismiss(saved)
+
+    def _warn_unavailable(self, client: Client) -> None:
+        """Tell the therapist which chosen questionnaires the client cannot read in their
+        language: the client will be told so on the screen instead of rating them."""
+        language = client.language or therapist_language()
+        missing = [
+            key
+            for key in client.instruments
+            if key in self.fit_app.instruments
+            and not available_in(self.fit_app.instruments[key], language)
+        ]
+        if missing:
+            self.fit_app.notify(
+                f"{', '.join(missing)}: not available in {LANGUAGES[language]}; "
+                f"{client.code} will be told so instead of rating it.",
+                severity="warning",
+                timeout=15,
+            )
 
     def _link(self, client: Client, wanted: list[str]) -> Client:
         """Link the client with the codes named, unlink those no longer named."""

@@ -22,7 +22,7 @@ from fittui.domain.model import InputError
 from fittui.domain.outside import shown
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
-from fittui.ui.client_mode import ClientModeScreen
+from fittui.ui.client_mode import ClientModeScreen, clients_language
 
 NOTICE_CSS = """
 {name} {{ align: center middle; }}
@@ -90,9 +90,12 @@ class CalmScreen(ClientModeScreen):
     """
 
     def compose(self) -> ComposeResult:
+        tr = clients_language(self.app.screen_stack)
         yield Static(
-            "Something went wrong on this computer. Your answers are kept.\n\n"
-            "Please hand it back to your therapist."
+            tr.c_(
+                "Something went wrong on this computer. Your answers are kept.\n\n"
+                "Please hand it back to your therapist."
+            )
         )
 
     def on_therapist(self) -> None:

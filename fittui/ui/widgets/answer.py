@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from fittui.domain.instruments import Item
+from fittui.domain.language import ENGLISH, Translator, translator
 
 FOCUS_GUTTER = "▶ "
 GUTTER = "  "
@@ -47,6 +48,7 @@ class AnswerOptions(WidgetOptions, total=False):
 
     show_numbers: bool
     value: int | None
+    tr: Translator | None
 
 
 class Answer(Widget, can_focus=True):
@@ -105,6 +107,7 @@ class Answer(Widget, can_focus=True):
         *,
         show_numbers: bool = False,
         value: int | None = None,
+        tr: Translator | None = None,
         **widget: Unpack[WidgetOptions],
     ) -> None:
         """Make the widget for one item.
@@ -116,12 +119,15 @@ class Answer(Widget, can_focus=True):
             show_numbers: Show the scale's numbers beside the answer.
             value: An answer already given, in tenths (when a rating is resumed); kept on
                 the scale.
+            tr: The client's language, for the numbers (English when not given).
             **widget: The widget's name, id, classes and whether it is disabled.
         """
         if scale_min >= scale_max:
             raise ValueError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
         super().__init__(**widget)
         self.item = item
+        self.tr = tr or translator(ENGLISH)
+        """The client's language, for numbers (5,5 in German) and the widget's own words."""
         self.scale_min = scale_min
         self.scale_max = scale_max
         self.set_reactive(Answer.value, self.validate_value(value))

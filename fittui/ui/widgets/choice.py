@@ -24,7 +24,7 @@ from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
 
-from fittui.domain.instruments import Item, format_tenths
+from fittui.domain.instruments import Item
 from fittui.ui.widgets.answer import GUTTER, Answer, AnswerOptions, move_bindings
 
 CHOSEN = "●"
@@ -194,7 +194,7 @@ class Choice(Answer):
         if not self.show_numbers:
             return list(self.options)
         return [
-            f"{format_tenths(self.scale_min + n * self.step, decimals=False)} {words}"
+            f"{self.tr.score(self.scale_min + n * self.step, decimals=False)} {words}"
             for n, words in enumerate(self.options)
         ]
 

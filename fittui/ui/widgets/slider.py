@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
 
-from fittui.domain.instruments import format_tenths
 from fittui.ui.widgets.answer import GUTTER, Answer, move_bindings
 
 MARK = "█"
@@ -166,9 +165,9 @@ class Slider(Answer):
         """Cells taken left and right of the line by the scale numbers and the value."""
         if not self.show_numbers:
             return 0, 0
-        low = format_tenths(self.scale_min, decimals=False)
-        high = format_tenths(self.scale_max, decimals=False)
-        value_width = len(format_tenths(self.scale_max))
+        low = self.tr.score(self.scale_min, decimals=False)
+        high = self.tr.score(self.scale_max, decimals=False)
+        value_width = len(self.tr.score(self.scale_max))
         return len(low) + 1, 1 + len(high) + 2 + value_width
 
     def _line_geometry(self) -> LineGeometry:
@@ -211,13 +210,13 @@ class Slider(Answer):
         if not self.show_numbers:
             return Content.assemble(GUTTER, line)
         numbers = self.get_visual_style("slider--numbers")
-        value = "" if self.value is None else format_tenths(self.value)
+        value = "" if self.value is None else self.tr.score(self.value)
         return Content.assemble(
             GUTTER,
-            (f"{format_tenths(self.scale_min, decimals=False)} ", numbers),
+            (f"{self.tr.score(self.scale_min, decimals=False)} ", numbers),
             line,
-            (f" {format_tenths(self.scale_max, decimals=False)}  ", numbers),
-            (value.rjust(len(format_tenths(self.scale_max))), numbers),
+            (f" {self.tr.score(self.scale_max, decimals=False)}  ", numbers),
+            (value.rjust(len(self.tr.score(self.scale_max))), numbers),
         )
 
     def _render_ends(self, geometry: LineGeometry) -> Content:
