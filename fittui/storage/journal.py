@@ -10,6 +10,14 @@ safe for two processes. Here:
   its size on top of the records). A missing last newline or a wrong count means it was
   cut short. It is only ever replaced whole: written to a temporary file in the same
   folder, fsynced, ``os.replace``d over the old one, and the folder fsynced.
+* Schema 2 (what this fittui writes; schema 1 is still read, and upgraded on the first
+  write after its files are copied into backups/) keeps each client's administrations in
+  lines of their own, ``["administrations", {id: record}, [place, ...]]`` with each
+  record's place in entry order, after the small tables, and ends with an index of where
+  each client's lines are. An open then reads the small tables and the index only, and a
+  client's ratings when asked (``client_records``), once ``summaries.py``'s stamp says this
+  very file was read and checked whole; otherwise it is read whole, as every schema 1
+  file is.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
   before a save returns. A line cut short by a crash does not parse; it was never reported
@@ -31,8 +39,9 @@ safe for two processes. Here:
   (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
 * Loading pauses the cycle collector: records hold no cycles, and collecting again and
   again while 100,000 of them are created doubles the time it takes.
-* The first write of each day copies the database into ``backups/``; the 14 newest up to
-  today are kept, and one dated after today is never deleted here.
+* The first write of each day copies the database into ``backups/``, in a thread once the
+  save is on disk (``daily.py``); the 14 newest up to today are kept, and one dated after
+  today is never deleted here.
 * A file that cannot be read raises :class:`UnreadableDatabase` and is never written over.
 * Every file operation goes through ``os`` so ``tests/test_power_loss.py`` can record it.
 """
