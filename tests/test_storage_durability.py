@@ -266,6 +266,7 @@ def test_own_compaction_when_the_journal_outgrows_the_snapshot(client_db, ors, m
 def test_full_disk_save_raises_save_failed_and_keeps_what_was_saved(client_db: Path, ors) -> None:
     store = Store(client_db)
     before = [store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id for _ in range(3)]
+    assert store.storage.wait_for_backup() is None  # written beside the saves
     assert any(client_db.parent.joinpath("backups").iterdir())  # today's backup is already made
     limit = journal(client_db).stat().st_size + 1500  # room for a few more saves
 
@@ -446,8 +447,10 @@ def test_files_are_private(db: Path, ors, open_umask, monkeypatch) -> None:
     store.add_client("C1")
     for _ in range(3):
         store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() is None  # written beside the saves
     made = [db, journal(db), db.with_name(db.name + ".lock"), *db.parent.glob("backups/*")]
     assert len(made) == 4  # a snapshot, a journal, a lock and a backup
+    made.append(db.with_name(db.name + ".summaries"))  # what is kept beside the data
     for path in made:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for folder in (db.parent, db.parent / "backups"):
@@ -497,6 +500,7 @@ def test_first_write_of_the_day_makes_a_backup_and_only_14_are_kept(db: Path, or
 
     store = Store(db)
     store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() is None  # written beside the save, not in it
     today = backups / f"fittui-{date.today().isoformat()}.json"
     made = today.read_bytes()
     kept = sorted(p.name for p in backups.glob("fittui-????-??-??.json"))
@@ -515,7 +519,9 @@ def test_first_write_of_the_day_makes_a_backup_and_only_14_are_kept(db: Path, or
 
 def test_unreadable_database_names_the_newest_backup(db: Path, ors) -> None:
     write_database(db, clients=1)
-    Store(db).add_client("C2")
+    store = Store(db)
+    store.add_client("C2")
+    store.close()  # waits for the daily backup, written beside the save
     db.write_bytes(b"garbage")
     with pytest.raises(UnreadableDatabase) as raised:
         Store(db).clients()

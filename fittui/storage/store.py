@@ -8,11 +8,13 @@ numbers and read back into integer tenths.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import Instrument
@@ -35,8 +37,12 @@ from fittui.domain.model import (
     parse_when,
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
-from fittui.storage.journal import Database, new_id
+from fittui.storage import summaries
+from fittui.storage.journal import Database, Folded, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
+
+if TYPE_CHECKING:
+    from fittui.storage.derived import ClientRow, Rules
 
 
 @dataclass(frozen=True)
@@ -139,8 +145,17 @@ def identity(a: Administration) -> tuple:
     return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
 
 
+# Up to this many clients' ratings are read a client at a time rather than all at once.
+FEW_CLIENTS = 64
+
+
 class Store:
-    """Clients and administrations, saved durably before any method returns."""
+    """Clients and administrations, saved durably before any method returns.
+
+    A store reads only what a question needs: the clients, episode events and forms (small
+    tables), and the ratings of the clients asked about (the snapshot keeps each client's
+    together, with an index); a question about everyone's ratings reads them all.
+    """
 
     def __init__(
         self,
@@ -158,12 +173,174 @@ class Store:
         self._administrations = self.db.table(ADMINISTRATIONS)
         self._episode_events = self.db.table(EPISODE_EVENTS)
         self._forms = self.db.table(FORMS)
+        # The caseload's rows as last derived or read: ((journal id, rules), entries), and
+        # each row's object, so a running app's next look checks them without reading.
+        self._rows: tuple[tuple[str | None, str], dict[str, dict]] | None = None
+        self._row_objects: dict[str, tuple[dict, ClientRow]] = {}
+        self.storage.carry = self._carry_rows
 
     def close(self) -> None:
         self.db.close()
 
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever the data this store has seen changes (a save here
+        or by another process, a compaction, a restore): a screen redraws when it moved."""
+        return self.storage.generation
+
+    def refresh(self) -> frozenset[str] | None:
+        """Read what other processes saved since the last look, and say whose data changed.
+
+        Returns the codes of the clients whose record, ratings or episode events changed
+        (by a save here or elsewhere) since the last call, together with the clients linked
+        with them (a linked client's split alliance compares their ratings); an empty set
+        when nothing changed; None when everything must be taken as changed: the first
+        call, or after another process compacted the database or restored a backup.
+        """
+        self.storage.look()
+        changed = self.storage.take_changes()
+        if changed is None:
+            return None
+        if changed:
+            for doc in self._raw(CLIENTS).values():
+                if doc["code"] in changed or not changed.isdisjoint(doc.get("linked", ())):
+                    changed.add(doc["code"])
+                    changed.update(doc.get("linked", ()))
+        return frozenset(changed)
+
+    def client_rows(self, rules: Rules, today: date | None = None) -> dict[str, ClientRow]:
+        """Every client's row of the caseload (``derived.ClientRow``: the ``report --json``
+        line, ratings counted, last seen, sessions, the list's attention rank), by code.
+
+        This is the cheap way to list the caseload. Rows are kept beside the data
+        (``summaries.py``), each stamped with the journal and its length it was derived
+        from, the day, the last day it stays true and the rules; a row is used only when
+        all of that still holds and no save since changed the client (or a client linked
+        with them). The others are derived again from their ratings, and kept (never by
+        a read-only store). So a row is always what a full rescore would give, and a list
+        of every client reads no client's ratings unless that client changed.
+        """
+        enabled = gc.isenabled()
+        gc.disable()  # thousands of rows hold no cycles: collecting among them is waste
+        try:
+            return self._client_rows(rules, today or date.today())
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _client_rows(self, rules: Rules, when: date) -> dict[str, ClientRow]:
+        """``client_rows`` for the day ``when``."""
+        from fittui.storage.derived import row_from_json
+
+        clients = {c.code: c for c in self.clients()}
+        self.storage.look()
+        stamp, journal, length = self.storage.derived_from()
+        fingerprint = rules.fingerprint()
+        held = self._rows
+        if held is not None and held[0] == (journal, fingerprint):
+            kept = summaries.Kept(summaries.Head(stamp, journal, fingerprint), held[1])
+        else:
+            kept = summaries.read(self.path)
+        head = kept.head
+        usable = head is not None and head.journal == journal and head.rules == fingerprint
+        iso = when.isoformat()
+        rows: dict[str, ClientRow] = {}
+        entries: dict[str, dict] = {}  # every row's, as kept
+        stale = []
+        for code, client in clients.items():
+            entry = kept.rows.get(code) if usable else None
+            if (
+                entry is not None
+                and str(entry.get("day")) <= iso <= str(entry.get("until"))
+                and self.storage.last_touched((code, *client.linked)) <= entry["at"] <= length
+                and (row := self._row_of(client, entry, row_from_json)) is not None
+            ):
+                rows[code], entries[code] = row, entry
+            else:
+                stale.append(client)
+        fresh = self._derive(stale, rules, when, many=len(stale) > FEW_CLIENTS)
+        for code, (row, until) in fresh.items():
+            rows[code] = row
+            entries[code] = {"at": length, "day": iso, "until": until, "row": row.to_json()}
+        if not self.read_only and (fresh or not usable or kept.damaged):
+            try:
+                if usable and not kept.damaged:
+                    summaries.append(self.path, journal, {code: entries[code] for code in fresh})
+                else:
+                    head = summaries.Head(stamp, journal, fingerprint)
+                    summaries.write_all(self.path, head, entries)
+            except OSError:
+                pass  # rows are derived again next time
+        self._rows = ((journal, fingerprint), entries)
+        self._row_objects = {code: (entries[code], row) for code, row in rows.items()}
+        return {code: rows[code] for code in sorted(rows)}
+
+    def _carry_rows(self, folded: Folded) -> None:
+        """After a compaction (the data unchanged, a new journal): keep the rows that were
+        still true at the end of the journal folded in, now stamped with the new one."""
+        stamp, journal, length = self.storage.derived_from()
+        if self._rows is not None and self._rows[0][0] == folded.journal:
+            fingerprint: str | None = self._rows[0][1]
+            old = self._rows[1]
+        else:
+            kept = summaries.read(self.path)
+            usable = kept.head is not None and kept.head.journal == folded.journal
+            fingerprint = kept.head.rules if kept.head is not None and usable else None
+            old = kept.rows if usable and not kept.damaged else {}
+        clients = self.storage.table(CLIENTS)
+        carried = {
+            code: {**entry, "at": length}
+            for code, entry in old.items()
+            if code in clients
+            and folded.last_touched((code, *clients[code].get("linked", ()))) <= entry["at"]
+            and entry["at"] <= folded.length
+        }
+        summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), carried)
+        if fingerprint is not None:
+            self._rows = ((journal, fingerprint), carried)
+
+    def _row_of(
+        self,
+        client: Client,
+        entry: dict,
+        from_json: Callable[[Client, Any], ClientRow | None],
+    ) -> ClientRow | None:
+        """A kept row as an object: the one made last time when it is the same entry and
+        the client's record is unchanged."""
+        made = self._row_objects.get(client.code)
+        if made is not None and made[0] is entry and made[1].client == client:
+            return made[1]
+        return from_json(client, entry.get("row"))
+
+    def _derive(
+        self, clients: list[Client], rules: Rules, today: date, many: bool
+    ) -> dict[str, tuple[ClientRow, str]]:
+        """Rows (and the last day each stays true) computed afresh from the ratings: a
+        client at a time for a few, all ratings read at once for many."""
+        from fittui.storage.derived import derive_row, valid_until
+
+        if not clients:
+            return {}
+        wanted = {c.code for c in clients} | {code for c in clients for code in c.linked}
+        by_client = self.administrations_by_client(None if many else wanted)
+        events = self.episode_events_by_client()
+        found = {}
+        for client in clients:
+            mine = by_client.get(client.code, [])
+            theirs = events.get(client.code, [])
+            linked = [a for code in client.linked for a in by_client.get(code, [])]
+            row = derive_row(client, mine, theirs, linked, rules, today)
+            found[client.code] = (row, valid_until(mine, theirs, rules.gap_days, today))
+        return found
+
     def _raw(self, table: str) -> dict[str, dict]:
-        return self.storage.read().get(table, {})
+        """A table as it stands; the administrations only whole (prefer ``_mine``)."""
+        return self.storage.table(table)
+
+    def _mine(self, code: str) -> dict[str, dict]:
+        """One client's administration records, voided ones too, in entry order: read
+        without reading any other client's."""
+        return self.storage.client_records(code)
 
     # -- clients -------------------------------------------------------------------------
     def clients(self, include_archived: bool = True) -> list[Client]:
@@ -247,19 +424,17 @@ class Store:
     # table and the exports, which show the record as it is, ask ``all_administrations``.
     def administrations(self, code: str | None = None) -> list[Administration]:
         """The ratings that count (none voided) in entry order, of one client or of everyone."""
+        docs = self._raw(ADMINISTRATIONS) if code is None else self._mine(code)
         return [
             administration_from_doc(doc_id, doc)
-            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
-            if (code is None or doc["client"] == code) and "voided" not in doc
+            for doc_id, doc in docs.items()
+            if "voided" not in doc
         ]
 
     def all_administrations(self, code: str | None = None) -> list[Administration]:
         """Every rating in entry order, voided ones included: the record as it stands."""
-        return [
-            administration_from_doc(doc_id, doc)
-            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
-            if code is None or doc["client"] == code
-        ]
+        docs = self._raw(ADMINISTRATIONS) if code is None else self._mine(code)
+        return [administration_from_doc(doc_id, doc) for doc_id, doc in docs.items()]
 
     def administration(self, administration_id: str) -> Administration:
         """One rating by its id, voided or not."""
@@ -277,6 +452,8 @@ class Store:
         of ``codes`` when given (the active clients of a list, say: no objects built for
         the rest)."""
         wanted = None if codes is None else set(codes)
+        if wanted is not None and len(wanted) <= FEW_CLIENTS:
+            return {code: mine for code in sorted(wanted) if (mine := self.administrations(code))}
         grouped: dict[str, list[Administration]] = {}
         for doc_id, doc in self._raw(ADMINISTRATIONS).items():
             code = doc["client"]
