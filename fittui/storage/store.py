@@ -155,9 +155,24 @@ class Store:
         self._administrations = self.db.table(ADMINISTRATIONS)
         self._episode_events = self.db.table(EPISODE_EVENTS)
         self._forms = self.db.table(FORMS)
+        self._looked_at = -1  # the generation seen by the last ``refresh``
 
     def close(self) -> None:
         self.db.close()
+
+    # -- seeing saves made elsewhere -----------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Changes whenever the data this store sees changes, by its own saves or another
+        process's: a screen compares it with the one it last drew."""
+        return self.storage.generation
+
+    def refresh(self) -> frozenset[str] | None:
+        """Read what other processes saved since the last look: the codes of the clients
+        whose records changed (empty when nothing did), or None when anything may have."""
+        self.storage.read()
+        seen, self._looked_at = self._looked_at, self.storage.generation
+        return frozenset() if seen == self._looked_at else None
 
     def _raw(self, table: str) -> dict[str, dict]:
         return self.storage.read().get(table, {})

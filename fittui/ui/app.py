@@ -7,6 +7,7 @@ script alike.
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -22,12 +23,12 @@ from textual.reactive import var
 from fittui.domain.episodes import Episode, current_ratings
 from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
-from fittui.domain.model import Administration, InputError, check_mode
+from fittui.domain.model import Administration, Client, InputError, check_mode
 from fittui.domain.overview import Overview, overviews
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
-from fittui.storage.store import Store
+from fittui.storage.store import Store, UnknownClient
 from fittui.ui.messages import DataChanged
 from fittui.ui.palette import ClientCommands
 from fittui.ui.screens.keys import KEYS_BINDINGS
@@ -90,7 +91,7 @@ class FitApp(App):
         self.last_start_choice: tuple[str, list[str], str] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
-        self._generation: int = store.storage.generation
+        self._generation: int = store.generation
         self._poll_failed = False
         self._session_on_start = session
         self._trouble_shown = False
@@ -130,20 +131,21 @@ class FitApp(App):
         self._check_size(self.size.width, self.size.height)
 
     def look_for_saves(self) -> None:
-        """Pick up saves from any process and tell the screen on top to redraw."""
+        """Pick up saves from any process and tell the screen on top what changed: the one
+        polling path of every screen that shows data (``LiveScreen``)."""
         if self.client_mode:
             return  # nothing on a client's screen shows data; the result screen reads afresh
         try:
-            self.store.storage.read()
+            changed = self.store.refresh()
         except StorageError as exc:
             if not self._poll_failed:
                 self.notify(f"The database cannot be read now: {exc}", severity="error")
             self._poll_failed = True
             return
         self._poll_failed = False
-        if self.store.storage.generation != self._generation:
-            self._generation = self.store.storage.generation
-            self.screen.post_message(DataChanged())
+        if self.store.generation != self._generation:
+            self._generation = self.store.generation
+            self.screen.post_message(DataChanged(changed))
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -159,11 +161,22 @@ class FitApp(App):
             self.pop_screen()
 
     def overviews(
-        self, include_archived: bool, cache: dict[str, tuple[tuple, Overview]]
+        self,
+        include_archived: bool,
+        cache: dict[str, tuple[tuple, Overview]],
+        codes: Collection[str] | None = None,
     ) -> list[Overview]:
         """The client list's and caseload's rows: each client scored, who needs a look
-        first; ``cache`` (kept by the screen) spares the clients that did not change."""
-        clients = self.store.clients(include_archived=include_archived)
+        first; ``cache`` (kept by the screen) spares the clients that did not change.
+        ``codes``: only these clients' rows (those a save changed)."""
+        if codes is None:
+            clients = self.store.clients(include_archived=include_archived)
+        else:
+            clients = [
+                c
+                for c in map(self._client_or_none, codes)
+                if c and (include_archived or not c.archived)
+            ]
         return overviews(
             clients,
             self.store.administrations_by_client(
@@ -176,6 +189,12 @@ class FitApp(App):
             events_by_client=self.store.episode_events_by_client(),
             gap_days=self.settings.gap_days,
         )
+
+    def _client_or_none(self, code: str) -> Client | None:
+        try:
+            return self.store.client(code)
+        except UnknownClient:  # a code in a rating's correction, no client now
+            return None
 
     def episode_view(self, code: str) -> tuple[list[Episode], list[Administration]]:
         """A client's episodes of care and the current episode's ratings, which every

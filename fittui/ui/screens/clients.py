@@ -133,6 +133,12 @@ class ClientsScreen(LiveScreen):
         self._overviews: dict = {}  # report.overviews' cache: only changed clients rescored
         self.show_archived = False
         self.rows: list[Overview] = []
+        self.rows_built = 0
+        """How many rows of the list have been drawn since it opened: a save redraws only
+        the rows of the clients it changed."""
+        self._drawn: dict[str, Overview] = {}  # what each row on screen was drawn from
+        self._drawn_for: tuple[int, str] | None = None  # (width, search) of the last fill
+        self._widths: list[int] = []  # the widest cell of each column but the label
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,43 +151,105 @@ class ClientsScreen(LiveScreen):
         self.query_one(DataTable).focus()
 
     def on_resize(self) -> None:
-        self.show_rows()
+        if self._drawn_for is not None and self._drawn_for[0] != self.size.width:
+            self.show_rows()
 
     def redraw(self) -> None:
         self.rows = self.fit_app.overviews(self.show_archived, self._overviews)
-        self.show_rows()
+        self.show_changes()
+
+    def redraw_clients(self, codes: frozenset[str]) -> None:
+        """Rescore only the clients a save changed, and those linked with them (whose split
+        alliance it may change), and move their rows to their new places."""
+        affected = set(codes)
+        for o in self.rows:
+            if o.client.code in codes:
+                affected.update(o.client.linked)
+        fresh = self.fit_app.overviews(self.show_archived, self._overviews, codes=affected)
+        linked_now = {code for o in fresh for code in o.client.linked} - affected
+        if linked_now:  # linked by this very save: the other client's alliance changes too
+            affected |= linked_now
+            fresh = self.fit_app.overviews(self.show_archived, self._overviews, codes=affected)
+        kept = [o for o in self.rows if o.client.code not in affected]
+        self.rows = sorted([*kept, *fresh], key=lambda o: (-o.attention, o.client.code))
+        self.show_changes()
+
+    def _search(self) -> str:
+        return self.query_one("#search", Input).value.strip().lower()
+
+    def _matching(self, query: str) -> list[Overview]:
+        return [
+            o
+            for o in self.rows
+            if not query or query in o.client.code.lower() or query in o.client.label.lower()
+        ]
+
+    def _columns(self) -> tuple[str, ...]:
+        return NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
+
+    def show_changes(self) -> None:
+        """Redraw the rows whose client changed since they were drawn and put every row in
+        its place; the whole table only when the width, the search or a column changed."""
+        table = self.query_one(RowTable)
+        query = self._search()
+        if self._drawn_for != (self.size.width, query) or not table.complete:
+            self.show_rows()
+            return
+        shown = self._matching(query)
+        changed = {o.client.code: o for o in shown if self._drawn.get(o.client.code) is not o}
+        cells = {code: self._row_cells(o) for code, o in changed.items()}
+        widths = self._measure(list(cells.values()))
+        if any(new > old for new, old in zip(widths, self._widths)):
+            self.show_rows()  # a wider cell takes room from the label: every row again
+            return
+        self._fit_labels(list(cells.values()))
+        table.update_rows(cells, [o.client.code for o in shown])
+        self._drawn = {o.client.code: o for o in shown}
+        self._show_empty(shown)
+
+    def _row_cells(self, o: Overview) -> list[Text]:
+        self.rows_built += 1
+        return self._cells(o)[: len(self._columns())]
+
+    def _measure(self, rows: list[list[Text]]) -> list[int]:
+        """The widest cell of each column but the label (its name counts too)."""
+        names = self._columns()[: len(COLUMNS) - 1]
+        return [
+            max([len(name)] + [row[n].cell_len for row in rows]) for n, name in enumerate(names)
+        ]
+
+    def _fit_labels(self, rows: list[list[Text]]) -> None:
+        """The label comes last and takes the width left, so the list needs no sideways
+        scrolling."""
+        if self._columns() == COLUMNS:
+            room = max(8, self.size.width - sum(w + 2 for w in self._widths) - 3)
+            for row in rows:
+                row[-1].truncate(room, overflow="ellipsis")
 
     def show_rows(self) -> None:
         """Fill the table with the rows matching the search, keeping the cursor's client."""
         table = self.query_one(RowTable)
         current = self.selected_code()
-        query = self.query_one("#search", Input).value.strip().lower()
-        columns = NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
+        query = self._search()
+        columns = self._columns()
         if len(table.columns) != len(columns):
             table.clear(columns=True)
             table.add_columns(*columns)
-        shown = [
-            o
-            for o in self.rows
-            if not query or query in o.client.code.lower() or query in o.client.label.lower()
-        ]
-        rows = [self._cells(o)[: len(columns)] for o in shown]
-        if columns == COLUMNS:
-            # The label comes last and takes the width left, so the list needs no sideways
-            # scrolling.
-            used = sum(
-                max([len(name)] + [row[n].cell_len for row in rows]) + 2
-                for n, name in enumerate(COLUMNS[:-1])
-            )
-            room = max(8, self.size.width - used - 3)
-            for row in rows:
-                row[-1].truncate(room, overflow="ellipsis")
+        shown = self._matching(query)
+        rows = [self._row_cells(o) for o in shown]
+        self._widths = self._measure(rows)
+        self._fit_labels(rows)
         # The same client stays under the cursor when the list re-sorts (a save from any
         # process); one that left the list (archived, or not matching the search) leaves
         # the cursor at the same place in the list.
         keys = [o.client.code for o in shown]
         cursor = current if current in keys else table.cursor_row
         table.fill(list(zip(rows, keys)), cursor)
+        self._drawn = {o.client.code: o for o in shown}
+        self._drawn_for = (self.size.width, query)
+        self._show_empty(shown)
+
+    def _show_empty(self, shown: list[Overview]) -> None:
         empty = self.query_one("#empty", Static)
         empty.display = not shown
         if not self.rows:
