@@ -310,6 +310,9 @@ class JournalStorage(Storage):
             None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
+        # The clients whose records changed since ``take_changes`` last asked; None when
+        # everything was read afresh (a first read, a compaction or a restore elsewhere).
+        self._changes: set[str] | None = None
         # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
         self.seal_backup: Callable[[bytes], bytes] | None = None
 
@@ -445,6 +448,7 @@ class JournalStorage(Storage):
                 "snapshot may have been replaced by another copy"
             )
         self.generation += 1
+        self._changes = None
         self._tables = tables
         self._snapshot_sig, self._snapshot_size = sig, size
         self._generation = generation
@@ -606,7 +610,9 @@ class JournalStorage(Storage):
                 ):
                     raise self._damaged(line_at, f"unknown operation {_shown(op)}")
                 table, doc_id = op[1], op[2]
+                self._note_change(table, tables.get(table, {}).get(doc_id))
                 if len(op) == 4:
+                    self._note_change(table, op[3], doc_id)
                     if problem := record(table, doc_id, op[3]):
                         raise self._damaged(line_at, f"{table} record {doc_id}: {problem}")
                     if table in tables:
@@ -618,6 +624,21 @@ class JournalStorage(Storage):
                 changed.append((table, doc_id))
             if changed and links and (problem := links(tables, changed)):
                 raise self._damaged(line_at, problem)
+
+    def _note_change(self, table: str, doc: Any, doc_id: str | None = None) -> None:
+        """Remember which client a record put or deleted belongs to (``take_changes``)."""
+        if self._changes is None or type(doc) is not dict:
+            return
+        if table == "clients":
+            self._changes.add(doc_id if doc_id is not None else doc.get("code", ""))
+        elif type(doc.get("client")) is str:
+            self._changes.add(doc["client"])
+
+    def take_changes(self) -> set[str] | None:
+        """The codes of the clients whose records changed since the last call, or None when
+        everything must be taken as changed (the database was read afresh)."""
+        changes, self._changes = self._changes, set()
+        return changes
 
     def _damaged(self, at: int, problem: str) -> UnreadableDatabase:
         where = f"line {self._journal_lines} (byte {at})"
@@ -737,6 +758,12 @@ class JournalStorage(Storage):
 
     def _commit(self, ops: list[list]) -> None:
         backup = self._backup_once_a_day()
+        for op in ops:
+            if len(op) == 4:
+                self._note_change(op[1], op[3], op[2])
+                for c in op[3].get("corrections", ()) if op[1] != "clients" else ():
+                    if c.get("what") == "client" and self._changes is not None:
+                        self._changes.add(c["old"])
         line = orjson.dumps({"ops": ops}) + b"\n"
         try:
             if self._journal_ino is None or self._journal_obsolete:
@@ -817,6 +844,8 @@ class JournalStorage(Storage):
         journal every reader ignores, and a reader that opened the old journal just before
         sees it is obsolete. Either the old database or the new, never a mix.
         """
+        if tables is not self._tables:
+            self._changes = None  # a restore: every client may have changed
         generation = new_id()
         write_file_atomically(
             self.path, snapshot_lines(tables, generation, self._journal_identity())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from fittui.domain.model import (
     parse_when,
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
+from fittui.storage.derived import ClientRow, Rules, derive_row
 from fittui.storage.journal import Database, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
 
@@ -155,24 +157,60 @@ class Store:
         self._administrations = self.db.table(ADMINISTRATIONS)
         self._episode_events = self.db.table(EPISODE_EVENTS)
         self._forms = self.db.table(FORMS)
-        self._looked_at = -1  # the generation seen by the last ``refresh``
 
     def close(self) -> None:
         self.db.close()
 
-    # -- seeing saves made elsewhere -----------------------------------------------------
     @property
     def generation(self) -> int:
-        """Changes whenever the data this store sees changes, by its own saves or another
-        process's: a screen compares it with the one it last drew."""
+        """A number that changes whenever the data this store has seen changes (a save here
+        or by another process, a compaction, a restore): a screen redraws when it moved."""
         return self.storage.generation
 
     def refresh(self) -> frozenset[str] | None:
-        """Read what other processes saved since the last look: the codes of the clients
-        whose records changed (empty when nothing did), or None when anything may have."""
+        """Read what other processes saved since the last look, and say whose data changed.
+
+        Returns the codes of the clients whose record, ratings or episode events changed
+        (by a save here or elsewhere) since the last call, together with the clients linked
+        with them (a linked client's split alliance compares their ratings); an empty set
+        when nothing changed; None when everything must be taken as changed: the first
+        call, or after another process compacted the database or restored a backup.
+        """
         self.storage.read()
-        seen, self._looked_at = self._looked_at, self.storage.generation
-        return frozenset() if seen == self._looked_at else None
+        changed = self.storage.take_changes()
+        if changed is None:
+            return None
+        if changed:
+            for doc in self._raw(CLIENTS).values():
+                if doc["code"] in changed or not changed.isdisjoint(doc.get("linked", ())):
+                    changed.add(doc["code"])
+                    changed.update(doc.get("linked", ()))
+        return frozenset(changed)
+
+    def client_rows(self, rules: Rules, today: date | None = None) -> dict[str, ClientRow]:
+        """Every client's row of the caseload (``derived.ClientRow``: the ``report --json``
+        line, ratings counted, last seen, sessions, the list's attention rank), by code.
+
+        This is the cheap way to list the caseload: rows are derived from the ratings once
+        and kept beside the data, so a list of every client reads no client's ratings
+        unless that client changed since (or the rules, or the day, changed what their row
+        says). Rows are always the same as if computed afresh from the ratings.
+        """
+        when = today or date.today()
+        by_client = self.administrations_by_client()
+        events = self.episode_events_by_client()
+        rows = {}
+        for client in self.clients():
+            linked = [a for code in client.linked for a in by_client.get(code, [])]
+            rows[client.code] = derive_row(
+                client,
+                by_client.get(client.code, []),
+                events.get(client.code, []),
+                linked,
+                rules,
+                when,
+            )
+        return rows
 
     def _raw(self, table: str) -> dict[str, dict]:
         return self.storage.read().get(table, {})

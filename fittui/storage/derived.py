@@ -1,0 +1,158 @@
+"""Each client's row of the caseload, derived from their ratings: what a list or report prints.
+
+Why a module of its own: ``fittui clients``, ``fittui report`` and the client list need, for
+every client, a handful of figures (status, latest scores, flags, the expected-path zone,
+sessions, last seen) that take the client's whole record to compute. The store keeps these
+rows beside the data (``summaries.py``) so that a list of 6,000 clients does not read
+300,000 ratings; this module is the one place that says how a row is computed, so a row
+kept on disk and a row computed afresh are the same by construction.
+
+A row depends on the client's record, their ratings that count, their episode events, the
+ratings of the clients linked with them, the rules (:class:`Rules`) and the day. The day
+matters only while the client is within the gap of their last contact (their episode may
+lapse) or was rated today (a session may still be going): :func:`valid_until` says up to
+which day a row stays true.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, current_ratings
+from fittui.domain.model import Administration, Client
+
+if TYPE_CHECKING:
+    from fittui.domain.etr import Parameters
+    from fittui.domain.instruments import Instrument
+
+# Bumped whenever what a row holds or how it is computed changes: rows kept with another
+# version are rebuilt, never believed.
+RULES_VERSION = 1
+FOREVER = "9999-12-31"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a client's row is derived from besides their data: the instruments (built-in
+    and the user's files), the expected-treatment-response model and the episode gap."""
+
+    instruments: Mapping[str, Instrument]
+    etr_params: Parameters | None = None
+    gap_days: int = DEFAULT_GAP_DAYS
+
+    def fingerprint(self) -> str:
+        """A digest of everything in the rules that changes a row, with ``RULES_VERSION``:
+        rows kept under another fingerprint are stale."""
+        text = repr(
+            (
+                RULES_VERSION,
+                sorted((key, repr(i)) for key, i in self.instruments.items()),
+                repr(self.etr_params),
+                self.gap_days,
+            )
+        )
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One client as the caseload shows them, derived from their ratings (see the module).
+
+    ``report`` is the client's line of ``fittui report --json`` (``overview.report_row``:
+    status, latest scores, flags, ETR zone, the current episode...); ``administrations``
+    counts the ratings that count over every episode, ``last_seen`` is the latest day of
+    one, ``sessions`` the current episode's sessions so far and ``attention`` the rank the
+    client list sorts by (``scoring.attention``).
+    """
+
+    client: Client
+    administrations: int
+    last_seen: str | None
+    sessions: int
+    attention: int
+    report: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as kept on disk (the client's own record is kept in the database)."""
+        return {
+            "administrations": self.administrations,
+            "last_seen": self.last_seen,
+            "sessions": self.sessions,
+            "attention": self.attention,
+            "report": self.report,
+        }
+
+
+def row_from_json(client: Client, data: Any) -> ClientRow | None:
+    """A row read back from disk, or None when it is not the shape ``to_json`` writes."""
+    if not (
+        type(data) is dict
+        and type(data.get("administrations")) is int
+        and type(data.get("last_seen")) in (str, type(None))
+        and type(data.get("sessions")) is int
+        and type(data.get("attention")) is int
+        and type(data.get("report")) is dict
+        and data["report"].get("client") == client.code
+    ):
+        return None
+    return ClientRow(
+        client,
+        data["administrations"],
+        data["last_seen"],
+        data["sessions"],
+        data["attention"],
+        data["report"],
+    )
+
+
+def derive_row(
+    client: Client,
+    ratings: Sequence[Administration],
+    events: Sequence[EpisodeEvent],
+    linked: Sequence[Administration],
+    rules: Rules,
+    today: date,
+) -> ClientRow:
+    """A client's row computed from their ratings that count (entry order), their episode
+    events, the ratings of the clients linked with them, the rules and the day."""
+    from fittui.domain.overview import report_row
+    from fittui.domain.scoring import attention, summarize
+
+    instruments = dict(rules.instruments)
+    episodes, current = current_ratings(ratings, events, rules.gap_days, today)
+    summary = summarize(
+        client, current, instruments, etr_params=rules.etr_params, linked=linked, today=today
+    )
+    episode = episodes[-1] if episodes else None
+    return ClientRow(
+        client,
+        len(ratings),
+        max((a.day for a in ratings), default=None),
+        episode.sessions if episode else 0,
+        attention(summary),
+        report_row(client, summary, episode, instruments),
+    )
+
+
+def valid_until(
+    ratings: Sequence[Administration], events: Sequence[EpisodeEvent], gap_days: int, today: date
+) -> str:
+    """The last day a row computed ``today`` stays true if the data does not change.
+
+    A rating today: today only (tomorrow an ORS without an SRS is missed). Otherwise the
+    current episode, if open, lapses the day after its last contact plus the gap, and its
+    last contact is the latest day with a rating or an event; after that nothing in the
+    row depends on the day.
+    """
+    last = max((*(a.day for a in ratings), *(e.date[:10] for e in events)), default=None)
+    iso = today.isoformat()
+    if last is None:
+        return FOREVER
+    if last >= iso:
+        return iso
+    lapse = (date.fromisoformat(last) + timedelta(days=gap_days)).isoformat()
+    return lapse if lapse >= iso else FOREVER
