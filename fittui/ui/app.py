@@ -7,7 +7,6 @@ script alike.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -23,12 +22,13 @@ from textual.reactive import var
 from fittui.domain.episodes import Episode, current_ratings
 from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
-from fittui.domain.model import Administration, Client, InputError, check_mode
+from fittui.domain.model import Administration, InputError, check_mode
 from fittui.domain.overview import Overview, overviews
+from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
-from fittui.storage.store import Store, UnknownClient
+from fittui.storage.store import Store
 from fittui.ui.messages import DataChanged
 from fittui.ui.palette import ClientCommands
 from fittui.ui.screens.keys import KEYS_BINDINGS
@@ -82,6 +82,8 @@ class FitApp(App):
         self.store: Store = store
         self.instruments: dict[str, Instrument] = instruments
         self.settings: Settings = settings or Settings()
+        self.rules = Rules(instruments, self.etr_params, self.settings.gap_days)
+        """What each client's row in the list is derived with (``Store.client_rows``)."""
         self.settings_path: Path | None = settings_path
         self.show_numbers: bool = self.settings.show_numbers
         self.one_person: bool = one_person
@@ -160,23 +162,21 @@ class FitApp(App):
         elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
 
+    def client_rows(self, include_archived: bool) -> list[ClientRow]:
+        """The client list's rows, who needs a look first: each client's figures as the
+        store keeps them beside the ratings (no client's ratings read unless they changed)."""
+        rows = self.store.client_rows(self.rules, self.today()).values()
+        return sorted(
+            (row for row in rows if include_archived or not row.client.archived),
+            key=lambda row: (-row.attention, row.client.code),
+        )
+
     def overviews(
-        self,
-        include_archived: bool,
-        cache: dict[str, tuple[tuple, Overview]],
-        codes: Collection[str] | None = None,
+        self, include_archived: bool, cache: dict[str, tuple[tuple, Overview]]
     ) -> list[Overview]:
-        """The client list's and caseload's rows: each client scored, who needs a look
-        first; ``cache`` (kept by the screen) spares the clients that did not change.
-        ``codes``: only these clients' rows (those a save changed)."""
-        if codes is None:
-            clients = self.store.clients(include_archived=include_archived)
-        else:
-            clients = [
-                c
-                for c in map(self._client_or_none, codes)
-                if c and (include_archived or not c.archived)
-            ]
+        """The caseload's rows: each client scored, who needs a look first; ``cache`` (kept
+        by the screen) spares the clients that did not change."""
+        clients = self.store.clients(include_archived=include_archived)
         return overviews(
             clients,
             self.store.administrations_by_client(
@@ -189,12 +189,6 @@ class FitApp(App):
             events_by_client=self.store.episode_events_by_client(),
             gap_days=self.settings.gap_days,
         )
-
-    def _client_or_none(self, code: str) -> Client | None:
-        try:
-            return self.store.client(code)
-        except UnknownClient:  # a code in a rating's correction, no client now
-            return None
 
     def episode_view(self, code: str) -> tuple[list[Episode], list[Administration]]:
         """A client's episodes of care and the current episode's ratings, which every

@@ -7,6 +7,8 @@ asked for. The list redraws when a save lands from this or another process.
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -15,15 +17,15 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
 from fittui.domain.model import Client
-from fittui.domain.overview import Overview
+from fittui.storage.derived import ClientRow
 from fittui.storage.journal import StorageError
 from fittui.ui.cells import (
     flags_cell,
     plain,
+    progress_words,
     score_cell,
     since_cell,
     status_cell,
-    status_words,
 )
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import KeySection
@@ -35,6 +37,11 @@ COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
 # the label and last session are in the history, and the search still finds labels.
 NARROW = 70
 NARROW_COLUMNS = COLUMNS[:5]
+
+
+def tenths(number: float | None) -> int | None:
+    """A one-decimal score as a client's row keeps it (``report --json``), in tenths."""
+    return None if number is None else round(number * 10)
 
 
 class ClientsScreen(LiveScreen):
@@ -130,13 +137,12 @@ class ClientsScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._overviews: dict = {}  # report.overviews' cache: only changed clients rescored
         self.show_archived = False
-        self.rows: list[Overview] = []
+        self.rows: list[ClientRow] = []
         self.rows_built = 0
         """How many rows of the list have been drawn since it opened: a save redraws only
         the rows of the clients it changed."""
-        self._drawn: dict[str, Overview] = {}  # what each row on screen was drawn from
+        self._drawn: dict[str, tuple[ClientRow, date]] = {}  # each row on screen: from what
         self._drawn_for: tuple[int, str] | None = None  # (width, search) of the last fill
         self._widths: list[int] = []  # the widest cell of each column but the label
 
@@ -155,33 +161,17 @@ class ClientsScreen(LiveScreen):
             self.show_rows()
 
     def redraw(self) -> None:
-        self.rows = self.fit_app.overviews(self.show_archived, self._overviews)
-        self.show_changes()
-
-    def redraw_clients(self, codes: frozenset[str]) -> None:
-        """Rescore only the clients a save changed, and those linked with them (whose split
-        alliance it may change), and move their rows to their new places."""
-        affected = set(codes)
-        for o in self.rows:
-            if o.client.code in codes:
-                affected.update(o.client.linked)
-        fresh = self.fit_app.overviews(self.show_archived, self._overviews, codes=affected)
-        linked_now = {code for o in fresh for code in o.client.linked} - affected
-        if linked_now:  # linked by this very save: the other client's alliance changes too
-            affected |= linked_now
-            fresh = self.fit_app.overviews(self.show_archived, self._overviews, codes=affected)
-        kept = [o for o in self.rows if o.client.code not in affected]
-        self.rows = sorted([*kept, *fresh], key=lambda o: (-o.attention, o.client.code))
+        self.rows = self.fit_app.client_rows(self.show_archived)
         self.show_changes()
 
     def _search(self) -> str:
         return self.query_one("#search", Input).value.strip().lower()
 
-    def _matching(self, query: str) -> list[Overview]:
+    def _matching(self, query: str) -> list[ClientRow]:
         return [
-            o
-            for o in self.rows
-            if not query or query in o.client.code.lower() or query in o.client.label.lower()
+            row
+            for row in self.rows
+            if not query or query in row.client.code.lower() or query in row.client.label.lower()
         ]
 
     def _columns(self) -> tuple[str, ...]:
@@ -196,20 +186,24 @@ class ClientsScreen(LiveScreen):
             self.show_rows()
             return
         shown = self._matching(query)
-        changed = {o.client.code: o for o in shown if self._drawn.get(o.client.code) is not o}
-        cells = {code: self._row_cells(o) for code, o in changed.items()}
+        today = self.fit_app.today()
+        cells = {
+            row.client.code: self._row_cells(row)
+            for row in shown
+            if self._drawn.get(row.client.code) != (row, today)
+        }
         widths = self._measure(list(cells.values()))
         if any(new > old for new, old in zip(widths, self._widths)):
             self.show_rows()  # a wider cell takes room from the label: every row again
             return
         self._fit_labels(list(cells.values()))
-        table.update_rows(cells, [o.client.code for o in shown])
-        self._drawn = {o.client.code: o for o in shown}
+        table.update_rows(cells, [row.client.code for row in shown])
+        self._drawn = {row.client.code: (row, today) for row in shown}
         self._show_empty(shown)
 
-    def _row_cells(self, o: Overview) -> list[Text]:
+    def _row_cells(self, row: ClientRow) -> list[Text]:
         self.rows_built += 1
-        return self._cells(o)[: len(self._columns())]
+        return self._cells(row)[: len(self._columns())]
 
     def _measure(self, rows: list[list[Text]]) -> list[int]:
         """The widest cell of each column but the label (its name counts too)."""
@@ -242,14 +236,15 @@ class ClientsScreen(LiveScreen):
         # The same client stays under the cursor when the list re-sorts (a save from any
         # process); one that left the list (archived, or not matching the search) leaves
         # the cursor at the same place in the list.
-        keys = [o.client.code for o in shown]
+        keys = [row.client.code for row in shown]
         cursor = current if current in keys else table.cursor_row
         table.fill(list(zip(rows, keys)), cursor)
-        self._drawn = {o.client.code: o for o in shown}
+        today = self.fit_app.today()
+        self._drawn = {row.client.code: (row, today) for row in shown}
         self._drawn_for = (self.size.width, query)
         self._show_empty(shown)
 
-    def _show_empty(self, shown: list[Overview]) -> None:
+    def _show_empty(self, shown: list[ClientRow]) -> None:
         empty = self.query_one("#empty", Static)
         empty.display = not shown
         if not self.rows:
@@ -257,19 +252,27 @@ class ClientsScreen(LiveScreen):
         elif not shown:
             empty.update("No client matches the search. Escape clears it.")
 
-    def _cells(self, o: Overview) -> list[Text]:
-        summary = o.summary
-        status = status_cell(self.app, summary.status, status_words(o.client, summary))
-        if o.client.archived:
+    def _cells(self, row: ClientRow) -> list[Text]:
+        client, report = row.client, row.report
+        words = progress_words(
+            client, report["status"], report["ors_count"], report["ors_instrument"]
+        )
+        status = status_cell(self.app, report["status"], words)
+        if client.archived:
             status = Text("archived", style="dim")
+        days = (
+            None
+            if row.last_seen is None
+            else (self.fit_app.today() - date.fromisoformat(row.last_seen)).days
+        )
         return [
-            plain(o.client.code),
+            plain(client.code),
             status,
-            score_cell(summary.latest.total if summary.latest else None),
-            score_cell(summary.srs[-1].total if summary.srs else None),
-            flags_cell(self.app, summary.flags),
-            since_cell(o.days_since),
-            plain(o.client.label),
+            score_cell(tenths(report["ors_last"])),
+            score_cell(tenths(report["srs_last"])),
+            flags_cell(self.app, tuple(report["flags"])),
+            since_cell(days),
+            plain(client.label),
         ]
 
     def selected_code(self) -> str | None:
@@ -362,7 +365,7 @@ class ClientsScreen(LiveScreen):
             return
         self.query_one("#search", Input).value = ""
         self.reload(force=True)
-        codes = [o.client.code for o in self.rows]
+        codes = [row.client.code for row in self.rows]
         if client.code in codes:
             self.query_one(DataTable).move_cursor(row=codes.index(client.code))
         self.notify(f"Saved {client.code}.")
