@@ -36,8 +36,8 @@ from fittui.ui.screens.too_small import TooSmallScreen, too_small
 
 # What the app itself may do while the client holds the laptop: nothing that leaves.
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
-# How often to look for saves made by another process (issue: within 2 seconds).
-POLL_SECONDS = 1.0
+# How often to look for saves made by another process: shown within a second of landing.
+POLL_SECONDS = 0.5
 
 
 class NoteOptions(TypedDict):

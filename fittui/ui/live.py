@@ -1,6 +1,6 @@
 """A screen that shows the database and redraws when it changes, from any process.
 
-The app looks for saves once a second (``FitApp.look_for_saves``, the only poll) and tells
+The app looks for saves twice a second (``FitApp.look_for_saves``, the only poll) and tells
 the screen on top which clients changed; every screen that shows data is a ``LiveScreen``
 and redraws from the store, never reading the disk itself.
 """

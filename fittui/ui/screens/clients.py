@@ -30,7 +30,7 @@ from fittui.ui.cells import (
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import KeySection
 from fittui.ui.widgets.keys_footer import KeysFooter
-from fittui.ui.widgets.row_table import RowTable
+from fittui.ui.widgets.row_table import FIRST_ROWS, RowTable
 
 COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
 # Below this width (a phone over SSH) the list keeps what decides who to open first;
@@ -187,11 +187,11 @@ class ClientsScreen(LiveScreen):
             return
         shown = self._matching(query)
         today = self.fit_app.today()
-        cells = {
-            row.client.code: self._row_cells(row)
-            for row in shown
-            if self._drawn.get(row.client.code) != (row, today)
-        }
+        changed = [row for row in shown if self._drawn.get(row.client.code) != (row, today)]
+        if len(changed) > FIRST_ROWS:  # archived clients shown: after the first paint
+            self.show_rows()
+            return
+        cells = {row.client.code: self._row_cells(row) for row in changed}
         widths = self._measure(list(cells.values()))
         if any(new > old for new, old in zip(widths, self._widths)):
             self.show_rows()  # a wider cell takes room from the label: every row again
