@@ -75,3 +75,36 @@ def test_a_failing_command_still_says_what_went_wrong(tmp_path, capsys):
     missing = str(tmp_path / "nothing-here.json")
     assert main(["--db", missing, "clients"]) == 1
     assert "no database at" in capsys.readouterr().err
+
+
+# The parser and what the commands share; every other module of fittui.cli is one command's.
+SHARED = ("fittui.cli", "fittui.cli.main", "fittui.cli.commands", "fittui.cli.common")
+SHARED += ("fittui.cli.arguments", "fittui.cli.output")
+
+
+def command_modules_after(commands: list[list[str]]) -> list[str]:
+    """The command modules of fittui.cli loaded after running the commands."""
+    return [m for m in loaded_after(commands, ("fittui.cli",)) if m not in SHARED]
+
+
+def test_help_imports_no_command_module():
+    assert command_modules_after([["--help"]]) == []
+
+
+def test_a_command_s_help_imports_that_command_s_module_only():
+    assert command_modules_after([["record", "--help"]]) == ["fittui.cli.record"]
+    assert command_modules_after([["episode", "start", "--help"]]) == ["fittui.cli.episode"]
+
+
+def test_every_command_in_the_table_has_its_module_and_handler(capsys):
+    from fittui.cli.commands import FAMILIES, HELP, build_parser
+
+    assert sorted(name for names in FAMILIES.values() for name in names) == sorted(HELP)
+    for name, help in HELP.items():
+        with pytest.raises(SystemExit) as exit_info:
+            build_parser().parse_args([name, "--help"])
+        assert exit_info.value.code == 0
+        assert help in " ".join(capsys.readouterr().out.split())
+    for argv in (["clients"], ["void", "ID", "--reason", "r"], ["etr"], ["pin", "set"]):
+        args = build_parser().parse_args(argv)
+        assert args.func.__module__ != "fittui.cli.commands", argv

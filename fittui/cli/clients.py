@@ -1,0 +1,140 @@
+"""The clients: list them, add one, change one, link two as one case and unlink them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from fittui.cli.commands import Commands
+from fittui.cli.common import EXIT_OK, CliError, exists, instruments, open_store
+from fittui.cli.output import dump_json, print_table, say_if_created
+
+if TYPE_CHECKING:
+    from fittui.domain.model import Client
+
+AGE_GROUPS = ["adult", "adolescent", "child", "young_child"]
+SESSION = "what the client rates at the start of a session, in order"
+
+
+def register(commands: Commands) -> None:
+    """The client commands and their arguments."""
+    p = commands.add("clients", cmd_clients)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add("add-client", cmd_add_client, writes=True)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--age-group", default="adult", choices=AGE_GROUPS)
+    p.add_argument("--label", metavar="TEXT", help="an optional label the therapist recognises")
+    new = f"{SESSION}, e.g. 'PHQ-9,GAD-7,ORS' (default: the age group's ORS-family scale)"
+    p.add_argument("--instruments", metavar="LIST", help=new)
+
+    p = commands.add("edit-client", cmd_edit_client, writes=True)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--instruments", metavar="LIST", help=f"{SESSION}; '' for the default")
+    p.add_argument("--label", metavar="TEXT")
+    p.add_argument("--age-group", choices=AGE_GROUPS)
+
+    for name, handler in (("link", cmd_link), ("unlink", cmd_unlink)):
+        p = commands.add(name, handler)
+        p.add_argument("code", metavar="CODE")
+        p.add_argument("other", metavar="OTHER")
+
+
+def cmd_clients(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    by_client = store.administrations_by_client()
+    rows: list[dict[str, Any]] = []
+    for c in store.clients():
+        mine = by_client.get(c.code, [])
+        rows.append(
+            {
+                "code": c.code,
+                "label": c.label,
+                "age_group": c.age_group,
+                "archived": c.archived,
+                "administrations": len(mine),
+                "last_seen": max((a.day for a in mine), default=None),
+                "instruments": list(c.instruments),
+            }
+        )
+    if args.json:
+        dump_json(rows)
+    elif not rows:
+        print("No clients yet. Add one with: fittui add-client CODE")
+    else:
+        print_table(
+            ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN", "SESSION"],
+            [_client_row(r) for r in rows],
+        )
+    return EXIT_OK
+
+
+def _client_row(r: dict[str, Any]) -> list[str]:
+    return [
+        r["code"],
+        r["label"],
+        r["age_group"],
+        "archived" if r["archived"] else "active",
+        str(r["administrations"]),
+        r["last_seen"] or "-",
+        ",".join(r["instruments"]) or "default",
+    ]
+
+
+def _session_words(client: Client) -> str:
+    """What the client rates at the start of a session, for the confirmation line."""
+    from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+
+    if client.instruments:
+        return ", ".join(client.instruments)
+    return f"{DEFAULTS_BY_AGE_GROUP[client.age_group][0]} (the age group's default)"
+
+
+def cmd_add_client(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import parse_instrument_list
+
+    keys = parse_instrument_list(instruments(), args.instruments or "")
+    store = open_store(args, creates=True)
+    existed = exists(store.path)
+    client = store.add_client(args.code, args.age_group, args.label or "", keys)
+    say_if_created(store.path, existed)
+    print(
+        f"Added client {client.code} ({client.age_group}); a session starts with "
+        f"{_session_words(client)}."
+    )
+    return EXIT_OK
+
+
+def cmd_edit_client(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import parse_instrument_list
+
+    changes: dict[str, Any] = {}
+    if args.instruments is not None:
+        changes["instruments"] = parse_instrument_list(instruments(), args.instruments)
+    if args.label is not None:
+        changes["label"] = args.label.strip()
+    if args.age_group is not None:
+        changes["age_group"] = args.age_group
+    if not changes:
+        raise CliError("nothing to change: give --instruments, --label or --age-group")
+    client = open_store(args).update_client(args.code, **changes)
+    print(
+        f"Changed client {client.code} ({client.age_group}); a session starts with "
+        f"{_session_words(client)}."
+    )
+    return EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    first, second = open_store(args).link(args.code, args.other)
+    print(
+        f"Linked {first.code} and {second.code} as one case: their SRS in the same session "
+        "are compared for a split alliance."
+    )
+    return EXIT_OK
+
+
+def cmd_unlink(args: argparse.Namespace) -> int:
+    first, second = open_store(args).unlink(args.code, args.other)
+    print(f"{first.code} and {second.code} are separate cases again.")
+    return EXIT_OK

@@ -1,0 +1,215 @@
+"""The command line's parser: every command's name and one-line help in one table, and the
+module that adds its arguments and handles it, imported only when that command is run.
+
+``fittui --help`` is built from the table alone, and ``fittui CMD`` imports one command
+module: a fresh interpreter pays for every module it compiles, and these run often. Each
+module has a ``register(commands)`` that adds its arguments beside the code that uses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from fittui import __version__
+
+Handler = Callable[[argparse.Namespace], int]
+# A command writes files always (True), never (False), or when an option says so.
+Writes = bool | Callable[[argparse.Namespace], bool]
+
+# What --help says of each command, in the order it lists them.
+HELP = {
+    "clients": "list clients",
+    "add-client": "add a client by code (not a real name)",
+    "edit-client": "change a client's session instruments, label or age group",
+    "link": "link two clients as one case (a couple or family under two codes)",
+    "unlink": "make two linked clients separate cases again",
+    "record": "save one administration from the command line",
+    "history": "a client's administrations, with a chart on a terminal",
+    "void": "mark a rating as entered in error: kept in the history, counted nowhere",
+    "unvoid": "count a voided rating again",
+    "move": "give a rating saved under the wrong client to the right one",
+    "redate": "fix the date (and time) a rating was given",
+    "report": "one line per client: status, change, flags",
+    "import": "import administrations from CSV or a fittui JSON export, all or nothing",
+    "export": "write clients and ratings as CSV, JSON, FHIR or a page",
+    "backup": "write a dated copy of the database",
+    "backup-key": "make a key to encrypt the daily backups (see settings.toml [backups])",
+    "restore": "replace the database with a backup, keeping the current one",
+    "rate": "one person rates at their own keyboard (telehealth); fittui exits after the thanks",
+    "pin": "the therapist's PIN, which leaves client mode",
+    "episode": "a client's episodes of care: start, end, list",
+    "form": "write a rating form the client fills in at home (one HTML file)",
+    "enter": "save the code a client read back from a home form",
+    "etr": "the expected treatment response: is each client on track?",
+    "demo": "make a demo database of fictional clients and open it",
+}
+# The module of fittui.cli that registers and runs each command (its ``register``).
+FAMILIES = {
+    "clients": ("clients", "add-client", "edit-client", "link", "unlink"),
+    "record": ("record",),
+    "history": ("history",),
+    "correct": ("void", "unvoid", "move", "redate"),
+    "report": ("report",),
+    "transfer": ("import", "export"),
+    "backup": ("backup", "backup-key", "restore"),
+    "app": ("rate",),
+    "pin": ("pin",),
+    "episode": ("episode",),
+    "forms": ("form", "enter"),
+    "etr": ("etr",),
+    "demo": ("demo",),
+}
+MODULES = {name: module for module, names in FAMILIES.items() for name in names}
+
+
+def common_options() -> argparse.ArgumentParser:
+    """--db and --read-only, accepted before the command and after it alike."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: $FITTUI_DB, else the per-user data folder)",
+    )
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="open without ever writing or taking the write lock",
+    )
+    return common
+
+
+class Commands:
+    """Where a command module adds its commands (``register``): ``add`` gives the command's
+    parser to add arguments to, with its handler set; ``nested`` the commands under one
+    (``fittui etr fit``)."""
+
+    def __init__(
+        self,
+        action: argparse._SubParsersAction[argparse.ArgumentParser],
+        common: argparse.ArgumentParser,
+    ) -> None:
+        self._action = action
+        self._common = common
+
+    def add(
+        self, name: str, handler: Handler, help: str | None = None, writes: Writes = False
+    ) -> argparse.ArgumentParser:
+        """The parser of ``name`` (a top-level command is listed already, with the table's
+        help), handled by ``handler``; ``writes`` says when --read-only refuses it."""
+        parser = self._action.choices.get(name) if help is None else None
+        if parser is None:
+            parser = self._action.add_parser(
+                name, help=help, description=help, parents=[self._common]
+            )
+        parser.set_defaults(func=handler, writes=writes)
+        return parser
+
+    def nested(self, parser: argparse.ArgumentParser, required: bool = False) -> Commands:
+        """The commands under ``parser``'s command, e.g. ``start`` under ``episode``."""
+        action = parser.add_subparsers(title="commands", metavar="COMMAND", required=required)
+        return Commands(action, self._common)
+
+
+# argparse's class is generic only to type checkers; subscripting it fails at run time.
+class _LazyCommands(argparse._SubParsersAction):
+    """The top-level commands: the chosen one's module adds its arguments just before its
+    arguments are parsed, so the others are never imported."""
+
+    common: argparse.ArgumentParser
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        name = values[0] if isinstance(values, list) else None
+        if isinstance(name, str) and name in MODULES:
+            import_module(f"fittui.cli.{MODULES[name]}").register(Commands(self, self.common))
+        super().__call__(parser, namespace, values, option_string)
+
+
+def open_app(args: argparse.Namespace) -> int:
+    """``fittui`` with no command: the app."""
+    from fittui.cli.app import run_app
+
+    return run_app(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command line, every command listed with its help."""
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="fittui",
+        description="Feedback-Informed Treatment in the terminal: ORS and SRS, private, offline.",
+        epilog="Run 'fittui' with no command to open the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"fittui {__version__}")
+    parser.set_defaults(func=open_app, writes=False)
+    parser.register("action", "parsers", _LazyCommands)
+    action = parser.add_subparsers(title="commands", metavar="COMMAND")
+    assert isinstance(action, _LazyCommands), "registered just above"
+    action.common = common
+    for name, help in HELP.items():
+        action.add_parser(name, help=help, description=help, parents=[common])
+    return parser
+
+
+def run(arguments: list[str]) -> int:
+    """Parse the command line, run the command, and turn a failure into one line on stderr
+    and its exit status."""
+    args = build_parser().parse_args(arguments)
+    args.db = getattr(args, "db", None)
+    args.read_only = getattr(args, "read_only", False)
+    try:
+        _check_storage(args)
+        code: int = args.func(args)
+        return code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # no traceback ever reaches a user
+        return _failed(exc)
+
+
+def _check_storage(args: argparse.Namespace) -> None:
+    """Refuse a writing command under --read-only; warn about a database others can read."""
+    from fittui.cli.common import CliError
+    from fittui.storage.locations import db_path, privacy_warnings
+
+    writes = args.writes(args) if callable(args.writes) else args.writes
+    if args.read_only and writes:
+        name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
+        raise CliError(f"'{name}' writes files; it cannot run with --read-only")
+    for warning in privacy_warnings(db_path(args.db)):
+        print(f"fittui: warning: {warning}", file=sys.stderr)
+
+
+def _failed(exc: Exception) -> int:
+    """Say what stopped a command, on stderr, and give its exit status.
+
+    The error classes are imported here, not at the top, so that ``fittui --version`` and
+    ``--help`` import nothing of fittui's layers; a command that raised one has loaded it.
+    """
+    from fittui.cli.common import EXIT_BAD_INPUT, EXIT_OK, CliError
+    from fittui.domain.instruments import InstrumentError
+    from fittui.domain.model import InputError
+    from fittui.domain.outside import shown
+    from fittui.storage.errors import StorageError
+
+    if isinstance(exc, InputError | InstrumentError | StorageError | CliError):
+        for line in str(exc).splitlines():
+            print(f"fittui: error: {shown(line)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(exc, BrokenPipeError):
+        sys.stderr.close()
+        return EXIT_OK
+    print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
+    print("fittui: please report this, with the command you ran", file=sys.stderr)
+    return EXIT_BAD_INPUT

@@ -1,0 +1,136 @@
+"""What many commands need: the database they work on, the instruments, the settings, a
+passphrase, and the error that ends a command with one line and exit status 1.
+
+fittui's own modules are imported inside the functions, so a command loads only what it
+uses (a fresh interpreter pays for every import).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fittui.domain.instruments import Instrument
+    from fittui.storage.settings import Settings
+    from fittui.storage.store import Store
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report on one line and exit 1."""
+
+
+def instruments() -> dict[str, Instrument]:
+    """The instruments fittui knows, with the user's own definitions."""
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.locations import instruments_dir
+
+    return load_instruments(instruments_dir())
+
+
+def settings() -> Settings:
+    """The user's settings.toml (defaults where it says nothing)."""
+    from fittui.storage.locations import config_dir
+    from fittui.storage.settings import load_settings
+
+    return load_settings(config_dir() / "settings.toml")
+
+
+def exists(db: Path) -> bool:
+    """A database is there when its snapshot or its journal is (young ones are all journal)."""
+    return db.exists() or db.with_name(db.name + ".journal").exists()
+
+
+def database(args: argparse.Namespace, creates: bool = False) -> Path:
+    """The database path; a path given with --db or FITTUI_DB must exist, unless the
+    command is one that starts a database (a mistyped path never opens an empty practice).
+    The default location is created by the first save, on a fresh machine too."""
+    import shlex
+
+    from fittui.storage.locations import db_path
+
+    db = db_path(args.db)
+    explicit = bool(args.db or os.environ.get("FITTUI_DB"))
+    if explicit and not creates and not exists(db):
+        raise CliError(
+            f"no database at {db}: check the path (--db or FITTUI_DB); to start a new "
+            f"database there, add its first client: fittui --db {shlex.quote(str(db))} "
+            "add-client CODE"
+        )
+    return db
+
+
+def open_store(args: argparse.Namespace, creates: bool = False) -> Store:
+    """The store of the database the command works on, its daily backups sealed when the
+    settings ask for it."""
+    from fittui.storage.store import Store
+
+    store = Store(database(args, creates), read_only=args.read_only)
+    if not args.read_only:
+        seal_daily_backups(store)
+    return store
+
+
+def seal_daily_backups(store: Store) -> None:
+    """Encrypt the store's daily backups when settings.toml names an age public key."""
+    from fittui.storage.locations import config_dir
+    from fittui.storage.sealed import backup_sealer
+    from fittui.storage.settings import load_settings
+
+    settings_file = config_dir() / "settings.toml"
+    recipient = load_settings(settings_file).backup_recipient
+    if recipient:
+        where = f"{settings_file}: backups.encrypt_to"
+        store.storage.seal_backup = backup_sealer(recipient, where)
+
+
+def day(text: str | None, option: str) -> date | None:
+    """The date an option gives (YYYY-MM-DD), or None when it is not given."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def passphrase(confirm: bool) -> str:
+    """The passphrase of an encrypted file: FITTUI_PASSPHRASE for scripts, else typed on
+    the terminal (twice when encrypting, so a typo cannot lock a backup away). Never an
+    argument: those are seen by every user of the machine and kept in shell history."""
+    given = os.environ.get("FITTUI_PASSPHRASE")
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise CliError("a passphrase is needed: run this on a terminal, or set FITTUI_PASSPHRASE")
+    import getpass
+
+    first = getpass.getpass("Passphrase: ")
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise CliError("the two passphrases differ; nothing was written")
+    return first
+
+
+def unsealed(data: bytes, source: Path, identity: str | None) -> bytes:
+    """The plain content of an age file: with the passphrase, or with --identity's key."""
+    from fittui.storage.sealed import needs_passphrase, open_with_identity, open_with_passphrase
+
+    if needs_passphrase(data):
+        return open_with_passphrase(data, passphrase(confirm=False), str(source))
+    if identity is None:
+        raise CliError(
+            f"{source} is encrypted to a backup key: add --identity KEYFILE "
+            "(the file fittui backup-key wrote)"
+        )
+    return open_with_identity(data, Path(identity).expanduser(), str(source))
+
+
+def confirmed(question: str) -> bool:
+    """The user said yes at the terminal."""
+    return input(question).strip().lower() in {"y", "yes"}

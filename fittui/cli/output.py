@@ -1,0 +1,64 @@
+"""How the commands print: aligned tables, JSON, and the lines several commands share.
+
+Text from the database or a file passes through ``shown`` before it reaches the terminal, so
+a control character in a label or note is printed, never obeyed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fittui.cli.common import exists
+
+if TYPE_CHECKING:
+    from fittui.domain.model import Administration
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Columns as wide as their widest cell, two spaces apart, no trailing blanks."""
+    from fittui.domain.outside import shown
+
+    table = [[shown(str(c)) for c in row] for row in (headers, *rows)]
+    widths = [max(len(c) for c in col) for col in zip(*table)]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Lines of text that may hold what a user typed, each made safe to show."""
+    from fittui.domain.outside import shown
+
+    for line in lines:
+        print(shown(line))
+
+
+def dump_json(data: object) -> None:
+    """Indented JSON, non-ASCII letters kept as they are."""
+    import json
+
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def say_if_created(db: Path, existed: bool) -> None:
+    """Tell the user when this command started a new database."""
+    if not existed and exists(db):
+        print(f"Created a new database at {db}.")
+
+
+def say_same_session(
+    a: Administration, administrations: list[Administration], earlier_only: bool = True
+) -> None:
+    """One line per other rating that makes one session with ``a`` (same instrument, rater
+    and day): the later one counts unless both are kept on purpose, so the therapist can
+    void the one that is wrong."""
+    from fittui.domain.model import REPLACED_SAME_DAY, same_session
+
+    for other in same_session(a, administrations, earlier_only):
+        print(
+            f"Note: {a.client} also has {other.instrument} by {other.rater} on {other.day} "
+            f"(id {other.id}, saved as {other.date}): one session, the later rating counts. "
+            f"'fittui void {other.id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
+            "was replaced."
+        )

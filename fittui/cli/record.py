@@ -1,0 +1,51 @@
+"""``fittui record``: save one administration typed on the command line."""
+
+from __future__ import annotations
+
+import argparse
+
+from fittui.cli.arguments import add_rater
+from fittui.cli.commands import Commands
+from fittui.cli.common import EXIT_OK, instruments, open_store
+from fittui.cli.output import say_same_session
+
+
+def register(commands: Commands) -> None:
+    """``record`` and its arguments."""
+    p = commands.add("record", cmd_record, writes=True)
+    p.add_argument("code", metavar="CODE")
+    known = "ORS, SRS, CORS, CSRS, YCORS, YCSRS, GSRS, PHQ-9, GAD-7"
+    p.add_argument("instrument", metavar="INSTRUMENT", help=known)
+    p.add_argument(
+        "scores",
+        metavar="SCORE",
+        nargs="+",
+        help="one score per item: 0.0 to 10.0 on a line, 0 to 3 on the PHQ-9 and GAD-7",
+    )
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="when it was rated (default: now)")
+    add_rater(p)
+    p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
+    p.add_argument(
+        "--mode",
+        default="in_person",
+        metavar="MODE",
+        help="how it was taken: in_person (default), screen_share, spoken, remote_form, paper",
+    )
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from fittui.domain.instruments import find_instrument
+    from fittui.domain.model import check_mode, check_not_future, check_rater, parse_when
+
+    instrument = find_instrument(instruments(), args.instrument)
+    items = instrument.parse_scores(args.scores)
+    when = check_not_future(parse_when(args.date)) if args.date else None
+    rater = check_rater(args.rater)
+    mode = check_mode(args.mode)
+    store = open_store(args)
+    store.client(args.code)
+    saved = store.record(args.code, instrument, items, when, rater, args.note or "", mode)
+    total = instrument.format_score(saved.total)
+    print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
+    say_same_session(saved, store.administrations(saved.client))
+    return EXIT_OK

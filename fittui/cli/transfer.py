@@ -1,0 +1,138 @@
+"""``fittui import`` and ``fittui export``: ratings in and out as CSV, JSON, FHIR or one
+client's page, encrypted with a passphrase when asked."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fittui.cli.arguments import add_encrypt, add_identity
+from fittui.cli.commands import Commands
+from fittui.cli.common import (
+    EXIT_OK,
+    CliError,
+    exists,
+    instruments,
+    open_store,
+    passphrase,
+    settings,
+    unsealed,
+)
+from fittui.cli.output import say_if_created, say_same_session
+
+if TYPE_CHECKING:
+    from fittui.storage.store import Store
+
+
+def register(commands: Commands) -> None:
+    """``import`` and ``export`` and their arguments."""
+    p = commands.add("import", cmd_import, writes=True)
+    p.add_argument("file", metavar="FILE", help="a .csv file, or a .json file from fittui export")
+    add_identity(p, "a file")
+
+    p = commands.add("export", cmd_export)
+    p.add_argument("--format", required=True, choices=["csv", "json", "fhir", "html"])
+    p.add_argument("--client", metavar="CODE", help="one client only (needed for html)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    add_encrypt(p, "FILE")
+    p.set_defaults(usage_error=p.error)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from fittui.formats.importing import plan_import_file, read_import_file
+    from fittui.storage.sealed import AGE_SUFFIX, is_sealed
+
+    path = Path(args.file)
+    store = open_store(args, creates=True)
+    existed = exists(store.path)
+    known = {c.code: c for c in store.clients()}
+    raw, name = read_import_file(path), str(path)
+    if is_sealed(raw):
+        raw = unsealed(raw, path, args.identity)
+        name = name.removesuffix(AGE_SUFFIX)
+    plan = plan_import_file(raw, name, instruments(), known)
+    clients, added = store.import_batch(plan.new_clients, plan.administrations)
+    say_if_created(store.path, existed)
+    skipped = len(plan.administrations) - len(added)
+    print(
+        f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
+        + (f"; {skipped} already in the database were skipped." if skipped else ".")
+    )
+    counted = store.administrations_by_client({a.client for a in added})
+    for a in added:
+        if a.voided is None:
+            say_same_session(a, counted.get(a.client, []))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    text = _exported(args, open_store(args))
+    if args.output in (None, "-"):
+        if args.encrypt:
+            raise CliError("--encrypt writes a file: add -o FILE (e.g. export.csv.age)")
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        raise CliError(f"{target} is a folder; give a file name")
+    data = text.encode()
+    if args.encrypt:
+        from fittui.storage.sealed import seal_with_passphrase
+
+        data = seal_with_passphrase(data, passphrase(confirm=True))
+    from fittui.storage.journal import write_file_atomically
+
+    try:
+        write_file_atomically(target, data)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    how = ", encrypted with your passphrase" if args.encrypt else ""
+    print(f"Wrote {target} ({args.format}{how}, readable by you only).")
+    return EXIT_OK
+
+
+def _exported(args: argparse.Namespace, store: Store) -> str:
+    """The text of the export in the format asked for."""
+    import json
+
+    from fittui.formats import export
+
+    if args.format == "html":
+        return _client_page(args, store)
+    clients = [store.client(args.client)] if args.client else store.clients()
+    # The files carry the whole record, voided ratings flagged; the page shows what counts.
+    administrations = store.all_administrations(args.client)
+    known = instruments()
+    if args.format == "csv":
+        return export.export_csv(clients, administrations, known)
+    if args.format == "json":
+        return export.export_json(clients, administrations)
+    unknown = sorted({a.instrument for a in administrations} - set(known))
+    if unknown:
+        raise CliError(f"no instrument definition for {', '.join(unknown)}; add its TOML file")
+    bundle = export.export_fhir(administrations, known)
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+
+
+def _client_page(args: argparse.Namespace, store: Store) -> str:
+    """One client's page: the ratings of the current episode, with its summary and chart."""
+    from datetime import date
+
+    from fittui.domain.episodes import current_ratings
+    from fittui.domain.scoring import summarize
+    from fittui.formats import export
+
+    if not args.client:
+        args.usage_error("--format html makes one client's page: add --client CODE")
+    client = store.client(args.client)
+    known = instruments()
+    _, current = current_ratings(
+        store.administrations(client.code),
+        store.episode_events(client.code),
+        settings().gap_days,
+        date.today(),
+    )
+    summary = summarize(client, current, known)
+    return export.client_page(client, current, known, summary, date.today())
