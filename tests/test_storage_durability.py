@@ -497,6 +497,7 @@ def test_first_write_of_the_day_makes_a_backup_and_only_14_are_kept(db: Path, or
 
     store = Store(db)
     store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() is None  # written beside the save, not in it
     today = backups / f"fittui-{date.today().isoformat()}.json"
     made = today.read_bytes()
     kept = sorted(p.name for p in backups.glob("fittui-????-??-??.json"))
@@ -515,7 +516,9 @@ def test_first_write_of_the_day_makes_a_backup_and_only_14_are_kept(db: Path, or
 
 def test_unreadable_database_names_the_newest_backup(db: Path, ors) -> None:
     write_database(db, clients=1)
-    Store(db).add_client("C2")
+    store = Store(db)
+    store.add_client("C2")
+    store.close()  # waits for the daily backup, written beside the save
     db.write_bytes(b"garbage")
     with pytest.raises(UnreadableDatabase) as raised:
         Store(db).clients()

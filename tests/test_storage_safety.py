@@ -386,7 +386,9 @@ def test_future_daily_backups_never_delete_todays(client_db, ors):
     future = date.today() + timedelta(days=400)
     for n in range(BACKUPS_KEPT):
         (folder / f"fittui-{future + timedelta(days=n)}.json").write_bytes(b"from the future")
-    Store(client_db).record("C1", ors, ors.parse_scores(["1", "1", "1", "1"]))
+    store = Store(client_db)
+    store.record("C1", ors, ors.parse_scores(["1", "1", "1", "1"]))
+    assert store.storage.wait_for_backup() is None  # written beside the save, not in it
     today = folder / f"fittui-{date.today().isoformat()}.json"
     assert today.exists()
     assert len(Store(today, read_only=True).administrations()) == 2

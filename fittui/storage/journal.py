@@ -50,10 +50,10 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager, nullcontext
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 import orjson
 from filelock import FileLock, Timeout
@@ -68,6 +68,10 @@ from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import 
     UnreadableDatabase,
     newest_backup,
 )
+from fittui.storage.summaries import Head, read_head, write_all
+
+if TYPE_CHECKING:
+    from fittui.storage.daily import DailyBackup
 from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-exported
     backups_dir,
     daily_backups,
@@ -75,7 +79,13 @@ from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-ex
     privacy_warnings,
 )
 
+# The schema of the records (what an export names); the snapshot file's own layout is
+# FILE_SCHEMA: 1 wrote the tables in lines of mixed records, 2 (this fittui) keeps each
+# client's administrations in lines of their own with an index at the end. Both are read.
 SCHEMA_VERSION = 1
+FILE_SCHEMA = 2
+# The table kept per client in the snapshot and read a client at a time.
+GROUPED = "administrations"
 BACKUPS_KEPT = 14
 LOCK_TIMEOUT = 15.0
 COMPACT_MIN_BYTES = 256 * 1024
@@ -83,13 +93,13 @@ COMPACT_MIN_BYTES = 256 * 1024
 # journal replayed at open (bench/bench_storage.py measures the worst case).
 COMPACT_FRACTION = 8
 SNAPSHOT_LINE_RECORDS = 1000
+# The clients whose snapshot lines a store keeps once read (a running app's recent ones).
+CLIENTS_CACHED = 256
 # A reader that finds a journal and a snapshot of different generations saw a compaction or
 # a restore happen between opening the two; it looks again this many times.
 RACE_RETRIES = 40
 # A temporary file in backups/ this old was left by a killed process.
 STALE_SECONDS = 3600
-# schema version -> function turning that version's "tables" into the next version's.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 
@@ -213,27 +223,71 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
 
 
 def snapshot_lines(
-    tables: Tables, generation: str | None = None, supersedes: str | None = None
+    tables: Tables,
+    generation: str | None = None,
+    supersedes: str | None = None,
+    indexed: bool = False,
 ) -> Iterator[bytes]:
     """The snapshot file, a line at a time (see the module docstring).
 
     ``generation`` names this snapshot for the journal that extends it; ``supersedes``
     names the journal it makes obsolete (a compaction folded it in, a restore replaced it).
+    ``indexed`` writes the live database's layout (schema 2): the small tables first, then
+    each client's administrations in lines of their own, each line with the records'
+    places in entry order, and last the index of where each client's lines are. Without
+    it, the plain layout every fittui reads (schema 1), for backups and copies: every
+    table in lines of records in entry order.
     """
     count = sum(len(table) for table in tables.values())
-    head: dict[str, Any] = {"fittui": {"schema": SCHEMA_VERSION}, "records": count}
+    grouped = tables.get(GROUPED, {})
+    head: dict[str, Any] = {"fittui": {"schema": FILE_SCHEMA if indexed else 1}, "records": count}
+    if indexed:
+        head[GROUPED] = len(grouped)
     if generation is not None:
         head["generation"] = generation
         head["supersedes"] = supersedes
-    yield orjson.dumps(head) + b"\n"
+    if not indexed:
+        yield orjson.dumps(head) + b"\n"
+        for name, table in tables.items():
+            records = iter(table.items())
+            while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
+                yield orjson.dumps([name, chunk]) + b"\n"
+        return
+    line = orjson.dumps(head) + b"\n"
+    offset = first = len(line)
+    yield line
     for name, table in tables.items():
+        if name == GROUPED:
+            continue
         records = iter(table.items())
         while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
-            yield orjson.dumps([name, chunk]) + b"\n"
+            line = orjson.dumps([name, chunk]) + b"\n"
+            offset += len(line)
+            yield line
+    small = [first, offset - first]
+    places: dict[str, list[int]] = {}
+    ids = list(grouped)
+    for place, doc in enumerate(grouped.values()):
+        code = doc["client"]
+        if code in places:
+            places[code].append(place)
+        else:
+            places[code] = [place]
+    index: dict[str, list[list[int]]] = {}
+    for code, mine in places.items():
+        ranges = index[code] = []
+        for start in range(0, len(mine), SNAPSHOT_LINE_RECORDS):
+            part = mine[start : start + SNAPSHOT_LINE_RECORDS]
+            line = orjson.dumps([GROUPED, {ids[n]: grouped[ids[n]] for n in part}, part]) + b"\n"
+            ranges.append([offset, len(line)])
+            offset += len(line)
+            yield line
+    yield orjson.dumps({"index": index, "small": small, "records": count}) + b"\n"
 
 
-def dump_snapshot(tables: Tables) -> bytes:
-    return b"".join(snapshot_lines(tables))
+def dump_snapshot(tables: Tables, indexed: bool = False) -> bytes:
+    """A whole snapshot file's bytes (``snapshot_lines``)."""
+    return b"".join(snapshot_lines(tables, indexed=indexed))
 
 
 def journal_head(journal_id: str, extends: str | None) -> bytes:
@@ -260,6 +314,16 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one snapshot file from another, or from itself changed: any write
+    changes its modification and change times."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _first(entry: tuple[int, str, dict[str, Any]]) -> int:
+    return entry[0]
+
+
 def _only_records(table: str, doc_id: str, doc: Any) -> str | None:
     return None if type(doc) is dict else "is not a record"
 
@@ -273,6 +337,10 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class _NeedsWhole(Exception):
+    """A partial read met something only the whole database can check (a client deleted)."""
 
 
 class _Race(Exception):
@@ -289,6 +357,15 @@ class JournalStorage(Storage):
         self.read_only = read_only
         self.validate = validate
         self._tables: Tables | None = None
+        # Partial: the small tables are read, but of the administrations only those the
+        # journal holds (in ``_tables``); each client's are read from the snapshot's lines
+        # when asked for (``client_records``), through the snapshot's index.
+        self._partial = False
+        self._index: dict[str, list[list[int]]] = {}
+        self._grouped_count = 0  # administrations in the snapshot
+        self._deleted: set[str] = set()  # administrations the journal deleted
+        self._client_cache: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+        self._journal_groups: tuple[int, dict[str, list[str]], dict[str, int]] | None = None
         self._snapshot_sig: tuple | None = None
         self._snapshot_size = 0
         self._generation: str | None = None
@@ -313,8 +390,22 @@ class JournalStorage(Storage):
         # The clients whose records changed since ``take_changes`` last asked; None when
         # everything was read afresh (a first read, a compaction or a restore elsewhere).
         self._changes: set[str] | None = None
+        # For the rows kept beside the data: per client, the journal length after the last
+        # line that changed their records; and after the last line whose clients are not
+        # known (a deletion of a rating read from the snapshot).
+        self._last_touch: dict[str, int] = {}
+        self._unknown_touch = 0
+        self._line_codes: set[str] | None = set()
+        self._verified: list | None = None  # the stamp of the snapshot read and checked
+        self._schema_read = FILE_SCHEMA  # of the snapshot read last
+        self._snapshot_schema = FILE_SCHEMA  # of the snapshot on disk, as this store read it
         # Encrypts each daily backup when the settings ask for it (sealed.backup_sealer).
         self.seal_backup: Callable[[bytes], bytes] | None = None
+        self.daily_backup: DailyBackup | None = None  # the copy being written, or written
+        # Writes what is kept beside the data after a compaction (the Store's rows, which a
+        # compaction leaves true); by default only the stamp of the new snapshot.
+        self.carry: Callable[[], None] | None = None
+        self.backup_failed: str | None = None
 
     def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
         return UnreadableDatabase(path, reason, database=self.path)
@@ -330,21 +421,42 @@ class JournalStorage(Storage):
 
     # -- reading -------------------------------------------------------------------------
     def read(self) -> Tables:
+        """Every table, whole (TinyDB's interface): the whole snapshot is read if it was
+        not yet. Readers of one client or of the small tables use ``table`` and
+        ``client_records``, which read no other client's ratings."""
         with self._guard:
-            self._refresh()
+            self._refresh(full=True)
             return self._loaded()
+
+    def table(self, name: str) -> dict[str, dict[str, Any]]:
+        """One table as it stands now; for the administrations, the whole table (read in
+        full: prefer ``client_records``)."""
+        with self._guard:
+            self._refresh(full=name == GROUPED)
+            return self._loaded().get(name, {})
+
+    def look(self) -> None:
+        """Read what other processes saved since the last look: their new journal lines
+        only, or the files afresh after a compaction or a restore."""
+        with self._guard:
+            self._refresh(full=False)
 
     def _loaded(self) -> Tables:
         """The tables read, once ``_refresh`` or ``_load`` has read them."""
         assert self._tables is not None, "read before the database was loaded"
         return self._tables
 
-    def _refresh(self) -> None:
+    def _refresh(self, full: bool = True) -> None:
         if self._depth and self._tables is not None:
-            return  # inside a transaction the lock is held: nobody else has written
+            # Inside a transaction the lock is held: nobody else has written.
+            if full and self._partial:
+                assert not self._pending, "the whole database is read before any change"
+                self._tables = None  # read it whole now, under the lock
+            else:
+                return
         for attempt in range(RACE_RETRIES):
             try:
-                self._look()
+                self._look(full)
                 return
             except _Race as race:
                 reason = str(race)
@@ -361,9 +473,11 @@ class JournalStorage(Storage):
             raise self._unreadable(self.path, _words(exc)) from None
         if stat.S_ISLNK(st.st_mode):
             raise self._unreadable(self.path, _LINK)
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+        return _sig(st)
 
-    def _look(self) -> None:
+    def _look(self, full: bool) -> None:
+        if full and self._partial:
+            self._tables = None
         try:
             journal = os.fdopen(open_kept(self.journal_path, os.O_RDONLY), "rb")
         except FileNotFoundError:
@@ -391,7 +505,10 @@ class JournalStorage(Storage):
                     journal.seek(self._journal_offset)
                     self._replay(journal.read())
                 return
-            self._load(journal, jst)
+            try:
+                self._load(journal, jst, full)
+            except _NeedsWhole:
+                self._load(journal, jst, True)
 
     def _check_unchanged(self, journal: BinaryIO, st: os.stat_result) -> None:
         """The journal this store has read is still as it was: not cut, and its last bytes
@@ -404,8 +521,14 @@ class JournalStorage(Storage):
         if tail != self._journal_tail:
             raise self._changed(f"bytes before {self._journal_offset} were rewritten")
 
-    def _load(self, journal: BinaryIO | None, jst: os.stat_result | None) -> None:
-        """Read the snapshot and the journal from the start and decide how they fit."""
+    def _load(self, journal: BinaryIO | None, jst: os.stat_result | None, full: bool) -> None:
+        """Read the snapshot and the journal from the start and decide how they fit.
+
+        ``full`` False reads of the snapshot only its small tables and its index, when it
+        has one (``_read_partial``); the journal is always read whole and checked.
+        """
+        if journal:
+            journal.seek(0)
         first = journal.readline() if journal else b""
         journal_id, extends = _head_of(first)
         if (
@@ -415,7 +538,8 @@ class JournalStorage(Storage):
             and jst.st_ino != self._journal_ino
         ):
             raise self._changed("it was replaced by a copy of itself, as an editor saves")
-        snapshot = self._read_snapshot()
+        partial = None if full else self._read_partial()
+        snapshot = partial[:5] if partial else self._read_snapshot()
         tables, sig, size, generation, supersedes = snapshot or ({}, None, 0, None, None)
         identity = journal_id or (f"inode:{jst.st_ino}" if jst else None)
         obsolete = False
@@ -450,6 +574,12 @@ class JournalStorage(Storage):
         self.generation += 1
         self._changes = None
         self._tables = tables
+        self._partial = partial is not None
+        self._index, self._grouped_count = partial[5:] if partial else ({}, 0)
+        self._deleted, self._client_cache, self._journal_groups = set(), {}, None
+        self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
+        self._verified = None if sig is None else [generation, *sig]
+        self._snapshot_schema = FILE_SCHEMA if partial or sig is None else self._schema_read
         self._snapshot_sig, self._snapshot_size = sig, size
         self._generation = generation
         self._journal_ino = jst.st_ino if jst else None
@@ -462,6 +592,136 @@ class JournalStorage(Storage):
             self._journal_offset = jst.st_size
         elif journal:
             self._replay(first + journal.read())
+        if partial is None and self._verified is not None and not self.read_only:
+            self._keep_stamp()
+
+    def _keep_stamp(self) -> None:
+        """Note beside the data that this snapshot was read and checked whole, unless it is
+        noted already (a later open may then read only the parts it needs)."""
+        kept = read_head(self.path)
+        if kept is not None and kept.snapshot == self._verified:
+            return
+        try:
+            write_all(self.path, Head(self._verified, self._journal_id, None), {})
+        except OSError:
+            pass  # only the next open is slower
+
+    def _read_partial(self) -> tuple | None:
+        """(tables, signature, size, generation, supersedes, index, administrations) of a
+        snapshot with an index, reading only its header, its small tables and its index;
+        None when there is no snapshot or it has no index (an older layout: read whole)."""
+        try:
+            fd = open_kept(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._unreadable(self.path, _words(exc)) from None
+        with os.fdopen(fd, "rb") as snapshot:
+            st = os.fstat(snapshot.fileno())
+            header = snapshot.readline(1 << 16)
+            try:
+                head = orjson.loads(header)
+            except orjson.JSONDecodeError:
+                return None  # the whole read says what is wrong
+            if not (
+                header.endswith(b"\n")
+                and type(head) is dict
+                and type(head.get("fittui")) is dict
+                and head["fittui"].get("schema") == FILE_SCHEMA
+                and type(head.get(GROUPED)) is int
+                and type(head.get("records")) is int
+            ):
+                return None
+            generation, supersedes = head.get("generation"), head.get("supersedes")
+            if not (
+                type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))
+            ):
+                return None
+            kept = read_head(self.path)
+            if kept is None or kept.snapshot != [generation, *_sig(st)]:
+                return None  # not known to be checked whole: read it whole
+            trailer = self._trailer(snapshot, st.st_size)
+            index, small = trailer.get("index"), trailer.get("small")
+            if not (
+                type(index) is dict
+                and type(small) is list
+                and len(small) == 2
+                and small[0] == len(header)
+                and trailer.get("records") == head["records"]
+            ):
+                raise self._unreadable(self.path, "cut short or damaged (its index is wrong)")
+            # This very file was checked whole (the stamp): its records are not checked again.
+            tables: Tables = {}
+            snapshot.seek(small[0])
+            number = 1
+            for line in snapshot.read(small[1]).splitlines(keepends=True):
+                number += 1
+                row = self._parse_line(line, number)
+                if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
+                    raise self._unreadable(self.path, f"line {number}: unexpected shape")
+                tables.setdefault(row[0], {}).update(row[1])
+        sig = _sig(st)
+        return tables, sig, st.st_size, generation, supersedes, index, head[GROUPED]
+
+    def _trailer(self, snapshot: BinaryIO, size: int) -> dict[str, Any]:
+        """The snapshot's last line, its index of each client's lines."""
+        chunk = 1 << 16
+        while True:
+            start = max(0, size - chunk)
+            snapshot.seek(start)
+            tail = snapshot.read(size - start)
+            cut = tail.rfind(b"\n", 0, len(tail) - 1)
+            if cut >= 0 or start == 0:
+                break
+            chunk *= 4
+        if not tail.endswith(b"\n"):
+            raise self._unreadable(self.path, "cut short (the last line is incomplete)")
+        try:
+            trailer = orjson.loads(tail[cut + 1 :])
+        except orjson.JSONDecodeError:
+            trailer = None
+        if type(trailer) is not dict or "index" not in trailer:
+            raise self._unreadable(self.path, "cut short or damaged (its index is missing)")
+        return cast(dict[str, Any], trailer)
+
+    def _take_table(self, tables: Tables, row: Any, number: int, schema: int) -> list | None:
+        """Check one snapshot line of records and add them to ``tables``; the places in
+        entry order of a line of one client's administrations (schema 2), else None."""
+        places = None
+        if (
+            schema == FILE_SCHEMA
+            and type(row) is list
+            and len(row) == 3
+            and row[0] == GROUPED
+            and type(row[2]) is list
+        ):
+            places = row.pop()
+        if not (
+            type(row) is list and len(row) == 2 and type(row[0]) is str and type(row[1]) is dict
+        ):
+            raise self._unreadable(
+                self.path, f"line {number}: unexpected shape (a table must hold records)"
+            )
+        name, records = row
+        if places is not None and not (
+            len(places) == len(records) and all(type(p) is int for p in places)
+        ):
+            raise self._unreadable(self.path, f"line {number}: the places of its records are wrong")
+        if self.validate:
+            wrong = self.validate.many(name, records)
+        else:
+            wrong = next(
+                ((i, "is not a record") for i, d in records.items() if type(d) is not dict), None
+            )
+        if wrong:
+            raise self._unreadable(
+                self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
+            )
+        if name in tables:
+            tables[name].update(records)
+        else:
+            tables[name] = records
+        return places
 
     def _read_snapshot(self) -> tuple | None:
         """(tables, signature, size, generation, supersedes) of the snapshot, or None."""
@@ -477,7 +737,7 @@ class JournalStorage(Storage):
                 tables, generation, supersedes = self._parse_snapshot(snapshot)
             except OSError as exc:
                 raise self._unreadable(self.path, _words(exc)) from None
-        return tables, (st.st_ino, st.st_size, st.st_mtime_ns), st.st_size, generation, supersedes
+        return tables, _sig(st), st.st_size, generation, supersedes
 
     def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None]:
         header = snapshot.readline()
@@ -491,50 +751,45 @@ class JournalStorage(Storage):
         if not isinstance(meta, dict) or type(meta.get("schema")) is not int:
             raise self._unreadable(self.path, "not a fittui database (no schema version)")
         schema = meta["schema"]
-        if schema > SCHEMA_VERSION:
+        if schema > FILE_SCHEMA:
             raise self._unreadable(
                 self.path, f"schema version {schema} is newer than this fittui understands"
             )
+        if schema < 1:
+            raise self._unreadable(self.path, f"unknown schema version {schema}")
+        self._schema_read = schema
         if type(count) is not int:
             raise self._unreadable(self.path, "unexpected shape (no record count)")
         if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
             raise self._unreadable(self.path, "line 1: unexpected shape (generation)")
-        check = self.validate.many if self.validate and schema == SCHEMA_VERSION else None
+        grouped = head.get(GROUPED, 0) if schema == FILE_SCHEMA else 0
+        if type(grouped) is not int or grouped < 0:
+            raise self._unreadable(self.path, "line 1: unexpected shape (administrations)")
+        placed: list[str | None] = [None] * grouped
         tables: Tables = {}
+        indexed = False  # the index line is the last of a schema 2 file
         for number, line in enumerate(snapshot, start=2):
             row = self._parse_line(line, number)
-            if not (
-                type(row) is list and len(row) == 2 and type(row[0]) is str and type(row[1]) is dict
-            ):
-                raise self._unreadable(
-                    self.path, f"line {number}: unexpected shape (a table must hold records)"
-                )
-            name, records = row
-            if check:
-                wrong = check(name, records)
-            else:
-                wrong = next(
-                    ((i, "is not a record") for i, d in records.items() if type(d) is not dict),
-                    None,
-                )
-            if wrong:
-                raise self._unreadable(
-                    self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
-                )
-            tables.setdefault(name, {}).update(records)
-            count -= len(records)
-        if count:
+            if indexed:
+                raise self._unreadable(self.path, f"line {number}: a line after the index")
+            if schema == FILE_SCHEMA and type(row) is dict and "index" in row:
+                indexed = True
+                continue
+            places = self._take_table(tables, row, number, schema)
+            count -= len(row[1])
+            for doc_id, place in zip(row[1], places or ()):
+                if not 0 <= place < grouped or placed[place] is not None:
+                    raise self._unreadable(
+                        self.path, f"line {number}: the places of its records are wrong"
+                    )
+                placed[place] = doc_id
+        if count or indexed != (schema == FILE_SCHEMA):
             raise self._unreadable(self.path, "cut short or damaged (records are missing)")
-        while schema < SCHEMA_VERSION:
-            if schema not in MIGRATIONS:
-                raise self._unreadable(self.path, f"unknown schema version {schema}")
-            tables = MIGRATIONS[schema](tables)
-            schema += 1
-            if schema == SCHEMA_VERSION and self.validate:
-                for name, table in tables.items():
-                    for doc_id, doc in table.items():
-                        if problem := self.validate.record(name, doc_id, doc):
-                            raise self._unreadable(self.path, f"{name} record {doc_id}: {problem}")
+        if grouped:
+            if None in placed or len(tables.get(GROUPED, {})) != grouped:
+                raise self._unreadable(self.path, "damaged (administrations are missing)")
+            unordered = tables[GROUPED]
+            tables[GROUPED] = {doc_id: unordered[doc_id] for doc_id in cast(list[str], placed)}
         if self.validate and (problem := self.validate.links(tables, None)):
             raise self._unreadable(self.path, problem)
         return tables, generation, supersedes
@@ -610,7 +865,8 @@ class JournalStorage(Storage):
                 ):
                     raise self._damaged(line_at, f"unknown operation {_shown(op)}")
                 table, doc_id = op[1], op[2]
-                self._note_change(table, tables.get(table, {}).get(doc_id))
+                before = tables.get(table, {}).get(doc_id)
+                self._note_change(table, before, doc_id)
                 if len(op) == 4:
                     self._note_change(table, op[3], doc_id)
                     if problem := record(table, doc_id, op[3]):
@@ -619,20 +875,175 @@ class JournalStorage(Storage):
                         tables[table][doc_id] = op[3]
                     else:
                         tables[table] = {doc_id: op[3]}
-                elif table in tables:
-                    tables[table].pop(doc_id, None)
+                    if self._partial and table == GROUPED:
+                        self._deleted.discard(doc_id)
+                else:
+                    if self._partial and table != GROUPED:
+                        raise _NeedsWhole  # is a client gone who still has ratings?
+                    if self._partial and before is None:
+                        self._deleted.add(doc_id)
+                        self._changes = self._line_codes = None  # whose: in the snapshot
+                    if table in tables:
+                        tables[table].pop(doc_id, None)
                 changed.append((table, doc_id))
             if changed and links and (problem := links(tables, changed)):
                 raise self._damaged(line_at, problem)
+            self._touched(at)
+
+    def client_records(self, code: str) -> dict[str, dict[str, Any]]:
+        """One client's administrations in entry order, voided ones too, reading no other
+        client's: from the snapshot, the client's own lines (through its index), then what
+        the journal changed or added."""
+        with self._guard:
+            self._refresh(full=False)
+            tables = self._loaded()
+            journal = tables.get(GROUPED, {})
+            if not self._partial:
+                return {i: d for i, d in journal.items() if d["client"] == code}
+            placed: list[tuple[int, str, dict[str, Any]]] = []
+            for place, doc_id, doc in self._snapshot_records(code):
+                if doc_id in self._deleted:
+                    continue
+                if doc_id in journal:
+                    doc = journal[doc_id]
+                    if doc["client"] != code:
+                        continue  # moved to another client since the snapshot
+                placed.append((place, doc_id, doc))
+            seen = {doc_id for _, doc_id, _ in placed}
+            groups, order = self._journal_grouped()
+            for doc_id in groups.get(code, ()):
+                if doc_id not in seen:
+                    doc = journal[doc_id]
+                    placed.append((self._place_of(doc_id, doc, order), doc_id, doc))
+            placed.sort(key=_first)
+            return {doc_id: doc for _, doc_id, doc in placed}
+
+    def _journal_grouped(self) -> tuple[dict[str, list[str]], dict[str, int]]:
+        """The administrations the journal holds, by client, and each one's place among
+        them (kept until the data changes)."""
+        if self._journal_groups is None or self._journal_groups[0] != self.generation:
+            groups: dict[str, list[str]] = {}
+            order: dict[str, int] = {}
+            for n, (doc_id, doc) in enumerate(self._loaded().get(GROUPED, {}).items()):
+                groups.setdefault(doc["client"], []).append(doc_id)
+                order[doc_id] = n
+            self._journal_groups = (self.generation, groups, order)
+        return self._journal_groups[1], self._journal_groups[2]
+
+    def _place_of(self, doc_id: str, doc: dict[str, Any], order: dict[str, int]) -> int:
+        """The place in entry order of a rating the journal put under a client whose
+        snapshot lines do not hold it: the place it had under the client it was moved from,
+        or, for a rating new since the snapshot, after every rating in it."""
+        for c in doc.get("corrections", ()):
+            if c["what"] == "client":
+                for place, other, _ in self._snapshot_records(c["old"]):
+                    if other == doc_id:
+                        return place
+        return self._grouped_count + order[doc_id]
+
+    def _snapshot_records(self, code: str) -> list[tuple[int, str, dict[str, Any]]]:
+        """(place, id, record) of a client's administrations in the snapshot, checked as
+        every record read is; kept while the snapshot stays the same file."""
+        cached = self._client_cache.get(code)
+        if cached is not None:
+            return cached
+        found: list[tuple[int, str, dict[str, Any]]] = []
+        ranges = self._index.get(code, ())
+        if ranges:
+            try:
+                fd = open_kept(self.path, os.O_RDONLY)
+            except OSError as exc:
+                raise self._unreadable(self.path, _words(exc)) from None
+            try:
+                st = os.fstat(fd)
+                if _sig(st) != self._snapshot_sig:
+                    raise self._unreadable(
+                        self.path, "it was replaced while fittui was reading it; look again"
+                    )
+                for offset, length in ranges:
+                    found += self._client_line(code, os.pread(fd, length, offset), offset)
+            finally:
+                os.close(fd)
+        if len(self._client_cache) >= CLIENTS_CACHED:
+            self._client_cache.pop(next(iter(self._client_cache)))
+        self._client_cache[code] = found
+        return found
+
+    def _client_line(
+        self, code: str, line: bytes, offset: int
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        """The records of one of a client's snapshot lines, checked."""
+        where = f"the line at byte {offset}"
+        if not line.endswith(b"\n"):
+            raise self._unreadable(self.path, f"cut short ({where} is incomplete)")
+        try:
+            row = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise self._unreadable(self.path, f"{where}: not valid JSON ({exc})") from None
+        if not (
+            type(row) is list
+            and len(row) == 3
+            and row[0] == GROUPED
+            and type(row[1]) is dict
+            and type(row[2]) is list
+            and len(row[2]) == len(row[1])
+            and all(type(p) is int for p in row[2])
+        ):
+            raise self._unreadable(self.path, f"{where}: unexpected shape (not {code}'s ratings)")
+        records: dict[str, Any] = row[1]
+        if self.validate and (wrong := self.validate.many(GROUPED, records)):
+            raise self._unreadable(self.path, f"{where}: {GROUPED} record {wrong[0]}: {wrong[1]}")
+        if not self.validate and any(type(d) is not dict for d in records.values()):
+            raise self._unreadable(self.path, f"{where}: a record is not a record")
+        if any(d["client"] != code for d in records.values()):
+            raise self._unreadable(self.path, f"{where}: it holds ratings of another client")
+        clients = self._loaded().get("clients", {})
+        if code not in clients:
+            raise self._unreadable(
+                self.path, f"{where}: client {code!r} of its ratings is not in the database"
+            )
+        return list(zip(row[2], records, records.values()))
 
     def _note_change(self, table: str, doc: Any, doc_id: str | None = None) -> None:
         """Remember which client a record put or deleted belongs to (``take_changes``)."""
-        if self._changes is None or type(doc) is not dict:
+        if type(doc) is not dict:
             return
+        codes: set[str] = set()
         if table == "clients":
-            self._changes.add(doc_id if doc_id is not None else doc.get("code", ""))
+            codes.add(doc_id if doc_id is not None else doc.get("code", ""))
         elif type(doc.get("client")) is str:
-            self._changes.add(doc["client"])
+            codes.add(doc["client"])
+            corrections = doc.get("corrections")
+            for c in corrections if type(corrections) is list else ():
+                if type(c) is dict and c.get("what") == "client" and type(c.get("old")) is str:
+                    codes.add(c["old"])  # a rating moved: its old client changed too
+        if self._changes is not None:
+            self._changes |= codes
+        if self._line_codes is not None:
+            self._line_codes |= codes
+
+    def _touched(self, end: int) -> None:
+        """The journal line ending at byte ``end`` changed the clients noted since the last
+        call (``_note_change``)."""
+        if self._line_codes is None:
+            self._unknown_touch = end
+        else:
+            for code in self._line_codes:
+                self._last_touch[code] = end
+        self._line_codes = set()
+
+    def last_touched(self, codes: Iterable[str]) -> int:
+        """The journal length after the last line that changed any of these clients'
+        records (0 when none did since the journal began): a row derived at a length at
+        least this is still true."""
+        touch = self._last_touch
+        return max(self._unknown_touch, *(touch.get(code, 0) for code in codes))
+
+    def derived_from(self) -> tuple[list | None, str | None, int]:
+        """(stamp of the snapshot read and checked, journal id, journal length): what rows
+        kept beside the data are derived from now."""
+        with self._guard:
+            return self._verified, self._journal_id, self._journal_offset
 
     def take_changes(self) -> set[str] | None:
         """The codes of the clients whose records changed since the last call, or None when
@@ -660,8 +1071,10 @@ class JournalStorage(Storage):
                 self._acquire()
             try:
                 if outer:
-                    self._refresh()
+                    self._refresh(full=False)
                     self._sweep()
+                    if self._snapshot_schema != FILE_SCHEMA:
+                        self._upgrade()
                     self._pending = []
                 self._depth += 1
                 try:
@@ -695,6 +1108,37 @@ class JournalStorage(Storage):
                 self._tables = None
                 self._write_lock().release()
 
+    def _upgrade(self, now: datetime | None = None) -> None:
+        """Rewrite a database an older fittui wrote (a snapshot of schema 1) in this
+        layout, before the first save to it: its files are first copied as they are into
+        backups/ (``fittui-before-upgrade-<date and time>.json`` and, when it holds saves,
+        its ``.journal``), each written and fsynced, so the old database can be restored
+        by any fittui; then the data, unchanged, becomes a new snapshot (``install``)."""
+        stamp = f"{(now or datetime.now()):%Y-%m-%d-%H%M%S}"
+        folder = backups_dir(self.path)
+        target = folder / f"{self.path.stem}-before-upgrade-{stamp}.json"
+        n = 1
+        while os.path.lexists(target):
+            n += 1
+            target = folder / f"{self.path.stem}-before-upgrade-{stamp}-{n}.json"
+        try:
+            private_folder(folder)
+            for source, copy in (
+                (self.path, target),
+                (self.journal_path, target.with_name(target.name + ".journal")),
+            ):
+                if source == self.journal_path and self._journal_lines <= 1:
+                    continue  # no saves in it: the snapshot is the whole database
+                with os.fdopen(open_kept(source, os.O_RDONLY), "rb") as old:
+                    write_file_atomically(copy, old.read())
+            self._whole()
+            self.install(self._loaded())
+        except OSError as exc:
+            raise SaveFailed(
+                f"could not bring {self.path} up to this fittui's layout: {_words(exc)}; "
+                "nothing was saved"
+            ) from None
+
     def _write_lock(self) -> FileLock:
         """The lock every writer holds; a read-only store has none, and never writes."""
         assert self._lock is not None, "a read-only store never takes the write lock"
@@ -716,7 +1160,9 @@ class JournalStorage(Storage):
         if self._swept:
             return
         self._swept = True
-        mine = re.compile(rf"\.{re.escape(self.path.name)}(\.journal)?\.[0-9a-f]{{8}}\.tmp")
+        mine = re.compile(
+            rf"\.{re.escape(self.path.name)}(\.journal|\.summaries)?\.[0-9a-f]{{8}}\.tmp"
+        )
         backup = re.compile(rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
         old = time.time() - STALE_SECONDS
         for folder, pattern, before in (
@@ -757,13 +1203,11 @@ class JournalStorage(Storage):
         self._pending.append(op)
 
     def _commit(self, ops: list[list]) -> None:
-        backup = self._backup_once_a_day()
+        target = self._backup_due()
+        self._line_codes = set()
         for op in ops:
             if len(op) == 4:
                 self._note_change(op[1], op[3], op[2])
-                for c in op[3].get("corrections", ()) if op[1] != "clients" else ():
-                    if c.get("what") == "client" and self._changes is not None:
-                        self._changes.add(c["old"])
         line = orjson.dumps({"ops": ops}) + b"\n"
         try:
             if self._journal_ino is None or self._journal_obsolete:
@@ -771,18 +1215,16 @@ class JournalStorage(Storage):
             else:
                 self._append(line)
         except OSError as exc:
-            if backup:  # it holds this save, which did not happen
-                try:
-                    os.unlink(backup)
-                except OSError:
-                    pass
             raise SaveFailed(f"could not save to {self.journal_path}: {_words(exc)}") from None
         self.generation += 1
+        self._touched(self._journal_offset)
         if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // COMPACT_FRACTION):
             try:
                 self._compact()
             except OSError:
                 pass  # the journal holds everything; compaction is tried again next save
+        if target is not None:
+            self._start_backup(target)
 
     def _append(self, line: bytes) -> None:
         fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
@@ -824,6 +1266,7 @@ class JournalStorage(Storage):
         self._journal_lines = 2 if first else 1
         self._journal_tail = (head + first)[-64:]
         self._unterminated = self._journal_obsolete = False
+        self._last_touch, self._unknown_touch = {}, 0
 
     def _journal_identity(self) -> str | None:
         """What a snapshot names to make the journal now on disk obsolete: its id, or its
@@ -848,15 +1291,26 @@ class JournalStorage(Storage):
             self._changes = None  # a restore: every client may have changed
         generation = new_id()
         write_file_atomically(
-            self.path, snapshot_lines(tables, generation, self._journal_identity())
+            self.path, snapshot_lines(tables, generation, self._journal_identity(), indexed=True)
         )
         st = os.lstat(self.path)
         self._tables, self._generation = tables, generation
-        self._snapshot_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        self._snapshot_sig = _sig(st)
         self._snapshot_size = st.st_size
         self._journal_obsolete = True
+        self._partial, self._index, self._grouped_count = False, {}, 0
+        self._deleted, self._client_cache, self._journal_groups = set(), {}, None
+        self._snapshot_schema = FILE_SCHEMA
         self._start_journal()
         self.generation += 1
+        self._verified = [generation, *self._snapshot_sig]
+        try:
+            if self.carry is not None:
+                self.carry()
+            else:
+                write_all(self.path, Head(self._verified, self._journal_id, None), {})
+        except OSError:
+            pass  # the next open reads the new snapshot whole, and notes it then
 
     def write(self, data: Tables) -> None:
         """TinyDB's whole-database write: a new snapshot, under the lock."""
@@ -867,43 +1321,78 @@ class JournalStorage(Storage):
                 raise SaveFailed(f"could not save to {self.path}: {_words(exc)}") from None
 
     def _compact(self) -> None:
+        self._whole()
         self.install(self._loaded())
 
-    def _backup_once_a_day(self) -> Path | None:
-        """On the day's first save, copy the database (with that save) into backups/.
+    def _whole(self) -> None:
+        """Read the whole database when only part of it is read (under the lock, after a
+        save: the journal on disk holds it), keeping what callers have yet to be told."""
+        if self._partial:
+            changes = self._changes
+            self._tables = None
+            self._refresh(full=True)
+            self._changes = changes
 
-        The 14 newest daily backups dated up to today are kept; a backup dated after today
-        (written while the clock was wrong, or the clock is wrong now) is never deleted
-        here, and ``privacy_warnings`` says so.
+    def _backup_due(self) -> Path | None:
+        """Where today's daily backup goes when this save is the day's first, else None.
+
+        Its folder is made (0700) and checked now, before the save, so that a link or a
+        file where ``backups/`` should be stops the save with an error, as it always has.
         """
         if self._snapshot_sig is None and self._journal_ino is None:
-            return None
-        folder = backups_dir(self.path)
+            return None  # a new database: nothing to keep yet
         today = date.today().isoformat()
         if self._backup_day == today:
             return None
+        folder = backups_dir(self.path)
         target = folder / f"{self.path.stem}-{today}.json"
         try:
             private_folder(folder)
             if os.path.lexists(target):
                 self._backup_day = today
                 return None
-            lines = snapshot_lines(self._loaded())
-            data: bytes | Iterable[bytes] = lines
-            if self.seal_backup is not None:
-                data = self.seal_backup(b"".join(lines))
-            write_file_atomically(target, data)
         except OSError as exc:
             raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
+        return target
+
+    def _start_backup(self, target: Path) -> None:
+        """After the day's first save, copy the database into backups/ in a thread of its
+        own (``daily.py``: the save does not wait for it).
+
+        The 14 newest daily backups dated up to today are kept; a backup dated after today
+        (written while the clock was wrong, or the clock is wrong now) is never deleted
+        here, and ``privacy_warnings`` says so.
+        """
+        from fittui.storage.daily import DailyBackup
+
+        self._backup_day = target.name[-15:-5]
+        validate = self.validate
+
+        def read() -> Iterator[bytes]:
+            reader = JournalStorage(self.path, read_only=True, validate=validate)
+            return snapshot_lines(reader.read())
+
+        self.daily_backup = DailyBackup(target, read, self.seal_backup, self._prune)
+
+    def _prune(self, target: Path) -> None:
+        today = target.name[-15:-5]
         past = [b for b in backups(self.path) if b.name[-15:-5] <= today and b != target]
         for old in past[: max(0, len(past) - (BACKUPS_KEPT - 1))]:
             try:
                 os.unlink(old)
             except OSError:
                 pass
-        return target
+
+    def wait_for_backup(self) -> str | None:
+        """Wait for the daily backup this store started, if any; why it failed, or None."""
+        if self.daily_backup is not None:
+            self.daily_backup.wait()
+            self.backup_failed = self.backup_failed or self.daily_backup.failed
+        return self.backup_failed
 
     def close(self) -> None:
+        """Forget what was read, once the daily backup being written is finished."""
+        self.wait_for_backup()
         self._tables = None
 
 

@@ -138,8 +138,17 @@ def identity(a: Administration) -> tuple:
     return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
 
 
+# Up to this many clients' ratings are read a client at a time rather than all at once.
+FEW_CLIENTS = 64
+
+
 class Store:
-    """Clients and administrations, saved durably before any method returns."""
+    """Clients and administrations, saved durably before any method returns.
+
+    A store reads only what a question needs: the clients, episode events and forms (small
+    tables), and the ratings of the clients asked about (the snapshot keeps each client's
+    together, with an index); a question about everyone's ratings reads them all.
+    """
 
     def __init__(
         self,
@@ -213,7 +222,13 @@ class Store:
         return rows
 
     def _raw(self, table: str) -> dict[str, dict]:
-        return self.storage.read().get(table, {})
+        """A table as it stands; the administrations only whole (prefer ``_mine``)."""
+        return self.storage.table(table)
+
+    def _mine(self, code: str) -> dict[str, dict]:
+        """One client's administration records, voided ones too, in entry order: read
+        without reading any other client's."""
+        return self.storage.client_records(code)
 
     # -- clients -------------------------------------------------------------------------
     def clients(self, include_archived: bool = True) -> list[Client]:
@@ -292,19 +307,17 @@ class Store:
     # table and the exports, which show the record as it is, ask ``all_administrations``.
     def administrations(self, code: str | None = None) -> list[Administration]:
         """The ratings that count (none voided) in entry order, of one client or of everyone."""
+        docs = self._raw(ADMINISTRATIONS) if code is None else self._mine(code)
         return [
             administration_from_doc(doc_id, doc)
-            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
-            if (code is None or doc["client"] == code) and "voided" not in doc
+            for doc_id, doc in docs.items()
+            if "voided" not in doc
         ]
 
     def all_administrations(self, code: str | None = None) -> list[Administration]:
         """Every rating in entry order, voided ones included: the record as it stands."""
-        return [
-            administration_from_doc(doc_id, doc)
-            for doc_id, doc in self._raw(ADMINISTRATIONS).items()
-            if code is None or doc["client"] == code
-        ]
+        docs = self._raw(ADMINISTRATIONS) if code is None else self._mine(code)
+        return [administration_from_doc(doc_id, doc) for doc_id, doc in docs.items()]
 
     def administration(self, administration_id: str) -> Administration:
         """One rating by its id, voided or not."""
@@ -322,6 +335,8 @@ class Store:
         of ``codes`` when given (the active clients of a list, say: no objects built for
         the rest)."""
         wanted = None if codes is None else set(codes)
+        if wanted is not None and len(wanted) <= FEW_CLIENTS:
+            return {code: mine for code in sorted(wanted) if (mine := self.administrations(code))}
         grouped: dict[str, list[Administration]] = {}
         for doc_id, doc in self._raw(ADMINISTRATIONS).items():
             code = doc["client"]

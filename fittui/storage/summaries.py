@@ -1,0 +1,184 @@
+"""What fittui keeps beside the database to answer fast: ``fittui.json.summaries``.
+
+Two things, both derived from the database and rebuilt from it whenever they do not check
+out, never believed over it:
+
+* a stamp saying which snapshot file fittui has read and checked whole (its generation,
+  inode, size and modification and change times): a later open may then read only the
+  parts of that file it needs. Any change to the file changes its times, and the stamp no
+  longer fits, so the file is read and checked whole again.
+* each client's caseload row (``derived.ClientRow``), stamped with the journal it was
+  derived from and its length then, the day it was computed and the last day it stays
+  true, under a fingerprint of the rules (instruments, expected-path model, episode gap).
+
+The file is JSON lines, each with the CRC-32 of its JSON before it (``1a2b3c4d {...}``),
+so a damaged or half-written line is noticed and everything from it on is ignored. The
+first line is the head (``{"summaries": 1, "snapshot": [...], "journal": id, "rules":
+fingerprint}``); each later line holds rows: ``{"journal": id, "rows": {code: {"at":
+length, "day": day, "until": day, "row": {...}}}}``. A save appends a line of the rows it
+changed, without an fsync (a row lost to a crash is computed again); a compaction or a
+rebuild writes the file whole, atomically. It is never written by ``--read-only``, and
+is readable by you only (0600) like every file fittui keeps.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fittui.storage.daily import write_copy
+
+VERSION = 1
+ROWS_PER_LINE = 500
+_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the rows and the stamp were derived from (see the module docstring)."""
+
+    snapshot: list | None  # [generation, inode, size, mtime_ns, ctime_ns] checked whole
+    journal: str | None  # the journal whose lengths the rows' "at" are
+    rules: str | None  # derived.Rules.fingerprint() of the rows
+
+
+@dataclass
+class Kept:
+    """The file as read: its head (None when there is none that checks out) and the
+    newest entry of each client's row."""
+
+    head: Head | None
+    rows: dict[str, dict[str, Any]]
+
+
+def summaries_path(db: Path) -> Path:
+    return db.with_name(db.name + ".summaries")
+
+
+def _line(data: Any) -> bytes:
+    payload = orjson.dumps(data)
+    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
+
+
+def _parse(line: bytes) -> Any:
+    """The JSON of a line whose CRC checks out, else None."""
+    if len(line) < 11 or not line.endswith(b"\n") or line[8:9] != b" ":
+        return None
+    payload = line[9:-1]
+    try:
+        if int(line[:8], 16) != zlib.crc32(payload):
+            return None
+        return orjson.loads(payload)
+    except (ValueError, orjson.JSONDecodeError):
+        return None
+
+
+def _head(data: Any) -> Head | None:
+    if not (type(data) is dict and data.get("summaries") == VERSION):
+        return None
+    snapshot, journal, rules = data.get("snapshot"), data.get("journal"), data.get("rules")
+    if not (
+        type(snapshot) in (list, type(None))
+        and type(journal) in (str, type(None))
+        and type(rules) in (str, type(None))
+    ):
+        return None
+    return Head(snapshot, journal, rules)
+
+
+def _open(db: Path, flags: int) -> int | None:
+    """The file, never through a link nor anything but a regular file; None when absent."""
+    try:
+        fd = os.open(summaries_path(db), flags | _FLAGS, 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            return None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def read_head(db: Path) -> Head | None:
+    """The head alone (an open checks its snapshot stamp), or None."""
+    try:
+        fd = _open(db, os.O_RDONLY)
+    except OSError:
+        return None
+    if fd is None:
+        return None
+    with os.fdopen(fd, "rb") as kept:
+        return _head(_parse(kept.readline(1 << 20)))
+
+
+def read(db: Path) -> Kept:
+    """The head and each client's newest row entry, from the lines that check out; the
+    rows of a line written for another journal than the head's are left out."""
+    try:
+        fd = _open(db, os.O_RDONLY)
+    except OSError:
+        fd = None
+    if fd is None:
+        return Kept(None, {})
+    rows: dict[str, dict[str, Any]] = {}
+    with os.fdopen(fd, "rb") as kept:
+        head = _head(_parse(kept.readline(1 << 20)))
+        if head is None:
+            return Kept(None, {})
+        for line in kept:
+            data = _parse(line)
+            if type(data) is not dict or type(data.get("rows")) is not dict:
+                break  # damaged or cut short: nothing after it is believed
+            if data.get("journal") != head.journal:
+                continue
+            for code, entry in data["rows"].items():
+                if type(entry) is dict and type(entry.get("at")) is int:
+                    if code not in rows or rows[code]["at"] <= entry["at"]:
+                        rows[code] = entry
+    return Kept(head, rows)
+
+
+def write_all(db: Path, head: Head, rows: Mapping[str, dict[str, Any]]) -> None:
+    """Write the file whole, atomically: the head and every row given."""
+
+    def lines() -> Iterable[bytes]:
+        yield _line(
+            {
+                "summaries": VERSION,
+                "snapshot": head.snapshot,
+                "journal": head.journal,
+                "rules": head.rules,
+            }
+        )
+        items = list(rows.items())
+        for start in range(0, len(items), ROWS_PER_LINE):
+            part = dict(items[start : start + ROWS_PER_LINE])
+            yield _line({"journal": head.journal, "rows": part})
+
+    write_copy(summaries_path(db), lines())
+
+
+def append(db: Path, journal: str | None, rows: Mapping[str, dict[str, Any]]) -> None:
+    """Add a line of rows to the file, when there is one (a missing file is written whole
+    by the next reader that needs it). Not fsynced: the rows can always be computed again."""
+    if not rows:
+        return
+    fd = _open(db, os.O_WRONLY | os.O_APPEND)
+    if fd is None:
+        return
+    try:
+        data = _line({"journal": journal, "rows": dict(rows)})
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
