@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, exists, instruments, open_store
+from fittui.cli.common import EXIT_OK, CliError, caseload_rules, exists, instruments, open_store
 from fittui.cli.output import dump_json, print_table, say_if_created
 
 if TYPE_CHECKING:
@@ -42,18 +42,17 @@ def register(commands: Commands) -> None:
 
 def cmd_clients(args: argparse.Namespace) -> int:
     store = open_store(args)
-    by_client = store.administrations_by_client()
     rows: list[dict[str, Any]] = []
-    for c in store.clients():
-        mine = by_client.get(c.code, [])
+    for row in store.client_rows(caseload_rules()).values():
+        c = row.client
         rows.append(
             {
                 "code": c.code,
                 "label": c.label,
                 "age_group": c.age_group,
                 "archived": c.archived,
-                "administrations": len(mine),
-                "last_seen": max((a.day for a in mine), default=None),
+                "administrations": row.administrations,
+                "last_seen": row.last_seen,
                 "instruments": list(c.instruments),
             }
         )

@@ -176,6 +176,17 @@ def run(arguments: list[str]) -> int:
         return 130
     except Exception as exc:  # no traceback ever reaches a user
         return _failed(exc)
+    finally:
+        _wait_for_backups()
+
+
+def _wait_for_backups() -> None:
+    """A save's daily backup is written beside it (``storage/daily.py``): the command has
+    said what it did; wait for the copy before ending, and say if it failed."""
+    daily = sys.modules.get("fittui.storage.daily")
+    if daily is not None:
+        for failure in daily.wait_for_all():
+            print(f"fittui: warning: {failure}", file=sys.stderr)
 
 
 def _check_storage(args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fittui.domain.instruments import Instrument
+    from fittui.storage.derived import Rules
     from fittui.storage.settings import Settings
     from fittui.storage.store import Store
 
@@ -40,6 +41,16 @@ def settings() -> Settings:
     from fittui.storage.settings import load_settings
 
     return load_settings(config_dir() / "settings.toml")
+
+
+def caseload_rules(known: dict[str, Instrument] | None = None) -> Rules:
+    """What each client's caseload row is derived from besides their ratings: the
+    instruments, the practice's expected-path model and the episode gap."""
+    from fittui.domain.etr import load_parameters
+    from fittui.storage.derived import Rules
+    from fittui.storage.locations import config_dir
+
+    return Rules(known or instruments(), load_parameters(config_dir()), settings().gap_days)
 
 
 def exists(db: Path) -> bool:

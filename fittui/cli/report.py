@@ -7,7 +7,15 @@ import argparse
 from datetime import date
 
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, day, instruments, open_store, settings
+from fittui.cli.common import (
+    EXIT_OK,
+    CliError,
+    caseload_rules,
+    day,
+    instruments,
+    open_store,
+    settings,
+)
 from fittui.cli.output import dump_json, print_lines, print_table
 
 
@@ -33,7 +41,7 @@ def register(commands: Commands) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from fittui.domain.etr import load_parameters
-    from fittui.domain.overview import episode_caseload, report_lines, report_row
+    from fittui.domain.overview import episode_caseload, report_lines
     from fittui.storage.locations import config_dir
 
     if args.summary:
@@ -42,6 +50,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.usage_error("--from, --to and --by-mode go with --summary")
     store = open_store(args)
     known = instruments()
+    if args.json:
+        dump_json([row.report for row in store.client_rows(caseload_rules(known)).values()])
+        return EXIT_OK
     with_episodes = episode_caseload(
         store.clients(),
         store.administrations_by_client(),
@@ -51,9 +62,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         gap_days=settings().gap_days,
         today=date.today(),
     )
-    if args.json:
-        dump_json([report_row(c, s, e, known) for c, e, s in with_episodes])
-        return EXIT_OK
     rows = [(c, s) for c, _, s in with_episodes]
     if not rows:
         print("No clients yet.")

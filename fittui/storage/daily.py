@@ -53,6 +53,21 @@ def write_copy(path: Path, data: bytes | Iterable[bytes]) -> None:
             os.close(fd)
 
 
+_started: list[DailyBackup] = []
+
+
+def wait_for_all() -> list[str]:
+    """Wait for every daily backup this process started (a command does before it ends);
+    why those that failed could not be written."""
+    failed = []
+    while _started:
+        backup = _started.pop()
+        backup.wait()
+        if backup.failed:
+            failed.append(backup.failed)
+    return failed
+
+
 class DailyBackup:
     """The copy of one day, written by a thread; ``failed`` says why it could not be."""
 
@@ -68,6 +83,7 @@ class DailyBackup:
         self._read, self._seal, self._prune = read, seal, prune
         self._thread = threading.Thread(target=self._run, name="fittui-daily-backup")
         self._thread.start()
+        _started.append(self)
 
     def _run(self) -> None:
         try:

@@ -35,7 +35,8 @@ from fittui.domain.model import (
     parse_when,
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
-from fittui.storage.derived import ClientRow, Rules, derive_row
+from fittui.storage import summaries
+from fittui.storage.derived import ClientRow, Rules, derive_row, row_from_json, valid_until
 from fittui.storage.journal import Database, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
 
@@ -200,26 +201,82 @@ class Store:
         """Every client's row of the caseload (``derived.ClientRow``: the ``report --json``
         line, ratings counted, last seen, sessions, the list's attention rank), by code.
 
-        This is the cheap way to list the caseload: rows are derived from the ratings once
-        and kept beside the data, so a list of every client reads no client's ratings
-        unless that client changed since (or the rules, or the day, changed what their row
-        says). Rows are always the same as if computed afresh from the ratings.
+        This is the cheap way to list the caseload. Rows are kept beside the data
+        (``summaries.py``), each stamped with the journal and its length it was derived
+        from, the day, the last day it stays true and the rules; a row is used only when
+        all of that still holds and no save since changed the client (or a client linked
+        with them). The others are derived again from their ratings, and kept (never by
+        a read-only store). So a row is always what a full rescore would give, and a list
+        of every client reads no client's ratings unless that client changed.
         """
         when = today or date.today()
-        by_client = self.administrations_by_client()
+        clients = {c.code: c for c in self.clients()}
+        self.storage.look()
+        stamp, journal, length = self.storage.derived_from()
+        kept = summaries.read(self.path)
+        fingerprint = rules.fingerprint()
+        head = kept.head
+        usable = head is not None and head.journal == journal and head.rules == fingerprint
+        iso = when.isoformat()
+        rows: dict[str, ClientRow] = {}
+        entries: dict[str, dict] = {}
+        for code, client in clients.items():
+            entry = kept.rows.get(code) if usable else None
+            if (
+                entry is not None
+                and str(entry.get("day")) <= iso <= str(entry.get("until"))
+                and self.storage.last_touched((code, *client.linked)) <= entry["at"] <= length
+                and (row := row_from_json(client, entry.get("row"))) is not None
+            ):
+                rows[code] = row
+            else:
+                entries[code] = {}
+        fresh = self._derive(
+            [clients[code] for code in entries], rules, when, many=len(entries) > FEW_CLIENTS
+        )
+        for code, (row, until) in fresh.items():
+            rows[code] = row
+            entries[code] = {"at": length, "day": iso, "until": until, "row": row.to_json()}
+        if not self.read_only:
+            self._keep_rows(entries, usable, stamp, journal, fingerprint)
+        return {code: rows[code] for code in sorted(rows)}
+
+    def _derive(
+        self, clients: list[Client], rules: Rules, today: date, many: bool
+    ) -> dict[str, tuple[ClientRow, str]]:
+        """Rows (and the last day each stays true) computed afresh from the ratings: a
+        client at a time for a few, all ratings read at once for many."""
+        if not clients:
+            return {}
+        wanted = {c.code for c in clients} | {code for c in clients for code in c.linked}
+        by_client = self.administrations_by_client(None if many else wanted)
         events = self.episode_events_by_client()
-        rows = {}
-        for client in self.clients():
+        found = {}
+        for client in clients:
+            mine = by_client.get(client.code, [])
+            theirs = events.get(client.code, [])
             linked = [a for code in client.linked for a in by_client.get(code, [])]
-            rows[client.code] = derive_row(
-                client,
-                by_client.get(client.code, []),
-                events.get(client.code, []),
-                linked,
-                rules,
-                when,
-            )
-        return rows
+            row = derive_row(client, mine, theirs, linked, rules, today)
+            found[client.code] = (row, valid_until(mine, theirs, rules.gap_days, today))
+        return found
+
+    def _keep_rows(
+        self,
+        entries: dict[str, dict],
+        usable: bool,
+        stamp: list | None,
+        journal: str | None,
+        fingerprint: str,
+    ) -> None:
+        """Keep the rows just derived beside the data: a line added to the file, or, when
+        what it was derived from changed (every row was derived again), the file anew."""
+        try:
+            if usable:
+                summaries.append(self.path, journal, entries)
+            else:
+                summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), entries)
+        except OSError:
+            pass  # rows are derived again next time
 
     def _raw(self, table: str) -> dict[str, dict]:
         """A table as it stands; the administrations only whole (prefer ``_mine``)."""
