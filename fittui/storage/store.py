@@ -241,6 +241,16 @@ class Store:
             self._keep_rows(entries, usable, stamp, journal, fingerprint)
         return {code: rows[code] for code in sorted(rows)}
 
+    def rows_of(
+        self, codes: Iterable[str], rules: Rules, today: date | None = None
+    ) -> dict[str, ClientRow]:
+        """The rows of only these clients (those ``refresh`` named), derived now from their
+        ratings: what a list needs after a save, without looking at anyone else's."""
+        known = self._raw(CLIENTS)
+        clients = [client_from_doc(known[code]) for code in codes if code in known]
+        found = self._derive(clients, rules, today or date.today(), many=False)
+        return {code: row for code, (row, _) in found.items()}
+
     def _derive(
         self, clients: list[Client], rules: Rules, today: date, many: bool
     ) -> dict[str, tuple[ClientRow, str]]:

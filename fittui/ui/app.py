@@ -163,13 +163,15 @@ class FitApp(App):
             self.pop_screen()
 
     def client_rows(self, include_archived: bool) -> list[ClientRow]:
-        """The client list's rows, who needs a look first: each client's figures as the
-        store keeps them beside the ratings (no client's ratings read unless they changed)."""
+        """The client list's rows: each client's figures as the store keeps them beside the
+        ratings (no client's ratings read unless they changed)."""
         rows = self.store.client_rows(self.rules, self.today()).values()
-        return sorted(
-            (row for row in rows if include_archived or not row.client.archived),
-            key=lambda row: (-row.attention, row.client.code),
-        )
+        return [row for row in rows if include_archived or not row.client.archived]
+
+    def rows_of(self, codes: frozenset[str], include_archived: bool) -> list[ClientRow]:
+        """The rows of only the clients a save changed (``Store.refresh``), those to list."""
+        rows = self.store.rows_of(codes, self.rules, self.today()).values()
+        return [row for row in rows if include_archived or not row.client.archived]
 
     def overviews(
         self, include_archived: bool, cache: dict[str, tuple[tuple, Overview]]

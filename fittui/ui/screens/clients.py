@@ -161,8 +161,16 @@ class ClientsScreen(LiveScreen):
             self.show_rows()
 
     def redraw(self) -> None:
-        self.rows = self.fit_app.client_rows(self.show_archived)
-        self.show_changes()
+        self.show_changes(self.fit_app.client_rows(self.show_archived))
+
+    def redraw_clients(self, codes: frozenset[str]) -> None:
+        """Only the rows of the clients a save changed are read again (``Store.refresh``
+        names them with those linked to them), then put in their places."""
+        rows = {row.client.code: row for row in self.rows if row.client.code not in codes}
+        rows.update(
+            (row.client.code, row) for row in self.fit_app.rows_of(codes, self.show_archived)
+        )
+        self.show_changes(list(rows.values()))
 
     def _search(self) -> str:
         return self.query_one("#search", Input).value.strip().lower()
@@ -177,9 +185,11 @@ class ClientsScreen(LiveScreen):
     def _columns(self) -> tuple[str, ...]:
         return NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
 
-    def show_changes(self) -> None:
-        """Redraw the rows whose client changed since they were drawn and put every row in
-        its place; the whole table only when the width, the search or a column changed."""
+    def show_changes(self, rows: list[ClientRow]) -> None:
+        """List ``rows``, who needs a look first: redraw the rows whose client changed since
+        they were drawn and put every row in its place; the whole table only when the
+        width, the search or a column changed."""
+        self.rows = sorted(rows, key=lambda row: (-row.attention, row.client.code))
         table = self.query_one(RowTable)
         query = self._search()
         if self._drawn_for != (self.size.width, query) or not table.complete:
