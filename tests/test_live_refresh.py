@@ -97,6 +97,12 @@ async def test_a_save_by_another_process_reaches_an_open_history(demo):
         await pilot.pause(0.2)
         assert screen.query_one("#sessions", DataTable).row_count == before + 1
         assert [a.total for a in screen.administrations][-1] == 100
+        # A save for another client leaves this history as it was: nothing read again.
+        shown = screen.administrations
+        ors(Store(demo), "D01", 40)
+        app.look_for_saves()
+        await pilot.pause()
+        assert screen.administrations is shown
         await pilot.press("escape")
         await pilot.pause()
         list_screen = app.screen
@@ -117,3 +123,13 @@ async def test_the_outcome_summary_redraws_from_the_same_poll(demo):
         app.look_for_saves()
         await pilot.pause()
         assert str(app.screen.query_one("#figures").render()) != figures
+
+
+def test_the_rows_of_the_changed_clients_are_those_of_the_whole_list(demo):
+    app = app_for(demo)
+    ors(Store(demo), "D05", 20)
+    Store(demo).link("D02", "D09")
+    whole = Store(demo).client_rows(app.rules, TODAY)
+    assert app.store.rows_of({"D05", "D02", "D09", "nobody"}, app.rules, TODAY) == {
+        code: whole[code] for code in ("D02", "D05", "D09")
+    }
