@@ -26,6 +26,7 @@ class RowTable(DataTable):
     def __init__(self, *, id: str | None = None, tall_rows: bool = False) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self._rest: Timer | None = None
+        self._fills = 0  # fills so far: the rest of an earlier one is never added
         # With tall_rows a row is as tall as its cell of most lines (a wrapped cell);
         # otherwise every row is one line.
         self.tall_rows = tall_rows
@@ -62,9 +63,15 @@ class RowTable(DataTable):
         first = max(FIRST_ROWS, target + FIRST_ROWS)
         add(rows[:first])
 
+        self._fills += 1
+        this_fill = self._fills
+
         def add_rest() -> None:
-            self._rest = None
-            add(rows[first:])
+            # A timer stopped too late (its call already queued while the app was busy)
+            # must not add the rows of a fill that a later one replaced.
+            if this_fill == self._fills:
+                self._rest = None
+                add(rows[first:])
 
         if len(rows) > first:
             self._rest = self.set_timer(REST_AFTER, add_rest)
