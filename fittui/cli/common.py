@@ -43,14 +43,22 @@ def settings() -> Settings:
     return load_settings(config_dir() / "settings.toml")
 
 
-def caseload_rules(known: dict[str, Instrument] | None = None) -> Rules:
+def caseload_rules(known: dict[str, Instrument] | None = None, strict: bool = True) -> Rules:
     """What each client's caseload row is derived from besides their ratings: the
-    instruments, the practice's expected-path model and the episode gap."""
+    instruments, the practice's expected-path model and the episode gap. ``strict`` False
+    (for ``clients``, which shows no score) falls back to fittui's own when the user's
+    files cannot be read, as that command always worked without them."""
     from fittui.domain.etr import load_parameters
+    from fittui.domain.instruments import load_instruments
     from fittui.storage.derived import Rules
     from fittui.storage.locations import config_dir
 
-    return Rules(known or instruments(), load_parameters(config_dir()), settings().gap_days)
+    try:
+        return Rules(known or instruments(), load_parameters(config_dir()), settings().gap_days)
+    except ValueError:  # a user's instrument, model or settings file is wrong
+        if strict:
+            raise
+        return Rules(load_instruments())
 
 
 def exists(db: Path) -> bool:

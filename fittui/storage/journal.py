@@ -50,6 +50,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -339,6 +340,20 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class Folded:
+    """A journal a compaction folded into the new snapshot: its id, its length, and per
+    client the length after the last line that changed them (see ``last_touched``)."""
+
+    journal: str | None
+    length: int
+    touched: dict[str, int]
+    unknown: int
+
+    def last_touched(self, codes: Iterable[str]) -> int:
+        return max([self.unknown, *(self.touched.get(code, 0) for code in codes)])
+
+
 class _NeedsWhole(Exception):
     """A partial read met something only the whole database can check (a client deleted)."""
 
@@ -404,7 +419,7 @@ class JournalStorage(Storage):
         self.daily_backup: DailyBackup | None = None  # the copy being written, or written
         # Writes what is kept beside the data after a compaction (the Store's rows, which a
         # compaction leaves true); by default only the stamp of the new snapshot.
-        self.carry: Callable[[], None] | None = None
+        self.carry: Callable[[Folded], None] | None = None
         self.backup_failed: str | None = None
 
     def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
@@ -1061,8 +1076,12 @@ class JournalStorage(Storage):
         """The journal length after the last line that changed any of these clients'
         records (0 when none did since the journal began): a row derived at a length at
         least this is still true."""
-        touch = self._last_touch
-        return max(self._unknown_touch, *(touch.get(code, 0) for code in codes))
+        touch, found = self._last_touch, self._unknown_touch
+        for code in codes:
+            at = touch.get(code, 0)
+            if at > found:
+                found = at
+        return found
 
     def derived_from(self) -> tuple[list | None, str | None, int]:
         """(stamp of the snapshot read and checked, journal id, journal length): what rows
@@ -1304,13 +1323,16 @@ class JournalStorage(Storage):
             journal_id, _ = _head_of(journal.readline())
             return journal_id or f"inode:{os.fstat(journal.fileno()).st_ino}"
 
-    def install(self, tables: Tables) -> None:
+    def install(self, tables: Tables, folded: Folded | None = None) -> None:
         """Make ``tables`` the whole database, atomically, with the write lock held.
 
         The new snapshot names the journal it makes obsolete, then a new journal extending
         it replaces that one: a crash between the two leaves a snapshot whose obsolete
         journal every reader ignores, and a reader that opened the old journal just before
         sees it is obsolete. Either the old database or the new, never a mix.
+
+        ``folded`` says, for a compaction, which journal the new snapshot folds in: what is
+        kept beside the data and still true is carried over to the new journal (``carry``).
         """
         if tables is not self._tables:
             self._changes = None  # a restore: every client may have changed
@@ -1330,8 +1352,8 @@ class JournalStorage(Storage):
         self.generation += 1
         self._verified = [generation, *self._snapshot_sig]
         try:
-            if self.carry is not None:
-                self.carry()
+            if self.carry is not None and folded is not None:
+                self.carry(folded)
             else:
                 write_all(self.path, Head(self._verified, self._journal_id, None), {})
         except OSError:
@@ -1347,7 +1369,10 @@ class JournalStorage(Storage):
 
     def _compact(self) -> None:
         self._whole()
-        self.install(self._loaded())
+        folded = Folded(
+            self._journal_id, self._journal_offset, dict(self._last_touch), self._unknown_touch
+        )
+        self.install(self._loaded(), folded)
 
     def _whole(self) -> None:
         """Read the whole database when only part of it is read (under the lock, after a

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import Instrument
@@ -36,9 +36,11 @@ from fittui.domain.model import (
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
 from fittui.storage import summaries
-from fittui.storage.derived import ClientRow, Rules, derive_row, row_from_json, valid_until
-from fittui.storage.journal import Database, new_id
+from fittui.storage.journal import Database, Folded, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
+
+if TYPE_CHECKING:
+    from fittui.storage.derived import ClientRow, Rules
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,11 @@ class Store:
         self._administrations = self.db.table(ADMINISTRATIONS)
         self._episode_events = self.db.table(EPISODE_EVENTS)
         self._forms = self.db.table(FORMS)
+        # The caseload's rows as last derived or read: ((journal id, rules), entries), and
+        # each row's object, so a running app's next look checks them without reading.
+        self._rows: tuple[tuple[str | None, str], dict[str, dict]] | None = None
+        self._row_objects: dict[str, tuple[dict, ClientRow]] = {}
+        self.storage.carry = self._carry_rows
 
     def close(self) -> None:
         self.db.close()
@@ -186,7 +193,7 @@ class Store:
         when nothing changed; None when everything must be taken as changed: the first
         call, or after another process compacted the database or restored a backup.
         """
-        self.storage.read()
+        self.storage.look()  # their new journal lines only, never every client's ratings
         changed = self.storage.take_changes()
         if changed is None:
             return None
@@ -209,36 +216,50 @@ class Store:
         a read-only store). So a row is always what a full rescore would give, and a list
         of every client reads no client's ratings unless that client changed.
         """
+        from fittui.storage.derived import row_from_json
+
         when = today or date.today()
         clients = {c.code: c for c in self.clients()}
         self.storage.look()
         stamp, journal, length = self.storage.derived_from()
-        kept = summaries.read(self.path)
         fingerprint = rules.fingerprint()
+        held = self._rows
+        if held is not None and held[0] == (journal, fingerprint):
+            kept = summaries.Kept(summaries.Head(stamp, journal, fingerprint), held[1])
+        else:
+            kept = summaries.read(self.path)
         head = kept.head
         usable = head is not None and head.journal == journal and head.rules == fingerprint
         iso = when.isoformat()
         rows: dict[str, ClientRow] = {}
-        entries: dict[str, dict] = {}
+        entries: dict[str, dict] = {}  # every row's, as kept
+        stale = []
         for code, client in clients.items():
             entry = kept.rows.get(code) if usable else None
             if (
                 entry is not None
                 and str(entry.get("day")) <= iso <= str(entry.get("until"))
                 and self.storage.last_touched((code, *client.linked)) <= entry["at"] <= length
-                and (row := row_from_json(client, entry.get("row"))) is not None
+                and (row := self._row_of(client, entry, row_from_json)) is not None
             ):
-                rows[code] = row
+                rows[code], entries[code] = row, entry
             else:
-                entries[code] = {}
-        fresh = self._derive(
-            [clients[code] for code in entries], rules, when, many=len(entries) > FEW_CLIENTS
-        )
+                stale.append(client)
+        fresh = self._derive(stale, rules, when, many=len(stale) > FEW_CLIENTS)
         for code, (row, until) in fresh.items():
             rows[code] = row
             entries[code] = {"at": length, "day": iso, "until": until, "row": row.to_json()}
-        if not self.read_only:
-            self._keep_rows(entries, usable, stamp, journal, fingerprint)
+        if not self.read_only and (fresh or not usable or kept.damaged):
+            try:
+                if usable and not kept.damaged:
+                    summaries.append(self.path, journal, {code: entries[code] for code in fresh})
+                else:
+                    head = summaries.Head(stamp, journal, fingerprint)
+                    summaries.write_all(self.path, head, entries)
+            except OSError:
+                pass  # rows are derived again next time
+        self._rows = ((journal, fingerprint), entries)
+        self._row_objects = {code: (entries[code], row) for code, row in rows.items()}
         return {code: rows[code] for code in sorted(rows)}
 
     def rows_of(
@@ -251,11 +272,50 @@ class Store:
         found = self._derive(clients, rules, today or date.today(), many=False)
         return {code: row for code, (row, _) in found.items()}
 
+    def _carry_rows(self, folded: Folded) -> None:
+        """After a compaction (the data unchanged, a new journal): keep the rows that were
+        still true at the end of the journal folded in, now stamped with the new one."""
+        stamp, journal, length = self.storage.derived_from()
+        if self._rows is not None and self._rows[0][0] == folded.journal:
+            fingerprint: str | None = self._rows[0][1]
+            old = self._rows[1]
+        else:
+            kept = summaries.read(self.path)
+            usable = kept.head is not None and kept.head.journal == folded.journal
+            fingerprint = kept.head.rules if kept.head is not None and usable else None
+            old = kept.rows if usable and not kept.damaged else {}
+        clients = self.storage.table(CLIENTS)
+        carried = {
+            code: {**entry, "at": length}
+            for code, entry in old.items()
+            if code in clients
+            and folded.last_touched((code, *clients[code].get("linked", ()))) <= entry["at"]
+            and entry["at"] <= folded.length
+        }
+        summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), carried)
+        if fingerprint is not None:
+            self._rows = ((journal, fingerprint), carried)
+
+    def _row_of(
+        self,
+        client: Client,
+        entry: dict,
+        from_json: Callable[[Client, Any], ClientRow | None],
+    ) -> ClientRow | None:
+        """A kept row as an object: the one made last time when it is the same entry and
+        the client's record is unchanged."""
+        made = self._row_objects.get(client.code)
+        if made is not None and made[0] is entry and made[1].client == client:
+            return made[1]
+        return from_json(client, entry.get("row"))
+
     def _derive(
         self, clients: list[Client], rules: Rules, today: date, many: bool
     ) -> dict[str, tuple[ClientRow, str]]:
         """Rows (and the last day each stays true) computed afresh from the ratings: a
         client at a time for a few, all ratings read at once for many."""
+        from fittui.storage.derived import derive_row, valid_until
+
         if not clients:
             return {}
         wanted = {c.code for c in clients} | {code for c in clients for code in c.linked}
@@ -269,24 +329,6 @@ class Store:
             row = derive_row(client, mine, theirs, linked, rules, today)
             found[client.code] = (row, valid_until(mine, theirs, rules.gap_days, today))
         return found
-
-    def _keep_rows(
-        self,
-        entries: dict[str, dict],
-        usable: bool,
-        stamp: list | None,
-        journal: str | None,
-        fingerprint: str,
-    ) -> None:
-        """Keep the rows just derived beside the data: a line added to the file, or, when
-        what it was derived from changed (every row was derived again), the file anew."""
-        try:
-            if usable:
-                summaries.append(self.path, journal, entries)
-            else:
-                summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), entries)
-        except OSError:
-            pass  # rows are derived again next time
 
     def _raw(self, table: str) -> dict[str, dict]:
         """A table as it stands; the administrations only whole (prefer ``_mine``)."""

@@ -57,6 +57,7 @@ class Kept:
 
     head: Head | None
     rows: dict[str, dict[str, Any]]
+    damaged: bool = False  # a line did not check out: the file is to be written anew
 
 
 def summaries_path(db: Path) -> Path:
@@ -137,7 +138,7 @@ def read(db: Path) -> Kept:
         for line in kept:
             data = _parse(line)
             if type(data) is not dict or type(data.get("rows")) is not dict:
-                break  # damaged or cut short: nothing after it is believed
+                return Kept(head, rows, damaged=True)  # nothing after it is believed
             if data.get("journal") != head.journal:
                 continue
             for code, entry in data["rows"].items():
