@@ -178,6 +178,14 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def seal_backups(self, sealer: Callable[[bytes], bytes]) -> None:
+        """Encrypt each daily backup with ``sealer`` (settings: ``backups.encrypt_to``)."""
+        self.storage.seal_backup = sealer
+
+    def lock_is_busy(self) -> bool:
+        """Another process is saving now: a save here would wait for it."""
+        return self.storage.lock_is_busy()
+
     @property
     def generation(self) -> int:
         """A number that changes whenever the data this store has seen changes (a save here

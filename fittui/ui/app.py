@@ -494,7 +494,7 @@ def make_app(
         from fittui.storage.sealed import backup_sealer
 
         where = f"{settings_path}: backups.encrypt_to"
-        store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
+        store.seal_backups(backup_sealer(settings.backup_recipient, where))
     return FitApp(
         store,
         instruments or load_instruments(instruments_dir()),
