@@ -7,6 +7,7 @@ asked for. The list redraws when a save lands from this or another process.
 
 from __future__ import annotations
 
+import bisect
 from datetime import date
 
 from rich.text import Text
@@ -37,6 +38,11 @@ COLUMNS = ("Client", "Status", "ORS", "SRS", "Flags", "Seen", "Label")
 # the label and last session are in the history, and the search still finds labels.
 NARROW = 70
 NARROW_COLUMNS = COLUMNS[:5]
+
+
+def first_to_look_at(row: ClientRow) -> tuple[int, str]:
+    """The list's order: who needs a look first (``scoring.attention``), then by code."""
+    return (-row.attention, row.client.code)
 
 
 def tenths(number: float | None) -> int | None:
@@ -161,16 +167,16 @@ class ClientsScreen(LiveScreen):
             self.show_rows()
 
     def redraw(self) -> None:
-        self.show_changes(self.fit_app.client_rows(self.show_archived))
+        rows = self.fit_app.client_rows(self.show_archived)
+        self.show_changes(sorted(rows, key=first_to_look_at))
 
     def redraw_clients(self, codes: frozenset[str]) -> None:
         """Only the rows of the clients a save changed are read again (``Store.refresh``
         names them with those linked to them), then put in their places."""
-        rows = {row.client.code: row for row in self.rows if row.client.code not in codes}
-        rows.update(
-            (row.client.code, row) for row in self.fit_app.rows_of(codes, self.show_archived)
-        )
-        self.show_changes(list(rows.values()))
+        rows = [row for row in self.rows if row.client.code not in codes]
+        for row in self.fit_app.rows_of(codes, self.show_archived):
+            bisect.insort(rows, row, key=first_to_look_at)
+        self.show_changes(rows, codes)
 
     def _search(self) -> str:
         return self.query_one("#search", Input).value.strip().lower()
@@ -185,11 +191,12 @@ class ClientsScreen(LiveScreen):
     def _columns(self) -> tuple[str, ...]:
         return NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
 
-    def show_changes(self, rows: list[ClientRow]) -> None:
-        """List ``rows``, who needs a look first: redraw the rows whose client changed since
-        they were drawn and put every row in its place; the whole table only when the
-        width, the search or a column changed."""
-        self.rows = sorted(rows, key=lambda row: (-row.attention, row.client.code))
+    def show_changes(self, rows: list[ClientRow], codes: frozenset[str] | None = None) -> None:
+        """List ``rows`` (in the list's order): redraw the rows whose client changed since
+        they were drawn (only those of ``codes``, when the save named its clients) and put
+        every row in its place; the whole table only when the width, the search or a
+        column changed."""
+        self.rows = rows
         table = self.query_one(RowTable)
         query = self._search()
         if self._drawn_for != (self.size.width, query) or not table.complete:
@@ -197,7 +204,10 @@ class ClientsScreen(LiveScreen):
             return
         shown = self._matching(query)
         today = self.fit_app.today()
-        changed = [row for row in shown if self._drawn.get(row.client.code) != (row, today)]
+        if codes is None:
+            changed = [row for row in shown if self._drawn.get(row.client.code) != (row, today)]
+        else:
+            changed = [row for row in shown if row.client.code in codes]
         if len(changed) > FIRST_ROWS:  # archived clients shown: after the first paint
             self.show_rows()
             return
@@ -208,7 +218,12 @@ class ClientsScreen(LiveScreen):
             return
         self._fit_labels(list(cells.values()))
         table.update_rows(cells, [row.client.code for row in shown])
-        self._drawn = {row.client.code: (row, today) for row in shown}
+        if codes is None:
+            self._drawn = {row.client.code: (row, today) for row in shown}
+        else:
+            for code in codes:
+                self._drawn.pop(code, None)
+            self._drawn.update((row.client.code, (row, today)) for row in changed)
         self._show_empty(shown)
 
     def _row_cells(self, row: ClientRow) -> list[Text]:

@@ -101,10 +101,15 @@ class RowTable(DataTable):
                     self.update_cell(key, column, cell)
             else:
                 self.add_row(*cells, key=key, height=self._height(cells))
-        if [row.key.value for row in self.ordered_rows] != list(order):
+        # The rows not changed kept their order among themselves: the table is in order
+        # when each changed row is at its place.
+        if self.row_count != len(order) or any(
+            self.get_row_index(key) != order.index(key) for key in changed
+        ):
             # Sorted by the identity of each row's first cell, which DataTable hands over.
-            rank = {id(self.get_row(key)[0]): n for n, key in enumerate(order)}
-            self.sort(columns[0], key=lambda cell: rank[id(cell)])
+            first = columns[0]
+            rank = {id(self.get_cell(key, first)): n for n, key in enumerate(order)}
+            self.sort(first, key=lambda cell: rank[id(cell)])
         if current is not None and current in wanted:
             self.move_cursor(row=self.get_row_index(current))
         elif self.row_count:
