@@ -1,6 +1,7 @@
 """The goals of issue 16 ("fast at any size"), measured in one run, each against its baseline.
 
     .venv/bin/python bench/goals.py
+    .venv/bin/python bench/goals.py --quick   # only --version and --help: no database
 
 Each goal and its baseline run alternately (A B A B, so both see the same state of this
 shared machine), and the ratio of their medians is compared with the goal:
@@ -156,7 +157,7 @@ def ratio_row(name: str, ms: float, base_name: str, base_ms: float, limit: float
     )
 
 
-def measure_all(db: Path, env: dict[str, str], how: str) -> list[Row]:
+def measure_all(db: Path | None, env: dict[str, str], how: str) -> list[Row]:
     fittui = fittui_command()
     python_pass = [sys.executable, "-c", "pass"]
     version = [*fittui, "--version"]
@@ -172,6 +173,8 @@ def measure_all(db: Path, env: dict[str, str], how: str) -> list[Row]:
 
     goal("`fittui --version`", version, python_pass, "`python -c pass`", 2.0, QUICK_RUNS)
     goal("`fittui --help`", [*fittui, "--help"], python_pass, "`python -c pass`", 2.0, QUICK_RUNS)
+    if db is None:  # --quick
+        return rows
     on_db = [*fittui, "--db", str(db)]
     record = [*on_db, "record", "C00001", "ORS", "5", "5", "5", "5"]
     subprocess.run(record, check=True, capture_output=True, env=env)  # the day's backup
@@ -257,6 +260,7 @@ def table(rows: list[Row]) -> int:
 
 
 def main() -> int:
+    quick = "--quick" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="fittui-goals-") as tmp:
         home = Path(tmp)
         os.chmod(home, 0o700)
@@ -268,8 +272,8 @@ def main() -> int:
             "XDG_DATA_HOME": str(home / "data"),
         }
         env.pop("FITTUI_DB", None)
-        big = database(CACHE, ADMINISTRATIONS, CLIENTS, env)
-        smaller = database(SMALLER_CACHE, SMALLER, SMALLER_CLIENTS, env)
+        big = None if quick else database(CACHE, ADMINISTRATIONS, CLIENTS, env)
+        smaller = None if quick else database(SMALLER_CACHE, SMALLER, SMALLER_CLIENTS, env)
         had_bytecode = any(package_folder().rglob("__pycache__"))
         rows: list[Row] = []
         steps: list[tuple[str, Callable[[], None]]] = [
@@ -279,9 +283,11 @@ def main() -> int:
         for how, prepare in steps:
             prepare()
             print(f"Measuring the commands with {how}...", flush=True)
-            rows += measure_all(copy_of(big, home / how.replace(" ", "-")), env, how)
-        print("Measuring the app (bytecode)...", flush=True)
-        rows += measure_app(big, smaller, home / "app", env)
+            db = None if big is None else copy_of(big, home / how.replace(" ", "-"))
+            rows += measure_all(db, env, how)
+        if big is not None and smaller is not None:
+            print("Measuring the app (bytecode)...", flush=True)
+            rows += measure_app(big, smaller, home / "app", env)
         if not had_bytecode:
             drop_bytecode()  # the package left as it was found
     return table(rows)

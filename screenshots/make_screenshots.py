@@ -67,11 +67,19 @@ async def main() -> None:
             rate=("D04", "PHQ-9", ["client"]),
         )
         add_a_client_back_after_a_break(db)
-        await shoot(db, "history-episodes", ["slash", "d", "1", "2", "enter", "end"])
+        await shoot(db, "history-episodes", ["slash", "d", "1", "2", "enter"], size=(80, 40))
         await shoot(db, "outcomes", ["r"])
 
         await shoot(db, "screen-share", ["v", "enter", "right", "right"], size=(100, 30))
         shoot_form_page(db)
+        await shoot_in_spanish(db)
+
+
+async def shoot_in_spanish(db: Path) -> None:
+    """The SRS as a client whose language is Spanish reads it (the therapist's screens
+    stay in English)."""
+    Store(db).update_client("D06", language="es")
+    await shoot(db, "rating-srs-es", ["8", "down", "7", "down"], rate=("D06", "SRS", ["client"]))
 
 
 def add_a_client_back_after_a_break(db: Path) -> None:

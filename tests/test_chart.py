@@ -234,3 +234,79 @@ def test_the_html_page_draws_the_young_childs_scales_on_0_to_10(instruments):
     assert "Faces, 0 to 10" in svg and ">10</text>" in svg and ">40</text>" not in svg
     assert "SRS 36" not in svg and "cut-off" not in svg
     assert ">YCORS</text>" in svg and ">YCSRS</text>" in svg
+
+
+class Recorder:
+    """A plotext stand-in that keeps every drawing call, to check what is drawn in grey."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: self.calls.append((name, args, kwargs))
+
+
+def two_episodes() -> tuple[list[Administration], list[Administration]]:
+    """An earlier episode (ORS 25 and 30, SRS 38, a partner's ORS 20) and the current one
+    (ORS 15 and 18, SRS 37), months apart."""
+    earlier = [
+        rating("ORS", 0, dict(zip(ORS_KEYS, spread(250)))),
+        rating("SRS", 0, dict(zip(SRS_KEYS, spread(380)))),
+        rating("ORS", 0, dict(zip(ORS_KEYS, spread(200))), rater="partner"),
+        rating("ORS", 7, dict(zip(ORS_KEYS, spread(300)))),
+    ]
+    current = [
+        rating("ORS", 200, dict(zip(ORS_KEYS, spread(150)))),
+        rating("SRS", 200, dict(zip(SRS_KEYS, spread(370)))),
+        rating("ORS", 207, dict(zip(ORS_KEYS, spread(180)))),
+    ]
+    return earlier, current
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_earlier_episode_is_drawn_before_a_line_where_the_current_one_starts(size):
+    earlier, current = two_episodes()
+    rows = canvas(
+        *size,
+        lambda r: draw_history(
+            plotext,
+            current,
+            INSTRUMENTS,
+            250,
+            False,
+            intake=150,
+            reliable=50,
+            rows=r,
+            earlier=[earlier],
+        ),
+    )
+    # One "┆" column from top to bottom, between the earlier points and the current ones.
+    columns = {row.index("┆") for row in rows if "┆" in row}
+    assert len(columns) == 1 and sum("┆" in row for row in rows) >= len(rows) - 2
+    (line,) = columns
+    letters = [(x, ch) for row in rows for x, ch in enumerate(row) if ch in "OSp"]
+    assert sorted(ch for x, ch in letters if x < line) == ["O", "O", "S", "p"]
+    assert sorted(ch for x, ch in letters if x > line) == ["O", "O", "S"]
+    # The intake band is the current episode's: its dotted lines start at the "┆".
+    band = [row for row in rows if re.search("·{5,}", row)]
+    assert band and all(row.index("·") > line for row in band)
+
+
+def test_earlier_episodes_are_grey_and_named_in_the_legend():
+    earlier, current = two_episodes()
+    plt = Recorder()
+    legend = draw_history(
+        plt, current, INSTRUMENTS, 250, intake=150, reliable=50, earlier=[earlier]
+    )
+    greys = [
+        kwargs["color"] for name, args, kwargs in plt.calls if name == "scatter" and args[0][0] < 3
+    ]
+    colours = [
+        kwargs["color"] for name, args, kwargs in plt.calls if name == "scatter" and args[0][0] >= 3
+    ]
+    assert set(greys) == {"gray"} and colours and "gray" not in colours
+    words = [entry.words for entry in legend]
+    assert "episode start: earlier ones left of it, not counted" in words
+    assert "ORS (partner), earlier" in words  # rated only in the earlier episode
+    alone = draw_history(Recorder(), current, INSTRUMENTS, 250, intake=150, reliable=50)
+    assert [entry.words for entry in alone] == [w for w in words if "earlier" not in w]

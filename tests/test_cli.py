@@ -395,3 +395,27 @@ def test_symptom_chart_has_the_band_lines(instruments):
     for tick in ("5 mild", "10 moderate", "15 moderately severe", "20 severe", "27"):
         assert tick in drawn
     assert "01-01" in drawn and "01-08" in drawn and "01-15" not in drawn  # own ratings only
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("link", "C1", "C2"),
+        ("unlink", "C1", "C2"),
+        ("void", "X", "--reason", "wrong client"),
+        ("unvoid", "X"),
+        ("move", "X", "C2"),
+        ("redate", "X", "2026-11-01"),
+        ("episode", "start", "C1"),
+        ("episode", "end", "C1", "--reason", "planned"),
+        ("pin", "set"),
+    ],
+)
+def test_read_only_refuses_every_command_that_writes(cli, db, tmp_path, args):
+    cli("add-client", "C1")
+    cli("add-client", "C2")
+    before = db_bytes(db)
+    settings = tmp_path / "config" / "settings.toml"
+    result = cli("--read-only", *args)
+    assert result.code == 1 and "cannot run with --read-only" in result.err
+    assert db_bytes(db) == before and not settings.exists()

@@ -404,7 +404,7 @@ async def test_v_voids_the_chosen_rating_after_showing_it_and_v_restores_it(reco
         assert app.screen is screen
         latest = Store(record).all_administrations()[4]
         assert latest.voided is not None and latest.voided.reason == "wrong instrument"
-        assert screen.summary.latest.date == "2026-11-09T10:00"  # counts nowhere
+        assert screen.summary.progress.latest.date == "2026-11-09T10:00"  # counts nowhere
         assert screen.query_one("#sessions", DataTable).cursor_row == 1
 
         await pilot.press("v")
@@ -412,7 +412,7 @@ async def test_v_voids_the_chosen_rating_after_showing_it_and_v_restores_it(reco
         await pilot.press("enter")
         await until(pilot, lambda: table_notes(screen)[1] == "")
         assert Store(record).all_administrations()[4].voided is None
-        assert screen.summary.latest.date == "2026-11-16T10:00"
+        assert screen.summary.progress.latest.date == "2026-11-16T10:00"
 
 
 async def test_a_typed_reason_voids_and_a_blank_one_is_refused(record):

@@ -87,7 +87,7 @@ async def test_history_measures_the_current_episode_and_greys_the_earlier(two_ep
         table = screen.query_one("#sessions", RowTable)
         assert "dim" in str(table.get_row_at(8)[0].spans[0].style)  # earlier: greyed
         assert not table.get_row_at(1)[0].spans  # the current episode's: as ever
-        assert screen.summary.intake.date == "2026-10-26"
+        assert screen.summary.progress.intake.date == "2026-10-26"
 
 
 async def test_end_then_start_an_episode_from_the_history(two_episodes):
@@ -112,7 +112,7 @@ async def test_end_then_start_an_episode_from_the_history(two_episodes):
         assert (started.kind, started.date) == ("start", "2026-11-23")
         await pilot.pause(REST_AFTER * 4)
         assert table_rows(screen)[0] == ("── Episode 3", "open")
-        assert screen.summary.intake is None  # the next ORS is the new intake
+        assert screen.summary.progress is None  # the next ORS is the new intake
 
 
 async def test_new_episode_while_open_asks_how_the_open_one_ended(two_episodes):
@@ -152,7 +152,7 @@ async def test_the_client_list_counts_the_current_episodes_sessions(two_episodes
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         [c1] = [o for o in app.overviews(True, {}) if o.client.code == "C1"]
-        assert (c1.sessions, c1.summary.status, c1.summary.change) == (3, "improved", 60)
+        assert (c1.sessions, c1.summary.status, c1.summary.progress.change) == (3, "improved", 60)
 
 
 async def test_a_note_key_on_an_episode_line_says_so(two_episodes):
@@ -179,5 +179,15 @@ def test_snapshot_end_episode_dialog(snap_compare, two_episodes, size):
     async def run_before(pilot) -> None:
         await open_history(pilot)
         await pilot.press("x")
+
+    assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_chart_greys_the_earlier_episode(snap_compare, two_episodes, size):
+    """The chart before the table: episode 1 in grey, a "┆" where episode 2 starts."""
+
+    async def run_before(pilot) -> None:
+        await open_history(pilot)
 
     assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)

@@ -146,7 +146,9 @@ def test_history_lists_the_episodes(cli):
     out = cli("history", "C1").out
     assert f"Episode 1: {ago(200)} to {ago(200)}, no contact for over 90 days" in out
     assert f"Episode 2: since {ago(20)}, open" in out
-    assert "Figures and the chart are of the current episode." in out
+    assert "Figures are of the current episode; the chart shows the earlier ones before ┆." in out
+    chart = out[out.index("ORS and SRS totals") :]
+    assert chart.count("┆") >= 5 and chart.count("O") >= 2  # a line down the chart
 
 
 def test_a_database_from_before_episodes_reads_and_stays_as_it_was(cli, db):

@@ -247,18 +247,30 @@ def typical(seed: int, clients: int, params: etr.Parameters, **kwargs) -> list[C
     return courses
 
 
-def flat_or_worse(seed: int, clients: int, params: etr.Parameters) -> list[Course]:
-    """Clients whose course stays flat or falls: an own gain between -8 and 0 points by
-    session 10, 4 to 12 sessions (so there are sessions between the first two and the
-    last), intakes across each group's clinical range."""
+def unchanged_or_worse(
+    seed: int, clients: int, params: etr.Parameters, low: float = -8.0, high: float = 5.0
+) -> list[Course]:
+    """Clients on a course that ends unchanged or worse: the course's own change at its
+    last session (without the chance error of each rating) drawn evenly between ``low`` and
+    ``high`` points. The default, -8 to +5, is "no reliable change (-5 to +5) or worse";
+    4 to 12 sessions (so there are sessions between the first two and the last), intakes
+    across each group's clinical range."""
     rng = random.Random(seed)
     courses = []
     for _ in range(clients):
         group = rng.choice(GROUPS)
         intake = rng.randrange(params.centres[group] - 120, CUTOFFS[group])
-        totals = draw_totals(rng, intake, rng.uniform(-8, 0), rng.randint(4, 12), params)
-        courses.append(Course(group, totals))
+        sessions = rng.randint(4, 12)
+        share = math.log(min(sessions, params.plateau_session)) / math.log(params.reference_session)
+        gain = rng.uniform(low, high) / share
+        courses.append(Course(group, draw_totals(rng, intake, gain, sessions, params)))
     return courses
+
+
+def caught_before_the_end(courses: list[Course], params: etr.Parameters) -> float:
+    """The share of these courses flagged off track at some session before their last."""
+    caught = [any(n < len(c.totals) for n in etr.flagged_sessions(c, params)) for c in courses]
+    return sum(caught) / len(courses)
 
 
 # -- the band, calibrated -------------------------------------------------------------------
@@ -271,10 +283,31 @@ def test_the_typical_course_is_flagged_at_no_more_than_one_session_in_ten(seed):
 
 
 @pytest.mark.parametrize("seed", [3, 4])
-def test_three_in_four_flat_or_falling_courses_are_flagged_before_the_last_session(seed):
-    courses = flat_or_worse(seed, 800, DEFAULT)
-    caught = [any(n < len(c.totals) for n in etr.flagged_sessions(c, DEFAULT)) for c in courses]
-    assert sum(caught) / len(courses) >= 0.75
+def test_three_in_four_courses_ending_unchanged_or_worse_are_flagged_before_the_end(seed):
+    """Unchanged read as no reliable change: a course that ends between -5 and +5 points
+    from intake, or lower. (Seeds 3 and 4 give about 0.79 and 0.83.)"""
+    assert caught_before_the_end(unchanged_or_worse(seed, 800, DEFAULT), DEFAULT) >= 0.75
+
+
+def test_a_course_that_ends_a_little_up_is_where_the_two_goals_meet():
+    """Why the test above mixes small rises with falls, and why the band is not raised.
+
+    Courses that end 0 to 5 points up are caught before the end only about six times in
+    ten. A band raised until it catches three in four of them (the 15th percentile) flags
+    about one session in eight of the typical course, above the one in ten allowed. The
+    budget is nearly spent already: about 8 of the 9 percentage points of typical sessions
+    flagged belong to the 9% of clients on the deteriorating course (the published lower
+    tail), who are flagged at nearly nine sessions in ten; only about 1% of the sessions
+    of the clients who improve are flagged. And a course 0 to 5 points up differs from the
+    typical one by less than two chance errors of a single rating (2.55 points each) until
+    the middle of an episode. The README ("How it was calibrated") has the numbers."""
+    small_rise = unchanged_or_worse(3, 800, DEFAULT, low=0.0, high=5.0)
+    assert 0.55 <= caught_before_the_end(small_rise, DEFAULT) <= 0.70
+    raised = replace(DEFAULT, band_percentile=15)
+    assert caught_before_the_end(small_rise, raised) >= 0.75
+    courses = typical(1, 1500, DEFAULT)
+    sessions = sum(len(c.totals) - 1 for c in courses)
+    assert sum(len(etr.flagged_sessions(c, raised)) for c in courses) / sessions > 0.10
 
 
 def test_the_lower_tail_matches_the_published_deterioration_rate():
@@ -365,7 +398,7 @@ def test_fit_refuses_when_every_intake_is_the_same():
 
 
 def test_fit_refuses_a_practice_without_average_gain():
-    cases = flat_or_worse(6, 200, DEFAULT)
+    cases = unchanged_or_worse(6, 200, DEFAULT, high=0.0)  # flat or falling
     with pytest.raises(InputError, match="keeps the model"):
         fit(cases, DEFAULT)
 
@@ -490,17 +523,7 @@ def test_saved_parameters_load_back_and_reset(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(config.stat().st_mode) == 0o700
     loaded = etr.load_parameters(config)
-    for key in (
-        *etr.FITTED,
-        "reference_session",
-        "plateau_session",
-        "deterioration_share",
-        "deterioration_gain",
-        "band_percentile",
-        "early_sessions",
-        "centres",
-        "cutoffs",
-    ):
+    for key in (*etr.NUMBERS, "centres", "cutoffs"):
         assert getattr(loaded, key) == getattr(fitted, key), key
     assert loaded.fitted_clients == 60 and loaded.fitted_on == "2026-11-23"
     assert str(path) in loaded.source

@@ -184,3 +184,32 @@ def test_the_page_reflows_at_200_percent_zoom(browser, cli, db, tmp_path):
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     for element in browser.find_elements(By.CSS_SELECTOR, ".line, .ends, #done, h2"):
         assert element.location["x"] + element.size["width"] <= width
+
+
+def test_a_form_in_the_clients_language_gives_the_same_code(browser, cli, db, tmp_path):
+    """A German client's form: German words and numbers on the page, the script's messages
+    in German, and a response code that saves exactly what an English one would."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    assert cli("add-client", "H1", "--language", "de").code == 0
+    page = tmp_path / "form-de.html"
+    assert cli("form", "H1", "ORS", "-o", str(page)).code == 0
+    browser.get(page.as_uri())
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    lines = browser.find_elements(By.CSS_SELECTOR, ".line")
+    assert lines[0].get_attribute("aria-valuetext") == "noch nicht markiert"
+    browser.find_element(By.ID, "done").click()
+    assert browser.find_element(By.ID, "problem").text == "Bitte markieren Sie zuerst „Persönlich“."
+    lines[0].send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert lines[0].get_attribute("aria-valuetext") == "markiert bei 5,5 von 10,0"
+    lines[1].send_keys("7")
+    lines[2].send_keys(Keys.END)
+    lines[3].send_keys(Keys.HOME)
+    code = _code(browser)
+    assert code.startswith("ORS 5.5 7.0 10.0 0.0 · ")  # the code is the same in every language
+    assert cli("enter", code, "--yes").code == 0
+    [saved] = Store(db).administrations("H1")
+    assert saved.items == {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0}
+    assert _requests(browser) == [page.as_uri()]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -55,7 +55,7 @@ def test_change_of_exactly_five_from_20_1_to_25_1_is_reliable_and_recovers(instr
     s = summarize(
         ADULT, [ors("2026-01-01", *total(20.1)), ors("2026-01-08", *total(25.1))], instruments
     )
-    assert s.change == 50
+    assert s.progress.change == 50
     assert s.status == "recovered"
     assert "ors_below_cutoff" not in s.flags  # 25.1 is at or above the cut-off
 
@@ -122,13 +122,13 @@ def test_cutoffs_by_age_group(instruments):
 def test_intake_is_earliest_by_date_not_entry_order(instruments):
     later, earlier = ors("2026-02-01", *total(30.0)), ors("2026-01-01", *total(20.0))
     s = summarize(ADULT, [later, earlier], instruments)
-    assert s.intake is earlier and s.latest is later and s.status == "recovered"
+    assert s.progress.intake is earlier and s.progress.latest is later and s.status == "recovered"
 
 
 def test_same_date_ties_keep_entry_order(instruments):
     first, second = ors("2026-01-01", *total(20.0)), ors("2026-01-01", *total(27.0))
-    assert summarize(ADULT, [first, second], instruments).change == 70
-    assert summarize(ADULT, [second, first], instruments).change == -70
+    assert summarize(ADULT, [first, second], instruments).progress.change == 70
+    assert summarize(ADULT, [second, first], instruments).progress.change == -70
 
 
 def test_collateral_raters_are_never_counted(instruments):
@@ -213,7 +213,7 @@ def test_status_agrees_with_the_rule_in_tenths(sessions):
     ordered = sorted(enumerate(sessions), key=lambda p: (p[1][0], p[0]))
     intake, latest = sum(ordered[0][1][1]), sum(ordered[-1][1][1])
     change = latest - intake
-    assert s.change == change
+    assert s.progress is not None and s.progress.change == change
     if change >= 50:
         assert s.status == ("recovered" if intake < 250 <= latest else "improved")
     elif change <= -50:

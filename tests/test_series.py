@@ -89,7 +89,11 @@ def test_a_partners_srs_raises_the_same_flags_named_with_the_partner(instruments
     assert describe_flag("srs_below_cutoff:partner") == ("▼SRS(p)", "SRS below 36 (partner)")
     [partner] = s.raters
     # The partner's own ORS course: intake 16.0, latest 22.0, reliably improved.
-    assert (partner.intake.total, partner.latest.total, partner.status) == (160, 220, "improved")
+    assert (partner.progress.intake.total, partner.progress.latest.total, partner.status) == (
+        160,
+        220,
+        "improved",
+    )
     assert s.status == "unchanged"  # the client's own, never mixed with the partner's
     row = report_row(ADULT, s)
     assert row["split_alliance"] is True and row["raters"][0]["status"] == "improved"
@@ -171,10 +175,14 @@ def test_a_family_parent_and_teacher_are_series_of_their_own(instruments):
     s = summarize(child, ratings, instruments)
     assert [r.rater for r in s.raters] == ["parent", "teacher"]
     parent, teacher = s.raters
-    assert (parent.intake.total, parent.latest.total, parent.status) == (200, 160, "unchanged")
+    assert (parent.progress.intake.total, parent.progress.latest.total, parent.status) == (
+        200,
+        160,
+        "unchanged",
+    )
     assert parent.flags == ("srs_item_low:parent", "srs_drop:parent")
     assert teacher.status == "insufficient" and teacher.flags == ()
-    assert s.change == 40 and s.status == "unchanged"  # the child's own ratings only
+    assert s.progress.change == 40 and s.status == "unchanged"  # the child's own ratings only
     assert "srs_drop" not in s.flags and "srs_drop:parent" in s.flags
     assert describe_flag("srs_drop:parent")[0] == "↓SRS(p)"
     assert describe_flag("srs_drop:teacher")[0] == "↓SRS(t)"

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 AGE_GROUPS = ["adult", "adolescent", "child", "young_child"]
 SESSION = "what the client rates at the start of a session, in order"
+LANGUAGE = "the language the client reads their screens in, e.g. de (default: yours)"
 
 
 def register(commands: Commands) -> None:
@@ -27,15 +28,17 @@ def register(commands: Commands) -> None:
     p.add_argument("--label", metavar="TEXT", help="an optional label the therapist recognises")
     new = f"{SESSION}, e.g. 'PHQ-9,GAD-7,ORS' (default: the age group's ORS-family scale)"
     p.add_argument("--instruments", metavar="LIST", help=new)
+    p.add_argument("--language", metavar="CODE", help=LANGUAGE)
 
     p = commands.add("edit-client", cmd_edit_client, writes=True)
     p.add_argument("code", metavar="CODE")
     p.add_argument("--instruments", metavar="LIST", help=f"{SESSION}; '' for the default")
     p.add_argument("--label", metavar="TEXT")
     p.add_argument("--age-group", choices=AGE_GROUPS)
+    p.add_argument("--language", metavar="CODE", help=f"{LANGUAGE}; '' for yours")
 
     for name, handler in (("link", cmd_link), ("unlink", cmd_unlink)):
-        p = commands.add(name, handler)
+        p = commands.add(name, handler, writes=True)
         p.add_argument("code", metavar="CODE")
         p.add_argument("other", metavar="OTHER")
 
@@ -54,6 +57,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
                 "administrations": row.administrations,
                 "last_seen": row.last_seen,
                 "instruments": list(c.instruments),
+                "language": c.language,
             }
         )
     if args.json:
@@ -91,17 +95,35 @@ def _session_words(client: Client) -> str:
 
 def cmd_add_client(args: argparse.Namespace) -> int:
     from fittui.domain.instruments import parse_instrument_list
+    from fittui.domain.language import check_language
 
     keys = parse_instrument_list(instruments(), args.instruments or "")
+    language = check_language(args.language) if args.language else ""
     store = open_store(args, creates=True)
     existed = exists(store.path)
-    client = store.add_client(args.code, args.age_group, args.label or "", keys)
+    client = store.add_client(args.code, args.age_group, args.label or "", keys, language)
     say_if_created(store.path, existed)
     print(
         f"Added client {client.code} ({client.age_group}); a session starts with "
         f"{_session_words(client)}."
     )
+    _say_unavailable(client)
     return EXIT_OK
+
+
+def _say_unavailable(client: Client) -> None:
+    """Tell the therapist which of the client's questionnaires are not available in the
+    client's language: the client will be told so on the screen instead of rating them."""
+    from fittui.domain.language import LANGUAGES, available_in, therapist_language
+
+    language = client.language or therapist_language()
+    known = instruments()
+    missing = [k for k in client.instruments if k in known and not available_in(known[k], language)]
+    if missing:
+        print(
+            f"Note: {', '.join(missing)} not available in {LANGUAGES[language]}; "
+            f"{client.code} will be told so instead of rating it."
+        )
 
 
 def cmd_edit_client(args: argparse.Namespace) -> int:
@@ -114,13 +136,18 @@ def cmd_edit_client(args: argparse.Namespace) -> int:
         changes["label"] = args.label.strip()
     if args.age_group is not None:
         changes["age_group"] = args.age_group
+    if args.language is not None:
+        from fittui.domain.language import check_language
+
+        changes["language"] = check_language(args.language) if args.language else ""
     if not changes:
-        raise CliError("nothing to change: give --instruments, --label or --age-group")
+        raise CliError("nothing to change: give --instruments, --label, --age-group or --language")
     client = open_store(args).update_client(args.code, **changes)
     print(
         f"Changed client {client.code} ({client.age_group}); a session starts with "
         f"{_session_words(client)}."
     )
+    _say_unavailable(client)
     return EXIT_OK
 
 

@@ -1,5 +1,6 @@
-"""The command line's parser: every command's name and one-line help in one table, and the
-module that adds its arguments and handles it, imported only when that command is run.
+"""The command line's parser and its dispatch: every command's name and one-line help in one
+table, and the module that adds its arguments and handles it, imported only when that
+command is run; then the run itself, with --read-only and errors handled for every command.
 
 ``fittui --help`` is built from the table alone, and ``fittui CMD`` imports one command
 module: a fresh interpreter pays for every module it compiles, and these run often. Each

@@ -24,7 +24,7 @@ def register(commands: Commands) -> None:
         "move": cmd_move,
         "redate": cmd_redate,
     }
-    parsers = {name: commands.add(name, handler) for name, handler in handlers.items()}
+    parsers = {name: commands.add(name, handler, writes=True) for name, handler in handlers.items()}
     for p in parsers.values():
         p.add_argument("id", metavar="ID", help="the rating's id (fittui history CODE)")
     parsers["void"].add_argument(

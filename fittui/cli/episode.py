@@ -19,11 +19,14 @@ def register(commands: Commands) -> None:
     """``episode`` and the commands under it."""
     under = commands.nested(commands.add("episode", cmd_episode_list), required=True)
     p = under.add(
-        "start", cmd_episode_start, "start a new episode of care (the next rating is its intake)"
+        "start",
+        cmd_episode_start,
+        "start a new episode of care (the next rating is its intake)",
+        writes=True,
     )
     p.add_argument("code", metavar="CODE")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the day it starts (default: today)")
-    p = under.add("end", cmd_episode_end, "end the current episode with a reason")
+    p = under.add("end", cmd_episode_end, "end the current episode with a reason", writes=True)
     p.add_argument("code", metavar="CODE")
     p.add_argument(
         "--reason",

@@ -16,7 +16,6 @@ from fittui.cli.output import dump_json, print_lines, print_table
 
 if TYPE_CHECKING:
     from fittui.domain.episodes import Episode
-    from fittui.domain.etr import Parameters
     from fittui.domain.instruments import Instrument
     from fittui.domain.model import Administration, Client
     from fittui.domain.scoring import Summary
@@ -41,7 +40,6 @@ class History:
     episodes: list[Episode]
     summary: Summary
     instruments: dict[str, Instrument]
-    etr_params: Parameters
     gap_days: int
 
 
@@ -69,7 +67,7 @@ def _history(args: argparse.Namespace) -> History:
         linked=store.linked_administrations(client),
         today=date.today(),
     )
-    return History(client, record, counted, current, episodes, summary, known, etr_params, gap_days)
+    return History(client, record, counted, current, episodes, summary, known, gap_days)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -96,12 +94,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def _print_ratings(h: History) -> None:
-    from fittui.domain.instruments import format_tenths
+    from fittui.domain.display import score_format
     from fittui.domain.scoring import chronological
 
     def score(a: Administration, tenths: int) -> str:
-        instrument = h.instruments.get(a.instrument)
-        return instrument.format_score(tenths) if instrument else format_tenths(tenths)
+        return score_format(a, h.instruments)(tenths)
 
     print_table(
         ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE", "ID"],
@@ -134,7 +131,7 @@ def _print_episodes(h: History) -> None:
         print()
         for episode in h.episodes:
             print(episode.describe(h.gap_days))
-        print("Figures and the chart are of the current episode.")
+        print("Figures are of the current episode; the chart shows the earlier ones before ┆.")
 
 
 def _print_expected_response(summary: Summary) -> None:
@@ -158,7 +155,6 @@ def _print_chart(h: History, colors: bool) -> None:
 
     import plotext
 
-    from fittui.domain.etr import client_path
     from fittui.formats.chart import (
         CHILD_SCALE,
         canvas_rows,
@@ -179,10 +175,11 @@ def _print_chart(h: History, colors: bool) -> None:
         h.instruments,
         summary.cutoff,
         colors=colors,
-        intake=summary.intake.total if summary.intake else None,
+        intake=summary.progress.intake.total if summary.progress else None,
         reliable=summary.reliable,
-        etr=client_path(summary.ors, h.client.age_group, h.instruments, h.etr_params),
+        etr=summary.expected_path,
         rows=canvas_rows(16),
+        earlier=[episode.administrations for episode in h.episodes[:-1]],
     )
     if legend:
         _show(legend, colors)

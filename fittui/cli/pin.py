@@ -17,6 +17,7 @@ def register(commands: Commands) -> None:
         "set",
         cmd_pin_set,
         "set or change the PIN (read twice; from standard input when it is not a terminal)",
+        writes=True,
     )
 
 

@@ -53,13 +53,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         raw = unsealed(raw, path, args.identity)
         name = name.removesuffix(AGE_SUFFIX)
     plan = plan_import_file(raw, name, instruments(), known)
-    clients, added = store.import_batch(plan.new_clients, plan.administrations)
+    clients, added, events = store.import_batch(
+        plan.new_clients, plan.administrations, plan.episode_events
+    )
     say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)
     print(
         f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
         + (f"; {skipped} already in the database were skipped." if skipped else ".")
     )
+    if plan.episode_events:
+        same = len(plan.episode_events) - len(events)
+        print(
+            f"Imported {len(events)} episode "
+            + ("start or end" if len(events) == 1 else "starts and ends")
+            + (f"; {same} already in the database were skipped." if same else ".")
+        )
     counted = store.administrations_by_client({a.client for a in added})
     for a in added:
         if a.voided is None:
@@ -104,11 +113,13 @@ def _exported(args: argparse.Namespace, store: Store) -> str:
     clients = [store.client(args.client)] if args.client else store.clients()
     # The files carry the whole record, voided ratings flagged; the page shows what counts.
     administrations = store.all_administrations(args.client)
+    by_client = store.episode_events_by_client()
+    events = [e for c in clients for e in by_client.get(c.code, [])]
     known = instruments()
     if args.format == "csv":
-        return export.export_csv(clients, administrations, known)
+        return export.export_csv(clients, administrations, known, events)
     if args.format == "json":
-        return export.export_json(clients, administrations)
+        return export.export_json(clients, administrations, events)
     unknown = sorted({a.instrument for a in administrations} - set(known))
     if unknown:
         raise CliError(f"no instrument definition for {', '.join(unknown)}; add its TOML file")

@@ -111,9 +111,60 @@ class _Open:
     def last_contact(self) -> str:
         return max((a.day for a in self.ratings), default=self.start)
 
+    def close(self, end: str, reason: str) -> None:
+        self.end, self.reason = end, reason
+
 
 def _days_between(earlier: str, later: str) -> int:
     return (date.fromisoformat(later[:10]) - date.fromisoformat(earlier[:10])).days
+
+
+@dataclass
+class _Builder:
+    """The episodes built so far, day by day, and the one still open."""
+
+    gap_days: int
+    built: list[_Open] = field(default_factory=list)
+    current: _Open | None = None
+
+    def open(self, day: str) -> _Open:
+        """A new episode from ``day``; the open one, if any, ends as superseded."""
+        if self.current is not None:
+            self.current.close(self.current.last_contact, SUPERSEDED)
+        self.current = _Open(day)
+        self.built.append(self.current)
+        return self.current
+
+    def lapse(self, day: str) -> None:
+        """Close the open episode as ``no_contact`` when ``day`` is past the gap."""
+        current = self.current
+        if current is not None and _days_between(current.last_contact, day) > self.gap_days:
+            current.close(current.last_contact, NO_CONTACT)
+            self.current = None
+
+    def event(self, day: str, event: EpisodeEvent) -> _Open | None:
+        """The therapist's start or end on ``day``; the episode it started or ended."""
+        if event.kind == "start":
+            return self.open(day)
+        if self.current is not None:
+            ended, self.current = self.current, None
+            ended.close(day, event.reason or SUPERSEDED)
+            return ended
+        if self.built:
+            # An end with none open says how the latest episode ended: a lapsed one
+            # gets the therapist's reason, an ended one a corrected reason.
+            self.built[-1].close(day, event.reason or SUPERSEDED)
+        return None
+
+    def add_day(self, day: str, events: list[EpisodeEvent], ratings: list[Administration]) -> None:
+        """One day: a lapse since the last contact, the day's events, then its ratings, which
+        go to the open episode or the one an event of the day ended."""
+        self.lapse(day)
+        touched: _Open | None = None
+        for event in events:
+            touched = self.event(day, event) or touched
+        if ratings:
+            (self.current or touched or self.open(day)).ratings.extend(ratings)
 
 
 def split_episodes(
@@ -136,44 +187,11 @@ def split_episodes(
     events_by_day: dict[str, list[EpisodeEvent]] = {}
     for event in events:
         events_by_day.setdefault(event.date[:10], []).append(event)
-
-    built: list[_Open] = []
-    current: _Open | None = None
-
-    def close(episode: _Open, end: str, reason: str) -> None:
-        episode.end, episode.reason = end, reason
-
+    builder = _Builder(gap_days)
     for day in sorted(by_day.keys() | events_by_day.keys()):
-        if current is not None and _days_between(current.last_contact, day) > gap_days:
-            close(current, current.last_contact, NO_CONTACT)
-            current = None
-        touched: _Open | None = None  # the episode this day's events started or ended
-        for event in events_by_day.get(day, ()):
-            if event.kind == "start":
-                if current is not None:
-                    close(current, current.last_contact, SUPERSEDED)
-                current = _Open(day)
-                built.append(current)
-                touched = current
-            elif current is not None:
-                close(current, day, event.reason or SUPERSEDED)
-                touched, current = current, None
-            elif built:
-                # An end with none open says how the latest episode ended: a lapsed one
-                # gets the therapist's reason, an ended one a corrected reason.
-                close(built[-1], day, event.reason or SUPERSEDED)
-        if day in by_day:
-            home = current or touched
-            if home is None:
-                current = home = _Open(day)
-                built.append(current)
-            home.ratings.extend(by_day[day])
-
-    if current is not None and today is not None:
-        today_iso = today.isoformat() if isinstance(today, date) else today[:10]
-        if _days_between(current.last_contact, today_iso) > gap_days:
-            close(current, current.last_contact, NO_CONTACT)
-
+        builder.add_day(day, events_by_day.get(day, []), by_day.get(day, []))
+    if today is not None:
+        builder.lapse(today.isoformat() if isinstance(today, date) else today[:10])
     order = {id(a): n for n, a in enumerate(ratings)}
     return [
         Episode(
@@ -183,7 +201,7 @@ def split_episodes(
             reason=episode.reason,
             administrations=tuple(sorted(episode.ratings, key=lambda a: order[id(a)])),
         )
-        for n, episode in enumerate(built, start=1)
+        for n, episode in enumerate(builder.built, start=1)
     ]
 
 

@@ -65,6 +65,16 @@ MIN_CLIENTS = 30  # closed episodes needed before `etr fit` will re-fit
 MIN_ORS = 2  # ORS-family sessions an episode needs to count: an intake and one more
 RELIABLE_CHANGE = 50  # tenths: the ORS and CORS reliable-change threshold
 FITTED = ("gain", "gain_per_point", "occasion_spread", "gain_spread")
+# The model's numbers, in the order of the parameter file.
+NUMBERS = (
+    "reference_session",
+    "plateau_session",
+    *FITTED,
+    "deterioration_share",
+    "deterioration_gain",
+    "band_percentile",
+    "early_sessions",
+)
 DISCLAIMER = "Decision support, not a validated prediction."
 
 
@@ -248,13 +258,7 @@ def parameters_toml(params: Parameters) -> str:
         "# fittui expected treatment response: parameters fitted from this practice's closed",
         "# episodes by `fittui etr fit`. `fittui etr reset` removes this file and goes back to",
         "# the default model (see the README for what each value means).",
-        f"reference_session = {params.reference_session}",
-        f"plateau_session = {params.plateau_session}",
-        *(f"{key} = {getattr(params, key)!r}" for key in FITTED),
-        f"deterioration_share = {params.deterioration_share!r}",
-        f"deterioration_gain = {params.deterioration_gain!r}",
-        f"band_percentile = {params.band_percentile!r}",
-        f"early_sessions = {params.early_sessions}",
+        *(f"{key} = {getattr(params, key)!r}" for key in NUMBERS),
         "",
         "[centres]",
         *(f"{group} = {format_tenths(t)}" for group, t in params.centres.items()),
@@ -882,14 +886,7 @@ TABLE_SESSIONS = (2, 4, 6, 8, 10)
 def parameters_json(params: Parameters) -> dict:
     """The parameters as JSON-ready data, for ``etr show --json`` and ``etr fit --json``."""
     return {
-        "source": params.source,
-        "reference_session": params.reference_session,
-        "plateau_session": params.plateau_session,
-        **{key: getattr(params, key) for key in FITTED},
-        "deterioration_share": params.deterioration_share,
-        "deterioration_gain": params.deterioration_gain,
-        "band_percentile": params.band_percentile,
-        "early_sessions": params.early_sessions,
+        **{key: getattr(params, key) for key in ("source", *NUMBERS)},
         "centres": {group: t / 10 for group, t in params.centres.items()},
         "cutoffs": {group: t / 10 for group, t in params.cutoffs.items()},
         "fitted_clients": params.fitted_clients,

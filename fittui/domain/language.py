@@ -21,11 +21,17 @@ client's locale (5,5 in German and Spanish).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
-from functools import cache
+from decimal import Decimal
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
+
+from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.model import InputError
 
 Messages = dict[str, str | tuple[str, ...]]
 
@@ -33,8 +39,11 @@ Catalog = Literal["client", "therapist"]
 
 ENGLISH = "en"
 
+# What a language code looks like (``de``, ``pt_BR``): checked on every client record read.
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
+
 # Each language by the name its speakers give it: what the client form offers.
-LANGUAGES: Mapping[str, str] = {
+NAMES: Mapping[str, str] = {
     "en": "English",
     "es": "Español",
     "de": "Deutsch",
@@ -49,8 +58,43 @@ LANGUAGES: Mapping[str, str] = {
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
 
-class UnknownLanguage(ValueError):
-    """A language code fittui has no catalog for."""
+class _Languages(Mapping[str, str]):
+    """English and every language with a client catalog (``locales/client/<code>.po``),
+    each by its own name: adding a language is adding its file. Looked up on first use,
+    so importing this module reads no folder."""
+
+    @cached_property
+    def _found(self) -> dict[str, str]:
+        codes = sorted(path.stem for path in (LOCALES / "client").glob("*.po"))
+        return {ENGLISH: NAMES[ENGLISH]} | {code: _own_name(code) for code in codes}
+
+    def __getitem__(self, code: str) -> str:
+        return self._found[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+def _own_name(code: str) -> str:
+    """A language's name in itself: ours for the languages fittui ships, else Babel's."""
+    if code in NAMES:
+        return NAMES[code]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(code).get_display_name(code) or code)
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+LANGUAGES: Mapping[str, str] = _Languages()
+
+
+class UnknownLanguage(InputError):
+    """A language code fittui has no catalog for (bad input: said, nothing changed)."""
 
 
 def check_language(code: str) -> str:
@@ -102,7 +146,7 @@ class Translator:
         """A message whose wording depends on a count, by the language's plural rule."""
         return self._plural_text(singular, plural, n)
 
-    def number(self, value: float, decimals: int = 1) -> str:
+    def number(self, value: float | Decimal, decimals: int = 1) -> str:
         """A number as this language writes it (5.5 in English, 5,5 in German)."""
         if self.code == ENGLISH:
             return f"{value:.{decimals}f}"
@@ -110,6 +154,21 @@ class Translator:
 
         pattern = "0." + "0" * decimals if decimals else "0"
         return str(format_decimal(value, format=pattern, locale=self.code))
+
+    def score(self, tenths: int | None, decimals: bool = True) -> str:
+        """A score held in tenths as this language writes it (25.5, 25,5; '-' for none)."""
+        if tenths is None:
+            return "-"
+        if self.code == ENGLISH:
+            return format_tenths(tenths, decimals)
+        whole = Decimal(tenths) / 10
+        return self.number(whole, 1) if decimals else self.number(whole // 1, 0)
+
+    def short_date(self, day: date) -> str:
+        """Day and month only, as this language writes them (Nov 2, 2.11.), for a chart."""
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("Md", day, locale=self.code))
 
     def date(self, day: date) -> str:
         """A date as this language writes it, in its medium form (1 Dec 2026, 01.12.2026)."""
@@ -160,11 +219,63 @@ def translator(code: str, catalog: Catalog = "client") -> Translator:
 
 
 def client_translator(code: str | None) -> Translator:
-    """What a client's screens speak: their language, or the therapist's when unset."""
-    return translator(code or _therapist.code, "client")
+    """What a client's screens speak: their language, or the therapist's when unset (or
+    when this fittui has no catalog for it, as for a language a newer fittui added)."""
+    if code and code in LANGUAGES:
+        return translator(code, "client")
+    return translator(_therapist.code, "client")
 
 
 _therapist: Translator = Translator(ENGLISH, "therapist")
+
+
+def translated(instrument: Instrument, tr: Translator) -> Instrument:
+    """An instrument with what the client reads in the client's language: the title, the
+    question framing it, the items' labels, descriptions and line ends, the answers.
+
+    Only for showing: the keys, the scale and the scoring are the instrument's own, so a
+    rating saved from it is the same as one made in English. Wording a user's file
+    supplied (not in the catalog) shows as written.
+    """
+
+    def c_(text: str) -> str:
+        return tr.c_(text) if text else text
+
+    return replace(
+        instrument,
+        name=c_(instrument.name),
+        frame=c_(instrument.frame),
+        options=tuple(c_(option) for option in instrument.options),
+        items=tuple(
+            replace(
+                item,
+                label=c_(item.label),
+                description=c_(item.description),
+                low=c_(item.low),
+                high=c_(item.high),
+            )
+            for item in instrument.items
+        ),
+    )
+
+
+def rater_name(tr: Translator, rater: str) -> str:
+    """A rater's role as the client reads it: the usual roles translated, others as typed."""
+    names = {
+        "client": tr.c_("client"),
+        "partner": tr.c_("partner"),
+        "parent": tr.c_("parent"),
+        "teacher": tr.c_("teacher"),
+        "carer": tr.c_("carer"),
+        "sibling": tr.c_("sibling"),
+    }
+    return names.get(rater, rater)
+
+
+def available_in(instrument: Instrument, code: str) -> bool:
+    """Whether a client can rate an instrument in a language: any language for one in our
+    own words, only its listed languages for a validated questionnaire's exact wording."""
+    return not instrument.languages or code in instrument.languages
 
 
 def use_therapist_language(code: str) -> None:
@@ -202,6 +313,12 @@ def _(message: str) -> str:
 def n_(singular: str, plural: str, n: int) -> str:
     """A message on the therapist's screens whose wording depends on a count."""
     return _therapist.ngettext(singular, plural, n)
+
+
+def cN_(message: str) -> str:
+    """Mark a message for the client catalog without translating it yet (a table built at
+    import time); translated with ``tr.c_()`` where it is shown."""
+    return message
 
 
 def N_(message: str) -> str:

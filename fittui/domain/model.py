@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fittui.domain.instruments import AGE_GROUPS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
 DEFAULT_RATER = "client"
+Choice = TypeVar("Choice", bound=str)  # one of a fixed set of words, such as a Mode
 # How a rating was taken: in the room, on a shared screen over video, read aloud, on the
 # client's own device from a home form, or on paper. A spoken SRS is known to run higher.
 Mode = Literal["in_person", "screen_share", "spoken", "remote_form", "paper"]
@@ -44,7 +45,9 @@ class Client:
     ``instruments`` are the keys the client rates at the start of a session, in the
     therapist's order; empty means the age group's ORS-family scale. ``linked`` are the
     codes of clients seen with this one as one case (a couple or a family registered
-    under several codes), whose SRS are compared for a split alliance.
+    under several codes), whose SRS are compared for a split alliance. ``language`` is the
+    code of the language the client reads their screens in (``de``); empty means the
+    therapist's.
     """
 
     code: str
@@ -53,6 +56,7 @@ class Client:
     archived: bool = False
     instruments: tuple[str, ...] = ()
     linked: tuple[str, ...] = ()
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,11 +144,19 @@ def check_code(code: str) -> str:
     return code
 
 
+def _one_of(text: str, choices: tuple[Choice, ...], what: str) -> Choice:
+    """The choice a user typed, in any case and with '-' for '_' ("Young-Child" is
+    young_child); else an error that lists the choices."""
+    key = text.strip().lower().replace("-", "_")
+    for choice in choices:
+        if choice == key:
+            return choice
+    raise InputError(f"unknown {what} {text!r} (one of {', '.join(choices)})")
+
+
 def check_age_group(age_group: str) -> str:
-    group = age_group.strip().lower().replace("-", "_")
-    if group not in AGE_GROUPS:
-        raise InputError(f"unknown age group {age_group!r} (one of {', '.join(AGE_GROUPS)})")
-    return group
+    """The age group a user typed, as one of ``AGE_GROUPS``."""
+    return _one_of(age_group, AGE_GROUPS, "age group")
 
 
 def check_rater(rater: str) -> str:
@@ -181,10 +193,7 @@ def correction_fields(a: Administration) -> dict[str, Any]:
 
 def check_mode(mode: str) -> Mode:
     """How a rating was taken, as one of ``MODES`` (``screen-share`` is read too)."""
-    key = mode.strip().lower().replace("-", "_")
-    if key not in MODES:
-        raise InputError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
-    return key
+    return _one_of(mode, MODES, "mode")
 
 
 def parse_when(text: str) -> str:

@@ -31,10 +31,11 @@ from math import sqrt
 from pathlib import Path
 from statistics import NormalDist
 
-from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, split_episodes
+from fittui.domain import display
+from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, split_episodes
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, InputError
-from fittui.domain.scoring import own_instrument_ratings, summarize
+from fittui.domain.scoring import Progress, own_instrument_ratings, summarize
 
 REFERENCE_FILE = Path(__file__).with_name("outcomes_reference.toml")
 # Means and the effect size are taken over episodes rated on the 40-point scales only: the
@@ -198,6 +199,17 @@ class SymptomOutcomes:
         }
 
 
+class _Share:
+    """A figure of the summary that is one of its counts over another, read when asked:
+    declared in one line beside the counts it divides."""
+
+    def __init__(self, count: str, of: str) -> None:
+        self.count, self.of = count, of
+
+    def __get__(self, summary: object, owner: type | None = None) -> Fraction | None:
+        return _share(getattr(summary, self.count), getattr(summary, self.of))
+
+
 @dataclass(frozen=True)
 class OutcomeSummary:
     """The figures of the outcome summary; means in tenths as exact fractions.
@@ -232,29 +244,16 @@ class OutcomeSummary:
     seen_once: int
     symptoms: dict[str, SymptomOutcomes] = field(default_factory=dict)
 
-    @property
-    def srs_below_cutoff_share(self) -> Fraction | None:
-        return _share(self.srs_below_cutoff, self.srs_count)
+    # Figures that are one count over another, None where there is nothing to divide by.
+    srs_below_cutoff_share = _Share("srs_below_cutoff", "srs_count")
+    reliable_improvement_share = _Share("reliably_improved", "clinical")
+    cutoff_reached_share = _Share("reached_cutoff", "clinical")
+    dropout_rate = _Share("dropouts", "closed_episodes")
+    mean_sessions = _Share("closed_sessions", "closed_episodes")
 
     def share_of_two_ors(self, count: int) -> Fraction | None:
         """A status count as a share of the episodes with two ORS."""
         return _share(count, self.episodes_with_two_ors)
-
-    @property
-    def reliable_improvement_share(self) -> Fraction | None:
-        return _share(self.reliably_improved, self.clinical)
-
-    @property
-    def cutoff_reached_share(self) -> Fraction | None:
-        return _share(self.reached_cutoff, self.clinical)
-
-    @property
-    def dropout_rate(self) -> Fraction | None:
-        return _share(self.dropouts, self.closed_episodes)
-
-    @property
-    def mean_sessions(self) -> Fraction | None:
-        return _share(self.closed_sessions, self.closed_episodes)
 
     def reasons(self) -> dict[str, str]:
         """Why each figure that is null cannot be computed, in words for the therapist."""
@@ -398,6 +397,113 @@ def _in_period(
     return [a for a in administrations if a.day <= end], [e for e in events if e.date <= end]
 
 
+@dataclass
+class _Tally:
+    """The running counts of an outcome summary, added to client by client and episode by
+    episode; ``result`` turns them into the summary's figures."""
+
+    period: Period
+    instruments: dict[str, Instrument]
+    reference: Reference
+    symptoms: dict[str, SymptomOutcomes]
+    clients: int = 0
+    seen_once: int = 0
+    episodes: int = 0
+    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    intakes: list[int] = field(default_factory=list)
+    changes: list[int] = field(default_factory=list)
+    clinical_changes: list[float] = field(default_factory=list)  # points
+    residuals: list[float] = field(default_factory=list)  # points
+    reliably_improved: int = 0
+    reached_cutoff: int = 0
+    closed: int = 0
+    dropouts: int = 0
+    closed_sessions: int = 0
+    srs_totals: list[int] = field(default_factory=list)
+    srs_below: int = 0
+
+    def add_client(
+        self, client: Client, ratings: list[Administration], episodes: Iterable[Episode]
+    ) -> None:
+        """A client seen in the period: their ratings up to its end, and their episodes."""
+        self.clients += 1
+        self.seen_once += len({a.day for a in ratings}) == 1
+        for episode in episodes:
+            if any(self.period.holds(a.day) for a in episode.administrations):
+                self._add_episode(client, episode)
+
+    def _add_episode(self, client: Client, episode: Episode) -> None:
+        self.episodes += 1
+        if episode.closed:
+            self.closed += 1
+            self.dropouts += episode.unplanned
+            self.closed_sessions += episode.sessions
+        ratings = list(episode.administrations)
+        for key in self.symptoms:
+            change = symptom_change(own_instrument_ratings(ratings, key), self.instruments[key])
+            if change is not None:
+                self.symptoms[key] = self.symptoms[key].add(change)
+        summary = summarize(client, ratings, self.instruments)
+        self._add_alliance(summary.srs)
+        if summary.progress is not None and summary.progress.change is not None:
+            self.statuses[summary.status] += 1
+            self._add_change(summary.progress, summary.cutoff, summary.reliable)
+
+    def _add_alliance(self, srs: Iterable[Administration]) -> None:
+        """The SRS of the period on the 40-point scale: their totals, and those below 36."""
+        for a in srs:
+            instrument = self.instruments[a.instrument]
+            if not self.period.holds(a.day) or instrument.max_total != FULL_SCALE_MAX:
+                continue
+            self.srs_totals.append(a.total)
+            if instrument.cutoff is not None and a.total < instrument.cutoff:
+                self.srs_below += 1
+
+    def _add_change(self, progress: Progress, cutoff: int | None, reliable: int) -> None:
+        """An episode with two ORS on a 40-point scale: its intake and change, and, from an
+        intake below the cut-off, the clinical sample's figures."""
+        intake, latest, change = progress.intake, progress.latest, progress.change
+        if change is None or not all(
+            self.instruments[a.instrument].max_total == FULL_SCALE_MAX for a in (intake, latest)
+        ):
+            return
+        self.intakes.append(intake.total)
+        self.changes.append(change)
+        if cutoff is None or intake.total >= cutoff:
+            return
+        self.clinical_changes.append(change / 10)
+        self.residuals.append(change / 10 - self.reference.expected_change(intake.total, cutoff))
+        self.reliably_improved += change >= reliable
+        self.reached_cutoff += latest.total >= cutoff
+
+    def result(self) -> OutcomeSummary:
+        reference = self.reference
+        return OutcomeSummary(
+            period=self.period,
+            reference=reference,
+            clients=self.clients,
+            episodes=self.episodes,
+            episodes_with_two_ors=sum(self.statuses.values()),
+            **self.statuses,
+            change_episodes=len(self.changes),
+            mean_intake=_mean(self.intakes),
+            mean_change=_mean(self.changes),
+            clinical=len(self.clinical_changes),
+            effect_size=estimate(self.clinical_changes, reference),
+            effect_size_adjusted=estimate(self.residuals, reference, reference.effect_size),
+            reliably_improved=self.reliably_improved,
+            reached_cutoff=self.reached_cutoff,
+            closed_episodes=self.closed,
+            dropouts=self.dropouts,
+            closed_sessions=self.closed_sessions,
+            srs_count=len(self.srs_totals),
+            mean_srs=_mean(self.srs_totals),
+            srs_below_cutoff=self.srs_below,
+            seen_once=self.seen_once,
+            symptoms=self.symptoms,
+        )
+
+
 def outcome_summary(
     clients: Iterable[Client],
     by_client: dict[str, list[Administration]],
@@ -414,92 +520,16 @@ def outcome_summary(
     contact); a period with an end is judged on its end. Archived clients count: a finished
     case is exactly the one whose outcome matters.
     """
-    reference = reference or default_reference()
-    events_by_client = events_by_client or {}
-    as_of = period.end or today
-    counted = 0
-    statuses = dict.fromkeys(STATUS_ORDER, 0)
-    episodes_seen = 0
-    intakes: list[int] = []
-    changes: list[int] = []
-    clinical_changes: list[float] = []
-    residuals: list[float] = []
-    reliably_improved = reached_cutoff = 0
-    closed = dropouts = closed_sessions = 0
-    srs_totals: list[int] = []
-    srs_below = 0
-    seen_once = 0
     symptoms = {key: SymptomOutcomes() for key in SYMPTOM_KEYS if key in instruments}
+    tally = _Tally(period, instruments, reference or default_reference(), symptoms)
+    as_of = period.end or today
     for client in clients:
         mine = by_client.get(client.code, [])
         if not any(period.holds(a.day) for a in mine):
             continue
-        counted += 1
-        upto, events = _in_period(mine, events_by_client.get(client.code, []), period)
-        if len({a.day for a in upto}) == 1:
-            seen_once += 1
-        for episode in split_episodes(upto, events, gap_days, as_of):
-            if not any(period.holds(a.day) for a in episode.administrations):
-                continue
-            episodes_seen += 1
-            if episode.closed:
-                closed += 1
-                dropouts += episode.unplanned
-                closed_sessions += episode.sessions
-            ratings = list(episode.administrations)
-            summary = summarize(client, ratings, instruments)
-            for key in symptoms:
-                change = symptom_change(own_instrument_ratings(ratings, key), instruments[key])
-                if change is not None:
-                    symptoms[key] = symptoms[key].add(change)
-            for a in summary.srs:
-                instrument = instruments[a.instrument]
-                if not period.holds(a.day) or instrument.max_total != FULL_SCALE_MAX:
-                    continue
-                srs_totals.append(a.total)
-                if instrument.cutoff is not None and a.total < instrument.cutoff:
-                    srs_below += 1
-            intake, latest = summary.intake, summary.latest
-            if summary.change is None or intake is None or latest is None:
-                continue
-            statuses[summary.status] += 1
-            if not all(
-                instruments[a.instrument].max_total == FULL_SCALE_MAX for a in (intake, latest)
-            ):
-                continue
-            intakes.append(intake.total)
-            changes.append(summary.change)
-            cutoff = summary.cutoff
-            if cutoff is None or intake.total >= cutoff:
-                continue
-            clinical_changes.append(summary.change / 10)
-            residuals.append(summary.change / 10 - reference.expected_change(intake.total, cutoff))
-            reliably_improved += summary.change >= summary.reliable
-            reached_cutoff += latest.total >= cutoff
-    return OutcomeSummary(
-        period=period,
-        reference=reference,
-        clients=counted,
-        episodes=episodes_seen,
-        episodes_with_two_ors=sum(statuses.values()),
-        **statuses,
-        change_episodes=len(changes),
-        mean_intake=_mean(intakes),
-        mean_change=_mean(changes),
-        clinical=len(clinical_changes),
-        effect_size=estimate(clinical_changes, reference),
-        effect_size_adjusted=estimate(residuals, reference, reference.effect_size),
-        reliably_improved=reliably_improved,
-        reached_cutoff=reached_cutoff,
-        closed_episodes=closed,
-        dropouts=dropouts,
-        closed_sessions=closed_sessions,
-        srs_count=len(srs_totals),
-        mean_srs=_mean(srs_totals),
-        srs_below_cutoff=srs_below,
-        seen_once=seen_once,
-        symptoms=symptoms,
-    )
+        upto, events = _in_period(mine, (events_by_client or {}).get(client.code, []), period)
+        tally.add_client(client, upto, split_episodes(upto, events, gap_days, as_of))
+    return tally.result()
 
 
 def _percent(share: Fraction | None) -> str:
@@ -510,8 +540,7 @@ def _mean_text(tenths: Fraction | None, signed: bool = False) -> str:
     value = rounded(_points(tenths), 1)
     if value is None:
         return "-"
-    text = format_tenths(round(value * 10))
-    return f"+{text}" if signed and value > 0 else text
+    return (display.signed if signed else format_tenths)(round(value * 10))
 
 
 def _effect(estimate: Estimate, minimum_n: int) -> tuple[str, str]:
@@ -531,10 +560,22 @@ def _of(count: int, total: int, what: str = "") -> str:
     return f"{share} of {total}{what}" if total else ""
 
 
-def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
+Row = tuple[str, str, str]  # figure, value, share or remark (short enough for 60 columns)
+
+
+def summary_rows(summary: OutcomeSummary) -> list[Row]:
     """The summary as (figure, value, share or remark) rows, for the terminal and the app."""
-    s = summary
-    rows = [  # remarks short enough for a 60-column screen
+    return [
+        *_episode_rows(summary),
+        *_change_rows(summary),
+        *_attendance_rows(summary),
+        *_symptom_rows(summary),
+    ]
+
+
+def _episode_rows(s: OutcomeSummary) -> list[Row]:
+    """Clients and episodes, and how the episodes with two ORS ended."""
+    rows = [
         ("Clients seen", str(s.clients), ""),
         ("Episodes", str(s.episodes), ""),
         (
@@ -546,7 +587,12 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
     for status in STATUS_ORDER:
         count = getattr(s, status)
         rows.append((f"  {status.capitalize()}", str(count), _percent(s.share_of_two_ors(count))))
-    rows += [
+    return rows
+
+
+def _change_rows(s: OutcomeSummary) -> list[Row]:
+    """The ORS change, and the effect sizes of the sample with an intake below the cut-off."""
+    return [
         ("Mean intake ORS", _mean_text(s.mean_intake), _episodes(s.change_episodes)),
         ("Mean change", _mean_text(s.mean_change, signed=True), _episodes(s.change_episodes)),
         ("Intake below cut-off", str(s.clinical), "the sample below"),
@@ -554,6 +600,12 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
         ("Severity-adjusted", *_effect(s.effect_size_adjusted, s.reference.minimum_n)),
         ("Reliably improved", str(s.reliably_improved), _of(s.reliably_improved, s.clinical)),
         ("Reached the cut-off", str(s.reached_cutoff), _of(s.reached_cutoff, s.clinical)),
+    ]
+
+
+def _attendance_rows(s: OutcomeSummary) -> list[Row]:
+    """How episodes ended and how long they were, the alliance, and who came only once."""
+    return [
         ("Closed episodes", str(s.closed_episodes), ""),
         (
             "Dropout rate",
@@ -573,6 +625,11 @@ def summary_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
         ),
         ("Seen once only", str(s.seen_once), _percent(_share(s.seen_once, s.clients))),
     ]
+
+
+def _symptom_rows(s: OutcomeSummary) -> list[Row]:
+    """Each symptom measure rated twice in an episode: improvement and recovery."""
+    rows: list[Row] = []
     for key, found in s.symptoms.items():
         if not found.episodes:
             continue

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fittui.domain.display import signed
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
 from fittui.domain.instruments import Instrument, format_tenths
@@ -19,12 +20,14 @@ from fittui.domain.model import Administration, Client, correction_fields
 from fittui.domain.outcomes import symptom_change
 from fittui.domain.scoring import (
     FLAGS,
+    Progress,
     RaterSummary,
     Summary,
     attention,
     chronological,
     describe_flag,
     flag_base,
+    progress_totals,
     summarize,
 )
 
@@ -49,13 +52,22 @@ def _symptom(summary: Summary, key: str) -> tuple[int | None, str | None]:
     return whole(found.latest.total), found.band.key if found.band else None
 
 
+def _scale(progress: Progress | None) -> str | None:
+    """The instrument of a series' latest rating (ORS, CORS, YCORS); None before the first."""
+    return progress.latest.instrument if progress else None
+
+
+def _progress_json(progress: Progress | None) -> dict[str, float | None]:
+    """A series' first and latest totals and the change between them; null before the first."""
+    first, last, change = progress_totals(progress)
+    return {"ors_first": number(first), "ors_last": number(last), "ors_change": number(change)}
+
+
 def _rater_row(rater: RaterSummary) -> dict:
     return {
         "rater": rater.rater,
-        "ors_instrument": rater.latest.instrument if rater.latest else None,
-        "ors_first": number(rater.intake.total if rater.intake else None),
-        "ors_last": number(rater.latest.total if rater.latest else None),
-        "ors_change": number(rater.change),
+        "ors_instrument": _scale(rater.progress),
+        **_progress_json(rater.progress),
         "status": rater.status,
         "srs_last": number(rater.srs[-1].total if rater.srs else None),
         "flags": list(rater.flags),
@@ -110,9 +122,7 @@ def report_row(
         "client": client.code,
         "age_group": client.age_group,
         "ors_count": len(summary.ors),
-        "ors_first": number(summary.intake.total if summary.intake else None),
-        "ors_last": number(summary.latest.total if summary.latest else None),
-        "ors_change": number(summary.change),
+        **_progress_json(summary.progress),
         "status": summary.status,
         "srs_count": len(summary.srs),
         "srs_last": number(summary.srs[-1].total if summary.srs else None),
@@ -123,7 +133,7 @@ def report_row(
         "phq9_band": phq9_band,
         "gad7_last": gad7_last,
         "gad7_band": gad7_band,
-        "ors_instrument": summary.latest.instrument if summary.latest else None,
+        "ors_instrument": _scale(summary.progress),
         "srs_instrument": summary.srs[-1].instrument if summary.srs else None,
         "gsrs_last": number(summary.gsrs[-1].total if summary.gsrs else None),
         "split_alliance": "split_alliance" in summary.flags,
@@ -308,11 +318,12 @@ def findings_lines(summary: Summary, instruments: dict[str, Instrument]) -> list
         people = ", ".join(f"{a.client} {a.rater} {format_tenths(a.total)}" for a in ratings)
         lines += _wrap(f"⇆ Split alliance on {day}: {people}.", "  ")
     for rater in summary.raters:
-        if rater.latest is not None and rater.intake is not None:
+        if (progress := rater.progress) is not None:
             lines += _wrap(
-                f"{rater.rater.capitalize()}'s {rater.latest.instrument}: intake "
-                f"{format_tenths(rater.intake.total)}, latest {format_tenths(rater.latest.total)}"
-                f", {rater.status} (not counted in the client's).",
+                f"{rater.rater.capitalize()}'s {progress.latest.instrument}: intake "
+                f"{format_tenths(progress.intake.total)}, latest "
+                f"{format_tenths(progress.latest.total)}, {rater.status} (not counted in the "
+                "client's).",
                 "  ",
             )
     for pattern in summary.patterns:
@@ -337,15 +348,92 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _signed(tenths: int | None) -> str:
-    return ("+" if (tenths or 0) > 0 else "") + format_tenths(tenths)
-
-
 def _lowest_label(summary: Summary, instruments: dict[str, Instrument]) -> str:
     if not summary.srs or summary.lowest_srs_item is None:
         return "-"
     instrument = instruments.get(summary.srs[-1].instrument)
     return instrument.item(summary.lowest_srs_item).label if instrument else "-"
+
+
+def _alert_lines(rows: list[tuple[Client, Summary]]) -> list[str]:
+    """Every client's risk alerts, then a blank line; nothing without one."""
+    lines: list[str] = []
+    for client, summary in rows:
+        for alert in summary.alerts:
+            lines += _wrap(f"⚠ {client.code}: {alert.headline} {alert.rule.message}", "  ")
+    return [*lines, ""] if lines else []
+
+
+def _path(summary: Summary) -> str:
+    return ZONE_WORDS[summary.etr_zone][0] if summary.etr_zone else "-"
+
+
+def _progress_cells(progress: Progress | None) -> tuple[str, str, str, str]:
+    """The scale, the intake, the latest total and the change as cells; "-" before a rating."""
+    intake, latest, change = progress_totals(progress)
+    return _scale(progress) or "-", format_tenths(intake), format_tenths(latest), signed(change)
+
+
+def _cells(client: Client, s: Summary, instruments: dict[str, Instrument]) -> dict[str, str]:
+    """Every cell of a client's row in the report, by column."""
+    scale, intake, latest, change = _progress_cells(s.progress)
+    return {
+        "CLIENT": client.code,
+        "AGE GROUP": client.age_group,
+        "STATUS": s.status,
+        "SCALE": scale,
+        "ORS RATINGS": str(len(s.ors)),
+        "INTAKE": intake,
+        "LATEST": latest,
+        "CHANGE": change,
+        "SRS RATINGS": str(len(s.srs)),
+        "LAST SRS": format_tenths(s.srs[-1].total if s.srs else None),
+        "LOWEST SRS ITEM": _lowest_label(s, instruments),
+        "GSRS": format_tenths(s.gsrs[-1].total if s.gsrs else None),
+        "PHQ-9": _symptom_text(s, "PHQ-9"),
+        "GAD-7": _symptom_text(s, "GAD-7"),
+        "PATH": _path(s),
+        "FLAGS": ", ".join(s.flags) or "-",
+        "FLAG SYMBOLS": " ".join(describe_flag(f)[0] for f in s.flags) or "-",
+    }
+
+
+# The report's columns: each header, and the cell it shows. The wide form has every
+# column, with flags by name; the compact one the columns a therapist reads first, fitting
+# 80 columns, with flags as symbols.
+WIDE_COLUMNS = {
+    header: header
+    for header in (
+        "CLIENT", "AGE GROUP", "STATUS", "SCALE", "ORS RATINGS", "INTAKE", "LATEST",
+        "CHANGE", "SRS RATINGS", "LAST SRS", "LOWEST SRS ITEM", "GSRS", "PHQ-9", "GAD-7",
+        "PATH", "FLAGS",
+    )
+}  # fmt: skip
+COMPACT_COLUMNS = {
+    "CLIENT": "CLIENT", "STATUS": "STATUS", "SCALE": "SCALE", "LATEST": "LATEST",
+    "CHANGE": "CHANGE", "SRS": "LAST SRS", "PATH": "PATH", "FLAGS": "FLAG SYMBOLS",
+}  # fmt: skip
+
+
+def _report_table(
+    rows: list[tuple[Client, Summary]],
+    instruments: dict[str, Instrument],
+    columns: dict[str, str],
+) -> list[str]:
+    cells = [_cells(c, s, instruments) for c, s in rows]
+    return _table(list(columns), [[row[cell] for cell in columns.values()] for row in cells])
+
+
+def _flag_key(rows: list[tuple[Client, Summary]]) -> list[str]:
+    """The symbols of the flags in the table, in words, and the letters of the raters."""
+    used = {flag_base(f) for _, s in rows for f in s.flags}
+    if not used:
+        return []
+    raters = sorted({f.partition(":")[2] for _, s in rows for f in s.flags} - {""})
+    order = [*(f for f in FLAGS if f in used), *sorted(used - FLAGS.keys())]
+    key = "; ".join(" ".join(describe_flag(f)) for f in order)
+    whose = ", ".join(f"({r[0]}) the {r}'s" for r in raters)
+    return _wrap(f"Flags: {key}." + (f" A letter after a flag: {whose}." if whose else ""))
 
 
 def report_lines(
@@ -358,72 +446,18 @@ def report_lines(
     and the flags as symbols, explained below the table. ``wide`` adds every column, with
     items by their labels.
     """
-    lines: list[str] = []
-    for client, summary in rows:
-        for alert in summary.alerts:
-            lines += _wrap(f"⚠ {client.code}: {alert.headline} {alert.rule.message}", "  ")
-    if lines:
-        lines.append("")
-
-    def path(s: Summary) -> str:
-        return ZONE_WORDS[s.etr_zone][0] if s.etr_zone else "-"
-
     if wide:
-        headers = [
-            "CLIENT", "AGE GROUP", "STATUS", "SCALE", "ORS RATINGS", "INTAKE", "LATEST",
-            "CHANGE", "SRS RATINGS", "LAST SRS", "LOWEST SRS ITEM", "GSRS", "PHQ-9", "GAD-7",
-            "PATH", "FLAGS",
-        ]  # fmt: skip
-        table = [
-            [
-                c.code,
-                c.age_group,
-                s.status,
-                s.latest.instrument if s.latest else "-",
-                str(len(s.ors)),
-                format_tenths(s.intake.total if s.intake else None),
-                format_tenths(s.latest.total if s.latest else None),
-                _signed(s.change),
-                str(len(s.srs)),
-                format_tenths(s.srs[-1].total if s.srs else None),
-                _lowest_label(s, instruments),
-                format_tenths(s.gsrs[-1].total if s.gsrs else None),
-                _symptom_text(s, "PHQ-9"),
-                _symptom_text(s, "GAD-7"),
-                path(s),
-                ", ".join(s.flags) or "-",
-            ]
-            for c, s in rows
-        ]
-        return lines + _table(headers, table)
-    headers = ["CLIENT", "STATUS", "SCALE", "LATEST", "CHANGE", "SRS", "PATH", "FLAGS"]
-    table = [
-        [
-            c.code,
-            s.status,
-            s.latest.instrument if s.latest else "-",
-            format_tenths(s.latest.total if s.latest else None),
-            _signed(s.change),
-            format_tenths(s.srs[-1].total if s.srs else None),
-            path(s),
-            " ".join(describe_flag(f)[0] for f in s.flags) or "-",
-        ]
-        for c, s in rows
+        return _alert_lines(rows) + _report_table(rows, instruments, WIDE_COLUMNS)
+    return [
+        *_alert_lines(rows),
+        *_report_table(rows, instruments, COMPACT_COLUMNS),
+        "",
+        *_wrap(
+            "LATEST: the latest total on SCALE; CHANGE: since intake; SRS: the latest session "
+            "rating; PATH: against the expected path."
+        ),
+        *_flag_key(rows),
     ]
-    used = {flag_base(f) for _, s in rows for f in s.flags}
-    raters = sorted({f.partition(":")[2] for _, s in rows for f in s.flags} - {""})
-    order = [*(f for f in FLAGS if f in used), *sorted(used - FLAGS.keys())]
-    lines += _table(headers, table)
-    lines.append("")
-    lines += _wrap(
-        "LATEST: the latest total on SCALE; CHANGE: since intake; SRS: the latest session "
-        "rating; PATH: against the expected path."
-    )
-    if order:
-        key = "; ".join(" ".join(describe_flag(f)) for f in order)
-        whose = ", ".join(f"({r[0]}) the {r}'s" for r in raters)
-        lines += _wrap(f"Flags: {key}." + (f" A letter after a flag: {whose}." if whose else ""))
-    return lines
 
 
 def _symptom_text(summary: Summary, key: str) -> str:

@@ -14,9 +14,10 @@ clinical words beside its condition.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from typing import Literal, NamedTuple
 
 from fittui.domain import etr
@@ -143,6 +144,35 @@ class SymptomSummary:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """An ORS-family series from its intake to its latest rating, there from the first
+    rating on or not at all: the three are never missing one by one.
+
+    ``change`` is the latest total minus the intake's, in tenths; None until a second
+    rating, when the intake is also the latest.
+    """
+
+    intake: Administration
+    latest: Administration
+    change: int | None
+
+
+def progress_of(ors: tuple[Administration, ...]) -> Progress | None:
+    """The progress of one series in clinical order; None before its first rating."""
+    if not ors:
+        return None
+    return Progress(ors[0], ors[-1], ors[-1].total - ors[0].total if len(ors) >= 2 else None)
+
+
+def progress_totals(progress: Progress | None) -> tuple[int | None, int | None, int | None]:
+    """The intake total, the latest total and the change, in tenths, for a table or a file
+    that shows each on its own: all None before the first rating."""
+    if progress is None:
+        return None, None, None
+    return progress.intake.total, progress.latest.total, progress.change
+
+
+@dataclass(frozen=True)
 class RaterSummary:
     """A collateral rater (a partner, a parent, a teacher) as a series of their own.
 
@@ -154,50 +184,57 @@ class RaterSummary:
     rater: str
     ors: tuple[Administration, ...]
     srs: tuple[Administration, ...]
-    intake: Administration | None
-    latest: Administration | None
-    change: int | None
+    progress: Progress | None
     status: Status
     flags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class Summary:
-    """Everything the scoring rules say about one client.
+class Figures:
+    """Everything the scoring rules find in one client's ratings; the patterns are read
+    from these figures, and a ``Summary`` is these figures with their patterns.
 
     ``srs`` is the client's own individual alliance (the SRS family without the group
-    scale); ``gsrs`` the client's own group ratings. ``alerts`` are the risk rules met by
-    the latest rating of each instrument by each rater; their flags lead ``flags``.
-    ``symptoms`` holds each Likert instrument the client rated, by key. ``raters`` are
-    the collateral raters, ``alliances`` the sessions where two people's SRS split (this
-    client's raters, or a client linked as one case), ``missing_srs`` the days with an
-    ORS and no SRS, ``warnings`` what the therapist should know about the figures
-    themselves (a child rated on the adult ORS).
+    scale); ``gsrs`` the client's own group ratings. ``progress`` is the client's own ORS
+    from intake to latest. ``alerts`` are the risk rules met by the latest rating of each
+    instrument by each rater; their flags lead ``flags``. ``symptoms`` holds each Likert
+    instrument the client rated, by key. ``raters`` are the collateral raters,
+    ``alliances`` the sessions where two people's SRS split (this client's raters, or a
+    client linked as one case), ``missing_srs`` the days with an ORS and no SRS,
+    ``warnings`` what the therapist should know about the figures themselves (a child
+    rated on the adult ORS).
     """
 
     ors: tuple[Administration, ...]
     srs: tuple[Administration, ...]
-    intake: Administration | None
-    latest: Administration | None
-    change: int | None
+    progress: Progress | None
     status: Status
     cutoff: int | None
     flags: tuple[str, ...]
     lowest_srs_item: str | None
     lowest_ors_item: str | None
-    patterns: tuple[Pattern, ...] = field(default=())
-    reliable: int = DEFAULT_RELIABLE_CHANGE  # the reliable-change threshold that applied
-    # The expected treatment response: the zone of every rating after intake, and the
-    # latest one (None before the second ORS, or where the model does not apply).
-    etr_zones: tuple[etr.SessionZone, ...] = ()
-    etr_zone: etr.Zone | None = None
-    alerts: tuple[RiskAlert, ...] = field(default=())
-    symptoms: dict[str, SymptomSummary] = field(default_factory=dict)
-    gsrs: tuple[Administration, ...] = ()
-    raters: tuple[RaterSummary, ...] = ()
-    alliances: tuple[tuple[str, tuple[Administration, ...]], ...] = ()
-    missing_srs: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    reliable: int  # the reliable-change threshold that applied
+    # The expected treatment response: the expected path from intake, (session, expected,
+    # lower) in tenths for each session so far; the zone of every rating after intake; and
+    # the latest zone (None before the second ORS, or where the model does not apply).
+    expected_path: tuple[tuple[int, int, int], ...]
+    etr_zones: tuple[etr.SessionZone, ...]
+    etr_zone: etr.Zone | None
+    alerts: tuple[RiskAlert, ...]
+    symptoms: dict[str, SymptomSummary]
+    gsrs: tuple[Administration, ...]
+    raters: tuple[RaterSummary, ...]
+    alliances: tuple[tuple[str, tuple[Administration, ...]], ...]
+    missing_srs: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Summary(Figures):
+    """Everything the scoring rules say about one client: the figures, and the patterns
+    worth a conversation that they show."""
+
+    patterns: tuple[Pattern, ...]
 
 
 def chronological(administrations: Iterable[Administration]) -> list[Administration]:
@@ -439,22 +476,18 @@ def split_alliances(
     return found
 
 
-def _progress(
+def _standing(
     client: Client, ors: tuple[Administration, ...], instruments: dict[str, Instrument]
-) -> tuple[int | None, int | None, int, Status]:
-    """Cut-off, change since intake, reliable-change threshold and status of an ORS series."""
-    if not ors:
+) -> tuple[Progress | None, int | None, int, Status]:
+    """Progress, cut-off, reliable-change threshold and status of an ORS series."""
+    progress = progress_of(ors)
+    if progress is None:
         return None, None, DEFAULT_RELIABLE_CHANGE, "insufficient"
-    instrument = instruments[ors[-1].instrument]
+    instrument = instruments[progress.latest.instrument]
     cutoff = cutoff_for(client, instrument, instruments)
-    change = ors[-1].total - ors[0].total if len(ors) >= 2 else None
     reliable = instrument.reliable_change or DEFAULT_RELIABLE_CHANGE
-    return (
-        cutoff,
-        change,
-        reliable,
-        status_of(change, ors[0].total, ors[-1].total, cutoff, reliable),
-    )
+    intake, latest = progress.intake.total, progress.latest.total
+    return progress, cutoff, reliable, status_of(progress.change, intake, latest, cutoff, reliable)
 
 
 def _rater_summary(
@@ -466,7 +499,7 @@ def _rater_summary(
 ) -> RaterSummary:
     ors = series_ratings(administrations, "ors", instruments, rater)
     srs = series_ratings(administrations, "srs", instruments, rater)
-    _, change, _, status = _progress(client, ors, instruments)
+    progress, _, _, status = _standing(client, ors, instruments)
     flags = alliance_flags(srs, instruments, thresholds, rater=rater)
     flags += alliance_flags(
         series_ratings(administrations, GROUP_SERIES, instruments, rater),
@@ -476,15 +509,107 @@ def _rater_summary(
         "g",
         rater,
     )
-    return RaterSummary(
-        rater,
-        ors,
-        srs,
-        ors[0] if ors else None,
-        ors[-1] if ors else None,
-        change,
-        status,
-        tuple(flags),
+    return RaterSummary(rater, ors, srs, progress, status, tuple(flags))
+
+
+def _ors_flags(
+    progress: Progress | None, cutoff: int | None, zones: Sequence[etr.SessionZone]
+) -> list[str]:
+    """The client's own ORS below the cut-off, or off track against the expected path."""
+    flags = []
+    if progress is not None and cutoff is not None and progress.latest.total < cutoff:
+        flags.append("ors_below_cutoff")
+    if zones and zones[-1].zone == "off_track":
+        flags.append("off_track")
+    return flags
+
+
+def _split_flags(
+    alliances: Sequence[tuple[str, tuple[Administration, ...]]],
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+) -> list[str]:
+    """A split alliance in the latest session with an SRS, else nothing."""
+    srs_days = [a.day for a in administrations if series_of(instruments, a) == "srs"]
+    return ["split_alliance"] if alliances and alliances[-1][0] == max(srs_days) else []
+
+
+def _lowest_of_latest(
+    series: tuple[Administration, ...], instruments: dict[str, Instrument]
+) -> str | None:
+    """The lowest item of a series' latest rating; None before its first."""
+    return lowest_item(series[-1], instruments[series[-1].instrument]) if series else None
+
+
+def _missing_srs(
+    ors: tuple[Administration, ...], alliance: Iterable[Administration], today: date | None
+) -> tuple[str, ...]:
+    """The days with an ORS and no alliance rating; today's session may still be going."""
+    rated = {a.day for a in alliance}
+    return tuple(
+        dict.fromkeys(
+            a.day
+            for a in ors
+            if a.day not in rated and (today is None or a.day != today.isoformat())
+        )
+    )
+
+
+def _figures(
+    client: Client,
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds,
+    etr_params: etr.Parameters,
+    linked: Iterable[Administration],
+    today: date | None,
+) -> Figures:
+    """The scoring rules' figures for one client, patterns aside (see ``summarize``)."""
+    ors = own_ratings(administrations, "ors", instruments)
+    srs = own_ratings(administrations, "srs", instruments)
+    gsrs = series_ratings(administrations, GROUP_SERIES, instruments)
+    progress, cutoff, reliable, status = _standing(client, ors, instruments)
+    zones = tuple(etr.zones_of(ors, client.age_group, instruments, etr_params))
+    alliances = tuple(
+        (day, ratings)
+        for day, ratings in split_alliances([*administrations, *linked], instruments, thresholds)
+        if any(a.client == client.code for a in ratings)
+    )
+    raters = tuple(
+        _rater_summary(client, rater, administrations, instruments, thresholds)
+        for rater in sorted({a.rater for a in administrations if not a.by_client})
+    )
+    alerts = latest_risk_alerts(administrations, instruments)
+    own_flags = [
+        *_ors_flags(progress, cutoff, zones),
+        *alliance_flags(srs, instruments, thresholds),
+        *alliance_flags(gsrs, instruments, thresholds, GROUP_FLAGS, "g"),
+        *_split_flags(alliances, administrations, instruments),
+    ]
+    scale = instruments[progress.latest.instrument] if progress else None
+    warning = scale_warning(client, scale, cutoff) if scale else None
+    return Figures(
+        ors=ors,
+        srs=srs,
+        progress=progress,
+        status=status,
+        cutoff=cutoff,
+        flags=tuple(dict.fromkeys(sorted(alert.rule.flag for alert in alerts)))
+        + tuple(sorted(own_flags))
+        + tuple(flag for r in raters for flag in sorted(r.flags)),
+        lowest_srs_item=_lowest_of_latest(srs, instruments),
+        lowest_ors_item=_lowest_of_latest(ors, instruments),
+        reliable=reliable,
+        expected_path=tuple(etr.client_path(ors, client.age_group, instruments, etr_params)),
+        etr_zones=zones,
+        etr_zone=zones[-1].zone if zones else None,
+        alerts=alerts,
+        symptoms=symptom_summaries(administrations, instruments),
+        gsrs=gsrs,
+        raters=raters,
+        alliances=alliances,
+        missing_srs=_missing_srs(ors, (*srs, *gsrs), today),
+        warnings=(warning,) if warning else (),
     )
 
 
@@ -507,85 +632,24 @@ def summarize(
     ``linked`` are the ratings of the clients linked with this one as a case (a couple
     under two codes): they count only for the split alliance.
     """
-    administrations = list(administrations)
-    ors = own_ratings(administrations, "ors", instruments)
-    srs = own_ratings(administrations, "srs", instruments)
-    gsrs = series_ratings(administrations, GROUP_SERIES, instruments)
-    intake = ors[0] if ors else None
-    latest = ors[-1] if ors else None
-    cutoff, change, reliable, status = _progress(client, ors, instruments)
-    latest_ors_instrument = instruments[latest.instrument] if latest else None
-    warning = (
-        scale_warning(client, latest_ors_instrument, cutoff) if latest_ors_instrument else None
+    figures = _figures(
+        client,
+        list(administrations),
+        instruments,
+        thresholds,
+        etr_params or etr.default_parameters(),
+        linked,
+        today,
     )
-
-    flags = []
-    if latest is not None and cutoff is not None and latest.total < cutoff:
-        flags.append("ors_below_cutoff")
-    flags += alliance_flags(srs, instruments, thresholds)
-    flags += alliance_flags(gsrs, instruments, thresholds, GROUP_FLAGS, "g")
-    zones = etr.zones_of(ors, client.age_group, instruments, etr_params or etr.default_parameters())
-    if zones and zones[-1].zone == "off_track":
-        flags.append("off_track")
-    alliances = tuple(
-        (day, ratings)
-        for day, ratings in split_alliances([*administrations, *linked], instruments, thresholds)
-        if any(a.client == client.code for a in ratings)
-    )
-    srs_days = [a.day for a in administrations if series_of(instruments, a) == "srs"]
-    if alliances and alliances[-1][0] == max(srs_days):
-        flags.append("split_alliance")
-    raters = tuple(
-        _rater_summary(client, rater, administrations, instruments, thresholds)
-        for rater in sorted({a.rater for a in administrations if not a.by_client})
-    )
-    alerts = latest_risk_alerts(administrations, instruments)
-    risk_flags = tuple(dict.fromkeys(sorted(alert.rule.flag for alert in alerts)))
-    alliance_days = {a.day for a in (*srs, *gsrs)}
-    last_srs = srs[-1] if srs else None
-
-    summary = Summary(
-        ors=ors,
-        srs=srs,
-        intake=intake,
-        latest=latest,
-        change=change,
-        status=status,
-        cutoff=cutoff,
-        flags=risk_flags
-        + tuple(sorted(flags))
-        + tuple(flag for r in raters for flag in sorted(r.flags)),
-        lowest_srs_item=lowest_item(last_srs, instruments[last_srs.instrument])
-        if last_srs
-        else None,
-        lowest_ors_item=lowest_item(latest, latest_ors_instrument)
-        if latest and latest_ors_instrument
-        else None,
-        reliable=reliable,
-        etr_zones=tuple(zones),
-        etr_zone=zones[-1].zone if zones else None,
-        alerts=alerts,
-        symptoms=symptom_summaries(administrations, instruments),
-        gsrs=gsrs,
-        raters=raters,
-        alliances=alliances,
-        missing_srs=tuple(
-            dict.fromkeys(
-                a.day
-                for a in ors
-                if a.day not in alliance_days and (today is None or a.day != today.isoformat())
-            )
-        ),
-        warnings=(warning,) if warning else (),
-    )
-    return replace(summary, patterns=find_patterns(summary, instruments, thresholds))
+    # A Summary is its figures, field for field, with the patterns they show.
+    return Summary(**vars(figures), patterns=find_patterns(figures, instruments, thresholds))
 
 
 # -- patterns ------------------------------------------------------------------------------
-# Each pattern rule looks at a client's summary and returns the pattern, with what to ask,
+# Each pattern rule looks at a client's figures and returns the pattern, with what to ask,
 # when its condition holds.
 class Case(NamedTuple):
-    summary: Summary
+    figures: Figures
     instruments: dict[str, Instrument]
     thresholds: Thresholds
 
@@ -613,39 +677,59 @@ def _label(instruments: dict[str, Instrument], administration: Administration, k
     return instruments[administration.instrument].item(key).label
 
 
-def _good_fit(c: Case) -> tuple[bool, str]:
-    last = c.summary.srs[-1] if c.summary.srs else None
-    if last is None:
-        return False, ""
-    return last.total >= c.thresholds.good_fit, f"latest SRS {format_tenths(last.total)}"
+Finding = tuple[str, tuple[str, ...]]  # a pattern's detail, and the questions to ask
+Rule = Callable[[Case], Pattern | None]
 
 
-def _progress_good_fit(c: Case) -> Pattern | None:
-    """ORS reliably up, SRS at 36 or more: find out what helps, to keep it going."""
-    good, fit = _good_fit(c)
-    change = c.summary.change
-    if change is None or change < c.summary.reliable or not good:
+def _pattern(key: str, title: str) -> Callable[[Callable[[Case], Finding | None]], Rule]:
+    """A pattern rule from the function below it, which finds the detail and the questions
+    when its condition holds: the pattern's key and title stand above its condition."""
+
+    def named(find: Callable[[Case], Finding | None]) -> Rule:
+        @wraps(find)
+        def rule(c: Case) -> Pattern | None:
+            found = find(c)
+            return None if found is None else Pattern(key, title, *found)
+
+        return rule
+
+    return named
+
+
+def _change_with_good_fit(c: Case) -> tuple[int, str] | None:
+    """The ORS change since intake and the words for the latest SRS, when there is a
+    change and that SRS is a good fit (36 or more); else None."""
+    f = c.figures
+    if f.progress is None or f.progress.change is None or not f.srs:
         return None
-    return Pattern(
-        "progress_good_fit",
-        "Progress, good fit",
+    last = f.srs[-1].total
+    if last < c.thresholds.good_fit:
+        return None
+    return f.progress.change, f"latest SRS {format_tenths(last)}"
+
+
+@_pattern("progress_good_fit", "Progress, good fit")
+def _progress_good_fit(c: Case) -> Finding | None:
+    """ORS reliably up, SRS at 36 or more: find out what helps, to keep it going."""
+    found = _change_with_good_fit(c)
+    if found is None or found[0] < c.figures.reliable:
+        return None
+    change, fit = found
+    return (
         f"ORS up {format_tenths(change)} since intake; {fit}.",
         ("What has been most helpful so far, and how can we keep it going?",),
     )
 
 
-def _flat_progress_good_fit(c: Case) -> Pattern | None:
+@_pattern("flat_progress_good_fit", "Flat progress, good fit")
+def _flat_progress_good_fit(c: Case) -> Finding | None:
     """Four ORS or more without reliable change, SRS at 36 or more: revisit goals or approach."""
-    good, fit = _good_fit(c)
-    change, reliable = c.summary.change, c.summary.reliable
-    if change is None or len(c.summary.ors) < c.thresholds.flat_min_ors or not good:
+    found = _change_with_good_fit(c)
+    count, reliable = len(c.figures.ors), c.figures.reliable
+    if found is None or count < c.thresholds.flat_min_ors or not -reliable < found[0] < reliable:
         return None
-    if not -reliable < change < reliable:
-        return None
-    return Pattern(
-        "flat_progress_good_fit",
-        "Flat progress, good fit",
-        f"{len(c.summary.ors)} ORS without reliable change; {fit}.",
+    return (
+        f"{count} ORS without reliable change; {found[1]}.",
         (
             "Our sessions seem to feel right, yet life outside has not shifted much. "
             "Are we working on what matters most?",
@@ -654,15 +738,14 @@ def _flat_progress_good_fit(c: Case) -> Pattern | None:
     )
 
 
-def _decline_despite_good_fit(c: Case) -> Pattern | None:
+@_pattern("decline_despite_good_fit", "Decline despite good fit")
+def _decline_despite_good_fit(c: Case) -> Finding | None:
     """ORS reliably down, SRS at 36 or more: something outside therapy may be going on."""
-    good, fit = _good_fit(c)
-    change = c.summary.change
-    if change is None or change > -c.summary.reliable or not good:
+    found = _change_with_good_fit(c)
+    if found is None or found[0] > -c.figures.reliable:
         return None
-    return Pattern(
-        "decline_despite_good_fit",
-        "Decline despite good fit",
+    change, fit = found
+    return (
         f"ORS down {format_tenths(-change)} since intake; {fit}.",
         (
             "What has become harder lately?",
@@ -671,29 +754,27 @@ def _decline_despite_good_fit(c: Case) -> Pattern | None:
     )
 
 
-def _sudden_alliance_drop(c: Case) -> Pattern | None:
+@_pattern("sudden_alliance_drop", "Sudden alliance drop")
+def _sudden_alliance_drop(c: Case) -> Finding | None:
     """The client's own SRS fell a point or more: ask what did not fit today."""
-    if "srs_drop" not in c.summary.flags:
+    if "srs_drop" not in c.figures.flags:
         return None
-    previous, last = c.summary.srs[-2:]
+    previous, last = c.figures.srs[-2:]
     key = c.instruments[last.instrument].key
-    return Pattern(
-        "sudden_alliance_drop",
-        "Sudden alliance drop",
+    return (
         f"{key} fell from {format_tenths(previous.total)} to {format_tenths(last.total)}.",
         ("What did not fit for you today: the pace, the focus, how deep we went?",),
     )
 
 
-def _always_at_ceiling(c: Case) -> Pattern | None:
+@_pattern("always_at_ceiling", "Always at the ceiling")
+def _always_at_ceiling(c: Case) -> Finding | None:
     """The last SRS all at 39 or more (all items at 10 included): invite honesty."""
     t = c.thresholds
-    recent = c.summary.srs[-t.ceiling_count :]
+    recent = c.figures.srs[-t.ceiling_count :]
     if len(recent) < t.ceiling_count or any(a.total < t.ceiling for a in recent):
         return None
-    return Pattern(
-        "always_at_ceiling",
-        "Always at the ceiling",
+    return (
         f"The last {t.ceiling_count} SRS were all {format_tenths(t.ceiling)} or more.",
         (
             "Even a small thing that did not quite fit is useful for me to hear. "
@@ -702,28 +783,28 @@ def _always_at_ceiling(c: Case) -> Pattern | None:
     )
 
 
-def _high_and_steady(c: Case) -> Pattern | None:
+@_pattern("high_and_steady", "High and steady")
+def _high_and_steady(c: Case) -> Finding | None:
     """SRS at 38 or more and the ORS up since last time: learn what helped, to keep it.
     Left out when "Progress, good fit" already asks what helps."""
-    s = c.summary
+    s = c.figures
     if not s.srs or s.srs[-1].total < c.thresholds.high_srs or len(s.ors) < 2:
         return None
     if s.ors[-1].total <= s.ors[-2].total or _progress_good_fit(c) is not None:
         return None
-    return Pattern(
-        "high_and_steady",
-        "High and steady",
+    return (
         f"SRS {format_tenths(s.srs[-1].total)} and the ORS up "
         f"{format_tenths(s.ors[-1].total - s.ors[-2].total)} since last time.",
         ("What made today helpful, so we can keep doing it?",),
     )
 
 
-def _same_item_lowest(c: Case) -> Pattern | None:
+@_pattern("same_item_lowest", "Same item lowest again")
+def _same_item_lowest(c: Case) -> Finding | None:
     """The same SRS item lowest in 2 of the last 3 sessions: that part keeps missing.
     A session whose items are all equal has no lowest item and does not count."""
     t = c.thresholds
-    recent = c.summary.srs[-t.same_item_window :]
+    recent = c.figures.srs[-t.same_item_window :]
     lowest = [
         lowest_item(a, c.instruments[a.instrument])
         for a in recent
@@ -734,10 +815,8 @@ def _same_item_lowest(c: Case) -> Pattern | None:
     key, count = Counter(lowest).most_common(1)[0]
     if count < t.same_item_count:
         return None
-    label = _label(c.instruments, c.summary.srs[-1], key)
-    return Pattern(
-        "same_item_lowest",
-        "Same item lowest again",
+    label = _label(c.instruments, c.figures.srs[-1], key)
+    return (
         f"{label} was the lowest SRS item in {count} of the last {len(recent)} sessions.",
         (
             ITEM_MOVES.get(
@@ -747,10 +826,11 @@ def _same_item_lowest(c: Case) -> Pattern | None:
     )
 
 
-def _item_dropped(c: Case) -> Pattern | None:
+@_pattern("item_dropped", "Item dropped")
+def _item_dropped(c: Case) -> Finding | None:
     """An item 2 points or more below the same item last time, on the SRS or the ORS."""
     dropped = []
-    for ratings in (c.summary.srs, c.summary.ors):
+    for ratings in (c.figures.srs, c.figures.ors):
         if len(ratings) < 2:
             continue
         previous, last = ratings[-2:]
@@ -764,22 +844,19 @@ def _item_dropped(c: Case) -> Pattern | None:
                 )
     if not dropped:
         return None
-    return Pattern(
-        "item_dropped",
-        "Item dropped",
+    return (
         f"Since last time: {'; '.join(dropped)}.",
         ("This one is lower than last time: what changed?",),
     )
 
 
-def _not_on_track(c: Case) -> Pattern | None:
+@_pattern("not_on_track", "Not on track")
+def _not_on_track(c: Case) -> Finding | None:
     """The ORS below the band around the expected path: consider a change, or supervision."""
-    if "off_track" not in c.summary.flags:
+    if "off_track" not in c.figures.flags:
         return None
-    last = c.summary.etr_zones[-1]
-    return Pattern(
-        "not_on_track",
-        "Not on track",
+    last = c.figures.etr_zones[-1]
+    return (
         f"Session {last.session}: ORS {format_tenths(last.administration.total)}, "
         f"below the band around the expected path (expected "
         f"{format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
@@ -793,76 +870,72 @@ def _not_on_track(c: Case) -> Pattern | None:
 
 
 def _low_item(c: Case) -> Pattern | None:
-    """An SRS item below 9, else the lowest item of the latest ORS: one follow-up about it."""
-    s = c.summary
+    """An SRS item below 9, else the lowest item of the latest ORS: one follow-up about it.
+    The title and the question are templates for the instrument's {name} and the item's
+    {label}."""
+    s = c.figures
     if "srs_item_low" in s.flags and s.lowest_srs_item is not None:
         last, key = s.srs[-1], s.lowest_srs_item
-        name = c.instruments[last.instrument].key
-        label = _label(c.instruments, last, key)
-        return Pattern(
-            "low_item",
-            f"Low {name} item",
-            f"{label} was {format_tenths(last.items[key])} in the latest {name}.",
-            (f"You marked {label.lower()} a bit lower. What would have made it better?",),
-        )
-    if s.latest is None or s.lowest_ors_item is None or len(s.latest.items) < 2:
+        title = "Low {name} item"
+        question = "You marked {low} a bit lower. What would have made it better?"
+    elif s.progress and s.lowest_ors_item is not None and len(s.progress.latest.items) > 1:
+        last, key = s.progress.latest, s.lowest_ors_item
+        title = "Lowest {name} item"
+        question = "{label} is where you marked lowest. What is going on there at the moment?"
+    else:
         return None
-    key = s.lowest_ors_item
-    name = c.instruments[s.latest.instrument].key
-    label = _label(c.instruments, s.latest, key)
+    name = c.instruments[last.instrument].key
+    label = _label(c.instruments, last, key)
     return Pattern(
         "low_item",
-        f"Lowest {name} item",
-        f"{label} was {format_tenths(s.latest.items[key])} in the latest {name}.",
-        (f"{label} is where you marked lowest. What is going on there at the moment?",),
+        title.format(name=name),
+        f"{label} was {format_tenths(last.items[key])} in the latest {name}.",
+        (question.format(label=label, low=label.lower()),),
     )
 
 
-def _no_srs(c: Case) -> Pattern | None:
+@_pattern("no_srs", "No SRS this session")
+def _no_srs(c: Case) -> Finding | None:
     """The latest ORS session has no SRS: ask for it, it is where misfits show."""
-    s = c.summary
-    if s.latest is None or s.latest.day not in s.missing_srs:
+    s = c.figures
+    if s.progress is None or s.progress.latest.day not in s.missing_srs:
         return None
     sessions = len({a.day for a in s.ors})
-    return Pattern(
-        "no_srs",
-        "No SRS this session",
-        f"An ORS on {s.latest.day} and no SRS; {len(s.missing_srs)} of {sessions} ORS "
+    return (
+        f"An ORS on {s.progress.latest.day} and no SRS; {len(s.missing_srs)} of {sessions} ORS "
         "sessions have none.",
         ("Ask for the SRS at the end of the session: it is where a misfit shows first.",),
     )
 
 
-def _group_alliance(c: Case) -> Pattern | None:
+@_pattern("group_alliance", "The group's alliance")
+def _group_alliance(c: Case) -> Finding | None:
     """The group's alliance (GSRS) below 36 or fallen: what did not fit in the group."""
-    s = c.summary
+    s = c.figures
     if not {"gsrs_below_cutoff", "gsrs_drop"} & set(s.flags):
         return None
     last = s.gsrs[-1]
     before = f", was {format_tenths(s.gsrs[-2].total)}" if len(s.gsrs) > 1 else ""
-    return Pattern(
-        "group_alliance",
-        "The group's alliance",
+    return (
         f"GSRS {format_tenths(last.total)} on {last.day}{before}.",
         ("What in the group did not fit today, and what would make it work better for you?",),
     )
 
 
-def _rater_alliance(c: Case) -> Pattern | None:
+@_pattern("rater_alliance", "Another rater's alliance")
+def _rater_alliance(c: Case) -> Finding | None:
     """A partner's, a parent's or a teacher's SRS raised a flag: their view counts too.
     Left out when the split alliance already names their SRS and asks each person."""
-    if "split_alliance" in c.summary.flags:
+    if "split_alliance" in c.figures.flags:
         return None
     flagged = [
         r
-        for r in c.summary.raters
+        for r in c.figures.raters
         if r.srs and any(flag_base(f).startswith("srs_") for f in r.flags)
     ]
     if not flagged:
         return None
-    return Pattern(
-        "rater_alliance",
-        "Another rater's alliance",
+    return (
         "Flags from "
         + "; ".join(
             f"the {r.rater}'s SRS {format_tenths(r.srs[-1].total)} on {r.srs[-1].day}"
@@ -876,7 +949,7 @@ def _rater_alliance(c: Case) -> Pattern | None:
     )
 
 
-PATTERNS: tuple[Callable[[Case], Pattern | None], ...] = (
+PATTERNS: tuple[Rule, ...] = (
     _progress_good_fit,
     _flat_progress_good_fit,
     _decline_despite_good_fit,
@@ -894,10 +967,10 @@ PATTERNS: tuple[Callable[[Case], Pattern | None], ...] = (
 
 
 def find_patterns(
-    summary: Summary, instruments: dict[str, Instrument], thresholds: Thresholds = Thresholds()
+    figures: Figures, instruments: dict[str, Instrument], thresholds: Thresholds = Thresholds()
 ) -> tuple[Pattern, ...]:
     """The patterns that apply, in the table's order, each with questions in our own words."""
-    case = Case(summary, instruments, thresholds)
+    case = Case(figures, instruments, thresholds)
     return tuple(p for rule in PATTERNS if (p := rule(case)) is not None)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import string
 
+from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, InputError
 from fittui.domain.scoring import Summary, SymptomSummary
@@ -50,18 +51,18 @@ def check_template(template: str) -> str:
 
 
 def _ors_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
-    latest = summary.latest
-    if latest is None:
+    progress = summary.progress
+    if progress is None:
         return ""
+    latest = progress.latest
     instrument = instruments[latest.instrument]
     maximum = format_tenths(instrument.max_total, decimals=False)
     parts = []
     if summary.cutoff is not None:
         side = "below" if latest.total < summary.cutoff else "at or above"
         parts.append(f"{side} the cut-off of {format_tenths(summary.cutoff)}")
-    if summary.change is not None:
-        sign = "+" if summary.change > 0 else ""
-        parts.append(f"{sign}{format_tenths(summary.change)} since intake")
+    if progress.change is not None:
+        parts.append(f"{signed(progress.change)} since intake")
     extra = f" ({'; '.join(parts)})" if parts else ""
     return f"{instrument.key} {format_tenths(latest.total)}/{maximum}{extra}."
 
@@ -81,8 +82,8 @@ def _srs_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
 def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
     if "srs_item_low" in summary.flags:
         administration, key = summary.srs[-1], summary.lowest_srs_item
-    elif summary.latest is not None and len(summary.latest.items) > 1:
-        administration, key = summary.latest, summary.lowest_ors_item
+    elif summary.progress is not None and len(summary.progress.latest.items) > 1:
+        administration, key = summary.progress.latest, summary.lowest_ors_item
     else:
         return ""
     if key is None:
@@ -104,8 +105,7 @@ def _symptom_sentence(found: SymptomSummary | None, instruments: dict[str, Instr
     score = instrument.format_score
     parts = [found.band.label.lower()] if found.band else []
     if found.change is not None:
-        sign = "+" if found.change > 0 else ""
-        parts.append(f"{sign}{score(found.change)} since the first")
+        parts.append(f"{signed(found.change, score)} since the first")
     extra = f" ({'; '.join(parts)})" if parts else ""
     return f"{instrument.key} {score(found.latest.total)}/{score(instrument.max_total)}{extra}."
 

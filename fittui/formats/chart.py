@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from fittui.domain.instruments import Instrument
@@ -41,6 +42,7 @@ DENSE = 30  # sessions in a series beyond which it is drawn as dots (see _line)
 COLORS = ("cyan", "magenta", "green", "orange", "blue", "red")
 CUTOFF_MARK, BAND_MARK, SRS_MARK = "╌", "·", "┄"
 EXPECTED_MARK, LOWER_EDGE_MARK = "-", "_"
+EPISODE_MARK = "┆"  # the line before the first session of a later episode
 CHROME = 4  # lines of a titled plotext chart that are not canvas: title, frame, dates
 FULL_SCALE, CHILD_SCALE = 400, 100  # highest totals in tenths: the 40-point and 0-10 charts
 JOIN = "·"
@@ -150,18 +152,16 @@ def series(
     administrations: list[Administration],
     instruments: dict[str, Instrument],
     scale: int = FULL_SCALE,
+    days: Sequence[str] | None = None,
 ) -> tuple[list[str], dict[str, list[tuple[int, float]]]]:
     """Session dates and, for each series, (session index, total) points: "ORS", "SRS" and
     "GSRS" for the client's own, "ORS (partner)" and the like for a collateral rater.
     Only instruments whose highest total is ``scale`` (tenths): the 0-40 scales by
-    default, the young child's 0-10 ones with ``CHILD_SCALE``."""
-    ordered = [
-        a
-        for a in chronological(administrations)
-        if series_of(instruments, a) in ("ors", "srs", GROUP_SERIES)
-        and instruments[a.instrument].max_total == scale
-    ]
-    days = sorted({a.day for a in ordered})
+    default, the young child's 0-10 ones with ``CHILD_SCALE``. With ``days`` (which must
+    hold every day rated here), points are numbered on those days instead: a chart that
+    shows earlier episodes too numbers every episode's sessions on one axis."""
+    ordered = [a for a in chronological(administrations) if _on_scale(a, instruments, scale)]
+    days = list(days) if days is not None else sorted({a.day for a in ordered})
     index = {day: n for n, day in enumerate(days, start=1)}
     found: dict[str, list[tuple[int, float]]] = {}
     for a in ordered:
@@ -171,6 +171,14 @@ def series(
     # The client's own series first, then collateral raters by name.
     order = sorted(found, key=lambda name: ("(" in name, name))
     return days, {name: found[name] for name in order}
+
+
+def _on_scale(a: Administration, instruments: dict[str, Instrument], scale: int) -> bool:
+    """Whether a rating belongs on the totals chart of this scale."""
+    return (
+        series_of(instruments, a) in ("ors", "srs", GROUP_SERIES)
+        and instruments[a.instrument].max_total == scale
+    )
 
 
 def chart_scale(administrations: list[Administration], instruments: dict[str, Instrument]) -> int:
@@ -211,8 +219,11 @@ def _marker(name: str, used: set[str]) -> str:
     return "?"
 
 
-def _reference(plt: Any, days: list[str], y: float, marker: str, color: str | None) -> None:
-    plt.plot([0.5, len(days) + 0.5], [y, y], marker=marker, color=color)
+def _reference(
+    plt: Any, days: list[str], y: float, marker: str, color: str | None, start: float = 0.5
+) -> None:
+    """A horizontal line at ``y`` from ``start`` (the left edge by default) to the right."""
+    plt.plot([start, len(days) + 0.5], [y, y], marker=marker, color=color)
 
 
 def _date_ticks(plt: Any, days: list[str]) -> None:
@@ -220,6 +231,29 @@ def _date_ticks(plt: Any, days: list[str]) -> None:
     step = max(1, -(-len(days) // MAX_TICKS))
     ticks = list(range(1, len(days) + 1, step))
     plt.xticks(ticks, [days[t - 1][5:] for t in ticks])
+
+
+@dataclass
+class _Canvas:
+    """What every step of the totals chart draws on: the plot, the dates along it, the rows
+    (to keep points off the wrong side of a line) and the lines drawn so far."""
+
+    plt: Any
+    days: list[str]
+    top: int
+    grid: Grid | None
+    colors: bool
+    lines: list[Line] = field(default_factory=list)  # every line: current points avoid them
+    across: list[Line] = field(default_factory=list)  # those across the whole chart
+
+    @property
+    def dim(self) -> str | None:
+        """The colour of what is drawn in grey: none without colours."""
+        return "gray" if self.colors else None
+
+    def line(self, y: float, marker: str, color: str | None, start: float = 0.5) -> None:
+        """A reference line from ``start`` to the right edge."""
+        _reference(self.plt, self.days, y, marker, color, start)
 
 
 def draw_history(
@@ -232,73 +266,146 @@ def draw_history(
     reliable: int | None = None,
     etr: Sequence[tuple[int, int, int]] | None = None,
     rows: int | None = None,
+    earlier: Sequence[Sequence[Administration]] = (),
 ) -> list[Legend]:
     """Plot totals onto ``plt`` (plotext or a PlotextPlot's ``plt``) and return the legend;
-    the caller shows or refreshes. With ``intake`` and ``reliable`` (tenths), the band of
-    no reliable change around the intake is drawn: an ORS outside it has reliably changed.
-    ``etr`` is the client's expected path, (session, expected, lower) in tenths as
-    ``etr.client_path`` gives it; session n is drawn at the date of the client's n-th ORS.
-    ``rows`` is the canvas's height in rows (``canvas_rows``), which keeps every point
-    off the wrong side of a line; without it points are drawn at their values.
+    the caller shows or refreshes. ``administrations`` are the current episode's. With
+    ``intake`` and ``reliable`` (tenths), the band of no reliable change around the intake
+    is drawn: an ORS outside it has reliably changed. ``etr`` is the client's expected
+    path, (session, expected, lower) in tenths as ``etr.client_path`` gives it; session n
+    is drawn at the date of the client's n-th ORS. ``rows`` is the canvas's height in rows
+    (``canvas_rows``), which keeps every point off the wrong side of a line; without it
+    points are drawn at their values. ``earlier`` holds the ratings of each earlier
+    episode, oldest first: drawn in grey before the current episode, each episode after a
+    "┆" line, counted in nothing (the band and the expected path are the current one's).
 
     A young child's face scales (0-10) are drawn on a 0-10 chart of their own, with no
     cut-off, band or SRS 36 line (none of them is made for those scales)."""
     scale = chart_scale(administrations, instruments)
-    days, found = series(administrations, instruments, scale)
+    top = _axes(plt, scale)
+    episodes = [*earlier, administrations]
+    days = sorted({a.day for one in episodes for a in one if _on_scale(a, instruments, scale)})
+    found = series(administrations, instruments, scale, days)[1]
+    if not found:
+        return []
+    canvas = _Canvas(plt, days, top, Grid(0, top, rows) if rows else None, colors)
+    firsts = [
+        days.index(min(rated)) + 1
+        for rated in ([a.day for a in one if _on_scale(a, instruments, scale)] for one in episodes)
+        if rated
+    ]
+    legend = _reference_lines(canvas, found, scale, cutoff, intake, reliable, firsts[-1] - 0.5)
+    episode_legend = _episode_lines(canvas, firsts)
+    if scale == FULL_SCALE:
+        legend += _expected_path(canvas, etr or (), found.get("ORS", []))
+    legend += _ratings(canvas, found, earlier, administrations, instruments, scale)
+    _date_ticks(plt, days)
+    return legend + episode_legend
+
+
+def _axes(plt: Any, scale: int) -> int:
+    """Clear the plot and set the value axis for the scale; returns its top value."""
     top = scale // 10
     plt.clear_data()
     plt.ylim(0, top)
     plt.yticks([0, 10, 20, 30, 40] if scale == FULL_SCALE else [0, 2, 4, 6, 8, 10])
+    return top
+
+
+def _reference_lines(
+    canvas: _Canvas,
+    found: dict[str, list[tuple[int, float]]],
+    scale: int,
+    cutoff: int | None,
+    intake: int | None,
+    reliable: int | None,
+    start: float,
+) -> list[Legend]:
+    """The intake band (from the current episode's first session), the ORS cut-off and the
+    SRS 36 line, drawn first so the ratings are drawn over them; none on a 0-10 chart."""
     legend: list[Legend] = []
-    if not days:
+    if scale != FULL_SCALE:
         return legend
-    grid = Grid(0, top, rows) if rows else None
-    lines: list[Line] = []
+    if intake is not None and reliable is not None and "ORS" in found:
+        low, high = max(0, intake - reliable) / 10, min(400, intake + reliable) / 10
+        for y in (low, high):
+            canvas.line(y, BAND_MARK, canvas.dim, start)
+        canvas.lines += [Line(low, up=False), Line(high)]
+        legend.append(Legend(BAND_MARK * 2, f"intake ±{reliable / 10:g}", canvas.dim))
+    for shown, y, marker, words, color in (
+        (cutoff is not None and "ORS" in found, (cutoff or 0) / 10, CUTOFF_MARK, "cut-off", "red"),
+        ("SRS" in found or "GSRS" in found, 36.0, SRS_MARK, "SRS", "yellow"),
+    ):
+        if shown:
+            canvas.line(y, marker, color if canvas.colors else None)
+            canvas.lines.append(Line(y))
+            canvas.across.append(Line(y))
+            legend.append(Legend(marker * 2, f"{words} {y:g}", color if canvas.colors else None))
+    return legend
 
-    def reference(y: float, marker: str, words: str, color: str, up: bool = True) -> None:
-        shown = color if colors else None
-        _reference(plt, days, y, marker, shown)
-        legend.append(Legend(marker * 2, words, shown))
-        lines.append(Line(y, up))
 
-    # Reference lines first, so the ratings are drawn over them.
-    if scale == FULL_SCALE:
-        if intake is not None and reliable is not None and "ORS" in found:
-            dim = "gray" if colors else None
-            low, high = max(0, intake - reliable) / 10, min(400, intake + reliable) / 10
-            for y in (low, high):
-                _reference(plt, days, y, BAND_MARK, dim)
-            lines += [Line(low, up=False), Line(high)]
-            legend.append(Legend(BAND_MARK * 2, f"intake ±{reliable / 10:g}", dim))
-        if cutoff is not None and "ORS" in found:
-            reference(cutoff / 10, CUTOFF_MARK, f"cut-off {cutoff / 10:g}", "red")
-        if "SRS" in found or "GSRS" in found:
-            reference(36, SRS_MARK, "SRS 36", "yellow")
-    ors_points = found.get("ORS", [])
-    if etr and ors_points and scale == FULL_SCALE:
-        at = [(ors_points[n - 1][0], e / 10, lo / 10) for n, e, lo in etr if n <= len(ors_points)]
-        xs = [x for x, _, _ in at]
-        dim = "gray" if colors else None
-        for values, marker, words in (
-            ([e for _, e, _ in at], EXPECTED_MARK, "expected"),
-            ([lo for _, _, lo in at], LOWER_EDGE_MARK, "lower edge"),
-        ):
-            plt.plot(xs, values, marker=marker, color=dim)
-            legend.append(Legend(marker * 2, words, dim))
-    used: set[str] = set()
+def _episode_lines(canvas: _Canvas, firsts: Sequence[int]) -> list[Legend]:
+    """A "┆" line before the first session of each episode but the first one drawn;
+    ``firsts`` are those sessions, oldest episode first."""
+    for x in firsts[1:]:
+        canvas.plt.plot([x - 0.5, x - 0.5], [0, canvas.top], marker=EPISODE_MARK, color=canvas.dim)
+    if len(firsts) < 2:
+        return []
+    return [Legend(EPISODE_MARK, "episode start: earlier ones left of it, not counted", canvas.dim)]
+
+
+def _expected_path(
+    canvas: _Canvas, etr: Sequence[tuple[int, int, int]], ors_points: list[tuple[int, float]]
+) -> list[Legend]:
+    """The expected ORS path and the lower edge of its band, session n at the date of the
+    n-th ORS of the current episode."""
+    if not etr or not ors_points:
+        return []
+    at = [(ors_points[n - 1][0], e / 10, lo / 10) for n, e, lo in etr if n <= len(ors_points)]
+    xs = [x for x, _, _ in at]
+    legend = []
+    for values, marker, words in (
+        ([e for _, e, _ in at], EXPECTED_MARK, "expected"),
+        ([lo for _, _, lo in at], LOWER_EDGE_MARK, "lower edge"),
+    ):
+        canvas.plt.plot(xs, values, marker=marker, color=canvas.dim)
+        legend.append(Legend(marker * 2, words, canvas.dim))
+    return legend
+
+
+def _ratings(
+    canvas: _Canvas,
+    found: dict[str, list[tuple[int, float]]],
+    earlier: Sequence[Sequence[Administration]],
+    administrations: list[Administration],
+    instruments: dict[str, Instrument],
+    scale: int,
+) -> list[Legend]:
+    """Each series with its letter, in its colour; the earlier episodes' series in grey
+    with the same letters, kept off only the lines drawn across the whole chart."""
+    scale_words = " (0-10)" if scale == CHILD_SCALE else ""
+    before = [series(list(one), instruments, scale, canvas.days)[1] for one in earlier]
+    markers: dict[str, str] = {}
+    for name in [*found, *(name for one in before for name in one)]:
+        if name not in markers:
+            markers[name] = _marker(name, set(m.lower() for m in markers.values()))
     palette = iter(COLORS)
+    legend: list[Legend] = []
     drawn: list[Series] = []
     for name, points in found.items():
-        marker = _marker(name, used)
-        used.add(marker.lower())
-        color = next(palette, None) if colors else None
-        drawn.append(Series(points, marker, color))
-        words = series_words(administrations, instruments, name)
-        if scale == CHILD_SCALE:
-            words += " (0-10)"
-        legend.append(Legend(marker, words, color))
-    _draw_series(plt, drawn, grid, lines)
-    _date_ticks(plt, days)
+        color = next(palette, None) if canvas.colors else None
+        drawn.append(Series(points, markers[name], color))
+        words = series_words(administrations, instruments, name) + scale_words
+        legend.append(Legend(markers[name], words, color))
+    grey = [
+        Series(points, markers[name], canvas.dim) for one in before for name, points in one.items()
+    ]
+    _draw_series(canvas.plt, grey, canvas.grid, canvas.across)
+    _draw_series(canvas.plt, drawn, canvas.grid, canvas.lines)
+    everyone = [a for one in earlier for a in one]
+    for name in [name for name in markers if name not in found]:
+        words = f"{series_words(everyone, instruments, name)}{scale_words}, earlier"
+        legend.append(Legend(markers[name], words, canvas.dim))
     return legend
 
 

@@ -20,9 +20,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from datetime import date
+from decimal import Decimal
 from html import escape
 
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import ENGLISH, Translator, translated, translator
 from fittui.domain.response_code import ALPHABET, CHECK_MODULUS, SEPARATOR
 
 STYLE = """
@@ -74,6 +77,10 @@ function checkText(scores) {
   return ALPHABET[Math.floor(sum / ALPHABET.length)] + ALPHABET[sum % ALPHABET.length];
 }
 function shown(tenths) { return (tenths / 10).toFixed(FORM.decimals ? 1 : 0); }
+function said(tenths) { return shown(tenths).replace(".", FORM.words.decimal); }
+function words(text, fields) {
+  return text.replace(/\\{(\\w+)\\}/g, (whole, name) => name in fields ? fields[name] : whole);
+}
 function clamp(tenths) {
   const stepped = Math.round((tenths - FORM.min) / FORM.step) * FORM.step + FORM.min;
   return Math.min(FORM.max, Math.max(FORM.min, stepped));
@@ -85,7 +92,8 @@ function setValue(n, tenths) {
   mark.hidden = false;
   mark.style.left = ((values[n] - FORM.min) / (FORM.max - FORM.min) * 100) + "%";
   line.setAttribute("aria-valuenow", shown(values[n]));
-  line.setAttribute("aria-valuetext", "marked at " + shown(values[n]) + " of " + shown(FORM.max));
+  line.setAttribute("aria-valuetext",
+    words(FORM.words.marked, { value: said(values[n]), max: said(FORM.max) }));
   hideCode();
 }
 function hideCode() {
@@ -138,7 +146,7 @@ document.getElementById("done").addEventListener("click", () => {
   const missing = values.findIndex((v) => v === null);
   if (missing >= 0) {
     document.getElementById("problem").textContent =
-      "Please mark \\u201c" + FORM.items[missing] + "\\u201d first.";
+      words(FORM.words.missing, { label: FORM.items[missing] });
     focusItem(missing);
     return;
   }
@@ -158,9 +166,9 @@ document.getElementById("copy").addEventListener("click", () => {
   const said = document.getElementById("copied");
   if (navigator.clipboard) {
     navigator.clipboard.writeText(code.textContent).then(
-      () => { said.textContent = "Copied."; },
-      () => { said.textContent = "Selected: copy it with your device's copy command."; });
-  } else { said.textContent = "Selected: copy it with your device's copy command."; }
+      () => { said.textContent = FORM.words.copied; },
+      () => { said.textContent = FORM.words.selected; });
+  } else { said.textContent = FORM.words.selected; }
 });
 """
 
@@ -180,7 +188,7 @@ def content_security_policy() -> str:
     )
 
 
-def _line_item(n: int, instrument: Instrument) -> str:
+def _line_item(n: int, instrument: Instrument, tr: Translator) -> str:
     item = instrument.items[n]
     label = escape(item.label)
     description = (
@@ -188,6 +196,7 @@ def _line_item(n: int, instrument: Instrument) -> str:
         if item.description
         else ""
     )
+    not_marked = escape(tr.c_("not marked yet"))
     described = f"desc-{n} ends-{n}" if item.description else f"ends-{n}"
     return f"""
 <section class="item">
@@ -197,13 +206,13 @@ def _line_item(n: int, instrument: Instrument) -> str:
     aria-labelledby="label-{n}" aria-describedby="{described}"
     aria-valuemin="{instrument.format_score(instrument.scale_min)}"
     aria-valuemax="{instrument.format_score(instrument.scale_max)}"
-    aria-valuetext="not marked yet"><div class="mark" hidden></div></div>
+    aria-valuetext="{not_marked}"><div class="mark" hidden></div></div>
   <div class="ends" id="ends-{n}"><span>{escape(item.low)}</span>
     <span>{escape(item.high)}</span></div>
 </section>"""
 
 
-def _choice_item(n: int, instrument: Instrument) -> str:
+def _choice_item(n: int, instrument: Instrument, tr: Translator) -> str:
     item = instrument.items[n]
     question = escape(item.description or item.label)
     options = "".join(
@@ -218,8 +227,16 @@ def _choice_item(n: int, instrument: Instrument) -> str:
 </fieldset>"""
 
 
-def form_page(instrument: Instrument, form_id: str, use_by: str) -> str:
-    """The whole form as one HTML document; ``use_by`` is the last day it will be taken."""
+def form_page(
+    instrument: Instrument, form_id: str, use_by: str, tr: Translator | None = None
+) -> str:
+    """The whole form as one HTML document; ``use_by`` is the last day it will be taken.
+
+    Everything the client reads is in ``tr``'s language (English when not given); the
+    response code is the same in every language.
+    """
+    tr = tr or translator(ENGLISH)
+    instrument = translated(instrument, tr)
     data = {
         "key": instrument.key,
         "id": form_id,
@@ -231,20 +248,42 @@ def form_page(instrument: Instrument, form_id: str, use_by: str) -> str:
         "alphabet": ALPHABET,
         "modulus": CHECK_MODULUS,
         "separator": SEPARATOR,
+        "words": {
+            "decimal": tr.number(Decimal("0.5"))[1],
+            "marked": tr.c_("marked at {value} of {max}"),
+            "missing": tr.c_("Please mark “{label}” first."),
+            "copied": tr.c_("Copied."),
+            "selected": tr.c_("Selected: copy it with your device's copy command."),
+        },
     }
     # Inside <script type="application/json"> only "</" could end the block early.
     data_json = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
     build = _choice_item if instrument.kind == "likert" else _line_item
-    items = "".join(build(n, instrument) for n in range(len(instrument.items)))
+    items = "".join(build(n, instrument, tr) for n in range(len(instrument.items)))
     how = (
-        "Choose one answer for each question."
+        tr.c_("Choose one answer for each question.")
         if instrument.kind == "likert"
-        else "Put one mark on each line: tap or drag on it, or use the arrow keys "
-        "(a digit puts the mark on that number). Left is low, right is high."
+        else tr.c_(
+            "Put one mark on each line: tap or drag on it, or use the arrow keys "
+            "(a digit puts the mark on that number). Left is low, right is high."
+        )
     )
+    private = tr.c_(
+        "Nothing you enter leaves this page: at the end it shows a short code "
+        "for you to read out or paste to your therapist."
+    )
+    until = tr.c_("This form is for use until {date}.").format(
+        date=tr.date(date.fromisoformat(use_by))
+    )
+    words = {
+        "done": escape(tr.c_("Done")),
+        "your_code": escape(tr.c_("Your code (read it out, or copy it into the chat):")),
+        "copy": escape(tr.c_("Copy the code")),
+        "change": escape(tr.c_("You can still change a mark: the code changes with it.")),
+    }
     frame = f'<p class="frame">{escape(instrument.frame)}</p>' if instrument.frame else ""
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{tr.code}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{content_security_policy()}">
@@ -257,19 +296,19 @@ def form_page(instrument: Instrument, form_id: str, use_by: str) -> str:
 <main>
 <h1>{escape(instrument.name)}</h1>
 {frame}
-<p class="hint">{how} Nothing you enter leaves this page: at the end it shows a short code
-for you to read out or paste to your therapist.</p>
-<p class="until">This form is for use until {escape(use_by)}.</p>
+<p class="hint">{escape(how)} {escape(private)}</p>
+<p class="until">{escape(until)}</p>
 <div id="rating">
 {items}
 </div>
 <p id="problem" role="alert"></p>
-<button type="button" id="done">Done</button>
+<button type="button" id="done">{words["done"]}</button>
 <div id="done-box" hidden>
-  <p>Your code (read it out, or copy it into the chat):</p>
+  <p>{words["your_code"]}</p>
   <p id="code" tabindex="-1" aria-live="polite"></p>
-  <button type="button" id="copy">Copy the code</button> <span id="copied" role="status"></span>
-  <p class="hint">You can still change a mark: the code changes with it.</p>
+  <button type="button" id="copy">{words["copy"]}</button>
+  <span id="copied" role="status"></span>
+  <p class="hint">{words["change"]}</p>
 </div>
 </main>
 <script type="application/json" id="form-data">{data_json}</script>

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import LANGUAGES, available_in, client_translator
 from fittui.domain.model import Administration, Client, InputError, now_when
 from fittui.domain.response_code import ResponseCodeError, fits_a_code, parse_code
 from fittui.formats.form_page import form_page
@@ -69,9 +70,15 @@ def write_form(
     """Note a new form for the client in the database and build its page."""
     if not fits_a_code(instrument):
         raise InputError(f"{instrument.key}'s scores do not fit in a response code")
+    tr = client_translator(store.client(code).language)
+    if not available_in(instrument, tr.code):
+        raise InputError(
+            f"{instrument.key} is not available in {LANGUAGES[tr.code]}, "
+            f"the language {code} rates in"
+        )
     form = store.add_form(code, instrument.key, today.isoformat())
     last = use_by(form.created, days)
-    return WrittenForm(form, form_page(instrument, form.form_id, last), last)
+    return WrittenForm(form, form_page(instrument, form.form_id, last, tr), last)
 
 
 def read_code(

@@ -29,6 +29,7 @@ from typing import Any
 
 from fittui.domain.episodes import KINDS, REASONS
 from fittui.domain.instruments import AGE_GROUPS, Instrument
+from fittui.domain.language import LANGUAGE_PATTERN
 from fittui.domain.model import CODE_PATTERN, MODES, RATER_PATTERN
 
 CLIENTS = "clients"
@@ -98,6 +99,15 @@ def _codes(value: list) -> str | None:
     """A client's linked clients (one case): a list of client codes."""
     if not all(type(k) is str and CODE_PATTERN.match(k) for k in value):
         return "linked must be a list of client codes"
+    return None
+
+
+def _language(value: str) -> str | None:
+    """A language code (``de``, ``pt``), or empty for the therapist's language. A code
+    this fittui has no catalog for still reads (a newer fittui may have added it): the
+    client's screens then speak the therapist's language."""
+    if value and not LANGUAGE_PATTERN.fullmatch(value):
+        return f"language {value!r} is not a language code"
     return None
 
 
@@ -180,6 +190,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "archived": Field(_FLAG),
         "instruments": Field(_LIST, check=_instrument_keys),
         "linked": Field(_LIST, check=_codes),
+        "language": Field(_TEXT, check=_language),
     },
     ADMINISTRATIONS: {
         "client": Field(_TEXT, required=True),  # the client must exist: RecordChecks.links

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import check_language
 from fittui.domain.model import (
     DEFAULT_MODE,
     Administration,
@@ -84,6 +85,7 @@ def client_from_doc(doc: dict) -> Client:
         archived=bool(doc.get("archived", False)),
         instruments=tuple(doc.get("instruments", ())),
         linked=tuple(doc.get("linked", ())),
+        language=doc.get("language", ""),
     )
 
 
@@ -95,6 +97,7 @@ def client_to_doc(client: Client) -> dict:
         "archived": client.archived,
         "instruments": list(client.instruments),
         "linked": list(client.linked),
+        "language": client.language,
     }
 
 
@@ -367,15 +370,18 @@ class Store:
         age_group: str = "adult",
         label: str = "",
         instruments: tuple[str, ...] = (),
+        language: str = "",
     ) -> Client:
         """Add a client; ``instruments`` are keys the caller has checked against the
-        instruments (``parse_instrument_list``), since the store does not load them."""
+        instruments (``parse_instrument_list``), since the store does not load them.
+        ``language`` is a code fittui speaks, or empty for the therapist's."""
         client = Client(
             check_code(code),
             check_age_group(age_group),
             check_plain(label.strip(), "label"),
             False,
             instruments,
+            language=check_language(language) if language else "",
         )
         with self.storage.transaction():
             if client.code in self._raw(CLIENTS):
@@ -389,6 +395,8 @@ class Store:
             client = replace(self.client(code), **changes)
             check_plain(client.label, "label")
             check_age_group(client.age_group)
+            if client.language:
+                check_language(client.language)
             self._clients.update_ids(client_to_doc(client), [code])
         return client
 
@@ -564,14 +572,19 @@ class Store:
         return events
 
     def import_batch(
-        self, new_clients: Iterable[Client], administrations: Iterable[Administration]
-    ) -> tuple[list[Client], list[Administration]]:
-        """Add clients and administrations in one transaction, skipping ratings already here.
+        self,
+        new_clients: Iterable[Client],
+        administrations: Iterable[Administration],
+        episode_events: Iterable[EpisodeEvent] = (),
+    ) -> tuple[list[Client], list[Administration], list[EpisodeEvent]]:
+        """Add clients, administrations and episode events in one transaction, skipping
+        ratings and events already here; returns what was added.
 
         A rating counts as already here when the database holds as many identical ones
         (same client, instrument, date, rater and scores) as the batch does, so importing the
         same file twice adds nothing the second time. An administration keeps its id (a JSON
-        export's) unless the database already uses it for another rating.
+        export's) unless the database already uses it for another rating. Episode starts and
+        ends are saved in the same transaction, the same way (see :meth:`_import_events`).
         """
         with self.storage.transaction():
             existing = Counter(identity(a) for a in self.all_administrations())
@@ -591,7 +604,31 @@ class Store:
             )
             if fresh:
                 self.record_many(fresh)
-        return added_clients, fresh
+            events = self._import_events(episode_events)
+        return added_clients, fresh, events
+
+    def _import_events(self, events: Iterable[EpisodeEvent]) -> list[EpisodeEvent]:
+        """Save imported episode events not already here (same client, kind, day and
+        reason, counted as ratings are), each keeping its id unless that is taken; inside
+        the caller's transaction. Returns the events saved."""
+        saved = list(self._raw(EPISODE_EVENTS).items())
+        existing = Counter((d["client"], d["kind"], d["date"], d.get("reason")) for _, d in saved)
+        taken = {doc_id for doc_id, _ in saved}
+        fresh = []
+        for e in events:
+            same = (e.client, e.kind, e.date, e.reason)
+            if existing[same] > 0:
+                existing[same] -= 1
+                continue
+            fresh.append(replace(e, id=new_id()) if not e.id or e.id in taken else e)
+            taken.add(fresh[-1].id)
+        self._episode_events.insert_multiple(
+            self._episode_events.keyed(
+                {"client": e.client, "kind": e.kind, "date": e.date, "reason": e.reason}, e.id
+            )
+            for e in fresh
+        )
+        return fresh
 
     # -- corrections ---------------------------------------------------------------------
     def _rewrite(

@@ -360,11 +360,12 @@ class FitApp(App):
             )
             if rated is None:
                 break  # the therapist left, with the PIN
-            saved.append(rated)
+            if isinstance(rated, Administration):  # else not available in their language
+                saved.append(rated)
             following = turns[turn + 1][1] if turn + 1 < len(turns) else None
             if following == rater:
                 continue
-            if await self.push_screen_wait(ThankYouScreen(following)) != "next":
+            if await self.push_screen_wait(ThankYouScreen(following, code)) != "next":
                 break
         if self.one_person:
             self.exit()

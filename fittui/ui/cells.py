@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import App
 from textual.color import Color
 
+from fittui.domain.display import signed
 from fittui.domain.etr import ZONE_WORDS
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
 from fittui.domain.model import Client
@@ -111,10 +112,7 @@ def score_cell(tenths: int | None) -> Text:
 
 
 def change_cell(tenths: int | None) -> Text:
-    if tenths is None:
-        return Text("-", justify="right")
-    sign = "+" if tenths > 0 else ""
-    return Text(f"{sign}{format_tenths(tenths)}", justify="right")
+    return Text(signed(tenths), justify="right")
 
 
 def since_cell(days: int | None) -> Text:

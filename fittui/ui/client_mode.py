@@ -22,12 +22,24 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
 
+from fittui.domain.language import Translator, client_translator
 from fittui.ui.access import FitAppAccess
 
 THERAPIST_KEY = "f2"
 THERAPIST_KEY_NAME = "F2"
 
 ResultT = TypeVar("ResultT")
+
+
+def clients_language(screens: list[Screen[Any]]) -> Translator:
+    """The language of the client's screens in a stack: the topmost that speaks one (a
+    rating, a thank-you), else the therapist's; for a screen that can show up over any of
+    them and names no client itself (something went wrong, a terminal too small)."""
+    for screen in reversed(screens):
+        found = getattr(screen, "tr", None)
+        if isinstance(found, Translator):
+            return found
+    return client_translator(None)
 
 
 class ClientModeScreen(Screen[ResultT], FitAppAccess):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration
 from fittui.domain.scoring import RaterSummary, RiskAlert, Summary, describe_flag
@@ -66,17 +67,15 @@ def _person(a: Administration, one_client: bool) -> str:
 
 def _rater_line(rater: RaterSummary) -> Content:
     """A collateral rater's own ORS course, beside the client's and never counted in it."""
-    assert rater.intake is not None and rater.latest is not None
-    course = f"intake {format_tenths(rater.intake.total)}"
-    if rater.change is not None:
-        sign = "+" if rater.change > 0 else ""
-        course += (
-            f", latest {format_tenths(rater.latest.total)} ({sign}{format_tenths(rater.change)})"
-        )
+    progress = rater.progress
+    assert progress is not None
+    course = f"intake {format_tenths(progress.intake.total)}"
+    if progress.change is not None:
+        course += f", latest {format_tenths(progress.latest.total)} ({signed(progress.change)})"
     return Content.from_markup(
         "[b]$who's $key[/b]: $course, $status (shown apart, not counted in the client's).",
         who=rater.rater.capitalize(),
-        key=rater.latest.instrument,
+        key=progress.latest.instrument,
         course=course,
         status=rater.status,
     )

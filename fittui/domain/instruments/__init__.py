@@ -120,6 +120,10 @@ class Instrument:
     group: bool = False
     """Rated about a group session (the GSRS): a series of its own, apart from the
     individual alliance."""
+    languages: tuple[str, ...] = ()
+    """The only languages a client may rate it in, for a validated questionnaire whose
+    exact published wording is shipped (the PHQ-9 in English); empty: any language, its
+    wording (ours) translated through the client catalog."""
 
     @property
     def max_total(self) -> int:
@@ -213,67 +217,90 @@ def _build(data: dict, path: Path) -> Instrument:
     """Turn one parsed TOML file into an Instrument, checking every field."""
     where = str(path)
     try:
-        key = data["key"]
-        family = data.get("family", "other")
-        kind = data.get("kind", "vas")
-        if family not in FAMILIES:
-            raise InstrumentError(f"{where}: family must be one of {', '.join(FAMILIES)}")
-        if kind not in KINDS:
-            raise InstrumentError(f"{where}: kind must be one of {', '.join(KINDS)}")
-        scale = data["scale"]
-        items = tuple(
-            Item(
-                key=i["key"],
-                label=i["label"],
-                description=i.get("description", ""),
-                low=i.get("low", ""),
-                high=i.get("high", ""),
-                loinc=i.get("loinc", ""),
-            )
-            for i in data["items"]
-        )
-        if not items:
-            raise InstrumentError(f"{where}: an instrument needs at least one item")
-        if len({i.key for i in items}) != len(items):
-            raise InstrumentError(f"{where}: item keys must be unique")
-        bands = tuple(
-            Band(b["key"], b["label"], _tenths(b["low"], where)) for b in data.get("bands", [])
-        )
-        risk_rules = tuple(
-            RiskRule(r["item"], _tenths(r["at_least"], where), r["flag"], r["message"])
-            for r in data.get("risk_rules", [])
-        )
-        instrument = Instrument(
-            key=key,
-            name=data["name"],
-            family=family,
-            kind=kind,
-            items=items,
-            scale_min=_tenths(scale["min"], where),
-            scale_max=_tenths(scale["max"], where),
-            step=_tenths(scale.get("step", 0.1 if kind == "vas" else 1), where),
-            ages=data.get("ages", ""),
-            age_groups=tuple(data.get("age_groups", ())),
-            frame=data.get("frame", ""),
-            cutoffs={g: _tenths(v, where) for g, v in data.get("cutoffs", {}).items()},
-            reliable_change=_tenths(data.get("reliable_change"), where),
-            cutoff=_tenths(data.get("cutoff"), where),
-            item_cutoff=_tenths(data.get("item_cutoff"), where),
-            caseness=_tenths(data.get("caseness"), where),
-            options=tuple(data.get("options", ())),
-            bands=bands,
-            risk_rules=risk_rules,
-            sources=tuple(
-                Source(s["text"], s.get("supports", "")) for s in data.get("sources", [])
-            ),
-            copyright=data.get("copyright", ""),
-            loinc_panel=data.get("loinc", {}).get("panel", ""),
-            loinc_total=data.get("loinc", {}).get("total", ""),
-            loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
-            group=bool(data.get("group", False)),
-        )
+        instrument = _parse(data, where)
     except (KeyError, TypeError, AttributeError) as exc:
         raise InstrumentError(f"{where}: missing or malformed field {exc}") from None
+    _check(instrument, where)
+    return instrument
+
+
+def _family_and_kind(data: dict, where: str) -> tuple[Family, Kind]:
+    family = data.get("family", "other")
+    kind = data.get("kind", "vas")
+    if family not in FAMILIES:
+        raise InstrumentError(f"{where}: family must be one of {', '.join(FAMILIES)}")
+    if kind not in KINDS:
+        raise InstrumentError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    return family, kind
+
+
+def _items(data: dict, where: str) -> tuple[Item, ...]:
+    """The items, at least one, with keys unique in the instrument."""
+    items = tuple(
+        Item(
+            key=i["key"],
+            label=i["label"],
+            description=i.get("description", ""),
+            low=i.get("low", ""),
+            high=i.get("high", ""),
+            loinc=i.get("loinc", ""),
+        )
+        for i in data["items"]
+    )
+    if not items:
+        raise InstrumentError(f"{where}: an instrument needs at least one item")
+    if len({i.key for i in items}) != len(items):
+        raise InstrumentError(f"{where}: item keys must be unique")
+    return items
+
+
+def _parse(data: dict, where: str) -> Instrument:
+    """Every field of the file, read into an Instrument (scores into tenths); a missing
+    field raises KeyError, a malformed one TypeError or AttributeError."""
+    key = data["key"]
+    family, kind = _family_and_kind(data, where)
+    scale = data["scale"]
+    items = _items(data, where)
+    bands = tuple(
+        Band(b["key"], b["label"], _tenths(b["low"], where)) for b in data.get("bands", [])
+    )
+    risk_rules = tuple(
+        RiskRule(r["item"], _tenths(r["at_least"], where), r["flag"], r["message"])
+        for r in data.get("risk_rules", [])
+    )
+    return Instrument(
+        key=key,
+        name=data["name"],
+        family=family,
+        kind=kind,
+        items=items,
+        scale_min=_tenths(scale["min"], where),
+        scale_max=_tenths(scale["max"], where),
+        step=_tenths(scale.get("step", 0.1 if kind == "vas" else 1), where),
+        ages=data.get("ages", ""),
+        age_groups=tuple(data.get("age_groups", ())),
+        frame=data.get("frame", ""),
+        cutoffs={g: _tenths(v, where) for g, v in data.get("cutoffs", {}).items()},
+        reliable_change=_tenths(data.get("reliable_change"), where),
+        cutoff=_tenths(data.get("cutoff"), where),
+        item_cutoff=_tenths(data.get("item_cutoff"), where),
+        caseness=_tenths(data.get("caseness"), where),
+        options=tuple(data.get("options", ())),
+        bands=bands,
+        risk_rules=risk_rules,
+        sources=tuple(Source(s["text"], s.get("supports", "")) for s in data.get("sources", [])),
+        copyright=data.get("copyright", ""),
+        loinc_panel=data.get("loinc", {}).get("panel", ""),
+        loinc_total=data.get("loinc", {}).get("total", ""),
+        loinc_answers=tuple(data.get("loinc", {}).get("answers", ())),
+        group=bool(data.get("group", False)),
+        languages=tuple(data.get("languages", ())),
+    )
+
+
+def _check(instrument: Instrument, where: str) -> None:
+    """What holds across fields: known age groups, one option (and LOINC code) per answer,
+    rising bands from the scale's minimum, risk rules on the instrument's own items."""
     unknown = set(instrument.cutoffs) - set(AGE_GROUPS)
     if unknown:
         raise InstrumentError(f"{where}: unknown age group {sorted(unknown)[0]!r} in cutoffs")
@@ -288,7 +315,6 @@ def _build(data: dict, path: Path) -> Instrument:
         raise InstrumentError(f"{where}: bands must start at the scale's minimum and rise")
     for rule in instrument.risk_rules:
         instrument.item(rule.item)
-    return instrument
 
 
 def _read_toml(path: Path) -> dict:
@@ -303,7 +329,7 @@ def _read_toml(path: Path) -> dict:
 
 def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
     """A user file for a built-in instrument: replace wording, never scoring."""
-    allowed = {"key", "items", *_WORDING_FIELDS}
+    allowed = {"key", "items", "languages", *_WORDING_FIELDS}
     extra = set(data) - allowed
     if extra:
         raise InstrumentError(
@@ -311,6 +337,8 @@ def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
             f"not {', '.join(sorted(extra))}"
         )
     changes: dict = {f: data[f] for f in ("name", "frame") if f in data}
+    if "languages" in data:  # the language(s) of this wording, e.g. an official translation
+        changes["languages"] = tuple(str(code) for code in data["languages"])
     if "options" in data:
         if len(data["options"]) != len(base.options):
             raise InstrumentError(f"{path}: {base.key} needs {len(base.options)} options")

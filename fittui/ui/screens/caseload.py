@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Select, Static
 
 from fittui.domain.overview import Overview
-from fittui.domain.scoring import FLAGS, STATUSES, flag_base
+from fittui.domain.scoring import FLAGS, STATUSES, flag_base, progress_totals
 from fittui.ui.cells import (
     FLAG_SYMBOL_WIDTH,
     STATUS_FILTER_WORDS,
@@ -128,12 +128,13 @@ class CaseloadScreen(GoesBack, LiveScreen):
         rows = []
         for o in shown:
             s = o.summary
+            intake, latest, change = progress_totals(s.progress)
             cells = [
                 plain(o.client.code),
                 status_cell(self.app, s.status, status_words(o.client, s)),
-                score_cell(s.intake.total if s.intake else None),
-                score_cell(s.latest.total if s.latest else None),
-                change_cell(s.change),
+                score_cell(intake),
+                score_cell(latest),
+                change_cell(change),
                 zone_cell(self.app, s.etr_zone),
                 score_cell(s.srs[-1].total if s.srs else None),
                 plain(str(o.sessions)),

@@ -7,13 +7,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrument_list
+from fittui.domain.language import LANGUAGES, available_in, therapist_language
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.form import FormScreen
 from fittui.ui.screens.keys import KEYS_BINDINGS
 
 AGE_GROUP_NAMES = {
@@ -23,8 +24,10 @@ AGE_GROUP_NAMES = {
     "young_child": "young child (under 6)",
 }
 
+THERAPISTS_LANGUAGE = "yours (the therapist's)"
 
-class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
+
+class ClientFormScreen(FormScreen[Client], FitAppAccess):
     """Saves the client and dismisses with it, or with None when cancelled.
 
     With ``client`` given it edits that client (its code stays: ratings are filed under
@@ -63,6 +66,13 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
             yield Input(
                 value=client.label if client else "", placeholder="e.g. Tue 10am", id="label"
             )
+            yield Label("Language the client rates in")
+            yield Select(
+                [(THERAPISTS_LANGUAGE, ""), *((name, code) for code, name in LANGUAGES.items())],
+                value=client.language if client and client.language in LANGUAGES else "",
+                allow_blank=False,
+                id="language",
+            )
             yield Label("Start of session, in order (empty: the ORS)")
             yield Input(
                 value=", ".join(client.instruments) if client else "",
@@ -87,6 +97,7 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
         store = self.fit_app.store
         age_group = str(self.query_one("#age-group", Select).value)
         label = self.query_one("#label", Input).value
+        language = str(self.query_one("#language", Select).value)
         try:
             instruments = parse_instrument_list(
                 self.fit_app.instruments, self.query_one("#instruments", Input).value
@@ -101,16 +112,36 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
                     age_group=age_group,
                     label=label.strip(),
                     instruments=instruments,
+                    language=language,
                 )
             else:
                 saved = store.add_client(
-                    self.query_one("#code", Input).value, age_group, label, instruments
+                    self.query_one("#code", Input).value, age_group, label, instruments, language
                 )
             saved = self._link(saved, linked)
         except (InputError, InstrumentError, StorageError) as exc:
             self.query_one("#error", Static).update(Text(str(exc)))
             return
+        self._warn_unavailable(saved)
         self.dismiss(saved)
+
+    def _warn_unavailable(self, client: Client) -> None:
+        """Tell the therapist which chosen questionnaires the client cannot read in their
+        language: the client will be told so on the screen instead of rating them."""
+        language = client.language or therapist_language()
+        missing = [
+            key
+            for key in client.instruments
+            if key in self.fit_app.instruments
+            and not available_in(self.fit_app.instruments[key], language)
+        ]
+        if missing:
+            self.fit_app.notify(
+                f"{', '.join(missing)}: not available in {LANGUAGES[language]}; "
+                f"{client.code} will be told so instead of rating it.",
+                severity="warning",
+                timeout=15,
+            )
 
     def _link(self, client: Client, wanted: list[str]) -> Client:
         """Link the client with the codes named, unlink those no longer named."""
@@ -122,15 +153,3 @@ class ClientFormScreen(ModalScreen[Client | None], FitAppAccess):
             if code not in wanted:
                 client = store.unlink(client.code, code)[0]
         return client
-
-    def on_input_submitted(self) -> None:
-        self._save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self._save()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

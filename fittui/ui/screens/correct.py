@@ -8,7 +8,7 @@ the rating said before (``voided``, ``corrections``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.display import date_text, score_format
+from fittui.domain.instruments import Instrument
 from fittui.domain.model import (
     REPLACED_SAME_DAY,
     VOID_REASONS,
@@ -72,29 +73,40 @@ DIALOG_CSS = """
 def rating_words(a: Administration, instruments: dict[str, Instrument]) -> str:
     """One rating as the therapist recognises it: 'ORS · 2026-11-09 10:00 · rated by client
     · 5.0 5.0 5.0 5.1 · total 20.1'."""
-    instrument = instruments.get(a.instrument)
-    score = instrument.format_score if instrument else format_tenths
+    score = score_format(a, instruments)
     items = " ".join(score(v) for v in a.items.values())
-    when = a.date.replace("T", " ")
+    when = date_text(a.date)
     return f"{a.instrument} · {when} · rated by {a.rater} · {items} · total {score(a.total)}"
 
 
-class VoidScreen(ModalScreen[str | None]):
-    """Confirms voiding one rating and asks why: a reason from the list (Enter) or typed.
-    Dismisses with the reason, or None when Escape leaves the rating as it is."""
+ResultT = TypeVar("ResultT")
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="VoidScreen")
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+class RatingDialog(ModalScreen[ResultT]):
+    """A dialog that acts on one rating and shows it first, so the therapist confirms what
+    they see."""
 
     def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
         super().__init__()
         self.administration = administration
         self.instruments = instruments
 
+    def compose_heading(self, title: str) -> ComposeResult:
+        """The dialog's title, then the rating it acts on."""
+        yield Label(title, classes="title")
+        yield Static(Text(rating_words(self.administration, self.instruments)))
+
+
+class VoidScreen(RatingDialog[str | None]):
+    """Confirms voiding one rating and asks why: a reason from the list (Enter) or typed.
+    Dismisses with the reason, or None when Escape leaves the rating as it is."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="VoidScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Void this rating as entered in error?", classes="title")
-            yield Static(Text(rating_words(self.administration, self.instruments)))
+            yield from self.compose_heading("Void this rating as entered in error?")
             yield Static(
                 "It stays in the history, struck through, and counts nowhere; "
                 "v restores it later. Why?",
@@ -123,7 +135,7 @@ class VoidScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class RestoreScreen(ModalScreen[bool]):
+class RestoreScreen(RatingDialog[bool]):
     """Confirms restoring a voided rating; dismisses with True on Enter, False on Escape."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="RestoreScreen")
@@ -132,16 +144,10 @@ class RestoreScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
-        super().__init__()
-        self.administration = administration
-        self.instruments = instruments
-
     def compose(self) -> ComposeResult:
         a = self.administration
         with Vertical():
-            yield Label("Restore this rating?", classes="title")
-            yield Static(Text(rating_words(a, self.instruments)))
+            yield from self.compose_heading("Restore this rating?")
             if a.voided is not None:
                 yield Static(Text(f"Voided {a.voided.at.replace('T', ' ')}: {a.voided.reason}"))
             yield Static(
@@ -156,27 +162,21 @@ class RestoreScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class CorrectScreen(ModalScreen[str | None], FitAppAccess):
+class CorrectScreen(RatingDialog[str | None], FitAppAccess):
     """Moves a rating to another client and/or fixes its date; the old values stay in the
     rating's corrections. Dismisses with a sentence saying what changed, or None."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CorrectScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, administration: Administration, instruments: dict[str, Instrument]):
-        super().__init__()
-        self.administration = administration
-        self.instruments = instruments
-
     def compose(self) -> ComposeResult:
         a = self.administration
         with Vertical():
-            yield Label("Correct this rating", classes="title")
-            yield Static(Text(rating_words(a, self.instruments)))
+            yield from self.compose_heading("Correct this rating")
             yield Label("Client code (to move it)")
             yield Input(value=a.client, id="client", compact=True)
             yield Label("Date, YYYY-MM-DD or YYYY-MM-DD HH:MM (not after today)")
-            yield Input(value=a.date.replace("T", " "), id="date", compact=True)
+            yield Input(value=date_text(a.date), id="date", compact=True)
             yield Static(
                 "Enter saves · Tab next field · Escape cancels\n"
                 "The old client and date are kept in the rating's corrections.",

@@ -19,8 +19,8 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
 from fittui.domain import etr
+from fittui.domain.display import date_text, score_format, signed
 from fittui.domain.episodes import REASON_WORDS, Episode, check_end, check_start, current_ratings
-from fittui.domain.instruments import format_tenths
 from fittui.domain.model import Administration, InputError, correction_words
 from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
@@ -214,9 +214,8 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.summary = summary
         sessions = self.episodes[-1].sessions if self.episodes else 0
         change = ""
-        if summary.change is not None:
-            sign = "+" if summary.change > 0 else ""
-            change = f" ({sign}{format_tenths(summary.change)} since intake)"
+        if summary.progress is not None and summary.progress.change is not None:
+            change = f" ({signed(summary.progress.change)} since intake)"
         self.query_one("#who", Static).update(
             Content.from_markup(
                 "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
@@ -253,11 +252,10 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def draw_chart(self) -> None:
         app = self.fit_app
-        path = etr.client_path(
-            self.summary.ors, self.client.age_group, app.instruments, app.etr_params
-        )
+        path = self.summary.expected_path
+        earlier = [episode.administrations for episode in self.episodes[:-1]]
         legend = self.query_one(HistoryPlot).show(
-            self.current, app.instruments, self.summary, self.view, path
+            self.current, app.instruments, self.summary, self.view, path, earlier
         )
         note = self.query_one("#etr-note", Static)
         note.display = bool(path) and self.view == "totals"
@@ -289,10 +287,9 @@ class HistoryScreen(GoesBack, LiveScreen):
             if separate and episode is not None and episode is not shown:
                 shown = episode
                 rows.append(self._episode_row(episode))
-            instrument = instruments.get(a.instrument)
-            score = instrument.format_score if instrument else format_tenths
+            score = score_format(a, instruments)
             cells = [
-                plain(a.date.replace("T", " ")),
+                plain(date_text(a.date)),
                 plain(a.instrument),
                 plain(a.taken_by),
                 plain(" ".join(score(v) for v in a.items.values())),

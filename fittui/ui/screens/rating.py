@@ -16,6 +16,8 @@ calm word for the client, and the details wait for the therapist (after the PIN)
 from __future__ import annotations
 
 import asyncio
+from functools import cached_property
+from typing import NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +27,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from fittui.domain.instruments import Instrument
+from fittui.domain.language import (
+    LANGUAGES,
+    Translator,
+    _,
+    available_in,
+    client_translator,
+    translated,
+)
 from fittui.domain.model import Administration, InputError, now_when
 from fittui.storage.journal import StorageError
 from fittui.ui.client_mode import ClientModeScreen
@@ -32,16 +42,15 @@ from fittui.ui.widgets.answer import Answer
 from fittui.ui.widgets.choice import Choice
 from fittui.ui.widgets.slider import Slider
 
-# The keys in one line that fits 60 columns, fast ones first: a digit, Home and End.
-HELP = "← → 0–9 Home End mark the line   ↑ ↓ next   Enter done"
-LIKERT_HELP = "← → {low}–{high} Home End choose   ↑ ↓ next question   Enter done"
-LIKERT_COLUMN_HELP = "↑ ↓ {low}–{high} Home End choose   Enter next question"
-SAVING = "Saving your answers…"
-NOT_SAVED = (
-    "Your answers could not be saved just now. They are still here: "
-    "press Done to try again, or tell your therapist."
-)
 ROWS_PER_ITEM = 4  # label, description, line, end words
+
+
+class NotAvailable(NamedTuple):
+    """What the screen dismisses with for a questionnaire the client cannot read in their
+    language (a validated one whose official translation fittui does not ship)."""
+
+    instrument: str
+    language: str
 
 
 class ItemList(VerticalScroll, inherit_bindings=False, can_focus=False):
@@ -54,9 +63,15 @@ class ItemList(VerticalScroll, inherit_bindings=False, can_focus=False):
     """
 
 
-class RatingScreen(ClientModeScreen[Administration | None]):
+class RatingScreen(ClientModeScreen[Administration | NotAvailable | None]):
     """One rater's administration of one instrument. Dismisses with the saved one, or None
-    when the therapist leaves (with the PIN) before it is saved."""
+    when the therapist leaves (with the PIN) before it is saved.
+
+    Everything on it is in the client's language (:attr:`tr`), the therapist's when the
+    client has none; what is saved is the same in every language. A questionnaire the
+    client cannot read in their language says so instead, and dismisses with
+    :class:`NotAvailable` once the client presses Enter.
+    """
 
     BINDINGS = [
         Binding("up", "step(-1)", show=False),
@@ -80,10 +95,27 @@ class RatingScreen(ClientModeScreen[Administration | None]):
         self.saving = False
         """Set once the client confirms a complete rating: from then on no key acts."""
 
+    @cached_property
+    def tr(self) -> Translator:
+        """The client's language (their own, else the therapist's)."""
+        try:
+            language = self.fit_app.store.client(self.client_code).language
+        except InputError:
+            language = ""
+        return client_translator(language)
+
+    @property
+    def available(self) -> bool:
+        return available_in(self.instrument, self.tr.code)
+
     def compose(self) -> ComposeResult:
-        yield Static(self.instrument.name, id="title")
-        yield Static(self.instrument.frame, id="frame")
-        instrument = self.instrument
+        tr = self.tr
+        if not self.available:
+            yield from self._compose_not_available()
+            return
+        instrument = translated(self.instrument, tr)
+        yield Static(instrument.name, id="title")
+        yield Static(instrument.frame, id="frame")
         with ItemList(id="items"):
             for number, item in enumerate(instrument.items, start=1):
                 if instrument.kind == "likert":
@@ -94,6 +126,7 @@ class RatingScreen(ClientModeScreen[Administration | None]):
                         instrument.step,
                         number=number,
                         show_numbers=self.show_numbers,
+                        tr=tr,
                         id=f"item-{item.key}",
                     )
                 else:
@@ -102,22 +135,48 @@ class RatingScreen(ClientModeScreen[Administration | None]):
                         instrument.scale_min,
                         instrument.scale_max,
                         show_numbers=self.show_numbers,
+                        tr=tr,
                         id=f"item-{item.key}",
                     )
-            yield Button("Done", id="done", variant="primary")
+            yield Button(tr.c_("Done"), id="done", variant="primary")
         yield Static("", id="message")
         yield Static(self._help(), id="help")
 
-    def _help(self) -> str:
-        """The keys, in one line: with answers in a column, Up and Down choose."""
-        instrument = self.instrument
-        if instrument.kind != "likert":
-            return HELP
-        low, high = (
-            instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
+    def _compose_not_available(self) -> ComposeResult:
+        """The questionnaire's name and, in the client's language, that it is not
+        available in it: nothing to answer, Enter goes on."""
+        tr = self.tr
+        yield Static(self.instrument.key, id="title")
+        yield Static(
+            tr.c_(
+                "This questionnaire is not available in your language, so there is "
+                "nothing to answer here. Your therapist knows."
+            ),
+            id="frame",
         )
-        in_column = self.is_mounted and any(c.in_column for c in self.query(Choice))
-        return (LIKERT_COLUMN_HELP if in_column else LIKERT_HELP).format(low=low, high=high)
+        with ItemList(id="items"):
+            yield Button(tr.c_("Continue"), id="done", variant="primary")
+        yield Static("", id="message")
+        yield Static(tr.c_("Enter continue"), id="help")
+
+    def _help(self) -> str:
+        """The keys, in one line that fits 60 columns, fast ones first (a digit, Home and
+        End); with answers in a column, Up and Down choose."""
+        instrument, tr = self.instrument, self.tr
+        if instrument.kind != "likert":
+            # TRANSLATORS: one line of at most 57 characters (a 60-column terminal).
+            return tr.c_("← → 0–9 Home End mark the line   ↑ ↓ next   Enter done")
+        low, high = (
+            tr.score(t, not instrument.whole_numbers)
+            for t in (instrument.scale_min, instrument.scale_max)
+        )
+        if self.is_mounted and any(c.in_column for c in self.query(Choice)):
+            # TRANSLATORS: one line of at most 57 characters with the numbers filled in.
+            text = tr.c_("↑ ↓ {low}–{high} Home End choose   Enter next question")
+        else:
+            # TRANSLATORS: one line of at most 57 characters with the numbers filled in.
+            text = tr.c_("← → {low}–{high} Home End choose   ↑ ↓ next question   Enter done")
+        return text.format(low=low, high=high)
 
     @property
     def item_widgets(self) -> list[Answer]:
@@ -130,11 +189,16 @@ class RatingScreen(ClientModeScreen[Administration | None]):
         return [*self.item_widgets, self.query_one("#done", Button)]
 
     def on_mount(self) -> None:
+        if not self.available:
+            self.query_one("#done", Button).focus()
+            return
         self.item_widgets[0].focus()
         self._fit_to_height()
         self.call_after_refresh(self._show_help)
 
     def on_resize(self) -> None:
+        if not self.available:
+            return
         self._fit_to_height()
         self.call_after_refresh(self._show_help)
 
@@ -174,26 +238,41 @@ class RatingScreen(ClientModeScreen[Administration | None]):
     @on(Button.Pressed, "#done")
     def done(self, event: Button.Pressed) -> None:
         event.stop()
-        self.submit()
+        if self.available:
+            self.submit()
+        elif not self.dismissed:
+            self.fit_app.notify(
+                _("{code}: {instrument} not rated: not available in {language}.").format(
+                    code=self.client_code,
+                    instrument=self.instrument.key,
+                    language=LANGUAGES[self.tr.code],
+                ),
+                severity="warning",
+                timeout=30,
+            )
+            self.dismiss(NotAvailable(self.instrument.key, self.tr.code))
 
     def submit(self) -> None:
         """Save the rating once every item is answered: exactly once, whatever comes after."""
         if self.saving:
             return
         message = self.query_one("#message", Static)
+        tr = self.tr
         for widget in self.item_widgets:
             if widget.value is None:
                 if isinstance(widget, Choice):
-                    message.update(f"Please choose an answer to question {widget.number}.")
+                    text = tr.c_("Please choose an answer to question {number}.")
+                    message.update(text.format(number=widget.number))
                 else:
-                    message.update(f"Please put a mark on the line for “{widget.item.label}”.")
+                    text = tr.c_("Please put a mark on the line for “{label}”.")
+                    message.update(text.format(label=widget.item.label))
                 widget.focus()
                 return
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
         self.saving = True
         self.query_one(ItemList).disabled = True  # no key reaches an item from now on
         if self.fit_app.store.lock_is_busy():
-            message.update(SAVING)
+            message.update(tr.c_("Saving your answers…"))
             self.save_when_free(items)
             return
         try:
@@ -223,7 +302,13 @@ class RatingScreen(ClientModeScreen[Administration | None]):
         """Keep the answers, tell the client calmly, and keep the details (a path, another
         client's code) for the therapist: they appear once client mode ends."""
         self.fit_app.notify(f"A rating was not saved: {exc}", severity="error", timeout=30)
-        self.query_one("#message", Static).update(NOT_SAVED)
+        self.query_one("#message", Static).update(
+            # TRANSLATORS: "Done" is the button under the lines (the message "Done").
+            self.tr.c_(
+                "Your answers could not be saved just now. They are still here: "
+                "press Done to try again, or tell your therapist."
+            )
+        )
         self.query_one(ItemList).disabled = False
         self.saving = False
         self.query_one("#done", Button).focus()

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
+from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.model import Administration
 from fittui.domain.scoring import previous_of, summarize
@@ -40,7 +41,7 @@ def describe(
         Content.from_markup(
             f"[b]{instrument.key}[/b] rated by [b]$rater[/b] · $when · saved ✓",
             rater=a.taken_by,
-            when=a.date.replace("T", " "),
+            when=date_text(a.date),
         )
     ]
     for item in instrument.items:
@@ -52,9 +53,7 @@ def describe(
         was = instrument.band_for(previous.total)
         then = f" ({was.label.lower()})" if was is not None and was != band else ""
         change = a.total - previous.total
-        since = (
-            f"last time {score(previous.total)}{then}, {'+' if change > 0 else ''}{score(change)}"
-        )
+        since = f"last time {score(previous.total)}{then}, {signed(change, score)}"
     total = f"{score(a.total)} / {format_tenths(instrument.max_total, decimals=False)}"
     if band is None:
         tail = f"   {since}" if since else ""

@@ -15,18 +15,18 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from fittui.domain.instruments import Instrument, InstrumentError
 from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.form import FormScreen
 
 MODE_TITLES = {"spoken": "said aloud", "paper": "from a paper form"}
 
 
-class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
+class ScoreEntryScreen(FormScreen[Administration], FitAppAccess):
     """Saves the typed rating and dismisses with it, or with None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -128,17 +128,3 @@ class ScoreEntryScreen(ModalScreen[Administration | None], FitAppAccess):
             self._saving = False
             return
         self.dismiss(saved)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self._save()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -10,6 +10,8 @@ after the therapist has been asked to stop sharing.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fittui.domain.instruments import Instrument
-from fittui.domain.model import Administration
+from fittui.domain.language import Translator, client_translator, translated
+from fittui.domain.model import Administration, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.widgets.share_line import ShareLine
@@ -64,16 +67,31 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         self.saved: Administration | None = None
         self._leaving = False
 
+    @cached_property
+    def tr(self) -> Translator:
+        """The client's language: the scale, as the client sees it, is in it."""
+        try:
+            language = self.fit_app.store.client(self.client_code).language
+        except InputError:
+            language = ""
+        return client_translator(language)
+
+    @cached_property
+    def shown(self) -> Instrument:
+        """The instrument in the client's language (the one saved is ``instrument``)."""
+        return translated(self.instrument, self.tr)
+
     def compose(self) -> ComposeResult:
         yield Static("", id="share-progress")
-        yield Static(self.instrument.frame, id="share-frame")
+        yield Static(self.shown.frame, id="share-frame")
         with Vertical(id="share-items"):
-            for item in self.instrument.items:
+            for item in self.shown.items:
                 yield ShareLine(
                     item,
                     self.instrument.scale_min,
                     self.instrument.scale_max,
                     show_numbers=self.show_numbers,
+                    tr=self.tr,
                     id=f"share-{item.key}",
                 )
         yield Static("", id="share-message")
@@ -103,11 +121,12 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         progress = self.query_one("#share-progress", Static)
         message = self.query_one("#share-message", Static)
         if index < len(lines):
-            progress.update(f"{self.instrument.name} · {index + 1} of {len(lines)}")
+            where = self.tr.c_("{scale} · {number} of {count}")
+            progress.update(where.format(scale=self.shown.name, number=index + 1, count=len(lines)))
             lines[index].focus()
             message.update("")
         else:
-            progress.update(self.instrument.name)
+            progress.update(self.shown.name)
             message.update(DONE_TEXT.format(count=len(lines)))
 
     @on(ShareLine.Changed)

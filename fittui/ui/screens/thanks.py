@@ -6,11 +6,15 @@ closes fittui.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.widgets import Static
 
+from fittui.domain.language import Translator, client_translator, rater_name
+from fittui.domain.model import InputError
 from fittui.ui.client_mode import ClientModeScreen
 
 
@@ -20,23 +24,36 @@ class ThankYouScreen(ClientModeScreen[str]):
 
     BINDINGS = [Binding("enter", "next", show=False)]
 
-    def __init__(self, next_rater: str | None = None) -> None:
+    def __init__(self, next_rater: str | None = None, client_code: str | None = None) -> None:
         super().__init__()
         self.next_rater = next_rater
+        self.client_code = client_code
+        """Whose session it is: the screen speaks their language."""
 
     def compose(self) -> ComposeResult:
+        tr = self.tr
         if self.next_rater:
-            after = (
-                f"Please hand the laptop to the next person ({self.next_rater}).\n\n"
-                "Press Enter to begin."
-            )
+            after = tr.c_(
+                "Please hand the laptop to the next person ({rater}).\n\nPress Enter to begin."
+            ).format(rater=rater_name(tr, self.next_rater))
         elif self.fit_app.one_person:
-            after = "Your answers are saved.\n\nPress Enter to close."
+            after = tr.c_("Your answers are saved.\n\nPress Enter to close.")
         else:
-            after = "Please hand the laptop back to your therapist."
+            after = tr.c_("Please hand the laptop back to your therapist.")
         with Middle():
             with Center():
-                yield Static(f"Thank you.\n\n{after}", id="thanks")
+                yield Static(tr.c_("Thank you.") + "\n\n" + after, id="thanks")
+
+    @cached_property
+    def tr(self) -> Translator:
+        """The client's language, the therapist's when the client has none."""
+        language = ""
+        if self.client_code is not None:
+            try:
+                language = self.fit_app.store.client(self.client_code).language
+            except InputError:
+                pass
+        return client_translator(language)
 
     def action_next(self) -> None:
         if self.next_rater:

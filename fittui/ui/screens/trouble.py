@@ -17,23 +17,27 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from fittui.domain.display import date_text
 from fittui.domain.model import InputError
 from fittui.domain.outside import shown
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
-from fittui.ui.client_mode import ClientModeScreen
+from fittui.ui.client_mode import ClientModeScreen, clients_language
+
+NOTICE_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 76; max-width: 100%; height: auto; max-height: 100%;
+    border: round ${border}; padding: 0 1; background: $surface;
+}}
+"""
+"""The look of both notices: a box in the middle, its border coloured by how bad it is."""
 
 
 class TroubleScreen(ModalScreen[str]):
     """For the therapist: dismisses with "back" (a fresh client list) or "quit"."""
 
-    DEFAULT_CSS = """
-    TroubleScreen { align: center middle; }
-    TroubleScreen > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: round $error; padding: 0 1; background: $surface;
-    }
-    """
+    DEFAULT_CSS = NOTICE_CSS.format(name="TroubleScreen", border="error")
     BINDINGS = [
         Binding("escape,enter", "back", "Back to the client list"),
         Binding("q", "quit_app", "Quit fittui"),
@@ -86,9 +90,12 @@ class CalmScreen(ClientModeScreen):
     """
 
     def compose(self) -> ComposeResult:
+        tr = clients_language(self.app.screen_stack)
         yield Static(
-            "Something went wrong on this computer. Your answers are kept.\n\n"
-            "Please hand it back to your therapist."
+            tr.c_(
+                "Something went wrong on this computer. Your answers are kept.\n\n"
+                "Please hand it back to your therapist."
+            )
         )
 
     def on_therapist(self) -> None:
@@ -97,7 +104,7 @@ class CalmScreen(ClientModeScreen):
 
 def describe_kept(work: dict) -> str:
     """One line for a kept rating or note, its text made safe to show."""
-    when = str(work.get("kept_at", "")).replace("T", " ")
+    when = date_text(str(work.get("kept_at", "")))
     if work.get("kind") == "rating":
         items = " ".join(f"{v / 10:g}" for v in work.get("items", {}).values())
         what = f"{work.get('instrument')} by {work.get('rater')} for {work.get('client')}: {items}"
@@ -111,13 +118,7 @@ def describe_kept(work: dict) -> str:
 class KeptWorkScreen(ModalScreen[None], FitAppAccess):
     """Ratings and notes kept when a save failed: save them now, let them go, or later."""
 
-    DEFAULT_CSS = """
-    KeptWorkScreen { align: center middle; }
-    KeptWorkScreen > Vertical {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: round $warning; padding: 0 1; background: $surface;
-    }
-    """
+    DEFAULT_CSS = NOTICE_CSS.format(name="KeptWorkScreen", border="warning")
     BINDINGS = [
         Binding("s", "save", "Save them now"),
         Binding("d", "discard", "Let them go"),

@@ -10,7 +10,7 @@ of focus live here; the subclasses only say how their answers move and how they 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypedDict, Unpack
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -18,9 +18,37 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from fittui.domain.instruments import Item
+from fittui.domain.language import ENGLISH, Translator, translator
 
 FOCUS_GUTTER = "▶ "
 GUTTER = "  "
+
+
+def move_bindings(step: int, description: str) -> list[BindingType]:
+    """Left and Right move the answer by `step` tenths, shown in the footer as one key."""
+    group = Binding.Group(description, compact=True)
+    return [
+        Binding("left", f"move({-step})", description, group=group),
+        Binding("right", f"move({step})", description, group=group),
+    ]
+
+
+class WidgetOptions(TypedDict, total=False):
+    """What every Textual widget takes: passed on to it untouched."""
+
+    name: str | None
+    id: str | None
+    classes: str | None
+    disabled: bool
+
+
+class AnswerOptions(WidgetOptions, total=False):
+    """What every answer widget takes besides its item and scale, so that a subclass
+    passes them on without writing them out again."""
+
+    show_numbers: bool
+    value: int | None
+    tr: Translator | None
 
 
 class Answer(Widget, can_focus=True):
@@ -74,20 +102,32 @@ class Answer(Widget, can_focus=True):
     def __init__(
         self,
         item: Item,
-        scale_min: int,
-        scale_max: int,
+        scale_min: int = 0,
+        scale_max: int = 100,
         *,
         show_numbers: bool = False,
         value: int | None = None,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
+        tr: Translator | None = None,
+        **widget: Unpack[WidgetOptions],
     ) -> None:
+        """Make the widget for one item.
+
+        Args:
+            item: The item: its label, description and the words at the scale's ends.
+            scale_min: The lowest answer, in tenths.
+            scale_max: The highest answer, in tenths.
+            show_numbers: Show the scale's numbers beside the answer.
+            value: An answer already given, in tenths (when a rating is resumed); kept on
+                the scale.
+            tr: The client's language, for the numbers (English when not given).
+            **widget: The widget's name, id, classes and whether it is disabled.
+        """
         if scale_min >= scale_max:
             raise ValueError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        super().__init__(**widget)
         self.item = item
+        self.tr = tr or translator(ENGLISH)
+        """The client's language, for numbers (5,5 in German) and the widget's own words."""
         self.scale_min = scale_min
         self.scale_max = scale_max
         self.set_reactive(Answer.value, self.validate_value(value))

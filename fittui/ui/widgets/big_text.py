@@ -66,6 +66,12 @@ def big_width(text: str) -> int:
     return max(0, len(text) * GLYPH_WIDTH - 1)
 
 
+def can_draw(text: str) -> bool:
+    """Whether every letter has a big glyph: a label with one that has none ("Persönlich",
+    "Relación") is better written in bold than with one small letter among big ones."""
+    return all(char in _GLYPHS or char == " " for char in text.upper())
+
+
 def big_rows(text: str) -> list[str]:
     """The text as three rows of half blocks; letter case does not matter."""
     rows = [""] * HEIGHT

@@ -17,15 +17,15 @@ The value, the messages and the keys shared with the slider come from
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, Unpack
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
 
-from fittui.domain.instruments import Item, format_tenths
-from fittui.ui.widgets.answer import GUTTER, Answer
+from fittui.domain.instruments import Item
+from fittui.ui.widgets.answer import GUTTER, Answer, AnswerOptions, move_bindings
 
 CHOSEN = "●"
 NOT_CHOSEN = "○"
@@ -51,8 +51,7 @@ class Choice(Answer):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-1)", "Answer", group=Binding.Group("Answer", compact=True)),
-        Binding("right", "move(1)", "Answer", group=Binding.Group("Answer", compact=True)),
+        *move_bindings(1, "Answer"),
         Binding("up", "move_in_column(-1)", "Answer", show=False),
         Binding("down", "move_in_column(1)", "Answer", show=False),
     ]
@@ -119,12 +118,7 @@ class Choice(Answer):
         step: int = 10,
         *,
         number: int | None = None,
-        show_numbers: bool = False,
-        value: int | None = None,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
+        **answer: Unpack[AnswerOptions],
     ) -> None:
         """Make the widget for one question.
 
@@ -135,29 +129,16 @@ class Choice(Answer):
             scale_min: The score of the first answer, in tenths.
             step: How much each next answer scores more, in tenths.
             number: The question's number, shown before it ("3."), or None.
-            show_numbers: Show each answer's score.
-            value: An answer already given, in tenths (when a rating is resumed).
-            name: The name of the widget.
-            id: The ID of the widget in the DOM.
-            classes: The CSS classes of the widget.
-            disabled: Whether the widget is disabled.
+            **answer: Whether to show each answer's score, an answer already given, and
+                the widget's name, id, classes and whether it is disabled (see
+                :class:`Answer`).
         """
         if len(options) < 2 or step <= 0:
             raise ValueError("a choice needs at least two answers and a positive step")
         self.options = tuple(options)
         self.step = step
         self.number = number
-        super().__init__(
-            item,
-            scale_min,
-            scale_min + step * (len(self.options) - 1),
-            show_numbers=show_numbers,
-            value=value,
-            name=name,
-            id=id,
-            classes=classes,
-            disabled=disabled,
-        )
+        super().__init__(item, scale_min, scale_min + step * (len(self.options) - 1), **answer)
 
     @property
     def index(self) -> int | None:
@@ -213,7 +194,7 @@ class Choice(Answer):
         if not self.show_numbers:
             return list(self.options)
         return [
-            f"{format_tenths(self.scale_min + n * self.step, decimals=False)} {words}"
+            f"{self.tr.score(self.scale_min + n * self.step, decimals=False)} {words}"
             for n, words in enumerate(self.options)
         ]
 

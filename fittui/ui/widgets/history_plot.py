@@ -83,10 +83,12 @@ class HistoryPlot(PlotextPlot):
         summary: Summary,
         view: str = "totals",
         etr: Sequence[tuple[int, int, int]] = (),
+        earlier: Sequence[Sequence[Administration]] = (),
     ) -> list[Legend]:
         """Draw ``view`` ("totals", "ors", "srs" or a symptom measure's key) and return the
         legend for it; the totals carry the expected path ``etr`` (``etr.client_path``)
-        when there is one."""
+        when there is one, and the ratings of the ``earlier`` episodes, greyed, each
+        after a line where it starts."""
         plt = self.plt
         young = view == "totals" and chart_scale(administrations, instruments) == CHILD_SCALE
         plt.title(CHILD_TITLE if young else view_title(view))
@@ -100,10 +102,11 @@ class HistoryPlot(PlotextPlot):
                     administrations,
                     instruments,
                     summary.cutoff,
-                    intake=summary.intake.total if summary.intake else None,
+                    intake=summary.progress.intake.total if summary.progress else None,
                     reliable=summary.reliable,
                     etr=etr,
                     rows=rows,
+                    earlier=earlier,
                 )
             return draw_items(plt, administrations, instruments, view, rows=rows)
 

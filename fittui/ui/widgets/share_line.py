@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from fittui.domain.instruments import format_tenths
-from fittui.ui.widgets.big_text import big_rows, big_width
+from fittui.ui.widgets.big_text import big_rows, big_width, can_draw
 from fittui.ui.widgets.slider import GUTTER, LineGeometry, Slider
 
 LINE_TOP, LINE_ROW, LINE_BOTTOM = 5, 6, 7  # under three rows of label and a description
@@ -52,7 +51,7 @@ class ShareLine(Slider):
     def _label_rows(self, width: int) -> list[Content]:
         style = self.get_visual_style("slider--label")
         label = self.item.label
-        if big_width(label) <= width:
+        if big_width(label) <= width and can_draw(label):
             pad = (width - big_width(label)) // 2
             return [Content.styled(" " * pad + row, style) for row in big_rows(label)]
         return [Content(""), Content.styled(label.center(width), style), Content("")]
@@ -71,12 +70,12 @@ class ShareLine(Slider):
                 row = Content.assemble(row[:left], ("█" * (right - left), mark_style), row[right:])
             if self.show_numbers and n == 1:
                 numbers = self.get_visual_style("slider--numbers")
-                value = "" if self.value is None else format_tenths(self.value)
+                value = "" if self.value is None else self.tr.score(self.value)
                 row = Content.assemble(
-                    (f"{format_tenths(self.scale_min, decimals=False)} ", numbers),
+                    (f"{self.tr.score(self.scale_min, decimals=False)} ", numbers),
                     row,
-                    (f" {format_tenths(self.scale_max, decimals=False)}  ", numbers),
-                    (value.rjust(len(format_tenths(self.scale_max))), numbers),
+                    (f" {self.tr.score(self.scale_max, decimals=False)}  ", numbers),
+                    (value.rjust(len(self.tr.score(self.scale_max))), numbers),
                 )
             elif self.show_numbers:
                 left, _ = self._number_widths()

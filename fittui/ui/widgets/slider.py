@@ -16,8 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Click
 
-from fittui.domain.instruments import Item, format_tenths
-from fittui.ui.widgets.answer import GUTTER, Answer
+from fittui.ui.widgets.answer import GUTTER, Answer, move_bindings
 
 MARK = "█"
 LINE = ("├", "─", "┤")
@@ -45,8 +44,7 @@ class Slider(Answer):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-5)", "Move", group=Binding.Group("Move", compact=True)),
-        Binding("right", "move(5)", "Move", group=Binding.Group("Move", compact=True)),
+        *move_bindings(5, "Move"),
         Binding("shift+left", "move(-1)", "Move a little", show=False),
         Binding("shift+right", "move(1)", "Move a little", show=False),
     ]
@@ -126,44 +124,6 @@ class Slider(Answer):
     }
     """
 
-    def __init__(
-        self,
-        item: Item,
-        scale_min: int = 0,
-        scale_max: int = 100,
-        *,
-        show_numbers: bool = False,
-        value: int | None = None,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        """Make a slider for one item.
-
-        Args:
-            item: The item: its label, description and the words at the line's ends.
-            scale_min: The low end of the line, in tenths.
-            scale_max: The high end of the line, in tenths.
-            show_numbers: Show the value and the scale's numbers.
-            value: A mark already made, in tenths (when a rating is resumed); clamped.
-            name: The name of the slider.
-            id: The ID of the slider in the DOM.
-            classes: The CSS classes of the slider (`-compact` drops the description).
-            disabled: Whether the slider is disabled.
-        """
-        super().__init__(
-            item,
-            scale_min,
-            scale_max,
-            show_numbers=show_numbers,
-            value=value,
-            name=name,
-            id=id,
-            classes=classes,
-            disabled=disabled,
-        )
-
     @property
     def midpoint(self) -> int:
         """Where the first arrow key puts the mark: the middle of the line (5.0)."""
@@ -205,9 +165,9 @@ class Slider(Answer):
         """Cells taken left and right of the line by the scale numbers and the value."""
         if not self.show_numbers:
             return 0, 0
-        low = format_tenths(self.scale_min, decimals=False)
-        high = format_tenths(self.scale_max, decimals=False)
-        value_width = len(format_tenths(self.scale_max))
+        low = self.tr.score(self.scale_min, decimals=False)
+        high = self.tr.score(self.scale_max, decimals=False)
+        value_width = len(self.tr.score(self.scale_max))
         return len(low) + 1, 1 + len(high) + 2 + value_width
 
     def _line_geometry(self) -> LineGeometry:
@@ -250,13 +210,13 @@ class Slider(Answer):
         if not self.show_numbers:
             return Content.assemble(GUTTER, line)
         numbers = self.get_visual_style("slider--numbers")
-        value = "" if self.value is None else format_tenths(self.value)
+        value = "" if self.value is None else self.tr.score(self.value)
         return Content.assemble(
             GUTTER,
-            (f"{format_tenths(self.scale_min, decimals=False)} ", numbers),
+            (f"{self.tr.score(self.scale_min, decimals=False)} ", numbers),
             line,
-            (f" {format_tenths(self.scale_max, decimals=False)}  ", numbers),
-            (value.rjust(len(format_tenths(self.scale_max))), numbers),
+            (f" {self.tr.score(self.scale_max, decimals=False)}  ", numbers),
+            (value.rjust(len(self.tr.score(self.scale_max))), numbers),
         )
 
     def _render_ends(self, geometry: LineGeometry) -> Content:
