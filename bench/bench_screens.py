@@ -8,8 +8,9 @@
   The rest of the table follows just after; that is measured too.
 - A list of 1,000 active clients scrolls without lag: a cursor key is handled and the
   screen repainted within 50 ms (20 frames a second). When a save lands from another
-  process, the list is read again, re-sorted and repainted within 1 s: with the app's
-  poll every second, inside the issue's 2 seconds. A key is measured in processor time:
+  process, the changed rows are read again, re-sorted and repainted within 1 s (the app
+  looks twice a second; ``goals.py`` measures the whole way at 300,000). A key is
+  measured in processor time:
   Pilot paces each press with idle waits of its own (about 50 ms on the wall clock, the
   same for any key on any screen), during which the app does nothing.
 
@@ -103,8 +104,8 @@ async def client_list(db: Path) -> tuple[int, list[float], list[float]]:
             record = ["-m", "fittui", "--db", str(db), "record", code, "ORS", "5", "6", "5", "6"]
             subprocess.run([sys.executable, *record], check=True, capture_output=True)
             start = time.perf_counter()
-            app.store.storage.read()  # what the app's poll does each second
-            screen.reload()
+            changed = app.store.refresh()  # what the app's poll does twice a second
+            screen.reload(codes=changed)
             screen._refresh_layout(app.size)
             screen._compositor.render_update(full=True)
             rebuilds.append((time.perf_counter() - start) * 1000)

@@ -62,7 +62,8 @@ async def test_a_save_elsewhere_shows_up(demo):
             app.instruments["ORS"],
             {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 50},
         )
-        app.screen.refresh_summary()
+        app.look_for_saves()
+        await pilot.pause()
         assert text_of(app.screen, "#figures").splitlines()[0].split()[-1] == "12"
 
 
@@ -85,7 +86,8 @@ async def test_phq9_and_gad7_leave_the_figures_as_they_were(demo):
                     instrument = app.instruments[key]
                     items = {i.key: instrument.scale_max for i in instrument.items}
                     app.store.record(a.client, instrument, items, a.date)
-        screen.refresh_summary()
+        app.look_for_saves()
+        await pilot.pause()
         figures = text_of(screen, "#figures").splitlines()
         assert (words("\n".join(figures)), text_of(screen, "#remarks")) == before
         assert ["Clients", "seen", "11"] in before[0]

@@ -164,7 +164,9 @@ async def test_the_apps_client_form_refuses_a_label_with_control_characters(cli,
         error = str(form.query_one("#error").render())
         assert "control character" in error and not ACTS.search(error)
     assert [c.code for c in Store(db).clients()] == ["C1"]
-    assert db_bytes(db) == before
+    after = db_bytes(db)
+    after.pop("fittui.json.summaries", None)  # the list's rows, kept when the app opened
+    assert after == before
 
 
 def test_a_void_reason_with_control_characters_is_refused(cli, db):

@@ -106,7 +106,7 @@ def seal_daily_backups(store: Store) -> None:
     recipient = load_settings(settings_file).backup_recipient
     if recipient:
         where = f"{settings_file}: backups.encrypt_to"
-        store.storage.seal_backup = backup_sealer(recipient, where)
+        store.seal_backups(backup_sealer(recipient, where))
 
 
 def day(text: str | None, option: str) -> date | None:

@@ -182,6 +182,14 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def seal_backups(self, sealer: Callable[[bytes], bytes]) -> None:
+        """Encrypt each daily backup with ``sealer`` (settings: ``backups.encrypt_to``)."""
+        self.storage.seal_backup = sealer
+
+    def lock_is_busy(self) -> bool:
+        """Another process is saving now: a save here would wait for it."""
+        return self.storage.lock_is_busy()
+
     @property
     def generation(self) -> int:
         """A number that changes whenever the data this store has seen changes (a save here
@@ -197,7 +205,7 @@ class Store:
         when nothing changed; None when everything must be taken as changed: the first
         call, or after another process compacted the database or restored a backup.
         """
-        self.storage.look()
+        self.storage.look()  # their new journal lines only, never every client's ratings
         changed = self.storage.take_changes()
         if changed is None:
             return None
@@ -274,6 +282,16 @@ class Store:
         self._rows = ((journal, fingerprint), entries)
         self._row_objects = {code: (entries[code], row) for code, row in rows.items()}
         return {code: rows[code] for code in sorted(rows)}
+
+    def rows_of(
+        self, codes: Iterable[str], rules: Rules, today: date | None = None
+    ) -> dict[str, ClientRow]:
+        """The rows of only these clients (those ``refresh`` named), derived now from their
+        ratings: what a list needs after a save, without looking at anyone else's."""
+        known = self._raw(CLIENTS)
+        clients = [client_from_doc(known[code]) for code in codes if code in known]
+        found = self._derive(clients, rules, today or date.today(), many=False)
+        return {code: row for code, (row, _) in found.items()}
 
     def _carry_rows(self, folded: Folded) -> None:
         """After a compaction (the data unchanged, a new journal): keep the rows that were

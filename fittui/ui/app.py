@@ -25,6 +25,7 @@ from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_in
 from fittui.domain.language import N_, _, language_from_environment, use_therapist_language
 from fittui.domain.model import Administration, InputError, check_mode
 from fittui.domain.overview import Overview, overviews
+from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
@@ -36,8 +37,8 @@ from fittui.ui.screens.too_small import TooSmallScreen, too_small
 
 # What the app itself may do while the client holds the laptop: nothing that leaves.
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
-# How often to look for saves made by another process (issue: within 2 seconds).
-POLL_SECONDS = 1.0
+# How often to look for saves made by another process: shown within a second of landing.
+POLL_SECONDS = 0.5
 
 
 class NoteOptions(TypedDict):
@@ -82,6 +83,8 @@ class FitApp(App):
         self.store: Store = store
         self.instruments: dict[str, Instrument] = instruments
         self.settings: Settings = settings or Settings()
+        self.rules = Rules(instruments, self.etr_params, self.settings.gap_days)
+        """What each client's row in the list is derived with (``Store.client_rows``)."""
         self.settings_path: Path | None = settings_path
         self.show_numbers: bool = self.settings.show_numbers
         self.one_person: bool = one_person
@@ -91,7 +94,7 @@ class FitApp(App):
         self.last_start_choice: tuple[str, list[str], str] | None = None  # the m dialog's
         self._rate_on_start = rate
         self._today = today
-        self._generation: int = store.storage.generation
+        self._generation: int = store.generation
         self._poll_failed = False
         self._session_on_start = session
         self._trouble_shown = False
@@ -133,11 +136,12 @@ class FitApp(App):
         self._check_size(self.size.width, self.size.height)
 
     def look_for_saves(self) -> None:
-        """Pick up saves from any process and tell the screen on top to redraw."""
+        """Pick up saves from any process and tell the screen on top what changed: the one
+        polling path of every screen that shows data (``LiveScreen``)."""
         if self.client_mode:
             return  # nothing on a client's screen shows data; the result screen reads afresh
         try:
-            self.store.storage.read()
+            changed = self.store.refresh()
         except StorageError as exc:
             if not self._poll_failed:
                 self.notify(
@@ -147,9 +151,9 @@ class FitApp(App):
             self._poll_failed = True
             return
         self._poll_failed = False
-        if self.store.storage.generation != self._generation:
-            self._generation = self.store.storage.generation
-            self.screen.post_message(DataChanged())
+        if self.store.generation != self._generation:
+            self._generation = self.store.generation
+            self.screen.post_message(DataChanged(changed))
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -164,11 +168,22 @@ class FitApp(App):
         elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
 
+    def client_rows(self, include_archived: bool) -> list[ClientRow]:
+        """The client list's rows: each client's figures as the store keeps them beside the
+        ratings (no client's ratings read unless they changed)."""
+        rows = self.store.client_rows(self.rules, self.today()).values()
+        return [row for row in rows if include_archived or not row.client.archived]
+
+    def rows_of(self, codes: frozenset[str], include_archived: bool) -> list[ClientRow]:
+        """The rows of only the clients a save changed (``Store.refresh``), those to list."""
+        rows = self.store.rows_of(codes, self.rules, self.today()).values()
+        return [row for row in rows if include_archived or not row.client.archived]
+
     def overviews(
         self, include_archived: bool, cache: dict[str, tuple[tuple, Overview]]
     ) -> list[Overview]:
-        """The client list's and caseload's rows: each client scored, who needs a look
-        first; ``cache`` (kept by the screen) spares the clients that did not change."""
+        """The caseload's rows: each client scored, who needs a look first; ``cache`` (kept
+        by the screen) spares the clients that did not change."""
         clients = self.store.clients(include_archived=include_archived)
         return overviews(
             clients,
@@ -491,7 +506,7 @@ def make_app(
         from fittui.storage.sealed import backup_sealer
 
         where = f"{settings_path}: backups.encrypt_to"
-        store.storage.seal_backup = backup_sealer(settings.backup_recipient, where)
+        store.seal_backups(backup_sealer(settings.backup_recipient, where))
     return FitApp(
         store,
         instruments or load_instruments(instruments_dir()),

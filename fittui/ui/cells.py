@@ -79,12 +79,18 @@ def status_words(client: Client, summary: Summary) -> str:
     """The status as the therapist reads it. Before a second ORS there is no change to
     judge, so the status says how far the client has got ("1 ORS so far", "no CORS yet")
     rather than a word that reads like a verdict on the client."""
-    if summary.status != "insufficient":
-        return _(summary.status)
-    if summary.ors:
-        count = len(summary.ors)
-        return n_("{n} {key} so far", "{n} {key} so far", count).format(
-            n=count, key=summary.ors[0].instrument
+    first = summary.ors[0].instrument if summary.ors else None
+    return progress_words(client, summary.status, len(summary.ors), first)
+
+
+def progress_words(client: Client, status: str, ors_count: int, instrument: str | None) -> str:
+    """``status_words`` from the figures a client's row keeps: the status, how many ORS
+    (of the family) the episode has and on which instrument."""
+    if status != "insufficient":
+        return _(status)
+    if ors_count and instrument:
+        return n_("{n} {key} so far", "{n} {key} so far", ors_count).format(
+            n=ors_count, key=instrument
         )
     return _("no {key} yet").format(key=DEFAULTS_BY_AGE_GROUP[client.age_group][0])
 

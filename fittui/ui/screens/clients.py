@@ -7,6 +7,9 @@ asked for. The list redraws when a save lands from this or another process.
 
 from __future__ import annotations
 
+import bisect
+from datetime import date
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -16,26 +19,36 @@ from textual.widgets import DataTable, Header, Input, Static
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
 from fittui.domain.language import N_, _
 from fittui.domain.model import Client
-from fittui.domain.overview import Overview
+from fittui.storage.derived import ClientRow
 from fittui.storage.journal import StorageError
 from fittui.ui.cells import (
     flags_cell,
     plain,
+    progress_words,
     score_cell,
     since_cell,
     status_cell,
-    status_words,
 )
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import KeySection
 from fittui.ui.widgets.keys_footer import KeysFooter
-from fittui.ui.widgets.row_table import RowTable
+from fittui.ui.widgets.row_table import FIRST_ROWS, RowTable
 
 COLUMNS = (N_("Client"), N_("Status"), N_("ORS"), N_("SRS"), N_("Flags"), N_("Seen"), N_("Label"))
 # Below this width (a phone over SSH) the list keeps what decides who to open first;
 # the label and last session are in the history, and the search still finds labels.
 NARROW = 70
 NARROW_COLUMNS = COLUMNS[:5]
+
+
+def first_to_look_at(row: ClientRow) -> tuple[int, str]:
+    """The list's order: who needs a look first (``scoring.attention``), then by code."""
+    return (-row.attention, row.client.code)
+
+
+def tenths(number: float | None) -> int | None:
+    """A one-decimal score as a client's row keeps it (``report --json``), in tenths."""
+    return None if number is None else round(number * 10)
 
 
 class ClientsScreen(LiveScreen):
@@ -153,9 +166,14 @@ class ClientsScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._overviews: dict = {}  # report.overviews' cache: only changed clients rescored
         self.show_archived = False
-        self.rows: list[Overview] = []
+        self.rows: list[ClientRow] = []
+        self.rows_built = 0
+        """How many rows of the list have been drawn since it opened: a save redraws only
+        the rows of the clients it changed."""
+        self._drawn: dict[str, tuple[ClientRow, date]] = {}  # each row on screen: from what
+        self._drawn_for: tuple[int, str] | None = None  # (width, search) of the last fill
+        self._widths: list[int] = []  # the widest cell of each column but the label
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -168,43 +186,113 @@ class ClientsScreen(LiveScreen):
         self.query_one(DataTable).focus()
 
     def on_resize(self) -> None:
-        self.show_rows()
+        if self._drawn_for is not None and self._drawn_for[0] != self.size.width:
+            self.show_rows()
 
     def redraw(self) -> None:
-        self.rows = self.fit_app.overviews(self.show_archived, self._overviews)
-        self.show_rows()
+        rows = self.fit_app.client_rows(self.show_archived)
+        self.show_changes(sorted(rows, key=first_to_look_at))
+
+    def redraw_clients(self, codes: frozenset[str]) -> None:
+        """Only the rows of the clients a save changed are read again (``Store.refresh``
+        names them with those linked to them), then put in their places."""
+        rows = [row for row in self.rows if row.client.code not in codes]
+        for row in self.fit_app.rows_of(codes, self.show_archived):
+            bisect.insort(rows, row, key=first_to_look_at)
+        self.show_changes(rows, codes)
+
+    def _search(self) -> str:
+        return self.query_one("#search", Input).value.strip().lower()
+
+    def _matching(self, query: str) -> list[ClientRow]:
+        return [
+            row
+            for row in self.rows
+            if not query or query in row.client.code.lower() or query in row.client.label.lower()
+        ]
+
+    def _columns(self) -> tuple[str, ...]:
+        return NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
+
+    def show_changes(self, rows: list[ClientRow], codes: frozenset[str] | None = None) -> None:
+        """List ``rows`` (in the list's order): redraw the rows whose client changed since
+        they were drawn (only those of ``codes``, when the save named its clients) and put
+        every row in its place; the whole table only when the width, the search or a
+        column changed."""
+        self.rows = rows
+        table = self.query_one(RowTable)
+        query = self._search()
+        if self._drawn_for != (self.size.width, query) or not table.complete:
+            self.show_rows()
+            return
+        shown = self._matching(query)
+        today = self.fit_app.today()
+        if codes is None:
+            changed = [row for row in shown if self._drawn.get(row.client.code) != (row, today)]
+        else:
+            changed = [row for row in shown if row.client.code in codes]
+        if len(changed) > FIRST_ROWS:  # archived clients shown: after the first paint
+            self.show_rows()
+            return
+        cells = {row.client.code: self._row_cells(row) for row in changed}
+        widths = self._measure(list(cells.values()))
+        if any(new > old for new, old in zip(widths, self._widths)):
+            self.show_rows()  # a wider cell takes room from the label: every row again
+            return
+        self._fit_labels(list(cells.values()))
+        table.update_rows(cells, [row.client.code for row in shown])
+        if codes is None:
+            self._drawn = {row.client.code: (row, today) for row in shown}
+        else:
+            for code in codes:
+                self._drawn.pop(code, None)
+            self._drawn.update((row.client.code, (row, today)) for row in changed)
+        self._show_empty(shown)
+
+    def _row_cells(self, row: ClientRow) -> list[Text]:
+        self.rows_built += 1
+        return self._cells(row)[: len(self._columns())]
+
+    def _measure(self, rows: list[list[Text]]) -> list[int]:
+        """The widest cell of each column but the label (its name counts too)."""
+        names = self._columns()[: len(COLUMNS) - 1]
+        return [
+            max([len(_(name))] + [row[n].cell_len for row in rows]) for n, name in enumerate(names)
+        ]
+
+    def _fit_labels(self, rows: list[list[Text]]) -> None:
+        """The label comes last and takes the width left, so the list needs no sideways
+        scrolling."""
+        if self._columns() == COLUMNS:
+            room = max(8, self.size.width - sum(w + 2 for w in self._widths) - 3)
+            for row in rows:
+                row[-1].truncate(room, overflow="ellipsis")
 
     def show_rows(self) -> None:
         """Fill the table with the rows matching the search, keeping the cursor's client."""
         table = self.query_one(RowTable)
         current = self.selected_code()
-        query = self.query_one("#search", Input).value.strip().lower()
-        columns = NARROW_COLUMNS if self.size.width < NARROW else COLUMNS
+        query = self._search()
+        columns = self._columns()
         if len(table.columns) != len(columns):
             table.clear(columns=True)
             table.add_columns(*(_(name) for name in columns))
-        shown = [
-            o
-            for o in self.rows
-            if not query or query in o.client.code.lower() or query in o.client.label.lower()
-        ]
-        rows = [self._cells(o)[: len(columns)] for o in shown]
-        if columns == COLUMNS:
-            # The label comes last and takes the width left, so the list needs no sideways
-            # scrolling.
-            used = sum(
-                max([len(_(name))] + [row[n].cell_len for row in rows]) + 2
-                for n, name in enumerate(COLUMNS[:-1])
-            )
-            room = max(8, self.size.width - used - 3)
-            for row in rows:
-                row[-1].truncate(room, overflow="ellipsis")
+        shown = self._matching(query)
+        rows = [self._row_cells(o) for o in shown]
+        self._widths = self._measure(rows)
+        self._fit_labels(rows)
         # The same client stays under the cursor when the list re-sorts (a save from any
         # process); one that left the list (archived, or not matching the search) leaves
         # the cursor at the same place in the list.
-        keys = [o.client.code for o in shown]
+        keys = [row.client.code for row in shown]
         cursor = current if current in keys else table.cursor_row
         table.fill(list(zip(rows, keys)), cursor)
+        today = self.fit_app.today()
+        self._drawn = {row.client.code: (row, today) for row in shown}
+        self._drawn_for = (self.size.width, query)
+        self._show_empty(shown)
+
+    def _show_empty(self, shown: list[ClientRow]) -> None:
         empty = self.query_one("#empty", Static)
         empty.display = not shown
         if not self.rows:
@@ -212,19 +300,27 @@ class ClientsScreen(LiveScreen):
         elif not shown:
             empty.update(_("No client matches the search. Escape clears it."))
 
-    def _cells(self, o: Overview) -> list[Text]:
-        summary = o.summary
-        status = status_cell(self.app, summary.status, status_words(o.client, summary))
-        if o.client.archived:
+    def _cells(self, row: ClientRow) -> list[Text]:
+        client, report = row.client, row.report
+        words = progress_words(
+            client, report["status"], report["ors_count"], report["ors_instrument"]
+        )
+        status = status_cell(self.app, report["status"], words)
+        if client.archived:
             status = Text(_("archived"), style="dim")
+        days = (
+            None
+            if row.last_seen is None
+            else (self.fit_app.today() - date.fromisoformat(row.last_seen)).days
+        )
         return [
-            plain(o.client.code),
+            plain(client.code),
             status,
-            score_cell(summary.progress.latest.total if summary.progress else None),
-            score_cell(summary.srs[-1].total if summary.srs else None),
-            flags_cell(self.app, summary.flags),
-            since_cell(o.days_since),
-            plain(o.client.label),
+            score_cell(tenths(report["ors_last"])),
+            score_cell(tenths(report["srs_last"])),
+            flags_cell(self.app, tuple(report["flags"])),
+            since_cell(days),
+            plain(client.label),
         ]
 
     def selected_code(self) -> str | None:
@@ -317,7 +413,7 @@ class ClientsScreen(LiveScreen):
             return
         self.query_one("#search", Input).value = ""
         self.reload(force=True)
-        codes = [o.client.code for o in self.rows]
+        codes = [row.client.code for row in self.rows]
         if client.code in codes:
             self.query_one(DataTable).move_cursor(row=codes.index(client.code))
         self.notify(_("Saved {code}.").format(code=client.code))

@@ -254,6 +254,12 @@ class HistoryScreen(GoesBack, LiveScreen):
         # the first screenful, so it is built just after the first paint.
         self.set_timer(REST_AFTER, self.fill_table)
 
+    def redraw_clients(self, codes: frozenset[str]) -> None:
+        """A save for other clients leaves the history as it is (``codes`` names the
+        clients linked with a changed one too, whose ratings the alliance compares)."""
+        if self.code in codes:
+            self.redraw()
+
     def draw_chart(self) -> None:
         app = self.fit_app
         path = self.summary.expected_path

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from fittui.domain.language import N_, _
@@ -23,11 +22,10 @@ from fittui.domain.outcomes import (
     reference_with,
     summary_rows,
 )
-from fittui.ui.access import FitAppAccess
+from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
-POLL_SECONDS = 1.0
 PRESETS = {
     "all": N_("All time"),
     "year": N_("This year"),
@@ -69,11 +67,11 @@ def row_label(label: str) -> str:
     return label[: len(label) - len(name)] + _(name)
 
 
-class OutcomesScreen(GoesBack, Screen, FitAppAccess):
+class OutcomesScreen(GoesBack, LiveScreen):
     """Outcome summary of the clients seen in a period; Escape goes back.
 
     ``today`` fixes the day the presets count from (tests and screenshots); it defaults
-    to the real date when the screen is shown.
+    to the real date when the screen is shown. It redraws when anyone saves (``LiveScreen``).
     """
 
     DEFAULT_CSS = """
@@ -115,7 +113,6 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
         super().__init__()
         self.today = today
         self.preset = "all"
-        self._seen_generation = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,10 +121,6 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
             yield Static("", id="figures")
             yield Static("", id="remarks")
         yield KeysFooter()
-
-    def on_mount(self) -> None:
-        self.refresh_summary(force=True)
-        self.set_interval(POLL_SECONDS, self.refresh_summary)
 
     @property
     def period(self) -> Period:
@@ -147,13 +140,8 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
             reference=reference_with(settings.reference_sd),
         )
 
-    def refresh_summary(self, force: bool = False) -> None:
-        """Recompute when the period changed or anyone saved since the last look."""
-        storage = self.fit_app.store.storage
-        storage.read()
-        if not force and storage.generation == self._seen_generation:
-            return
-        self._seen_generation = storage.generation
+    def redraw(self) -> None:
+        """Recompute for the period chosen, from what the store holds now."""
         summary = self.compute()
         period = self.period
         self.query_one("#period", Static).update(
@@ -183,7 +171,7 @@ class OutcomesScreen(GoesBack, Screen, FitAppAccess):
 
     def action_period(self, preset: str) -> None:
         self.preset = preset
-        self.refresh_summary(force=True)
+        self.reload(force=True)
 
     def action_back(self, _place: str = "") -> None:
         self.dismiss()

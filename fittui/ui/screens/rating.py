@@ -271,7 +271,7 @@ class RatingScreen(ClientModeScreen[Administration | NotAvailable | None]):
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
         self.saving = True
         self.query_one(ItemList).disabled = True  # no key reaches an item from now on
-        if self.fit_app.store.storage.lock_is_busy():
+        if self.fit_app.store.lock_is_busy():
             message.update(tr.c_("Saving your answers…"))
             self.save_when_free(items)
             return

@@ -3,7 +3,7 @@ long table fills in two steps so the screen is drawn before the thousandth row i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 from textual.binding import Binding
@@ -28,6 +28,7 @@ class RowTable(DataTable):
     def __init__(self, *, id: str | None = None, tall_rows: bool = False) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self._rest: Timer | None = None
+        self._fills = 0  # fills so far: the rest of an earlier one is never added
         # With tall_rows a row is as tall as its cell of most lines (a wrapped cell);
         # otherwise every row is one line.
         self.tall_rows = tall_rows
@@ -54,8 +55,7 @@ class RowTable(DataTable):
 
         def add(chunk: Sequence[tuple[Sequence[Text], str]]) -> None:
             for cells, key in chunk:
-                height = 1 + max(c.plain.count("\n") for c in cells) if self.tall_rows else 1
-                self.add_row(*cells, key=key, height=height)
+                self.add_row(*cells, key=key, height=self._height(cells))
             if self.row_count > target >= self.row_count - len(chunk):
                 self.move_cursor(row=target)
 
@@ -64,5 +64,55 @@ class RowTable(DataTable):
         # on the row the therapist chose, never on one that happened to be first.
         first = max(FIRST_ROWS, target + FIRST_ROWS)
         add(rows[:first])
+
+        self._fills += 1
+        this_fill = self._fills
+
+        def add_rest() -> None:
+            # A timer stopped too late (its call already queued while the app was busy)
+            # must not add the rows of a fill that a later one replaced.
+            if this_fill == self._fills:
+                self._rest = None
+                add(rows[first:])
+
         if len(rows) > first:
-            self._rest = self.set_timer(REST_AFTER, lambda: add(rows[first:]))
+            self._rest = self.set_timer(REST_AFTER, add_rest)
+
+    def _height(self, cells: Sequence[Text]) -> int:
+        return 1 + max(c.plain.count("\n") for c in cells) if self.tall_rows else 1
+
+    @property
+    def complete(self) -> bool:
+        """Every row given to ``fill`` is in the table (none is waiting for the paint)."""
+        return self._rest is None
+
+    def update_rows(self, changed: Mapping[str, Sequence[Text]], order: Sequence[str]) -> None:
+        """Change a filled table in place: put in the rows of ``changed`` (key -> cells; a
+        new key is added), take out the rows whose keys are not in ``order`` and sort the
+        rest into ``order``. Rows not changed are not touched, so one client's save costs
+        one row, not the table. The cursor stays on its row's key, or at its place when
+        that row left."""
+        current, place = self.cursor_key, self.cursor_row
+        wanted = set(order)
+        for row_key in [row.key for row in self.ordered_rows if row.key.value not in wanted]:
+            self.remove_row(row_key)
+        columns = list(self.columns)
+        for key, cells in changed.items():
+            if key in self.rows:
+                for column, cell in zip(columns, cells):
+                    self.update_cell(key, column, cell)
+            else:
+                self.add_row(*cells, key=key, height=self._height(cells))
+        # The rows not changed kept their order among themselves: the table is in order
+        # when each changed row is at its place.
+        if self.row_count != len(order) or any(
+            self.get_row_index(key) != order.index(key) for key in changed
+        ):
+            # Sorted by the identity of each row's first cell, which DataTable hands over.
+            first = columns[0]
+            rank = {id(self.get_cell(key, first)): n for n, key in enumerate(order)}
+            self.sort(first, key=lambda cell: rank[id(cell)])
+        if current is not None and current in wanted:
+            self.move_cursor(row=self.get_row_index(current))
+        elif self.row_count:
+            self.move_cursor(row=min(place, self.row_count - 1))
