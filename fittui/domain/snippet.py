@@ -12,11 +12,14 @@ one: a template that leaves out ``{risk}`` gets it in front.
 from __future__ import annotations
 
 import string
+from typing import TYPE_CHECKING
 
 from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, InputError
-from fittui.domain.scoring import Summary, SymptomSummary
+
+if TYPE_CHECKING:  # only named: settings.py checks a template without loading the scoring
+    from fittui.domain.scoring import Summary, SymptomSummary
 
 DEFAULT_TEMPLATE = "{risk} {ors} {srs} {alliance} {lowest} {phq9} {gad7} {patterns} {note}"
 FIELDS = {
