@@ -30,10 +30,10 @@ safe for two processes. Here:
   obsolete, and a reader that opened the old journal before the new snapshot appeared sees
   the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
   damage (refused). Files from before generations read as before.
-* Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
-  open the journal before the snapshot. A process notices another's saves by the journal's
-  first line (a new one at every compaction) and length, so no cache is ever stale; a
-  journal cut or rewritten under a store, rather than appended to, stops its saves.
+* Every read-modify-write holds ``fittui.json.lock`` (``lock.py``: flock). Readers take no
+  lock: they open the journal before the snapshot. A process notices another's saves by the
+  journal's first line (a new one at every compaction) and length, so no cache is ever
+  stale; a journal cut or rewritten under a store, rather than appended to, stops its saves.
 * Every record read is checked by ``validate`` (``fittui.storage.records``) as strictly as a save.
 * No path fittui writes is opened through a symbolic link or as a FIFO or device
   (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
@@ -52,7 +52,6 @@ import errno
 import gc
 import os
 import re
-import secrets
 import stat
 import threading
 import time
@@ -66,7 +65,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -78,6 +76,7 @@ from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import 
     UnreadableDatabase,
     newest_backup,
 )
+from fittui.storage.lock import LockTimeout, WriteLock
 from fittui.storage.summaries import Head, read_head, write_all
 
 if TYPE_CHECKING:
@@ -140,8 +139,9 @@ def backups(path: Path) -> list[Path]:
 
 
 def new_id() -> str:
-    """A record id no other process can pick: 64 random bits."""
-    return secrets.token_hex(8)
+    """A record id no other process can pick: 64 random bits from the system's generator
+    (what ``secrets.token_hex`` returns, without loading ``secrets``'s hmac and hashlib)."""
+    return os.urandom(8).hex()
 
 
 def open_kept(path: Path, flags: int) -> int:
@@ -213,7 +213,7 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     FIFO or folder at ``path`` is refused, never replaced.
     """
     check_kept(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
     try:
         try:
@@ -407,8 +407,8 @@ class JournalStorage(Storage):
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
         self._guard = threading.RLock()
-        self._lock: FileLock | None = (
-            None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
+        self._lock: WriteLock | None = (
+            None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
         # The clients whose records changed since ``take_changes`` last asked; None when
@@ -1198,7 +1198,7 @@ class JournalStorage(Storage):
                 "nothing was saved"
             ) from None
 
-    def _write_lock(self) -> FileLock:
+    def _write_lock(self) -> WriteLock:
         """The lock every writer holds; a read-only store has none, and never writes."""
         assert self._lock is not None, "a read-only store never takes the write lock"
         return self._lock
@@ -1208,7 +1208,7 @@ class JournalStorage(Storage):
             make_private_dir(self.path.parent)
             check_kept(self.lock_path)
             self._write_lock().acquire()
-        except Timeout:
+        except LockTimeout:
             raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
         except OSError as exc:
             raise SaveFailed(f"cannot lock {self.path}: {_words(exc)}") from None
@@ -1249,7 +1249,7 @@ class JournalStorage(Storage):
             return False
         try:
             self._lock.acquire(timeout=0)
-        except Timeout:
+        except LockTimeout:
             return True
         except OSError:
             return False  # the save itself will say what is wrong

@@ -27,10 +27,7 @@ file as the therapist wrote it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,11 +72,15 @@ class PinHash:
     @classmethod
     def make(cls, pin: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> PinHash:
         """Hash a new PIN with a fresh random salt."""
+        import secrets
+
         salt = secrets.token_bytes(SALT_BYTES)
         return cls(salt, _scrypt(check_pin(pin), salt, n, r, p), n, r, p)
 
     def matches(self, pin: str) -> bool:
         """Whether this is the PIN, compared in constant time."""
+        import hmac
+
         if not PIN_PATTERN.fullmatch(pin):
             return False
         return hmac.compare_digest(_scrypt(pin, self.salt, self.n, self.r, self.p), self.digest)
@@ -109,6 +110,8 @@ class PinHash:
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    import hashlib  # here, not at the top: most commands read the settings but no PIN
+
     return hashlib.scrypt(
         pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=MAX_SCRYPT_MEMORY, dklen=HASH_BYTES
     )
