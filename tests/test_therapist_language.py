@@ -313,8 +313,11 @@ async def test_textuals_own_palette_commands_speak_the_therapists_language(demo)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Farbschema" in titles and "Ende" in titles and "Theme" not in titles
         app.action_command_palette()
-        await pilot.pause(0.5)
-        text = shown(app)
+        for _wait in range(30):  # the palette lists its commands as they are found
+            await pilot.pause(0.1)
+            text = shown(app)
+            if "Farbschema" in text:
+                break
         assert "efehl suchen" in text and "Farbschema" in text  # the cursor parts "B|efehl"
         assert not left_in_english(text, "de"), text
 
