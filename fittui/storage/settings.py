@@ -32,12 +32,13 @@ import hmac
 import re
 import secrets
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS
-from fittui.domain.language import UnknownLanguage, check_language
+from fittui.domain.language import check_language
 from fittui.domain.model import STARTED_MODES, InputError, Mode
 from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template
 from fittui.storage.journal import write_file_atomically
@@ -128,6 +129,14 @@ class Settings:
     language: str | None = None  # the therapist's screens; None: from LANG / LC_MESSAGES
 
 
+def _named(path: Path, check: Callable[[str], object], value: str) -> None:
+    """One of the domain's checks on a value from the file; its error names the file."""
+    try:
+        check(value)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
 def load_settings(path: Path) -> Settings:
     """Read the settings file; a missing file means the defaults."""
     try:
@@ -149,17 +158,11 @@ def load_settings(path: Path) -> Settings:
     if language is not None:
         if not isinstance(language, str):
             raise InputError(f'{path}: language must be a language code, e.g. "de"')
-        try:
-            check_language(language)
-        except UnknownLanguage as exc:
-            raise InputError(f"{path}: {exc}") from None
+        _named(path, check_language, language)
     snippet = data.get("notes", {}).get("snippet", DEFAULT_TEMPLATE)
     if not isinstance(snippet, str):
         raise InputError(f"{path}: notes.snippet must be text")
-    try:
-        check_template(snippet)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    _named(path, check_template, snippet)
     recipient = data.get("backups", {}).get("encrypt_to")
     if recipient is not None and not isinstance(recipient, str):
         raise InputError(f'{path}: backups.encrypt_to must be an age public key, "age1..."')
