@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+import fittui.storage.atomic
 import fittui.storage.journal
 from fittui.domain.instruments import load_instruments
 from fittui.storage.errors import StorageError
@@ -304,6 +305,9 @@ def test_the_recorder_is_the_os_the_storage_uses():
     """The shim works only while storage.py calls its file functions through ``os``."""
     assert isinstance(fittui.storage.journal.os, types.ModuleType)
     source = Path(fittui.storage.journal.__file__).read_text()
+    # Whole-file writes are made in atomic.py through the os module the journal passes it.
+    assert "write_whole(path, data, os)" in source and "fsync_folder(folder, os)" in source
+    source += Path(fittui.storage.atomic.__file__).read_text().replace("system.", "os.")
     for call in ("os.fsync(", "os.replace(", "os.write(", "os.ftruncate(", "os.unlink("):
         assert call in source
     assert source.count(".unlink(") == source.count("os.unlink(")

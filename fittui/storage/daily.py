@@ -22,35 +22,12 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from fittui.storage.atomic import write_whole
+
 
 def write_copy(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``path`` whole or not at all: a temporary file, fsynced, renamed over."""
-    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        try:
-            for piece in [data] if isinstance(data, bytes) else data:
-                view = memoryview(piece)
-                while view:
-                    view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    folder = getattr(os, "O_DIRECTORY", None)
-    if folder is not None:
-        fd = os.open(path.parent, folder | os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    """Write ``path`` whole or not at all, through this module's ``os``."""
+    write_whole(path, data, os)
 
 
 START_AFTER = 0.05  # seconds

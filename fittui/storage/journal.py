@@ -69,6 +69,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from fittui.storage.atomic import fsync_folder, write_whole
 from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
     ReadOnly,
     SaveFailed,
@@ -189,14 +190,7 @@ def _words(exc: OSError) -> str:
 
 
 def _fsync_dir(folder: Path) -> None:
-    flags = getattr(os, "O_DIRECTORY", None)
-    if flags is None:  # Windows has no directory fsync
-        return
-    fd = os.open(folder, flags | os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_folder(folder, os)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -213,23 +207,7 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     FIFO or folder at ``path`` is refused, never replaced.
     """
     check_kept(path)
-    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
-    try:
-        try:
-            for piece in [data] if isinstance(data, bytes) else data:
-                _write_all(fd, piece)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
+    write_whole(path, data, os)
 
 
 def snapshot_lines(
