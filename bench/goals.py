@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/goals.py
     .venv/bin/python bench/goals.py --quick   # only --version and --help: no database
+    .venv/bin/python bench/goals.py --commands   # only the commands' rows: not the app
     .venv/bin/python bench/goals.py --app     # only the app's goals (with bytecode)
 
 Each goal and its baseline run alternately (A B A B, so both see the same state of this
@@ -262,6 +263,7 @@ def table(rows: list[Row]) -> int:
 
 def main() -> int:
     quick = "--quick" in sys.argv[1:]
+    commands_only = "--commands" in sys.argv[1:]
     app_only = "--app" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="fittui-goals-") as tmp:
         home = Path(tmp)
@@ -275,7 +277,11 @@ def main() -> int:
         }
         env.pop("FITTUI_DB", None)
         big = None if quick else database(CACHE, ADMINISTRATIONS, CLIENTS, env)
-        smaller = None if quick else database(SMALLER_CACHE, SMALLER, SMALLER_CLIENTS, env)
+        smaller = (
+            None
+            if quick or commands_only
+            else database(SMALLER_CACHE, SMALLER, SMALLER_CLIENTS, env)
+        )
         had_bytecode = any(package_folder().rglob("__pycache__"))
         rows: list[Row] = []
         steps: list[tuple[str, Callable[[], None]]] = [

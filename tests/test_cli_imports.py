@@ -7,6 +7,7 @@ module loaded by an earlier test would hide a new import at the top of the comma
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -108,3 +109,26 @@ def test_every_command_in_the_table_has_its_module_and_handler(capsys):
     for argv in (["clients"], ["void", "ID", "--reason", "r"], ["etr"], ["pin", "set"]):
         args = build_parser().parse_args(argv)
         assert args.func.__module__ != "fittui.cli.commands", argv
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["record", "C1", "ORS", "1", "2", "3", "4"], "record"),
+        (["--db", "clients", "report", "--json"], "report"),  # a database named like a command
+        (["--d", "clients", "history", "C1"], "history"),  # --db shortened, as argparse allows
+        (["--db=x", "--read-only", "clients"], "clients"),
+        (["-h", "record"], None),  # the whole help: every command listed
+        (["recrd"], None),  # the error lists every command
+        ([], None),
+    ],
+)
+def test_a_command_line_builds_only_the_parser_of_the_command_it_names(argv, named):
+    from fittui.cli.commands import build_parser, named_command
+
+    def parsed(parser: argparse.ArgumentParser) -> dict:
+        return {k: v for k, v in vars(parser.parse_args(argv)).items() if k != "usage_error"}
+
+    assert named_command(argv) == named
+    if named is not None:
+        assert parsed(build_parser(argv)) == parsed(build_parser())

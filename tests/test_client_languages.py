@@ -25,6 +25,7 @@ from fittui.ui.app import make_app
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.result import ResultScreen
 from fittui.ui.screens.thanks import ThankYouScreen
+from fittui.ui.screens.too_small import TooSmallScreen
 from fittui.ui.widgets.slider import Slider
 
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
@@ -95,11 +96,34 @@ async def press_done(pilot) -> None:
     await pilot.pause()
 
 
+async def check_too_small(pilot, code: str, size: tuple[int, int]) -> None:
+    """The terminal shrinks under the client's scale: the message is in the client's
+    language; when it grows again the scale is back as it was."""
+    app = pilot.app
+    rating = app.screen
+    await pilot.resize_terminal(size[0] - 10, size[1] - 5)
+    await pilot.pause()
+    assert isinstance(app.screen, TooSmallScreen)
+    await check_screen(pilot, code, f"the terminal too small at {size}")
+    text = "\n".join(screen_lines(app))
+    said = translator(code).c_(
+        "This terminal is {width}×{height}.\n"
+        "fittui needs at least {min_width}×{min_height}:\n"
+        "make the window larger or the font smaller."
+    )
+    first = said.format(width=size[0] - 10, height=size[1] - 5, min_width=60, min_height=20)
+    assert first.split("\n")[0] in text, text
+    await pilot.resize_terminal(*size)
+    await pilot.pause()
+    assert app.screen is rating
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("code", OTHER_LANGUAGES)
 async def test_every_instrument_in_every_language(db, code, size):
     """A session of every instrument, each screen checked: unmarked, with the message
-    naming what is missing, then the hand-back screen."""
+    naming what is missing, the terminal too small over the first, then the hand-back
+    screen."""
     store_with_client(db, code)
     app = make_app(db, settings=THERAPIST, session="C1")
     async with app.run_test(size=size) as pilot:
@@ -110,6 +134,8 @@ async def test_every_instrument_in_every_language(db, code, size):
             key = screen.instrument.key
             seen.append(key)
             await check_screen(pilot, code, f"{key} at {size}")
+            if len(seen) == 1:
+                await check_too_small(pilot, code, size)
             if screen.available:
                 await press_done(pilot)
                 assert str(screen.query_one("#message").render()), key

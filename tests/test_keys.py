@@ -419,3 +419,33 @@ async def test_caseload_shows_every_flag_and_keeps_the_code_in_view(demo, size):
         await pilot.press(*["right"] * 40)
         assert table.scroll_x > 0
         assert codes(screen)[0] == "D04"  # the code column is still drawn first
+
+
+def test_no_screen_lists_a_section_or_a_key_twice():
+    """Each screen's keys, as the help screen shows them: every heading once and every
+    key once (two branches once each added their own 'Episodes of care')."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import fittui.ui.screens as package
+    from fittui.ui.screens.keys import KeySection
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    screens = [cls for cls in _subclasses(Screen) if "KEYS" in vars(cls)]
+    assert HistoryScreen in screens and CaseloadScreen in screens
+    for screen in screens:
+        sections = [s for s in screen.KEYS if isinstance(s, KeySection)]
+        titles = [section.title for section in sections]
+        assert len(titles) == len(set(titles)), screen
+        entries = [e if isinstance(e, str) else e[0] for s in sections for e in s.entries]
+        assert len(entries) == len(set(entries)), (screen, entries)
+
+
+def _subclasses(cls: type) -> set[type]:
+    found: set[type] = set()
+    for sub in cls.__subclasses__():
+        found |= {sub} | _subclasses(sub)
+    return found

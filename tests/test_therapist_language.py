@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from test_catalogs import SAME_IN_THERAPIST
+from test_catalogs import SAME_IN_BOTH, SAME_IN_THERAPIST
+from textual.app import App
 from textual.widgets import DataTable
 
 from conftest import quick_pin
@@ -34,8 +35,10 @@ from fittui.storage.store import Store
 from fittui.ui.app import make_app
 from fittui.ui.cells import MODE_WORDS, taken_words
 from fittui.ui.look import RISK_MESSAGES
+from fittui.ui.palette import TEXTUAL_WORDS
 from fittui.ui.screens.correct import SAVED_REASONS
-from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.result import ResultScreen, describe
+from fittui.ui.screens.too_small import TooSmallScreen
 from fittui.ui.widgets.row_table import REST_AFTER
 
 TODAY = date(2026, 11, 23)
@@ -150,14 +153,23 @@ ACRONYM = re.compile(r"[A-Z0-9-]+")  # ORS, GSRS, PHQ-9: the same in every langu
 TYPED_OR_NAMES = {"client", "partner", "parent", "teacher", "Rating"}
 
 
+def instrument_wording() -> list:
+    """The instruments' wording in the client catalog (our titles, short labels, bands): the
+    therapist's screens show it in the therapist's language too."""
+    template = read_po(extract.template_path("client").open("rb"))
+    return [m for m in template if m.id and all(p.endswith(".toml") for p, _ in m.locations)]
+
+
 def english_messages(language: str) -> list[tuple[str, list[str]]]:
-    """Each message of the therapist catalog with the pieces of its English wording that
-    would show it untranslated: the text between placeholders and markup, four letters or
-    more, never a piece the language writes the same."""
+    """Each message of the therapist catalog, and each of the instruments' wording, with the
+    pieces of its English wording that would show it untranslated: the text between
+    placeholders and markup, four letters or more, never a piece the language writes the
+    same."""
     same = SAME_IN_THERAPIST.get(language, set()) | TYPED_OR_NAMES
+    same |= SAME_IN_BOTH.get(language, set())
     template = read_po(extract.template_path("therapist").open("rb"))
     found = []
-    for message in template:
+    for message in [*template, *instrument_wording()]:
         if not message.id:
             continue
         for text in [message.id] if isinstance(message.id, str) else list(message.id):
@@ -229,13 +241,25 @@ async def visit(demo: Path, language: str, size: tuple[int, int]) -> dict[str, s
                 await pilot.press(key)
                 await pilot.pause(REST_AFTER * 4)
             seen[name] = shown(app)
-    store = Store(demo)
-    saved = [record(store, "D09", "SRS", 95), record(store, "D09", "SRS", 60, "partner")]
     app = app_in(demo, language)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("down", "enter")  # D06: patterns naming an item
+        await pilot.pause(REST_AFTER * 4)
+        seen["the history's patterns"] = str(app.screen.query_one("#look").render())
+    # The result, in a demo of its own: the ratings it saves would reorder the list above.
+    apart = make_demo_database(demo.parent.parent / f"result-{size[0]}", TODAY)
+    store = Store(apart)
+    saved = [record(store, "D09", "SRS", 95), record(store, "D09", "SRS", 60, "partner")]
+    saved += [record(store, "D09", "ORS", 30), record(store, "D09", "PHQ-9", 20)]
+    app = app_in(apart, language)
     async with app.run_test(size=size) as pilot:
         app.push_screen(ResultScreen("D09", saved))
         await pilot.pause()
         seen["the result"] = shown(app)
+        for _step in range(8):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen["the result"] += shown(app)
         await pilot.press("question_mark")
         seen["the keys of the result"] = shown(app)
     return seen
@@ -249,6 +273,57 @@ async def test_no_therapist_screen_shows_the_english_catalog(demo, language):
             for message in left_in_english(text, language):
                 problems.append(f"{size} {name}: {message!r}")
     assert not problems, "\n".join(problems)
+
+
+async def test_instrument_wording_is_the_therapists_and_a_validated_answer_stays(demo):
+    """Our short labels in German on the result screen and in the risk alert; the PHQ-9's
+    own answer, which has no official German wording here, stays as published."""
+    store = Store(demo)
+    saved = [record(store, "D09", "ORS", 30), record(store, "D09", "PHQ-9", 20)]
+    app = app_in(demo, "de")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ResultScreen("D09", saved))
+        await pilot.pause()
+        text = shown(app)
+        assert "Gedanken an den Tod oder Selbstverletzung" in text
+        assert "More than half the days" in text  # the answer, as published
+        ors = describe(saved[0], saved, load_instruments()).plain
+        assert "Persönlich" in ors and "Individually" not in ors
+
+
+async def test_the_terminal_too_small_speaks_the_therapists_language(demo):
+    app = app_in(demo, "de")
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        text = shown(app)
+        assert "50×15" in text and not left_in_english(text, "de"), text
+
+
+async def test_textuals_own_palette_commands_speak_the_therapists_language(demo):
+    """Keys, Quit, Theme and the rest: each of Textual's commands is marked for the catalog
+    and listed in German, the search field too."""
+    app = app_in(demo, "de")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        use_therapist_language(ENGLISH)
+        english = list(App.get_system_commands(app, app.screen))
+        assert {w for c in english for w in (c.title, c.help)} <= set(TEXTUAL_WORDS)
+        use_therapist_language("de")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Farbschema" in titles and "Ende" in titles and "Theme" not in titles
+        app.action_command_palette()
+        await pilot.pause()
+        assert "efehl suchen" in shown(app)  # the placeholder (the cursor parts "B|efehl")
+        # Providers answer in no fixed order and the list shows a screenful: ask for one.
+        await pilot.press(*"Farb")
+        for _wait in range(50):
+            await pilot.pause(0.1)
+            text = shown(app)
+            if "Farbschema" in text:
+                break
+        assert "Ein anderes Farbschema wählen" in text
+        assert not left_in_english(text, "de"), text
 
 
 async def test_the_check_finds_english_when_it_is_there(demo):

@@ -21,8 +21,11 @@ def register(commands: Commands) -> None:
 
 def run_app(args: argparse.Namespace, **options: Any) -> int:
     """The app on the command's database, until it is closed; its exit status."""
+    import gc
+
     from fittui.ui.app import make_app
 
+    gc.enable()  # the app runs for hours: its cycles are collected (the commands run without)
     app = make_app(database(args), read_only=args.read_only, **options)
     app.run()
     return app.return_code or EXIT_OK

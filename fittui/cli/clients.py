@@ -44,20 +44,23 @@ def register(commands: Commands) -> None:
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
+    from fittui.domain.outside import shown
+
     store = open_store(args)
     rows: list[dict[str, Any]] = []
-    for row in store.client_rows(caseload_rules(strict=False)).values():
-        c = row.client
+    # The records and kept rows as they are (``Store.client_row_docs``): thousands of
+    # clients, and no object made for each; the fields as ``client_from_doc`` reads them.
+    for doc, row in store.client_row_docs(caseload_rules(strict=False)).values():
         rows.append(
             {
-                "code": c.code,
-                "label": c.label,
-                "age_group": c.age_group,
-                "archived": c.archived,
-                "administrations": row.administrations,
-                "last_seen": row.last_seen,
-                "instruments": list(c.instruments),
-                "language": c.language,
+                "code": doc["code"],
+                "label": shown(doc.get("label", "")),
+                "age_group": doc["age_group"],
+                "archived": bool(doc.get("archived", False)),
+                "administrations": row["administrations"],
+                "last_seen": row["last_seen"],
+                "instruments": list(doc.get("instruments", ())),
+                "language": doc.get("language", ""),
             }
         )
     if args.json:

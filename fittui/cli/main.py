@@ -9,6 +9,7 @@ for every module it imports and compiles, and these run often.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +23,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments == ["--version"]:
         print(f"fittui {__version__}")
         raise SystemExit(EXIT_OK)  # as argparse's version action does
-    from fittui.cli.commands import run
+    # A command lives for a moment and builds thousands of records that hold no cycles:
+    # the cycle collector, run again and again among them, costs more than the command's
+    # own work. Reference counting still frees them; the app turns it back on (run_app).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from fittui.cli.commands import run
 
-    return run(arguments)
+        return run(arguments)
+    finally:
+        if enabled:
+            gc.enable()

@@ -37,9 +37,18 @@ def print_lines(lines: Sequence[str]) -> None:
 def dump_json(data: object) -> None:
     """Indented JSON, non-ASCII letters kept as they are (orjson: the standard library's
     encoder takes seconds over a caseload of thousands; the text is the same)."""
+    import sys
+
     import orjson
 
-    print(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None and sys.stdout.encoding.lower().replace("-", "") == "utf8":
+        sys.stdout.flush()  # what was printed before goes first
+        buffer.write(text)  # already UTF-8: megabytes not decoded only to be encoded again
+        buffer.flush()
+    else:
+        print(text.decode(), end="")
 
 
 def say_if_created(db: Path, existed: bool) -> None:

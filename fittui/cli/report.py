@@ -51,7 +51,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = open_store(args)
     known = instruments()
     if args.json:
-        dump_json([row.report for row in store.client_rows(caseload_rules(known)).values()])
+        kept = store.client_row_docs(caseload_rules(known)).values()
+        dump_json([row["report"] for _, row in kept])
         return EXIT_OK
     with_episodes = episode_caseload(
         store.clients(),

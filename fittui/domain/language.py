@@ -259,6 +259,32 @@ def translated(instrument: Instrument, tr: Translator) -> Instrument:
     )
 
 
+def instrument_words(text: str) -> str:
+    """An instrument's wording on the therapist's screens (a title, a short label, a severity
+    band), in the therapist's language.
+
+    These are our own words, already translated in the client catalog, so the therapist
+    reads the same words the client does. A validated questionnaire's questions and answers
+    are never in that catalog (see ``fittui/locales/extract.py``), so they stay as published
+    where the language has no official wording; words a user's file supplied show as written.
+    """
+    return translator(_therapist.code, "client").c_(text) if text else text
+
+
+def for_therapist(instrument: Instrument) -> Instrument:
+    """An instrument as the therapist's screens show it: :func:`translated` into the
+    therapist's language, severity bands too (see :func:`instrument_words`)."""
+    shown = translated(instrument, translator(_therapist.code, "client"))
+    bands = tuple(replace(band, label=instrument_words(band.label)) for band in shown.bands)
+    return replace(shown, bands=bands)
+
+
+def in_sentence(words: str) -> str:
+    """A label set inside a sentence: lower case ("thoughts of death or self-harm"), except
+    in German, where nouns keep their capital whatever their place."""
+    return words if _therapist.code == "de" else words.lower()
+
+
 def rater_name(tr: Translator, rater: str) -> str:
     """A rater's role as the client reads it: the usual roles translated, others as typed."""
     names = {

@@ -17,7 +17,6 @@ from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, curr
 from fittui.domain.etr import ZONE_WORDS, Parameters
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, correction_fields
-from fittui.domain.outcomes import symptom_change
 from fittui.domain.scoring import (
     FLAGS,
     Progress,
@@ -79,6 +78,10 @@ def _symptom_change(
 ) -> dict[str, bool | None]:
     """Reliable improvement, recovery and reliable recovery of one Likert instrument over
     the episode (NHS Talking Therapies rules); null without two ratings."""
+    # Here, not at the top: the outcome summary's module is large, and a client's history
+    # (which imports this module) never needs it.
+    from fittui.domain.outcomes import symptom_change
+
     found = summary.symptoms.get(key)
     instrument = (instruments or {}).get(key)
     change = symptom_change(found.ratings, instrument) if found and instrument else None

@@ -129,8 +129,8 @@ class RiskAlert:
         return _("{key} item {number} ({label}) was answered “{answer}”{who} on {day}.").format(
             key=self.instrument.key,
             number=self.number,
-            label=self.item.label.lower(),
-            answer=self.answer,
+            label=language.in_sentence(language.instrument_words(self.item.label)),
+            answer=language.instrument_words(self.answer),
             who=who,
             day=self.administration.day,
         )
@@ -698,7 +698,7 @@ ITEM_MOVES = {
 
 
 def _label(instruments: dict[str, Instrument], administration: Administration, key: str) -> str:
-    return instruments[administration.instrument].item(key).label
+    return language.instrument_words(instruments[administration.instrument].item(key).label)
 
 
 Finding = tuple[str, tuple[str, ...]]  # a pattern's detail, and the questions to ask
@@ -882,7 +882,7 @@ def _item_dropped(c: Case) -> Finding | None:
                 dropped.append(
                     language._("{key} {item} {now}, was {before}").format(
                         key=instrument.key,
-                        item=item.label,
+                        item=language.instrument_words(item.label),
                         now=format_tenths(now),
                         before=format_tenths(before),
                     )
@@ -952,7 +952,7 @@ def _low_item(c: Case) -> Pattern | None:
         language._("{label} was {score} in the latest {key}.").format(
             label=label, score=format_tenths(last.items[key]), key=name
         ),
-        (question.format(label=label.lower() if lowered else label),),
+        (question.format(label=language.in_sentence(label) if lowered else label),),
     )
 
 

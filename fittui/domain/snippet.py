@@ -6,17 +6,22 @@ the administration's note or after pasting. The template is the user's to edit
 whole sentence or empty, so a template never leaves a dangling "ORS ." behind.
 
 A risk answer (PHQ-9 item 9 above "Not at all") is always in the snippet when there is
-one: a template that leaves out ``{risk}`` gets it in front.
+one: a template that leaves out ``{risk}`` gets it in front. The sentences are in the
+therapist's language (English on the command line), like the screen the snippet is on.
 """
 
 from __future__ import annotations
 
 import string
+from typing import TYPE_CHECKING
 
 from fittui.domain.display import signed
 from fittui.domain.instruments import Instrument, format_tenths
+from fittui.domain.language import _, in_sentence, instrument_words
 from fittui.domain.model import Administration, Client, InputError
-from fittui.domain.scoring import Summary, SymptomSummary
+
+if TYPE_CHECKING:  # only named: settings.py checks a template without loading the scoring
+    from fittui.domain.scoring import Summary, SymptomSummary
 
 DEFAULT_TEMPLATE = "{risk} {ors} {srs} {alliance} {lowest} {phq9} {gad7} {patterns} {note}"
 FIELDS = {
@@ -59,10 +64,13 @@ def _ors_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
     maximum = format_tenths(instrument.max_total, decimals=False)
     parts = []
     if summary.cutoff is not None:
-        side = "below" if latest.total < summary.cutoff else "at or above"
-        parts.append(f"{side} the cut-off of {format_tenths(summary.cutoff)}")
+        if latest.total < summary.cutoff:
+            side = _("below the cut-off of {cutoff}")
+        else:
+            side = _("at or above the cut-off of {cutoff}")
+        parts.append(side.format(cutoff=format_tenths(summary.cutoff)))
     if progress.change is not None:
-        parts.append(f"{signed(progress.change)} since intake")
+        parts.append(_("{change} since intake").format(change=signed(progress.change)))
     extra = f" ({'; '.join(parts)})" if parts else ""
     return f"{instrument.key} {format_tenths(latest.total)}/{maximum}{extra}."
 
@@ -75,7 +83,8 @@ def _srs_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
     maximum = format_tenths(instrument.max_total, decimals=False)
     extra = ""
     if instrument.cutoff is not None and last.total < instrument.cutoff:
-        extra = f" (below {format_tenths(instrument.cutoff, decimals=False)})"
+        below = _("below {cutoff}").format(cutoff=format_tenths(instrument.cutoff, decimals=False))
+        extra = f" ({below})"
     return f"{instrument.key} {format_tenths(last.total)}/{maximum}{extra}."
 
 
@@ -89,11 +98,11 @@ def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument]) -> st
     if key is None:
         return ""
     instrument = instruments[administration.instrument]
-    label = instrument.item(key).label
-    return (
-        f"Lowest {instrument.key} item: {label} "
-        f"{format_tenths(administration.items[key])}/"
-        f"{format_tenths(instrument.scale_max, decimals=False)}."
+    return _("Lowest {key} item: {label} {score}/{maximum}.").format(
+        key=instrument.key,
+        label=instrument_words(instrument.item(key).label),
+        score=format_tenths(administration.items[key]),
+        maximum=format_tenths(instrument.scale_max, decimals=False),
     )
 
 
@@ -103,9 +112,9 @@ def _symptom_sentence(found: SymptomSummary | None, instruments: dict[str, Instr
         return ""
     instrument = instruments[found.latest.instrument]
     score = instrument.format_score
-    parts = [found.band.label.lower()] if found.band else []
+    parts = [in_sentence(instrument_words(found.band.label))] if found.band else []
     if found.change is not None:
-        parts.append(f"{signed(found.change, score)} since the first")
+        parts.append(_("{change} since the first").format(change=signed(found.change, score)))
     extra = f" ({'; '.join(parts)})" if parts else ""
     return f"{instrument.key} {score(found.latest.total)}/{score(instrument.max_total)}{extra}."
 
@@ -120,10 +129,10 @@ def _alliance_sentence(summary: Summary) -> str:
     day, ratings = summary.alliances[-1]
     one_client = len({a.client for a in ratings}) == 1
     people = ", ".join(
-        f"{a.rater if one_client else f'{a.client} {a.rater}'} {format_tenths(a.total)}"
+        f"{_(a.rater) if one_client else f'{a.client} {_(a.rater)}'} {format_tenths(a.total)}"
         for a in ratings
     )
-    return f"Split alliance on {day}: {people}."
+    return _("Split alliance on {day}: {people}.").format(day=day, people=people)
 
 
 def _note_sentence(administrations: list[Administration], day: str | None) -> str:
@@ -140,7 +149,7 @@ def make_snippet(
 ) -> str:
     """The snippet for the client's latest session, from the template."""
     day = max((a.day for a in administrations), default=None)
-    patterns = [p.title for p in summary.patterns if p.key != "low_item"]  # {lowest} says it
+    patterns = [_(p.title) for p in summary.patterns if p.key != "low_item"]  # {lowest} says it
     if "{risk}" not in template and summary.alerts:
         template = "{risk} " + template
     values = {
@@ -153,7 +162,9 @@ def make_snippet(
         "phq9": _symptom_sentence(summary.symptoms.get("PHQ-9"), instruments),
         "gad7": _symptom_sentence(summary.symptoms.get("GAD-7"), instruments),
         "risk": _risk_sentence(summary),
-        "patterns": f"Patterns: {'; '.join(patterns)}." if patterns else "",
+        "patterns": _("Patterns: {patterns}.").format(patterns="; ".join(patterns))
+        if patterns
+        else "",
         "note": _note_sentence(administrations, day),
     }
     return " ".join(template.format(**values).split())

@@ -237,6 +237,14 @@ def form_page(
     """
     tr = tr or translator(ENGLISH)
     instrument = translated(instrument, tr)
+    build = _choice_item if instrument.kind == "likert" else _line_item
+    items = "".join(build(n, instrument, tr) for n in range(len(instrument.items)))
+    return _document(instrument, tr, _page_words(instrument, use_by, tr), items, form_id)
+
+
+def _script_data(instrument: Instrument, form_id: str, tr: Translator) -> str:
+    """What the page's script needs (the scale, the code's alphabet, its messages), as
+    JSON safe inside ``<script type="application/json">``, where only "</" could end it."""
     data = {
         "key": instrument.key,
         "id": form_id,
@@ -256,10 +264,11 @@ def form_page(
             "selected": tr.c_("Selected: copy it with your device's copy command."),
         },
     }
-    # Inside <script type="application/json"> only "</" could end the block early.
-    data_json = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
-    build = _choice_item if instrument.kind == "likert" else _line_item
-    items = "".join(build(n, instrument, tr) for n in range(len(instrument.items)))
+    return json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
+
+
+def _page_words(instrument: Instrument, use_by: str, tr: Translator) -> dict[str, str]:
+    """Every sentence the page shows around the items, in the client's language, escaped."""
     how = (
         tr.c_("Choose one answer for each question.")
         if instrument.kind == "likert"
@@ -276,11 +285,20 @@ def form_page(
         date=tr.date(date.fromisoformat(use_by))
     )
     words = {
-        "done": escape(tr.c_("Done")),
-        "your_code": escape(tr.c_("Your code (read it out, or copy it into the chat):")),
-        "copy": escape(tr.c_("Copy the code")),
-        "change": escape(tr.c_("You can still change a mark: the code changes with it.")),
+        "hint": f"{how} {private}",
+        "until": until,
+        "done": tr.c_("Done"),
+        "your_code": tr.c_("Your code (read it out, or copy it into the chat):"),
+        "copy": tr.c_("Copy the code"),
+        "change": tr.c_("You can still change a mark: the code changes with it."),
     }
+    return {key: escape(text) for key, text in words.items()}
+
+
+def _document(
+    instrument: Instrument, tr: Translator, words: dict[str, str], items: str, form_id: str
+) -> str:
+    """The HTML document around the items: head, words, the code box and the script."""
     frame = f'<p class="frame">{escape(instrument.frame)}</p>' if instrument.frame else ""
     return f"""<!doctype html>
 <html lang="{tr.code}">
@@ -296,8 +314,8 @@ def form_page(
 <main>
 <h1>{escape(instrument.name)}</h1>
 {frame}
-<p class="hint">{escape(how)} {escape(private)}</p>
-<p class="until">{escape(until)}</p>
+<p class="hint">{words["hint"]}</p>
+<p class="until">{words["until"]}</p>
 <div id="rating">
 {items}
 </div>
@@ -311,7 +329,7 @@ def form_page(
   <p class="hint">{words["change"]}</p>
 </div>
 </main>
-<script type="application/json" id="form-data">{data_json}</script>
+<script type="application/json" id="form-data">{_script_data(instrument, form_id, tr)}</script>
 <script>{SCRIPT}</script>
 </body>
 </html>

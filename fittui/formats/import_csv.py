@@ -29,7 +29,7 @@ from fittui.domain.model import (
     moment_now,
 )
 from fittui.domain.outside import check_plain
-from fittui.formats.csv_json import EPISODE_HEADER, unguard_formula
+from fittui.formats.csv_json import CSV_LAST, EPISODE_HEADER, unguard_formula
 from fittui.formats.import_checks import (
     Clients,
     ImportPlan,
@@ -44,18 +44,7 @@ from fittui.formats.import_checks import (
 from fittui.storage.journal import new_id
 
 REQUIRED = ("client", "date", "instrument")
-OPTIONAL = (
-    "age_group",
-    "rater",
-    "note",
-    "label",
-    "archived",
-    "instruments",
-    "voided",
-    "voided_at",
-    "mode",
-    "language",
-)
+OPTIONAL = ("age_group", "rater", *CSV_LAST)  # every column the export writes, and no more
 ARCHIVED_WORDS = {"": None, "no": False, "false": False, "yes": True, "true": True}
 
 

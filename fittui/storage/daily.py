@@ -17,7 +17,6 @@ power-loss test's model of the database folder sees the saves alone.
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -26,7 +25,7 @@ from pathlib import Path
 
 def write_copy(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``path`` whole or not at all: a temporary file, fsynced, renamed over."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(tmp, flags, 0o600)
     try:

@@ -87,17 +87,22 @@ class ClientRow:
         }
 
 
-def row_from_json(client: Client, data: Any) -> ClientRow | None:
-    """A row read back from disk, or None when it is not the shape ``to_json`` writes."""
-    if not (
+def row_json_fits(code: str, data: Any) -> bool:
+    """A row read back from disk is the shape ``to_json`` writes, for this client."""
+    return (
         type(data) is dict
         and type(data.get("administrations")) is int
         and type(data.get("last_seen")) in (str, type(None))
         and type(data.get("sessions")) is int
         and type(data.get("attention")) is int
         and type(data.get("report")) is dict
-        and data["report"].get("client") == client.code
-    ):
+        and data["report"].get("client") == code
+    )
+
+
+def row_from_json(client: Client, data: Any) -> ClientRow | None:
+    """A row read back from disk, or None when it is not the shape ``to_json`` writes."""
+    if not row_json_fits(client.code, data):
         return None
     return ClientRow(
         client,

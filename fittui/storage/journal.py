@@ -30,10 +30,10 @@ safe for two processes. Here:
   obsolete, and a reader that opened the old journal before the new snapshot appeared sees
   the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
   damage (refused). Files from before generations read as before.
-* Every read-modify-write holds ``fittui.json.lock`` (filelock). Readers take no lock: they
-  open the journal before the snapshot. A process notices another's saves by the journal's
-  first line (a new one at every compaction) and length, so no cache is ever stale; a
-  journal cut or rewritten under a store, rather than appended to, stops its saves.
+* Every read-modify-write holds ``fittui.json.lock`` (``lock.py``: flock). Readers take no
+  lock: they open the journal before the snapshot. A process notices another's saves by the
+  journal's first line (a new one at every compaction) and length, so no cache is ever
+  stale; a journal cut or rewritten under a store, rather than appended to, stops its saves.
 * Every record read is checked by ``validate`` (``fittui.storage.records``) as strictly as a save.
 * No path fittui writes is opened through a symbolic link or as a FIFO or device
   (``open_kept``, ``check_kept``); folders are created 0700 and files 0600.
@@ -52,7 +52,6 @@ import errno
 import gc
 import os
 import re
-import secrets
 import stat
 import threading
 import time
@@ -66,7 +65,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -78,6 +76,7 @@ from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import 
     UnreadableDatabase,
     newest_backup,
 )
+from fittui.storage.lock import LockTimeout, WriteLock
 from fittui.storage.summaries import Head, read_head, write_all
 
 if TYPE_CHECKING:
@@ -140,8 +139,9 @@ def backups(path: Path) -> list[Path]:
 
 
 def new_id() -> str:
-    """A record id no other process can pick: 64 random bits."""
-    return secrets.token_hex(8)
+    """A record id no other process can pick: 64 random bits from the system's generator
+    (what ``secrets.token_hex`` returns, without loading ``secrets``'s hmac and hashlib)."""
+    return os.urandom(8).hex()
 
 
 def open_kept(path: Path, flags: int) -> int:
@@ -213,7 +213,7 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     FIFO or folder at ``path`` is refused, never replaced.
     """
     check_kept(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
     try:
         try:
@@ -363,6 +363,42 @@ class Folded:
         return max([self.unknown, *(self.touched.get(code, 0) for code in codes)])
 
 
+class _Index:
+    """A snapshot's index of each client's lines, looked up in its bytes a client at a time.
+
+    Why not parse it: at 6,000 clients the index is a sixth of a megabyte, and a command
+    about one client needs one entry of it. The index line is written by ``snapshot_lines``
+    alone and holds nothing but client codes and numbers, so a code's key is found by its
+    bytes (``"C1":[``, after ``{`` or ``,``) within the index's own braces, and only that
+    entry is parsed. ``None`` when there is no such client in the index.
+    """
+
+    def __init__(self, data: bytes = b"{}") -> None:
+        self.data = data  # the index object's bytes, ``{...}``
+
+    def get(self, code: str) -> list[list[int]] | None:
+        key = orjson.dumps(code) + b":["
+        at = 0
+        while (at := self.data.find(key, at + 1)) > 0:
+            if self.data[at - 1] in b"{,":
+                start = at + len(key) - 1
+                end = self.data.find(b"]]", start)
+                try:
+                    entry = orjson.loads(self.data[start : end + 2]) if end > 0 else None
+                except orjson.JSONDecodeError:
+                    entry = None
+                if not (
+                    type(entry) is list
+                    and all(
+                        type(r) is list and len(r) == 2 and all(type(n) is int for n in r)
+                        for r in entry
+                    )
+                ):
+                    raise ValueError(f"the index entry of {code!r} is damaged")
+                return cast(list[list[int]], entry)
+        return None
+
+
 class _NeedsWhole(Exception):
     """A partial read met something only the whole database can check (a client deleted)."""
 
@@ -385,7 +421,7 @@ class JournalStorage(Storage):
         # journal holds (in ``_tables``); each client's are read from the snapshot's lines
         # when asked for (``client_records``), through the snapshot's index.
         self._partial = False
-        self._index: dict[str, list[list[int]]] = {}
+        self._index = _Index()
         self._grouped_count = 0  # administrations in the snapshot
         self._deleted: set[str] = set()  # administrations the journal deleted
         self._client_cache: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
@@ -407,8 +443,8 @@ class JournalStorage(Storage):
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
         self._guard = threading.RLock()
-        self._lock: FileLock | None = (
-            None if read_only else FileLock(self.lock_path, timeout=LOCK_TIMEOUT, mode=0o600)
+        self._lock: WriteLock | None = (
+            None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
         # The clients whose records changed since ``take_changes`` last asked; None when
@@ -599,7 +635,7 @@ class JournalStorage(Storage):
         self._changes = None
         self._tables = tables
         self._partial = partial is not None
-        self._index, self._grouped_count = partial[5:] if partial else ({}, 0)
+        self._index, self._grouped_count = partial[5:] if partial else (_Index(), 0)
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
         self._verified = None if sig is None else [generation, *sig]
@@ -664,11 +700,10 @@ class JournalStorage(Storage):
             kept = read_head(self.path)
             if kept is None or kept.snapshot != [generation, *_sig(st)]:
                 return None  # not known to be checked whole: read it whole
-            trailer = self._trailer(snapshot, st.st_size)
-            index, small = trailer.get("index"), trailer.get("small")
+            index, trailer = self._trailer(snapshot, st.st_size)
+            small = trailer.get("small")
             if not (
-                type(index) is dict
-                and type(small) is list
+                type(small) is list
                 and len(small) == 2
                 and small[0] == len(header)
                 and trailer.get("records") == head["records"]
@@ -687,8 +722,9 @@ class JournalStorage(Storage):
         sig = _sig(st)
         return tables, sig, st.st_size, generation, supersedes, index, head[GROUPED]
 
-    def _trailer(self, snapshot: BinaryIO, size: int) -> dict[str, Any]:
-        """The snapshot's last line, its index of each client's lines."""
+    def _trailer(self, snapshot: BinaryIO, size: int) -> tuple[_Index, dict[str, Any]]:
+        """The snapshot's last line: its index of each client's lines (left as bytes, see
+        ``_Index``) and the rest of it (where the small tables are, the record count)."""
         chunk = 1 << 16
         while True:
             start = max(0, size - chunk)
@@ -700,13 +736,17 @@ class JournalStorage(Storage):
             chunk *= 4
         if not tail.endswith(b"\n"):
             raise self._unreadable(self.path, "cut short (the last line is incomplete)")
-        try:
-            trailer = orjson.loads(tail[cut + 1 :])
-        except orjson.JSONDecodeError:
-            trailer = None
-        if type(trailer) is not dict or "index" not in trailer:
+        line = tail[cut + 1 : -1]
+        end = line.rfind(b'},"small":')
+        trailer = None
+        if line.startswith(b'{"index":{') and end > 0:
+            try:
+                trailer = orjson.loads(b"{" + line[end + 2 :])
+            except orjson.JSONDecodeError:
+                pass
+        if type(trailer) is not dict:
             raise self._unreadable(self.path, "cut short or damaged (its index is missing)")
-        return cast(dict[str, Any], trailer)
+        return _Index(line[len(b'{"index":') : end + 1]), trailer
 
     def _take_table(
         self, tables: Tables, row: Any, number: int, schema: int, check: bool = True
@@ -1005,7 +1045,10 @@ class JournalStorage(Storage):
         if cached is not None:
             return cached
         found: list[tuple[int, str, dict[str, Any]]] = []
-        ranges = self._index.get(code, ())
+        try:
+            ranges = self._index.get(code)
+        except ValueError as exc:
+            raise self._unreadable(self.path, f"cut short or damaged ({exc})") from None
         if ranges:
             try:
                 fd = open_kept(self.path, os.O_RDONLY)
@@ -1198,7 +1241,7 @@ class JournalStorage(Storage):
                 "nothing was saved"
             ) from None
 
-    def _write_lock(self) -> FileLock:
+    def _write_lock(self) -> WriteLock:
         """The lock every writer holds; a read-only store has none, and never writes."""
         assert self._lock is not None, "a read-only store never takes the write lock"
         return self._lock
@@ -1208,7 +1251,7 @@ class JournalStorage(Storage):
             make_private_dir(self.path.parent)
             check_kept(self.lock_path)
             self._write_lock().acquire()
-        except Timeout:
+        except LockTimeout:
             raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
         except OSError as exc:
             raise SaveFailed(f"cannot lock {self.path}: {_words(exc)}") from None
@@ -1249,7 +1292,7 @@ class JournalStorage(Storage):
             return False
         try:
             self._lock.acquire(timeout=0)
-        except Timeout:
+        except LockTimeout:
             return True
         except OSError:
             return False  # the save itself will say what is wrong
@@ -1360,7 +1403,7 @@ class JournalStorage(Storage):
         self._snapshot_sig = _sig(st)
         self._snapshot_size = st.st_size
         self._journal_obsolete = True
-        self._partial, self._index, self._grouped_count = False, {}, 0
+        self._partial, self._index, self._grouped_count = False, _Index(), 0
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._snapshot_schema = FILE_SCHEMA
         self._start_journal()

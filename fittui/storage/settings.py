@@ -27,17 +27,15 @@ file as the therapist wrote it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS
-from fittui.domain.language import UnknownLanguage, check_language
+from fittui.domain.language import check_language
 from fittui.domain.model import STARTED_MODES, InputError, Mode
 from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template
 from fittui.storage.journal import write_file_atomically
@@ -75,11 +73,15 @@ class PinHash:
     @classmethod
     def make(cls, pin: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> PinHash:
         """Hash a new PIN with a fresh random salt."""
+        import secrets
+
         salt = secrets.token_bytes(SALT_BYTES)
         return cls(salt, _scrypt(check_pin(pin), salt, n, r, p), n, r, p)
 
     def matches(self, pin: str) -> bool:
         """Whether this is the PIN, compared in constant time."""
+        import hmac
+
         if not PIN_PATTERN.fullmatch(pin):
             return False
         return hmac.compare_digest(_scrypt(pin, self.salt, self.n, self.r, self.p), self.digest)
@@ -109,6 +111,8 @@ class PinHash:
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    import hashlib  # here, not at the top: most commands read the settings but no PIN
+
     return hashlib.scrypt(
         pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=MAX_SCRYPT_MEMORY, dklen=HASH_BYTES
     )
@@ -126,6 +130,14 @@ class Settings:
     pin: PinHash | None = None
     mode: Mode = "in_person"  # how o, s, b and the m dialog take a rating unless told
     language: str | None = None  # the therapist's screens; None: from LANG / LC_MESSAGES
+
+
+def _named(path: Path, check: Callable[[str], object], value: str) -> None:
+    """One of the domain's checks on a value from the file; its error names the file."""
+    try:
+        check(value)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
 
 
 def load_settings(path: Path) -> Settings:
@@ -149,17 +161,11 @@ def load_settings(path: Path) -> Settings:
     if language is not None:
         if not isinstance(language, str):
             raise InputError(f'{path}: language must be a language code, e.g. "de"')
-        try:
-            check_language(language)
-        except UnknownLanguage as exc:
-            raise InputError(f"{path}: {exc}") from None
+        _named(path, check_language, language)
     snippet = data.get("notes", {}).get("snippet", DEFAULT_TEMPLATE)
     if not isinstance(snippet, str):
         raise InputError(f"{path}: notes.snippet must be text")
-    try:
-        check_template(snippet)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    _named(path, check_template, snippet)
     recipient = data.get("backups", {}).get("encrypt_to")
     if recipient is not None and not isinstance(recipient, str):
         raise InputError(f'{path}: backups.encrypt_to must be an age public key, "age1..."')

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -145,6 +146,18 @@ def identity(a: Administration) -> tuple:
     return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Thousands of rows hold no cycles: collecting among them is waste."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # Up to this many clients' ratings are read a client at a time rather than all at once.
 FEW_CLIENTS = 64
 
@@ -228,20 +241,39 @@ class Store:
         a read-only store). So a row is always what a full rescore would give, and a list
         of every client reads no client's ratings unless that client changed.
         """
-        enabled = gc.isenabled()
-        gc.disable()  # thousands of rows hold no cycles: collecting among them is waste
-        try:
-            return self._client_rows(rules, today or date.today())
-        finally:
-            if enabled:
-                gc.enable()
-
-    def _client_rows(self, rules: Rules, when: date) -> dict[str, ClientRow]:
-        """``client_rows`` for the day ``when``."""
         from fittui.storage.derived import row_from_json
 
-        clients = {c.code: c for c in self.clients()}
+        with _collector_paused():
+            docs, entries, fresh = self._kept_rows(rules, today or date.today())
+            rows: dict[str, ClientRow] = {}
+            for code in sorted(docs):
+                row = fresh.get(code) or self._row_of(
+                    client_from_doc(docs[code]), entries[code], row_from_json
+                )
+                assert row is not None, "a kept row is used only when it fits (_kept_rows)"
+                rows[code] = row
+            self._row_objects = {code: (entries[code], row) for code, row in rows.items()}
+            return rows
+
+    def client_row_docs(
+        self, rules: Rules, today: date | None = None
+    ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """Every client's record as stored and their row as kept (``ClientRow.to_json``),
+        by code: the same rows as ``client_rows``, for a command that prints them as JSON,
+        without making an object of each of thousands of clients and rows."""
+        with _collector_paused():
+            docs, entries, _ = self._kept_rows(rules, today or date.today())
+            return {code: (docs[code], entries[code]["row"]) for code in sorted(docs)}
+
+    def _kept_rows(
+        self, rules: Rules, when: date
+    ) -> tuple[dict[str, dict], dict[str, dict], dict[str, ClientRow]]:
+        """(each client's record, each client's row entry as kept, the rows derived anew)
+        for the day ``when`` (see ``client_rows``)."""
+        from fittui.storage.derived import row_json_fits
+
         self.storage.look()
+        docs = dict(self._raw(CLIENTS))
         stamp, journal, length = self.storage.derived_from()
         fingerprint = rules.fingerprint()
         held = self._rows
@@ -252,23 +284,24 @@ class Store:
         head = kept.head
         usable = head is not None and head.journal == journal and head.rules == fingerprint
         iso = when.isoformat()
-        rows: dict[str, ClientRow] = {}
         entries: dict[str, dict] = {}  # every row's, as kept
         stale = []
-        for code, client in clients.items():
+        last_touched = self.storage.last_touched
+        for code, doc in docs.items():
             entry = kept.rows.get(code) if usable else None
             if (
                 entry is not None
                 and str(entry.get("day")) <= iso <= str(entry.get("until"))
-                and self.storage.last_touched((code, *client.linked)) <= entry["at"] <= length
-                and (row := self._row_of(client, entry, row_from_json)) is not None
+                and last_touched((code, *doc.get("linked", ()))) <= entry["at"] <= length
+                and row_json_fits(code, entry.get("row"))
             ):
-                rows[code], entries[code] = row, entry
+                entries[code] = entry
             else:
-                stale.append(client)
-        fresh = self._derive(stale, rules, when, many=len(stale) > FEW_CLIENTS)
-        for code, (row, until) in fresh.items():
-            rows[code] = row
+                stale.append(client_from_doc(doc))
+        derived = self._derive(stale, rules, when, many=len(stale) > FEW_CLIENTS)
+        fresh: dict[str, ClientRow] = {}
+        for code, (row, until) in derived.items():
+            fresh[code] = row
             entries[code] = {"at": length, "day": iso, "until": until, "row": row.to_json()}
         if not self.read_only and (fresh or not usable or kept.damaged):
             try:
@@ -280,8 +313,7 @@ class Store:
             except OSError:
                 pass  # rows are derived again next time
         self._rows = ((journal, fingerprint), entries)
-        self._row_objects = {code: (entries[code], row) for code, row in rows.items()}
-        return {code: rows[code] for code in sorted(rows)}
+        return docs, entries, fresh
 
     def rows_of(
         self, codes: Iterable[str], rules: Rules, today: date | None = None

@@ -7,17 +7,20 @@ script alike.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TypedDict
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
+from textual.screen import Screen
 
 from fittui.domain.episodes import Episode, current_ratings
 from fittui.domain.etr import Parameters, default_parameters, load_parameters
@@ -31,7 +34,7 @@ from fittui.storage.locations import config_dir, instruments_dir, privacy_warnin
 from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
 from fittui.storage.store import Store
 from fittui.ui.messages import DataChanged
-from fittui.ui.palette import ClientCommands
+from fittui.ui.palette import ClientCommands, in_therapists_language
 from fittui.ui.screens.keys import KEYS_BINDINGS
 from fittui.ui.screens.too_small import TooSmallScreen, too_small
 
@@ -256,6 +259,23 @@ class FitApp(App):
             self.pop_screen()
         else:
             self.push_screen(KeysScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (Keys, Quit, Theme...) in the therapist's language."""
+        return in_therapists_language(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """The palette, its search field in the therapist's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = _("Search for commands…")
+            self.push_screen(CommandPalette(placeholder=placeholder, id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The theme picker, its search field in the therapist's language."""
+        from textual.theme import ThemeProvider
+
+        placeholder = _("Search for themes…")
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:

@@ -23,6 +23,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from fittui.domain.language import Translator, client_translator
+from fittui.domain.model import InputError
+from fittui.storage.store import Store
 from fittui.ui.access import FitAppAccess
 
 THERAPIST_KEY = "f2"
@@ -40,6 +42,18 @@ def clients_language(screens: list[Screen[Any]]) -> Translator:
         if isinstance(found, Translator):
             return found
     return client_translator(None)
+
+
+def client_speaks(store: Store, code: str | None) -> Translator:
+    """The language a client reads their screens in: their own, else the therapist's (also
+    for a code the store does not know, so a screen never fails over its language)."""
+    language = ""
+    if code is not None:
+        try:
+            language = store.client(code).language
+        except InputError:
+            pass
+    return client_translator(language)
 
 
 class ClientModeScreen(Screen[ResultT], FitAppAccess):

@@ -122,13 +122,6 @@ class HistoryScreen(GoesBack, LiveScreen):
             ),
         ),
         KeySection(
-            N_("Correcting the record (in the table)"),
-            (
-                ("void", N_("void the chosen rating, with a reason; on a voided one, restore it")),
-                ("correct", N_("move the chosen rating to another client, or change its date")),
-            ),
-        ),
-        KeySection(
             N_("Correcting the record"),
             (
                 (
@@ -150,13 +143,6 @@ class HistoryScreen(GoesBack, LiveScreen):
             (
                 ("rate('ors')", N_("the ORS of the client's age group, in client mode")),
                 ("rate('srs')", N_("the SRS of the client's age group, in client mode")),
-            ),
-        ),
-        KeySection(
-            N_("Episodes of care"),
-            (
-                ("end_episode", N_("end the current episode today, with how it ended")),
-                ("new_episode", N_("start a new episode today; an open one is ended first")),
             ),
         ),
     )

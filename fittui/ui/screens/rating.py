@@ -32,12 +32,11 @@ from fittui.domain.language import (
     Translator,
     _,
     available_in,
-    client_translator,
     translated,
 )
 from fittui.domain.model import Administration, InputError, now_when
 from fittui.storage.journal import StorageError
-from fittui.ui.client_mode import ClientModeScreen
+from fittui.ui.client_mode import ClientModeScreen, client_speaks
 from fittui.ui.widgets.answer import Answer
 from fittui.ui.widgets.choice import Choice
 from fittui.ui.widgets.slider import Slider
@@ -98,11 +97,7 @@ class RatingScreen(ClientModeScreen[Administration | NotAvailable | None]):
     @cached_property
     def tr(self) -> Translator:
         """The client's language (their own, else the therapist's)."""
-        try:
-            language = self.fit_app.store.client(self.client_code).language
-        except InputError:
-            language = ""
-        return client_translator(language)
+        return client_speaks(self.fit_app.store, self.client_code)
 
     @property
     def available(self) -> bool:

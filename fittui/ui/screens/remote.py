@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument
-from fittui.domain.language import N_, _
+from fittui.domain.language import N_, _, instrument_words
 from fittui.domain.model import Administration, Client, InputError, Mode
 from fittui.formats.home_form import (
     PendingEntry,
@@ -69,7 +69,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
             )
             yield Label(_("Instrument"))
             yield Select(
-                [(f"{k}  {self.instruments[k].name}", k) for k in keys],
+                [(f"{k}  {instrument_words(self.instruments[k].name)}", k) for k in keys],
                 value=keys[0],
                 allow_blank=False,
                 id="remote-instrument",

@@ -19,7 +19,7 @@ from textual.widgets import Header, Input, Static
 
 from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
-from fittui.domain.language import N_, _
+from fittui.domain.language import N_, _, for_therapist, in_sentence
 from fittui.domain.model import Administration
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
@@ -36,7 +36,7 @@ def describe(
 ) -> Content:
     """One administration as the therapist reads it: items, total, change since last time,
     and for a symptom measure the severity band then and now."""
-    instrument = instruments[a.instrument]
+    instrument = for_therapist(instruments[a.instrument])
     score = instrument.format_score
     width = max(len(i.label) for i in instrument.items) + 2
     lines = [
@@ -53,7 +53,7 @@ def describe(
     since = ""
     if previous is not None:
         was = instrument.band_for(previous.total)
-        then = f" ({was.label.lower()})" if was is not None and was != band else ""
+        then = f" ({in_sentence(was.label)})" if was is not None and was != band else ""
         change = a.total - previous.total
         since = _("last time {score}{then}, {change}").format(
             score=score(previous.total), then=then, change=signed(change, score)

@@ -20,10 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fittui.domain.instruments import Instrument
-from fittui.domain.language import N_, Translator, _, client_translator, translated
-from fittui.domain.model import Administration, InputError
+from fittui.domain.language import N_, Translator, _, translated
+from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.client_mode import client_speaks
 from fittui.ui.widgets.share_line import ShareLine
 
 HINT = N_("The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number")
@@ -70,11 +71,7 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
     @cached_property
     def tr(self) -> Translator:
         """The client's language: the scale, as the client sees it, is in it."""
-        try:
-            language = self.fit_app.store.client(self.client_code).language
-        except InputError:
-            language = ""
-        return client_translator(language)
+        return client_speaks(self.fit_app.store, self.client_code)
 
     @cached_property
     def shown(self) -> Instrument:

@@ -16,15 +16,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from fittui.domain.instruments import Instrument
-from fittui.domain.language import N_, _
+from fittui.domain.language import N_, _, instrument_words
 from fittui.domain.model import DEFAULT_MODE, STARTED_MODES, InputError, check_rater
 from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
 
 
 def instrument_choice(instrument: Instrument) -> str:
     """ "PHQ-9: Patient Health Questionnaire": the key first, the name without repeating
-    it, so that each fits one line of the list."""
-    return f"{instrument.key}: {instrument.name.removesuffix(f' ({instrument.key})')}"
+    it, so that each fits one line of the list; the name in the therapist's language."""
+    name = instrument_words(instrument.name)
+    return f"{instrument.key}: {name.removesuffix(f' ({instrument.key})')}"
 
 
 HOW = {

@@ -13,9 +13,8 @@ from textual.binding import Binding
 from textual.containers import Center, Middle
 from textual.widgets import Static
 
-from fittui.domain.language import Translator, client_translator, rater_name
-from fittui.domain.model import InputError
-from fittui.ui.client_mode import ClientModeScreen
+from fittui.domain.language import Translator, rater_name
+from fittui.ui.client_mode import ClientModeScreen, client_speaks
 
 
 class ThankYouScreen(ClientModeScreen[str]):
@@ -47,13 +46,7 @@ class ThankYouScreen(ClientModeScreen[str]):
     @cached_property
     def tr(self) -> Translator:
         """The client's language, the therapist's when the client has none."""
-        language = ""
-        if self.client_code is not None:
-            try:
-                language = self.fit_app.store.client(self.client_code).language
-            except InputError:
-                pass
-        return client_translator(language)
+        return client_speaks(self.fit_app.store, self.client_code)
 
     def action_next(self) -> None:
         if self.next_rater:

@@ -7,6 +7,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fittui.domain.language import _
+from fittui.ui.access import FitAppAccess
+from fittui.ui.client_mode import clients_language
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -15,11 +17,12 @@ def too_small(width: int, height: int) -> bool:
     return width < MIN_WIDTH or height < MIN_HEIGHT
 
 
-class TooSmallScreen(ModalScreen[None]):
+class TooSmallScreen(ModalScreen[None], FitAppAccess):
     """Says what size is needed; the app takes it away as soon as the terminal is big enough.
 
     It has no keys of its own: whatever screen is underneath (a client rating, say) is
-    exactly as it was when the terminal grows again.
+    exactly as it was when the terminal grows again. In client mode it speaks the client's
+    language (the client is the one holding the laptop), otherwise the therapist's.
     """
 
     def compose(self) -> ComposeResult:
@@ -29,10 +32,18 @@ class TooSmallScreen(ModalScreen[None]):
         self.show(self.app.size.width, self.app.size.height)
 
     def show(self, width: int, height: int) -> None:
-        self.query_one(Static).update(
-            _(
+        if self.fit_app.client_mode:
+            words = clients_language(self.app.screen_stack).c_(
                 "This terminal is {width}×{height}.\n"
                 "fittui needs at least {min_width}×{min_height}:\n"
                 "make the window larger or the font smaller."
-            ).format(width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT)
+            )
+        else:
+            words = _(
+                "This terminal is {width}×{height}.\n"
+                "fittui needs at least {min_width}×{min_height}:\n"
+                "make the window larger or the font smaller."
+            )
+        self.query_one(Static).update(
+            words.format(width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT)
         )
