@@ -3,6 +3,7 @@
     .venv/bin/python bench/goals.py
     .venv/bin/python bench/goals.py --quick   # only --version and --help: no database
     .venv/bin/python bench/goals.py --commands   # only the commands' rows: not the app
+    .venv/bin/python bench/goals.py --app     # only the app's goals (with bytecode)
 
 Each goal and its baseline run alternately (A B A B, so both see the same state of this
 shared machine), and the ratio of their medians is compared with the goal:
@@ -263,6 +264,7 @@ def table(rows: list[Row]) -> int:
 def main() -> int:
     quick = "--quick" in sys.argv[1:]
     commands_only = "--commands" in sys.argv[1:]
+    app_only = "--app" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="fittui-goals-") as tmp:
         home = Path(tmp)
         os.chmod(home, 0o700)
@@ -286,12 +288,13 @@ def main() -> int:
             ("no bytecode", drop_bytecode),
             ("bytecode", compile_bytecode),
         ]
-        for how, prepare in steps:
+        for how, prepare in [] if app_only else steps:
             prepare()
             print(f"Measuring the commands with {how}...", flush=True)
             db = None if big is None else copy_of(big, home / how.replace(" ", "-"))
             rows += measure_all(db, env, how)
         if big is not None and smaller is not None:
+            compile_bytecode()  # already so after the commands, unless --app
             print("Measuring the app (bytecode)...", flush=True)
             rows += measure_app(big, smaller, home / "app", env)
         if not had_bytecode:

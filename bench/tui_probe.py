@@ -11,7 +11,10 @@
 screenful of rows and a footer. It imports nothing of fittui, so that its start-up and
 memory are Textual's alone. ``paint`` prints the wall-clock moment (``time.time()``) the
 first full frame with the list's rows was drawn, for the parent to subtract its own
-start; ``memory`` the resident memory of the idle app a second after that frame.
+start: the moment a frame drawn then shows the list's first row (an app that adds its rows
+as it mounts has them in its table before its screen is laid out, when a frame would
+still be blank). ``memory`` is the resident memory of the idle app a second after that
+frame.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from textual._compositor import LayoutUpdate
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -79,11 +83,21 @@ def list_ready(app: App) -> bool:
     return bool(tables) and tables.first().row_count > 0
 
 
-def full_paint(app: App) -> None:
-    """Draw the whole screen now, as the first frame would be."""
+def full_paint(app: App) -> str:
+    """Draw the whole screen now, as the first frame would be; the text drawn (none while
+    the screen is not laid out yet)."""
     screen = app.screen
     screen._refresh_layout(app.size)
-    screen._compositor.render_update(full=True)
+    update = screen._compositor.render_update(full=True)
+    if not isinstance(update, LayoutUpdate):
+        return ""
+    return "".join(strip.text for line in update.strips for strip in line if strip is not None)
+
+
+def shows_first_row(app: App) -> bool:
+    """The whole screen drawn now shows the first row of the list."""
+    table = app.screen.query(DataTable).first()
+    return str(table.get_row_at(0)[0]) in full_paint(app)
 
 
 def resident_mb() -> float:
@@ -98,9 +112,10 @@ def paint_or_memory(what: str, kind: str, db: str | None) -> dict[str, Any]:
     found: dict[str, Any] = {}
 
     async def pilot_run(pilot: Any) -> None:
-        while not list_ready(app):
+        # The rows are in the table, and the screen is laid out so that a frame shows them
+        # (an app that adds its rows as it mounts has them before anything can be drawn).
+        while not (list_ready(app) and shows_first_row(app)):
             await asyncio.sleep(0.001)
-        full_paint(app)
         found["painted_at"] = time.time()
         if what == "memory":
             await asyncio.sleep(1.0)  # the rest of a long list goes in, then idle

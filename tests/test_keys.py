@@ -367,6 +367,23 @@ async def test_the_cursor_is_on_its_client_from_the_moment_a_long_list_refills(t
         assert screen.selected_code() == far
 
 
+async def test_a_long_list_fits_the_screen_though_its_widest_cell_comes_after_the_paint(
+    tmp_path,
+):
+    # The rows below the first screenful are built after the first paint, but the columns
+    # are measured from every row: the label gives way to the longest code from the start.
+    store = Store(tmp_path / "fittui.json")
+    for n in range(FIRST_ROWS * 3):
+        store.add_client(f"C{n:03}", label="a label long enough to need cutting short " * 2)
+    store.add_client("Z-a-much-longer-code", label="last")
+    app = app_for(tmp_path / "fittui.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(REST_AFTER * 4)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == FIRST_ROWS * 3 + 1
+        assert table.virtual_size.width <= table.size.width  # no sideways scrolling
+
+
 async def test_a_client_that_leaves_the_list_leaves_the_cursor_in_place(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -101,6 +101,7 @@ class FitApp(App):
         self._poll_failed = False
         self._session_on_start = session
         self._trouble_shown = False
+        self._rows_frozen = False
         if store.read_only:
             self.sub_title = _("read-only")
 
@@ -174,7 +175,21 @@ class FitApp(App):
     def client_rows(self, include_archived: bool) -> list[ClientRow]:
         """The client list's rows: each client's figures as the store keeps them beside the
         ratings (no client's ratings read unless they changed)."""
-        rows = self.store.client_rows(self.rules, self.today()).values()
+        if self._rows_frozen:
+            rows = self.store.client_rows(self.rules, self.today()).values()
+        else:
+            # The first time, the rows, like the records (``make_app``), are put out of
+            # the collector's reach as they are made (they live as long as the app): else
+            # its next pass walks every one of them, just before the first paint.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                rows = self.store.client_rows(self.rules, self.today()).values()
+                gc.freeze()
+                self._rows_frozen = True
+            finally:
+                if enabled:
+                    gc.enable()
         return [row for row in rows if include_archived or not row.client.archived]
 
     def rows_of(self, codes: frozenset[str], include_archived: bool) -> list[ClientRow]:

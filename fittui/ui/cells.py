@@ -141,12 +141,12 @@ def change_cell(tenths: int | None) -> Text:
     return Text(signed(tenths), justify="right")
 
 
-def since_cell(days: int | None) -> Text:
-    """How long ago the client was last seen: "today", "6 d", "3 wk"."""
+def since_words(days: int | None) -> str:
+    """How long ago the client was last seen, for a cell: "today", "6 d", "3 wk"."""
     if days is None:
-        return Text(_("never"))
+        return _("never")
     if days <= 0:
-        return Text(_("today"))
+        return _("today")
     if days < 14:
-        return Text(_("{n} d").format(n=days))
-    return Text(_("{n} wk").format(n=days // 7))
+        return _("{n} d").format(n=days)
+    return _("{n} wk").format(n=days // 7)

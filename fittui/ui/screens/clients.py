@@ -8,11 +8,13 @@ asked for. The list redraws when a save lands from this or another process.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Hashable
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -26,7 +28,7 @@ from fittui.ui.cells import (
     plain,
     progress_words,
     score_cell,
-    since_cell,
+    since_words,
     status_cell,
 )
 from fittui.ui.live import LiveScreen
@@ -49,6 +51,89 @@ def first_to_look_at(row: ClientRow) -> tuple[int, str]:
 def tenths(number: float | None) -> int | None:
     """A one-decimal score as a client's row keeps it (``report --json``), in tenths."""
     return None if number is None else round(number * 10)
+
+
+def status_key(row: ClientRow) -> Hashable:
+    """What a row's status cell shows depends on (``cells.progress_words``)."""
+    client, report = row.client, row.report
+    if client.archived:
+        return None
+    return report["status"], report["ors_count"], report["ors_instrument"], client.age_group
+
+
+class ListCells:
+    """The cells of the list's rows for one fill. A status, a score, the flags or the time
+    since last seen is made once per value and shared by the rows that show it (thousands
+    of rows hold a few hundred), and measured once: the whole list is measured from the
+    values its rows hold, without building them, and the rows go in after the first paint
+    (``RowTable.fill_lazily``)."""
+
+    def __init__(self, app: App, today: date) -> None:
+        self.app = app
+        self.today = today
+        self._made: dict[tuple[int, Hashable], tuple[Text, int]] = {}
+        self._since: dict[str | None, str] = {}  # last seen -> "3 wk"
+        # The status, latest ORS and SRS, flags and time since last seen: what each cell
+        # shows depends on (read from a row), and how it is made.
+        self._columns: tuple[
+            tuple[Callable[[ClientRow], Hashable], Callable[[ClientRow], Text]], ...
+        ] = (
+            (status_key, self._status),
+            (lambda row: row.report["ors_last"], lambda row: self._score(row, "ors_last")),
+            (lambda row: row.report["srs_last"], lambda row: self._score(row, "srs_last")),
+            (lambda row: tuple(row.report["flags"]), self._flags),
+            (lambda row: self._since_words(row.last_seen), self._since_cell),
+        )
+
+    def middle(self, row: ClientRow) -> list[Text]:
+        """The status, latest ORS and SRS, flags and time since last seen of ``row``."""
+        return [
+            self._cell(n, key(row), make, row)[0] for n, (key, make) in enumerate(self._columns)
+        ]
+
+    def widths(self, rows: list[ClientRow], columns: int) -> list[int]:
+        """The widest cell among ``rows`` of each of the first ``columns`` of ``middle``."""
+        widths = []
+        for n, (key, make) in enumerate(self._columns[:columns]):
+            distinct = {key(row): row for row in rows}
+            widths.append(
+                max((self._cell(n, k, make, row)[1] for k, row in distinct.items()), default=0)
+            )
+        return widths
+
+    def _cell(
+        self, column: int, key: Hashable, make: Callable[[ClientRow], Text], row: ClientRow
+    ) -> tuple[Text, int]:
+        made = self._made.get((column, key))
+        if made is None:
+            cell = make(row)
+            made = self._made[column, key] = (cell, cell.cell_len)
+        return made
+
+    def _status(self, row: ClientRow) -> Text:
+        client, report = row.client, row.report
+        if client.archived:
+            return Text(_("archived"), style="dim")
+        words = progress_words(
+            client, report["status"], report["ors_count"], report["ors_instrument"]
+        )
+        return status_cell(self.app, report["status"], words)
+
+    def _score(self, row: ClientRow, which: str) -> Text:
+        return score_cell(tenths(row.report[which]))
+
+    def _flags(self, row: ClientRow) -> Text:
+        return flags_cell(self.app, tuple(row.report["flags"]))
+
+    def _since_cell(self, row: ClientRow) -> Text:
+        return Text(self._since_words(row.last_seen))
+
+    def _since_words(self, seen: str | None) -> str:
+        words = self._since.get(seen)
+        if words is None:
+            days = None if seen is None else (self.today - date.fromisoformat(seen)).days
+            words = self._since[seen] = since_words(days)
+        return words
 
 
 class ClientsScreen(LiveScreen):
@@ -234,8 +319,9 @@ class ClientsScreen(LiveScreen):
         if len(changed) > FIRST_ROWS:  # archived clients shown: after the first paint
             self.show_rows()
             return
-        cells = {row.client.code: self._row_cells(row) for row in changed}
-        widths = self._measure(list(cells.values()))
+        shared = ListCells(self.app, today)
+        cells = {row.client.code: self._row_cells(row, shared) for row in changed}
+        widths = self._measure(changed, shared)
         if any(new > old for new, old in zip(widths, self._widths)):
             self.show_rows()  # a wider cell takes room from the label: every row again
             return
@@ -249,16 +335,17 @@ class ClientsScreen(LiveScreen):
             self._drawn.update((row.client.code, (row, today)) for row in changed)
         self._show_empty(shown)
 
-    def _row_cells(self, row: ClientRow) -> list[Text]:
+    def _row_cells(self, row: ClientRow, shared: ListCells) -> list[Text]:
         self.rows_built += 1
-        return self._cells(row)[: len(self._columns())]
+        cells = [plain(row.client.code), *shared.middle(row), plain(row.client.label)]
+        return cells[: len(self._columns())]
 
-    def _measure(self, rows: list[list[Text]]) -> list[int]:
+    def _measure(self, rows: list[ClientRow], shared: ListCells) -> list[int]:
         """The widest cell of each column but the label (its name counts too)."""
         names = self._columns()[: len(COLUMNS) - 1]
-        return [
-            max([len(_(name))] + [row[n].cell_len for row in rows]) for n, name in enumerate(names)
-        ]
+        codes = max((cell_len(row.client.code) for row in rows), default=0)
+        measured = [codes, *shared.widths(rows, len(names) - 1)]
+        return [max(len(_(name)), width) for name, width in zip(names, measured)]
 
     def _fit_labels(self, rows: list[list[Text]]) -> None:
         """The label comes last and takes the width left, so the list needs no sideways
@@ -278,15 +365,20 @@ class ClientsScreen(LiveScreen):
             table.clear(columns=True)
             table.add_columns(*(_(name) for name in columns))
         shown = self._matching(query)
-        rows = [self._row_cells(o) for o in shown]
-        self._widths = self._measure(rows)
-        self._fit_labels(rows)
+        shared = ListCells(self.app, self.fit_app.today())
+        self._widths = self._measure(shown, shared)
+
+        def cells_of(n: int) -> list[Text]:
+            cells = self._row_cells(shown[n], shared)
+            self._fit_labels([cells])
+            return cells
+
         # The same client stays under the cursor when the list re-sorts (a save from any
         # process); one that left the list (archived, or not matching the search) leaves
         # the cursor at the same place in the list.
         keys = [row.client.code for row in shown]
         cursor = current if current in keys else table.cursor_row
-        table.fill(list(zip(rows, keys)), cursor)
+        table.fill_lazily(keys, cells_of, cursor)
         today = self.fit_app.today()
         self._drawn = {row.client.code: (row, today) for row in shown}
         self._drawn_for = (self.size.width, query)
@@ -299,29 +391,6 @@ class ClientsScreen(LiveScreen):
             empty.update(_("No clients yet. Press a to add one."))
         elif not shown:
             empty.update(_("No client matches the search. Escape clears it."))
-
-    def _cells(self, row: ClientRow) -> list[Text]:
-        client, report = row.client, row.report
-        words = progress_words(
-            client, report["status"], report["ors_count"], report["ors_instrument"]
-        )
-        status = status_cell(self.app, report["status"], words)
-        if client.archived:
-            status = Text(_("archived"), style="dim")
-        days = (
-            None
-            if row.last_seen is None
-            else (self.fit_app.today() - date.fromisoformat(row.last_seen)).days
-        )
-        return [
-            plain(client.code),
-            status,
-            score_cell(tenths(report["ors_last"])),
-            score_cell(tenths(report["srs_last"])),
-            flags_cell(self.app, tuple(report["flags"])),
-            since_cell(days),
-            plain(client.label),
-        ]
 
     def selected_code(self) -> str | None:
         return self.query_one(RowTable).cursor_key

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static
 
 from fittui.domain import etr
@@ -157,34 +158,47 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
         self.episodes: list[Episode] = []
         self.current: list[Administration] = []  # the current episode's: what counts
+        self.body_shown = False  # everything below the heading (``body``) is mounted
+        self._body_asked = False
 
     def compose(self) -> ComposeResult:
+        # The first paint is the heading: the rest (``body``) goes in just after it.
         yield Header()
         yield Static(id="alert")
         with VerticalScroll(id="history"):
             yield Static(id="who")
-            with Horizontal(id="top"):
-                with Vertical(id="chart-box"):
-                    yield HistoryPlot(id="chart")
-                    yield Static(id="legend")
-                    yield Static(id="etr-note")
-                yield Static(id="look")
-            yield Static(_("[b]Snippet for the progress note[/b] (y copies it)"), id="snippet-head")
-            yield Static(id="snippet")
-            yield Static(
+        yield KeysFooter()
+
+    def body(self) -> list[Widget]:
+        """Below the heading: the chart with its legend, what to look at, the snippet and
+        the table of every rating. Laid out and drawn after the heading is on screen (the
+        chart is the slowest part of opening the screen), each filled before it is shown."""
+        chart_box = Vertical(
+            HistoryPlot(id="chart"), Static(id="legend"), Static(id="etr-note"), id="chart-box"
+        )
+        table = RowTable(id="sessions")
+        for name in (_("Date"), _("Instrument"), _("Rater"), _("Items"), _("Total"), _("Note")):
+            table.add_column(name)
+        return [
+            Horizontal(chart_box, Static(id="look"), id="top"),
+            Static(_("[b]Snippet for the progress note[/b] (y copies it)"), id="snippet-head"),
+            Static(id="snippet"),
+            Static(
                 _(
                     "[b]Sessions[/b], newest first (Tab to the table, n writes the note, "
                     "v voids, e corrects)"
                 ),
                 id="sessions-head",
-            )
-            yield RowTable(id="sessions")
-        yield KeysFooter()
+            ),
+            table,
+        ]
 
-    def on_mount(self) -> None:
-        table = self.query_one("#sessions", DataTable)
-        for name in (_("Date"), _("Instrument"), _("Rater"), _("Items"), _("Total"), _("Note")):
-            table.add_column(name)
+    async def show_body(self) -> None:
+        """Mount the ``body`` under the heading, filled: the heading's first paint is not
+        held up by it, and nothing on screen moves when it comes."""
+        await self.query_one("#history", VerticalScroll).mount(*self.body())
+        self.body_shown = True
+        self.fill_body()
 
     def redraw(self) -> None:
         app = self.fit_app
@@ -229,11 +243,22 @@ class HistoryScreen(GoesBack, LiveScreen):
         alert.update(alert_text(summary.alerts))
         if self.view not in self.views():
             self.view = "totals"
-        self.draw_chart()
-        alliances = list(summary.alliances[-1:])
-        self.query_one("#look", Static).update(look_at(summary, alliances, app.instruments))
         self.snippet = make_snippet(
             client, summary, self.current, app.instruments, app.settings.snippet
+        )
+        if self.body_shown:
+            self.fill_body()
+        elif not self._body_asked:
+            self._body_asked = True
+            self.call_after_refresh(self.show_body)
+
+    def fill_body(self) -> None:
+        """The chart, what to look at and the snippet from what ``redraw`` read; the table
+        just after."""
+        self.draw_chart()
+        alliances = list(self.summary.alliances[-1:])
+        self.query_one("#look", Static).update(
+            look_at(self.summary, alliances, self.fit_app.instruments)
         )
         self.query_one("#snippet", Static).update(Content(self.snippet or _("Nothing rated yet.")))
         # The table starts below the chart, the patterns and the snippet: none of it is in
@@ -334,7 +359,8 @@ class HistoryScreen(GoesBack, LiveScreen):
     def action_next_view(self) -> None:
         views = self.views()
         self.view = views[(views.index(self.view) + 1) % len(views)]
-        self.draw_chart()
+        if self.body_shown:  # else the chart is drawn in this view when it comes
+            self.draw_chart()
 
     def action_copy_snippet(self) -> None:
         if not self.snippet:
@@ -349,7 +375,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         if self.fit_app.store.read_only:
             self.notify(_("Read-only: notes cannot be saved here."), severity="warning")
             return
-        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        chosen_id = self.chosen_id()
         if chosen_id is None:
             self.notify(_("No rating to write a note on yet."), severity="warning")
             return
@@ -364,13 +390,17 @@ class HistoryScreen(GoesBack, LiveScreen):
 
         self.app.push_screen(NoteScreen(chosen), saved)
 
+    def chosen_id(self) -> str | None:
+        """The key of the table's row under the cursor; None before the table is in."""
+        return self.query_one("#sessions", RowTable).cursor_key if self.body_shown else None
+
     def chosen_for_correction(self) -> Administration | None:
         """The rating under the table's cursor, or None (with a word why) when there is
         none or the database is open read-only."""
         if self.fit_app.store.read_only:
             self.notify(_("Read-only: corrections cannot be saved here."), severity="warning")
             return None
-        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        chosen_id = self.chosen_id()
         if chosen_id is None:
             self.notify(_("No rating to correct yet."), severity="warning")
             return None
@@ -378,7 +408,7 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def chosen_rating(self) -> Administration | None:
         """The rating under the table's cursor; None (and a word why) on an episode's line."""
-        chosen_id = self.query_one("#sessions", RowTable).cursor_key
+        chosen_id = self.chosen_id()
         chosen = next((a for a in self.record if a.id == chosen_id), None)
         if chosen is None:
             self.notify(_("That line names an episode: choose a rating."), severity="warning")

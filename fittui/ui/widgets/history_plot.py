@@ -78,6 +78,9 @@ class HistoryPlot(PlotextPlot):
     def _redraw(self) -> list[Legend]:
         assert self._draw is not None
         self._rows = self._canvas_rows()
+        # plotext settles the colours as it draws: in the theme the chart is shown in, or
+        # the first drawing would keep plotext's own (its value labels on white).
+        self.plt.theme(self._get_plotext_theme_name(self.app.theme))
         return self._draw(self._rows)
 
     def show(

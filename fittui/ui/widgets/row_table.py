@@ -3,7 +3,7 @@ long table fills in two steps so the screen is drawn before the thousandth row i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
 from textual.binding import Binding
@@ -45,25 +45,33 @@ class RowTable(DataTable):
         ``cursor`` (or at index ``cursor``). Adding a row measures every cell, so the
         first screenful (and the cursor's row) goes in now and the rest just after the
         screen is drawn."""
+        self.fill_lazily([key for _, key in rows], lambda n: rows[n][0], cursor)
+
+    def fill_lazily(
+        self, keys: Sequence[str], cells_of: Callable[[int], Sequence[Text]], cursor: int | str = 0
+    ) -> None:
+        """``fill`` with the rows ``keys``, the cells of row ``n`` built by ``cells_of(n)``
+        only when the row goes in: a long list builds its first screenful before the
+        paint and the thousands of rows below it after."""
         if self._rest is not None:
             self._rest.stop()
             self._rest = None
         self.clear()
-        keys = [key for _, key in rows]
         target = keys.index(cursor) if isinstance(cursor, str) and cursor in keys else cursor
-        target = min(target, len(rows) - 1) if isinstance(target, int) and rows else 0
+        target = min(target, len(keys) - 1) if isinstance(target, int) and keys else 0
 
-        def add(chunk: Sequence[tuple[Sequence[Text], str]]) -> None:
-            for cells, key in chunk:
-                self.add_row(*cells, key=key, height=self._height(cells))
-            if self.row_count > target >= self.row_count - len(chunk):
+        def add(start: int, end: int) -> None:
+            for n in range(start, end):
+                cells = cells_of(n)
+                self.add_row(*cells, key=keys[n], height=self._height(cells))
+            if end > target >= start:
                 self.move_cursor(row=target)
 
         # The cursor's row goes in with the first step, so that the cursor is on the same
         # row from the moment the table is refilled: a key pressed just after a redraw acts
         # on the row the therapist chose, never on one that happened to be first.
-        first = max(FIRST_ROWS, target + FIRST_ROWS)
-        add(rows[:first])
+        first = min(len(keys), max(FIRST_ROWS, target + FIRST_ROWS))
+        add(0, first)
 
         self._fills += 1
         this_fill = self._fills
@@ -73,9 +81,9 @@ class RowTable(DataTable):
             # must not add the rows of a fill that a later one replaced.
             if this_fill == self._fills:
                 self._rest = None
-                add(rows[first:])
+                add(first, len(keys))
 
-        if len(rows) > first:
+        if len(keys) > first:
             self._rest = self.set_timer(REST_AFTER, add_rest)
 
     def _height(self, cells: Sequence[Text]) -> int:
