@@ -317,7 +317,9 @@ def _only_records(table: str, doc_id: str, doc: Any) -> str | None:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """The cycle collector off while thousands of records (or rows) are made: they hold no
+    cycles, and collecting again and again among them doubles the time it takes."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -522,7 +524,7 @@ class JournalStorage(Storage):
             journal = None
         except OSError as exc:
             raise self._unreadable(self.journal_path, _words(exc)) from None
-        with _gc_paused(), journal or nullcontext():
+        with collector_paused(), journal or nullcontext():
             sig = self._snapshot_stat()
             jst = os.fstat(journal.fileno()) if journal else None
             ino = jst.st_ino if jst else None
@@ -644,17 +646,24 @@ class JournalStorage(Storage):
         except OSError:
             pass  # only the next open is slower
 
-    def _read_partial(self) -> tuple | None:
-        """(tables, signature, size, generation, supersedes, index, administrations) of a
-        snapshot with an index, reading only its header, its small tables and its index;
-        None when there is no snapshot or it has no index (an older layout: read whole)."""
+    def _open_snapshot(self) -> BinaryIO | None:
+        """The snapshot opened to read (never through a link), or None when there is none."""
         try:
             fd = open_kept(self.path, os.O_RDONLY)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise self._unreadable(self.path, _words(exc)) from None
-        with os.fdopen(fd, "rb") as snapshot:
+        return os.fdopen(fd, "rb")
+
+    def _read_partial(self) -> tuple | None:
+        """(tables, signature, size, generation, supersedes, index, administrations) of a
+        snapshot with an index, reading only its header, its small tables and its index;
+        None when there is no snapshot or it has no index (an older layout: read whole)."""
+        snapshot = self._open_snapshot()
+        if snapshot is None:
+            return None
+        with snapshot:
             st = os.fstat(snapshot.fileno())
             header = snapshot.readline(1 << 16)
             try:
@@ -782,13 +791,10 @@ class JournalStorage(Storage):
 
     def _read_snapshot(self) -> tuple | None:
         """(tables, signature, size, generation, supersedes) of the snapshot, or None."""
-        try:
-            fd = open_kept(self.path, os.O_RDONLY)
-        except FileNotFoundError:
+        snapshot = self._open_snapshot()
+        if snapshot is None:
             return None
-        except OSError as exc:
-            raise self._unreadable(self.path, _words(exc)) from None
-        with os.fdopen(fd, "rb") as snapshot:
+        with snapshot:
             st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
             try:
                 tables, generation, supersedes = self._parse_snapshot(snapshot)

@@ -8,10 +8,8 @@ numbers and read back into integer tenths.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -39,7 +37,7 @@ from fittui.domain.model import (
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
 from fittui.storage import summaries
-from fittui.storage.journal import Database, Folded, new_id
+from fittui.storage.journal import Database, Folded, collector_paused, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
 
 if TYPE_CHECKING:
@@ -146,18 +144,6 @@ def identity(a: Administration) -> tuple:
     return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Thousands of rows hold no cycles: collecting among them is waste."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # Up to this many clients' ratings are read a client at a time rather than all at once.
 FEW_CLIENTS = 64
 
@@ -243,7 +229,7 @@ class Store:
         """
         from fittui.storage.derived import row_from_json
 
-        with _collector_paused():
+        with collector_paused():
             docs, entries, fresh = self._kept_rows(rules, today or date.today())
             rows: dict[str, ClientRow] = {}
             for code in sorted(docs):
@@ -261,7 +247,7 @@ class Store:
         """Every client's record as stored and their row as kept (``ClientRow.to_json``),
         by code: the same rows as ``client_rows``, for a command that prints them as JSON,
         without making an object of each of thousands of clients and rows."""
-        with _collector_paused():
+        with collector_paused():
             docs, entries, _ = self._kept_rows(rules, today or date.today())
             return {code: (docs[code], entries[code]["row"]) for code in sorted(docs)}
 
