@@ -203,8 +203,8 @@ class HistoryScreen(GoesBack, LiveScreen):
     def redraw(self) -> None:
         app = self.fit_app
         client = app.store.client(self.code)
-        self.administrations = chronological(app.store.administrations(client.code))
         self.record = chronological(app.store.all_administrations(client.code))
+        self.administrations = [a for a in self.record if a.voided is None]  # those that count
         self.episodes, current = current_ratings(
             self.administrations,
             app.store.episode_events(client.code),
