@@ -215,9 +215,13 @@ class Store:
                     changed.update(doc.get("linked", ()))
         return frozenset(changed)
 
-    def client_rows(self, rules: Rules, today: date | None = None) -> dict[str, ClientRow]:
+    def client_rows(
+        self, rules: Rules, today: date | None = None, include_archived: bool = True
+    ) -> dict[str, ClientRow]:
         """Every client's row of the caseload (``derived.ClientRow``: the ``report --json``
-        line, ratings counted, last seen, sessions, the list's attention rank), by code.
+        line, ratings counted, last seen, sessions, the list's attention rank), by code;
+        with ``include_archived`` False, those of the active clients only (no object is
+        made for an archived client's record or row).
 
         This is the cheap way to list the caseload. Rows are kept beside the data
         (``summaries.py``), each stamped with the journal and its length it was derived
@@ -233,6 +237,8 @@ class Store:
             docs, entries, fresh = self._kept_rows(rules, today or date.today())
             rows: dict[str, ClientRow] = {}
             for code in sorted(docs):
+                if not include_archived and docs[code].get("archived", False):
+                    continue
                 row = fresh.get(code) or self._row_of(
                     client_from_doc(docs[code]), entries[code], row_from_json
                 )
@@ -377,6 +383,11 @@ class Store:
         """One client's administration records, voided ones too, in entry order: read
         without reading any other client's."""
         return self.storage.client_records(code)
+
+    def check_readable(self) -> None:
+        """Read the database's small tables and its journal now, without making an object
+        of any record: a database that cannot be read raises here (``UnreadableDatabase``)."""
+        self.storage.look()
 
     # -- clients -------------------------------------------------------------------------
     def clients(self, include_archived: bool = True) -> list[Client]:

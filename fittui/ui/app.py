@@ -176,7 +176,7 @@ class FitApp(App):
         """The client list's rows: each client's figures as the store keeps them beside the
         ratings (no client's ratings read unless they changed)."""
         if self._rows_frozen:
-            rows = self.store.client_rows(self.rules, self.today()).values()
+            rows = self.store.client_rows(self.rules, self.today(), include_archived)
         else:
             # The first time, the rows, like the records (``make_app``), are put out of
             # the collector's reach as they are made (they live as long as the app): else
@@ -184,13 +184,13 @@ class FitApp(App):
             enabled = gc.isenabled()
             gc.disable()
             try:
-                rows = self.store.client_rows(self.rules, self.today()).values()
+                rows = self.store.client_rows(self.rules, self.today(), include_archived)
                 gc.freeze()
                 self._rows_frozen = True
             finally:
                 if enabled:
                     gc.enable()
-        return [row for row in rows if include_archived or not row.client.archived]
+        return list(rows.values())
 
     def rows_of(self, codes: frozenset[str], include_archived: bool) -> list[ClientRow]:
         """The rows of only the clients a save changed (``Store.refresh``), those to list."""
@@ -527,7 +527,7 @@ def make_app(
     therapist's screen is ever opened and the app exits after the thank-you screen.
     """
     store = Store(db_path, read_only=read_only)
-    store.clients()  # an unreadable database fails here, before any screen is drawn
+    store.check_readable()  # an unreadable database fails here, before any screen is drawn
     # Years of records are tens of thousands of small objects that live as long as the
     # app: kept out of the garbage collector's full passes, which would otherwise pause
     # the screen for a tenth of a second now and then.
