@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -27,7 +27,6 @@ from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.domain.language import N_, _, language_from_environment, use_therapist_language
 from fittui.domain.model import Administration, InputError, check_mode
-from fittui.domain.overview import Overview, overviews
 from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
@@ -37,6 +36,9 @@ from fittui.ui.messages import DataChanged
 from fittui.ui.palette import ClientCommands, in_therapists_language
 from fittui.ui.screens.keys import KEYS_BINDINGS
 from fittui.ui.screens.too_small import TooSmallScreen, too_small
+
+if TYPE_CHECKING:  # the caseload's rows: imported when the caseload first opens
+    from fittui.domain.overview import Overview
 
 # What the app itself may do while the client holds the laptop: nothing that leaves.
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
@@ -202,6 +204,8 @@ class FitApp(App):
     ) -> list[Overview]:
         """The caseload's rows: each client scored, who needs a look first; ``cache`` (kept
         by the screen) spares the clients that did not change."""
+        from fittui.domain.overview import overviews
+
         clients = self.store.clients(include_archived=include_archived)
         return overviews(
             clients,
@@ -489,9 +493,10 @@ class FitApp(App):
     def offer_kept_work(self) -> None:
         """Ratings or notes kept when a save failed: offered to save now or let go."""
         from fittui.storage.trouble import kept_work
-        from fittui.ui.screens.trouble import KeptWorkScreen
 
         if not self.store.read_only and kept_work(self.store.path):
+            from fittui.ui.screens.trouble import KeptWorkScreen
+
             self.push_screen(KeptWorkScreen(self.store.path))
 
     def _stop_calmly(self, log: Path | None, kept: Path | None) -> None:
