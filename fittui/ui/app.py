@@ -176,7 +176,8 @@ class FitApp(App):
 
     def client_rows(self, include_archived: bool) -> list[ClientRow]:
         """The client list's rows: each client's figures as the store keeps them beside the
-        ratings (no client's ratings read unless they changed)."""
+        ratings (no client's ratings read unless they changed); an archived client's row
+        is made only when ``include_archived`` asks for it."""
         if self._rows_frozen:
             rows = self.store.client_rows(self.rules, self.today(), include_archived)
         else:
