@@ -427,6 +427,7 @@ def test_no_screen_lists_a_section_or_a_key_twice():
     import importlib
     import pkgutil
 
+    from textual.binding import Binding
     from textual.screen import Screen
 
     import fittui.ui.screens as package
@@ -440,7 +441,9 @@ def test_no_screen_lists_a_section_or_a_key_twice():
         sections = [s for s in screen.KEYS if isinstance(s, KeySection)]
         titles = [section.title for section in sections]
         assert len(titles) == len(set(titles)), screen
-        entries = [e if isinstance(e, str) else e[0] for s in sections for e in s.entries]
+        entries = [
+            e.action if isinstance(e, Binding) else e[0] for s in sections for e in s.entries
+        ]
         assert len(entries) == len(set(entries)), (screen, entries)
 
 

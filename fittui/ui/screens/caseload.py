@@ -27,7 +27,7 @@ from fittui.ui.cells import (
     zone_cell,
 )
 from fittui.ui.live import LiveScreen
-from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import RowTable
 
@@ -64,12 +64,6 @@ def matches(o: Overview, status: str, flag: str) -> bool:
 class CaseloadScreen(GoesBack, LiveScreen):
     """Every active client, those who need attention first."""
 
-    BINDINGS = [
-        *back_bindings(),
-        Binding("t", "filter('#status')", N_("Status"), tooltip=N_("filter by status")),
-        Binding("f", "filter('#flag')", N_("Flag"), tooltip=N_("filter by flag, or any flag")),
-        Binding("r", "reset", N_("All"), tooltip=N_("show every client again")),
-    ]
     KEYS_TITLE = N_("the caseload")
     PLACE = "caseload"
     KEYS = (
@@ -79,19 +73,22 @@ class CaseloadScreen(GoesBack, LiveScreen):
                 ("↑ ↓ Home End", N_("move through the clients")),
                 ("← →", N_("scroll sideways; the client's code stays in view")),
                 ("Enter", N_("open the client's history")),
-                "back",
+                *back_bindings(),
             ),
         ),
         KeySection(
             N_("Filters"),
             (
-                "filter('#status')",
-                "filter('#flag')",
-                "reset",
+                Binding("t", "filter('#status')", N_("Status"), tooltip=N_("filter by status")),
+                Binding(
+                    "f", "filter('#flag')", N_("Flag"), tooltip=N_("filter by flag, or any flag")
+                ),
+                Binding("r", "reset", N_("All"), tooltip=N_("show every client again")),
                 ("↑ ↓, Enter, Escape", N_("in an open filter: choose, take it, or close it")),
             ),
         ),
     )
+    BINDINGS = section_bindings(KEYS, footer=("back", "filter", "reset"))
     NARROW_KEYS = frozenset({"back", "filter", "show_keys"})
 
     def __init__(self) -> None:

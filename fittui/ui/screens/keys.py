@@ -1,9 +1,12 @@
 """The keys of the screen you are on, in our words: what `?` (or F1) opens.
 
-Read from the screen's own bindings, so it can never list a key that does nothing or miss
-one a screen gained later: a screen only says how to group them (``KEYS``) and adds the
-keys its widgets handle (arrows, typing). Keys it does not group come last, under "More
-keys", with their footer words.
+A screen writes each of its keys once, in the section of the help it belongs to
+(``KEYS``): the key, its action, the footer's word and, as the binding's tooltip, the help's
+words. Its ``BINDINGS`` are made from those sections (``section_bindings``), the footer's
+keys and their order named by action, so the help can never list a key that does nothing or
+miss one a screen gained later. Beside its bindings a section lists the keys the screen's
+widgets handle (arrows, typing), in words. Keys a screen binds outside its sections come
+last, under "More keys", with their footer words; the app's under "Anywhere".
 
 Escape says where it goes ("Back to list", "Back to caseload"): a screen that can be
 reached from several places binds Escape once per place (``back_bindings``) and lets
@@ -15,12 +18,12 @@ the therapist's language when the help is built, so a screen declares its keys o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -74,13 +77,42 @@ PLACES = {
 
 @dataclass(frozen=True)
 class KeySection:
-    """A group of keys under a heading. Each entry is an action bound on the screen (its
-    key and words come from the binding: the tooltip, else the footer's words), an
-    (action, words) pair with words of its own, or (keys, words) for keys a widget
-    handles, e.g. ("↑ ↓", "choose a client")."""
+    """A group of keys under a heading. Each entry is a key the screen binds (the help
+    shows its tooltip, else its footer words; a key that does not apply where the screen
+    stands, like an Escape to another place, is left out) or (keys, words) for keys a
+    widget handles, e.g. ("↑ ↓", "choose a client")."""
 
     title: str
-    entries: tuple[str | tuple[str, str], ...]
+    entries: tuple[Binding | tuple[str, str], ...]
+
+
+def section_bindings(
+    sections: tuple[KeySection, ...], footer: tuple[str, ...]
+) -> list[BindingType]:
+    """A screen's ``BINDINGS``, made from the keys its help sections list.
+
+    The footer shows the actions ``footer`` names ("rate" for both o and s), in that order,
+    which need not be the help's; every other key works but stays out of it.
+    """
+    keys = [
+        entry for section in sections for entry in section.entries if isinstance(entry, Binding)
+    ]
+    shown = [
+        replace(key, show=True)
+        for name in footer
+        for key in keys
+        if action_name(key.action) == name
+    ]
+    hidden = [replace(key, show=False) for key in keys if action_name(key.action) not in footer]
+    return [*shown, *hidden]
+
+
+def same_action(entry: Binding, action: str) -> bool:
+    """Whether a bound action is the entry's own, or the app's action of the same name when
+    the entry names one without arguments (q and the app's Ctrl+Q both quit)."""
+    if action == entry.action:
+        return True
+    return "(" not in entry.action and action_name(action) == action_name(entry.action)
 
 
 def key_words(key: str) -> str:
@@ -155,15 +187,13 @@ def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
     for section in getattr(screen, "KEYS", ()):
         rows: list[tuple[str, str]] = []
         for entry in section.entries:
-            what, words = (entry, None) if isinstance(entry, str) else entry
-            # An entry names one action ("rate('ors')") or every action of a name ("quit":
-            # q and Ctrl+Q), else it is a key a widget handles.
-            actions = [a for a in bound if what in (a, action_name(a))]
-            if actions:
-                used.update(actions)
-                rows.append((keys_of(actions), _(words) if words else bound[actions[0]][1]))
-            elif words is not None:
-                rows.append((what, _(words)))
+            if isinstance(entry, Binding):
+                actions = [a for a in bound if same_action(entry, a)]
+                if actions:
+                    used.update(actions)
+                    rows.append((keys_of(actions), bound[actions[0]][1]))
+            else:
+                rows.append((entry[0], _(entry[1])))
         if rows:
             sections.append((_(section.title), rows))
     rest = [a for a in bound if a not in used and action_name(a) not in APP_KEYS]

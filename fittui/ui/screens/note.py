@@ -12,23 +12,29 @@ from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
-from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
+from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection, section_bindings
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close, leaving the note as it was")),
-        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
-    ]
     KEYS_TITLE = N_("the note")
     KEYS = (
         KeySection(
             N_("Writing the note"),
-            (("Enter", N_("save the note")), "cancel"),
+            (
+                ("Enter", N_("save the note")),
+                Binding(
+                    "escape",
+                    "cancel",
+                    N_("Cancel"),
+                    tooltip=N_("close, leaving the note as it was"),
+                ),
+            ),
         ),
     )
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(self, administration: Administration) -> None:
         super().__init__()

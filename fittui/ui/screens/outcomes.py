@@ -23,7 +23,7 @@ from fittui.domain.outcomes import (
     summary_rows,
 )
 from fittui.ui.live import LiveScreen
-from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
 PRESETS = {
@@ -86,28 +86,22 @@ class OutcomesScreen(GoesBack, LiveScreen):
     }
     """
 
-    BINDINGS = [
-        Binding("a", "period('all')", N_("All")),
-        Binding("y", "period('year')", N_("Year")),
-        Binding("l", "period('last12')", N_("12m")),
-        Binding("p", "period('last_year')", N_("Last year")),
-        *back_bindings(),
-    ]
     KEYS_TITLE = N_("the outcome summary")
     PLACE = "outcomes"
-    NARROW_KEYS = frozenset({"period", "back", "show_keys"})
     KEYS = (
         KeySection(
             N_("The period"),
             (
-                ("period('all')", N_("all time")),
-                ("period('year')", N_("this year, from 1 January")),
-                ("period('last12')", N_("the last 12 months")),
-                ("period('last_year')", N_("last year")),
+                Binding("a", "period('all')", N_("All"), tooltip=N_("all time")),
+                Binding("y", "period('year')", N_("Year"), tooltip=N_("this year, from 1 January")),
+                Binding("l", "period('last12')", N_("12m"), tooltip=N_("the last 12 months")),
+                Binding("p", "period('last_year')", N_("Last year"), tooltip=N_("last year")),
             ),
         ),
-        KeySection(N_("Reading"), (("↑ ↓", N_("scroll")), "back")),
+        KeySection(N_("Reading"), (("↑ ↓", N_("scroll")), *back_bindings())),
     )
+    BINDINGS = section_bindings(KEYS, footer=("period", "back"))
+    NARROW_KEYS = frozenset({"period", "back", "show_keys"})
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import N_, _, instrument_words
 from fittui.domain.model import DEFAULT_MODE, STARTED_MODES, InputError, check_rater
-from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
+from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection, section_bindings
 
 
 def instrument_choice(instrument: Instrument) -> str:
@@ -39,10 +39,6 @@ HOW = {
 class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
     """Dismisses with (instrument key, raters in turn, mode), or None when cancelled."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close without starting")),
-        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
-    ]
     AUTO_FOCUS = "#instrument"
     KEYS_TITLE = N_("the rating dialog")
     KEYS = (
@@ -54,10 +50,12 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
                 ("client, partner", N_("who rates, in turn, separated by commas")),
                 ("How", N_("in person (client mode), a shared screen, aloud, or from paper")),
                 ("Enter", N_("in the raters, or on Start: begin, in client mode")),
-                "cancel",
+                Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close without starting")),
             ),
         ),
     )
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(
         self,
