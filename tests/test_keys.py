@@ -452,3 +452,13 @@ def _subclasses(cls: type) -> set[type]:
     for sub in cls.__subclasses__():
         found |= {sub} | _subclasses(sub)
     return found
+
+
+def test_a_row_of_the_keys_file_that_is_none_of_its_kinds_is_refused():
+    """A misspelt field in keys.toml ("prority") is said, not dropped without a word."""
+    from fittui.ui.screens.keys import key_entry
+
+    row = {"key": "x", "action": "archive", "word": "X", "help": "x"}
+    assert len(key_entry(row)) == 1
+    with pytest.raises(ValueError, match="prority"):
+        key_entry({**row, "prority": True})

@@ -9,7 +9,8 @@ string:
   client-facing wording of the built-in instrument files (titles, the question framing
   each scale, items' short labels and descriptions, the words at the ends of the lines,
   answer options), read by :func:`extract_instruments`;
-* ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``;
+* ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``, and the words of
+  the therapist screens' keys (``ui/screens/keys.toml``), read by :func:`extract_keys`;
 * each ``client/<code>.po`` and ``therapist/<code>.po`` updated from its template as
   ``pybabel update`` does: translations kept, new messages added empty, a changed message
   kept as a fuzzy guess (shown in English until a translator confirms it).
@@ -50,7 +51,10 @@ METHODS: Mapping[str, list[tuple[str, str]]] = {
         ("**/instruments/*.toml", "fittui.locales.extract:extract_instruments"),
         ("**.py", "python"),
     ],
-    "therapist": [("**.py", "python")],
+    "therapist": [
+        ("**/screens/keys.toml", "fittui.locales.extract:extract_keys"),
+        ("**.py", "python"),
+    ],
 }
 COMMENT_TAG = "TRANSLATORS:"
 NEW_HEADER = """\
@@ -116,6 +120,34 @@ def extract_instruments(
     for item in data.get("items", ()):
         for field, what in _ITEM_FIELDS.items():
             yield from found(item.get(field), f"item {item.get('key', '?')}, {what}")
+
+
+def extract_keys(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """A Babel extraction method for the therapist screens' keys (``keys.toml``): each
+    section's heading, each key's word in the footer and each key's words in the help,
+    extracted as if marked ``N_()``, with a comment saying where they are shown."""
+    text = fileobj.read().decode("utf-8")
+    lines = text.splitlines()
+
+    def line_of(message: str) -> int:
+        quoted = f'"{message}"'
+        return next((n for n, line in enumerate(lines, 1) if quoted in line), 1)
+
+    for screen, sections in tomllib.loads(text).items():
+        for section in sections:
+            title = section["section"]
+            yield line_of(title), "N_", title, [f"{screen}: a heading of the keys screen"]
+            for row in section["keys"]:
+                if "word" in row:
+                    yield line_of(row["word"]), "N_", row["word"], [f"{screen}: a footer key"]
+                if "help" in row:
+                    where = f"{screen}: what a key does, on the keys screen"
+                    yield line_of(row["help"]), "N_", row["help"], [where]
 
 
 def extract(catalog: str) -> Catalog:

@@ -1,24 +1,31 @@
 """The keys of the screen you are on, in our words: what `?` (or F1) opens.
 
-A screen writes each of its keys once, in the section of the help it belongs to
-(``KEYS``): the key, its action, the footer's word and, as the binding's tooltip, the help's
-words. Its ``BINDINGS`` are made from those sections (``section_bindings``), the footer's
-keys and their order named by action, so the help can never list a key that does nothing or
-miss one a screen gained later. Beside its bindings a section lists the keys the screen's
-widgets handle (arrows, typing), in words. Keys a screen binds outside its sections come
-last, under "More keys", with their footer words; the app's under "Anywhere".
+Every therapist screen's keys are written once, in ``keys.toml`` beside this module, grouped
+in the sections of the screen's help: the key, its action, the footer's word and the help's
+words (also the footer's tooltip). A screen's ``KEYS`` (``key_sections``) and its
+``BINDINGS`` (``section_bindings``, the footer's keys and their order named by action) are
+both made from there, so the help can never list a key that does nothing or miss one a
+screen gained later. Beside its bindings a section lists the keys the screen's widgets
+handle (arrows, typing), in words. Keys a screen binds outside its sections come last,
+under "More keys", with their footer words; the app's under "Anywhere".
 
 Escape says where it goes ("Back to list", "Back to caseload"): a screen that can be
 reached from several places binds Escape once per place (``back_bindings``) and lets
 only the one that applies through (``back_applies``), as Textual's dynamic actions do.
 
-Every word here is written in English at import and marked ``N_``; it is translated into
-the therapist's language when the help is built, so a screen declares its keys once.
+Every word here and in ``keys.toml`` is written in English, marked ``N_`` here and
+extracted from the file by ``python -m fittui.locales``; it is translated into the
+therapist's language when the help is built.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -63,6 +70,14 @@ APP_KEYS = {
     ),
     "quit": N_("quit fittui"),
 }
+KEY_FILE = Path(__file__).with_name("keys.toml")
+# The fields of each kind of row in it: a widget's keys, a key the screen binds, Escape back.
+KEY_ROWS = {
+    frozenset({"keys", "help"}),
+    frozenset({"key", "action", "word", "help"}),
+    frozenset({"key", "action", "word", "help", "priority"}),
+    frozenset({"back"}),
+}
 KEY_COLUMN = 16  # at most: longer keys wrap, and the words keep the room
 # Where Escape can lead, by the place name a screen declares (``PLACE``): the footer's
 # words and the help's.
@@ -84,6 +99,43 @@ class KeySection:
 
     title: str
     entries: tuple[Binding | tuple[str, str], ...]
+
+
+@cache
+def key_file() -> dict[str, list[dict[str, Any]]]:
+    """The keys of every therapist screen, by screen, as ``keys.toml`` lists them."""
+    return tomllib.loads(KEY_FILE.read_text(encoding="utf-8"))
+
+
+def key_entry(row: dict[str, Any]) -> Sequence[Binding | tuple[str, str]]:
+    """One row of a section in ``keys.toml``: a key the screen binds, keys a widget handles
+    (in words), or the screen's Escape back (one binding per place it can lead to)."""
+    if frozenset(row) not in KEY_ROWS:
+        raise ValueError(
+            f"{KEY_FILE.name}: a row with {', '.join(sorted(row))} is none of its kinds"
+        )
+    if row.get("back"):
+        return back_bindings()
+    if "keys" in row:
+        return [(row["keys"], row["help"])]
+    return [
+        Binding(
+            row["key"],
+            row["action"],
+            row["word"],
+            tooltip=row["help"],
+            priority=row.get("priority", False),
+        )
+    ]
+
+
+def key_sections(screen: str) -> tuple[KeySection, ...]:
+    """The sections of a screen's help, with its keys, as ``keys.toml`` lists them under
+    ``screen``: the screen's ``KEYS``, and what its ``BINDINGS`` are made from."""
+    return tuple(
+        KeySection(section["section"], tuple(e for row in section["keys"] for e in key_entry(row)))
+        for section in key_file()[screen]
+    )
 
 
 def section_bindings(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
@@ -12,27 +11,14 @@ from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
-from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection, section_bindings
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
     KEYS_TITLE = N_("the note")
-    KEYS = (
-        KeySection(
-            N_("Writing the note"),
-            (
-                ("Enter", N_("save the note")),
-                Binding(
-                    "escape",
-                    "cancel",
-                    N_("Cancel"),
-                    tooltip=N_("close, leaving the note as it was"),
-                ),
-            ),
-        ),
-    )
+    KEYS = key_sections("note")
     # A dialog keeps the app's keys out, so it binds ? itself.
     BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
