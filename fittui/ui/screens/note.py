@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
@@ -27,17 +28,21 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
         self.administration = administration
 
     def compose(self) -> ComposeResult:
-        a = self.administration
         with Vertical(id="note-form"):
-            yield Label(
-                _("Note on {key} of {date} ({rater})").format(
-                    key=a.instrument, date=a.date.replace("T", " "), rater=_(a.rater)
-                )
-            )
+            yield Label(self.heading())
             yield Input(
-                value=a.note, placeholder=_("The client's words, what you agreed"), id="note"
+                value=self.administration.note,
+                placeholder=_("The client's words, what you agreed"),
+                id="note",
             )
             yield Static(_("Enter saves · Escape cancels"), id="note-help")
+
+    def heading(self) -> str:
+        """Which rating the note is on: "Note on ORS of 2026-11-09 10:00 (client)"."""
+        a = self.administration
+        return _("Note on {key} of {date} ({rater})").format(
+            key=a.instrument, date=date_text(a.date), rater=_(a.rater)
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
