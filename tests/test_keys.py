@@ -462,3 +462,13 @@ def test_a_row_of_the_keys_file_that_is_none_of_its_kinds_is_refused():
     assert len(key_entry(row)) == 1
     with pytest.raises(ValueError, match="prority"):
         key_entry({**row, "prority": True})
+
+
+def test_a_footer_that_names_a_key_no_section_has_is_refused():
+    """A misspelt action in a screen's footer would otherwise leave its key out unseen."""
+    from fittui.ui.screens.keys import key_sections, section_bindings
+
+    sections = key_sections("outcomes")
+    assert [b.key for b in section_bindings(sections, ("period",)) if b.show] == list("aylp")
+    with pytest.raises(ValueError, match="perido"):
+        section_bindings(sections, ("perido",))

@@ -149,6 +149,9 @@ def section_bindings(
     keys = [
         entry for section in sections for entry in section.entries if isinstance(entry, Binding)
     ]
+    unknown = set(footer) - {action_name(key.action) for key in keys}
+    if unknown:
+        raise ValueError(f"no key in the sections for the footer's {', '.join(sorted(unknown))}")
     shown = [
         replace(key, show=True)
         for name in footer
