@@ -254,6 +254,19 @@ def test_read_only_never_writes_it(db: Path) -> None:
     assert sorted(p.name for p in db.parent.iterdir()) == before
 
 
+def test_nothing_is_kept_beside_no_database(tmp_path: Path, config: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    folder = tmp_path / "xdg" / "fittui"  # the default place, no database in it yet
+    folder.mkdir(parents=True)
+    for kind in printed.KINDS:
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        with redirect_stdout(out):
+            assert main([kind, "--json"]) == 0
+            out.flush()
+        assert out.buffer.getvalue() == b"[]\n"  # type: ignore[attr-defined]
+    assert not [p for p in folder.iterdir() if p.name.startswith("fittui.json.summaries.")]
+
+
 def test_the_kept_output_is_private(db: Path) -> None:
     run(db, "clients", "--json")
     assert os.stat(kept(db, "clients")).st_mode & 0o777 == 0o600

@@ -87,14 +87,14 @@ def print_caseload(
     today = date.today()
     day = today.isoformat()
     files = printed.files_now(db)
-    stamp = None if files is None else printed.stamp(printed.rules_sources(rule_folders()), files)
-    if stamp is not None and printed.print_kept(db, kind, stamp, day, write_json):
+    stamp = b"" if files is None else printed.stamp(printed.rules_sources(rule_folders()), files)
+    if files is not None and printed.print_kept(db, kind, stamp, day, write_json):
         return
     store = open_store(args)
     chosen, yours = rules()
     text = json_bytes(rows(store, chosen, today))
     write_json(text)
-    if args.read_only or not yours or files is None or stamp is None:
+    if args.read_only or not yours or files is None or files.missing():
         return
     until = store.rows_hold_until()
     if until is not None and files.were_read(store.storage.derived_from()):

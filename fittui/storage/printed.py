@@ -74,6 +74,10 @@ class Files:
         )
         return f"{snapshot} {journal}"
 
+    def missing(self) -> bool:
+        """Neither file is there: no database (nothing to keep output beside)."""
+        return self.snapshot is None and self.journal is None
+
     def were_read(self, derived_from: tuple[list | None, str | None, int]) -> bool:
         """A store's ``storage.derived_from()`` (the snapshot it read and checked, the
         journal and the length of it that it read) is of these very files: the snapshot
