@@ -247,6 +247,22 @@ def test_a_save_while_the_output_is_derived_is_not_kept_as_if_before(db: Path, m
     assert kept(db, "report").exists()
 
 
+def test_output_that_cannot_be_written_is_not_written_twice(db: Path, capsys) -> None:
+    run(db, "report", "--json")  # kept
+
+    class Full(io.BytesIO):
+        def write(self, data) -> int:
+            writes.append(len(data))
+            raise OSError(28, "No space left on device")
+
+    writes: list[int] = []
+    out = io.TextIOWrapper(Full(), encoding="utf-8")
+    with redirect_stdout(out):
+        assert main(["--db", str(db), "report", "--json"]) == 1
+    assert len(writes) == 1  # the kept output, once; not the full way's after it
+    assert "No space left on device" in capsys.readouterr().err
+
+
 def test_read_only_never_writes_it(db: Path) -> None:
     before = sorted(p.name for p in db.parent.iterdir())
     for kind in printed.KINDS:

@@ -169,31 +169,29 @@ def print_kept(
 ) -> bool:
     """Write the kept output of ``kind`` with ``write`` (given a buffer) and say True, when
     its file checks out (shape, length, CRC), names ``derived_from`` and holds on ``day``
-    (ISO); else write nothing and say False."""
+    (ISO); else write nothing and say False. What ``write`` raises is the caller's: the
+    output may be partly written, and is not to be written again."""
     try:
         fd = os.open(printed_path(db, kind), os.O_RDONLY | _FLAGS)
     except OSError:
         return False
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
-            return False
-        head = os.pread(fd, _HEAD_MAX, 0)
-        body = _body_at(head, derived_from, day, st.st_size)
-        if body is None:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+                return False
+            body = _body_at(os.pread(fd, _HEAD_MAX, 0), derived_from, day, st.st_size)
+            if body is None:
+                return False
+            kept = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
             return False
         start, length, crc = body
-        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as kept, memoryview(kept) as whole:
-            output = whole[start : start + length]
-            try:
-                if len(output) != length or zlib.crc32(output) != crc:
-                    return False
-                write(output)
-            finally:
-                output.release()
+        with kept, memoryview(kept) as whole, whole[start : start + length] as output:
+            if len(output) != length or zlib.crc32(output) != crc:
+                return False
+            write(output)
         return True
-    except (OSError, ValueError):
-        return False
     finally:
         os.close(fd)
 
