@@ -212,6 +212,31 @@ def test_a_rules_file_that_cannot_be_read_is_still_an_error(db: Path, config: Pa
     assert after == before
 
 
+def test_the_rules_sources_change_with_anything_the_rules_are_read_from(tmp_path: Path) -> None:
+    import fittui.storage.derived
+
+    folders, files = fittui.cli.output.rule_sources()
+    assert Path(fittui.storage.derived.__file__) in files  # RULES_VERSION: how rows are made
+    assert any(folder.glob("ors.toml") for folder in folders)  # fittui's own instruments
+    mine, module = tmp_path / "instruments", tmp_path / "derived.py"
+    mine.mkdir()
+    module.write_text("RULES_VERSION = 1\n")
+    seen = {printed.rules_sources([mine], [module])}
+    for change in (
+        lambda: (mine / "a.toml").write_text('key = "A"\n'),
+        lambda: (mine / "a.toml").write_text('key = "B"\n'),
+        lambda: (mine / "b.toml").write_text(""),
+        lambda: (mine / "b.toml").rename(mine / "c.toml"),
+        lambda: module.write_text("RULES_VERSION = 2\n"),
+        lambda: (mine / "c.toml").unlink(),
+    ):
+        change()
+        seen.add(printed.rules_sources([mine], [module]))
+    assert len(seen) == 7
+    (mine / "notes.txt").write_text("not a rules file")
+    assert printed.rules_sources([mine], [module]) in seen
+
+
 @pytest.mark.parametrize(
     "damage",
     [

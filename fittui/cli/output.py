@@ -87,7 +87,7 @@ def print_caseload(
     today = date.today()
     day = today.isoformat()
     files = printed.files_now(db)
-    stamp = b"" if files is None else printed.stamp(printed.rules_sources(rule_folders()), files)
+    stamp = b"" if files is None else printed.stamp(printed.rules_sources(*rule_sources()), files)
     if files is not None and printed.print_kept(db, kind, stamp, day, write_json):
         return
     store = open_store(args)
@@ -104,15 +104,18 @@ def print_caseload(
             pass  # derived again next time
 
 
-def rule_folders() -> list[Path]:
-    """Where the caseload's rules are read from: your config folder (the settings with the
-    episode gap, a fitted expected-path model) and its instruments, and fittui's own
-    instruments and model."""
+def rule_sources() -> tuple[list[Path], list[Path]]:
+    """Where the caseload's rules come from (``storage/printed.py``: what a kept output is
+    stamped with): the folders of their TOML files (your config folder with the settings
+    and a fitted expected-path model, your instruments, fittui's own instruments and
+    model) and the module that says how a row is computed (its ``RULES_VERSION``)."""
     import fittui
     from fittui.storage.locations import config_dir, instruments_dir
 
-    own = Path(fittui.__file__).parent / "domain"
-    return [config_dir(), instruments_dir(), own, own / "instruments"]
+    package = Path(fittui.__file__).parent
+    own = package / "domain"
+    folders = [config_dir(), instruments_dir(), own, own / "instruments"]
+    return folders, [package / "storage" / "derived.py"]
 
 
 def say_if_created(db: Path, existed: bool) -> None:

@@ -13,8 +13,8 @@ a first line (the stamp) naming all that they were derived from:
   and change times, and the journal by the CRC-32 of its first line too (its id, new at
   every compaction and restore): any save, compaction, restore or edit changes them;
 * the rules' sources: a CRC-32 of the TOML files the rules are read from (the built-in and
-  your instrument files, the expected-path model, the settings with the episode gap), with
-  fittui's version;
+  your instrument files, the expected-path model, the settings with the episode gap) and of
+  ``derived.py`` (its ``RULES_VERSION`` says how a row is computed), with fittui's version;
 * the day it was derived and the last day all of its rows stay true (``derived.valid_until``);
 * the length and CRC-32 of the output that follows.
 
@@ -120,10 +120,10 @@ def files_now(db: Path) -> Files | None:
     return Files(_sig(st), journal_sig, head)
 
 
-def rules_sources(folders: Iterable[Path]) -> str:
-    """A CRC-32 of every TOML file in these folders (names and bytes), of the folders'
-    paths and of fittui's version: it changes whenever a file the rules are read from may
-    have. A file that cannot be read counts as its name and the error."""
+def rules_sources(folders: Iterable[Path], files: Iterable[Path] = ()) -> str:
+    """A CRC-32 of every TOML file in these folders and of these files (names and bytes),
+    of the paths and of fittui's version: it changes whenever anything the rules are read
+    from may have. A file that cannot be read counts as its name and the error."""
     crc = zlib.crc32(f"{VERSION} {__version__}".encode())
     for folder in folders:
         crc = zlib.crc32(b"\0%s\0" % os.fsencode(folder), crc)
@@ -136,6 +136,9 @@ def rules_sources(folders: Iterable[Path]) -> str:
         for name in names:
             crc = zlib.crc32(b"\0%s\0" % os.fsencode(name), crc)
             crc = zlib.crc32(_bytes_of(folder / name), crc)
+    for path in files:
+        crc = zlib.crc32(b"\0%s\0" % os.fsencode(path), crc)
+        crc = zlib.crc32(_bytes_of(path), crc)
     return f"{crc:08x}"
 
 
