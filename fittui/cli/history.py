@@ -1,18 +1,21 @@
 """``fittui history CODE``: a client's ratings as a table, what stands out, the episodes,
 the expected treatment response, and the chart (in colour on a terminal, plain when piped).
+
+``--json`` is asked often and by scripts, so it is kept beside the database once printed
+(``storage/histories.py``) and printed from there while nothing it was worked out from has
+changed: the client's data, the day, the rules. Then no scoring is imported or compiled.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, instruments, open_store, settings
-from fittui.cli.output import dump_json, print_lines, print_table
+from fittui.cli.output import json_bytes, print_bytes, print_lines, print_table
 
 if TYPE_CHECKING:
     from fittui.domain.episodes import Episode
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     from fittui.domain.model import Administration, Client
     from fittui.domain.scoring import Summary
     from fittui.formats.chart import Legend
+    from fittui.storage.store import Store
 
 
 def register(commands: Commands) -> None:
@@ -29,8 +33,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-@dataclass(frozen=True)
-class History:
+class History(NamedTuple):
     """One client's record and what is worked out from it for the history."""
 
     client: Client
@@ -43,43 +46,41 @@ class History:
     gap_days: int
 
 
-def _history(args: argparse.Namespace) -> History:
+def _history(store: Store, code: str, today: date) -> History:
     from fittui.domain.episodes import current_ratings
     from fittui.domain.etr import load_parameters
     from fittui.domain.scoring import summarize
     from fittui.storage.locations import config_dir
 
-    store = open_store(args)
-    client = store.client(args.code)
+    client = store.client(code)
     counted = store.administrations(client.code)
     record = store.all_administrations(client.code)
     known = instruments()
     etr_params = load_parameters(config_dir())
     gap_days = settings().gap_days
-    episodes, current = current_ratings(
-        counted, store.episode_events(client.code), gap_days, date.today()
-    )
+    episodes, current = current_ratings(counted, store.episode_events(client.code), gap_days, today)
     summary = summarize(
         client,
         current,
         known,
         etr_params=etr_params,
         linked=store.linked_administrations(client),
-        today=date.today(),
+        today=today,
     )
     return History(client, record, counted, current, episodes, summary, known, gap_days)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from fittui.domain.overview import findings_lines, history_json
-
-    h = _history(args)
+    store = open_store(args)
     if args.json:
-        dump_json(history_json(h.client, h.record, h.summary))
+        print_bytes(_json(store, args.code, date.today(), keeps=not args.read_only))
         return EXIT_OK
+    h = _history(store, args.code, date.today())
     if not h.record:
         print(f"{h.client.code}: no administrations yet.")
         return EXIT_OK
+    from fittui.domain.overview import findings_lines
+
     findings = findings_lines(h.summary, h.instruments)
     print_lines(findings)
     if findings:
@@ -91,6 +92,26 @@ def cmd_history(args: argparse.Namespace) -> int:
     _print_expected_response(h.summary)
     _print_chart(h, sys.stdout.isatty())
     return EXIT_OK
+
+
+def _json(store: Store, code: str, today: date, keeps: bool) -> bytes:
+    """The history as JSON: as kept when it was worked out from exactly the data, day and
+    rules of now (``storage/histories.py``), else worked out and, when ``keeps``, kept.
+    It is kept only when the data did not change while it was worked out."""
+    from fittui.storage import histories
+
+    made_from = histories.stamp(store, code, today)
+    if made_from is not None:
+        kept = histories.read(store.path, code, made_from)
+        if kept is not None:
+            return kept
+    from fittui.domain.overview import history_json
+
+    h = _history(store, code, today)
+    answer = json_bytes(history_json(h.client, h.record, h.summary))
+    if keeps and made_from is not None and histories.stamp(store, code, today) == made_from:
+        histories.keep(store.path, code, made_from, answer)
+    return answer
 
 
 def _print_ratings(h: History) -> None:

@@ -37,11 +37,20 @@ def print_lines(lines: Sequence[str]) -> None:
 def dump_json(data: object) -> None:
     """Indented JSON, non-ASCII letters kept as they are (orjson: the standard library's
     encoder takes seconds over a caseload of thousands; the text is the same)."""
-    import sys
+    print_bytes(json_bytes(data))
 
+
+def json_bytes(data: object) -> bytes:
+    """What ``dump_json`` prints, as UTF-8 bytes."""
     import orjson
 
-    text = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def print_bytes(text: bytes) -> None:
+    """UTF-8 text as it is, after what was printed before."""
+    import sys
+
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None and sys.stdout.encoding.lower().replace("-", "") == "utf8":
         sys.stdout.flush()  # what was printed before goes first

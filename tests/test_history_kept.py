@@ -1,0 +1,161 @@
+"""A client's ``history --json`` kept beside the database (``storage/histories.py``): printed
+as kept only while everything it was worked out from is unchanged, and always what working
+it out afresh prints."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import fittui.cli.history as history_command
+from fittui.storage import histories
+
+
+def kept_file(db: Path, code: str) -> Path:
+    return histories.folder(db) / code.encode().hex()
+
+
+@pytest.fixture
+def filled(cli, db):
+    cli("add-client", "C1")
+    cli("add-client", "C2")
+    for day, scores in (("2024-01-08", "4 4 4 4"), ("2024-01-15", "5 5 5 5")):
+        cli("record", "C1", "ORS", *scores.split(), "--date", day)
+        cli("record", "C1", "SRS", "9", "9", "9", "9", "--date", day)
+        cli("record", "C2", "ORS", "6", "6", "6", "6", "--date", day)
+    return db
+
+
+def afresh(cli, db: Path, code: str) -> str:
+    """The history worked out from the ratings, with nothing kept to read."""
+    for path in histories.folder(db).glob("*"):
+        path.unlink()
+    return cli("history", code, "--json", "--read-only").out
+
+
+def not_worked_out(monkeypatch) -> None:
+    """Fail the test if the history is worked out rather than read as kept."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("worked out, not read as kept")
+
+    monkeypatch.setattr(history_command, "_history", refuse)
+
+
+def test_a_history_asked_again_is_printed_as_kept(cli, filled, monkeypatch):
+    first = cli("history", "C1", "--json").out
+    assert kept_file(filled, "C1").exists()
+    not_worked_out(monkeypatch)
+    assert cli("history", "C1", "--json").out == first
+    assert cli("history", "C1", "--json", "--read-only").out == first
+
+
+def test_kept_histories_are_private(cli, filled):
+    cli("history", "C1", "--json")
+    assert stat.S_IMODE(os.stat(histories.folder(filled)).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(kept_file(filled, "C1")).st_mode) == 0o600
+
+
+def test_read_only_keeps_nothing(cli, filled):
+    cli("history", "C1", "--json", "--read-only")
+    assert not histories.folder(filled).exists()
+
+
+def test_an_unknown_client_is_refused_as_before_and_nothing_is_kept(cli, filled):
+    result = cli("history", "NOPE", "--json")
+    assert result.code == 1 and "NOPE" in result.err
+    assert not histories.folder(filled).exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("record", "C1", "ORS", "8", "8", "8", "8", "--date", "2024-01-22"),
+        ("episode", "end", "--reason", "planned", "--date", "2024-01-15", "C1"),
+        ("edit-client", "C1", "--age-group", "adolescent"),
+        ("link", "C1", "C2"),
+    ],
+    ids=["a rating", "an episode ended", "the client's record", "a link"],
+)
+def test_a_change_to_the_client_s_data_is_seen(cli, filled, change):
+    cli("history", "C1", "--json")
+    stamped = kept_file(filled, "C1").read_bytes()
+    changed = cli(*change)
+    assert changed.code == 0, changed.err
+    now = cli("history", "C1", "--json").out
+    assert kept_file(filled, "C1").read_bytes() != stamped  # worked out again, kept anew
+    assert now == afresh(cli, filled, "C1")
+
+
+def test_a_voided_rating_and_a_linked_client_s_rating_are_seen(cli, filled):
+    cli("link", "C1", "C2")
+    cli("history", "C1", "--json")
+    [first_id, *_] = [a["id"] for a in cli("history", "C1", "--json").json()["administrations"]]
+    cli("void", first_id, "--reason", "test entry")
+    assert cli("history", "C1", "--json").json()["administrations"][0]["voided"]
+    cli("record", "C2", "SRS", "1", "1", "1", "1", "--date", "2024-01-15")
+    now = cli("history", "C1", "--json").out
+    assert now == afresh(cli, filled, "C1")
+
+
+def test_the_settings_and_the_day_are_part_of_what_a_history_is_worked_out_from(
+    cli, filled, tmp_path, monkeypatch
+):
+    kept = cli("history", "C1", "--json").out
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "settings.toml").write_text("[episodes]\ngap_days = 3\n", encoding="utf-8")
+    assert cli("history", "C1", "--json").out == afresh(cli, filled, "C1")
+    (config / "settings.toml").unlink()
+    assert cli("history", "C1", "--json").out == kept
+
+    class Later(date):
+        @classmethod
+        def today(cls) -> date:
+            return date(2031, 5, 6)
+
+    made_from = kept_file(filled, "C1").read_bytes()
+    monkeypatch.setattr(history_command, "date", Later)
+    cli("history", "C1", "--json")
+    assert b"2031-05-06" in kept_file(filled, "C1").read_bytes()
+    assert kept_file(filled, "C1").read_bytes() != made_from
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data[:-20] + bytes([data[-20] ^ 1]) + data[-19:],  # one bit of the answer
+        lambda data: data.replace(b'"C1"', b'"C9"', 1),  # a stamp of another client
+        lambda data: b"",
+        lambda data: b"fittui-history 1 x y z\n" + data,
+    ],
+    ids=["cut short", "a flipped bit", "another stamp", "empty", "a bad head"],
+)
+def test_a_damaged_kept_history_is_never_believed(cli, filled, damage, monkeypatch):
+    right = cli("history", "C1", "--json").out
+    path = kept_file(filled, "C1")
+    path.write_bytes(damage(path.read_bytes()))
+    assert cli("history", "C1", "--json").out == right
+    not_worked_out(monkeypatch)  # kept anew, whole
+    assert cli("history", "C1", "--json").out == right
+
+
+def test_a_kept_history_answers_only_for_its_own_stamp(tmp_path):
+    db = tmp_path / "f.json"
+    histories.keep(db, "C1", b"[1]", b"answer\n")
+    assert histories.read(db, "C1", b"[1]") == b"answer\n"
+    assert histories.read(db, "C1", b"[2]") is None
+    assert histories.read(db, "c1", b"[1]") is None  # a code in another case is another client
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_history_as_it_is(cli, filled):
+    right = cli("history", "C1", "--json", "--read-only").out
+    histories.folder(filled).write_text("not a folder", encoding="utf-8")
+    result = cli("history", "C1", "--json")
+    assert result.code == 0 and result.out == right
+    assert histories.folder(filled).read_text(encoding="utf-8") == "not a folder"
