@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import fittui.cli.history as history_command
+import fittui.cli.history_text as history_text
 from fittui.storage import histories
 
 
@@ -43,7 +44,7 @@ def not_worked_out(monkeypatch) -> None:
     def refuse(*args: object) -> None:
         raise AssertionError("worked out, not read as kept")
 
-    monkeypatch.setattr(history_command, "_history", refuse)
+    monkeypatch.setattr(history_text, "work_out", refuse)
 
 
 def test_a_history_asked_again_is_printed_as_kept(cli, filled, monkeypatch):

@@ -52,6 +52,7 @@ _CODE_FILES = (
     "storage/records.py",
     "storage/histories.py",
     "cli/history.py",
+    "cli/history_text.py",
     "cli/output.py",
 )
 
