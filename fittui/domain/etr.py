@@ -230,9 +230,11 @@ def _read(path: Path, source: str) -> Parameters:
     return parse_parameters(data, str(path), source)
 
 
+@lru_cache(maxsize=1)
 def default_parameters() -> Parameters:
-    """fittui's default model, from ``etr_default.toml``."""
-    return _DEFAULT
+    """fittui's default model, from ``etr_default.toml``: read on first use, not at import
+    (a command that scores no one need not parse it)."""
+    return _read(DEFAULT_FILE, f"default ({DEFAULT_FILE.name})")
 
 
 def user_file(config_dir: Path) -> Path:
@@ -250,7 +252,7 @@ def load_parameters(config_dir: Path | None) -> Parameters:
         path = user_file(config_dir)
         if path.exists():
             return _read(path, f"your practice ({path})")
-    return _DEFAULT
+    return default_parameters()
 
 
 def parameters_toml(params: Parameters) -> str:
@@ -272,9 +274,6 @@ def parameters_toml(params: Parameters) -> str:
         if params.fitted_on:
             lines.append(f'date = "{params.fitted_on}"')
     return "\n".join(lines) + "\n"
-
-
-_DEFAULT = _read(DEFAULT_FILE, f"default ({DEFAULT_FILE.name})")
 
 
 # -- the expected path --------------------------------------------------------------------
