@@ -160,3 +160,23 @@ def test_a_folder_that_cannot_be_written_leaves_the_history_as_it_is(cli, filled
     result = cli("history", "C1", "--json")
     assert result.code == 0 and result.out == right
     assert histories.folder(filled).read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_save_while_the_history_is_worked_out_keeps_nothing(
+    cli, filled, instruments, monkeypatch
+):
+    from fittui.storage.store import Store
+
+    real = history_text.work_out
+    ors = instruments["ORS"]
+
+    def with_a_save_meanwhile(store, code, today):
+        worked_out = real(store, code, today)
+        other = Store(filled)  # another process's save, between the stamp and the answer
+        other.record(code, ors, {item.key: 10 for item in ors.items}, when="2024-01-16")
+        other.close()
+        return worked_out
+
+    monkeypatch.setattr(history_text, "work_out", with_a_save_meanwhile)
+    cli("history", "C1", "--json")
+    assert not kept_file(filled, "C1").exists()

@@ -9,10 +9,11 @@ A kept history is never believed over the ratings. It is stamped with exactly wh
 worked out from: the client's record and every rating of theirs as stored (voided ones
 too), their episode events, the ratings of the clients linked with them, the day, and the
 files that shape the answer besides the data (the user's settings, expected-path model and
-instruments in the config folder; fittui's own rules and code, by their file stamps). It
-is printed only when that stamp, made afresh from the database now, is the same byte for
-byte; otherwise it is worked out again and kept anew. The stamp holds the data itself, not
-a digest of it, so no two states can share one.
+instruments in the config folder; fittui's own rules and code, by their file stamps; the
+versions of Python and of the JSON encoder). It is printed only when that stamp, made
+afresh from the database now, is the same byte for byte; otherwise it is worked out again
+and kept anew. The stamp holds the data itself, in the order it is stored, not a digest of
+it, so no two states can share one.
 
 Each file is ``fittui-history 1 <stamp length> <answer length> <CRC-32>`` on a line, then
 the stamp, then the answer: a file cut short or damaged does not check out and is taken
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import zlib
 from datetime import date
 from pathlib import Path
@@ -104,6 +106,8 @@ def stamp(store: Store, code: str, today: date) -> bytes | None:
     settings = config_dir()
     made_from = [
         VERSION,
+        sys.version,
+        orjson.__version__,
         today.isoformat(),
         client,
         storage.client_records(code),
@@ -114,7 +118,9 @@ def stamp(store: Store, code: str, today: date) -> bytes | None:
         [_folder_stamp(_PACKAGE / name, (".py", ".toml")) for name in _RULE_FOLDERS],
         [_file_stamp(_PACKAGE / name) for name in _CODE_FILES],
     ]
-    return orjson.dumps(made_from, option=orjson.OPT_SORT_KEYS)
+    # As read, in order: the order of a client's ratings breaks ties between ratings of one
+    # day, so two stamps with the same ratings in another order are two stamps.
+    return orjson.dumps(made_from)
 
 
 def read(db: Path, code: str, made_from: bytes) -> bytes | None:
