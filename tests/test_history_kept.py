@@ -4,8 +4,11 @@ it out afresh prints."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -180,3 +183,28 @@ def test_a_save_while_the_history_is_worked_out_keeps_nothing(
     monkeypatch.setattr(history_text, "work_out", with_a_save_meanwhile)
     cli("history", "C1", "--json")
     assert not kept_file(filled, "C1").exists()
+
+
+SCORING = ("fittui.domain.scoring", "fittui.domain.etr", "fittui.domain.overview")
+
+
+def loaded_by_history(db: Path, config: Path) -> list[str]:
+    """The modules of the scoring a fresh interpreter loads for ``history C1 --json``."""
+    code = (
+        "import sys; from fittui.cli.main import main;"
+        "main(['--db', sys.argv[1], 'history', 'C1', '--json']);"
+        "print(sorted(m for m in sys.modules if m.startswith('fittui.domain.')))"
+    )
+    env = {**os.environ, "FITTUI_CONFIG": str(config)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_a_history_printed_as_kept_loads_no_scoring(filled, tmp_path):
+    worked_out = loaded_by_history(filled, tmp_path / "config")
+    assert set(SCORING) <= set(worked_out)
+    assert "fittui.domain.etr_practice" not in worked_out  # only the etr commands need it
+    as_kept = loaded_by_history(filled, tmp_path / "config")
+    assert not set(SCORING) & set(as_kept)
