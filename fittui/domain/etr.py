@@ -45,6 +45,7 @@ from pathlib import Path
 from statistics import NormalDist
 from typing import Literal, Protocol
 
+from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import AGE_GROUPS, Instrument, format_tenths
 from fittui.domain.language import N_
 from fittui.domain.model import Administration, InputError
@@ -103,15 +104,20 @@ class Parameters:
         return age_group in self.centres
 
 
-@dataclass(frozen=True)
-class SessionZone:
+class SessionZone(Frozen):
     """One ORS-family rating against the expected path; totals in tenths."""
 
+    __slots__ = ("session", "administration", "expected", "lower", "zone")
     session: int
     administration: Administration
     expected: int
     lower: int
     zone: Zone
+
+    def __init__(
+        self, session: int, administration: Administration, expected: int, lower: int, zone: Zone
+    ) -> None:
+        self._fill(session, administration, expected, lower, zone)
 
 
 @dataclass(frozen=True)
