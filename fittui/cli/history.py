@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, open_store
-from fittui.cli.output import json_bytes, print_bytes
+from fittui.cli.output import json_bytes, write_json
 
 if TYPE_CHECKING:
     from fittui.storage.store import Store
@@ -32,7 +32,7 @@ def register(commands: Commands) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     store = open_store(args)
     if args.json:
-        print_bytes(_json(store, args.code, date.today(), keeps=not args.read_only))
+        write_json(_json(store, args.code, date.today(), keeps=not args.read_only))
         return EXIT_OK
     from fittui.cli.history_text import print_history
 
