@@ -149,12 +149,50 @@ def test_a_damaged_kept_history_is_never_believed(cli, filled, damage, monkeypat
     assert cli("history", "C1", "--json").out == right
 
 
-def test_a_kept_history_answers_only_for_its_own_stamp(tmp_path):
+def test_a_kept_history_reads_back_as_it_was_kept(tmp_path):
     db = tmp_path / "f.json"
-    histories.keep(db, "C1", b"[1]", b"answer\n")
-    assert histories.read(db, "C1", b"[1]") == b"answer\n"
-    assert histories.read(db, "C1", b"[2]") is None
-    assert histories.read(db, "c1", b"[1]") is None  # a code in another case is another client
+    histories.keep(db, "C1", histories.Kept(b"files", b"[1]", b"[2, 3]", b"answer\n"))
+    kept = histories.read(db, "C1")
+    assert kept is not None
+    assert (kept.files, kept.rules, kept.data, kept.answer) == (
+        b"files",
+        b"[1]",
+        b"[2, 3]",
+        b"answer\n",
+    )
+    assert histories.read(db, "c1") is None  # a code in another case is another client
+
+
+def not_opened(monkeypatch) -> None:
+    """Fail the test if the database is opened."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the database was opened")
+
+    monkeypatch.setattr(history_command, "open_store", refuse)
+
+
+def test_while_the_database_s_files_are_unchanged_it_is_not_even_opened(cli, filled, monkeypatch):
+    first = cli("history", "C1", "--json").out
+    with monkeypatch.context() as patched:
+        not_opened(patched)
+        assert cli("history", "C1", "--json").out == first
+    cli("record", "C2", "ORS", "7", "7", "7", "7", "--date", "2024-01-22")  # another client
+    with monkeypatch.context() as patched:
+        not_worked_out(patched)  # C1's data is unchanged: the kept history holds
+        assert cli("history", "C1", "--json").out == first
+    with monkeypatch.context() as patched:
+        not_opened(patched)  # and it now names the files as they are
+        assert cli("history", "C1", "--json").out == first
+
+
+def test_read_only_prints_a_kept_history_but_never_keeps_one(cli, filled, monkeypatch):
+    first = cli("history", "C1", "--json").out
+    before = kept_file(filled, "C1").read_bytes()
+    cli("record", "C2", "ORS", "7", "7", "7", "7", "--date", "2024-01-22")
+    not_worked_out(monkeypatch)
+    assert cli("history", "C1", "--json", "--read-only").out == first
+    assert kept_file(filled, "C1").read_bytes() == before
 
 
 def test_a_folder_that_cannot_be_written_leaves_the_history_as_it_is(cli, filled):
@@ -189,11 +227,13 @@ SCORING = ("fittui.domain.scoring", "fittui.domain.etr", "fittui.domain.overview
 
 
 def loaded_by_history(db: Path, config: Path) -> list[str]:
-    """The modules of the scoring a fresh interpreter loads for ``history C1 --json``."""
+    """The modules of the domain and the store a fresh interpreter loads for
+    ``history C1 --json``."""
     code = (
         "import sys; from fittui.cli.main import main;"
         "main(['--db', sys.argv[1], 'history', 'C1', '--json']);"
-        "print(sorted(m for m in sys.modules if m.startswith('fittui.domain.')))"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith('fittui.domain.') or m == 'fittui.storage.store'))"
     )
     env = {**os.environ, "FITTUI_CONFIG": str(config)}
     result = subprocess.run(
@@ -202,9 +242,8 @@ def loaded_by_history(db: Path, config: Path) -> list[str]:
     return json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"'))
 
 
-def test_a_history_printed_as_kept_loads_no_scoring(filled, tmp_path):
+def test_a_history_printed_as_kept_loads_neither_the_scoring_nor_the_store(filled, tmp_path):
     worked_out = loaded_by_history(filled, tmp_path / "config")
-    assert set(SCORING) <= set(worked_out)
+    assert {*SCORING, "fittui.storage.store"} <= set(worked_out)
     assert "fittui.domain.etr_practice" not in worked_out  # only the etr commands need it
-    as_kept = loaded_by_history(filled, tmp_path / "config")
-    assert not set(SCORING) & set(as_kept)
+    assert loaded_by_history(filled, tmp_path / "config") == []

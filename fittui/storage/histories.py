@@ -6,20 +6,31 @@ Asked again about a client whose data has not changed, the answer is the same, s
 kept (``fittui.json.histories/``, one small file per client) and printed as kept.
 
 A kept history is never believed over the ratings. It is stamped with exactly what it was
-worked out from: the client's record and every rating of theirs as stored (voided ones
-too), their episode events, the ratings of the clients linked with them, the day, and the
-files that shape the answer besides the data (the user's settings, expected-path model and
-instruments in the config folder; fittui's own rules and code, by their file stamps; the
-versions of Python and of the JSON encoder). It is printed only when that stamp, made
-afresh from the database now, is the same byte for byte; otherwise it is worked out again
-and kept anew. The stamp holds the data itself, in the order it is stored, not a digest of
-it, so no two states can share one.
+worked out from, in two parts:
 
-Each file is ``fittui-history 1 <stamp length> <answer length> <CRC-32>`` on a line, then
-the stamp, then the answer: a file cut short or damaged does not check out and is taken
-as absent. Files are written whole (a temporary file renamed over the old one) without an
-fsync, since a lost one is worked out again; they are readable by you only (0600, in a
-0700 folder) like every file fittui keeps, and never written by ``--read-only``.
+* the rules (:func:`rules_stamp`): the day, and the files that shape the answer besides
+  the data: the user's settings, expected-path model and instruments in the config
+  folder, fittui's own rules and code (each file by its inode, size and times), the
+  versions of fittui's stamp, Python and the JSON encoder;
+* the data (:func:`data_stamp`): the client's record and every rating of theirs as stored
+  (voided ones too, in their stored order, which breaks ties within a day), their episode
+  events and the ratings of the clients linked with them; the data itself, not a digest
+  of it, so no two states can share one.
+
+A history is printed as kept when both parts, made afresh now, are the same byte for
+byte. To make the data part the database is opened and the client's records read, so
+the file also names the database's files as they were when the data was last found the
+same (``printed.Files``: the snapshot's and the journal's inode, size and times, and the
+journal's first line): while those files and the rules are unchanged, nothing in the
+database can have changed, and the kept history is printed without opening it.
+Otherwise it is worked out again and kept anew.
+
+Each file is ``fittui-history 2`` and the lengths of its four parts (the database's
+files, the rules, the data, the answer) and their CRC-32 on a line, then the parts: a
+file cut short or damaged does not check out and is taken as absent. Files are written
+whole (a temporary file renamed over the old one) without an fsync, since a lost one is
+worked out again; they are readable by you only (0600, in a 0700 folder) like every file
+fittui keeps, and never written by ``--read-only``.
 """
 
 from __future__ import annotations
@@ -32,15 +43,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
 from fittui.storage.locations import config_dir, make_private_dir
-from fittui.storage.records import CLIENTS, EPISODE_EVENTS
 
 if TYPE_CHECKING:
     from fittui.storage.store import Store
 
-VERSION = 1
+VERSION = 2
 MAGIC = b"fittui-history"
 _FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -53,6 +61,7 @@ _CODE_FILES = (
     "storage/store.py",
     "storage/records.py",
     "storage/histories.py",
+    "storage/printed.py",
     "cli/history.py",
     "cli/history_text.py",
     "cli/output.py",
@@ -95,37 +104,56 @@ def _folder_stamp(
     return sorted(found)
 
 
-def stamp(store: Store, code: str, today: date) -> bytes | None:
-    """What the history of ``code`` is worked out from, as bytes (see the module); None
-    when there is no such client (the command then says so as it always has)."""
-    storage = store.storage
-    client = storage.table(CLIENTS).get(code)
-    if client is None:
-        return None
-    linked = client.get("linked", ())
+def rules_stamp(today: date) -> bytes:
+    """What a history is worked out from besides the data (see the module), read without
+    opening the database."""
     settings = config_dir()
     made_from = [
         VERSION,
         sys.version,
-        orjson.__version__,
         today.isoformat(),
-        client,
-        storage.client_records(code),
-        [doc for doc in storage.table(EPISODE_EVENTS).values() if doc.get("client") == code],
-        [[other, storage.client_records(other)] for other in linked],
         _folder_stamp(settings),
         _folder_stamp(settings / "instruments"),
         [_folder_stamp(_PACKAGE / name, (".py", ".toml")) for name in _RULE_FOLDERS],
         [_file_stamp(_PACKAGE / name) for name in _CODE_FILES],
     ]
-    # As read, in order: the order of a client's ratings breaks ties between ratings of one
-    # day, so two stamps with the same ratings in another order are two stamps.
+    return repr(made_from).encode()
+
+
+def data_stamp(store: Store, code: str) -> bytes | None:
+    """The data the history of ``code`` is worked out from, as the database holds it now
+    (see the module); None when there is no such client (the command then says so)."""
+    import orjson
+
+    from fittui.storage.records import CLIENTS, EPISODE_EVENTS
+
+    storage = store.storage
+    client = storage.table(CLIENTS).get(code)
+    if client is None:
+        return None
+    made_from = [
+        orjson.__version__,
+        client,
+        storage.client_records(code),
+        [doc for doc in storage.table(EPISODE_EVENTS).values() if doc.get("client") == code],
+        [[other, storage.client_records(other)] for other in client.get("linked", ())],
+    ]
     return orjson.dumps(made_from)
 
 
-def read(db: Path, code: str, made_from: bytes) -> bytes | None:
-    """The kept history of ``code`` when it was worked out from exactly ``made_from``,
-    else None (none kept, another stamp, or a file that does not check out)."""
+class Kept:
+    """A kept history as read: the database's files it was last found true for (empty when
+    none), its rules and data stamps, and the answer."""
+
+    __slots__ = ("files", "rules", "data", "answer")
+
+    def __init__(self, files: bytes, rules: bytes, data: bytes, answer: bytes) -> None:
+        self.files, self.rules, self.data, self.answer = files, rules, data, answer
+
+
+def read(db: Path, code: str) -> Kept | None:
+    """The kept history of ``code``, or None (none kept, or a file that does not check
+    out): what it was worked out from is for the caller to compare."""
     try:
         fd = os.open(_file(db, code), os.O_RDONLY | _FLAGS)
     except OSError:
@@ -141,24 +169,29 @@ def read(db: Path, code: str, made_from: bytes) -> bytes | None:
         os.close(fd)
     head, _, rest = data.partition(b"\n")
     fields = head.split(b" ")
-    if len(fields) != 5 or fields[0] != MAGIC or fields[1] != b"%d" % VERSION:
+    if len(fields) != 7 or fields[0] != MAGIC or fields[1] != b"%d" % VERSION:
         return None
     try:
-        stamp_length, answer_length, crc = int(fields[2]), int(fields[3]), int(fields[4], 16)
+        lengths = [int(field) for field in fields[2:6]]
+        crc = int(fields[6], 16)
     except ValueError:
         return None
-    if len(rest) != stamp_length + answer_length or zlib.crc32(rest) != crc:
+    if min(lengths) < 0 or len(rest) != sum(lengths) or zlib.crc32(rest) != crc:
         return None
-    if rest[:stamp_length] != made_from:
-        return None
-    return rest[stamp_length:]
+    parts, at = [], 0
+    for length in lengths:
+        parts.append(rest[at : at + length])
+        at += length
+    return Kept(*parts)
 
 
-def keep(db: Path, code: str, made_from: bytes, answer: bytes) -> None:
-    """Keep the history of ``code`` worked out from ``made_from``; a file that cannot be
-    written is left alone (the history is worked out again next time)."""
-    body = made_from + answer
-    head = b"%s %d %d %d %08x\n" % (MAGIC, VERSION, len(made_from), len(answer), zlib.crc32(body))
+def keep(db: Path, code: str, kept: Kept) -> None:
+    """Keep the history of ``code``; a file that cannot be written is left alone (the
+    history is worked out again next time)."""
+    parts = (kept.files, kept.rules, kept.data, kept.answer)
+    body = b"".join(parts)
+    lengths = b" ".join(b"%d" % len(part) for part in parts)
+    head = b"%s %d %s %08x\n" % (MAGIC, VERSION, lengths, zlib.crc32(body))
     path = _file(db, code)
     tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     try:
