@@ -78,24 +78,28 @@ def _file(db: Path, code: str) -> Path:
     return folder(db) / code.encode().hex()
 
 
+def _sig(st: os.stat_result) -> list[int]:
+    """What changes whenever a file is written: its inode, size and times."""
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
 def _file_stamp(path: Path) -> list[int] | None:
-    """What changes whenever a file is written: its inode, size and times (None if absent)."""
+    """A file's ``_sig``, or None when it is absent."""
     try:
-        st = os.stat(path)
+        return _sig(os.stat(path))
     except OSError:
         return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def _folder_stamp(
     path: Path, endings: tuple[str, ...] = ("",)
 ) -> list[tuple[str, list[int] | None]]:
     """Each entry of a folder whose name ends with one of ``endings``, by name, with its
-    file stamp (None for a folder; an empty list when the folder is absent)."""
+    ``_sig`` (None for a folder; an empty list when the folder is absent)."""
     try:
         with os.scandir(path) as entries:
             found = [
-                (entry.name, _file_stamp(Path(entry.path)) if entry.is_file() else None)
+                (entry.name, _sig(entry.stat()) if entry.is_file() else None)
                 for entry in entries
                 if entry.name.endswith(endings)
             ]
