@@ -54,7 +54,7 @@ _FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _PACKAGE = Path(__file__).resolve().parent.parent
 # fittui's own files that shape a history besides the data: every rule of the domain (the
 # scoring, the patterns, the instruments, the expected path), how records become ratings,
-# and how the command prints. Any change to one (an upgrade, an edit) changes the stamp.
+# how the settings are found and read, and how the command prints. Any change to one (an upgrade, an edit) changes the stamp.
 _RULE_FOLDERS = ("domain", "domain/instruments")
 _CODE_FILES = (
     "__init__.py",
@@ -62,6 +62,9 @@ _CODE_FILES = (
     "storage/records.py",
     "storage/histories.py",
     "storage/printed.py",
+    "storage/settings.py",
+    "storage/locations.py",
+    "cli/common.py",
     "cli/history.py",
     "cli/history_text.py",
     "cli/output.py",
@@ -116,6 +119,7 @@ def rules_stamp(today: date) -> bytes:
         VERSION,
         sys.version,
         today.isoformat(),
+        str(settings),
         _folder_stamp(settings),
         _folder_stamp(settings / "instruments"),
         [_folder_stamp(_PACKAGE / name, (".py", ".toml")) for name in _RULE_FOLDERS],
