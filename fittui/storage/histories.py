@@ -54,7 +54,8 @@ _FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _PACKAGE = Path(__file__).resolve().parent.parent
 # fittui's own files that shape a history besides the data: every rule of the domain (the
 # scoring, the patterns, the instruments, the expected path), how records become ratings,
-# how the settings are found and read, and how the command prints. Any change to one (an upgrade, an edit) changes the stamp.
+# how the settings are found and read, and how the command prints. Any change to one (an
+# upgrade, an edit) changes the stamp.
 _RULE_FOLDERS = ("domain", "domain/instruments")
 _CODE_FILES = (
     "__init__.py",
