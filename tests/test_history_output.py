@@ -65,6 +65,8 @@ def test_history_prints_what_it_printed_before(demo, cli, monkeypatch):
             result = cli("history", code, *(["--json"] if how == "json" else []), db_path=demo)
             assert result.code == 0, result.err
             found[f"{code} {how}"] = normalised(result.out)
+            if how == "json":  # asked again: printed as kept, the same bytes
+                assert cli("history", code, "--json", db_path=demo).out == result.out
     if os.environ.get("FITTUI_WRITE_HISTORY_OUTPUT"):
         KEPT.write_text(json.dumps(found, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     kept = json.loads(KEPT.read_text(encoding="utf-8"))
