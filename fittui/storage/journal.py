@@ -56,18 +56,13 @@ import stat
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from fittui.storage.atomic import fsync_folder, write_whole
 from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
@@ -76,6 +71,12 @@ from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import 
     StorageError,
     UnreadableDatabase,
     newest_backup,
+)
+from fittui.storage.layout import (  # noqa: F401 - SCHEMA_VERSION is re-exported
+    FILE_SCHEMA,
+    GROUPED,
+    SCHEMA_VERSION,
+    Tables,
 )
 from fittui.storage.lock import LockTimeout, WriteLock
 from fittui.storage.summaries import Head, read_head, write_all
@@ -89,20 +90,12 @@ from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-ex
     privacy_warnings,
 )
 
-# The schema of the records (what an export names); the snapshot file's own layout is
-# FILE_SCHEMA: 1 wrote the tables in lines of mixed records, 2 (this fittui) keeps each
-# client's administrations in lines of their own with an index at the end. Both are read.
-SCHEMA_VERSION = 1
-FILE_SCHEMA = 2
-# The table kept per client in the snapshot and read a client at a time.
-GROUPED = "administrations"
 BACKUPS_KEPT = 14
 LOCK_TIMEOUT = 15.0
 COMPACT_MIN_BYTES = 256 * 1024
 # Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
 # journal replayed at open (bench/bench_storage.py measures the worst case).
 COMPACT_FRACTION = 8
-SNAPSHOT_LINE_RECORDS = 1000
 # The clients whose snapshot lines a store keeps once read (a running app's recent ones).
 CLIENTS_CACHED = 256
 # A reader that finds a journal and a snapshot of different generations saw a compaction or
@@ -110,8 +103,6 @@ CLIENTS_CACHED = 256
 RACE_RETRIES = 40
 # A temporary file in backups/ this old was left by a killed process.
 STALE_SECONDS = 3600
-
-Tables = dict[str, dict[str, dict[str, Any]]]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -210,74 +201,6 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     write_whole(path, data, os)
 
 
-def snapshot_lines(
-    tables: Tables,
-    generation: str | None = None,
-    supersedes: str | None = None,
-    indexed: bool = False,
-) -> Iterator[bytes]:
-    """The snapshot file, a line at a time (see the module docstring).
-
-    ``generation`` names this snapshot for the journal that extends it; ``supersedes``
-    names the journal it makes obsolete (a compaction folded it in, a restore replaced it).
-    ``indexed`` writes the live database's layout (schema 2): the small tables first, then
-    each client's administrations in lines of their own, each line with the records'
-    places in entry order, and last the index of where each client's lines are. Without
-    it, the plain layout every fittui reads (schema 1), for backups and copies: every
-    table in lines of records in entry order.
-    """
-    count = sum(len(table) for table in tables.values())
-    grouped = tables.get(GROUPED, {})
-    head: dict[str, Any] = {"fittui": {"schema": FILE_SCHEMA if indexed else 1}, "records": count}
-    if indexed:
-        head[GROUPED] = len(grouped)
-    if generation is not None:
-        head["generation"] = generation
-        head["supersedes"] = supersedes
-    if not indexed:
-        yield orjson.dumps(head) + b"\n"
-        for name, table in tables.items():
-            records = iter(table.items())
-            while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
-                yield orjson.dumps([name, chunk]) + b"\n"
-        return
-    line = orjson.dumps(head) + b"\n"
-    offset = first = len(line)
-    yield line
-    for name, table in tables.items():
-        if name == GROUPED:
-            continue
-        records = iter(table.items())
-        while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
-            line = orjson.dumps([name, chunk]) + b"\n"
-            offset += len(line)
-            yield line
-    small = [first, offset - first]
-    places: dict[str, list[int]] = {}
-    ids = list(grouped)
-    for place, doc in enumerate(grouped.values()):
-        code = doc["client"]
-        if code in places:
-            places[code].append(place)
-        else:
-            places[code] = [place]
-    index: dict[str, list[list[int]]] = {}
-    for code, mine in places.items():
-        ranges = index[code] = []
-        for start in range(0, len(mine), SNAPSHOT_LINE_RECORDS):
-            part = mine[start : start + SNAPSHOT_LINE_RECORDS]
-            line = orjson.dumps([GROUPED, {ids[n]: grouped[ids[n]] for n in part}, part]) + b"\n"
-            ranges.append([offset, len(line)])
-            offset += len(line)
-            yield line
-    yield orjson.dumps({"index": index, "small": small, "records": count}) + b"\n"
-
-
-def dump_snapshot(tables: Tables, indexed: bool = False) -> bytes:
-    """A whole snapshot file's bytes (``snapshot_lines``)."""
-    return b"".join(snapshot_lines(tables, indexed=indexed))
-
-
 def journal_head(journal_id: str, extends: str | None) -> bytes:
     """A journal's first line: an empty transaction (so an older fittui reads it as one) that
     names the journal and the snapshot generation it extends."""
@@ -329,8 +252,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True)
-class Folded:
+class Folded(NamedTuple):
     """A journal a compaction folded into the new snapshot: its id, its length, and per
     client the length after the last line that changed them (see ``last_touched``)."""
 
@@ -387,7 +309,7 @@ class _Race(Exception):
     """A journal and a snapshot of different generations: another process is mid-way."""
 
 
-class JournalStorage(Storage):
+class JournalStorage:
     """TinyDB storage over a snapshot and a journal; see the module docstring."""
 
     def __init__(self, path: str | Path, read_only: bool = False, validate: Checks | None = None):
@@ -582,11 +504,41 @@ class JournalStorage(Storage):
         snapshot = partial[:5] if partial else self._read_snapshot()
         tables, sig, size, generation, supersedes = snapshot or ({}, None, 0, None, None)
         identity = journal_id or (f"inode:{jst.st_ino}" if jst else None)
-        obsolete = False
-        if journal is None or jst is None:
-            pass
-        elif jst.st_size == 0:
-            if snapshot is None:
+        obsolete = self._obsolete(
+            jst, snapshot is not None, generation, supersedes, identity, extends
+        )
+        self._forget(tables, partial)
+        self._verified = None if sig is None else [generation, *sig]
+        self._snapshot_schema = FILE_SCHEMA if partial or sig is None else self._schema_read
+        self._snapshot_sig, self._snapshot_size = sig, size
+        self._generation = generation
+        self._journal_ino = jst.st_ino if jst else None
+        self._journal_id, self._journal_head = journal_id, first if journal_id else b""
+        self._journal_obsolete = obsolete
+        self._journal_crc = None if obsolete else 0
+        if obsolete and jst:
+            self._journal_offset = jst.st_size
+        elif journal:
+            self._replay(first + journal.read())
+        if partial is None and self._verified is not None and not self.read_only:
+            self._keep_stamp()
+
+    def _obsolete(
+        self,
+        jst: os.stat_result | None,
+        has_snapshot: bool,
+        generation: str | None,
+        supersedes: str | None,
+        identity: str | None,
+        extends: str | None,
+    ) -> bool:
+        """Whether the journal is one the snapshot made obsolete (a compaction or restore
+        ended before replacing it); raises when the two do not fit: damage, or a race with
+        another process's compaction (``_Race``: look again)."""
+        if jst is None:
+            return False
+        if jst.st_size == 0:
+            if not has_snapshot:
                 raise self._unreadable(
                     self.journal_path,
                     f"the journal is empty and there is no snapshot {self.path.name}: the "
@@ -598,10 +550,11 @@ class JournalStorage(Storage):
                     "the journal is empty, yet it should name the snapshot it extends: saves "
                     "may have been lost",
                 )
-        elif supersedes is not None and supersedes == identity:
-            obsolete = True  # a compaction or restore ended before replacing it
-        elif extends != generation:
-            if snapshot is None:
+            return False
+        if supersedes is not None and supersedes == identity:
+            return True
+        if extends != generation:
+            if not has_snapshot:
                 raise self._unreadable(
                     self.journal_path,
                     f"the snapshot it extends, {self.path.name}, is missing: the data it held "
@@ -611,6 +564,11 @@ class JournalStorage(Storage):
                 f"it extends snapshot {extends}, but {self.path.name} is {generation}: the "
                 "snapshot may have been replaced by another copy"
             )
+        return False
+
+    def _forget(self, tables: Tables, partial: tuple | None) -> None:
+        """Start over from ``tables`` just read: nothing noted from the files read before
+        is kept, and callers take everything as changed."""
         self.generation += 1
         self._changes = None
         self._tables = tables
@@ -618,22 +576,8 @@ class JournalStorage(Storage):
         self._index, self._grouped_count = partial[5:] if partial else (_Index(), 0)
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
-        self._verified = None if sig is None else [generation, *sig]
-        self._snapshot_schema = FILE_SCHEMA if partial or sig is None else self._schema_read
-        self._snapshot_sig, self._snapshot_size = sig, size
-        self._generation = generation
-        self._journal_ino = jst.st_ino if jst else None
-        self._journal_id, self._journal_head = journal_id, first if journal_id else b""
         self._journal_offset, self._journal_lines = 0, 0
         self._journal_tail, self._unterminated = b"", False
-        self._journal_obsolete = obsolete
-        self._journal_crc = None if obsolete else 0
-        if obsolete and jst:
-            self._journal_offset = jst.st_size
-        elif journal:
-            self._replay(first + journal.read())
-        if partial is None and self._verified is not None and not self.read_only:
-            self._keep_stamp()
 
     def _keep_stamp(self) -> None:
         """Note beside the data that this snapshot was read and checked whole, unless it is
@@ -735,60 +679,6 @@ class JournalStorage(Storage):
             raise self._unreadable(self.path, "cut short or damaged (its index is missing)")
         return _Index(line[len(b'{"index":') : end + 1]), trailer
 
-    def _take_table(
-        self, tables: Tables, row: Any, number: int, schema: int, check: bool = True
-    ) -> list | None:
-        """Check one snapshot line of records and add them to ``tables``; the places in
-        entry order of a line of one client's administrations (schema 2), else None.
-        ``check`` False leaves the records' checks to the caller (``_check_lines``)."""
-        places = None
-        if (
-            schema == FILE_SCHEMA
-            and type(row) is list
-            and len(row) == 3
-            and row[0] == GROUPED
-            and type(row[2]) is list
-        ):
-            places = row.pop()
-        if not (
-            type(row) is list and len(row) == 2 and type(row[0]) is str and type(row[1]) is dict
-        ):
-            raise self._unreadable(
-                self.path, f"line {number}: unexpected shape (a table must hold records)"
-            )
-        name, records = row
-        if places is not None and not (
-            len(places) == len(records) and all(type(p) is int for p in places)
-        ):
-            raise self._unreadable(self.path, f"line {number}: the places of its records are wrong")
-        if check:
-            self._check_lines(name, [(number, records)])
-        if name in tables:
-            tables[name].update(records)
-        else:
-            tables[name] = dict(records)
-        return places
-
-    def _check_lines(self, name: str, lines: list[tuple[int, dict[str, Any]]]) -> None:
-        """Check the records of several snapshot lines of one table together (a client's
-        line may hold a few records: checking many at once is much quicker), naming the
-        line of the first one that is wrong."""
-        records: dict[str, Any] = lines[0][1] if len(lines) == 1 else {}
-        if len(lines) > 1:
-            for _, some in lines:
-                records.update(some)
-        if self.validate:
-            wrong = self.validate.many(name, records)
-        else:
-            wrong = next(
-                ((i, "is not a record") for i, d in records.items() if type(d) is not dict), None
-            )
-        if wrong:
-            number = next(n for n, some in lines if wrong[0] in some)
-            raise self._unreadable(
-                self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
-            )
-
     def _read_snapshot(self) -> tuple | None:
         """(tables, signature, size, generation, supersedes) of the snapshot, or None."""
         snapshot = self._open_snapshot()
@@ -797,76 +687,17 @@ class JournalStorage(Storage):
         with snapshot:
             st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
             try:
-                tables, generation, supersedes = self._parse_snapshot(snapshot)
+                tables, generation, supersedes, self._schema_read = self._parse_snapshot(snapshot)
             except OSError as exc:
                 raise self._unreadable(self.path, _words(exc)) from None
         return tables, _sig(st), st.st_size, generation, supersedes
 
-    def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None]:
-        header = snapshot.readline()
-        if not header.strip():
-            raise self._unreadable(self.path, "the file is empty")
-        head = self._parse_line(header, 1)
-        meta = count = generation = supersedes = None
-        if type(head) is dict:
-            meta, count = head.get("fittui"), head.get("records")
-            generation, supersedes = head.get("generation"), head.get("supersedes")
-        if not isinstance(meta, dict) or type(meta.get("schema")) is not int:
-            raise self._unreadable(self.path, "not a fittui database (no schema version)")
-        schema = meta["schema"]
-        if schema > FILE_SCHEMA:
-            raise self._unreadable(
-                self.path, f"schema version {schema} is newer than this fittui understands"
-            )
-        if schema < 1:
-            raise self._unreadable(self.path, f"unknown schema version {schema}")
-        self._schema_read = schema
-        if type(count) is not int:
-            raise self._unreadable(self.path, "unexpected shape (no record count)")
-        if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
-            raise self._unreadable(self.path, "line 1: unexpected shape (generation)")
-        grouped = head.get(GROUPED, 0) if schema == FILE_SCHEMA else 0
-        if type(grouped) is not int or grouped < 0:
-            raise self._unreadable(self.path, "line 1: unexpected shape (administrations)")
-        placed: list[str | None] = [None] * grouped
-        tables: Tables = {}
-        indexed = False  # the index line is the last of a schema 2 file
-        unchecked: list[tuple[int, dict[str, Any]]] = []  # a client's lines, checked together
-        waiting = 0
-        for number, line in enumerate(snapshot, start=2):
-            row = self._parse_line(line, number)
-            if indexed:
-                raise self._unreadable(self.path, f"line {number}: a line after the index")
-            if schema == FILE_SCHEMA and type(row) is dict and "index" in row:
-                indexed = True
-                continue
-            grouped_line = schema == FILE_SCHEMA and type(row) is list and row[:1] == [GROUPED]
-            places = self._take_table(tables, row, number, schema, check=not grouped_line)
-            if grouped_line:
-                unchecked.append((number, row[1]))
-                waiting += len(row[1])
-                if waiting >= SNAPSHOT_LINE_RECORDS:
-                    self._check_lines(GROUPED, unchecked)
-                    unchecked, waiting = [], 0
-            count -= len(row[1])
-            for doc_id, place in zip(row[1], places or ()):
-                if not 0 <= place < grouped or placed[place] is not None:
-                    raise self._unreadable(
-                        self.path, f"line {number}: the places of its records are wrong"
-                    )
-                placed[place] = doc_id
-        if unchecked:
-            self._check_lines(GROUPED, unchecked)
-        if count or indexed != (schema == FILE_SCHEMA):
-            raise self._unreadable(self.path, "cut short or damaged (records are missing)")
-        if grouped:
-            if None in placed or len(tables.get(GROUPED, {})) != grouped:
-                raise self._unreadable(self.path, "damaged (administrations are missing)")
-            unordered = tables[GROUPED]
-            tables[GROUPED] = {doc_id: unordered[doc_id] for doc_id in cast(list[str], placed)}
-        if self.validate and (problem := self.validate.links(tables, None)):
-            raise self._unreadable(self.path, problem)
-        return tables, generation, supersedes
+    def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None, int]:
+        """The whole snapshot, every record checked: (tables, generation, supersedes,
+        schema). ``snapshot_read.py`` is loaded only here, where a file is read whole."""
+        from fittui.storage.snapshot_read import parse_snapshot
+
+        return parse_snapshot(self, snapshot)
 
     def _parse_line(self, line: bytes, number: int) -> Any:
         if not line.endswith(b"\n"):
@@ -1378,6 +1209,8 @@ class JournalStorage(Storage):
         """
         if tables is not self._tables:
             self._changes = None  # a restore: every client may have changed
+        from fittui.storage.snapshot_file import snapshot_lines
+
         generation = new_id()
         write_file_atomically(
             self.path, snapshot_lines(tables, generation, self._journal_identity(), indexed=True)
@@ -1456,6 +1289,7 @@ class JournalStorage(Storage):
         here, and ``privacy_warnings`` says so.
         """
         from fittui.storage.daily import DailyBackup
+        from fittui.storage.snapshot_file import snapshot_lines
 
         self._backup_day = target.name[-15:-5]
         validate = self.validate
@@ -1494,104 +1328,11 @@ class JournalStorage(Storage):
         self._tables = None
 
 
-class _Recorder(MutableMapping[str, dict[str, Any]]):
-    """A table as TinyDB's updaters see it: changes apply in place and are noted for the journal."""
+def __getattr__(name: str) -> Any:
+    """The snapshot writer's functions, still found here by the callers that import them
+    from the journal, loaded only when asked for (a save never writes a snapshot)."""
+    if name in ("snapshot_lines", "dump_snapshot"):
+        from fittui.storage import snapshot_file
 
-    def __init__(self, name: str, table: dict[str, dict[str, Any]]) -> None:
-        self.name, self.table = name, table
-        self.touched: dict[str, bool] = {}
-        self.seen: dict[str, bytes] = {}
-
-    def __getitem__(self, key: str) -> dict[str, Any]:
-        doc = self.table[key]
-        if key not in self.touched and key not in self.seen:
-            # TinyDB's update() may change the document in place: remember how it was, and
-            # let a copy take its place, so that the tables a daily backup being written
-            # holds (``_start_backup``) never change under it.
-            self.seen[key] = orjson.dumps(doc)
-            doc = self.table[key] = dict(doc)
-        return doc
-
-    def __setitem__(self, key: str, doc: dict[str, Any]) -> None:
-        self.table[key] = doc
-        self.touched[key] = True
-
-    def __delitem__(self, key: str) -> None:
-        del self.table[key]
-        self.touched[key] = True
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.table)
-
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.table
-
-    def ops(self) -> list[list]:
-        changed = [
-            k
-            for k, was in self.seen.items()
-            if k not in self.touched and orjson.dumps(self.table[k]) != was
-        ]
-        return [
-            ["put", self.name, key, self.table[key]]
-            if key in self.table
-            else ["del", self.name, key]
-            for key in dict.fromkeys([*self.touched, *changed])
-        ]
-
-
-class JournalTable(Table):
-    """A TinyDB table whose writes touch only the records they change, under the lock.
-
-    Ids are random strings (``new_id``), so two processes never pick the same one, and
-    the query cache is off, so a search always sees what another process saved.
-    """
-
-    document_id_class = str  # type: ignore[assignment]  # TinyDB's annotations say ids are ints
-    default_query_cache_capacity = 0
-
-    def _get_next_id(self) -> str:
-        table = self._read_table()
-        while (doc_id := new_id()) in table:
-            continue
-        return doc_id
-
-    def keyed(self, doc: Mapping[str, Any], doc_id: str) -> Document:
-        """A document to insert under fittui's string id."""
-        return self.document_class(doc, doc_id)  # type: ignore[arg-type]  # TinyDB: ids are ints
-
-    def update_ids(
-        self,
-        fields: Mapping[str, Any] | Callable[[MutableMapping[str, Any]], None],
-        doc_ids: list[str],
-    ) -> None:
-        """``update`` the documents with these string ids."""
-        self.update(fields, doc_ids=doc_ids)  # type: ignore[arg-type]  # TinyDB: ids are ints
-
-    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
-        storage = cast(JournalStorage, self._storage)  # a Database's tables are on one
-        with storage.transaction() as tables:
-            recorder = _Recorder(self.name, tables.setdefault(self.name, {}))
-            # TinyDB's updaters use only mapping operations, which the recorder notes.
-            updater(recorder)  # type: ignore[arg-type]
-            for op in recorder.ops():
-                storage.record(op)
-
-
-class Database(TinyDB):
-    """TinyDB on fittui's journaled storage."""
-
-    table_class = JournalTable
-    default_storage_class = JournalStorage  # type: ignore[assignment]  # TinyDB names JSONStorage
-
-    @property
-    def storage(self) -> JournalStorage:
-        """The journaled storage this database was opened on (``default_storage_class``)."""
-        return cast(JournalStorage, super().storage)
-
-    def table(self, name: str, **kwargs: Any) -> JournalTable:
-        kwargs.setdefault("cache_size", 0)  # a cached query could miss another process's save
-        return cast(JournalTable, super().table(name, **kwargs))
+        return getattr(snapshot_file, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,7 +37,8 @@ from fittui.domain.model import (
 )
 from fittui.domain.outside import check_note, check_plain, shown, shown_note
 from fittui.storage import summaries
-from fittui.storage.journal import Database, Folded, collector_paused, new_id
+from fittui.storage.database import Database
+from fittui.storage.journal import Folded, collector_paused, new_id
 from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
 
 if TYPE_CHECKING:
