@@ -365,7 +365,7 @@ class JournalStorage:
         self.seal_backup: Callable[[bytes], bytes] | None = None
         self.daily_backup: DailyBackup | None = None  # the copy being written, or written
         # Writes what is kept beside the data after a compaction (the Store's rows, which a
-        # compaction leaves true); by default only the stamp of the new snapshot.
+        # compaction leaves true); by default the rows in the file (``carry.py``).
         self.carry: Callable[[Folded], None] | None = None
         self.backup_failed: str | None = None
 
@@ -1229,6 +1229,10 @@ class JournalStorage:
         try:
             if self.carry is not None and folded is not None:
                 self.carry(folded)
+            elif folded is not None:
+                from fittui.storage.carry import carry_rows
+
+                carry_rows(self, folded)
             else:
                 write_all(self.path, Head(self._verified, self._journal_id, None), {})
         except OSError:
