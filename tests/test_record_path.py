@@ -127,3 +127,30 @@ def test_a_compaction_by_record_keeps_the_other_clients_rows(cli, db: Path, monk
     assert kept.head.rules == before.head.rules
     rows = Store(db).client_rows(RULES)
     assert json.dumps(rows["C1"].to_json()) != json.dumps(before.rows["C1"]["row"])
+
+
+def test_a_save_reads_the_small_tables_only_when_the_index_cannot_say(
+    cli, db: Path, monkeypatch
+) -> None:
+    for code in ("C1", "C2", "C3"):
+        assert cli("add-client", code).code == 0
+    assert cli("record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-01-05").code == 0
+    store = Store(db)
+    store.storage.write(store.storage.read())  # an indexed snapshot: C1 has lines in it
+    Store(db).clients()  # read and checked whole: stamped
+    parsed: list[bool] = []
+    real = fittui.storage.journal.JournalStorage._parse_small
+
+    def spy(self) -> None:
+        parsed.append(self._small is not None)
+        real(self)
+
+    monkeypatch.setattr(fittui.storage.journal.JournalStorage, "_parse_small", spy)
+    result = cli("record", "C1", "ORS", "6", "6", "6", "6", "--date", "2026-01-12")
+    assert result.code == 0 and "Note" not in result.out
+    assert parsed == []  # C1 is known by the index; the journal's lines name only C1
+    assert cli("record", "C2", "SRS", "9", "9", "9", "9").code == 0  # no ratings yet
+    assert parsed == [True]
+    unknown = cli("record", "C9", "ORS", "5", "5", "5", "5")
+    assert unknown.code == 1 and "unknown client 'C9'" in unknown.err
+    assert [a.client for a in Store(db).administrations()] == ["C1", "C1", "C2"]

@@ -48,7 +48,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     from fittui.domain.scales import find_scale
     from fittui.storage.journal import new_id
     from fittui.storage.ratings import UnknownClient, counted, open_database, save_administrations
-    from fittui.storage.records import CLIENTS, known_scales
+    from fittui.storage.records import known_scales
 
     instrument = find_scale(known_scales(), args.instrument)
     items = instrument.parse_scores(args.scores)
@@ -57,7 +57,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     mode = check_mode(args.mode)
     db = open_database(database(args), read_only=args.read_only)
     seal_daily_backups(db.storage)
-    if args.code not in db.storage.table(CLIENTS):
+    if not db.storage.has_client(args.code):
         raise UnknownClient(args.code)
     note = args.note or ""
     rating = Administration(

@@ -102,8 +102,8 @@ class JournalTable(Table):
 
     def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
         storage = cast(JournalStorage, self._storage)  # a Database's tables are on one
-        with storage.transaction() as tables:
-            recorder = _Recorder(self.name, tables.setdefault(self.name, {}))
+        with storage.transaction():
+            recorder = _Recorder(self.name, storage.table_for_update(self.name))
             # TinyDB's updaters use only mapping operations, which the recorder notes.
             updater(recorder)  # type: ignore[arg-type]
             for op in recorder.ops():

@@ -301,6 +301,27 @@ class _Index:
         return None
 
 
+class _KnownClients(Mapping[str, Any]):
+    """The clients as a link check asks for them (``in``) before the small tables are
+    read: each one looked up alone (``JournalStorage._client_known``); anything more reads
+    the small tables."""
+
+    def __init__(self, storage: JournalStorage) -> None:
+        self.storage = storage
+
+    def __contains__(self, code: object) -> bool:
+        return type(code) is str and self.storage._client_known(code)
+
+    def __getitem__(self, code: str) -> Any:
+        return self.storage._loaded()["clients"][code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.storage._loaded().get("clients", {}))
+
+    def __len__(self) -> int:
+        return len(self.storage._loaded().get("clients", {}))
+
+
 class _NeedsWhole(Exception):
     """A partial read met something only the whole database can check (a client deleted)."""
 
@@ -323,6 +344,7 @@ class JournalStorage:
         # journal holds (in ``_tables``); each client's are read from the snapshot's lines
         # when asked for (``client_records``), through the snapshot's index.
         self._partial = False
+        self._small: bytes | None = None  # the small tables' lines, not yet read
         self._index = _Index()
         self._grouped_count = 0  # administrations in the snapshot
         self._deleted: set[str] = set()  # administrations the journal deleted
@@ -404,9 +426,45 @@ class JournalStorage:
             self._refresh(full=False)
 
     def _loaded(self) -> Tables:
-        """The tables read, once ``_refresh`` or ``_load`` has read them."""
+        """The tables read, once ``_refresh`` or ``_load`` has read them, the small ones
+        included."""
+        if self._small is not None:
+            self._parse_small()
+        return self._loaded_as_is()
+
+    def _loaded_as_is(self) -> Tables:
+        """The tables read so far: of a partial read, the small ones only once something
+        asked for them (``_parse_small``); the administrations are there either way."""
         assert self._tables is not None, "read before the database was loaded"
         return self._tables
+
+    def has_client(self, code: str) -> bool:
+        """Whether the client is in the database now, reading no more than it takes."""
+        with self._guard:
+            self._refresh(full=False)
+            return self._client_known(code)
+
+    def _client_known(self, code: str) -> bool:
+        """Whether the client is in the tables read. Before the small tables are read: a
+        client the journal put, or one with ratings in the snapshot's index (the snapshot
+        was checked whole, every rating's client in it, and no client is deleted while the
+        small tables wait: ``_apply_lines``); else the small tables are read."""
+        if self._small is not None:
+            if code in self._loaded_as_is().get("clients", {}):
+                return True
+            try:
+                if self._index.get(code):
+                    return True
+            except ValueError:
+                pass  # read its lines to say what is wrong
+            self._parse_small()
+        return code in self._loaded_as_is().get("clients", {})
+
+    def table_for_update(self, name: str) -> dict[str, dict[str, Any]]:
+        """A table to change inside a transaction (TinyDB's writes): the administrations
+        without reading the small tables, any other table with them."""
+        tables = self._loaded_as_is() if name == GROUPED else self._loaded()
+        return tables.setdefault(name, {})
 
     def _refresh(self, full: bool = True) -> None:
         if self._depth and self._tables is not None:
@@ -573,7 +631,8 @@ class JournalStorage:
         self._changes = None
         self._tables = tables
         self._partial = partial is not None
-        self._index, self._grouped_count = partial[5:] if partial else (_Index(), 0)
+        self._index, self._grouped_count = partial[5:7] if partial else (_Index(), 0)
+        self._small = partial[7] if partial else None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
         self._journal_offset, self._journal_lines = 0, 0
@@ -640,18 +699,31 @@ class JournalStorage:
                 and trailer.get("records") == head["records"]
             ):
                 raise self._unreadable(self.path, "cut short or damaged (its index is wrong)")
-            # This very file was checked whole (the stamp): its records are not checked again.
-            tables: Tables = {}
             snapshot.seek(small[0])
-            number = 1
-            for line in snapshot.read(small[1]).splitlines(keepends=True):
-                number += 1
-                row = self._parse_line(line, number)
-                if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
-                    raise self._unreadable(self.path, f"line {number}: unexpected shape")
-                tables.setdefault(row[0], {}).update(row[1])
+            section = snapshot.read(small[1])
         sig = _sig(st)
-        return tables, sig, st.st_size, generation, supersedes, index, head[GROUPED]
+        return {}, sig, st.st_size, generation, supersedes, index, head[GROUPED], section
+
+    def _parse_small(self) -> None:
+        """Read the small tables (clients, episode events, forms) from the snapshot's bytes
+        kept at open, under what the journal changed since: the first question that needs
+        them pays for them, and a save of one rating, which asks only whether its client
+        exists (``_client_known``), never does. This very file was checked whole (the
+        stamp): its records are not checked again."""
+        section, self._small = self._small, None
+        if section is None or self._tables is None:
+            return
+        snapshot: Tables = {}
+        for number, line in enumerate(section.splitlines(keepends=True), start=2):
+            row = self._parse_line(line, number)
+            if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
+                raise self._unreadable(self.path, f"line {number}: unexpected shape")
+            snapshot.setdefault(row[0], {}).update(row[1])
+        tables = self._loaded_as_is()
+        for name, records in snapshot.items():
+            if name in tables:  # the journal's puts (it deletes none while they wait)
+                records.update(tables[name])
+            tables[name] = records
 
     def _trailer(self, snapshot: BinaryIO, size: int) -> tuple[_Index, dict[str, Any]]:
         """The snapshot's last line: its index of each client's lines (left as bytes, see
@@ -743,7 +815,7 @@ class JournalStorage:
         """Apply journal lines starting at byte ``at``, each checked as a save checks it:
         the shape of the line and of every operation, every record put, and the links
         between records once the line's operations are all applied (one transaction)."""
-        tables = self._loaded()
+        tables = self._loaded_as_is()
         record = self.validate.record if self.validate else _only_records
         links = self.validate.links if self.validate else None
         number = self._journal_lines
@@ -769,31 +841,45 @@ class JournalStorage:
                     and type(op[2]) is str
                 ):
                     raise self._damaged(line_at, f"unknown operation {_shown(op)}")
-                table, doc_id = op[1], op[2]
-                before = tables.get(table, {}).get(doc_id)
-                self._note_change(table, before, doc_id)
-                if len(op) == 4:
-                    self._note_change(table, op[3], doc_id)
-                    if problem := record(table, doc_id, op[3]):
-                        raise self._damaged(line_at, f"{table} record {doc_id}: {problem}")
-                    if table in tables:
-                        tables[table][doc_id] = op[3]
-                    else:
-                        tables[table] = {doc_id: op[3]}
-                    if self._partial and table == GROUPED:
-                        self._deleted.discard(doc_id)
-                else:
-                    if self._partial and table != GROUPED:
-                        raise _NeedsWhole  # is a client gone who still has ratings?
-                    if self._partial and before is None:
-                        self._deleted.add(doc_id)
-                        self._changes = self._line_codes = None  # whose: in the snapshot
-                    if table in tables:
-                        tables[table].pop(doc_id, None)
-                changed.append((table, doc_id))
-            if changed and links and (problem := links(tables, changed)):
+                if len(op) == 4 and (problem := record(op[1], op[2], op[3])):
+                    raise self._damaged(line_at, f"{op[1]} record {op[2]}: {problem}")
+                self._apply_op(tables, op)
+                changed.append((op[1], op[2]))
+            if changed and links and (problem := links(self._linked(tables), changed)):
                 raise self._damaged(line_at, problem)
             self._touched(at)
+
+    def _apply_op(self, tables: Tables, op: list) -> None:
+        """Apply one checked put or delete to the tables read (a partial read has the small
+        tables read first when it changes one of them)."""
+        table, doc_id = op[1], op[2]
+        if table != GROUPED and self._small is not None:
+            self._parse_small()
+        before = tables.get(table, {}).get(doc_id)
+        self._note_change(table, before, doc_id)
+        if len(op) == 4:
+            self._note_change(table, op[3], doc_id)
+            if table in tables:
+                tables[table][doc_id] = op[3]
+            else:
+                tables[table] = {doc_id: op[3]}
+            if self._partial and table == GROUPED:
+                self._deleted.discard(doc_id)
+            return
+        if self._partial and table != GROUPED:
+            raise _NeedsWhole  # is a client gone who still has ratings?
+        if self._partial and before is None:
+            self._deleted.add(doc_id)
+            self._changes = self._line_codes = None  # whose: in the snapshot
+        if table in tables:
+            tables[table].pop(doc_id, None)
+
+    def _linked(self, tables: Tables) -> Mapping[str, Mapping[str, Any]]:
+        """The tables as the checks of links between records see them: before the small
+        tables are read, their clients are looked up one by one (``_client_known``)."""
+        if self._small is None:
+            return tables
+        return {**tables, "clients": _KnownClients(self)}
 
     def client_records(self, code: str) -> dict[str, dict[str, Any]]:
         """One client's administrations in entry order, voided ones too, reading no other
@@ -809,7 +895,7 @@ class JournalStorage:
             raise self._unreadable(self.path, "it keeps being replaced while fittui reads it")
 
     def _client_records(self, code: str) -> dict[str, dict[str, Any]]:
-        journal = self._loaded().get(GROUPED, {})
+        journal = self._loaded_as_is().get(GROUPED, {})
         groups, order = self._journal_grouped()
         if not self._partial:  # everything is read: the client's, in entry order
             return {doc_id: journal[doc_id] for doc_id in groups.get(code, ())}
@@ -836,7 +922,7 @@ class JournalStorage:
         if self._journal_groups is None or self._journal_groups[0] != self.generation:
             groups: dict[str, list[str]] = {}
             order: dict[str, int] = {}
-            for n, (doc_id, doc) in enumerate(self._loaded().get(GROUPED, {}).items()):
+            for n, (doc_id, doc) in enumerate(self._loaded_as_is().get(GROUPED, {}).items()):
                 groups.setdefault(doc["client"], []).append(doc_id)
                 order[doc_id] = n
             self._journal_groups = (self.generation, groups, order)
@@ -910,8 +996,7 @@ class JournalStorage:
             raise self._unreadable(self.path, f"{where}: a record is not a record")
         if any(d["client"] != code for d in records.values()):
             raise self._unreadable(self.path, f"{where}: it holds ratings of another client")
-        clients = self._loaded().get("clients", {})
-        if code not in clients:
+        if not self._client_known(code):
             raise self._unreadable(
                 self.path, f"{where}: client {code!r} of its ratings is not in the database"
             )
@@ -974,11 +1059,13 @@ class JournalStorage:
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[Tables]:
+    def transaction(self) -> Iterator[None]:
         """Hold the write lock, see the latest data, and save everything done inside at once.
 
         All puts and deletes recorded inside go to disk as one journal line when the
-        outermost transaction ends: all of them are saved, or none.
+        outermost transaction ends: all of them are saved, or none. The tables are asked
+        for inside by name (``table``, ``table_for_update``, ``has_client``), so a save reads
+        only what it needs.
         """
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only; nothing was saved")
@@ -995,7 +1082,7 @@ class JournalStorage:
                     self._pending = []
                 self._depth += 1
                 try:
-                    yield self._loaded()
+                    yield
                 finally:
                     self._depth -= 1
                 if outer and self._pending:
@@ -1221,6 +1308,7 @@ class JournalStorage:
         self._snapshot_size = st.st_size
         self._journal_obsolete = True
         self._partial, self._index, self._grouped_count = False, _Index(), 0
+        self._small = None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._snapshot_schema = FILE_SCHEMA
         self._start_journal()

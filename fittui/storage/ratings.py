@@ -23,7 +23,7 @@ from fittui.domain.model import (
 )
 from fittui.domain.outside import check_note, shown, shown_note
 from fittui.storage.database import Database
-from fittui.storage.records import ADMINISTRATIONS, CLIENTS, RecordChecks
+from fittui.storage.records import ADMINISTRATIONS, RecordChecks
 
 if TYPE_CHECKING:
     from fittui.domain.instruments import Instrument
@@ -92,10 +92,9 @@ def save_administrations(
     for a in batch:
         check_note(a.note)
     table = db.table(ADMINISTRATIONS)
-    with db.storage.transaction() as tables:
-        clients = tables.get(CLIENTS, {})
+    with db.storage.transaction():
         for a in batch:
-            if a.client not in clients:
+            if not db.storage.has_client(a.client):
                 raise UnknownClient(a.client)
             check_not_future(a.date)
         table.insert_multiple(table.keyed(administration_to_doc(a), a.id) for a in batch)
