@@ -58,7 +58,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
@@ -1112,36 +1112,12 @@ class JournalStorage:
                 self._tables = None
                 self._write_lock().release()
 
-    def _upgrade(self, now: datetime | None = None) -> None:
-        """Rewrite a database an older fittui wrote (a snapshot of schema 1) in this
-        layout, before the first save to it: its files are first copied as they are into
-        backups/ (``fittui-before-upgrade-<date and time>.json`` and, when it holds saves,
-        its ``.journal``), each written and fsynced, so the old database can be restored
-        by any fittui; then the data, unchanged, becomes a new snapshot (``install``)."""
-        stamp = f"{(now or datetime.now()):%Y-%m-%d-%H%M%S}"
-        folder = backups_dir(self.path)
-        target = folder / f"{self.path.stem}-before-upgrade-{stamp}.json"
-        n = 1
-        while os.path.lexists(target):
-            n += 1
-            target = folder / f"{self.path.stem}-before-upgrade-{stamp}-{n}.json"
-        try:
-            private_folder(folder)
-            for source, copy in (
-                (self.path, target),
-                (self.journal_path, target.with_name(target.name + ".journal")),
-            ):
-                if source == self.journal_path and self._journal_lines <= 1:
-                    continue  # no saves in it: the snapshot is the whole database
-                with os.fdopen(open_kept(source, os.O_RDONLY), "rb") as old:
-                    write_file_atomically(copy, iter(lambda: old.read(1 << 20), b""))
-            self._whole()
-            self.install(self._loaded())
-        except OSError as exc:
-            raise SaveFailed(
-                f"could not bring {self.path} up to this fittui's layout: {_words(exc)}; "
-                "nothing was saved"
-            ) from None
+    def _upgrade(self) -> None:
+        """Rewrite a database an older fittui wrote in this layout, its old files kept in
+        backups/ first (``upgrade.py``: loaded only for such a database)."""
+        from fittui.storage.upgrade import upgrade
+
+        upgrade(self)
 
     def _write_lock(self) -> WriteLock:
         """The lock every writer holds; a read-only store has none, and never writes."""
