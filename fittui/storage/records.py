@@ -23,9 +23,8 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fittui.domain.model import CODE_PATTERN, MODES, RATER_PATTERN
 from fittui.domain.scales import AGE_GROUPS, BUILTIN_SCALES, Scale, user_instrument_files
@@ -46,8 +45,7 @@ UNKNOWN_INSTRUMENT_LIMIT = 100
 ValueCheck = Callable[[Any], str | None]
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One field of a record: its allowed types, whether it must be there, and a check
     of the value once its type is right (None when the type says enough)."""
 
