@@ -1140,10 +1140,9 @@ class JournalStorage:
         if self._swept:
             return
         self._swept = True
-        mine = re.compile(
-            rf"\.{re.escape(self.path.name)}(\.journal|\.summaries)?\.[0-9a-f]{{8}}\.tmp"
-        )
-        backup = re.compile(rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+        # A pattern is compiled only for a name that may match (usually there is none).
+        mine = rf"\.{re.escape(self.path.name)}(\.journal|\.summaries)?\.[0-9a-f]{{8}}\.tmp"
+        backup = rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp"
         old = time.time() - STALE_SECONDS
         for folder, pattern, before in (
             (self.path.parent, mine, None),
@@ -1152,7 +1151,10 @@ class JournalStorage:
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
-                        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                        name = entry.name
+                        if not (name.startswith(".") and name.endswith(".tmp")):
+                            continue
+                        if re.fullmatch(pattern, name) and entry.is_file(follow_symlinks=False):
                             if (
                                 before is None
                                 or entry.stat(follow_symlinks=False).st_mtime < before
