@@ -14,10 +14,14 @@ safe for two processes. Here:
   write after its files are copied into backups/) keeps each client's administrations in
   lines of their own, ``["administrations", {id: record}, [place, ...]]`` with each
   record's place in entry order, after the small tables, and ends with an index of where
-  each client's lines are. An open then reads the small tables and the index only, and a
-  client's ratings when asked (``client_records``), once ``summaries.py``'s stamp says this
-  very file was read and checked whole; otherwise it is read whole, as every schema 1
-  file is.
+  each client's lines are. An open then reads the index only, the small tables when first
+  asked for (a save asks only whether its client exists, which the index answers for a
+  client with ratings: ``has_client``), and a client's ratings when asked
+  (``client_records``), once ``summaries.py``'s stamp says this very file was read and
+  checked whole; otherwise it is read whole, as every schema 1 file is. Reading a file
+  whole (``snapshot_read.py``), writing one (``snapshot_file.py``), the upgrade
+  (``upgrade.py``) and TinyDB's tables (``database.py``) live apart, so a save loads none
+  of them.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
   before a save returns. A line cut short by a crash does not parse; it was never reported
