@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 from fittui.domain.frozen import Frozen
-from fittui.domain.instruments import AGE_GROUPS
+from fittui.domain.scales import AGE_GROUPS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")

@@ -61,6 +61,7 @@ _CODE_FILES = (
     "__init__.py",
     "storage/store.py",
     "storage/records.py",
+    "storage/ratings.py",
     "storage/histories.py",
     "storage/printed.py",
     "storage/settings.py",

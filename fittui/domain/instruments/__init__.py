@@ -11,18 +11,24 @@ tenths everywhere in the domain, so no float sum ever decides a clinical judgeme
 from __future__ import annotations
 
 import tomllib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal, overload
 
 from fittui.domain.frozen import Frozen
+from fittui.domain.scales import (  # noqa: F401 - re-exported: callers import them from here
+    AGE_GROUPS,
+    InstrumentError,
+    Scale,
+    format_tenths,
+    user_instrument_files,
+)
 
 Family = Literal["ors", "srs", "other"]
 Kind = Literal["vas", "likert"]
 FAMILIES: tuple[Family, ...] = ("ors", "srs", "other")
 KINDS: tuple[Kind, ...] = ("vas", "likert")
-AGE_GROUPS = ("adult", "adolescent", "child", "young_child")
 # The default instruments for each age group (README, How fittui scores).
 DEFAULTS_BY_AGE_GROUP = {
     "adult": ("ORS", "SRS"),
@@ -34,10 +40,6 @@ _BUILTIN_DIR = Path(__file__).parent
 BUILTIN_FILES = ("ors", "srs", "cors", "csrs", "ycors", "ycsrs", "gsrs", "phq9", "gad7")
 _WORDING_FIELDS = ("name", "frame", "options")
 _ITEM_WORDING_FIELDS = ("label", "description", "low", "high")
-
-
-class InstrumentError(ValueError):
-    """An instrument file, key or score that cannot be used; the message says where."""
 
 
 # The records below are ``Frozen`` (``frozen.py``), not dataclasses: every command that
@@ -239,7 +241,7 @@ class Instrument(Frozen):
     @property
     def whole_numbers(self) -> bool:
         """Scored in whole numbers (a Likert scale), so shown without a decimal."""
-        return self.step % 10 == 0
+        return self.scale.whole_numbers
 
     def format_score(self, tenths: int | None) -> str:
         """A score or total as this instrument is read: '25.5' on a line, '12' on the PHQ-9."""
@@ -270,41 +272,20 @@ class Instrument(Frozen):
                 found = band
         return found
 
+    @property
+    def scale(self) -> Scale:
+        """Its items and the scores each takes, which is all reading a score needs."""
+        return Scale(
+            self.key, tuple(i.key for i in self.items), self.scale_min, self.scale_max, self.step
+        )
+
     def parse_score(self, text: str | float | int) -> int:
         """Turn one score as typed into tenths, or say exactly what is wrong with it."""
-        raw = str(text).strip()
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise InstrumentError(f"score {raw!r} is not a number") from None
-        if not value.is_finite():
-            raise InstrumentError(f"score {raw!r} is not a number")
-        tenths = value * 10
-        low, high = self.format_score(self.scale_min), self.format_score(self.scale_max)
-        if tenths < self.scale_min or tenths > self.scale_max:
-            raise InstrumentError(f"score {raw} is out of range {low} to {high} for {self.key}")
-        if tenths != tenths.to_integral_value() or int(tenths) % self.step:
-            precision = "one decimal" if self.step == 1 else "whole numbers"
-            raise InstrumentError(f"score {raw} is finer than {self.key} allows ({precision})")
-        return int(tenths)
+        return self.scale.parse_score(text)
 
     def parse_scores(self, texts: list[str]) -> dict[str, int]:
         """All item scores of one administration, in item order, as tenths."""
-        if len(texts) != len(self.items):
-            raise InstrumentError(
-                f"{self.key} takes {len(self.items)} scores "
-                f"({', '.join(i.key for i in self.items)}), got {len(texts)}"
-            )
-        return {item.key: self.parse_score(t) for item, t in zip(self.items, texts)}
-
-
-def format_tenths(tenths: int | None, decimals: bool = True) -> str:
-    """Tenths as the clinician reads them: 255 -> '25.5'."""
-    if tenths is None:
-        return "-"
-    sign = "-" if tenths < 0 else ""
-    whole, tenth = divmod(abs(tenths), 10)
-    return f"{sign}{whole}.{tenth}" if decimals else f"{sign}{whole}"
+        return self.scale.parse_scores(texts)
 
 
 @overload
@@ -470,7 +451,7 @@ def load_instruments(user_dir: Path | None = None) -> dict[str, Instrument]:
 
     Read once per process while the user's files stay as they are.
     """
-    files = sorted(user_dir.glob("*.toml")) if user_dir is not None and user_dir.is_dir() else []
+    files = user_instrument_files(user_dir)
     return _load(tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 
