@@ -43,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fittui.storage.atomic import write_whole
 from fittui.storage.locations import config_dir, make_private_dir
 
 if TYPE_CHECKING:
@@ -203,19 +204,8 @@ def keep(db: Path, code: str, kept: Kept) -> None:
     lengths = b" ".join(b"%d" % len(part) for part in parts)
     head = b"%s %d %s %08x\n" % (MAGIC, VERSION, lengths, zlib.crc32(body))
     path = _file(db, code)
-    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     try:
         make_private_dir(path.parent)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS, 0o600)
-        try:
-            view = memoryview(head + body)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_whole(path, (head, body), os, durable=False)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
