@@ -40,5 +40,8 @@ def carry_rows(storage: JournalStorage, folded: Folded, held: Held | None = None
         and folded.last_touched((code, *clients[code].get("linked", ()))) <= entry["at"]
         and entry["at"] <= folded.length
     }
-    summaries.write_all(storage.path, summaries.Head(stamp, journal, fingerprint), carried)
+    archived = [code for code, doc in clients.items() if doc.get("archived", False)]
+    summaries.write_all(
+        storage.path, summaries.Head(stamp, journal, fingerprint), carried, archived
+    )
     return None if fingerprint is None else ((journal, fingerprint), carried)

@@ -113,6 +113,12 @@ def row_from_json(client: Client, data: Any) -> ClientRow | None:
     """A row read back from disk, or None when it is not the shape ``to_json`` writes."""
     if not row_json_fits(client.code, data):
         return None
+    return row_from_fitting(client, data)
+
+
+def row_from_fitting(client: Client, data: dict[str, Any]) -> ClientRow:
+    """A row read back from disk that ``row_json_fits`` has already passed: the store
+    checks each kept row once, as it reads it, not again as it makes the object."""
     return ClientRow(
         client,
         data["administrations"],

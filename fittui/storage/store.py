@@ -143,6 +143,7 @@ class Store:
         # The caseload's rows as last derived or read: ((journal id, rules), entries), and
         # each row's object, so a running app's next look checks them without reading.
         self._rows: tuple[tuple[str | None, str], dict[str, dict]] | None = None
+        self._rows_whole = True  # False: those rows are the active clients' only
         self._row_objects: dict[str, tuple[dict, ClientRow]] = {}
         self.storage.carry = self._carry_rows
 
@@ -199,16 +200,16 @@ class Store:
         a read-only store). So a row is always what a full rescore would give, and a list
         of every client reads no client's ratings unless that client changed.
         """
-        from fittui.storage.derived import row_from_json
+        from fittui.storage.derived import row_from_fitting
 
         with collector_paused():
-            docs, entries, fresh = self._kept_rows(rules, today or date.today())
+            docs, entries, fresh = self._kept_rows(rules, today or date.today(), include_archived)
             rows: dict[str, ClientRow] = {}
             for code in sorted(docs):
                 if not include_archived and docs[code].get("archived", False):
                     continue
                 row = fresh.get(code) or self._row_of(
-                    client_from_doc(docs[code]), entries[code], row_from_json
+                    client_from_doc(docs[code]), entries[code], row_from_fitting
                 )
                 assert row is not None, "a kept row is used only when it fits (_kept_rows)"
                 rows[code] = row
@@ -236,10 +237,12 @@ class Store:
         return min((str(entry["until"]) for entry in self._rows[1].values()), default=FOREVER)
 
     def _kept_rows(
-        self, rules: Rules, when: date
+        self, rules: Rules, when: date, include_archived: bool = True
     ) -> tuple[dict[str, dict], dict[str, dict], dict[str, ClientRow]]:
         """(each client's record, each client's row entry as kept, the rows derived anew)
-        for the day ``when`` (see ``client_rows``)."""
+        for the day ``when`` (see ``client_rows``); with ``include_archived`` False, the
+        entries of the active clients only, when the kept file has them all (the archived
+        clients' lines then checked but not read), else every client's."""
         from fittui.storage.derived import row_json_fits
 
         self.storage.look()
@@ -247,17 +250,30 @@ class Store:
         stamp, journal, length = self.storage.derived_from()
         fingerprint = rules.fingerprint()
         held = self._rows
-        if held is not None and held[0] == (journal, fingerprint):
-            kept = summaries.Kept(summaries.Head(stamp, journal, fingerprint), held[1])
+        if (
+            held is not None
+            and held[0] == (journal, fingerprint)
+            and (self._rows_whole or not include_archived)
+        ):
+            kept = summaries.Kept(
+                summaries.Head(stamp, journal, fingerprint), held[1], whole=self._rows_whole
+            )
         else:
-            kept = summaries.read(self.path)
+            kept = summaries.read(self.path, archived=include_archived)
         head = kept.head
         usable = head is not None and head.journal == journal and head.rules == fingerprint
+        if not kept.whole and (kept.damaged or not usable):
+            # The file is to be written anew: read it all, to keep every client's row. (An
+            # active client whose row is in an archived line, restored since, is derived
+            # again like a new client, and kept where the next start reads.)
+            kept = summaries.read(self.path)
         iso = when.isoformat()
         entries: dict[str, dict] = {}  # every row's, as kept
         stale = []
         last_touched = self.storage.last_touched
         for code, doc in docs.items():
+            if not kept.whole and doc.get("archived", False):
+                continue  # not read: the list left the archived clients out
             entry = kept.rows.get(code) if usable else None
             if (
                 entry is not None
@@ -279,10 +295,12 @@ class Store:
                     summaries.append(self.path, journal, {code: entries[code] for code in fresh})
                 else:
                     head = summaries.Head(stamp, journal, fingerprint)
-                    summaries.write_all(self.path, head, entries)
+                    archived = [code for code, doc in docs.items() if doc.get("archived", False)]
+                    summaries.write_all(self.path, head, entries, archived)
             except OSError:
                 pass  # rows are derived again next time
         self._rows = ((journal, fingerprint), entries)
+        self._rows_whole = kept.whole
         return docs, entries, fresh
 
     def rows_of(
@@ -300,9 +318,10 @@ class Store:
         still true at the end of the journal folded in, now stamped with the new one."""
         from fittui.storage.carry import carry_rows
 
-        carried = carry_rows(self.storage, folded, self._rows)
+        carried = carry_rows(self.storage, folded, self._rows if self._rows_whole else None)
         if carried is not None:
             self._rows = carried
+            self._rows_whole = True
 
     def _row_of(
         self,

@@ -13,10 +13,13 @@ out, never believed over it:
 
 The file is JSON lines, each with the CRC-32 of its JSON before it (``1a2b3c4d {...}``),
 so a damaged or half-written line is noticed and everything from it on is ignored. The
-first line is the head (``{"summaries": 1, "snapshot": [...], "journal": id, "rules":
+first line is the head (``{"summaries": 2, "snapshot": [...], "journal": id, "rules":
 fingerprint}``); each later line holds rows: ``{"journal": id, "rows": {code: {"at":
-length, "day": day, "until": day, "row": {...}}}}``. A save appends a line of the rows it
-changed, without an fsync (a row lost to a crash is computed again); a compaction or a
+length, "day": day, "until": day, "row": {...}}}}``. A line holding archived clients' rows
+only is written with ``a`` after its CRC instead of a space (``1a2b3c4d a{...}``): the
+client list, which starts without the archived clients, checks that line's CRC but reads
+none of its JSON (about three in five rows of a large practice). A save appends a line of
+the rows it changed, without an fsync (a row lost to a crash is computed again); a compaction or a
 rebuild writes the file whole, atomically. It is never written by ``--read-only``, and
 is readable by you only (0600) like every file fittui keeps. What ``clients --json`` and
 ``report --json`` print from these rows is kept too, whole, in files of its own
@@ -29,7 +32,7 @@ import errno
 import os
 import stat
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +41,9 @@ import orjson
 
 from fittui.storage.daily import write_copy
 
-VERSION = 1
+# Version 2 marks the lines of archived clients' rows; a file of another version is
+# written anew, never read.
+VERSION = 2
 ROWS_PER_LINE = 500
 _FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -60,25 +65,34 @@ class Kept:
     head: Head | None
     rows: dict[str, dict[str, Any]]
     damaged: bool = False  # a line did not check out: the file is to be written anew
+    whole: bool = True  # False: the archived clients' lines were checked but not read
 
 
 def summaries_path(db: Path) -> Path:
     return db.with_name(db.name + ".summaries")
 
 
-def _line(data: Any) -> bytes:
+ARCHIVED_ONLY = b"a"  # after the CRC: the line holds archived clients' rows only
+_SKIPPED = object()  # what ``_parse`` gives for a line that checks out but was not read
+
+
+def _line(data: Any, mark: bytes = b" ") -> bytes:
     payload = orjson.dumps(data)
-    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
+    return b"%08x" % zlib.crc32(payload) + mark + payload + b"\n"
 
 
-def _parse(line: bytes) -> Any:
-    """The JSON of a line whose CRC checks out, else None."""
-    if len(line) < 11 or not line.endswith(b"\n") or line[8:9] != b" ":
+def _parse(line: bytes, archived: bool = True) -> Any:
+    """The JSON of a line whose CRC checks out, else None; ``_SKIPPED`` for an archived
+    clients' line that checks out when ``archived`` is False (its JSON left unread)."""
+    mark = line[8:9]
+    if len(line) < 11 or not line.endswith(b"\n") or mark not in (b" ", ARCHIVED_ONLY):
         return None
     payload = line[9:-1]
     try:
         if int(line[:8], 16) != zlib.crc32(payload):
             return None
+        if mark == ARCHIVED_ONLY and not archived:
+            return _SKIPPED
         return orjson.loads(payload)
     except (ValueError, orjson.JSONDecodeError):
         return None
@@ -123,9 +137,11 @@ def read_head(db: Path) -> Head | None:
         return _head(_parse(kept.readline(1 << 20)))
 
 
-def read(db: Path) -> Kept:
+def read(db: Path, archived: bool = True) -> Kept:
     """The head and each client's newest row entry, from the lines that check out; the
-    rows of a line written for another journal than the head's are left out."""
+    rows of a line written for another journal than the head's are left out. With
+    ``archived`` False, the lines of archived clients' rows are checked but not read
+    (``Kept.whole`` then says so): what the client list needs to start."""
     try:
         fd = _open(db, os.O_RDONLY)
     except OSError:
@@ -133,25 +149,32 @@ def read(db: Path) -> Kept:
     if fd is None:
         return Kept(None, {})
     rows: dict[str, dict[str, Any]] = {}
+    whole = True
     with os.fdopen(fd, "rb") as kept:
         head = _head(_parse(kept.readline(1 << 20)))
         if head is None:
             return Kept(None, {})
         for line in kept:
-            data = _parse(line)
+            data = _parse(line, archived)
+            if data is _SKIPPED:
+                whole = False
+                continue
             if type(data) is not dict or type(data.get("rows")) is not dict:
-                return Kept(head, rows, damaged=True)  # nothing after it is believed
+                return Kept(head, rows, damaged=True, whole=whole)  # nothing after it is believed
             if data.get("journal") != head.journal:
                 continue
             for code, entry in data["rows"].items():
                 if type(entry) is dict and type(entry.get("at")) is int:
                     if code not in rows or rows[code]["at"] <= entry["at"]:
                         rows[code] = entry
-    return Kept(head, rows)
+    return Kept(head, rows, whole=whole)
 
 
-def write_all(db: Path, head: Head, rows: Mapping[str, dict[str, Any]]) -> None:
-    """Write the file whole, atomically: the head and every row given."""
+def write_all(
+    db: Path, head: Head, rows: Mapping[str, dict[str, Any]], archived: Collection[str] = ()
+) -> None:
+    """Write the file whole, atomically: the head and every row given, those of the
+    ``archived`` clients in lines of their own, last (marked ``ARCHIVED_ONLY``)."""
 
     def lines() -> Iterable[bytes]:
         yield _line(
@@ -162,10 +185,14 @@ def write_all(db: Path, head: Head, rows: Mapping[str, dict[str, Any]]) -> None:
                 "rules": head.rules,
             }
         )
-        items = list(rows.items())
-        for start in range(0, len(items), ROWS_PER_LINE):
-            part = dict(items[start : start + ROWS_PER_LINE])
-            yield _line({"journal": head.journal, "rows": part})
+        put_away = frozenset(archived)
+        for mark, items in (
+            (b" ", [item for item in rows.items() if item[0] not in put_away]),
+            (ARCHIVED_ONLY, [item for item in rows.items() if item[0] in put_away]),
+        ):
+            for start in range(0, len(items), ROWS_PER_LINE):
+                part = dict(items[start : start + ROWS_PER_LINE])
+                yield _line({"journal": head.journal, "rows": part}, mark)
 
     write_copy(summaries_path(db), lines())
 

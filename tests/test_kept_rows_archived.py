@@ -1,0 +1,150 @@
+"""Issue 16, the list's start: the client list starts without the archived clients, so the
+kept rows' file holds theirs in lines of their own, checked but not read at start.
+
+Leaving them unread must never change a row: the active clients' rows equal a full rescore
+whatever is archived or restored, by this process or another; a file of the earlier
+version is written anew, not misread; a damaged archived line is still noticed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fittui.domain.etr import default_parameters
+from fittui.domain.instruments import load_instruments
+from fittui.storage import summaries
+from fittui.storage.derived import Rules, derive_row
+from fittui.storage.store import Store
+
+INSTRUMENTS = load_instruments()
+ORS = INSTRUMENTS["ORS"]
+RULES = Rules(INSTRUMENTS, default_parameters(), 90)
+TODAY = date(2026, 3, 1)
+CODES = ("C1", "C2", "C3", "C4")
+
+
+def rescored(db: Path, include_archived: bool = True) -> dict:
+    """The clients' rows computed from all their ratings by a fresh read-only store."""
+    store = Store(db, read_only=True)
+    by_client = store.administrations_by_client()
+    events = store.episode_events_by_client()
+    rows = {}
+    for client in store.clients(include_archived=include_archived):
+        linked = [a for code in client.linked for a in by_client.get(code, [])]
+        mine, theirs = by_client.get(client.code, []), events.get(client.code, [])
+        rows[client.code] = derive_row(client, mine, theirs, linked, RULES, TODAY)
+    return rows
+
+
+def record(store: Store, code: str, score: int, days: int) -> None:
+    items = ORS.parse_scores([str(score)] * 4)
+    store.record(code, ORS, items, (date(2026, 1, 1) + timedelta(days=days)).isoformat())
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "fittui.json"
+    store = Store(path)
+    for n, code in enumerate(CODES):
+        store.add_client(code)
+        record(store, code, 3 + n, n)
+    store.link("C1", "C2")
+    store.update_client("C3", archived=True)
+    store.update_client("C4", archived=True)
+    store.close()
+    return path
+
+
+def test_the_archived_clients_lines_are_checked_but_not_read_at_start(db: Path) -> None:
+    assert Store(db).client_rows(RULES, TODAY) == rescored(db)  # the file written whole
+    at_start = summaries.read(db, archived=False)
+    assert not at_start.whole and not at_start.damaged
+    assert set(at_start.rows) == {"C1", "C2"}
+    assert set(summaries.read(db).rows) == set(CODES)
+    assert Store(db).client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
+    # The list then shows the archived clients too (h): their rows are read then.
+    store = Store(db)
+    assert store.client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
+    assert store.client_rows(RULES, TODAY) == rescored(db)
+    assert store.client_row_docs(RULES, TODAY).keys() == set(CODES)
+
+
+def test_a_client_restored_elsewhere_is_listed_with_their_row(db: Path) -> None:
+    Store(db).client_rows(RULES, TODAY)
+    app = Store(db)
+    assert app.client_rows(RULES, TODAY, include_archived=False).keys() == {"C1", "C2"}
+    Store(db).update_client("C3", archived=False)  # another process, no rows kept by it
+    assert app.client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
+    assert Store(db).client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
+    assert "C3" in summaries.read(db, archived=False).rows  # kept where the start reads
+
+
+def test_damage_after_the_unread_lines_is_noticed_and_every_row_kept(db: Path) -> None:
+    store = Store(db)
+    store.client_rows(RULES, TODAY)
+    record(store, "C1", 9, 30)
+    store.client_rows(RULES, TODAY)  # C1's and C2's new rows appended, after C3's and C4's
+    kept = summaries.summaries_path(db)
+    lines = kept.read_bytes().splitlines(keepends=True)
+    assert lines[-2][8:9] == summaries.ARCHIVED_ONLY and lines[-1][8:9] == b" "
+    kept.write_bytes(b"".join(lines[:-1]) + lines[-1].replace(b'"C1"', b'"C9"'))
+    assert summaries.read(db, archived=False).damaged
+    assert Store(db).client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
+    # Written anew, whole: the archived clients' rows too, in their own lines.
+    assert not summaries.read(db).damaged
+    assert set(summaries.read(db).rows) == set(CODES)
+    assert set(summaries.read(db, archived=False).rows) == {"C1", "C2"}
+
+
+def test_a_file_of_the_earlier_version_is_written_anew(db: Path) -> None:
+    Store(db).client_rows(RULES, TODAY)
+    kept = summaries.summaries_path(db)
+    first, rest = kept.read_bytes().split(b"\n", 1)
+    head = orjson.loads(first[9:])
+    assert head["summaries"] == summaries.VERSION
+    payload = orjson.dumps({**head, "summaries": 1})
+    kept.write_bytes(b"%08x " % zlib.crc32(payload) + payload + b"\n" + rest)
+    assert summaries.read(db).head is None  # never read as this version's
+    assert Store(db).client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
+    assert summaries.read(db).head is not None
+
+
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("record"), st.sampled_from(CODES), st.integers(0, 40)),
+        st.tuples(st.just("archive"), st.sampled_from(CODES), st.booleans()),
+        st.tuples(st.just("list"), st.booleans()),
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(STEPS)
+def test_the_active_rows_equal_a_full_rescore_whatever_is_archived(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple]
+) -> None:
+    db = tmp_path_factory.mktemp("archived") / "fittui.json"
+    store = Store(db)
+    for code in CODES:
+        store.add_client(code)
+    store.link("C1", "C2")
+    watcher = Store(db)  # the app: its list, then the archived clients too when asked
+    for step in steps:
+        if step[0] == "record":
+            record(store, step[1], 5, step[2])
+        elif step[0] == "archive":
+            store.update_client(step[1], archived=step[2])
+        else:
+            assert watcher.client_rows(RULES, TODAY, step[1]) == rescored(db, step[1])
+        assert watcher.client_rows(RULES, TODAY, False) == rescored(db, False)
+        assert Store(db).client_rows(RULES, TODAY, False) == rescored(db, False)
+        assert Store(db, read_only=True).client_rows(RULES, TODAY) == rescored(db)
