@@ -282,6 +282,7 @@ async def visit(demo: Path, language: str, size: tuple[int, int]) -> dict[str, s
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "60x20"])
 @pytest.mark.parametrize("language", ["es", "de"])
 async def test_no_therapist_screen_shows_the_english_catalog(demo, language, size):
