@@ -427,6 +427,7 @@ def test_no_screen_lists_a_section_or_a_key_twice():
     import importlib
     import pkgutil
 
+    from textual.binding import Binding
     from textual.screen import Screen
 
     import fittui.ui.screens as package
@@ -440,7 +441,9 @@ def test_no_screen_lists_a_section_or_a_key_twice():
         sections = [s for s in screen.KEYS if isinstance(s, KeySection)]
         titles = [section.title for section in sections]
         assert len(titles) == len(set(titles)), screen
-        entries = [e if isinstance(e, str) else e[0] for s in sections for e in s.entries]
+        entries = [
+            e.action if isinstance(e, Binding) else e[0] for s in sections for e in s.entries
+        ]
         assert len(entries) == len(set(entries)), (screen, entries)
 
 
@@ -449,3 +452,23 @@ def _subclasses(cls: type) -> set[type]:
     for sub in cls.__subclasses__():
         found |= {sub} | _subclasses(sub)
     return found
+
+
+def test_a_row_of_the_keys_file_that_is_none_of_its_kinds_is_refused():
+    """A misspelt field in keys.toml ("prority") is said, not dropped without a word."""
+    from fittui.ui.screens.keys import key_entry
+
+    row = {"key": "x", "action": "archive", "word": "X", "help": "x"}
+    assert len(key_entry(row)) == 1
+    with pytest.raises(ValueError, match="prority"):
+        key_entry({**row, "prority": True})
+
+
+def test_a_footer_that_names_a_key_no_section_has_is_refused():
+    """A misspelt action in a screen's footer would otherwise leave its key out unseen."""
+    from fittui.ui.screens.keys import key_sections, section_bindings
+
+    sections = key_sections("outcomes")
+    assert [b.key for b in section_bindings(sections, ("period",)) if b.show] == list("aylp")
+    with pytest.raises(ValueError, match="perido"):
+        section_bindings(sections, ("perido",))

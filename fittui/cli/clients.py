@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, CliError, caseload_rules, exists, instruments, open_store
-from fittui.cli.output import dump_json, print_table, say_if_created
+from fittui.cli.output import print_caseload, print_table, say_if_created
 
 if TYPE_CHECKING:
     from fittui.domain.model import Client
+    from fittui.storage.derived import Rules
+    from fittui.storage.store import Store
 
 AGE_GROUPS = ["adult", "adolescent", "child", "young_child"]
 SESSION = "what the client rates at the start of a session, in order"
@@ -44,13 +47,38 @@ def register(commands: Commands) -> None:
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
+    if args.json:
+        print_caseload(args, "clients", _rules, _rows)
+        return EXIT_OK
+    rows = _rows(open_store(args), caseload_rules(strict=False), date.today())
+    if not rows:
+        print("No clients yet. Add one with: fittui add-client CODE")
+    else:
+        print_table(
+            ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN", "SESSION"],
+            [_client_row(r) for r in rows],
+        )
+    return EXIT_OK
+
+
+def _rules() -> tuple[Rules, bool]:
+    """The caseload's rules, and whether they are your files' as they are: the list shows
+    no score, so when your instrument, model or settings files cannot be read it shows the
+    clients under fittui's own rules, as it always could."""
+    try:
+        return caseload_rules(), True
+    except ValueError:
+        return caseload_rules(strict=False), False
+
+
+def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
+    """Each client as ``clients --json`` prints them."""
     from fittui.domain.outside import shown
 
-    store = open_store(args)
     rows: list[dict[str, Any]] = []
     # The records and kept rows as they are (``Store.client_row_docs``): thousands of
     # clients, and no object made for each; the fields as ``client_from_doc`` reads them.
-    for doc, row in store.client_row_docs(caseload_rules(strict=False)).values():
+    for doc, row in store.client_row_docs(rules, today).values():
         rows.append(
             {
                 "code": doc["code"],
@@ -63,16 +91,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
                 "language": doc.get("language", ""),
             }
         )
-    if args.json:
-        dump_json(rows)
-    elif not rows:
-        print("No clients yet. Add one with: fittui add-client CODE")
-    else:
-        print_table(
-            ["CODE", "LABEL", "AGE GROUP", "STATE", "RATINGS", "LAST SEEN", "SESSION"],
-            [_client_row(r) for r in rows],
-        )
-    return EXIT_OK
+    return rows
 
 
 def _client_row(r: dict[str, Any]) -> list[str]:

@@ -6,14 +6,18 @@ a control character in a label or note is printed, never obeyed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import argparse
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fittui.cli.common import exists
+from fittui.cli.common import database, exists, open_store
 
 if TYPE_CHECKING:
     from fittui.domain.model import Administration
+    from fittui.storage.derived import Rules
+    from fittui.storage.store import Store
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -37,18 +41,81 @@ def print_lines(lines: Sequence[str]) -> None:
 def dump_json(data: object) -> None:
     """Indented JSON, non-ASCII letters kept as they are (orjson: the standard library's
     encoder takes seconds over a caseload of thousands; the text is the same)."""
-    import sys
+    write_json(json_bytes(data))
 
+
+def json_bytes(data: object) -> bytes:
+    """The text ``dump_json`` prints, as UTF-8 bytes."""
     import orjson
 
-    text = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def write_json(text: bytes | memoryview) -> None:
+    """Print JSON text made as UTF-8 bytes (``json_bytes``, or kept from a run before)."""
+    import sys
+
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None and sys.stdout.encoding.lower().replace("-", "") == "utf8":
         sys.stdout.flush()  # what was printed before goes first
         buffer.write(text)  # already UTF-8: megabytes not decoded only to be encoded again
         buffer.flush()
     else:
-        print(text.decode(), end="")
+        print(bytes(text).decode(), end="")
+
+
+def print_caseload(
+    args: argparse.Namespace,
+    kind: str,
+    rules: Callable[[], tuple[Rules, bool]],
+    rows: Callable[[Store, Rules, date], object],
+) -> None:
+    """Print ``fittui <kind> --json``: a row of every client, as ``rows`` makes them from
+    the store under the rules ``rules`` gives (with whether they are your files' as they
+    are, not a fallback).
+
+    When nothing the output was derived from has changed since a run kept it (the
+    database's files, the rules' files, the day: ``storage/printed.py``), the kept bytes
+    are printed and the database is not even opened. Otherwise the rows are taken the
+    full way (``Store.client_row_docs``: kept rows checked, changed ones derived again),
+    printed, and kept for the next run, unless ``--read-only``, the rules fell back, or
+    the database changed while it was read.
+    """
+    from fittui.storage import printed
+
+    db = database(args)
+    today = date.today()
+    day = today.isoformat()
+    files = printed.files_now(db)
+    stamp = b"" if files is None else printed.stamp(printed.rules_sources(*rule_sources()), files)
+    if files is not None and printed.print_kept(db, kind, stamp, day, write_json):
+        return
+    store = open_store(args)
+    chosen, yours = rules()
+    text = json_bytes(rows(store, chosen, today))
+    write_json(text)
+    if args.read_only or not yours or files is None or files.missing():
+        return
+    until = store.rows_hold_until()
+    if until is not None and files.were_read(store.storage.derived_from()):
+        try:
+            printed.keep(db, kind, stamp, day, until, text)
+        except OSError:
+            pass  # derived again next time
+
+
+def rule_sources() -> tuple[list[Path], list[Path]]:
+    """Where the caseload's rules come from (``storage/printed.py``: what a kept output is
+    stamped with): the folders of their TOML files (your config folder with the settings
+    and a fitted expected-path model, your instruments, fittui's own instruments and
+    model) and the module that says how a row is computed (its ``RULES_VERSION``)."""
+    import fittui
+    from fittui.storage.locations import config_dir, instruments_dir
+
+    package = Path(fittui.__file__).parent
+    own = package / "domain"
+    folders = [config_dir(), instruments_dir(), own, own / "instruments"]
+    return folders, [package / "storage" / "derived.py"]
 
 
 def say_if_created(db: Path, existed: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from fittui.cli.commands import Commands
 from fittui.cli.common import (
@@ -16,7 +17,11 @@ from fittui.cli.common import (
     open_store,
     settings,
 )
-from fittui.cli.output import dump_json, print_lines, print_table
+from fittui.cli.output import dump_json, print_caseload, print_lines, print_table
+
+if TYPE_CHECKING:
+    from fittui.storage.derived import Rules
+    from fittui.storage.store import Store
 
 
 def register(commands: Commands) -> None:
@@ -40,20 +45,19 @@ def register(commands: Commands) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from fittui.domain.etr import load_parameters
-    from fittui.domain.overview import episode_caseload, report_lines
-    from fittui.storage.locations import config_dir
-
     if args.summary:
         return cmd_summary(args)
     if args.start or args.end or args.by_mode:
         args.usage_error("--from, --to and --by-mode go with --summary")
+    if args.json:
+        print_caseload(args, "report", _rules, _rows)
+        return EXIT_OK
+    from fittui.domain.etr import load_parameters
+    from fittui.domain.overview import episode_caseload, report_lines
+    from fittui.storage.locations import config_dir
+
     store = open_store(args)
     known = instruments()
-    if args.json:
-        kept = store.client_row_docs(caseload_rules(known)).values()
-        dump_json([row["report"] for _, row in kept])
-        return EXIT_OK
     with_episodes = episode_caseload(
         store.clients(),
         store.administrations_by_client(),
@@ -69,6 +73,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_lines(report_lines(rows, known, wide=args.wide))
     return EXIT_OK
+
+
+def _rules() -> tuple[Rules, bool]:
+    """The caseload's rules from your files; a file that cannot be read is an error."""
+    return caseload_rules(instruments()), True
+
+
+def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
+    """Each client's line of ``report --json``, as kept beside the data."""
+    return [row["report"] for _, row in store.client_row_docs(rules, today).values()]
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ string:
   client-facing wording of the built-in instrument files (titles, the question framing
   each scale, items' short labels and descriptions, the words at the ends of the lines,
   answer options), read by :func:`extract_instruments`;
-* ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``;
+* ``therapist.pot``: every string marked ``_()``, ``n_()`` or ``N_()``, and the words of
+  the therapist screens' keys (``ui/screens/keys.toml``), read by :func:`extract_keys`;
 * each ``client/<code>.po`` and ``therapist/<code>.po`` updated from its template as
   ``pybabel update`` does: translations kept, new messages added empty, a changed message
   kept as a fuzzy guess (shown in English until a translator confirms it).
@@ -30,7 +31,7 @@ import argparse
 import io
 import sys
 import tomllib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,7 +51,10 @@ METHODS: Mapping[str, list[tuple[str, str]]] = {
         ("**/instruments/*.toml", "fittui.locales.extract:extract_instruments"),
         ("**.py", "python"),
     ],
-    "therapist": [("**.py", "python")],
+    "therapist": [
+        ("**/screens/keys.toml", "fittui.locales.extract:extract_keys"),
+        ("**.py", "python"),
+    ],
 }
 COMMENT_TAG = "TRANSLATORS:"
 NEW_HEADER = """\
@@ -80,42 +84,70 @@ HEADERS = {
 }
 
 
-def extract_instruments(
-    fileobj: IO[bytes],
-    keywords: Mapping[str, Any],
-    comment_tags: Collection[str],
-    options: Mapping[str, Any],
-) -> Iterator[tuple[int, str, str, list[str]]]:
-    """A Babel extraction method for an instrument file: its client-facing wording.
+Shown = Iterator[tuple[object, str]]
+"""Strings of a data file that are shown, each with where: (message, where it is shown)."""
+ExtractionMethod = Callable[
+    [IO[bytes], Mapping[str, Any], Collection[str], Mapping[str, Any]],
+    Iterator[tuple[int, str, str, list[str]]],
+]
 
-    Each string comes with a comment naming where it is shown, and is extracted as if
-    marked ``c_()``. Of a file with a ``languages`` list (a validated questionnaire's exact
-    published wording) only what is ours is extracted, for the client's summary page: the
-    title, the items' short labels and the severity bands, never the questions or answers.
+
+def toml_extraction(keyword: str, shown: Callable[[dict[str, Any]], Shown]) -> ExtractionMethod:
+    """A Babel extraction method for a kind of TOML file whose strings ``shown`` names: each
+    is extracted as if marked ``keyword``, with a comment saying where it is shown."""
+
+    def extract_method(
+        fileobj: IO[bytes],
+        keywords: Mapping[str, Any],
+        comment_tags: Collection[str],
+        options: Mapping[str, Any],
+    ) -> Iterator[tuple[int, str, str, list[str]]]:
+        text = fileobj.read().decode("utf-8")
+        for message, where in shown(tomllib.loads(text)):
+            if isinstance(message, str) and message:
+                line = text[: max(0, text.find(message))].count("\n") + 1
+                yield line, keyword, message, [where]
+
+    return extract_method
+
+
+def instrument_wording(data: dict[str, Any]) -> Shown:
+    """An instrument file's client-facing wording, extracted as if marked ``c_()``.
+
+    Of a file with a ``languages`` list (a validated questionnaire's exact published
+    wording) only what is ours is extracted, for the client's summary page: the title, the
+    items' short labels and the severity bands, never the questions or answers.
     """
-    text = fileobj.read().decode("utf-8")
-    data = tomllib.loads(text)
     key = str(data.get("key", "?"))
-
-    def found(message: object, where: str) -> Iterator[tuple[int, str, str, list[str]]]:
-        if isinstance(message, str) and message:
-            line = text[: max(0, text.find(message))].count("\n") + 1
-            yield line, "c_", message, [f"{key}: {where}"]
-
-    yield from found(data.get("name"), "the scale's title")
+    yield data.get("name"), f"{key}: the scale's title"
     if data.get("languages"):
         for band in data.get("bands", ()):
-            yield from found(band.get("label"), "a severity band, on the client's summary page")
+            yield band.get("label"), f"{key}: a severity band, on the client's summary page"
         for item in data.get("items", ()):
             where = f"item {item.get('key', '?')}, short label on the client's summary page"
-            yield from found(item.get("label"), where)
+            yield item.get("label"), f"{key}: {where}"
         return
-    yield from found(data.get("frame"), "the question the whole scale answers")
+    yield data.get("frame"), f"{key}: the question the whole scale answers"
     for option in data.get("options", ()):
-        yield from found(option, "an answer option")
+        yield option, f"{key}: an answer option"
     for item in data.get("items", ()):
         for field, what in _ITEM_FIELDS.items():
-            yield from found(item.get(field), f"item {item.get('key', '?')}, {what}")
+            yield item.get(field), f"{key}: item {item.get('key', '?')}, {what}"
+
+
+def key_wording(data: dict[str, Any]) -> Shown:
+    """The words of the therapist screens' keys (``keys.toml``), extracted as if marked
+    ``N_()``: each section's heading, each key's word in the footer and its help."""
+    for screen, sections in data.items():
+        for section in sections:
+            yield section["section"], f"{screen}: a heading of the keys screen"
+            for row in section["keys"]:
+                yield row.get("word"), f"{screen}: a footer key"
+                yield row.get("help"), f"{screen}: what a key does, on the keys screen"
+
+
+extract_instruments = toml_extraction("c_", instrument_wording)
+extract_keys = toml_extraction("N_", key_wording)
 
 
 def extract(catalog: str) -> Catalog:

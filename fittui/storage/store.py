@@ -251,6 +251,16 @@ class Store:
             docs, entries, _ = self._kept_rows(rules, today or date.today())
             return {code: (docs[code], entries[code]["row"]) for code in sorted(docs)}
 
+    def rows_hold_until(self) -> str | None:
+        """The last day (ISO) every row last given by ``client_rows`` or ``client_row_docs``
+        stays true if the data does not change (the earliest of their ``until``); None
+        before either was asked. Output made of those rows holds as long."""
+        from fittui.storage.derived import FOREVER
+
+        if self._rows is None:
+            return None
+        return min((str(entry["until"]) for entry in self._rows[1].values()), default=FOREVER)
+
     def _kept_rows(
         self, rules: Rules, when: date
     ) -> tuple[dict[str, dict], dict[str, dict], dict[str, ClientRow]]:

@@ -18,7 +18,9 @@ fingerprint}``); each later line holds rows: ``{"journal": id, "rows": {code: {"
 length, "day": day, "until": day, "row": {...}}}}``. A save appends a line of the rows it
 changed, without an fsync (a row lost to a crash is computed again); a compaction or a
 rebuild writes the file whole, atomically. It is never written by ``--read-only``, and
-is readable by you only (0600) like every file fittui keeps.
+is readable by you only (0600) like every file fittui keeps. What ``clients --json`` and
+``report --json`` print from these rows is kept too, whole, in files of its own
+(``printed.py``), so that a run with nothing changed reads neither the rows nor the data.
 """
 
 from __future__ import annotations

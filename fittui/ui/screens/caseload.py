@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Select, Static
 
@@ -27,7 +26,7 @@ from fittui.ui.cells import (
     zone_cell,
 )
 from fittui.ui.live import LiveScreen
-from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import RowTable
 
@@ -64,34 +63,10 @@ def matches(o: Overview, status: str, flag: str) -> bool:
 class CaseloadScreen(GoesBack, LiveScreen):
     """Every active client, those who need attention first."""
 
-    BINDINGS = [
-        *back_bindings(),
-        Binding("t", "filter('#status')", N_("Status"), tooltip=N_("filter by status")),
-        Binding("f", "filter('#flag')", N_("Flag"), tooltip=N_("filter by flag, or any flag")),
-        Binding("r", "reset", N_("All"), tooltip=N_("show every client again")),
-    ]
     KEYS_TITLE = N_("the caseload")
     PLACE = "caseload"
-    KEYS = (
-        KeySection(
-            N_("Reading the caseload"),
-            (
-                ("↑ ↓ Home End", N_("move through the clients")),
-                ("← →", N_("scroll sideways; the client's code stays in view")),
-                ("Enter", N_("open the client's history")),
-                "back",
-            ),
-        ),
-        KeySection(
-            N_("Filters"),
-            (
-                "filter('#status')",
-                "filter('#flag')",
-                "reset",
-                ("↑ ↓, Enter, Escape", N_("in an open filter: choose, take it, or close it")),
-            ),
-        ),
-    )
+    KEYS = key_sections("caseload")
+    BINDINGS = section_bindings(KEYS, footer=("back", "filter", "reset"))
     NARROW_KEYS = frozenset({"back", "filter", "show_keys"})
 
     def __init__(self) -> None:

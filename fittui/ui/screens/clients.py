@@ -15,7 +15,6 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
@@ -32,7 +31,7 @@ from fittui.ui.cells import (
     status_cell,
 )
 from fittui.ui.live import LiveScreen
-from fittui.ui.screens.keys import KeySection
+from fittui.ui.screens.keys import key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import FIRST_ROWS, RowTable
 
@@ -139,112 +138,12 @@ class ListCells:
 class ClientsScreen(LiveScreen):
     """Active clients with status, latest ORS and SRS, flags and last session."""
 
-    BINDINGS = [
-        # Enter opens the history from the search field too: type a code, press Enter.
-        Binding(
-            "enter",
-            "history",
-            N_("History"),
-            tooltip=N_("open the client's history"),
-            priority=True,
-        ),
-        Binding(
-            "b",
-            "begin",
-            N_("Begin"),
-            tooltip=N_(
-                "begin the session: the client's start-of-session instruments, "
-                "one after the other, then one result"
-            ),
-        ),
-        Binding("o", "rate('ors')", N_("ORS"), tooltip=N_("the ORS of the client's age group")),
-        Binding("s", "rate('srs')", N_("SRS"), tooltip=N_("the SRS of the client's age group")),
-        Binding(
-            "m",
-            "rate_more",
-            N_("Other"),
-            tooltip=N_(
-                "another instrument (PHQ-9, GAD-7, GSRS...) or more raters in turn "
-                "(a partner, a parent)"
-            ),
-        ),
-        Binding(
-            "v",
-            "remote",
-            N_("Video"),
-            show=False,
-            tooltip=N_(
-                "a rating over video or from paper: screen share, said aloud, a paper "
-                "form, or a form the client fills in at home"
-            ),
-        ),
-        Binding("slash", "search", N_("Search"), tooltip=N_("search by code or label as you type")),
-        Binding(
-            "c", "app.caseload", N_("Caseload"), tooltip=N_("every client's numbers, filtered")
-        ),
-        Binding(
-            "r",
-            "app.outcomes",
-            N_("Outcomes"),
-            show=False,
-            tooltip=N_("the practice's outcome summary"),
-        ),
-        Binding("a", "add", N_("Add"), tooltip=N_("add a client")),
-        Binding(
-            "e",
-            "edit",
-            N_("Edit"),
-            show=False,
-            tooltip=N_("change the client's label, age group or start-of-session instruments"),
-        ),
-        Binding(
-            "x",
-            "archive",
-            N_("Archive"),
-            show=False,
-            tooltip=N_("archive the client (kept with every rating), or restore one"),
-        ),
-        Binding(
-            "h",
-            "toggle_archived",
-            N_("Archived"),
-            show=False,
-            tooltip=N_("show or hide archived clients"),
-        ),
-        Binding(
-            "n",
-            "toggle_numbers",
-            N_("Numbers"),
-            show=False,
-            tooltip=N_("show or hide the numbers on the rating lines"),
-        ),
-        Binding("q", "app.quit", N_("Quit"), tooltip=N_("quit fittui")),
-    ]
     KEYS_TITLE = N_("the client list")
     PLACE = "list"
-    KEYS = (
-        KeySection(
-            N_("Choosing a client"),
-            (
-                ("↑ ↓ Home End", N_("move through the list")),
-                "search",
-                ("Escape", N_("in the search: clear it and go back to the list")),
-                "history",
-            ),
-        ),
-        KeySection(
-            N_("Rating, in client mode"),
-            (
-                "begin",
-                ("rate('ors')", N_("the ORS of the client's age group (CORS, YCORS for children)")),
-                ("rate('srs')", N_("the SRS of the client's age group (CSRS, YCSRS for children)")),
-                "rate_more",
-                "toggle_numbers",
-            ),
-        ),
-        KeySection(N_("Over video or on paper"), ("remote",)),
-        KeySection(N_("Clients"), ("add", "edit", "archive", "toggle_archived")),
-        KeySection(N_("Looking wider"), ("caseload", "outcomes", "quit")),
+    KEYS = key_sections("clients")
+    BINDINGS = section_bindings(
+        KEYS,
+        footer=("history", "begin", "rate", "rate_more", "search", "caseload", "add", "quit"),
     )
     # Below 80 columns the footer keeps what a session needs.
     NARROW_KEYS = frozenset({"history", "begin", "rate", "rate_more", "search", "show_keys"})

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -33,7 +32,7 @@ from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
 from fittui.ui.screens.episode import EpisodeEndScreen
-from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.history_plot import VIEWS, HistoryPlot, view_title
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import REST_AFTER, RowTable
@@ -87,64 +86,11 @@ class HistoryScreen(GoesBack, LiveScreen):
     AUTO_FOCUS = "#history"  # arrow keys scroll the page; Tab moves into the table
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
-    BINDINGS = [
-        *back_bindings(),
-        Binding("i", "next_view", N_("Chart view")),
-        Binding("y", "copy_snippet", N_("Copy snippet")),
-        Binding("n", "edit_note", N_("Note")),
-        Binding("v", "void", N_("Void"), show=False),
-        Binding("e", "correct", N_("Correct"), show=False),
-        Binding("o", "rate('ors')", N_("ORS")),
-        Binding("s", "rate('srs')", N_("SRS")),
-        Binding("x", "end_episode", N_("End episode"), show=False),
-        Binding("plus", "new_episode", N_("New episode"), show=False),
-    ]
-
     KEYS_TITLE = N_("the history")
     PLACE = "history"
-    KEYS = (
-        KeySection(
-            N_("Reading"),
-            (
-                ("↑ ↓ PgUp PgDn", N_("scroll the page")),
-                ("Home End", N_("the top or the bottom")),
-                ("Tab", N_("into the table of ratings, newest first")),
-                ("next_view", N_("the chart: totals, ORS items, SRS items, each symptom measure")),
-                "back",
-            ),
-        ),
-        KeySection(
-            N_("Notes"),
-            (
-                ("copy_snippet", N_("copy the snippet for the progress note")),
-                ("edit_note", N_("write or change the note of the rating chosen in the table")),
-                ("Enter", N_("in the table: the same")),
-            ),
-        ),
-        KeySection(
-            N_("Correcting the record"),
-            (
-                (
-                    "void",
-                    N_("mark the rating chosen in the table as entered in error, or restore it"),
-                ),
-                ("correct", N_("move the chosen rating to the right client, or fix its date")),
-            ),
-        ),
-        KeySection(
-            N_("Episodes of care"),
-            (
-                ("end_episode", N_("end the current episode today, saying how it ended")),
-                ("new_episode", N_("start a new episode today (an open one is ended first)")),
-            ),
-        ),
-        KeySection(
-            N_("Rating"),
-            (
-                ("rate('ors')", N_("the ORS of the client's age group, in client mode")),
-                ("rate('srs')", N_("the SRS of the client's age group, in client mode")),
-            ),
-        ),
+    KEYS = key_sections("history")
+    BINDINGS = section_bindings(
+        KEYS, footer=("back", "next_view", "copy_snippet", "edit_note", "rate")
     )
     NARROW_KEYS = frozenset({"back", "edit_note", "rate", "show_keys"})
 

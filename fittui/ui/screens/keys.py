@@ -1,26 +1,36 @@
 """The keys of the screen you are on, in our words: what `?` (or F1) opens.
 
-Read from the screen's own bindings, so it can never list a key that does nothing or miss
-one a screen gained later: a screen only says how to group them (``KEYS``) and adds the
-keys its widgets handle (arrows, typing). Keys it does not group come last, under "More
-keys", with their footer words.
+Every therapist screen's keys are written once, in ``keys.toml`` beside this module, grouped
+in the sections of the screen's help: the key, its action, the footer's word and the help's
+words (also the footer's tooltip). A screen's ``KEYS`` (``key_sections``) and its
+``BINDINGS`` (``section_bindings``, the footer's keys and their order named by action) are
+both made from there, so the help can never list a key that does nothing or miss one a
+screen gained later. Beside its bindings a section lists the keys the screen's widgets
+handle (arrows, typing), in words. Keys a screen binds outside its sections come last,
+under "More keys", with their footer words; the app's under "Anywhere".
 
 Escape says where it goes ("Back to list", "Back to caseload"): a screen that can be
 reached from several places binds Escape once per place (``back_bindings``) and lets
 only the one that applies through (``back_applies``), as Textual's dynamic actions do.
 
-Every word here is written in English at import and marked ``N_``; it is translated into
-the therapist's language when the help is built, so a screen declares its keys once.
+Every word here and in ``keys.toml`` is written in English, marked ``N_`` here and
+extracted from the file by ``python -m fittui.locales``; it is translated into the
+therapist's language when the help is built.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -60,6 +70,14 @@ APP_KEYS = {
     ),
     "quit": N_("quit fittui"),
 }
+KEY_FILE = Path(__file__).with_name("keys.toml")
+# The fields of each kind of row in it: a widget's keys, a key the screen binds, Escape back.
+KEY_ROWS = {
+    frozenset({"keys", "help"}),
+    frozenset({"key", "action", "word", "help"}),
+    frozenset({"key", "action", "word", "help", "priority"}),
+    frozenset({"back"}),
+}
 KEY_COLUMN = 16  # at most: longer keys wrap, and the words keep the room
 # Where Escape can lead, by the place name a screen declares (``PLACE``): the footer's
 # words and the help's.
@@ -74,13 +92,82 @@ PLACES = {
 
 @dataclass(frozen=True)
 class KeySection:
-    """A group of keys under a heading. Each entry is an action bound on the screen (its
-    key and words come from the binding: the tooltip, else the footer's words), an
-    (action, words) pair with words of its own, or (keys, words) for keys a widget
-    handles, e.g. ("↑ ↓", "choose a client")."""
+    """A group of keys under a heading. Each entry is a key the screen binds (the help
+    shows its tooltip, else its footer words; a key that does not apply where the screen
+    stands, like an Escape to another place, is left out) or (keys, words) for keys a
+    widget handles, e.g. ("↑ ↓", "choose a client")."""
 
     title: str
-    entries: tuple[str | tuple[str, str], ...]
+    entries: tuple[Binding | tuple[str, str], ...]
+
+
+@cache
+def key_file() -> dict[str, list[dict[str, Any]]]:
+    """The keys of every therapist screen, by screen, as ``keys.toml`` lists them."""
+    return tomllib.loads(KEY_FILE.read_text(encoding="utf-8"))
+
+
+def key_entry(row: dict[str, Any]) -> Sequence[Binding | tuple[str, str]]:
+    """One row of a section in ``keys.toml``: a key the screen binds, keys a widget handles
+    (in words), or the screen's Escape back (one binding per place it can lead to)."""
+    if frozenset(row) not in KEY_ROWS:
+        raise ValueError(
+            f"{KEY_FILE.name}: a row with {', '.join(sorted(row))} is none of its kinds"
+        )
+    if row.get("back"):
+        return back_bindings()
+    if "keys" in row:
+        return [(row["keys"], row["help"])]
+    return [
+        Binding(
+            row["key"],
+            row["action"],
+            row["word"],
+            tooltip=row["help"],
+            priority=row.get("priority", False),
+        )
+    ]
+
+
+def key_sections(screen: str) -> tuple[KeySection, ...]:
+    """The sections of a screen's help, with its keys, as ``keys.toml`` lists them under
+    ``screen``: the screen's ``KEYS``, and what its ``BINDINGS`` are made from."""
+    return tuple(
+        KeySection(section["section"], tuple(e for row in section["keys"] for e in key_entry(row)))
+        for section in key_file()[screen]
+    )
+
+
+def section_bindings(
+    sections: tuple[KeySection, ...], footer: tuple[str, ...]
+) -> list[BindingType]:
+    """A screen's ``BINDINGS``, made from the keys its help sections list.
+
+    The footer shows the actions ``footer`` names ("rate" for both o and s), in that order,
+    which need not be the help's; every other key works but stays out of it.
+    """
+    keys = [
+        entry for section in sections for entry in section.entries if isinstance(entry, Binding)
+    ]
+    unknown = set(footer) - {action_name(key.action) for key in keys}
+    if unknown:
+        raise ValueError(f"no key in the sections for the footer's {', '.join(sorted(unknown))}")
+    shown = [
+        replace(key, show=True)
+        for name in footer
+        for key in keys
+        if action_name(key.action) == name
+    ]
+    hidden = [replace(key, show=False) for key in keys if action_name(key.action) not in footer]
+    return [*shown, *hidden]
+
+
+def same_action(entry: Binding, action: str) -> bool:
+    """Whether a bound action is the entry's own, or the app's action of the same name when
+    the entry names one without arguments (q and the app's Ctrl+Q both quit)."""
+    if action == entry.action:
+        return True
+    return "(" not in entry.action and action_name(action) == action_name(entry.action)
 
 
 def key_words(key: str) -> str:
@@ -155,15 +242,13 @@ def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
     for section in getattr(screen, "KEYS", ()):
         rows: list[tuple[str, str]] = []
         for entry in section.entries:
-            what, words = (entry, None) if isinstance(entry, str) else entry
-            # An entry names one action ("rate('ors')") or every action of a name ("quit":
-            # q and Ctrl+Q), else it is a key a widget handles.
-            actions = [a for a in bound if what in (a, action_name(a))]
-            if actions:
-                used.update(actions)
-                rows.append((keys_of(actions), _(words) if words else bound[actions[0]][1]))
-            elif words is not None:
-                rows.append((what, _(words)))
+            if isinstance(entry, Binding):
+                actions = [a for a in bound if same_action(entry, a)]
+                if actions:
+                    used.update(actions)
+                    rows.append((keys_of(actions), bound[actions[0]][1]))
+            else:
+                rows.append((entry[0], _(entry[1])))
         if rows:
             sections.append((_(section.title), rows))
     rest = [a for a in bound if a not in used and action_name(a) not in APP_KEYS]

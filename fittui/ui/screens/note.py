@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
-from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
     """Saves on Enter and dismisses with True; Escape leaves the note as it was."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close, leaving the note as it was")),
-        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
-    ]
     KEYS_TITLE = N_("the note")
-    KEYS = (
-        KeySection(
-            N_("Writing the note"),
-            (("Enter", N_("save the note")), "cancel"),
-        ),
-    )
+    KEYS = key_sections("note")
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(self, administration: Administration) -> None:
         super().__init__()
         self.administration = administration
 
     def compose(self) -> ComposeResult:
-        a = self.administration
         with Vertical(id="note-form"):
-            yield Label(
-                _("Note on {key} of {date} ({rater})").format(
-                    key=a.instrument, date=a.date.replace("T", " "), rater=_(a.rater)
-                )
-            )
+            yield Label(self.heading())
             yield Input(
-                value=a.note, placeholder=_("The client's words, what you agreed"), id="note"
+                value=self.administration.note,
+                placeholder=_("The client's words, what you agreed"),
+                id="note",
             )
             yield Static(_("Enter saves · Escape cancels"), id="note-help")
+
+    def heading(self) -> str:
+        """Which rating the note is on: "Note on ORS of 2026-11-09 10:00 (client)"."""
+        a = self.administration
+        return _("Note on {key} of {date} ({rater})").format(
+            key=a.instrument, date=date_text(a.date), rater=_(a.rater)
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
@@ -23,7 +22,7 @@ from fittui.domain.outcomes import (
     summary_rows,
 )
 from fittui.ui.live import LiveScreen
-from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
 PRESETS = {
@@ -86,28 +85,11 @@ class OutcomesScreen(GoesBack, LiveScreen):
     }
     """
 
-    BINDINGS = [
-        Binding("a", "period('all')", N_("All")),
-        Binding("y", "period('year')", N_("Year")),
-        Binding("l", "period('last12')", N_("12m")),
-        Binding("p", "period('last_year')", N_("Last year")),
-        *back_bindings(),
-    ]
     KEYS_TITLE = N_("the outcome summary")
     PLACE = "outcomes"
+    KEYS = key_sections("outcomes")
+    BINDINGS = section_bindings(KEYS, footer=("period", "back"))
     NARROW_KEYS = frozenset({"period", "back", "show_keys"})
-    KEYS = (
-        KeySection(
-            N_("The period"),
-            (
-                ("period('all')", N_("all time")),
-                ("period('year')", N_("this year, from 1 January")),
-                ("period('last12')", N_("the last 12 months")),
-                ("period('last_year')", N_("last year")),
-            ),
-        ),
-        KeySection(N_("Reading"), (("↑ ↓", N_("scroll")), "back")),
-    )
 
     def __init__(self, today: date | None = None) -> None:
         super().__init__()

@@ -16,7 +16,6 @@ calm word for the client, and the details wait for the therapist (after the PIN)
 from __future__ import annotations
 
 import asyncio
-from functools import cached_property
 from typing import NamedTuple
 
 from textual import on, work
@@ -29,14 +28,14 @@ from textual.widgets import Button, Static
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import (
     LANGUAGES,
-    Translator,
     _,
     available_in,
     translated,
 )
 from fittui.domain.model import Administration, InputError, now_when
 from fittui.storage.journal import StorageError
-from fittui.ui.client_mode import ClientModeScreen, client_speaks
+from fittui.ui.client_mode import ClientModeScreen
+from fittui.ui.taking import ShowsTheScale
 from fittui.ui.widgets.answer import Answer
 from fittui.ui.widgets.choice import Choice
 from fittui.ui.widgets.slider import Slider
@@ -62,7 +61,7 @@ class ItemList(VerticalScroll, inherit_bindings=False, can_focus=False):
     """
 
 
-class RatingScreen(ClientModeScreen[Administration | NotAvailable | None]):
+class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable | None]):
     """One rater's administration of one instrument. Dismisses with the saved one, or None
     when the therapist leaves (with the PIN) before it is saved.
 
@@ -85,19 +84,10 @@ class RatingScreen(ClientModeScreen[Administration | NotAvailable | None]):
         show_numbers: bool = False,
         when: str | None = None,
     ) -> None:
-        super().__init__()
-        self.instrument = instrument
-        self.client_code = client_code
-        self.rater = rater
-        self.show_numbers = show_numbers
+        super().__init__(instrument, client_code, rater, show_numbers)
         self.when = when
         self.saving = False
         """Set once the client confirms a complete rating: from then on no key acts."""
-
-    @cached_property
-    def tr(self) -> Translator:
-        """The client's language (their own, else the therapist's)."""
-        return client_speaks(self.fit_app.store, self.client_code)
 
     @property
     def available(self) -> bool:

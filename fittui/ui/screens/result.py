@@ -11,7 +11,6 @@ words, saved as the administration's note.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -27,7 +26,7 @@ from fittui.ui.access import FitAppAccess
 from fittui.ui.cells import taken_words
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
-from fittui.ui.screens.keys import GoesBack, KeySection, back_bindings
+from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
 
 
@@ -110,27 +109,11 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
     """The therapist's view of the ratings just saved. It opens at its top (the client,
     any alert, the flags), whichever flow led here; the note boxes are a Tab or an n away."""
 
-    BINDINGS = [
-        *back_bindings(),
-        Binding("n", "write_note", N_("Note"), tooltip=N_("write the client's words as the note")),
-    ]
     AUTO_FOCUS = "#result"
     KEYS_TITLE = N_("the result")
     PLACE = "result"
-    KEYS = (
-        KeySection(
-            N_("Reading"),
-            (("↑ ↓ PgUp PgDn", N_("scroll")), ("Home End", N_("the top or the bottom")), "back"),
-        ),
-        KeySection(
-            N_("Notes"),
-            (
-                "write_note",
-                ("Tab, Shift+Tab", N_("the next or previous note box")),
-                ("Enter", N_("in a note box: save the words as that rating's note")),
-            ),
-        ),
-    )
+    KEYS = key_sections("result")
+    BINDINGS = section_bindings(KEYS, footer=("back", "write_note"))
     NARROW_KEYS = frozenset({"back", "write_note", "show_keys"})
 
     def __init__(self, client_code: str, saved: list[Administration]) -> None:

@@ -23,11 +23,12 @@ from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.form import FormScreen
+from fittui.ui.taking import TakesOneRating
 
 MODE_TITLES = {"spoken": N_("said aloud"), "paper": N_("from a paper form")}
 
 
-class ScoreEntryScreen(FormScreen[Administration], FitAppAccess):
+class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess):
     """Saves the typed rating and dismisses with it, or with None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
@@ -48,10 +49,7 @@ class ScoreEntryScreen(FormScreen[Administration], FitAppAccess):
         today: date,
         rater: str = "client",
     ):
-        super().__init__()
-        self.client_code = client_code
-        self.rater = rater
-        self.instrument = instrument
+        super().__init__(instrument, client_code, rater)
         self.mode = mode
         self.today = today
         self._saving = False

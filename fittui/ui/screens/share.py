@@ -20,11 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fittui.domain.instruments import Instrument
-from fittui.domain.language import N_, Translator, _, translated
+from fittui.domain.language import N_, _, translated
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
-from fittui.ui.access import FitAppAccess
-from fittui.ui.client_mode import client_speaks
+from fittui.ui.taking import ShowsTheScale
 from fittui.ui.widgets.share_line import ShareLine
 
 HINT = N_("The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number")
@@ -32,7 +31,7 @@ DONE_TEXT = N_("All {count} marked. Enter saves; ↑ goes back to change a mark.
 SAVED_TEXT = N_("Saved. Stop sharing your screen now, then press Enter to see the result.")
 
 
-class ShareScreen(Screen[Administration | None], FitAppAccess):
+class ShareScreen(ShowsTheScale, Screen[Administration | None]):
     """Rate one instrument over a shared screen; dismisses with what was saved, or None."""
 
     BINDINGS = [
@@ -59,19 +58,10 @@ class ShareScreen(Screen[Administration | None], FitAppAccess):
         show_numbers: bool = False,
         rater: str = "client",
     ):
-        super().__init__()
-        self.instrument = instrument
-        self.client_code = client_code
-        self.rater = rater
-        self.show_numbers = show_numbers
+        super().__init__(instrument, client_code, rater, show_numbers)
         self.current = 0
         self.saved: Administration | None = None
         self._leaving = False
-
-    @cached_property
-    def tr(self) -> Translator:
-        """The client's language: the scale, as the client sees it, is in it."""
-        return client_speaks(self.fit_app.store, self.client_code)
 
     @cached_property
     def shown(self) -> Instrument:

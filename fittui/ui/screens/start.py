@@ -10,7 +10,6 @@ laptop, or over video (a shared screen, read aloud) or from paper, starting from
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -18,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import N_, _, instrument_words
 from fittui.domain.model import DEFAULT_MODE, STARTED_MODES, InputError, check_rater
-from fittui.ui.screens.keys import KEYS_BINDINGS, KeySection
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 
 
 def instrument_choice(instrument: Instrument) -> str:
@@ -39,25 +38,11 @@ HOW = {
 class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
     """Dismisses with (instrument key, raters in turn, mode), or None when cancelled."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("close without starting")),
-        *KEYS_BINDINGS,  # a dialog keeps the app's keys out, so it binds ? itself
-    ]
     AUTO_FOCUS = "#instrument"
     KEYS_TITLE = N_("the rating dialog")
-    KEYS = (
-        KeySection(
-            N_("Choosing"),
-            (
-                ("Enter, ↑ ↓", N_("on the instrument: open the list, move, take one")),
-                ("Tab, Shift+Tab", N_("the next or previous field")),
-                ("client, partner", N_("who rates, in turn, separated by commas")),
-                ("How", N_("in person (client mode), a shared screen, aloud, or from paper")),
-                ("Enter", N_("in the raters, or on Start: begin, in client mode")),
-                "cancel",
-            ),
-        ),
-    )
+    KEYS = key_sections("start")
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(
         self,

@@ -4,8 +4,9 @@ for ``Checkbox`` and ``RadioButton``.
 A line of the ORS (:class:`~fittui.ui.widgets.slider.Slider`) and a question of the PHQ-9
 (:class:`~fittui.ui.widgets.choice.Choice`) are the same kind of thing: an answer, in integer
 tenths, that starts empty so nothing is suggested, changes by a key or a click, and is
-confirmed with Enter. The value, its two messages, the keys they share and the "▶" gutter
-of focus live here; the subclasses only say how their answers move and how they are drawn.
+confirmed with Enter. The value, its two messages, the keys they share, the "▶" gutter
+of focus and the look they share (the full width, the panel behind the one in focus) live
+here; the subclasses only say how their answers move and how they are drawn.
 """
 
 from __future__ import annotations
@@ -24,12 +25,20 @@ FOCUS_GUTTER = "▶ "
 GUTTER = "  "
 
 
-def move_bindings(step: int, description: str) -> list[BindingType]:
-    """Left and Right move the answer by `step` tenths, shown in the footer as one key."""
+def move_bindings(
+    step: int,
+    description: str,
+    keys: tuple[str, str] = ("left", "right"),
+    action: str = "move",
+    show: bool = True,
+) -> list[BindingType]:
+    """Two keys that move the answer back and forth by `step` (Left and Right unless told),
+    shown in the footer as one key."""
     group = Binding.Group(description, compact=True)
+    back, forth = keys
     return [
-        Binding("left", f"move({-step})", description, group=group),
-        Binding("right", f"move({step})", description, group=group),
+        Binding(back, f"{action}({-step})", description, show=show, group=group),
+        Binding(forth, f"{action}({step})", description, show=show, group=group),
     ]
 
 
@@ -70,6 +79,19 @@ class Answer(Widget, can_focus=True):
     | 0-9 | The answer at that whole number, where the scale has one. |
     | home, end | The lowest or the highest answer. |
     | enter | Post `Confirmed`: the client is done with this item. |
+    """
+
+    ALLOW_SELECT = False
+
+    DEFAULT_CSS = """
+    Answer {
+        width: 1fr;
+        padding: 0 1;
+        pointer: pointer;
+        &:focus {
+            background: $panel;
+        }
+    }
     """
 
     value: reactive[int | None] = reactive(None, init=False)

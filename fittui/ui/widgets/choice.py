@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple, Unpack
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
@@ -45,26 +45,22 @@ class Choice(Answer):
     """One Likert question: the client chooses one of its answers.
 
     The value is the answer's score in integer tenths (on the PHQ-9, "Several days" is 10)
-    and None until the client answers. Tab is not bound, nor Up and Down while the
-    answers are in a row, so that the screen can use them to move between questions;
-    digits, Home, End and Enter come from :class:`Answer`.
+    and None until the client answers. Up and Down choose only while the answers are in a
+    column: in a row they are the screen's, to move between questions.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *move_bindings(1, "Answer"),
-        Binding("up", "move_in_column(-1)", "Answer", show=False),
-        Binding("down", "move_in_column(1)", "Answer", show=False),
+        *move_bindings(1, "Answer", keys=("up", "down"), action="move_in_column", show=False),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
     | left, right | The answer before or after; with none chosen, the first answer. |
     | up, down | The same, while the answers are in a column (otherwise not bound). |
-    | 0-9 | The answer scored that number (0 to 3 on the PHQ-9); other digits do nothing. |
-    | home, end | The first or the last answer. |
-    | enter | Post `Answer.Confirmed`: the client is done with this question. |
 
-    A click on an answer chooses it.
+    A digit chooses the answer scored that number (0 to 3 on the PHQ-9), and a click the
+    answer clicked; Home, End and Enter are :class:`Answer`'s.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -80,14 +76,9 @@ class Choice(Answer):
     | `choice--chosen` | The chosen answer. |
     """
 
-    ALLOW_SELECT = False
-
     DEFAULT_CSS = """
     Choice {
-        width: 1fr;
         height: auto;
-        padding: 0 1;
-        pointer: pointer;
         & > .choice--question {
             text-style: bold;
         }
@@ -99,7 +90,6 @@ class Choice(Answer):
             text-style: bold;
         }
         &:focus {
-            background: $panel;
             & > .choice--question {
                 color: $accent;
             }

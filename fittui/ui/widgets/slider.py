@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.events import Click
 
@@ -39,25 +39,20 @@ class Slider(Answer):
     The value is in integer tenths (55 is 5.5) and None until the client marks the line.
     The rows, top to bottom: the label, the description, the line, the end words. Given
     fewer than four rows (the `-compact` class sets three), the description is left out.
-    Up, Down and Tab are not bound, so that the screen can use them to move between items;
-    digits, Home, End and Enter come from :class:`Answer`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *move_bindings(5, "Move"),
-        Binding("shift+left", "move(-1)", "Move a little", show=False),
-        Binding("shift+right", "move(1)", "Move a little", show=False),
+        *move_bindings(1, "Move a little", keys=("shift+left", "shift+right"), show=False),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
     | left, right | Move the mark by 0.5; on an unmarked line, put it in the middle. |
     | shift+left, shift+right | Move the mark by 0.1; on an unmarked line, put it in the middle. |
-    | 0-9 | Put the mark at that whole number. |
-    | home, end | Put the mark at the low or the high end. |
-    | enter | Post `Answer.Confirmed`: the client is done with this item. |
 
-    A click on the line puts the mark where it was clicked.
+    A digit puts the mark at that whole number, and a click where it was clicked; Home, End
+    and Enter are :class:`Answer`'s.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -79,14 +74,9 @@ class Slider(Answer):
     | `slider--numbers` | The scale numbers and the value, when `show_numbers` is on. |
     """
 
-    ALLOW_SELECT = False
-
     DEFAULT_CSS = """
     Slider {
-        width: 1fr;
         height: 4;
-        padding: 0 1;
-        pointer: pointer;
         &.-compact {
             height: 3;
         }
@@ -110,7 +100,6 @@ class Slider(Answer):
             color: $text-muted;
         }
         &:focus {
-            background: $panel;
             & > .slider--label {
                 color: $accent;
             }
