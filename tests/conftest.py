@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,13 @@ def quick_pin(pin: str = THERAPIST_PIN) -> PinHash:
     """The therapist's PIN hashed at a cost cheap enough for tests: the app takes the cost
     from the stored hash, so checking it stays the real code path."""
     return PinHash.make(pin, n=2**4)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per core for ``-n auto``: a Textual test spends much of its time waiting
+    (the pilot's pauses, timers, real processes, fsync), and with one worker per core the
+    cores stood idle a quarter of the run."""
+    return 2 * len(os.sched_getaffinity(0))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
