@@ -15,8 +15,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from fittui.domain import etr
-from fittui.domain.etr import Course, default_parameters, expected_path, fit, zone
+from fittui.domain import etr, etr_practice
+from fittui.domain.etr import Course, default_parameters, expected_path, zone
+from fittui.domain.etr_practice import fit
 from fittui.domain.model import Administration, Client, InputError, Voided
 from fittui.domain.scoring import summarize
 from fittui.storage import etr_files
@@ -269,7 +270,9 @@ def unchanged_or_worse(
 
 def caught_before_the_end(courses: list[Course], params: etr.Parameters) -> float:
     """The share of these courses flagged off track at some session before their last."""
-    caught = [any(n < len(c.totals) for n in etr.flagged_sessions(c, params)) for c in courses]
+    caught = [
+        any(n < len(c.totals) for n in etr_practice.flagged_sessions(c, params)) for c in courses
+    ]
     return sum(caught) / len(courses)
 
 
@@ -278,7 +281,7 @@ def caught_before_the_end(courses: list[Course], params: etr.Parameters) -> floa
 def test_the_typical_course_is_flagged_at_no_more_than_one_session_in_ten(seed):
     courses = typical(seed, 1500, DEFAULT)
     sessions = sum(len(c.totals) - 1 for c in courses)
-    flagged = sum(len(etr.flagged_sessions(c, DEFAULT)) for c in courses)
+    flagged = sum(len(etr_practice.flagged_sessions(c, DEFAULT)) for c in courses)
     assert 0.05 < flagged / sessions <= 0.10  # calibrated, not won by flagging no one
 
 
@@ -307,7 +310,7 @@ def test_a_course_that_ends_a_little_up_is_where_the_two_goals_meet():
     assert caught_before_the_end(small_rise, raised) >= 0.75
     courses = typical(1, 1500, DEFAULT)
     sessions = sum(len(c.totals) - 1 for c in courses)
-    assert sum(len(etr.flagged_sessions(c, raised)) for c in courses) / sessions > 0.10
+    assert sum(len(etr_practice.flagged_sessions(c, raised)) for c in courses) / sessions > 0.10
 
 
 def test_the_lower_tail_matches_the_published_deterioration_rate():
@@ -325,8 +328,8 @@ def test_the_model_states_its_lower_tail():
     """The same figure in closed form, as `etr show` prints it."""
     improved, deteriorated = etr.reliable_shares(200, "adult", DEFAULT)
     assert 0.08 <= deteriorated <= 0.095 and 0.8 <= improved <= 0.85
-    assert f"{deteriorated:.0%} deteriorate reliably" in etr.describe(DEFAULT)
-    assert max(len(line) for line in etr.describe(DEFAULT).splitlines()) <= 90
+    assert f"{deteriorated:.0%} deteriorate reliably" in etr_practice.describe(DEFAULT)
+    assert max(len(line) for line in etr_practice.describe(DEFAULT).splitlines()) <= 90
     assert etr.reliable_shares(340, "adult", DEFAULT)[0] < 0.2  # no gain expected there
 
 
@@ -335,7 +338,7 @@ def test_the_old_band_flagged_far_more_of_the_typical_course():
     wide = replace(DEFAULT, band_percentile=20, early_sessions=1)
     courses = typical(6, 800, DEFAULT)
     sessions = sum(len(c.totals) - 1 for c in courses)
-    assert sum(len(etr.flagged_sessions(c, wide)) for c in courses) / sessions > 0.15
+    assert sum(len(etr_practice.flagged_sessions(c, wide)) for c in courses) / sessions > 0.15
 
 
 # -- fitting --------------------------------------------------------------------------------
@@ -449,9 +452,9 @@ def test_back_test_by_hand():
     unchanged = weekly([200, 200, 185, 200], client="A")  # off track at 3, then ends
     worse = weekly([200, 210, 200, 150], "2025-03-10", "B")  # off track at the last only
     better = weekly([200, 230, 250, 270], client="C")  # never
-    test = etr.back_test([unchanged, worse, better], DEFAULT)
-    assert etr.flagged_sessions(unchanged, DEFAULT) == [3]
-    assert etr.flagged_sessions(worse, DEFAULT) == [4]
+    test = etr_practice.back_test([unchanged, worse, better], DEFAULT)
+    assert etr_practice.flagged_sessions(unchanged, DEFAULT) == [3]
+    assert etr_practice.flagged_sessions(worse, DEFAULT) == [4]
     assert (test.episodes, test.worse, test.worse_flagged) == (3, 2, 1)
     assert (test.better, test.better_flagged) == (1, 0)
     assert test.sensitivity == 0.5 and test.false_alarms == 0.0
@@ -459,12 +462,12 @@ def test_back_test_by_hand():
     # the weeks of 3 March to 31 March 2025: 5; flagged: A in one, B in one
     assert test.weeks == 5 and test.flagged_in_weeks == 2
     assert test.flagged_per_week == 0.4
-    data = etr.back_test_json(test)
+    data = etr_practice.back_test_json(test)
     assert data["sensitivity"] == 0.5 and data["flagged_clients_per_week"] == 0.4
     assert data["median_first_flag_session"] == 3.5
-    empty = etr.back_test([], DEFAULT)
+    empty = etr_practice.back_test([], DEFAULT)
     assert empty.sensitivity is None and empty.flagged_per_week is None
-    assert etr.back_test_json(empty)["false_alarms"] is None
+    assert etr_practice.back_test_json(empty)["false_alarms"] is None
 
 
 def known(seed: int, episodes: int, start: date = date(2024, 1, 1)) -> list[Course]:
@@ -495,7 +498,7 @@ def known(seed: int, episodes: int, start: date = date(2024, 1, 1)) -> list[Cour
 
 
 def test_back_test_reports_the_generators_known_figures():
-    test = etr.back_test(known(8, 1000), DEFAULT)
+    test = etr_practice.back_test(known(8, 1000), DEFAULT)
     assert test.worse == 400 and test.better == 600
     assert abs(test.sensitivity - 0.70) <= 0.05
     assert abs(test.false_alarms - 0.20) <= 0.05
@@ -508,9 +511,9 @@ def test_the_back_test_of_the_typical_course():
     are flagged before the end. (Those who end a little up, by less than 5 points, are
     often not: on this population the back-test's sensitivity is about one half.)"""
     courses = [c for c in typical(9, 3000, DEFAULT) if len(c.totals) >= 5]
-    test = etr.back_test(courses, DEFAULT)
+    test = etr_practice.back_test(courses, DEFAULT)
     assert test.false_alarms <= 0.10 and 0.4 <= test.sensitivity <= 0.6
-    fell = etr.back_test([c for c in courses if c.totals[-1] <= c.totals[0]], DEFAULT)
+    fell = etr_practice.back_test([c for c in courses if c.totals[-1] <= c.totals[0]], DEFAULT)
     assert fell.sensitivity >= 0.75
 
 

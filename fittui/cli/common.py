@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fittui.domain.instruments import Instrument
     from fittui.storage.derived import Rules
+    from fittui.storage.journal import JournalStorage
     from fittui.storage.settings import Settings
     from fittui.storage.store import Store
 
@@ -92,21 +93,25 @@ def open_store(args: argparse.Namespace, creates: bool = False) -> Store:
 
     store = Store(database(args, creates), read_only=args.read_only)
     if not args.read_only:
-        seal_daily_backups(store)
+        seal_daily_backups(store.storage)
     return store
 
 
-def seal_daily_backups(store: Store) -> None:
-    """Encrypt the store's daily backups when settings.toml names an age public key."""
+def seal_daily_backups(storage: JournalStorage) -> None:
+    """Encrypt the daily backups of the database when settings.toml names an age public
+    key. Without a settings file there is nothing to read (nor its reader to load)."""
     from fittui.storage.locations import config_dir
+
+    settings_file = config_dir() / "settings.toml"
+    if not settings_file.exists():
+        return
     from fittui.storage.sealed import backup_sealer
     from fittui.storage.settings import load_settings
 
-    settings_file = config_dir() / "settings.toml"
     recipient = load_settings(settings_file).backup_recipient
     if recipient:
         where = f"{settings_file}: backups.encrypt_to"
-        store.seal_backups(backup_sealer(recipient, where))
+        storage.seal_backup = backup_sealer(recipient, where)
 
 
 def day(text: str | None, option: str) -> date | None:

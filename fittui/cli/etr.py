@@ -13,7 +13,8 @@ from fittui.cli.common import EXIT_OK, confirmed, instruments, open_store, setti
 from fittui.cli.output import dump_json
 
 if TYPE_CHECKING:
-    from fittui.domain.etr import BackTest, Course, FitResult, Parameters
+    from fittui.domain.etr import Course, Parameters
+    from fittui.domain.etr_practice import BackTest, FitResult
     from fittui.domain.instruments import Instrument
 
 
@@ -63,18 +64,18 @@ def _closed_courses(
 
 
 def cmd_etr_check(args: argparse.Namespace) -> int:
-    from fittui.domain import etr
+    from fittui.domain import etr, etr_practice
     from fittui.storage.locations import config_dir
 
     params = etr.load_parameters(config_dir())
-    test = etr.back_test(_closed_courses(args, instruments(), params), params)
+    test = etr_practice.back_test(_closed_courses(args, instruments(), params), params)
     if args.json:
-        dump_json({"model": params.source, **etr.back_test_json(test)})
+        dump_json({"model": params.source, **etr_practice.back_test_json(test)})
         return EXIT_OK
     print(f"The expected path ({params.source}) replayed on your closed episodes:")
-    print("\n".join(etr.back_test_rows([("in use", test)])))
+    print("\n".join(etr_practice.back_test_rows([("in use", test)])))
     print()
-    print("\n".join(etr.BACK_TEST_WORDS))
+    print("\n".join(etr_practice.BACK_TEST_WORDS))
     print(etr.DISCLAIMER)
     return EXIT_OK
 
@@ -93,17 +94,20 @@ def _model_in_use(default: Parameters) -> Parameters:
 
 
 def cmd_etr_fit(args: argparse.Namespace) -> int:
-    from fittui.domain import etr
+    from fittui.domain import etr, etr_practice
 
     default = etr.default_parameters()
     current = _model_in_use(default)
     courses = _closed_courses(args, instruments(), default)
-    result = etr.fit(courses, default, today=date.today().isoformat())
-    checks = (etr.back_test(courses, current), etr.back_test(courses, result.parameters))
+    result = etr_practice.fit(courses, default, today=date.today().isoformat())
+    checks = (
+        etr_practice.back_test(courses, current),
+        etr_practice.back_test(courses, result.parameters),
+    )
     if args.json:
         _print_fit_json(result, current, checks, save=args.yes)
         return EXIT_OK
-    print(etr.compare(result, current, checks))
+    print(etr_practice.compare(result, current, checks))
     print()
     if args.yes:
         agreed = True
@@ -128,7 +132,7 @@ def _print_fit_json(
     result: FitResult, current: Parameters, checks: tuple[BackTest, BackTest], save: bool
 ) -> None:
     """The fit as JSON, saved first when ``save`` (--yes)."""
-    from fittui.domain import etr
+    from fittui.domain import etr_practice
     from fittui.storage import etr_files
     from fittui.storage.locations import config_dir
 
@@ -137,24 +141,24 @@ def _print_fit_json(
         {
             "clients": result.clients,
             "ratings": result.ratings,
-            "in_use": etr.parameters_json(current),
-            "fitted": etr.parameters_json(result.parameters),
-            "check_in_use": etr.back_test_json(checks[0]),
-            "check_fitted": etr.back_test_json(checks[1]),
+            "in_use": etr_practice.parameters_json(current),
+            "fitted": etr_practice.parameters_json(result.parameters),
+            "check_in_use": etr_practice.back_test_json(checks[0]),
+            "check_fitted": etr_practice.back_test_json(checks[1]),
             "saved_to": str(saved) if saved else None,
         }
     )
 
 
 def cmd_etr_show(args: argparse.Namespace) -> int:
-    from fittui.domain import etr
+    from fittui.domain import etr, etr_practice
     from fittui.storage.locations import config_dir
 
     params = etr.load_parameters(config_dir())
     if args.json:
-        dump_json(etr.parameters_json(params))
+        dump_json(etr_practice.parameters_json(params))
     else:
-        print(etr.describe(params))
+        print(etr_practice.describe(params))
     return EXIT_OK
 
 

@@ -1,25 +1,21 @@
 """``fittui history CODE``: a client's ratings as a table, what stands out, the episodes,
 the expected treatment response, and the chart (in colour on a terminal, plain when piped).
+
+``--json`` is asked often and by scripts, so it is kept beside the database once printed
+(``storage/histories.py``) and printed from there while nothing it was worked out from has
+changed: the client's data, the day, the rules. Then no scoring is imported or compiled,
+and this module stays small: working the history out and printing it as text live in
+``history_text.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, instruments, open_store, settings
-from fittui.cli.output import dump_json, print_lines, print_table
-
-if TYPE_CHECKING:
-    from fittui.domain.episodes import Episode
-    from fittui.domain.instruments import Instrument
-    from fittui.domain.model import Administration, Client
-    from fittui.domain.scoring import Summary
-    from fittui.formats.chart import Legend
+from fittui.cli.common import EXIT_OK, database, open_store
+from fittui.cli.output import json_bytes, write_json
 
 
 def register(commands: Commands) -> None:
@@ -29,184 +25,53 @@ def register(commands: Commands) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-@dataclass(frozen=True)
-class History:
-    """One client's record and what is worked out from it for the history."""
-
-    client: Client
-    record: list[Administration]  # every rating, voided ones too
-    counted: list[Administration]  # the ratings that count
-    current: list[Administration]  # those of the current episode
-    episodes: list[Episode]
-    summary: Summary
-    instruments: dict[str, Instrument]
-    gap_days: int
-
-
-def _history(args: argparse.Namespace) -> History:
-    from fittui.domain.episodes import current_ratings
-    from fittui.domain.etr import load_parameters
-    from fittui.domain.scoring import summarize
-    from fittui.storage.locations import config_dir
-
-    store = open_store(args)
-    client = store.client(args.code)
-    counted = store.administrations(client.code)
-    record = store.all_administrations(client.code)
-    known = instruments()
-    etr_params = load_parameters(config_dir())
-    gap_days = settings().gap_days
-    episodes, current = current_ratings(
-        counted, store.episode_events(client.code), gap_days, date.today()
-    )
-    summary = summarize(
-        client,
-        current,
-        known,
-        etr_params=etr_params,
-        linked=store.linked_administrations(client),
-        today=date.today(),
-    )
-    return History(client, record, counted, current, episodes, summary, known, gap_days)
-
-
 def cmd_history(args: argparse.Namespace) -> int:
-    from fittui.domain.overview import findings_lines, history_json
-
-    h = _history(args)
     if args.json:
-        dump_json(history_json(h.client, h.record, h.summary))
+        write_json(_json(args, args.code, date.today()))
         return EXIT_OK
-    if not h.record:
-        print(f"{h.client.code}: no administrations yet.")
-        return EXIT_OK
-    findings = findings_lines(h.summary, h.instruments)
-    print_lines(findings)
-    if findings:
-        print()
-    _print_ratings(h)
-    if not h.counted:
-        return EXIT_OK
-    _print_episodes(h)
-    _print_expected_response(h.summary)
-    _print_chart(h, sys.stdout.isatty())
+    from fittui.cli.history_text import print_history
+
+    print_history(open_store(args), args.code, date.today())
     return EXIT_OK
 
 
-def _print_ratings(h: History) -> None:
-    from fittui.domain.display import score_format
-    from fittui.domain.scoring import chronological
+def _json(args: argparse.Namespace, code: str, today: date) -> bytes:
+    """The history as JSON: as kept when nothing it was worked out from has changed
+    (``storage/histories.py``), else worked out and, unless ``--read-only``, kept.
 
-    def score(a: Administration, tenths: int) -> str:
-        return score_format(a, h.instruments)(tenths)
+    While the database's files and the rules are as they were when the kept history was
+    last found true, it is printed without opening the database. Otherwise the database
+    is opened and the client's data compared with the data the history was worked out
+    from. A history is kept only when the data did not change while it was worked out,
+    and names the database's files only when they are the very ones the data was read from.
+    """
+    from fittui.storage import histories, printed
 
-    print_table(
-        ["DATE", "INSTRUMENT", "RATER", "ITEMS", "TOTAL", "NOTE", "ID"],
-        [
-            [
-                a.date,
-                a.instrument,
-                a.taken_by,
-                " ".join(score(a, v) for v in a.items.values()),
-                score(a, a.total),
-                _note_cell(a),
-                a.id,
-            ]
-            for a in chronological(h.record)
-        ],
-    )
+    db = database(args)
+    files = printed.files_now(db)
+    words = b"" if files is None or files.missing() else files.words().encode()
+    rules = histories.rules_stamp(today)
+    kept = histories.read(db, code)
+    if kept is not None and words and kept.files == words and kept.rules == rules:
+        return kept.answer
+    store = open_store(args)
+    data = histories.data_stamp(store, code)
 
+    def read_from() -> bytes:
+        """The files' words when the store read exactly those files, else nothing."""
+        if files is None or not files.were_read(store.storage.derived_from()):
+            return b""
+        return words
 
-def _note_cell(a: Administration) -> str:
-    """The note, after the mark of a voided rating and what a correction changed."""
-    from fittui.domain.model import correction_words
+    if kept is not None and data is not None and (kept.rules, kept.data) == (rules, data):
+        if not args.read_only and read_from():
+            histories.keep(db, code, histories.Kept(read_from(), rules, data, kept.answer))
+        return kept.answer
+    from fittui.cli.history_text import work_out
+    from fittui.domain.overview import history_json
 
-    parts = [f"VOIDED ({a.voided.reason})" if a.voided else ""]
-    parts.append(f"({correction_words(a)})" if a.corrections else "")
-    return " ".join(part for part in (*parts, a.note) if part)
-
-
-def _print_episodes(h: History) -> None:
-    if len(h.episodes) > 1:
-        print()
-        for episode in h.episodes:
-            print(episode.describe(h.gap_days))
-        print("Figures are of the current episode; the chart shows the earlier ones before ┆.")
-
-
-def _print_expected_response(summary: Summary) -> None:
-    from fittui.domain.etr import ZONE_WORDS
-    from fittui.domain.instruments import format_tenths
-
-    if summary.etr_zones:
-        last = summary.etr_zones[-1]
-        print(
-            f"\nExpected treatment response at session {last.session}: "
-            f"{ZONE_WORDS[last.zone][1]} (ORS {format_tenths(last.administration.total)}, "
-            f"expected {format_tenths(last.expected)}, band down to {format_tenths(last.lower)}). "
-            "Decision support, not a prediction."
-        )
-
-
-def _print_chart(h: History, colors: bool) -> None:
-    """The ORS and SRS chart, then one chart per symptom measure (PHQ-9, GAD-7) rated: in
-    colour on a terminal, as plain text when piped or saved."""
-    import shutil
-
-    import plotext
-
-    from fittui.formats.chart import (
-        CHILD_SCALE,
-        canvas_rows,
-        chart_scale,
-        draw_history,
-        draw_symptoms,
-    )
-
-    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-    plotext.limit_size(False, False)  # the height asked for: the rows the points are placed on
-    code, summary = h.client.code, h.summary
-    young = chart_scale(h.current, h.instruments) == CHILD_SCALE
-    what = "young child's faces, 0 to 10" if young else "ORS and SRS totals"
-    _new_figure(width, 16, f"{code}: {what} by session")
-    legend = draw_history(
-        plotext,
-        h.current,
-        h.instruments,
-        summary.cutoff,
-        colors=colors,
-        intake=summary.progress.intake.total if summary.progress else None,
-        reliable=summary.reliable,
-        etr=summary.expected_path,
-        rows=canvas_rows(16),
-        earlier=[episode.administrations for episode in h.episodes[:-1]],
-    )
-    if legend:
-        _show(legend, colors)
-    for key in summary.symptoms:
-        _new_figure(width, 14, f"{code}: {key} totals, with the severity bands")
-        instrument = h.instruments[key]
-        _show(
-            draw_symptoms(plotext, h.current, instrument, colors=colors, rows=canvas_rows(14)),
-            colors,
-        )
-
-
-def _new_figure(width: int, height: int, title: str) -> None:
-    import plotext
-
-    plotext.clear_figure()
-    plotext.theme("clear")
-    plotext.plotsize(width, height)
-    plotext.title(title)
-
-
-def _show(legend: list[Legend], colors: bool) -> None:
-    import plotext
-
-    from fittui.formats.chart import legend_text
-
-    chart = plotext.build()
-    print()
-    print(chart if colors else plotext.uncolorize(chart))
-    print(legend_text(legend))
+    h = work_out(store, code, today)
+    answer = json_bytes(history_json(h.client, h.record, h.summary))
+    if not args.read_only and data is not None and histories.data_stamp(store, code) == data:
+        histories.keep(db, code, histories.Kept(read_from(), rules, data, answer))
+    return answer

@@ -6,7 +6,7 @@ import argparse
 
 from fittui.cli.arguments import add_rater
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, instruments, open_store
+from fittui.cli.common import EXIT_OK, database, seal_daily_backups
 from fittui.cli.output import say_same_session
 
 
@@ -34,18 +34,37 @@ def register(commands: Commands) -> None:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from fittui.domain.instruments import find_instrument
-    from fittui.domain.model import check_mode, check_not_future, check_rater, parse_when
+    """Save the rating through the database alone (``storage/ratings.py``), its scores read
+    with the instrument's scale (``domain/scales.py``): the same checks and the same save as
+    the app's, without loading the rest of the store nor the instruments' files."""
+    from fittui.domain.model import (
+        Administration,
+        check_mode,
+        check_not_future,
+        check_rater,
+        now_when,
+        parse_when,
+    )
+    from fittui.domain.scales import find_scale
+    from fittui.storage.journal import new_id
+    from fittui.storage.ratings import UnknownClient, counted, open_database, save_administrations
+    from fittui.storage.records import known_scales
 
-    instrument = find_instrument(instruments(), args.instrument)
+    instrument = find_scale(known_scales(), args.instrument)
     items = instrument.parse_scores(args.scores)
     when = check_not_future(parse_when(args.date)) if args.date else None
     rater = check_rater(args.rater)
     mode = check_mode(args.mode)
-    store = open_store(args)
-    store.client(args.code)
-    saved = store.record(args.code, instrument, items, when, rater, args.note or "", mode)
+    db = open_database(database(args), read_only=args.read_only)
+    seal_daily_backups(db.storage)
+    if not db.storage.has_client(args.code):
+        raise UnknownClient(args.code)
+    note = args.note or ""
+    rating = Administration(
+        new_id(), args.code, instrument.key, when or now_when(), items, rater, note, mode=mode
+    )
+    [saved] = save_administrations(db, [rating])
     total = instrument.format_score(saved.total)
     print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
-    say_same_session(saved, store.administrations(saved.client))
+    say_same_session(saved, counted(db.storage.client_records(saved.client)))
     return EXIT_OK

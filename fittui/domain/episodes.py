@@ -24,10 +24,11 @@ Pure functions, no I/O: the store keeps the events, the caller passes them in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from fittui.domain.frozen import Frozen
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError
 
@@ -58,15 +59,25 @@ class EpisodeEvent:
     client: str = ""
 
 
-@dataclass(frozen=True)
-class Episode:
+class Episode(Frozen):
     """One course of care: its days, how it ended, and its ratings in entry order."""
 
+    __slots__ = ("number", "start", "end", "reason", "administrations")
     number: int  # 1-based, in date order
     start: str  # ISO date
     end: str | None
     reason: str | None  # one of REASONS or NO_CONTACT; None while open
-    administrations: tuple[Administration, ...] = field(hash=False)
+    administrations: tuple[Administration, ...]
+
+    def __init__(
+        self,
+        number: int,
+        start: str,
+        end: str | None,
+        reason: str | None,
+        administrations: tuple[Administration, ...],
+    ) -> None:
+        self._fill(number, start, end, reason, administrations)
 
     @property
     def closed(self) -> bool:
@@ -103,14 +114,16 @@ class Episode:
         )
 
 
-@dataclass
 class _Open:
     """An episode while it is being built."""
 
-    start: str
-    ratings: list[Administration] = field(default_factory=list)
-    end: str | None = None
-    reason: str | None = None
+    __slots__ = ("start", "ratings", "end", "reason")
+
+    def __init__(self, start: str) -> None:
+        self.start = start
+        self.ratings: list[Administration] = []
+        self.end: str | None = None
+        self.reason: str | None = None
 
     @property
     def last_contact(self) -> str:
@@ -124,13 +137,15 @@ def _days_between(earlier: str, later: str) -> int:
     return (date.fromisoformat(later[:10]) - date.fromisoformat(earlier[:10])).days
 
 
-@dataclass
 class _Builder:
     """The episodes built so far, day by day, and the one still open."""
 
-    gap_days: int
-    built: list[_Open] = field(default_factory=list)
-    current: _Open | None = None
+    __slots__ = ("gap_days", "built", "current")
+
+    def __init__(self, gap_days: int) -> None:
+        self.gap_days = gap_days
+        self.built: list[_Open] = []
+        self.current: _Open | None = None
 
     def open(self, day: str) -> _Open:
         """A new episode from ``day``; the open one, if any, ends as superseded."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
@@ -241,14 +240,12 @@ def translated(instrument: Instrument, tr: Translator) -> Instrument:
     def c_(text: str) -> str:
         return tr.c_(text) if text else text
 
-    return replace(
-        instrument,
+    return instrument.replace(
         name=c_(instrument.name),
         frame=c_(instrument.frame),
         options=tuple(c_(option) for option in instrument.options),
         items=tuple(
-            replace(
-                item,
+            item.replace(
                 label=c_(item.label),
                 description=c_(item.description),
                 low=c_(item.low),
@@ -275,8 +272,8 @@ def for_therapist(instrument: Instrument) -> Instrument:
     """An instrument as the therapist's screens show it: :func:`translated` into the
     therapist's language, severity bands too (see :func:`instrument_words`)."""
     shown = translated(instrument, translator(_therapist.code, "client"))
-    bands = tuple(replace(band, label=instrument_words(band.label)) for band in shown.bands)
-    return replace(shown, bands=bands)
+    bands = tuple(band.replace(label=instrument_words(band.label)) for band in shown.bands)
+    return shown.replace(bands=bands)
 
 
 def in_sentence(words: str) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-from fittui.domain.instruments import AGE_GROUPS
+from fittui.domain.frozen import Frozen
+from fittui.domain.scales import AGE_GROUPS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
@@ -59,23 +60,29 @@ class Client:
     language: str = ""
 
 
-@dataclass(frozen=True)
-class Voided:
+class Voided(Frozen):
     """Why and when a rating was marked as entered in error; it then counts for nothing."""
 
+    __slots__ = ("reason", "at")
     reason: str
     at: str  # date and time to the second
 
+    def __init__(self, reason: str, at: str) -> None:
+        self._fill(reason, at)
 
-@dataclass(frozen=True)
-class Correction:
+
+class Correction(Frozen):
     """One change to a rating after it was saved (``what`` is "client" or "date"), kept so
     the record shows what it said before."""
 
+    __slots__ = ("what", "old", "new", "at")
     what: str
     old: str
     new: str
     at: str  # date and time to the second
+
+    def __init__(self, what: str, old: str, new: str, at: str) -> None:
+        self._fill(what, old, new, at)
 
 
 CORRECTED_FIELDS = ("client", "date")

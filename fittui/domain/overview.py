@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from fittui.domain.display import signed
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
+from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, correction_fields
 from fittui.domain.scoring import (
@@ -246,16 +246,27 @@ def _history_entry(a: Administration) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Overview:
+class Overview(Frozen):
     """One client as the client list and the caseload show them."""
 
+    __slots__ = ("client", "summary", "sessions", "last_seen", "days_since", "attention")
     client: Client
     summary: Summary
     sessions: int  # days with any rating in the current episode: its sessions so far
     last_seen: str | None  # the latest of those days
     days_since: int | None  # days from last_seen to today
     attention: int  # scoring.attention: who to look at first
+
+    def __init__(
+        self,
+        client: Client,
+        summary: Summary,
+        sessions: int,
+        last_seen: str | None,
+        days_since: int | None,
+        attention: int,
+    ) -> None:
+        self._fill(client, summary, sessions, last_seen, days_since, attention)
 
 
 def overviews(

@@ -21,6 +21,7 @@ from functools import wraps
 from typing import Literal, NamedTuple
 
 from fittui.domain import etr, language
+from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import (
     DEFAULTS_BY_AGE_GROUP,
     Band,
@@ -78,42 +79,95 @@ def flag_base(flag: str) -> str:
     return flag.partition(":")[0]
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(Frozen):
     """Pattern thresholds in tenths: fittui's defaults, which a user may change."""
 
-    good_fit: int = 360
-    flat_min_ors: int = 4
-    srs_drop: int = 10
-    ceiling: int = 390
-    ceiling_count: int = 3
-    split_alliance: int = 50
-    high_srs: int = 380
-    item_drop: int = 20
-    same_item_window: int = 3
-    same_item_count: int = 2
+    __slots__ = (
+        "good_fit",
+        "flat_min_ors",
+        "srs_drop",
+        "ceiling",
+        "ceiling_count",
+        "split_alliance",
+        "high_srs",
+        "item_drop",
+        "same_item_window",
+        "same_item_count",
+    )
+    good_fit: int
+    flat_min_ors: int
+    srs_drop: int
+    ceiling: int
+    ceiling_count: int
+    split_alliance: int
+    high_srs: int
+    item_drop: int
+    same_item_window: int
+    same_item_count: int
+
+    def __init__(
+        self,
+        good_fit: int = 360,
+        flat_min_ors: int = 4,
+        srs_drop: int = 10,
+        ceiling: int = 390,
+        ceiling_count: int = 3,
+        split_alliance: int = 50,
+        high_srs: int = 380,
+        item_drop: int = 20,
+        same_item_window: int = 3,
+        same_item_count: int = 2,
+    ) -> None:
+        self._fill(
+            good_fit,
+            flat_min_ors,
+            srs_drop,
+            ceiling,
+            ceiling_count,
+            split_alliance,
+            high_srs,
+            item_drop,
+            same_item_window,
+            same_item_count,
+        )
 
 
-@dataclass(frozen=True)
-class Pattern:
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+class Pattern(Frozen):
     """A pattern worth a conversation: what it is, why it applies, what to ask."""
 
+    __slots__ = ("key", "title", "detail", "questions")
     key: str
     title: str
     detail: str
     questions: tuple[str, ...]
 
+    def __init__(self, key: str, title: str, detail: str, questions: tuple[str, ...]) -> None:
+        self._fill(key, title, detail, questions)
 
-@dataclass(frozen=True)
-class RiskAlert:
+
+class RiskAlert(Frozen):
     """An answer that meets an instrument's risk rule, such as PHQ-9 item 9 at 1 or more."""
 
+    __slots__ = ("administration", "instrument", "rule", "item", "number")
     administration: Administration
     instrument: Instrument
     rule: RiskRule
     item: Item
     number: int
     """The item's number in the questionnaire, counting from 1."""
+
+    def __init__(
+        self,
+        administration: Administration,
+        instrument: Instrument,
+        rule: RiskRule,
+        item: Item,
+        number: int,
+    ) -> None:
+        self._fill(administration, instrument, rule, item, number)
 
     @property
     def answer(self) -> str:
@@ -136,13 +190,16 @@ class RiskAlert:
         )
 
 
-@dataclass(frozen=True)
-class SymptomSummary:
+class SymptomSummary(Frozen):
     """A Likert instrument (PHQ-9, GAD-7) as the client rated it: band of the latest total."""
 
+    __slots__ = ("ratings", "band")
     ratings: tuple[Administration, ...]
     """The client's own ratings, in clinical order (never empty)."""
     band: Band | None
+
+    def __init__(self, ratings: tuple[Administration, ...], band: Band | None) -> None:
+        self._fill(ratings, band)
 
     @property
     def latest(self) -> Administration:
@@ -154,8 +211,7 @@ class SymptomSummary:
         return self.ratings[-1].total - self.ratings[0].total if len(self.ratings) > 1 else None
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(Frozen):
     """An ORS-family series from its intake to its latest rating, there from the first
     rating on or not at all: the three are never missing one by one.
 
@@ -163,9 +219,13 @@ class Progress:
     rating, when the intake is also the latest.
     """
 
+    __slots__ = ("intake", "latest", "change")
     intake: Administration
     latest: Administration
     change: int | None
+
+    def __init__(self, intake: Administration, latest: Administration, change: int | None) -> None:
+        self._fill(intake, latest, change)
 
 
 def progress_of(ors: tuple[Administration, ...]) -> Progress | None:
@@ -183,8 +243,7 @@ def progress_totals(progress: Progress | None) -> tuple[int | None, int | None, 
     return progress.intake.total, progress.latest.total, progress.change
 
 
-@dataclass(frozen=True)
-class RaterSummary:
+class RaterSummary(Frozen):
     """A collateral rater (a partner, a parent, a teacher) as a series of their own.
 
     Shown beside the client's own figures, never counted in them: the rater's own intake,
@@ -192,12 +251,24 @@ class RaterSummary:
     with the rater ("srs_below_cutoff:partner").
     """
 
+    __slots__ = ("rater", "ors", "srs", "progress", "status", "flags")
     rater: str
     ors: tuple[Administration, ...]
     srs: tuple[Administration, ...]
     progress: Progress | None
     status: Status
     flags: tuple[str, ...]
+
+    def __init__(
+        self,
+        rater: str,
+        ors: tuple[Administration, ...],
+        srs: tuple[Administration, ...],
+        progress: Progress | None,
+        status: Status,
+        flags: tuple[str, ...],
+    ) -> None:
+        self._fill(rater, ors, srs, progress, status, flags)
 
 
 @dataclass(frozen=True)
@@ -466,7 +537,7 @@ def alliance_flags(
 def split_alliances(
     administrations: Iterable[Administration],
     instruments: dict[str, Instrument],
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[tuple[str, tuple[Administration, ...]]]:
     """Sessions where two people's SRS totals differ by the split-alliance threshold or more.
 
@@ -628,7 +699,7 @@ def summarize(
     client: Client,
     administrations: Iterable[Administration],
     instruments: dict[str, Instrument],
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     etr_params: etr.Parameters | None = None,
     linked: Iterable[Administration] = (),
     today: date | None = None,
@@ -1042,7 +1113,9 @@ PATTERNS: tuple[Rule, ...] = (
 
 
 def find_patterns(
-    figures: Figures, instruments: dict[str, Instrument], thresholds: Thresholds = Thresholds()
+    figures: Figures,
+    instruments: dict[str, Instrument],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[Pattern, ...]:
     """The patterns that apply, in the table's order, each with questions in our own words."""
     case = Case(figures, instruments, thresholds)

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import LANGUAGES, available_in, client_translator
@@ -22,8 +23,9 @@ from fittui.storage.journal import new_id
 from fittui.storage.store import Form, Store
 
 
-@dataclass(frozen=True)
-class WrittenForm:
+class WrittenForm(NamedTuple):
+    """A home form as written: what the store keeps of it, the page to send, its last day."""
+
     form: Form
     html: str
     use_by: str

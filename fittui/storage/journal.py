@@ -14,10 +14,14 @@ safe for two processes. Here:
   write after its files are copied into backups/) keeps each client's administrations in
   lines of their own, ``["administrations", {id: record}, [place, ...]]`` with each
   record's place in entry order, after the small tables, and ends with an index of where
-  each client's lines are. An open then reads the small tables and the index only, and a
-  client's ratings when asked (``client_records``), once ``summaries.py``'s stamp says this
-  very file was read and checked whole; otherwise it is read whole, as every schema 1
-  file is.
+  each client's lines are. An open then reads the index only, the small tables when first
+  asked for (a save asks only whether its client exists, which the index answers for a
+  client with ratings: ``has_client``), and a client's ratings when asked
+  (``client_records``), once ``summaries.py``'s stamp says this very file was read and
+  checked whole; otherwise it is read whole, as every schema 1 file is. Reading a file
+  whole (``snapshot_read.py``), writing one (``snapshot_file.py``), the upgrade
+  (``upgrade.py``) and TinyDB's tables (``database.py``) live apart, so a save loads none
+  of them.
 * ``fittui.json.journal`` holds one JSON line per saved transaction,
   ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, appended and fsynced
   before a save returns. A line cut short by a crash does not parse; it was never reported
@@ -56,18 +60,13 @@ import stat
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
-from datetime import date, datetime
-from itertools import islice
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from fittui.storage.atomic import fsync_folder, write_whole
 from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
@@ -76,6 +75,12 @@ from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import 
     StorageError,
     UnreadableDatabase,
     newest_backup,
+)
+from fittui.storage.layout import (  # noqa: F401 - SCHEMA_VERSION is re-exported
+    FILE_SCHEMA,
+    GROUPED,
+    SCHEMA_VERSION,
+    Tables,
 )
 from fittui.storage.lock import LockTimeout, WriteLock
 from fittui.storage.summaries import Head, read_head, write_all
@@ -89,20 +94,12 @@ from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-ex
     privacy_warnings,
 )
 
-# The schema of the records (what an export names); the snapshot file's own layout is
-# FILE_SCHEMA: 1 wrote the tables in lines of mixed records, 2 (this fittui) keeps each
-# client's administrations in lines of their own with an index at the end. Both are read.
-SCHEMA_VERSION = 1
-FILE_SCHEMA = 2
-# The table kept per client in the snapshot and read a client at a time.
-GROUPED = "administrations"
 BACKUPS_KEPT = 14
 LOCK_TIMEOUT = 15.0
 COMPACT_MIN_BYTES = 256 * 1024
 # Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
 # journal replayed at open (bench/bench_storage.py measures the worst case).
 COMPACT_FRACTION = 8
-SNAPSHOT_LINE_RECORDS = 1000
 # The clients whose snapshot lines a store keeps once read (a running app's recent ones).
 CLIENTS_CACHED = 256
 # A reader that finds a journal and a snapshot of different generations saw a compaction or
@@ -110,8 +107,6 @@ CLIENTS_CACHED = 256
 RACE_RETRIES = 40
 # A temporary file in backups/ this old was left by a killed process.
 STALE_SECONDS = 3600
-
-Tables = dict[str, dict[str, dict[str, Any]]]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -210,74 +205,6 @@ def write_file_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     write_whole(path, data, os)
 
 
-def snapshot_lines(
-    tables: Tables,
-    generation: str | None = None,
-    supersedes: str | None = None,
-    indexed: bool = False,
-) -> Iterator[bytes]:
-    """The snapshot file, a line at a time (see the module docstring).
-
-    ``generation`` names this snapshot for the journal that extends it; ``supersedes``
-    names the journal it makes obsolete (a compaction folded it in, a restore replaced it).
-    ``indexed`` writes the live database's layout (schema 2): the small tables first, then
-    each client's administrations in lines of their own, each line with the records'
-    places in entry order, and last the index of where each client's lines are. Without
-    it, the plain layout every fittui reads (schema 1), for backups and copies: every
-    table in lines of records in entry order.
-    """
-    count = sum(len(table) for table in tables.values())
-    grouped = tables.get(GROUPED, {})
-    head: dict[str, Any] = {"fittui": {"schema": FILE_SCHEMA if indexed else 1}, "records": count}
-    if indexed:
-        head[GROUPED] = len(grouped)
-    if generation is not None:
-        head["generation"] = generation
-        head["supersedes"] = supersedes
-    if not indexed:
-        yield orjson.dumps(head) + b"\n"
-        for name, table in tables.items():
-            records = iter(table.items())
-            while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
-                yield orjson.dumps([name, chunk]) + b"\n"
-        return
-    line = orjson.dumps(head) + b"\n"
-    offset = first = len(line)
-    yield line
-    for name, table in tables.items():
-        if name == GROUPED:
-            continue
-        records = iter(table.items())
-        while chunk := dict(islice(records, SNAPSHOT_LINE_RECORDS)):
-            line = orjson.dumps([name, chunk]) + b"\n"
-            offset += len(line)
-            yield line
-    small = [first, offset - first]
-    places: dict[str, list[int]] = {}
-    ids = list(grouped)
-    for place, doc in enumerate(grouped.values()):
-        code = doc["client"]
-        if code in places:
-            places[code].append(place)
-        else:
-            places[code] = [place]
-    index: dict[str, list[list[int]]] = {}
-    for code, mine in places.items():
-        ranges = index[code] = []
-        for start in range(0, len(mine), SNAPSHOT_LINE_RECORDS):
-            part = mine[start : start + SNAPSHOT_LINE_RECORDS]
-            line = orjson.dumps([GROUPED, {ids[n]: grouped[ids[n]] for n in part}, part]) + b"\n"
-            ranges.append([offset, len(line)])
-            offset += len(line)
-            yield line
-    yield orjson.dumps({"index": index, "small": small, "records": count}) + b"\n"
-
-
-def dump_snapshot(tables: Tables, indexed: bool = False) -> bytes:
-    """A whole snapshot file's bytes (``snapshot_lines``)."""
-    return b"".join(snapshot_lines(tables, indexed=indexed))
-
-
 def journal_head(journal_id: str, extends: str | None) -> bytes:
     """A journal's first line: an empty transaction (so an older fittui reads it as one) that
     names the journal and the snapshot generation it extends."""
@@ -329,8 +256,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True)
-class Folded:
+class Folded(NamedTuple):
     """A journal a compaction folded into the new snapshot: its id, its length, and per
     client the length after the last line that changed them (see ``last_touched``)."""
 
@@ -379,6 +305,27 @@ class _Index:
         return None
 
 
+class _KnownClients(Mapping[str, Any]):
+    """The clients as a link check asks for them (``in``) before the small tables are
+    read: each one looked up alone (``JournalStorage._client_known``); anything more reads
+    the small tables."""
+
+    def __init__(self, storage: JournalStorage) -> None:
+        self.storage = storage
+
+    def __contains__(self, code: object) -> bool:
+        return type(code) is str and self.storage._client_known(code)
+
+    def __getitem__(self, code: str) -> Any:
+        return self.storage._loaded()["clients"][code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.storage._loaded().get("clients", {}))
+
+    def __len__(self) -> int:
+        return len(self.storage._loaded().get("clients", {}))
+
+
 class _NeedsWhole(Exception):
     """A partial read met something only the whole database can check (a client deleted)."""
 
@@ -387,7 +334,7 @@ class _Race(Exception):
     """A journal and a snapshot of different generations: another process is mid-way."""
 
 
-class JournalStorage(Storage):
+class JournalStorage:
     """TinyDB storage over a snapshot and a journal; see the module docstring."""
 
     def __init__(self, path: str | Path, read_only: bool = False, validate: Checks | None = None):
@@ -401,6 +348,7 @@ class JournalStorage(Storage):
         # journal holds (in ``_tables``); each client's are read from the snapshot's lines
         # when asked for (``client_records``), through the snapshot's index.
         self._partial = False
+        self._small: bytes | None = None  # the small tables' lines, not yet read
         self._index = _Index()
         self._grouped_count = 0  # administrations in the snapshot
         self._deleted: set[str] = set()  # administrations the journal deleted
@@ -443,7 +391,7 @@ class JournalStorage(Storage):
         self.seal_backup: Callable[[bytes], bytes] | None = None
         self.daily_backup: DailyBackup | None = None  # the copy being written, or written
         # Writes what is kept beside the data after a compaction (the Store's rows, which a
-        # compaction leaves true); by default only the stamp of the new snapshot.
+        # compaction leaves true); by default the rows in the file (``carry.py``).
         self.carry: Callable[[Folded], None] | None = None
         self.backup_failed: str | None = None
 
@@ -482,9 +430,45 @@ class JournalStorage(Storage):
             self._refresh(full=False)
 
     def _loaded(self) -> Tables:
-        """The tables read, once ``_refresh`` or ``_load`` has read them."""
+        """The tables read, once ``_refresh`` or ``_load`` has read them, the small ones
+        included."""
+        if self._small is not None:
+            self._parse_small()
+        return self._loaded_as_is()
+
+    def _loaded_as_is(self) -> Tables:
+        """The tables read so far: of a partial read, the small ones only once something
+        asked for them (``_parse_small``); the administrations are there either way."""
         assert self._tables is not None, "read before the database was loaded"
         return self._tables
+
+    def has_client(self, code: str) -> bool:
+        """Whether the client is in the database now, reading no more than it takes."""
+        with self._guard:
+            self._refresh(full=False)
+            return self._client_known(code)
+
+    def _client_known(self, code: str) -> bool:
+        """Whether the client is in the tables read. Before the small tables are read: a
+        client the journal put, or one with ratings in the snapshot's index (the snapshot
+        was checked whole, every rating's client in it, and no client is deleted while the
+        small tables wait: ``_apply_lines``); else the small tables are read."""
+        if self._small is not None:
+            if code in self._loaded_as_is().get("clients", {}):
+                return True
+            try:
+                if self._index.get(code):
+                    return True
+            except ValueError:
+                pass  # read its lines to say what is wrong
+            self._parse_small()
+        return code in self._loaded_as_is().get("clients", {})
+
+    def table_for_update(self, name: str) -> dict[str, dict[str, Any]]:
+        """A table to change inside a transaction (TinyDB's writes): the administrations
+        without reading the small tables, any other table with them."""
+        tables = self._loaded_as_is() if name == GROUPED else self._loaded()
+        return tables.setdefault(name, {})
 
     def _refresh(self, full: bool = True) -> None:
         if self._depth and self._tables is not None:
@@ -582,11 +566,41 @@ class JournalStorage(Storage):
         snapshot = partial[:5] if partial else self._read_snapshot()
         tables, sig, size, generation, supersedes = snapshot or ({}, None, 0, None, None)
         identity = journal_id or (f"inode:{jst.st_ino}" if jst else None)
-        obsolete = False
-        if journal is None or jst is None:
-            pass
-        elif jst.st_size == 0:
-            if snapshot is None:
+        obsolete = self._obsolete(
+            jst, snapshot is not None, generation, supersedes, identity, extends
+        )
+        self._forget(tables, partial)
+        self._verified = None if sig is None else [generation, *sig]
+        self._snapshot_schema = FILE_SCHEMA if partial or sig is None else self._schema_read
+        self._snapshot_sig, self._snapshot_size = sig, size
+        self._generation = generation
+        self._journal_ino = jst.st_ino if jst else None
+        self._journal_id, self._journal_head = journal_id, first if journal_id else b""
+        self._journal_obsolete = obsolete
+        self._journal_crc = None if obsolete else 0
+        if obsolete and jst:
+            self._journal_offset = jst.st_size
+        elif journal:
+            self._replay(first + journal.read())
+        if partial is None and self._verified is not None and not self.read_only:
+            self._keep_stamp()
+
+    def _obsolete(
+        self,
+        jst: os.stat_result | None,
+        has_snapshot: bool,
+        generation: str | None,
+        supersedes: str | None,
+        identity: str | None,
+        extends: str | None,
+    ) -> bool:
+        """Whether the journal is one the snapshot made obsolete (a compaction or restore
+        ended before replacing it); raises when the two do not fit: damage, or a race with
+        another process's compaction (``_Race``: look again)."""
+        if jst is None:
+            return False
+        if jst.st_size == 0:
+            if not has_snapshot:
                 raise self._unreadable(
                     self.journal_path,
                     f"the journal is empty and there is no snapshot {self.path.name}: the "
@@ -598,10 +612,11 @@ class JournalStorage(Storage):
                     "the journal is empty, yet it should name the snapshot it extends: saves "
                     "may have been lost",
                 )
-        elif supersedes is not None and supersedes == identity:
-            obsolete = True  # a compaction or restore ended before replacing it
-        elif extends != generation:
-            if snapshot is None:
+            return False
+        if supersedes is not None and supersedes == identity:
+            return True
+        if extends != generation:
+            if not has_snapshot:
                 raise self._unreadable(
                     self.journal_path,
                     f"the snapshot it extends, {self.path.name}, is missing: the data it held "
@@ -611,29 +626,21 @@ class JournalStorage(Storage):
                 f"it extends snapshot {extends}, but {self.path.name} is {generation}: the "
                 "snapshot may have been replaced by another copy"
             )
+        return False
+
+    def _forget(self, tables: Tables, partial: tuple | None) -> None:
+        """Start over from ``tables`` just read: nothing noted from the files read before
+        is kept, and callers take everything as changed."""
         self.generation += 1
         self._changes = None
         self._tables = tables
         self._partial = partial is not None
-        self._index, self._grouped_count = partial[5:] if partial else (_Index(), 0)
+        self._index, self._grouped_count = partial[5:7] if partial else (_Index(), 0)
+        self._small = partial[7] if partial else None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
-        self._verified = None if sig is None else [generation, *sig]
-        self._snapshot_schema = FILE_SCHEMA if partial or sig is None else self._schema_read
-        self._snapshot_sig, self._snapshot_size = sig, size
-        self._generation = generation
-        self._journal_ino = jst.st_ino if jst else None
-        self._journal_id, self._journal_head = journal_id, first if journal_id else b""
         self._journal_offset, self._journal_lines = 0, 0
         self._journal_tail, self._unterminated = b"", False
-        self._journal_obsolete = obsolete
-        self._journal_crc = None if obsolete else 0
-        if obsolete and jst:
-            self._journal_offset = jst.st_size
-        elif journal:
-            self._replay(first + journal.read())
-        if partial is None and self._verified is not None and not self.read_only:
-            self._keep_stamp()
 
     def _keep_stamp(self) -> None:
         """Note beside the data that this snapshot was read and checked whole, unless it is
@@ -696,18 +703,31 @@ class JournalStorage(Storage):
                 and trailer.get("records") == head["records"]
             ):
                 raise self._unreadable(self.path, "cut short or damaged (its index is wrong)")
-            # This very file was checked whole (the stamp): its records are not checked again.
-            tables: Tables = {}
             snapshot.seek(small[0])
-            number = 1
-            for line in snapshot.read(small[1]).splitlines(keepends=True):
-                number += 1
-                row = self._parse_line(line, number)
-                if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
-                    raise self._unreadable(self.path, f"line {number}: unexpected shape")
-                tables.setdefault(row[0], {}).update(row[1])
+            section = snapshot.read(small[1])
         sig = _sig(st)
-        return tables, sig, st.st_size, generation, supersedes, index, head[GROUPED]
+        return {}, sig, st.st_size, generation, supersedes, index, head[GROUPED], section
+
+    def _parse_small(self) -> None:
+        """Read the small tables (clients, episode events, forms) from the snapshot's bytes
+        kept at open, under what the journal changed since: the first question that needs
+        them pays for them, and a save of one rating, which asks only whether its client
+        exists (``_client_known``), never does. This very file was checked whole (the
+        stamp): its records are not checked again."""
+        section, self._small = self._small, None
+        if section is None or self._tables is None:
+            return
+        snapshot: Tables = {}
+        for number, line in enumerate(section.splitlines(keepends=True), start=2):
+            row = self._parse_line(line, number)
+            if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
+                raise self._unreadable(self.path, f"line {number}: unexpected shape")
+            snapshot.setdefault(row[0], {}).update(row[1])
+        tables = self._loaded_as_is()
+        for name, records in snapshot.items():
+            if name in tables:  # the journal's puts (it deletes none while they wait)
+                records.update(tables[name])
+            tables[name] = records
 
     def _trailer(self, snapshot: BinaryIO, size: int) -> tuple[_Index, dict[str, Any]]:
         """The snapshot's last line: its index of each client's lines (left as bytes, see
@@ -735,60 +755,6 @@ class JournalStorage(Storage):
             raise self._unreadable(self.path, "cut short or damaged (its index is missing)")
         return _Index(line[len(b'{"index":') : end + 1]), trailer
 
-    def _take_table(
-        self, tables: Tables, row: Any, number: int, schema: int, check: bool = True
-    ) -> list | None:
-        """Check one snapshot line of records and add them to ``tables``; the places in
-        entry order of a line of one client's administrations (schema 2), else None.
-        ``check`` False leaves the records' checks to the caller (``_check_lines``)."""
-        places = None
-        if (
-            schema == FILE_SCHEMA
-            and type(row) is list
-            and len(row) == 3
-            and row[0] == GROUPED
-            and type(row[2]) is list
-        ):
-            places = row.pop()
-        if not (
-            type(row) is list and len(row) == 2 and type(row[0]) is str and type(row[1]) is dict
-        ):
-            raise self._unreadable(
-                self.path, f"line {number}: unexpected shape (a table must hold records)"
-            )
-        name, records = row
-        if places is not None and not (
-            len(places) == len(records) and all(type(p) is int for p in places)
-        ):
-            raise self._unreadable(self.path, f"line {number}: the places of its records are wrong")
-        if check:
-            self._check_lines(name, [(number, records)])
-        if name in tables:
-            tables[name].update(records)
-        else:
-            tables[name] = dict(records)
-        return places
-
-    def _check_lines(self, name: str, lines: list[tuple[int, dict[str, Any]]]) -> None:
-        """Check the records of several snapshot lines of one table together (a client's
-        line may hold a few records: checking many at once is much quicker), naming the
-        line of the first one that is wrong."""
-        records: dict[str, Any] = lines[0][1] if len(lines) == 1 else {}
-        if len(lines) > 1:
-            for _, some in lines:
-                records.update(some)
-        if self.validate:
-            wrong = self.validate.many(name, records)
-        else:
-            wrong = next(
-                ((i, "is not a record") for i, d in records.items() if type(d) is not dict), None
-            )
-        if wrong:
-            number = next(n for n, some in lines if wrong[0] in some)
-            raise self._unreadable(
-                self.path, f"line {number}: {name} record {wrong[0]}: {wrong[1]}"
-            )
-
     def _read_snapshot(self) -> tuple | None:
         """(tables, signature, size, generation, supersedes) of the snapshot, or None."""
         snapshot = self._open_snapshot()
@@ -797,76 +763,17 @@ class JournalStorage(Storage):
         with snapshot:
             st = os.fstat(snapshot.fileno())  # of the file read, even if replaced meanwhile
             try:
-                tables, generation, supersedes = self._parse_snapshot(snapshot)
+                tables, generation, supersedes, self._schema_read = self._parse_snapshot(snapshot)
             except OSError as exc:
                 raise self._unreadable(self.path, _words(exc)) from None
         return tables, _sig(st), st.st_size, generation, supersedes
 
-    def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None]:
-        header = snapshot.readline()
-        if not header.strip():
-            raise self._unreadable(self.path, "the file is empty")
-        head = self._parse_line(header, 1)
-        meta = count = generation = supersedes = None
-        if type(head) is dict:
-            meta, count = head.get("fittui"), head.get("records")
-            generation, supersedes = head.get("generation"), head.get("supersedes")
-        if not isinstance(meta, dict) or type(meta.get("schema")) is not int:
-            raise self._unreadable(self.path, "not a fittui database (no schema version)")
-        schema = meta["schema"]
-        if schema > FILE_SCHEMA:
-            raise self._unreadable(
-                self.path, f"schema version {schema} is newer than this fittui understands"
-            )
-        if schema < 1:
-            raise self._unreadable(self.path, f"unknown schema version {schema}")
-        self._schema_read = schema
-        if type(count) is not int:
-            raise self._unreadable(self.path, "unexpected shape (no record count)")
-        if not (type(generation) in (str, type(None)) and type(supersedes) in (str, type(None))):
-            raise self._unreadable(self.path, "line 1: unexpected shape (generation)")
-        grouped = head.get(GROUPED, 0) if schema == FILE_SCHEMA else 0
-        if type(grouped) is not int or grouped < 0:
-            raise self._unreadable(self.path, "line 1: unexpected shape (administrations)")
-        placed: list[str | None] = [None] * grouped
-        tables: Tables = {}
-        indexed = False  # the index line is the last of a schema 2 file
-        unchecked: list[tuple[int, dict[str, Any]]] = []  # a client's lines, checked together
-        waiting = 0
-        for number, line in enumerate(snapshot, start=2):
-            row = self._parse_line(line, number)
-            if indexed:
-                raise self._unreadable(self.path, f"line {number}: a line after the index")
-            if schema == FILE_SCHEMA and type(row) is dict and "index" in row:
-                indexed = True
-                continue
-            grouped_line = schema == FILE_SCHEMA and type(row) is list and row[:1] == [GROUPED]
-            places = self._take_table(tables, row, number, schema, check=not grouped_line)
-            if grouped_line:
-                unchecked.append((number, row[1]))
-                waiting += len(row[1])
-                if waiting >= SNAPSHOT_LINE_RECORDS:
-                    self._check_lines(GROUPED, unchecked)
-                    unchecked, waiting = [], 0
-            count -= len(row[1])
-            for doc_id, place in zip(row[1], places or ()):
-                if not 0 <= place < grouped or placed[place] is not None:
-                    raise self._unreadable(
-                        self.path, f"line {number}: the places of its records are wrong"
-                    )
-                placed[place] = doc_id
-        if unchecked:
-            self._check_lines(GROUPED, unchecked)
-        if count or indexed != (schema == FILE_SCHEMA):
-            raise self._unreadable(self.path, "cut short or damaged (records are missing)")
-        if grouped:
-            if None in placed or len(tables.get(GROUPED, {})) != grouped:
-                raise self._unreadable(self.path, "damaged (administrations are missing)")
-            unordered = tables[GROUPED]
-            tables[GROUPED] = {doc_id: unordered[doc_id] for doc_id in cast(list[str], placed)}
-        if self.validate and (problem := self.validate.links(tables, None)):
-            raise self._unreadable(self.path, problem)
-        return tables, generation, supersedes
+    def _parse_snapshot(self, snapshot: BinaryIO) -> tuple[Tables, str | None, str | None, int]:
+        """The whole snapshot, every record checked: (tables, generation, supersedes,
+        schema). ``snapshot_read.py`` is loaded only here, where a file is read whole."""
+        from fittui.storage.snapshot_read import parse_snapshot
+
+        return parse_snapshot(self, snapshot)
 
     def _parse_line(self, line: bytes, number: int) -> Any:
         if not line.endswith(b"\n"):
@@ -912,7 +819,7 @@ class JournalStorage(Storage):
         """Apply journal lines starting at byte ``at``, each checked as a save checks it:
         the shape of the line and of every operation, every record put, and the links
         between records once the line's operations are all applied (one transaction)."""
-        tables = self._loaded()
+        tables = self._loaded_as_is()
         record = self.validate.record if self.validate else _only_records
         links = self.validate.links if self.validate else None
         number = self._journal_lines
@@ -938,31 +845,45 @@ class JournalStorage(Storage):
                     and type(op[2]) is str
                 ):
                     raise self._damaged(line_at, f"unknown operation {_shown(op)}")
-                table, doc_id = op[1], op[2]
-                before = tables.get(table, {}).get(doc_id)
-                self._note_change(table, before, doc_id)
-                if len(op) == 4:
-                    self._note_change(table, op[3], doc_id)
-                    if problem := record(table, doc_id, op[3]):
-                        raise self._damaged(line_at, f"{table} record {doc_id}: {problem}")
-                    if table in tables:
-                        tables[table][doc_id] = op[3]
-                    else:
-                        tables[table] = {doc_id: op[3]}
-                    if self._partial and table == GROUPED:
-                        self._deleted.discard(doc_id)
-                else:
-                    if self._partial and table != GROUPED:
-                        raise _NeedsWhole  # is a client gone who still has ratings?
-                    if self._partial and before is None:
-                        self._deleted.add(doc_id)
-                        self._changes = self._line_codes = None  # whose: in the snapshot
-                    if table in tables:
-                        tables[table].pop(doc_id, None)
-                changed.append((table, doc_id))
-            if changed and links and (problem := links(tables, changed)):
+                if len(op) == 4 and (problem := record(op[1], op[2], op[3])):
+                    raise self._damaged(line_at, f"{op[1]} record {op[2]}: {problem}")
+                self._apply_op(tables, op)
+                changed.append((op[1], op[2]))
+            if changed and links and (problem := links(self._linked(tables), changed)):
                 raise self._damaged(line_at, problem)
             self._touched(at)
+
+    def _apply_op(self, tables: Tables, op: list) -> None:
+        """Apply one checked put or delete to the tables read (a partial read has the small
+        tables read first when it changes one of them)."""
+        table, doc_id = op[1], op[2]
+        if table != GROUPED and self._small is not None:
+            self._parse_small()
+        before = tables.get(table, {}).get(doc_id)
+        self._note_change(table, before, doc_id)
+        if len(op) == 4:
+            self._note_change(table, op[3], doc_id)
+            if table in tables:
+                tables[table][doc_id] = op[3]
+            else:
+                tables[table] = {doc_id: op[3]}
+            if self._partial and table == GROUPED:
+                self._deleted.discard(doc_id)
+            return
+        if self._partial and table != GROUPED:
+            raise _NeedsWhole  # is a client gone who still has ratings?
+        if self._partial and before is None:
+            self._deleted.add(doc_id)
+            self._changes = self._line_codes = None  # whose: in the snapshot
+        if table in tables:
+            tables[table].pop(doc_id, None)
+
+    def _linked(self, tables: Tables) -> Mapping[str, Mapping[str, Any]]:
+        """The tables as the checks of links between records see them: before the small
+        tables are read, their clients are looked up one by one (``_client_known``)."""
+        if self._small is None:
+            return tables
+        return {**tables, "clients": _KnownClients(self)}
 
     def client_records(self, code: str) -> dict[str, dict[str, Any]]:
         """One client's administrations in entry order, voided ones too, reading no other
@@ -978,7 +899,7 @@ class JournalStorage(Storage):
             raise self._unreadable(self.path, "it keeps being replaced while fittui reads it")
 
     def _client_records(self, code: str) -> dict[str, dict[str, Any]]:
-        journal = self._loaded().get(GROUPED, {})
+        journal = self._loaded_as_is().get(GROUPED, {})
         groups, order = self._journal_grouped()
         if not self._partial:  # everything is read: the client's, in entry order
             return {doc_id: journal[doc_id] for doc_id in groups.get(code, ())}
@@ -1005,7 +926,7 @@ class JournalStorage(Storage):
         if self._journal_groups is None or self._journal_groups[0] != self.generation:
             groups: dict[str, list[str]] = {}
             order: dict[str, int] = {}
-            for n, (doc_id, doc) in enumerate(self._loaded().get(GROUPED, {}).items()):
+            for n, (doc_id, doc) in enumerate(self._loaded_as_is().get(GROUPED, {}).items()):
                 groups.setdefault(doc["client"], []).append(doc_id)
                 order[doc_id] = n
             self._journal_groups = (self.generation, groups, order)
@@ -1079,8 +1000,7 @@ class JournalStorage(Storage):
             raise self._unreadable(self.path, f"{where}: a record is not a record")
         if any(d["client"] != code for d in records.values()):
             raise self._unreadable(self.path, f"{where}: it holds ratings of another client")
-        clients = self._loaded().get("clients", {})
-        if code not in clients:
+        if not self._client_known(code):
             raise self._unreadable(
                 self.path, f"{where}: client {code!r} of its ratings is not in the database"
             )
@@ -1143,11 +1063,13 @@ class JournalStorage(Storage):
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[Tables]:
+    def transaction(self) -> Iterator[None]:
         """Hold the write lock, see the latest data, and save everything done inside at once.
 
         All puts and deletes recorded inside go to disk as one journal line when the
-        outermost transaction ends: all of them are saved, or none.
+        outermost transaction ends: all of them are saved, or none. The tables are asked
+        for inside by name (``table``, ``table_for_update``, ``has_client``), so a save reads
+        only what it needs.
         """
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only; nothing was saved")
@@ -1164,7 +1086,7 @@ class JournalStorage(Storage):
                     self._pending = []
                 self._depth += 1
                 try:
-                    yield self._loaded()
+                    yield
                 finally:
                     self._depth -= 1
                 if outer and self._pending:
@@ -1194,36 +1116,12 @@ class JournalStorage(Storage):
                 self._tables = None
                 self._write_lock().release()
 
-    def _upgrade(self, now: datetime | None = None) -> None:
-        """Rewrite a database an older fittui wrote (a snapshot of schema 1) in this
-        layout, before the first save to it: its files are first copied as they are into
-        backups/ (``fittui-before-upgrade-<date and time>.json`` and, when it holds saves,
-        its ``.journal``), each written and fsynced, so the old database can be restored
-        by any fittui; then the data, unchanged, becomes a new snapshot (``install``)."""
-        stamp = f"{(now or datetime.now()):%Y-%m-%d-%H%M%S}"
-        folder = backups_dir(self.path)
-        target = folder / f"{self.path.stem}-before-upgrade-{stamp}.json"
-        n = 1
-        while os.path.lexists(target):
-            n += 1
-            target = folder / f"{self.path.stem}-before-upgrade-{stamp}-{n}.json"
-        try:
-            private_folder(folder)
-            for source, copy in (
-                (self.path, target),
-                (self.journal_path, target.with_name(target.name + ".journal")),
-            ):
-                if source == self.journal_path and self._journal_lines <= 1:
-                    continue  # no saves in it: the snapshot is the whole database
-                with os.fdopen(open_kept(source, os.O_RDONLY), "rb") as old:
-                    write_file_atomically(copy, iter(lambda: old.read(1 << 20), b""))
-            self._whole()
-            self.install(self._loaded())
-        except OSError as exc:
-            raise SaveFailed(
-                f"could not bring {self.path} up to this fittui's layout: {_words(exc)}; "
-                "nothing was saved"
-            ) from None
+    def _upgrade(self) -> None:
+        """Rewrite a database an older fittui wrote in this layout, its old files kept in
+        backups/ first (``upgrade.py``: loaded only for such a database)."""
+        from fittui.storage.upgrade import upgrade
+
+        upgrade(self)
 
     def _write_lock(self) -> WriteLock:
         """The lock every writer holds; a read-only store has none, and never writes."""
@@ -1246,10 +1144,9 @@ class JournalStorage(Storage):
         if self._swept:
             return
         self._swept = True
-        mine = re.compile(
-            rf"\.{re.escape(self.path.name)}(\.journal|\.summaries)?\.[0-9a-f]{{8}}\.tmp"
-        )
-        backup = re.compile(rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+        # A pattern is compiled only for a name that may match (usually there is none).
+        mine = rf"\.{re.escape(self.path.name)}(\.journal|\.summaries)?\.[0-9a-f]{{8}}\.tmp"
+        backup = rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp"
         old = time.time() - STALE_SECONDS
         for folder, pattern, before in (
             (self.path.parent, mine, None),
@@ -1258,7 +1155,10 @@ class JournalStorage(Storage):
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
-                        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                        name = entry.name
+                        if not (name.startswith(".") and name.endswith(".tmp")):
+                            continue
+                        if re.fullmatch(pattern, name) and entry.is_file(follow_symlinks=False):
                             if (
                                 before is None
                                 or entry.stat(follow_symlinks=False).st_mtime < before
@@ -1378,6 +1278,8 @@ class JournalStorage(Storage):
         """
         if tables is not self._tables:
             self._changes = None  # a restore: every client may have changed
+        from fittui.storage.snapshot_file import snapshot_lines
+
         generation = new_id()
         write_file_atomically(
             self.path, snapshot_lines(tables, generation, self._journal_identity(), indexed=True)
@@ -1388,6 +1290,7 @@ class JournalStorage(Storage):
         self._snapshot_size = st.st_size
         self._journal_obsolete = True
         self._partial, self._index, self._grouped_count = False, _Index(), 0
+        self._small = None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._snapshot_schema = FILE_SCHEMA
         self._start_journal()
@@ -1396,6 +1299,10 @@ class JournalStorage(Storage):
         try:
             if self.carry is not None and folded is not None:
                 self.carry(folded)
+            elif folded is not None:
+                from fittui.storage.carry import carry_rows
+
+                carry_rows(self, folded)
             else:
                 write_all(self.path, Head(self._verified, self._journal_id, None), {})
         except OSError:
@@ -1456,6 +1363,7 @@ class JournalStorage(Storage):
         here, and ``privacy_warnings`` says so.
         """
         from fittui.storage.daily import DailyBackup
+        from fittui.storage.snapshot_file import snapshot_lines
 
         self._backup_day = target.name[-15:-5]
         validate = self.validate
@@ -1494,104 +1402,11 @@ class JournalStorage(Storage):
         self._tables = None
 
 
-class _Recorder(MutableMapping[str, dict[str, Any]]):
-    """A table as TinyDB's updaters see it: changes apply in place and are noted for the journal."""
+def __getattr__(name: str) -> Any:
+    """The snapshot writer's functions, still found here by the callers that import them
+    from the journal, loaded only when asked for (a save never writes a snapshot)."""
+    if name in ("snapshot_lines", "dump_snapshot"):
+        from fittui.storage import snapshot_file
 
-    def __init__(self, name: str, table: dict[str, dict[str, Any]]) -> None:
-        self.name, self.table = name, table
-        self.touched: dict[str, bool] = {}
-        self.seen: dict[str, bytes] = {}
-
-    def __getitem__(self, key: str) -> dict[str, Any]:
-        doc = self.table[key]
-        if key not in self.touched and key not in self.seen:
-            # TinyDB's update() may change the document in place: remember how it was, and
-            # let a copy take its place, so that the tables a daily backup being written
-            # holds (``_start_backup``) never change under it.
-            self.seen[key] = orjson.dumps(doc)
-            doc = self.table[key] = dict(doc)
-        return doc
-
-    def __setitem__(self, key: str, doc: dict[str, Any]) -> None:
-        self.table[key] = doc
-        self.touched[key] = True
-
-    def __delitem__(self, key: str) -> None:
-        del self.table[key]
-        self.touched[key] = True
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.table)
-
-    def __len__(self) -> int:
-        return len(self.table)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.table
-
-    def ops(self) -> list[list]:
-        changed = [
-            k
-            for k, was in self.seen.items()
-            if k not in self.touched and orjson.dumps(self.table[k]) != was
-        ]
-        return [
-            ["put", self.name, key, self.table[key]]
-            if key in self.table
-            else ["del", self.name, key]
-            for key in dict.fromkeys([*self.touched, *changed])
-        ]
-
-
-class JournalTable(Table):
-    """A TinyDB table whose writes touch only the records they change, under the lock.
-
-    Ids are random strings (``new_id``), so two processes never pick the same one, and
-    the query cache is off, so a search always sees what another process saved.
-    """
-
-    document_id_class = str  # type: ignore[assignment]  # TinyDB's annotations say ids are ints
-    default_query_cache_capacity = 0
-
-    def _get_next_id(self) -> str:
-        table = self._read_table()
-        while (doc_id := new_id()) in table:
-            continue
-        return doc_id
-
-    def keyed(self, doc: Mapping[str, Any], doc_id: str) -> Document:
-        """A document to insert under fittui's string id."""
-        return self.document_class(doc, doc_id)  # type: ignore[arg-type]  # TinyDB: ids are ints
-
-    def update_ids(
-        self,
-        fields: Mapping[str, Any] | Callable[[MutableMapping[str, Any]], None],
-        doc_ids: list[str],
-    ) -> None:
-        """``update`` the documents with these string ids."""
-        self.update(fields, doc_ids=doc_ids)  # type: ignore[arg-type]  # TinyDB: ids are ints
-
-    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
-        storage = cast(JournalStorage, self._storage)  # a Database's tables are on one
-        with storage.transaction() as tables:
-            recorder = _Recorder(self.name, tables.setdefault(self.name, {}))
-            # TinyDB's updaters use only mapping operations, which the recorder notes.
-            updater(recorder)  # type: ignore[arg-type]
-            for op in recorder.ops():
-                storage.record(op)
-
-
-class Database(TinyDB):
-    """TinyDB on fittui's journaled storage."""
-
-    table_class = JournalTable
-    default_storage_class = JournalStorage  # type: ignore[assignment]  # TinyDB names JSONStorage
-
-    @property
-    def storage(self) -> JournalStorage:
-        """The journaled storage this database was opened on (``default_storage_class``)."""
-        return cast(JournalStorage, super().storage)
-
-    def table(self, name: str, **kwargs: Any) -> JournalTable:
-        kwargs.setdefault("cache_size", 0)  # a cached query could miss another process's save
-        return cast(JournalTable, super().table(name, **kwargs))
+        return getattr(snapshot_file, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

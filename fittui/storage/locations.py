@@ -128,7 +128,8 @@ def privacy_warnings(db: Path) -> list[str]:
     """
     warnings = []
     own = [backups_dir(db)]
-    if db == default_db_path():
+    # Only an open folder needs to know whether it is ours (platformdirs costs every start).
+    if _open_to_others(db.parent) and db == default_db_path():
         own.append(db.parent)
     for folder in own:
         if _open_to_others(folder) and folder.is_dir():

@@ -28,7 +28,6 @@ fsynced: a file a crash tore or lost does not check out, and the output is deriv
 
 from __future__ import annotations
 
-import errno
 import mmap
 import os
 import stat
@@ -37,6 +36,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fittui import __version__
+from fittui.storage.atomic import write_whole
 
 # Bumped whenever what the stamp holds changes: a file with another version is not believed.
 VERSION = 1
@@ -232,23 +232,5 @@ def keep(db: Path, kind: str, derived_from: bytes, day: str, until: str, output:
         zlib.crc32(output),
         derived_from,
     )
-    target = printed_path(db, kind)
     tmp = db.with_name(f".{db.name}.summaries.{os.urandom(4).hex()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        try:
-            for piece in (head, output):
-                view = memoryview(piece)
-                while view:
-                    view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError as exc:
-            if exc.errno != errno.ENOENT:
-                raise
-        raise
+    write_whole(printed_path(db, kind), (head, output), os, tmp=tmp, durable=False)

@@ -23,14 +23,16 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fittui.domain.episodes import KINDS, REASONS
-from fittui.domain.instruments import AGE_GROUPS, Instrument
-from fittui.domain.language import LANGUAGE_PATTERN
 from fittui.domain.model import CODE_PATTERN, MODES, RATER_PATTERN
+from fittui.domain.scales import AGE_GROUPS, BUILTIN_SCALES, Scale, user_instrument_files
+
+# The episodes' and languages' rules are loaded by the checks that use them (a save of one
+# rating, which checks few records, never needs them).
+if TYPE_CHECKING:
+    from fittui.domain.instruments import Instrument
 
 CLIENTS = "clients"
 ADMINISTRATIONS = "administrations"
@@ -43,8 +45,7 @@ UNKNOWN_INSTRUMENT_LIMIT = 100
 ValueCheck = Callable[[Any], str | None]
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One field of a record: its allowed types, whether it must be there, and a check
     of the value once its type is right (None when the type says enough)."""
 
@@ -106,9 +107,13 @@ def _language(value: str) -> str | None:
     """A language code (``de``, ``pt``), or empty for the therapist's language. A code
     this fittui has no catalog for still reads (a newer fittui may have added it): the
     client's screens then speak the therapist's language."""
-    if value and not LANGUAGE_PATTERN.fullmatch(value):
-        return f"language {value!r} is not a language code"
-    return None
+    if not value:
+        return None
+    from fittui.domain.language import LANGUAGE_PATTERN
+
+    return (
+        None if LANGUAGE_PATTERN.fullmatch(value) else f"language {value!r} is not a language code"
+    )
 
 
 def _when(value: str) -> str | None:
@@ -141,6 +146,8 @@ def _day(value: str) -> str | None:
 
 
 def _kind(value: str) -> str | None:
+    from fittui.domain.episodes import KINDS
+
     return None if value in KINDS else f"episode event {value!r} is not a start or an end"
 
 
@@ -227,9 +234,9 @@ class _Scale:
     """What an instrument accepts, prepared once: its item keys and every allowed score as
     written on disk (tenths divided by ten, so 5.5 and 1.0)."""
 
-    def __init__(self, instrument: Instrument) -> None:
+    def __init__(self, instrument: Scale) -> None:
         self.key = instrument.key
-        self.items = frozenset(item.key for item in instrument.items)
+        self.items = frozenset(instrument.items)
         self.scores = frozenset(
             t / 10 for t in range(instrument.scale_min, instrument.scale_max + 1, instrument.step)
         )
@@ -297,32 +304,50 @@ class _Shape:
 _UNKNOWN_TABLE = _Shape({})
 
 
+def known_scales(strict: bool = True) -> Mapping[str, Scale]:
+    """Each instrument's items and range: the built-in table (``scales.py``) when the user
+    has no instrument files, else from the instruments loaded with the user's files.
+    ``strict`` False falls back to the built-in ones when a user's file is broken: the
+    commands that use instruments say what is wrong with it, and data still reads."""
+    from fittui.storage.locations import instruments_dir
+
+    folder = instruments_dir()
+    if not user_instrument_files(folder):
+        return BUILTIN_SCALES
+    from fittui.domain.instruments import InstrumentError, load_instruments
+
+    try:
+        instruments = load_instruments(folder)
+    except InstrumentError:
+        if strict:
+            raise
+        instruments = load_instruments()
+    return {key: instrument.scale for key, instrument in instruments.items()}
+
+
 class RecordChecks:
     """The checks of records read from disk, with the instruments they need.
 
     ``instruments`` maps keys to instruments; when None, the built-in ones and the user's
-    files in the config folder are loaded the first time an administration is checked (the
-    built-in ones alone when a user's file is broken: the commands that use instruments
+    files in the config folder are loaded the first time an administration is checked
+    (``known_scales``: without user files, the built-in table; the built-in ones alone
+    when a user's file is broken: the commands that use instruments
     say what is wrong with it, and the ratings of an instrument not known here are held
     to the looser check of ``UNKNOWN_INSTRUMENT_LIMIT``).
     """
 
     def __init__(self, instruments: Mapping[str, Instrument] | None = None) -> None:
-        self._instruments = instruments
+        self._known: Mapping[str, Scale] | None = None
+        if instruments is not None:
+            self._known = {key: instrument.scale for key, instrument in instruments.items()}
         self._scales: dict[str, _Scale | None] = {}
         self._shapes: dict[str, _Shape] = {}
 
     def _scale(self, key: str) -> _Scale | None:
         if key not in self._scales:
-            if self._instruments is None:
-                from fittui.domain.instruments import InstrumentError, load_instruments
-                from fittui.storage.locations import instruments_dir
-
-                try:
-                    self._instruments = load_instruments(instruments_dir())
-                except InstrumentError:  # said where instruments are used; data still reads
-                    self._instruments = load_instruments()
-            known = self._instruments.get(key)
+            if self._known is None:
+                self._known = known_scales(strict=False)
+            known = self._known.get(key)
             self._scales[key] = _Scale(known) if known is not None else None
         return self._scales[key]
 
@@ -463,6 +488,8 @@ def _scores_fit_the_instrument(checks: RecordChecks, doc_id: str, doc: dict) -> 
 
 
 def _an_end_has_a_reason(checks: RecordChecks, doc_id: str, doc: dict) -> str | None:
+    from fittui.domain.episodes import REASONS
+
     reason = doc.get("reason")
     if doc["kind"] == "end" and reason not in REASONS:
         return f"an episode's end needs a reason ({', '.join(REASONS)}), not {_shown(reason)}"

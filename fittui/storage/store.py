@@ -30,15 +30,22 @@ from fittui.domain.model import (
     check_code,
     check_not_future,
     check_reason,
-    correction_fields,
     moment_now,
     now_when,
     parse_when,
 )
-from fittui.domain.outside import check_note, check_plain, shown, shown_note
+from fittui.domain.outside import check_note, check_plain, shown
 from fittui.storage import summaries
-from fittui.storage.journal import Database, Folded, collector_paused, new_id
-from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS, RecordChecks
+from fittui.storage.journal import Folded, collector_paused, new_id
+from fittui.storage.ratings import (  # noqa: F401 - re-exported: callers import them from here
+    UnknownClient,
+    administration_from_doc,
+    administration_to_doc,
+    counted,
+    open_database,
+    save_administrations,
+)
+from fittui.storage.records import ADMINISTRATIONS, CLIENTS, EPISODE_EVENTS, FORMS
 
 if TYPE_CHECKING:
     from fittui.storage.derived import ClientRow, Rules
@@ -72,11 +79,6 @@ def form_from_doc(form_id: str, doc: dict) -> Form:
     )
 
 
-class UnknownClient(InputError):
-    def __init__(self, code: str) -> None:
-        super().__init__(f"unknown client {code!r} (see 'fittui clients')")
-
-
 def client_from_doc(doc: dict) -> Client:
     return Client(
         code=doc["code"],
@@ -98,40 +100,6 @@ def client_to_doc(client: Client) -> dict:
         "instruments": list(client.instruments),
         "linked": list(client.linked),
         "language": client.language,
-    }
-
-
-def administration_from_doc(doc_id: str, doc: dict) -> Administration:
-    voided = doc.get("voided")
-    return Administration(
-        id=doc_id,
-        client=doc["client"],
-        instrument=doc["instrument"],
-        date=doc["date"],
-        items={k: round(v * 10) for k, v in doc["items"].items()},
-        rater=doc.get("rater", "client"),
-        note=shown_note(doc.get("note", "")),
-        voided=None if voided is None else Voided(shown(voided["reason"]), voided["at"]),
-        corrections=tuple(
-            Correction(c["what"], shown(c["old"]), shown(c["new"]), c["at"])
-            for c in doc.get("corrections", ())
-        ),
-        mode=doc.get("mode", DEFAULT_MODE),
-    )
-
-
-def administration_to_doc(a: Administration) -> dict:
-    """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
-    rating never corrected is written as it always was."""
-    return {
-        "client": a.client,
-        "instrument": a.instrument,
-        "date": a.date,
-        "rater": a.rater,
-        "items": {k: v / 10 for k, v in a.items.items()},
-        "note": a.note,
-        "mode": a.mode,
-        **correction_fields(a),
     }
 
 
@@ -166,7 +134,7 @@ class Store:
         the user's files, loaded when the first administration is read."""
         self.path = Path(path)
         self.read_only = read_only
-        self.db = Database(self.path, read_only=read_only, validate=RecordChecks(instruments))
+        self.db = open_database(self.path, read_only, instruments)
         self.storage = self.db.storage
         self._clients = self.db.table(CLIENTS)
         self._administrations = self.db.table(ADMINISTRATIONS)
@@ -215,9 +183,13 @@ class Store:
                     changed.update(doc.get("linked", ()))
         return frozenset(changed)
 
-    def client_rows(self, rules: Rules, today: date | None = None) -> dict[str, ClientRow]:
+    def client_rows(
+        self, rules: Rules, today: date | None = None, include_archived: bool = True
+    ) -> dict[str, ClientRow]:
         """Every client's row of the caseload (``derived.ClientRow``: the ``report --json``
-        line, ratings counted, last seen, sessions, the list's attention rank), by code.
+        line, ratings counted, last seen, sessions, the list's attention rank), by code;
+        with ``include_archived`` False, those of the active clients only (no object is
+        made for an archived client's record or row).
 
         This is the cheap way to list the caseload. Rows are kept beside the data
         (``summaries.py``), each stamped with the journal and its length it was derived
@@ -233,6 +205,8 @@ class Store:
             docs, entries, fresh = self._kept_rows(rules, today or date.today())
             rows: dict[str, ClientRow] = {}
             for code in sorted(docs):
+                if not include_archived and docs[code].get("archived", False):
+                    continue
                 row = fresh.get(code) or self._row_of(
                     client_from_doc(docs[code]), entries[code], row_from_json
                 )
@@ -324,26 +298,11 @@ class Store:
     def _carry_rows(self, folded: Folded) -> None:
         """After a compaction (the data unchanged, a new journal): keep the rows that were
         still true at the end of the journal folded in, now stamped with the new one."""
-        stamp, journal, length = self.storage.derived_from()
-        if self._rows is not None and self._rows[0][0] == folded.journal:
-            fingerprint: str | None = self._rows[0][1]
-            old = self._rows[1]
-        else:
-            kept = summaries.read(self.path)
-            usable = kept.head is not None and kept.head.journal == folded.journal
-            fingerprint = kept.head.rules if kept.head is not None and usable else None
-            old = kept.rows if usable and not kept.damaged else {}
-        clients = self.storage.table(CLIENTS)
-        carried = {
-            code: {**entry, "at": length}
-            for code, entry in old.items()
-            if code in clients
-            and folded.last_touched((code, *clients[code].get("linked", ()))) <= entry["at"]
-            and entry["at"] <= folded.length
-        }
-        summaries.write_all(self.path, summaries.Head(stamp, journal, fingerprint), carried)
-        if fingerprint is not None:
-            self._rows = ((journal, fingerprint), carried)
+        from fittui.storage.carry import carry_rows
+
+        carried = carry_rows(self.storage, folded, self._rows)
+        if carried is not None:
+            self._rows = carried
 
     def _row_of(
         self,
@@ -387,6 +346,11 @@ class Store:
         """One client's administration records, voided ones too, in entry order: read
         without reading any other client's."""
         return self.storage.client_records(code)
+
+    def check_readable(self) -> None:
+        """Read the database's small tables and its journal now, without making an object
+        of any record: a database that cannot be read raises here (``UnreadableDatabase``)."""
+        self.storage.look()
 
     # -- clients -------------------------------------------------------------------------
     def clients(self, include_archived: bool = True) -> list[Client]:
@@ -470,12 +434,7 @@ class Store:
     # table and the exports, which show the record as it is, ask ``all_administrations``.
     def administrations(self, code: str | None = None) -> list[Administration]:
         """The ratings that count (none voided) in entry order, of one client or of everyone."""
-        docs = self._raw(ADMINISTRATIONS) if code is None else self._mine(code)
-        return [
-            administration_from_doc(doc_id, doc)
-            for doc_id, doc in docs.items()
-            if "voided" not in doc
-        ]
+        return counted(self._raw(ADMINISTRATIONS) if code is None else self._mine(code))
 
     def all_administrations(self, code: str | None = None) -> list[Administration]:
         """Every rating in entry order, voided ones included: the record as it stands."""
@@ -542,19 +501,7 @@ class Store:
     def record_many(self, administrations: Iterable[Administration]) -> list[Administration]:
         """Save several administrations as one transaction: all of them, or none. A rating
         dated after today is refused."""
-        batch = list(administrations)
-        for a in batch:
-            check_note(a.note)
-        with self.storage.transaction():
-            clients = self._raw(CLIENTS)
-            for a in batch:
-                if a.client not in clients:
-                    raise UnknownClient(a.client)
-                check_not_future(a.date)
-            self._administrations.insert_multiple(
-                self._administrations.keyed(administration_to_doc(a), a.id) for a in batch
-            )
-        return batch
+        return save_administrations(self.db, administrations)
 
     def set_note(self, administration_id: str, note: str) -> None:
         check_note(note)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -27,7 +27,6 @@ from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.domain.language import N_, _, language_from_environment, use_therapist_language
 from fittui.domain.model import Administration, InputError, check_mode
-from fittui.domain.overview import Overview, overviews
 from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
@@ -37,6 +36,9 @@ from fittui.ui.messages import DataChanged
 from fittui.ui.palette import ClientCommands, in_therapists_language
 from fittui.ui.screens.keys import KEYS_BINDINGS
 from fittui.ui.screens.too_small import TooSmallScreen, too_small
+
+if TYPE_CHECKING:  # the caseload's rows: imported when the caseload first opens
+    from fittui.domain.overview import Overview
 
 # What the app itself may do while the client holds the laptop: nothing that leaves.
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
@@ -174,9 +176,10 @@ class FitApp(App):
 
     def client_rows(self, include_archived: bool) -> list[ClientRow]:
         """The client list's rows: each client's figures as the store keeps them beside the
-        ratings (no client's ratings read unless they changed)."""
+        ratings (no client's ratings read unless they changed); an archived client's row
+        is made only when ``include_archived`` asks for it."""
         if self._rows_frozen:
-            rows = self.store.client_rows(self.rules, self.today()).values()
+            rows = self.store.client_rows(self.rules, self.today(), include_archived)
         else:
             # The first time, the rows, like the records (``make_app``), are put out of
             # the collector's reach as they are made (they live as long as the app): else
@@ -184,13 +187,13 @@ class FitApp(App):
             enabled = gc.isenabled()
             gc.disable()
             try:
-                rows = self.store.client_rows(self.rules, self.today()).values()
+                rows = self.store.client_rows(self.rules, self.today(), include_archived)
                 gc.freeze()
                 self._rows_frozen = True
             finally:
                 if enabled:
                     gc.enable()
-        return [row for row in rows if include_archived or not row.client.archived]
+        return list(rows.values())
 
     def rows_of(self, codes: frozenset[str], include_archived: bool) -> list[ClientRow]:
         """The rows of only the clients a save changed (``Store.refresh``), those to list."""
@@ -202,6 +205,8 @@ class FitApp(App):
     ) -> list[Overview]:
         """The caseload's rows: each client scored, who needs a look first; ``cache`` (kept
         by the screen) spares the clients that did not change."""
+        from fittui.domain.overview import overviews
+
         clients = self.store.clients(include_archived=include_archived)
         return overviews(
             clients,
@@ -489,9 +494,10 @@ class FitApp(App):
     def offer_kept_work(self) -> None:
         """Ratings or notes kept when a save failed: offered to save now or let go."""
         from fittui.storage.trouble import kept_work
-        from fittui.ui.screens.trouble import KeptWorkScreen
 
         if not self.store.read_only and kept_work(self.store.path):
+            from fittui.ui.screens.trouble import KeptWorkScreen
+
             self.push_screen(KeptWorkScreen(self.store.path))
 
     def _stop_calmly(self, log: Path | None, kept: Path | None) -> None:
@@ -527,7 +533,7 @@ def make_app(
     therapist's screen is ever opened and the app exits after the thank-you screen.
     """
     store = Store(db_path, read_only=read_only)
-    store.clients()  # an unreadable database fails here, before any screen is drawn
+    store.check_readable()  # an unreadable database fails here, before any screen is drawn
     # Years of records are tens of thousands of small objects that live as long as the
     # app: kept out of the garbage collector's full passes, which would otherwise pause
     # the screen for a tenth of a second now and then.

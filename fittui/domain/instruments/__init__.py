@@ -11,17 +11,24 @@ tenths everywhere in the domain, so no float sum ever decides a clinical judgeme
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal, overload
+
+from fittui.domain.frozen import Frozen
+from fittui.domain.scales import (  # noqa: F401 - re-exported: callers import them from here
+    AGE_GROUPS,
+    InstrumentError,
+    Scale,
+    format_tenths,
+    user_instrument_files,
+)
 
 Family = Literal["ors", "srs", "other"]
 Kind = Literal["vas", "likert"]
 FAMILIES: tuple[Family, ...] = ("ors", "srs", "other")
 KINDS: tuple[Kind, ...] = ("vas", "likert")
-AGE_GROUPS = ("adult", "adolescent", "child", "young_child")
 # The default instruments for each age group (README, How fittui scores).
 DEFAULTS_BY_AGE_GROUP = {
     "adult": ("ORS", "SRS"),
@@ -35,12 +42,9 @@ _WORDING_FIELDS = ("name", "frame", "options")
 _ITEM_WORDING_FIELDS = ("label", "description", "low", "high")
 
 
-class InstrumentError(ValueError):
-    """An instrument file, key or score that cannot be used; the message says where."""
-
-
-@dataclass(frozen=True)
-class Item:
+# The records below are ``Frozen`` (``frozen.py``), not dataclasses: every command that
+# reads a rating imports this module, and a dataclass compiles its methods at each import.
+class Item(Frozen):
     """One line (VAS) or question (Likert) of an instrument.
 
     ``label`` is the short name the therapist reads. ``description`` is, for a line, one
@@ -49,50 +53,102 @@ class Item:
     code where one is known for certain, for exports.
     """
 
+    __slots__ = ("key", "label", "description", "low", "high", "loinc")
     key: str
     label: str
-    description: str = ""
-    low: str = ""
-    high: str = ""
-    loinc: str = ""
+    description: str
+    low: str
+    high: str
+    loinc: str
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        description: str = "",
+        low: str = "",
+        high: str = "",
+        loinc: str = "",
+    ) -> None:
+        self._fill(key, label, description, low, high, loinc)
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(Frozen):
     """A severity band: totals from ``low`` (inclusive) up to the next band."""
 
+    __slots__ = ("key", "label", "low")
     key: str
     label: str
     low: int  # tenths
 
+    def __init__(self, key: str, label: str, low: int) -> None:
+        self._fill(key, label, low)
 
-@dataclass(frozen=True)
-class RiskRule:
+
+class RiskRule(Frozen):
     """An item answer that must reach the therapist before anything else."""
 
+    __slots__ = ("item", "at_least", "flag", "message")
     item: str
     at_least: int  # tenths
     flag: str
     message: str
 
+    def __init__(self, item: str, at_least: int, flag: str, message: str) -> None:
+        self._fill(item, at_least, flag, message)
 
-@dataclass(frozen=True)
-class Source:
+
+class Source(Frozen):
+    __slots__ = ("text", "supports")
     text: str
-    supports: str = ""
+    supports: str
+
+    def __init__(self, text: str, supports: str = "") -> None:
+        self._fill(text, supports)
 
 
-@dataclass(frozen=True)
-class Instrument:
+class Instrument(Frozen):
     """An instrument definition. Totals, cut-offs and thresholds are in tenths.
 
     For exports: ``loinc_panel`` and ``loinc_total`` are the LOINC codes of the whole
     questionnaire and of its total score, ``Item.loinc`` those of the items, and
     ``loinc_answers`` the LOINC answer codes in the order of ``options`` (an answer of
     ``scale_min + n * step`` tenths is ``options[n]``, coded ``loinc_answers[n]``). Each is
-    empty where no code is known.
+    empty where no code is known. ``group``: rated about a group session (the GSRS), a
+    series of its own, apart from the individual alliance. ``languages``: the only
+    languages a client may rate it in, for a validated questionnaire whose exact published
+    wording is shipped (the PHQ-9 in English); empty: any language, its wording (ours)
+    translated through the client catalog.
     """
 
+    __slots__ = (
+        "key",
+        "name",
+        "family",
+        "kind",
+        "items",
+        "scale_min",
+        "scale_max",
+        "step",
+        "ages",
+        "age_groups",
+        "frame",
+        "cutoffs",
+        "reliable_change",
+        "cutoff",
+        "item_cutoff",
+        "caseness",
+        "options",
+        "bands",
+        "risk_rules",
+        "sources",
+        "copyright",
+        "loinc_panel",
+        "loinc_total",
+        "loinc_answers",
+        "group",
+        "languages",
+    )
     key: str
     name: str
     family: Family
@@ -101,29 +157,82 @@ class Instrument:
     scale_min: int
     scale_max: int
     step: int
-    ages: str = ""
-    age_groups: tuple[str, ...] = ()
-    frame: str = ""
-    cutoffs: dict[str, int] = field(default_factory=dict)
-    reliable_change: int | None = None
-    cutoff: int | None = None
-    item_cutoff: int | None = None
-    caseness: int | None = None  # a Likert total at or above it counts as a case (PHQ-9 10)
-    options: tuple[str, ...] = ()
-    bands: tuple[Band, ...] = ()
-    risk_rules: tuple[RiskRule, ...] = ()
-    sources: tuple[Source, ...] = ()
-    copyright: str = ""
-    loinc_panel: str = ""
-    loinc_total: str = ""
-    loinc_answers: tuple[str, ...] = ()
-    group: bool = False
-    """Rated about a group session (the GSRS): a series of its own, apart from the
-    individual alliance."""
-    languages: tuple[str, ...] = ()
-    """The only languages a client may rate it in, for a validated questionnaire whose
-    exact published wording is shipped (the PHQ-9 in English); empty: any language, its
-    wording (ours) translated through the client catalog."""
+    ages: str
+    age_groups: tuple[str, ...]
+    frame: str
+    cutoffs: dict[str, int]
+    reliable_change: int | None
+    cutoff: int | None
+    item_cutoff: int | None
+    caseness: int | None  # a Likert total at or above it counts as a case (PHQ-9 10)
+    options: tuple[str, ...]
+    bands: tuple[Band, ...]
+    risk_rules: tuple[RiskRule, ...]
+    sources: tuple[Source, ...]
+    copyright: str
+    loinc_panel: str
+    loinc_total: str
+    loinc_answers: tuple[str, ...]
+    group: bool
+    languages: tuple[str, ...]
+
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        family: Family,
+        kind: Kind,
+        items: tuple[Item, ...],
+        scale_min: int,
+        scale_max: int,
+        step: int,
+        ages: str = "",
+        age_groups: tuple[str, ...] = (),
+        frame: str = "",
+        cutoffs: dict[str, int] | None = None,
+        reliable_change: int | None = None,
+        cutoff: int | None = None,
+        item_cutoff: int | None = None,
+        caseness: int | None = None,
+        options: tuple[str, ...] = (),
+        bands: tuple[Band, ...] = (),
+        risk_rules: tuple[RiskRule, ...] = (),
+        sources: tuple[Source, ...] = (),
+        copyright: str = "",
+        loinc_panel: str = "",
+        loinc_total: str = "",
+        loinc_answers: tuple[str, ...] = (),
+        group: bool = False,
+        languages: tuple[str, ...] = (),
+    ) -> None:
+        self._fill(
+            key,
+            name,
+            family,
+            kind,
+            items,
+            scale_min,
+            scale_max,
+            step,
+            ages,
+            age_groups,
+            frame,
+            {} if cutoffs is None else cutoffs,
+            reliable_change,
+            cutoff,
+            item_cutoff,
+            caseness,
+            options,
+            bands,
+            risk_rules,
+            sources,
+            copyright,
+            loinc_panel,
+            loinc_total,
+            loinc_answers,
+            group,
+            languages,
+        )
 
     @property
     def max_total(self) -> int:
@@ -132,7 +241,7 @@ class Instrument:
     @property
     def whole_numbers(self) -> bool:
         """Scored in whole numbers (a Likert scale), so shown without a decimal."""
-        return self.step % 10 == 0
+        return self.scale.whole_numbers
 
     def format_score(self, tenths: int | None) -> str:
         """A score or total as this instrument is read: '25.5' on a line, '12' on the PHQ-9."""
@@ -163,41 +272,20 @@ class Instrument:
                 found = band
         return found
 
+    @property
+    def scale(self) -> Scale:
+        """Its items and the scores each takes, which is all reading a score needs."""
+        return Scale(
+            self.key, tuple(i.key for i in self.items), self.scale_min, self.scale_max, self.step
+        )
+
     def parse_score(self, text: str | float | int) -> int:
         """Turn one score as typed into tenths, or say exactly what is wrong with it."""
-        raw = str(text).strip()
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise InstrumentError(f"score {raw!r} is not a number") from None
-        if not value.is_finite():
-            raise InstrumentError(f"score {raw!r} is not a number")
-        tenths = value * 10
-        low, high = self.format_score(self.scale_min), self.format_score(self.scale_max)
-        if tenths < self.scale_min or tenths > self.scale_max:
-            raise InstrumentError(f"score {raw} is out of range {low} to {high} for {self.key}")
-        if tenths != tenths.to_integral_value() or int(tenths) % self.step:
-            precision = "one decimal" if self.step == 1 else "whole numbers"
-            raise InstrumentError(f"score {raw} is finer than {self.key} allows ({precision})")
-        return int(tenths)
+        return self.scale.parse_score(text)
 
     def parse_scores(self, texts: list[str]) -> dict[str, int]:
         """All item scores of one administration, in item order, as tenths."""
-        if len(texts) != len(self.items):
-            raise InstrumentError(
-                f"{self.key} takes {len(self.items)} scores "
-                f"({', '.join(i.key for i in self.items)}), got {len(texts)}"
-            )
-        return {item.key: self.parse_score(t) for item, t in zip(self.items, texts)}
-
-
-def format_tenths(tenths: int | None, decimals: bool = True) -> str:
-    """Tenths as the clinician reads them: 255 -> '25.5'."""
-    if tenths is None:
-        return "-"
-    sign = "-" if tenths < 0 else ""
-    whole, tenth = divmod(abs(tenths), 10)
-    return f"{sign}{whole}.{tenth}" if decimals else f"{sign}{whole}"
+        return self.scale.parse_scores(texts)
 
 
 @overload
@@ -354,8 +442,8 @@ def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
                     f"{', '.join(_ITEM_WORDING_FIELDS)}"
                 )
             by_key[key] = {f: entry[f] for f in _ITEM_WORDING_FIELDS if f in entry}
-        changes["items"] = tuple(replace(i, **by_key.get(i.key, {})) for i in base.items)
-    return replace(base, **changes)
+        changes["items"] = tuple(i.replace(**by_key.get(i.key, {})) for i in base.items)
+    return base.replace(**changes)
 
 
 def load_instruments(user_dir: Path | None = None) -> dict[str, Instrument]:
@@ -363,7 +451,7 @@ def load_instruments(user_dir: Path | None = None) -> dict[str, Instrument]:
 
     Read once per process while the user's files stay as they are.
     """
-    files = sorted(user_dir.glob("*.toml")) if user_dir is not None and user_dir.is_dir() else []
+    files = user_instrument_files(user_dir)
     return _load(tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 

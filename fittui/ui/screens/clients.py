@@ -71,7 +71,7 @@ class ListCells:
         self.app = app
         self.today = today
         self._made: dict[tuple[int, Hashable], tuple[Text, int]] = {}
-        self._since: dict[str | None, str] = {}  # last seen -> "3 wk"
+        self._since: dict[str, Text] = {}  # "3 wk" -> its cell, for every day it stands for
         # The status, latest ORS and SRS, flags and time since last seen: what each cell
         # shows depends on (read from a row), and how it is made.
         self._columns: tuple[
@@ -81,7 +81,7 @@ class ListCells:
             (lambda row: row.report["ors_last"], lambda row: self._score(row, "ors_last")),
             (lambda row: row.report["srs_last"], lambda row: self._score(row, "srs_last")),
             (lambda row: tuple(row.report["flags"]), self._flags),
-            (lambda row: self._since_words(row.last_seen), self._since_cell),
+            (lambda row: row.last_seen, self._since_cell),
         )
 
     def middle(self, row: ClientRow) -> list[Text]:
@@ -94,7 +94,7 @@ class ListCells:
         """The widest cell among ``rows`` of each of the first ``columns`` of ``middle``."""
         widths = []
         for n, (key, make) in enumerate(self._columns[:columns]):
-            distinct = {key(row): row for row in rows}
+            distinct = dict(zip(map(key, rows), rows))  # a row of each value: its last
             widths.append(
                 max((self._cell(n, k, make, row)[1] for k, row in distinct.items()), default=0)
             )
@@ -125,14 +125,12 @@ class ListCells:
         return flags_cell(self.app, tuple(row.report["flags"]))
 
     def _since_cell(self, row: ClientRow) -> Text:
-        return Text(self._since_words(row.last_seen))
-
-    def _since_words(self, seen: str | None) -> str:
-        words = self._since.get(seen)
-        if words is None:
-            days = None if seen is None else (self.today - date.fromisoformat(seen)).days
-            words = self._since[seen] = since_words(days)
-        return words
+        seen = row.last_seen
+        words = since_words(None if seen is None else (self.today - date.fromisoformat(seen)).days)
+        cell = self._since.get(words)
+        if cell is None:
+            cell = self._since[words] = Text(words)
+        return cell
 
 
 class ClientsScreen(LiveScreen):
@@ -242,7 +240,7 @@ class ClientsScreen(LiveScreen):
     def _measure(self, rows: list[ClientRow], shared: ListCells) -> list[int]:
         """The widest cell of each column but the label (its name counts too)."""
         names = self._columns()[: len(COLUMNS) - 1]
-        codes = max((cell_len(row.client.code) for row in rows), default=0)
+        codes = max(map(cell_len, [row.client.code for row in rows]), default=0)
         measured = [codes, *shared.widths(rows, len(names) - 1)]
         return [max(len(_(name)), width) for name, width in zip(names, measured)]
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from fittui.domain.language import N_
 
 FIRST_ROWS = 60  # more than any terminal shows at once
-REST_AFTER = 0.05  # seconds: the rest of a long table comes in after the first paint
+REST_AFTER = 0.05  # seconds after the first paint: the rest of a long table comes in then
 
 
 class RowTable(DataTable):
@@ -29,6 +29,7 @@ class RowTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self._rest: Timer | None = None
         self._fills = 0  # fills so far: the rest of an earlier one is never added
+        self._waiting = False  # rows given to the last fill are still to go in
         # With tall_rows a row is as tall as its cell of most lines (a wrapped cell);
         # otherwise every row is one line.
         self.tall_rows = tall_rows
@@ -52,7 +53,11 @@ class RowTable(DataTable):
     ) -> None:
         """``fill`` with the rows ``keys``, the cells of row ``n`` built by ``cells_of(n)``
         only when the row goes in: a long list builds its first screenful before the
-        paint and the thousands of rows below it after."""
+        paint and the thousands of rows below it after.
+
+        The rest waits for the screen to be drawn (``call_after_refresh``), then
+        ``REST_AFTER`` more: a timer started at the fill could go off first on a busy
+        machine, and the first frame would then wait for every row."""
         if self._rest is not None:
             self._rest.stop()
             self._rest = None
@@ -75,16 +80,22 @@ class RowTable(DataTable):
 
         self._fills += 1
         this_fill = self._fills
+        self._waiting = len(keys) > first
 
+        # A call queued before a later fill replaced this one (a timer stopped too late,
+        # the screen drawn after the next fill) must not add the rows of this one.
         def add_rest() -> None:
-            # A timer stopped too late (its call already queued while the app was busy)
-            # must not add the rows of a fill that a later one replaced.
             if this_fill == self._fills:
                 self._rest = None
+                self._waiting = False
                 add(first, len(keys))
 
-        if len(keys) > first:
-            self._rest = self.set_timer(REST_AFTER, add_rest)
+        def after_paint() -> None:
+            if this_fill == self._fills:
+                self._rest = self.set_timer(REST_AFTER, add_rest)
+
+        if self._waiting:
+            self.call_after_refresh(after_paint)
 
     def _height(self, cells: Sequence[Text]) -> int:
         return 1 + max(c.plain.count("\n") for c in cells) if self.tall_rows else 1
@@ -92,7 +103,7 @@ class RowTable(DataTable):
     @property
     def complete(self) -> bool:
         """Every row given to ``fill`` is in the table (none is waiting for the paint)."""
-        return self._rest is None
+        return not self._waiting
 
     def update_rows(self, changed: Mapping[str, Sequence[Text]], order: Sequence[str]) -> None:
         """Change a filled table in place: put in the rows of ``changed`` (key -> cells; a

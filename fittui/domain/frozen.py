@@ -1,0 +1,62 @@
+"""Small immutable records that cost nothing to define: the instruments, a voided rating's
+reason, a correction, an episode.
+
+Why not ``dataclasses``: a dataclass writes the source of its methods and compiles it each
+time its module is imported, about half a millisecond a class whether Python keeps
+bytecode or not, and these records are imported by every command that reads a rating. A
+record here lists its fields in ``__slots__`` (in order) and spells out its ``__init__``,
+which calls :meth:`Frozen._fill`; equality, hashing, ``repr`` and :meth:`Frozen.replace`
+come from the base, field by field, as a frozen dataclass's do.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+R = TypeVar("R", bound="Frozen")
+
+_set = object.__setattr__
+
+
+class Frozen:
+    """The base of a record whose fields are its ``__slots__`` and never change."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fill(self, *values: object) -> None:
+        """Set every field, in the order of ``__slots__`` (only ``__init__`` calls it)."""
+        for name, value in zip(self.__slots__, values, strict=True):
+            _set(self, name, value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def replace(self: R, **changes: Any) -> R:
+        """A copy with some fields changed (``dataclasses.replace`` for these records)."""
+        fields = dict(zip(self.__slots__, self._values()))
+        fields.update(changes)
+        return type(self)(**fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, Frozen):
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is frozen")
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self._fill(*state)
