@@ -231,7 +231,7 @@ async def test_command_palette_finds_clients_and_actions(demo):
         assert discovered[0] == "Open the caseload"
         await pilot.press("ctrl+p")
         await pilot.press(*"caseload", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         assert isinstance(app.screen, CaseloadScreen)
 
 
