@@ -73,13 +73,13 @@ def database(args: argparse.Namespace, creates: bool = False) -> Path:
     """The database path; a path given with --db or FITTUI_DB must exist, unless the
     command is one that starts a database (a mistyped path never opens an empty practice).
     The default location is created by the first save, on a fresh machine too."""
-    import shlex
-
     from fittui.storage.locations import db_path
 
     db = db_path(args.db)
     explicit = bool(args.db or os.environ.get("FITTUI_DB"))
     if explicit and not creates and not exists(db):
+        import shlex  # only to say how to start one
+
         raise CliError(
             f"no database at {db}: check the path (--db or FITTUI_DB); to start a new "
             f"database there, add its first client: fittui --db {shlex.quote(str(db))} "
