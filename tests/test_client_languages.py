@@ -168,6 +168,7 @@ async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code, size):
         await check_screen(pilot, code, "the closing screen")
 
 
+@pytest.mark.slow
 async def test_a_german_client_in_an_english_session_saves_what_english_saves(tmp_path):
     """The client rates in German while the therapist's result screen is in English; the
     same keys save the same scores as an English rating."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import THERAPIST_PIN, quick_pin
+from conftest import THERAPIST_PIN, quick_pin, until
 from fittui.storage.backup import restore_database
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
@@ -125,10 +125,10 @@ async def test_kept_ratings_are_offered_at_the_next_start_and_saved(db, tmp_path
     )
     app = make_app(db, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: any(isinstance(s, KeptWorkScreen) for s in app.screen_stack))
         assert isinstance(app.screen, KeptWorkScreen)
         await pilot.press("s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, KeptWorkScreen))
         assert not isinstance(app.screen, KeptWorkScreen)
     [saved] = Store(db).administrations("C1")
     assert saved.total == 166 and saved.date == "2026-01-05T10:00"
