@@ -135,10 +135,11 @@ def database(path: Path, administrations: int, clients: int, env: dict[str, str]
 
 
 def copy_of(source: Path, folder: Path) -> Path:
-    """A copy of a database (its journal too) in a new private folder."""
+    """A copy of a database (its journal too) in a new private folder; the kept histories'
+    folder, derived data, stays behind."""
     folder.mkdir(mode=0o700)
     for part in source.parent.glob(source.name + "*"):
-        if not part.name.endswith(".lock"):
+        if part.is_file() and not part.name.endswith(".lock"):
             shutil.copy2(part, folder / part.name)
     return folder / source.name
 

@@ -1,9 +1,13 @@
-"""Shared fixtures: a database in tmp_path, the instruments, and the CLI run in-process."""
+"""Shared fixtures: a database in tmp_path, the instruments, and the CLI run in-process;
+waits on what a screen shows rather than on the clock; the slow tests started first."""
 
 from __future__ import annotations
 
 import html
 import json
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +24,48 @@ def quick_pin(pin: str = THERAPIST_PIN) -> PinHash:
     """The therapist's PIN hashed at a cost cheap enough for tests: the app takes the cost
     from the stored hash, so checking it stays the real code path."""
     return PinHash.make(pin, n=2**4)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per core for ``-n auto``: a Textual test spends much of its time waiting
+    (the pilot's pauses, timers, real processes, fsync), and with one worker per core the
+    cores stood idle a quarter of the run."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` first: with ``-n auto`` the workers take them on while the
+    many short tests are still queued behind them, so that no worker is left running a long
+    one alone at the end. Every worker sorts the same way, as xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+async def until(pilot, condition: Callable[[], object], seconds: float = 10.0) -> None:
+    """Pause until ``condition()`` holds, then return at once; after ``seconds`` the test
+    goes on to its own assertions, which fail. What a screen does just after its first paint
+    comes later on a busy machine: a fixed pause fails there and waits too long elsewhere."""
+    deadline = time.monotonic() + seconds
+    await pilot.pause()
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+
+
+async def history_filled(pilot):
+    """Wait until the open history has its chart, patterns and snippet mounted and a row
+    for each of its ratings (the table fills just after the first paint, and again after a
+    save); returns the history screen."""
+    from fittui.ui.screens.history import HistoryScreen
+    from fittui.ui.widgets.row_table import RowTable
+
+    def filled() -> bool:
+        screen = pilot.app.screen
+        if not isinstance(screen, HistoryScreen) or not screen.body_shown:
+            return False
+        table = screen.query_one("#sessions", RowTable)
+        return table.complete and table.row_count >= len(screen.record) > 0
+
+    await until(pilot, filled)
+    return pilot.app.screen
 
 
 def screen_text(app) -> str:

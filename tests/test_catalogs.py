@@ -110,6 +110,7 @@ def test_the_instrument_extraction_skips_exact_published_wording() -> None:
     assert "Down, depressed or hopeless" in messages  # our short label, for the summary page
 
 
+@pytest.mark.slow
 def test_running_the_command_twice_changes_nothing(tmp_path: Path, monkeypatch) -> None:
     for catalog in extract.CATALOGS:
         (tmp_path / catalog).mkdir()

@@ -132,3 +132,21 @@ def test_a_command_line_builds_only_the_parser_of_the_command_it_names(argv, nam
     assert named_command(argv) == named
     if named is not None:
         assert parsed(build_parser(argv)) == parsed(build_parser())
+
+
+# A history printed as kept needs none of these: typing (fittui's modules on the way import
+# it for mypy only), platformdirs while FITTUI_CONFIG names the config folder, and what only
+# writing or a warning uses.
+NOT_FOR_A_KEPT_HISTORY = ("typing", "platformdirs", "shlex", "mmap", "fittui.storage.atomic")
+
+
+def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch):
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    db = str(tmp_path / "f.json")
+    history = ["--db", db, "history", "C1", "--json"]
+    first = [
+        ["--db", db, "add-client", "C1"],
+        ["--db", db, "record", "C1", "ORS", "1", "1", "1", "1"],
+    ]
+    loaded_after([*first, history], ())  # works the history out and keeps it
+    assert loaded_after([history], NOT_FOR_A_KEPT_HISTORY) == []

@@ -14,7 +14,7 @@ import pytest
 from test_catalogs import SAME_IN_BOTH
 from textual.widgets import Button
 
-from conftest import quick_pin, screen_text
+from conftest import quick_pin, screen_text, until
 from fittui.domain.instruments import BUILTIN_FILES, load_instruments
 from fittui.domain.language import LANGUAGES, therapist_language, translator
 from fittui.domain.model import InputError
@@ -168,6 +168,7 @@ async def test_the_hand_on_and_closing_screens_of_fittui_rate(db, code, size):
         await check_screen(pilot, code, "the closing screen")
 
 
+@pytest.mark.slow
 async def test_a_german_client_in_an_english_session_saves_what_english_saves(tmp_path):
     """The client rates in German while the therapist's result screen is in English; the
     same keys save the same scores as an English rating."""
@@ -401,7 +402,7 @@ async def test_something_going_wrong_is_said_in_the_clients_language(db, tmp_pat
 
             app.store.record = unexpected
             rating.query_one("#done").press()
-            await pilot.pause(0.3)
+            await until(pilot, lambda: isinstance(app.screen, CalmScreen))
             assert isinstance(app.screen, CalmScreen)
             await check_screen(pilot, "sv", "the calm screen")
             assert "Dina svar finns kvar" in "\n".join(screen_lines(app))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from conftest import quick_pin
+from conftest import history_filled, quick_pin, until
 from fittui.domain.instruments import load_instruments
 from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings
@@ -87,14 +87,13 @@ async def test_a_save_by_another_process_reaches_an_open_history(demo):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.open_history("D06")
-        await pilot.pause(0.2)
-        screen = app.screen
+        screen = await history_filled(pilot)
         assert isinstance(screen, HistoryScreen)
         before = screen.query_one("#sessions", DataTable).row_count
         record = ["-m", "fittui", "--db", str(demo), "record", "D06", "ORS", "1", "2", "3", "4"]
         subprocess.run([sys.executable, *record], check=True, capture_output=True)
         app.look_for_saves()
-        await pilot.pause(0.2)
+        await until(pilot, lambda: screen.query_one("#sessions", DataTable).row_count > before)
         assert screen.query_one("#sessions", DataTable).row_count == before + 1
         assert [a.total for a in screen.administrations][-1] == 100
         # A save for another client leaves this history as it was: nothing read again.

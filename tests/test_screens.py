@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select
 
-from conftest import THERAPIST_PIN, quick_pin
+from conftest import THERAPIST_PIN, history_filled, quick_pin, until
 from fittui.domain.instruments import load_instruments
 from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings
@@ -24,10 +24,8 @@ from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.note import NoteScreen
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.too_small import TooSmallScreen
-from fittui.ui.widgets.row_table import REST_AFTER
 
 TODAY = date(2026, 11, 23)
-TABLE_FILLED = REST_AFTER * 4  # the history's table fills just after the first paint
 
 
 @pytest.fixture
@@ -128,7 +126,7 @@ async def test_history_shows_chart_patterns_snippet_and_every_rating(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_history("D06")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         screen = app.screen
         legend = str(screen.query_one("#legend").render())
         assert "cut-off 25" in legend and "intake ±5" in legend and "SRS 36" in legend
@@ -153,14 +151,20 @@ async def test_history_writes_a_note_on_the_chosen_rating(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_history("D03")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         table = app.screen.query_one("#sessions", DataTable)
         table.move_cursor(row=1)  # newest first: the latest ORS
         await pilot.press("n")
         assert isinstance(app.screen, NoteScreen)
         app.screen.query_one(Input).value = "Wants to talk about work next time"
         await pilot.press("enter")
-        await pilot.pause(TABLE_FILLED)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, HistoryScreen)
+                and "Wants to talk about work" in app.screen.snippet
+            ),
+        )
         assert isinstance(app.screen, HistoryScreen)
         latest_ors = [a for a in Store(demo).administrations("D03") if a.instrument == "ORS"][-1]
         assert latest_ors.note == "Wants to talk about work next time"
@@ -171,12 +175,12 @@ async def test_rating_from_the_history_comes_back_to_it(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_history("D07")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         await pilot.press("o")  # a child: the CORS
         assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "CORS"
         await pilot.press("5", "down", "5", "down", "5", "down", "5", "enter")
         await pilot.press("f2", *THERAPIST_PIN, "enter", "escape")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         assert isinstance(app.screen, HistoryScreen)
         assert app.screen.query_one("#sessions", DataTable).row_count == 9
 
@@ -227,7 +231,7 @@ async def test_command_palette_finds_clients_and_actions(demo):
         assert discovered[0] == "Open the caseload"
         await pilot.press("ctrl+p")
         await pilot.press(*"caseload", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         assert isinstance(app.screen, CaseloadScreen)
 
 
@@ -235,7 +239,7 @@ async def test_read_only_shows_another_process_save_within_two_seconds(demo):
     app = app_for(demo, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_history("D10")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         assert app.screen.query_one("#sessions", DataTable).row_count == 1
         other = Store(demo)  # as `fittui record` in another shell would
         ors = load_instruments()["ORS"]
@@ -265,7 +269,7 @@ async def test_history_draws_the_expected_path_as_decision_support(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_history("D04")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         legend = str(app.screen.query_one("#legend").render())
         assert "expected" in legend and "lower edge" in legend
         note = str(app.screen.query_one("#etr-note").render())
@@ -291,7 +295,7 @@ async def test_history_leads_with_the_risk_alert_and_charts_symptom_measures(dem
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_history("D04")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         screen = app.screen
         alert = screen.query_one("#alert")
         assert alert.display and "PHQ-9 item 9" in str(alert.render())
@@ -307,7 +311,7 @@ async def test_history_leads_with_the_risk_alert_and_charts_symptom_measures(dem
         )
         assert "." not in str(phq9[3]) and "." not in str(phq9[4])  # whole numbers
         app.open_history("D06")
-        await pilot.pause(TABLE_FILLED)
+        await history_filled(pilot)
         assert not app.screen.query_one("#alert").display
 
 

@@ -61,6 +61,7 @@ def the_backup(result) -> Path:
 
 
 @needs_age
+@pytest.mark.slow
 def test_an_encrypted_backup_is_opened_by_the_age_tool(cli, filled, tmp_path):
     result = cli("backup", "--encrypt")
     assert result.code == 0
@@ -74,6 +75,7 @@ def test_an_encrypted_backup_is_opened_by_the_age_tool(cli, filled, tmp_path):
     assert tables(opened) == tables(filled)  # a valid fittui database, the same records
 
 
+@pytest.mark.slow
 def test_restore_of_an_encrypted_backup_brings_it_back_exactly(cli, filled):
     before = tables(filled)
     backup = the_backup(cli("backup", "--encrypt"))
@@ -85,6 +87,7 @@ def test_restore_of_an_encrypted_backup_brings_it_back_exactly(cli, filled):
     assert not list(filled.parent.glob(".fittui-restore-*"))  # the opened copy is gone
 
 
+@pytest.mark.slow
 def test_a_wrong_passphrase_is_refused_and_changes_nothing(cli, filled, monkeypatch):
     backup = the_backup(cli("backup", "--encrypt"))
     assert cli("add-client", "C3").code == 0
@@ -104,6 +107,7 @@ def test_no_passphrase_and_no_terminal_is_a_clear_error(cli, filled, monkeypatch
     assert db_bytes(filled) == before
 
 
+@pytest.mark.slow
 def test_an_encrypted_export_is_imported_with_its_passphrase(cli, filled, tmp_path):
     out = tmp_path / "practice.csv.age"
     result = cli("export", "--format", "csv", "-o", out, "--encrypt")
@@ -150,6 +154,7 @@ def test_a_bad_key_in_the_settings_is_named(cli, db, tmp_path):
     assert result.code == 1 and "backups.encrypt_to" in result.err
 
 
+@pytest.mark.slow
 def test_on_a_terminal_the_passphrase_is_asked_twice_when_encrypting(cli, filled, monkeypatch):
     import getpass
     import sys

@@ -142,6 +142,7 @@ def write_database(db: Path, clients: int = 1, administrations: int = 0) -> None
 
 
 # -- crashes and concurrency -------------------------------------------------------------------
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_no_reported_save(client_db: Path) -> None:
     rng = random.Random(3)
     reported: list[str] = []

@@ -96,6 +96,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(OPERATIONS)
 def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operations) -> None:

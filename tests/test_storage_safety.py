@@ -503,6 +503,7 @@ print(repr(sorted(seen)))
 """
 
 
+@pytest.mark.slow
 def test_readers_and_backups_during_restores_see_one_database_or_the_other(tmp_path, ors):
     db = tmp_path / "data" / "fittui.json"
     copies = {}

@@ -15,9 +15,12 @@ import pytest
 
 from fittui.storage.store import Store
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"
+    ),
+    pytest.mark.slow,
+]
 FITTUI = Path(sys.executable).with_name("fittui")
 
 

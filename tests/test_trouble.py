@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from conftest import THERAPIST_PIN, quick_pin
+from conftest import THERAPIST_PIN, quick_pin, until
 from fittui.storage.backup import restore_database
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
@@ -67,7 +67,7 @@ async def test_a_failed_save_in_client_mode_shows_a_calm_line_and_keeps_the_mark
 
             app.store.record = unexpected
             rating.query_one("#done").press()
-            await pilot.pause(0.3)
+            await until(pilot, lambda: isinstance(app.screen, CalmScreen))
             assert isinstance(app.screen, CalmScreen)
             words = " ".join(str(w.render()) for w in app.screen.query("Static"))
             assert "Your answers are kept" in words and "C2" not in words
@@ -80,7 +80,7 @@ async def test_a_failed_save_in_client_mode_shows_a_calm_line_and_keeps_the_mark
             assert "RuntimeError" in private_log.read_text()
             assert mode(private_log) == 0o600 and mode(private_log.parent) == 0o700
             await pilot.press("f2", *THERAPIST_PIN, "enter")  # the therapist key and PIN
-            await pilot.pause(0.2)
+            await until(pilot, lambda: isinstance(app.screen, TroubleScreen))
             assert isinstance(app.screen, TroubleScreen)
             # (Keys by hand from here: Pilot's press would wait on the screen that stopped.)
             app.screen.action_back()
@@ -125,10 +125,10 @@ async def test_kept_ratings_are_offered_at_the_next_start_and_saved(db, tmp_path
     )
     app = make_app(db, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: any(isinstance(s, KeptWorkScreen) for s in app.screen_stack))
         assert isinstance(app.screen, KeptWorkScreen)
         await pilot.press("s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, KeptWorkScreen))
         assert not isinstance(app.screen, KeptWorkScreen)
     [saved] = Store(db).administrations("C1")
     assert saved.total == 166 and saved.date == "2026-01-05T10:00"
@@ -150,13 +150,13 @@ async def test_an_error_on_a_therapist_screen_reaches_a_screen_in_words(
             await pilot.pause(0.2)
             if not isinstance(app.screen, TroubleScreen):
                 app.action_caseload()  # the key moved: call it as the key would
-                await pilot.pause(0.2)
+                await until(pilot, lambda: isinstance(app.screen, TroubleScreen))
             assert isinstance(app.screen, TroubleScreen)
             words = str(app.screen.query_one("Static").render())
             assert "ValueError" in words and str(private_log) in words
             assert "Tue 10am" not in words
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await until(pilot, lambda: app.screen.__class__.__name__ == "ClientsScreen")
             assert app.screen.__class__.__name__ == "ClientsScreen"
             assert app.is_running
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shlex
 import stat
 from datetime import date
 from pathlib import Path
@@ -33,11 +32,14 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def config_dir() -> Path:
-    """Where the user's instrument wording and settings live."""
+    """Where the user's instrument wording and settings live: ``FITTUI_CONFIG``, else the
+    per-user config folder (platformdirs, imported only then: it costs every start)."""
+    override = os.environ.get("FITTUI_CONFIG")
+    if override:
+        return Path(override).expanduser()
     from platformdirs import user_config_path
 
-    override = os.environ.get("FITTUI_CONFIG")
-    return Path(override).expanduser() if override else user_config_path(APP_NAME, appauthor=False)
+    return user_config_path(APP_NAME, appauthor=False)
 
 
 def instruments_dir() -> Path:
@@ -158,6 +160,8 @@ def privacy_warnings(db: Path) -> list[str]:
 
 
 def _fix(path: Path, mode: str) -> str:
+    import shlex  # only when there is something to fix
+
     kind = "folder" if mode == "700" else "file"
     return (
         f"the {kind} {path} can be read by other users of this computer; "

@@ -28,7 +28,6 @@ fsynced: a file a crash tore or lost does not check out, and the output is deriv
 
 from __future__ import annotations
 
-import mmap
 import os
 import stat
 import zlib
@@ -36,7 +35,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fittui import __version__
-from fittui.storage.atomic import write_whole
 
 # Bumped whenever what the stamp holds changes: a file with another version is not believed.
 VERSION = 1
@@ -186,6 +184,8 @@ def print_kept(
             body = _body_at(os.pread(fd, _HEAD_MAX, 0), derived_from, day, st.st_size)
             if body is None:
                 return False
+            import mmap  # only when a kept output is there to print
+
             kept = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             return False
@@ -232,5 +232,7 @@ def keep(db: Path, kind: str, derived_from: bytes, day: str, until: str, output:
         zlib.crc32(output),
         derived_from,
     )
+    from fittui.storage.atomic import write_whole  # only when writing: not on the quick way
+
     tmp = db.with_name(f".{db.name}.summaries.{os.urandom(4).hex()}.tmp")
     write_whole(printed_path(db, kind), (head, output), os, tmp=tmp, durable=False)
