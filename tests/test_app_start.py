@@ -133,3 +133,40 @@ async def test_a_long_list_is_answered_for_a_moment_after_its_first_frame(
             f"C{n:03}" for n in range(FIRST_ROWS * 3)
         )
     assert rest[0] - first_frame[0] >= row_table.REST_AFTER * 0.9  # a timer's leeway
+
+
+PREPARED = """
+import asyncio, sys, time
+from pathlib import Path
+from fittui.ui.app import make_app, SCORING_MODULES
+
+async def main():
+    app = make_app(Path(sys.argv[1]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        print(all(name in sys.modules for name in SCORING_MODULES))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if all(name in sys.modules for name in SCORING_MODULES):
+                break
+            await pilot.pause(0.05)
+        print(all(name in sys.modules for name in SCORING_MODULES))
+
+asyncio.run(main())
+"""
+
+
+def test_the_scoring_is_imported_after_the_first_paint_not_at_the_first_save(db: Path) -> None:
+    """The list starts from the kept rows without the scoring; the first save found by the
+    poll needs it, so the app imports it in a thread just after start: the first save
+    shown costs the main loop no more than any later one."""
+    import subprocess
+    import sys
+
+    store = Store(db)
+    store.client_rows(RULES)  # kept beside the data, as after any earlier start
+    store.close()
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARED, str(db)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

@@ -44,6 +44,12 @@ if TYPE_CHECKING:  # the caseload's rows: imported when the caseload first opens
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
 # How often to look for saves made by another process: shown within a second of landing.
 POLL_SECONDS = 0.5
+# The modules that score a client: the list starts from the kept rows without them, and the
+# first save the poll finds needs them to derive that client's row. They are imported in a
+# thread this long after start, once the list is drawn, so that the first save shown costs
+# the main loop no more than any later one.
+SCORING_MODULES = ("fittui.domain.scoring", "fittui.domain.overview")
+PREPARE_SCORING_AFTER = 0.5
 
 
 class NoteOptions(TypedDict):
@@ -137,9 +143,18 @@ class FitApp(App):
         elif self._session_on_start:
             self.start_session(self._session_on_start)
         self.set_interval(POLL_SECONDS, self.look_for_saves)
+        self.set_timer(PREPARE_SCORING_AFTER, self._prepare_scoring)
         if not (self._rate_on_start or self._session_on_start):
             self.offer_kept_work()
         self._check_size(self.size.width, self.size.height)
+
+    @work(thread=True, exit_on_error=False)
+    def _prepare_scoring(self) -> None:
+        """Import the scoring modules off the main loop (see ``SCORING_MODULES``)."""
+        from importlib import import_module
+
+        for name in SCORING_MODULES:
+            import_module(name)
 
     def look_for_saves(self) -> None:
         """Pick up saves from any process and tell the screen on top what changed: the one
