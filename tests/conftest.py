@@ -17,6 +17,24 @@ from fittui.cli.main import main
 from fittui.domain.instruments import load_instruments
 from fittui.storage.settings import PinHash
 
+
+def rescored_rows(db: Path, rules, today, include_archived: bool = True) -> dict:
+    """Every client's row computed from all their ratings, read whole by a fresh read-only
+    store: what the rows kept beside the data must always equal."""
+    from fittui.storage.derived import derive_row
+    from fittui.storage.store import Store
+
+    store = Store(db, read_only=True)
+    by_client = store.administrations_by_client()
+    events = store.episode_events_by_client()
+    rows = {}
+    for client in store.clients(include_archived=include_archived):
+        linked = [a for code in client.linked for a in by_client.get(code, [])]
+        mine, theirs = by_client.get(client.code, []), events.get(client.code, [])
+        rows[client.code] = derive_row(client, mine, theirs, linked, rules, today)
+    return rows
+
+
 THERAPIST_PIN = "2468"
 
 

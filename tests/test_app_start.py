@@ -20,9 +20,10 @@ from rich.console import RenderableType
 from textual.screen import Screen
 from textual.widgets.data_table import RowKey
 
+from conftest import rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
-from fittui.storage.derived import Rules, derive_row
+from fittui.storage.derived import Rules
 from fittui.storage.journal import UnreadableDatabase
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
@@ -53,16 +54,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def rescored(db: Path) -> dict:
-    """Every client's row computed from all their ratings by a fresh store."""
-    store = Store(db, read_only=True)
-    by_client = store.administrations_by_client()
-    events = store.episode_events_by_client()
-    rows = {}
-    for client in store.clients():
-        linked = [a for code in client.linked for a in by_client.get(code, [])]
-        mine, theirs = by_client.get(client.code, []), events.get(client.code, [])
-        rows[client.code] = derive_row(client, mine, theirs, linked, RULES, TODAY)
-    return rows
+    return rescored_rows(db, RULES, TODAY)
 
 
 def test_the_rows_of_the_active_clients_are_those_of_a_full_rescore(db: Path) -> None:

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.storage import summaries
-from fittui.storage.derived import Rules, derive_row
+from fittui.storage.derived import Rules
 from fittui.storage.store import Store
 
 INSTRUMENTS = load_instruments()
@@ -31,16 +32,7 @@ CODES = ("C1", "C2", "C3", "C4")
 
 
 def rescored(db: Path, include_archived: bool = True) -> dict:
-    """The clients' rows computed from all their ratings by a fresh read-only store."""
-    store = Store(db, read_only=True)
-    by_client = store.administrations_by_client()
-    events = store.episode_events_by_client()
-    rows = {}
-    for client in store.clients(include_archived=include_archived):
-        linked = [a for code in client.linked for a in by_client.get(code, [])]
-        mine, theirs = by_client.get(client.code, []), events.get(client.code, [])
-        rows[client.code] = derive_row(client, mine, theirs, linked, RULES, TODAY)
-    return rows
+    return rescored_rows(db, RULES, TODAY, include_archived)
 
 
 def record(store: Store, code: str, score: int, days: int) -> None:

@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fittui.storage.journal
+from conftest import rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import Administration, Client
 from fittui.storage import summaries
 from fittui.storage.backup import backup_database, restore_database
-from fittui.storage.derived import Rules, derive_row
+from fittui.storage.derived import Rules
 from fittui.storage.journal import JournalStorage, new_id
 from fittui.storage.store import Store
 
@@ -37,16 +38,7 @@ RELEASE = Path(__file__).parent / "data" / "release-0.1"
 
 
 def rescored(db: Path, rules: Rules = RULES, today: date = TODAY) -> dict:
-    """Every client's row computed from all the ratings, read whole by a fresh store."""
-    store = Store(db, read_only=True)
-    by_client = store.administrations_by_client()
-    events = store.episode_events_by_client()
-    rows = {}
-    for client in store.clients():
-        linked = [a for code in client.linked for a in by_client.get(code, [])]
-        mine, theirs = by_client.get(client.code, []), events.get(client.code, [])
-        rows[client.code] = derive_row(client, mine, theirs, linked, rules, today)
-    return rows
+    return rescored_rows(db, rules, today)
 
 
 def day(n: int) -> str:
