@@ -43,6 +43,7 @@ from datetime import date
 from pathlib import Path
 
 from fittui.storage.locations import config_dir, make_private_dir
+from fittui.storage.printed import Sig, file_sig
 
 # Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
 # import. mypy takes any TYPE_CHECKING as typing's.
@@ -85,28 +86,21 @@ def _file(db: Path, code: str) -> Path:
     return folder(db) / code.encode().hex()
 
 
-def _sig(st: os.stat_result) -> list[int]:
-    """What changes whenever a file is written: its inode, size and times."""
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-def _file_stamp(path: Path) -> list[int] | None:
-    """A file's ``_sig``, or None when it is absent."""
+def _file_stamp(path: Path) -> Sig | None:
+    """A file's ``file_sig``, or None when it is absent."""
     try:
-        return _sig(os.stat(path))
+        return file_sig(os.stat(path))
     except OSError:
         return None
 
 
-def _folder_stamp(
-    path: Path, endings: tuple[str, ...] = ("",)
-) -> list[tuple[str, list[int] | None]]:
+def _folder_stamp(path: Path, endings: tuple[str, ...] = ("",)) -> list[tuple[str, Sig | None]]:
     """Each entry of a folder whose name ends with one of ``endings``, by name, with its
-    ``_sig`` (None for a folder; an empty list when the folder is absent)."""
+    ``file_sig`` (None for a folder; an empty list when the folder is absent)."""
     try:
         with os.scandir(path) as entries:
             found = [
-                (entry.name, _sig(entry.stat()) if entry.is_file() else None)
+                (entry.name, file_sig(entry.stat()) if entry.is_file() else None)
                 for entry in entries
                 if entry.name.endswith(endings)
             ]

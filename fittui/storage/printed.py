@@ -52,7 +52,7 @@ def printed_path(db: Path, kind: str) -> Path:
     return db.with_name(f"{db.name}.summaries.{kind}")
 
 
-def _sig(st: os.stat_result) -> Sig:
+def file_sig(st: os.stat_result) -> Sig:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -104,7 +104,7 @@ def files_now(db: Path) -> Files | None:
             if not stat.S_ISREG(st.st_mode):
                 return None
             first = os.pread(fd, _HEAD_MAX, 0)
-            journal_sig, head = _sig(st), zlib.crc32(first[: first.find(b"\n") + 1 or None])
+            journal_sig, head = file_sig(st), zlib.crc32(first[: first.find(b"\n") + 1 or None])
         finally:
             os.close(fd)
     try:
@@ -115,7 +115,7 @@ def files_now(db: Path) -> Files | None:
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
-    return Files(_sig(st), journal_sig, head)
+    return Files(file_sig(st), journal_sig, head)
 
 
 def rules_sources(folders: Iterable[Path], files: Iterable[Path] = ()) -> str:
