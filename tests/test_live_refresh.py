@@ -132,3 +132,16 @@ def test_the_rows_of_the_changed_clients_are_those_of_the_whole_list(demo):
     assert app.store.rows_of({"D05", "D02", "D09", "nobody"}, app.rules, TODAY) == {
         code: whole[code] for code in ("D02", "D05", "D09")
     }
+
+
+async def test_a_poll_after_the_last_screen_is_gone_does_nothing(demo):
+    """The poll's timer can tick while the app closes, after its screens are gone: a save
+    found then has no screen to tell, and must not raise."""
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClientsScreen))
+    other = Store(demo)
+    ors(other, "D01", 9)
+    other.close()
+    assert not app.screen_stack
+    app.look_for_saves()

@@ -161,6 +161,8 @@ class FitApp(App):
         polling path of every screen that shows data (``LiveScreen``)."""
         if self.client_mode:
             return  # nothing on a client's screen shows data; the result screen reads afresh
+        if not self.screen_stack:
+            return  # the app is closing: a tick can come after its last screen is gone
         try:
             changed = self.store.refresh()
         except StorageError as exc:
