@@ -10,7 +10,6 @@ module has a ``register(commands)`` that adds its arguments beside the code that
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
@@ -187,6 +186,8 @@ def build_parser(arguments: Sequence[str] | None = None) -> argparse.ArgumentPar
 def run(arguments: list[str]) -> int:
     """Parse the command line, run the command, and turn a failure into one line on stderr
     and its exit status."""
+    from fittui.cli.failure import failed, wait_for_backups
+
     args = build_parser(arguments).parse_args(arguments)
     args.db = getattr(args, "db", None)
     args.read_only = getattr(args, "read_only", False)
@@ -197,52 +198,18 @@ def run(arguments: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # no traceback ever reaches a user
-        return _failed(exc)
+        return failed(exc)
     finally:
-        _wait_for_backups()
-
-
-def _wait_for_backups() -> None:
-    """A save's daily backup is written beside it (``storage/daily.py``): the command has
-    said what it did; wait for the copy before ending, and say if it failed."""
-    daily = sys.modules.get("fittui.storage.daily")
-    if daily is not None:
-        for failure in daily.wait_for_all():
-            print(f"fittui: warning: {failure}", file=sys.stderr)
+        wait_for_backups()
 
 
 def _check_storage(args: argparse.Namespace) -> None:
     """Refuse a writing command under --read-only; warn about a database others can read."""
     from fittui.cli.common import CliError
-    from fittui.storage.locations import db_path, privacy_warnings
+    from fittui.cli.failure import warn_about_privacy
 
     writes = args.writes(args) if callable(args.writes) else args.writes
     if args.read_only and writes:
         name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
         raise CliError(f"'{name}' writes files; it cannot run with --read-only")
-    for warning in privacy_warnings(db_path(args.db)):
-        print(f"fittui: warning: {warning}", file=sys.stderr)
-
-
-def _failed(exc: Exception) -> int:
-    """Say what stopped a command, on stderr, and give its exit status.
-
-    The error classes are imported here, not at the top, so that ``fittui --version`` and
-    ``--help`` import nothing of fittui's layers; a command that raised one has loaded it.
-    """
-    from fittui.cli.common import EXIT_BAD_INPUT, EXIT_OK, CliError
-    from fittui.domain.instruments import InstrumentError
-    from fittui.domain.model import InputError
-    from fittui.domain.outside import shown
-    from fittui.storage.errors import StorageError
-
-    if isinstance(exc, InputError | InstrumentError | StorageError | CliError):
-        for line in str(exc).splitlines():
-            print(f"fittui: error: {shown(line)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if isinstance(exc, BrokenPipeError):
-        sys.stderr.close()
-        return EXIT_OK
-    print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
-    print("fittui: please report this, with the command you ran", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    warn_about_privacy(args.db)

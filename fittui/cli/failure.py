@@ -1,0 +1,50 @@
+"""What every command does around its own work: the privacy warnings before it; when it
+ends, a failure said in one line on stderr with its exit status, and the daily backup a
+save started waited for. Apart from ``commands.py`` (and its
+argparse) so that the commands read without argparse (``light.py``) end the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def warn_about_privacy(db: str | None) -> None:
+    """Say on stderr which of the database's folders and files others can read."""
+    from fittui.storage.locations import db_path, privacy_warnings
+
+    for warning in privacy_warnings(db_path(db)):
+        print(f"fittui: warning: {warning}", file=sys.stderr)
+
+
+def wait_for_backups() -> None:
+    """A save's daily backup is written beside it (``storage/daily.py``): the command has
+    said what it did; wait for the copy before ending, and say if it failed."""
+    daily = sys.modules.get("fittui.storage.daily")
+    if daily is not None:
+        for failure in daily.wait_for_all():
+            print(f"fittui: warning: {failure}", file=sys.stderr)
+
+
+def failed(exc: Exception) -> int:
+    """Say what stopped a command, on stderr, and give its exit status.
+
+    The error classes are imported here, not at the top, so that ``fittui --version`` and
+    ``--help`` import nothing of fittui's layers; a command that raised one has loaded it.
+    """
+    from fittui.cli.common import EXIT_BAD_INPUT, EXIT_OK, CliError
+    from fittui.domain.instruments import InstrumentError
+    from fittui.domain.model import InputError
+    from fittui.domain.outside import shown
+    from fittui.storage.errors import StorageError
+
+    if isinstance(exc, InputError | InstrumentError | StorageError | CliError):
+        for line in str(exc).splitlines():
+            print(f"fittui: error: {shown(line)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(exc, BrokenPipeError):
+        sys.stderr.close()
+        return EXIT_OK
+    print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
+    print("fittui: please report this, with the command you ran", file=sys.stderr)
+    return EXIT_BAD_INPUT

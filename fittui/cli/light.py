@@ -1,0 +1,89 @@
+"""The plain forms of the commands that run most often, read without argparse.
+
+Why: importing argparse and building the parser costs a fresh process a few milliseconds,
+as much as some commands' own work (``fittui history CODE --json``, ``fittui record``).
+:func:`plain_words` reads a command line only when every word is plain: the command's
+words, and options written out in full, each once (``--db PATH`` or ``--db=PATH``, flags
+such as ``--json``). Anything else (a shortened option, ``-h``, ``--``, a value that starts
+with a dash, an option twice) gives None, and the caller hands the line to argparse, which
+reads it the way it always has and says what is wrong. So the two can never disagree on a
+line both read: the light reading is the parser's own on the lines it accepts.
+
+:func:`run_plain` runs what the light reading found as ``commands.run`` runs a command:
+the privacy warnings first, the same one line on stderr for a failure, the daily backup
+waited for.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+# Accepted by every command, before it or after it (``commands.common_options``).
+COMMON_VALUED = frozenset({"db"})
+COMMON_FLAGS = frozenset({"read-only"})
+
+
+def plain_words(
+    arguments: Sequence[str],
+    command: str,
+    valued: frozenset[str] = frozenset(),
+    flags: frozenset[str] = frozenset(),
+    words_from: int = 1,
+    words_to: int | None = None,
+) -> tuple[dict[str, str | bool], list[str]] | None:
+    """The options (by name, ``read-only`` as ``read_only``) and the words after the
+    command, when ``arguments`` is ``command`` with ``words_from`` to ``words_to`` plain
+    words and these options (besides --db and --read-only); else None."""
+    valued = valued | COMMON_VALUED
+    flags = flags | COMMON_FLAGS
+    options: dict[str, str | bool] = {}
+    words: list[str] = []
+    seen_command = False
+    given = iter(arguments)
+    for word in given:
+        if not word.startswith("-") or word == "-":
+            if not seen_command:
+                if word != command:
+                    return None
+                seen_command = True
+            else:
+                words.append(word)
+            continue
+        if not word.startswith("--") or word == "--":
+            return None
+        name, equals, value = word[2:].partition("=")
+        key = name.replace("-", "_")
+        if key in options or (not seen_command and name not in COMMON_VALUED | COMMON_FLAGS):
+            return None
+        if name in flags and not equals:
+            options[key] = True
+        elif name in valued:
+            if not equals:
+                following = next(given, None)
+                if following is None or following.startswith("-"):
+                    return None
+                value = following
+            options[key] = value
+        else:
+            return None
+    if not seen_command or len(words) < words_from or len(words) > (words_to or len(words)):
+        return None
+    return options, words
+
+
+def run_plain(db: str | None, command: Callable[[], int]) -> int:
+    """Run ``command`` on the database ``db`` names as ``commands.run`` runs one: its
+    privacy warnings, its exit status, one line on stderr if it fails."""
+    from fittui.cli.failure import failed, wait_for_backups, warn_about_privacy
+
+    try:
+        warn_about_privacy(db)
+        return command()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # no traceback ever reaches a user
+        return failed(exc)
+    finally:
+        wait_for_backups()
