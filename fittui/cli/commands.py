@@ -186,9 +186,9 @@ def build_parser(arguments: Sequence[str] | None = None) -> argparse.ArgumentPar
 def run(arguments: list[str]) -> int:
     """Parse the command line, run the command, and turn a failure into one line on stderr
     and its exit status."""
-    from fittui.cli.failure import failed, wait_for_backups
-
     args = build_parser(arguments).parse_args(arguments)
+    from fittui.cli.failure import failed, wait_for_backups  # after --help has exited
+
     args.db = getattr(args, "db", None)
     args.read_only = getattr(args, "read_only", False)
     try:
