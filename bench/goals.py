@@ -4,6 +4,7 @@
     .venv/bin/python bench/goals.py --quick   # only --version and --help: no database
     .venv/bin/python bench/goals.py --commands   # only the commands' rows: not the app
     .venv/bin/python bench/goals.py --app     # only the app's goals (with bytecode)
+    .venv/bin/python bench/goals.py --saves   # only the saves' goals (part of --app)
 
 Each goal and its baseline run alternately (A B A B, so both see the same state of this
 shared machine), and the ratio of their medians is compared with the goal:
@@ -19,7 +20,12 @@ shared machine), and the ratio of their medians is compared with the goal:
   pushing a bare screen, alternately in one running app;
 - a save by another process (``fittui record``) shown on the list at 300,000: within 1 s of
   its end, with the app's main loop busy at most 30 ms for it (the worst of the runs);
-- the resident memory of the idle app at 100,000 against the minimal Textual app.
+- the resident memory of the idle app at 100,000 against the minimal Textual app;
+- one save in a running store at 300,000, its journal just short of being folded into the
+  snapshot (the longest a running app meets), against appending 100 bytes to a file in
+  the same folder and fsyncing it (what a save must do at least); the day's first save
+  (it starts the daily backup) against another save, alternately over several simulated
+  days; and the saves made while that backup is being written against the same.
 
 The commands are measured twice: with no bytecode for fittui's modules
 (``PYTHONDONTWRITEBYTECODE=1`` is set on these machines, so an editable install compiles
@@ -60,6 +66,8 @@ SLOW_RUNS = 3  # the commands reading 300,000 administrations: seconds each
 APP_RUNS = 3  # the app started afresh: seconds each
 SCREEN_RUNS = 7  # a screen pushed in a running app
 SAVES = 5  # saves by another process, each shown on the list
+SAVE_RUNS = 41  # saves in a running store, each beside an fsync of 100 bytes
+FIRST_SAVES = 7  # days begun, each with a save beside it (a backup at 300,000: ~2 s)
 
 
 def fittui_command() -> list[str]:
@@ -147,13 +155,15 @@ def copy_of(source: Path, folder: Path) -> Path:
 Row = tuple[str, str, str, str, str, bool]
 
 
-def ratio_row(name: str, ms: float, base_name: str, base_ms: float, limit: float) -> Row:
+def ratio_row(
+    name: str, ms: float, base_name: str, base_ms: float, limit: float, decimals: int = 0
+) -> Row:
     ratio = ms / base_ms
-    print(f"  {name}: {ms:.0f} / {base_ms:.0f} = {ratio:.2f}×", flush=True)
+    print(f"  {name}: {ms:.{decimals}f} / {base_ms:.{decimals}f} = {ratio:.2f}×", flush=True)
     return (
         name,
-        f"{ms:.0f}",
-        f"{base_name} {base_ms:.0f}",
+        f"{ms:.{decimals}f}",
+        f"{base_name} {base_ms:.{decimals}f}",
         f"{ratio:.2f}×",
         f"≤ {limit}×",
         ratio <= limit,
@@ -254,6 +264,138 @@ def measure_app(big: Path, smaller: Path, scratch: Path, env: dict[str, str]) ->
     return rows
 
 
+def fill_journal(db: Path) -> int:
+    """Append ratings to ``db``'s journal until it is just short of being folded into the
+    snapshot (an eighth of it): the longest journal a running app meets, and the most a
+    save could have to look at. Returns the journal's length."""
+    import orjson
+
+    from fittui.domain.model import Administration
+    from fittui.storage.journal import COMPACT_FRACTION, COMPACT_MIN_BYTES, new_id
+    from fittui.storage.store import ADMINISTRATIONS as TABLE
+    from fittui.storage.store import administration_to_doc
+
+    journal = db.with_name(db.name + ".journal")
+    limit = max(COMPACT_MIN_BYTES, db.stat().st_size // COMPACT_FRACTION) - 64 * 1024
+    size = journal.stat().st_size
+    items = {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0}
+    lines = []
+    n = 0
+    while size < limit:
+        n += 1
+        code = f"C{n % CLIENTS + 1:05d}"
+        a = Administration(new_id(), code, "ORS", "2025-01-06", items, "client", "")
+        line = orjson.dumps({"ops": [["put", TABLE, a.id, administration_to_doc(a)]]}) + b"\n"
+        lines.append(line)
+        size += len(line)
+    with open(journal, "ab") as f:
+        f.write(b"".join(lines))
+    return size
+
+
+def measure_saves(big: Path, scratch: Path) -> list[Row]:
+    """The saves' goals, in this process, on a copy of ``big`` made in ``scratch`` whose
+    journal is filled to just short of its folding (``fill_journal``), held as the app
+    holds it (a store that has read the snapshot's index and the journal):
+
+    - a save (``Store.record``, as the app calls it) against appending 100 bytes to a file
+      in the same folder and fsyncing it, each opened afresh as a save opens the journal;
+    - the day's first save against another save: each first save begins a new day as far
+      as the store can tell (today's backup removed, the removal synced before it, the
+      store's note of the day's backup forgotten), and the backup it starts is waited for
+      before the next measure;
+    - the saves made while that backup is being written (one every 50 ms from 100 ms after
+      the first save until the backup is done) against the same other saves.
+    """
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.store import Store
+
+    copy = copy_of(big, scratch)
+    journal_bytes = fill_journal(copy)
+    Store(copy).storage.look()  # a copy is read and checked whole once, as any new file is
+    store = Store(copy)
+    store.storage.look()
+    ors = load_instruments()["ORS"]
+    items = ors.parse_scores(["5.5", "7", "10", "0"])
+    probe = copy.with_name("fsync-probe")
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT, 0o600))
+    backups = copy.parent / "backups"
+
+    def save(code: str = "C00002") -> float:
+        start = time.perf_counter()
+        store.record(code, ors, items, when="2025-01-06")
+        return (time.perf_counter() - start) * 1000
+
+    def fsync_100() -> float:
+        start = time.perf_counter()
+        fd = os.open(probe, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, b"x" * 99 + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return (time.perf_counter() - start) * 1000
+
+    during: list[float] = []
+
+    def first_of_day() -> float:
+        for backup in backups.glob(f"{copy.stem}-????-??-??.json"):
+            backup.unlink()
+        os.sync()  # the removal's own cost is not the save's
+        store.storage._backup_day = ""
+        ms = save("C00003")
+        written = store.storage.daily_backup
+        assert written is not None, "the first save of the day starts the backup"
+        time.sleep(0.1)
+        while not written.wait(0):
+            during.append(save("C00004"))
+            time.sleep(0.05)
+        assert store.storage.wait_for_backup() is None, "the backup was written"
+        return ms
+
+    save("C00001")  # today's backup
+    store.storage.wait_for_backup()
+    print(f"  the journal: {journal_bytes / 1024 / 1024:.1f} MB", flush=True)
+    rows: list[Row] = []
+    ms, base_ms = interleaved(save, fsync_100, SAVE_RUNS)
+    rows.append(
+        ratio_row(
+            f"one save in a running app, {ADMINISTRATIONS:,}, its journal about to be "
+            "folded in, ms",
+            ms,
+            "appending 100 bytes and fsyncing, same folder,",
+            base_ms,
+            2.0,
+            decimals=2,
+        )
+    )
+    first_ms, other_ms = interleaved(first_of_day, save, FIRST_SAVES)
+    during_ms = statistics.median(during)
+    print(f"  saves while the backup was written: {len(during)}, worst {max(during):.1f} ms")
+    rows.append(
+        ratio_row(
+            f"the day's first save (its backup started), {ADMINISTRATIONS:,}, ms",
+            first_ms,
+            "another save",
+            other_ms,
+            1.1,
+            decimals=2,
+        )
+    )
+    rows.append(
+        ratio_row(
+            f"a save while the day's backup is written, {ADMINISTRATIONS:,}, ms",
+            during_ms,
+            "another save",
+            other_ms,
+            1.1,
+            decimals=2,
+        )
+    )
+    store.close()
+    return rows
+
+
 def table(rows: list[Row]) -> int:
     print("| measure | figure | baseline | ratio | goal | met |")
     print("|---|---|---|---|---|---|")
@@ -266,6 +408,7 @@ def main() -> int:
     quick = "--quick" in sys.argv[1:]
     commands_only = "--commands" in sys.argv[1:]
     app_only = "--app" in sys.argv[1:]
+    saves_only = "--saves" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="fittui-goals-") as tmp:
         home = Path(tmp)
         os.chmod(home, 0o700)
@@ -277,10 +420,11 @@ def main() -> int:
             "XDG_DATA_HOME": str(home / "data"),
         }
         env.pop("FITTUI_DB", None)
+        os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")})  # saves
         big = None if quick else database(CACHE, ADMINISTRATIONS, CLIENTS, env)
         smaller = (
             None
-            if quick or commands_only
+            if quick or commands_only or saves_only
             else database(SMALLER_CACHE, SMALLER, SMALLER_CLIENTS, env)
         )
         had_bytecode = any(package_folder().rglob("__pycache__"))
@@ -289,7 +433,7 @@ def main() -> int:
             ("no bytecode", drop_bytecode),
             ("bytecode", compile_bytecode),
         ]
-        for how, prepare in [] if app_only else steps:
+        for how, prepare in [] if app_only or saves_only else steps:
             prepare()
             print(f"Measuring the commands with {how}...", flush=True)
             db = None if big is None else copy_of(big, home / how.replace(" ", "-"))
@@ -298,6 +442,9 @@ def main() -> int:
             compile_bytecode()  # already so after the commands, unless --app
             print("Measuring the app (bytecode)...", flush=True)
             rows += measure_app(big, smaller, home / "app", env)
+        if big is not None and not commands_only:
+            print("Measuring the saves...", flush=True)
+            rows += measure_saves(big, home / "saves")
         if not had_bytecode:
             drop_bytecode()  # the package left as it was found
     return table(rows)
