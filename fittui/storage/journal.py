@@ -235,6 +235,31 @@ def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def _mark(fd: int) -> tuple[int, int, int, int] | None:
+    """Set the modification time of the file just written one nanosecond before the time
+    that write gave it, and return its stamp (``_sig``); None where the time cannot be set
+    that finely.
+
+    Why: the stamp then changes with any later write to the file, by any program. A write
+    sets the modification time to the time now, never earlier than the time our own write
+    was given, so never to the marked time; and an unmarked stamp would not do, as a
+    clock that ticks every few milliseconds gives a write just after ours the same times.
+    Putting the marked time back after a rewrite, as a copy keeping times does, changes
+    the change time (which no program can set). So a save that finds the stamp it marked
+    need not read the journal again to know nobody changed it (``_append``).
+    """
+    if os.utime not in os.supports_fd:
+        return None
+    try:
+        st = os.fstat(fd)
+        marked = st.st_mtime_ns - 1
+        os.utime(fd, ns=(st.st_atime_ns, marked))
+        st = os.fstat(fd)
+    except OSError:
+        return None  # the stamp is not used: the next save reads the journal again
+    return _sig(st) if st.st_mtime_ns == marked else None
+
+
 def _first(entry: tuple[int, str, dict[str, Any]]) -> int:
     return entry[0]
 
@@ -364,6 +389,9 @@ class JournalStorage:
         self._journal_lines = 0
         self._journal_tail = b""  # the last bytes read, to notice a rewrite under us
         self._journal_crc: int | None = 0  # CRC-32 of the journal's bytes read so far
+        # The journal's stamp (``_sig``) just after this store's last append, with its
+        # modification time set apart (``_mark``): while it is the same, nothing wrote to it.
+        self._journal_mark: tuple | None = None
         self._unterminated = False  # the last line read is complete but has no newline
         self._journal_obsolete = False
         self._pending: list[list] | None = None
@@ -1213,13 +1241,19 @@ class JournalStorage:
             self._start_backup(target)
 
     def _append(self, line: bytes) -> None:
+        """Append one transaction's line and fsync it, once the journal is known to hold
+        exactly the bytes this store read and wrote: its stamp as this store's last append
+        marked it (``_mark``), or else its bytes, read again, of the same CRC-32."""
         fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
+        mark, self._journal_mark = self._journal_mark, None
         try:
             st = os.fstat(fd)
             if st.st_ino != self._journal_ino:
                 raise self._changed("it was replaced by another file")
-            if self._journal_crc is not None and self._journal_crc != zlib.crc32(
-                os.pread(fd, self._journal_offset, 0)
+            if (
+                _sig(st) != mark
+                and self._journal_crc is not None
+                and self._journal_crc != zlib.crc32(os.pread(fd, self._journal_offset, 0))
             ):
                 raise self._changed(f"bytes before {self._journal_offset} were rewritten")
             if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
@@ -1231,6 +1265,7 @@ class JournalStorage:
             except OSError:
                 os.ftruncate(fd, self._journal_offset)
                 raise
+            self._journal_mark = _mark(fd)
         finally:
             os.close(fd)
         self._journal_offset += len(data)
