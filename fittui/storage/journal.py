@@ -306,8 +306,16 @@ class _Index:
 
     def __init__(self, data: bytes = b"{}") -> None:
         self.data = data  # the index object's bytes, ``{...}``
+        self._found: dict[str, list[list[int]] | None] = {}  # the entries looked up
 
     def get(self, code: str) -> list[list[int]] | None:
+        if code in self._found:  # the bytes never change: a running app's saves ask again
+            return self._found[code]
+        entry = self._look_up(code)
+        self._found[code] = entry
+        return entry
+
+    def _look_up(self, code: str) -> list[list[int]] | None:
         key = orjson.dumps(code) + b":["
         at = 0
         while (at := self.data.find(key, at + 1)) > 0:
@@ -400,7 +408,7 @@ class JournalStorage:
         self._backup_day = ""  # the day whose backup this store saw written
         self._guard = threading.RLock()
         self._lock: WriteLock | None = (
-            None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT)
+            None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT, self._lock_folder)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
         # The clients whose records changed since ``take_changes`` last asked; None when
@@ -530,6 +538,8 @@ class JournalStorage:
     def _look(self, full: bool) -> None:
         if full and self._partial:
             self._tables = None
+        if self._as_left():
+            return
         try:
             journal = os.fdopen(open_kept(self.journal_path, os.O_RDONLY), "rb")
         except FileNotFoundError:
@@ -561,6 +571,18 @@ class JournalStorage:
                 self._load(journal, jst, full)
             except _NeedsWhole:
                 self._load(journal, jst, True)
+
+    def _as_left(self) -> bool:
+        """Whether the files are as this store's last save left them, so there is nothing
+        new to read: the journal's stamp is the one that save marked (``_mark``: nothing
+        wrote to it since) and the snapshot's is unchanged."""
+        if self._journal_mark is None or self._tables is None:
+            return False
+        try:
+            journal = os.lstat(self.journal_path)
+        except OSError:
+            return False  # the whole look says what is wrong
+        return _sig(journal) == self._journal_mark and self._snapshot_stat() == self._snapshot_sig
 
     def _check_unchanged(self, journal: BinaryIO, st: os.stat_result) -> None:
         """The journal this store has read is still as it was: not cut, and its last bytes
@@ -667,7 +689,7 @@ class JournalStorage:
         self._small = partial[7] if partial else None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
-        self._journal_offset, self._journal_lines = 0, 0
+        self._journal_offset, self._journal_lines, self._journal_mark = 0, 0, None
         self._journal_tail, self._unterminated = b"", False
 
     def _keep_stamp(self) -> None:
@@ -1156,10 +1178,14 @@ class JournalStorage:
         assert self._lock is not None, "a read-only store never takes the write lock"
         return self._lock
 
+    def _lock_folder(self) -> None:
+        """Before the lock file is opened (it is then kept open between saves): its folder
+        made, and a link or anything but a file in its place refused, in words."""
+        make_private_dir(self.path.parent)
+        check_kept(self.lock_path)
+
     def _acquire(self) -> None:
         try:
-            make_private_dir(self.path.parent)
-            check_kept(self.lock_path)
             self._write_lock().acquire()
         except LockTimeout:
             raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
@@ -1287,7 +1313,7 @@ class JournalStorage:
         self._journal_lines = 2 if first else 1
         self._journal_tail = (head + first)[-64:]
         self._unterminated = self._journal_obsolete = False
-        self._last_touch, self._unknown_touch = {}, 0
+        self._last_touch, self._unknown_touch, self._journal_mark = {}, 0, None
 
     def _journal_identity(self) -> str | None:
         """What a snapshot names to make the journal now on disk obsolete: its id, or its
@@ -1432,9 +1458,12 @@ class JournalStorage:
         return self.backup_failed
 
     def close(self) -> None:
-        """Forget what was read, once the daily backup being written is finished."""
+        """Forget what was read, once the daily backup being written is finished, and
+        close the lock file kept open between saves."""
         self.wait_for_backup()
         self._tables = None
+        if self._lock is not None and not self._lock.is_locked:
+            self._lock.close()
 
 
 def __getattr__(name: str) -> Any:
