@@ -291,6 +291,34 @@ def test_journal_rewritten_far_before_its_end_stops_saving(client_db, ors, times
     assert path.read_bytes() == damaged
 
 
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_lock_file_changed_under_a_running_store_is_locked_anew(client_db, ors, how, monkeypatch):
+    """A store keeps its lock file open between saves: when the path names another file
+    since (deleted and made again, or replaced), the store locks that file, so a process
+    holding it still keeps the store out."""
+    from fittui.storage.lock import WriteLock
+
+    monkeypatch.setattr(fittui.storage.journal, "LOCK_TIMEOUT", 0.2)
+    store = Store(client_db)
+    store.record("C1", ors, ors.parse_scores(["2", "2", "2", "2"]))
+    lock = client_db.with_name(client_db.name + ".lock")
+    if how == "deleted":
+        lock.unlink()
+    else:
+        lock.with_name("other").write_bytes(b"")
+        os.replace(lock.with_name("other"), lock)
+    other = WriteLock(lock, 0.2)
+    other.acquire()
+    try:
+        with pytest.raises(SaveFailed, match="busy"):
+            store.record("C1", ors, ors.parse_scores(["3", "3", "3", "3"]))
+    finally:
+        other.release()
+        other.close()
+    store.record("C1", ors, ors.parse_scores(["4", "4", "4", "4"]))
+    assert len(Store(client_db).administrations("C1")) == 3
+
+
 class _CountedReads:
     """``os`` for the journal, counting the bytes read with ``pread``."""
 
