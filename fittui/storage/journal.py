@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 import orjson
 
+from fittui.storage import daily
 from fittui.storage.atomic import fsync_folder, write_whole
 from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
     ReadOnly,
@@ -175,6 +176,14 @@ def private_folder(folder: Path) -> None:
     make_private_dir(folder)
     if stat.S_ISLNK(os.lstat(folder).st_mode):
         raise OSError(errno.ELOOP, _LINK, str(folder))
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder itself, not a link to one: one ``lstat``."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
 
 
 def _words(exc: OSError) -> str:
@@ -430,6 +439,8 @@ class JournalStorage:
         # compaction leaves true); by default the rows in the file (``carry.py``).
         self.carry: Callable[[Folded], None] | None = None
         self.backup_failed: str | None = None
+        if not read_only:
+            daily.be_ready()
 
     def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
         return UnreadableDatabase(path, reason, database=self.path)
@@ -1407,7 +1418,8 @@ class JournalStorage:
         folder = backups_dir(self.path)
         target = folder / f"{self.path.stem}-{today}.json"
         try:
-            private_folder(folder)
+            if not _is_folder(folder):
+                private_folder(folder)  # made, or refused in words
             if os.path.lexists(target):
                 self._backup_day = today
                 return None
@@ -1423,11 +1435,15 @@ class JournalStorage:
         (written while the clock was wrong, or the clock is wrong now) is never deleted
         here, and ``privacy_warnings`` says so.
         """
-        from fittui.storage.daily import DailyBackup
+        from fittui.storage.daily import APART_BYTES, DailyBackup
         from fittui.storage.snapshot_file import snapshot_lines
 
         self._backup_day = target.name[-15:-5]
-        validate = self.validate
+        validate, path = self.validate, self.path
+        if self._snapshot_size >= APART_BYTES:
+            # Copied by a process of its own, reading as any reader does (``daily.py``).
+            self.daily_backup = DailyBackup(target, path, self.seal_backup, self._prune)
+            return
         # A store holding everything hands the copy its tables as they are now (records are
         # replaced, never changed in place: ``_Recorder``); one holding part of the
         # database lets the copy read it, as any reader does.
@@ -1436,7 +1452,7 @@ class JournalStorage:
         def read() -> Iterator[bytes]:
             if held is not None:
                 return snapshot_lines(held)
-            reader = JournalStorage(self.path, read_only=True, validate=validate)
+            reader = JournalStorage(path, read_only=True, validate=validate)
             return snapshot_lines(reader.read())
 
         self.daily_backup = DailyBackup(target, read, self.seal_backup, self._prune)
