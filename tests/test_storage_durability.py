@@ -338,6 +338,34 @@ def test_compaction_stopped_between_snapshot_and_journal_loses_nothing(client_db
     assert on_disk(client_db) == ids
 
 
+def test_a_running_store_sees_another_compaction_stopped_before_its_journal(
+    client_db, ors, monkeypatch
+):
+    """Another store rewrites the database whole (as a compaction or a restore does) and
+    stops between the new snapshot and the new journal: the journal is exactly as this
+    store's last save left it (its stamp as marked), yet obsolete. This store's next save
+    must see the new snapshot, not append to the old journal (where no reader would find
+    it)."""
+    mine = Store(client_db)
+    ids = [mine.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id for _ in range(3)]
+    other = Store(client_db)
+    real = fittui.storage.journal.write_file_atomically
+
+    def fail_on_journal(path: Path, data) -> None:
+        if path.name.endswith(".journal"):
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    tables = other.storage.read()
+    monkeypatch.setattr(fittui.storage.journal, "write_file_atomically", fail_on_journal)
+    with pytest.raises(SaveFailed, match="No space left"):
+        other.storage.write(tables)  # the whole database rewritten, as a compaction does
+    monkeypatch.undo()
+    ids.append(mine.record("C1", ors, ors.parse_scores(["5", "5", "5", "5"])).id)
+    assert on_disk(client_db) == ids
+    assert [a.id for a in Store(client_db).administrations()] == ids
+
+
 # -- torn journal tail -----------------------------------------------------------------------
 def test_torn_journal_tail_is_ignored_then_cut_off(client_db: Path, ors) -> None:
     writer = Store(client_db)

@@ -409,6 +409,11 @@ class JournalStorage:
         # The journal's stamp (``_sig``) just after this store's last append, with its
         # modification time set apart (``_mark``): while it is the same, nothing wrote to it.
         self._journal_mark: tuple | None = None
+        # The journal kept open after that append, while its stamp is as marked; and
+        # whether the last look found it so (``_as_left``), so a save appends without
+        # opening it again.
+        self._journal_fd: int | None = None
+        self._left_as_is = False
         self._unterminated = False  # the last line read is complete but has no newline
         self._journal_obsolete = False
         self._pending: list[list] | None = None
@@ -441,6 +446,14 @@ class JournalStorage:
         self.backup_failed: str | None = None
         if not read_only:
             daily.be_ready()
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_journal_fd", None)  # the journal kept open between saves
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
         return UnreadableDatabase(path, reason, database=self.path)
@@ -549,7 +562,8 @@ class JournalStorage:
     def _look(self, full: bool) -> None:
         if full and self._partial:
             self._tables = None
-        if self._as_left():
+        self._left_as_is = self._as_left()
+        if self._left_as_is:
             return
         try:
             journal = os.fdopen(open_kept(self.journal_path, os.O_RDONLY), "rb")
@@ -700,7 +714,8 @@ class JournalStorage:
         self._small = partial[7] if partial else None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
-        self._journal_offset, self._journal_lines, self._journal_mark = 0, 0, None
+        self._journal_offset, self._journal_lines = 0, 0
+        self._unmark()
         self._journal_tail, self._unterminated = b"", False
 
     def _keep_stamp(self) -> None:
@@ -1279,38 +1294,65 @@ class JournalStorage:
 
     def _append(self, line: bytes) -> None:
         """Append one transaction's line and fsync it, once the journal is known to hold
-        exactly the bytes this store read and wrote: its stamp as this store's last append
-        marked it (``_mark``), or else its bytes, read again, of the same CRC-32."""
-        fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
-        mark, self._journal_mark = self._journal_mark, None
+        exactly the bytes this store read and wrote: the look of this transaction found it
+        as this store's last append left it (``_as_left``), or its stamp is the one that
+        append marked (``_mark``), or else its bytes, read again, have the same CRC-32. The
+        journal stays open for the next save while its stamp is as marked."""
+        mark, fd = self._journal_mark, self._journal_fd
+        self._journal_mark = self._journal_fd = None
+        if fd is None or not self._left_as_is:
+            if fd is not None:
+                os.close(fd)
+            fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
+            try:
+                self._check_before_append(fd, mark)
+            except BaseException:
+                os.close(fd)
+                raise
+        data = b"\n" + line if self._unterminated else line
         try:
-            st = os.fstat(fd)
-            if st.st_ino != self._journal_ino:
-                raise self._changed("it was replaced by another file")
-            if (
-                _sig(st) != mark
-                and self._journal_crc is not None
-                and self._journal_crc != zlib.crc32(os.pread(fd, self._journal_offset, 0))
-            ):
-                raise self._changed(f"bytes before {self._journal_offset} were rewritten")
-            if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
-                os.ftruncate(fd, self._journal_offset)
-            data = b"\n" + line if self._unterminated else line
             try:
                 _write_all(fd, data)
+                mark = _mark(fd)  # before the fsync, which changes no time: one wait less
                 os.fsync(fd)
             except OSError:
                 os.ftruncate(fd, self._journal_offset)
                 raise
-            self._journal_mark = _mark(fd)
+            self._journal_mark = mark
         finally:
-            os.close(fd)
+            if self._journal_mark is None:
+                os.close(fd)
+            else:
+                self._journal_fd = fd
         self._journal_offset += len(data)
         if self._journal_crc is not None:
             self._journal_crc = zlib.crc32(data, self._journal_crc)
         self._journal_lines += 1
         self._journal_tail = (self._journal_tail + data)[-64:]
         self._unterminated = False
+
+    def _check_before_append(self, fd: int, mark: tuple | None) -> None:
+        """The journal just opened is the one this store read, its bytes unchanged (by its
+        stamp as marked, else by their CRC-32); a line cut short by a crash is dropped."""
+        st = os.fstat(fd)
+        if st.st_ino != self._journal_ino:
+            raise self._changed("it was replaced by another file")
+        if (
+            _sig(st) != mark
+            and self._journal_crc is not None
+            and self._journal_crc != zlib.crc32(os.pread(fd, self._journal_offset, 0))
+        ):
+            raise self._changed(f"bytes before {self._journal_offset} were rewritten")
+        if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
+            os.ftruncate(fd, self._journal_offset)
+
+    def _unmark(self) -> None:
+        """Forget the journal's marked stamp (it is another file now, or read afresh), and
+        close it if it was kept open."""
+        fd, self._journal_fd = self._journal_fd, None
+        self._journal_mark, self._left_as_is = None, False
+        if fd is not None:
+            os.close(fd)
 
     def _start_journal(self, first: bytes = b"") -> None:
         """Write a new journal extending the current snapshot, with its first transaction."""
@@ -1324,7 +1366,8 @@ class JournalStorage:
         self._journal_lines = 2 if first else 1
         self._journal_tail = (head + first)[-64:]
         self._unterminated = self._journal_obsolete = False
-        self._last_touch, self._unknown_touch, self._journal_mark = {}, 0, None
+        self._last_touch, self._unknown_touch = {}, 0
+        self._unmark()
 
     def _journal_identity(self) -> str | None:
         """What a snapshot names to make the journal now on disk obsolete: its id, or its
@@ -1477,9 +1520,11 @@ class JournalStorage:
         """Forget what was read, once the daily backup being written is finished, and
         close the lock file kept open between saves."""
         self.wait_for_backup()
-        self._tables = None
-        if self._lock is not None and not self._lock.is_locked:
-            self._lock.close()
+        with self._guard:
+            self._tables = None
+            self._unmark()
+            if self._lock is not None and not self._lock.is_locked:
+                self._lock.close()
 
 
 def __getattr__(name: str) -> Any:
