@@ -580,16 +580,17 @@ def test_a_large_database_is_backed_up_by_a_process_of_its_own(
 
 def test_a_backup_its_process_cannot_read_says_why(db: Path, ors, monkeypatch) -> None:
     """The process copying a large database finds it unreadable (here: a record no fittui
-    accepts, slipped in after the save): no backup, and the reason, as for any backup."""
+    accepts, slipped in after the save, before the copy is made): no backup, and the
+    reason, as for any backup."""
     import fittui.storage.daily
 
-    monkeypatch.setattr(fittui.storage.daily, "START_AFTER", 0.5)
     monkeypatch.setattr(fittui.storage.daily, "APART_BYTES", 0)
     write_database(db, clients=1, administrations=2)
     store = Store(db)
-    store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
-    with open(journal(db), "ab") as f:
-        f.write(b'{"ops": [["put", "clients", "C9", {"code": "C9", "age_group": 7}]]}\n')
+    with fittui.storage.daily._handed:  # the backup thread takes no copy meanwhile
+        store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+        with open(journal(db), "ab") as f:
+            f.write(b'{"ops": [["put", "clients", "C9", {"code": "C9", "age_group": 7}]]}\n')
     failed = store.storage.wait_for_backup()
     assert failed is not None and "could not write the daily backup" in failed
     assert "age_group" in failed

@@ -10,10 +10,12 @@ half-written and a later save never waits for it. A process killed mid-copy leav
 most a temporary file, removed by a later save.
 
 The thread is started when a store that may save is opened (``be_ready``), not by the
-day's first save, which only hands it the copy to make: starting a thread waits for the
-system to run it, which on a busy machine can take longer than the save. It is a daemon,
-so an idle one never keeps a process from ending; a process that ends waits for the
-copies it started first (``wait_for_all``, run at exit too).
+day's first save, which only leaves it the copy to make: starting a thread waits for the
+system to run it, which on a busy machine can take longer than the save, and so does
+waking one (it then competes with the save for the interpreter). The thread looks for a
+copy to make every ``LOOK_EVERY`` seconds, or at once when someone waits for one. It is
+a daemon, so an idle one never keeps a process from ending; a process that ends waits
+for the copies it started first (``wait_for_all``, run at exit too).
 
 A large database (``APART_BYTES`` and more) is read and written out by a process of its
 own (``daily_apart.py``), which the thread waits for: reading and
@@ -32,7 +34,6 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def write_copy(path: Path, data: bytes | Iterable[bytes]) -> None:
     write_whole(path, data, os)
 
 
-START_AFTER = 0.05  # seconds
+LOOK_EVERY = 1.0  # seconds between the thread's looks for a copy to make
 APART_BYTES = 4 * 1024 * 1024  # a snapshot this large is copied by a process of its own
 _started: list[DailyBackup] = []
 _to_copy: list[DailyBackup] = []  # handed to the thread, not yet taken
@@ -66,7 +67,7 @@ def _copy_forever() -> None:
     while True:
         with _handed:
             while not _to_copy:
-                _handed.wait()
+                _handed.wait(LOOK_EVERY)
             backup = _to_copy.pop(0)
         backup._run()
 
@@ -102,13 +103,9 @@ class DailyBackup:
         be_ready()
         _started.append(self)
         with _handed:
-            _to_copy.append(self)
-            _handed.notify()
+            _to_copy.append(self)  # the thread's next look finds it: it is not woken
 
     def _run(self) -> None:
-        # Let the save that asked for this copy return before the copy competes with it
-        # for the interpreter (one thread runs Python at a time).
-        time.sleep(START_AFTER)
         try:
             if isinstance(self._read, Path):
                 from fittui.storage.daily_apart import copy_apart, read_apart
@@ -127,5 +124,9 @@ class DailyBackup:
             self._done.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the copy to be written; whether it is done."""
+        """Wait for the copy to be written (the thread is woken to make it now); whether
+        it is done."""
+        if not self._done.is_set():
+            with _handed:
+                _handed.notify()
         return self._done.wait(timeout)

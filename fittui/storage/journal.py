@@ -420,6 +420,7 @@ class JournalStorage:
         self._depth = 0
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
+        self._backup_next: Path | None = None  # to be started as the save ends
         self._guard = threading.RLock()
         self._lock: WriteLock | None = (
             None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT, self._lock_folder)
@@ -1175,6 +1176,7 @@ class JournalStorage:
                 if outer:
                     self._pending = None
                     self._write_lock().release()
+                    self._hand_backup()
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -1289,6 +1291,13 @@ class JournalStorage:
                 self._compact()
             except OSError:
                 pass  # the journal holds everything; compaction is tried again next save
+        self._backup_next = target
+
+    def _hand_backup(self) -> None:
+        """Once the lock is let go, the day's backup the save just made due is handed to
+        the thread that writes it: the last thing the save does, as the thread's waking
+        competes with it for the interpreter."""
+        target, self._backup_next = self._backup_next, None
         if target is not None:
             self._start_backup(target)
 
