@@ -83,3 +83,16 @@ def test_the_privacy_warnings_come_first_as_ever(filled, capsys):
     assert (code, out, err) == ended(commands.run, argv, capsys)
     assert code == 0 and out.startswith("{")
     assert err.startswith("fittui: warning: the file") and "chmod 600" in err
+
+
+def test_every_plain_command_is_read_in_a_form_checked_against_argparse():
+    from importlib import import_module
+
+    from test_cli_light import HISTORY, RECORD  # the forms its property test checks
+
+    from fittui.cli.main import PLAIN
+
+    checked = {(*form, None)[:5] for form in (HISTORY, RECORD)}
+    for command, module, *form in PLAIN:
+        assert (command, *form) in checked, command
+        assert callable(import_module(module).plain), module
