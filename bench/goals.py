@@ -343,6 +343,7 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
 
     save("C00001")  # today's backup
     store.storage.wait_for_backup()
+    os.sync()  # the copy and the filled journal on disk: their writing is not the saves'
     print(f"  the journal: {journal_bytes / 1024 / 1024:.1f} MB", flush=True)
     rows: list[Row] = []
     ms, base_ms = interleaved(save, fsync_100, SAVE_RUNS)
