@@ -67,8 +67,8 @@ APP_RUNS = 3  # the app started afresh: seconds each
 SCREEN_RUNS = 7  # a screen pushed in a running app
 SAVES = 5  # saves by another process, each shown on the list
 SAVE_RUNS = 61  # saves in a running store, each beside an fsync of 100 bytes
-FIRST_SAVES = 7  # days begun (a backup at 300,000: ~3 s)
-OTHER_SAVES = 5  # before each day's first save
+FIRST_SAVES = 15  # days begun (a backup at 300,000: ~3 s)
+OTHER_SAVES = 3  # before each day's first save
 SAVE_GAP = 0.05  # seconds before each save or fsync measured: an app saves after a pause
 
 
@@ -304,7 +304,7 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
     - a save (``Store.record``, as the app calls it) against appending 100 bytes to a file
       in the same folder and fsyncing it, opened afresh as a save opens the journal;
     - the day's first save against other saves, alternately: each day, today's backup is
-      renamed out of the way (the rename synced), other saves are made while the store
+      renamed out of the way, other saves are made while the store
       still knows the backup written, then the store forgets it and the next save is the
       day's first;
     - the saves made while the backup it started is being written, against the same other
@@ -364,7 +364,6 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
     for day in range(FIRST_SAVES):
         for backup in backups.glob(f"{copy.stem}-????-??-??.json"):
             backup.rename(backup.with_name(f"day-{day}.json"))  # deleting 64 MB loads the disk
-        os.sync()  # the rename's own cost is not the save's
         # Other saves first: the store still knows today's backup written.
         others += [save("C00004") for _ in range(OTHER_SAVES)]
         store.storage._backup_day = ""  # and now it does not: a new day
