@@ -299,7 +299,8 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
     """The saves' goals, in this process, on a copy of ``big`` made in ``scratch`` whose
     journal is filled to just short of its folding (``fill_journal``), held as the app
     holds it (a store that has read the snapshot's index and the journal). Each measure
-    comes ``SAVE_GAP`` after the last, as a save in an app comes after a pause:
+    comes ``SAVE_GAP`` after a look for other processes' saves (``Store.refresh``, what
+    the app does twice a second), as a save in an app comes after a pause:
 
     - a save (``Store.record``, as the app calls it) against appending 100 bytes to a file
       in the same folder and fsyncing it, opened afresh as a save opens the journal;
@@ -325,12 +326,14 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
     backups = copy.parent / "backups"
 
     def save(code: str = "C00002") -> float:
+        store.refresh()  # the app's look for other processes' saves, twice a second
         time.sleep(SAVE_GAP)
         start = time.perf_counter()
         store.record(code, ors, items, when="2025-01-06")
         return (time.perf_counter() - start) * 1000
 
     def fsync_100() -> float:
+        store.refresh()  # as before a save
         time.sleep(SAVE_GAP)
         start = time.perf_counter()
         fd = os.open(probe, os.O_WRONLY | os.O_APPEND)

@@ -319,6 +319,27 @@ def test_a_lock_file_changed_under_a_running_store_is_locked_anew(client_db, ors
     assert len(Store(client_db).administrations("C1")) == 3
 
 
+def test_a_link_put_at_backups_after_the_apps_look_still_stops_the_first_save(
+    client_db, ors, tmp_path
+):
+    """A running app looks at where the day's backup goes before its first save (so the
+    save need not); a link put at backups/ just after that look still stops the save, and
+    nothing is written through it."""
+    store = Store(client_db)
+    store.storage._backup_day = ""  # a new day for this store
+    for old in client_db.parent.glob("backups/*"):
+        old.unlink()
+    store.storage.look()
+    backups = client_db.parent / "backups"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    backups.rmdir()
+    backups.symlink_to(elsewhere)
+    with pytest.raises(SaveFailed, match="symbolic link"):
+        store.record("C1", ors, ors.parse_scores(["2", "2", "2", "2"]))
+    assert list(elsewhere.iterdir()) == []
+
+
 class _CountedReads:
     """``os`` for the journal, counting the bytes read with ``pread``."""
 

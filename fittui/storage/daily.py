@@ -32,7 +32,9 @@ power-loss test's model of the database folder sees the saves alone.
 from __future__ import annotations
 
 import atexit
+import errno
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -51,6 +53,14 @@ _started: list[DailyBackup] = []
 _to_copy: list[DailyBackup] = []  # handed to the thread, not yet taken
 _handed = threading.Condition()
 _worker: list[threading.Thread] = []  # the one thread that writes the copies, once started
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse to write a copy into ``folder`` unless it is a folder itself, not a link to
+    one: the save checked it, but a moment may have passed."""
+    mode = os.lstat(folder).st_mode
+    if not stat.S_ISDIR(mode):
+        raise OSError(errno.ENOTDIR, f"{folder} is not a folder (a link or a file)", str(folder))
 
 
 def be_ready() -> None:
@@ -107,6 +117,7 @@ class DailyBackup:
 
     def _run(self) -> None:
         try:
+            check_folder(self.target.parent)
             if isinstance(self._read, Path):
                 from fittui.storage.daily_apart import copy_apart, read_apart
 

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from fittui.storage.daily import write_copy
+from fittui.storage.daily import check_folder, write_copy
 
 _PIECE = 1024 * 1024
 
@@ -101,6 +101,7 @@ def main(args: list[str]) -> int:
         reader = JournalStorage(Path(args[0]), read_only=True, validate=RecordChecks())
         lines = snapshot_lines(reader.read())
         if len(args) > 1:
+            check_folder(Path(args[1]).parent)  # the thread checked it; time has passed
             write_copy(Path(args[1]), lines)
         else:
             out = sys.stdout.buffer

@@ -106,6 +106,8 @@ CLIENTS_CACHED = 256
 # A reader that finds a journal and a snapshot of different generations saw a compaction or
 # a restore happen between opening the two; it looks again this many times.
 RACE_RETRIES = 40
+# A look's finding of where the day's backup goes is used by a save this soon after it.
+BACKUP_LOOK_SECONDS = 1.0
 # A temporary file in backups/ this old was left by a killed process.
 STALE_SECONDS = 3600
 
@@ -421,6 +423,8 @@ class JournalStorage:
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
         self._backup_next: Path | None = None  # to be started as the save ends
+        # (when, what) ``_backup_due`` said at the last look, for the save that follows it.
+        self._backup_looked: tuple[float, Path | None] | None = None
         self._guard = threading.RLock()
         self._lock: WriteLock | None = (
             None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT, self._lock_folder)
@@ -486,9 +490,33 @@ class JournalStorage:
 
     def look(self) -> None:
         """Read what other processes saved since the last look: their new journal lines
-        only, or the files afresh after a compaction or a restore."""
+        only, or the files afresh after a compaction or a restore. A store that saves
+        also checks, on a day whose backup it has not seen, where that backup would go
+        (``_backup_due``), so that a running app's first save of the day need not."""
         with self._guard:
             self._refresh(full=False)
+            if not self.read_only:
+                self._look_at_backups()
+
+    def _look_at_backups(self) -> None:
+        """On a day whose backup this store has not seen, find whether it is written and
+        its folder is there as it should be (a folder, not a link), for a save made soon
+        after (``_backup_due_now``); nothing is made here, and anything unusual is left
+        for the save to check and report."""
+        today = date.today().isoformat()
+        if self._backup_day == today or (self._snapshot_sig is None and self._journal_ino is None):
+            return
+        folder = backups_dir(self.path)
+        target = folder / f"{self.path.stem}-{today}.json"
+        try:
+            if not _is_folder(folder):
+                return
+            written = os.path.lexists(target)
+        except OSError:
+            return
+        self._backup_looked = (time.monotonic(), None if written else target)
+        if written:
+            self._backup_day = today
 
     def _loaded(self) -> Tables:
         """The tables read, once ``_refresh`` or ``_load`` has read them, the small ones
@@ -1271,7 +1299,7 @@ class JournalStorage:
         self._pending.append(op)
 
     def _commit(self, ops: list[list]) -> None:
-        target = self._backup_due()
+        target = self._backup_due_now()
         self._line_codes = set()
         for op in ops:
             if len(op) == 4:
@@ -1292,6 +1320,22 @@ class JournalStorage:
             except OSError:
                 pass  # the journal holds everything; compaction is tried again next save
         self._backup_next = target
+
+    def _backup_due_now(self) -> Path | None:
+        """``_backup_due``, as a look found it at most ``BACKUP_LOOK_SECONDS`` ago (a running
+        app looks twice a second), its folder checked again now (one ``lstat``: a link
+        there still stops the save); else as found now."""
+        looked, self._backup_looked = self._backup_looked, None
+        if (
+            looked is not None
+            and time.monotonic() - looked[0] <= BACKUP_LOOK_SECONDS
+            and looked[1] is not None
+            and looked[1].name == f"{self.path.stem}-{date.today().isoformat()}.json"
+            and self._backup_day != date.today().isoformat()
+            and _is_folder(looked[1].parent)
+        ):
+            return looked[1]
+        return self._backup_due()
 
     def _hand_backup(self) -> None:
         """Once the lock is let go, the day's backup the save just made due is handed to
