@@ -69,6 +69,7 @@ SAVES = 5  # saves by another process, each shown on the list
 SAVE_RUNS = 61  # saves in a running store, each beside an fsync of 100 bytes
 FIRST_SAVES = 15  # days begun (a backup at 300,000: ~3 s)
 OTHER_SAVES = 3  # before each day's first save
+SETTLE = 1.5  # seconds after a backup is written before the next save is measured
 SAVE_GAP = 0.05  # seconds before each save or fsync measured: an app saves after a pause
 
 
@@ -347,6 +348,7 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
     save("C00001")  # today's backup
     store.storage.wait_for_backup()
     os.sync()  # the copy and the filled journal on disk: their writing is not the saves'
+    time.sleep(SETTLE)
     print(f"  the journal: {journal_bytes / 1024 / 1024:.1f} MB", flush=True)
     rows: list[Row] = []
     ms, base_ms = interleaved(save, fsync_100, SAVE_RUNS)
@@ -376,6 +378,7 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
         while not written.wait(0):
             during.append(save("C00004"))
         assert store.storage.wait_for_backup() is None, "the backup was written"
+        time.sleep(SETTLE)  # the disk's cache is still flushing those 64 MB for a while
     other_ms = statistics.median(others)
     print(f"  saves while a backup was written: {len(during)}, worst {max(during):.1f} ms")
     rows.append(

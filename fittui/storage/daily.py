@@ -109,7 +109,8 @@ class DailyBackup:
         self.target = target
         self.failed: str | None = None
         self._read, self._seal, self._prune = read, seal, prune
-        self._done = threading.Event()
+        self._writing = threading.Lock()  # held until the copy is done
+        self._writing.acquire()
         be_ready()
         _started.append(self)
         with _handed:
@@ -132,12 +133,16 @@ class DailyBackup:
         except Exception as exc:  # a backup that fails never stops the work
             self.failed = f"could not write the daily backup {self.target}: {exc}"
         finally:
-            self._done.set()
+            self._writing.release()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the copy to be written (the thread is woken to make it now); whether
         it is done."""
-        if not self._done.is_set():
-            with _handed:
-                _handed.notify()
-        return self._done.wait(timeout)
+        if not self._writing.locked():
+            return True
+        with _handed:
+            _handed.notify()
+        if not self._writing.acquire(timeout=-1 if timeout is None else timeout):
+            return False
+        self._writing.release()
+        return True

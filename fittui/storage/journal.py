@@ -180,7 +180,7 @@ def private_folder(folder: Path) -> None:
         raise OSError(errno.ELOOP, _LINK, str(folder))
 
 
-def _is_folder(path: Path) -> bool:
+def _is_folder(path: Path | str) -> bool:
     """Whether ``path`` is a folder itself, not a link to one: one ``lstat``."""
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)
@@ -423,8 +423,9 @@ class JournalStorage:
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
         self._backup_next: Path | None = None  # to be started as the save ends
-        # (when, what) ``_backup_due`` said at the last look, for the save that follows it.
-        self._backup_looked: tuple[float, Path | None] | None = None
+        # (when, day, target, its folder) of the day's backup a look found due, for the save
+        # that follows it (``_backup_due_now``).
+        self._backup_looked: tuple[float, str, Path, str] | None = None
         self._guard = threading.RLock()
         self._lock: WriteLock | None = (
             None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT, self._lock_folder)
@@ -514,9 +515,10 @@ class JournalStorage:
             written = os.path.lexists(target)
         except OSError:
             return
-        self._backup_looked = (time.monotonic(), None if written else target)
         if written:
             self._backup_day = today
+        else:
+            self._backup_looked = (time.monotonic(), today, target, os.fspath(folder))
 
     def _loaded(self) -> Tables:
         """The tables read, once ``_refresh`` or ``_load`` has read them, the small ones
@@ -1326,15 +1328,11 @@ class JournalStorage:
         app looks twice a second), its folder checked again now (one ``lstat``: a link
         there still stops the save); else as found now."""
         looked, self._backup_looked = self._backup_looked, None
-        if (
-            looked is not None
-            and time.monotonic() - looked[0] <= BACKUP_LOOK_SECONDS
-            and looked[1] is not None
-            and looked[1].name == f"{self.path.stem}-{date.today().isoformat()}.json"
-            and self._backup_day != date.today().isoformat()
-            and _is_folder(looked[1].parent)
-        ):
-            return looked[1]
+        if looked is not None and time.monotonic() - looked[0] <= BACKUP_LOOK_SECONDS:
+            when, day, target, folder = looked
+            today = date.today().isoformat()
+            if day == today != self._backup_day and _is_folder(folder):
+                return target
         return self._backup_due()
 
     def _hand_backup(self) -> None:
@@ -1531,15 +1529,14 @@ class JournalStorage:
         (written while the clock was wrong, or the clock is wrong now) is never deleted
         here, and ``privacy_warnings`` says so.
         """
-        from fittui.storage.daily import APART_BYTES, DailyBackup
-        from fittui.storage.snapshot_file import snapshot_lines
-
         self._backup_day = target.name[-15:-5]
         validate, path = self.validate, self.path
-        if self._snapshot_size >= APART_BYTES:
+        if self._snapshot_size >= daily.APART_BYTES:
             # Copied by a process of its own, reading as any reader does (``daily.py``).
-            self.daily_backup = DailyBackup(target, path, self.seal_backup, self._prune)
+            self.daily_backup = daily.DailyBackup(target, path, self.seal_backup, self._prune)
             return
+        from fittui.storage.snapshot_file import snapshot_lines
+
         # A store holding everything hands the copy its tables as they are now (records are
         # replaced, never changed in place: ``_Recorder``); one holding part of the
         # database lets the copy read it, as any reader does.
@@ -1551,7 +1548,7 @@ class JournalStorage:
             reader = JournalStorage(path, read_only=True, validate=validate)
             return snapshot_lines(reader.read())
 
-        self.daily_backup = DailyBackup(target, read, self.seal_backup, self._prune)
+        self.daily_backup = daily.DailyBackup(target, read, self.seal_backup, self._prune)
 
     def _prune(self, target: Path) -> None:
         today = target.name[-15:-5]
