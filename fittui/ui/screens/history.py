@@ -42,6 +42,19 @@ EARLIER_STYLE = "dim"  # earlier episodes: shown, never counted
 AGE_WORDS = (N_("adult"), N_("adolescent"), N_("child"), N_("young child"))
 
 
+def breakpoint_classes(
+    size: tuple[int, int], horizontal: list[tuple[int, str]], vertical: list[tuple[int, str]]
+) -> list[str]:
+    """The classes Textual gives a screen of ``size`` for its breakpoints (the widest, or
+    tallest, threshold the size reaches in each list)."""
+    chosen = []
+    for dimension, breakpoints in zip(size, (horizontal, vertical)):
+        reached = [(edge, name) for edge, name in breakpoints if dimension >= edge]
+        if reached:
+            chosen.append(max(reached)[1])
+    return chosen
+
+
 def episode_words(episodes: list[Episode], gap_days: int) -> str:
     """The current episode for the heading, once there is more than one or it has ended."""
     if not episodes:
@@ -96,6 +109,14 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def __init__(self, code: str) -> None:
         super().__init__()
+        # The classes of the breakpoints the screen is opened at, so that its widgets get
+        # their styles once, not a second time when the first resize sets the classes.
+        self.add_class(
+            *breakpoint_classes(
+                self.app.size, self.HORIZONTAL_BREAKPOINTS, self.VERTICAL_BREAKPOINTS
+            ),
+            update=False,
+        )
         self.code = code
         self.view = "totals"
         self.snippet = ""
@@ -111,7 +132,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         # The first paint is the heading: the rest (``body``) goes in just after it.
         yield Header()
         yield Static(id="alert")
-        with VerticalScroll(id="history"):
+        with VerticalScroll(id="history", classes="-heading-only"):
             yield Static(id="who")
         yield KeysFooter()
 
@@ -142,7 +163,9 @@ class HistoryScreen(GoesBack, LiveScreen):
     async def show_body(self) -> None:
         """Mount the ``body`` under the heading, filled: the heading's first paint is not
         held up by it, and nothing on screen moves when it comes."""
-        await self.query_one("#history", VerticalScroll).mount(*self.body())
+        page = self.query_one("#history", VerticalScroll)
+        page.remove_class("-heading-only")
+        await page.mount(*self.body())
         self.body_shown = True
         self.fill_body()
 
