@@ -120,6 +120,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.code = code
         self.view = "totals"
         self.snippet = ""
+        self.heading = Content()  # the client, the status, the sessions: ``redraw`` says
         self.administrations: list[Administration] = []  # those that count
         self.record: list[Administration] = []  # every rating, voided ones too: the table
         self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
@@ -129,11 +130,12 @@ class HistoryScreen(GoesBack, LiveScreen):
         self._body_asked = False
 
     def compose(self) -> ComposeResult:
-        # The first paint is the heading: the rest (``body``) goes in just after it.
+        # The first paint is the heading on its own; the scrolling page, the same heading
+        # at its top at the same place and width, and the rest (``body``) below it, takes
+        # its place just after (``show_body``).
         yield Header()
         yield Static(id="alert")
-        with VerticalScroll(id="history", classes="-heading-only"):
-            yield Static(id="who")
+        yield Static(id="heading")
         yield KeysFooter()
 
     def body(self) -> list[Widget]:
@@ -161,11 +163,17 @@ class HistoryScreen(GoesBack, LiveScreen):
         ]
 
     async def show_body(self) -> None:
-        """Mount the ``body`` under the heading, filled: the heading's first paint is not
-        held up by it, and nothing on screen moves when it comes."""
-        page = self.query_one("#history", VerticalScroll)
-        page.remove_class("-heading-only")
-        await page.mount(*self.body())
+        """Put the page in place of the heading alone: the heading (``#who``) with the
+        ``body`` under it, filled. The heading's first paint is not held up by the page
+        (an empty page as tall as the screen costs the first frame more than the heading
+        does), and nothing on screen moves when it comes."""
+        alone = self.query_one("#heading", Static)
+        page = VerticalScroll(Static(self.heading, id="who"), *self.body(), id="history")
+        alone.display = False  # never drawn beside the page while it is being removed
+        alone.remove()
+        await self.mount(page, before=self.query_one(KeysFooter))
+        if self.focused is None:
+            page.focus()  # arrow keys scroll the page (``AUTO_FOCUS``)
         self.body_shown = True
         self.fill_body()
 
@@ -195,21 +203,25 @@ class HistoryScreen(GoesBack, LiveScreen):
         change = ""
         if summary.progress is not None and summary.progress.change is not None:
             change = _(" ({change} since intake)").format(change=signed(summary.progress.change))
-        self.query_one("#who", Static).update(
-            Content.from_markup(
-                "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
-                code=client.code,
-                label=client.label,
-                age=_(client.age_group.replace("_", " ")),
-                status=status_words(client, summary),
-                change=change,
-                sessions=n_("{n} session", "{n} sessions", sessions).format(n=sessions),
-                episode=episode_words(self.episodes, app.settings.gap_days),
-            )
+        self.heading = Content.from_markup(
+            "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
+            code=client.code,
+            label=client.label,
+            age=_(client.age_group.replace("_", " ")),
+            status=status_words(client, summary),
+            change=change,
+            sessions=n_("{n} session", "{n} sessions", sessions).format(n=sessions),
+            episode=episode_words(self.episodes, app.settings.gap_days),
         )
+        self.query_one("#who" if self.body_shown else "#heading", Static).update(self.heading)
         alert = self.query_one("#alert", Static)
         alert.display = bool(summary.alerts)
         alert.update(alert_text(summary.alerts))
+        if not self.body_shown:
+            # Textual narrows a page as tall as the space left by the widest side margins
+            # among its siblings (the alert's): the heading alone is narrowed alike.
+            side = alert.styles.margin.width if alert.display else 0
+            self.query_one("#heading", Static).styles.margin = (0, side, 0, 0)
         if self.view not in self.views():
             self.view = "totals"
         self.snippet = make_snippet(
