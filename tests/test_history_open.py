@@ -3,6 +3,7 @@ follows puts the same heading at the same place, so that nothing on screen moves
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings
 from fittui.ui.app import make_app
 from fittui.ui.screens.history import HistoryScreen, breakpoint_classes
+from fittui.ui.widgets.history_plot import HistoryPlot
 
 TODAY = date(2026, 11, 23)
 
@@ -57,3 +59,17 @@ async def test_a_resize_after_opening_still_sets_the_breakpoint_classes(demo):
         await pilot.resize_terminal(130, 20)
         await pilot.pause()
         assert screen.has_class("-wide", "-short") and not screen.has_class("-narrow")
+
+
+async def test_a_closed_history_leaves_no_chart_in_memory(demo):
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(4):
+            app.open_history("D04")
+            await history_filled(pilot)
+            await pilot.press("escape")
+            await pilot.pause()
+        gc.collect()
+        # The last one may still be held for a moment by what Textual keeps of the screen
+        # it left; none before it.
+        assert sum(isinstance(o, HistoryPlot) for o in gc.get_objects()) <= 1
