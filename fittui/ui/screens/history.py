@@ -120,7 +120,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.code = code
         self.view = "totals"
         self.snippet = ""
-        self.heading = Content()  # the client, the status, the sessions: ``redraw`` says
+        self.heading = Content()  # the client, their status and sessions (``redraw``)
         self.administrations: list[Administration] = []  # those that count
         self.record: list[Administration] = []  # every rating, voided ones too: the table
         self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
