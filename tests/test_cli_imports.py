@@ -80,7 +80,7 @@ def test_a_failing_command_still_says_what_went_wrong(tmp_path, capsys):
 
 # The parser and what the commands share; every other module of fittui.cli is one command's.
 SHARED = ("fittui.cli", "fittui.cli.main", "fittui.cli.commands", "fittui.cli.common")
-SHARED += ("fittui.cli.arguments", "fittui.cli.output")
+SHARED += ("fittui.cli.arguments", "fittui.cli.output", "fittui.cli.json_out")
 
 
 def command_modules_after(commands: list[list[str]]) -> list[str]:
@@ -134,14 +134,20 @@ def test_a_command_line_builds_only_the_parser_of_the_command_it_names(argv, nam
         assert parsed(build_parser(argv)) == parsed(build_parser())
 
 
-# A history printed as kept needs none of these: typing (fittui's modules on the way import
-# it for mypy only), platformdirs while FITTUI_CONFIG names the config folder, and what only
-# writing or a warning uses.
-NOT_FOR_A_KEPT_HISTORY = ("typing", "platformdirs", "shlex", "mmap", "fittui.storage.atomic")
+# A history printed as kept needs none of these: the parser and the commands' table (a plain
+# line is read without them), typing (fittui's modules on the way import it for mypy only),
+# platformdirs (the config folder is worked out as it would: FITTUI_CONFIG, an absolute
+# XDG_CONFIG_HOME or HOME), datetime, and what only working it out, writing or a warning uses.
+NOT_FOR_A_KEPT_HISTORY = ("argparse", "fittui.cli.commands", "fittui.cli.common", "typing")
+NOT_FOR_A_KEPT_HISTORY += ("fittui.cli.output", "platformdirs", "datetime", "shutil", "tempfile")
+NOT_FOR_A_KEPT_HISTORY += ("shlex", "mmap", "fittui.storage.atomic", "fittui.storage.printed")
 
 
-def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch):
-    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+@pytest.mark.parametrize("config", ["FITTUI_CONFIG", "XDG_CONFIG_HOME", "HOME"])
+def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch, config):
+    for name in ("FITTUI_CONFIG", "XDG_CONFIG_HOME", "FITTUI_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(config, str(tmp_path / "config"))
     db = str(tmp_path / "f.json")
     history = ["--db", db, "history", "C1", "--json"]
     first = [
@@ -150,3 +156,5 @@ def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch)
     ]
     loaded_after([*first, history], ())  # works the history out and keeps it
     assert loaded_after([history], NOT_FOR_A_KEPT_HISTORY) == []
+    read_only = ["history", "--read-only", "C1", f"--db={db}", "--json"]
+    assert loaded_after([read_only], NOT_FOR_A_KEPT_HISTORY) == []
