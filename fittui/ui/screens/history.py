@@ -134,7 +134,9 @@ class HistoryScreen(GoesBack, LiveScreen):
         # at its top at the same place and width, and the rest (``body``) below it, takes
         # its place just after (``show_body``).
         yield Header()
-        yield Static(id="alert")
+        alert = Static(id="alert")
+        alert.display = False  # until ``redraw`` finds an alert: most clients have none
+        yield alert
         yield Static(id="heading")
         yield KeysFooter()
 
