@@ -223,7 +223,9 @@ class HistoryScreen(GoesBack, LiveScreen):
             # Textual narrows a page as tall as the space left by the widest side margins
             # among its siblings (the alert's): the heading alone is narrowed alike.
             side = alert.styles.margin.width if alert.display else 0
-            self.query_one("#heading", Static).styles.margin = (0, side, 0, 0)
+            alone = self.query_one("#heading", Static)
+            if alone.styles.margin.right != side:  # most often none, as it is
+                alone.styles.margin = (0, side, 0, 0)
         if self.view not in self.views():
             self.view = "totals"
         self.snippet = make_snippet(
