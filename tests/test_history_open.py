@@ -35,6 +35,7 @@ async def test_the_heading_drawn_first_is_where_the_page_then_puts_it(demo, size
         alone = screen.query_one("#heading")
         first = (alone.content_region, str(alone.render()))
         assert code in first[1] and "session" in first[1]  # complete in the first frame
+        assert screen.query_one("#alert").display == (code == "D04")
         await history_filled(pilot)
         who = screen.query_one("#who")
         assert (who.content_region, str(who.render())) == first
