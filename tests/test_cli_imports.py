@@ -158,3 +158,30 @@ def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch,
     assert loaded_after([history], NOT_FOR_A_KEPT_HISTORY) == []
     read_only = ["history", "--read-only", "C1", f"--db={db}", "--json"]
     assert loaded_after([read_only], NOT_FOR_A_KEPT_HISTORY) == []
+
+
+# A kept caseload (clients --json, report --json) printed needs none of these either; it
+# needs printed.py and output.py, and what working it out or writing it uses it leaves.
+NOT_FOR_A_KEPT_CASELOAD = ("argparse", "fittui.cli.commands", "fittui.cli.common", "typing")
+NOT_FOR_A_KEPT_CASELOAD += ("platformdirs", "datetime", "shutil", "tempfile", "shlex", "orjson")
+NOT_FOR_A_KEPT_CASELOAD += ("fittui.storage.atomic", "fittui.storage.histories", "tinydb")
+NOT_FOR_A_KEPT_CASELOAD += ("fittui.domain", "fittui.storage.store", "fittui.storage.journal")
+
+
+@pytest.mark.parametrize("kind", ["clients", "report"])
+@pytest.mark.parametrize("config", ["FITTUI_CONFIG", "XDG_CONFIG_HOME", "HOME"])
+def test_a_kept_caseload_loads_only_what_printing_it_needs(tmp_path, monkeypatch, config, kind):
+    for name in ("FITTUI_CONFIG", "XDG_CONFIG_HOME", "FITTUI_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(config, str(tmp_path / "config"))
+    db = str(tmp_path / "f.json")
+    caseload = ["--db", db, kind, "--json"]
+    first = [
+        ["--db", db, "add-client", "C1"],
+        ["--db", db, "record", "C1", "ORS", "1", "1", "1", "1"],
+    ]
+    loaded_after([*first, caseload], ())  # derives the output and keeps it
+    assert loaded_after([caseload], NOT_FOR_A_KEPT_CASELOAD) == []
+    read_only = [kind, "--read-only", f"--db={db}", "--json"]
+    assert loaded_after([read_only], NOT_FOR_A_KEPT_CASELOAD) == []
+    assert "fittui.storage.printed" in loaded_after([caseload], ("fittui.storage",))

@@ -1,16 +1,24 @@
-"""The clients: list them, add one, change one, link two as one case and unlink them."""
+"""The clients: list them, add one, change one, link two as one case and unlink them.
+
+``clients --json`` is asked often and by scripts, and its output is kept beside the data
+(``storage/printed.py``): a plain ``clients --json`` is read without argparse
+(:func:`plain`, from ``main.py``), and this module imports at its top nothing the kept
+output does not need, so printing it loads hardly more than ``fittui --version`` does.
+"""
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, caseload_rules, exists, instruments, open_store
-from fittui.cli.output import print_caseload, print_table, say_if_created
-
+# Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
+# import (argparse, datetime and the commands' modules another 4: each command imports
+# what it uses). mypy takes any TYPE_CHECKING as typing's.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from datetime import date
+    from typing import Any
+
+    from fittui.cli.commands import Commands
     from fittui.domain.model import Client
     from fittui.storage.derived import Rules
     from fittui.storage.store import Store
@@ -48,8 +56,12 @@ def register(commands: Commands) -> None:
 
 def cmd_clients(args: argparse.Namespace) -> int:
     if args.json:
-        print_caseload(args, "clients", _rules, _rows)
-        return EXIT_OK
+        return print_json(args.db, args.read_only)
+    from datetime import date
+
+    from fittui.cli.common import EXIT_OK, caseload_rules, open_store
+    from fittui.cli.output import print_table
+
     rows = _rows(open_store(args), caseload_rules(strict=False), date.today())
     if not rows:
         print("No clients yet. Add one with: fittui add-client CODE")
@@ -61,10 +73,31 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
+    """What a plain ``clients`` line (``light.plain_words``) runs when it asks for JSON;
+    None for the table, which argparse's way runs."""
+    if options.get("json") is not True:
+        return None
+    db = options.get("db")
+    given = db if isinstance(db, str) else None
+    read_only = options.get("read_only") is True
+    return lambda: print_json(given, read_only)
+
+
+def print_json(given: str | None, read_only: bool) -> int:
+    """Print every client as JSON from the database --db names (``given``): as kept, when
+    nothing it was derived from has changed (``output.print_caseload``)."""
+    from fittui.cli.output import print_caseload
+
+    return print_caseload(given, read_only, "clients", _rules, _rows)
+
+
 def _rules() -> tuple[Rules, bool]:
     """The caseload's rules, and whether they are your files' as they are: the list shows
     no score, so when your instrument, model or settings files cannot be read it shows the
     clients under fittui's own rules, as it always could."""
+    from fittui.cli.common import caseload_rules
+
     try:
         return caseload_rules(), True
     except ValueError:
@@ -116,6 +149,8 @@ def _session_words(client: Client) -> str:
 
 
 def cmd_add_client(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, exists, instruments, open_store
+    from fittui.cli.output import say_if_created
     from fittui.domain.instruments import parse_instrument_list
     from fittui.domain.language import check_language
 
@@ -136,6 +171,7 @@ def cmd_add_client(args: argparse.Namespace) -> int:
 def _say_unavailable(client: Client) -> None:
     """Tell the therapist which of the client's questionnaires are not available in the
     client's language: the client will be told so on the screen instead of rating them."""
+    from fittui.cli.common import instruments
     from fittui.domain.language import LANGUAGES, available_in, therapist_language
 
     language = client.language or therapist_language()
@@ -149,6 +185,7 @@ def _say_unavailable(client: Client) -> None:
 
 
 def cmd_edit_client(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, CliError, instruments, open_store
     from fittui.domain.instruments import parse_instrument_list
 
     changes: dict[str, Any] = {}
@@ -174,6 +211,8 @@ def cmd_edit_client(args: argparse.Namespace) -> int:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, open_store
+
     first, second = open_store(args).link(args.code, args.other)
     print(
         f"Linked {first.code} and {second.code} as one case: their SRS in the same session "
@@ -183,6 +222,8 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 
 def cmd_unlink(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, open_store
+
     first, second = open_store(args).unlink(args.code, args.other)
     print(f"{first.code} and {second.code} are separate cases again.")
     return EXIT_OK

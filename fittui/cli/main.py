@@ -27,6 +27,8 @@ EXIT_OK = 0
 # flags; how many words follow the command, at least and at most (None: no limit).
 PLAIN: tuple[tuple[str, str, frozenset[str], frozenset[str], int, int | None], ...] = (
     ("history", "fittui.cli.history", frozenset(), frozenset({"json"}), 1, 1),
+    ("clients", "fittui.cli.clients", frozenset(), frozenset({"json"}), 0, 0),
+    ("report", "fittui.cli.report", frozenset(), frozenset({"json", "wide"}), 0, 0),
 )
 
 

@@ -6,18 +6,19 @@ a control character in a label or note is printed, never obeyed.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 
-from fittui.cli.common import database, exists, open_store
 from fittui.cli.json_out import write_json
+from fittui.storage.locations import today
 
 # Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
-# import. mypy takes any TYPE_CHECKING as typing's.
+# import (argparse, datetime and the commands' common module another 4, so they are
+# imported where the full way needs them). mypy takes any TYPE_CHECKING as typing's.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import date
+
     from fittui.domain.model import Administration
     from fittui.storage.derived import Rules
     from fittui.storage.store import Store
@@ -55,61 +56,62 @@ def json_bytes(data: object) -> bytes:
 
 
 def print_caseload(
-    args: argparse.Namespace,
+    given: str | None,
+    read_only: bool,
     kind: str,
     rules: Callable[[], tuple[Rules, bool]],
     rows: Callable[[Store, Rules, date], object],
-) -> None:
-    """Print ``fittui <kind> --json``: a row of every client, as ``rows`` makes them from
-    the store under the rules ``rules`` gives (with whether they are your files' as they
-    are, not a fallback).
+) -> int:
+    """Print ``fittui <kind> --json`` on the database --db names (``given``): a row of
+    every client, as ``rows`` makes them from the store under the rules ``rules`` gives
+    (with whether they are your files' as they are, not a fallback); its exit status.
 
     When nothing the output was derived from has changed since a run kept it (the
     database's files, the rules' files, the day: ``storage/printed.py``), the kept bytes
-    are printed and the database is not even opened. Otherwise the rows are taken the
-    full way (``Store.client_row_docs``: kept rows checked, changed ones derived again),
-    printed, and kept for the next run, unless ``--read-only``, the rules fell back, or
-    the database changed while it was read.
+    are printed without opening the database or loading the store, the domain, argparse
+    or datetime (a plain line comes here without argparse: ``main.PLAIN``, the command's
+    ``plain``). Otherwise the rows are taken the full way (``Store.client_row_docs``: kept
+    rows checked, changed ones derived again), printed, and kept for the next run, unless
+    ``--read-only``, the rules fell back, or the database changed while it was read.
     """
     from fittui.storage import printed
+    from fittui.storage.locations import db_path
 
-    db = database(args)
-    today = date.today()
-    day = today.isoformat()
+    db = db_path(given)
     files = printed.files_now(db)
-    stamp = b"" if files is None else printed.stamp(printed.rules_sources(*rule_sources()), files)
-    if files is not None and printed.print_kept(db, kind, stamp, day, write_json):
-        return
-    store = open_store(args)
+    if files is None or files.missing():
+        from fittui.cli.common import database_at
+
+        database_at(given)  # no database at a path given: said before anything else
+    day = today()
+    stamp = b""
+    if files is not None:
+        stamp = printed.stamp(printed.rules_sources(*printed.rule_sources()), files)
+        if printed.print_kept(db, kind, stamp, day, write_json):
+            return 0  # common.EXIT_OK, not imported for it: a kept output needs no more
+    from datetime import date
+
+    from fittui.cli.common import store_at
+
+    store = store_at(given, read_only)
     chosen, yours = rules()
-    text = json_bytes(rows(store, chosen, today))
+    text = json_bytes(rows(store, chosen, date.fromisoformat(day)))
     write_json(text)
-    if args.read_only or not yours or files is None or files.missing():
-        return
+    if read_only or not yours or files is None or files.missing():
+        return 0
     until = store.rows_hold_until()
     if until is not None and files.were_read(store.storage.derived_from()):
         try:
             printed.keep(db, kind, stamp, day, until, text)
         except OSError:
             pass  # derived again next time
-
-
-def rule_sources() -> tuple[list[Path], list[Path]]:
-    """Where the caseload's rules come from (``storage/printed.py``: what a kept output is
-    stamped with): the folders of their TOML files (your config folder with the settings
-    and a fitted expected-path model, your instruments, fittui's own instruments and
-    model) and the module that says how a row is computed (its ``RULES_VERSION``)."""
-    import fittui
-    from fittui.storage.locations import config_dir, instruments_dir
-
-    package = Path(fittui.__file__).parent
-    own = package / "domain"
-    folders = [config_dir(), instruments_dir(), own, own / "instruments"]
-    return folders, [package / "storage" / "derived.py"]
+    return 0
 
 
 def say_if_created(db: Path, existed: bool) -> None:
     """Tell the user when this command started a new database."""
+    from fittui.cli.common import exists
+
     if not existed and exists(db):
         print(f"Created a new database at {db}.")
 

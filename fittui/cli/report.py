@@ -1,25 +1,25 @@
 """``fittui report``: one line per client (status, change, flags), or with ``--summary`` the
-practice's outcome summary for a period."""
+practice's outcome summary for a period.
+
+``report --json`` is asked often and by scripts, and its output is kept beside the data
+(``storage/printed.py``): a plain ``report --json`` is read without argparse (:func:`plain`,
+from ``main.py``), and this module imports at its top nothing the kept output does not
+need, so printing it loads hardly more than ``fittui --version`` does.
+"""
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from fittui.cli.commands import Commands
-from fittui.cli.common import (
-    EXIT_OK,
-    CliError,
-    caseload_rules,
-    day,
-    instruments,
-    open_store,
-    settings,
-)
-from fittui.cli.output import dump_json, print_caseload, print_lines, print_table
-
+# Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
+# import (argparse, datetime and the commands' modules another 4: each command imports
+# what it uses). mypy takes any TYPE_CHECKING as typing's.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from datetime import date
+    from typing import Any
+
+    from fittui.cli.commands import Commands
     from fittui.storage.derived import Rules
     from fittui.storage.store import Store
 
@@ -50,8 +50,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.start or args.end or args.by_mode:
         args.usage_error("--from, --to and --by-mode go with --summary")
     if args.json:
-        print_caseload(args, "report", _rules, _rows)
-        return EXIT_OK
+        return print_json(args.db, args.read_only)
+    from datetime import date
+
+    from fittui.cli.common import EXIT_OK, instruments, open_store, settings
+    from fittui.cli.output import print_lines
     from fittui.domain.etr import load_parameters
     from fittui.domain.overview import episode_caseload, report_lines
     from fittui.storage.locations import config_dir
@@ -75,8 +78,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
+    """What a plain ``report`` line (``light.plain_words``) runs when it asks for JSON
+    (``--wide`` changes only the text); None for the text, which argparse's way runs."""
+    if options.get("json") is not True:
+        return None
+    db = options.get("db")
+    given = db if isinstance(db, str) else None
+    read_only = options.get("read_only") is True
+    return lambda: print_json(given, read_only)
+
+
+def print_json(given: str | None, read_only: bool) -> int:
+    """Print each client's line as JSON from the database --db names (``given``): as kept,
+    when nothing it was derived from has changed (``output.print_caseload``)."""
+    from fittui.cli.output import print_caseload
+
+    return print_caseload(given, read_only, "report", _rules, _rows)
+
+
 def _rules() -> tuple[Rules, bool]:
     """The caseload's rules from your files; a file that cannot be read is an error."""
+    from fittui.cli.common import caseload_rules, instruments
+
     return caseload_rules(instruments()), True
 
 
@@ -86,6 +110,10 @@ def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from fittui.cli.common import EXIT_OK, CliError, day, instruments, open_store, settings
+    from fittui.cli.output import dump_json, print_table
     from fittui.domain.outcomes import Period, outcome_summary, reference_with, summary_rows
 
     period = Period(day(args.start, "--from"), day(args.end, "--to"))
