@@ -93,6 +93,7 @@ def test_every_plain_command_is_read_in_a_form_checked_against_argparse():
     from fittui.cli.main import PLAIN
 
     checked = {(*form, None)[:5] for form in FORMS}
-    for command, module, *form in PLAIN:
+    for command, where, *form in PLAIN:
         assert (command, *form) in checked, command
-        assert callable(import_module(module).plain), module
+        module, _, function = where.partition(":")
+        assert callable(getattr(import_module(module), function or "plain")), where

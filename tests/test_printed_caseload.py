@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import fittui.cli.caseload
 import fittui.cli.output
 from fittui.cli.main import main
 from fittui.domain.etr import load_parameters
@@ -69,7 +70,7 @@ def caseload_database(db: Path) -> None:
 
 
 class Day:
-    """The day a test chose as today (``fittui.cli.output.today``)."""
+    """The day a test chose as today (``fittui.cli.caseload.today``)."""
 
     chosen = TODAY
 
@@ -83,7 +84,7 @@ def config(tmp_path: Path, monkeypatch) -> Path:
     folder = tmp_path / "config"
     monkeypatch.setenv("FITTUI_CONFIG", str(folder))
     monkeypatch.delenv("FITTUI_DB", raising=False)
-    monkeypatch.setattr(fittui.cli.output, "today", Day.today)
+    monkeypatch.setattr(fittui.cli.caseload, "today", Day.today)
     Day.chosen = TODAY
     return folder
 

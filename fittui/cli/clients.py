@@ -1,20 +1,17 @@
 """The clients: list them, add one, change one, link two as one case and unlink them.
 
-``clients --json`` is asked often and by scripts, and its output is kept beside the data
-(``storage/printed.py``): a plain ``clients --json`` is read without argparse
-(:func:`plain`, from ``main.py``), and this module imports at its top nothing the kept
-output does not need, so printing it loads hardly more than ``fittui --version`` does.
+``clients --json`` is printed by ``caseload.py`` (as kept beside the data, while that
+holds), which imports this module only for the rows it derives (:func:`json_rows`).
 """
 
 from __future__ import annotations
 
-# Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
-# import (argparse, datetime and the commands' modules another 4: each command imports
-# what it uses). mypy takes any TYPE_CHECKING as typing's.
+# Not typing's: typing costs a command 2 ms to import, argparse, datetime and the
+# commands' common module another 4; each function imports what it uses, so deriving the
+# rows for caseload.py loads only what that needs. mypy takes any TYPE_CHECKING as typing's.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
     from datetime import date
     from typing import Any
 
@@ -56,13 +53,15 @@ def register(commands: Commands) -> None:
 
 def cmd_clients(args: argparse.Namespace) -> int:
     if args.json:
-        return print_json(args.db, args.read_only)
+        from fittui.cli.caseload import print_caseload
+
+        return print_caseload(args.db, args.read_only, "clients")
     from datetime import date
 
     from fittui.cli.common import EXIT_OK, caseload_rules, open_store
     from fittui.cli.output import print_table
 
-    rows = _rows(open_store(args), caseload_rules(strict=False), date.today())
+    rows = json_rows(open_store(args), caseload_rules(strict=False), date.today())
     if not rows:
         print("No clients yet. Add one with: fittui add-client CODE")
     else:
@@ -73,26 +72,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
-    """What a plain ``clients`` line (``light.plain_words``) runs when it asks for JSON;
-    None for the table, which argparse's way runs."""
-    if options.get("json") is not True:
-        return None
-    db = options.get("db")
-    given = db if isinstance(db, str) else None
-    read_only = options.get("read_only") is True
-    return lambda: print_json(given, read_only)
-
-
-def print_json(given: str | None, read_only: bool) -> int:
-    """Print every client as JSON from the database --db names (``given``): as kept, when
-    nothing it was derived from has changed (``output.print_caseload``)."""
-    from fittui.cli.output import print_caseload
-
-    return print_caseload(given, read_only, "clients", _rules, _rows)
-
-
-def _rules() -> tuple[Rules, bool]:
+def json_rules() -> tuple[Rules, bool]:
     """The caseload's rules, and whether they are your files' as they are: the list shows
     no score, so when your instrument, model or settings files cannot be read it shows the
     clients under fittui's own rules, as it always could."""
@@ -104,7 +84,7 @@ def _rules() -> tuple[Rules, bool]:
         return caseload_rules(strict=False), False
 
 
-def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
+def json_rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
     """Each client as ``clients --json`` prints them."""
     from fittui.domain.outside import shown
 

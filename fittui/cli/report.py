@@ -1,21 +1,18 @@
 """``fittui report``: one line per client (status, change, flags), or with ``--summary`` the
 practice's outcome summary for a period.
 
-``report --json`` is asked often and by scripts, and its output is kept beside the data
-(``storage/printed.py``): a plain ``report --json`` is read without argparse (:func:`plain`,
-from ``main.py``), and this module imports at its top nothing the kept output does not
-need, so printing it loads hardly more than ``fittui --version`` does.
+``report --json`` is printed by ``caseload.py`` (as kept beside the data, while that
+holds), which imports this module only for the rows it derives (:func:`json_rows`).
 """
 
 from __future__ import annotations
 
-# Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
-# import (argparse, datetime and the commands' modules another 4: each command imports
-# what it uses). mypy takes any TYPE_CHECKING as typing's.
+# Not typing's: typing costs a command 2 ms to import, argparse, datetime and the
+# commands' common module another 4; each function imports what it uses, so deriving the
+# rows for caseload.py loads only what that needs. mypy takes any TYPE_CHECKING as typing's.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
     from datetime import date
     from typing import Any
 
@@ -50,7 +47,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.start or args.end or args.by_mode:
         args.usage_error("--from, --to and --by-mode go with --summary")
     if args.json:
-        return print_json(args.db, args.read_only)
+        from fittui.cli.caseload import print_caseload
+
+        return print_caseload(args.db, args.read_only, "report")
     from datetime import date
 
     from fittui.cli.common import EXIT_OK, instruments, open_store, settings
@@ -78,33 +77,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
-    """What a plain ``report`` line (``light.plain_words``) runs when it asks for JSON
-    (``--wide`` changes only the text); None for the text, which argparse's way runs."""
-    if options.get("json") is not True:
-        return None
-    db = options.get("db")
-    given = db if isinstance(db, str) else None
-    read_only = options.get("read_only") is True
-    return lambda: print_json(given, read_only)
-
-
-def print_json(given: str | None, read_only: bool) -> int:
-    """Print each client's line as JSON from the database --db names (``given``): as kept,
-    when nothing it was derived from has changed (``output.print_caseload``)."""
-    from fittui.cli.output import print_caseload
-
-    return print_caseload(given, read_only, "report", _rules, _rows)
-
-
-def _rules() -> tuple[Rules, bool]:
+def json_rules() -> tuple[Rules, bool]:
     """The caseload's rules from your files; a file that cannot be read is an error."""
     from fittui.cli.common import caseload_rules, instruments
 
     return caseload_rules(instruments()), True
 
 
-def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
+def json_rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
     """Each client's line of ``report --json``, as kept beside the data."""
     return [row["report"] for _, row in store.client_row_docs(rules, today).values()]
 
