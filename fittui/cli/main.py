@@ -29,6 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if "record" in arguments:  # a plain line is saved without argparse (record_light.py)
+            from fittui.cli.record_light import record_plainly
+
+            if (code := record_plainly(arguments)) is not None:
+                return code
         from fittui.cli.commands import run
 
         return run(arguments)

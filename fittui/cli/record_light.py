@@ -1,0 +1,134 @@
+"""``fittui record`` saved the light way: a plain command line, without argparse or the store.
+
+Why: the command runs often, alone in a fresh process, and the full way (``record.py``:
+argparse, TinyDB, the journal's reader, the record checks, orjson, the record model) costs
+it three times what the save itself does. :func:`record_plainly` takes a plain ``record``
+line (``cli/light.py``), reads each value in its plainest form only (``rating_rules.py``),
+and saves through ``storage/append.py`` when that is sure to write what the full way would.
+Anything else (``--read-only``, an instrument of your own files, a value to refuse, a
+database that is not as expected) gives None before anything is written, and the full way
+runs as it always has and says what is wrong. Both print the same words (below).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+OPTIONS = frozenset({"date", "rater", "note", "mode"})
+
+
+def saved_words(instrument: str, code: str, when: str, total: str) -> str:
+    """What a save says, whichever way it went."""
+    return f"Saved {instrument} for {code} on {when}: total {total}."
+
+
+def same_session_words(client: str, instrument: str, rater: str, rating_id: str, when: str) -> str:
+    """The note on a rating the one just saved makes one session with (same instrument,
+    rater and day): the later one counts, so the therapist can void the one that is wrong."""
+    from fittui.domain.rating_rules import REPLACED_SAME_DAY
+
+    return (
+        f"Note: {client} also has {instrument} by {rater} on {when[:10]} "
+        f"(id {rating_id}, saved as {when}): one session, the later rating counts. "
+        f"'fittui void {rating_id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
+        "was replaced."
+    )
+
+
+def record_plainly(arguments: Sequence[str]) -> int | None:
+    """Save a plain ``fittui record`` line the light way and end as ``commands.run`` does;
+    None, with nothing written or printed, when the full way is to take it."""
+    from fittui.cli.light import plain_words, run_plain
+
+    read = plain_words(arguments, "record", OPTIONS, words_from=3)
+    run = None if read is None else plain(*read)
+    if read is None or run is None:
+        return None
+    db = read[0].get("db")
+    return run_plain(db if isinstance(db, str) else None, run)
+
+
+def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
+    """Save the rating a plain line gives (``light.plain_words``), and give what prints
+    what the full way would; None, having written nothing, when the full way is to save it."""
+    if options.get("read_only"):
+        return None
+    said = _save({k: v for k, v in options.items() if isinstance(v, str)}, words)
+    return None if said is None else lambda: _say(said)
+
+
+def _say(lines: list[str]) -> int:
+    for line in lines:
+        print(line)
+    return 0
+
+
+def _user_files(config: Any) -> bool:
+    """Files of yours that the full way reads for a rating: instrument files (which may
+    change an instrument) or settings (which may seal the daily backups)."""
+    import os
+
+    try:
+        names = os.listdir(config / "instruments")
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    except OSError:
+        return True
+    return any(n.endswith(".toml") for n in names) or os.path.lexists(config / "settings.toml")
+
+
+def _control_in(note: str, pattern: str) -> bool:
+    import re  # compiled only for a note
+
+    return re.search(pattern, note) is not None
+
+
+def _save(options: dict[str, str], words: list[str]) -> list[str] | None:
+    """Check the rating as the full way would and save it; what to print, or None."""
+    from fittui.domain import rating_rules as rules
+    from fittui.storage.append import administration_doc, append_rating, new_id
+    from fittui.storage.locations import config_dir, db_path
+
+    code, typed, *scores = words
+    key = typed.strip().lower()
+    found = [(name, row) for name, row in rules.SCALE_ROWS.items() if name.lower() == key]
+    if not found or _user_files(config_dir()):
+        return None
+    instrument, (items, lowest, highest, step) = found[0]
+    tenths = [rules.plain_tenths(score, lowest, highest, step) for score in scores]
+    today = rules.today_text()
+    date = options.get("date")
+    when = rules.plain_when(date) if date else rules.now_when()
+    rater = rules.plain_rater(options.get("rater", rules.DEFAULT_RATER))
+    mode = rules.plain_mode(options.get("mode", rules.DEFAULT_MODE))
+    note = options.get("note") or ""
+    if (
+        len(tenths) != len(items)
+        or None in tenths
+        or when is None
+        or when[:10] > today
+        or rater is None
+        or mode is None
+        or (note and _control_in(note, rules.NOTE_CONTROL))
+    ):
+        return None
+    scored = dict(zip(items, [t for t in tenths if t is not None]))
+    doc = administration_doc(code, instrument, when, rater, scored, note, mode)
+    rating_id = new_id()
+    before = append_rating(db_path(options.get("db")), rating_id, doc, today)
+    if before is None:
+        return None
+    total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)
+    said = [saved_words(instrument, code, when, total)]
+    session = (instrument, rater, when[:10])
+    for other_id, other in before:
+        other_rater = other.get("rater", rules.DEFAULT_RATER)
+        if "voided" not in other and (other["instrument"], other_rater, other["date"][:10]) == (
+            session
+        ):
+            said.append(same_session_words(code, other["instrument"], other_rater, other_id,
+                                           other["date"]))  # fmt: skip
+    return said

@@ -1,0 +1,332 @@
+"""One rating appended to the journal under the write lock, when a save needs nothing more.
+
+Why: ``fittui record`` runs in a fresh process, and the store's way of saving (TinyDB, the
+journal's reader, the record checks, orjson) costs it three times the save itself. A
+rating of a client the snapshot's index knows needs the lock, the files' first and last
+lines, the client's own lines (for the same-session note), and one line appended and
+fsynced. :func:`append_rating` does that only when the store's save would write the very
+same line; otherwise it returns None having written nothing, and the caller takes the full
+way, which says what is wrong. It must be sure that:
+
+* the snapshot is of this layout, and is the file ``summaries.py``'s stamp says was read
+  and checked whole (so its index is true: a client with ratings in it exists);
+* the journal extends it, ends with a whole line, and is byte for byte the journal a store
+  read and checked whole (``fittui.json.checked``, :func:`keep_checked`: its id, length
+  and CRC-32); it deletes nothing, holds no escaped character, and neither puts the
+  client's record nor moves a rating to or from them;
+* today's daily backup is there, no temporary file awaits the store's tidying, and the
+  line leaves the journal short of a compaction.
+
+The lock is the store's (``lock.py``): an exclusive ``flock`` on ``fittui.json.lock``,
+taken at once or left to the full way, which waits for it. JSON is read and written with
+``_json``, the C half of the standard library's ``json``, whose Python half compiles six
+regular expressions at import: plain JSON, as orjson reads and writes it.
+"""
+
+from __future__ import annotations
+
+import _json
+import os
+import stat
+import zlib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+COMPACT_MIN_BYTES = 256 * 1024
+# Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
+# journal replayed at open (bench/bench_storage.py measures the worst case).
+COMPACT_FRACTION = 8
+_SCHEMA, _GROUPED = 2, "administrations"  # layout.FILE_SCHEMA, layout.GROUPED
+_OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_text = _json.encode_basestring
+
+
+class _Plain:
+    """What ``_json``'s scanner asks a decoder: no hooks, and no NaN or Infinity."""
+
+    strict, object_hook, object_pairs_hook, parse_float, parse_int = True, None, None, float, int
+
+    @staticmethod
+    def parse_constant(name: str) -> Any:
+        raise ValueError(name)
+
+
+_scan = _json.make_scanner(_Plain)
+
+
+def loads(data: bytes) -> Any:
+    """One JSON value (a line, say); ValueError when it is not one."""
+    text = data.decode()
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if text[end:].strip(" \t\r\n"):
+        raise ValueError("not JSON")
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of text, numbers, lists and records, non-ASCII letters as they are."""
+    if type(value) is str:
+        return str(_text(value))
+    if type(value) is dict:
+        return "{" + ",".join(f"{_text(k)}:{dumps(v)}" for k, v in value.items()) + "}"
+    if type(value) is list:
+        return "[" + ",".join(map(dumps, value)) + "]"
+    if type(value) in (int, float):
+        return repr(value)
+    raise ValueError(f"not JSON: {type(value).__name__}")
+
+
+def new_id() -> str:
+    """A record id no other process can pick: 64 random bits from the system's generator
+    (what ``secrets.token_hex`` returns, without loading ``secrets``'s hmac and hashlib)."""
+    return os.urandom(8).hex()
+
+
+def administration_doc(
+    client: str, instrument: str, when: str, rater: str, items: dict[str, int], note: str, mode: str
+) -> dict[str, Any]:
+    """An administration as stored, its scores (``items`` in tenths) as one-decimal numbers;
+    ``ratings.administration_to_doc`` adds a void mark and corrections where there are any."""
+    scores = {k: v / 10 for k, v in items.items()}
+    return {"client": client, "instrument": instrument, "date": when, "rater": rater,
+            "items": scores, "note": note, "mode": mode}  # fmt: skip
+
+
+def index_entry(index: bytes, code: str) -> list[list[int]] | None:
+    """A client's entry in a snapshot's index (its bytes, ``{...}``), found by the code's key
+    (``"C1":[`` after ``{`` or ``,``) and parsed alone; None when the client has none.
+    ValueError when the entry is damaged."""
+    key = dumps(code).encode() + b":["
+    at = 0
+    while (at := index.find(key, at + 1)) > 0:
+        if index[at - 1] in b"{,":
+            end = index.find(b"]]", at)
+            try:
+                entry = loads(index[at + len(key) - 1 : end + 2]) if end > 0 else None
+            except ValueError:
+                entry = None
+            if not (
+                type(entry) is list
+                and all(type(r) is list and len(r) == 2 and {*map(type, r)} == {int} for r in entry)
+            ):
+                raise ValueError(f"the index entry of {code!r} is damaged")
+            return entry
+    return None
+
+
+def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
+    """Note that the journal ``journal`` was read and checked whole up to ``length`` bytes,
+    whose CRC-32 is ``crc``. Not fsynced, and never believed beyond those very bytes: a note
+    lost or stale only sends the next ``fittui record`` the full way."""
+    note = dumps({"journal": journal, "length": length, "crc": crc}).encode() + b"\n"
+    try:
+        fd = os.open(_beside(db, "checked"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _OPEN, 0o600)
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.write(fd, note)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _beside(db: Path, end: str) -> Path:
+    return db.with_name(f"{db.name}.{end}")
+
+
+def _first_line(path: Path) -> Any:
+    """The first line of a regular file (never through a link), parsed; None if none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _OPEN)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, 1 << 16) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    finally:
+        os.close(fd)
+    line = data[: data.find(b"\n") + 1]
+    if path.name.endswith(".summaries"):  # "CRC32 {json}" (summaries.py)
+        if len(line) < 11 or line[8:9] not in b" a" or int(line[:8], 16) != zlib.crc32(line[9:-1]):
+            return None
+        line = line[9:]
+    try:
+        return loads(line)
+    except ValueError:
+        return None
+
+
+def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> list | None:
+    """Append the administration ``doc``, fsynced, under the write lock, when the full save
+    would write exactly this line (see the module docstring); the client's administrations
+    before it, (id, record) in entry order, voided ones too. None, having written nothing,
+    otherwise."""
+    try:
+        line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
+        import fcntl
+
+        lock = os.open(_beside(db, "lock"), os.O_RDWR | os.O_CREAT | _OPEN, 0o600)
+    except (ValueError, ImportError, OSError):
+        return None  # text that is not UTF-8, no flock, no lock: the full way says or does
+    try:
+        if stat.S_ISREG(os.fstat(lock).st_mode):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return _append_locked(db, doc["client"], line, today)
+        return None
+    except (OSError, ValueError):
+        return None  # busy, or damaged: the full way waits, or reads it and says so
+    finally:
+        _close(lock)  # lets the next writer in
+
+
+def _append_locked(db: Path, code: str, line: bytes, today: str) -> list | None:
+    backups = db.parent / "backups"
+    if not (
+        stat.S_ISDIR(os.lstat(backups).st_mode)
+        and os.path.lexists(backups / f"{db.stem}-{today}.json")
+        and not any(_leftovers(folder) for folder in (db.parent, backups))
+    ):
+        return None
+    snapshot = os.open(db, os.O_RDONLY | _OPEN)
+    try:
+        st = os.fstat(snapshot)
+        header = os.pread(snapshot, 1 << 16, 0)
+        header = header[: header.find(b"\n") + 1]
+        head = loads(header)
+        generation = head.get("generation") if type(head) is dict else None
+        stamp = _first_line(_beside(db, "summaries"))
+        if not (
+            stat.S_ISREG(st.st_mode)
+            and type(head["fittui"]) is dict
+            and head["fittui"].get("schema") == _SCHEMA
+            and type(head[_GROUPED]) is int
+            and type(generation) is str
+            and type(stamp) is dict
+            and stamp.get("summaries") == 2
+            and stamp.get("snapshot") == [generation, *_sig(st)]
+        ):
+            return None
+        index, trailer = _trailer(snapshot, st.st_size)
+        small = trailer.get("small")
+        if not (
+            type(small) is list
+            and len(small) == 2
+            and small[0] == len(header)
+            and trailer.get("records") == head["records"]
+        ):
+            return None
+        entry = index_entry(index, code)
+        if not entry:
+            return None  # a client without ratings in the snapshot: the full way looks
+        journal = os.open(_beside(db, "journal"), os.O_RDWR | os.O_APPEND | _OPEN)
+        try:
+            jst = os.fstat(journal)
+            data = os.pread(journal, jst.st_size, 0)
+            crc = zlib.crc32(data)
+            first = data[: data.find(b"\n") + 1]
+            journal_head = loads(first)
+            checked = _first_line(_beside(db, "checked"))
+            body = data[len(first) :]
+            if not (
+                stat.S_ISREG(jst.st_mode)
+                and len(data) == jst.st_size
+                and data.endswith(b"\n")
+                and journal_head.get("extends") == generation
+                and head.get("supersedes") != journal_head["journal"]
+                and checked == {"journal": journal_head["journal"], "length": len(data), "crc": crc}
+                and b'"del"' not in body
+                and b"\\u" not in body
+                and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
+            ):
+                return None
+            before = _before(snapshot, entry, body, code)
+            if before is None:
+                return None
+            try:
+                if os.write(journal, line) != len(line):
+                    raise OSError("the disk took only part of the line")
+                os.fsync(journal)
+            except OSError:
+                os.ftruncate(journal, len(data))
+                return None
+        finally:
+            _close(journal)
+    except (KeyError, TypeError, AttributeError):
+        return None  # not the shape this fittui writes: the full way says what it is
+    finally:
+        _close(snapshot)
+    keep_checked(db, journal_head["journal"], len(data) + len(line), zlib.crc32(line, crc))
+    return before
+
+
+def _close(fd: int) -> None:
+    """Close a file; once the line is saved, nothing may send the caller the full way."""
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _leftovers(folder: Path) -> bool:
+    """A temporary file a killed process left (``JournalStorage._sweep`` removes them)."""
+    with os.scandir(folder) as entries:
+        return any(e.name.startswith(".") and e.name.endswith(".tmp") for e in entries)
+
+
+def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _trailer(fd: int, size: int) -> tuple[bytes, dict[str, Any]]:
+    """The snapshot's last line: its index (bytes) and the rest of it parsed."""
+    chunk = 1 << 18
+    while (cut := (tail := os.pread(fd, chunk, max(0, size - chunk))).rfind(b"\n", 0, -1)) < 0:
+        if chunk >= size:
+            raise ValueError("one line")
+        chunk *= 4
+    line = tail[cut + 1 :]
+    end = line.rfind(b'},"small":')
+    if not (line.startswith(b'{"index":{') and line.endswith(b"\n") and end > 0):
+        raise ValueError("no index")
+    rest = loads(b"{" + line[end + 2 :])
+    if type(rest) is not dict:
+        raise ValueError("no index")
+    return line[len(b'{"index":') : end + 1], rest
+
+
+def _before(snapshot: int, entry: list[list[int]], body: bytes, code: str) -> list | None:
+    """The client's administrations in entry order (as ``JournalStorage.client_records``
+    orders them): their snapshot lines', as the journal last put them, then those the
+    journal added. None when the journal puts the client's record or moves a rating to or
+    from them. Only the journal's lines naming the client are read (it escapes nothing)."""
+    placed: list[tuple[int, str, Any]] = []
+    for offset, length in entry:
+        data = os.pread(snapshot, length, offset)
+        row = loads(data)
+        if not (data.endswith(b"\n") and row[0] == _GROUPED and len(row[2]) == len(row[1])):
+            return None
+        placed += zip(row[2], row[1], row[1].values())
+    if any(doc["client"] != code for _, _, doc in placed):
+        return None
+    placed.sort(key=lambda p: int(p[0]))
+    journal: dict[str, Any] = {}
+    needle = dumps(code).encode()
+    for line in body.split(b"\n"):
+        for op in loads(line)["ops"] if needle in line else ():
+            if op[1] != _GROUPED:
+                if op[2] == code:
+                    return None
+                continue
+            doc = op[3]
+            moved = [c["old"] for c in doc.get("corrections", ()) if c["what"] == "client"]
+            if moved and (doc["client"] == code or code in moved):
+                return None
+            if doc["client"] == code:
+                journal[op[2]] = doc
+    ordered = [(doc_id, journal.pop(doc_id, doc)) for _, doc_id, doc in placed]
+    return ordered + list(journal.items())
