@@ -1,0 +1,320 @@
+"""``fittui record``'s light way (``cli/record_light.py``, ``storage/append.py``) saves exactly
+what the full way saves and says exactly what it says, or leaves the line to the full way
+having written nothing; the rules it reads values with agree with the model's.
+
+The light way is asked directly (``record_light.plain``: a callable when it saved, None
+when it left the line), and the full way is run through ``commands.run``, which never
+tries the light one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import fittui.storage.append
+import fittui.storage.journal
+from conftest import db_bytes
+from fittui.cli import commands, record_light
+from fittui.cli.main import main
+from fittui.domain import rating_rules
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import InputError, check_mode, check_rater, parse_when
+from fittui.domain.scales import BUILTIN_SCALES, InstrumentError
+from fittui.storage import layout, summaries
+from fittui.storage.append import dumps, loads
+from fittui.storage.store import Store
+
+INSTRUMENTS = load_instruments()
+ID = re.compile(r"\b[0-9a-f]{16}\b")
+
+
+def ready(db: Path) -> Path:
+    """A database as a practice has it: an indexed snapshot checked whole (stamped), clients
+    C1 and C2 with ratings in it, C3 without, today's backup written, and the journal noted
+    as checked by a full ``fittui record``."""
+    store = Store(db)
+    ors = INSTRUMENTS["ORS"]
+    for code in ("C1", "C2", "C3"):
+        store.add_client(code)
+    store.record("C1", ors, ors.parse_scores(["5", "5", "5", "5"]), "2026-01-05")
+    store.record("C2", ors, ors.parse_scores(["6", "6", "6", "6"]), "2026-01-05T09:00")
+    store.storage.write(store.storage.read())
+    store.close()
+    Store(db).clients()  # read and checked whole: stamped
+    assert full(db, "record", "C1", "SRS", "9", "9", "9", "9", "--date", "2026-01-05")[0] == 0
+    assert db.with_name(db.name + ".checked").exists()
+    return db
+
+
+def full(db: Path, *words: str) -> tuple[int, str, str]:
+    """The full way's exit status, output and errors (ids written as ID)."""
+    return _ran(lambda: commands.run(["--db", str(db), *words]))
+
+
+def either(db: Path, *words: str) -> tuple[int, str, str]:
+    """What ``fittui`` does with the line: the light way when it takes it."""
+    return _ran(lambda: main(["--db", str(db), *words]))
+
+
+def _ran(run) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = run()
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+    return code, ID.sub("ID", out.getvalue()), err.getvalue()
+
+
+def light(db: Path, *words: str, **options: str | bool) -> tuple[int, str] | None:
+    """The light way asked directly: (exit status, output) when it saved, else None."""
+    import contextlib
+    import io
+
+    run = record_light.plain({"db": str(db), **options}, list(words))
+    if run is None:
+        return None
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = run()
+    return code, ID.sub("ID", out.getvalue())
+
+
+def saved(db: Path) -> list[dict]:
+    """Every administration as a store reads it, client by client in entry order, ids
+    left out."""
+    store = Store(db)
+    return [
+        doc
+        for code in sorted(c.code for c in store.clients())
+        for doc in store.storage.client_records(code).values()
+    ]
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch) -> Path:
+    folder = tmp_path / "config"
+    monkeypatch.setenv("FITTUI_CONFIG", str(folder))
+    monkeypatch.delenv("FITTUI_DB", raising=False)
+    return folder
+
+
+@pytest.fixture
+def practice(tmp_path: Path, config: Path) -> Path:
+    return ready(tmp_path / "data" / "fittui.json")
+
+
+# -- the light way saves what the full way saves ------------------------------------------
+
+
+def test_a_plain_line_is_saved_the_light_way_as_the_full_way_saves_it(tmp_path, config):
+    lightly, fully = ready(tmp_path / "a" / "fittui.json"), ready(tmp_path / "b" / "fittui.json")
+    words = ["C1", "ors", "5", "7.3", "10", "0", "--date", "2026-01-05", "--note", "slept badly"]
+    said = light(lightly, *words[:6], date="2026-01-05", note="slept badly")
+    assert said is not None
+    code, out, err = full(fully, "record", *words)
+    assert said == (code, out) and err == ""
+    assert out.startswith("Saved ORS for C1 on 2026-01-05: total 22.3.\n")
+    assert saved(lightly) == saved(fully)
+
+
+def test_the_same_session_note_is_said_the_same_way(tmp_path, config):
+    lightly, fully = ready(tmp_path / "a" / "fittui.json"), ready(tmp_path / "b" / "fittui.json")
+    for db in (lightly, fully):  # a voided rating of the same session is not named
+        store = Store(db)
+        ors = INSTRUMENTS["ORS"]
+        voided = store.record("C2", ors, ors.parse_scores(["1", "1", "1", "1"]), "2026-01-05")
+        store.void(voided.id, "test entry")
+        full(db, "record", "C2", "ORS", "2", "2", "2", "2", "--date", "2026-01-05T11:00")
+    said = light(lightly, "C2", "ORS", "3", "3", "3", "3", date="2026-01-05T12:00")
+    expected = full(fully, "record", "C2", "ORS", "3", "3", "3", "3", "--date", "2026-01-05T12:00")
+    assert said == expected[:2]
+    assert said[1].count("Note: C2 also has ORS by client on 2026-01-05") == 2
+    assert saved(lightly) == saved(fully)
+
+
+CLIENTS = st.sampled_from(["C1", "C2", "C3", "NOPE", "c1"])
+KEYS = st.sampled_from(["ORS", "srs", "PHQ-9", "gad-7", "YCORS", "XYZ"])
+SCORES = st.sampled_from(
+    ["0", "1", "3", "5", "5.5", "10", "10.1", "7.30", "1.25", " 4 ", "x", "+1"]
+)
+DATES = st.sampled_from([None, "2026-01-05", "2026-01-05T10:30", "2026-02-30", "2026-1-5", ""])
+RATERS = st.sampled_from([None, "client", "Partner", "teacher ", "1x", ""])
+MODES = st.sampled_from([None, "paper", "screen-share", "SPOKEN", "zoom"])
+NOTES = st.sampled_from([None, "", "slept badly", "tab\there", "two\nlines", "bell\x07", "é ü"])
+
+
+@st.composite
+def lines(draw) -> list[str]:
+    key = draw(KEYS)
+    scale = BUILTIN_SCALES.get(key.upper())
+    count = len(scale.items) if scale else 4
+    count += draw(st.sampled_from([0, 0, 0, 0, 1, -1]))
+    words = [draw(CLIENTS), key, *(draw(SCORES) for _ in range(max(count, 1)))]
+    for option, values in (
+        ("date", DATES),
+        ("rater", RATERS),
+        ("mode", MODES),
+        ("note", NOTES),
+    ):
+        value = draw(values)
+        if value is not None:
+            words += [f"--{option}", value] if value else [f"--{option}="]
+    return words
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(lines(), min_size=1, max_size=4))
+def test_any_sequence_of_records_ends_the_same_either_way(tmp_path_factory, sequence):
+    folder = tmp_path_factory.mktemp("same")
+    os.environ["FITTUI_CONFIG"] = str(folder / "config")
+    lightly, fully = ready(folder / "a" / "fittui.json"), ready(folder / "b" / "fittui.json")
+    taken = 0
+    for words in sequence:
+        if any(w.startswith("--date") for w in words) is False:
+            words = [*words, "--date", "2026-01-05T08:00"]  # both at the same minute
+        before = db_bytes(lightly)
+        run = record_light.plain(
+            {k: v for k, v in _options(words).items()}, [w for w in _words(words)]
+        )
+        if run is None:
+            assert db_bytes(lightly) == before  # nothing written
+            said = either(lightly, "record", *words)
+        else:
+            taken += 1
+            said = _ran(run)
+        assert said == full(fully, "record", *words), words
+    assert saved(lightly) == saved(fully)
+
+
+def _options(words: list[str]) -> dict[str, str]:
+    options, given = {}, iter(words)
+    for word in given:
+        if word.startswith("--"):
+            name, equals, value = word[2:].partition("=")
+            options[name] = value if equals else next(given)
+    return options
+
+
+def _words(words: list[str]) -> list[str]:
+    found, given = [], iter(words)
+    for word in given:
+        if word.startswith("--"):
+            if "=" not in word:
+                next(given)
+        else:
+            found.append(word)
+    return found
+
+
+# -- the rules the light way reads values with -----------------------------------------------
+
+
+def test_the_scale_rows_are_the_instruments():
+    assert list(rating_rules.SCALE_ROWS) == list(INSTRUMENTS)
+    for key, (items, lowest, highest, step) in rating_rules.SCALE_ROWS.items():
+        scale = INSTRUMENTS[key].scale
+        assert (scale.items, scale.scale_min, scale.scale_max, scale.step) == (
+            items,
+            lowest,
+            highest,
+            step,
+        )
+
+
+TEXT = st.text(st.sampled_from("0123456789.-+ eE_x\t٣T:"), max_size=18)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(sorted(BUILTIN_SCALES)), st.one_of(TEXT, st.from_regex(r"\d{1,3}(\.\d{1,3})?"))
+)
+def test_a_plain_score_reads_as_the_scale_reads_it(key, text):
+    scale = BUILTIN_SCALES[key]
+    found = rating_rules.plain_tenths(text, scale.scale_min, scale.scale_max, scale.step)
+    try:
+        expected = scale.parse_score(text)
+    except InstrumentError:
+        expected = None
+    assert found is None or found == expected
+    if found is None and expected is not None:  # only a plainer way of writing it is left
+        assert not re.fullmatch(r"\d+(\.\d0*)?", text.strip(), re.ASCII)
+
+
+DATE_TEXT = st.one_of(
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\Z"),
+    st.text(st.sampled_from("0123456789-T: ٣"), max_size=17),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(DATE_TEXT)
+def test_a_plain_date_reads_as_the_model_reads_it(text):
+    found = rating_rules.plain_when(text)
+    try:
+        expected = parse_when(text)
+    except InputError:
+        expected = None
+    assert found is None or found == expected
+    if expected is not None and found is None:
+        assert not re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d)?", text.strip(), re.ASCII) or (
+            int(text.strip()[:4]) < 1000
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("abcxyzABZ_- \t1İß\n"), max_size=34))
+def test_a_plain_rater_and_mode_read_as_the_model_reads_them(text):
+    try:
+        rater = check_rater(text)
+    except InputError:
+        rater = None
+    assert rating_rules.plain_rater(text) == rater
+    try:
+        mode = check_mode(text + "paper"[: len(text) % 6])
+    except InputError:
+        mode = None
+    assert rating_rules.plain_mode(text + "paper"[: len(text) % 6]) == mode
+    for word in ("screen-share", " Spoken ", "IN_PERSON", "remote-form"):
+        assert rating_rules.plain_mode(word) == check_mode(word)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(
+            st.text(),
+            st.integers(-(10**6), 10**6),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=12,
+    )
+)
+def test_json_is_written_and_read_as_orjson_does(value):
+    try:
+        text = dumps(value).encode()
+    except ValueError:  # text orjson refuses too (a lone surrogate)
+        with pytest.raises(orjson.JSONEncodeError):
+            orjson.dumps(value)
+        return
+    assert orjson.loads(text) == value
+    assert loads(orjson.dumps(value)) == value
+    assert loads(text + b"\n") == value
+
+
+def test_the_layout_s_names_are_the_ones_the_light_way_reads():
+    assert fittui.storage.append._SCHEMA == layout.FILE_SCHEMA
+    assert fittui.storage.append._GROUPED == layout.GROUPED
+    assert summaries.VERSION == 2  # the stamp's version _first_line reads
+    assert fittui.storage.journal.COMPACT_MIN_BYTES is fittui.storage.append.COMPACT_MIN_BYTES
