@@ -9,8 +9,11 @@ tries the light one.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
+import zlib
 from pathlib import Path
 
 import orjson
@@ -18,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import fittui.domain.instruments
 import fittui.storage.append
 import fittui.storage.journal
 from conftest import db_bytes
@@ -28,7 +32,7 @@ from fittui.domain.instruments import load_instruments
 from fittui.domain.model import InputError, check_mode, check_rater, parse_when
 from fittui.domain.scales import BUILTIN_SCALES, InstrumentError
 from fittui.storage import layout, summaries
-from fittui.storage.append import dumps, loads
+from fittui.storage.append import dumps, keep_checked, loads
 from fittui.storage.store import Store
 
 INSTRUMENTS = load_instruments()
@@ -318,3 +322,256 @@ def test_the_layout_s_names_are_the_ones_the_light_way_reads():
     assert fittui.storage.append._GROUPED == layout.GROUPED
     assert summaries.VERSION == 2  # the stamp's version _first_line reads
     assert fittui.storage.journal.COMPACT_MIN_BYTES is fittui.storage.append.COMPACT_MIN_BYTES
+
+
+# -- what the light way leaves to the full way -------------------------------------------------
+
+
+def journal_of(db: Path) -> Path:
+    return db.with_name(db.name + ".journal")
+
+
+def bless(db: Path) -> None:
+    """Note the journal as it is now as checked (as a full ``fittui record`` would after
+    reading it), so that a test changes one thing only."""
+    data = journal_of(db).read_bytes()
+    head = json.loads(data[: data.index(b"\n")])
+    keep_checked(db, head["journal"], len(data), zlib.crc32(data))
+
+
+def first_id(db: Path, code: str) -> str:
+    return next(iter(Store(db).storage.client_records(code)))
+
+
+def _a_client_put(db: Path) -> None:
+    Store(db).update_client("C1", label="changed")
+    bless(db)
+
+
+def _a_rating_moved_to_the_client(db: Path) -> None:
+    Store(db).move(first_id(db, "C2"), "C1")
+    bless(db)
+
+
+def _a_deletion(db: Path) -> None:
+    store = Store(db)
+    *_, doc_id = store.storage.client_records("C1")  # the SRS the journal put: deleted there
+    with store.storage.transaction():
+        assert store.db.table("administrations").remove(doc_ids=[doc_id]) == [doc_id]
+    bless(db)
+
+
+def _a_line_cut_short(db: Path) -> None:
+    with open(journal_of(db), "ab") as journal:
+        journal.write(b'{"ops":[["put","administrations","0123456789abcdef",{"cli')
+    bless(db)
+
+
+def _a_last_line_without_newline(db: Path) -> None:
+    journal_of(db).write_bytes(journal_of(db).read_bytes()[:-1])
+    bless(db)
+
+
+def _an_escaped_character(db: Path) -> None:
+    doc = {"client": "C2", "instrument": "ORS", "date": "2026-01-05", "rater": "client",
+           "items": {"individually": 1.0, "interpersonally": 1.0, "socially": 1.0,
+                     "overall": 1.0}, "note": "caf\\u00e9", "mode": "in_person"}  # fmt: skip
+    put = json.dumps(doc).replace("\\\\u", "\\u")
+    line = f'{{"ops":[["put","administrations","0123456789abcdef",{put}]]}}\n'
+    with open(journal_of(db), "ab") as journal:
+        journal.write(line.encode())
+    bless(db)
+
+
+def _a_journal_not_extending_the_snapshot(db: Path) -> None:
+    data = journal_of(db).read_bytes()
+    first = data.index(b"\n")
+    head = json.loads(data[:first])
+    head["extends"] = "0000000000000000"
+    journal_of(db).write_bytes(json.dumps(head).encode() + data[first:])
+    bless(db)
+
+
+def _an_obsolete_journal(db: Path) -> None:
+    old = journal_of(db).read_bytes()
+    store = Store(db)
+    store.storage.write(store.storage.read())  # the new snapshot names the old journal
+    Store(db).clients()
+    journal_of(db).write_bytes(old)  # as a crash between the two writes leaves it
+    bless(db)
+
+
+def _no_journal(db: Path) -> None:
+    journal_of(db).unlink()
+
+
+def _a_stale_note(db: Path) -> None:
+    ors = INSTRUMENTS["ORS"]
+    Store(db).record("C2", ors, ors.parse_scores(["1", "1", "1", "1"]), "2026-01-05")
+
+
+def _no_note(db: Path) -> None:
+    db.with_name(db.name + ".checked").unlink()
+
+
+def _a_damaged_note(db: Path) -> None:
+    bless(db)
+    note = db.with_name(db.name + ".checked")
+    note.write_bytes(note.read_bytes()[:-5])
+
+
+def _the_snapshot_touched(db: Path) -> None:
+    os.utime(db, ns=(1, 1))
+
+
+def _no_stamp(db: Path) -> None:
+    db.with_name(db.name + ".summaries").unlink()
+
+
+def _no_daily_backup(db: Path) -> None:
+    for backup in (db.parent / "backups").glob("fittui-2*.json"):
+        backup.unlink()
+
+
+def _a_temporary_file_left(db: Path) -> None:
+    (db.parent / ".fittui.json.0123abcd.tmp").write_bytes(b"half")
+
+
+def _instrument_files(db: Path) -> None:
+    folder = Path(os.environ["FITTUI_CONFIG"]) / "instruments"
+    folder.mkdir(parents=True)
+    ors = Path(fittui.domain.instruments.__file__).parent / "ors.toml"
+    (folder / "mine.toml").write_text(ors.read_text().replace('key = "ORS"', 'key = "MINE"'))
+
+
+def _settings(db: Path) -> None:
+    folder = Path(os.environ["FITTUI_CONFIG"])
+    folder.mkdir(parents=True)
+    (folder / "settings.toml").write_text("")
+
+
+LEFT = [
+    _a_client_put,
+    _a_rating_moved_to_the_client,
+    _a_deletion,
+    _a_line_cut_short,
+    _a_last_line_without_newline,
+    _an_escaped_character,
+    _a_journal_not_extending_the_snapshot,
+    _an_obsolete_journal,
+    _no_journal,
+    _a_stale_note,
+    _no_note,
+    _a_damaged_note,
+    _the_snapshot_touched,
+    _no_stamp,
+    _no_daily_backup,
+    _a_temporary_file_left,
+    _instrument_files,
+    _settings,
+]
+RECORD = ["C1", "ORS", "4", "4", "4", "4"]
+STILL_THERE = (_a_client_put, _a_rating_moved_to_the_client, _a_deletion, _an_escaped_character)
+
+
+@pytest.mark.parametrize("change", LEFT, ids=[f.__name__.strip("_") for f in LEFT])
+def test_what_the_light_way_cannot_be_sure_of_is_left_to_the_full_way(practice, change):
+    change(practice)
+    before = db_bytes(practice)
+    assert light(practice, *RECORD, date="2026-01-05") is None
+    assert db_bytes(practice) == before
+    code, out, err = either(practice, "record", *RECORD, "--date", "2026-01-05")
+    if change is _a_journal_not_extending_the_snapshot:
+        assert code == 1 and "extends snapshot 0000000000000000" in err
+        assert db_bytes(practice) == before
+        return
+    assert (code, err) == (0, "") and out.startswith("Saved ORS for C1 on 2026-01-05")
+    assert any(
+        doc["items"]["overall"] == 4.0
+        for doc in Store(practice).storage.client_records("C1").values()
+    )
+    if change is _a_last_line_without_newline:
+        assert (
+            journal_of(practice).read_bytes().count(b"\n")
+            == before[journal_of(practice).name].count(b"\n") + 2
+        )
+    if change is _a_temporary_file_left:
+        assert not (practice.parent / ".fittui.json.0123abcd.tmp").exists()
+    if change is _no_daily_backup:
+        assert list((practice.parent / "backups").glob("fittui-2*.json"))
+    # The full way noted the journal it read and checked: the next plain line is light,
+    # unless what sent it the full way is still there (until a compaction folds it in).
+    if change not in (_instrument_files, _settings, *STILL_THERE):
+        assert light(practice, *RECORD, date="2026-01-05") is not None
+
+
+def test_a_client_without_ratings_in_the_snapshot_is_looked_up_the_full_way(practice):
+    before = db_bytes(practice)
+    assert light(practice, "C3", "ORS", "1", "1", "1", "1") is None
+    assert db_bytes(practice) == before
+    assert either(practice, "record", "C3", "ORS", "1", "1", "1", "1")[0] == 0
+    assert either(practice, "record", "NOPE", "ORS", "1", "1", "1", "1")[:3:2] == (
+        1,
+        "fittui: error: unknown client 'NOPE' (see 'fittui clients')\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (["C1", "XYZ", "1"], "unknown instrument 'XYZ'"),
+        (["C1", "ORS", "11", "1", "1", "1"], "score 11 is out of range 0.0 to 10.0 for ORS"),
+        (["C1", "ORS", "1", "1", "1"], "ORS takes 4 scores"),
+        (["C1", "ORS", "1", "1", "1", "1", "--date", "2999-01-01"], "after today"),
+        (["C1", "ORS", "1", "1", "1", "1", "--date", "2026-02-30"], "is not an ISO date"),
+        (["C1", "ORS", "1", "1", "1", "1", "--rater", "1x"], "must be a role"),
+        (["C1", "ORS", "1", "1", "1", "1", "--mode", "zoom"], "unknown mode 'zoom'"),
+        (["C1", "ORS", "1", "1", "1", "1", "--note", "bell\x07"], "control character"),
+    ],
+)
+def test_a_value_the_full_way_refuses_is_refused_by_it(practice, words, said):
+    before = db_bytes(practice)
+    assert record_light.plain({"db": str(practice), **_options(words)}, _words(words)) is None
+    code, out, err = either(practice, "record", *words)
+    assert (code, out) == (1, "") and said in err
+    assert db_bytes(practice) == before
+
+
+def test_read_only_is_left_to_the_full_way_which_refuses_it(practice):
+    before = db_bytes(practice)
+    assert light(practice, *RECORD, read_only=True) is None
+    code, _, err = either(practice, "--read-only", "record", *RECORD)
+    assert code == 1 and "'record' writes files; it cannot run with --read-only" in err
+    assert db_bytes(practice) == before
+
+
+def test_a_young_database_of_a_journal_alone_is_saved_the_full_way(db, config):
+    Store(db).add_client("C1")
+    before = db_bytes(db)
+    assert light(db, *RECORD) is None
+    assert db_bytes(db) == before
+    assert either(db, "record", *RECORD)[0] == 0
+
+
+def test_a_save_that_would_compact_is_left_to_the_full_way(practice, monkeypatch):
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.append, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_FRACTION", 10**9)
+    monkeypatch.setattr(fittui.storage.append, "COMPACT_FRACTION", 10**9)
+    before = db_bytes(practice)
+    assert light(practice, *RECORD) is None
+    assert db_bytes(practice) == before
+    assert either(practice, "record", *RECORD)[0] == 0
+    assert journal_of(practice).read_bytes().count(b"\n") == 1  # compacted: a new journal
+
+
+def test_a_busy_lock_is_left_to_the_full_way_which_waits(practice):
+    before = db_bytes(practice)
+    fd = os.open(practice.with_name(practice.name + ".lock"), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert light(practice, *RECORD) is None
+    finally:
+        os.close(fd)
+    assert db_bytes(practice) == before
+    assert light(practice, *RECORD) is not None
