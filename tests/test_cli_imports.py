@@ -151,3 +151,31 @@ def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch)
     ]
     loaded_after([*first, history], ())  # works the history out and keeps it
     assert loaded_after([history], NOT_FOR_A_KEPT_HISTORY) == []
+
+
+# A plain `fittui record` is saved the light way (cli/record_light.py): none of the full
+# way's machinery. platformdirs is left out of the check where only XDG names the config
+# folder: storage/locations.py asks platformdirs for it there. (json is the harness's.)
+NOT_FOR_A_LIGHT_RECORD = ("orjson", "argparse", "tinydb", "typing", "dataclasses", "platformdirs")
+NOT_FOR_A_LIGHT_RECORD += ("decimal", "fittui.storage.journal")
+NOT_FOR_A_LIGHT_RECORD += ("fittui.domain.model", "fittui.storage.records", "fittui.cli.commands")
+
+
+@pytest.mark.parametrize("config_from", ["FITTUI_CONFIG", "XDG_CONFIG_HOME"])
+def test_a_light_record_loads_none_of_the_full_way(tmp_path, monkeypatch, config_from):
+    from test_record_light import ready
+
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    db = ready(tmp_path / "data" / "fittui.json")
+    if config_from == "XDG_CONFIG_HOME":  # as bench/goals.py runs the commands
+        monkeypatch.delenv("FITTUI_CONFIG")
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg" / "config"))
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg" / "data"))
+    watched = NOT_FOR_A_LIGHT_RECORD
+    if config_from == "XDG_CONFIG_HOME":
+        watched = tuple(m for m in watched if m != "platformdirs")
+    record = ["--db", str(db), "record", "C1", "ORS", "1", "2", "3", "4", "--note", "ok"]
+    assert loaded_after([record], watched) == []
+    assert json.loads(db.with_name(db.name + ".checked").read_text())["length"] == (
+        db.with_name(db.name + ".journal").stat().st_size
+    )  # it saved, the light way
