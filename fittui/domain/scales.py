@@ -55,8 +55,11 @@ class Scale(NamedTuple):
             raise InstrumentError(f"score {raw!r} is not a number") from None
         if not value.is_finite():
             raise InstrumentError(f"score {raw!r} is not a number")
-        tenths = value * 10
         low, high = self.format_score(self.scale_min), self.format_score(self.scale_max)
+        try:
+            tenths = value * 10
+        except ArithmeticError:  # beyond what a decimal holds ("1E1000000"): out of any range
+            tenths = value
         if tenths < self.scale_min or tenths > self.scale_max:
             raise InstrumentError(f"score {raw} is out of range {low} to {high} for {self.key}")
         if tenths != tenths.to_integral_value() or int(tenths) % self.step:
