@@ -147,6 +147,27 @@ def test_the_same_session_note_is_said_the_same_way(tmp_path, config):
     assert saved(lightly) == saved(fully)
 
 
+def test_a_rating_of_the_day_the_journal_voided_or_redated_is_read_as_it_now_is(tmp_path, config):
+    lightly, fully = ready(tmp_path / "a" / "fittui.json"), ready(tmp_path / "b" / "fittui.json")
+    for db in (lightly, fully):
+        Store(db).void(first_id(db, "C2"), "test entry")  # the snapshot's rating of that day
+        bless(db)
+    said = light(lightly, "C2", "ORS", "3", "3", "3", "3", date="2026-01-05T12:00")
+    words = ["record", "C2", "ORS", "3", "3", "3", "3", "--date", "2026-01-05T12:00"]
+    assert said == full(fully, *words)[:2] and "Note" not in said[1]
+    for db in (lightly, fully):
+        Store(db).unvoid(first_id(db, "C2"))
+        Store(db).redate(first_id(db, "C2"), "2026-01-04")
+        bless(db)
+    before = db_bytes(lightly)
+    assert light(lightly, "C2", "ORS", "3", "3", "3", "3", date="2026-01-04") is None
+    assert db_bytes(lightly) == before  # a corrected rating's place is the full way's to find
+    assert either(lightly, *words[:-2], "--date", "2026-01-04") == full(
+        fully, *words[:-2], "--date", "2026-01-04"
+    )
+    assert saved(lightly) == saved(fully)
+
+
 CLIENTS = st.sampled_from(["C1", "C2", "C3", "NOPE", "c1"])
 KEYS = st.sampled_from(["ORS", "srs", "PHQ-9", "gad-7", "YCORS", "XYZ"])
 SCORES = st.sampled_from(
@@ -343,11 +364,6 @@ def first_id(db: Path, code: str) -> str:
     return next(iter(Store(db).storage.client_records(code)))
 
 
-def _a_client_put(db: Path) -> None:
-    Store(db).update_client("C1", label="changed")
-    bless(db)
-
-
 def _a_rating_moved_to_the_client(db: Path) -> None:
     Store(db).move(first_id(db, "C2"), "C1")
     bless(db)
@@ -451,7 +467,6 @@ def _settings(db: Path) -> None:
 
 
 LEFT = [
-    _a_client_put,
     _a_rating_moved_to_the_client,
     _a_deletion,
     _a_line_cut_short,
@@ -471,7 +486,7 @@ LEFT = [
     _settings,
 ]
 RECORD = ["C1", "ORS", "4", "4", "4", "4"]
-STILL_THERE = (_a_client_put, _a_rating_moved_to_the_client, _a_deletion, _an_escaped_character)
+STILL_THERE = (_a_rating_moved_to_the_client, _a_deletion, _an_escaped_character)
 
 
 @pytest.mark.parametrize("change", LEFT, ids=[f.__name__.strip("_") for f in LEFT])
@@ -510,6 +525,12 @@ def test_a_client_without_ratings_in_the_snapshot_is_looked_up_the_full_way(prac
     assert light(practice, "C3", "ORS", "1", "1", "1", "1") is None
     assert db_bytes(practice) == before
     assert either(practice, "record", "C3", "ORS", "1", "1", "1", "1")[0] == 0
+    Store(practice).add_client("C4")  # the journal puts them: their ratings are there too
+    bless(practice)
+    assert full(practice, "record", "C4", "ORS", "1", "1", "1", "1")[0] == 0
+    before = db_bytes(practice)
+    assert light(practice, "C4", "ORS", "2", "2", "2", "2") is None
+    assert db_bytes(practice) == before
     assert either(practice, "record", "NOPE", "ORS", "1", "1", "1", "1")[:3:2] == (
         1,
         "fittui: error: unknown client 'NOPE' (see 'fittui clients')\n",
@@ -543,6 +564,16 @@ def test_read_only_is_left_to_the_full_way_which_refuses_it(practice):
     code, _, err = either(practice, "--read-only", "record", *RECORD)
     assert code == 1 and "'record' writes files; it cannot run with --read-only" in err
     assert db_bytes(practice) == before
+
+
+def test_a_client_whose_record_the_journal_changed_is_still_known_by_the_index(tmp_path, config):
+    lightly, fully = ready(tmp_path / "a" / "fittui.json"), ready(tmp_path / "b" / "fittui.json")
+    for db in (lightly, fully):
+        Store(db).update_client("C1", label="changed")
+        bless(db)
+    said = light(lightly, *RECORD, date="2026-01-05")
+    assert said == full(fully, "record", *RECORD, "--date", "2026-01-05")[:2]
+    assert saved(lightly) == saved(fully)
 
 
 def test_a_young_database_of_a_journal_alone_is_saved_the_full_way(db, config):

@@ -99,17 +99,17 @@ def administration_doc(
             "items": scores, "note": note, "mode": mode}  # fmt: skip
 
 
-def index_entry(index: bytes, code: str) -> list[list[int]] | None:
-    """A client's entry in a snapshot's index (its bytes, ``{...}``), found by the code's key
-    (``"C1":[`` after ``{`` or ``,``) and parsed alone; None when the client has none.
-    ValueError when the entry is damaged."""
+def index_entry(index: bytes, code: str, start: int = 0, end: int | None = None) -> Any:
+    """A client's entry in a snapshot's index (the bytes ``{...}``, or ``index[start:end]``),
+    found by the code's key (``"C1":[`` after ``{`` or ``,``) and parsed alone: a list of
+    [offset, length], or None when the client has none. ValueError when it is damaged."""
     key = dumps(code).encode() + b":["
-    at = 0
-    while (at := index.find(key, at + 1)) > 0:
+    at = start
+    while (at := index.find(key, at + 1, end)) > start:
         if index[at - 1] in b"{,":
-            end = index.find(b"]]", at)
+            stop = index.find(b"]]", at, end)
             try:
-                entry = loads(index[at + len(key) - 1 : end + 2]) if end > 0 else None
+                entry = loads(index[at + len(key) - 1 : stop + 2]) if stop > 0 else None
             except ValueError:
                 entry = None
             if not (
@@ -124,13 +124,15 @@ def index_entry(index: bytes, code: str) -> list[list[int]] | None:
 def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
     """Note that the journal ``journal`` was read and checked whole up to ``length`` bytes,
     whose CRC-32 is ``crc``. Not fsynced, and never believed beyond those very bytes: a note
-    lost or stale only sends the next ``fittui record`` the full way."""
-    note = dumps({"journal": journal, "length": length, "crc": crc}).encode() + b"\n"
+    lost or stale only sends the next ``fittui record`` the full way. Always as long, so it
+    is written over in place (truncating a file costs more than the rest of the save)."""
+    note = dumps({"journal": journal, "length": length, "crc": crc}).encode().ljust(95) + b"\n"
     try:
-        fd = os.open(_beside(db, "checked"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _OPEN, 0o600)
+        fd = os.open(_beside(db, "checked"), os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
         try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                os.write(fd, note)
+            st = os.fstat(fd)
+            if stat.S_ISREG(st.st_mode) and os.pwrite(fd, note, 0) and st.st_size > len(note):
+                os.ftruncate(fd, len(note))
         finally:
             os.close(fd)
     except OSError:
@@ -141,32 +143,31 @@ def _beside(db: Path, end: str) -> Path:
     return db.with_name(f"{db.name}.{end}")
 
 
-def _first_line(path: Path) -> Any:
-    """The first line of a regular file (never through a link), parsed; None if none."""
+def _first_line(path: Path, crc: bool = False) -> Any:
+    """The first line of a regular file (never through a link), parsed; None if none. With
+    ``crc``, a line ``CRC32 {json}`` as ``summaries.py`` writes them, checked."""
     try:
         fd = os.open(path, os.O_RDONLY | _OPEN)
     except OSError:
         return None
     try:
-        data = os.read(fd, 1 << 16) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+        data = os.read(fd, 4096) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
     finally:
         os.close(fd)
     line = data[: data.find(b"\n") + 1]
-    if path.name.endswith(".summaries"):  # "CRC32 {json}" (summaries.py)
-        if len(line) < 11 or line[8:9] not in b" a" or int(line[:8], 16) != zlib.crc32(line[9:-1]):
-            return None
-        line = line[9:]
     try:
-        return loads(line)
+        if crc and not (line[8:9] in (b" ", b"a") and int(line[:8], 16) == zlib.crc32(line[9:-1])):
+            return None
+        return loads(line[9:] if crc else line)
     except ValueError:
         return None
 
 
 def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> list | None:
     """Append the administration ``doc``, fsynced, under the write lock, when the full save
-    would write exactly this line (see the module docstring); the client's administrations
-    before it, (id, record) in entry order, voided ones too. None, having written nothing,
-    otherwise."""
+    would write exactly this line (see the module docstring). Gives the client's ratings
+    that may make one session with it (those of its day) in entry order, (id, record),
+    voided ones too; None, having written nothing, when the full way is to save it."""
     try:
         line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
         import fcntl
@@ -177,15 +178,15 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
     try:
         if stat.S_ISREG(os.fstat(lock).st_mode):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return _append_locked(db, doc["client"], line, today)
+            return _append_locked(db, doc["client"], doc["date"][:10], line, today)
         return None
-    except (OSError, ValueError):
-        return None  # busy, or damaged: the full way waits, or reads it and says so
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return None  # busy, damaged, or not this layout: the full way waits or says so
     finally:
         _close(lock)  # lets the next writer in
 
 
-def _append_locked(db: Path, code: str, line: bytes, today: str) -> list | None:
+def _append_locked(db: Path, code: str, day: str, line: bytes, today: str) -> list | None:
     backups = db.parent / "backups"
     if not (
         stat.S_ISDIR(os.lstat(backups).st_mode)
@@ -196,32 +197,27 @@ def _append_locked(db: Path, code: str, line: bytes, today: str) -> list | None:
     snapshot = os.open(db, os.O_RDONLY | _OPEN)
     try:
         st = os.fstat(snapshot)
-        header = os.pread(snapshot, 1 << 16, 0)
+        header = os.pread(snapshot, 4096, 0)
         header = header[: header.find(b"\n") + 1]
         head = loads(header)
-        generation = head.get("generation") if type(head) is dict else None
-        stamp = _first_line(_beside(db, "summaries"))
+        stamp = _first_line(_beside(db, "summaries"), crc=True)
+        generation = head["generation"]
+        tail, start, end = _index(snapshot, st.st_size)
+        small = loads(b"{" + tail[end + 1 :])
         if not (
             stat.S_ISREG(st.st_mode)
-            and type(head["fittui"]) is dict
-            and head["fittui"].get("schema") == _SCHEMA
+            and head["fittui"]["schema"] == _SCHEMA
             and type(head[_GROUPED]) is int
             and type(generation) is str
-            and type(stamp) is dict
-            and stamp.get("summaries") == 2
-            and stamp.get("snapshot") == [generation, *_sig(st)]
+            and stamp["summaries"] == 2
+            and stamp["snapshot"]
+            == [generation, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]  # fmt: skip
+            and small["small"][0] == len(header)
+            and len(small["small"]) == 2
+            and small["records"] == head["records"]
         ):
             return None
-        index, trailer = _trailer(snapshot, st.st_size)
-        small = trailer.get("small")
-        if not (
-            type(small) is list
-            and len(small) == 2
-            and small[0] == len(header)
-            and trailer.get("records") == head["records"]
-        ):
-            return None
-        entry = index_entry(index, code)
+        entry = index_entry(tail, code, start, end)
         if not entry:
             return None  # a client without ratings in the snapshot: the full way looks
         journal = os.open(_beside(db, "journal"), os.O_RDWR | os.O_APPEND | _OPEN)
@@ -230,23 +226,23 @@ def _append_locked(db: Path, code: str, line: bytes, today: str) -> list | None:
             data = os.pread(journal, jst.st_size, 0)
             crc = zlib.crc32(data)
             first = data[: data.find(b"\n") + 1]
-            journal_head = loads(first)
-            checked = _first_line(_beside(db, "checked"))
+            journal_id = loads(first)["journal"]
             body = data[len(first) :]
             if not (
                 stat.S_ISREG(jst.st_mode)
                 and len(data) == jst.st_size
                 and data.endswith(b"\n")
-                and journal_head.get("extends") == generation
-                and head.get("supersedes") != journal_head["journal"]
-                and checked == {"journal": journal_head["journal"], "length": len(data), "crc": crc}
+                and loads(first)["extends"] == generation
+                and head["supersedes"] != journal_id
+                and _first_line(_beside(db, "checked"))
+                == {"journal": journal_id, "length": len(data), "crc": crc}
                 and b'"del"' not in body
                 and b"\\u" not in body
                 and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
             ):
                 return None
-            before = _before(snapshot, entry, body, code)
-            if before is None:
+            session = _session(snapshot, entry, body, code, day)
+            if session is None:
                 return None
             try:
                 if os.write(journal, line) != len(line):
@@ -257,12 +253,10 @@ def _append_locked(db: Path, code: str, line: bytes, today: str) -> list | None:
                 return None
         finally:
             _close(journal)
-    except (KeyError, TypeError, AttributeError):
-        return None  # not the shape this fittui writes: the full way says what it is
     finally:
         _close(snapshot)
-    keep_checked(db, journal_head["journal"], len(data) + len(line), zlib.crc32(line, crc))
-    return before
+    keep_checked(db, journal_id, len(data) + len(line), zlib.crc32(line, crc))
+    return session
 
 
 def _close(fd: int) -> None:
@@ -279,55 +273,46 @@ def _leftovers(folder: Path) -> bool:
         return any(e.name.startswith(".") and e.name.endswith(".tmp") for e in entries)
 
 
-def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _trailer(fd: int, size: int) -> tuple[bytes, dict[str, Any]]:
-    """The snapshot's last line: its index (bytes) and the rest of it parsed."""
+def _index(fd: int, size: int) -> tuple[bytes, int, int]:
+    """The snapshot's last line (``{"index":{...},"small":[...],"records":n}``), read from
+    its end, with where its index's braces start and end."""
     chunk = 1 << 18
     while (cut := (tail := os.pread(fd, chunk, max(0, size - chunk))).rfind(b"\n", 0, -1)) < 0:
         if chunk >= size:
             raise ValueError("one line")
         chunk *= 4
-    line = tail[cut + 1 :]
-    end = line.rfind(b'},"small":')
-    if not (line.startswith(b'{"index":{') and line.endswith(b"\n") and end > 0):
+    end = tail.rfind(b'},"small":', max(cut, len(tail) - 200))
+    if not (tail.startswith(b'{"index":{', cut + 1) and tail.endswith(b"\n") and end > cut):
         raise ValueError("no index")
-    rest = loads(b"{" + line[end + 2 :])
-    if type(rest) is not dict:
-        raise ValueError("no index")
-    return line[len(b'{"index":') : end + 1], rest
+    return tail, cut + 10, end + 1
 
 
-def _before(snapshot: int, entry: list[list[int]], body: bytes, code: str) -> list | None:
-    """The client's administrations in entry order (as ``JournalStorage.client_records``
-    orders them): their snapshot lines', as the journal last put them, then those the
-    journal added. None when the journal puts the client's record or moves a rating to or
-    from them. Only the journal's lines naming the client are read (it escapes nothing)."""
+def _session(
+    snapshot: int, entry: list[list[int]], body: bytes, code: str, day: str
+) -> list | None:
+    """The client's ratings whose lines name ``day`` (those that may make one session with
+    a rating that day), in entry order as ``JournalStorage.client_records`` gives them:
+    their snapshot lines' at their places, as the journal last put them, then those the
+    journal added. Only lines naming the day are read (the journal escapes nothing); None
+    when the journal corrected one of them (a move or a new date: its place is the full
+    way's to find)."""
+    marker = b'"' + day.encode()
     placed: list[tuple[int, str, Any]] = []
     for offset, length in entry:
         data = os.pread(snapshot, length, offset)
-        row = loads(data)
-        if not (data.endswith(b"\n") and row[0] == _GROUPED and len(row[2]) == len(row[1])):
+        if not data.endswith(b"\n"):
             return None
-        placed += zip(row[2], row[1], row[1].values())
-    if any(doc["client"] != code for _, _, doc in placed):
-        return None
+        if marker in data:
+            row = loads(data)
+            placed += zip(row[2], row[1], row[1].values())
     placed.sort(key=lambda p: int(p[0]))
-    journal: dict[str, Any] = {}
-    needle = dumps(code).encode()
+    needle, journal = dumps(code).encode(), {}
     for line in body.split(b"\n"):
-        for op in loads(line)["ops"] if needle in line else ():
-            if op[1] != _GROUPED:
-                if op[2] == code:
-                    return None
-                continue
-            doc = op[3]
-            moved = [c["old"] for c in doc.get("corrections", ()) if c["what"] == "client"]
-            if moved and (doc["client"] == code or code in moved):
-                return None
-            if doc["client"] == code:
-                journal[op[2]] = doc
+        for op in loads(line)["ops"] if needle in line and marker in line else ():
+            if op[1] == _GROUPED:
+                journal[op[2]] = op[3]
+    ours = {doc_id for _, doc_id, _ in placed}
+    if any("corrections" in d and (d["client"] == code or i in ours) for i, d in journal.items()):
+        return None
     ordered = [(doc_id, journal.pop(doc_id, doc)) for _, doc_id, doc in placed]
-    return ordered + list(journal.items())
+    return [(i, d) for i, d in ordered + list(journal.items()) if d["client"] == code]
