@@ -99,7 +99,9 @@ def administration_doc(
             "items": scores, "note": note, "mode": mode}  # fmt: skip
 
 
-def index_entry(index: bytes, code: str, start: int = 0, end: int | None = None) -> Any:
+def index_entry(
+    index: bytes, code: str, start: int = 0, end: int | None = None
+) -> list[list[int]] | None:
     """A client's entry in a snapshot's index (the bytes ``{...}``, or ``index[start:end]``),
     found by the code's key (``"C1":[`` after ``{`` or ``,``) and parsed alone: a list of
     [offset, length], or None when the client has none. ValueError when it is damaged."""
@@ -117,7 +119,8 @@ def index_entry(index: bytes, code: str, start: int = 0, end: int | None = None)
                 and all(type(r) is list and len(r) == 2 and {*map(type, r)} == {int} for r in entry)
             ):
                 raise ValueError(f"the index entry of {code!r} is damaged")
-            return entry
+            found: list[list[int]] = entry
+            return found
     return None
 
 
