@@ -54,81 +54,53 @@ def record_plainly(arguments: Sequence[str]) -> int | None:
 def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
     """Save the rating a plain line gives (``light.plain_words``), and give what prints
     what the full way would; None, having written nothing, when the full way is to save it."""
-    if options.get("read_only"):
-        return None
-    said = _save({k: v for k, v in options.items() if isinstance(v, str)}, words)
-    return None if said is None else lambda: _say(said)
+    said = None if options.get("read_only") else _save(options, *words)
+    return None if said is None else lambda: print("\n".join(said)) or 0
 
 
-def _say(lines: list[str]) -> int:
-    for line in lines:
-        print(line)
-    return 0
-
-
-def _user_files(config: Any) -> bool:
-    """Files of yours that the full way reads for a rating: instrument files (which may
-    change an instrument) or settings (which may seal the daily backups)."""
+def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[str] | None:
+    """Check the rating as the full way would and save it; what to print, or None."""
     import os
 
-    try:
-        names = os.listdir(config / "instruments")
-    except (FileNotFoundError, NotADirectoryError):
-        names = []
-    except OSError:
-        return True
-    return any(n.endswith(".toml") for n in names) or os.path.lexists(config / "settings.toml")
-
-
-def _control_in(note: str, pattern: str) -> bool:
-    import re  # compiled only for a note
-
-    return re.search(pattern, note) is not None
-
-
-def _save(options: dict[str, str], words: list[str]) -> list[str] | None:
-    """Check the rating as the full way would and save it; what to print, or None."""
     from fittui.domain import rating_rules as rules
     from fittui.storage.append import administration_doc, append_rating, new_id
     from fittui.storage.locations import config_dir, db_path
 
-    code, typed, *scores = words
-    key = typed.strip().lower()
-    found = [(name, row) for name, row in rules.SCALE_ROWS.items() if name.lower() == key]
-    if not found or _user_files(config_dir()):
+    rows = [(k, row) for k, row in rules.SCALE_ROWS.items() if k.lower() == typed.strip().lower()]
+    config = config_dir()
+    try:  # your files, which the full way reads: instruments, or settings that seal backups
+        yours = [n for n in os.listdir(config / "instruments") if n.endswith(".toml")]
+    except (FileNotFoundError, NotADirectoryError):
+        yours = []
+    except OSError:
         return None
-    instrument, (items, lowest, highest, step) = found[0]
+    if not rows or yours or os.path.lexists(config / "settings.toml"):
+        return None
+    instrument, (items, lowest, highest, step) = rows[0]
     tenths = [rules.plain_tenths(score, lowest, highest, step) for score in scores]
-    today = rules.today_text()
-    date = options.get("date")
+    today, date, note = rules.today_text(), options.get("date"), options.get("note") or ""
     when = rules.plain_when(date) if date else rules.now_when()
     rater = rules.plain_rater(options.get("rater", rules.DEFAULT_RATER))
     mode = rules.plain_mode(options.get("mode", rules.DEFAULT_MODE))
-    note = options.get("note") or ""
-    if (
-        len(tenths) != len(items)
-        or None in tenths
-        or when is None
-        or when[:10] > today
-        or rater is None
-        or mode is None
-        or (note and _control_in(note, rules.NOTE_CONTROL))
-    ):
+    control = False
+    if note:
+        import re  # compiled only for a note
+
+        control = re.search(rules.NOTE_CONTROL, note) is not None
+    if len(tenths) != len(items) or None in tenths or not (when and rater and mode):
         return None
-    scored = dict(zip(items, [t for t in tenths if t is not None]))
+    if when[:10] > today or control:
+        return None
+    scored = {item: t for item, t in zip(items, tenths) if t is not None}
     doc = administration_doc(code, instrument, when, rater, scored, note, mode)
-    rating_id = new_id()
-    before = append_rating(db_path(options.get("db")), rating_id, doc, today)
-    if before is None:
+    session = append_rating(db_path(options.get("db")), new_id(), doc, today)
+    if session is None:
         return None
     total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)
-    said = [saved_words(instrument, code, when, total)]
-    session = (instrument, rater, when[:10])
-    for other_id, other in before:
+    said, day = [saved_words(instrument, code, when, total)], when[:10]
+    for other_id, other in session:
         other_rater = other.get("rater", rules.DEFAULT_RATER)
-        if "voided" not in other and (other["instrument"], other_rater, other["date"][:10]) == (
-            session
-        ):
-            said.append(same_session_words(code, other["instrument"], other_rater, other_id,
-                                           other["date"]))  # fmt: skip
+        same = (other["instrument"], other_rater, other["date"][:10]) == (instrument, rater, day)
+        if "voided" not in other and same:
+            said.append(same_session_words(code, instrument, rater, other_id, other["date"]))
     return said

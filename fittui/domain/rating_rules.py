@@ -34,8 +34,13 @@ SCALE_ROWS = {
     "YCORS": (("face",), 0, 100, 1),
     "YCSRS": (("face",), 0, 100, 1),
     "GSRS": (_ALLIANCE, 0, 100, 1),
-    "PHQ-9": (tuple(f"item{n}" for n in range(1, 10)), 0, 30, 10),
-    "GAD-7": (tuple(f"item{n}" for n in range(1, 8)), 0, 30, 10),
+    "PHQ-9": (
+        ("item1", "item2", "item3", "item4", "item5", "item6", "item7", "item8", "item9"),
+        0,
+        30,
+        10,
+    ),
+    "GAD-7": (("item1", "item2", "item3", "item4", "item5", "item6", "item7"), 0, 30, 10),
 }
 
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
