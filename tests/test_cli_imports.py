@@ -80,7 +80,7 @@ def test_a_failing_command_still_says_what_went_wrong(tmp_path, capsys):
 
 # The parser and what the commands share; every other module of fittui.cli is one command's.
 SHARED = ("fittui.cli", "fittui.cli.main", "fittui.cli.commands", "fittui.cli.common")
-SHARED += ("fittui.cli.arguments", "fittui.cli.output")
+SHARED += ("fittui.cli.arguments", "fittui.cli.output", "fittui.cli.json_out")
 
 
 def command_modules_after(commands: list[list[str]]) -> list[str]:
@@ -135,14 +135,20 @@ def test_a_command_line_builds_only_the_parser_of_the_command_it_names(argv, nam
         assert parsed(build_parser(argv)) == parsed(build_parser())
 
 
-# A history printed as kept needs none of these: typing (fittui's modules on the way import
-# it for mypy only), platformdirs while FITTUI_CONFIG names the config folder, and what only
-# writing or a warning uses.
-NOT_FOR_A_KEPT_HISTORY = ("typing", "platformdirs", "shlex", "mmap", "fittui.storage.atomic")
+# A history printed as kept needs none of these: the parser and the commands' table (a plain
+# line is read without them), typing (fittui's modules on the way import it for mypy only),
+# platformdirs (the config folder is worked out as it would: FITTUI_CONFIG, an absolute
+# XDG_CONFIG_HOME or HOME), datetime, and what only working it out, writing or a warning uses.
+NOT_FOR_A_KEPT_HISTORY = ("argparse", "fittui.cli.commands", "fittui.cli.common", "typing")
+NOT_FOR_A_KEPT_HISTORY += ("fittui.cli.output", "platformdirs", "datetime", "shutil", "tempfile")
+NOT_FOR_A_KEPT_HISTORY += ("shlex", "mmap", "fittui.storage.atomic", "fittui.storage.printed")
 
 
-def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch):
-    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+@pytest.mark.parametrize("config", ["FITTUI_CONFIG", "XDG_CONFIG_HOME", "HOME"])
+def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch, config):
+    for name in ("FITTUI_CONFIG", "XDG_CONFIG_HOME", "FITTUI_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(config, str(tmp_path / "config"))
     db = str(tmp_path / "f.json")
     history = ["--db", db, "history", "C1", "--json"]
     first = [
@@ -151,11 +157,13 @@ def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch)
     ]
     loaded_after([*first, history], ())  # works the history out and keeps it
     assert loaded_after([history], NOT_FOR_A_KEPT_HISTORY) == []
+    read_only = ["history", "--read-only", "C1", f"--db={db}", "--json"]
+    assert loaded_after([read_only], NOT_FOR_A_KEPT_HISTORY) == []
 
 
 # A plain `fittui record` is saved the light way (cli/record_light.py): none of the full
-# way's machinery. platformdirs is left out of the check where only XDG names the config
-# folder: storage/locations.py asks platformdirs for it there. (json is the harness's.)
+# way's machinery, whether FITTUI_CONFIG or XDG names the config folder (json is the
+# harness's own).
 NOT_FOR_A_LIGHT_RECORD = ("orjson", "argparse", "tinydb", "typing", "dataclasses", "platformdirs")
 NOT_FOR_A_LIGHT_RECORD += ("decimal", "fittui.storage.journal")
 NOT_FOR_A_LIGHT_RECORD += ("fittui.domain.model", "fittui.storage.records", "fittui.cli.commands")
@@ -171,11 +179,8 @@ def test_a_light_record_loads_none_of_the_full_way(tmp_path, monkeypatch, config
         monkeypatch.delenv("FITTUI_CONFIG")
         monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg" / "config"))
         monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg" / "data"))
-    watched = NOT_FOR_A_LIGHT_RECORD
-    if config_from == "XDG_CONFIG_HOME":
-        watched = tuple(m for m in watched if m != "platformdirs")
     record = ["--db", str(db), "record", "C1", "ORS", "1", "2", "3", "4", "--note", "ok"]
-    assert loaded_after([record], watched) == []
+    assert loaded_after([record], NOT_FOR_A_LIGHT_RECORD) == []
     assert json.loads(db.with_name(db.name + ".checked").read_text())["length"] == (
         db.with_name(db.name + ".journal").stat().st_size
     )  # it saved, the light way

@@ -9,11 +9,11 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 
+import fittui.cli.common as common
 import fittui.cli.history as history_command
 import fittui.cli.history_text as history_text
 from fittui.storage import histories
@@ -117,13 +117,8 @@ def test_the_settings_and_the_day_are_part_of_what_a_history_is_worked_out_from(
     (config / "settings.toml").unlink()
     assert cli("history", "C1", "--json").out == kept
 
-    class Later(date):
-        @classmethod
-        def today(cls) -> date:
-            return date(2031, 5, 6)
-
     made_from = kept_file(filled, "C1").read_bytes()
-    monkeypatch.setattr(history_command, "date", Later)
+    monkeypatch.setattr(history_command, "today", lambda: "2031-05-06")
     cli("history", "C1", "--json")
     assert b"2031-05-06" in kept_file(filled, "C1").read_bytes()
     assert kept_file(filled, "C1").read_bytes() != made_from
@@ -169,7 +164,7 @@ def not_opened(monkeypatch) -> None:
     def refuse(*args: object) -> None:
         raise AssertionError("the database was opened")
 
-    monkeypatch.setattr(history_command, "open_store", refuse)
+    monkeypatch.setattr(common, "store_at", refuse)
 
 
 def test_while_the_database_s_files_are_unchanged_it_is_not_even_opened(cli, filled, monkeypatch):

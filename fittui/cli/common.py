@@ -7,16 +7,17 @@ uses (a fresh interpreter pays for every import).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 # Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
-# import. mypy takes any TYPE_CHECKING as typing's.
+# import (argparse and datetime another 3). mypy takes any TYPE_CHECKING as typing's.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from datetime import date
+
     from fittui.domain.instruments import Instrument
     from fittui.storage.derived import Rules
     from fittui.storage.journal import JournalStorage
@@ -73,10 +74,15 @@ def database(args: argparse.Namespace, creates: bool = False) -> Path:
     """The database path; a path given with --db or FITTUI_DB must exist, unless the
     command is one that starts a database (a mistyped path never opens an empty practice).
     The default location is created by the first save, on a fresh machine too."""
+    return database_at(args.db, creates)
+
+
+def database_at(given: str | None, creates: bool = False) -> Path:
+    """``database`` for a command line read without argparse: ``given`` is --db's value."""
     from fittui.storage.locations import db_path
 
-    db = db_path(args.db)
-    explicit = bool(args.db or os.environ.get("FITTUI_DB"))
+    db = db_path(given)
+    explicit = bool(given or os.environ.get("FITTUI_DB"))
     if explicit and not creates and not exists(db):
         import shlex  # only to say how to start one
 
@@ -91,10 +97,15 @@ def database(args: argparse.Namespace, creates: bool = False) -> Path:
 def open_store(args: argparse.Namespace, creates: bool = False) -> Store:
     """The store of the database the command works on, its daily backups sealed when the
     settings ask for it."""
+    return store_at(args.db, args.read_only, creates)
+
+
+def store_at(given: str | None, read_only: bool, creates: bool = False) -> Store:
+    """``open_store`` for a command line read without argparse (--db's value, --read-only)."""
     from fittui.storage.store import Store
 
-    store = Store(database(args, creates), read_only=args.read_only)
-    if not args.read_only:
+    store = Store(database_at(given, creates), read_only=read_only)
+    if not read_only:
         seal_daily_backups(store.storage)
     return store
 
@@ -120,6 +131,8 @@ def day(text: str | None, option: str) -> date | None:
     """The date an option gives (YYYY-MM-DD), or None when it is not given."""
     if text is None:
         return None
+    from datetime import date
+
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

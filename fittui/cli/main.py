@@ -5,6 +5,10 @@ saying what and where), 2 for wrong usage. ``fittui --version`` is answered befo
 else is imported, ``--help`` from the table of commands in ``commands.py``, and a command
 loads only its own module (``clients.py``, ``history.py``, ...): a fresh interpreter pays
 for every module it imports and compiles, and these run often.
+
+The commands run most often by scripts are read without argparse when their line is plain
+(``light.py``): each is one entry of ``PLAIN``. Any other line, and a plain one its module
+leaves alone, goes to argparse as it always has.
 """
 
 from __future__ import annotations
@@ -16,6 +20,22 @@ from collections.abc import Sequence
 from fittui import __version__
 
 EXIT_OK = 0
+
+# The commands read without argparse when plain: the command; its module, whose
+# ``plain(options, words)`` gives what to run (or None to leave the line to argparse, having
+# done nothing); the options it takes besides --db and --read-only, with a value and as
+# flags; how many words follow the command, at least and at most (None: no limit).
+PLAIN: tuple[tuple[str, str, frozenset[str], frozenset[str], int, int | None], ...] = (
+    ("history", "fittui.cli.history", frozenset(), frozenset({"json"}), 1, 1),
+    (
+        "record",
+        "fittui.cli.record_light",
+        frozenset({"date", "rater", "note", "mode"}),
+        frozenset(),
+        3,
+        None,
+    ),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,14 +49,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        if "record" in arguments:  # a plain line is saved without argparse (record_light.py)
-            from fittui.cli.record_light import record_plainly
-
-            if (code := record_plainly(arguments)) is not None:
-                return code
+        code = _plain(arguments)
+        if code is not None:
+            return code
         from fittui.cli.commands import run
 
         return run(arguments)
     finally:
         if enabled:
             gc.enable()
+
+
+def _plain(arguments: list[str]) -> int | None:
+    """The exit status of a plain line of a ``PLAIN`` command, run without argparse; None
+    when the line is not one (nothing has been done then)."""
+    for command, module, valued, flags, least, most in PLAIN:
+        if command not in arguments:
+            continue
+        from importlib import import_module
+
+        from fittui.cli.light import plain_words, run_plain
+
+        read = plain_words(arguments, command, valued, flags, least, most)
+        run = None if read is None else import_module(module).plain(*read)
+        if read is not None and run is not None:
+            db = read[0].get("db")
+            return run_plain(db if isinstance(db, str) else None, run)
+    return None

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from fittui.cli.common import database, exists, open_store
+from fittui.cli.json_out import write_json
 
 # Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
 # import. mypy takes any TYPE_CHECKING as typing's.
@@ -51,19 +52,6 @@ def json_bytes(data: object) -> bytes:
     import orjson
 
     return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-
-
-def write_json(text: bytes | memoryview) -> None:
-    """Print JSON text made as UTF-8 bytes (``json_bytes``, or kept from a run before)."""
-    import sys
-
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None and sys.stdout.encoding.lower().replace("-", "") == "utf8":
-        sys.stdout.flush()  # what was printed before goes first
-        buffer.write(text)  # already UTF-8: megabytes not decoded only to be encoded again
-        buffer.flush()
-    else:
-        print(bytes(text).decode(), end="")
 
 
 def print_caseload(

@@ -2,9 +2,10 @@
 
 Why: the command runs often, alone in a fresh process, and the full way (``record.py``:
 argparse, TinyDB, the journal's reader, the record checks, orjson, the record model) costs
-it three times what the save itself does. :func:`record_plainly` takes a plain ``record``
-line (``cli/light.py``), reads each value in its plainest form only (``rating_rules.py``),
-and saves through ``storage/append.py`` when that is sure to write what the full way would.
+it three times what the save itself does. :func:`plain` takes a plain ``record`` line
+(``main.PLAIN``, read by ``cli/light.py``), reads each value in its plainest form only
+(``rating_rules.py``), and saves through ``storage/append.py`` when that is sure to write
+what the full way would.
 Anything else (``--read-only``, an instrument of your own files, a value to refuse, a
 database that is not as expected) gives None before anything is written, and the full way
 runs as it always has and says what is wrong. Both print the same words (below).
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
     from typing import Any
 
 OPTIONS = frozenset({"date", "rater", "note", "mode"})
@@ -36,19 +37,6 @@ def same_session_words(client: str, instrument: str, rater: str, rating_id: str,
         f"'fittui void {rating_id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
         "was replaced."
     )
-
-
-def record_plainly(arguments: Sequence[str]) -> int | None:
-    """Save a plain ``fittui record`` line the light way and end as ``commands.run`` does;
-    None, with nothing written or printed, when the full way is to take it."""
-    from fittui.cli.light import plain_words, run_plain
-
-    read = plain_words(arguments, "record", OPTIONS, words_from=3)
-    run = None if read is None else plain(*read)
-    if read is None or run is None:
-        return None
-    db = read[0].get("db")
-    return run_plain(db if isinstance(db, str) else None, run)
 
 
 def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:

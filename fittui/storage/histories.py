@@ -20,7 +20,7 @@ worked out from, in two parts:
 A history is printed as kept when both parts, made afresh now, are the same byte for
 byte. To make the data part the database is opened and the client's records read, so
 the file also names the database's files as they were when the data was last found the
-same (``printed.Files``: the snapshot's and the journal's inode, size and times, and the
+same (``file_stamps.Files``: the snapshot's and the journal's inode, size and times, and the
 journal's first line): while those files and the rules are unchanged, nothing in the
 database can have changed, and the kept history is printed without opening it.
 Otherwise it is worked out again and kept anew.
@@ -39,11 +39,10 @@ import os
 import stat
 import sys
 import zlib
-from datetime import date
 from pathlib import Path
 
+from fittui.storage.file_stamps import Sig, file_sig
 from fittui.storage.locations import config_dir, make_private_dir
-from fittui.storage.printed import Sig, file_sig
 
 # Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
 # import. mypy takes any TYPE_CHECKING as typing's.
@@ -67,12 +66,14 @@ _CODE_FILES = (
     "storage/ratings.py",
     "storage/histories.py",
     "storage/printed.py",
+    "storage/file_stamps.py",
     "storage/settings.py",
     "storage/locations.py",
     "cli/common.py",
     "cli/history.py",
     "cli/history_text.py",
     "cli/output.py",
+    "cli/json_out.py",
 )
 
 
@@ -109,14 +110,14 @@ def _folder_stamp(path: Path, endings: tuple[str, ...] = ("",)) -> list[tuple[st
     return sorted(found)
 
 
-def rules_stamp(today: date) -> bytes:
-    """What a history is worked out from besides the data (see the module), read without
-    opening the database."""
+def rules_stamp(day: str) -> bytes:
+    """What a history is worked out from besides the data (see the module) on ``day``
+    (YYYY-MM-DD), read without opening the database."""
     settings = config_dir()
     made_from = [
         VERSION,
         sys.version,
-        today.isoformat(),
+        day,
         str(settings),
         _folder_stamp(settings),
         _folder_stamp(settings / "instruments"),

@@ -3,7 +3,8 @@
 The database path comes from ``--db``, else the ``FITTUI_DB`` environment variable, else
 the platformdirs user data directory. Folders fittui creates are private (mode 0700, the
 parents it creates too, whatever the umask); :func:`privacy_warnings` says which existing
-ones are not. Kept light (no TinyDB): the CLI imports it on every start.
+ones are not. Kept light (no TinyDB, no platformdirs or datetime where they are not
+needed): the CLI imports it on every start.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import errno
 import os
 import re
 import stat
-from datetime import date
+import sys
+import time
 from pathlib import Path
 
 APP_NAME = "fittui"
@@ -20,9 +22,35 @@ DB_FILENAME = "fittui.json"
 
 
 def default_db_path() -> Path:
-    from platformdirs import user_data_path
+    """The database in the per-user data folder (platformdirs' user data path)."""
+    folder = _linux_user_folder("XDG_DATA_HOME", ".local/share")
+    if folder is None:
+        from platformdirs import user_data_path
 
-    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
+        folder = user_data_path(APP_NAME, appauthor=False)
+    return folder / DB_FILENAME
+
+
+def _linux_user_folder(variable: str, under_home: str) -> Path | None:
+    """fittui's per-user folder as platformdirs names it on Linux, worked out without
+    importing platformdirs (it costs every command's start ~4 ms); None wherever that rule
+    is not certainly platformdirs' own, and platformdirs is asked.
+
+    Its rule on Linux: the XDG variable when it is an absolute path, else ``under_home``
+    in the home folder, expanded as ``os.path.expanduser`` does when HOME is absolute;
+    then ``fittui``. A relative or missing HOME (platformdirs then asks the password
+    database), Android (a rule of its own) and every other platform are left to it.
+    """
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel"):
+        return None
+    if "ANDROID_DATA" in os.environ or "ANDROID_ROOT" in os.environ:
+        return None
+    base = os.environ.get(variable, "")
+    if not base.startswith("/"):
+        if not os.environ.get("HOME", "").startswith("/"):
+            return None
+        base = os.path.expanduser(f"~/{under_home}")
+    return Path(base, APP_NAME)
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -33,10 +61,13 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
 
 def config_dir() -> Path:
     """Where the user's instrument wording and settings live: ``FITTUI_CONFIG``, else the
-    per-user config folder (platformdirs, imported only then: it costs every start)."""
+    per-user config folder (platformdirs', imported only where its rule is not known)."""
     override = os.environ.get("FITTUI_CONFIG")
     if override:
         return Path(override).expanduser()
+    folder = _linux_user_folder("XDG_CONFIG_HOME", ".config")
+    if folder is not None:
+        return folder
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)
@@ -149,14 +180,21 @@ def privacy_warnings(db: Path) -> list[str]:
     for path in files:
         if _open_to_others(path) and path.is_file():
             warnings.append(_fix(path, "600"))
-    today = date.today().isoformat()
-    future = [p.name for p in daily_backups(db) if p.name[-15:-5] > today]
+    day = today()
+    future = [p.name for p in daily_backups(db) if p.name[-15:-5] > day]
     if future:
         warnings.append(
             f"{len(future)} daily backups are dated after today ({future[0]} ...): is the "
             "computer's clock right? fittui keeps them and never deletes them itself"
         )
     return warnings
+
+
+def today() -> str:
+    """Today's date in local time as ``date.today().isoformat()`` gives it (YYYY-MM-DD),
+    without importing datetime: the quick commands would pay a millisecond for it."""
+    now = time.localtime()
+    return f"{now.tm_year:04d}-{now.tm_mon:02d}-{now.tm_mday:02d}"
 
 
 def _fix(path: Path, mode: str) -> str:

@@ -35,87 +35,21 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fittui import __version__
+from fittui.storage.file_stamps import OPEN_FLAGS as _FLAGS
+from fittui.storage.file_stamps import Files as Files
+from fittui.storage.file_stamps import files_now as files_now
 
 # Bumped whenever what the stamp holds changes: a file with another version is not believed.
 VERSION = 1
 MAGIC = b"fittui-printed"
 KINDS = ("clients", "report")
-_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _HEAD_MAX = 4096  # the stamp line is about 200 bytes
-
-Sig = tuple[int, int, int, int]  # inode, size, modification and change times (ns)
 
 
 def printed_path(db: Path, kind: str) -> Path:
     """Where the output of ``fittui <kind> --json`` is kept."""
     assert kind in KINDS, kind
     return db.with_name(f"{db.name}.summaries.{kind}")
-
-
-def file_sig(st: os.stat_result) -> Sig:
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-class Files:
-    """The state of the snapshot and the journal now (see the module docstring): what a
-    kept output must have been derived from to be printed again."""
-
-    def __init__(self, snapshot: Sig | None, journal: Sig | None, journal_head: int) -> None:
-        self.snapshot = snapshot
-        self.journal = journal
-        self.journal_head = journal_head  # CRC-32 of the journal's first line
-
-    def words(self) -> str:
-        snapshot = ":".join(map(str, self.snapshot)) if self.snapshot else "-"
-        journal = (
-            ":".join(map(str, self.journal)) + f":{self.journal_head:08x}" if self.journal else "-"
-        )
-        return f"{snapshot} {journal}"
-
-    def missing(self) -> bool:
-        """Neither file is there: no database (nothing to keep output beside)."""
-        return self.snapshot is None and self.journal is None
-
-    def were_read(self, derived_from: tuple[list | None, str | None, int]) -> bool:
-        """A store's ``storage.derived_from()`` (the snapshot it read and checked, the
-        journal and the length of it that it read) is of these very files: the snapshot
-        read is this one, and the journal was read to exactly its length now (nothing
-        appended, nothing torn waiting to be cut off). A compaction or a restore between
-        the two looks writes a new snapshot, which the first check sees."""
-        verified, _, length = derived_from
-        read = None if verified is None else tuple(verified[1:])
-        size = 0 if self.journal is None else self.journal[1]
-        return read == self.snapshot and length == size
-
-
-def files_now(db: Path) -> Files | None:
-    """The snapshot's and the journal's state now, the journal first as readers open it;
-    None when either is not a regular file fittui would read (a link, a folder...)."""
-    journal = db.with_name(db.name + ".journal")
-    try:
-        fd = os.open(journal, os.O_RDONLY | _FLAGS)
-    except FileNotFoundError:
-        journal_sig, head = None, 0
-    except OSError:
-        return None
-    else:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                return None
-            first = os.pread(fd, _HEAD_MAX, 0)
-            journal_sig, head = file_sig(st), zlib.crc32(first[: first.find(b"\n") + 1 or None])
-        finally:
-            os.close(fd)
-    try:
-        st = os.lstat(db)
-    except FileNotFoundError:
-        return Files(None, journal_sig, head)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    return Files(file_sig(st), journal_sig, head)
 
 
 def rules_sources(folders: Iterable[Path], files: Iterable[Path] = ()) -> str:
