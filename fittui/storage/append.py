@@ -40,7 +40,7 @@ COMPACT_MIN_BYTES = 256 * 1024
 # journal replayed at open (bench/bench_storage.py measures the worst case).
 COMPACT_FRACTION = 8
 _SCHEMA, _GROUPED = 2, "administrations"  # layout.FILE_SCHEMA, layout.GROUPED
-_OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _text = _json.encode_basestring
 
 
