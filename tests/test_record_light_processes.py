@@ -15,9 +15,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from test_record_light import ready
+import pytest
+from test_power_loss import SAVES, Recorder, violations
+from test_record_light import full, ready
 
+import fittui.storage.append
 from conftest import history_filled, quick_pin, until
+from fittui.cli import record_light
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
@@ -239,3 +243,31 @@ def test_a_light_writer_killed_mid_save_loses_nothing_it_said_it_saved(tmp_path:
         done = record(db, config, "C1", "ORS", "1", "1", "1", "1", "--note", f"after{attempt}")
         assert done.returncode == 0, done.stderr
         assert notes(db)[-1] == f"after{attempt}"
+
+
+@pytest.mark.parametrize("drop", ["", "fsync of the journal"], ids=["as written", "no fsync"])
+def test_no_light_save_said_saved_is_lost_at_any_power_cut(tmp_path: Path, monkeypatch, drop):
+    """The power-loss model of ``test_power_loss.py`` over light saves: each one said saved
+    is there whatever a power cut leaves, and the database opens; without the fsync of the
+    journal the model finds a save lost (so it can see one)."""
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    db = ready(tmp_path / "data" / "fittui.json")
+    store = Store(db)  # every rating there before is noted "before", as the model expects
+    for code in ("C1", "C2"):
+        for rating in list(store.storage.client_records(code)):
+            store.set_note(rating, "before")
+    words = ["C1", "ORS", "1", "2", "3", "4", "--date", "2026-01-05", "--note", "before"]
+    assert full(db, "record", *words)[0] == 0  # and the journal noted as checked
+    start = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+    start.pop(db.name + ".lock", None)
+    recorder = Recorder(db.parent.resolve(), drop)
+    with monkeypatch.context() as patched:
+        patched.setattr(fittui.storage.append, "os", recorder)
+        for n in range(SAVES):
+            recorder.trace.append(("begin", f"s{n}"))
+            words = ["C1", "ORS", "1", "2", "3", "4"]
+            run = record_light.plain({"db": str(db), "date": "2026-01-05", "note": f"s{n}"}, words)
+            assert run is not None, "the light way was to take it"
+            recorder.trace.append(("ack", f"s{n}"))
+    found = violations(db, start, recorder.trace, tmp_path / "disks")
+    assert (found == []) is (drop == ""), found[:3]
