@@ -606,3 +606,25 @@ def test_a_busy_lock_is_left_to_the_full_way_which_waits(practice):
         os.close(fd)
     assert db_bytes(practice) == before
     assert light(practice, *RECORD) is not None
+
+
+CODES = st.text(st.sampled_from('AC1_.-é"\\'), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        CODES,
+        st.lists(st.tuples(st.integers(0, 10**9), st.integers(1, 10**6)), min_size=1, max_size=3),
+        max_size=6,
+    ),
+    CODES,
+)
+def test_an_index_entry_is_found_by_its_code_alone(index, code):
+    data = orjson.dumps({c: [list(r) for r in ranges] for c, ranges in index.items()})
+    expected = [list(r) for r in index[code]] if code in index else None
+    assert fittui.storage.append.index_entry(data, code) == expected
+    line = b'{"index":' + data + b',"small":[5,6],"records":1}\n'
+    start, end = len(b'{"index":'), len(b'{"index":') + len(data)
+    assert fittui.storage.append.index_entry(line, code, start, end) == expected
+    assert fittui.storage.append.index_entry(data, "\udc80" + code) is None

@@ -105,7 +105,10 @@ def index_entry(
     """A client's entry in a snapshot's index (the bytes ``{...}``, or ``index[start:end]``),
     found by the code's key (``"C1":[`` after ``{`` or ``,``) and parsed alone: a list of
     [offset, length], or None when the client has none. ValueError when it is damaged."""
-    key = dumps(code).encode() + b":["
+    try:
+        key = dumps(code).encode() + b":["
+    except ValueError:
+        return None  # not text a file holds (a lone surrogate): no client has that code
     at = start
     while (at := index.find(key, at + 1, end)) > start:
         if index[at - 1] in b"{,":
