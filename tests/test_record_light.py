@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import zlib
 from pathlib import Path
 
@@ -628,3 +629,23 @@ def test_an_index_entry_is_found_by_its_code_alone(index, code):
     start, end = len(b'{"index":'), len(b'{"index":') + len(data)
     assert fittui.storage.append.index_entry(line, code, start, end) == expected
     assert fittui.storage.append.index_entry(data, "\udc80" + code) is None
+
+
+def test_a_database_of_the_last_release_is_upgraded_the_full_way(tmp_path, config):
+    from test_storage_layout import RELEASE
+
+    folder = tmp_path / "data"
+    shutil.copytree(RELEASE, folder)
+    folder.chmod(0o700)
+    db = folder / "fittui.json"
+    Store(db).clients()  # read and checked whole: its snapshot stamped, as a practice's is
+    (folder / "backups").mkdir(mode=0o700, exist_ok=True)
+    shutil.copy(db, folder / "backups" / f"fittui-{rating_rules.today_text()}.json")
+    if json.loads(journal_of(db).read_bytes().split(b"\n")[0]).get("journal"):
+        bless(db)
+    before = db_bytes(db)
+    assert light(db, *RECORD) is None  # schema 1: the full way upgrades it first
+    assert db_bytes(db) == before
+    assert either(db, "record", *RECORD)[0] == 0
+    assert list((folder / "backups").glob("fittui-before-upgrade-*"))
+    assert json.loads(db.read_bytes().split(b"\n")[0])["fittui"]["schema"] == 2
