@@ -30,6 +30,14 @@ PLAIN: tuple[tuple[str, str, frozenset[str], frozenset[str], int, int | None], .
     ("history", "fittui.cli.history", frozenset(), frozenset({"json"}), 1, 1),
     ("clients", "fittui.cli.caseload:plain_clients", frozenset(), frozenset({"json"}), 0, 0),
     ("report", "fittui.cli.caseload:plain_report", frozenset(), frozenset({"json", "wide"}), 0, 0),
+    (
+        "record",
+        "fittui.cli.record_light",
+        frozenset({"date", "rater", "note", "mode"}),
+        frozenset(),
+        3,
+        None,
+    ),
 )
 
 

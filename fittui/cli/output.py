@@ -64,12 +64,8 @@ def say_same_session(
     """One line per other rating that makes one session with ``a`` (same instrument, rater
     and day): the later one counts unless both are kept on purpose, so the therapist can
     void the one that is wrong."""
-    from fittui.domain.model import REPLACED_SAME_DAY, same_session
+    from fittui.cli.record_light import same_session_words
+    from fittui.domain.model import same_session
 
     for other in same_session(a, administrations, earlier_only):
-        print(
-            f"Note: {a.client} also has {other.instrument} by {other.rater} on {other.day} "
-            f"(id {other.id}, saved as {other.date}): one session, the later rating counts. "
-            f"'fittui void {other.id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
-            "was replaced."
-        )
+        print(same_session_words(a.client, other.instrument, other.rater, other.id, other.date))
