@@ -93,7 +93,8 @@ def test_help_imports_no_command_module():
 
 
 def test_a_command_s_help_imports_that_command_s_module_only():
-    assert command_modules_after([["record", "--help"]]) == ["fittui.cli.record"]
+    record = ["fittui.cli.light", "fittui.cli.record", "fittui.cli.record_light"]  # its light way
+    assert command_modules_after([["record", "--help"]]) == record
     assert command_modules_after([["episode", "start", "--help"]]) == ["fittui.cli.episode"]
 
 
@@ -158,3 +159,56 @@ def test_a_kept_history_loads_only_what_printing_it_needs(tmp_path, monkeypatch,
     assert loaded_after([history], NOT_FOR_A_KEPT_HISTORY) == []
     read_only = ["history", "--read-only", "C1", f"--db={db}", "--json"]
     assert loaded_after([read_only], NOT_FOR_A_KEPT_HISTORY) == []
+
+
+# A kept caseload (clients --json, report --json) printed needs none of these either: not
+# the commands' own modules (caseload.py prints it), nor what deriving or writing it uses.
+NOT_FOR_A_KEPT_CASELOAD = ("argparse", "fittui.cli.commands", "fittui.cli.common", "typing")
+NOT_FOR_A_KEPT_CASELOAD += ("fittui.cli.clients", "fittui.cli.report", "fittui.cli.output")
+NOT_FOR_A_KEPT_CASELOAD += ("platformdirs", "datetime", "shutil", "tempfile", "shlex", "orjson")
+NOT_FOR_A_KEPT_CASELOAD += ("fittui.storage.atomic", "fittui.storage.histories", "tinydb")
+NOT_FOR_A_KEPT_CASELOAD += ("fittui.domain", "fittui.storage.store", "fittui.storage.journal")
+
+
+@pytest.mark.parametrize("kind", ["clients", "report"])
+@pytest.mark.parametrize("config", ["FITTUI_CONFIG", "XDG_CONFIG_HOME", "HOME"])
+def test_a_kept_caseload_loads_only_what_printing_it_needs(tmp_path, monkeypatch, config, kind):
+    for name in ("FITTUI_CONFIG", "XDG_CONFIG_HOME", "FITTUI_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(config, str(tmp_path / "config"))
+    db = str(tmp_path / "f.json")
+    caseload = ["--db", db, kind, "--json"]
+    first = [
+        ["--db", db, "add-client", "C1"],
+        ["--db", db, "record", "C1", "ORS", "1", "1", "1", "1"],
+    ]
+    loaded_after([*first, caseload], ())  # derives the output and keeps it
+    assert loaded_after([caseload], NOT_FOR_A_KEPT_CASELOAD) == []
+    read_only = [kind, "--read-only", f"--db={db}", "--json"]
+    assert loaded_after([read_only], NOT_FOR_A_KEPT_CASELOAD) == []
+    assert "fittui.storage.printed" in loaded_after([caseload], ("fittui.storage",))
+
+
+# A plain `fittui record` is saved the light way (cli/record_light.py): none of the full
+# way's machinery, whether FITTUI_CONFIG or XDG names the config folder (json is the
+# harness's own).
+NOT_FOR_A_LIGHT_RECORD = ("orjson", "argparse", "tinydb", "typing", "dataclasses", "platformdirs")
+NOT_FOR_A_LIGHT_RECORD += ("decimal", "fittui.storage.journal")
+NOT_FOR_A_LIGHT_RECORD += ("fittui.domain.model", "fittui.storage.records", "fittui.cli.commands")
+
+
+@pytest.mark.parametrize("config_from", ["FITTUI_CONFIG", "XDG_CONFIG_HOME"])
+def test_a_light_record_loads_none_of_the_full_way(tmp_path, monkeypatch, config_from):
+    from test_record_light import ready
+
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    db = ready(tmp_path / "data" / "fittui.json")
+    if config_from == "XDG_CONFIG_HOME":  # as bench/goals.py runs the commands
+        monkeypatch.delenv("FITTUI_CONFIG")
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg" / "config"))
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg" / "data"))
+    record = ["--db", str(db), "record", "C1", "ORS", "1", "2", "3", "4", "--note", "ok"]
+    assert loaded_after([record], NOT_FOR_A_LIGHT_RECORD) == []
+    assert json.loads(db.with_name(db.name + ".checked").read_text())["length"] == (
+        db.with_name(db.name + ".journal").stat().st_size
+    )  # it saved, the light way

@@ -88,11 +88,12 @@ def test_the_privacy_warnings_come_first_as_ever(filled, capsys):
 def test_every_plain_command_is_read_in_a_form_checked_against_argparse():
     from importlib import import_module
 
-    from test_cli_light import HISTORY, RECORD  # the forms its property test checks
+    from test_cli_light import FORMS  # the forms its property test checks
 
     from fittui.cli.main import PLAIN
 
-    checked = {(*form, None)[:5] for form in (HISTORY, RECORD)}
-    for command, module, *form in PLAIN:
+    checked = {(*form, None)[:5] for form in FORMS}
+    for command, where, *form in PLAIN:
         assert (command, *form) in checked, command
-        assert callable(import_module(module).plain), module
+        module, _, function = where.partition(":")
+        assert callable(getattr(import_module(module), function or "plain")), where

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import fittui.cli.caseload
 import fittui.cli.output
 from fittui.cli.main import main
 from fittui.domain.etr import load_parameters
@@ -68,14 +69,14 @@ def caseload_database(db: Path) -> None:
     store.close()
 
 
-class Day(date):
-    """``date`` whose today is the one a test chose (``fittui.cli.output.date``)."""
+class Day:
+    """The day a test chose as today (``fittui.cli.caseload.today``)."""
 
     chosen = TODAY
 
     @classmethod
-    def today(cls) -> Day:
-        return cls.fromordinal(cls.chosen.toordinal())
+    def today(cls) -> str:
+        return cls.chosen.isoformat()
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def config(tmp_path: Path, monkeypatch) -> Path:
     folder = tmp_path / "config"
     monkeypatch.setenv("FITTUI_CONFIG", str(folder))
     monkeypatch.delenv("FITTUI_DB", raising=False)
-    monkeypatch.setattr(fittui.cli.output, "date", Day)
+    monkeypatch.setattr(fittui.cli.caseload, "today", Day.today)
     Day.chosen = TODAY
     return folder
 
@@ -215,7 +216,7 @@ def test_a_rules_file_that_cannot_be_read_is_still_an_error(db: Path, config: Pa
 def test_the_rules_sources_change_with_anything_the_rules_are_read_from(tmp_path: Path) -> None:
     import fittui.storage.derived
 
-    folders, files = fittui.cli.output.rule_sources()
+    folders, files = printed.rule_sources()
     assert Path(fittui.storage.derived.__file__) in files  # RULES_VERSION: how rows are made
     assert any(folder.glob("ors.toml") for folder in folders)  # fittui's own instruments
     mine, module = tmp_path / "instruments", tmp_path / "derived.py"

@@ -1,16 +1,21 @@
-"""The clients: list them, add one, change one, link two as one case and unlink them."""
+"""The clients: list them, add one, change one, link two as one case and unlink them.
+
+``clients --json`` is printed by ``caseload.py`` (as kept beside the data, while that
+holds), which imports this module only for the rows it derives (:func:`json_rows`).
+"""
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, caseload_rules, exists, instruments, open_store
-from fittui.cli.output import print_caseload, print_table, say_if_created
-
+# Not typing's: typing costs a command 2 ms to import, argparse, datetime and the
+# commands' common module another 4; each function imports what it uses, so deriving the
+# rows for caseload.py loads only what that needs. mypy takes any TYPE_CHECKING as typing's.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from datetime import date
+    from typing import Any
+
+    from fittui.cli.commands import Commands
     from fittui.domain.model import Client
     from fittui.storage.derived import Rules
     from fittui.storage.store import Store
@@ -48,9 +53,15 @@ def register(commands: Commands) -> None:
 
 def cmd_clients(args: argparse.Namespace) -> int:
     if args.json:
-        print_caseload(args, "clients", _rules, _rows)
-        return EXIT_OK
-    rows = _rows(open_store(args), caseload_rules(strict=False), date.today())
+        from fittui.cli.caseload import print_caseload
+
+        return print_caseload(args.db, args.read_only, "clients")
+    from datetime import date
+
+    from fittui.cli.common import EXIT_OK, caseload_rules, open_store
+    from fittui.cli.output import print_table
+
+    rows = json_rows(open_store(args), caseload_rules(strict=False), date.today())
     if not rows:
         print("No clients yet. Add one with: fittui add-client CODE")
     else:
@@ -61,17 +72,19 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _rules() -> tuple[Rules, bool]:
+def json_rules() -> tuple[Rules, bool]:
     """The caseload's rules, and whether they are your files' as they are: the list shows
     no score, so when your instrument, model or settings files cannot be read it shows the
     clients under fittui's own rules, as it always could."""
+    from fittui.cli.common import caseload_rules
+
     try:
         return caseload_rules(), True
     except ValueError:
         return caseload_rules(strict=False), False
 
 
-def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
+def json_rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
     """Each client as ``clients --json`` prints them."""
     from fittui.domain.outside import shown
 
@@ -116,6 +129,8 @@ def _session_words(client: Client) -> str:
 
 
 def cmd_add_client(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, exists, instruments, open_store
+    from fittui.cli.output import say_if_created
     from fittui.domain.instruments import parse_instrument_list
     from fittui.domain.language import check_language
 
@@ -136,6 +151,7 @@ def cmd_add_client(args: argparse.Namespace) -> int:
 def _say_unavailable(client: Client) -> None:
     """Tell the therapist which of the client's questionnaires are not available in the
     client's language: the client will be told so on the screen instead of rating them."""
+    from fittui.cli.common import instruments
     from fittui.domain.language import LANGUAGES, available_in, therapist_language
 
     language = client.language or therapist_language()
@@ -149,6 +165,7 @@ def _say_unavailable(client: Client) -> None:
 
 
 def cmd_edit_client(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, CliError, instruments, open_store
     from fittui.domain.instruments import parse_instrument_list
 
     changes: dict[str, Any] = {}
@@ -174,6 +191,8 @@ def cmd_edit_client(args: argparse.Namespace) -> int:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, open_store
+
     first, second = open_store(args).link(args.code, args.other)
     print(
         f"Linked {first.code} and {second.code} as one case: their SRS in the same session "
@@ -183,6 +202,8 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 
 def cmd_unlink(args: argparse.Namespace) -> int:
+    from fittui.cli.common import EXIT_OK, open_store
+
     first, second = open_store(args).unlink(args.code, args.other)
     print(f"{first.code} and {second.code} are separate cases again.")
     return EXIT_OK

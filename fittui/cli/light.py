@@ -35,12 +35,18 @@ def plain_words(
 ) -> tuple[dict[str, str | bool], list[str]] | None:
     """The options (by name, ``read-only`` as ``read_only``) and the words after the
     command, when ``arguments`` is ``command`` with ``words_from`` to ``words_to`` plain
-    words and these options (besides --db and --read-only); else None."""
+    words and these options (besides --db and --read-only); else None.
+
+    The words are the command's arguments in order, the last taking all the rest when
+    ``words_to`` is None (argparse's ``nargs="+"``). As argparse, once the words have
+    reached that last one, an option ends them: a word after it is refused (argparse
+    gives all the words before the option to the last argument, and none is left for it).
+    """
     valued = valued | COMMON_VALUED
     flags = flags | COMMON_FLAGS
     options: dict[str, str | bool] = {}
     words: list[str] = []
-    seen_command = False
+    seen_command = words_ended = False
     given = iter(arguments)
     for word in given:
         if not word.startswith("-") or word == "-":
@@ -48,11 +54,14 @@ def plain_words(
                 if word != command:
                     return None
                 seen_command = True
+            elif words_ended:
+                return None
             else:
                 words.append(word)
             continue
         if not word.startswith("--") or word == "--":
             return None
+        words_ended = seen_command and len(words) >= words_from
         name, equals, value = word[2:].partition("=")
         key = name.replace("-", "_")
         if key in options or (not seen_command and name not in COMMON_VALUED | COMMON_FLAGS):
@@ -68,7 +77,9 @@ def plain_words(
             options[key] = value
         else:
             return None
-    if not seen_command or len(words) < words_from or len(words) > (words_to or len(words)):
+    if not seen_command or len(words) < words_from:
+        return None
+    if words_to is not None and len(words) > words_to:
         return None
     return options, words
 

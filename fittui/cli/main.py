@@ -21,12 +21,23 @@ from fittui import __version__
 
 EXIT_OK = 0
 
-# The commands read without argparse when plain: the command; its module, whose
+# The commands read without argparse when plain: the command; the module whose
 # ``plain(options, words)`` gives what to run (or None to leave the line to argparse, having
-# done nothing); the options it takes besides --db and --read-only, with a value and as
-# flags; how many words follow the command, at least and at most (None: no limit).
+# done nothing), or ``module:function`` for a function of that kind named otherwise; the
+# options it takes besides --db and --read-only, with a value and as flags; how many words
+# follow the command, at least and at most (None: no limit).
 PLAIN: tuple[tuple[str, str, frozenset[str], frozenset[str], int, int | None], ...] = (
     ("history", "fittui.cli.history", frozenset(), frozenset({"json"}), 1, 1),
+    ("clients", "fittui.cli.caseload:plain_clients", frozenset(), frozenset({"json"}), 0, 0),
+    ("report", "fittui.cli.caseload:plain_report", frozenset(), frozenset({"json", "wide"}), 0, 0),
+    (
+        "record",
+        "fittui.cli.record_light",
+        frozenset({"date", "rater", "note", "mode"}),
+        frozenset(),
+        3,
+        None,
+    ),
 )
 
 
@@ -55,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _plain(arguments: list[str]) -> int | None:
     """The exit status of a plain line of a ``PLAIN`` command, run without argparse; None
     when the line is not one (nothing has been done then)."""
-    for command, module, valued, flags, least, most in PLAIN:
+    for command, where, valued, flags, least, most in PLAIN:
         if command not in arguments:
             continue
         from importlib import import_module
@@ -63,7 +74,8 @@ def _plain(arguments: list[str]) -> int | None:
         from fittui.cli.light import plain_words, run_plain
 
         read = plain_words(arguments, command, valued, flags, least, most)
-        run = None if read is None else import_module(module).plain(*read)
+        module, _, function = where.partition(":")
+        run = None if read is None else getattr(import_module(module), function or "plain")(*read)
         if read is not None and run is not None:
             db = read[0].get("db")
             return run_plain(db if isinstance(db, str) else None, run)

@@ -8,6 +8,8 @@ from fittui.cli.arguments import add_rater
 from fittui.cli.commands import Commands
 from fittui.cli.common import EXIT_OK, database, seal_daily_backups
 from fittui.cli.output import say_same_session
+from fittui.cli.record_light import saved_words
+from fittui.domain.rating_rules import DEFAULT_MODE
 
 
 def register(commands: Commands) -> None:
@@ -27,7 +29,7 @@ def register(commands: Commands) -> None:
     p.add_argument("--note", metavar="TEXT", help="the client's words, kept with the rating")
     p.add_argument(
         "--mode",
-        default="in_person",
+        default=DEFAULT_MODE,
         metavar="MODE",
         help="how it was taken: in_person (default), screen_share, spoken, remote_form, paper",
     )
@@ -36,7 +38,10 @@ def register(commands: Commands) -> None:
 def cmd_record(args: argparse.Namespace) -> int:
     """Save the rating through the database alone (``storage/ratings.py``), its scores read
     with the instrument's scale (``domain/scales.py``): the same checks and the same save as
-    the app's, without loading the rest of the store nor the instruments' files."""
+    the app's, without loading the rest of the store nor the instruments' files. The full
+    way of ``record``: a plain line is saved lighter still when it can be
+    (``record_light.py``), and this way notes the journal it read and checked whole, so that
+    the next one can."""
     from fittui.domain.model import (
         Administration,
         check_mode,
@@ -46,6 +51,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         parse_when,
     )
     from fittui.domain.scales import find_scale
+    from fittui.storage.append import keep_checked
     from fittui.storage.journal import new_id
     from fittui.storage.ratings import UnknownClient, counted, open_database, save_administrations
     from fittui.storage.records import known_scales
@@ -65,6 +71,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     )
     [saved] = save_administrations(db, [rating])
     total = instrument.format_score(saved.total)
-    print(f"Saved {instrument.key} for {args.code} on {saved.date}: total {total}.")
+    print(saved_words(instrument.key, args.code, saved.date, total))
     say_same_session(saved, counted(db.storage.client_records(saved.client)))
+    checked = db.storage.checked_journal()
+    if checked is not None:
+        keep_checked(db.storage.path, *checked)
     return EXIT_OK

@@ -1,25 +1,22 @@
 """``fittui report``: one line per client (status, change, flags), or with ``--summary`` the
-practice's outcome summary for a period."""
+practice's outcome summary for a period.
+
+``report --json`` is printed by ``caseload.py`` (as kept beside the data, while that
+holds), which imports this module only for the rows it derives (:func:`json_rows`).
+"""
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
-from typing import TYPE_CHECKING, Any
-
-from fittui.cli.commands import Commands
-from fittui.cli.common import (
-    EXIT_OK,
-    CliError,
-    caseload_rules,
-    day,
-    instruments,
-    open_store,
-    settings,
-)
-from fittui.cli.output import dump_json, print_caseload, print_lines, print_table
-
+# Not typing's: typing costs a command 2 ms to import, argparse, datetime and the
+# commands' common module another 4; each function imports what it uses, so deriving the
+# rows for caseload.py loads only what that needs. mypy takes any TYPE_CHECKING as typing's.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from datetime import date
+    from typing import Any
+
+    from fittui.cli.commands import Commands
     from fittui.storage.derived import Rules
     from fittui.storage.store import Store
 
@@ -50,8 +47,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.start or args.end or args.by_mode:
         args.usage_error("--from, --to and --by-mode go with --summary")
     if args.json:
-        print_caseload(args, "report", _rules, _rows)
-        return EXIT_OK
+        from fittui.cli.caseload import print_caseload
+
+        return print_caseload(args.db, args.read_only, "report")
+    from datetime import date
+
+    from fittui.cli.common import EXIT_OK, instruments, open_store, settings
+    from fittui.cli.output import print_lines
     from fittui.domain.etr import load_parameters
     from fittui.domain.overview import episode_caseload, report_lines
     from fittui.storage.locations import config_dir
@@ -75,17 +77,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _rules() -> tuple[Rules, bool]:
+def json_rules() -> tuple[Rules, bool]:
     """The caseload's rules from your files; a file that cannot be read is an error."""
+    from fittui.cli.common import caseload_rules, instruments
+
     return caseload_rules(instruments()), True
 
 
-def _rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
+def json_rows(store: Store, rules: Rules, today: date) -> list[dict[str, Any]]:
     """Each client's line of ``report --json``, as kept beside the data."""
     return [row["report"] for _, row in store.client_row_docs(rules, today).values()]
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from fittui.cli.common import EXIT_OK, CliError, day, instruments, open_store, settings
+    from fittui.cli.output import dump_json, print_table
     from fittui.domain.outcomes import Period, outcome_summary, reference_with, summary_rows
 
     period = Period(day(args.start, "--from"), day(args.end, "--to"))

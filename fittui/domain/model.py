@@ -9,19 +9,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from fittui.domain.frozen import Frozen
+from fittui.domain.rating_rules import (  # noqa: F401 - REPLACED_SAME_DAY is re-exported
+    DEFAULT_RATER,
+    MODE_WORDS,
+    REPLACED_SAME_DAY,
+)
 from fittui.domain.scales import AGE_GROUPS
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 RATER_PATTERN = re.compile(r"^[a-z][a-z_-]{0,31}$")
-DEFAULT_RATER = "client"
 Choice = TypeVar("Choice", bound=str)  # one of a fixed set of words, such as a Mode
 # How a rating was taken: in the room, on a shared screen over video, read aloud, on the
 # client's own device from a home form, or on paper. A spoken SRS is known to run higher.
 Mode = Literal["in_person", "screen_share", "spoken", "remote_form", "paper"]
-MODES: tuple[Mode, ...] = ("in_person", "screen_share", "spoken", "remote_form", "paper")
+MODES = cast("tuple[Mode, ...]", MODE_WORDS)
 DEFAULT_MODE: Mode = "in_person"
 # The modes a rating can be started in from the app; a home form comes back by its code.
 STARTED_MODES: tuple[Mode, ...] = ("in_person", "screen_share", "spoken", "paper")
@@ -93,7 +97,6 @@ VOID_REASONS = (
     "test entry",
     "client did not mean it",
 )
-REPLACED_SAME_DAY = "replaced by a later rating the same day"
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 
 from fittui.domain.model import InputError
+from fittui.domain.rating_rules import NOTE_CONTROL
 
 # C0 (including tab and newline), DEL and C1: every character a terminal may act on.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A note may span lines (a CSV cell, say); the rest is refused there too.
-_CONTROL_IN_NOTE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTE = re.compile(NOTE_CONTROL)
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 

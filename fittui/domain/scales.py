@@ -13,9 +13,10 @@ table is used only where there are none.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
+
+from fittui.domain.rating_rules import SCALE_ROWS, format_tenths
 
 AGE_GROUPS = ("adult", "adolescent", "child", "young_child")
 
@@ -45,6 +46,8 @@ class Scale(NamedTuple):
 
     def parse_score(self, text: str | float | int) -> int:
         """Turn one score as typed into tenths, or say exactly what is wrong with it."""
+        from decimal import Decimal, InvalidOperation  # only here: it costs every start
+
         raw = str(text).strip()
         try:
             value = Decimal(raw)
@@ -52,8 +55,11 @@ class Scale(NamedTuple):
             raise InstrumentError(f"score {raw!r} is not a number") from None
         if not value.is_finite():
             raise InstrumentError(f"score {raw!r} is not a number")
-        tenths = value * 10
         low, high = self.format_score(self.scale_min), self.format_score(self.scale_max)
+        try:
+            tenths = value * 10
+        except ArithmeticError:  # beyond what a decimal holds ("1E1000000"): out of any range
+            tenths = value
         if tenths < self.scale_min or tenths > self.scale_max:
             raise InstrumentError(f"score {raw} is out of range {low} to {high} for {self.key}")
         if tenths != tenths.to_integral_value() or int(tenths) % self.step:
@@ -71,15 +77,6 @@ class Scale(NamedTuple):
         return {item: self.parse_score(t) for item, t in zip(self.items, texts)}
 
 
-def format_tenths(tenths: int | None, decimals: bool = True) -> str:
-    """Tenths as the clinician reads them: 255 -> '25.5'."""
-    if tenths is None:
-        return "-"
-    sign = "-" if tenths < 0 else ""
-    whole, tenth = divmod(abs(tenths), 10)
-    return f"{sign}{whole}.{tenth}" if decimals else f"{sign}{whole}"
-
-
 def find_scale(scales: Mapping[str, Scale], key: str) -> Scale:
     """Look a scale up by its instrument's key, ignoring case; the error lists what there
     is (as ``find_instrument`` does for the instruments)."""
@@ -94,19 +91,7 @@ def user_instrument_files(folder: Path | None) -> list[Path]:
     return sorted(folder.glob("*.toml")) if folder is not None and folder.is_dir() else []
 
 
-_LINE = ("individually", "interpersonally", "socially", "overall")
-_ALLIANCE = ("relationship", "goals_topics", "approach", "overall")
-
-# A declarative table, in the order the instruments are loaded (``BUILTIN_FILES``): what
-# each built-in instrument's TOML file says of its items and range (checked by a test).
-BUILTIN_SCALES = {
-    "ORS": Scale("ORS", _LINE, 0, 100, 1),
-    "SRS": Scale("SRS", _ALLIANCE, 0, 100, 1),
-    "CORS": Scale("CORS", ("me", "family", "school", "everything"), 0, 100, 1),
-    "CSRS": Scale("CSRS", ("listening", "how_important", "what_we_did", "overall"), 0, 100, 1),
-    "YCORS": Scale("YCORS", ("face",), 0, 100, 1),
-    "YCSRS": Scale("YCSRS", ("face",), 0, 100, 1),
-    "GSRS": Scale("GSRS", _ALLIANCE, 0, 100, 1),
-    "PHQ-9": Scale("PHQ-9", tuple(f"item{n}" for n in range(1, 10)), 0, 30, 10),
-    "GAD-7": Scale("GAD-7", tuple(f"item{n}" for n in range(1, 8)), 0, 30, 10),
-}
+# What the built-in instruments' TOML files say of their items and range, in the order the
+# instruments are loaded (``BUILTIN_FILES``), kept as plain rows in ``rating_rules.py`` so
+# that ``fittui record`` reads them without this module (checked by a test).
+BUILTIN_SCALES = {key: Scale(key, *row) for key, row in SCALE_ROWS.items()}

@@ -64,11 +64,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol
 
 import orjson
 
 from fittui.storage import daily
+from fittui.storage.append import (  # noqa: F401 - new_id is re-exported
+    COMPACT_FRACTION,
+    COMPACT_MIN_BYTES,
+    index_entry,
+    new_id,
+)
 from fittui.storage.atomic import fsync_folder, write_whole
 from fittui.storage.errors import (  # noqa: F401 - re-exported: callers import the errors from here too
     ReadOnly,
@@ -97,10 +103,6 @@ from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-ex
 
 BACKUPS_KEPT = 14
 LOCK_TIMEOUT = 15.0
-COMPACT_MIN_BYTES = 256 * 1024
-# Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
-# journal replayed at open (bench/bench_storage.py measures the worst case).
-COMPACT_FRACTION = 8
 # The clients whose snapshot lines a store keeps once read (a running app's recent ones).
 CLIENTS_CACHED = 256
 # A reader that finds a journal and a snapshot of different generations saw a compaction or
@@ -135,12 +137,6 @@ class Checks(Protocol):
 def backups(path: Path) -> list[Path]:
     """The daily backups of the database at ``path``, oldest first (see ``daily_backups``)."""
     return daily_backups(path)
-
-
-def new_id() -> str:
-    """A record id no other process can pick: 64 random bits from the system's generator
-    (what ``secrets.token_hex`` returns, without loading ``secrets``'s hmac and hashlib)."""
-    return os.urandom(8).hex()
 
 
 def open_kept(path: Path, flags: int) -> int:
@@ -322,31 +318,9 @@ class _Index:
     def get(self, code: str) -> list[list[int]] | None:
         if code in self._found:  # the bytes never change: a running app's saves ask again
             return self._found[code]
-        entry = self._look_up(code)
+        entry = index_entry(self.data, code)
         self._found[code] = entry
         return entry
-
-    def _look_up(self, code: str) -> list[list[int]] | None:
-        key = orjson.dumps(code) + b":["
-        at = 0
-        while (at := self.data.find(key, at + 1)) > 0:
-            if self.data[at - 1] in b"{,":
-                start = at + len(key) - 1
-                end = self.data.find(b"]]", start)
-                try:
-                    entry = orjson.loads(self.data[start : end + 2]) if end > 0 else None
-                except orjson.JSONDecodeError:
-                    entry = None
-                if not (
-                    type(entry) is list
-                    and all(
-                        type(r) is list and len(r) == 2 and all(type(n) is int for n in r)
-                        for r in entry
-                    )
-                ):
-                    raise ValueError(f"the index entry of {code!r} is damaged")
-                return cast(list[list[int]], entry)
-        return None
 
 
 class _KnownClients(Mapping[str, Any]):
@@ -1157,6 +1131,15 @@ class JournalStorage:
         kept beside the data are derived from now."""
         with self._guard:
             return self._verified, self._journal_id, self._journal_offset
+
+    def checked_journal(self) -> tuple[str, int, int] | None:
+        """(journal id, length, CRC-32 of its bytes) of the journal as this store last read
+        and checked it, or wrote it (``append.keep_checked``); None when it has no id or its
+        bytes were not all read."""
+        with self._guard:
+            if self._journal_id is None or self._journal_crc is None or self._journal_obsolete:
+                return None
+            return self._journal_id, self._journal_offset, self._journal_crc
 
     def take_changes(self) -> set[str] | None:
         """The codes of the clients whose records changed since the last call, or None when

@@ -52,6 +52,20 @@ def printed_path(db: Path, kind: str) -> Path:
     return db.with_name(f"{db.name}.summaries.{kind}")
 
 
+def rule_sources() -> tuple[list[Path], list[Path]]:
+    """Where the caseload's rules come from (what a kept output is stamped with, through
+    :func:`rules_sources`): the folders of their TOML files (your config folder with the
+    settings and a fitted expected-path model, your instruments, fittui's own instruments
+    and model) and the module that says how a row is computed (its ``RULES_VERSION``)."""
+    import fittui
+    from fittui.storage.locations import config_dir, instruments_dir
+
+    package = Path(fittui.__file__).parent
+    own = package / "domain"
+    folders = [config_dir(), instruments_dir(), own, own / "instruments"]
+    return folders, [package / "storage" / "derived.py"]
+
+
 def rules_sources(folders: Iterable[Path], files: Iterable[Path] = ()) -> str:
     """A CRC-32 of every TOML file in these folders and of these files (names and bytes),
     of the paths and of fittui's version: it changes whenever anything the rules are read

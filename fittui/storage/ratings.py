@@ -22,6 +22,7 @@ from fittui.domain.model import (
     correction_fields,
 )
 from fittui.domain.outside import check_note, shown, shown_note
+from fittui.storage.append import administration_doc
 from fittui.storage.database import Database
 from fittui.storage.records import ADMINISTRATIONS, RecordChecks
 
@@ -64,16 +65,8 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
 def administration_to_doc(a: Administration) -> dict:
     """The stored shape; ``voided`` and ``corrections`` only where there are some, so a
     rating never corrected is written as it always was."""
-    return {
-        "client": a.client,
-        "instrument": a.instrument,
-        "date": a.date,
-        "rater": a.rater,
-        "items": {k: v / 10 for k, v in a.items.items()},
-        "note": a.note,
-        "mode": a.mode,
-        **correction_fields(a),
-    }
+    doc = administration_doc(a.client, a.instrument, a.date, a.rater, a.items, a.note, a.mode)
+    return {**doc, **correction_fields(a)}
 
 
 def counted(docs: Mapping[str, dict[str, Any]]) -> list[Administration]:

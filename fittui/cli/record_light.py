@@ -1,0 +1,94 @@
+"""``fittui record`` saved the light way: a plain command line, without argparse or the store.
+
+Why: the command runs often, alone in a fresh process, and the full way (``record.py``:
+argparse, TinyDB, the journal's reader, the record checks, orjson, the record model) costs
+it three times what the save itself does. :func:`plain` takes a plain ``record`` line
+(``main.PLAIN``, read by ``cli/light.py``), reads each value in its plainest form only
+(``rating_rules.py``), and saves through ``storage/append.py`` when that is sure to write
+what the full way would.
+Anything else (``--read-only``, an instrument of your own files, a value to refuse, a
+database that is not as expected) gives None before anything is written, and the full way
+runs as it always has and says what is wrong. Both print the same words (below).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+OPTIONS = frozenset({"date", "rater", "note", "mode"})
+
+
+def saved_words(instrument: str, code: str, when: str, total: str) -> str:
+    """What a save says, whichever way it went."""
+    return f"Saved {instrument} for {code} on {when}: total {total}."
+
+
+def same_session_words(client: str, instrument: str, rater: str, rating_id: str, when: str) -> str:
+    """The note on a rating the one just saved makes one session with (same instrument,
+    rater and day): the later one counts, so the therapist can void the one that is wrong."""
+    from fittui.domain.rating_rules import REPLACED_SAME_DAY
+
+    return (
+        f"Note: {client} also has {instrument} by {rater} on {when[:10]} "
+        f"(id {rating_id}, saved as {when}): one session, the later rating counts. "
+        f"'fittui void {rating_id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
+        "was replaced."
+    )
+
+
+def plain(options: dict[str, str | bool], words: list[str]) -> Callable[[], int] | None:
+    """Save the rating a plain line gives (``light.plain_words``), and give what prints
+    what the full way would; None, having written nothing, when the full way is to save it."""
+    said = None if options.get("read_only") else _save(options, *words)
+    return None if said is None else lambda: print("\n".join(said)) or 0
+
+
+def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[str] | None:
+    """Check the rating as the full way would and save it; what to print, or None."""
+    import os
+
+    from fittui.domain import rating_rules as rules
+    from fittui.storage.append import administration_doc, append_rating, new_id
+    from fittui.storage.locations import config_dir, db_path
+
+    rows = [(k, row) for k, row in rules.SCALE_ROWS.items() if k.lower() == typed.strip().lower()]
+    config = config_dir()
+    try:  # your files, which the full way reads: instruments, or settings that seal backups
+        yours = [n for n in os.listdir(config / "instruments") if n.endswith(".toml")]
+    except (FileNotFoundError, NotADirectoryError):
+        yours = []
+    except OSError:
+        return None
+    if not rows or yours or os.path.lexists(config / "settings.toml"):
+        return None
+    instrument, (items, lowest, highest, step) = rows[0]
+    tenths = [rules.plain_tenths(score, lowest, highest, step) for score in scores]
+    today, date, note = rules.today_text(), options.get("date"), options.get("note") or ""
+    when = rules.plain_when(date) if date else rules.now_when()
+    rater = rules.plain_rater(options.get("rater", rules.DEFAULT_RATER))
+    mode = rules.plain_mode(options.get("mode", rules.DEFAULT_MODE))
+    control = False
+    if note:
+        import re  # compiled only for a note
+
+        control = re.search(rules.NOTE_CONTROL, note) is not None
+    if len(tenths) != len(items) or None in tenths or not (when and rater and mode):
+        return None
+    if when[:10] > today or control:
+        return None
+    scored = {item: t for item, t in zip(items, tenths) if t is not None}
+    doc = administration_doc(code, instrument, when, rater, scored, note, mode)
+    session = append_rating(db_path(options.get("db")), new_id(), doc, today)
+    if session is None:
+        return None
+    total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)
+    said, day = [saved_words(instrument, code, when, total)], when[:10]
+    for other_id, other in session:
+        other_rater = other.get("rater", rules.DEFAULT_RATER)
+        same = (other["instrument"], other_rater, other["date"][:10]) == (instrument, rater, day)
+        if "voided" not in other and same:
+            said.append(same_session_words(code, instrument, rater, other_id, other["date"]))
+    return said

@@ -1,0 +1,112 @@
+"""What a rating typed on the command line may be: the rules as plain data and small functions.
+
+Why apart from ``model.py`` and ``scales.py``: ``fittui record`` saves one rating in a fresh
+process (``cli/record_light.py``), and the record model (dataclasses, datetime, typing) or
+the scales (decimal) would cost it more than the save. The model and the scales import
+these back, so each rule is written once. The ``plain_*`` readers take only the plainest
+form of a value (digits, an ISO date) and give None for anything else, including what is
+wrong: the full way then reads it and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import time
+
+# No regular expression is compiled here: each costs a fresh process a fraction of a
+# millisecond, and ``fittui record`` has few to spare.
+DEFAULT_RATER = "client"
+MODE_WORDS = ("in_person", "screen_share", "spoken", "remote_form", "paper")
+DEFAULT_MODE = MODE_WORDS[0]
+# Why a rating is voided when a later one of the same session replaced it.
+REPLACED_SAME_DAY = "replaced by a later rating the same day"
+# In a note, line breaks and tabs are kept; every other control character is refused.
+NOTE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+_LINE = ("individually", "interpersonally", "socially", "overall")
+_ALLIANCE = ("relationship", "goals_topics", "approach", "overall")
+# What each built-in instrument's TOML file says of its items and of its scores in tenths
+# (lowest, highest, step), in the order the instruments are loaded: ``scales.BUILTIN_SCALES``.
+SCALE_ROWS = {
+    "ORS": (_LINE, 0, 100, 1),
+    "SRS": (_ALLIANCE, 0, 100, 1),
+    "CORS": (("me", "family", "school", "everything"), 0, 100, 1),
+    "CSRS": (("listening", "how_important", "what_we_did", "overall"), 0, 100, 1),
+    "YCORS": (("face",), 0, 100, 1),
+    "YCSRS": (("face",), 0, 100, 1),
+    "GSRS": (_ALLIANCE, 0, 100, 1),
+    "PHQ-9": (
+        ("item1", "item2", "item3", "item4", "item5", "item6", "item7", "item8", "item9"),
+        0,
+        30,
+        10,
+    ),
+    "GAD-7": (("item1", "item2", "item3", "item4", "item5", "item6", "item7"), 0, 30, 10),
+}
+
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ROLE = _LOWER | {"_", "-"}
+
+
+def format_tenths(tenths: int | None, decimals: bool = True) -> str:
+    """Tenths as the clinician reads them: 255 -> '25.5'."""
+    if tenths is None:
+        return "-"
+    sign = "-" if tenths < 0 else ""
+    whole, tenth = divmod(abs(tenths), 10)
+    return f"{sign}{whole}.{tenth}" if decimals else f"{sign}{whole}"
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def plain_tenths(text: str, lowest: int, highest: int, step: int) -> int | None:
+    """A score written in plain digits (``7``, ``7.3``, ``7.30``) that is one of the scale's
+    answers, in tenths; None for anything else."""
+    whole, dot, fraction = text.strip().partition(".")
+    if not (_digits(whole) and (not dot or _digits(fraction)) and not fraction[1:].strip("0")):
+        return None
+    tenths = int(whole) * 10 + int(fraction[:1] or "0")
+    return tenths if lowest <= tenths <= highest and tenths % step == 0 else None
+
+
+def plain_when(text: str) -> str | None:
+    """A date ``YYYY-MM-DD`` or date and time ``YYYY-MM-DDTHH:MM`` that exists, as saved;
+    None for any other way of writing one, and for what is not one."""
+    raw = text.strip()
+    if not (
+        len(raw) in (10, 16)
+        and raw[4] + raw[7] + raw[10:11] + raw[13:14] in ("--", "--T:")
+        and _digits(raw[:4] + raw[5:7] + raw[8:10] + raw[11:13] + raw[14:])
+    ):
+        return None
+    year, month, day = int(raw[:4]), int(raw[5:7]), int(raw[8:10])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    if year < 1000 or not 1 <= month <= 12 or not 1 <= day <= days[month - 1]:
+        return None
+    if len(raw) == 16 and (int(raw[11:13]) > 23 or int(raw[14:]) > 59):
+        return None
+    return raw
+
+
+def now_when() -> str:
+    """The present moment as an administration's date and time."""
+    return time.strftime("%Y-%m-%dT%H:%M")
+
+
+def today_text() -> str:
+    """Today's date, ``YYYY-MM-DD``, on this computer's clock."""
+    return time.strftime("%Y-%m-%d")
+
+
+def plain_rater(text: str) -> str | None:
+    """The role who rated, as saved (``partner``); None when it is not a role."""
+    role = text.strip().lower()
+    return role if 0 < len(role) <= 32 and role[0] in _LOWER and _ROLE.issuperset(role) else None
+
+
+def plain_mode(text: str) -> str | None:
+    """How the rating was taken, one of ``MODE_WORDS`` in any case and with '-' for '_'."""
+    key = text.strip().lower().replace("-", "_")
+    return key if key in MODE_WORDS else None

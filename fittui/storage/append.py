@@ -1,0 +1,324 @@
+"""One rating appended to the journal under the write lock, when a save needs nothing more.
+
+Why: ``fittui record`` runs in a fresh process, and the store's way of saving (TinyDB, the
+journal's reader, the record checks, orjson) costs it three times the save itself. A
+rating of a client the snapshot's index knows needs the lock, the files' first and last
+lines, the client's own lines (for the same-session note), and one line appended and
+fsynced. :func:`append_rating` does that only when the store's save would write the very
+same line; otherwise it returns None having written nothing, and the caller takes the full
+way, which says what is wrong. It must be sure that:
+
+* the snapshot is of this layout, and is the file ``summaries.py``'s stamp says was read
+  and checked whole (so its index is true: a client with ratings in it exists);
+* the journal extends it, ends with a whole line, and is byte for byte the journal a store
+  read and checked whole (``fittui.json.checked``, :func:`keep_checked`: its id, length
+  and CRC-32); it deletes nothing, holds no escaped character, and neither puts the
+  client's record nor moves a rating to or from them;
+* today's daily backup is there, no temporary file awaits the store's tidying, and the
+  line leaves the journal short of a compaction.
+
+The lock is the store's (``lock.py``): an exclusive ``flock`` on ``fittui.json.lock``,
+taken at once or left to the full way, which waits for it. JSON is read and written with
+``_json``, the C half of the standard library's ``json``, whose Python half compiles six
+regular expressions at import: plain JSON, as orjson reads and writes it.
+"""
+
+from __future__ import annotations
+
+import _json
+import os
+import stat
+import zlib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+COMPACT_MIN_BYTES = 256 * 1024
+# Compact when the journal outgrows 1/COMPACT_FRACTION of the snapshot: it bounds the
+# journal replayed at open (bench/bench_storage.py measures the worst case).
+COMPACT_FRACTION = 8
+_SCHEMA, _GROUPED = 2, "administrations"  # layout.FILE_SCHEMA, layout.GROUPED
+_OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_text = _json.encode_basestring
+
+
+class _Plain:
+    """What ``_json``'s scanner asks a decoder: no hooks, and no NaN or Infinity."""
+
+    strict, object_hook, object_pairs_hook, parse_float, parse_int = True, None, None, float, int
+
+    @staticmethod
+    def parse_constant(name: str) -> Any:
+        raise ValueError(name)
+
+
+# typeshed calls the context a scanner; the scanner reads the attributes above from it.
+_scan = _json.make_scanner(_Plain)  # type: ignore[arg-type]
+
+
+def loads(data: bytes) -> Any:
+    """One JSON value (a line, say); ValueError when it is not one."""
+    text = data.decode()
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if text[end:].strip(" \t\r\n"):
+        raise ValueError("not JSON")
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of text, numbers, lists and records, non-ASCII letters as they are."""
+    if type(value) is str:
+        return str(_text(value))
+    if type(value) is dict:
+        return "{" + ",".join(f"{_text(k)}:{dumps(v)}" for k, v in value.items()) + "}"
+    if type(value) is list:
+        return "[" + ",".join(map(dumps, value)) + "]"
+    if type(value) in (int, float):
+        return repr(value)
+    raise ValueError(f"not JSON: {type(value).__name__}")
+
+
+def new_id() -> str:
+    """A record id no other process can pick: 64 random bits from the system's generator
+    (what ``secrets.token_hex`` returns, without loading ``secrets``'s hmac and hashlib)."""
+    return os.urandom(8).hex()
+
+
+def administration_doc(
+    client: str, instrument: str, when: str, rater: str, items: dict[str, int], note: str, mode: str
+) -> dict[str, Any]:
+    """An administration as stored, its scores (``items`` in tenths) as one-decimal numbers;
+    ``ratings.administration_to_doc`` adds a void mark and corrections where there are any."""
+    scores = {k: v / 10 for k, v in items.items()}
+    return {"client": client, "instrument": instrument, "date": when, "rater": rater,
+            "items": scores, "note": note, "mode": mode}  # fmt: skip
+
+
+def index_entry(
+    index: bytes, code: str, start: int = 0, end: int | None = None
+) -> list[list[int]] | None:
+    """A client's entry in a snapshot's index (the bytes ``{...}``, or ``index[start:end]``),
+    found by the code's key (``"C1":[`` after ``{`` or ``,``) and parsed alone: a list of
+    [offset, length], or None when the client has none. ValueError when it is damaged."""
+    try:
+        key = dumps(code).encode() + b":["
+    except ValueError:
+        return None  # not text a file holds (a lone surrogate): no client has that code
+    at = start
+    while (at := index.find(key, at + 1, end)) > start:
+        if index[at - 1] in b"{,":
+            stop = index.find(b"]]", at, end)
+            try:
+                entry = loads(index[at + len(key) - 1 : stop + 2]) if stop > 0 else None
+            except ValueError:
+                entry = None
+            if not (
+                type(entry) is list
+                and all(type(r) is list and len(r) == 2 and {*map(type, r)} == {int} for r in entry)
+            ):
+                raise ValueError(f"the index entry of {code!r} is damaged")
+            found: list[list[int]] = entry
+            return found
+    return None
+
+
+def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
+    """Note that the journal ``journal`` was read and checked whole up to ``length`` bytes,
+    whose CRC-32 is ``crc``. Not fsynced, and never believed beyond those very bytes: a note
+    lost or stale only sends the next ``fittui record`` the full way. Always as long, so it
+    is written over in place (truncating a file costs more than the rest of the save)."""
+    note = dumps({"journal": journal, "length": length, "crc": crc}).encode().ljust(95) + b"\n"
+    try:
+        fd = os.open(_beside(db, "checked"), os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISREG(st.st_mode) and os.pwrite(fd, note, 0) and st.st_size > len(note):
+                os.ftruncate(fd, len(note))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def _beside(db: Path, end: str) -> Path:
+    return db.with_name(f"{db.name}.{end}")
+
+
+def _first_line(path: Path, crc: bool = False) -> Any:
+    """The first line of a regular file (never through a link), parsed; None if none. With
+    ``crc``, a line ``CRC32 {json}`` as ``summaries.py`` writes them, checked."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _OPEN)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, 4096) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    finally:
+        os.close(fd)
+    line = data[: data.find(b"\n") + 1]
+    try:
+        if crc and not (line[8:9] in (b" ", b"a") and int(line[:8], 16) == zlib.crc32(line[9:-1])):
+            return None
+        return loads(line[9:] if crc else line)
+    except ValueError:
+        return None
+
+
+def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> list | None:
+    """Append the administration ``doc``, fsynced, under the write lock, when the full save
+    would write exactly this line (see the module docstring). Gives the client's ratings
+    that may make one session with it (those of its day) in entry order, (id, record),
+    voided ones too; None, having written nothing, when the full way is to save it."""
+    try:
+        line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
+        import fcntl
+
+        lock = os.open(_beside(db, "lock"), os.O_RDWR | os.O_CREAT | _OPEN, 0o600)
+    except (ValueError, ImportError, OSError):
+        return None  # text that is not UTF-8, no flock, no lock: the full way says or does
+    try:
+        if stat.S_ISREG(os.fstat(lock).st_mode):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return _append_locked(db, doc["client"], doc["date"][:10], line, today)
+        return None
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return None  # busy, damaged, or not this layout: the full way waits or says so
+    finally:
+        _close(lock)  # lets the next writer in
+
+
+def _append_locked(db: Path, code: str, day: str, line: bytes, today: str) -> list | None:
+    backups = db.parent / "backups"
+    if not (
+        stat.S_ISDIR(os.lstat(backups).st_mode)
+        and os.path.lexists(backups / f"{db.stem}-{today}.json")
+        and not any(_leftovers(folder) for folder in (db.parent, backups))
+    ):
+        return None
+    snapshot = os.open(db, os.O_RDONLY | _OPEN)
+    try:
+        st = os.fstat(snapshot)
+        header = os.pread(snapshot, 4096, 0)
+        header = header[: header.find(b"\n") + 1]
+        head = loads(header)
+        stamp = _first_line(_beside(db, "summaries"), crc=True)
+        generation = head["generation"]
+        tail, start, end = _index(snapshot, st.st_size)
+        small = loads(b"{" + tail[end + 1 :])
+        if not (
+            stat.S_ISREG(st.st_mode)
+            and head["fittui"]["schema"] == _SCHEMA
+            and type(head[_GROUPED]) is int
+            and type(generation) is str
+            and stamp["summaries"] == 2
+            and stamp["snapshot"]
+            == [generation, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]  # fmt: skip
+            and small["small"][0] == len(header)
+            and len(small["small"]) == 2
+            and small["records"] == head["records"]
+        ):
+            return None
+        entry = index_entry(tail, code, start, end)
+        if not entry:
+            return None  # a client without ratings in the snapshot: the full way looks
+        journal = os.open(_beside(db, "journal"), os.O_RDWR | os.O_APPEND | _OPEN)
+        try:
+            jst = os.fstat(journal)
+            data = os.pread(journal, jst.st_size, 0)
+            crc = zlib.crc32(data)
+            first = data[: data.find(b"\n") + 1]
+            journal_id = loads(first)["journal"]
+            body = data[len(first) :]
+            if not (
+                stat.S_ISREG(jst.st_mode)
+                and len(data) == jst.st_size
+                and data.endswith(b"\n")
+                and loads(first)["extends"] == generation
+                and head["supersedes"] != journal_id
+                and _first_line(_beside(db, "checked"))
+                == {"journal": journal_id, "length": len(data), "crc": crc}
+                and b'"del"' not in body
+                and b"\\u" not in body
+                and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
+            ):
+                return None
+            session = _session(snapshot, entry, body, code, day)
+            if session is None:
+                return None
+            try:
+                if os.write(journal, line) != len(line):
+                    raise OSError("the disk took only part of the line")
+                os.fsync(journal)
+            except OSError:
+                os.ftruncate(journal, len(data))
+                return None
+        finally:
+            _close(journal)
+    finally:
+        _close(snapshot)
+    keep_checked(db, journal_id, len(data) + len(line), zlib.crc32(line, crc))
+    return session
+
+
+def _close(fd: int) -> None:
+    """Close a file; once the line is saved, nothing may send the caller the full way."""
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _leftovers(folder: Path) -> bool:
+    """A temporary file a killed process left (``JournalStorage._sweep`` removes them)."""
+    with os.scandir(folder) as entries:
+        return any(e.name.startswith(".") and e.name.endswith(".tmp") for e in entries)
+
+
+def _index(fd: int, size: int) -> tuple[bytes, int, int]:
+    """The snapshot's last line (``{"index":{...},"small":[...],"records":n}``), read from
+    its end, with where its index's braces start and end."""
+    chunk = 1 << 18
+    while (cut := (tail := os.pread(fd, chunk, max(0, size - chunk))).rfind(b"\n", 0, -1)) < 0:
+        if chunk >= size:
+            raise ValueError("one line")
+        chunk *= 4
+    end = tail.rfind(b'},"small":', max(cut, len(tail) - 200))
+    if not (tail.startswith(b'{"index":{', cut + 1) and tail.endswith(b"\n") and end > cut):
+        raise ValueError("no index")
+    return tail, cut + 10, end + 1
+
+
+def _session(
+    snapshot: int, entry: list[list[int]], body: bytes, code: str, day: str
+) -> list | None:
+    """The client's ratings whose lines name ``day`` (those that may make one session with
+    a rating that day), in entry order as ``JournalStorage.client_records`` gives them:
+    their snapshot lines' at their places, as the journal last put them, then those the
+    journal added. Only lines naming the day are read (the journal escapes nothing); None
+    when the journal corrected one of them (a move or a new date: its place is the full
+    way's to find)."""
+    marker = b'"' + day.encode()
+    placed: list[tuple[int, str, Any]] = []
+    for offset, length in entry:
+        data = os.pread(snapshot, length, offset)
+        if not data.endswith(b"\n"):
+            return None
+        if marker in data:
+            row = loads(data)
+            placed += zip(row[2], row[1], row[1].values())
+    placed.sort(key=lambda p: int(p[0]))
+    needle, journal = dumps(code).encode(), {}
+    for line in body.split(b"\n"):
+        for op in loads(line)["ops"] if needle in line and marker in line else ():
+            if op[1] == _GROUPED:
+                journal[op[2]] = op[3]
+    ours = {doc_id for _, doc_id, _ in placed}
+    if any("corrections" in d and (d["client"] == code or i in ours) for i, d in journal.items()):
+        return None
+    ordered = [(doc_id, journal.pop(doc_id, doc)) for _, doc_id, doc in placed]
+    return [(i, d) for i, d in ordered + list(journal.items()) if d["client"] == code]
