@@ -63,11 +63,11 @@ PROBE = Path(__file__).with_name("tui_probe.py")
 LONG_HISTORY = "C00001"  # given 150 more ratings than the others' 50: 200
 QUICK_RUNS = 21  # --version and --help: ~0.1 s each
 COMMAND_RUNS = 21  # the commands on 300,000 administrations: tens of milliseconds each
-APP_RUNS = 3  # the app started afresh: seconds each
+APP_RUNS = 5  # the app started afresh: seconds each
 SCREEN_RUNS = 7  # a screen pushed in a running app
 SAVES = 5  # saves by another process, each shown on the list
 SAVE_RUNS = 61  # saves in a running store, each beside an fsync of 100 bytes
-FIRST_SAVES = 15  # days begun (a backup at 300,000: ~3 s)
+FIRST_SAVES = 31  # days begun (a backup at 300,000: ~3 s)
 OTHER_SAVES = 3  # before each day's first save
 SETTLE = 1.5  # seconds after a backup is written before the next save is measured
 SAVE_GAP = 0.05  # seconds before each save or fsync measured: an app saves after a pause
@@ -372,7 +372,7 @@ def measure_saves(big: Path, scratch: Path) -> list[Row]:
         # Other saves first: the store still knows today's backup written.
         others += [save("C00004") for _ in range(OTHER_SAVES)]
         store.storage._backup_day = ""  # and now it does not: a new day
-        firsts.append(save("C00003"))
+        firsts.append(save("C00004"))  # the same client as the others: only the day differs
         written = store.storage.daily_backup
         assert written is not None, "the first save of the day starts the backup"
         while not written.wait(0):
