@@ -84,12 +84,20 @@ def _line(data: Any, mark: bytes = b" ") -> bytes:
 def _parse(line: bytes, archived: bool = True) -> Any:
     """The JSON of a line whose CRC checks out, else None; ``_SKIPPED`` for an archived
     clients' line that checks out when ``archived`` is False (its JSON left unread)."""
-    mark = line[8:9]
-    if len(line) < 11 or not line.endswith(b"\n") or mark not in (b" ", ARCHIVED_ONLY):
+    if not line.endswith(b"\n"):
         return None
-    payload = line[9:-1]
+    return _parse_at(line, 0, len(line) - 1, archived)
+
+
+def _parse_at(data: bytes, start: int, end: int, archived: bool = True) -> Any:
+    """``_parse`` of the line from ``start`` to its newline at ``end`` in ``data``, its
+    payload checked and parsed where it lies (a view, not a copy: a line holds 500 rows)."""
+    mark = data[start + 8 : start + 9]
+    if end - start < 10 or mark not in (b" ", ARCHIVED_ONLY):
+        return None
+    payload = memoryview(data)[start + 9 : end]
     try:
-        if int(line[:8], 16) != zlib.crc32(payload):
+        if int(data[start : start + 8], 16) != zlib.crc32(payload):
             return None
         if mark == ARCHIVED_ONLY and not archived:
             return _SKIPPED
@@ -148,25 +156,31 @@ def read(db: Path, archived: bool = True) -> Kept:
         fd = None
     if fd is None:
         return Kept(None, {})
+    with os.fdopen(fd, "rb") as kept:
+        data = kept.read()  # at once: the lines are checked and parsed where they lie
+    end = data.find(b"\n")
+    head = _head(_parse_at(data, 0, end)) if end >= 0 else None
+    if head is None:
+        return Kept(None, {})
     rows: dict[str, dict[str, Any]] = {}
     whole = True
-    with os.fdopen(fd, "rb") as kept:
-        head = _head(_parse(kept.readline(1 << 20)))
-        if head is None:
-            return Kept(None, {})
-        for line in kept:
-            data = _parse(line, archived)
-            if data is _SKIPPED:
-                whole = False
-                continue
-            if type(data) is not dict or type(data.get("rows")) is not dict:
-                return Kept(head, rows, damaged=True, whole=whole)  # nothing after it is believed
-            if data.get("journal") != head.journal:
-                continue
-            for code, entry in data["rows"].items():
-                if type(entry) is dict and type(entry.get("at")) is int:
-                    if code not in rows or rows[code]["at"] <= entry["at"]:
-                        rows[code] = entry
+    start = end + 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        parsed = None if end < 0 else _parse_at(data, start, end, archived)
+        start = end + 1
+        if parsed is _SKIPPED:
+            whole = False
+            continue
+        if type(parsed) is not dict or type(parsed.get("rows")) is not dict:
+            return Kept(head, rows, damaged=True, whole=whole)  # nothing after it is believed
+        if parsed.get("journal") != head.journal:
+            continue
+        for code, entry in parsed["rows"].items():
+            if type(entry) is dict and type(entry.get("at")) is int:
+                held = rows.get(code)
+                if held is None or held["at"] <= entry["at"]:
+                    rows[code] = entry
     return Kept(head, rows, whole=whole)
 
 
