@@ -91,9 +91,17 @@ class ListCells:
         ]
 
     def widths(self, rows: list[ClientRow], columns: int) -> list[int]:
-        """The widest cell among ``rows`` of each of the first ``columns`` of ``middle``."""
+        """The widest cell among ``rows`` of each of the first ``columns`` of ``middle``.
+
+        The time since last seen is measured from its words, a cell made only for each
+        different one: a large practice's rows hold a thousand days last seen or more,
+        and the words for them a few dozen."""
         widths = []
         for n, (key, make) in enumerate(self._columns[:columns]):
+            if make == self._since_cell:
+                words = {self._since_words(seen) for seen in {row.last_seen for row in rows}}
+                widths.append(max((self._since_text(w).cell_len for w in words), default=0))
+                continue
             distinct = dict(zip(map(key, rows), rows))  # a row of each value: its last
             widths.append(
                 max((self._cell(n, k, make, row)[1] for k, row in distinct.items()), default=0)
@@ -125,8 +133,12 @@ class ListCells:
         return flags_cell(self.app, tuple(row.report["flags"]))
 
     def _since_cell(self, row: ClientRow) -> Text:
-        seen = row.last_seen
-        words = since_words(None if seen is None else (self.today - date.fromisoformat(seen)).days)
+        return self._since_text(self._since_words(row.last_seen))
+
+    def _since_words(self, seen: str | None) -> str:
+        return since_words(None if seen is None else (self.today - date.fromisoformat(seen)).days)
+
+    def _since_text(self, words: str) -> Text:
         cell = self._since.get(words)
         if cell is None:
             cell = self._since[words] = Text(words)
