@@ -56,13 +56,13 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
 
     rows = [(k, row) for k, row in rules.SCALE_ROWS.items() if k.lower() == typed.strip().lower()]
     config = config_dir()
-    try:  # your files, which the full way reads: instruments, or settings that seal backups
+    try:  # your own instruments, which the full way reads
         yours = [n for n in os.listdir(config / "instruments") if n.endswith(".toml")]
     except (FileNotFoundError, NotADirectoryError):
         yours = []
     except OSError:
         return None
-    if not rows or yours or os.path.lexists(config / "settings.toml"):
+    if not rows or yours:
         return None
     instrument, (items, lowest, highest, step) = rows[0]
     tenths = [rules.plain_tenths(score, lowest, highest, step) for score in scores]
