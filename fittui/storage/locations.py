@@ -4,18 +4,21 @@ The database path comes from ``--db``, else the ``FITTUI_DB`` environment variab
 the platformdirs user data directory. Folders fittui creates are private (mode 0700, the
 parents it creates too, whatever the umask); :func:`privacy_warnings` says which existing
 ones are not. Kept light (no TinyDB, no platformdirs or datetime where they are not
-needed): the CLI imports it on every start.
+needed, no regular expression): the CLI imports it on every start. Making folders and
+listing the daily backups are in ``folders.py``, loaded when a command needs them.
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import re
 import stat
 import sys
 import time
 from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fittui.storage.folders import daily_backups, make_private_dir  # noqa: F401
 
 APP_NAME = "fittui"
 DB_FILENAME = "fittui.json"
@@ -81,68 +84,6 @@ def backups_dir(db: Path) -> Path:
     return db.parent / "backups"
 
 
-def make_private_dir(path: Path) -> None:
-    """Create a folder and every missing parent, each mode 0700 whatever the umask.
-
-    An existing folder is left as it is (``privacy_warnings`` reports a wide one). A file
-    or a broken link where a folder should be raises OSError saying so in words.
-    """
-    missing = []
-    folder = path
-    while True:
-        try:
-            st = os.stat(folder)
-        except FileNotFoundError:
-            if os.path.lexists(folder):
-                raise OSError(errno.ENOENT, f"{folder} is a link to nothing", str(folder)) from None
-            missing.append(folder)
-            if folder.parent == folder:
-                break
-            folder = folder.parent
-            continue
-        except OSError as exc:
-            raise OSError(exc.errno, f"{folder}: {exc.strerror}", str(folder)) from None
-        if not stat.S_ISDIR(st.st_mode):
-            raise OSError(errno.ENOTDIR, f"{folder} is a file, not a folder", str(folder))
-        break
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            if not folder.is_dir():
-                raise OSError(
-                    errno.ENOTDIR, f"{folder} is a file, not a folder", str(folder)
-                ) from None
-            continue
-        except OSError as exc:
-            raise OSError(
-                exc.errno, f"cannot create {folder}: {exc.strerror}", str(folder)
-            ) from None
-        os.chmod(folder, 0o700)
-
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def daily_backups(db: Path) -> list[Path]:
-    """The daily backups of ``db`` (``<name>-YYYY-MM-DD.json`` in backups/), oldest first.
-
-    The pattern names the date exactly, so the backups of ``fittui-test.json`` in the same
-    folder are never taken for (and pruned as) those of ``fittui.json``.
-    """
-    folder = backups_dir(db)
-    prefix = f"{db.stem}-"
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return sorted(
-        folder / n
-        for n in names
-        if n.startswith(prefix) and n.endswith(".json") and _DAY.fullmatch(n[len(prefix) : -5])
-    )
-
-
 def _open_to_others(path: Path) -> bool:
     try:
         st = os.lstat(path)
@@ -180,14 +121,47 @@ def privacy_warnings(db: Path) -> list[str]:
     for path in files:
         if _open_to_others(path) and path.is_file():
             warnings.append(_fix(path, "600"))
-    day = today()
-    future = [p.name for p in daily_backups(db) if p.name[-15:-5] > day]
+    day, prefix = today(), f"{db.stem}-"
+    future = [p.name for p in files if is_daily(p.name, prefix) and p.name[-15:-5] > day]
     if future:
         warnings.append(
             f"{len(future)} daily backups are dated after today ({future[0]} ...): is the "
             "computer's clock right? fittui keeps them and never deletes them itself"
         )
     return warnings
+
+
+def is_daily(name: str, prefix: str) -> bool:
+    """``name`` is a daily backup's, ``<prefix>YYYY-MM-DD.json``: the date exactly, so the
+    backups of ``fittui-test.json`` in the same folder are never taken for (and pruned as)
+    those of ``fittui.json``. No regular expression: compiling one costs every command."""
+    day = name[len(prefix) : -5]
+    digits = day[:4] + day[5:7] + day[8:]
+    return (
+        name.startswith(prefix)
+        and name.endswith(".json")
+        and len(day) == 10
+        and day[4] + day[7] == "--"
+        and digits.isascii()
+        and digits.isdigit()
+    )
+
+
+def warn_about_privacy(db: str | None) -> None:
+    """Say on stderr which of the database's folders and files others can read (every
+    command does, first; ``db`` is --db's value)."""
+    for warning in privacy_warnings(db_path(db)):
+        print(f"fittui: warning: {warning}", file=sys.stderr)
+
+
+def __getattr__(name: str) -> object:
+    """The functions of ``folders.py``, still found here by the modules that import them
+    from here, loaded only when asked for (a command that creates no folder never is)."""
+    if name in ("make_private_dir", "daily_backups"):
+        from fittui.storage import folders
+
+        return getattr(folders, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def today() -> str:
