@@ -2,10 +2,11 @@
 
 The database path comes from ``--db``, else the ``FITTUI_DB`` environment variable, else
 the platformdirs user data directory. Folders fittui creates are private (mode 0700, the
-parents it creates too, whatever the umask); :func:`privacy_warnings` says which existing
+parents it creates too, whatever the umask); ``privacy_warnings`` says which existing
 ones are not. Kept light (no TinyDB, no platformdirs or datetime where they are not
-needed, no regular expression): the CLI imports it on every start. Making folders and
-listing the daily backups are in ``folders.py``, loaded when a command needs them.
+needed, no regular expression): the CLI imports it on every start. Making folders,
+listing the daily backups and the privacy warnings' words are in ``folders.py``, loaded
+when a command needs them (still found here: ``locations.make_private_dir``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from fittui.storage.folders import daily_backups, make_private_dir  # noqa: F401
+    from fittui.storage.folders import (  # noqa: F401
+        daily_backups,
+        is_daily,
+        make_private_dir,
+        privacy_warnings,
+    )
 
 APP_NAME = "fittui"
 DB_FILENAME = "fittui.json"
@@ -84,7 +90,8 @@ def backups_dir(db: Path) -> Path:
     return db.parent / "backups"
 
 
-def _open_to_others(path: Path) -> bool:
+def open_to_others(path: str | Path) -> bool:
+    """Others than its owner may read or write it (a link is not followed)."""
     try:
         st = os.lstat(path)
     except OSError:
@@ -92,72 +99,32 @@ def _open_to_others(path: Path) -> bool:
     return not stat.S_ISLNK(st.st_mode) and bool(st.st_mode & 0o077)
 
 
-def privacy_warnings(db: Path) -> list[str]:
-    """What about the database's folder and files could expose or lose a practice, in words
-    with the command that fixes it; for the CLI and the app to show at every start.
-
-    fittui's own folders (``backups/``, and the data folder at the default location) are
-    made private here instead. Daily backups dated after today are named: the clock is
-    wrong now or was when they were written, and retention leaves them alone.
-    """
-    warnings = []
-    own = [backups_dir(db)]
-    # Only an open folder needs to know whether it is ours (platformdirs costs every start).
-    if _open_to_others(db.parent) and db == default_db_path():
-        own.append(db.parent)
-    for folder in own:
-        if _open_to_others(folder) and folder.is_dir():
-            try:
-                os.chmod(folder, 0o700)
-            except OSError:
-                warnings.append(_fix(folder, "700"))
-    if db.parent not in own and _open_to_others(db.parent) and db.parent.is_dir():
-        warnings.append(_fix(db.parent, "700"))
-    files = [db, *(db.with_name(db.name + end) for end in (".journal", ".lock"))]
-    try:
-        files += sorted(backups_dir(db).iterdir())
-    except OSError:
-        pass
-    for path in files:
-        if _open_to_others(path) and path.is_file():
-            warnings.append(_fix(path, "600"))
-    day, prefix = today(), f"{db.stem}-"
-    future = [p.name for p in files if is_daily(p.name, prefix) and p.name[-15:-5] > day]
-    if future:
-        warnings.append(
-            f"{len(future)} daily backups are dated after today ({future[0]} ...): is the "
-            "computer's clock right? fittui keeps them and never deletes them itself"
-        )
-    return warnings
-
-
-def is_daily(name: str, prefix: str) -> bool:
-    """``name`` is a daily backup's, ``<prefix>YYYY-MM-DD.json``: the date exactly, so the
-    backups of ``fittui-test.json`` in the same folder are never taken for (and pruned as)
-    those of ``fittui.json``. No regular expression: compiling one costs every command."""
-    day = name[len(prefix) : -5]
-    digits = day[:4] + day[5:7] + day[8:]
-    return (
-        name.startswith(prefix)
-        and name.endswith(".json")
-        and len(day) == 10
-        and day[4] + day[7] == "--"
-        and digits.isascii()
-        and digits.isdigit()
-    )
-
-
 def warn_about_privacy(db: str | None) -> None:
-    """Say on stderr which of the database's folders and files others can read (every
-    command does, first; ``db`` is --db's value)."""
-    for warning in privacy_warnings(db_path(db)):
-        print(f"fittui: warning: {warning}", file=sys.stderr)
+    """Say on stderr what ``folders.privacy_warnings`` finds (every command does, first;
+    ``db`` is --db's value). Most days there is nothing to say: the words, and the folders
+    made private again, are loaded only when a folder or file is open to others or a
+    backup's name is dated after today."""
+    path = db_path(db)
+    backups = str(backups_dir(path))
+    try:
+        names = os.listdir(backups)
+    except OSError:
+        names = []
+    own: list[str | Path] = [path.parent, backups, path, f"{path}.journal", f"{path}.lock"]
+    day = today()
+    if any(map(open_to_others, own + [os.path.join(backups, n) for n in names])) or any(
+        n[-15:-5] > day for n in names
+    ):
+        from fittui.storage.folders import privacy_warnings
+
+        for warning in privacy_warnings(path):
+            print(f"fittui: warning: {warning}", file=sys.stderr)
 
 
 def __getattr__(name: str) -> object:
     """The functions of ``folders.py``, still found here by the modules that import them
     from here, loaded only when asked for (a command that creates no folder never is)."""
-    if name in ("make_private_dir", "daily_backups"):
+    if name in ("make_private_dir", "daily_backups", "privacy_warnings", "is_daily"):
         from fittui.storage import folders
 
         return getattr(folders, name)
@@ -169,13 +136,3 @@ def today() -> str:
     without importing datetime: the quick commands would pay a millisecond for it."""
     now = time.localtime()
     return f"{now.tm_year:04d}-{now.tm_mon:02d}-{now.tm_mday:02d}"
-
-
-def _fix(path: Path, mode: str) -> str:
-    import shlex  # only when there is something to fix
-
-    kind = "folder" if mode == "700" else "file"
-    return (
-        f"the {kind} {path} can be read by other users of this computer; "
-        f"to make it private, run: chmod {mode} {shlex.quote(str(path))}"
-    )
