@@ -166,49 +166,34 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
     """Append the administration ``doc``, fsynced, under the write lock, when the full save
     would write exactly this line (see the module docstring). Gives the client's ratings
     that may make one session with it (those of its day) in entry order, (id, record),
-    voided ones too; None, having written nothing, when the full way is to save it."""
-    path = str(db)
+    voided ones too; None, having written nothing, when the full way is to save it: text
+    that is not UTF-8, no flock, the lock busy, a file damaged or not of this layout."""
+    path, code, day, opened = str(db), doc["client"], doc["date"][:10], []
     try:
         line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
         import fcntl
 
-        lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | _OPEN, 0o600)
-    except (ValueError, ImportError, OSError):
-        return None  # text that is not UTF-8, no flock, no lock: the full way says or does
-    try:
-        if stat.S_ISREG(os.fstat(lock).st_mode):
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return _append_locked(path, db, doc["client"], doc["date"][:10], line, today)
-        return None
-    except (OSError, ValueError, LookupError, TypeError, AttributeError):
-        return None  # busy, damaged, or not this layout: the full way waits or says so
-    finally:
-        _close(lock)  # lets the next writer in
-
-
-def _append_locked(
-    path: str, db: Path, code: str, day: str, line: bytes, today: str
-) -> list | None:
-    # Today's backup, and no temporary file a killed process left in either folder (the
-    # store's ``_sweep`` removes them).
-    folder = os.path.dirname(path) or "."
-    backups = os.path.join(folder, "backups")
-    names = os.listdir(backups) if stat.S_ISDIR(os.lstat(backups).st_mode) else []
-    if f"{db.stem}-{today}.json" not in names or any(
-        n[:1] == "." and n.endswith(".tmp") for n in names + os.listdir(folder)
-    ):
-        return None
-    snapshot = os.open(path, os.O_RDONLY | _OPEN)
-    try:
-        st = os.fstat(snapshot)
+        opened.append(lock := os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | _OPEN, 0o600))
+        if not stat.S_ISREG(os.fstat(lock).st_mode):
+            return None
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when it is closed
+        # Today's backup, and no temporary file a killed process left in either folder (the
+        # store's ``_sweep`` removes them).
+        folder = os.path.dirname(path) or "."
+        backups = os.path.join(folder, "backups")
+        names = os.listdir(backups) if stat.S_ISDIR(os.lstat(backups).st_mode) else []
+        if f"{db.stem}-{today}.json" not in names or any(
+            n[:1] == "." and n.endswith(".tmp") for n in names + os.listdir(folder)
+        ):
+            return None
+        opened.append(snapshot := os.open(path, os.O_RDONLY | _OPEN))
+        opened.append(journal := os.open(f"{path}.journal", os.O_RDWR | os.O_APPEND | _OPEN))
+        st, jst = os.fstat(snapshot), os.fstat(journal)
         header = os.pread(snapshot, 4096, 0)
         header = header[: header.find(b"\n") + 1]
         head = loads(header)
-        generation = head["generation"]
-        stamp = _head(f"{path}.summaries")  # ``CRC32 {json}``, as summaries.py writes it
-        if stamp[8:9] not in (b" ", b"a") or int(stamp[:8], 16) != zlib.crc32(stamp[9:-1]):
-            return None
-        stamp = loads(stamp[9:])
+        stamped = _head(f"{path}.summaries")  # ``CRC32 {json}``, as summaries.py writes it
+        stamp = loads(stamped[9:])
         # The last line, {"index":{...},"small":[...],"records":n}, read from the end.
         chunk = 1 << 18
         while (
@@ -219,14 +204,28 @@ def _append_locked(
             chunk *= 4
         end = tail.rfind(b'},"small":', max(cut, len(tail) - 200)) + 1
         small = loads(b"{" + tail[end + 1 :])
+        data = os.pread(journal, jst.st_size, 0)
+        crc = zlib.crc32(data)
+        first = data[: data.find(b"\n") + 1]
+        body, extends = data[len(first) :], loads(first)
+        journal_id = extends["journal"]
+        entry = index_entry(tail, code, cut + 10, end)
         if not (
             stat.S_ISREG(st.st_mode)
             and head["fittui"]["schema"] == _SCHEMA
             and type(head[_GROUPED]) is int
-            and type(generation) is str
+            and type(head["generation"]) is str
+            and stamped[8:9] in (b" ", b"a")
+            and int(stamped[:8], 16) == zlib.crc32(stamped[9:-1])
             and stamp["summaries"] == 2
             and stamp["snapshot"]
-            == [generation, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]  # fmt: skip
+            == [
+                head["generation"],
+                st.st_ino,
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+            ]  # fmt: skip
             and cut >= 0
             and end > cut
             and tail.startswith(b'{"index":{', cut + 1)
@@ -234,47 +233,36 @@ def _append_locked(
             and small["small"][0] == len(header)
             and len(small["small"]) == 2
             and small["records"] == head["records"]
+            and entry  # else a client without ratings in the snapshot: the full way looks
+            and stat.S_ISREG(jst.st_mode)
+            and len(data) == jst.st_size
+            and data.endswith(b"\n")
+            and extends["extends"] == head["generation"]
+            and head["supersedes"] != journal_id
+            and _head(f"{path}.checked") == _note(journal_id, len(data), crc)
+            and b'"del"' not in body
+            and b"\\u" not in body
+            and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
         ):
             return None
-        entry = index_entry(tail, code, cut + 10, end)
-        if not entry:
-            return None  # a client without ratings in the snapshot: the full way looks
-        journal = os.open(f"{path}.journal", os.O_RDWR | os.O_APPEND | _OPEN)
+        session = _session(snapshot, entry, body, code, day)
+        if session is None:
+            return None
         try:
-            jst = os.fstat(journal)
-            data = os.pread(journal, jst.st_size, 0)
-            crc = zlib.crc32(data)
-            first = data[: data.find(b"\n") + 1]
-            opened = loads(first)
-            body = data[len(first) :]
-            if not (
-                stat.S_ISREG(jst.st_mode)
-                and len(data) == jst.st_size
-                and data.endswith(b"\n")
-                and opened["extends"] == generation
-                and head["supersedes"] != opened["journal"]
-                and _head(f"{path}.checked") == _note(opened["journal"], len(data), crc)
-                and b'"del"' not in body
-                and b"\\u" not in body
-                and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
-            ):
-                return None
-            session = _session(snapshot, entry, body, code, day)
-            if session is None:
-                return None
-            try:
-                if os.write(journal, line) != len(line):
-                    raise OSError("the disk took only part of the line")
-                os.fsync(journal)
-            except OSError:
-                os.ftruncate(journal, len(data))
-                return None
-        finally:
-            _close(journal)
+            if os.write(journal, line) != len(line):
+                raise OSError("the disk took only part of the line")
+            os.fsync(journal)
+        except OSError:
+            os.ftruncate(journal, len(data))
+            return None
+        # Saved: nothing from here may send the caller the full way.
+        keep_checked(db, journal_id, len(data) + len(line), zlib.crc32(line, crc))
+        return session
+    except (ValueError, ImportError, OSError, LookupError, TypeError, AttributeError):
+        return None
     finally:
-        _close(snapshot)
-    keep_checked(db, opened["journal"], len(data) + len(line), zlib.crc32(line, crc))
-    return session
+        for fd in reversed(opened):  # the lock last: it lets the next writer in
+            _close(fd)
 
 
 def _close(fd: int) -> None:
