@@ -28,7 +28,7 @@ import fittui.storage.journal
 from conftest import db_bytes, quick_pin
 from fittui.cli import commands, record_light
 from fittui.cli.main import main
-from fittui.domain import rating_rules
+from fittui.domain import plain_dates, rating_rules
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import InputError, check_mode, check_rater, parse_when
 from fittui.domain.scales import BUILTIN_SCALES, InstrumentError
@@ -287,7 +287,7 @@ DATE_TEXT = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(DATE_TEXT)
 def test_a_plain_date_reads_as_the_model_reads_it(text):
-    found = rating_rules.plain_when(text)
+    found = plain_dates.plain_when(text)
     try:
         expected = parse_when(text)
     except InputError:
