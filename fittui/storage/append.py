@@ -262,15 +262,10 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
         return None
     finally:
         for fd in reversed(opened):  # the lock last: it lets the next writer in
-            _close(fd)
-
-
-def _close(fd: int) -> None:
-    """Close a file; once the line is saved, nothing may send the caller the full way."""
-    try:
-        os.close(fd)
-    except OSError:
-        pass
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # once the line is saved, nothing may send the caller the full way
 
 
 def _session(
