@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-OPTIONS = frozenset({"date", "rater", "note", "mode"})
-
 
 def saved_words(instrument: str, code: str, when: str, total: str) -> str:
     """What a save says, whichever way it went."""

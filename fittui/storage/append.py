@@ -287,8 +287,8 @@ def _session(
             return None
         if marker in data:
             row = loads(data)
-            placed += zip(row[2], row[1], row[1].values())
-    placed.sort(key=lambda p: int(p[0]))
+            placed += zip(map(int, row[2]), row[1], row[1].values())
+    placed.sort()  # by place (ids differ: records are never compared)
     needle, journal = dumps(code).encode(), {}
     for line in body.split(b"\n"):
         for op in loads(line)["ops"] if needle in line and marker in line else ():
