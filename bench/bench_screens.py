@@ -76,6 +76,8 @@ async def history(db: Path, code: str) -> tuple[list[float], list[float], list[f
             await pilot.press("escape")
             first.append(await paint_ms(app, lambda: HistoryScreen(code)))
             start = time.perf_counter()
+            while not app.screen.query("#sessions"):  # the body comes just after the heading
+                await asyncio.sleep(0.002)
             table = app.screen.query_one("#sessions", DataTable)
             while table.row_count < 200:
                 await asyncio.sleep(0.002)

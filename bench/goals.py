@@ -4,6 +4,7 @@
     .venv/bin/python bench/goals.py --quick   # only --version and --help: no database
     .venv/bin/python bench/goals.py --commands   # only the commands' rows: not the app
     .venv/bin/python bench/goals.py --app     # only the app's goals (with bytecode)
+    .venv/bin/python bench/goals.py --saves   # only the saves' goals (part of --app)
 
 Each goal and its baseline run alternately (A B A B, so both see the same state of this
 shared machine), and the ratio of their medians is compared with the goal:
@@ -19,7 +20,12 @@ shared machine), and the ratio of their medians is compared with the goal:
   pushing a bare screen, alternately in one running app;
 - a save by another process (``fittui record``) shown on the list at 300,000: within 1 s of
   its end, with the app's main loop busy at most 30 ms for it (the worst of the runs);
-- the resident memory of the idle app at 100,000 against the minimal Textual app.
+- the resident memory of the idle app at 100,000 against the minimal Textual app;
+- one save in a running store at 300,000, its journal just short of being folded into the
+  snapshot (the longest a running app meets), against appending 100 bytes to a file in
+  the same folder and fsyncing it (what a save must do at least); the day's first save
+  (it starts the daily backup) against another save, alternately over several simulated
+  days; and the saves made while that backup is being written against the same.
 
 The commands are measured twice: with no bytecode for fittui's modules
 (``PYTHONDONTWRITEBYTECODE=1`` is set on these machines, so an editable install compiles
@@ -56,10 +62,15 @@ SMALLER_CACHE = RESULTS / f"goals-{SMALLER}-{SMALLER_CLIENTS}" / "fittui.json"
 PROBE = Path(__file__).with_name("tui_probe.py")
 LONG_HISTORY = "C00001"  # given 150 more ratings than the others' 50: 200
 QUICK_RUNS = 21  # --version and --help: ~0.1 s each
-SLOW_RUNS = 3  # the commands reading 300,000 administrations: seconds each
+COMMAND_RUNS = 21  # the commands on 300,000 administrations: tens of milliseconds each
 APP_RUNS = 3  # the app started afresh: seconds each
 SCREEN_RUNS = 7  # a screen pushed in a running app
 SAVES = 5  # saves by another process, each shown on the list
+SAVE_RUNS = 61  # saves in a running store, each beside an fsync of 100 bytes
+FIRST_SAVES = 15  # days begun (a backup at 300,000: ~3 s)
+OTHER_SAVES = 3  # before each day's first save
+SETTLE = 1.5  # seconds after a backup is written before the next save is measured
+SAVE_GAP = 0.05  # seconds before each save or fsync measured: an app saves after a pause
 
 
 def fittui_command() -> list[str]:
@@ -147,13 +158,15 @@ def copy_of(source: Path, folder: Path) -> Path:
 Row = tuple[str, str, str, str, str, bool]
 
 
-def ratio_row(name: str, ms: float, base_name: str, base_ms: float, limit: float) -> Row:
+def ratio_row(
+    name: str, ms: float, base_name: str, base_ms: float, limit: float, decimals: int = 0
+) -> Row:
     ratio = ms / base_ms
-    print(f"  {name}: {ms:.0f} / {base_ms:.0f} = {ratio:.2f}×", flush=True)
+    print(f"  {name}: {ms:.{decimals}f} / {base_ms:.{decimals}f} = {ratio:.2f}×", flush=True)
     return (
         name,
-        f"{ms:.0f}",
-        f"{base_name} {base_ms:.0f}",
+        f"{ms:.{decimals}f}",
+        f"{base_name} {base_ms:.{decimals}f}",
         f"{ratio:.2f}×",
         f"≤ {limit}×",
         ratio <= limit,
@@ -181,15 +194,15 @@ def measure_all(db: Path | None, env: dict[str, str], how: str) -> list[Row]:
     on_db = [*fittui, "--db", str(db)]
     record = [*on_db, "record", "C00001", "ORS", "5", "5", "5", "5"]
     subprocess.run(record, check=True, capture_output=True, env=env)  # the day's backup
-    goal("`fittui record`, 300,000", record, version, "`--version`", 1.3, SLOW_RUNS + 2)
+    goal("`fittui record`, 300,000", record, version, "`--version`", 1.3, COMMAND_RUNS)
     history = [*on_db, "history", "C00002", "--json"]
     goal(
-        "`fittui history CODE --json`, 300,000", history, version, "`--version`", 1.5, SLOW_RUNS + 2
+        "`fittui history CODE --json`, 300,000", history, version, "`--version`", 1.5, COMMAND_RUNS
     )
     clients = [*on_db, "clients", "--json"]
-    goal("`fittui clients --json`, 300,000", clients, version, "`--version`", 3.0, SLOW_RUNS)
+    goal("`fittui clients --json`, 300,000", clients, version, "`--version`", 3.0, COMMAND_RUNS)
     report = [*on_db, "report", "--json"]
-    goal("`fittui report --json`, 300,000", report, version, "`--version`", 3.0, SLOW_RUNS)
+    goal("`fittui report --json`, 300,000", report, version, "`--version`", 3.0, COMMAND_RUNS)
     return rows
 
 
@@ -254,6 +267,144 @@ def measure_app(big: Path, smaller: Path, scratch: Path, env: dict[str, str]) ->
     return rows
 
 
+def fill_journal(db: Path) -> int:
+    """Append ratings to ``db``'s journal until it is just short of being folded into the
+    snapshot (an eighth of it): the longest journal a running app meets, and the most a
+    save could have to look at. Returns the journal's length."""
+    import orjson
+
+    from fittui.domain.model import Administration
+    from fittui.storage.journal import COMPACT_FRACTION, COMPACT_MIN_BYTES, new_id
+    from fittui.storage.store import ADMINISTRATIONS as TABLE
+    from fittui.storage.store import administration_to_doc
+
+    journal = db.with_name(db.name + ".journal")
+    limit = max(COMPACT_MIN_BYTES, db.stat().st_size // COMPACT_FRACTION) - 512 * 1024
+    size = journal.stat().st_size
+    items = {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0}
+    lines = []
+    n = 0
+    while size < limit:
+        n += 1
+        code = f"C{n % CLIENTS + 1:05d}"
+        a = Administration(new_id(), code, "ORS", "2025-01-06", items, "client", "")
+        line = orjson.dumps({"ops": [["put", TABLE, a.id, administration_to_doc(a)]]}) + b"\n"
+        lines.append(line)
+        size += len(line)
+    with open(journal, "ab") as f:
+        f.write(b"".join(lines))
+    return size
+
+
+def measure_saves(big: Path, scratch: Path) -> list[Row]:
+    """The saves' goals, in this process, on a copy of ``big`` made in ``scratch`` whose
+    journal is filled to just short of its folding (``fill_journal``), held as the app
+    holds it (a store that has read the snapshot's index and the journal). Each measure
+    comes ``SAVE_GAP`` after a look for other processes' saves (``Store.refresh``, what
+    the app does twice a second), as a save in an app comes after a pause:
+
+    - a save (``Store.record``, as the app calls it) against appending 100 bytes to a file
+      in the same folder and fsyncing it, opened afresh as a save opens the journal;
+    - the day's first save against other saves, alternately: each day, today's backup is
+      renamed out of the way, other saves are made while the store
+      still knows the backup written, then the store forgets it and the next save is the
+      day's first;
+    - the saves made while the backup it started is being written, against the same other
+      saves.
+    """
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.store import Store
+
+    copy = copy_of(big, scratch)
+    journal_bytes = fill_journal(copy)
+    Store(copy).storage.look()  # a copy is read and checked whole once, as any new file is
+    store = Store(copy)
+    store.storage.look()
+    ors = load_instruments()["ORS"]
+    items = ors.parse_scores(["5.5", "7", "10", "0"])
+    probe = copy.with_name("fsync-probe")
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT, 0o600))
+    backups = copy.parent / "backups"
+
+    def save(code: str = "C00002") -> float:
+        store.refresh()  # the app's look for other processes' saves, twice a second
+        time.sleep(SAVE_GAP)
+        start = time.perf_counter()
+        store.record(code, ors, items, when="2025-01-06")
+        return (time.perf_counter() - start) * 1000
+
+    def fsync_100() -> float:
+        store.refresh()  # as before a save
+        time.sleep(SAVE_GAP)
+        start = time.perf_counter()
+        fd = os.open(probe, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, b"x" * 99 + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return (time.perf_counter() - start) * 1000
+
+    save("C00001")  # today's backup
+    store.storage.wait_for_backup()
+    os.sync()  # the copy and the filled journal on disk: their writing is not the saves'
+    time.sleep(SETTLE)
+    print(f"  the journal: {journal_bytes / 1024 / 1024:.1f} MB", flush=True)
+    rows: list[Row] = []
+    ms, base_ms = interleaved(save, fsync_100, SAVE_RUNS)
+    rows.append(
+        ratio_row(
+            f"one save in a running app, {ADMINISTRATIONS:,}, its journal about to be "
+            "folded in, ms",
+            ms,
+            "appending 100 bytes and fsyncing, same folder,",
+            base_ms,
+            2.0,
+            decimals=2,
+        )
+    )
+    firsts: list[float] = []
+    during: list[float] = []
+    others: list[float] = []
+    for day in range(FIRST_SAVES):
+        for backup in backups.glob(f"{copy.stem}-????-??-??.json"):
+            backup.rename(backup.with_name(f"day-{day}.json"))  # deleting 64 MB loads the disk
+        # Other saves first: the store still knows today's backup written.
+        others += [save("C00004") for _ in range(OTHER_SAVES)]
+        store.storage._backup_day = ""  # and now it does not: a new day
+        firsts.append(save("C00003"))
+        written = store.storage.daily_backup
+        assert written is not None, "the first save of the day starts the backup"
+        while not written.wait(0):
+            during.append(save("C00004"))
+        assert store.storage.wait_for_backup() is None, "the backup was written"
+        time.sleep(SETTLE)  # the disk's cache is still flushing those 64 MB for a while
+    other_ms = statistics.median(others)
+    print(f"  saves while a backup was written: {len(during)}, worst {max(during):.1f} ms")
+    rows.append(
+        ratio_row(
+            f"the day's first save (its backup started), {ADMINISTRATIONS:,}, ms",
+            statistics.median(firsts),
+            "other saves",
+            other_ms,
+            1.1,
+            decimals=2,
+        )
+    )
+    rows.append(
+        ratio_row(
+            f"a save while the day's backup is written, {ADMINISTRATIONS:,}, ms",
+            statistics.median(during),
+            "other saves",
+            other_ms,
+            1.1,
+            decimals=2,
+        )
+    )
+    store.close()
+    return rows
+
+
 def table(rows: list[Row]) -> int:
     print("| measure | figure | baseline | ratio | goal | met |")
     print("|---|---|---|---|---|---|")
@@ -266,6 +417,7 @@ def main() -> int:
     quick = "--quick" in sys.argv[1:]
     commands_only = "--commands" in sys.argv[1:]
     app_only = "--app" in sys.argv[1:]
+    saves_only = "--saves" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="fittui-goals-") as tmp:
         home = Path(tmp)
         os.chmod(home, 0o700)
@@ -277,10 +429,11 @@ def main() -> int:
             "XDG_DATA_HOME": str(home / "data"),
         }
         env.pop("FITTUI_DB", None)
+        os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")})  # saves
         big = None if quick else database(CACHE, ADMINISTRATIONS, CLIENTS, env)
         smaller = (
             None
-            if quick or commands_only
+            if quick or commands_only or saves_only
             else database(SMALLER_CACHE, SMALLER, SMALLER_CLIENTS, env)
         )
         had_bytecode = any(package_folder().rglob("__pycache__"))
@@ -289,7 +442,7 @@ def main() -> int:
             ("no bytecode", drop_bytecode),
             ("bytecode", compile_bytecode),
         ]
-        for how, prepare in [] if app_only else steps:
+        for how, prepare in [] if app_only or saves_only else steps:
             prepare()
             print(f"Measuring the commands with {how}...", flush=True)
             db = None if big is None else copy_of(big, home / how.replace(" ", "-"))
@@ -298,6 +451,9 @@ def main() -> int:
             compile_bytecode()  # already so after the commands, unless --app
             print("Measuring the app (bytecode)...", flush=True)
             rows += measure_app(big, smaller, home / "app", env)
+        if big is not None and not commands_only:
+            print("Measuring the saves...", flush=True)
+            rows += measure_saves(big, home / "saves")
         if not had_bytecode:
             drop_bytecode()  # the package left as it was found
     return table(rows)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fittui.domain.episodes import (
     NO_CONTACT,
+    SUPERSEDED,
     Episode,
     EpisodeEvent,
     check_end,
@@ -110,6 +115,26 @@ def test_a_start_while_open_ends_the_open_episode_on_its_last_contact():
     first, second = split_episodes(ratings, [EpisodeEvent("start", "2026-02-02")])
     assert (first.end, first.reason) == ("2026-01-19", "other")
     assert days(second) == ["2026-02-02"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rated=st.lists(st.integers(0, 600), max_size=40),
+    started=st.lists(st.integers(0, 600), max_size=4),
+    today=st.integers(0, 800),
+)
+def test_an_episode_closed_by_a_lapse_or_a_new_start_ends_on_its_last_contact(
+    rated: list[int], started: list[int], today: int
+) -> None:
+    first = date(2026, 1, 5)
+    ratings = [ors((first + timedelta(days=d)).isoformat(), n) for n, d in enumerate(rated)]
+    events = [EpisodeEvent("start", (first + timedelta(days=d)).isoformat()) for d in started]
+    episodes = split_episodes(ratings, events, 90, first + timedelta(days=today))
+    placed = sorted(a.id for episode in episodes for a in episode.administrations)
+    assert placed == sorted(a.id for a in ratings)
+    for episode in episodes:
+        if episode.reason in (NO_CONTACT, SUPERSEDED):
+            assert episode.end == episode.last_contact  # the latest day rated, or its start
 
 
 def test_an_end_after_the_gap_names_the_reason_of_the_lapsed_episode():

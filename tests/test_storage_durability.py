@@ -338,6 +338,34 @@ def test_compaction_stopped_between_snapshot_and_journal_loses_nothing(client_db
     assert on_disk(client_db) == ids
 
 
+def test_a_running_store_sees_another_compaction_stopped_before_its_journal(
+    client_db, ors, monkeypatch
+):
+    """Another store rewrites the database whole (as a compaction or a restore does) and
+    stops between the new snapshot and the new journal: the journal is exactly as this
+    store's last save left it (its stamp as marked), yet obsolete. This store's next save
+    must see the new snapshot, not append to the old journal (where no reader would find
+    it)."""
+    mine = Store(client_db)
+    ids = [mine.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"])).id for _ in range(3)]
+    other = Store(client_db)
+    real = fittui.storage.journal.write_file_atomically
+
+    def fail_on_journal(path: Path, data) -> None:
+        if path.name.endswith(".journal"):
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    tables = other.storage.read()
+    monkeypatch.setattr(fittui.storage.journal, "write_file_atomically", fail_on_journal)
+    with pytest.raises(SaveFailed, match="No space left"):
+        other.storage.write(tables)  # the whole database rewritten, as a compaction does
+    monkeypatch.undo()
+    ids.append(mine.record("C1", ors, ors.parse_scores(["5", "5", "5", "5"])).id)
+    assert on_disk(client_db) == ids
+    assert [a.id for a in Store(client_db).administrations()] == ids
+
+
 # -- torn journal tail -----------------------------------------------------------------------
 def test_torn_journal_tail_is_ignored_then_cut_off(client_db: Path, ors) -> None:
     writer = Store(client_db)
@@ -516,6 +544,74 @@ def test_first_write_of_the_day_makes_a_backup_and_only_14_are_kept(db: Path, or
     Store(db).record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
     assert today.read_bytes() == made  # once a day only
     assert len(list(backups.glob("fittui-????-??-??.json"))) == BACKUPS_KEPT
+
+
+@pytest.mark.parametrize("sealed", [False, True])
+def test_a_large_database_is_backed_up_by_a_process_of_its_own(
+    db: Path, ors, monkeypatch, sealed: bool
+) -> None:
+    """Above ``APART_BYTES`` (here: any size) the day's copy is read and written by a
+    process of its own: the same plain copy of the database with the day's first save in
+    it, private, and sealed by this process when the settings ask for it."""
+    import fittui.storage.daily
+
+    monkeypatch.setattr(fittui.storage.daily, "APART_BYTES", 0)
+    write_database(db, clients=2, administrations=5)
+    store = Store(db)
+    if sealed:
+        store.seal_backups(lambda data: b"sealed\n" + data)
+    store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() is None
+    today = db.parent / "backups" / f"fittui-{date.today().isoformat()}.json"
+    assert stat.S_IMODE(os.lstat(today).st_mode) == 0o600
+    data = today.read_bytes()
+    if sealed:
+        assert data.startswith(b"sealed\n")
+        data = data[len(b"sealed\n") :]
+    plain = db.parent / "plain.json"
+    plain.write_bytes(data)
+    assert b'"schema":1' in data.splitlines()[0]
+    copied = Store(plain, read_only=True)
+    assert [a.id for a in copied.all_administrations()] == [
+        a.id for a in Store(db, read_only=True).all_administrations()
+    ]
+    assert len(copied.administrations()) == 6
+
+
+def test_a_backup_its_process_cannot_read_says_why(db: Path, ors, monkeypatch) -> None:
+    """The process copying a large database finds it unreadable (here: a record no fittui
+    accepts, slipped in after the save, before the copy is made): no backup, and the
+    reason, as for any backup."""
+    import fittui.storage.daily
+
+    monkeypatch.setattr(fittui.storage.daily, "APART_BYTES", 0)
+    write_database(db, clients=1, administrations=2)
+    store = Store(db)
+    with fittui.storage.daily._handed:  # the backup thread takes no copy meanwhile
+        store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+        with open(journal(db), "ab") as f:
+            f.write(b'{"ops": [["put", "clients", "C9", {"code": "C9", "age_group": 7}]]}\n')
+    failed = store.storage.wait_for_backup()
+    assert failed is not None and "could not write the daily backup" in failed
+    assert "age_group" in failed
+    assert not list(db.parent.glob("backups/fittui-????-??-??.json*"))
+
+
+def test_the_days_first_save_starts_no_thread(db: Path, ors, monkeypatch) -> None:
+    """The thread that writes the copies runs from the store's opening: the day's first
+    save only hands it the copy (starting a thread waits for the system to run it)."""
+    import threading
+
+    write_database(db, clients=1, administrations=2)
+    store = Store(db)
+
+    def refused(self: threading.Thread) -> None:
+        raise AssertionError("a thread started by the save")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() is None
+    assert (db.parent / "backups" / f"fittui-{date.today().isoformat()}.json").exists()
 
 
 def test_unreadable_database_names_the_newest_backup(db: Path, ors) -> None:

@@ -267,6 +267,107 @@ def test_journal_changed_under_a_running_store_stops_saving(client_db, ors, how)
     assert path.read_bytes() == damaged
 
 
+@pytest.mark.parametrize("times", ["new times", "its times put back"])
+def test_journal_rewritten_far_before_its_end_stops_saving(client_db, ors, times):
+    """A byte changed in the middle of the journal, beyond the last bytes a look checks,
+    the size unchanged: the save that follows refuses, whether or not the journal's
+    modification time was put back as it was (a copy keeping times)."""
+    store = Store(client_db)
+    for score in ("2", "3", "4", "5"):
+        store.record("C1", ors, ors.parse_scores([score] * 4))
+    path = journal(client_db)
+    before = os.stat(path)
+    whole = path.read_bytes()
+    at = whole.index(b'"note"', len(whole) // 3)
+    with open(path, "r+b") as f:
+        f.seek(at + 1)
+        f.write(b"N")
+    if times == "its times put back":
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    damaged = path.read_bytes()
+    assert len(damaged) == len(whole) and damaged != whole
+    with pytest.raises(StorageError, match="changed"):
+        store.record("C1", ors, ors.parse_scores(["6", "6", "6", "6"]))
+    assert path.read_bytes() == damaged
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_lock_file_changed_under_a_running_store_is_locked_anew(client_db, ors, how, monkeypatch):
+    """A store keeps its lock file open between saves: when the path names another file
+    since (deleted and made again, or replaced), the store locks that file, so a process
+    holding it still keeps the store out."""
+    from fittui.storage.lock import WriteLock
+
+    monkeypatch.setattr(fittui.storage.journal, "LOCK_TIMEOUT", 0.2)
+    store = Store(client_db)
+    store.record("C1", ors, ors.parse_scores(["2", "2", "2", "2"]))
+    lock = client_db.with_name(client_db.name + ".lock")
+    if how == "deleted":
+        lock.unlink()
+    else:
+        lock.with_name("other").write_bytes(b"")
+        os.replace(lock.with_name("other"), lock)
+    other = WriteLock(lock, 0.2)
+    other.acquire()
+    try:
+        with pytest.raises(SaveFailed, match="busy"):
+            store.record("C1", ors, ors.parse_scores(["3", "3", "3", "3"]))
+    finally:
+        other.release()
+        other.close()
+    store.record("C1", ors, ors.parse_scores(["4", "4", "4", "4"]))
+    assert len(Store(client_db).administrations("C1")) == 3
+
+
+def test_a_link_put_at_backups_after_the_apps_look_still_stops_the_first_save(
+    client_db, ors, tmp_path
+):
+    """A running app looks at where the day's backup goes before its first save (so the
+    save need not); a link put at backups/ just after that look still stops the save, and
+    nothing is written through it."""
+    store = Store(client_db)
+    store.storage._backup_day = ""  # a new day for this store
+    for old in client_db.parent.glob("backups/*"):
+        old.unlink()
+    store.storage.look()
+    backups = client_db.parent / "backups"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    backups.rmdir()
+    backups.symlink_to(elsewhere)
+    with pytest.raises(SaveFailed, match="symbolic link"):
+        store.record("C1", ors, ors.parse_scores(["2", "2", "2", "2"]))
+    assert list(elsewhere.iterdir()) == []
+
+
+class _CountedReads:
+    """``os`` for the journal, counting the bytes read with ``pread``."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    def pread(self, fd: int, length: int, offset: int) -> bytes:
+        data = os.pread(fd, length, offset)
+        self.read += len(data)
+        return data
+
+
+def test_a_running_store_saves_without_reading_its_journal_again(client_db, ors, monkeypatch):
+    """Nobody wrote to the journal since this store's last save (its stamp as that save
+    left it): the next save reads none of it again, however long it is."""
+    store = Store(client_db)
+    for n in range(60):
+        store.record("C1", ors, ors.parse_scores([str(n % 10)] * 4), note="x" * 100)
+    counted = _CountedReads()
+    monkeypatch.setattr(fittui.storage.journal, "os", counted)
+    store.record("C1", ors, ors.parse_scores(["1", "1", "1", "1"]))
+    assert journal(client_db).stat().st_size > 10_000
+    assert counted.read < 1_000
+
+
 # -- (7) and (3) odd paths, symlinks and FIFOs -----------------------------------------------
 def test_symlink_at_the_journal_is_not_followed(client_db, tmp_path, ors):
     target = tmp_path / "elsewhere.txt"

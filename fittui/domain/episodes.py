@@ -117,17 +117,25 @@ class Episode(Frozen):
 class _Open:
     """An episode while it is being built."""
 
-    __slots__ = ("start", "ratings", "end", "reason")
+    __slots__ = ("start", "ratings", "last_rated", "end", "reason")
 
     def __init__(self, start: str) -> None:
         self.start = start
         self.ratings: list[Administration] = []
+        self.last_rated: str | None = None  # the latest day of ``ratings``
         self.end: str | None = None
         self.reason: str | None = None
 
     @property
     def last_contact(self) -> str:
-        return max((a.day for a in self.ratings), default=self.start)
+        return self.start if self.last_rated is None else self.last_rated
+
+    def add(self, day: str, ratings: list[Administration]) -> None:
+        """The ratings of ``day``; the latest day is kept as they come, so that a long
+        history is not searched again for it on each of its days."""
+        self.ratings.extend(ratings)
+        if self.last_rated is None or day > self.last_rated:
+            self.last_rated = day
 
     def close(self, end: str, reason: str) -> None:
         self.end, self.reason = end, reason
@@ -184,7 +192,7 @@ class _Builder:
         for event in events:
             touched = self.event(day, event) or touched
         if ratings:
-            (self.current or touched or self.open(day)).ratings.extend(ratings)
+            (self.current or touched or self.open(day)).add(day, ratings)
 
 
 def split_episodes(

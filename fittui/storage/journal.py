@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol
 
 import orjson
 
+from fittui.storage import daily
 from fittui.storage.append import (  # noqa: F401 - new_id is re-exported
     COMPACT_FRACTION,
     COMPACT_MIN_BYTES,
@@ -107,6 +108,8 @@ CLIENTS_CACHED = 256
 # A reader that finds a journal and a snapshot of different generations saw a compaction or
 # a restore happen between opening the two; it looks again this many times.
 RACE_RETRIES = 40
+# A look's finding of where the day's backup goes is used by a save this soon after it.
+BACKUP_LOOK_SECONDS = 1.0
 # A temporary file in backups/ this old was left by a killed process.
 STALE_SECONDS = 3600
 
@@ -173,6 +176,14 @@ def private_folder(folder: Path) -> None:
         raise OSError(errno.ELOOP, _LINK, str(folder))
 
 
+def _is_folder(path: Path | str) -> bool:
+    """Whether ``path`` is a folder itself, not a link to one: one ``lstat``."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
 def _words(exc: OSError) -> str:
     where = (
         f" ({exc.filename})" if exc.filename and str(exc.filename) not in str(exc.strerror) else ""
@@ -231,6 +242,31 @@ def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def _mark(fd: int) -> tuple[int, int, int, int] | None:
+    """Set the modification time of the file just written one nanosecond before the time
+    that write gave it, and return its stamp (``_sig``); None where the time cannot be set
+    that finely.
+
+    Why: the stamp then changes with any later write to the file, by any program. A write
+    sets the modification time to the time now, never earlier than the time our own write
+    was given, so never to the marked time; and an unmarked stamp would not do, as a
+    clock that ticks every few milliseconds gives a write just after ours the same times.
+    Putting the marked time back after a rewrite, as a copy keeping times does, changes
+    the change time (which no program can set). So a save that finds the stamp it marked
+    need not read the journal again to know nobody changed it (``_append``).
+    """
+    if os.utime not in os.supports_fd:
+        return None
+    try:
+        st = os.fstat(fd)
+        marked = st.st_mtime_ns - 1
+        os.utime(fd, ns=(st.st_atime_ns, marked))
+        st = os.fstat(fd)
+    except OSError:
+        return None  # the stamp is not used: the next save reads the journal again
+    return _sig(st) if st.st_mtime_ns == marked else None
+
+
 def _first(entry: tuple[int, str, dict[str, Any]]) -> int:
     return entry[0]
 
@@ -277,9 +313,14 @@ class _Index:
 
     def __init__(self, data: bytes = b"{}") -> None:
         self.data = data  # the index object's bytes, ``{...}``
+        self._found: dict[str, list[list[int]] | None] = {}  # the entries looked up
 
     def get(self, code: str) -> list[list[int]] | None:
-        return index_entry(self.data, code)
+        if code in self._found:  # the bytes never change: a running app's saves ask again
+            return self._found[code]
+        entry = index_entry(self.data, code)
+        self._found[code] = entry
+        return entry
 
 
 class _KnownClients(Mapping[str, Any]):
@@ -341,15 +382,27 @@ class JournalStorage:
         self._journal_lines = 0
         self._journal_tail = b""  # the last bytes read, to notice a rewrite under us
         self._journal_crc: int | None = 0  # CRC-32 of the journal's bytes read so far
+        # The journal's stamp (``_sig``) just after this store's last append, with its
+        # modification time set apart (``_mark``): while it is the same, nothing wrote to it.
+        self._journal_mark: tuple | None = None
+        # The journal kept open after that append, while its stamp is as marked; and
+        # whether the last look found it so (``_as_left``), so a save appends without
+        # opening it again.
+        self._journal_fd: int | None = None
+        self._left_as_is = False
         self._unterminated = False  # the last line read is complete but has no newline
         self._journal_obsolete = False
         self._pending: list[list] | None = None
         self._depth = 0
         self._swept = False
         self._backup_day = ""  # the day whose backup this store saw written
+        self._backup_next: Path | None = None  # to be started as the save ends
+        # (when, day, target, its folder) of the day's backup a look found due, for the save
+        # that follows it (``_backup_due_now``).
+        self._backup_looked: tuple[float, str, Path, str] | None = None
         self._guard = threading.RLock()
         self._lock: WriteLock | None = (
-            None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT)
+            None if read_only else WriteLock(self.lock_path, LOCK_TIMEOUT, self._lock_folder)
         )
         self.generation = 0  # bumped whenever the data seen changes; for callers' caches
         # The clients whose records changed since ``take_changes`` last asked; None when
@@ -371,6 +424,16 @@ class JournalStorage:
         # compaction leaves true); by default the rows in the file (``carry.py``).
         self.carry: Callable[[Folded], None] | None = None
         self.backup_failed: str | None = None
+        if not read_only:
+            daily.be_ready()
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_journal_fd", None)  # the journal kept open between saves
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _unreadable(self, path: Path, reason: str) -> UnreadableDatabase:
         return UnreadableDatabase(path, reason, database=self.path)
@@ -402,9 +465,34 @@ class JournalStorage:
 
     def look(self) -> None:
         """Read what other processes saved since the last look: their new journal lines
-        only, or the files afresh after a compaction or a restore."""
+        only, or the files afresh after a compaction or a restore. A store that saves
+        also checks, on a day whose backup it has not seen, where that backup would go
+        (``_backup_due``), so that a running app's first save of the day need not."""
         with self._guard:
             self._refresh(full=False)
+            if not self.read_only:
+                self._look_at_backups()
+
+    def _look_at_backups(self) -> None:
+        """On a day whose backup this store has not seen, find whether it is written and
+        its folder is there as it should be (a folder, not a link), for a save made soon
+        after (``_backup_due_now``); nothing is made here, and anything unusual is left
+        for the save to check and report."""
+        today = date.today().isoformat()
+        if self._backup_day == today or (self._snapshot_sig is None and self._journal_ino is None):
+            return
+        folder = backups_dir(self.path)
+        target = folder / f"{self.path.stem}-{today}.json"
+        try:
+            if not _is_folder(folder):
+                return
+            written = os.path.lexists(target)
+        except OSError:
+            return
+        if written:
+            self._backup_day = today
+        else:
+            self._backup_looked = (time.monotonic(), today, target, os.fspath(folder))
 
     def _loaded(self) -> Tables:
         """The tables read, once ``_refresh`` or ``_load`` has read them, the small ones
@@ -479,6 +567,9 @@ class JournalStorage:
     def _look(self, full: bool) -> None:
         if full and self._partial:
             self._tables = None
+        self._left_as_is = self._as_left()
+        if self._left_as_is:
+            return
         try:
             journal = os.fdopen(open_kept(self.journal_path, os.O_RDONLY), "rb")
         except FileNotFoundError:
@@ -510,6 +601,18 @@ class JournalStorage:
                 self._load(journal, jst, full)
             except _NeedsWhole:
                 self._load(journal, jst, True)
+
+    def _as_left(self) -> bool:
+        """Whether the files are as this store's last save left them, so there is nothing
+        new to read: the journal's stamp is the one that save marked (``_mark``: nothing
+        wrote to it since) and the snapshot's is unchanged."""
+        if self._journal_mark is None or self._tables is None:
+            return False
+        try:
+            journal = os.lstat(self.journal_path)
+        except OSError:
+            return False  # the whole look says what is wrong
+        return _sig(journal) == self._journal_mark and self._snapshot_stat() == self._snapshot_sig
 
     def _check_unchanged(self, journal: BinaryIO, st: os.stat_result) -> None:
         """The journal this store has read is still as it was: not cut, and its last bytes
@@ -617,6 +720,7 @@ class JournalStorage:
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
         self._journal_offset, self._journal_lines = 0, 0
+        self._unmark()
         self._journal_tail, self._unterminated = b"", False
 
     def _keep_stamp(self) -> None:
@@ -1085,6 +1189,7 @@ class JournalStorage:
                 if outer:
                     self._pending = None
                     self._write_lock().release()
+                    self._hand_backup()
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -1114,10 +1219,14 @@ class JournalStorage:
         assert self._lock is not None, "a read-only store never takes the write lock"
         return self._lock
 
+    def _lock_folder(self) -> None:
+        """Before the lock file is opened (it is then kept open between saves): its folder
+        made, and a link or anything but a file in its place refused, in words."""
+        make_private_dir(self.path.parent)
+        check_kept(self.lock_path)
+
     def _acquire(self) -> None:
         try:
-            make_private_dir(self.path.parent)
-            check_kept(self.lock_path)
             self._write_lock().acquire()
         except LockTimeout:
             raise SaveFailed(f"{self.path} is busy: another fittui is saving; try again") from None
@@ -1175,7 +1284,7 @@ class JournalStorage:
         self._pending.append(op)
 
     def _commit(self, ops: list[list]) -> None:
-        target = self._backup_due()
+        target = self._backup_due_now()
         self._line_codes = set()
         for op in ops:
             if len(op) == 4:
@@ -1195,36 +1304,89 @@ class JournalStorage:
                 self._compact()
             except OSError:
                 pass  # the journal holds everything; compaction is tried again next save
+        self._backup_next = target
+
+    def _backup_due_now(self) -> Path | None:
+        """``_backup_due``, as a look found it at most ``BACKUP_LOOK_SECONDS`` ago (a running
+        app looks twice a second), its folder checked again now (one ``lstat``: a link
+        there still stops the save); else as found now."""
+        looked, self._backup_looked = self._backup_looked, None
+        if looked is not None and time.monotonic() - looked[0] <= BACKUP_LOOK_SECONDS:
+            when, day, target, folder = looked
+            today = date.today().isoformat()
+            if day == today != self._backup_day and _is_folder(folder):
+                return target
+        return self._backup_due()
+
+    def _hand_backup(self) -> None:
+        """Once the lock is let go, the day's backup the save just made due is handed to
+        the thread that writes it: the last thing the save does, as the thread's waking
+        competes with it for the interpreter."""
+        target, self._backup_next = self._backup_next, None
         if target is not None:
             self._start_backup(target)
 
     def _append(self, line: bytes) -> None:
-        fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
+        """Append one transaction's line and fsync it, once the journal is known to hold
+        exactly the bytes this store read and wrote: the look of this transaction found it
+        as this store's last append left it (``_as_left``), or its stamp is the one that
+        append marked (``_mark``), or else its bytes, read again, have the same CRC-32. The
+        journal stays open for the next save while its stamp is as marked."""
+        mark, fd = self._journal_mark, self._journal_fd
+        self._journal_mark = self._journal_fd = None
+        if fd is None or not self._left_as_is:
+            if fd is not None:
+                os.close(fd)
+            fd = open_kept(self.journal_path, os.O_RDWR | os.O_APPEND)
+            try:
+                self._check_before_append(fd, mark)
+            except BaseException:
+                os.close(fd)
+                raise
+        data = b"\n" + line if self._unterminated else line
         try:
-            st = os.fstat(fd)
-            if st.st_ino != self._journal_ino:
-                raise self._changed("it was replaced by another file")
-            if self._journal_crc is not None and self._journal_crc != zlib.crc32(
-                os.pread(fd, self._journal_offset, 0)
-            ):
-                raise self._changed(f"bytes before {self._journal_offset} were rewritten")
-            if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
-                os.ftruncate(fd, self._journal_offset)
-            data = b"\n" + line if self._unterminated else line
             try:
                 _write_all(fd, data)
+                mark = _mark(fd)  # before the fsync, which changes no time: one wait less
                 os.fsync(fd)
             except OSError:
                 os.ftruncate(fd, self._journal_offset)
                 raise
+            self._journal_mark = mark
         finally:
-            os.close(fd)
+            if self._journal_mark is None:
+                os.close(fd)
+            else:
+                self._journal_fd = fd
         self._journal_offset += len(data)
         if self._journal_crc is not None:
             self._journal_crc = zlib.crc32(data, self._journal_crc)
         self._journal_lines += 1
         self._journal_tail = (self._journal_tail + data)[-64:]
         self._unterminated = False
+
+    def _check_before_append(self, fd: int, mark: tuple | None) -> None:
+        """The journal just opened is the one this store read, its bytes unchanged (by its
+        stamp as marked, else by their CRC-32); a line cut short by a crash is dropped."""
+        st = os.fstat(fd)
+        if st.st_ino != self._journal_ino:
+            raise self._changed("it was replaced by another file")
+        if (
+            _sig(st) != mark
+            and self._journal_crc is not None
+            and self._journal_crc != zlib.crc32(os.pread(fd, self._journal_offset, 0))
+        ):
+            raise self._changed(f"bytes before {self._journal_offset} were rewritten")
+        if st.st_size > self._journal_offset:  # a line cut short by a crash: drop it
+            os.ftruncate(fd, self._journal_offset)
+
+    def _unmark(self) -> None:
+        """Forget the journal's marked stamp (it is another file now, or read afresh), and
+        close it if it was kept open."""
+        fd, self._journal_fd = self._journal_fd, None
+        self._journal_mark, self._left_as_is = None, False
+        if fd is not None:
+            os.close(fd)
 
     def _start_journal(self, first: bytes = b"") -> None:
         """Write a new journal extending the current snapshot, with its first transaction."""
@@ -1239,6 +1401,7 @@ class JournalStorage:
         self._journal_tail = (head + first)[-64:]
         self._unterminated = self._journal_obsolete = False
         self._last_touch, self._unknown_touch = {}, 0
+        self._unmark()
 
     def _journal_identity(self) -> str | None:
         """What a snapshot names to make the journal now on disk obsolete: its id, or its
@@ -1332,7 +1495,8 @@ class JournalStorage:
         folder = backups_dir(self.path)
         target = folder / f"{self.path.stem}-{today}.json"
         try:
-            private_folder(folder)
+            if not _is_folder(folder):
+                private_folder(folder)  # made, or refused in words
             if os.path.lexists(target):
                 self._backup_day = today
                 return None
@@ -1348,11 +1512,14 @@ class JournalStorage:
         (written while the clock was wrong, or the clock is wrong now) is never deleted
         here, and ``privacy_warnings`` says so.
         """
-        from fittui.storage.daily import DailyBackup
+        self._backup_day = target.name[-15:-5]
+        validate, path = self.validate, self.path
+        if self._snapshot_size >= daily.APART_BYTES:
+            # Copied by a process of its own, reading as any reader does (``daily.py``).
+            self.daily_backup = daily.DailyBackup(target, path, self.seal_backup, self._prune)
+            return
         from fittui.storage.snapshot_file import snapshot_lines
 
-        self._backup_day = target.name[-15:-5]
-        validate = self.validate
         # A store holding everything hands the copy its tables as they are now (records are
         # replaced, never changed in place: ``_Recorder``); one holding part of the
         # database lets the copy read it, as any reader does.
@@ -1361,10 +1528,10 @@ class JournalStorage:
         def read() -> Iterator[bytes]:
             if held is not None:
                 return snapshot_lines(held)
-            reader = JournalStorage(self.path, read_only=True, validate=validate)
+            reader = JournalStorage(path, read_only=True, validate=validate)
             return snapshot_lines(reader.read())
 
-        self.daily_backup = DailyBackup(target, read, self.seal_backup, self._prune)
+        self.daily_backup = daily.DailyBackup(target, read, self.seal_backup, self._prune)
 
     def _prune(self, target: Path) -> None:
         today = target.name[-15:-5]
@@ -1383,9 +1550,14 @@ class JournalStorage:
         return self.backup_failed
 
     def close(self) -> None:
-        """Forget what was read, once the daily backup being written is finished."""
+        """Forget what was read, once the daily backup being written is finished, and
+        close the lock file kept open between saves."""
         self.wait_for_backup()
-        self._tables = None
+        with self._guard:
+            self._tables = None
+            self._unmark()
+            if self._lock is not None and not self._lock.is_locked:
+                self._lock.close()
 
 
 def __getattr__(name: str) -> Any:

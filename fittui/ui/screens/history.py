@@ -42,6 +42,19 @@ EARLIER_STYLE = "dim"  # earlier episodes: shown, never counted
 AGE_WORDS = (N_("adult"), N_("adolescent"), N_("child"), N_("young child"))
 
 
+def breakpoint_classes(
+    size: tuple[int, int], horizontal: list[tuple[int, str]], vertical: list[tuple[int, str]]
+) -> list[str]:
+    """The classes Textual gives a screen of ``size`` for its breakpoints (the widest, or
+    tallest, threshold the size reaches in each list)."""
+    chosen = []
+    for dimension, breakpoints in zip(size, (horizontal, vertical)):
+        reached = [(edge, name) for edge, name in breakpoints if dimension >= edge]
+        if reached:
+            chosen.append(max(reached)[1])
+    return chosen
+
+
 def episode_words(episodes: list[Episode], gap_days: int) -> str:
     """The current episode for the heading, once there is more than one or it has ended."""
     if not episodes:
@@ -96,9 +109,18 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def __init__(self, code: str) -> None:
         super().__init__()
+        # The classes of the breakpoints the screen is opened at, so that its widgets get
+        # their styles once, not a second time when the first resize sets the classes.
+        self.add_class(
+            *breakpoint_classes(
+                self.app.size, self.HORIZONTAL_BREAKPOINTS, self.VERTICAL_BREAKPOINTS
+            ),
+            update=False,
+        )
         self.code = code
         self.view = "totals"
         self.snippet = ""
+        self.heading = Content()  # the client, their status and sessions (``redraw``)
         self.administrations: list[Administration] = []  # those that count
         self.record: list[Administration] = []  # every rating, voided ones too: the table
         self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
@@ -108,11 +130,14 @@ class HistoryScreen(GoesBack, LiveScreen):
         self._body_asked = False
 
     def compose(self) -> ComposeResult:
-        # The first paint is the heading: the rest (``body``) goes in just after it.
+        # The first paint is the heading on its own; the scrolling page, the same heading
+        # at its top at the same place and width, and the rest (``body``) below it, takes
+        # its place just after (``show_body``).
         yield Header()
-        yield Static(id="alert")
-        with VerticalScroll(id="history"):
-            yield Static(id="who")
+        alert = Static(id="alert")
+        alert.display = False  # until ``redraw`` finds an alert: most clients have none
+        yield alert
+        yield Static(id="heading")
         yield KeysFooter()
 
     def body(self) -> list[Widget]:
@@ -140,9 +165,17 @@ class HistoryScreen(GoesBack, LiveScreen):
         ]
 
     async def show_body(self) -> None:
-        """Mount the ``body`` under the heading, filled: the heading's first paint is not
-        held up by it, and nothing on screen moves when it comes."""
-        await self.query_one("#history", VerticalScroll).mount(*self.body())
+        """Put the page in place of the heading alone: the heading (``#who``) with the
+        ``body`` under it, filled. The heading's first paint is not held up by the page
+        (an empty page as tall as the screen costs the first frame more than the heading
+        does), and nothing on screen moves when it comes."""
+        alone = self.query_one("#heading", Static)
+        page = VerticalScroll(Static(self.heading, id="who"), *self.body(), id="history")
+        alone.display = False  # never drawn beside the page while it is being removed
+        alone.remove()
+        await self.mount(page, before=self.query_one(KeysFooter))
+        if self.focused is None:
+            page.focus()  # arrow keys scroll the page (``AUTO_FOCUS``)
         self.body_shown = True
         self.fill_body()
 
@@ -172,21 +205,27 @@ class HistoryScreen(GoesBack, LiveScreen):
         change = ""
         if summary.progress is not None and summary.progress.change is not None:
             change = _(" ({change} since intake)").format(change=signed(summary.progress.change))
-        self.query_one("#who", Static).update(
-            Content.from_markup(
-                "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
-                code=client.code,
-                label=client.label,
-                age=_(client.age_group.replace("_", " ")),
-                status=status_words(client, summary),
-                change=change,
-                sessions=n_("{n} session", "{n} sessions", sessions).format(n=sessions),
-                episode=episode_words(self.episodes, app.settings.gap_days),
-            )
+        self.heading = Content.from_markup(
+            "[b]$code[/b] $label · $age · [b]$status[/b]$change · $sessions$episode",
+            code=client.code,
+            label=client.label,
+            age=_(client.age_group.replace("_", " ")),
+            status=status_words(client, summary),
+            change=change,
+            sessions=n_("{n} session", "{n} sessions", sessions).format(n=sessions),
+            episode=episode_words(self.episodes, app.settings.gap_days),
         )
+        self.query_one("#who" if self.body_shown else "#heading", Static).update(self.heading)
         alert = self.query_one("#alert", Static)
         alert.display = bool(summary.alerts)
         alert.update(alert_text(summary.alerts))
+        if not self.body_shown:
+            # Textual narrows a page as tall as the space left by the widest side margins
+            # among its siblings (the alert's): the heading alone is narrowed alike.
+            side = alert.styles.margin.width if alert.display else 0
+            alone = self.query_one("#heading", Static)
+            if alone.styles.margin.right != side:  # most often none, as it is
+                alone.styles.margin = (0, side, 0, 0)
         if self.view not in self.views():
             self.view = "totals"
         self.snippet = make_snippet(

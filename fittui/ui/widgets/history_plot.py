@@ -64,6 +64,12 @@ class HistoryPlot(PlotextPlot):
     _draw: Callable[[int | None], list[Legend]] | None = None
     _rows: int | None = None  # the canvas rows the current drawing was made for
 
+    def on_unmount(self) -> None:
+        # PlotextPlot follows the theme through the app's signal, whose callback holds the
+        # widget: without this, every chart ever shown (its plot, the ratings it drew)
+        # would stay in memory until the theme next changes.
+        self.app.theme_changed_signal.unsubscribe(self)
+
     def render(self) -> RenderResult:
         key = (self._version, self.size, self.app.theme)
         if self._drawn is None or self._drawn[0] != key:
