@@ -554,6 +554,35 @@ def test_a_broken_backup_key_fails_the_day_s_backup_not_the_rating(practice, con
     assert (code, out) == (0, SAVED_C1.replace("05", "06")) and "backups.encrypt_to" in err
 
 
+@pytest.mark.parametrize("key", ["none", "broken"])
+def test_a_large_database_s_backup_is_still_copied_apart_when_the_settings_seal_nothing(
+    practice, config, monkeypatch, key
+):
+    """The settings read in the backup's thread: without a key the copy is made by a process
+    of its own as before (``daily.APART_BYTES``, here any size), with a broken one it fails."""
+    import fittui.storage.daily
+    import fittui.storage.daily_apart
+
+    apart = []
+    copy_apart = fittui.storage.daily_apart.copy_apart
+    monkeypatch.setattr(fittui.storage.daily, "APART_BYTES", 0)
+    monkeypatch.setattr(
+        fittui.storage.daily_apart, "copy_apart", lambda *a: apart.append(a) or copy_apart(*a)
+    )
+    save_pin(config / "settings.toml", quick_pin())
+    if key == "broken":
+        with (config / "settings.toml").open("a") as settings_file:
+            settings_file.write('\n[backups]\nencrypt_to = "age1nope"\n')
+    _no_daily_backup(practice)
+    code, out, err = full(practice, "record", *RECORD, "--date", "2026-01-05")
+    assert code == 0 and out.startswith(SAVED_C1)
+    written = list((practice.parent / "backups").glob("fittui-2*.json"))
+    if key == "none":
+        assert err == "" and len(apart) == 1 and len(written) == 1
+    else:
+        assert "backups.encrypt_to" in err and not apart and not written
+
+
 def test_a_client_without_ratings_in_the_snapshot_is_looked_up_the_full_way(practice):
     before = db_bytes(practice)
     assert light(practice, "C3", "ORS", "1", "1", "1", "1") is None

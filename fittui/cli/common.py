@@ -128,8 +128,9 @@ class SealFromSettings:
     ``[backups] encrypt_to`` is not a key, is then the backup's failure, said as every
     other one is (``failure.wait_for_backups``; the app's own way): the rating is saved,
     and no backup is written unencrypted where encryption may have been asked for.
-    True only when the backups are to be encrypted: the backup asks that first, and
-    streams an unencrypted copy without holding it whole in memory.
+    True only when the backups are to be encrypted: the backup asks that first, and makes
+    an unencrypted copy as it makes one without settings (streamed, or by a process of its
+    own for a large database), never holding it whole in memory.
     """
 
     def __init__(self, settings_file: Path) -> None:
