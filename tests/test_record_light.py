@@ -97,14 +97,22 @@ def light(db: Path, *words: str, **options: str | bool) -> tuple[int, str] | Non
 
 
 def saved(db: Path) -> list[dict]:
-    """Every administration as a store reads it, client by client in entry order, ids
-    left out."""
+    """Every administration as a store reads it, client by client in entry order, ids and
+    the times of voids and corrections left out (the two databases' are made seconds
+    apart)."""
     store = Store(db)
     return [
-        doc
+        _untimed(doc)
         for code in sorted(c.code for c in store.clients())
         for doc in store.storage.client_records(code).values()
     ]
+
+
+def _untimed(doc: dict) -> dict:
+    marks = {"voided": {**doc["voided"], "at": "AT"}} if "voided" in doc else {}
+    if "corrections" in doc:
+        marks["corrections"] = [{**c, "at": "AT"} for c in doc["corrections"]]
+    return {**doc, **marks}
 
 
 @pytest.fixture
