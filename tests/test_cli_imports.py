@@ -209,6 +209,6 @@ def test_a_light_record_loads_none_of_the_full_way(tmp_path, monkeypatch, config
         monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg" / "data"))
     record = ["--db", str(db), "record", "C1", "ORS", "1", "2", "3", "4", "--note", "ok"]
     assert loaded_after([record], NOT_FOR_A_LIGHT_RECORD) == []
-    assert json.loads(db.with_name(db.name + ".checked").read_text())["length"] == (
+    assert json.loads(db.with_name(db.name + ".checked").read_text())["stamp"][1] == (
         db.with_name(db.name + ".journal").stat().st_size
     )  # it saved, the light way
