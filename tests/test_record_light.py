@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import zlib
 from pathlib import Path
 
 import orjson
@@ -33,7 +32,7 @@ from fittui.domain.instruments import load_instruments
 from fittui.domain.model import InputError, check_mode, check_rater, parse_when
 from fittui.domain.scales import BUILTIN_SCALES, InstrumentError
 from fittui.storage import layout, summaries
-from fittui.storage.append import dumps, keep_checked, loads
+from fittui.storage.append import _mark, dumps, keep_checked, loads
 from fittui.storage.settings import save_pin
 from fittui.storage.store import Store
 
@@ -367,7 +366,13 @@ def bless(db: Path) -> None:
     reading it), so that a test changes one thing only."""
     data = journal_of(db).read_bytes()
     head = json.loads(data[: data.index(b"\n")])
-    keep_checked(db, head["journal"], len(data), zlib.crc32(data))
+    fd = os.open(journal_of(db), os.O_RDWR)
+    try:
+        mark = _mark(fd)
+    finally:
+        os.close(fd)
+    assert mark is not None
+    keep_checked(db, head["journal"], mark)
 
 
 def first_id(db: Path, code: str) -> str:

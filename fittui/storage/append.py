@@ -11,9 +11,10 @@ way, which says what is wrong. It must be sure that:
 * the snapshot is of this layout, and is the file ``summaries.py``'s stamp says was read
   and checked whole (so its index is true: a client with ratings in it exists);
 * the journal extends it, ends with a whole line, and is byte for byte the journal a store
-  read and checked whole (``fittui.json.checked``, :func:`keep_checked`: its id, length
-  and CRC-32); it deletes nothing, holds no escaped character, and neither puts the
-  client's record nor moves a rating to or from them;
+  read and checked whole: ``fittui.json.checked`` (:func:`keep_checked`) names its id and
+  the stamp its last writer marked (:func:`_mark`), and its stamp is that one still, so
+  nothing wrote to it since; it deletes nothing, holds no escaped character, and neither
+  puts the client's record nor moves a rating to or from them;
 * today's daily backup is there, no temporary file awaits the store's tidying, and the
   line leaves the journal short of a compaction.
 
@@ -28,7 +29,6 @@ from __future__ import annotations
 import _json
 import os
 import stat
-import zlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -129,12 +129,45 @@ def index_entry(
     return None
 
 
-def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
-    """Note that the journal ``journal`` was read and checked whole up to ``length`` bytes,
-    whose CRC-32 is ``crc``. Not fsynced, and never believed beyond those very bytes: a note
-    lost or stale only sends the next ``fittui record`` the full way. Always as long, so it
-    is written over in place (truncating a file costs more than the rest of the save)."""
-    note = _note(journal, length, crc)
+def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one file from another, or from itself changed: any write changes its
+    modification and change times (to be sure of it, :func:`_mark` the file written)."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _mark(fd: int) -> tuple[int, int, int, int] | None:
+    """Set the modification time of the file just written one nanosecond before the time
+    that write gave it, and return its stamp (``_sig``); None where the time cannot be set
+    that finely.
+
+    Why: the stamp then changes with any later write to the file, by any program. A write
+    sets the modification time to the time now, never earlier than the time our own write
+    was given, so never to the marked time; and an unmarked stamp would not do, as a
+    clock that ticks every few milliseconds gives a write just after ours the same times.
+    Putting the marked time back after a rewrite, as a copy keeping times does, changes
+    the change time (which no program can set). So a save that finds the stamp it marked
+    need not read the journal again to know nobody changed it (``journal._append``), nor
+    ``fittui record`` its bytes' CRC (:func:`keep_checked`).
+    """
+    if os.utime not in os.supports_fd:
+        return None
+    try:
+        st = os.fstat(fd)
+        marked = st.st_mtime_ns - 1
+        os.utime(fd, ns=(st.st_atime_ns, marked))
+        st = os.fstat(fd)
+    except OSError:
+        return None  # the stamp is not used: the next save reads the journal again
+    return _sig(st) if st.st_mtime_ns == marked else None
+
+
+def keep_checked(db: Path, journal: str, mark: tuple[int, int, int, int]) -> None:
+    """Note that the journal ``journal`` was read and checked whole when its stamp was
+    ``mark``, as :func:`_mark` gave it. Not fsynced, and never believed beyond that very
+    stamp (any write since changes it): a note lost or stale only sends the next ``fittui
+    record`` the full way. Always as long, so it is written over in place (truncating a
+    file costs more than the rest of the save)."""
+    note = _note(journal, mark)
     try:
         fd = os.open(f"{db}.checked", os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
         try:
@@ -147,8 +180,8 @@ def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
         pass
 
 
-def _note(journal: str, length: int, crc: int) -> bytes:
-    return dumps({"journal": journal, "length": length, "crc": crc}).encode().ljust(95) + b"\n"
+def _note(journal: str, mark: tuple[int, int, int, int]) -> bytes:
+    return dumps({"journal": journal, "stamp": [*mark]}).encode().ljust(127) + b"\n"
 
 
 def _head(path: str) -> bytes:
@@ -196,7 +229,8 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
         head = loads(header)
         stamped = _head(f"{path}.summaries")  # ``CRC32 {json}``, as summaries.py writes it
         stamp = loads(stamped[9:])
-        # The last line, {"index":{...},"small":[...],"records":n}, read from the end.
+        # The last line, {"index":{...},"small":[...],"records":n}, read from the end: only
+        # the index's bounds are found (the stamp says a store read and checked it whole).
         chunk = 1 << 18
         while (
             cut := (tail := os.pread(snapshot, chunk, max(0, st.st_size - chunk))).rfind(
@@ -205,9 +239,8 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
         ) < 0 and chunk < st.st_size:
             chunk *= 4
         end = tail.rfind(b'},"small":', max(cut, len(tail) - 200)) + 1
-        small = loads(b"{" + tail[end + 1 :])
         data = os.pread(journal, jst.st_size, 0)
-        crc = zlib.crc32(data)
+        jst = os.fstat(journal)  # after the read: as marked then, so the bytes read are too
         first = data[: data.find(b"\n") + 1]
         body, extends = data[len(first) :], loads(first)
         journal_id = extends["journal"]
@@ -215,10 +248,7 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
         if not (
             stat.S_ISREG(st.st_mode)
             and head["fittui"]["schema"] == _SCHEMA
-            and type(head[_GROUPED]) is int
-            and type(head["generation"]) is str
             and stamped[8:9] in (b" ", b"a")
-            and int(stamped[:8], 16) == zlib.crc32(stamped[9:-1])
             and stamp["summaries"] == 2
             and stamp["snapshot"]
             == [
@@ -232,16 +262,13 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
             and end > cut
             and tail.startswith(b'{"index":{', cut + 1)
             and tail.endswith(b"\n")
-            and small["small"][0] == len(header)
-            and len(small["small"]) == 2
-            and small["records"] == head["records"]
             and entry  # else a client without ratings in the snapshot: the full way looks
             and stat.S_ISREG(jst.st_mode)
             and len(data) == jst.st_size
             and data.endswith(b"\n")
             and extends["extends"] == head["generation"]
             and head["supersedes"] != journal_id
-            and _head(f"{path}.checked") == _note(journal_id, len(data), crc)
+            and _head(f"{path}.checked") == _note(journal_id, _sig(jst))
             and b'"del"' not in body
             and b"\\u" not in body
             and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
@@ -253,12 +280,14 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
         try:
             if os.write(journal, line) != len(line):
                 raise OSError("the disk took only part of the line")
+            mark = _mark(journal)  # before the fsync, which changes no time
             os.fsync(journal)
         except OSError:
             os.ftruncate(journal, len(data))
             return None
         # Saved: nothing from here may send the caller the full way.
-        keep_checked(db, journal_id, len(data) + len(line), zlib.crc32(line, crc))
+        if mark is not None:  # else the note, stale, sends the next one the full way
+            keep_checked(db, journal_id, mark)
         return session
     except (ValueError, ImportError, OSError, LookupError, TypeError, AttributeError):
         return None
