@@ -1116,7 +1116,7 @@ class JournalStorage:
                 self._journal_id is None
                 or self._journal_crc is None
                 or self._journal_obsolete
-                    or mark is None
+                or mark is None
                 or mark[:2] != (self._journal_ino, self._journal_offset)
             ):
                 return None
