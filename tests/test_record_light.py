@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import zlib
 from pathlib import Path
 
 import orjson
@@ -25,15 +24,16 @@ from hypothesis import strategies as st
 import fittui.domain.instruments
 import fittui.storage.append
 import fittui.storage.journal
-from conftest import db_bytes
+from conftest import db_bytes, quick_pin
 from fittui.cli import commands, record_light
 from fittui.cli.main import main
-from fittui.domain import rating_rules
+from fittui.domain import plain_dates, rating_rules
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import InputError, check_mode, check_rater, parse_when
 from fittui.domain.scales import BUILTIN_SCALES, InstrumentError
 from fittui.storage import layout, summaries
-from fittui.storage.append import dumps, keep_checked, loads
+from fittui.storage.append import _mark, dumps, keep_checked, loads
+from fittui.storage.settings import save_pin
 from fittui.storage.store import Store
 
 INSTRUMENTS = load_instruments()
@@ -96,14 +96,22 @@ def light(db: Path, *words: str, **options: str | bool) -> tuple[int, str] | Non
 
 
 def saved(db: Path) -> list[dict]:
-    """Every administration as a store reads it, client by client in entry order, ids
-    left out."""
+    """Every administration as a store reads it, client by client in entry order, ids and
+    the times of voids and corrections left out (the two databases' are made seconds
+    apart)."""
     store = Store(db)
     return [
-        doc
+        _untimed(doc)
         for code in sorted(c.code for c in store.clients())
         for doc in store.storage.client_records(code).values()
     ]
+
+
+def _untimed(doc: dict) -> dict:
+    marks = {"voided": {**doc["voided"], "at": "AT"}} if "voided" in doc else {}
+    if "corrections" in doc:
+        marks["corrections"] = [{**c, "at": "AT"} for c in doc["corrections"]]
+    return {**doc, **marks}
 
 
 @pytest.fixture
@@ -286,7 +294,7 @@ DATE_TEXT = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(DATE_TEXT)
 def test_a_plain_date_reads_as_the_model_reads_it(text):
-    found = rating_rules.plain_when(text)
+    found = plain_dates.plain_when(text)
     try:
         expected = parse_when(text)
     except InputError:
@@ -358,7 +366,13 @@ def bless(db: Path) -> None:
     reading it), so that a test changes one thing only."""
     data = journal_of(db).read_bytes()
     head = json.loads(data[: data.index(b"\n")])
-    keep_checked(db, head["journal"], len(data), zlib.crc32(data))
+    fd = os.open(journal_of(db), os.O_RDWR)
+    try:
+        mark = _mark(fd)
+    finally:
+        os.close(fd)
+    assert mark is not None
+    keep_checked(db, head["journal"], mark)
 
 
 def first_id(db: Path, code: str) -> str:
@@ -461,12 +475,6 @@ def _instrument_files(db: Path) -> None:
     (folder / "mine.toml").write_text(ors.read_text().replace('key = "ORS"', 'key = "MINE"'))
 
 
-def _settings(db: Path) -> None:
-    folder = Path(os.environ["FITTUI_CONFIG"])
-    folder.mkdir(parents=True)
-    (folder / "settings.toml").write_text("")
-
-
 LEFT = [
     _a_rating_moved_to_the_client,
     _a_deletion,
@@ -484,7 +492,6 @@ LEFT = [
     _no_daily_backup,
     _a_temporary_file_left,
     _instrument_files,
-    _settings,
 ]
 RECORD = ["C1", "ORS", "4", "4", "4", "4"]
 STILL_THERE = (_a_rating_moved_to_the_client, _a_deletion, _an_escaped_character)
@@ -517,8 +524,76 @@ def test_what_the_light_way_cannot_be_sure_of_is_left_to_the_full_way(practice, 
         assert list((practice.parent / "backups").glob("fittui-2*.json"))
     # The full way noted the journal it read and checked: the next plain line is light,
     # unless what sent it the full way is still there (until a compaction folds it in).
-    if change not in (_instrument_files, _settings, *STILL_THERE):
+    if change not in (_instrument_files, *STILL_THERE):
         assert light(practice, *RECORD, date="2026-01-05") is not None
+
+
+def test_a_therapist_s_settings_with_a_pin_leave_the_light_way_to_save(practice, config):
+    save_pin(config / "settings.toml", quick_pin())
+    (config / "settings.toml").write_text(
+        'language = "de"\ntheme = "ansi-dark"\n' + (config / "settings.toml").read_text()
+    )
+    said = light(practice, *RECORD, date="2026-01-05")
+    assert said is not None and said[0] == 0 and said[1].startswith(SAVED_C1)
+    code, out, err = either(practice, "record", *RECORD, "--date", "2026-01-06")
+    assert (code, out, err) == (0, SAVED_C1.replace("05", "06"), "")
+    assert len(saved(practice)) == 5
+
+
+SAVED_C1 = "Saved ORS for C1 on 2026-01-05: total 16.0.\n"
+
+
+@pytest.mark.parametrize("way", ["light", "full"])
+def test_a_broken_backup_key_fails_the_day_s_backup_not_the_rating(practice, config, way):
+    """The settings are read when the day's backup is written, the first save of the day
+    (here: today's backup removed); a key that is not one is that backup's failure, said
+    on stderr, and no backup is written unencrypted."""
+    config.mkdir(exist_ok=True)
+    (config / "settings.toml").write_text('[backups]\nencrypt_to = "age1nope"\n')
+    _no_daily_backup(practice)
+    run = full if way == "full" else either
+    code, out, err = run(practice, "record", *RECORD, "--date", "2026-01-05")
+    assert code == 0 and out.startswith(SAVED_C1)
+    assert err.startswith("fittui: warning: could not write the daily backup ")
+    assert "backups.encrypt_to" in err and err.count("\n") == 1
+    assert not list((practice.parent / "backups").glob("fittui-2*"))
+    assert any(
+        doc["items"]["overall"] == 4.0
+        for doc in Store(practice).storage.client_records("C1").values()
+    )
+    # No backup today yet: the next plain line goes the full way, and fails the same way.
+    assert light(practice, *RECORD, date="2026-01-05") is None
+    code, out, err = either(practice, "record", *RECORD, "--date", "2026-01-06")
+    assert (code, out) == (0, SAVED_C1.replace("05", "06")) and "backups.encrypt_to" in err
+
+
+@pytest.mark.parametrize("key", ["none", "broken"])
+def test_a_large_database_s_backup_is_still_copied_apart_when_the_settings_seal_nothing(
+    practice, config, monkeypatch, key
+):
+    """The settings read in the backup's thread: without a key the copy is made by a process
+    of its own as before (``daily.APART_BYTES``, here any size), with a broken one it fails."""
+    import fittui.storage.daily
+    import fittui.storage.daily_apart
+
+    apart = []
+    copy_apart = fittui.storage.daily_apart.copy_apart
+    monkeypatch.setattr(fittui.storage.daily, "APART_BYTES", 0)
+    monkeypatch.setattr(
+        fittui.storage.daily_apart, "copy_apart", lambda *a: apart.append(a) or copy_apart(*a)
+    )
+    save_pin(config / "settings.toml", quick_pin())
+    if key == "broken":
+        with (config / "settings.toml").open("a") as settings_file:
+            settings_file.write('\n[backups]\nencrypt_to = "age1nope"\n')
+    _no_daily_backup(practice)
+    code, out, err = full(practice, "record", *RECORD, "--date", "2026-01-05")
+    assert code == 0 and out.startswith(SAVED_C1)
+    written = list((practice.parent / "backups").glob("fittui-2*.json"))
+    if key == "none":
+        assert err == "" and len(apart) == 1 and len(written) == 1
+    else:
+        assert "backups.encrypt_to" in err and not apart and not written
 
 
 def test_a_client_without_ratings_in_the_snapshot_is_looked_up_the_full_way(practice):

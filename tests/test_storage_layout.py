@@ -2,13 +2,16 @@
 upgrade of a database an older fittui wrote, another process's saves read line by line.
 
 The rows kept in ``fittui.json.summaries`` must always equal a full rescore from the
-ratings: a property test drives random saves, voids, moves, imports, compactions and
+ratings: a property test drives random saves (the app's, and ``fittui record``'s, which
+takes the light way when it can), voids, moves, imports, compactions and
 restores and compares them after each step; other tests damage or swap the file and
 check it is noticed and rebuilt, never believed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import stat
 from datetime import date, datetime, timedelta
@@ -21,6 +24,7 @@ from hypothesis import strategies as st
 
 import fittui.storage.journal
 from conftest import rescored_rows
+from fittui.cli.main import main
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import Administration, Client
@@ -74,6 +78,13 @@ OPERATIONS = st.lists(
             st.integers(0, 100),
             st.integers(0, 110),
         ),
+        st.tuples(
+            st.just("fittui record"),
+            st.sampled_from(["C1", "C2", "C3", "C4"]),
+            st.sampled_from(["ORS", "SRS"]),
+            st.integers(0, 10),
+            st.integers(0, 110),
+        ),
         st.tuples(st.just("void"), st.integers(0, 50)),
         st.tuples(st.just("unvoid"), st.integers(0, 50)),
         st.tuples(st.just("move"), st.integers(0, 50), st.sampled_from(["C1", "C2", "C3"])),
@@ -100,11 +111,16 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
     store.add_client("C2", age_group="adolescent")
     store.add_client("C3")
     store.link("C1", "C2")
+    for code in ("C1", "C2", "C3"):  # ratings in a snapshot read whole, as in a practice
+        store.record(code, ORS, {item.key: 50 for item in ORS.items}, day(0))
+    store.storage.write(store.storage.read())
+    store.storage.wait_for_backup()
+    Store(db).clients()
     watcher = Store(db)  # a long-lived store: another process as the app sees it
     assert watcher.client_rows(RULES, TODAY) == rescored(db)
     copies: list[Path] = []
     original = fittui.storage.journal.COMPACT_MIN_BYTES
-    fittui.storage.journal.COMPACT_MIN_BYTES = 2000  # compactions come often
+    fittui.storage.journal.COMPACT_MIN_BYTES = 2000  # the store's saves compact often
     try:
         for op in operations:
             today = TODAY
@@ -114,6 +130,12 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
                 instrument = ORS if key == "ORS" else SRS
                 items = {item.key: score for item in instrument.items}
                 store.record(code, instrument, items, day(n))
+            elif kind == "fittui record":  # another process's saves, the light way if it can
+                _, code, key, score, n = op
+                for scores in ([str(score)] * 4, [str(10 - score)] * 4):  # the second, light
+                    line = ["--db", str(db), "record", code, key, *scores, "--date", day(n)]
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        assert main(line) == 0
             elif kind in ("void", "unvoid", "move") and (there := store.all_administrations()):
                 rating = there[op[1] % len(there)]
                 if kind == "void" and rating.voided is None:
@@ -144,7 +166,9 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
             for code in expected:
                 assert reader.all_administrations(code) == [a for a in whole if a.client == code]
     finally:
-        fittui.storage.journal.COMPACT_MIN_BYTES = original
+        fittui.storage.journal.COMPACT_MIN_BYTES = fittui.storage.append.COMPACT_MIN_BYTES = (
+            original
+        )
 
 
 # -- a stale or damaged file of rows is noticed and rebuilt ----------------------------------

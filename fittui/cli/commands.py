@@ -206,7 +206,7 @@ def run(arguments: list[str]) -> int:
 def _check_storage(args: argparse.Namespace) -> None:
     """Refuse a writing command under --read-only; warn about a database others can read."""
     from fittui.cli.common import CliError
-    from fittui.cli.failure import warn_about_privacy
+    from fittui.storage.locations import warn_about_privacy
 
     writes = args.writes(args) if callable(args.writes) else args.writes
     if args.read_only and writes:

@@ -16,6 +16,7 @@ from pathlib import Path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
     from datetime import date
 
     from fittui.domain.instruments import Instrument
@@ -112,19 +113,51 @@ def store_at(given: str | None, read_only: bool, creates: bool = False) -> Store
 
 def seal_daily_backups(storage: JournalStorage) -> None:
     """Encrypt the daily backups of the database when settings.toml names an age public
-    key. Without a settings file there is nothing to read (nor its reader to load)."""
+    key, the settings read only when a day's backup is written (:class:`SealFromSettings`)."""
     from fittui.storage.locations import config_dir
 
-    settings_file = config_dir() / "settings.toml"
-    if not settings_file.exists():
-        return
-    from fittui.storage.sealed import backup_sealer
-    from fittui.storage.settings import load_settings
+    storage.seal_backup = SealFromSettings(config_dir() / "settings.toml")
 
-    recipient = load_settings(settings_file).backup_recipient
-    if recipient:
-        where = f"{settings_file}: backups.encrypt_to"
-        storage.seal_backup = backup_sealer(recipient, where)
+
+class SealFromSettings:
+    """The daily backup's encryption as settings.toml asks for it, read when a backup is
+    written (``daily.py``, in the backup's thread) rather than when a command starts.
+
+    Why: most saves write no backup (one a day does), and a save never depends on a
+    setting that has nothing to do with it. A settings file that cannot be read, or whose
+    ``[backups] encrypt_to`` is not a key, is then the backup's failure, said as every
+    other one is (``failure.wait_for_backups``; the app's own way): the rating is saved,
+    and no backup is written unencrypted where encryption may have been asked for.
+    True only when the backups are to be encrypted: the backup asks that first, and makes
+    an unencrypted copy as it makes one without settings (streamed, or by a process of its
+    own for a large database), never holding it whole in memory.
+    """
+
+    def __init__(self, settings_file: Path) -> None:
+        self.settings_file = settings_file
+        self._sealer: Callable[[bytes], bytes] | None = None
+        self._read = False
+
+    def sealer(self) -> Callable[[bytes], bytes] | None:
+        """What encrypts a backup, or None when the settings ask for none (read once)."""
+        if not self._read:
+            from fittui.storage.settings import load_settings
+
+            recipient = load_settings(self.settings_file).backup_recipient
+            if recipient:
+                from fittui.storage.sealed import backup_sealer
+
+                where = f"{self.settings_file}: backups.encrypt_to"
+                self._sealer = backup_sealer(recipient, where)
+            self._read = True
+        return self._sealer
+
+    def __bool__(self) -> bool:
+        return self.sealer() is not None
+
+    def __call__(self, data: bytes) -> bytes:
+        seal = self.sealer()
+        return data if seal is None else seal(data)
 
 
 def day(text: str | None, option: str) -> date | None:

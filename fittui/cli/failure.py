@@ -1,20 +1,13 @@
-"""What every command does around its own work: the privacy warnings before it; when it
-ends, a failure said in one line on stderr with its exit status, and the daily backup a
-save started waited for. Apart from ``commands.py`` (and its
-argparse) so that the commands read without argparse (``light.py``) end the same way.
+"""How every command ends: a failure said in one line on stderr with its exit status, and
+the daily backup a save started waited for (the privacy warnings before it are
+``locations.warn_about_privacy``). Apart from ``commands.py`` (and its argparse) so that
+the commands read without argparse (``light.py``) end the same way; they load it only
+when it has something to do.
 """
 
 from __future__ import annotations
 
 import sys
-
-
-def warn_about_privacy(db: str | None) -> None:
-    """Say on stderr which of the database's folders and files others can read."""
-    from fittui.storage.locations import db_path, privacy_warnings
-
-    for warning in privacy_warnings(db_path(db)):
-        print(f"fittui: warning: {warning}", file=sys.stderr)
 
 
 def wait_for_backups() -> None:

@@ -86,8 +86,11 @@ def plain_words(
 
 def run_plain(db: str | None, command: Callable[[], int]) -> int:
     """Run ``command`` on the database ``db`` names as ``commands.run`` runs one: its
-    privacy warnings, its exit status, one line on stderr if it fails."""
-    from fittui.cli.failure import failed, wait_for_backups, warn_about_privacy
+    privacy warnings, its exit status, one line on stderr if it fails. ``failure.py`` is
+    loaded only for a failure, or for a daily backup to wait for (one a day)."""
+    import sys
+
+    from fittui.storage.locations import warn_about_privacy
 
     try:
         warn_about_privacy(db)
@@ -95,6 +98,11 @@ def run_plain(db: str | None, command: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # no traceback ever reaches a user
+        from fittui.cli.failure import failed
+
         return failed(exc)
     finally:
-        wait_for_backups()
+        if "fittui.storage.daily" in sys.modules:
+            from fittui.cli.failure import wait_for_backups
+
+            wait_for_backups()

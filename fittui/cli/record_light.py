@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-OPTIONS = frozenset({"date", "rater", "note", "mode"})
-
 
 def saved_words(instrument: str, code: str, when: str, total: str) -> str:
     """What a save says, whichever way it went."""
@@ -54,41 +52,46 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
     from fittui.storage.append import administration_doc, append_rating, new_id
     from fittui.storage.locations import config_dir, db_path
 
-    rows = [(k, row) for k, row in rules.SCALE_ROWS.items() if k.lower() == typed.strip().lower()]
-    config = config_dir()
-    try:  # your files, which the full way reads: instruments, or settings that seal backups
-        yours = [n for n in os.listdir(config / "instruments") if n.endswith(".toml")]
+    try:  # your own instruments, which the full way reads
+        yours = any(n.endswith(".toml") for n in os.listdir(config_dir() / "instruments"))
     except (FileNotFoundError, NotADirectoryError):
-        yours = []
+        yours = False
     except OSError:
         return None
-    if not rows or yours or os.path.lexists(config / "settings.toml"):
+    rows = [(k, row) for k, row in rules.SCALE_ROWS.items() if k.lower() == typed.strip().lower()]
+    if yours or not rows:
         return None
     instrument, (items, lowest, highest, step) = rows[0]
     tenths = [rules.plain_tenths(score, lowest, highest, step) for score in scores]
     today, date, note = rules.today_text(), options.get("date"), options.get("note") or ""
-    when = rules.plain_when(date) if date else rules.now_when()
+    if date:
+        from fittui.domain.plain_dates import plain_when  # only for a date given
+
+        when = plain_when(date)
+    else:
+        when = rules.now_when()
     rater = rules.plain_rater(options.get("rater", rules.DEFAULT_RATER))
     mode = rules.plain_mode(options.get("mode", rules.DEFAULT_MODE))
-    control = False
+    if None in tenths or len(tenths) != len(items) or not (when and rater and mode):
+        return None
     if note:
         import re  # compiled only for a note
 
-        control = re.search(rules.NOTE_CONTROL, note) is not None
-    if len(tenths) != len(items) or None in tenths or not (when and rater and mode):
-        return None
-    if when[:10] > today or control:
-        return None
+        if re.search(rules.NOTE_CONTROL, note):
+            return None
     scored = {item: t for item, t in zip(items, tenths) if t is not None}
     doc = administration_doc(code, instrument, when, rater, scored, note, mode)
+    if when[:10] > today:
+        return None
     session = append_rating(db_path(options.get("db")), new_id(), doc, today)
     if session is None:
         return None
     total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)
-    said, day = [saved_words(instrument, code, when, total)], when[:10]
-    for other_id, other in session:
-        other_rater = other.get("rater", rules.DEFAULT_RATER)
-        same = (other["instrument"], other_rater, other["date"][:10]) == (instrument, rater, day)
-        if "voided" not in other and same:
-            said.append(same_session_words(code, instrument, rater, other_id, other["date"]))
-    return said
+    same = (instrument, rater, when[:10])
+    return [saved_words(instrument, code, when, total)] + [
+        same_session_words(code, instrument, rater, other_id, other["date"])
+        for other_id, other in session
+        if "voided" not in other
+        and (other["instrument"], other.get("rater", rules.DEFAULT_RATER), other["date"][:10])
+        == same
+    ]

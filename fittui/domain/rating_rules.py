@@ -4,8 +4,9 @@ Why apart from ``model.py`` and ``scales.py``: ``fittui record`` saves one ratin
 process (``cli/record_light.py``), and the record model (dataclasses, datetime, typing) or
 the scales (decimal) would cost it more than the save. The model and the scales import
 these back, so each rule is written once. The ``plain_*`` readers take only the plainest
-form of a value (digits, an ISO date) and give None for anything else, including what is
-wrong: the full way then reads it and says what is wrong.
+form of a value (digits; an ISO date, in ``plain_dates.py``, loaded only for a date given)
+and give None for anything else, including what is wrong: the full way then reads it and
+says what is wrong.
 """
 
 from __future__ import annotations
@@ -68,26 +69,6 @@ def plain_tenths(text: str, lowest: int, highest: int, step: int) -> int | None:
         return None
     tenths = int(whole) * 10 + int(fraction[:1] or "0")
     return tenths if lowest <= tenths <= highest and tenths % step == 0 else None
-
-
-def plain_when(text: str) -> str | None:
-    """A date ``YYYY-MM-DD`` or date and time ``YYYY-MM-DDTHH:MM`` that exists, as saved;
-    None for any other way of writing one, and for what is not one."""
-    raw = text.strip()
-    if not (
-        len(raw) in (10, 16)
-        and raw[4] + raw[7] + raw[10:11] + raw[13:14] in ("--", "--T:")
-        and _digits(raw[:4] + raw[5:7] + raw[8:10] + raw[11:13] + raw[14:])
-    ):
-        return None
-    year, month, day = int(raw[:4]), int(raw[5:7]), int(raw[8:10])
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-    if year < 1000 or not 1 <= month <= 12 or not 1 <= day <= days[month - 1]:
-        return None
-    if len(raw) == 16 and (int(raw[11:13]) > 23 or int(raw[14:]) > 59):
-        return None
-    return raw
 
 
 def now_when() -> str:

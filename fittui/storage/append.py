@@ -11,9 +11,10 @@ way, which says what is wrong. It must be sure that:
 * the snapshot is of this layout, and is the file ``summaries.py``'s stamp says was read
   and checked whole (so its index is true: a client with ratings in it exists);
 * the journal extends it, ends with a whole line, and is byte for byte the journal a store
-  read and checked whole (``fittui.json.checked``, :func:`keep_checked`: its id, length
-  and CRC-32); it deletes nothing, holds no escaped character, and neither puts the
-  client's record nor moves a rating to or from them;
+  read and checked whole: ``fittui.json.checked`` (:func:`keep_checked`) names its id and
+  the stamp its last writer marked (:func:`_mark`), and its stamp is that one still, so
+  nothing wrote to it since; it deletes nothing, holds no escaped character, and neither
+  puts the client's record nor moves a rating to or from them;
 * today's daily backup is there, no temporary file awaits the store's tidying, and the
   line leaves the journal short of a compaction.
 
@@ -28,7 +29,6 @@ from __future__ import annotations
 import _json
 import os
 import stat
-import zlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ COMPACT_MIN_BYTES = 256 * 1024
 COMPACT_FRACTION = 8
 _SCHEMA, _GROUPED = 2, "administrations"  # layout.FILE_SCHEMA, layout.GROUPED
 _OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_text = _json.encode_basestring
 
 
 class _Plain:
@@ -71,16 +70,19 @@ def loads(data: bytes) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON of text, numbers, lists and records, non-ASCII letters as they are."""
-    if type(value) is str:
-        return str(_text(value))
-    if type(value) is dict:
-        return "{" + ",".join(f"{_text(k)}:{dumps(v)}" for k, v in value.items()) + "}"
-    if type(value) is list:
-        return "[" + ",".join(map(dumps, value)) + "]"
-    if type(value) in (int, float):
-        return repr(value)
+    """Compact JSON of text, numbers, lists and records, non-ASCII letters as they are (as
+    orjson writes them), by ``_json``'s encoder: the C half of ``json.dumps``."""
+    return "".join(_encode(value, 0))
+
+
+def _refuse(value: Any) -> Any:
     raise ValueError(f"not JSON: {type(value).__name__}")
+
+
+# No check for cycles (a record holds none); NaN and infinities refused, as orjson does.
+_encode = _json.make_encoder(
+    None, _refuse, _json.encode_basestring, None, ":", ",", False, False, False
+)
 
 
 def new_id() -> str:
@@ -127,14 +129,47 @@ def index_entry(
     return None
 
 
-def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
-    """Note that the journal ``journal`` was read and checked whole up to ``length`` bytes,
-    whose CRC-32 is ``crc``. Not fsynced, and never believed beyond those very bytes: a note
-    lost or stale only sends the next ``fittui record`` the full way. Always as long, so it
-    is written over in place (truncating a file costs more than the rest of the save)."""
-    note = dumps({"journal": journal, "length": length, "crc": crc}).encode().ljust(95) + b"\n"
+def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one file from another, or from itself changed: any write changes its
+    modification and change times (to be sure of it, :func:`_mark` the file written)."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _mark(fd: int) -> tuple[int, int, int, int] | None:
+    """Set the modification time of the file just written one nanosecond before the time
+    that write gave it, and return its stamp (``_sig``); None where the time cannot be set
+    that finely.
+
+    Why: the stamp then changes with any later write to the file, by any program. A write
+    sets the modification time to the time now, never earlier than the time our own write
+    was given, so never to the marked time; and an unmarked stamp would not do, as a
+    clock that ticks every few milliseconds gives a write just after ours the same times.
+    Putting the marked time back after a rewrite, as a copy keeping times does, changes
+    the change time (which no program can set). So a save that finds the stamp it marked
+    need not read the journal again to know nobody changed it (``journal._append``), nor
+    ``fittui record`` its bytes' CRC (:func:`keep_checked`).
+    """
+    if os.utime not in os.supports_fd:
+        return None
     try:
-        fd = os.open(_beside(db, "checked"), os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
+        st = os.fstat(fd)
+        marked = st.st_mtime_ns - 1
+        os.utime(fd, ns=(st.st_atime_ns, marked))
+        st = os.fstat(fd)
+    except OSError:
+        return None  # the stamp is not used: the next save reads the journal again
+    return _sig(st) if st.st_mtime_ns == marked else None
+
+
+def keep_checked(db: Path, journal: str, mark: tuple[int, int, int, int]) -> None:
+    """Note that the journal ``journal`` was read and checked whole when its stamp was
+    ``mark``, as :func:`_mark` gave it. Not fsynced, and never believed beyond that very
+    stamp (any write since changes it): a note lost or stale only sends the next ``fittui
+    record`` the full way. Always as long, so it is written over in place (truncating a
+    file costs more than the rest of the save)."""
+    note = _note(journal, mark)
+    try:
+        fd = os.open(f"{db}.checked", os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
         try:
             st = os.fstat(fd)
             if stat.S_ISREG(st.st_mode) and os.pwrite(fd, note, 0) and st.st_size > len(note):
@@ -145,152 +180,123 @@ def keep_checked(db: Path, journal: str, length: int, crc: int) -> None:
         pass
 
 
-def _beside(db: Path, end: str) -> Path:
-    return db.with_name(f"{db.name}.{end}")
+def _note(journal: str, mark: tuple[int, int, int, int]) -> bytes:
+    return dumps({"journal": journal, "stamp": [*mark]}).encode().ljust(127) + b"\n"
 
 
-def _first_line(path: Path, crc: bool = False) -> Any:
-    """The first line of a regular file (never through a link), parsed; None if none. With
-    ``crc``, a line ``CRC32 {json}`` as ``summaries.py`` writes them, checked."""
+def _head(path: str) -> bytes:
+    """The first line of a regular file (never through a link); empty if none."""
     try:
         fd = os.open(path, os.O_RDONLY | _OPEN)
     except OSError:
-        return None
+        return b""
     try:
         data = os.read(fd, 4096) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
     finally:
         os.close(fd)
-    line = data[: data.find(b"\n") + 1]
-    try:
-        if crc and not (line[8:9] in (b" ", b"a") and int(line[:8], 16) == zlib.crc32(line[9:-1])):
-            return None
-        return loads(line[9:] if crc else line)
-    except ValueError:
-        return None
+    return data[: data.find(b"\n") + 1]
 
 
 def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> list | None:
     """Append the administration ``doc``, fsynced, under the write lock, when the full save
     would write exactly this line (see the module docstring). Gives the client's ratings
     that may make one session with it (those of its day) in entry order, (id, record),
-    voided ones too; None, having written nothing, when the full way is to save it."""
+    voided ones too; None, having written nothing, when the full way is to save it: text
+    that is not UTF-8, no flock, the lock busy, a file damaged or not of this layout."""
+    path, code, day, opened = str(db), doc["client"], doc["date"][:10], []
     try:
         line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
         import fcntl
 
-        lock = os.open(_beside(db, "lock"), os.O_RDWR | os.O_CREAT | _OPEN, 0o600)
-    except (ValueError, ImportError, OSError):
-        return None  # text that is not UTF-8, no flock, no lock: the full way says or does
-    try:
-        if stat.S_ISREG(os.fstat(lock).st_mode):
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return _append_locked(db, doc["client"], doc["date"][:10], line, today)
-        return None
-    except (OSError, ValueError, LookupError, TypeError, AttributeError):
-        return None  # busy, damaged, or not this layout: the full way waits or says so
-    finally:
-        _close(lock)  # lets the next writer in
-
-
-def _append_locked(db: Path, code: str, day: str, line: bytes, today: str) -> list | None:
-    backups = db.parent / "backups"
-    if not (
-        stat.S_ISDIR(os.lstat(backups).st_mode)
-        and os.path.lexists(backups / f"{db.stem}-{today}.json")
-        and not any(_leftovers(folder) for folder in (db.parent, backups))
-    ):
-        return None
-    snapshot = os.open(db, os.O_RDONLY | _OPEN)
-    try:
-        st = os.fstat(snapshot)
+        opened.append(lock := os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | _OPEN, 0o600))
+        if not stat.S_ISREG(os.fstat(lock).st_mode):
+            return None
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when it is closed
+        # Today's backup, and no temporary file a killed process left in either folder (the
+        # store's ``_sweep`` removes them).
+        folder = os.path.dirname(path) or "."
+        backups = os.path.join(folder, "backups")
+        names = os.listdir(backups) if stat.S_ISDIR(os.lstat(backups).st_mode) else []
+        if f"{db.stem}-{today}.json" not in names or any(
+            n[:1] == "." and n.endswith(".tmp") for n in names + os.listdir(folder)
+        ):
+            return None
+        opened.append(snapshot := os.open(path, os.O_RDONLY | _OPEN))
+        opened.append(journal := os.open(f"{path}.journal", os.O_RDWR | os.O_APPEND | _OPEN))
+        st, jst = os.fstat(snapshot), os.fstat(journal)
         header = os.pread(snapshot, 4096, 0)
         header = header[: header.find(b"\n") + 1]
         head = loads(header)
-        stamp = _first_line(_beside(db, "summaries"), crc=True)
-        generation = head["generation"]
-        tail, start, end = _index(snapshot, st.st_size)
-        small = loads(b"{" + tail[end + 1 :])
+        stamped = _head(f"{path}.summaries")  # ``CRC32 {json}``, as summaries.py writes it
+        stamp = loads(stamped[9:])
+        # The last line, {"index":{...},"small":[...],"records":n}, read from the end: only
+        # the index's bounds are found (the stamp says a store read and checked it whole).
+        chunk = 1 << 18
+        while (
+            cut := (tail := os.pread(snapshot, chunk, max(0, st.st_size - chunk))).rfind(
+                b"\n", 0, -1
+            )
+        ) < 0 and chunk < st.st_size:
+            chunk *= 4
+        end = tail.rfind(b'},"small":', max(cut, len(tail) - 200)) + 1
+        data = os.pread(journal, jst.st_size, 0)
+        jst = os.fstat(journal)  # after the read: as marked then, so the bytes read are too
+        first = data[: data.find(b"\n") + 1]
+        body, extends = data[len(first) :], loads(first)
+        journal_id = extends["journal"]
+        entry = index_entry(tail, code, cut + 10, end)
         if not (
             stat.S_ISREG(st.st_mode)
             and head["fittui"]["schema"] == _SCHEMA
-            and type(head[_GROUPED]) is int
-            and type(generation) is str
+            and stamped[8:9] in (b" ", b"a")
             and stamp["summaries"] == 2
             and stamp["snapshot"]
-            == [generation, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]  # fmt: skip
-            and small["small"][0] == len(header)
-            and len(small["small"]) == 2
-            and small["records"] == head["records"]
+            == [
+                head["generation"],
+                st.st_ino,
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+            ]  # fmt: skip
+            and cut >= 0
+            and end > cut
+            and tail.startswith(b'{"index":{', cut + 1)
+            and tail.endswith(b"\n")
+            and entry  # else a client without ratings in the snapshot: the full way looks
+            and stat.S_ISREG(jst.st_mode)
+            and len(data) == jst.st_size
+            and data.endswith(b"\n")
+            and extends["extends"] == head["generation"]
+            and head["supersedes"] != journal_id
+            and _head(f"{path}.checked") == _note(journal_id, _sig(jst))
+            and b'"del"' not in body
+            and b"\\u" not in body
+            and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
         ):
             return None
-        entry = index_entry(tail, code, start, end)
-        if not entry:
-            return None  # a client without ratings in the snapshot: the full way looks
-        journal = os.open(_beside(db, "journal"), os.O_RDWR | os.O_APPEND | _OPEN)
+        session = _session(snapshot, entry, body, code, day)
+        if session is None:
+            return None
         try:
-            jst = os.fstat(journal)
-            data = os.pread(journal, jst.st_size, 0)
-            crc = zlib.crc32(data)
-            first = data[: data.find(b"\n") + 1]
-            journal_id = loads(first)["journal"]
-            body = data[len(first) :]
-            if not (
-                stat.S_ISREG(jst.st_mode)
-                and len(data) == jst.st_size
-                and data.endswith(b"\n")
-                and loads(first)["extends"] == generation
-                and head["supersedes"] != journal_id
-                and _first_line(_beside(db, "checked"))
-                == {"journal": journal_id, "length": len(data), "crc": crc}
-                and b'"del"' not in body
-                and b"\\u" not in body
-                and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
-            ):
-                return None
-            session = _session(snapshot, entry, body, code, day)
-            if session is None:
-                return None
-            try:
-                if os.write(journal, line) != len(line):
-                    raise OSError("the disk took only part of the line")
-                os.fsync(journal)
-            except OSError:
-                os.ftruncate(journal, len(data))
-                return None
-        finally:
-            _close(journal)
+            if os.write(journal, line) != len(line):
+                raise OSError("the disk took only part of the line")
+            mark = _mark(journal)  # before the fsync, which changes no time
+            os.fsync(journal)
+        except OSError:
+            os.ftruncate(journal, len(data))
+            return None
+        # Saved: nothing from here may send the caller the full way.
+        if mark is not None:  # else the note, stale, sends the next one the full way
+            keep_checked(db, journal_id, mark)
+        return session
+    except (ValueError, ImportError, OSError, LookupError, TypeError, AttributeError):
+        return None
     finally:
-        _close(snapshot)
-    keep_checked(db, journal_id, len(data) + len(line), zlib.crc32(line, crc))
-    return session
-
-
-def _close(fd: int) -> None:
-    """Close a file; once the line is saved, nothing may send the caller the full way."""
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
-def _leftovers(folder: Path) -> bool:
-    """A temporary file a killed process left (``JournalStorage._sweep`` removes them)."""
-    with os.scandir(folder) as entries:
-        return any(e.name.startswith(".") and e.name.endswith(".tmp") for e in entries)
-
-
-def _index(fd: int, size: int) -> tuple[bytes, int, int]:
-    """The snapshot's last line (``{"index":{...},"small":[...],"records":n}``), read from
-    its end, with where its index's braces start and end."""
-    chunk = 1 << 18
-    while (cut := (tail := os.pread(fd, chunk, max(0, size - chunk))).rfind(b"\n", 0, -1)) < 0:
-        if chunk >= size:
-            raise ValueError("one line")
-        chunk *= 4
-    end = tail.rfind(b'},"small":', max(cut, len(tail) - 200))
-    if not (tail.startswith(b'{"index":{', cut + 1) and tail.endswith(b"\n") and end > cut):
-        raise ValueError("no index")
-    return tail, cut + 10, end + 1
+        for fd in reversed(opened):  # the lock last: it lets the next writer in
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # once the line is saved, nothing may send the caller the full way
 
 
 def _session(
@@ -310,8 +316,8 @@ def _session(
             return None
         if marker in data:
             row = loads(data)
-            placed += zip(row[2], row[1], row[1].values())
-    placed.sort(key=lambda p: int(p[0]))
+            placed += zip(map(int, row[2]), row[1], row[1].values())
+    placed.sort()  # by place (ids differ: records are never compared)
     needle, journal = dumps(code).encode(), {}
     for line in body.split(b"\n"):
         for op in loads(line)["ops"] if needle in line and marker in line else ():

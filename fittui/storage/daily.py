@@ -122,7 +122,7 @@ class DailyBackup:
             if isinstance(self._read, Path):
                 from fittui.storage.daily_apart import copy_apart, read_apart
 
-                if self._seal is None:
+                if not self._seal:  # asked here: the CLI reads the settings only now
                     copy_apart(self._read, self.target)
                 else:
                     write_copy(self.target, self._seal(b"".join(read_apart(self._read))))

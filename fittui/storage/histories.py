@@ -42,7 +42,7 @@ import zlib
 from pathlib import Path
 
 from fittui.storage.file_stamps import Sig, file_sig
-from fittui.storage.locations import config_dir, make_private_dir
+from fittui.storage.locations import config_dir
 
 # Not typing's: this module is on the quick commands' way, and typing costs them 2 ms to
 # import. mypy takes any TYPE_CHECKING as typing's.
@@ -200,6 +200,7 @@ def keep(db: Path, code: str, kept: Kept) -> None:
     lengths = b" ".join(b"%d" % len(part) for part in parts)
     head = b"%s %d %s %08x\n" % (MAGIC, VERSION, lengths, zlib.crc32(body))
     from fittui.storage.atomic import write_whole  # only when writing: not on the quick way
+    from fittui.storage.locations import make_private_dir
 
     path = _file(db, code)
     try:

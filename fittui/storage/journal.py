@@ -72,6 +72,8 @@ from fittui.storage import daily
 from fittui.storage.append import (  # noqa: F401 - new_id is re-exported
     COMPACT_FRACTION,
     COMPACT_MIN_BYTES,
+    _mark,
+    _sig,
     index_entry,
     new_id,
 )
@@ -236,37 +238,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
-    """What tells one snapshot file from another, or from itself changed: any write
-    changes its modification and change times."""
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _mark(fd: int) -> tuple[int, int, int, int] | None:
-    """Set the modification time of the file just written one nanosecond before the time
-    that write gave it, and return its stamp (``_sig``); None where the time cannot be set
-    that finely.
-
-    Why: the stamp then changes with any later write to the file, by any program. A write
-    sets the modification time to the time now, never earlier than the time our own write
-    was given, so never to the marked time; and an unmarked stamp would not do, as a
-    clock that ticks every few milliseconds gives a write just after ours the same times.
-    Putting the marked time back after a rewrite, as a copy keeping times does, changes
-    the change time (which no program can set). So a save that finds the stamp it marked
-    need not read the journal again to know nobody changed it (``_append``).
-    """
-    if os.utime not in os.supports_fd:
-        return None
-    try:
-        st = os.fstat(fd)
-        marked = st.st_mtime_ns - 1
-        os.utime(fd, ns=(st.st_atime_ns, marked))
-        st = os.fstat(fd)
-    except OSError:
-        return None  # the stamp is not used: the next save reads the journal again
-    return _sig(st) if st.st_mtime_ns == marked else None
-
-
 def _first(entry: tuple[int, str, dict[str, Any]]) -> int:
     return entry[0]
 
@@ -385,6 +356,8 @@ class JournalStorage:
         # The journal's stamp (``_sig``) just after this store's last append, with its
         # modification time set apart (``_mark``): while it is the same, nothing wrote to it.
         self._journal_mark: tuple | None = None
+        # The stamp of the journal this store started, marked then (``_start_journal``).
+        self._started_mark: tuple | None = None
         # The journal kept open after that append, while its stamp is as marked; and
         # whether the last look found it so (``_as_left``), so a save appends without
         # opening it again.
@@ -1132,14 +1105,22 @@ class JournalStorage:
         with self._guard:
             return self._verified, self._journal_id, self._journal_offset
 
-    def checked_journal(self) -> tuple[str, int, int] | None:
-        """(journal id, length, CRC-32 of its bytes) of the journal as this store last read
-        and checked it, or wrote it (``append.keep_checked``); None when it has no id or its
-        bytes were not all read."""
+    def checked_journal(self) -> tuple[str, tuple[int, int, int, int]] | None:
+        """(journal id, its stamp as this store marked it, ``_mark``, after its last append
+        or when it started it) of the journal this store read and checked whole, then wrote
+        (``append.keep_checked``); None when it has no id, its bytes were not all read, or
+        its stamp was not marked after its last write."""
         with self._guard:
-            if self._journal_id is None or self._journal_crc is None or self._journal_obsolete:
+            mark = self._journal_mark or self._started_mark
+            if (
+                self._journal_id is None
+                or self._journal_crc is None
+                or self._journal_obsolete
+                or mark is None
+                or mark[:2] != (self._journal_ino, self._journal_offset)
+            ):
                 return None
-            return self._journal_id, self._journal_offset, self._journal_crc
+            return self._journal_id, mark
 
     def take_changes(self) -> set[str] | None:
         """The codes of the clients whose records changed since the last call, or None when
@@ -1384,7 +1365,7 @@ class JournalStorage:
         """Forget the journal's marked stamp (it is another file now, or read afresh), and
         close it if it was kept open."""
         fd, self._journal_fd = self._journal_fd, None
-        self._journal_mark, self._left_as_is = None, False
+        self._journal_mark, self._left_as_is, self._started_mark = None, False, None
         if fd is not None:
             os.close(fd)
 
@@ -1402,6 +1383,17 @@ class JournalStorage:
         self._unterminated = self._journal_obsolete = False
         self._last_touch, self._unknown_touch = {}, 0
         self._unmark()
+        # Its stamp marked (``_mark``), for ``checked_journal``: this store wrote it whole.
+        try:
+            fd = os.open(self.journal_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return
+        try:
+            mark = _mark(fd)
+        finally:
+            os.close(fd)
+        if mark is not None and mark[:2] == (st.st_ino, self._journal_offset):
+            self._started_mark = mark
 
     def _journal_identity(self) -> str | None:
         """What a snapshot names to make the journal now on disk obsolete: its id, or its

@@ -2,20 +2,29 @@
 
 The database path comes from ``--db``, else the ``FITTUI_DB`` environment variable, else
 the platformdirs user data directory. Folders fittui creates are private (mode 0700, the
-parents it creates too, whatever the umask); :func:`privacy_warnings` says which existing
+parents it creates too, whatever the umask); ``privacy_warnings`` says which existing
 ones are not. Kept light (no TinyDB, no platformdirs or datetime where they are not
-needed): the CLI imports it on every start.
+needed, no regular expression): the CLI imports it on every start. Making folders,
+listing the daily backups and the privacy warnings' words are in ``folders.py``, loaded
+when a command needs them (still found here: ``locations.make_private_dir``).
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import re
 import stat
 import sys
 import time
 from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fittui.storage.folders import (  # noqa: F401
+        daily_backups,
+        is_daily,
+        make_private_dir,
+        privacy_warnings,
+    )
 
 APP_NAME = "fittui"
 DB_FILENAME = "fittui.json"
@@ -81,69 +90,8 @@ def backups_dir(db: Path) -> Path:
     return db.parent / "backups"
 
 
-def make_private_dir(path: Path) -> None:
-    """Create a folder and every missing parent, each mode 0700 whatever the umask.
-
-    An existing folder is left as it is (``privacy_warnings`` reports a wide one). A file
-    or a broken link where a folder should be raises OSError saying so in words.
-    """
-    missing = []
-    folder = path
-    while True:
-        try:
-            st = os.stat(folder)
-        except FileNotFoundError:
-            if os.path.lexists(folder):
-                raise OSError(errno.ENOENT, f"{folder} is a link to nothing", str(folder)) from None
-            missing.append(folder)
-            if folder.parent == folder:
-                break
-            folder = folder.parent
-            continue
-        except OSError as exc:
-            raise OSError(exc.errno, f"{folder}: {exc.strerror}", str(folder)) from None
-        if not stat.S_ISDIR(st.st_mode):
-            raise OSError(errno.ENOTDIR, f"{folder} is a file, not a folder", str(folder))
-        break
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            if not folder.is_dir():
-                raise OSError(
-                    errno.ENOTDIR, f"{folder} is a file, not a folder", str(folder)
-                ) from None
-            continue
-        except OSError as exc:
-            raise OSError(
-                exc.errno, f"cannot create {folder}: {exc.strerror}", str(folder)
-            ) from None
-        os.chmod(folder, 0o700)
-
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def daily_backups(db: Path) -> list[Path]:
-    """The daily backups of ``db`` (``<name>-YYYY-MM-DD.json`` in backups/), oldest first.
-
-    The pattern names the date exactly, so the backups of ``fittui-test.json`` in the same
-    folder are never taken for (and pruned as) those of ``fittui.json``.
-    """
-    folder = backups_dir(db)
-    prefix = f"{db.stem}-"
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return sorted(
-        folder / n
-        for n in names
-        if n.startswith(prefix) and n.endswith(".json") and _DAY.fullmatch(n[len(prefix) : -5])
-    )
-
-
-def _open_to_others(path: Path) -> bool:
+def open_to_others(path: str | Path) -> bool:
+    """Others than its owner may read or write it (a link is not followed)."""
     try:
         st = os.lstat(path)
     except OSError:
@@ -151,43 +99,36 @@ def _open_to_others(path: Path) -> bool:
     return not stat.S_ISLNK(st.st_mode) and bool(st.st_mode & 0o077)
 
 
-def privacy_warnings(db: Path) -> list[str]:
-    """What about the database's folder and files could expose or lose a practice, in words
-    with the command that fixes it; for the CLI and the app to show at every start.
-
-    fittui's own folders (``backups/``, and the data folder at the default location) are
-    made private here instead. Daily backups dated after today are named: the clock is
-    wrong now or was when they were written, and retention leaves them alone.
-    """
-    warnings = []
-    own = [backups_dir(db)]
-    # Only an open folder needs to know whether it is ours (platformdirs costs every start).
-    if _open_to_others(db.parent) and db == default_db_path():
-        own.append(db.parent)
-    for folder in own:
-        if _open_to_others(folder) and folder.is_dir():
-            try:
-                os.chmod(folder, 0o700)
-            except OSError:
-                warnings.append(_fix(folder, "700"))
-    if db.parent not in own and _open_to_others(db.parent) and db.parent.is_dir():
-        warnings.append(_fix(db.parent, "700"))
-    files = [db, *(db.with_name(db.name + end) for end in (".journal", ".lock"))]
+def warn_about_privacy(db: str | None) -> None:
+    """Say on stderr what ``folders.privacy_warnings`` finds (every command does, first;
+    ``db`` is --db's value). Most days there is nothing to say: the words, and the folders
+    made private again, are loaded only when a folder or file is open to others or a
+    backup's name is dated after today."""
+    path = db_path(db)
+    backups = str(backups_dir(path))
     try:
-        files += sorted(backups_dir(db).iterdir())
+        names = os.listdir(backups)
     except OSError:
-        pass
-    for path in files:
-        if _open_to_others(path) and path.is_file():
-            warnings.append(_fix(path, "600"))
+        names = []
+    own: list[str | Path] = [path.parent, backups, path, f"{path}.journal", f"{path}.lock"]
     day = today()
-    future = [p.name for p in daily_backups(db) if p.name[-15:-5] > day]
-    if future:
-        warnings.append(
-            f"{len(future)} daily backups are dated after today ({future[0]} ...): is the "
-            "computer's clock right? fittui keeps them and never deletes them itself"
-        )
-    return warnings
+    if any(map(open_to_others, own + [os.path.join(backups, n) for n in names])) or any(
+        n[-15:-5] > day for n in names
+    ):
+        from fittui.storage.folders import privacy_warnings
+
+        for warning in privacy_warnings(path):
+            print(f"fittui: warning: {warning}", file=sys.stderr)
+
+
+def __getattr__(name: str) -> object:
+    """The functions of ``folders.py``, still found here by the modules that import them
+    from here, loaded only when asked for (a command that creates no folder never is)."""
+    if name in ("make_private_dir", "daily_backups", "privacy_warnings", "is_daily"):
+        from fittui.storage import folders
+
+        return getattr(folders, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def today() -> str:
@@ -195,13 +136,3 @@ def today() -> str:
     without importing datetime: the quick commands would pay a millisecond for it."""
     now = time.localtime()
     return f"{now.tm_year:04d}-{now.tm_mon:02d}-{now.tm_mday:02d}"
-
-
-def _fix(path: Path, mode: str) -> str:
-    import shlex  # only when there is something to fix
-
-    kind = "folder" if mode == "700" else "file"
-    return (
-        f"the {kind} {path} can be read by other users of this computer; "
-        f"to make it private, run: chmod {mode} {shlex.quote(str(path))}"
-    )
