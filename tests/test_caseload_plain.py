@@ -6,7 +6,7 @@ and the lines that are not plain still go to argparse and say what they always s
 from __future__ import annotations
 
 import pytest
-from test_history_plain import ended
+from test_history_plain import ended, ends_alike
 
 from conftest import db_bytes
 from fittui.cli import commands
@@ -51,11 +51,7 @@ LINES = [
 
 @pytest.mark.parametrize("line", LINES, ids=[" ".join(line) for line in LINES])
 def test_a_caseload_line_ends_as_argparse_s_way_ends_it(filled, capsys, monkeypatch, line):
-    monkeypatch.setattr("sys.argv", ["fittui"])  # argparse's program name, as the script's
-    argv = ["--db", str(filled), *line]
-    by_argparse = ended(commands.run, argv, capsys)
-    assert ended(main, argv, capsys) == by_argparse
-    assert ended(main, argv, capsys) == by_argparse  # the second time as kept, if it was
+    ends_alike(filled, line, capsys, monkeypatch)
 
 
 @pytest.mark.parametrize("kind", ["clients", "report"])

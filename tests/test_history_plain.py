@@ -4,6 +4,8 @@ are not plain still go to argparse and say what they always said."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fittui.cli import commands
@@ -29,6 +31,16 @@ def ended(run, argv: list[str], capsys) -> tuple[int | str | None, str, str]:
     return code, out, err
 
 
+def ends_alike(db: Path, line: list[str], capsys, monkeypatch) -> None:
+    """The line ends through ``main`` (light when plain) as through argparse's way, run
+    twice: the second time from what the first kept, if it kept anything."""
+    monkeypatch.setattr("sys.argv", ["fittui"])  # argparse's program name, as the script's
+    argv = ["--db", str(db), *line]
+    by_argparse = ended(commands.run, argv, capsys)
+    assert ended(main, argv, capsys) == by_argparse
+    assert ended(main, argv, capsys) == by_argparse
+
+
 LINES = [
     ["history", "C1", "--json"],  # plain
     ["history", "--json", "C1", "--read-only"],
@@ -48,11 +60,7 @@ LINES = [
 
 @pytest.mark.parametrize("line", LINES, ids=[" ".join(line) for line in LINES])
 def test_a_history_line_ends_as_argparse_s_way_ends_it(filled, capsys, monkeypatch, line):
-    monkeypatch.setattr("sys.argv", ["fittui"])  # argparse's program name, as the script's
-    argv = ["--db", str(filled), *line]
-    by_argparse = ended(commands.run, argv, capsys)
-    assert ended(main, argv, capsys) == by_argparse
-    assert ended(main, argv, capsys) == by_argparse  # the second time as kept, if it was
+    ends_alike(filled, line, capsys, monkeypatch)
 
 
 @pytest.mark.parametrize("place", ["--db={}", "--db {}", "--d {}"])
