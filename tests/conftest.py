@@ -35,6 +35,22 @@ def rescored_rows(db: Path, rules, today, include_archived: bool = True) -> dict
     return rows
 
 
+def caseload_with_archived(path: Path, rate: Callable, archived: tuple[str, ...]) -> Path:
+    """A database of clients C1 to C4, each rated once by ``rate(store, n, code)``, C1 and
+    C2 linked, the ``archived`` ones archived; its day's backup written."""
+    from fittui.storage.store import Store
+
+    store = Store(path)
+    for n, code in enumerate(("C1", "C2", "C3", "C4")):
+        store.add_client(code)
+        rate(store, n, code)
+    store.link("C1", "C2")
+    for code in archived:
+        store.update_client(code, archived=True)
+    store.close()
+    return path
+
+
 THERAPIST_PIN = "2468"
 
 

@@ -20,7 +20,7 @@ from rich.console import RenderableType
 from textual.screen import Screen
 from textual.widgets.data_table import RowKey
 
-from conftest import rescored_rows
+from conftest import caseload_with_archived, rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.storage.derived import Rules
@@ -41,16 +41,10 @@ TODAY = date(2026, 3, 1)
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "fittui.json"
-    store = Store(path)
-    for n, code in enumerate(("C1", "C2", "C3", "C4")):
-        store.add_client(code)
+    def rate(store: Store, n: int, code: str) -> None:
         store.record(code, ORS, ORS.parse_scores([str(n + 2)] * 4), "2026-02-02")
-    store.link("C1", "C2")
-    store.update_client("C2", archived=True)
-    store.update_client("C4", archived=True)
-    store.close()
-    return path
+
+    return caseload_with_archived(tmp_path / "data" / "fittui.json", rate, ("C2", "C4"))
 
 
 def rescored(db: Path) -> dict:

@@ -41,13 +41,18 @@ def afresh(cli, db: Path, code: str) -> str:
     return cli("history", code, "--json", "--read-only").out
 
 
-def not_worked_out(monkeypatch) -> None:
-    """Fail the test if the history is worked out rather than read as kept."""
+def refused(monkeypatch, owner: object, name: str, why: str) -> None:
+    """Fail the test if ``owner.name`` is called."""
 
     def refuse(*args: object) -> None:
-        raise AssertionError("worked out, not read as kept")
+        raise AssertionError(why)
 
-    monkeypatch.setattr(history_text, "work_out", refuse)
+    monkeypatch.setattr(owner, name, refuse)
+
+
+def not_worked_out(monkeypatch) -> None:
+    """Fail the test if the history is worked out rather than read as kept."""
+    refused(monkeypatch, history_text, "work_out", "worked out, not read as kept")
 
 
 def test_a_history_asked_again_is_printed_as_kept(cli, filled, monkeypatch):
@@ -160,11 +165,7 @@ def test_a_kept_history_reads_back_as_it_was_kept(tmp_path):
 
 def not_opened(monkeypatch) -> None:
     """Fail the test if the database is opened."""
-
-    def refuse(*args: object) -> None:
-        raise AssertionError("the database was opened")
-
-    monkeypatch.setattr(common, "store_at", refuse)
+    refused(monkeypatch, common, "store_at", "the database was opened")
 
 
 def test_while_the_database_s_files_are_unchanged_it_is_not_even_opened(cli, filled, monkeypatch):

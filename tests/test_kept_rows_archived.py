@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import rescored_rows
+from conftest import caseload_with_archived, rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.storage import summaries
@@ -42,16 +42,10 @@ def record(store: Store, code: str, score: int, days: int) -> None:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "fittui.json"
-    store = Store(path)
-    for n, code in enumerate(CODES):
-        store.add_client(code)
+    def rate(store: Store, n: int, code: str) -> None:
         record(store, code, 3 + n, n)
-    store.link("C1", "C2")
-    store.update_client("C3", archived=True)
-    store.update_client("C4", archived=True)
-    store.close()
-    return path
+
+    return caseload_with_archived(tmp_path / "data" / "fittui.json", rate, ("C3", "C4"))
 
 
 def test_the_archived_clients_lines_are_checked_but_not_read_at_start(db: Path) -> None:
