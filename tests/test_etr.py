@@ -10,7 +10,7 @@ import math
 import random
 import re
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -157,7 +157,7 @@ def test_only_the_clients_own_ratings_count():
     from fittui.domain.instruments import load_instruments
 
     own = [rating(n, 200) for n in range(3)]
-    parent = replace(rating(1, 100), id="p1", rater="parent")
+    parent = rating(1, 100).replace(id="p1", rater="parent")
     s = summarize(Client("C1"), [*own, parent], load_instruments())
     assert [z.session for z in s.etr_zones] == [2, 3]
     assert all(z.administration.by_client for z in s.etr_zones)
@@ -191,7 +191,7 @@ def test_ten_points_by_the_fourth_session_is_on_track(group):
 def test_a_practices_own_parameters_change_the_call():
     flat = [200] * 8
     assert course(flat).etr_zone == "off_track"
-    modest = replace(DEFAULT, gain=1.0)
+    modest = DEFAULT.replace(gain=1.0)
     from fittui.domain.instruments import load_instruments
 
     s = summarize(
@@ -306,7 +306,7 @@ def test_a_course_that_ends_a_little_up_is_where_the_two_goals_meet():
     the middle of an episode. The README ("How it was calibrated") has the numbers."""
     small_rise = unchanged_or_worse(3, 800, DEFAULT, low=0.0, high=5.0)
     assert 0.55 <= caught_before_the_end(small_rise, DEFAULT) <= 0.70
-    raised = replace(DEFAULT, band_percentile=15)
+    raised = DEFAULT.replace(band_percentile=15)
     assert caught_before_the_end(small_rise, raised) >= 0.75
     courses = typical(1, 1500, DEFAULT)
     sessions = sum(len(c.totals) - 1 for c in courses)
@@ -335,14 +335,14 @@ def test_the_model_states_its_lower_tail():
 
 def test_the_old_band_flagged_far_more_of_the_typical_course():
     """What the calibration fixed: a fifth of clients below the band at every session."""
-    wide = replace(DEFAULT, band_percentile=20, early_sessions=1)
+    wide = DEFAULT.replace(band_percentile=20, early_sessions=1)
     courses = typical(6, 800, DEFAULT)
     sessions = sum(len(c.totals) - 1 for c in courses)
     assert sum(len(etr_practice.flagged_sessions(c, wide)) for c in courses) / sessions > 0.15
 
 
 # -- fitting --------------------------------------------------------------------------------
-TRUE = replace(DEFAULT, gain=9.0, gain_per_point=-0.3, occasion_spread=2.0, gain_spread=4.0)
+TRUE = DEFAULT.replace(gain=9.0, gain_per_point=-0.3, occasion_spread=2.0, gain_spread=4.0)
 # How close the fit must come with 600 simulated clients: about three standard errors
 # (over 12 seeds the standard errors were about 0.3, 0.05, 0.06 and 0.3).
 TOLERANCE = {"gain": 1.0, "gain_per_point": 0.2, "occasion_spread": 0.3, "gain_spread": 1.0}
@@ -420,10 +420,10 @@ def test_an_episode_becomes_a_course_of_sessions(instruments):
     a = [
         rating(0, 180, day="2026-01-05"),
         rating(1, 190, day="2026-01-12"),
-        replace(rating(2, 240, day="2026-01-12"), id="later"),  # same day: the later counts
-        replace(rating(3, 100, day="2026-01-19"), rater="parent"),  # not the client's own
+        rating(2, 240, day="2026-01-12").replace(id="later"),  # same day: the later counts
+        rating(3, 100, day="2026-01-19").replace(rater="parent"),  # not the client's own
         rating(4, 350, "SRS", day="2026-01-19"),
-        replace(rating(6, 50, day="2026-01-20"), voided=Voided("entered in error", "now")),
+        rating(6, 50, day="2026-01-20").replace(voided=Voided("entered in error", "now")),
         rating(5, 210, day="2026-01-26"),
     ]
     c = etr.course_of("C1", "adult", a, instruments, DEFAULT, "planned")
@@ -575,7 +575,7 @@ def test_a_broken_parameter_file_is_named(tmp_path, text, message):
 def test_the_written_default_reads_back_as_the_default(tmp_path):
     (tmp_path / "etr.toml").write_text(GOOD)
     loaded = etr.load_parameters(tmp_path)
-    assert replace(loaded, source=DEFAULT.source) == DEFAULT
+    assert loaded.replace(source=DEFAULT.source) == DEFAULT
 
 
 # -- the chart ------------------------------------------------------------------------------
@@ -631,8 +631,7 @@ def test_etr_fit_refuses_clearly_when_too_few_episodes(cli, tmp_path):
 def test_etr_fit_counts_only_closed_episodes(cli, tmp_path):
     write_caseload(tmp_path / "old.csv", typical(12, 25, TRUE))
     recent = [
-        replace(
-            c,
+        c.replace(
             dates=tuple(
                 (date.today() - timedelta(weeks=len(c.totals) - k)).isoformat()
                 for k in range(len(c.totals))
@@ -753,7 +752,7 @@ def test_report_uses_the_practices_model(cli, tmp_path):
     assert "off track: below the band" in cli("history", "C1").out
 
     config = tmp_path / "config"
-    etr_files.save_parameters(replace(DEFAULT, gain=1.0, source="x", fitted_clients=30), config)
+    etr_files.save_parameters(DEFAULT.replace(gain=1.0, source="x", fitted_clients=30), config)
     [row] = cli("report", "--json").json()
     assert row["etr_zone"] == "at_risk" and "off_track" not in row["flags"]
 

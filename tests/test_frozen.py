@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import copy
 import pickle
-from dataclasses import FrozenInstanceError, dataclass, replace
+from dataclasses import FrozenInstanceError, dataclass, make_dataclass, replace
 
 import pytest
 
+from fittui.domain.episodes import EpisodeEvent
+from fittui.domain.etr import Course, default_parameters
 from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import Band, Item
+from fittui.domain.model import Administration, Client, Voided
+from fittui.storage.settings import PinHash, Settings
+from fittui.storage.store import Form
+from fittui.storage.summaries import Head, Kept
+from fittui.ui.screens.keys import KeySection
 
 
 class Point(Frozen):
@@ -80,3 +87,38 @@ def test_copies_and_pickles_are_equal():
     band = Band("mild", "Mild", 50)
     assert copy.copy(band) == band and copy.deepcopy(band) == band
     assert pickle.loads(pickle.dumps(band)) == band
+
+
+def test_records_read_back_as_the_dataclasses_they_were():
+    """The records that were dataclasses keep their ``repr``: the expected path's
+    parameters are part of the fingerprint the kept caseload rows are checked against, so
+    a changed ``repr`` would have every practice's rows rebuilt."""
+    records = [
+        default_parameters(),
+        Course("adult", (200, 230), ("2026-01-05", "2026-01-12")),
+        Client("C1", linked=("C2",)),
+        Administration("a1", "C1", "ORS", "2026-01-05", {"overall": 50}, voided=Voided("x", "t")),
+        EpisodeEvent("start", "2026-01-05"),
+        Settings(pin=PinHash(b"salt", b"digest")),
+        Form("F1", "C1", "ORS", "2026-01-05"),
+        Head(None, "j1", "rules"),
+        Kept(None, {}),
+        KeySection("Move", (("↑ ↓", "choose a client"),)),
+    ]
+    for record in records:
+        cls = type(record)
+        mirror = make_dataclass(cls.__name__, cls.__slots__, frozen=True)
+        assert repr(record) == repr(mirror(*(getattr(record, f) for f in cls.__slots__)))
+
+
+def test_a_field_that_is_a_dict_is_compared_but_not_hashed():
+    rating = Administration("a1", "C1", "ORS", "2026-01-05", {"overall": 50})
+    rescored = rating.replace(items={"overall": 60})
+    assert rating != rescored and hash(rating) == hash(rescored)
+    assert rating == Administration("a1", "C1", "ORS", "2026-01-05", {"overall": 50})
+    assert hash(rating) != hash(rating.replace(note="later"))
+    params = default_parameters()
+    wider = params.replace(cutoffs={**params.cutoffs, "adult": 260})
+    assert params != wider and hash(params) == hash(wider)
+    with pytest.raises(TypeError):
+        hash(Kept(None, {}))  # as the (not frozen) dataclass it was

@@ -3,8 +3,6 @@ always hold."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -368,7 +366,7 @@ def test_item9_flag_is_exactly_the_latest_answer(sessions):
     from fittui.domain.instruments import load_instruments
 
     admins = [likert("PHQ-9", f"2026-02-{day:02d}", item9, item9=item9) for day, item9 in sessions]
-    admins = [replace(a, id=str(n)) for n, a in enumerate(admins)]  # same-day repeats
+    admins = [a.replace(id=str(n)) for n, a in enumerate(admins)]  # same-day repeats
     flags = summarize(ADULT, admins, load_instruments()).flags
     latest = sorted(enumerate(sessions), key=lambda p: (p[1][0], p[0]))[-1][1][1]
     assert ("phq9_item9" in flags) == (latest >= 1)

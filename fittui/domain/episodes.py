@@ -24,7 +24,6 @@ Pure functions, no I/O: the store keeps the events, the caller passes them in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -48,15 +47,25 @@ REASON_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class EpisodeEvent:
+class EpisodeEvent(Frozen):
     """The therapist's word on an episode: started or ended on a day, an ending's reason."""
 
+    __slots__ = ("kind", "date", "reason", "id", "client")
     kind: EventKind
     date: str  # ISO date
-    reason: str | None = None  # for an end: one of REASONS
-    id: str = ""
-    client: str = ""
+    reason: str | None  # for an end: one of REASONS
+    id: str
+    client: str
+
+    def __init__(
+        self,
+        kind: EventKind,
+        date: str,
+        reason: str | None = None,
+        id: str = "",
+        client: str = "",
+    ) -> None:
+        self._fill(kind, date, reason, id, client)
 
 
 class Episode(Frozen):

@@ -38,11 +38,9 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from statistics import NormalDist
 from typing import Literal, Protocol
 
 from fittui.domain.frozen import Frozen
@@ -79,10 +77,30 @@ NUMBERS = (
 DISCLAIMER = N_("Decision support, not a validated prediction.")
 
 
-@dataclass(frozen=True)
-class Parameters:
-    """The model's parameters (points, as in the TOML file) and where they came from."""
+class Parameters(Frozen):
+    """The model's parameters (points, as in the TOML file) and where they came from.
 
+    Its ``repr`` is part of the fingerprint the kept caseload rows are checked against
+    (``derived.Rules``): it lists every field, in this order, as a dataclass's would.
+    """
+
+    __slots__ = (
+        "reference_session",
+        "plateau_session",
+        "gain",
+        "gain_per_point",
+        "occasion_spread",
+        "gain_spread",
+        "deterioration_share",
+        "deterioration_gain",
+        "band_percentile",
+        "early_sessions",
+        "centres",
+        "cutoffs",
+        "source",
+        "fitted_clients",
+        "fitted_on",
+    )
     reference_session: int
     plateau_session: int
     gain: float
@@ -93,11 +111,67 @@ class Parameters:
     deterioration_gain: float
     band_percentile: float
     early_sessions: int
-    centres: dict[str, int] = field(hash=False)  # age group -> intake in tenths
-    cutoffs: dict[str, int] = field(hash=False)  # age group -> ORS cut-off in tenths
-    source: str = "default"
-    fitted_clients: int | None = None
-    fitted_on: str | None = None
+    centres: dict[str, int]  # age group -> intake in tenths; compared, not hashed
+    cutoffs: dict[str, int]  # age group -> ORS cut-off in tenths; compared, not hashed
+    source: str
+    fitted_clients: int | None
+    fitted_on: str | None
+
+    def __init__(
+        self,
+        reference_session: int,
+        plateau_session: int,
+        gain: float,
+        gain_per_point: float,
+        occasion_spread: float,
+        gain_spread: float,
+        deterioration_share: float,
+        deterioration_gain: float,
+        band_percentile: float,
+        early_sessions: int,
+        centres: dict[str, int],
+        cutoffs: dict[str, int],
+        source: str = "default",
+        fitted_clients: int | None = None,
+        fitted_on: str | None = None,
+    ) -> None:
+        self._fill(
+            reference_session,
+            plateau_session,
+            gain,
+            gain_per_point,
+            occasion_spread,
+            gain_spread,
+            deterioration_share,
+            deterioration_gain,
+            band_percentile,
+            early_sessions,
+            centres,
+            cutoffs,
+            source,
+            fitted_clients,
+            fitted_on,
+        )
+
+    def __hash__(self) -> int:
+        # The path's points are cached by their parameters (``_point_until_plateau``).
+        return hash(
+            (
+                self.reference_session,
+                self.plateau_session,
+                self.gain,
+                self.gain_per_point,
+                self.occasion_spread,
+                self.gain_spread,
+                self.deterioration_share,
+                self.deterioration_gain,
+                self.band_percentile,
+                self.early_sessions,
+                self.source,
+                self.fitted_clients,
+                self.fitted_on,
+            )
+        )
 
     def covers(self, age_group: str) -> bool:
         """Whether an expected path exists for this age group (not for young children)."""
@@ -120,17 +194,28 @@ class SessionZone(Frozen):
         self._fill(session, administration, expected, lower, zone)
 
 
-@dataclass(frozen=True)
-class Course:
+class Course(Frozen):
     """One episode of care as the model sees it: the client's own ORS-family totals
     (tenths), one per session from intake on, the sessions' dates, and how it ended."""
 
+    __slots__ = ("age_group", "totals", "dates", "client", "ending", "reliable")
     age_group: str
     totals: tuple[int, ...]
-    dates: tuple[str, ...] = ()
-    client: str = ""
-    ending: str | None = None
-    reliable: int = RELIABLE_CHANGE
+    dates: tuple[str, ...]
+    client: str
+    ending: str | None
+    reliable: int
+
+    def __init__(
+        self,
+        age_group: str,
+        totals: tuple[int, ...],
+        dates: tuple[str, ...] = (),
+        client: str = "",
+        ending: str | None = None,
+        reliable: int = RELIABLE_CHANGE,
+    ) -> None:
+        self._fill(age_group, totals, dates, client, ending, reliable)
 
 
 # -- parameters -----------------------------------------------------------------------------
@@ -304,6 +389,8 @@ def expected_gain(intake: int, age_group: str, params: Parameters) -> float:
 
 def _percentile(q: float, share: float, falling: float, rising: float, spread: float) -> float:
     """The q-quantile of the two-course mixture of changes, by bisection (no numpy)."""
+    from statistics import NormalDist  # here: the app starts without the path's figures
+
     normal = NormalDist()
     low = min(falling, rising) - 10 * spread
     high = max(falling, rising) + 10 * spread
@@ -347,6 +434,8 @@ def reliable_shares(intake: int, age_group: str, params: Parameters) -> tuple[fl
     """The shares of clients from this intake the model expects to have improved and to
     have deteriorated reliably (by 5.0 points or more) at the reference session: how the
     model's two courses and spreads read in the terms outcome studies report."""
+    from statistics import NormalDist
+
     normal = NormalDist()
     p = params.deterioration_share
     falling = params.deterioration_gain

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fittui.domain.etr import (
@@ -346,8 +346,7 @@ def fit(courses: Sequence[Course], base: Parameters, today: str | None = None) -
             f"{gain:.1f} points; fittui keeps the model it is using, since a flat expected path "
             "would call every client on track."
         )
-    fitted = replace(
-        base,
+    fitted = base.replace(
         gain=round(gain, 2),
         gain_per_point=round(per_point, 3),
         occasion_spread=round(max(0.1, math.exp(log_occasion / 2)), 2),

@@ -30,11 +30,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS
+from fittui.domain.frozen import Frozen
 from fittui.domain.language import check_language
 from fittui.domain.model import STARTED_MODES, InputError, Mode
 from fittui.domain.snippet import DEFAULT_TEMPLATE, check_template
@@ -60,15 +60,20 @@ def check_pin(pin: str) -> str:
     return pin
 
 
-@dataclass(frozen=True)
-class PinHash:
+class PinHash(Frozen):
     """A salted scrypt hash of the therapist's PIN, with the parameters that made it."""
 
+    __slots__ = ("salt", "digest", "n", "r", "p")
     salt: bytes
     digest: bytes
-    n: int = SCRYPT_N
-    r: int = SCRYPT_R
-    p: int = SCRYPT_P
+    n: int
+    r: int
+    p: int
+
+    def __init__(
+        self, salt: bytes, digest: bytes, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
+    ) -> None:
+        self._fill(salt, digest, n, r, p)
 
     @classmethod
     def make(cls, pin: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> PinHash:
@@ -118,18 +123,57 @@ def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     )
 
 
-@dataclass(frozen=True)
-class Settings:
-    show_numbers: bool = False
-    theme: str | None = None
-    snippet: str = DEFAULT_TEMPLATE
-    backup_recipient: str | None = None
-    gap_days: int = DEFAULT_GAP_DAYS
-    reference_sd: float | None = None  # None: the reference in outcomes_reference.toml
-    form_days: int = 14
-    pin: PinHash | None = None
-    mode: Mode = "in_person"  # how o, s, b and the m dialog take a rating unless told
-    language: str | None = None  # the therapist's screens; None: from LANG / LC_MESSAGES
+class Settings(Frozen):
+    """What the settings file says, or its defaults (see the module)."""
+
+    __slots__ = (
+        "show_numbers",
+        "theme",
+        "snippet",
+        "backup_recipient",
+        "gap_days",
+        "reference_sd",
+        "form_days",
+        "pin",
+        "mode",
+        "language",
+    )
+    show_numbers: bool
+    theme: str | None
+    snippet: str
+    backup_recipient: str | None
+    gap_days: int
+    reference_sd: float | None  # None: the reference in outcomes_reference.toml
+    form_days: int
+    pin: PinHash | None
+    mode: Mode  # how o, s, b and the m dialog take a rating unless told
+    language: str | None  # the therapist's screens; None: from LANG / LC_MESSAGES
+
+    def __init__(
+        self,
+        show_numbers: bool = False,
+        theme: str | None = None,
+        snippet: str = DEFAULT_TEMPLATE,
+        backup_recipient: str | None = None,
+        gap_days: int = DEFAULT_GAP_DAYS,
+        reference_sd: float | None = None,
+        form_days: int = 14,
+        pin: PinHash | None = None,
+        mode: Mode = "in_person",
+        language: str | None = None,
+    ) -> None:
+        self._fill(
+            show_numbers,
+            theme,
+            snippet,
+            backup_recipient,
+            gap_days,
+            reference_sd,
+            form_days,
+            pin,
+            mode,
+            language,
+        )
 
 
 def _named(path: Path, check: Callable[[str], object], value: str) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fittui.domain.episodes import KINDS, REASONS, EpisodeEvent
+from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import check_language
 from fittui.domain.model import (
@@ -51,20 +51,31 @@ if TYPE_CHECKING:
     from fittui.storage.derived import ClientRow, Rules
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(Frozen):
     """A home rating form written for one client and instrument, and whether it came back.
 
     The file the client gets holds only ``form_id``; this record, kept in the database,
     is what ties a response code to the client it was written for.
     """
 
+    __slots__ = ("form_id", "client", "instrument", "created", "used_at", "administration")
     form_id: str
     client: str
     instrument: str
     created: str  # ISO date the file was written
-    used_at: str | None = None
-    administration: str | None = None
+    used_at: str | None
+    administration: str | None
+
+    def __init__(
+        self,
+        form_id: str,
+        client: str,
+        instrument: str,
+        created: str,
+        used_at: str | None = None,
+        administration: str | None = None,
+    ) -> None:
+        self._fill(form_id, client, instrument, created, used_at, administration)
 
 
 def form_from_doc(form_id: str, doc: dict) -> Form:
@@ -413,7 +424,7 @@ class Store:
     def update_client(self, code: str, **changes: Any) -> Client:
         """Change a client's label, age group, archived state or start-of-session instruments."""
         with self.storage.transaction():
-            client = replace(self.client(code), **changes)
+            client = self.client(code).replace(**changes)
             check_plain(client.label, "label")
             check_age_group(client.age_group)
             if client.language:
@@ -428,8 +439,8 @@ class Store:
             raise InputError(f"client {code!r} cannot be linked with itself")
         with self.storage.transaction():
             first, second = self.client(code), self.client(other)
-            first = replace(first, linked=tuple(dict.fromkeys((*first.linked, other))))
-            second = replace(second, linked=tuple(dict.fromkeys((*second.linked, code))))
+            first = first.replace(linked=tuple(dict.fromkeys((*first.linked, other))))
+            second = second.replace(linked=tuple(dict.fromkeys((*second.linked, code))))
             for client in (first, second):
                 self._clients.update_ids(client_to_doc(client), [client.code])
         return first, second
@@ -440,8 +451,8 @@ class Store:
             first, second = self.client(code), self.client(other)
             if other not in first.linked:
                 raise InputError(f"clients {code!r} and {other!r} are not linked")
-            first = replace(first, linked=tuple(c for c in first.linked if c != other))
-            second = replace(second, linked=tuple(c for c in second.linked if c != code))
+            first = first.replace(linked=tuple(c for c in first.linked if c != other))
+            second = second.replace(linked=tuple(c for c in second.linked if c != code))
             for client in (first, second):
                 self._clients.update_ids(client_to_doc(client), [client.code])
         return first, second
@@ -598,7 +609,7 @@ class Store:
                 if existing[identity(a)] > 0:
                     existing[identity(a)] -= 1
                 else:
-                    fresh.append(replace(a, id=new_id()) if a.id in taken else a)
+                    fresh.append(a.replace(id=new_id()) if a.id in taken else a)
                     taken.add(fresh[-1].id)
             added_clients = [c for c in new_clients if c.code not in self._raw(CLIENTS)]
             for c in added_clients:
@@ -624,7 +635,7 @@ class Store:
             if existing[same] > 0:
                 existing[same] -= 1
                 continue
-            fresh.append(replace(e, id=new_id()) if not e.id or e.id in taken else e)
+            fresh.append(e.replace(id=new_id()) if not e.id or e.id in taken else e)
             taken.add(fresh[-1].id)
         self._episode_events.insert_multiple(
             self._episode_events.keyed(
@@ -662,7 +673,7 @@ class Store:
                     f"rating {a.id} is already voided ({a.voided.reason}); "
                     f"'fittui unvoid {a.id}' restores it"
                 )
-            return replace(a, voided=Voided(why, moment_now()))
+            return a.replace(voided=Voided(why, moment_now()))
 
         return self._rewrite(administration_id, change)[1]
 
@@ -672,7 +683,7 @@ class Store:
         def change(a: Administration) -> Administration:
             if a.voided is None:
                 raise InputError(f"rating {a.id} is not voided; nothing to restore")
-            return replace(a, voided=None)
+            return a.replace(voided=None)
 
         return self._rewrite(administration_id, change)[1]
 
@@ -683,8 +694,8 @@ class Store:
                 raise InputError(f"rating {a.id} already has {what} {new}; nothing to change")
             corrections = (*a.corrections, Correction(what, old, new, moment_now()))
             if what == "client":
-                return replace(a, client=new, corrections=corrections)
-            return replace(a, date=new, corrections=corrections)
+                return a.replace(client=new, corrections=corrections)
+            return a.replace(date=new, corrections=corrections)
 
         return self._rewrite(administration_id, change)[1]
 

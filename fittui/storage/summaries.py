@@ -33,12 +33,12 @@ import os
 import stat
 import zlib
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from fittui.domain.frozen import Frozen
 from fittui.storage.daily import write_copy
 
 # Version 2 marks the lines of archived clients' rows; a file of another version is
@@ -48,24 +48,38 @@ ROWS_PER_LINE = 500
 _FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(Frozen):
     """What the rows and the stamp were derived from (see the module docstring)."""
 
+    __slots__ = ("snapshot", "journal", "rules")
     snapshot: list | None  # [generation, inode, size, mtime_ns, ctime_ns] checked whole
     journal: str | None  # the journal whose lengths the rows' "at" are
     rules: str | None  # derived.Rules.fingerprint() of the rows
 
+    def __init__(self, snapshot: list | None, journal: str | None, rules: str | None) -> None:
+        self._fill(snapshot, journal, rules)
 
-@dataclass
-class Kept:
+
+class Kept(Frozen):
     """The file as read: its head (None when there is none that checks out) and the
     newest entry of each client's row."""
 
+    __slots__ = ("head", "rows", "damaged", "whole")
     head: Head | None
     rows: dict[str, dict[str, Any]]
-    damaged: bool = False  # a line did not check out: the file is to be written anew
-    whole: bool = True  # False: the archived clients' lines were checked but not read
+    damaged: bool  # a line did not check out: the file is to be written anew
+    whole: bool  # False: the archived clients' lines were checked but not read
+
+    def __init__(
+        self,
+        head: Head | None,
+        rows: dict[str, dict[str, Any]],
+        damaged: bool = False,
+        whole: bool = True,
+    ) -> None:
+        self._fill(head, rows, damaged, whole)
+
+    __hash__ = None  # type: ignore[assignment]  # its rows are a dict: never a key
 
 
 def summaries_path(db: Path) -> Path:

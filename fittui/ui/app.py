@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -353,7 +352,7 @@ class FitApp(App):
             raise InputError("there is no settings file to keep the PIN in")
         hashed = PinHash.make(pin)
         save_pin(self.settings_path, hashed)
-        self.settings = replace(self.settings, pin=hashed)
+        self.settings = self.settings.replace(pin=hashed)
 
     def start_rating(
         self, code: str, instrument_key: str, raters: list[str], mode: str | None = None

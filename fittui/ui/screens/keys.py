@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from fittui.domain.frozen import Frozen
 from fittui.domain.language import N_, _
 from fittui.ui.widgets.keys_footer import action_name
 
@@ -90,15 +91,18 @@ PLACES = {
 }
 
 
-@dataclass(frozen=True)
-class KeySection:
+class KeySection(Frozen):
     """A group of keys under a heading. Each entry is a key the screen binds (the help
     shows its tooltip, else its footer words; a key that does not apply where the screen
     stands, like an Escape to another place, is left out) or (keys, words) for keys a
     widget handles, e.g. ("↑ ↓", "choose a client")."""
 
+    __slots__ = ("title", "entries")
     title: str
     entries: tuple[Binding | tuple[str, str], ...]
+
+    def __init__(self, title: str, entries: tuple[Binding | tuple[str, str], ...]) -> None:
+        self._fill(title, entries)
 
 
 @cache
