@@ -33,6 +33,7 @@ import os
 import stat
 import zlib
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,26 +61,15 @@ class Head(Frozen):
         self._fill(snapshot, journal, rules)
 
 
-class Kept(Frozen):
+@dataclass
+class Kept:
     """The file as read: its head (None when there is none that checks out) and the
     newest entry of each client's row."""
 
-    __slots__ = ("head", "rows", "damaged", "whole")
     head: Head | None
     rows: dict[str, dict[str, Any]]
-    damaged: bool  # a line did not check out: the file is to be written anew
-    whole: bool  # False: the archived clients' lines were checked but not read
-
-    def __init__(
-        self,
-        head: Head | None,
-        rows: dict[str, dict[str, Any]],
-        damaged: bool = False,
-        whole: bool = True,
-    ) -> None:
-        self._fill(head, rows, damaged, whole)
-
-    __hash__ = None  # type: ignore[assignment]  # its rows are a dict: never a key
+    damaged: bool = False  # a line did not check out: the file is to be written anew
+    whole: bool = True  # False: the archived clients' lines were checked but not read
 
 
 def summaries_path(db: Path) -> Path:
