@@ -305,15 +305,13 @@ class FitApp(App):
 
     async def on_event(self, event: events.Event) -> None:
         """Drop keys typed before the client-mode screen on top appeared: they were meant
-        for the screen before it (see ``ClientModeScreen.takes_key``)."""
-        from fittui.ui.client_mode import ClientModeScreen
+        for the screen before it (see ``ClientModeScreen.takes_key``). Client mode's module
+        is loaded with the first key, not before the list's first frame."""
+        if isinstance(event, events.Key):
+            from fittui.ui.client_mode import ClientModeScreen
 
-        if (
-            isinstance(event, events.Key)
-            and isinstance(self.screen, ClientModeScreen)
-            and not self.screen.takes_key(event)
-        ):
-            return
+            if isinstance(self.screen, ClientModeScreen) and not self.screen.takes_key(event):
+                return
         await super().on_event(event)
 
     def notify(

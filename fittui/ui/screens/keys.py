@@ -106,9 +106,22 @@ class KeySection(Frozen):
 
 
 @cache
-def key_file() -> dict[str, list[dict[str, Any]]]:
-    """The keys of every therapist screen, by screen, as ``keys.toml`` lists them."""
-    return tomllib.loads(KEY_FILE.read_text(encoding="utf-8"))
+def screen_key_rows(screen: str) -> list[dict[str, Any]]:
+    """The sections ``keys.toml`` lists under ``screen``, reading only that screen's tables:
+    the client list's keys are made before its first frame, and parsing the other screens'
+    would cost that frame a millisecond more. Every table of the file is named by the
+    screen it belongs to (``[[clients]]``, ``[[clients.keys]]``), so a screen's lines run
+    from each of its headers to the next header."""
+    mine: list[str] = []
+    keep = False
+    for line in KEY_FILE.read_text(encoding="utf-8").splitlines():
+        header = line.strip()
+        if header.startswith("["):
+            keep = header.lstrip("[").split("]", 1)[0].split(".", 1)[0].strip() == screen
+        if keep:
+            mine.append(line)
+    sections: list[dict[str, Any]] = tomllib.loads("\n".join(mine))[screen]
+    return sections
 
 
 def key_entry(row: dict[str, Any]) -> Sequence[Binding | tuple[str, str]]:
@@ -138,7 +151,7 @@ def key_sections(screen: str) -> tuple[KeySection, ...]:
     ``screen``: the screen's ``KEYS``, and what its ``BINDINGS`` are made from."""
     return tuple(
         KeySection(section["section"], tuple(e for row in section["keys"] for e in key_entry(row)))
-        for section in key_file()[screen]
+        for section in screen_key_rows(screen)
     )
 
 

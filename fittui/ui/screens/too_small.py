@@ -8,7 +8,6 @@ from textual.widgets import Static
 
 from fittui.domain.language import _
 from fittui.ui.access import FitAppAccess
-from fittui.ui.client_mode import clients_language
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -33,6 +32,8 @@ class TooSmallScreen(ModalScreen[None], FitAppAccess):
 
     def show(self, width: int, height: int) -> None:
         if self.fit_app.client_mode:
+            from fittui.ui.client_mode import clients_language  # not at start: no client yet
+
             words = clients_language(self.app.screen_stack).c_(
                 "This terminal is {width}×{height}.\n"
                 "fittui needs at least {min_width}×{min_height}:\n"
