@@ -473,17 +473,3 @@ def test_a_footer_that_names_a_key_no_section_has_is_refused():
     with pytest.raises(ValueError, match="perido"):
         section_bindings(sections, ("perido",))
 
-
-def test_each_screen_reads_its_own_keys_as_the_whole_file_lists_them():
-    """A screen reads only its own tables of keys.toml (before the list's first frame):
-    what it gets is what the whole file says under its name, for every screen."""
-    import tomllib
-
-    from fittui.ui.screens.keys import KEY_FILE, screen_key_rows
-
-    whole = tomllib.loads(KEY_FILE.read_text(encoding="utf-8"))
-    assert len(whole) >= 6
-    for screen, sections in whole.items():
-        assert screen_key_rows(screen) == sections, screen
-    with pytest.raises(KeyError):
-        screen_key_rows("no such screen")

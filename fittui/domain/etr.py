@@ -36,7 +36,6 @@ track). This is decision support, not a validated prediction.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -45,6 +44,7 @@ from typing import Literal, Protocol
 
 from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import AGE_GROUPS, Instrument, format_tenths
+from fittui.domain.kept_toml import parse, read_toml
 from fittui.domain.language import N_
 from fittui.domain.model import Administration, InputError
 
@@ -303,19 +303,20 @@ def parse_parameters(data: dict, where: str, source: str) -> Parameters:
     )
 
 
-def _read(path: Path, source: str) -> Parameters:
+def _read(path: Path, source: str, shipped: bool = False) -> Parameters:
+    """``shipped``: fittui's own file, read from its kept form while that fits."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = read_toml(path) if shipped else parse(path.read_bytes())
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or not TOML
         raise InputError(f"{path}: cannot be read ({exc})") from None
     return parse_parameters(data, str(path), source)
 
 
 @lru_cache(maxsize=1)
 def default_parameters() -> Parameters:
-    """fittui's default model, from ``etr_default.toml``: read on first use, not at import
-    (a command that scores no one need not parse it)."""
-    return _read(DEFAULT_FILE, f"default ({DEFAULT_FILE.name})")
+    """fittui's default model, from ``etr_default.toml`` (its kept form, ``kept_toml.py``):
+    read on first use, not at import (a command that scores no one need not read it)."""
+    return _read(DEFAULT_FILE, f"default ({DEFAULT_FILE.name})", shipped=True)
 
 
 def user_file(config_dir: Path) -> Path:

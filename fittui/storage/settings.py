@@ -28,7 +28,6 @@ file as the therapist wrote it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -185,12 +184,19 @@ def _named(path: Path, check: Callable[[str], object], value: str) -> None:
 
 
 def load_settings(path: Path) -> Settings:
-    """Read the settings file; a missing file means the defaults."""
+    """Read the settings file; a missing file means the defaults (and no TOML parser is
+    loaded for it: the app's start reads its other files without one, ``kept_toml.py``)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
     show = data.get("rating", {}).get("show_numbers", False)
     if not isinstance(show, bool):
@@ -276,6 +282,8 @@ def save_pin(path: Path, pin: PinHash) -> None:
         else:
             lines.insert(header + 1, pin.toml_line())
     new_text = "\n".join(lines) + "\n"
+    import tomllib
+
     try:
         saved = tomllib.loads(new_text).get("therapist", {}).get("pin")
     except tomllib.TOMLDecodeError:

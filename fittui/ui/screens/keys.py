@@ -20,7 +20,6 @@ therapist's language when the help is built.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
@@ -36,6 +35,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from fittui.domain.frozen import Frozen
+from fittui.domain.kept_toml import read_toml
 from fittui.domain.language import N_, _
 from fittui.ui.widgets.keys_footer import action_name
 
@@ -106,22 +106,11 @@ class KeySection(Frozen):
 
 
 @cache
-def screen_key_rows(screen: str) -> list[dict[str, Any]]:
-    """The sections ``keys.toml`` lists under ``screen``, reading only that screen's tables:
-    the client list's keys are made before its first frame, and parsing the other screens'
-    would cost that frame a millisecond more. Every table of the file is named by the
-    screen it belongs to (``[[clients]]``, ``[[clients.keys]]``), so a screen's lines run
-    from each of its headers to the next header."""
-    mine: list[str] = []
-    keep = False
-    for line in KEY_FILE.read_text(encoding="utf-8").splitlines():
-        header = line.strip()
-        if header.startswith("["):
-            keep = header.lstrip("[").split("]", 1)[0].split(".", 1)[0].strip() == screen
-        if keep:
-            mine.append(line)
-    sections: list[dict[str, Any]] = tomllib.loads("\n".join(mine))[screen]
-    return sections
+def key_file() -> dict[str, list[dict[str, Any]]]:
+    """The keys of every therapist screen, by screen, as ``keys.toml`` lists them: read
+    from its kept form (``domain/kept_toml.py``), since the client list's keys are made
+    before its first frame."""
+    return read_toml(KEY_FILE)
 
 
 def key_entry(row: dict[str, Any]) -> Sequence[Binding | tuple[str, str]]:
@@ -151,7 +140,7 @@ def key_sections(screen: str) -> tuple[KeySection, ...]:
     ``screen``: the screen's ``KEYS``, and what its ``BINDINGS`` are made from."""
     return tuple(
         KeySection(section["section"], tuple(e for row in section["keys"] for e in key_entry(row)))
-        for section in screen_key_rows(screen)
+        for section in key_file()[screen]
     )
 
 

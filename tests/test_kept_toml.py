@@ -1,0 +1,109 @@
+"""fittui's own TOML files read at the app's start (the expected path's default model, the
+screens' keys) are kept as parsed beside them: the kept forms are current, read instead of
+parsing the TOML while it is unchanged, and never believed over it."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+import zlib
+from pathlib import Path
+
+import orjson
+import pytest
+
+from fittui.domain import etr, kept_toml
+from fittui.domain.kept_toml import keep, kept_files, kept_path, read_toml
+from fittui.ui.screens import keys
+
+
+def test_every_kept_form_is_its_toml_as_parsed_now() -> None:
+    files = kept_files()
+    assert etr.DEFAULT_FILE in files and keys.KEY_FILE in files
+    for path in files:
+        crc, data = orjson.loads(kept_path(path).read_bytes())
+        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert repr(data) == repr(parsed), f"run python -m fittui.domain.kept_toml ({path})"
+        assert read_toml(path) == parsed
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A copy of the keys file and its kept form."""
+    path = tmp_path / keys.KEY_FILE.name
+    shutil.copy(keys.KEY_FILE, path)
+    shutil.copy(kept_path(keys.KEY_FILE), kept_path(path))
+    return path
+
+
+def test_the_kept_form_is_read_while_the_toml_is_unchanged(
+    shipped: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = tomllib.loads(shipped.read_text(encoding="utf-8"))
+
+    def refused(raw: bytes) -> dict:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(kept_toml, "parse", refused)
+    assert read_toml(shipped) == expected
+
+
+def test_a_changed_toml_is_parsed_afresh(shipped: Path) -> None:
+    text = shipped.read_text(encoding="utf-8")
+    assert 'word = "Search"' in text
+    shipped.write_text(text.replace('word = "Search"', 'word = "Find"'), encoding="utf-8")
+    rows = [row for s in read_toml(shipped)["clients"] for row in s["keys"]]
+    assert "Find" in [row.get("word") for row in rows]
+    assert "Search" not in [row.get("word") for row in rows]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [None, b"", b"{not json", b"[]", b"[1, 2, 3]", b'[0, {"clients": []}]', b'["1", {}]'],
+)
+def test_a_missing_or_damaged_kept_form_is_never_believed(shipped: Path, damage) -> None:
+    expected = tomllib.loads(shipped.read_text(encoding="utf-8"))
+    if damage is None:
+        kept_path(shipped).unlink()
+    else:
+        kept_path(shipped).write_bytes(damage)
+    assert read_toml(shipped) == expected
+    crc = zlib.crc32(shipped.read_bytes())  # the right CRC with something else than a table
+    kept_path(shipped).write_bytes(orjson.dumps([crc, [expected]]))
+    assert read_toml(shipped) == expected
+
+
+def test_a_kept_form_written_anew_reads_back_as_the_file(shipped: Path) -> None:
+    kept_path(shipped).unlink()
+    assert keep(shipped) == kept_path(shipped)
+    assert read_toml(shipped) == tomllib.loads(shipped.read_text(encoding="utf-8"))
+
+
+def test_a_file_json_cannot_hold_is_not_kept(tmp_path: Path) -> None:
+    path = tmp_path / "dated.toml"
+    path.write_text("when = 2026-11-23\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not kept"):
+        keep(path)
+    assert not kept_path(path).exists()
+    assert repr(read_toml(path)) == "{'when': datetime.date(2026, 11, 23)}"
+
+
+def test_a_file_that_is_not_toml_fails_as_parsing_it_would(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_bytes(b"gain = = 1\n")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        read_toml(path)
+    path.write_bytes(b"\xff\xfe")
+    with pytest.raises(UnicodeDecodeError):
+        read_toml(path)
+    with pytest.raises(FileNotFoundError):
+        read_toml(tmp_path / "missing.toml")
+
+
+def test_the_default_model_from_its_kept_form_is_the_toml_s(monkeypatch) -> None:
+    """The same parameters, down to their ``repr``: the kept caseload rows' fingerprint
+    is made from it."""
+    kept = etr._read(etr.DEFAULT_FILE, "default", shipped=True)
+    monkeypatch.setattr(kept_toml, "kept_path", lambda path: path.with_name("none.json"))
+    parsed = etr._read(etr.DEFAULT_FILE, "default", shipped=True)
+    assert repr(kept) == repr(parsed)
