@@ -64,16 +64,22 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
     if row is None or len(scores) != len(row[0]):
         return None
     items, lowest, highest, step = row
-    scored = dict(zip(items, [rules.plain_tenths(s, lowest, highest, step) for s in scores]))
-    when, rater, mode = rules.now_when(), rules.DEFAULT_RATER, rules.DEFAULT_MODE
+    scored: dict[str, int] = {}
+    for item, score in zip(items, scores):
+        if (tenths := rules.plain_tenths(score, lowest, highest, step)) is None:
+            return None
+        scored[item] = tenths
+    when: str | None = rules.now_when()
+    rater: str | None = rules.DEFAULT_RATER
+    mode: str | None = rules.DEFAULT_MODE
     if {"date", "rater", "mode"} & options.keys():  # read only when one is given
         from fittui.domain.plain_options import plain_mode, plain_rater, plain_when
 
         when = plain_when(options["date"]) if options.get("date") else when
-        rater = plain_rater(options.get("rater", rater))
-        mode = plain_mode(options.get("mode", mode))
+        rater = plain_rater(options.get("rater", rules.DEFAULT_RATER))
+        mode = plain_mode(options.get("mode", rules.DEFAULT_MODE))
     note, day = options.get("note") or "", today()
-    if None in scored.values() or not (when and rater and mode) or when[:10] > day:
+    if not (when and rater and mode) or when[:10] > day:
         return None
     if note:
         import re  # compiled only for a note

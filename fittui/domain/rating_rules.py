@@ -44,6 +44,7 @@ SCALE_ROWS = {
     "GAD-7": (("item1", "item2", "item3", "item4", "item5", "item6", "item7"), 0, 30, 10),
 }
 
+
 def format_tenths(tenths: int | None, decimals: bool = True) -> str:
     """Tenths as the clinician reads them: 255 -> '25.5'."""
     if tenths is None:

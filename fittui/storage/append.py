@@ -47,10 +47,16 @@ _OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os
 # What ``_json``'s scanner asks a decoder: no hooks; NaN and Infinity refused, as orjson
 # refuses them (``int`` raises ValueError on their names). typeshed calls the context a
 # scanner; the scanner reads these attributes from it.
-_scan = _json.make_scanner(  # type: ignore[arg-type]
-    SimpleNamespace(strict=True, object_hook=None, object_pairs_hook=None, parse_float=float,
-                    parse_int=int, parse_constant=int)
-)  # fmt: skip
+_scan = _json.make_scanner(
+    SimpleNamespace(  # type: ignore[arg-type]
+        strict=True,
+        object_hook=None,
+        object_pairs_hook=None,
+        parse_float=float,
+        parse_int=int,
+        parse_constant=int,
+    )
+)
 
 
 def loads(data: bytes) -> Any:
