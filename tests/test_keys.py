@@ -472,4 +472,3 @@ def test_a_footer_that_names_a_key_no_section_has_is_refused():
     assert [b.key for b in section_bindings(sections, ("period",)) if b.show] == list("aylp")
     with pytest.raises(ValueError, match="perido"):
         section_bindings(sections, ("perido",))
-
