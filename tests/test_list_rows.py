@@ -29,6 +29,7 @@ from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
+from fittui.ui.cells import since_same, since_words
 from fittui.ui.widgets.row_table import RowTable
 
 INSTRUMENTS = load_instruments()
@@ -212,3 +213,8 @@ async def test_the_list_shows_the_same_from_list_rows_as_from_whole_rows(
     monkeypatch.setattr(Store, "client_rows", client_rows)
     assert not summaries.read(db, archived=False, full=False).full  # read from list rows
     assert await shown_list(db, size) == from_whole
+
+
+def test_a_day_since_same_gives_is_said_in_the_same_words() -> None:
+    for days in [None, *range(-3, 3000)]:
+        assert since_words(since_same(days)) == since_words(days)

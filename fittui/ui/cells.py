@@ -150,3 +150,10 @@ def since_words(days: int | None) -> str:
     if days < 14:
         return _("{n} d").format(n=days)
     return _("{n} wk").format(n=days // 7)
+
+
+def since_same(days: int | None) -> int | None:
+    """A number of days ``since_words`` says in the same words as ``days``: the first day of
+    its week from two weeks on. A list measures its column from the words of a few dozen
+    such days rather than of every day its clients were last seen."""
+    return days if days is None or days < 14 else days // 7 * 7
