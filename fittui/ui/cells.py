@@ -9,6 +9,7 @@ on their own.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -17,10 +18,13 @@ from textual.color import Color
 
 from fittui.domain.display import signed
 from fittui.domain.etr import ZONE_WORDS
+from fittui.domain.flags import describe_flag, flag_base
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
 from fittui.domain.language import N_, _, n_
 from fittui.domain.model import MODE_SHORT, Administration, Client
-from fittui.domain.scoring import Summary, describe_flag, flag_base
+
+if TYPE_CHECKING:  # the scoring is imported after the list's first paint (``app.py``)
+    from fittui.domain.scoring import Summary
 
 # Which theme colour each flag and status is drawn in; anything else keeps the text colour.
 FLAG_COLORS = {
