@@ -126,7 +126,7 @@ class ListCells:
         days = {
             None if day is None else today - date.fromisoformat(day).toordinal() for day in seen
         }
-        words = {since_words(since_same(n)) for n in days}
+        words = {since_words(n) for n in {since_same(n) for n in days}}
         return max((self._since_text(w).cell_len for w in words), default=0)
 
     def _cell(
