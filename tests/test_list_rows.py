@@ -10,7 +10,6 @@ written anew.
 from __future__ import annotations
 
 import zlib
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ CODES = ("C1", "C2", "C3", "C4")
 def cut(rows: dict[str, ClientRow]) -> dict[str, ClientRow]:
     """Rows as the list may read them: each report cut to the list's fields."""
     return {
-        code: replace(row, report={k: row.report[k] for k in summaries.LIST_FIELDS})
+        code: row._replace(report={k: row.report[k] for k in summaries.LIST_FIELDS})
         for code, row in rows.items()
     }
 
