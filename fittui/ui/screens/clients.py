@@ -8,8 +8,9 @@ asked for. The list redraws when a save lands from this or another process.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
+from operator import attrgetter, itemgetter
 from typing import cast
 
 from rich.cells import cell_len
@@ -61,6 +62,10 @@ def tenths(number: float | None) -> int | None:
     return None if number is None else round(number * 10)
 
 
+_report = attrgetter("report")
+_last_seen = attrgetter("last_seen")
+
+
 def status_key(row: ClientRow) -> Hashable:
     """What a row's status cell shows depends on (``cells.progress_words``)."""
     client, report = row.client, row.report
@@ -92,6 +97,15 @@ class ListCells:
             (lambda row: tuple(row.report["flags"]), self._flags),
             (lambda row: row.last_seen, self._since_cell),
         )
+        # The same of every row at once, for measuring: read in C (``operator``) where a
+        # key is one field, since the list measures thousands of rows before its paint.
+        self._keys: tuple[Callable[[list[ClientRow]], Iterable[Hashable]], ...] = (
+            lambda rows: map(status_key, rows),
+            lambda rows: map(itemgetter("ors_last"), map(_report, rows)),
+            lambda rows: map(itemgetter("srs_last"), map(_report, rows)),
+            lambda rows: map(tuple, map(itemgetter("flags"), map(_report, rows))),
+            lambda rows: map(_last_seen, rows),
+        )
 
     def middle(self, row: ClientRow) -> list[Text]:
         """The status, latest ORS and SRS, flags and time since last seen of ``row``."""
@@ -107,27 +121,29 @@ class ListCells:
         and a thousand days last seen or more, and the words for those days a few dozen
         (``cells.since_same``)."""
         widths = []
-        for n, (key, make) in enumerate(self._columns[:columns]):
+        for n, (column, keys) in enumerate(zip(self._columns[:columns], self._keys)):
+            make = column[1]
             if make == self._since_cell:
-                widths.append(self._since_width({row.last_seen for row in rows}))
+                widths.append(self._since_width(set(keys(rows))))
                 continue
             if n in SCORE_COLUMNS:
-                scores = {tenths(cast(float | None, v)) for v in set(map(key, rows))}
+                scores = {tenths(cast(float | None, v)) for v in set(keys(rows))}
                 widths.append(max(len(format_tenths(score)) for score in scores) if rows else 0)
                 continue
-            distinct = dict(zip(map(key, rows), rows))  # a row of each value: its last
+            distinct = dict(zip(keys(rows), rows))  # a row of each value: its last
             widths.append(
                 max((self._cell(n, k, make, row)[1] for k, row in distinct.items()), default=0)
             )
         return widths
 
-    def _since_width(self, seen: set[str | None]) -> int:
+    def _since_width(self, seen: set[Hashable]) -> int:
         today = self.today.toordinal()
         days = {
-            None if day is None else today - date.fromisoformat(day).toordinal() for day in seen
+            None if day is None else today - date.fromisoformat(cast(str, day)).toordinal()
+            for day in seen
         }
         words = {since_words(n) for n in {since_same(n) for n in days}}
-        return max((self._since_text(w).cell_len for w in words), default=0)
+        return max(map(cell_len, words), default=0)  # each a plain cell (``_since_text``)
 
     def _cell(
         self, column: int, key: Hashable, make: Callable[[ClientRow], Text], row: ClientRow
