@@ -27,12 +27,13 @@ import fittui.storage.journal
 from conftest import db_bytes, quick_pin
 from fittui.cli import commands, record_light
 from fittui.cli.main import main
-from fittui.domain import plain_dates, rating_rules
+from fittui.domain import plain_options, rating_rules
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import InputError, check_mode, check_rater, parse_when
 from fittui.domain.scales import BUILTIN_SCALES, InstrumentError
 from fittui.storage import layout, summaries
 from fittui.storage.append import _mark, dumps, keep_checked, loads
+from fittui.storage.locations import today
 from fittui.storage.settings import save_pin
 from fittui.storage.store import Store
 
@@ -294,7 +295,7 @@ DATE_TEXT = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(DATE_TEXT)
 def test_a_plain_date_reads_as_the_model_reads_it(text):
-    found = plain_dates.plain_when(text)
+    found = plain_options.plain_when(text)
     try:
         expected = parse_when(text)
     except InputError:
@@ -313,14 +314,14 @@ def test_a_plain_rater_and_mode_read_as_the_model_reads_them(text):
         rater = check_rater(text)
     except InputError:
         rater = None
-    assert rating_rules.plain_rater(text) == rater
+    assert plain_options.plain_rater(text) == rater
     try:
         mode = check_mode(text + "paper"[: len(text) % 6])
     except InputError:
         mode = None
-    assert rating_rules.plain_mode(text + "paper"[: len(text) % 6]) == mode
+    assert plain_options.plain_mode(text + "paper"[: len(text) % 6]) == mode
     for word in ("screen-share", " Spoken ", "IN_PERSON", "remote-form"):
-        assert rating_rules.plain_mode(word) == check_mode(word)
+        assert plain_options.plain_mode(word) == check_mode(word)
 
 
 @settings(max_examples=200, deadline=None)
@@ -715,7 +716,7 @@ def test_a_database_of_the_last_release_is_upgraded_the_full_way(tmp_path, confi
     db = folder / "fittui.json"
     Store(db).clients()  # read and checked whole: its snapshot stamped, as a practice's is
     (folder / "backups").mkdir(mode=0o700, exist_ok=True)
-    shutil.copy(db, folder / "backups" / f"fittui-{rating_rules.today_text()}.json")
+    shutil.copy(db, folder / "backups" / f"fittui-{today()}.json")
     if json.loads(journal_of(db).read_bytes().split(b"\n")[0]).get("journal"):
         bless(db)
     before = db_bytes(db)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # Accepted by every command, before it or after it (``commands.common_options``).
 COMMON_VALUED = frozenset({"db"})
 COMMON_FLAGS = frozenset({"read-only"})
+COMMON = COMMON_VALUED | COMMON_FLAGS
 
 
 def plain_words(
@@ -42,44 +43,32 @@ def plain_words(
     reached that last one, an option ends them: a word after it is refused (argparse
     gives all the words before the option to the last argument, and none is left for it).
     """
-    valued = valued | COMMON_VALUED
-    flags = flags | COMMON_FLAGS
+    valued, flags = valued | COMMON_VALUED, flags | COMMON_FLAGS
     options: dict[str, str | bool] = {}
-    words: list[str] = []
-    seen_command = words_ended = False
+    words: list[str] | None = None  # until the command
+    ended = False
     given = iter(arguments)
     for word in given:
-        if not word.startswith("-") or word == "-":
-            if not seen_command:
-                if word != command:
-                    return None
-                seen_command = True
-            elif words_ended:
+        if word[:1] != "-" or word == "-":
+            if words is None and word == command:
+                words = []
+            elif words is None or ended:
                 return None
             else:
                 words.append(word)
             continue
-        if not word.startswith("--") or word == "--":
-            return None
-        words_ended = seen_command and len(words) >= words_from
+        ended = words is not None and len(words) >= words_from
         name, equals, value = word[2:].partition("=")
         key = name.replace("-", "_")
-        if key in options or (not seen_command and name not in COMMON_VALUED | COMMON_FLAGS):
-            return None
+        if word[1] != "-" or key in options or (words is None and name not in COMMON):
+            return None  # "--" too: no option has an empty name
         if name in flags and not equals:
             options[key] = True
-        elif name in valued:
-            if not equals:
-                following = next(given, None)
-                if following is None or following.startswith("-"):
-                    return None
-                value = following
+        elif name in valued and (equals or (value := next(given, "-"))[:1] != "-"):
             options[key] = value
         else:
             return None
-    if not seen_command or len(words) < words_from:
-        return None
-    if words_to is not None and len(words) > words_to:
+    if words is None or len(words) < words_from or (words_to is not None and len(words) > words_to):
         return None
     return options, words
 

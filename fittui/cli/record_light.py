@@ -50,40 +50,44 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
 
     from fittui.domain import rating_rules as rules
     from fittui.storage.append import administration_doc, append_rating, new_id
-    from fittui.storage.locations import config_dir, db_path
+    from fittui.storage.locations import db_path, instruments_dir, today
 
     try:  # your own instruments, which the full way reads
-        yours = any(n.endswith(".toml") for n in os.listdir(config_dir() / "instruments"))
+        yours = any(n.endswith(".toml") for n in os.listdir(instruments_dir()))
     except (FileNotFoundError, NotADirectoryError):
         yours = False
     except OSError:
         return None
-    rows = [(k, row) for k, row in rules.SCALE_ROWS.items() if k.lower() == typed.strip().lower()]
-    if yours or not rows:
+    key = typed.strip().lower()  # as ``scales.find_scale`` finds it (the keys are ASCII)
+    instrument = key.upper() if key.isascii() and not yours else ""
+    row = rules.SCALE_ROWS.get(instrument)
+    if row is None or len(scores) != len(row[0]):
         return None
-    instrument, (items, lowest, highest, step) = rows[0]
-    tenths = [rules.plain_tenths(score, lowest, highest, step) for score in scores]
-    today, date, note = rules.today_text(), options.get("date"), options.get("note") or ""
-    if date:
-        from fittui.domain.plain_dates import plain_when  # only for a date given
+    items, lowest, highest, step = row
+    scored: dict[str, int] = {}
+    for item, score in zip(items, scores):
+        if (tenths := rules.plain_tenths(score, lowest, highest, step)) is None:
+            return None
+        scored[item] = tenths
+    when: str | None = rules.now_when()
+    rater: str | None = rules.DEFAULT_RATER
+    mode: str | None = rules.DEFAULT_MODE
+    if {"date", "rater", "mode"} & options.keys():  # read only when one is given
+        from fittui.domain.plain_options import plain_mode, plain_rater, plain_when
 
-        when = plain_when(date)
-    else:
-        when = rules.now_when()
-    rater = rules.plain_rater(options.get("rater", rules.DEFAULT_RATER))
-    mode = rules.plain_mode(options.get("mode", rules.DEFAULT_MODE))
-    if None in tenths or len(tenths) != len(items) or not (when and rater and mode):
+        when = plain_when(options["date"]) if options.get("date") else when
+        rater = plain_rater(options.get("rater", rules.DEFAULT_RATER))
+        mode = plain_mode(options.get("mode", rules.DEFAULT_MODE))
+    note, day = options.get("note") or "", today()
+    if not (when and rater and mode) or when[:10] > day:
         return None
     if note:
         import re  # compiled only for a note
 
         if re.search(rules.NOTE_CONTROL, note):
             return None
-    scored = {item: t for item, t in zip(items, tenths) if t is not None}
     doc = administration_doc(code, instrument, when, rater, scored, note, mode)
-    if when[:10] > today:
-        return None
-    session = append_rating(db_path(options.get("db")), new_id(), doc, today)
+    session = append_rating(db_path(options.get("db")), new_id(), doc, day)
     if session is None:
         return None
     total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)

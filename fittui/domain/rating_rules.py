@@ -4,9 +4,9 @@ Why apart from ``model.py`` and ``scales.py``: ``fittui record`` saves one ratin
 process (``cli/record_light.py``), and the record model (dataclasses, datetime, typing) or
 the scales (decimal) would cost it more than the save. The model and the scales import
 these back, so each rule is written once. The ``plain_*`` readers take only the plainest
-form of a value (digits; an ISO date, in ``plain_dates.py``, loaded only for a date given)
-and give None for anything else, including what is wrong: the full way then reads it and
-says what is wrong.
+form of a value (digits; a date, rater or mode in ``plain_options.py``, loaded only for
+one of them given) and give None for anything else, including what is wrong: the full way
+then reads it and says what is wrong.
 """
 
 from __future__ import annotations
@@ -44,9 +44,6 @@ SCALE_ROWS = {
     "GAD-7": (("item1", "item2", "item3", "item4", "item5", "item6", "item7"), 0, 30, 10),
 }
 
-_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
-_ROLE = _LOWER | {"_", "-"}
-
 
 def format_tenths(tenths: int | None, decimals: bool = True) -> str:
     """Tenths as the clinician reads them: 255 -> '25.5'."""
@@ -74,20 +71,3 @@ def plain_tenths(text: str, lowest: int, highest: int, step: int) -> int | None:
 def now_when() -> str:
     """The present moment as an administration's date and time."""
     return time.strftime("%Y-%m-%dT%H:%M")
-
-
-def today_text() -> str:
-    """Today's date, ``YYYY-MM-DD``, on this computer's clock."""
-    return time.strftime("%Y-%m-%d")
-
-
-def plain_rater(text: str) -> str | None:
-    """The role who rated, as saved (``partner``); None when it is not a role."""
-    role = text.strip().lower()
-    return role if 0 < len(role) <= 32 and role[0] in _LOWER and _ROLE.issuperset(role) else None
-
-
-def plain_mode(text: str) -> str | None:
-    """How the rating was taken, one of ``MODE_WORDS`` in any case and with '-' for '_'."""
-    key = text.strip().lower().replace("-", "_")
-    return key if key in MODE_WORDS else None

@@ -29,6 +29,7 @@ from __future__ import annotations
 import _json
 import os
 import stat
+from types import SimpleNamespace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,18 +44,19 @@ _SCHEMA, _GROUPED = 2, "administrations"  # layout.FILE_SCHEMA, layout.GROUPED
 _OPEN = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class _Plain:
-    """What ``_json``'s scanner asks a decoder: no hooks, and no NaN or Infinity."""
-
-    strict, object_hook, object_pairs_hook, parse_float, parse_int = True, None, None, float, int
-
-    @staticmethod
-    def parse_constant(name: str) -> Any:
-        raise ValueError(name)
-
-
-# typeshed calls the context a scanner; the scanner reads the attributes above from it.
-_scan = _json.make_scanner(_Plain)  # type: ignore[arg-type]
+# What ``_json``'s scanner asks a decoder: no hooks; NaN and Infinity refused, as orjson
+# refuses them (``int`` raises ValueError on their names). typeshed calls the context a
+# scanner; the scanner reads these attributes from it.
+_scan = _json.make_scanner(
+    SimpleNamespace(  # type: ignore[arg-type]
+        strict=True,
+        object_hook=None,
+        object_pairs_hook=None,
+        parse_float=float,
+        parse_int=int,
+        parse_constant=int,
+    )
+)
 
 
 def loads(data: bytes) -> Any:
@@ -114,14 +116,12 @@ def index_entry(
     at = start
     while (at := index.find(key, at + 1, end)) > start:
         if index[at - 1] in b"{,":
-            stop = index.find(b"]]", at, end)
-            try:
-                entry = loads(index[at + len(key) - 1 : stop + 2]) if stop > 0 else None
+            try:  # no "]]" after it: ValueError too
+                entry = loads(index[at + len(key) - 1 : index.find(b"]]", at, end) + 2])
             except ValueError:
                 entry = None
-            if not (
-                type(entry) is list
-                and all(type(r) is list and len(r) == 2 and {*map(type, r)} == {int} for r in entry)
+            if type(entry) is not list or not all(
+                type(r) is list and [*map(type, r)] == [int, int] for r in entry
             ):
                 raise ValueError(f"the index entry of {code!r} is damaged")
             found: list[list[int]] = entry
@@ -185,15 +185,16 @@ def _note(journal: str, mark: tuple[int, int, int, int]) -> bytes:
 
 
 def _head(path: str) -> bytes:
-    """The first line of a regular file (never through a link); empty if none."""
+    """The first line of a regular file (never through a link): empty if it is not one,
+    OSError if it is not there."""
+    fd = os.open(path, os.O_RDONLY | _OPEN)
     try:
-        fd = os.open(path, os.O_RDONLY | _OPEN)
-    except OSError:
-        return b""
-    try:
-        data = os.read(fd, 4096) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+        return _line(os.read(fd, 4096) if stat.S_ISREG(os.fstat(fd).st_mode) else b"")
     finally:
         os.close(fd)
+
+
+def _line(data: bytes) -> bytes:
     return data[: data.find(b"\n") + 1]
 
 
@@ -203,92 +204,9 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
     that may make one session with it (those of its day) in entry order, (id, record),
     voided ones too; None, having written nothing, when the full way is to save it: text
     that is not UTF-8, no flock, the lock busy, a file damaged or not of this layout."""
-    path, code, day, opened = str(db), doc["client"], doc["date"][:10], []
+    opened: list[int] = []  # closed whatever happens, the lock last
     try:
-        line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
-        import fcntl
-
-        opened.append(lock := os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | _OPEN, 0o600))
-        if not stat.S_ISREG(os.fstat(lock).st_mode):
-            return None
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when it is closed
-        # Today's backup, and no temporary file a killed process left in either folder (the
-        # store's ``_sweep`` removes them).
-        folder = os.path.dirname(path) or "."
-        backups = os.path.join(folder, "backups")
-        names = os.listdir(backups) if stat.S_ISDIR(os.lstat(backups).st_mode) else []
-        if f"{db.stem}-{today}.json" not in names or any(
-            n[:1] == "." and n.endswith(".tmp") for n in names + os.listdir(folder)
-        ):
-            return None
-        opened.append(snapshot := os.open(path, os.O_RDONLY | _OPEN))
-        opened.append(journal := os.open(f"{path}.journal", os.O_RDWR | os.O_APPEND | _OPEN))
-        st, jst = os.fstat(snapshot), os.fstat(journal)
-        header = os.pread(snapshot, 4096, 0)
-        header = header[: header.find(b"\n") + 1]
-        head = loads(header)
-        stamped = _head(f"{path}.summaries")  # ``CRC32 {json}``, as summaries.py writes it
-        stamp = loads(stamped[9:])
-        # The last line, {"index":{...},"small":[...],"records":n}, read from the end: only
-        # the index's bounds are found (the stamp says a store read and checked it whole).
-        chunk = 1 << 18
-        while (
-            cut := (tail := os.pread(snapshot, chunk, max(0, st.st_size - chunk))).rfind(
-                b"\n", 0, -1
-            )
-        ) < 0 and chunk < st.st_size:
-            chunk *= 4
-        end = tail.rfind(b'},"small":', max(cut, len(tail) - 200)) + 1
-        data = os.pread(journal, jst.st_size, 0)
-        jst = os.fstat(journal)  # after the read: as marked then, so the bytes read are too
-        first = data[: data.find(b"\n") + 1]
-        body, extends = data[len(first) :], loads(first)
-        journal_id = extends["journal"]
-        entry = index_entry(tail, code, cut + 10, end)
-        if not (
-            stat.S_ISREG(st.st_mode)
-            and head["fittui"]["schema"] == _SCHEMA
-            and stamped[8:9] in (b" ", b"a")
-            and stamp["summaries"] == 2
-            and stamp["snapshot"]
-            == [
-                head["generation"],
-                st.st_ino,
-                st.st_size,
-                st.st_mtime_ns,
-                st.st_ctime_ns,
-            ]  # fmt: skip
-            and cut >= 0
-            and end > cut
-            and tail.startswith(b'{"index":{', cut + 1)
-            and tail.endswith(b"\n")
-            and entry  # else a client without ratings in the snapshot: the full way looks
-            and stat.S_ISREG(jst.st_mode)
-            and len(data) == jst.st_size
-            and data.endswith(b"\n")
-            and extends["extends"] == head["generation"]
-            and head["supersedes"] != journal_id
-            and _head(f"{path}.checked") == _note(journal_id, _sig(jst))
-            and b'"del"' not in body
-            and b"\\u" not in body
-            and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
-        ):
-            return None
-        session = _session(snapshot, entry, body, code, day)
-        if session is None:
-            return None
-        try:
-            if os.write(journal, line) != len(line):
-                raise OSError("the disk took only part of the line")
-            mark = _mark(journal)  # before the fsync, which changes no time
-            os.fsync(journal)
-        except OSError:
-            os.ftruncate(journal, len(data))
-            return None
-        # Saved: nothing from here may send the caller the full way.
-        if mark is not None:  # else the note, stale, sends the next one the full way
-            keep_checked(db, journal_id, mark)
-        return session
+        return _append(db, doc_id, doc, today, opened)
     except (ValueError, ImportError, OSError, LookupError, TypeError, AttributeError):
         return None
     finally:
@@ -299,32 +217,108 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
                 pass  # once the line is saved, nothing may send the caller the full way
 
 
-def _session(
-    snapshot: int, entry: list[list[int]], body: bytes, code: str, day: str
+def _append(
+    db: Path, doc_id: str, doc: dict[str, Any], today: str, opened: list[int]
 ) -> list | None:
+    """:func:`append_rating`'s checks and line, the files it opens added to ``opened``.
+    (Apart because a ``return`` inside ``try``/``finally`` repeats the ``finally``'s code.)"""
+    path = str(db)
+    line = dumps({"ops": [["put", _GROUPED, doc_id, doc]]}).encode() + b"\n"
+    import fcntl
+
+    opened.append(lock := os.open(path + ".lock", os.O_RDWR | os.O_CREAT | _OPEN, 0o600))
+    if not stat.S_ISREG(os.fstat(lock).st_mode):
+        return None
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when it is closed
+    # Today's backup, and no temporary file a killed process left in either folder (the
+    # store's ``_sweep`` removes them).
+    folder = os.path.dirname(path) or "."
+    backups = folder + "/backups"
+    names = os.listdir(backups) if stat.S_ISDIR(os.lstat(backups).st_mode) else []
+    if f"{db.stem}-{today}.json" not in names or any(
+        n[:1] == "." and n.endswith(".tmp") for n in names + os.listdir(folder)
+    ):
+        return None
+    opened.append(snapshot := os.open(path, os.O_RDONLY | _OPEN))
+    opened.append(journal := os.open(path + ".journal", os.O_RDWR | os.O_APPEND | _OPEN))
+    st, jst = os.fstat(snapshot), os.fstat(journal)
+    head = loads(_line(os.pread(snapshot, 4096, 0)))
+    stamped = _head(path + ".summaries")  # ``CRC32 {json}``, as summaries.py writes it
+    stamp = loads(stamped[9:])
+    # The last line, {"index":{...},"small":[...],"records":n}, read from the end: only
+    # the index's bounds are found (the stamp says a store read and checked it whole).
+    chunk = 1 << 18
+    while (
+        cut := (tail := os.pread(snapshot, chunk, max(0, st.st_size - chunk))).rfind(b"\n", 0, -1)
+    ) < 0 and chunk < st.st_size:
+        chunk *= 4
+    end = tail.rfind(b'},"small":', max(cut, len(tail) - 200)) + 1
+    data = os.pread(journal, jst.st_size, 0)
+    jst = os.fstat(journal)  # after the read: as marked then, so the bytes read are too
+    first = _line(data)
+    body, extends = data[len(first) :], loads(first)
+    entry = index_entry(tail, doc["client"], cut + 10, end)
+    if not (
+        stat.S_ISREG(st.st_mode)
+        and head["fittui"]["schema"] == _SCHEMA
+        and stamped[8:9] in (b" ", b"a")
+        and stamp["summaries"] == 2
+        and stamp["snapshot"] == [head["generation"], *_sig(st)]
+        and 0 <= cut < end
+        and tail.startswith(b'{"index":{', cut + 1)
+        and tail.endswith(b"\n")
+        and entry  # else a client without ratings in the snapshot: the full way looks
+        and stat.S_ISREG(jst.st_mode)
+        and len(data) == jst.st_size
+        and data.endswith(b"\n")
+        and extends["extends"] == head["generation"]
+        and head["supersedes"] != extends["journal"]
+        and _head(path + ".checked") == _note(extends["journal"], _sig(jst))
+        and b'"del"' not in body
+        and b"\\u" not in body
+        and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
+    ):
+        return None
+    session = _session(snapshot, entry, body, doc["client"], doc["date"][:10])
+    try:
+        if os.write(journal, line) != len(line):
+            raise OSError("the disk took only part of the line")
+        mark = _mark(journal)  # before the fsync, which changes no time
+        os.fsync(journal)
+    except OSError:
+        os.ftruncate(journal, len(data))
+        return None
+    # Saved: nothing from here may send the caller the full way.
+    if mark is not None:  # else the note, stale, sends the next one the full way
+        keep_checked(db, extends["journal"], mark)
+    return session
+
+
+def _session(snapshot: int, entry: list[list[int]], body: bytes, code: str, day: str) -> list:
     """The client's ratings whose lines name ``day`` (those that may make one session with
     a rating that day), in entry order as ``JournalStorage.client_records`` gives them:
     their snapshot lines' at their places, as the journal last put them, then those the
-    journal added. Only lines naming the day are read (the journal escapes nothing); None
-    when the journal corrected one of them (a move or a new date: its place is the full
-    way's to find)."""
+    journal added. Only lines naming the day are read (the journal escapes nothing).
+    LookupError when the journal corrected one of them (a move or a new date: its place is
+    the full way's to find), or a line is cut short."""
     marker = b'"' + day.encode()
     placed: list[tuple[int, str, Any]] = []
+    ours: set[str] = set()
     for offset, length in entry:
         data = os.pread(snapshot, length, offset)
         if not data.endswith(b"\n"):
-            return None
+            raise LookupError("a snapshot line cut short")
         if marker in data:
             row = loads(data)
             placed += zip(map(int, row[2]), row[1], row[1].values())
+            ours.update(row[1])
     placed.sort()  # by place (ids differ: records are never compared)
     needle, journal = dumps(code).encode(), {}
     for line in body.split(b"\n"):
         for op in loads(line)["ops"] if needle in line and marker in line else ():
             if op[1] == _GROUPED:
                 journal[op[2]] = op[3]
-    ours = {doc_id for _, doc_id, _ in placed}
     if any("corrections" in d and (d["client"] == code or i in ours) for i, d in journal.items()):
-        return None
-    ordered = [(doc_id, journal.pop(doc_id, doc)) for _, doc_id, doc in placed]
-    return [(i, d) for i, d in ordered + list(journal.items()) if d["client"] == code]
+        raise LookupError("a rating of the day corrected")
+    ordered = [(i, journal.pop(i, d)) for _, i, d in placed] + list(journal.items())
+    return [(i, d) for i, d in ordered if d["client"] == code]
