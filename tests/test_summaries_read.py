@@ -58,3 +58,19 @@ def test_a_bad_head_means_no_rows(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b'"j1"', b'"j2"', 1))  # its CRC fails
     assert summaries.read(db) == summaries.Kept(None, {})
     assert summaries.read_head(db) is None
+
+
+def test_read_mapped_or_copied_alike(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "fittui.json"
+    path = kept_file(db)
+    mapped = summaries.read(db)
+
+    def unmappable(*args: object, **kwargs: object) -> None:
+        raise OSError("no mapping here")
+
+    monkeypatch.setattr(summaries.mmap, "mmap", unmappable)
+    assert summaries.read(db) == mapped
+    path.write_bytes(b"")  # an empty file cannot be mapped: read as having nothing
+    assert summaries.read(db) == summaries.Kept(None, {})
+    monkeypatch.undo()
+    assert summaries.read(db) == summaries.Kept(None, {})

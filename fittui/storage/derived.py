@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, current_ratings
 from fittui.domain.model import Administration, Client
@@ -58,8 +58,7 @@ class Rules:
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-@dataclass(frozen=True)
-class ClientRow:
+class ClientRow(NamedTuple):
     """One client as the caseload shows them, derived from their ratings (see the module).
 
     ``report`` is the client's line of ``fittui report --json`` (``overview.report_row``:
@@ -67,6 +66,9 @@ class ClientRow:
     counts the ratings that count over every episode, ``last_seen`` is the latest day of
     one, ``sessions`` the current episode's sessions so far and ``attention`` the rank the
     client list sorts by (``scoring.attention``).
+
+    A named tuple, immutable like a frozen dataclass and made in a third of the time: the
+    client list makes one for each of thousands of clients before its first paint.
     """
 
     client: Client

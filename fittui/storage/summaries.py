@@ -29,6 +29,7 @@ is readable by you only (0600) like every file fittui keeps. What ``clients --js
 from __future__ import annotations
 
 import errno
+import mmap
 import os
 import stat
 import zlib
@@ -46,6 +47,9 @@ from fittui.storage.daily import write_copy
 # written anew, never read.
 VERSION = 2
 ROWS_PER_LINE = 500
+# What of a row's report the client list shows (``ui/screens/clients.py``): the list reads
+# each active client's row cut to these, from lines of their own (see the docstring).
+LIST_FIELDS = ("client", "status", "ors_count", "ors_instrument", "ors_last", "srs_last", "flags")
 _FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -70,14 +74,21 @@ class Kept:
     rows: dict[str, dict[str, Any]]
     damaged: bool = False  # a line did not check out: the file is to be written anew
     whole: bool = True  # False: the archived clients' lines were checked but not read
+    full: bool = True  # False: the active clients' rows are their list rows (LIST_FIELDS)
+    outdated: bool = False  # written without list rows: to be written anew, rows believed
 
 
 def summaries_path(db: Path) -> Path:
     return db.with_name(db.name + ".summaries")
 
 
-ARCHIVED_ONLY = b"a"  # after the CRC: the line holds archived clients' rows only
+# After the CRC, what a line of rows holds: every reader reads a line marked with a space.
+ARCHIVED_ONLY = b"a"  # archived clients' rows only
+FULL_ROWS = b"f"  # active clients' whole rows, whose list rows are in LIST_ROWS lines
+LIST_ROWS = b"l"  # active clients' rows cut to LIST_FIELDS: what the client list reads
+_MARKS = (b" ", ARCHIVED_ONLY, FULL_ROWS, LIST_ROWS)
 _SKIPPED = object()  # what ``_parse`` gives for a line that checks out but was not read
+LIST_LAYOUT = 1  # the head's "list": the active clients' rows are in LIST_ROWS lines too
 
 
 def _line(data: Any, mark: bytes = b" ") -> bytes:
@@ -85,29 +96,37 @@ def _line(data: Any, mark: bytes = b" ") -> bytes:
     return b"%08x" % zlib.crc32(payload) + mark + payload + b"\n"
 
 
-def _parse(line: bytes, archived: bool = True) -> Any:
-    """The JSON of a line whose CRC checks out, else None; ``_SKIPPED`` for an archived
-    clients' line that checks out when ``archived`` is False (its JSON left unread)."""
+def _parse(line: bytes, skip: bytes = b"") -> Any:
+    """The JSON of a line whose CRC checks out, else None; ``_SKIPPED`` for a line that
+    checks out with one of the marks in ``skip`` (its JSON left unread)."""
     if not line.endswith(b"\n"):
         return None
-    return _parse_at(line, 0, len(line) - 1, archived)
+    return _parse_at(line, 0, len(line) - 1, skip)
 
 
-def _parse_at(data: bytes, start: int, end: int, archived: bool = True) -> Any:
+def _parse_at(data: bytes | mmap.mmap, start: int, end: int, skip: bytes = b"") -> Any:
     """``_parse`` of the line from ``start`` to its newline at ``end`` in ``data``, its
     payload checked and parsed where it lies (a view, not a copy: a line holds 500 rows)."""
     mark = data[start + 8 : start + 9]
-    if end - start < 10 or mark not in (b" ", ARCHIVED_ONLY):
+    if end - start < 10 or mark not in _MARKS:
         return None
     payload = memoryview(data)[start + 9 : end]
     try:
         if int(data[start : start + 8], 16) != zlib.crc32(payload):
             return None
-        if mark == ARCHIVED_ONLY and not archived:
+        if mark in skip:
             return _SKIPPED
         return orjson.loads(payload)
     except (ValueError, orjson.JSONDecodeError):
         return None
+
+
+def list_row(row: Any) -> Any:
+    """A row as the client list reads it: its report cut to ``LIST_FIELDS``."""
+    if type(row) is not dict or type(row.get("report")) is not dict:
+        return row  # not a row: left for the reader to refuse
+    report = row["report"]
+    return {**row, "report": {name: report[name] for name in LIST_FIELDS if name in report}}
 
 
 def _head(data: Any) -> Head | None:
@@ -149,35 +168,60 @@ def read_head(db: Path) -> Head | None:
         return _head(_parse(kept.readline(1 << 20)))
 
 
-def read(db: Path, archived: bool = True) -> Kept:
+def _mapped(fd: int) -> mmap.mmap | bytes:
+    """The whole file behind ``fd`` (closed here), mapped rather than copied: the client
+    list reads a sixth of a large practice's file and only checks the rest, and copying
+    all of it into fresh memory costs more than checking it. The file is only ever
+    replaced whole or appended to, never cut short where it lies, so the mapping stays
+    whole while it is read."""
+    try:
+        if os.fstat(fd).st_size:
+            try:
+                return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):
+                pass  # a file system that cannot map it: read it
+        with os.fdopen(os.dup(fd), "rb") as kept:
+            return kept.read()
+    finally:
+        os.close(fd)
+
+
+def read(db: Path, archived: bool = True, full: bool = True) -> Kept:
     """The head and each client's newest row entry, from the lines that check out; the
     rows of a line written for another journal than the head's are left out. With
     ``archived`` False, the lines of archived clients' rows are checked but not read
-    (``Kept.whole`` then says so): what the client list needs to start."""
+    (``Kept.whole`` then says so); with ``full`` False, the active clients' rows are read
+    from their list rows (``Kept.full`` then says so). Both: what the client list needs
+    to start."""
     try:
         fd = _open(db, os.O_RDONLY)
     except OSError:
         fd = None
     if fd is None:
         return Kept(None, {})
-    with os.fdopen(fd, "rb") as kept:
-        data = kept.read()  # at once: the lines are checked and parsed where they lie
+    data = _mapped(fd)  # at once: the lines are checked and parsed where they lie
     end = data.find(b"\n")
-    head = _head(_parse_at(data, 0, end)) if end >= 0 else None
+    first = _parse_at(data, 0, end) if end >= 0 else None
+    head = _head(first)
     if head is None:
         return Kept(None, {})
+    outdated = not (type(first) is dict and first.get("list") == LIST_LAYOUT)
+    skip = (b"" if archived else ARCHIVED_ONLY) + (LIST_ROWS if full else FULL_ROWS)
     rows: dict[str, dict[str, Any]] = {}
-    whole = True
+    whole = listed = True
     start = end + 1
     while start < len(data):
         end = data.find(b"\n", start)
-        parsed = None if end < 0 else _parse_at(data, start, end, archived)
+        parsed = None if end < 0 else _parse_at(data, start, end, skip)
+        if parsed is _SKIPPED:
+            mark = data[start + 8 : start + 9]
+            whole = whole and mark != ARCHIVED_ONLY
+            listed = listed and mark != FULL_ROWS
         start = end + 1
         if parsed is _SKIPPED:
-            whole = False
             continue
         if type(parsed) is not dict or type(parsed.get("rows")) is not dict:
-            return Kept(head, rows, damaged=True, whole=whole)  # nothing after it is believed
+            return Kept(head, rows, True, whole, listed, outdated)  # nothing after it believed
         if parsed.get("journal") != head.journal:
             continue
         for code, entry in parsed["rows"].items():
@@ -185,14 +229,15 @@ def read(db: Path, archived: bool = True) -> Kept:
                 held = rows.get(code)
                 if held is None or held["at"] <= entry["at"]:
                     rows[code] = entry
-    return Kept(head, rows, whole=whole)
+    return Kept(head, rows, False, whole, listed, outdated)
 
 
 def write_all(
     db: Path, head: Head, rows: Mapping[str, dict[str, Any]], archived: Collection[str] = ()
 ) -> None:
-    """Write the file whole, atomically: the head and every row given, those of the
-    ``archived`` clients in lines of their own, last (marked ``ARCHIVED_ONLY``)."""
+    """Write the file whole, atomically: the head, the active clients' list rows
+    (``LIST_ROWS``), then every row given, the active clients' (``FULL_ROWS``) before
+    those of the ``archived`` clients (``ARCHIVED_ONLY``), each kind in lines of its own."""
 
     def lines() -> Iterable[bytes]:
         yield _line(
@@ -201,11 +246,14 @@ def write_all(
                 "snapshot": head.snapshot,
                 "journal": head.journal,
                 "rules": head.rules,
+                "list": LIST_LAYOUT,
             }
         )
         put_away = frozenset(archived)
+        active = [item for item in rows.items() if item[0] not in put_away]
         for mark, items in (
-            (b" ", [item for item in rows.items() if item[0] not in put_away]),
+            (LIST_ROWS, [(code, {**e, "row": list_row(e.get("row"))}) for code, e in active]),
+            (FULL_ROWS, active),
             (ARCHIVED_ONLY, [item for item in rows.items() if item[0] in put_away]),
         ):
             for start in range(0, len(items), ROWS_PER_LINE):

@@ -193,9 +193,10 @@ class FitApp(App):
     def client_rows(self, include_archived: bool) -> list[ClientRow]:
         """The client list's rows: each client's figures as the store keeps them beside the
         ratings (no client's ratings read unless they changed); an archived client's row
-        is made only when ``include_archived`` asks for it."""
+        is made only when ``include_archived`` asks for it. A row's report may hold only
+        what the list shows (``summaries.LIST_FIELDS``)."""
         if self._rows_frozen:
-            rows = self.store.client_rows(self.rules, self.today(), include_archived)
+            rows = self.store.client_rows(self.rules, self.today(), include_archived, True)
         else:
             # The first time, the rows, like the records (``make_app``), are put out of
             # the collector's reach as they are made (they live as long as the app): else
@@ -203,7 +204,7 @@ class FitApp(App):
             enabled = gc.isenabled()
             gc.disable()
             try:
-                rows = self.store.client_rows(self.rules, self.today(), include_archived)
+                rows = self.store.client_rows(self.rules, self.today(), include_archived, True)
                 gc.freeze()
                 self._rows_frozen = True
             finally:

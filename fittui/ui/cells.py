@@ -9,6 +9,7 @@ on their own.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -17,10 +18,13 @@ from textual.color import Color
 
 from fittui.domain.display import signed
 from fittui.domain.etr import ZONE_WORDS
+from fittui.domain.flags import describe_flag, flag_base
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
 from fittui.domain.language import N_, _, n_
 from fittui.domain.model import MODE_SHORT, Administration, Client
-from fittui.domain.scoring import Summary, describe_flag, flag_base
+
+if TYPE_CHECKING:  # the scoring is imported after the list's first paint (``app.py``)
+    from fittui.domain.scoring import Summary
 
 # Which theme colour each flag and status is drawn in; anything else keeps the text colour.
 FLAG_COLORS = {
@@ -150,3 +154,10 @@ def since_words(days: int | None) -> str:
     if days < 14:
         return _("{n} d").format(n=days)
     return _("{n} wk").format(n=days // 7)
+
+
+def since_same(days: int | None) -> int | None:
+    """A number of days ``since_words`` says in the same words as ``days``: the first day of
+    its week from two weeks on. A list measures its column from the words of a few dozen
+    such days rather than of every day its clients were last seen."""
+    return days if days is None or days < 14 else days // 7 * 7

@@ -8,8 +8,10 @@ asked for. The list redraws when a save lands from this or another process.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
+from operator import attrgetter, itemgetter
+from typing import cast
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -17,7 +19,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Header, Input, Static
 
-from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP
+from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, format_tenths
 from fittui.domain.language import N_, _
 from fittui.domain.model import Client
 from fittui.storage.derived import ClientRow
@@ -27,6 +29,7 @@ from fittui.ui.cells import (
     plain,
     progress_words,
     score_cell,
+    since_same,
     since_words,
     status_cell,
 )
@@ -40,6 +43,7 @@ COLUMNS = (N_("Client"), N_("Status"), N_("ORS"), N_("SRS"), N_("Flags"), N_("Se
 # the label and last session are in the history, and the search still finds labels.
 NARROW = 70
 NARROW_COLUMNS = COLUMNS[:5]
+SCORE_COLUMNS = (1, 2)  # of ``ListCells.middle``: the latest ORS and SRS, one decimal
 
 
 def first_to_look_at(row: ClientRow) -> tuple[int, str]:
@@ -47,9 +51,19 @@ def first_to_look_at(row: ClientRow) -> tuple[int, str]:
     return (-row.attention, row.client.code)
 
 
+def code_width(code: str) -> int:
+    """A client code's width: one column a character when it is all ASCII, as it nearly
+    always is (measured for each of thousands of rows)."""
+    return len(code) if code.isascii() else cell_len(code)
+
+
 def tenths(number: float | None) -> int | None:
     """A one-decimal score as a client's row keeps it (``report --json``), in tenths."""
     return None if number is None else round(number * 10)
+
+
+_report = attrgetter("report")
+_last_seen = attrgetter("last_seen")
 
 
 def status_key(row: ClientRow) -> Hashable:
@@ -83,6 +97,15 @@ class ListCells:
             (lambda row: tuple(row.report["flags"]), self._flags),
             (lambda row: row.last_seen, self._since_cell),
         )
+        # The same of every row at once, for measuring: read in C (``operator``) where a
+        # key is one field, since the list measures thousands of rows before its paint.
+        self._keys: tuple[Callable[[list[ClientRow]], Iterable[Hashable]], ...] = (
+            lambda rows: map(status_key, rows),
+            lambda rows: map(itemgetter("ors_last"), map(_report, rows)),
+            lambda rows: map(itemgetter("srs_last"), map(_report, rows)),
+            lambda rows: map(tuple, map(itemgetter("flags"), map(_report, rows))),
+            lambda rows: map(_last_seen, rows),
+        )
 
     def middle(self, row: ClientRow) -> list[Text]:
         """The status, latest ORS and SRS, flags and time since last seen of ``row``."""
@@ -93,20 +116,34 @@ class ListCells:
     def widths(self, rows: list[ClientRow], columns: int) -> list[int]:
         """The widest cell among ``rows`` of each of the first ``columns`` of ``middle``.
 
-        The time since last seen is measured from its words, a cell made only for each
-        different one: a large practice's rows hold a thousand days last seen or more,
-        and the words for them a few dozen."""
+        A score is measured from its digits and the time since last seen from its words,
+        without making a cell: a large practice's rows hold hundreds of different scores
+        and a thousand days last seen or more, and the words for those days a few dozen
+        (``cells.since_same``)."""
         widths = []
-        for n, (key, make) in enumerate(self._columns[:columns]):
+        for n, (column, keys) in enumerate(zip(self._columns[:columns], self._keys)):
+            make = column[1]
             if make == self._since_cell:
-                words = {self._since_words(seen) for seen in {row.last_seen for row in rows}}
-                widths.append(max((self._since_text(w).cell_len for w in words), default=0))
+                widths.append(self._since_width(set(keys(rows))))
                 continue
-            distinct = dict(zip(map(key, rows), rows))  # a row of each value: its last
+            if n in SCORE_COLUMNS:
+                scores = {tenths(cast(float | None, v)) for v in set(keys(rows))}
+                widths.append(max(len(format_tenths(score)) for score in scores) if rows else 0)
+                continue
+            distinct = dict(zip(keys(rows), rows))  # a row of each value: its last
             widths.append(
                 max((self._cell(n, k, make, row)[1] for k, row in distinct.items()), default=0)
             )
         return widths
+
+    def _since_width(self, seen: set[Hashable]) -> int:
+        today = self.today.toordinal()
+        days = {
+            None if day is None else today - date.fromisoformat(cast(str, day)).toordinal()
+            for day in seen
+        }
+        words = {since_words(n) for n in {since_same(n) for n in days}}
+        return max(map(cell_len, words), default=0)  # each a plain cell (``_since_text``)
 
     def _cell(
         self, column: int, key: Hashable, make: Callable[[ClientRow], Text], row: ClientRow
@@ -252,7 +289,7 @@ class ClientsScreen(LiveScreen):
     def _measure(self, rows: list[ClientRow], shared: ListCells) -> list[int]:
         """The widest cell of each column but the label (its name counts too)."""
         names = self._columns()[: len(COLUMNS) - 1]
-        codes = max(map(cell_len, [row.client.code for row in rows]), default=0)
+        codes = max((code_width(row.client.code) for row in rows), default=0)
         measured = [codes, *shared.widths(rows, len(names) - 1)]
         return [max(len(_(name)), width) for name, width in zip(names, measured)]
 
