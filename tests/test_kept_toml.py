@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from fittui.domain import etr, kept_toml
+from fittui.domain import etr, instruments, kept_toml
 from fittui.domain.kept_toml import keep, kept_files, kept_path, read_toml
 from fittui.ui.screens import keys
 
@@ -20,6 +20,8 @@ from fittui.ui.screens import keys
 def test_every_kept_form_is_its_toml_as_parsed_now() -> None:
     files = kept_files()
     assert etr.DEFAULT_FILE in files and keys.KEY_FILE in files
+    builtin = instruments._BUILTIN_DIR
+    assert {builtin / f"{name}.toml" for name in instruments.BUILTIN_FILES} <= set(files)
     for path in files:
         crc, data = orjson.loads(kept_path(path).read_bytes())
         parsed = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,13 +1,14 @@
 """TOML files fittui ships, kept as parsed beside them: read at the app's start without the
 TOML parser.
 
-Why: the expected path's default model (``domain/etr_default.toml``) and the screens' keys
-(``ui/screens/keys.toml``) are read before the client list's first frame, and importing
-``tomllib`` and parsing the two costs that frame about 2 ms; reading their kept forms costs
-a tenth of it. A kept form (``etr_default.parsed.json`` beside ``etr_default.toml``) holds
-the CRC-32 of the TOML's bytes and the TOML as parsed, and is used only while that CRC
-still fits: a file changed since is parsed afresh, and a kept form that is missing or
-damaged is never believed. The TOML stays the file a person reads and edits.
+Why: the built-in instruments (``domain/instruments/*.toml``), the expected path's default
+model (``domain/etr_default.toml``) and the screens' keys (``ui/screens/keys.toml``) are read
+before the client list's first frame, and importing ``tomllib`` and parsing them costs that
+frame about 5 ms; reading their kept forms costs a tenth of it. A kept form
+(``etr_default.parsed.json`` beside ``etr_default.toml``) holds the CRC-32 of the TOML's
+bytes and the TOML as parsed, and is used only while that CRC still fits: a file changed
+since is parsed afresh, and a kept form that is missing or damaged is never believed. The
+TOML stays the file a person reads and edits.
 
 ``python -m fittui.domain.kept_toml`` writes every kept form anew from its TOML (and
 ``python -m fittui.domain.kept_toml FILE.toml`` starts keeping another file); a test says

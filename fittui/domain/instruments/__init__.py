@@ -10,13 +10,13 @@ tenths everywhere in the domain, so no float sum ever decides a clinical judgeme
 
 from __future__ import annotations
 
-import zlib
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal, overload
 
 from fittui.domain.frozen import Frozen
+from fittui.domain.kept_toml import read_toml
 from fittui.domain.scales import (  # noqa: F401 - re-exported: callers import them from here
     AGE_GROUPS,
     InstrumentError,
@@ -38,11 +38,6 @@ DEFAULTS_BY_AGE_GROUP = {
 }
 _BUILTIN_DIR = Path(__file__).parent
 BUILTIN_FILES = ("ors", "srs", "cors", "csrs", "ycors", "ycsrs", "gsrs", "phq9", "gad7")
-# The built-in files as parsed, kept beside them (``python -m fittui.domain.instruments``
-# writes it): each with the CRC-32 of the TOML it was parsed from, used only while that
-# still fits, so a changed file is always parsed afresh. Parsing the nine files with tomllib
-# costs every start of the app about 2.5 ms; reading this, a tenth of that.
-PARSED_FILE = _BUILTIN_DIR / "parsed.json"
 _WORDING_FIELDS = ("name", "frame", "options")
 _ITEM_WORDING_FIELDS = ("label", "description", "low", "high")
 
@@ -422,7 +417,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _parse_toml(raw: bytes, path: Path) -> dict:
-    import tomllib  # only for a file not parsed before (``PARSED_FILE``)
+    import tomllib  # only for the user's files: the built-in ones are kept as parsed
 
     try:
         return tomllib.loads(raw.decode())
@@ -432,43 +427,14 @@ def _parse_toml(raw: bytes, path: Path) -> dict:
         raise InstrumentError(f"{path}: cannot be read ({exc})") from None
 
 
-def parsed_builtins() -> dict[str, list]:
-    """Each built-in file's [CRC-32 of its bytes, its TOML as parsed], by name: what
-    ``PARSED_FILE`` keeps."""
-    found: dict[str, list] = {}
-    for name in BUILTIN_FILES:
-        path = _BUILTIN_DIR / f"{name}.toml"
-        raw = _read_bytes(path)
-        found[name] = [zlib.crc32(raw), _parse_toml(raw, path)]
-    return found
-
-
-def _builtin_data() -> list[tuple[dict, Path]]:
-    """The built-in files' TOML as parsed: from ``PARSED_FILE`` for each file whose bytes
-    still have the CRC it was kept with, else parsed now."""
-    import orjson
-
+def _read_builtin(path: Path) -> dict:
+    """A built-in file as parsed: from its kept form while that fits (``kept_toml``)."""
     try:
-        kept = orjson.loads(PARSED_FILE.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        kept = None
-    if type(kept) is not dict:
-        kept = {}
-    found = []
-    for name in BUILTIN_FILES:
-        path = _BUILTIN_DIR / f"{name}.toml"
-        raw = _read_bytes(path)
-        entry = kept.get(name)
-        if (
-            type(entry) is list
-            and len(entry) == 2
-            and entry[0] == zlib.crc32(raw)
-            and type(entry[1]) is dict
-        ):
-            found.append((entry[1], path))
-        else:
-            found.append((_parse_toml(raw, path), path))
-    return found
+        return read_toml(path)
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot be read ({exc})") from None
+    except ValueError as exc:  # not UTF-8, or not TOML
+        raise InstrumentError(f"{path}: not valid TOML ({exc})") from None
 
 
 def _apply_wording(base: Instrument, data: dict, path: Path) -> Instrument:
@@ -514,8 +480,9 @@ def load_instruments(user_dir: Path | None = None) -> dict[str, Instrument]:
 @cache
 def _load(user_files: tuple) -> dict[str, Instrument]:
     found = {}
-    for data, path in _builtin_data():
-        instrument = _build(data, path)
+    for name in BUILTIN_FILES:
+        path = _BUILTIN_DIR / f"{name}.toml"
+        instrument = _build(_read_builtin(path), path)
         found[instrument.key] = instrument
     for path, _, _ in user_files:
         data = _read_toml(path)
