@@ -16,13 +16,12 @@ which day a row stays true.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, EpisodeEvent, current_ratings
+from fittui.domain.frozen import Frozen
 from fittui.domain.model import Administration, Client
 
 if TYPE_CHECKING:
@@ -34,15 +33,28 @@ if TYPE_CHECKING:
 RULES_VERSION = 1
 FOREVER = "9999-12-31"
 
+try:  # hashlib's own BLAKE2, without the OpenSSL library hashlib loads first (~1 ms at start)
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # a Python built without it: hashlib's, from OpenSSL
+    from hashlib import blake2b as _blake2b
 
-@dataclass(frozen=True)
-class Rules:
+
+class Rules(Frozen):
     """What a client's row is derived from besides their data: the instruments (built-in
     and the user's files), the expected-treatment-response model and the episode gap."""
 
+    __slots__ = ("instruments", "etr_params", "gap_days")
     instruments: Mapping[str, Instrument]
-    etr_params: Parameters | None = None
-    gap_days: int = DEFAULT_GAP_DAYS
+    etr_params: Parameters | None
+    gap_days: int
+
+    def __init__(
+        self,
+        instruments: Mapping[str, Instrument],
+        etr_params: Parameters | None = None,
+        gap_days: int = DEFAULT_GAP_DAYS,
+    ) -> None:
+        self._fill(instruments, etr_params, gap_days)
 
     def fingerprint(self) -> str:
         """A digest of everything in the rules that changes a row, with ``RULES_VERSION``:
@@ -55,7 +67,7 @@ class Rules:
                 self.gap_days,
             )
         )
-        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        return _blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 class ClientRow(NamedTuple):

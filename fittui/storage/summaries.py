@@ -34,7 +34,6 @@ import os
 import stat
 import zlib
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,17 +64,28 @@ class Head(Frozen):
         self._fill(snapshot, journal, rules)
 
 
-@dataclass
-class Kept:
+class Kept(Frozen):
     """The file as read: its head (None when there is none that checks out) and the
     newest entry of each client's row."""
 
+    __slots__ = ("head", "rows", "damaged", "whole", "full", "outdated")
     head: Head | None
     rows: dict[str, dict[str, Any]]
-    damaged: bool = False  # a line did not check out: the file is to be written anew
-    whole: bool = True  # False: the archived clients' lines were checked but not read
-    full: bool = True  # False: the active clients' rows are their list rows (LIST_FIELDS)
-    outdated: bool = False  # written without list rows: to be written anew, rows believed
+    damaged: bool  # a line did not check out: the file is to be written anew
+    whole: bool  # False: the archived clients' lines were checked but not read
+    full: bool  # False: the active clients' rows are their list rows (LIST_FIELDS)
+    outdated: bool  # written without list rows: to be written anew, rows believed
+
+    def __init__(
+        self,
+        head: Head | None,
+        rows: dict[str, dict[str, Any]],
+        damaged: bool = False,
+        whole: bool = True,
+        full: bool = True,
+        outdated: bool = False,
+    ) -> None:
+        self._fill(head, rows, damaged, whole, full, outdated)
 
 
 def summaries_path(db: Path) -> Path:
