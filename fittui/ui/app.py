@@ -43,11 +43,11 @@ if TYPE_CHECKING:  # the caseload's rows: imported when the caseload first opens
 CLIENT_MODE_REFUSED = {"quit", "help_quit", "command_palette", "suspend_process", "toggle_dark"}
 # How often to look for saves made by another process: shown within a second of landing.
 POLL_SECONDS = 0.5
-# The modules that score a client: the list starts from the kept rows without them, and the
-# first save the poll finds needs them to derive that client's row. They are imported in a
-# thread this long after start, once the list is drawn, so that the first save shown costs
-# the main loop no more than any later one.
-SCORING_MODULES = ("fittui.domain.scoring", "fittui.domain.overview")
+# The modules that score a client (a row gives the symptom change too, from ``outcomes``): the
+# list starts from the kept rows without them, and the first save the poll finds needs them
+# to derive that client's row. They are imported in a thread this long after start, once the
+# list is drawn, so that the first save shown costs the main loop no more than any later one.
+SCORING_MODULES = ("fittui.domain.scoring", "fittui.domain.overview", "fittui.domain.outcomes")
 PREPARE_SCORING_AFTER = 0.5
 
 
