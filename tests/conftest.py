@@ -10,12 +10,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from fittui.cli.main import main
 from fittui.domain.instruments import load_instruments
 from fittui.storage.settings import PinHash
+
+if TYPE_CHECKING:
+    from fittui.storage.store import Store
 
 
 def rescored_rows(db: Path, rules, today, include_archived: bool = True) -> dict:
@@ -35,10 +39,27 @@ def rescored_rows(db: Path, rules, today, include_archived: bool = True) -> dict
     return rows
 
 
-def caseload_with_archived(path: Path, rate: Callable, archived: tuple[str, ...]) -> Path:
-    """A database of clients C1 to C4, each rated once by ``rate(store, n, code)``, C1 and
-    C2 linked, the ``archived`` ones archived; its day's backup written."""
+def rate_ors(store: Store, code: str, score: int, days: int) -> None:
+    """An ORS of ``score`` on every item, ``days`` after 1 January 2026."""
+    from datetime import date, timedelta
+
+    ors = load_instruments()["ORS"]
+    when = (date(2026, 1, 1) + timedelta(days=days)).isoformat()
+    store.record(code, ors, ors.parse_scores([str(score)] * 4), when)
+
+
+def caseload_with_archived(
+    path: Path, archived: tuple[str, ...], rate: Callable | None = None
+) -> Path:
+    """A database of clients C1 to C4, each rated once by ``rate(store, n, code)`` (the n-th
+    an ORS of 3 + n, n days into 2026, by default), C1 and C2 linked, the ``archived`` ones
+    archived; its day's backup written."""
     from fittui.storage.store import Store
+
+    if rate is None:
+
+        def rate(store: Store, n: int, code: str) -> None:
+            rate_ors(store, code, 3 + n, n)
 
     store = Store(path)
     for n, code in enumerate(("C1", "C2", "C3", "C4")):

@@ -44,7 +44,7 @@ def db(tmp_path: Path) -> Path:
     def rate(store: Store, n: int, code: str) -> None:
         store.record(code, ORS, ORS.parse_scores([str(n + 2)] * 4), "2026-02-02")
 
-    return caseload_with_archived(tmp_path / "data" / "fittui.json", rate, ("C2", "C4"))
+    return caseload_with_archived(tmp_path / "data" / "fittui.json", ("C2", "C4"), rate)
 
 
 def rescored(db: Path) -> dict:

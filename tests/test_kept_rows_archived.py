@@ -2,22 +2,21 @@
 kept rows' file holds theirs in lines of their own, checked but not read at start.
 
 Leaving them unread must never change a row: the active clients' rows equal a full rescore
-whatever is archived or restored, by this process or another; a file of the earlier
-version is written anew, not misread; a damaged archived line is still noticed.
+whatever is archived or restored, by this process or another (with the list's rows, over
+random saves and archivings: ``test_list_rows.py``); a file of the earlier version is
+written anew, not misread; a damaged archived line is still noticed.
 """
 
 from __future__ import annotations
 
 import zlib
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from conftest import caseload_with_archived, rescored_rows
+from conftest import caseload_with_archived, rate_ors, rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.storage import summaries
@@ -35,17 +34,9 @@ def rescored(db: Path, include_archived: bool = True) -> dict:
     return rescored_rows(db, RULES, TODAY, include_archived)
 
 
-def record(store: Store, code: str, score: int, days: int) -> None:
-    items = ORS.parse_scores([str(score)] * 4)
-    store.record(code, ORS, items, (date(2026, 1, 1) + timedelta(days=days)).isoformat())
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    def rate(store: Store, n: int, code: str) -> None:
-        record(store, code, 3 + n, n)
-
-    return caseload_with_archived(tmp_path / "data" / "fittui.json", rate, ("C3", "C4"))
+    return caseload_with_archived(tmp_path / "data" / "fittui.json", ("C3", "C4"))
 
 
 def test_the_archived_clients_lines_are_checked_but_not_read_at_start(db: Path) -> None:
@@ -75,7 +66,7 @@ def test_a_client_restored_elsewhere_is_listed_with_their_row(db: Path) -> None:
 def test_damage_after_the_unread_lines_is_noticed_and_every_row_kept(db: Path) -> None:
     store = Store(db)
     store.client_rows(RULES, TODAY)
-    record(store, "C1", 9, 30)
+    rate_ors(store, "C1", 9, 30)
     store.client_rows(RULES, TODAY)  # C1's and C2's new rows appended, after C3's and C4's
     kept = summaries.summaries_path(db)
     lines = kept.read_bytes().splitlines(keepends=True)
@@ -100,37 +91,3 @@ def test_a_file_of_the_earlier_version_is_written_anew(db: Path) -> None:
     assert summaries.read(db).head is None  # never read as this version's
     assert Store(db).client_rows(RULES, TODAY, include_archived=False) == rescored(db, False)
     assert summaries.read(db).head is not None
-
-
-STEPS = st.lists(
-    st.one_of(
-        st.tuples(st.just("record"), st.sampled_from(CODES), st.integers(0, 40)),
-        st.tuples(st.just("archive"), st.sampled_from(CODES), st.booleans()),
-        st.tuples(st.just("list"), st.booleans()),
-    ),
-    min_size=1,
-    max_size=20,
-)
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-@given(STEPS)
-def test_the_active_rows_equal_a_full_rescore_whatever_is_archived(
-    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple]
-) -> None:
-    db = tmp_path_factory.mktemp("archived") / "fittui.json"
-    store = Store(db)
-    for code in CODES:
-        store.add_client(code)
-    store.link("C1", "C2")
-    watcher = Store(db)  # the app: its list, then the archived clients too when asked
-    for step in steps:
-        if step[0] == "record":
-            record(store, step[1], 5, step[2])
-        elif step[0] == "archive":
-            store.update_client(step[1], archived=step[2])
-        else:
-            assert watcher.client_rows(RULES, TODAY, step[1]) == rescored(db, step[1])
-        assert watcher.client_rows(RULES, TODAY, False) == rescored(db, False)
-        assert Store(db).client_rows(RULES, TODAY, False) == rescored(db, False)
-        assert Store(db, read_only=True).client_rows(RULES, TODAY) == rescored(db)

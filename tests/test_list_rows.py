@@ -10,7 +10,7 @@ written anew.
 from __future__ import annotations
 
 import zlib
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import caseload_with_archived, rescored_rows
+from conftest import caseload_with_archived, rate_ors, rescored_rows
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.storage import derived, summaries
@@ -46,17 +46,9 @@ def cut(rows: dict[str, ClientRow]) -> dict[str, ClientRow]:
     }
 
 
-def record(store: Store, code: str, score: int, days: int) -> None:
-    items = ORS.parse_scores([str(score)] * 4)
-    store.record(code, ORS, items, (date(2026, 1, 1) + timedelta(days=days)).isoformat())
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    def rate(store: Store, n: int, code: str) -> None:
-        record(store, code, 3 + n, n)
-
-    return caseload_with_archived(tmp_path / "data" / "fittui.json", rate, ("C3",))
+    return caseload_with_archived(tmp_path / "data" / "fittui.json", ("C3",))
 
 
 def no_deriving(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +82,7 @@ def test_the_list_reads_the_active_rows_cut_and_every_other_reader_whole(
 def test_a_save_s_whole_row_is_read_by_the_list_over_its_older_list_row(db: Path) -> None:
     Store(db).client_rows(RULES, TODAY)
     store = Store(db)
-    record(store, "C2", 9, 40)
+    rate_ors(store, "C2", 9, 40)
     store.client_rows(RULES, TODAY)  # C1's and C2's rows appended, whole
     listed = Store(db).client_rows(RULES, TODAY, include_archived=False, for_list=True)
     assert cut(listed) == cut(rescored_rows(db, RULES, TODAY, include_archived=False))
@@ -156,7 +148,7 @@ STEPS = st.lists(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(STEPS)
-def test_the_list_s_rows_equal_a_full_rescore_cut_whatever_happens(
+def test_the_rows_whole_or_cut_equal_a_full_rescore_whatever_is_saved_or_archived(
     tmp_path_factory: pytest.TempPathFactory, steps: list[tuple]
 ) -> None:
     db = tmp_path_factory.mktemp("listed") / "fittui.json"
@@ -167,18 +159,20 @@ def test_the_list_s_rows_equal_a_full_rescore_cut_whatever_happens(
     watcher = Store(db)  # the app: its list's rows, whole rows when something asks
     for step in steps:
         if step[0] == "record":
-            record(store, step[1], 5, step[2])
+            rate_ors(store, step[1], 5, step[2])
         elif step[0] == "archive":
             store.update_client(step[1], archived=step[2])
         else:
             rows = watcher.client_rows(RULES, TODAY, step[1], for_list=step[2])
             expected = rescored_rows(db, RULES, TODAY, step[1])
             assert (cut(rows) == cut(expected)) if step[2] else rows == expected
-        listed = watcher.client_rows(RULES, TODAY, False, for_list=True)
-        assert cut(listed) == cut(rescored_rows(db, RULES, TODAY, False))
-        assert watcher.client_rows(RULES, TODAY, False) == rescored_rows(db, RULES, TODAY, False)
-        fresh = Store(db).client_rows(RULES, TODAY, False, for_list=True)
-        assert cut(fresh) == cut(rescored_rows(db, RULES, TODAY, False))
+        active = rescored_rows(db, RULES, TODAY, False)
+        for reader in (watcher, Store(db)):  # the one that saw each step, and a fresh one
+            assert cut(reader.client_rows(RULES, TODAY, False, for_list=True)) == cut(active)
+            assert reader.client_rows(RULES, TODAY, False) == active
+        assert Store(db, read_only=True).client_rows(RULES, TODAY) == rescored_rows(
+            db, RULES, TODAY
+        )
 
 
 def table_cells(app: Any) -> list[list[tuple[str, str]]]:
