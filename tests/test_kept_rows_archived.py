@@ -24,7 +24,6 @@ from fittui.storage.derived import Rules
 from fittui.storage.store import Store
 
 INSTRUMENTS = load_instruments()
-ORS = INSTRUMENTS["ORS"]
 RULES = Rules(INSTRUMENTS, default_parameters(), 90)
 TODAY = date(2026, 3, 1)
 CODES = ("C1", "C2", "C3", "C4")

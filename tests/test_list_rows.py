@@ -32,7 +32,6 @@ from fittui.ui.cells import since_same, since_words
 from fittui.ui.widgets.row_table import RowTable
 
 INSTRUMENTS = load_instruments()
-ORS = INSTRUMENTS["ORS"]
 RULES = Rules(INSTRUMENTS, default_parameters(), 90)
 TODAY = date(2026, 3, 1)
 CODES = ("C1", "C2", "C3", "C4")
