@@ -74,3 +74,30 @@ async def test_a_closed_history_leaves_no_chart_in_memory(demo):
         # The last one may still be held for a moment by what Textual keeps of the screen
         # it left; none before it.
         assert sum(isinstance(o, HistoryPlot) for o in gc.get_objects()) <= 1
+
+
+def keys_in_one_read(app, *keys: tuple[str, str | None]) -> None:
+    """Keys as the terminal driver hands over the keys of one read: each posted at once,
+    none waiting for the one before it to be handled (``tmux send-keys Down Enter``)."""
+    from textual import events
+
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+
+
+@pytest.mark.parametrize("where", ["list", "search"])
+async def test_keys_in_one_read_open_the_client_the_cursor_came_to(demo, where):
+    """Down then Enter in one read opens the second client, never the first: Enter waits
+    its turn behind the keys before it (from the search field too, after a typed code)."""
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#clients")
+        first, second = (row.key.value for row in table.ordered_rows[:2])
+        if where == "list":
+            keys_in_one_read(app, ("down", None), ("enter", "\r"))
+        else:
+            await pilot.press("slash")
+            keys_in_one_read(app, *((c, c) for c in second.lower()), ("enter", "\r"))
+        screen = await history_filled(pilot)
+        assert screen.code == second != first

@@ -35,6 +35,7 @@ from fittui.ui.cells import (
 )
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import key_sections, section_bindings
+from fittui.ui.widgets.client_list import ClientSearch, ClientTable
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import FIRST_ROWS, RowTable
 
@@ -208,8 +209,8 @@ class ClientsScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_("Search by code or label ( / )"), id="search")
-        yield RowTable(id="clients")
+        yield ClientSearch(placeholder=_("Search by code or label ( / )"), id="search")
+        yield ClientTable(id="clients")
         yield Static("", id="empty")
         yield KeysFooter()
 
