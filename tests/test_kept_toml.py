@@ -23,9 +23,10 @@ def test_every_kept_form_is_its_toml_as_parsed_now() -> None:
     builtin = instruments._BUILTIN_DIR
     assert {builtin / f"{name}.toml" for name in instruments.BUILTIN_FILES} <= set(files)
     for path in files:
-        crc, data = orjson.loads(kept_path(path).read_bytes())
+        head, _, body = kept_path(path).read_bytes().partition(b"\n")
         parsed = tomllib.loads(path.read_text(encoding="utf-8"))
-        assert repr(data) == repr(parsed), f"run python -m fittui.domain.kept_toml ({path})"
+        assert head == b"%08x %08x" % (zlib.crc32(path.read_bytes()), zlib.crc32(body))
+        assert repr(orjson.loads(body)) == repr(parsed), "run python -m fittui.domain.kept_toml"
         assert read_toml(path) == parsed
 
 
@@ -61,7 +62,7 @@ def test_a_changed_toml_is_parsed_afresh(shipped: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [None, b"", b"{not json", b"[]", b"[1, 2, 3]", b'[0, {"clients": []}]', b'["1", {}]'],
+    [None, b"", b"{not json", b"[]", b"00000000 00000000\n{}", b'[0, {"clients": []}]'],
 )
 def test_a_missing_or_damaged_kept_form_is_never_believed(shipped: Path, damage) -> None:
     expected = tomllib.loads(shipped.read_text(encoding="utf-8"))
@@ -70,8 +71,17 @@ def test_a_missing_or_damaged_kept_form_is_never_believed(shipped: Path, damage)
     else:
         kept_path(shipped).write_bytes(damage)
     assert read_toml(shipped) == expected
-    crc = zlib.crc32(shipped.read_bytes())  # the right CRC with something else than a table
-    kept_path(shipped).write_bytes(orjson.dumps([crc, [expected]]))
+    crc = zlib.crc32(shipped.read_bytes())  # the right CRCs over something else than a table
+    kept_path(shipped).write_bytes(b"%08x %08x\n[1]" % (crc, zlib.crc32(b"[1]")))
+    assert read_toml(shipped) == expected
+
+
+def test_a_kept_form_with_one_value_changed_is_not_believed(shipped: Path) -> None:
+    """Still JSON, still a table, its first line as written: only its own CRC tells."""
+    expected = tomllib.loads(shipped.read_text(encoding="utf-8"))
+    kept = kept_path(shipped).read_bytes()
+    assert b'"Search"' in kept
+    kept_path(shipped).write_bytes(kept.replace(b'"Search"', b'"Seerch"'))
     assert read_toml(shipped) == expected
 
 

@@ -5,9 +5,10 @@ Why: the built-in instruments (``domain/instruments/*.toml``), the expected path
 model (``domain/etr_default.toml``) and the screens' keys (``ui/screens/keys.toml``) are read
 before the client list's first frame, and importing ``tomllib`` and parsing them costs that
 frame about 5 ms; reading their kept forms costs a tenth of it. A kept form
-(``etr_default.parsed.json`` beside ``etr_default.toml``) holds the CRC-32 of the TOML's
-bytes and the TOML as parsed, and is used only while that CRC still fits: a file changed
-since is parsed afresh, and a kept form that is missing or damaged is never believed. The
+(``etr_default.parsed.json`` beside ``etr_default.toml``) holds the TOML as parsed, in JSON,
+under a line with the CRC-32 of the TOML's bytes and of that JSON, and is used only while
+both still fit: a file changed since is parsed afresh, and a kept form that is missing or
+damaged is never believed. The
 TOML stays the file a person reads and edits.
 
 ``python -m fittui.domain.kept_toml`` writes every kept form anew from its TOML (and
@@ -46,15 +47,27 @@ def read_toml(path: Path) -> dict[str, Any]:
     else the file parsed now. Raises ``OSError`` for a file that cannot be read and a
     ``ValueError`` for one that is not TOML, as reading and parsing it would."""
     raw = path.read_bytes()
+    try:
+        kept = kept_path(path).read_bytes()
+    except OSError:  # none
+        return parse(raw)
+    head, _, body = kept.partition(b"\n")
+    if head != _head(raw, body):  # the TOML changed since, or the kept form is damaged
+        return parse(raw)
     import orjson
 
     try:
-        crc, data = orjson.loads(kept_path(path).read_bytes())
-    except (OSError, ValueError, TypeError):  # none, not JSON, not a pair
+        data = orjson.loads(body)
+    except ValueError:
         return parse(raw)
-    if type(crc) is not int or crc != zlib.crc32(raw) or type(data) is not dict:
-        return parse(raw)
-    return data
+    return data if type(data) is dict else parse(raw)
+
+
+def _head(raw: bytes, body: bytes) -> bytes:
+    """A kept form's first line: the CRC-32 of the TOML's bytes, then of the form's own
+    body (the TOML as parsed, in JSON), so that neither a changed file nor a damaged body
+    is ever believed."""
+    return b"%08x %08x" % (zlib.crc32(raw), zlib.crc32(body))
 
 
 def keep(path: Path) -> Path:
@@ -65,11 +78,11 @@ def keep(path: Path) -> Path:
 
     raw = path.read_bytes()
     data = parse(raw)
-    kept_bytes = orjson.dumps([zlib.crc32(raw), data], option=orjson.OPT_INDENT_2)
-    if repr(orjson.loads(kept_bytes)[1]) != repr(data):
+    body = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    if repr(orjson.loads(body)) != repr(data):
         raise ValueError(f"{path}: holds values JSON cannot keep as they are; not kept")
     kept = kept_path(path)
-    kept.write_bytes(kept_bytes)
+    kept.write_bytes(_head(raw, body) + b"\n" + body)
     return kept
 
 

@@ -1,7 +1,7 @@
 """What a rating typed on the command line may be: the rules as plain data and small functions.
 
 Why apart from ``model.py`` and ``scales.py``: ``fittui record`` saves one rating in a fresh
-process (``cli/record_light.py``), and the record model (dataclasses, datetime, typing) or
+process (``cli/record_light.py``), and the record model (datetime, typing, its records) or
 the scales (decimal) would cost it more than the save. The model and the scales import
 these back, so each rule is written once. The ``plain_*`` readers take only the plainest
 form of a value (digits; a date, rater or mode in ``plain_options.py``, loaded only for

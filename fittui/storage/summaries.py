@@ -18,9 +18,13 @@ fingerprint}``); each later line holds rows: ``{"journal": id, "rows": {code: {"
 length, "day": day, "until": day, "row": {...}}}}``. A line holding archived clients' rows
 only is written with ``a`` after its CRC instead of a space (``1a2b3c4d a{...}``): the
 client list, which starts without the archived clients, checks that line's CRC but reads
-none of its JSON (about three in five rows of a large practice). A save appends a line of
-the rows it changed, without an fsync (a row lost to a crash is computed again); a compaction or a
-rebuild writes the file whole, atomically. It is never written by ``--read-only``, and
+none of its JSON (about three in five rows of a large practice). The active clients' rows
+are written twice: whole in lines marked ``f``, which every reader but the list reads, and
+cut to ``LIST_FIELDS`` in lines marked ``l``, which only the list reads (a sixth of the
+file); a head with ``"list": 1`` says the file has them, and a file without them is believed
+and written anew. A save appends a line of the rows it changed, whole, which every reader
+reads (without an fsync: a row lost to a crash is computed again); a compaction or a rebuild
+writes the file whole, atomically. It is never written by ``--read-only``, and
 is readable by you only (0600) like every file fittui keeps. What ``clients --json`` and
 ``report --json`` print from these rows is kept too, whole, in files of its own
 (``printed.py``), so that a run with nothing changed reads neither the rows nor the data.
