@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import DataTable, Footer, Input, Select
 
 from conftest import THERAPIST_PIN, quick_pin
+from fittui.domain.flags import describe_flag
 from fittui.domain.instruments import load_instruments
-from fittui.domain.scoring import describe_flag
 from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store

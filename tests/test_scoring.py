@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fittui.domain.flags import FLAGS, describe_flag
 from fittui.domain.model import Administration, Client
 from fittui.domain.overview import report_row
-from fittui.domain.scoring import FLAGS, describe_flag, previous_of, split_alliances, summarize
+from fittui.domain.scoring import previous_of, split_alliances, summarize
 
 ADULT = Client("C1", "adult")
 

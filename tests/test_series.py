@@ -3,9 +3,10 @@ each flag and item-level pattern at its threshold."""
 
 from __future__ import annotations
 
+from fittui.domain.flags import describe_flag
 from fittui.domain.model import Administration, Client
 from fittui.domain.overview import findings_lines, report_row
-from fittui.domain.scoring import describe_flag, previous_of, split_alliances, summarize
+from fittui.domain.scoring import previous_of, split_alliances, summarize
 from fittui.domain.snippet import make_snippet
 
 ADULT = Client("C1", "adult")

@@ -19,6 +19,7 @@ from textual.app import App
 from textual.widgets import DataTable
 
 from conftest import quick_pin
+from fittui.domain.flags import FLAGS
 from fittui.domain.instruments import load_instruments
 from fittui.domain.language import ENGLISH, therapist_language, use_therapist_language
 from fittui.domain.model import (
@@ -28,7 +29,6 @@ from fittui.domain.model import (
     Administration,
     InputError,
 )
-from fittui.domain.scoring import FLAGS
 from fittui.locales import extract
 from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings, load_settings

@@ -14,18 +14,16 @@ from typing import Any
 from fittui.domain.display import signed
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
+from fittui.domain.flags import FLAGS, describe_flag, flag_base
 from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, correction_fields
 from fittui.domain.scoring import (
-    FLAGS,
     Progress,
     RaterSummary,
     Summary,
     attention,
     chronological,
-    describe_flag,
-    flag_base,
     progress_totals,
     summarize,
 )

@@ -21,7 +21,7 @@ from functools import wraps
 from typing import Literal, NamedTuple
 
 from fittui.domain import etr, language
-from fittui.domain.flags import FLAGS, describe_flag, flag_base  # noqa: F401 - re-exported
+from fittui.domain.flags import flag_base
 from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import (
     DEFAULTS_BY_AGE_GROUP,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from textual.content import Content
 
 from fittui.domain.display import signed
+from fittui.domain.flags import describe_flag
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration
-from fittui.domain.scoring import RaterSummary, RiskAlert, Summary, describe_flag
+from fittui.domain.scoring import RaterSummary, RiskAlert, Summary
 from fittui.ui.cells import first_upper
 
 

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Select, Static
 
+from fittui.domain.flags import FLAGS, flag_base
 from fittui.domain.language import N_, _, n_
 from fittui.domain.overview import Overview
-from fittui.domain.scoring import FLAGS, STATUSES, flag_base, progress_totals
+from fittui.domain.scoring import STATUSES, progress_totals
 from fittui.ui.cells import (
     FLAG_SYMBOL_WIDTH,
     STATUS_FILTER_WORDS,
