@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal, overload
 
 from fittui.domain.frozen import Frozen
-from fittui.domain.kept_toml import read_toml
+from fittui.domain.kept_toml import parse, read_toml
 from fittui.domain.scales import (  # noqa: F401 - re-exported: callers import them from here
     AGE_GROUPS,
     InstrumentError,
@@ -405,35 +405,14 @@ def _check(instrument: Instrument, where: str) -> None:
         instrument.item(rule.item)
 
 
-def _read_toml(path: Path) -> dict:
-    return _parse_toml(_read_bytes(path), path)
-
-
-def _read_bytes(path: Path) -> bytes:
+def _read_toml(path: Path, shipped: bool = False) -> dict:
+    """A file of instruments as parsed; ``shipped``: a built-in one, from its kept form
+    while that fits (``kept_toml``)."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
+        return read_toml(path) if shipped else parse(path.read_bytes())
+    except (OSError, UnicodeDecodeError) as exc:
         raise InstrumentError(f"{path}: cannot be read ({exc})") from None
-
-
-def _parse_toml(raw: bytes, path: Path) -> dict:
-    import tomllib  # only for the user's files: the built-in ones are kept as parsed
-
-    try:
-        return tomllib.loads(raw.decode())
-    except tomllib.TOMLDecodeError as exc:
-        raise InstrumentError(f"{path}: not valid TOML ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise InstrumentError(f"{path}: cannot be read ({exc})") from None
-
-
-def _read_builtin(path: Path) -> dict:
-    """A built-in file as parsed: from its kept form while that fits (``kept_toml``)."""
-    try:
-        return read_toml(path)
-    except OSError as exc:
-        raise InstrumentError(f"{path}: cannot be read ({exc})") from None
-    except ValueError as exc:  # not UTF-8, or not TOML
+    except ValueError as exc:  # not TOML
         raise InstrumentError(f"{path}: not valid TOML ({exc})") from None
 
 
@@ -482,7 +461,7 @@ def _load(user_files: tuple) -> dict[str, Instrument]:
     found = {}
     for name in BUILTIN_FILES:
         path = _BUILTIN_DIR / f"{name}.toml"
-        instrument = _build(_read_builtin(path), path)
+        instrument = _build(_read_toml(path, shipped=True), path)
         found[instrument.key] = instrument
     for path, _, _ in user_files:
         data = _read_toml(path)
