@@ -705,6 +705,15 @@ def test_an_index_entry_is_found_by_its_code_alone(index, code):
     start, end = len(b'{"index":'), len(b'{"index":') + len(data)
     assert fittui.storage.append.index_entry(line, code, start, end) == expected
     assert fittui.storage.append.index_entry(data, "\udc80" + code) is None
+    # A store that looks many clients up parses the index whole once (journal._Index):
+    # the same entries, the same refusal of a damaged one.
+    eager = type("Eager", (fittui.storage.journal._Index,), {"WHOLE_AFTER": 0})(data)
+    assert [eager.get(c) for c in (code, *index)] == [expected, *(orjson.loads(data).values())]
+    damaged = data.replace(b"]]", b".5]]", 1)
+    for way in (fittui.storage.journal._Index(damaged), type(eager)(damaged)) if index else ():
+        with pytest.raises(ValueError, match="is damaged"):
+            for c in index:
+                way.get(c)
 
 
 def test_a_database_of_the_last_release_is_upgraded_the_full_way(tmp_path, config):

@@ -120,13 +120,18 @@ def index_entry(
                 entry = loads(index[at + len(key) - 1 : index.find(b"]]", at, end) + 2])
             except ValueError:
                 entry = None
-            if type(entry) is not list or not all(
-                type(r) is list and [*map(type, r)] == [int, int] for r in entry
-            ):
+            if not _entry_shape(entry):
                 raise ValueError(f"the index entry of {code!r} is damaged")
             found: list[list[int]] = entry
             return found
     return None
+
+
+def _entry_shape(entry: Any) -> bool:
+    """Whether an index entry is as written: a list of [offset, length]."""
+    return type(entry) is list and all(
+        type(r) is list and [*map(type, r)] == [int, int] for r in entry
+    )
 
 
 def _sig(st: os.stat_result) -> tuple[int, int, int, int]:
