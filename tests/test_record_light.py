@@ -178,6 +178,50 @@ def test_a_rating_of_the_day_the_journal_voided_or_redated_is_read_as_it_now_is(
     assert saved(lightly) == saved(fully)
 
 
+def test_a_light_save_reads_the_journal_from_the_first_line_naming_its_day(
+    tmp_path, config, monkeypatch
+):
+    """A journal holds up to an eighth of the snapshot (a year of a practice's saves): each
+    light save reads only the lines from the first one naming its day, as its note says,
+    and says what the full way says of the same session."""
+    lightly, fully = ready(tmp_path / "a" / "fittui.json"), ready(tmp_path / "b" / "fittui.json")
+    ors = INSTRUMENTS["ORS"]
+    for db in (lightly, fully):
+        store = Store(db)
+        for n in range(40):  # other days' saves
+            store.record(
+                "C1", ors, ors.parse_scores(["1", "2", "3", "4"]), f"2025-03-{n % 28 + 1:02d}"
+            )
+        store.close()
+        assert full(db, "record", "C2", "ORS", "2", "2", "2", "2", "--date", "2026-01-06")[0] == 0
+    journal = journal_of(lightly)
+    reads: list[int] = []
+    pread = os.pread
+
+    def spy(fd: int, length: int, offset: int) -> bytes:
+        data = pread(fd, length, offset)
+        if os.readlink(f"/proc/self/fd/{fd}") == str(journal) and offset > 0:
+            reads.append(len(data))  # besides its first line's (a few bytes from the start)
+        return data
+
+    monkeypatch.setattr(os, "pread", spy)
+    words = ["C2", "ORS", "3", "3", "3", "3"]
+    for at in ("09:00", "10:00", "11:00"):
+        size = journal.stat().st_size
+        reads.clear()
+        said = light(lightly, *words, date=f"2026-01-07T{at}")
+        expected = full(fully, "record", *words, "--date", f"2026-01-07T{at}")
+        assert said == expected[:2]
+        note = json.loads(lightly.with_name(lightly.name + ".checked").read_bytes())
+        first = journal.read_bytes().index(b'"2026-01-07')
+        first = journal.read_bytes().rindex(b"\n", 0, first) + 1
+        assert (note["day"], note["from"]) == ("2026-01-07", first)
+        if at != "09:00":  # the day's first light save read the whole journal
+            assert sum(reads) == size - first + 1
+    assert said[1].count("Note: C2 also has ORS by client on 2026-01-07") == 2
+    assert saved(lightly) == saved(fully)
+
+
 CLIENTS = st.sampled_from(["C1", "C2", "C3", "NOPE", "c1"])
 KEYS = st.sampled_from(["ORS", "srs", "PHQ-9", "gad-7", "YCORS", "XYZ"])
 SCORES = st.sampled_from(

@@ -166,13 +166,18 @@ def _mark(fd: int) -> tuple[int, int, int, int] | None:
     return _sig(st) if st.st_mtime_ns == marked else None
 
 
-def keep_checked(db: Path, journal: str, mark: tuple[int, int, int, int]) -> None:
+def keep_checked(
+    db: Path, journal: str, mark: tuple[int, int, int, int], day: str | None = None, start: int = 0
+) -> None:
     """Note that the journal ``journal`` was read and checked whole when its stamp was
-    ``mark``, as :func:`_mark` gave it. Not fsynced, and never believed beyond that very
-    stamp (any write since changes it): a note lost or stale only sends the next ``fittui
-    record`` the full way. Always as long, so it is written over in place (truncating a
-    file costs more than the rest of the save)."""
-    note = _note(journal, mark)
+    ``mark``, as :func:`_mark` gave it, and, with ``day``, that no line before byte
+    ``start`` names that day, deletes a record or escapes a character (so the next light
+    save of a rating of that day reads the journal from there: the lines that may make a
+    session with it, see :func:`_session`). Not fsynced, and never believed beyond that
+    very stamp (any write since changes it): a note lost or stale only sends the next
+    ``fittui record`` the full way. Always as long, so it is written over in place
+    (truncating a file costs more than the rest of the save)."""
+    note = _note(journal, mark, day, start)
     try:
         fd = os.open(f"{db}.checked", os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
         try:
@@ -185,8 +190,9 @@ def keep_checked(db: Path, journal: str, mark: tuple[int, int, int, int]) -> Non
         pass
 
 
-def _note(journal: str, mark: tuple[int, int, int, int]) -> bytes:
-    return dumps({"journal": journal, "stamp": [*mark]}).encode().ljust(127) + b"\n"
+def _note(journal: str, mark: tuple[int, int, int, int], day: str | None, start: int) -> bytes:
+    note = {"journal": journal, "stamp": [*mark], "day": day, "from": start}
+    return dumps(note).encode().ljust(255) + b"\n"
 
 
 def _head(path: str) -> bytes:
@@ -247,6 +253,7 @@ def _append(
     opened.append(snapshot := os.open(path, os.O_RDONLY | _OPEN))
     opened.append(journal := os.open(path + ".journal", os.O_RDWR | os.O_APPEND | _OPEN))
     st, jst = os.fstat(snapshot), os.fstat(journal)
+    size, day = jst.st_size, doc["date"][:10]
     head = loads(_line(os.pread(snapshot, 4096, 0)))
     stamped = _head(path + ".summaries")  # ``CRC32 {json}``, as summaries.py writes it
     stamp = loads(stamped[9:])
@@ -258,10 +265,14 @@ def _append(
     ) < 0 and chunk < st.st_size:
         chunk *= 4
     end = tail.rfind(b'},"small":', max(cut, len(tail) - 200)) + 1
-    data = os.pread(journal, jst.st_size, 0)
+    first = _line(os.pread(journal, 4096, 0))
+    extends, note = loads(first), loads(_head(path + ".checked"))
+    # The lines that may matter to a rating of this day: from where the note says they
+    # start, else all of them. One byte before, a newline: the lines read are whole.
+    start = note["from"] if note["day"] == day else len(first)
+    data = os.pread(journal, size - start + 1, start - 1)
     jst = os.fstat(journal)  # after the read: as marked then, so the bytes read are too
-    first = _line(data)
-    body, extends = data[len(first) :], loads(first)
+    body = data[1:]
     entry = index_entry(tail, doc["client"], cut + 10, end)
     if not (
         stat.S_ISREG(st.st_mode)
@@ -274,39 +285,46 @@ def _append(
         and tail.endswith(b"\n")
         and entry  # else a client without ratings in the snapshot: the full way looks
         and stat.S_ISREG(jst.st_mode)
-        and len(data) == jst.st_size
-        and data.endswith(b"\n")
+        and len(first) <= start <= size == jst.st_size
+        and len(data) == size - start + 1
+        and data[:1] == b"\n" == data[-1:]
         and extends["extends"] == head["generation"]
         and head["supersedes"] != extends["journal"]
-        and _head(path + ".checked") == _note(extends["journal"], _sig(jst))
+        and note["journal"] == extends["journal"]
+        and note["stamp"] == [*_sig(jst)]
         and b'"del"' not in body
         and b"\\u" not in body
-        and len(data) + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
+        and size + len(line) <= max(COMPACT_MIN_BYTES, st.st_size // COMPACT_FRACTION)
     ):
         return None
-    session = _session(snapshot, entry, body, doc["client"], doc["date"][:10])
+    marker = b'"' + day.encode()
+    session = _session(snapshot, entry, body, doc["client"], marker)
+    if start == len(first) and (found := body.find(marker)) >= 0:
+        start += body.rfind(b"\n", 0, found) + 1  # the first line naming the day
+    elif start == len(first):
+        start = size  # none yet: from the line this save appends
     try:
         if os.write(journal, line) != len(line):
             raise OSError("the disk took only part of the line")
         mark = _mark(journal)  # before the fsync, which changes no time
         os.fsync(journal)
     except OSError:
-        os.ftruncate(journal, len(data))
+        os.ftruncate(journal, size)
         return None
     # Saved: nothing from here may send the caller the full way.
     if mark is not None:  # else the note, stale, sends the next one the full way
-        keep_checked(db, extends["journal"], mark)
+        keep_checked(db, extends["journal"], mark, day, start)
     return session
 
 
-def _session(snapshot: int, entry: list[list[int]], body: bytes, code: str, day: str) -> list:
-    """The client's ratings whose lines name ``day`` (those that may make one session with
-    a rating that day), in entry order as ``JournalStorage.client_records`` gives them:
-    their snapshot lines' at their places, as the journal last put them, then those the
-    journal added. Only lines naming the day are read (the journal escapes nothing).
-    LookupError when the journal corrected one of them (a move or a new date: its place is
-    the full way's to find), or a line is cut short."""
-    marker = b'"' + day.encode()
+def _session(snapshot: int, entry: list[list[int]], body: bytes, code: str, marker: bytes) -> list:
+    """The client's ratings whose lines name the day (``marker``: ``"`` and the day, the
+    start of a date), those that may make one session with a rating that day, in entry
+    order as ``JournalStorage.client_records`` gives them: their snapshot lines' at their
+    places, as the journal last put them, then those the journal added. Only lines naming
+    the day are read (the journal escapes nothing), from ``body``: the journal's lines from
+    the first that may name it. LookupError when the journal corrected one of them (a move
+    or a new date: its place is the full way's to find), or a line is cut short."""
     placed: list[tuple[int, str, Any]] = []
     ours: set[str] = set()
     for offset, length in entry:
