@@ -12,10 +12,13 @@ shared machine), and the ratio of their medians is compared with the goal:
 - ``fittui --version`` and ``fittui --help`` against ``python -c pass``;
 - ``fittui record``, ``fittui history CODE --json``, ``fittui clients --json`` and
   ``fittui report --json`` on 300,000 administrations (6,000 clients) against
-  ``fittui --version``;
-- the app's first full paint of the client list on 100,000 and 300,000 administrations
-  against a minimal Textual app (a header, a table of one screenful, a footer), each a
-  fresh process from its start to the frame with the list's rows;
+  ``fittui --version``; ``record`` also with the journal about to be folded into the
+  snapshot (an eighth of it, a year of a group practice's saves: ``grown``), the longest
+  a database meets, where the database as built has the shortest;
+- the app's first full paint of the client list on 100,000 and 300,000 administrations,
+  and on 300,000 with that journal, against a minimal Textual app (a header, a table of
+  one screenful, a footer), each a fresh process from its start to the frame with the
+  list's rows;
 - opening the history of a client with 200 ratings in the 300,000 database against
   pushing a bare screen, alternately in one running app;
 - a save by another process (``fittui record``) shown on the list at 300,000: within 1 s of
@@ -58,6 +61,7 @@ ADMINISTRATIONS, CLIENTS = 300_000, 6_000
 SMALLER, SMALLER_CLIENTS = 100_000, 2_000
 RESULTS = Path(__file__).parent / "results"
 CACHE = RESULTS / f"goals-{ADMINISTRATIONS}-{CLIENTS}" / "fittui.json"
+GROWN_CACHE = RESULTS / f"goals-{ADMINISTRATIONS}-{CLIENTS}-grown" / "fittui.json"
 SMALLER_CACHE = RESULTS / f"goals-{SMALLER}-{SMALLER_CLIENTS}" / "fittui.json"
 PROBE = Path(__file__).with_name("tui_probe.py")
 LONG_HISTORY = "C00001"  # given 150 more ratings than the others' 50: 200
@@ -145,6 +149,22 @@ def database(path: Path, administrations: int, clients: int, env: dict[str, str]
     return path
 
 
+def grown(big: Path, env: dict[str, str]) -> Path:
+    """``big`` with its journal filled to just short of its folding into the snapshot
+    (``fill_journal``: ratings of every client, a year of a group practice's saves), built
+    once and opened once by the app (read and checked whole, its rows kept): the longest
+    journal an app or ``fittui record`` meets, where ``big``'s is the shortest."""
+    if not GROWN_CACHE.exists():
+        print(f"Filling a copy's journal in {GROWN_CACHE.parent} (once)...", flush=True)
+        building = GROWN_CACHE.parent.with_name(GROWN_CACHE.parent.name + "-building")
+        shutil.rmtree(building, ignore_errors=True)
+        copy = copy_of(big, building)
+        fill_journal(copy)
+        paint_ms(["fittui", str(copy)], env)
+        building.rename(GROWN_CACHE.parent)
+    return GROWN_CACHE
+
+
 def copy_of(source: Path, folder: Path) -> Path:
     """A copy of a database (its journal too) in a new private folder; the kept histories'
     folder, derived data, stays behind."""
@@ -173,7 +193,7 @@ def ratio_row(
     )
 
 
-def measure_all(db: Path | None, env: dict[str, str], how: str) -> list[Row]:
+def measure_all(db: Path | None, grown_db: Path | None, env: dict[str, str], how: str) -> list[Row]:
     fittui = fittui_command()
     python_pass = [sys.executable, "-c", "pass"]
     version = [*fittui, "--version"]
@@ -195,6 +215,11 @@ def measure_all(db: Path | None, env: dict[str, str], how: str) -> list[Row]:
     record = [*on_db, "record", "C00001", "ORS", "5", "5", "5", "5"]
     subprocess.run(record, check=True, capture_output=True, env=env)  # the day's backup
     goal("`fittui record`, 300,000", record, version, "`--version`", 1.3, COMMAND_RUNS)
+    if grown_db is not None:
+        record = [*fittui, "--db", str(grown_db), *record[3:]]
+        subprocess.run(record, check=True, capture_output=True, env=env)  # read whole: a copy
+        name = "`fittui record`, 300,000, its journal about to be folded in"
+        goal(name, record, version, "`--version`", 1.3, COMMAND_RUNS)
     history = [*on_db, "history", "C00002", "--json"]
     goal(
         "`fittui history CODE --json`, 300,000", history, version, "`--version`", 1.5, COMMAND_RUNS
@@ -206,22 +231,28 @@ def measure_all(db: Path | None, env: dict[str, str], how: str) -> list[Row]:
     return rows
 
 
-def measure_app(big: Path, smaller: Path, scratch: Path, env: dict[str, str]) -> list[Row]:
-    """The app's goals: first paint, a history opened, a save by another process (in a copy
-    of ``big`` made in ``scratch``), memory. Only that one saves: the others open the
-    databases as they are kept (a copy would be a file the store has not checked yet)."""
+def measure_app(
+    big: Path, grown_db: Path, smaller: Path, scratch: Path, env: dict[str, str]
+) -> list[Row]:
+    """The app's goals: first paint (``big`` also with its journal about to be folded in,
+    ``grown``), a history opened, a save by another process (in a copy of ``big`` made in
+    ``scratch``), memory. Only that one saves: the others open the databases as they are
+    kept (a copy would be a file the store has not checked yet)."""
     rows: list[Row] = []
     minimal = "minimal Textual app"
-    for size, db in ((SMALLER, smaller), (ADMINISTRATIONS, big)):
+    grown_name = f"{ADMINISTRATIONS:,}, its journal about to be folded in"
+    for size, db in (
+        (f"{SMALLER:,}", smaller),
+        (f"{ADMINISTRATIONS:,}", big),
+        (grown_name, grown_db),
+    ):
         ms, base_ms = interleaved(
             partial(paint_ms, ["fittui", str(db)], env),
             lambda: paint_ms(["minimal"], env),
             APP_RUNS,
         )
         rows.append(
-            ratio_row(
-                f"first full paint of the client list, {size:,}, ms", ms, minimal, base_ms, 1.5
-            )
+            ratio_row(f"first full paint of the client list, {size}, ms", ms, minimal, base_ms, 1.5)
         )
     opened = probe(["history", str(big), LONG_HISTORY, str(SCREEN_RUNS)], env)
     rows.append(
@@ -445,12 +476,14 @@ def main() -> int:
         for how, prepare in [] if app_only or saves_only else steps:
             prepare()
             print(f"Measuring the commands with {how}...", flush=True)
-            db = None if big is None else copy_of(big, home / how.replace(" ", "-"))
-            rows += measure_all(db, env, how)
+            folder = home / how.replace(" ", "-")
+            db = None if big is None else copy_of(big, folder)
+            grown_db = None if big is None else copy_of(grown(big, env), folder / "grown")
+            rows += measure_all(db, grown_db, env, how)
         if big is not None and smaller is not None:
             compile_bytecode()  # already so after the commands, unless --app
             print("Measuring the app (bytecode)...", flush=True)
-            rows += measure_app(big, smaller, home / "app", env)
+            rows += measure_app(big, grown(big, env), smaller, home / "app", env)
         if big is not None and not commands_only:
             print("Measuring the saves...", flush=True)
             rows += measure_saves(big, home / "saves")
