@@ -174,6 +174,22 @@ def test_damaged_snapshot_record_names_its_line(client_db, monkeypatch):
     assert "line " in str(raised.value) and "120" in str(raised.value)
 
 
+def test_an_episode_end_without_a_reason_in_the_snapshot_is_refused(client_db, monkeypatch):
+    """The snapshot's records are checked many at a time (``RecordChecks.many``): each
+    table's own checks too, where they have no form for many records (an episode's end
+    needs a reason, as a journal line's does)."""
+    Store(client_db).add_episode_event("C1", "end", "2026-01-06", "planned")
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
+    Store(client_db).add_client("C2")  # compacts: everything is in the snapshot now
+    text = client_db.read_bytes().replace(b'"reason":"planned"', b'"reason":null')
+    assert b'"reason":null' in text
+    client_db.write_bytes(text)
+    with pytest.raises(UnreadableDatabase) as raised:
+        Store(client_db).episode_events("C1")
+    assert raised.value.path == client_db
+    assert "line " in str(raised.value) and "needs a reason" in str(raised.value)
+
+
 def test_cli_on_ops_null_says_what_and_where(client_db, capsys):
     from fittui.cli.main import main
 

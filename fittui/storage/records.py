@@ -416,7 +416,11 @@ class RecordChecks:
                     if value is not _MISSING and check(value):
                         return False
         together = CHECKS_TOGETHER.get(table)
-        return together is None or together(self, records, columns)
+        if together is not None:
+            return together(self, records, columns)
+        # A table whose record checks have no form for many records: each record alone.
+        checks = RECORD_CHECKS.get(table, ())
+        return not any(check(self, i, doc) for check in checks for i, doc in records.items())
 
     def _shape(self, table: str) -> _Shape:
         fields = FIELDS.get(table)
