@@ -299,10 +299,9 @@ def _append(
         return None
     marker = b'"' + day.encode()
     session = _session(snapshot, entry, body, doc["client"], marker)
-    if start == len(first) and (found := body.find(marker)) >= 0:
-        start += body.rfind(b"\n", 0, found) + 1  # the first line naming the day
-    elif start == len(first):
-        start = size  # none yet: from the line this save appends
+    if start == len(first):  # all read: the day's lines start at the first naming it
+        found = body.find(marker)  # (none yet: at the line this save appends)
+        start = size if found < 0 else start + body.rfind(b"\n", 0, found) + 1
     try:
         if os.write(journal, line) != len(line):
             raise OSError("the disk took only part of the line")
