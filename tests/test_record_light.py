@@ -222,6 +222,74 @@ def test_a_light_save_reads_the_journal_from_the_first_line_naming_its_day(
     assert saved(lightly) == saved(fully)
 
 
+DAYS = ("2026-01-04", "2026-01-05", "2026-01-06")
+CHANGES = ("light", "light", "light", "void", "unvoid", "redate", "move", "full")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(CHANGES),
+            st.sampled_from(["C1", "C2"]),
+            st.sampled_from(DAYS),
+            st.sampled_from(["", "T09:00", "T12:00"]),
+            st.sampled_from(["ORS", "SRS"]),
+            st.booleans(),
+        ),
+        min_size=3,
+        max_size=10,
+    )
+)
+def test_the_day_s_lines_kept_in_the_note_hold_through_any_changes(tmp_path_factory, steps):
+    """Light saves of several days among the app's voids, moves and new dates (each
+    noted as checked, or not) and full saves: the light way says what the full way says,
+    and its note's offset keeps its promise (no line before it names its day, deletes or
+    escapes)."""
+    folder = tmp_path_factory.mktemp("days")
+    os.environ["FITTUI_CONFIG"] = str(folder / "config")
+    lightly, fully = ready(folder / "a" / "fittui.json"), ready(folder / "b" / "fittui.json")
+    for n, (change, code, day, at, instrument, noted) in enumerate(steps):
+        words = [code, instrument, "3", "3", "3", "3", "--date", day + at]
+        if change in ("light", "full"):
+            said = light(lightly, *words[:6], date=day + at) if change == "light" else None
+            expected = full(fully, "record", *words)
+            assert (said or full(lightly, "record", *words)[:2]) == expected[:2], steps
+            _check_the_note(lightly)
+            continue
+        for db in (lightly, fully):
+            store = Store(db)
+            records = store.storage.client_records(code)  # none: all moved away
+            chosen = list(records)[n % len(records)] if records else ""
+            voided = "voided" in records.get(chosen, {})
+            if not records:
+                pass
+            elif change == "void" and not voided:
+                store.void(chosen, "test entry")
+            elif change == "unvoid" and voided:
+                store.unvoid(chosen)
+            elif change == "redate" and records[chosen]["date"] != DAYS[n % 3]:
+                store.redate(chosen, DAYS[n % 3])
+            elif change == "move":
+                store.move(chosen, "C2" if code == "C1" else "C1")
+            store.close()
+            if noted:
+                bless(db)
+    assert saved(lightly) == saved(fully)
+
+
+def _check_the_note(db: Path) -> None:
+    note = json.loads(db.with_name(db.name + ".checked").read_bytes())
+    data = journal_of(db).read_bytes()
+    if note["day"] is None:
+        return
+    head = data.index(b"\n") + 1
+    assert head <= note["from"] <= len(data) and data[note["from"] - 1] == ord("\n")
+    before = data[head : note["from"]]
+    assert b'"' + note["day"].encode() not in before
+    assert b'"del"' not in before and b"\\u" not in before
+
+
 CLIENTS = st.sampled_from(["C1", "C2", "C3", "NOPE", "c1"])
 KEYS = st.sampled_from(["ORS", "srs", "PHQ-9", "gad-7", "YCORS", "XYZ"])
 SCORES = st.sampled_from(
@@ -573,6 +641,35 @@ def test_what_the_light_way_cannot_be_sure_of_is_left_to_the_full_way(practice, 
         assert light(practice, *RECORD, date="2026-01-05") is not None
 
 
+@pytest.mark.parametrize("start", [10**20, -(10**20), -(2**62), 0, -1, "9", 1.5, None, True, 10**6])
+def test_a_note_whose_offset_is_damaged_leaves_the_save_to_the_full_way(practice, start):
+    note = practice.with_name(practice.name + ".checked")
+    kept = json.loads(note.read_bytes())
+    note.write_bytes(dumps({**kept, "day": "2026-01-05", "from": start}).encode() + b"\n")
+    before = db_bytes(practice)
+    assert light(practice, *RECORD, date="2026-01-05") is None
+    assert db_bytes(practice) == before
+    assert either(practice, "record", *RECORD, "--date", "2026-01-05")[0] == 0
+
+
+def test_a_note_nested_thousands_deep_leaves_the_save_to_the_full_way(practice):
+    practice.with_name(practice.name + ".checked").write_bytes(
+        b"[" * 3000 + b"\n"
+    )  # within the 4 KB read
+    before = db_bytes(practice)
+    assert light(practice, *RECORD) is None
+    assert db_bytes(practice) == before
+
+
+def test_noting_the_journal_raises_nothing_once_a_line_is_saved(practice):
+    """``keep_checked`` runs after the line is on disk: nothing it meets may send the
+    caller the full way, which would save the rating twice."""
+    keep_checked(practice, "\udc80 not text a file holds", (1, 2, 3, 4), "2026-01-05", 7)
+    practice.with_name(practice.name + ".checked").unlink()
+    practice.with_name(practice.name + ".checked").mkdir()
+    keep_checked(practice, "0123456789abcdef", (1, 2, 3, 4))
+
+
 def test_a_therapist_s_settings_with_a_pin_leave_the_light_way_to_save(practice, config):
     save_pin(config / "settings.toml", quick_pin())
     (config / "settings.toml").write_text(
@@ -753,6 +850,7 @@ def test_an_index_entry_is_found_by_its_code_alone(index, code):
     # the same entries, the same refusal of a damaged one.
     eager = type("Eager", (fittui.storage.journal._Index,), {"WHOLE_AFTER": 0})(data)
     assert [eager.get(c) for c in (code, *index)] == [expected, *(orjson.loads(data).values())]
+    assert eager._whole == orjson.loads(data)  # parsed whole, not searched
     damaged = data.replace(b"]]", b".5]]", 1)
     for way in (fittui.storage.journal._Index(damaged), type(eager)(damaged)) if index else ():
         with pytest.raises(ValueError, match="is damaged"):

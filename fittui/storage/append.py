@@ -176,9 +176,10 @@ def keep_checked(
     session with it, see :func:`_session`). Not fsynced, and never believed beyond that
     very stamp (any write since changes it): a note lost or stale only sends the next
     ``fittui record`` the full way. Always as long, so it is written over in place
-    (truncating a file costs more than the rest of the save)."""
-    note = _note(journal, mark, day, start)
+    (truncating a file costs more than the rest of the save). Raises nothing: it is
+    called once a save is on disk."""
     try:
+        note = _note(journal, mark, day, start)
         fd = os.open(f"{db}.checked", os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
         try:
             st = os.fstat(fd)
@@ -186,7 +187,7 @@ def keep_checked(
                 os.ftruncate(fd, len(note))
         finally:
             os.close(fd)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: an id that is not text a file holds
         pass
 
 
@@ -209,6 +210,19 @@ def _line(data: bytes) -> bytes:
     return data[: data.find(b"\n") + 1]
 
 
+# What a file that is not as expected raises on the way (RecursionError: JSON nested
+# thousands deep): the save is then the full way's, which says what is wrong.
+_NOT_SURE = (
+    ValueError,
+    ImportError,
+    OSError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    RecursionError,
+)
+
+
 def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> list | None:
     """Append the administration ``doc``, fsynced, under the write lock, when the full save
     would write exactly this line (see the module docstring). Gives the client's ratings
@@ -218,7 +232,7 @@ def append_rating(db: Path, doc_id: str, doc: dict[str, Any], today: str) -> lis
     opened: list[int] = []  # closed whatever happens, the lock last
     try:
         return _append(db, doc_id, doc, today, opened)
-    except (ValueError, ImportError, OSError, LookupError, TypeError, AttributeError):
+    except _NOT_SURE:
         return None
     finally:
         for fd in reversed(opened):  # the lock last: it lets the next writer in
@@ -270,6 +284,8 @@ def _append(
     # The lines that may matter to a rating of this day: from where the note says they
     # start, else all of them. One byte before, a newline: the lines read are whole.
     start = note["from"] if note["day"] == day else len(first)
+    if type(start) is not int or not len(first) <= start <= size:
+        return None  # a damaged note
     data = os.pread(journal, size - start + 1, start - 1)
     jst = os.fstat(journal)  # after the read: as marked then, so the bytes read are too
     body = data[1:]
@@ -285,7 +301,7 @@ def _append(
         and tail.endswith(b"\n")
         and entry  # else a client without ratings in the snapshot: the full way looks
         and stat.S_ISREG(jst.st_mode)
-        and len(first) <= start <= size == jst.st_size
+        and size == jst.st_size
         and len(data) == size - start + 1
         and data[:1] == b"\n" == data[-1:]
         and extends["extends"] == head["generation"]
