@@ -179,7 +179,8 @@ def keep_checked(
     (truncating a file costs more than the rest of the save). Raises nothing: it is
     called once a save is on disk."""
     try:
-        note = _note(journal, mark, day, start)
+        fields = {"journal": journal, "stamp": [*mark], "day": day, "from": start}
+        note = dumps(fields).encode().ljust(255) + b"\n"
         fd = os.open(f"{db}.checked", os.O_WRONLY | os.O_CREAT | _OPEN, 0o600)
         try:
             st = os.fstat(fd)
@@ -189,11 +190,6 @@ def keep_checked(
             os.close(fd)
     except (OSError, ValueError):  # ValueError: an id that is not text a file holds
         pass
-
-
-def _note(journal: str, mark: tuple[int, int, int, int], day: str | None, start: int) -> bytes:
-    note = {"journal": journal, "stamp": [*mark], "day": day, "from": start}
-    return dumps(note).encode().ljust(255) + b"\n"
 
 
 def _head(path: str) -> bytes:
