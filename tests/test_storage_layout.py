@@ -87,6 +87,7 @@ OPERATIONS = st.lists(
         ),
         st.tuples(st.just("void"), st.integers(0, 50)),
         st.tuples(st.just("unvoid"), st.integers(0, 50)),
+        st.tuples(st.just("delete"), st.integers(0, 50)),
         st.tuples(st.just("move"), st.integers(0, 50), st.sampled_from(["C1", "C2", "C3"])),
         st.tuples(st.just("import"), st.integers(0, 110)),
         st.tuples(st.just("end"), st.sampled_from(["C1", "C2", "C3"]), st.integers(0, 110)),
@@ -136,7 +137,9 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
                     line = ["--db", str(db), "record", code, key, *scores, "--date", day(n)]
                     with contextlib.redirect_stdout(io.StringIO()):
                         assert main(line) == 0
-            elif kind in ("void", "unvoid", "move") and (there := store.all_administrations()):
+            elif kind in ("void", "unvoid", "move", "delete") and (
+                there := store.all_administrations()
+            ):
                 rating = there[op[1] % len(there)]
                 if kind == "void" and rating.voided is None:
                     store.void(rating.id, "entered in error")
@@ -144,6 +147,8 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
                     store.unvoid(rating.id)
                 elif kind == "move" and rating.client != op[2]:
                     store.move(rating.id, op[2])
+                elif kind == "delete":  # no command deletes a rating, but the engine can
+                    store._administrations.remove(doc_ids=[rating.id])
             elif kind == "import":
                 items = {item.key: 50 for item in ORS.items}
                 new = Administration(new_id(), "C5", "ORS", day(op[1]), items)
@@ -277,6 +282,36 @@ def test_one_clients_history_reads_no_other_clients_ratings(db: Path, monkeypatc
     writer.record("C2", ORS, ORS.parse_scores(["1", "1", "1", "1"]), day(40))
     assert len(writer.administrations("C2")) == 11
     assert set(lines) == {"C2"}
+
+
+def test_a_snapshot_rating_changed_then_deleted_in_the_journal_stays_deleted(db: Path) -> None:
+    """Read in parts, a rating of the snapshot that the journal voided and then deleted
+    came back from the client's snapshot lines (only a rating deleted unchanged was left
+    out)."""
+    compacted(db)
+    Store(db).clients()
+    writer = Store(db)
+    first = writer.administrations("C2")[0]
+    writer.void(first.id, "entered in error")
+    writer._administrations.remove(doc_ids=[first.id])
+    whole = [a for a in Store(db, read_only=True).all_administrations() if a.client == "C2"]
+    assert len(whole) == 9
+    assert Store(db, read_only=True).all_administrations("C2") == whole
+    assert Store(db).client_rows(RULES, TODAY) == rescored(db)
+
+
+def test_a_rating_deleted_by_the_save_that_folds_the_journal_leaves_no_row_carried(
+    db: Path, monkeypatch
+) -> None:
+    """A compaction carries the rows still true to the new journal: a save that deleted a
+    rating did not count as changing anyone, so its client's old row was carried."""
+    writer = compacted(db)  # a store that has read everything, as a long-running app may
+    writer.client_rows(RULES, TODAY)  # every row kept
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_FRACTION", 1 << 40)
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)  # every save folds
+    writer._administrations.remove(doc_ids=[writer.administrations("C3")[0].id])
+    assert writer.client_rows(RULES, TODAY) == rescored(db)
+    assert Store(db).client_rows(RULES, TODAY) == rescored(db)
 
 
 def test_a_changed_snapshot_is_read_and_checked_whole(db: Path) -> None:

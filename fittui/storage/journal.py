@@ -952,9 +952,12 @@ class JournalStorage:
             return
         if self._partial and table != GROUPED:
             raise _NeedsWhole  # is a client gone who still has ratings?
-        if self._partial and before is None:
+        if self._partial:
+            # The snapshot may hold it, though the journal changed it since (a void): it is
+            # left out of the client's snapshot lines from now on.
             self._deleted.add(doc_id)
-            self._changes = self._line_codes = None  # whose: in the snapshot
+            if before is None:
+                self._changes = self._line_codes = None  # whose: in the snapshot
         if table in tables:
             tables[table].pop(doc_id, None)
 
@@ -1296,6 +1299,10 @@ class JournalStorage:
         for op in ops:
             if len(op) == 4:
                 self._note_change(op[1], op[3], op[2])
+            elif op[1] == "clients":
+                self._note_change(op[1], {}, op[2])
+            else:  # whose record it was is gone with it: take every client as changed
+                self._changes = self._line_codes = None
         line = orjson.dumps({"ops": ops}) + b"\n"
         try:
             if self._journal_ino is None or self._journal_obsolete:
