@@ -28,7 +28,7 @@ from fittui.cli.main import main
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import Administration, Client
-from fittui.storage import summaries
+from fittui.storage import replayed, summaries
 from fittui.storage.backup import backup_database, restore_database
 from fittui.storage.derived import Rules
 from fittui.storage.journal import JournalStorage, new_id
@@ -120,8 +120,10 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
     watcher = Store(db)  # a long-lived store: another process as the app sees it
     assert watcher.client_rows(RULES, TODAY) == rescored(db)
     copies: list[Path] = []
+    kept_after = replayed.KEEP_AFTER
     original = fittui.storage.journal.COMPACT_MIN_BYTES
     fittui.storage.journal.COMPACT_MIN_BYTES = 2000  # the store's saves compact often
+    replayed.KEEP_AFTER = 600  # and an open replaying a few lines keeps them as replayed
     try:
         for op in operations:
             today = TODAY
@@ -174,6 +176,7 @@ def test_rows_kept_beside_the_data_equal_a_full_rescore(tmp_path_factory, operat
         fittui.storage.journal.COMPACT_MIN_BYTES = fittui.storage.append.COMPACT_MIN_BYTES = (
             original
         )
+        replayed.KEEP_AFTER = kept_after
 
 
 # -- a stale or damaged file of rows is noticed and rebuilt ----------------------------------

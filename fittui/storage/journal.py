@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol
 
 import orjson
 
-from fittui.storage import daily
+from fittui.storage import daily, replayed
 from fittui.storage.append import (  # noqa: F401 - new_id is re-exported
     COMPACT_FRACTION,
     COMPACT_MIN_BYTES,
@@ -243,6 +243,14 @@ def _first(entry: tuple[int, str, dict[str, Any]]) -> int:
     return entry[0]
 
 
+def _parsed(data: bytes | memoryview) -> Any:
+    """JSON kept beside the data, parsed; None when it does not parse."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _only_records(table: str, doc_id: str, doc: Any) -> str | None:
     return None if type(doc) is dict else "is not a record"
 
@@ -364,6 +372,12 @@ class JournalStorage:
         # when asked for (``client_records``), through the snapshot's index.
         self._partial = False
         self._small: bytes | None = None  # the small tables' lines, not yet read
+        # The journal's administrations as kept replayed (``replayed.py``), as JSON: parsed
+        # and checked when first asked for (``_loaded_as_is``), under the lines replayed
+        # after them meanwhile (in ``_tables``). And the journal's puts into the small
+        # tables since the load, which a store keeping the journal as replayed writes.
+        self._kept_ratings: bytes | memoryview | None = None
+        self._small_puts: dict[str, dict[str, Any]] = {}
         self._index = _Index()
         self._grouped_count = 0  # administrations in the snapshot
         self._deleted: set[str] = set()  # administrations the journal deleted
@@ -460,7 +474,7 @@ class JournalStorage:
         full: prefer ``client_records``)."""
         with self._guard:
             self._refresh(full=name == GROUPED)
-            return self._loaded().get(name, {})
+            return (self._loaded() if name == GROUPED else self._small_tables()).get(name, {})
 
     def look(self) -> None:
         """Read what other processes saved since the last look: their new journal lines
@@ -496,15 +510,30 @@ class JournalStorage:
     def _loaded(self) -> Tables:
         """The tables read, once ``_refresh`` or ``_load`` has read them, the small ones
         included."""
-        if self._small is not None:
-            self._parse_small()
+        self._small_tables()
         return self._loaded_as_is()
 
     def _loaded_as_is(self) -> Tables:
         """The tables read so far: of a partial read, the small ones only once something
         asked for them (``_parse_small``); the administrations are there either way."""
+        tables = self._small_tables_as_is()
+        if self._kept_ratings is not None:
+            self._take_kept_ratings(tables)
+        return tables
+
+    def _small_tables_as_is(self) -> Tables:
+        """The tables read so far, the journal's administrations perhaps still kept aside
+        (``_kept_ratings``): what the client list's start and the lines replayed after them
+        need."""
         assert self._tables is not None, "read before the database was loaded"
         return self._tables
+
+    def _small_tables(self) -> Tables:
+        """The tables read, the small ones whole, the journal's administrations perhaps
+        still kept aside."""
+        if self._small is not None:
+            self._parse_small()
+        return self._small_tables_as_is()
 
     def has_client(self, code: str) -> bool:
         """Whether the client is in the database now, reading no more than it takes."""
@@ -518,20 +547,19 @@ class JournalStorage:
         was checked whole, every rating's client in it, and no client is deleted while the
         small tables wait: ``_apply_lines``); else the small tables are read."""
         if self._small is not None:
-            if code in self._loaded_as_is().get("clients", {}):
+            if code in self._small_tables_as_is().get("clients", {}):
                 return True
             try:
                 if self._index.get(code):
                     return True
             except ValueError:
                 pass  # read its lines to say what is wrong
-            self._parse_small()
-        return code in self._loaded_as_is().get("clients", {})
+        return code in self._small_tables().get("clients", {})
 
     def table_for_update(self, name: str) -> dict[str, dict[str, Any]]:
         """A table to change inside a transaction (TinyDB's writes): the administrations
         without reading the small tables, any other table with them."""
-        tables = self._loaded_as_is() if name == GROUPED else self._loaded()
+        tables = self._loaded_as_is() if name == GROUPED else self._small_tables()
         return tables.setdefault(name, {})
 
     def _refresh(self, full: bool = True) -> None:
@@ -632,7 +660,8 @@ class JournalStorage:
         """
         if journal:
             journal.seek(0)
-        first = journal.readline() if journal else b""
+        data = journal.read() if journal else b""  # the journal whole, to replay it
+        first = data[: data.find(b"\n") + 1 or len(data)]
         journal_id, extends = _head_of(first)
         if (
             journal_id is not None
@@ -660,9 +689,108 @@ class JournalStorage:
         if obsolete and jst:
             self._journal_offset = jst.st_size
         elif journal:
-            self._replay(first + journal.read())
+            start = self._resume(data) if partial else 0
+            self._replay(data[start:] if start else data)
+            if partial and self._journal_offset - start >= replayed.KEEP_AFTER:
+                self._keep_replayed()
         if partial is None and self._verified is not None and not self.read_only:
             self._keep_stamp()
+
+    def _resume(self, data: bytes) -> int:
+        """Take the journal as kept replayed (``replayed.py``) when it covers the first bytes
+        of ``data``, the journal read whole, and checks out: how many bytes it covers, from
+        which the replay goes on; else 0."""
+        kept = replayed.read(self.path, self._verified, self._journal_id)
+        if (
+            kept is None
+            or kept.offset > len(data)
+            or zlib.crc32(memoryview(data)[: kept.offset]) != kept.crc
+        ):
+            return 0
+        check = self.validate.record if self.validate else _only_records
+        for table, records in kept.small.items():
+            for doc_id, doc in records.items():
+                if table == GROUPED or check(table, doc_id, doc):
+                    return 0  # the journal's lines say what is wrong
+        tables = self._small_tables_as_is()
+        for table, records in kept.small.items():
+            tables[table] = dict(records)
+        self._small_puts = kept.small
+        self._kept_ratings = kept.ratings
+        self._deleted = set(kept.deleted)
+        self._last_touch, self._unknown_touch = kept.touched, kept.unknown_touch
+        self._journal_offset, self._journal_lines = kept.offset, kept.lines
+        self._journal_crc, self._unterminated = kept.crc, kept.unterminated
+        self._journal_tail = data[max(0, kept.offset - 64) : kept.offset]
+        return kept.offset
+
+    def _keep_replayed(self) -> None:
+        """Keep the journal as replayed, for the next open (``replayed.py``); never by a
+        read-only store, and a failure only makes the next open slower."""
+        if (
+            self.read_only
+            or self.validate is None  # its lines' links went unchecked
+            or self._verified is None
+            or self._journal_id is None
+            or self._journal_crc is None
+        ):
+            return
+        ratings = self._loaded_as_is().get(GROUPED, {})
+        kept = replayed.Replayed(
+            self._journal_offset,
+            self._journal_crc,
+            self._journal_lines,
+            self._unterminated,
+            self._last_touch,
+            self._unknown_touch,
+            sorted(self._deleted),
+            self._small_puts,
+            b"",
+        )
+        try:
+            replayed.write(self.path, self._verified, self._journal_id, kept, ratings)
+        except OSError:
+            pass
+
+    def prepare_ratings(self) -> None:
+        """Parse the journal's administrations kept aside at open (``_kept_ratings``) now:
+        for a thread the app starts once its first frame is drawn, so that the first
+        question about ratings finds them ready. Parsing holds no lock; checking them and
+        putting them in place does."""
+        with self._guard:
+            data = self._kept_ratings
+        if data is None:
+            return
+        with collector_paused():
+            parsed = _parsed(data)
+        with self._guard:
+            if self._kept_ratings is data and self._tables is not None:
+                self._take_kept_ratings(self._tables, parsed)
+
+    def _take_kept_ratings(self, tables: Tables, parsed: Any = None) -> None:
+        """The journal's administrations as kept replayed, parsed (unless ``parsed`` is
+        given) and checked now, under those the lines replayed since put in ``tables``. A
+        record the checks refuse (the instruments changed since) makes the journal
+        unreadable, as its line would; the kept file is then deleted, so the next open
+        replays the journal and names that line."""
+        data, self._kept_ratings = self._kept_ratings, None
+        assert data is not None
+        with collector_paused():
+            ratings = _parsed(data) if parsed is None else parsed
+            if type(ratings) is not dict:
+                wrong: tuple[str, str] | None = ("", "not a table of records")
+            elif self.validate:
+                wrong = self.validate.many(GROUPED, ratings)
+            else:
+                bad = [i for i, doc in ratings.items() if type(doc) is not dict]
+                wrong = (bad[0], "is not a record") if bad else None
+        if wrong is not None:
+            if not self.read_only:
+                replayed.forget(self.path)
+            self._tables = None
+            raise self._unreadable(self.journal_path, f"{GROUPED} record {wrong[0]}: {wrong[1]}")
+        ratings.update(tables.get(GROUPED, {}))
+        tables[GROUPED] = ratings
 
     def _obsolete(
         self,
@@ -717,6 +845,7 @@ class JournalStorage:
         self._index, self._grouped_count = partial[5:7] if partial else (_Index(), 0)
         self._small = partial[7] if partial else None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
+        self._kept_ratings, self._small_puts = None, {}
         self._last_touch, self._unknown_touch, self._line_codes = {}, 0, set()
         self._journal_offset, self._journal_lines = 0, 0
         self._unmark()
@@ -803,7 +932,7 @@ class JournalStorage:
             if not (type(row) is list and len(row) == 2 and type(row[1]) is dict):
                 raise self._unreadable(self.path, f"line {number}: unexpected shape")
             snapshot.setdefault(row[0], {}).update(row[1])
-        tables = self._loaded_as_is()
+        tables = self._small_tables_as_is()
         for name, records in snapshot.items():
             if name in tables:  # the journal's puts (it deletes none while they wait)
                 records.update(tables[name])
@@ -899,7 +1028,7 @@ class JournalStorage:
         """Apply journal lines starting at byte ``at``, each checked as a save checks it:
         the shape of the line and of every operation, every record put, and the links
         between records once the line's operations are all applied (one transaction)."""
-        tables = self._loaded_as_is()
+        tables = self._small_tables_as_is()
         record = self.validate.record if self.validate else _only_records
         links = self.validate.links if self.validate else None
         number = self._journal_lines
@@ -939,10 +1068,14 @@ class JournalStorage:
         table, doc_id = op[1], op[2]
         if table != GROUPED and self._small is not None:
             self._parse_small()
+        if table == GROUPED and len(op) == 3 and self._kept_ratings is not None:
+            self._take_kept_ratings(tables)  # whose rating it was (rare: taken at once)
         before = tables.get(table, {}).get(doc_id)
         self._note_change(table, before, doc_id)
         if len(op) == 4:
             self._note_change(table, op[3], doc_id)
+            if table != GROUPED:
+                self._small_puts.setdefault(table, {})[doc_id] = op[3]
             if table in tables:
                 tables[table][doc_id] = op[3]
             else:
@@ -1250,7 +1383,8 @@ class JournalStorage:
             return
         self._swept = True
         # A pattern is compiled only for a name that may match (usually there is none).
-        mine = rf"\.{re.escape(self.path.name)}(\.journal|\.summaries)?\.[0-9a-f]{{8}}\.tmp"
+        kept = r"(\.journal|\.summaries|\.replayed)?"
+        mine = rf"\.{re.escape(self.path.name)}{kept}\.[0-9a-f]{{8}}\.tmp"
         backup = rf"\.{re.escape(self.path.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp"
         old = time.time() - STALE_SECONDS
         for folder, pattern, before in (
@@ -1466,8 +1600,10 @@ class JournalStorage:
         self._partial, self._index, self._grouped_count = False, _Index(), 0
         self._small = None
         self._deleted, self._client_cache, self._journal_groups = set(), {}, None
+        self._kept_ratings, self._small_puts = None, {}
         self._snapshot_schema = FILE_SCHEMA
         self._start_journal()
+        replayed.forget(self.path)
         self.generation += 1
         self._verified = [generation, *self._snapshot_sig]
         try:

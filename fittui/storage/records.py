@@ -379,7 +379,7 @@ class RecordChecks:
         date once, the scores of an instrument in one go) and looks record by record only
         when something is wrong, to say which record and what.
         """
-        if self._all_sound(table, records):
+        if not records or self._all_sound(table, records):
             return None
         for doc_id, doc in records.items():
             if problem := self.record(table, doc_id, doc):

@@ -393,6 +393,11 @@ class Store:
         without reading any other client's."""
         return self.storage.client_records(code)
 
+    def prepare_ratings(self) -> None:
+        """Parse now what an open left for the first question about ratings (the journal's
+        ratings, kept beside the data as replayed): for a thread, once the list is drawn."""
+        self.storage.prepare_ratings()
+
     def check_readable(self) -> None:
         """Read the database's small tables and its journal now, without making an object
         of any record: a database that cannot be read raises here (``UnreadableDatabase``)."""

@@ -149,11 +149,16 @@ class FitApp(App):
 
     @work(thread=True, exit_on_error=False)
     def _prepare_scoring(self) -> None:
-        """Import the scoring modules off the main loop (see ``SCORING_MODULES``)."""
+        """Import the scoring modules off the main loop (see ``SCORING_MODULES``), and parse
+        the journal's ratings an open kept aside (``Store.prepare_ratings``)."""
         from importlib import import_module
 
         for name in SCORING_MODULES:
             import_module(name)
+        try:
+            self.store.prepare_ratings()
+        except StorageError:
+            pass  # the next look reads the database afresh, and says what is wrong
 
     def look_for_saves(self) -> None:
         """Pick up saves from any process and tell the screen on top what changed: the one
