@@ -11,17 +11,20 @@ import contextlib
 import io
 import os
 import stat
+import threading
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
 import orjson
 import pytest
 
+import fittui.storage.journal
 from conftest import rate_ors, rescored_rows
 from fittui.cli.main import main
 from fittui.domain.etr import default_parameters
 from fittui.domain.instruments import load_instruments
-from fittui.storage import replayed
+from fittui.storage import records, replayed
 from fittui.storage.backup import backup_database, restore_database
 from fittui.storage.derived import Rules
 from fittui.storage.journal import JournalStorage, UnreadableDatabase
@@ -185,8 +188,10 @@ def damaged_head(db: Path) -> None:
 
 def damaged_ratings(db: Path) -> None:
     kept = replayed_path(db)
-    data = kept.read_bytes()
-    kept.write_bytes(data[:-20] + data[-20:].replace(b"4", b"5", 1))
+    data = bytearray(kept.read_bytes())
+    at = data.index(b'"individually":', data.index(b"\n") + 1) + len(b'"individually":')
+    data[at] = ord("9") if data[at] != ord("9") else ord("8")  # a score, in the ratings' line
+    kept.write_bytes(bytes(data))
 
 
 def cut_short(db: Path) -> None:
@@ -203,14 +208,20 @@ def journal_rewritten(db: Path) -> None:
 @pytest.mark.parametrize("damage", [damaged_head, damaged_ratings, cut_short, journal_rewritten])
 def test_a_kept_file_that_does_not_check_out_is_never_believed(db: Path, damage) -> None:
     Store(db).clients()
+    kept = replayed_path(db).read_bytes()
     damage(db)
+    damaged = replayed_path(db).stat().st_ino
+    assert replayed_path(db).read_bytes() != kept or damage is journal_rewritten
     expected = replaying(db)
     store = Store(db)
     assert seen(store) == expected
     if damage is journal_rewritten:
         assert expected["clients"]["C5"]["label"] == "NEW"
-    assert orjson.loads(replayed_path(db).read_bytes()[9:].split(b"\n")[0])["offset"] > 0
-    assert seen(Store(db)) == expected  # written anew, and taken
+    assert replayed_path(db).stat().st_ino != damaged  # written anew
+    taking = Store(db)
+    taking.clients()
+    assert taking.storage._kept_ratings is not None  # and taken
+    assert seen(taking) == expected
 
 
 def test_damage_in_the_journal_it_covers_is_reported_as_without_it(db: Path) -> None:
@@ -241,7 +252,7 @@ def test_a_kept_rating_the_checks_refuse_stops_the_read_until_the_journal_is_rep
     wrong = next(iter(records))
     records[wrong]["items"]["individually"] = 1.77
     payload = orjson.dumps(records)
-    kept.write_bytes(head + b"\n" + b"%08x " % __import__("zlib").crc32(payload) + payload + b"\n")
+    kept.write_bytes(head + b"\n" + b"%08x " % zlib.crc32(payload) + payload + b"\n")
     store = Store(db)
     store.clients()  # the list's start needs no rating
     with pytest.raises(UnreadableDatabase, match=f"administrations record {wrong}"):
@@ -310,6 +321,100 @@ def test_ratings_parsed_by_a_thread_meet_lines_replayed_meanwhile(db: Path) -> N
     rate_ors(other, "C4", 7, 50)
     other.void(other.administrations("C2")[-1].id, "entered in error")
     store.refresh()  # replayed over the ratings still aside
-    store.prepare_ratings()
+    assert store.storage._kept_ratings is not None
+    thread = threading.Thread(target=store.prepare_ratings)
+    thread.start()
+    thread.join()
     assert store.storage._kept_ratings is None
     assert seen(store) == replaying(db)
+
+
+def test_ratings_parsed_by_a_thread_are_dropped_when_the_store_read_anew_meanwhile(
+    db: Path, monkeypatch
+) -> None:
+    """The thread parses without the store's lock: if the store took another kept file
+    meanwhile, what it parsed belongs to the old one and is not put in place."""
+    Store(db).client_rows(RULES, TODAY)
+    store = Store(db)
+    store.clients()
+    parsing, go_on = threading.Event(), threading.Event()
+    parse = fittui.storage.journal._parsed
+
+    def slow(data):
+        parsing.set()
+        go_on.wait(10)
+        return parse(data)
+
+    monkeypatch.setattr(fittui.storage.journal, "_parsed", slow)
+    thread = threading.Thread(target=store.prepare_ratings)
+    thread.start()
+    assert parsing.wait(10)
+    monkeypatch.setattr(fittui.storage.journal, "_parsed", parse)
+    other = Store(db)
+    saves(other, 70)  # enough for the next open to keep the journal anew
+    Store(db).clients()
+    store.storage._tables = None  # as after an error: read afresh at the next look
+    store.refresh()  # takes the new kept file, its ratings aside
+    assert store.storage._kept_ratings is not None
+    go_on.set()
+    thread.join()
+    assert seen(store) == replaying(db)
+
+
+def test_a_kept_file_under_other_checks_is_not_taken(db: Path, monkeypatch) -> None:
+    """Changed instruments (here ORS held to 0.0 to 1.5): the journal is replayed and
+    checked again, and a rating they refuse is reported at open with its line, as it is
+    without the kept file, not when the ratings are first asked for."""
+    Store(db).client_rows(RULES, TODAY)
+    scales = dict(records.known_scales(strict=False))
+    monkeypatch.setattr(
+        records,
+        "known_scales",
+        lambda strict=True: {**scales, "ORS": scales["ORS"]._replace(scale_max=15)},
+    )
+    with pytest.raises(UnreadableDatabase, match=r"line \d+ \(byte \d+\)") as with_it:
+        Store(db).check_readable()
+    replayed_path(db).unlink()
+    with pytest.raises(UnreadableDatabase) as without_it:
+        Store(db).check_readable()
+    assert str(with_it.value) == str(without_it.value)
+
+
+def test_records_too_deep_to_keep_leave_the_journal_replayed(db: Path) -> None:
+    """orjson reads JSON nested deeper than it writes: a journal line holding such a
+    record (a field the checks do not know, 300 lists deep) is read, and not kept."""
+    path = journal_of(db)
+    line = orjson.loads(path.read_bytes().splitlines()[1])
+    op = line["ops"][0]
+    nested = b"[" * 300 + b"]" * 300
+    doc = orjson.dumps(op[3])[:-1] + b',"extra":' + nested + b"}"
+    path.write_bytes(
+        path.read_bytes()
+        + b'{"ops":[["put","administrations","deep0000000000001",'
+        + doc
+        + b"]]}\n"
+    )
+    replayed_path(db).unlink(missing_ok=True)
+    store = Store(db)
+    assert len(store.administrations(op[3]["client"])) > 0
+    assert not replayed_path(db).exists()
+
+
+def test_a_kept_file_covering_no_whole_line_is_not_taken(db: Path) -> None:
+    """Made by hand: a head covering no bytes of the journal, or part of a line (their CRC
+    right), and a rating of its own. Nothing of it is taken."""
+    Store(db).clients()
+    kept = replayed_path(db)
+    head, ratings, _ = kept.read_bytes().split(b"\n")
+    fields = orjson.loads(head[9:])
+    records = orjson.loads(ratings[9:])
+    made_up = {**next(iter(records.values())), "client": "C1"}
+    journal = journal_of(db).read_bytes()
+    inside = journal.index(b"\n") + 10  # within the journal's second line
+    for offset, unterminated in ((0, True), (inside, False)):
+        fields.update(offset=offset, crc=zlib.crc32(journal[:offset]), unterminated=unterminated)
+        lines = [orjson.dumps(fields), orjson.dumps({"madeup00000000001": made_up})]
+        kept.write_bytes(b"".join(b"%08x " % zlib.crc32(p) + p + b"\n" for p in lines))
+        store = Store(db, read_only=True)
+        assert "madeup00000000001" not in store.storage.client_records("C1")
+        assert seen(store) == replaying(db)

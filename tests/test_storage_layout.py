@@ -303,6 +303,24 @@ def test_a_snapshot_rating_changed_then_deleted_in_the_journal_stays_deleted(db:
     assert Store(db).client_rows(RULES, TODAY) == rescored(db)
 
 
+def test_a_store_that_deletes_a_snapshot_rating_changed_in_the_journal_sees_it_gone(
+    db: Path,
+) -> None:
+    """The same, deleted by a store reading in parts itself: its own save now leaves the
+    rating out of the client's snapshot lines too."""
+    compacted(db)
+    Store(db).clients()
+    reader = Store(db)
+    reader.clients()
+    other = Store(db)
+    first = other.administrations("C2")[0]
+    other.void(first.id, "entered in error")
+    reader.refresh()
+    reader._administrations.remove(doc_ids=[first.id])
+    whole = [a for a in Store(db, read_only=True).all_administrations() if a.client == "C2"]
+    assert reader.all_administrations("C2") == whole and len(whole) == 9
+
+
 def test_a_rating_deleted_by_the_save_that_folds_the_journal_leaves_no_row_carried(
     db: Path, monkeypatch
 ) -> None:

@@ -136,6 +136,8 @@ class Checks(Protocol):
         self, tables: Mapping[str, Mapping[str, Any]], changed: list | None
     ) -> str | None: ...
 
+    def fingerprint(self) -> str: ...
+
 
 def backups(path: Path) -> list[Path]:
     """The daily backups of the database at ``path``, oldest first (see ``daily_backups``)."""
@@ -689,28 +691,32 @@ class JournalStorage:
         if obsolete and jst:
             self._journal_offset = jst.st_size
         elif journal:
-            start = self._resume(data) if partial else 0
+            start = self._resume(data, first) if partial else 0
             self._replay(data[start:] if start else data)
             if partial and self._journal_offset - start >= replayed.KEEP_AFTER:
                 self._keep_replayed()
         if partial is None and self._verified is not None and not self.read_only:
             self._keep_stamp()
 
-    def _resume(self, data: bytes) -> int:
-        """Take the journal as kept replayed (``replayed.py``) when it covers the first bytes
-        of ``data``, the journal read whole, and checks out: how many bytes it covers, from
-        which the replay goes on; else 0."""
-        kept = replayed.read(self.path, self._verified, self._journal_id)
+    def _resume(self, data: bytes, first: bytes) -> int:
+        """Take the journal as kept replayed (``replayed.py``) when it covers whole lines of
+        ``data`` (the journal read whole, ``first`` its first line), was kept under the same
+        checks, and checks out: how many bytes it covers, from which the replay goes on;
+        else 0, nothing taken."""
+        if self.validate is None:
+            return 0
+        checks = self.validate.fingerprint()
+        kept = replayed.read(self.path, self._verified, self._journal_id, checks)
         if (
             kept is None
-            or kept.offset > len(data)
+            or not len(first) <= kept.offset <= len(data)
+            or not (kept.unterminated or data[kept.offset - 1 : kept.offset] == b"\n")
             or zlib.crc32(memoryview(data)[: kept.offset]) != kept.crc
         ):
             return 0
-        check = self.validate.record if self.validate else _only_records
         for table, records in kept.small.items():
             for doc_id, doc in records.items():
-                if table == GROUPED or check(table, doc_id, doc):
+                if table == GROUPED or self.validate.record(table, doc_id, doc):
                     return 0  # the journal's lines say what is wrong
         tables = self._small_tables_as_is()
         for table, records in kept.small.items():
@@ -747,10 +753,11 @@ class JournalStorage:
             self._small_puts,
             b"",
         )
+        checks = self.validate.fingerprint()
         try:
-            replayed.write(self.path, self._verified, self._journal_id, kept, ratings)
-        except OSError:
-            pass
+            replayed.write(self.path, self._verified, self._journal_id, checks, kept, ratings)
+        except (OSError, TypeError, ValueError):
+            pass  # a file that cannot be written, or records orjson cannot (nested deep)
 
     def prepare_ratings(self) -> None:
         """Parse the journal's administrations kept aside at open (``_kept_ratings``) now:
@@ -1437,6 +1444,8 @@ class JournalStorage:
                 self._note_change(op[1], {}, op[2])
             else:  # whose record it was is gone with it: take every client as changed
                 self._changes = self._line_codes = None
+                if op[1] == GROUPED and self._partial:
+                    self._deleted.add(op[2])  # the snapshot's, perhaps: left out from now on
         line = orjson.dumps({"ops": ops}) + b"\n"
         try:
             if self._journal_ino is None or self._journal_obsolete:

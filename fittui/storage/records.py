@@ -343,11 +343,25 @@ class RecordChecks:
         self._scales: dict[str, _Scale | None] = {}
         self._shapes: dict[str, _Shape] = {}
 
+    def _known_scales(self) -> Mapping[str, Scale]:
+        if self._known is None:
+            self._known = known_scales(strict=False)
+        return self._known
+
+    def fingerprint(self) -> str:
+        """What the checks' answers depend on besides the records (each instrument's items
+        and range, and fittui's version), as a short digest: a result kept beside the data
+        as checked is believed only under the same one."""
+        import zlib
+
+        from fittui import __version__
+
+        scales = repr((__version__, sorted(self._known_scales().items())))
+        return f"{zlib.crc32(scales.encode()):08x}"
+
     def _scale(self, key: str) -> _Scale | None:
         if key not in self._scales:
-            if self._known is None:
-                self._known = known_scales(strict=False)
-            known = self._known.get(key)
+            known = self._known_scales().get(key)
             self._scales[key] = _Scale(known) if known is not None else None
         return self._scales[key]
 

@@ -13,7 +13,10 @@ The file is derived data, never believed over the data:
 * its head names the snapshot it was replayed over (the stamp of the file read and checked
   whole, ``summaries.py``), the journal (its id) and how many of its bytes it covers, with
   their CRC-32: the journal's bytes are read and their CRC compared at every open, so a
-  journal cut, rewritten or replaced makes the file worthless;
+  journal cut, rewritten or replaced makes the file worthless. It names the checks its
+  records passed too (``RecordChecks.fingerprint``: each instrument's items and range, and
+  fittui's version): under other checks the journal is replayed, and a line they refuse is
+  reported at open, with its place;
 * each of its two lines carries the CRC-32 of its JSON (as ``summaries.py``'s lines do), so
   a damaged or half-written file is never read;
 * the records it holds are checked as the journal's are: the small tables' at open, the
@@ -131,10 +134,11 @@ def _fits(head: Any) -> bool:
     )
 
 
-def read(db: Path, snapshot: list | None, journal: str | None) -> Replayed | None:
+def read(db: Path, snapshot: list | None, journal: str | None, checks: str) -> Replayed | None:
     """The journal as replayed over ``snapshot`` (its stamp as checked whole), when the file
-    holds that of the journal ``journal`` and checks out; else None. The journal's own bytes
-    are for the caller to check against ``offset`` and ``crc``."""
+    holds that of the journal ``journal``, checked by checks of the fingerprint ``checks``
+    (``RecordChecks.fingerprint``), and checks out; else None. The journal's own bytes are
+    for the caller to check against ``offset`` and ``crc``."""
     if snapshot is None or journal is None:
         return None
     try:
@@ -157,7 +161,12 @@ def read(db: Path, snapshot: list | None, journal: str | None) -> Replayed | Non
         head = orjson.loads(first[0])
     except orjson.JSONDecodeError:
         return None
-    if not (_fits(head) and head.get("snapshot") == snapshot and head.get("journal") == journal):
+    if not (
+        _fits(head)
+        and head.get("snapshot") == snapshot
+        and head.get("journal") == journal
+        and head.get("checks") == checks
+    ):
         return None
     second = _checked(data, first[1])
     if second is None or second[1] != len(data):
@@ -175,13 +184,18 @@ def read(db: Path, snapshot: list | None, journal: str | None) -> Replayed | Non
     )
 
 
-def write(db: Path, snapshot: list, journal: str, kept: Replayed, ratings: dict) -> None:
-    """Keep the journal as replayed (``kept``, its ``ratings`` given as records), replacing
-    the file whole; raises OSError when it cannot (nothing is lost: the journal holds it)."""
+def write(
+    db: Path, snapshot: list, journal: str, checks: str, kept: Replayed, ratings: dict
+) -> None:
+    """Keep the journal as replayed (``kept``, its ``ratings`` given as records) by checks of
+    the fingerprint ``checks``, replacing the file whole; raises OSError when it cannot, and
+    orjson's TypeError for records nested too deep to write (nothing is lost: the journal
+    holds it all)."""
     head = {
         "replayed": VERSION,
         "snapshot": snapshot,
         "journal": journal,
+        "checks": checks,
         "offset": kept.offset,
         "crc": kept.crc,
         "lines": kept.lines,
