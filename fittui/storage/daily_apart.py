@@ -17,29 +17,20 @@ error when it cannot.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from fittui.storage.apart import run_lowered, start
 from fittui.storage.daily import check_folder, write_copy
 
 _PIECE = 1024 * 1024
 
 
 def _child(db: Path, *target: Path) -> subprocess.Popen[bytes]:
-    """``python -m fittui.storage.daily_apart DB [TARGET]`` (``main``), finding fittui where
-    this process found it."""
-    package = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package), *sys.path[1:]])}
-    return subprocess.Popen(
-        [sys.executable, "-m", "fittui.storage.daily_apart", str(db), *map(str, target)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
+    """``python -m fittui.storage.daily_apart DB [TARGET]`` (``main``)."""
+    return start("fittui.storage.daily_apart", [str(db), *map(str, target)], subprocess.PIPE)
 
 
 def _ended(child: subprocess.Popen[bytes]) -> None:
@@ -88,16 +79,12 @@ def _reap(child: subprocess.Popen[bytes]) -> None:
 def main(args: list[str]) -> int:
     """The process of ``copy_apart`` and ``read_apart``: the database ``args[0]`` in the
     plain layout, read as any reader does (every record checked, no lock taken), written
-    to ``args[1]`` the atomic way, or else to standard output. Its priority is lowered:
-    the app and its saves come first."""
-    from fittui.storage.errors import StorageError
+    to ``args[1]`` the atomic way, or else to standard output."""
     from fittui.storage.journal import JournalStorage
     from fittui.storage.records import RecordChecks
     from fittui.storage.snapshot_file import snapshot_lines
 
-    if hasattr(os, "nice"):
-        os.nice(10)
-    try:
+    def copy() -> None:
         reader = JournalStorage(Path(args[0]), read_only=True, validate=RecordChecks())
         lines = snapshot_lines(reader.read())
         if len(args) > 1:
@@ -108,10 +95,8 @@ def main(args: list[str]) -> int:
             for line in lines:
                 out.write(line)
             out.flush()
-    except (StorageError, OSError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    return 0
+
+    return run_lowered(copy)
 
 
 if __name__ == "__main__":

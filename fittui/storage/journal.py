@@ -96,6 +96,8 @@ from fittui.storage.lock import LockTimeout, WriteLock
 from fittui.storage.summaries import Head, read_head, write_all
 
 if TYPE_CHECKING:
+    import subprocess
+
     from fittui.storage.daily import DailyBackup
 from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-exported
     backups_dir,
@@ -439,6 +441,11 @@ class JournalStorage:
         # compaction leaves true); by default the rows in the file (``carry.py``).
         self.carry: Callable[[Folded], None] | None = None
         self.backup_failed: str | None = None
+        # A running app's saves leave folding the journal in to a process of its own
+        # (``fold_apart.py``), started once the save is on disk and the lock let go.
+        self.fold_apart = False
+        self._fold_next = False
+        self._folding: subprocess.Popen[bytes] | None = None
         if not read_only:
             daily.be_ready()
 
@@ -1340,6 +1347,7 @@ class JournalStorage:
                     self._pending = None
                     self._write_lock().release()
                     self._hand_backup()
+                    self._hand_fold()
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -1456,11 +1464,14 @@ class JournalStorage:
             raise SaveFailed(f"could not save to {self.journal_path}: {_words(exc)}") from None
         self.generation += 1
         self._touched(self._journal_offset)
-        if self._journal_offset > max(COMPACT_MIN_BYTES, self._snapshot_size // COMPACT_FRACTION):
-            try:
-                self._compact()
-            except OSError:
-                pass  # the journal holds everything; compaction is tried again next save
+        if self._outgrown():
+            if self.fold_apart:
+                self._fold_next = True  # by a process of its own (``_hand_fold``)
+            else:
+                try:
+                    self._compact()
+                except OSError:
+                    pass  # the journal holds everything; compaction is tried again next save
         self._backup_next = target
 
     def _backup_due_now(self) -> Path | None:
@@ -1474,6 +1485,40 @@ class JournalStorage:
             if day == today != self._backup_day and _is_folder(folder):
                 return target
         return self._backup_due()
+
+    def _outgrown(self) -> bool:
+        """Whether the journal has outgrown its share of the snapshot: to be folded in."""
+        share = self._snapshot_size // COMPACT_FRACTION
+        return self._journal_offset > max(COMPACT_MIN_BYTES, share)
+
+    def _hand_fold(self) -> None:
+        """Once the lock is let go, start the process that folds the journal in, when the
+        save found it due and none started here is still at it (a failed start, or a fold
+        that failed, is tried again by the next save: the journal holds everything)."""
+        if not self._fold_next:
+            return
+        self._fold_next = False
+        if self._folding is not None and self._folding.poll() is None:
+            return
+        from fittui.storage.fold_apart import fold_apart
+
+        try:
+            self._folding = fold_apart(self.path)
+        except OSError:
+            self._folding = None
+
+    def fold(self) -> bool:
+        """Fold the journal into the snapshot if it has outgrown it, as a save would: the
+        work of ``fold_apart.py``'s process. Everything is read first, without the lock
+        (the long part, while saves go on); then, under the lock, the lines saved meanwhile,
+        and the new snapshot is written. False when there was nothing to fold (another
+        process folded it meanwhile)."""
+        self.read()
+        with self.transaction():
+            if self._journal_obsolete or not self._outgrown():
+                return False
+            self._compact()
+        return True
 
     def _hand_backup(self) -> None:
         """Once the lock is let go, the day's backup the save just made due is handed to

@@ -164,6 +164,11 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def fold_in_background(self) -> None:
+        """Leave folding the journal into the snapshot, when a save finds it due, to a
+        process of its own (``fold_apart.py``): for the app, whose screen would wait."""
+        self.storage.fold_apart = True
+
     def seal_backups(self, sealer: Callable[[bytes], bytes]) -> None:
         """Encrypt each daily backup with ``sealer`` (settings: ``backups.encrypt_to``)."""
         self.storage.seal_backup = sealer

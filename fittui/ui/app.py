@@ -554,6 +554,7 @@ def make_app(
     """
     store = Store(db_path, read_only=read_only)
     store.check_readable()  # an unreadable database fails here, before any screen is drawn
+    store.fold_in_background()
     # Years of records are tens of thousands of small objects that live as long as the
     # app: kept out of the garbage collector's full passes, which would otherwise pause
     # the screen for a tenth of a second now and then.

@@ -1,0 +1,40 @@
+"""What the processes fittui starts beside a running app share (``daily_apart.py``,
+``fold_apart.py``): how one is started, and how it runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def start(module: str, args: list[str], output: int) -> subprocess.Popen[bytes]:
+    """``python -m MODULE ARGS``, finding fittui where this process found it, its standard
+    output and error sent to ``output`` (``subprocess.PIPE`` or ``DEVNULL``)."""
+    package = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package), *sys.path[1:]])}
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
+        env=env,
+    )
+
+
+def run_lowered(work: Callable[[], object]) -> int:
+    """Run ``work`` at a lowered priority (the app and its saves come first): exit status
+    0, or 1 with the reason on standard error when the database could not be read or
+    written."""
+    from fittui.storage.errors import StorageError
+
+    if hasattr(os, "nice"):
+        os.nice(10)
+    try:
+        work()
+    except (StorageError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,131 @@
+"""The journal folded into the snapshot by a process of its own, for a running app
+(``storage/fold_apart.py``): the app's save that finds the fold due returns without
+folding, and the fold, killed at any moment or racing the app's saves, loses nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from fittui.domain.instruments import load_instruments
+from fittui.domain.model import Administration
+from fittui.storage.append import COMPACT_MIN_BYTES
+from fittui.storage.fold_apart import fold_apart
+from fittui.storage.journal import new_id
+from fittui.storage.store import Store
+
+ORS = load_instruments()["ORS"]
+
+
+def journal_size(db: Path) -> int:
+    return db.with_name(db.name + ".journal").stat().st_size
+
+
+def ratings(code: str, count: int, first_day: int = 0) -> list[Administration]:
+    items = {item.key: 50 for item in ORS.items}
+    start = date(2025, 1, 1)
+    return [
+        Administration(
+            new_id(),
+            code,
+            "ORS",
+            (start + timedelta(days=(first_day + n) % 600)).isoformat(),
+            items,
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "fittui.json"
+    store = Store(path)
+    for code in ("C1", "C2"):
+        store.add_client(code)
+    store.record_many(ratings("C1", 50))
+    store.storage.write(store.storage.read())  # a snapshot, a short journal
+    store.close()
+    return path
+
+
+def everything(db: Path) -> list[Administration]:
+    return Store(db, read_only=True).all_administrations()
+
+
+def outgrow(store: Store) -> None:
+    """One save that makes the journal outgrow its share of the snapshot."""
+    store.record_many(ratings("C2", COMPACT_MIN_BYTES // 150, 100))
+
+
+def test_an_apps_save_leaves_the_folding_to_a_process_of_its_own(db: Path) -> None:
+    app_store = Store(db)
+    app_store.fold_in_background()
+    app_store.clients()
+    outgrow(app_store)
+    assert journal_size(db) > COMPACT_MIN_BYTES  # the save returned without folding
+    saved = everything(db)
+    folding = app_store.storage._folding
+    assert folding is not None and folding.wait(60) == 0
+    assert journal_size(db) < 1024  # folded in: a new journal
+    assert everything(db) == saved
+    app_store.refresh()
+    assert app_store.all_administrations() == saved
+    app_store.record("C1", ORS, ORS.parse_scores(["7"] * 4), "2026-01-05")
+    assert len(everything(db)) == len(saved) + 1
+
+
+def test_any_other_store_still_folds_within_the_save(db: Path) -> None:
+    store = Store(db)
+    outgrow(store)
+    assert journal_size(db) < 1024
+    assert store.storage._folding is None
+
+
+def test_a_fold_killed_at_any_moment_loses_nothing(db: Path) -> None:
+    outgrow(Store(db))  # folded within that save: grown again, left to the fold
+    Store(db).record_many(ratings("C1", COMPACT_MIN_BYTES // 150, 400))
+    saved = everything(db)
+    for delay in (0.05, 0.15, 0.3, 0.5, 0.8, 1.2):
+        child = fold_apart(db)
+        time.sleep(delay)
+        child.kill()
+        child.wait()
+        assert everything(db) == saved
+    done = fold_apart(db)
+    assert done.wait(60) == 0
+    assert journal_size(db) < 1024 and everything(db) == saved
+
+
+def test_saves_made_while_the_fold_runs_are_kept(db: Path) -> None:
+    store = Store(db)
+    outgrow(store)
+    store.record_many(ratings("C1", COMPACT_MIN_BYTES // 150, 400))
+    app_store = Store(db)
+    app_store.fold_in_background()
+    child = fold_apart(db)
+    made = 0
+    while child.poll() is None and made < 5000:  # until it has folded
+        app_store.record("C2", ORS, ORS.parse_scores(["3"] * 4), "2026-11-20")
+        made += 1
+    assert child.wait(60) == 0
+    assert made > 0, made
+    assert journal_size(db) < COMPACT_MIN_BYTES  # folded while the saves went on
+    whole = everything(db)
+    assert sum(a.date == "2026-11-20" for a in whole) == made
+
+
+def test_a_fold_with_nothing_to_fold_changes_nothing(db: Path) -> None:
+    files = {p.name: p.read_bytes() for p in db.parent.glob("fittui.json*")}
+    done = subprocess.run(fold_apart(db).args, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert {p.name: p.read_bytes() for p in db.parent.glob("fittui.json*")} == files
+
+
+def test_the_app_folds_in_the_background(db: Path) -> None:
+    from fittui.ui.app import make_app
+
+    assert make_app(db).store.storage.fold_apart
