@@ -788,16 +788,13 @@ class JournalStorage:
         unreadable, as its line would; the kept file is then deleted, so the next open
         replays the journal and names that line."""
         data, self._kept_ratings = self._kept_ratings, None
-        assert data is not None
+        assert data is not None and self.validate is not None, "taken only with checks"
         with collector_paused():
             ratings = _parsed(data) if parsed is None else parsed
             if type(ratings) is not dict:
                 wrong: tuple[str, str] | None = ("", "not a table of records")
-            elif self.validate:
-                wrong = self.validate.many(GROUPED, ratings)
             else:
-                bad = [i for i, doc in ratings.items() if type(doc) is not dict]
-                wrong = (bad[0], "is not a record") if bad else None
+                wrong = self.validate.many(GROUPED, ratings)
         if wrong is not None:
             if not self.read_only:
                 replayed.forget(self.path)
