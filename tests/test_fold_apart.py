@@ -4,18 +4,20 @@ folding, and the fold, killed at any moment or racing the app's saves, loses not
 
 from __future__ import annotations
 
-import subprocess
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import fittui.storage.fold_apart
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import Administration
 from fittui.storage.append import COMPACT_MIN_BYTES
 from fittui.storage.fold_apart import fold_apart
-from fittui.storage.journal import new_id
+from fittui.storage.journal import JournalStorage, new_id
+from fittui.storage.records import RecordChecks
 from fittui.storage.store import Store
 
 ORS = load_instruments()["ORS"]
@@ -85,43 +87,78 @@ def test_any_other_store_still_folds_within_the_save(db: Path) -> None:
     assert store.storage._folding is None
 
 
-def test_a_fold_killed_at_any_moment_loses_nothing(db: Path) -> None:
-    outgrow(Store(db))  # folded within that save: grown again, left to the fold
-    Store(db).record_many(ratings("C1", COMPACT_MIN_BYTES // 150, 400))
+def due(db: Path, monkeypatch) -> Store:
+    """The journal grown past its share by an app's store whose fold is not started: a fold
+    is due, and that store, saving more, only appends."""
+    store = Store(db)
+    store.fold_in_background()
+    monkeypatch.setattr(fittui.storage.fold_apart, "fold_apart", lambda path: None)
+    outgrow(store)
+    assert store.storage._outgrown()
+    return store
+
+
+def test_a_fold_killed_at_any_moment_loses_nothing(db: Path, monkeypatch) -> None:
+    store = due(db, monkeypatch)
     saved = everything(db)
-    for delay in (0.05, 0.15, 0.3, 0.5, 0.8, 1.2):
+    killed_at_work = 0
+    for delay in [0.02 * n for n in range(1, 16)]:  # the child starting, reading, writing
         child = fold_apart(db)
         time.sleep(delay)
+        killed_at_work += child.poll() is None
         child.kill()
         child.wait()
         assert everything(db) == saved
-    done = fold_apart(db)
-    assert done.wait(60) == 0
+        store.refresh()
+        while not store.storage._outgrown():  # that one had folded before the kill
+            outgrow(store)  # due again (the snapshot it wrote is larger: so is its share)
+            saved = everything(db)
+    assert killed_at_work >= 3
+    assert fold_apart(db).wait(60) == 0
     assert journal_size(db) < 1024 and everything(db) == saved
 
 
-def test_saves_made_while_the_fold_runs_are_kept(db: Path) -> None:
-    store = Store(db)
-    outgrow(store)
-    store.record_many(ratings("C1", COMPACT_MIN_BYTES // 150, 400))
-    app_store = Store(db)
-    app_store.fold_in_background()
-    child = fold_apart(db)
-    made = 0
-    while child.poll() is None and made < 5000:  # until it has folded
-        app_store.record("C2", ORS, ORS.parse_scores(["3"] * 4), "2026-11-20")
-        made += 1
-    assert child.wait(60) == 0
-    assert made > 0, made
-    assert journal_size(db) < COMPACT_MIN_BYTES  # folded while the saves went on
-    whole = everything(db)
-    assert sum(a.date == "2026-11-20" for a in whole) == made
+def test_saves_made_while_the_fold_reads_are_kept(db: Path, monkeypatch) -> None:
+    """The fold reads everything without the lock: the lines saved meanwhile are replayed
+    under it, and are in the new snapshot."""
+    app_store = due(db, monkeypatch)
+    folding = JournalStorage(db, validate=RecordChecks())
+    read = folding.read
+
+    def read_while_the_app_saves() -> Any:
+        tables = read()
+        for _ in range(5):
+            app_store.record("C2", ORS, ORS.parse_scores(["3"] * 4), "2026-11-20")
+        return tables
+
+    monkeypatch.setattr(folding, "read", read_while_the_app_saves)
+    assert folding.fold()
+    assert journal_size(db) < 1024  # folded in
+    assert sum(a.date == "2026-11-20" for a in everything(db)) == 5
+
+
+def test_a_fold_stopped_between_its_two_files_is_finished_by_the_next(
+    db: Path, monkeypatch
+) -> None:
+    due(db, monkeypatch)
+    saved = everything(db)
+
+    def stopped(self: JournalStorage, first: bytes = b"") -> None:
+        raise OSError("killed after the snapshot, before its journal")
+
+    with monkeypatch.context() as stopping:
+        stopping.setattr(JournalStorage, "_start_journal", stopped)
+        with pytest.raises(OSError):
+            JournalStorage(db, validate=RecordChecks()).fold()
+    assert journal_size(db) > COMPACT_MIN_BYTES  # the old journal, now obsolete
+    assert everything(db) == saved
+    assert fold_apart(db).wait(60) == 0
+    assert journal_size(db) < 1024 and everything(db) == saved
 
 
 def test_a_fold_with_nothing_to_fold_changes_nothing(db: Path) -> None:
     files = {p.name: p.read_bytes() for p in db.parent.glob("fittui.json*")}
-    done = subprocess.run(fold_apart(db).args, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    assert fold_apart(db).wait(60) == 0
     assert {p.name: p.read_bytes() for p in db.parent.glob("fittui.json*")} == files
 
 

@@ -16,7 +16,7 @@ def start(module: str, args: list[str], output: int) -> subprocess.Popen[bytes]:
     package = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package), *sys.path[1:]])}
     return subprocess.Popen(
-        [sys.executable, "-m", module, *args],
+        [sys.executable, "-P", "-m", module, *args],  # -P: never fittui from the current folder
         stdin=subprocess.DEVNULL,
         stdout=output,
         stderr=output,
@@ -24,13 +24,14 @@ def start(module: str, args: list[str], output: int) -> subprocess.Popen[bytes]:
     )
 
 
-def run_lowered(work: Callable[[], object]) -> int:
-    """Run ``work`` at a lowered priority (the app and its saves come first): exit status
-    0, or 1 with the reason on standard error when the database could not be read or
-    written."""
+def run(work: Callable[[], object], lowered: bool) -> int:
+    """Run ``work``, at a lowered priority when ``lowered`` (the app and its saves come
+    first: never for work that takes the write lock, which a save would then wait for
+    behind every busier process): exit status 0, or 1 with the reason on standard error
+    when the database could not be read or written."""
     from fittui.storage.errors import StorageError
 
-    if hasattr(os, "nice"):
+    if lowered and hasattr(os, "nice"):
         os.nice(10)
     try:
         work()

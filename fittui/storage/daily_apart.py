@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from fittui.storage.apart import run_lowered, start
+from fittui.storage.apart import run, start
 from fittui.storage.daily import check_folder, write_copy
 
 _PIECE = 1024 * 1024
@@ -79,7 +79,7 @@ def _reap(child: subprocess.Popen[bytes]) -> None:
 def main(args: list[str]) -> int:
     """The process of ``copy_apart`` and ``read_apart``: the database ``args[0]`` in the
     plain layout, read as any reader does (every record checked, no lock taken), written
-    to ``args[1]`` the atomic way, or else to standard output."""
+    to ``args[1]`` the atomic way, or else to standard output, at a lowered priority."""
     from fittui.storage.journal import JournalStorage
     from fittui.storage.records import RecordChecks
     from fittui.storage.snapshot_file import snapshot_lines
@@ -96,7 +96,7 @@ def main(args: list[str]) -> int:
                 out.write(line)
             out.flush()
 
-    return run_lowered(copy)
+    return run(copy, lowered=True)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,12 @@ commands, which end as soon as they have saved, still fold within the save.
 
     python -m fittui.storage.fold_apart DB
 
-Its priority is lowered. It exits 0 whether or not there was still something to fold, and
-1 with the reason on standard error when it could not; a fold that failed or was killed
-leaves the database as it was (``JournalStorage.install`` replaces it whole), and the
-app's next save starts another.
+Its priority is not lowered: it holds the write lock while it writes the snapshot, and a
+save waits for it (at a lowered priority, every busier process on the machine came first,
+and a save could wait past the lock's timeout). It exits 0 whether or not there was still
+something to fold, and 1 with the reason on standard error when it could not; a fold that
+failed or was killed leaves the database as it was (``JournalStorage.install`` replaces it
+whole), and the app's next save starts another.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fittui.storage.apart import run_lowered, start
+from fittui.storage.apart import run, start
 
 
 def fold_apart(db: Path) -> subprocess.Popen[bytes]:
@@ -37,7 +39,7 @@ def main(args: list[str]) -> int:
     from fittui.storage.journal import JournalStorage
     from fittui.storage.records import RecordChecks
 
-    return run_lowered(lambda: JournalStorage(Path(args[0]), validate=RecordChecks()).fold())
+    return run(lambda: JournalStorage(Path(args[0]), validate=RecordChecks()).fold(), lowered=False)
 
 
 if __name__ == "__main__":

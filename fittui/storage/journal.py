@@ -1509,12 +1509,17 @@ class JournalStorage:
         work of ``fold_apart.py``'s process. Everything is read first, without the lock
         (the long part, while saves go on); then, under the lock, the lines saved meanwhile,
         and the new snapshot is written. False when there was nothing to fold (another
-        process folded it meanwhile)."""
+        process folded it meanwhile). A fold killed after writing the snapshot, before its
+        new journal, is finished: the new journal is written."""
         self.read()
         with self.transaction():
-            if self._journal_obsolete or not self._outgrown():
+            if self._journal_obsolete:  # a fold killed between its two files: finished
+                self._start_journal()
+                replayed.forget(self.path)
+            elif self._outgrown():
+                self._compact()
+            else:
                 return False
-            self._compact()
         return True
 
     def _hand_backup(self) -> None:
