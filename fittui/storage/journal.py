@@ -444,7 +444,6 @@ class JournalStorage:
         # A running app's saves leave folding the journal in to a process of its own
         # (``fold_apart.py``), started once the save is on disk and the lock let go.
         self.fold_apart = False
-        self._fold_next = False
         self._folding: subprocess.Popen[bytes] | None = None
         if not read_only:
             daily.be_ready()
@@ -1461,14 +1460,11 @@ class JournalStorage:
             raise SaveFailed(f"could not save to {self.journal_path}: {_words(exc)}") from None
         self.generation += 1
         self._touched(self._journal_offset)
-        if self._outgrown():
-            if self.fold_apart:
-                self._fold_next = True  # by a process of its own (``_hand_fold``)
-            else:
-                try:
-                    self._compact()
-                except OSError:
-                    pass  # the journal holds everything; compaction is tried again next save
+        if self._outgrown() and not self.fold_apart:  # else by a process (``_hand_fold``)
+            try:
+                self._compact()
+            except OSError:
+                pass  # the journal holds everything; compaction is tried again next save
         self._backup_next = target
 
     def _backup_due_now(self) -> Path | None:
@@ -1490,11 +1486,11 @@ class JournalStorage:
 
     def _hand_fold(self) -> None:
         """Once the lock is let go, start the process that folds the journal in, when the
-        save found it due and none started here is still at it (a failed start, or a fold
-        that failed, is tried again by the next save: the journal holds everything)."""
-        if not self._fold_next:
+        journal has outgrown its share and none started here is still at it (a failed
+        start, or a fold that failed, is tried again after the next save: the journal holds
+        everything)."""
+        if not (self.fold_apart and self._outgrown()):
             return
-        self._fold_next = False
         if self._folding is not None and self._folding.poll() is None:
             return
         from fittui.storage.fold_apart import fold_apart

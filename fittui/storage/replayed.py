@@ -17,7 +17,7 @@ The file is derived data, never believed over the data:
   records passed too (``RecordChecks.fingerprint``: each instrument's items and range, and
   fittui's version): under other checks the journal is replayed, and a line they refuse is
   reported at open, with its place;
-* each of its two lines carries the CRC-32 of its JSON (as ``summaries.py``'s lines do), so
+* each of its two lines carries the CRC-32 of its JSON (``summaries.py``'s lines), so
   a damaged or half-written file is never read;
 * the records it holds are checked as the journal's are: the small tables' at open, the
   ratings when they are first asked for, by the checks of the instruments in use then.
@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import os
 import stat
-import zlib
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from fittui.domain.frozen import Frozen
 from fittui.storage.atomic import write_whole
+from fittui.storage.summaries import _SKIPPED, _line, _parse_at
 
 VERSION = 1
 # A store keeps the journal as replayed once it has replayed this many bytes more than the
@@ -95,24 +93,6 @@ def replayed_path(db: Path) -> Path:
     return db.with_name(db.name + ".replayed")
 
 
-def _line(payload: bytes) -> bytes:
-    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
-
-
-def _checked(data: bytes, start: int) -> tuple[memoryview, int] | None:
-    """The payload of the line at ``start`` and where the next begins, when its CRC checks out."""
-    end = data.find(b"\n", start)
-    if end - start < 10 or data[start + 8 : start + 9] != b" ":
-        return None
-    payload = memoryview(data)[start + 9 : end]
-    try:
-        if int(data[start : start + 8], 16) != zlib.crc32(payload):
-            return None
-    except ValueError:
-        return None
-    return payload, end + 1
-
-
 def _is_int(value: Any) -> bool:
     return type(value) is int and value >= 0
 
@@ -154,13 +134,11 @@ def read(db: Path, snapshot: list | None, journal: str | None, checks: str) -> R
         return None
     finally:
         os.close(fd)
-    first = _checked(data, 0)
-    if first is None:
-        return None
-    try:
-        head = orjson.loads(first[0])
-    except orjson.JSONDecodeError:
-        return None
+    # Lines as ``summaries.py`` writes them: ``CRC32 {json}``. The head is parsed; the
+    # ratings' line is only checked (``_SKIPPED``), and parsed when first asked for.
+    cut = data.find(b"\n")
+    last = len(data) - 1
+    head: Any = _parse_at(data, 0, cut) if cut > 0 else None
     if not (
         _fits(head)
         and head.get("snapshot") == snapshot
@@ -168,8 +146,7 @@ def read(db: Path, snapshot: list | None, journal: str | None, checks: str) -> R
         and head.get("checks") == checks
     ):
         return None
-    second = _checked(data, first[1])
-    if second is None or second[1] != len(data):
+    if not (data.find(b"\n", cut + 1) == last and _parse_at(data, cut + 1, last, b" ") is _SKIPPED):
         return None
     return Replayed(
         head["offset"],
@@ -180,7 +157,7 @@ def read(db: Path, snapshot: list | None, journal: str | None, checks: str) -> R
         head["unknown_touch"],
         head["deleted"],
         head["small"],
-        second[0],
+        memoryview(data)[cut + 10 : last],
     )
 
 
@@ -205,7 +182,7 @@ def write(
         "deleted": kept.deleted,
         "small": kept.small,
     }
-    lines = (_line(orjson.dumps(head)), _line(orjson.dumps(ratings)))
+    lines = (_line(head), _line(ratings))
     write_whole(replayed_path(db), lines, os, durable=False)
 
 
