@@ -145,3 +145,28 @@ async def test_a_poll_after_the_last_screen_is_gone_does_nothing(demo):
     other.close()
     assert not app.screen_stack
     app.look_for_saves()
+
+
+async def test_upkeep_that_failed_beside_the_app_is_said_once_and_never_to_a_client(
+    demo, monkeypatch
+):
+    """A failed daily backup or fold has no standard error to be printed on in the app: the
+    app's poll says it, its text shown as text, and keeps it while a client holds it."""
+    app = app_for(demo)
+    troubles = ["could not write the daily backup /b/[x].json: \x1b]0;hi\x07 disk full"]
+    monkeypatch.setattr(app.store, "take_troubles", lambda: [troubles.pop()] if troubles else [])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.client_mode = True
+        app.look_for_saves()
+        await pilot.pause()
+        assert troubles and not list(app._notifications)  # not taken while a client rates
+        app.client_mode = False
+        app.look_for_saves()
+        app.look_for_saves()
+        await pilot.pause()
+        [said] = list(app._notifications)
+        shown = "could not write the daily backup /b/[x].json: \\x1b]0;hi\\x07 disk full"
+        assert said.message == shown
+        assert said.title == "Database upkeep failed; every saved rating is safe"
+        assert said.severity == "error" and not said.markup

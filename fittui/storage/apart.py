@@ -8,11 +8,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 
-def start(module: str, args: list[str], output: int) -> subprocess.Popen[bytes]:
+def start(module: str, args: list[str], output: int | IO[bytes]) -> subprocess.Popen[bytes]:
     """``python -m MODULE ARGS``, finding fittui where this process found it, its standard
-    output and error sent to ``output`` (``subprocess.PIPE`` or ``DEVNULL``)."""
+    output and error sent to ``output`` (``subprocess.PIPE``, ``DEVNULL`` or a file)."""
     package = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(package), *sys.path[1:]])}
     return subprocess.Popen(

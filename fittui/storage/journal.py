@@ -96,9 +96,8 @@ from fittui.storage.lock import LockTimeout, WriteLock
 from fittui.storage.summaries import Head, read_head, write_all
 
 if TYPE_CHECKING:
-    import subprocess
-
     from fittui.storage.daily import DailyBackup
+    from fittui.storage.fold_apart import Folds
 from fittui.storage.locations import (  # noqa: F401 - privacy_warnings is re-exported
     backups_dir,
     daily_backups,
@@ -444,7 +443,8 @@ class JournalStorage:
         # A running app's saves leave folding the journal in to a process of its own
         # (``fold_apart.py``), started once the save is on disk and the lock let go.
         self.fold_apart = False
-        self._folding: subprocess.Popen[bytes] | None = None
+        self.folds: Folds | None = None  # those processes, once one was due
+        self._backup_told: DailyBackup | None = None  # its failure said by take_troubles
         if not read_only:
             daily.be_ready()
 
@@ -1486,19 +1486,29 @@ class JournalStorage:
 
     def _hand_fold(self) -> None:
         """Once the lock is let go, start the process that folds the journal in, when the
-        journal has outgrown its share and none started here is still at it (a failed
-        start, or a fold that failed, is tried again after the next save: the journal holds
-        everything)."""
+        journal has outgrown its share (``fold_apart.Folds``: none while one started here
+        is at work, or for a while after one failed; the journal holds everything)."""
         if not (self.fold_apart and self._outgrown()):
             return
-        if self._folding is not None and self._folding.poll() is None:
-            return
-        from fittui.storage.fold_apart import fold_apart
+        if self.folds is None:
+            from fittui.storage.fold_apart import Folds
 
-        try:
-            self._folding = fold_apart(self.path)
-        except OSError:
-            self._folding = None
+            self.folds = Folds(self.path)
+        self.folds.start()
+
+    def take_troubles(self) -> list[str]:
+        """What failed in the work this store started beside its saves (the day's backup,
+        a fold of the journal), each said once: for a running app, which has no standard
+        error to print it on. The database itself is as it was."""
+        troubles = []
+        with self._guard:  # as a save's start of a fold is
+            backup = self.daily_backup
+            if backup is not None and backup.failed and backup is not self._backup_told:
+                self._backup_told = backup
+                troubles.append(backup.failed)
+            if self.folds is not None and (trouble := self.folds.take_trouble()):
+                troubles.append(trouble)
+        return troubles
 
     def fold(self) -> bool:
         """Fold the journal into the snapshot if it has outgrown it, as a save would: the

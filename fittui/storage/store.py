@@ -169,6 +169,11 @@ class Store:
         process of its own (``fold_apart.py``): for the app, whose screen would wait."""
         self.storage.fold_apart = True
 
+    def take_troubles(self) -> list[str]:
+        """What failed beside the saves (the day's backup, a fold), each said once: the
+        app shows it, having no standard error (``JournalStorage.take_troubles``)."""
+        return self.storage.take_troubles()
+
     def seal_backups(self, sealer: Callable[[bytes], bytes]) -> None:
         """Encrypt each daily backup with ``sealer`` (settings: ``backups.encrypt_to``)."""
         self.storage.seal_backup = sealer

@@ -26,6 +26,7 @@ from fittui.domain.etr import Parameters, default_parameters, load_parameters
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.domain.language import N_, _, language_from_environment, use_therapist_language
 from fittui.domain.model import Administration, InputError, check_mode
+from fittui.domain.outside import shown
 from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
@@ -178,6 +179,14 @@ class FitApp(App):
             self._poll_failed = True
             return
         self._poll_failed = False
+        for trouble in self.store.take_troubles():
+            self.notify(
+                shown(trouble),
+                title=_("Database upkeep failed; every saved rating is safe"),
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
         if self.store.generation != self._generation:
             self._generation = self.store.generation
             self.screen.post_message(DataChanged(changed))
