@@ -32,6 +32,7 @@ from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
 from fittui.storage.store import Store
+from fittui.ui.focus import KeysFollowFocus
 from fittui.ui.messages import DataChanged
 from fittui.ui.palette import ClientCommands, in_therapists_language
 from fittui.ui.screens.keys import KEYS_BINDINGS
@@ -61,7 +62,7 @@ class NoteOptions(TypedDict):
     markup: bool
 
 
-class FitApp(App):
+class FitApp(KeysFollowFocus):
     """fittui: the client list, ratings in client mode, and what the ratings say."""
 
     CSS_PATH = "app.tcss"
@@ -327,7 +328,7 @@ class FitApp(App):
 
             if isinstance(self.screen, ClientModeScreen) and not self.screen.takes_key(event):
                 return
-        await super().on_event(event)
+        await super().on_event(event)  # in the order typed, following the focus (focus.py)
 
     def notify(
         self,

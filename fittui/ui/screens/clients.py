@@ -33,6 +33,7 @@ from fittui.ui.cells import (
     since_words,
     status_cell,
 )
+from fittui.ui.focus import focus_now
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import key_sections, section_bindings
 from fittui.ui.widgets.client_list import ClientSearch, ClientTable
@@ -348,7 +349,7 @@ class ClientsScreen(LiveScreen):
 
     # -- search ----------------------------------------------------------------------------
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        focus_now(self.query_one("#search", Input))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
@@ -359,7 +360,7 @@ class ClientsScreen(LiveScreen):
         if self.focused is search and event.key in ("escape", "down"):
             if event.key == "escape":
                 search.value = ""
-            self.query_one(DataTable).focus()
+            focus_now(self.query_one(DataTable))
             event.stop()
 
     # -- opening and rating ----------------------------------------------------------------

@@ -24,6 +24,7 @@ from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.cells import taken_words
+from fittui.ui.focus import focus_now
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
@@ -197,7 +198,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         boxes = self._notes()
         following = boxes[boxes.index(event.input) + 1 :]
         if following:
-            following[0].focus()
+            focus_now(following[0])
         else:
             self.query_one("#result", VerticalScroll).focus(scroll_visible=False)
 
@@ -207,7 +208,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         unsaved = self._unsaved()
         if unsaved and not self._warned_unsaved:
             self._warned_unsaved = True
-            unsaved[0].focus()
+            focus_now(unsaved[0])
             self.notify(
                 _("A note is not saved: Enter saves it; Escape again leaves without it."),
                 severity="warning",

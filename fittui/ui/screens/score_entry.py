@@ -22,6 +22,7 @@ from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.focus import focus_now
 from fittui.ui.form import FormScreen
 from fittui.ui.taking import TakesOneRating
 
@@ -112,7 +113,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         for item, text in zip(self.instrument.items, texts):
             if not text.strip():
                 error.update(_("Give a score for {item}.").format(item=item.label))
-                self.query_one(f"#score-{item.key}", Input).focus()
+                focus_now(self.query_one(f"#score-{item.key}", Input))
                 return
         items = {}
         for item, text in zip(self.instrument.items, texts):
@@ -120,7 +121,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
                 items[item.key] = self.instrument.parse_score(text.replace(",", "."))
             except InstrumentError as exc:
                 error.update(f"{item.label}: {exc}")
-                self.query_one(f"#score-{item.key}", Input).focus()
+                focus_now(self.query_one(f"#score-{item.key}", Input))
                 return
         self._saving = True
         try:

@@ -1,0 +1,139 @@
+"""Keys arriving in one read of the terminal (a fast typist, key repeat, a laggy SSH link)
+act in the order typed, each where the keys before it left the focus (``ui/focus.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.app import ComposeResult
+from textual.widgets import Input
+
+from conftest import quick_pin
+from fittui.storage.demo import make_demo_database
+from fittui.storage.settings import Settings, load_settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.focus import HOLD_SECONDS, KeysFollowFocus
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.pin import SetPinScreen
+from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.remote import WAYS, RemoteScreen
+from fittui.ui.screens.result import ResultScreen
+from fittui.ui.screens.score_entry import ScoreEntryScreen
+
+TODAY = date(2026, 11, 23)
+
+
+def one_read(app, *keys: str) -> None:
+    """Keys as the terminal driver hands over one read: all queued before any is handled."""
+    named = {"enter": "\r", "tab": "\t", "slash": "/"}
+    for key in keys:
+        event = events.Key(key, named.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await asyncio.sleep(0)
+        await pilot.pause()
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return make_demo_database(tmp_path / "demo", TODAY)
+
+
+async def test_a_code_typed_after_slash_in_one_read_opens_that_clients_history(demo):
+    """``/d07⏎``: the letters reach the search, and Enter opens D07, not the client the
+    cursor was on (the list's first, D04, whose risk alert would be on screen)."""
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = app.screen.query_one("#clients").ordered_rows[0].key.value
+        one_read(app, "slash", "d", "0", "7", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.code == "D07" != first
+
+
+async def test_marks_and_moves_in_one_read_mark_each_line_in_turn(demo):
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"d01", "escape")  # an adult: the ORS
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen)
+        one_read(app, "5", "down", "6", "down", "7", "down", "3", "up", "up", "9")
+        await settle(pilot)
+        assert [w.value for w in app.screen.item_widgets] == [50, 90, 70, 30]
+
+
+@pytest.mark.parametrize("between", ["tab", "enter"])
+async def test_a_new_pin_typed_twice_in_one_read_is_set(tmp_path, between):
+    """The digits after Tab or Enter go to the second field, not on into the first."""
+    db = tmp_path / "fittui.json"
+    Store(db).add_client("C1")
+    app = make_app(db, settings=Settings())
+    app.settings_path = tmp_path / "settings.toml"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, SetPinScreen)
+        one_read(app, *"2468", between, *"2468", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen)
+    assert load_settings(tmp_path / "settings.toml").pin is not None
+
+
+async def test_scores_typed_in_one_read_fill_each_field_in_turn(tmp_path):
+    db = tmp_path / "fittui.json"
+    Store(db).add_client("T1")
+    app = make_app(db, settings=Settings(), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, RemoteScreen)
+        for _ in range(list(WAYS).index("spoken")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ScoreEntryScreen)
+        one_read(app, "9", "tab", "8", "tab", "7", ".", "5", "tab", "6", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultScreen)
+    [saved] = Store(db).administrations("T1")
+    assert list(saved.items.values()) == [90, 80, 75, 60]
+
+
+class SwallowsEnter(Input):
+    """A field that takes Enter itself: the key never comes back up to the app."""
+
+    def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+
+
+class Fields(KeysFollowFocus):
+    def compose(self) -> ComposeResult:
+        yield SwallowsEnter(id="first")
+        yield Input(id="second")
+
+
+async def test_keys_held_behind_an_enter_that_never_comes_back_go_all_the_same():
+    app = Fields()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        one_read(app, "a", "enter", "b", "c")
+        await settle(pilot)
+        first = app.query_one("#first", Input)
+        assert first.value == "a"  # b and c wait for the Enter
+        await asyncio.sleep(HOLD_SECONDS + 0.2)
+        await settle(pilot)
+        assert first.value == "abc"  # then go where the focus is: it never moved
