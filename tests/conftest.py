@@ -105,6 +105,27 @@ async def until(pilot, condition: Callable[[], object], seconds: float = 10.0) -
         await pilot.pause(0.02)
 
 
+def one_write(app, *keys: str) -> None:
+    """Several keys arriving together, as from one read of the terminal (a paste, key
+    repeat, a fast hand, a laggy SSH link): all queued before any is handled."""
+    from textual import events
+
+    named = {"enter": "\r", "tab": "\t", "slash": "/"}
+    for key in keys:
+        event = events.Key(key, named.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot) -> None:
+    """Let a burst of keys and what they set off be handled."""
+    import asyncio
+
+    for _ in range(4):
+        await asyncio.sleep(0)
+        await pilot.pause()
+
+
 async def history_filled(pilot):
     """Wait until the open history has its chart, patterns and snippet mounted and a row
     for each of its ratings (the table fills just after the first paint, and again after a

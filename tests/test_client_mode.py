@@ -3,16 +3,14 @@ after Done, the therapist key and PIN, toasts kept from the client, `fittui rate
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 from pathlib import Path
 
 import pytest
-from textual import events
 from textual.widgets import DataTable
 
-from conftest import THERAPIST_PIN, quick_pin, screen_text
+from conftest import THERAPIST_PIN, one_write, quick_pin, screen_text, settle
 from fittui.storage.settings import Settings, load_settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
@@ -32,21 +30,6 @@ def store(db: Path) -> Store:
     store.add_client("C1", label="Secret label")
     store.add_client("K1", label="Another secret")
     return store
-
-
-def one_write(app, *keys: str) -> None:
-    """Several keys arriving together, as from one read of the terminal (a paste, key
-    repeat during the save's fsync, a laggy SSH link): all queued before any is handled."""
-    for key in keys:
-        event = events.Key(key, "\r" if key == "enter" else key)
-        event.set_sender(app)
-        app._driver.send_message(event)
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await asyncio.sleep(0)
-        await pilot.pause()
 
 
 async def therapist(pilot, pin: str = THERAPIST_PIN) -> None:

@@ -12,7 +12,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from conftest import quick_pin
+from conftest import one_write, quick_pin, settle
 from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings, load_settings
 from fittui.storage.store import Store
@@ -28,21 +28,6 @@ from fittui.ui.screens.score_entry import ScoreEntryScreen
 TODAY = date(2026, 11, 23)
 
 
-def one_read(app, *keys: str) -> None:
-    """Keys as the terminal driver hands over one read: all queued before any is handled."""
-    named = {"enter": "\r", "tab": "\t", "slash": "/"}
-    for key in keys:
-        event = events.Key(key, named.get(key, key if len(key) == 1 else None))
-        event.set_sender(app)
-        app._driver.send_message(event)
-
-
-async def settle(pilot) -> None:
-    for _ in range(4):
-        await asyncio.sleep(0)
-        await pilot.pause()
-
-
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     return make_demo_database(tmp_path / "demo", TODAY)
@@ -55,7 +40,7 @@ async def test_a_code_typed_after_slash_in_one_read_opens_that_clients_history(d
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         first = app.screen.query_one("#clients").ordered_rows[0].key.value
-        one_read(app, "slash", "d", "0", "7", "enter")
+        one_write(app, "slash", "d", "0", "7", "enter")
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
         assert app.screen.code == "D07" != first
@@ -69,7 +54,7 @@ async def test_marks_and_moves_in_one_read_mark_each_line_in_turn(demo):
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, RatingScreen)
-        one_read(app, "5", "down", "6", "down", "7", "down", "3", "up", "up", "9")
+        one_write(app, "5", "down", "6", "down", "7", "down", "3", "up", "up", "9")
         await settle(pilot)
         assert [w.value for w in app.screen.item_widgets] == [50, 90, 70, 30]
 
@@ -85,7 +70,7 @@ async def test_a_new_pin_typed_twice_in_one_read_is_set(tmp_path, between):
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, SetPinScreen)
-        one_read(app, *"2468", between, *"2468", "enter")
+        one_write(app, *"2468", between, *"2468", "enter")
         await settle(pilot)
         assert isinstance(app.screen, RatingScreen)
     assert load_settings(tmp_path / "settings.toml").pin is not None
@@ -104,7 +89,7 @@ async def test_scores_typed_in_one_read_fill_each_field_in_turn(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ScoreEntryScreen)
-        one_read(app, "9", "tab", "8", "tab", "7", ".", "5", "tab", "6", "enter")
+        one_write(app, "9", "tab", "8", "tab", "7", ".", "5", "tab", "6", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ResultScreen)
     [saved] = Store(db).administrations("T1")
@@ -130,7 +115,7 @@ async def test_keys_held_behind_an_enter_that_never_comes_back_go_all_the_same()
     app = Fields()
     async with app.run_test() as pilot:
         await pilot.pause()
-        one_read(app, "a", "enter", "b", "c")
+        one_write(app, "a", "enter", "b", "c")
         await settle(pilot)
         first = app.query_one("#first", Input)
         assert first.value == "a"  # b and c wait for the Enter
