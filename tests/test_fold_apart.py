@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -268,3 +269,26 @@ def test_a_fold_without_a_temporary_file_runs_all_the_same(db: Path, monkeypatch
     assert folds.child is not None and folds.child.wait(60) == 1
     trouble = folds.take_trouble()
     assert trouble is not None and ": it ended with status 1. Every rating" in trouble
+
+
+def test_the_apps_look_for_troubles_never_waits_for_a_save_in_a_thread(db: Path) -> None:
+    """A rating screen saves in a thread, which holds the store while it waits for another
+    process's lock (up to 15 s): the app's poll must not wait behind it."""
+    store = Store(db)
+    holding, done = threading.Event(), threading.Event()
+
+    def save_waiting_for_the_lock() -> None:
+        with store.storage._guard:
+            holding.set()
+            done.wait(10)
+
+    saver = threading.Thread(target=save_waiting_for_the_lock)
+    saver.start()
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        assert store.take_troubles() == []
+        assert time.monotonic() - started < 1
+    finally:
+        done.set()
+        saver.join()

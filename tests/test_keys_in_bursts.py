@@ -13,11 +13,13 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from conftest import one_write, quick_pin, settle
+from fittui.domain.instruments import load_instruments
 from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings, load_settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
-from fittui.ui.focus import HOLD_SECONDS, KeysFollowFocus
+from fittui.ui.focus import HOLD_SECONDS, KeysInOrder
+from fittui.ui.screens.clients import ClientsScreen
 from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.pin import SetPinScreen
 from fittui.ui.screens.rating import RatingScreen
@@ -26,6 +28,7 @@ from fittui.ui.screens.result import ResultScreen
 from fittui.ui.screens.score_entry import ScoreEntryScreen
 
 TODAY = date(2026, 11, 23)
+ORS = load_instruments()["ORS"]
 
 
 @pytest.fixture
@@ -96,29 +99,91 @@ async def test_scores_typed_in_one_read_fill_each_field_in_turn(tmp_path):
     assert list(saved.items.values()) == [90, 80, 75, 60]
 
 
-class SwallowsEnter(Input):
-    """A field that takes Enter itself: the key never comes back up to the app."""
+async def test_a_note_saved_with_enter_keeps_the_key_typed_after_it_out(tmp_path):
+    """Enter in the last note box saves it and leaves the box: a letter after it is not
+    typed into the note (it would be an unsaved change)."""
+    db = tmp_path / "fittui.json"
+    store = Store(db)
+    store.add_client("C1")
+    store.record("C1", ORS, ORS.parse_scores(["5"] * 4), "2026-01-05")
+    app = make_app(db, settings=Settings(pin=quick_pin()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ResultScreen("C1", store.administrations("C1")))
+        await settle(pilot)
+        one_write(app, "n", *"calmer", "enter", "x")
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == "calmer"
+    [saved] = Store(db).administrations("C1")
+    assert saved.note == "calmer"
 
-    def _on_key(self, event: events.Key) -> None:
+
+@pytest.mark.parametrize("leave", ["down", "escape"])
+async def test_a_key_after_leaving_the_search_acts_on_the_list(demo, leave):
+    """``/d`` Down ``o``: the search keeps its letter, and o rates the client it found."""
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        one_write(app, "slash", "d", "0", "7", leave, "o")
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen) and app.screen.client_code == (
+            "D07" if leave == "down" else app.screen_stack[1].selected_code()
+        )
+
+
+async def test_enter_on_a_line_then_a_digit_marks_the_next_line(demo):
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"d01", "escape", "o")
+        await settle(pilot)
+        one_write(app, "4", "enter", "8", "enter", "2", "up", "right")
+        await settle(pilot)
+        assert [w.value for w in app.screen.item_widgets] == [40, 85, 20, None]
+
+
+class SlowAtEnter(Input):
+    """A field whose answer to Enter takes longer than the keys behind it wait."""
+
+    async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
+            await asyncio.sleep(HOLD_SECONDS * 3)
 
 
-class Fields(KeysFollowFocus):
+class Fields(KeysInOrder):
     def compose(self) -> ComposeResult:
-        yield SwallowsEnter(id="first")
+        yield SlowAtEnter(id="first")
         yield Input(id="second")
 
 
-async def test_keys_held_behind_an_enter_that_never_comes_back_go_all_the_same():
+async def test_keys_behind_an_answer_that_takes_too_long_go_all_the_same():
+    """The keys wait for an answer at most ``HOLD_SECONDS`` each: the app never stalls."""
     app = Fields()
     async with app.run_test() as pilot:
         await pilot.pause()
-        one_write(app, "a", "enter", "b", "c")
+        one_write(app, "a", "enter", "tab", "b")
+        await asyncio.sleep(HOLD_SECONDS / 2)
+        assert [key.key for key in app._waiting] == ["tab", "b"]  # behind the slow Enter
+        await asyncio.sleep(HOLD_SECONDS)
+        assert [key.key for key in app._waiting] == ["b"]  # Tab went, then waits its turn
+        await asyncio.sleep(HOLD_SECONDS)
+        assert app._waiting == []
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("keys", [["enter", "escape"], ["down", "enter", "escape", "enter"]])
+async def test_a_history_left_as_soon_as_it_opens_goes_without_trouble(demo, keys):
+    """Enter and Escape typed together: the history opens and is left before its page is
+    in; the page that was on its way is not put in (it raised, and the app showed its
+    trouble screen)."""
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        one_write(app, *keys)
         await settle(pilot)
-        first = app.query_one("#first", Input)
-        assert first.value == "a"  # b and c wait for the Enter
-        await asyncio.sleep(HOLD_SECONDS + 0.2)
+        await asyncio.sleep(0.3)
         await settle(pilot)
-        assert first.value == "abc"  # then go where the focus is: it never moved
+        expected = HistoryScreen if keys[-1] == "enter" else ClientsScreen
+        assert type(app.screen) is expected

@@ -1500,14 +1500,20 @@ class JournalStorage:
         """What failed in the work this store started beside its saves (the day's backup,
         a fold of the journal), each said once: for a running app, which has no standard
         error to print it on. The database itself is as it was."""
-        troubles = []
-        with self._guard:  # as a save's start of a fold is
+        troubles: list[str] = []
+        # As a save's start of a fold is; never waited for: a save in a thread holds it
+        # while it waits for another process's lock, and the app's loop must not.
+        if not self._guard.acquire(blocking=False):
+            return troubles  # the next look says it
+        try:
             backup = self.daily_backup
             if backup is not None and backup.failed and backup is not self._backup_told:
                 self._backup_told = backup
                 troubles.append(backup.failed)
             if self.folds is not None and (trouble := self.folds.take_trouble()):
                 troubles.append(trouble)
+        finally:
+            self._guard.release()
         return troubles
 
     def fold(self) -> bool:

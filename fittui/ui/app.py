@@ -32,7 +32,7 @@ from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
 from fittui.storage.settings import PinHash, Settings, load_settings, save_pin
 from fittui.storage.store import Store
-from fittui.ui.focus import KeysFollowFocus
+from fittui.ui.focus import KeysInOrder
 from fittui.ui.messages import DataChanged
 from fittui.ui.palette import ClientCommands, in_therapists_language
 from fittui.ui.screens.keys import KEYS_BINDINGS
@@ -62,7 +62,7 @@ class NoteOptions(TypedDict):
     markup: bool
 
 
-class FitApp(KeysFollowFocus):
+class FitApp(KeysInOrder):
     """fittui: the client list, ratings in client mode, and what the ratings say."""
 
     CSS_PATH = "app.tcss"
@@ -165,6 +165,14 @@ class FitApp(KeysFollowFocus):
     def look_for_saves(self) -> None:
         """Pick up saves from any process and tell the screen on top what changed: the one
         polling path of every screen that shows data (``LiveScreen``)."""
+        for trouble in self.store.take_troubles():  # kept from a client by ``notify``
+            self.notify(
+                shown(trouble),
+                title=_("Database upkeep failed; every saved rating is safe"),
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
         if self.client_mode:
             return  # nothing on a client's screen shows data; the result screen reads afresh
         if not self.screen_stack:
@@ -180,14 +188,6 @@ class FitApp(KeysFollowFocus):
             self._poll_failed = True
             return
         self._poll_failed = False
-        for trouble in self.store.take_troubles():
-            self.notify(
-                shown(trouble),
-                title=_("Database upkeep failed; every saved rating is safe"),
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
         if self.store.generation != self._generation:
             self._generation = self.store.generation
             self.screen.post_message(DataChanged(changed))
@@ -328,7 +328,7 @@ class FitApp(KeysFollowFocus):
 
             if isinstance(self.screen, ClientModeScreen) and not self.screen.takes_key(event):
                 return
-        await super().on_event(event)  # in the order typed, following the focus (focus.py)
+        await super().on_event(event)  # each key once the one before is answered (focus.py)
 
     def notify(
         self,

@@ -174,6 +174,8 @@ class HistoryScreen(GoesBack, LiveScreen):
         alone.display = False  # never drawn beside the page while it is being removed
         alone.remove()
         await self.mount(page, before=self.query_one(KeysFooter))
+        if not page.is_attached:
+            return  # left before its page went in (Enter and Escape typed together)
         if self.focused is None:
             page.focus()  # arrow keys scroll the page (``AUTO_FOCUS``)
         self.body_shown = True

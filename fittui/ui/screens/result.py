@@ -177,7 +177,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         """n: into the first note box not yet written, else the first."""
         boxes = self._notes()
         empty = [box for box in boxes if not box.value.strip()]
-        (empty or boxes)[0].focus()
+        focus_now((empty or boxes)[0])
 
     def on_mount(self) -> None:
         # A second rating of one instrument by one rater today: replace the first, or keep both?
@@ -200,7 +200,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         if following:
             focus_now(following[0])
         else:
-            self.query_one("#result", VerticalScroll).focus(scroll_visible=False)
+            self.set_focus(self.query_one("#result", VerticalScroll), scroll_visible=False)
 
     def action_back(self, _place: str = "") -> None:
         """Escape: back where the flow began. Words typed but not saved are not lost
