@@ -21,6 +21,7 @@ from fittui.ui.app import make_app
 from fittui.ui.focus import HOLD_SECONDS, KeysInOrder
 from fittui.ui.screens.clients import ClientsScreen
 from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.note import NoteScreen
 from fittui.ui.screens.pin import SetPinScreen
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.remote import WAYS, RemoteScreen
@@ -187,3 +188,19 @@ async def test_a_history_left_as_soon_as_it_opens_goes_without_trouble(demo, key
         await settle(pilot)
         expected = HistoryScreen if keys[-1] == "enter" else ClientsScreen
         assert type(app.screen) is expected
+
+
+async def test_keys_typed_after_enter_on_the_list_wait_for_the_historys_page(demo):
+    """``Enter n`` and a note at once: the keys wait until the history's page is in, so n
+    opens the note, and the note's o is a letter, not the history's ORS key (which started
+    client mode)."""
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        one_write(app, "enter", "n", *"hello")
+        await settle(pilot)
+        await asyncio.sleep(0.3)
+        await settle(pilot)
+        assert not app.client_mode
+        assert isinstance(app.screen, NoteScreen)
+        assert app.screen.query_one(Input).value == "hello"

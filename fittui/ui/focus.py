@@ -19,7 +19,12 @@ Two things put that right:
   ``HOLD_SECONDS`` later. Typing at a human pace never waits: a key is answered in about
   a millisecond.
 * :func:`focus_now` moves the focus at once, for the actions of keys, so that the answer
-  is over when the focus has moved.
+  is over when the focus has moved;
+* a screen that puts its widgets in after it opens (the history: its page and its table
+  of ratings come after the first frame) says so (``takes_keys`` False), and the keys
+  after the one that opened it wait until it calls :func:`keys_may_go`. Before,
+  ``Enter n`` and a note typed at once on the client list reached the history before its
+  page: ``n`` did nothing, and the ``o`` of the note started a rating in client mode.
 
 Keys typed before a client-mode screen appeared are still dropped by that screen
 (``ClientModeScreen.takes_key``): a key that waited keeps the moment it was typed.
@@ -38,6 +43,13 @@ from textual.widget import Widget
 
 # How long the keys behind one wait for its answer at most.
 HOLD_SECONDS = 0.5
+
+
+def keys_may_go(app: App) -> None:
+    """The screen on top has put its widgets in (its ``takes_keys`` is True now): the
+    keys waiting for it may go."""
+    if isinstance(app, KeysInOrder) and app._answering:
+        app.call_next(app._go_on, app._answering)
 
 
 def focus_now(widget: Widget) -> None:
@@ -73,7 +85,7 @@ class KeysInOrder(App):
         self._sent += 1
         self._answering = number = self._sent
         # A timer's callback runs in a task of its own: the keys go from the app's loop.
-        go_on = partial(self.call_next, self._go_on, number)
+        go_on = partial(self.call_next, self._go_on, number, True)
         self._hold_timer = self.set_timer(HOLD_SECONDS, go_on)
         answered = partial(self._go_on, number)
         self._behind(sent_to, partial(self._behind, sent_to, answered))
@@ -97,11 +109,14 @@ class KeysInOrder(App):
 
         handled_from(0)
 
-    async def _go_on(self, number: int) -> None:
+    async def _go_on(self, number: int, waited_enough: bool = False) -> None:
         """Key ``number`` is answered: the keys that waited go, in order, each as if it
-        came now, until one has to be answered in turn."""
+        came now, until one has to be answered in turn. Not while the screen on top has
+        yet to put in its widgets (``takes_keys``), unless they waited long enough."""
         if number != self._answering:
             return  # that one's keys already went
+        if not (waited_enough or getattr(self.screen, "takes_keys", True)):
+            return  # ``ready_for_keys`` calls again
         self._answering = 0
         if self._hold_timer is not None:
             self._hold_timer.stop()

@@ -28,6 +28,7 @@ from fittui.domain.snippet import make_snippet
 from fittui.formats.chart import Legend
 from fittui.storage.journal import StorageError
 from fittui.ui.cells import first_upper, plain, status_words, taken_words
+from fittui.ui.focus import keys_may_go
 from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
@@ -118,6 +119,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             update=False,
         )
         self.code = code
+        self.takes_keys = False  # until its page and table are in: keys typed wait (focus.py)
         self.view = "totals"
         self.snippet = ""
         self.heading = Content()  # the client, their status and sessions (``redraw``)
@@ -325,6 +327,8 @@ class HistoryScreen(GoesBack, LiveScreen):
         cursor = self.keep_cursor_on or table.cursor_row
         self.keep_cursor_on = None
         table.fill(rows, cursor)
+        self.takes_keys = True  # every key of the screen has what it acts on
+        keys_may_go(self.app)
 
     def _episode_row(self, episode: Episode) -> tuple[tuple[Text, ...], str]:
         """The line above an episode's ratings, its words spread over the columns so that
