@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Input
 
 from conftest import one_write, quick_pin, settle
@@ -204,3 +205,21 @@ async def test_keys_typed_after_enter_on_the_list_wait_for_the_historys_page(dem
         assert not app.client_mode
         assert isinstance(app.screen, NoteScreen)
         assert app.screen.query_one(Input).value == "hello"
+
+
+async def test_the_list_has_the_focus_from_its_first_frame(demo, monkeypatch):
+    """A key typed as the app opens acts on the list: ``/`` searches, never is typed into
+    the search field (which Textual focused first, until the list took the focus)."""
+    focused: list[str | None] = []
+    set_focus = Screen.set_focus
+
+    def noting(screen: Screen, widget, *args, **kwargs) -> None:
+        focused.append(None if widget is None else widget.id)
+        set_focus(screen, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "set_focus", noting)
+    app = make_app(demo, settings=Settings(pin=quick_pin()), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#clients")
+    assert "search" not in focused

@@ -194,6 +194,9 @@ class ClientsScreen(LiveScreen):
         KEYS,
         footer=("history", "begin", "rate", "rate_more", "search", "caseload", "add", "quit"),
     )
+    # The list has the focus from the start: a key typed as the app opens (``/`` to search)
+    # acts on it, never goes into the search field, which Textual would focus first.
+    AUTO_FOCUS = "#clients"
     # Below 80 columns the footer keeps what a session needs.
     NARROW_KEYS = frozenset({"history", "begin", "rate", "rate_more", "search", "show_keys"})
 
@@ -214,9 +217,6 @@ class ClientsScreen(LiveScreen):
         yield ClientTable(id="clients")
         yield Static("", id="empty")
         yield KeysFooter()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
 
     def on_resize(self) -> None:
         if self._drawn_for is not None and self._drawn_for[0] != self.size.width:
