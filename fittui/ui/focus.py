@@ -14,12 +14,11 @@ Two things put that right:
 * :class:`KeysInOrder`, a part of the app, sends a key on only once the one before it has
   been answered: the widget it went to has handled it, each widget around that one up to
   the screen has handled what it passed up (the key itself, a field's Submitted), the app
-  has run its binding, and then the same once more for what that binding set off. The
+  has run its binding, and then the same once more for what that binding set off (a
+  deferred ``Widget.focus()`` among it: the focus has moved when the next key goes). The
   keys that come meanwhile wait, in order; should an answer never end, they go at most
   ``HOLD_SECONDS`` later. Typing at a human pace never waits: a key is answered in about
   a millisecond.
-* :func:`focus_now` moves the focus at once, for the actions of keys, so that the answer
-  is over when the focus has moved;
 * a screen that puts its widgets in after it opens (the history: its page and its table
   of ratings come after the first frame) says so (``takes_keys`` False), and the keys
   after the one that opened it wait until it calls :func:`keys_may_go`. Before,
@@ -50,12 +49,6 @@ def keys_may_go(app: App) -> None:
     keys waiting for it may go."""
     if isinstance(app, KeysInOrder) and app._answering:
         app.call_next(app._go_on, app._answering)
-
-
-def focus_now(widget: Widget) -> None:
-    """Give ``widget`` the focus now, not after the messages already queued (as
-    ``Widget.focus()`` does): for a key's action, so that the keys after it follow."""
-    widget.screen.set_focus(widget)
 
 
 class KeysInOrder(App):

@@ -26,7 +26,6 @@ from fittui.ui.cells import (
     status_words,
     zone_cell,
 )
-from fittui.ui.focus import focus_now
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
@@ -171,13 +170,13 @@ class CaseloadScreen(GoesBack, LiveScreen):
 
     def action_filter(self, selector: str) -> None:
         select = self.query_one(selector, Select)
-        focus_now(select)
+        select.focus()
         select.action_show_overlay()
 
     def action_reset(self) -> None:
         for selector in ("#status", "#flag"):
             self.query_one(selector, Select).clear()
-        focus_now(self.query_one(DataTable))
+        self.query_one(DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         code = event.row_key.value

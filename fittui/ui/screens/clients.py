@@ -33,7 +33,6 @@ from fittui.ui.cells import (
     since_words,
     status_cell,
 )
-from fittui.ui.focus import focus_now
 from fittui.ui.live import LiveScreen
 from fittui.ui.screens.keys import key_sections, section_bindings
 from fittui.ui.widgets.client_list import ClientSearch, ClientTable
@@ -349,7 +348,7 @@ class ClientsScreen(LiveScreen):
 
     # -- search ----------------------------------------------------------------------------
     def action_search(self) -> None:
-        focus_now(self.query_one("#search", Input))
+        self.query_one("#search", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
@@ -360,7 +359,7 @@ class ClientsScreen(LiveScreen):
         if self.focused is search and event.key in ("escape", "down"):
             if event.key == "escape":
                 search.value = ""
-            focus_now(self.query_one(DataTable))
+            self.query_one(DataTable).focus()
             event.stop()
 
     # -- opening and rating ----------------------------------------------------------------

@@ -19,7 +19,6 @@ from fittui.domain.model import InputError
 from fittui.storage.settings import PIN_PATTERN, PinHash
 from fittui.ui.access import FitAppAccess
 from fittui.ui.client_mode import THERAPIST_KEY_NAME, ClientModeScreen
-from fittui.ui.focus import focus_now
 
 TRIES = 3
 PIN_CSS = """
@@ -118,7 +117,7 @@ class SetPinScreen(Screen[bool], FitAppAccess):
 
     @on(Input.Submitted, "#new-pin")
     def next_field(self) -> None:
-        focus_now(self.query_one("#again", Input))
+        self.query_one("#again", Input).focus()
 
     @on(Input.Submitted, "#again")
     def save(self) -> None:
@@ -126,7 +125,7 @@ class SetPinScreen(Screen[bool], FitAppAccess):
         message = self.query_one("#pin-message", Static)
         if not PIN_PATTERN.fullmatch(pin):
             message.update(_("The PIN must be 4 to 8 digits."))
-            focus_now(self.query_one("#new-pin", Input))
+            self.query_one("#new-pin", Input).focus()
         elif self.query_one("#again", Input).value != pin:
             message.update(_("The two PINs differ; type it again."))
             self.query_one("#again", Input).value = ""

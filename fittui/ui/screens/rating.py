@@ -35,7 +35,6 @@ from fittui.domain.language import (
 from fittui.domain.model import Administration, InputError, now_when
 from fittui.storage.journal import StorageError
 from fittui.ui.client_mode import ClientModeScreen
-from fittui.ui.focus import focus_now
 from fittui.ui.taking import ShowsTheScale
 from fittui.ui.widgets.answer import Answer
 from fittui.ui.widgets.choice import Choice
@@ -203,9 +202,9 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         stops = self.stops
         if self.focused in stops:
             index = stops.index(self.focused) + offset
-            focus_now(stops[max(0, min(len(stops) - 1, index))])
+            stops[max(0, min(len(stops) - 1, index))].focus()
         else:
-            focus_now(stops[0])
+            stops[0].focus()
 
     @on(Answer.Changed)
     def clear_message(self) -> None:
@@ -219,7 +218,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         if event.control is widgets[-1]:
             self.submit()
         else:
-            focus_now(widgets[widgets.index(event.control) + 1])
+            widgets[widgets.index(event.control) + 1].focus()
 
     @on(Button.Pressed, "#done")
     def done(self, event: Button.Pressed) -> None:
@@ -252,7 +251,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 else:
                     text = tr.c_("Please put a mark on the line for “{label}”.")
                     message.update(text.format(label=widget.item.label))
-                focus_now(widget)
+                widget.focus()
                 return
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
         self.saving = True

@@ -24,7 +24,6 @@ from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.cells import taken_words
-from fittui.ui.focus import focus_now
 from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
@@ -177,7 +176,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         """n: into the first note box not yet written, else the first."""
         boxes = self._notes()
         empty = [box for box in boxes if not box.value.strip()]
-        focus_now((empty or boxes)[0])
+        (empty or boxes)[0].focus()
 
     def on_mount(self) -> None:
         # A second rating of one instrument by one rater today: replace the first, or keep both?
@@ -198,9 +197,9 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         boxes = self._notes()
         following = boxes[boxes.index(event.input) + 1 :]
         if following:
-            focus_now(following[0])
+            following[0].focus()
         else:
-            self.set_focus(self.query_one("#result", VerticalScroll), scroll_visible=False)
+            self.query_one("#result", VerticalScroll).focus(scroll_visible=False)
 
     def action_back(self, _place: str = "") -> None:
         """Escape: back where the flow began. Words typed but not saved are not lost
@@ -208,7 +207,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         unsaved = self._unsaved()
         if unsaved and not self._warned_unsaved:
             self._warned_unsaved = True
-            focus_now(unsaved[0])
+            unsaved[0].focus()
             self.notify(
                 _("A note is not saved: Enter saves it; Escape again leaves without it."),
                 severity="warning",

@@ -22,7 +22,6 @@ from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
-from fittui.ui.focus import focus_now
 from fittui.ui.form import FormScreen
 from fittui.ui.taking import TakesOneRating
 
@@ -113,7 +112,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         for item, text in zip(self.instrument.items, texts):
             if not text.strip():
                 error.update(_("Give a score for {item}.").format(item=item.label))
-                focus_now(self.query_one(f"#score-{item.key}", Input))
+                self.query_one(f"#score-{item.key}", Input).focus()
                 return
         items = {}
         for item, text in zip(self.instrument.items, texts):
@@ -121,7 +120,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
                 items[item.key] = self.instrument.parse_score(text.replace(",", "."))
             except InstrumentError as exc:
                 error.update(f"{item.label}: {exc}")
-                focus_now(self.query_one(f"#score-{item.key}", Input))
+                self.query_one(f"#score-{item.key}", Input).focus()
                 return
         self._saving = True
         try:

@@ -23,7 +23,6 @@ from fittui.domain.instruments import Instrument
 from fittui.domain.language import N_, _, translated
 from fittui.domain.model import Administration
 from fittui.storage.journal import StorageError
-from fittui.ui.focus import focus_now
 from fittui.ui.taking import ShowsTheScale
 from fittui.ui.widgets.share_line import ShareLine
 
@@ -111,7 +110,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         if index < len(lines):
             where = self.tr.c_("{scale} · {number} of {count}")
             progress.update(where.format(scale=self.shown.name, number=index + 1, count=len(lines)))
-            focus_now(lines[index])
+            lines[index].focus()
             message.update("")
         else:
             progress.update(self.shown.name)
