@@ -265,6 +265,38 @@ def test_rate_checks_its_input_before_opening_the_app(cli):
     assert "read-only" in cli("--read-only", "rate", "C1", "ORS").err
 
 
+def test_rate_tells_the_clients_terminal_nothing_of_the_files(cli, db, monkeypatch, instruments):
+    """``fittui rate`` runs on a terminal the client holds: a folder others can read, or
+    the day's backup failing on a full disk, is left for the therapist's own next command
+    to say (the backup is tried again by the next save), and the rating is saved."""
+    import errno
+
+    import fittui.cli.app
+    import fittui.storage.daily
+    from fittui.storage.store import Store
+
+    cli("add-client", "C1")
+    for backup in (db.parent / "backups").glob("*.json"):
+        backup.unlink()  # today's first save is yet to come: the rating's own
+    db.parent.chmod(0o755)
+
+    def full(path: Path, data: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def rated(args: object, **options: object) -> int:
+        store, ors = Store(db), instruments["ORS"]
+        store.record("C1", ors, ors.parse_scores(["7"] * 4), date.today().isoformat())
+        return 0
+
+    monkeypatch.setattr(fittui.storage.daily, "write_copy", full)
+    monkeypatch.setattr(fittui.cli.app, "run_app", rated)
+    rated_here = cli("rate", "C1", "ORS")
+    assert (rated_here.code, rated_here.out, rated_here.err) == (0, "", "")
+    assert len(cli("history", "C1", "--json").json()["administrations"]) == 1
+    said = cli("clients").err
+    assert "can be read by other users" in said and str(db.parent) in said
+
+
 def test_history_chart_draws_every_series(instruments):
     import plotext
 

@@ -17,6 +17,7 @@ def register(commands: Commands) -> None:
     p.add_argument("code", metavar="CODE")
     add_optional_instrument(p, "the client's start-of-session instruments, in order")
     add_rater(p)
+    p.set_defaults(clients_terminal=True)  # nothing of the files is said on it
 
 
 def run_app(args: argparse.Namespace, **options: Any) -> int:

@@ -188,11 +188,17 @@ def run(arguments: list[str]) -> int:
     and its exit status."""
     args = build_parser(arguments).parse_args(arguments)
     from fittui.cli.failure import failed, wait_for_backups  # after --help has exited
+    from fittui.storage.locations import warn_about_privacy
 
     args.db = getattr(args, "db", None)
     args.read_only = getattr(args, "read_only", False)
+    # A terminal the client holds (``fittui rate``) is told nothing of the files: the
+    # therapist's own next command says it (a backup that failed is tried again then).
+    clients = getattr(args, "clients_terminal", False)
     try:
-        _check_storage(args)
+        _refuse_writing(args)
+        if not clients:
+            warn_about_privacy(args.db)
         code: int = args.func(args)
         return code
     except KeyboardInterrupt:
@@ -200,16 +206,14 @@ def run(arguments: list[str]) -> int:
     except Exception as exc:  # no traceback ever reaches a user
         return failed(exc)
     finally:
-        wait_for_backups()
+        wait_for_backups(say=not clients)
 
 
-def _check_storage(args: argparse.Namespace) -> None:
-    """Refuse a writing command under --read-only; warn about a database others can read."""
+def _refuse_writing(args: argparse.Namespace) -> None:
+    """Refuse a writing command under --read-only."""
     from fittui.cli.common import CliError
-    from fittui.storage.locations import warn_about_privacy
 
     writes = args.writes(args) if callable(args.writes) else args.writes
     if args.read_only and writes:
         name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
         raise CliError(f"'{name}' writes files; it cannot run with --read-only")
-    warn_about_privacy(args.db)

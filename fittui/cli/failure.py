@@ -10,13 +10,14 @@ from __future__ import annotations
 import sys
 
 
-def wait_for_backups() -> None:
+def wait_for_backups(say: bool = True) -> None:
     """A save's daily backup is written beside it (``storage/daily.py``): the command has
-    said what it did; wait for the copy before ending, and say if it failed."""
+    said what it did; wait for the copy before ending, and (``say``) say if it failed."""
     daily = sys.modules.get("fittui.storage.daily")
     if daily is not None:
         for failure in daily.wait_for_all():
-            print(f"fittui: warning: {failure}", file=sys.stderr)
+            if say:
+                print(f"fittui: warning: {failure}", file=sys.stderr)
 
 
 def failed(exc: Exception) -> int:
