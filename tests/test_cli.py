@@ -399,6 +399,32 @@ def test_phq9_and_gad7_in_record_history_and_report(cli):
     assert "“Several days”\n  on 2026-01-08. Ask about these thoughts today" in table
 
 
+def test_an_item9_answer_stays_raised_in_a_new_episode_until_a_later_phq9_clears_it(cli):
+    """A new episode of care (the therapist's, or after a long gap) leaves earlier ratings
+    out of the figures, but not an answer to PHQ-9 item 9 that no later PHQ-9 has cleared:
+    the report's rows (the client list's), the report, the history and its JSON keep it."""
+    cli("add-client", "G1")
+    cli("record", "G1", "ORS", "3", "3", "3", "3", "--date", "2026-11-02")
+    cli("record", "G1", "PHQ-9", *"222222222", "--date", "2026-11-16")
+    cli("episode", "end", "G1", "--reason", "referred", "--date", "2026-11-16")
+    cli("episode", "start", "G1", "--date", "2026-11-23")
+    cli("record", "G1", "ORS", "4", "4", "4", "4", "--date", "2026-11-23")
+
+    def raised() -> list[bool]:
+        [row] = cli("report", "--json").json()
+        history = cli("history", "G1", "--json").json()
+        return [
+            "phq9_item9" in row["flags"],
+            cli("report").out.startswith("⚠ G1: PHQ-9 item 9"),
+            "phq9_item9" in history["flags"],
+            "item 9" in cli("history", "G1").out,
+        ]
+
+    assert raised() == [True] * 4
+    cli("record", "G1", "PHQ-9", *"111111110", "--date", "2026-11-30")
+    assert raised() == [False] * 4
+
+
 def test_rate_without_an_instrument_is_the_clients_session(cli):
     cli("add-client", "C1")
     assert "needs an INSTRUMENT" in cli("rate", "C1", "--rater", "partner").err

@@ -315,6 +315,24 @@ async def test_history_leads_with_the_risk_alert_and_charts_symptom_measures(dem
         assert not app.screen.query_one("#alert").display
 
 
+async def test_a_new_episode_leaves_the_risk_alert_raised(demo):
+    """D04 answered PHQ-9 item 9 in its current episode; a new episode started today
+    leaves that rating out of the figures, but the alert stays on the list and leads the
+    history until a later PHQ-9 clears it."""
+    today = date.today().isoformat()
+    Store(demo).add_episode_events("D04", [("end", today, "other"), ("start", today, None)])
+    app = app_for(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        list_row = str(app.screen.query_one("#clients", DataTable).get_row("D04"))
+        assert "item9" in list_row
+        app.open_history("D04")
+        await history_filled(pilot)
+        assert app.screen.episodes[-1].start == today
+        alert = app.screen.query_one("#alert")
+        assert alert.display and "PHQ-9 item 9" in str(alert.render())
+
+
 async def test_begin_session_runs_the_clients_own_instruments_in_order(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:

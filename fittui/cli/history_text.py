@@ -56,6 +56,7 @@ def work_out(store: Store, code: str, today: date) -> History:
         etr_params=etr_params,
         linked=store.linked_administrations(client),
         today=today,
+        every_episode=counted,
     )
     return History(client, record, counted, current, episodes, summary, known, gap_days)
 

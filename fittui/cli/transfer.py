@@ -139,11 +139,9 @@ def _client_page(args: argparse.Namespace, store: Store) -> str:
         args.usage_error("--format html makes one client's page: add --client CODE")
     client = store.client(args.client)
     known = instruments()
+    counted = store.administrations(client.code)
     _, current = current_ratings(
-        store.administrations(client.code),
-        store.episode_events(client.code),
-        settings().gap_days,
-        date.today(),
+        counted, store.episode_events(client.code), settings().gap_days, date.today()
     )
-    summary = summarize(client, current, known)
+    summary = summarize(client, current, known, every_episode=counted)
     return export.client_page(client, current, known, summary, date.today())

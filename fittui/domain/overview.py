@@ -180,7 +180,8 @@ def episode_caseload(
     found = []
     for c in sorted(clients, key=lambda c: c.code):
         events = (events_by_client or {}).get(c.code, [])
-        episodes, ratings = current_ratings(by_client.get(c.code, []), events, gap_days, today)
+        every = by_client.get(c.code, [])
+        episodes, ratings = current_ratings(every, events, gap_days, today)
         summary = summarize(
             c,
             ratings,
@@ -188,6 +189,7 @@ def episode_caseload(
             etr_params=etr_params,
             linked=linked_ratings(c, by_client),
             today=today,
+            every_episode=every,
         )
         found.append((c, episodes[-1] if episodes else None, summary))
     return found
@@ -296,7 +298,13 @@ def overviews(
             continue
         episodes, ratings = current_ratings(mine, events, gap_days, today)
         summary = summarize(
-            client, ratings, instruments, etr_params=etr_params, linked=linked, today=today
+            client,
+            ratings,
+            instruments,
+            etr_params=etr_params,
+            linked=linked,
+            today=today,
+            every_episode=mine,
         )
         last_seen = max((a.day for a in mine), default=None)
         since = None if last_seen is None else (today - date.fromisoformat(last_seen)).days

@@ -612,6 +612,7 @@ def _figures(
     etr_params: etr.Parameters,
     linked: Iterable[Administration],
     today: date | None,
+    every_episode: Iterable[Administration] | None,
 ) -> Figures:
     """The scoring rules' figures for one client, patterns aside (see ``summarize``)."""
     ors = own_ratings(administrations, "ors", instruments)
@@ -628,7 +629,9 @@ def _figures(
         _rater_summary(client, rater, administrations, instruments, thresholds)
         for rater in sorted({a.rater for a in administrations if not a.by_client})
     )
-    alerts = latest_risk_alerts(administrations, instruments)
+    alerts = latest_risk_alerts(
+        administrations if every_episode is None else every_episode, instruments
+    )
     own_flags = [
         *_ors_flags(progress, cutoff, zones),
         *alliance_flags(srs, instruments, thresholds),
@@ -670,6 +673,7 @@ def summarize(
     etr_params: etr.Parameters | None = None,
     linked: Iterable[Administration] = (),
     today: date | None = None,
+    every_episode: Iterable[Administration] | None = None,
 ) -> Summary:
     """Status, flags, lowest items and patterns for one client's administrations.
 
@@ -680,6 +684,10 @@ def summarize(
     the practice's own (``etr.load_parameters``) or, when left out, fittui's default.
     ``linked`` are the ratings of the clients linked with this one as a case (a couple
     under two codes): they count only for the split alliance.
+
+    ``every_episode``: the client's counted ratings of every episode (``administrations``
+    when left out), for the risk alerts alone: an answer to PHQ-9 item 9 stays raised
+    until a later PHQ-9 clears it, even when a new episode of care has started since.
     """
     figures = _figures(
         client,
@@ -689,6 +697,7 @@ def summarize(
         etr_params or etr.default_parameters(),
         linked,
         today,
+        every_episode,
     )
     # A Summary is its figures, field for field, with the patterns they show.
     return Summary(**vars(figures), patterns=find_patterns(figures, instruments, thresholds))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 # Bumped whenever what a row holds or how it is computed changes: rows kept with another
 # version are rebuilt, never believed.
-RULES_VERSION = 1
+RULES_VERSION = 2
 FOREVER = "9999-12-31"
 
 try:  # hashlib's own BLAKE2, without the OpenSSL library hashlib loads first (~1 ms at start)
@@ -159,7 +159,13 @@ def derive_row(
     instruments = dict(rules.instruments)
     episodes, current = current_ratings(ratings, events, rules.gap_days, today)
     summary = summarize(
-        client, current, instruments, etr_params=rules.etr_params, linked=linked, today=today
+        client,
+        current,
+        instruments,
+        etr_params=rules.etr_params,
+        linked=linked,
+        today=today,
+        every_episode=ratings,
     )
     episode = episodes[-1] if episodes else None
     return ClientRow(

@@ -202,6 +202,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
             today=app.today(),
+            every_episode=self.administrations,
         )
         self.client = client
         self.summary = summary

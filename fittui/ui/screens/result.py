@@ -135,6 +135,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
             etr_params=app.etr_params,
             linked=app.store.linked_administrations(client),
             today=app.today(),
+            every_episode=everything,
         )
         yield Header()
         if summary.alerts:
