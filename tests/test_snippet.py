@@ -48,6 +48,33 @@ def test_snippet_leaves_out_what_is_not_there(demo, instruments):
     assert snippet_of("D08", demo, instruments) == "YCORS 3.5/10. YCSRS 8.0/10."
 
 
+def test_snippet_says_only_what_was_rated_in_the_latest_session(instruments):
+    """An SRS, an ORS or a lowest item from an earlier session is not the latest session's:
+    the snippet says "No SRS this session" and nothing of the earlier SRS."""
+    from fittui.domain.model import Administration, Client
+
+    def rating(day: str, key: str, *scores: int, note: str = "") -> Administration:
+        items = dict(zip([i.key for i in instruments[key].items], scores))
+        return Administration(f"{key}{day}", "M1", key, day, items, note=note)
+
+    client = Client("M1")
+    earlier = [
+        rating("2026-11-10", "ORS", 50, 50, 50, 50),
+        rating("2026-11-10", "SRS", 80, 90, 90, 90),
+    ]
+    latest = rating("2026-11-17", "ORS", 55, 50, 50, 50, note="Hard week at work")
+    mine = [*earlier, latest]
+    snippet = make_snippet(client, summarize(client, mine, instruments), mine, instruments)
+    assert snippet == (
+        "ORS 20.5/40 (below the cut-off of 25.0; +0.5 since intake). "
+        "Lowest ORS item: Interpersonally 5.0/10. Patterns: No SRS this session. "
+        "Hard week at work."
+    )
+    srs_only = [*mine, rating("2026-11-24", "SRS", 90, 90, 90, 95)]
+    snippet = make_snippet(client, summarize(client, srs_only, instruments), srs_only, instruments)
+    assert snippet.startswith("SRS 36.5/40.") and "ORS" not in snippet.replace("SRS", "")
+
+
 def test_snippet_template_is_the_users(demo, instruments):
     template = "{date} {client}: {srs} Next: ask about it."
     assert snippet_of("D02", demo, instruments, template).endswith(

@@ -55,9 +55,9 @@ def check_template(template: str) -> str:
     return template
 
 
-def _ors_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
+def _ors_sentence(summary: Summary, instruments: dict[str, Instrument], day: str | None) -> str:
     progress = summary.progress
-    if progress is None:
+    if progress is None or progress.latest.day != day:
         return ""
     latest = progress.latest
     instrument = instruments[latest.instrument]
@@ -75,8 +75,8 @@ def _ors_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
     return f"{instrument.key} {format_tenths(latest.total)}/{maximum}{extra}."
 
 
-def _srs_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
-    if not summary.srs:
+def _srs_sentence(summary: Summary, instruments: dict[str, Instrument], day: str | None) -> str:
+    if not summary.srs or summary.srs[-1].day != day:
         return ""
     last = summary.srs[-1]
     instrument = instruments[last.instrument]
@@ -88,11 +88,12 @@ def _srs_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
     return f"{instrument.key} {format_tenths(last.total)}/{maximum}{extra}."
 
 
-def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument]) -> str:
-    if "srs_item_low" in summary.flags:
+def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument], day: str | None) -> str:
+    progress = summary.progress
+    if "srs_item_low" in summary.flags and summary.srs[-1].day == day:
         administration, key = summary.srs[-1], summary.lowest_srs_item
-    elif summary.progress is not None and len(summary.progress.latest.items) > 1:
-        administration, key = summary.progress.latest, summary.lowest_ors_item
+    elif progress is not None and len(progress.latest.items) > 1 and progress.latest.day == day:
+        administration, key = progress.latest, summary.lowest_ors_item
     else:
         return ""
     if key is None:
@@ -147,7 +148,8 @@ def make_snippet(
     instruments: dict[str, Instrument],
     template: str = DEFAULT_TEMPLATE,
 ) -> str:
-    """The snippet for the client's latest session, from the template."""
+    """The snippet for the client's latest session, from the template: the ORS, the SRS
+    and the lowest item only when rated in that session, never an earlier session's."""
     day = max((a.day for a in administrations), default=None)
     patterns = [_(p.title) for p in summary.patterns if p.key != "low_item"]  # {lowest} says it
     if "{risk}" not in template and summary.alerts:
@@ -155,9 +157,9 @@ def make_snippet(
     values = {
         "client": client.code,
         "date": day or "",
-        "ors": _ors_sentence(summary, instruments),
-        "srs": _srs_sentence(summary, instruments),
-        "lowest": _lowest_sentence(summary, instruments),
+        "ors": _ors_sentence(summary, instruments, day),
+        "srs": _srs_sentence(summary, instruments, day),
+        "lowest": _lowest_sentence(summary, instruments, day),
         "alliance": _alliance_sentence(summary),
         "phq9": _symptom_sentence(summary.symptoms.get("PHQ-9"), instruments),
         "gad7": _symptom_sentence(summary.symptoms.get("GAD-7"), instruments),
