@@ -312,3 +312,34 @@ def test_earlier_episodes_are_grey_and_named_in_the_legend():
     assert "ORS (partner), earlier" in words  # rated only in the earlier episode
     alone = draw_history(Recorder(), current, INSTRUMENTS, 250, intake=150, reliable=50)
     assert [entry.words for entry in alone] == [w for w in words if "earlier" not in w]
+
+
+def k1() -> list[Administration]:
+    """A child's CORS 28 then 33 and CSRS 36 twice; the parent's CORS 20 then 16 and SRS 36
+    then 28 (a parent rates the adult SRS)."""
+    cors = ["me", "family", "school", "everything"]
+    csrs = ["listening", "how_important", "what_we_did", "overall"]
+    return [
+        rating("CORS", 0, dict(zip(cors, spread(280)))),
+        rating("CORS", 14, dict(zip(cors, spread(330)))),
+        rating("CSRS", 0, dict(zip(csrs, spread(360)))),
+        rating("CSRS", 14, dict(zip(csrs, spread(360)))),
+        rating("CORS", 0, dict(zip(cors, spread(200))), rater="parent"),
+        rating("CORS", 14, dict(zip(cors, spread(160))), rater="parent"),
+        rating("SRS", 0, dict(zip(SRS_KEYS, spread(360))), rater="parent"),
+        rating("SRS", 14, dict(zip(SRS_KEYS, spread(280))), rater="parent"),
+    ]
+
+
+@pytest.mark.parametrize("size", [(54, 10), *SIZES])
+def test_a_point_with_its_value_beside_it_hides_no_other_point(size):
+    """Where a point has no right row and carries its value ("a28"), another point on its
+    spot is named in the same label ("O·a28"), never drawn over."""
+    rows = canvas(
+        *size,
+        lambda r: draw_history(
+            plotext, k1(), INSTRUMENTS, 320, False, intake=280, reliable=50, rows=r
+        ),
+    )
+    letters = Counter(ch for row in rows for ch in row if ch in "OSpa")
+    assert letters == {"O": 2, "S": 2, "p": 2, "a": 2}, "\n".join(rows[::-1])

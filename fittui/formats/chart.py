@@ -120,12 +120,15 @@ class Series(NamedTuple):
 
 def _draw_series(plt: Any, drawn: list[Series], grid: Grid | None, lines: Sequence[Line]) -> None:
     """Each series as a line of fine braille dots through its points, each point marked
-    with its series' letter on its right row (``place``). Points at the same place are
-    drawn as one label naming them all ("O·S", "3·4"), so none hides another; a point with
-    no right row carries its value ("S34.3"). A long series (a year of weekly sessions) is
+    with its series' letter on its right row (``place``). A point with no right row carries
+    its value ("S34.3"). Points on the same spot (the same session and row) are drawn as
+    one label naming them all ("O·S", "3·4", "O·a28"), so none hides another, whether it
+    found its right row or carries its value. A long series (a year of weekly sessions) is
     drawn as dots alone, with its letter at the first and last point: plotext joins points
     slowly, and at that density there would be no room to see the letters anyway."""
-    at: dict[tuple[int, float], list[tuple[str, str | None, float]]] = {}
+    # (session, row) -> the points there: each one's label ("O", or "a28" where it carries
+    # its value), colour and value, and whether it found its right row.
+    at: dict[tuple[int, float], list[tuple[str, str | None, float, bool]]] = {}
     for one in drawn:
         placed = [(x, *place(y, grid, lines)) for x, y in one.points]
         xs, ys = [x for x, _, _ in placed], [y for _, y, _ in placed]
@@ -135,17 +138,17 @@ def _draw_series(plt: Any, drawn: list[Series], grid: Grid | None, lines: Sequen
         else:
             plt.plot(xs, ys, marker="braille", color=one.color)
         for x, y, right in placed:
-            if right:
-                row: float = grid.row(y) if grid is not None else y
-                at.setdefault((x, row), []).append((one.marker, one.color, y))
-            else:
-                plt.text(f"{one.marker}{_short(y)}", x, y, color=one.color)
+            row: float = grid.row(y) if grid is not None else y
+            label = one.marker if right else f"{one.marker}{_short(y)}"
+            at.setdefault((x, row), []).append((label, one.color, y, right))
     for (x, _), group in at.items():
-        marker, color, y = group[0]
-        if len(group) == 1:
-            plt.scatter([x], [y], marker=marker, color=color)
+        label, color, y, right = group[0]
+        if len(group) == 1 and right:
+            plt.scatter([x], [y], marker=label, color=color)
+        elif len(group) == 1:
+            plt.text(label, x, y, color=color)
         else:
-            label = JOIN.join(dict.fromkeys(m for m, _, _ in group))
+            label = JOIN.join(dict.fromkeys(one for one, _, _, _ in group))
             plt.text(label, x, y, color=color, alignment="center")
 
 
