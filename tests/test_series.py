@@ -87,7 +87,7 @@ def test_a_partners_srs_raises_the_same_flags_named_with_the_partner(instruments
         "srs_drop:partner",
         "srs_item_low:partner",
     )
-    assert describe_flag("srs_below_cutoff:partner") == ("▼SRS(p)", "SRS below 36 (partner)")
+    assert describe_flag("srs_below_cutoff:partner") == ("▼SRS(pt)", "SRS below 36 (partner)")
     [partner] = s.raters
     # The partner's own ORS course: intake 16.0, latest 22.0, reliably improved.
     assert (partner.progress.intake.total, partner.progress.latest.total, partner.status) == (
@@ -185,7 +185,7 @@ def test_a_family_parent_and_teacher_are_series_of_their_own(instruments):
     assert teacher.status == "insufficient" and teacher.flags == ()
     assert s.progress.change == 40 and s.status == "unchanged"  # the child's own ratings only
     assert "srs_drop" not in s.flags and "srs_drop:parent" in s.flags
-    assert describe_flag("srs_drop:parent")[0] == "↓SRS(p)"
+    assert describe_flag("srs_drop:parent")[0] == "↓SRS(pa)"
     assert describe_flag("srs_drop:teacher")[0] == "↓SRS(t)"
     [pattern] = [p for p in s.patterns if p.key == "rater_alliance"]
     assert "the parent's SRS 36.5 on 2026-01-08" in pattern.detail
@@ -435,7 +435,7 @@ def test_report_fits_80_columns_for_the_demo_and_wide_names_items_by_label(cli, 
     assert " CORS " in d07 and " 33.5 " in d07  # a child's scale by its name, a score
     d08 = next(line for line in lines if line.startswith("D08"))
     assert " YCORS " in d08
-    assert "LATEST: the latest total on SCALE" in out and "(p) the partner's" in out
+    assert "LATEST: the latest total on SCALE" in out and "(pt) the partner's" in out
     wide = cli("report", "--wide", db_path=db).out
     assert "ORS RATINGS" in wide and "LOWEST SRS ITEM" in wide
     assert "Approach or method" in wide and "How important" in wide
@@ -473,3 +473,21 @@ def test_the_caseload_flag_filter_finds_a_raters_flag(instruments):
     row = Overview(Client("C1"), summary, 1, None, None, 0)
     assert matches(row, ANY, "srs_below_cutoff")
     assert not matches(row, ANY, "srs_drop")
+
+
+def test_a_partners_and_a_parents_flags_differ_in_every_place(db, cli):
+    """A partner and a parent share a first letter: each has a mark of its own after a flag,
+    in the symbols and in the report's key; a role of no usual mark is written out."""
+    marks = {rater: describe_flag(f"srs_below_cutoff:{rater}")[0] for rater in RATERS}
+    assert len(set(marks.values())) == len(RATERS)
+    assert marks["sibling"] == "▼SRS(sibling)"
+    cli("add-client", "C1", db_path=db)
+    for rater in ("partner", "parent"):
+        cli("record", "C1", "SRS", "6", "6", "6", "6", "--rater", rater, db_path=db)
+    out = cli("report", db_path=db).out
+    assert "▼SRS(pt)" in out and "▼SRS(pa)" in out
+    key = " ".join(out.split())
+    assert "A mark after a flag: (pa) the parent's, (pt) the partner's." in key
+
+
+RATERS = ("partner", "parent", "teacher", "sibling")

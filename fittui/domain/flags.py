@@ -9,7 +9,7 @@ from fittui.domain.language import N_
 
 # flag -> (a short symbol for lists, words for the therapist); symbols never rely on colour.
 # A collateral rater's flag is the same flag named with the rater: "srs_below_cutoff:partner"
-# reads "▼SRS(p)" (describe_flag).
+# reads "▼SRS(pt)" (describe_flag, rater_mark).
 FLAGS = {
     "phq9_item9": (
         "⚠item9",
@@ -27,15 +27,26 @@ FLAGS = {
 
 
 def describe_flag(flag: str) -> tuple[str, str]:
-    """The symbol and words of a flag; a collateral rater's flag carries the rater's initial
-    and role; a risk rule from a user's own instrument file gets a warning sign and its
-    flag name, so no flag is ever dropped for want of words."""
+    """The symbol and words of a flag; a collateral rater's flag carries the rater's mark
+    (``rater_mark``) and role; a risk rule from a user's own instrument file gets a warning
+    sign and its flag name, so no flag is ever dropped for want of words."""
     base, _, rater = flag.partition(":")
     symbol, words = FLAGS.get(base, (f"⚠{base}", base.replace("_", " ")))
     words = language._(words)  # the therapist's language (English on the command line)
     if rater:
-        return f"{symbol}({rater[0]})", f"{words} ({language._(rater)})"
+        return f"{symbol}({rater_mark(rater)})", f"{words} ({language._(rater)})"
     return symbol, words
+
+
+# The usual collateral raters' marks after a flag: a partner and a parent share their first
+# letter, so each has a mark of its own, the same on every screen and in every key.
+RATER_MARKS = {"partner": "pt", "parent": "pa", "teacher": "t"}
+
+
+def rater_mark(rater: str) -> str:
+    """The short mark of a rater after a flag ("pt" for a partner, "pa" for a parent); any
+    other role is written out in full, since a shortened one could read as another."""
+    return RATER_MARKS.get(rater, rater)
 
 
 def flag_base(flag: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from fittui.domain.display import signed
 from fittui.domain.episodes import DEFAULT_GAP_DAYS, Episode, EpisodeEvent, current_ratings
 from fittui.domain.etr import ZONE_WORDS, Parameters
-from fittui.domain.flags import FLAGS, describe_flag, flag_base
+from fittui.domain.flags import FLAGS, describe_flag, flag_base, rater_mark
 from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import Instrument, format_tenths
 from fittui.domain.model import Administration, Client, correction_fields
@@ -445,15 +445,15 @@ def _report_table(
 
 
 def _flag_key(rows: list[tuple[Client, Summary]]) -> list[str]:
-    """The symbols of the flags in the table, in words, and the letters of the raters."""
+    """The symbols of the flags in the table, in words, and the marks of the raters."""
     used = {flag_base(f) for _, s in rows for f in s.flags}
     if not used:
         return []
     raters = sorted({f.partition(":")[2] for _, s in rows for f in s.flags} - {""})
     order = [*(f for f in FLAGS if f in used), *sorted(used - FLAGS.keys())]
     key = "; ".join(" ".join(describe_flag(f)) for f in order)
-    whose = ", ".join(f"({r[0]}) the {r}'s" for r in raters)
-    return _wrap(f"Flags: {key}." + (f" A letter after a flag: {whose}." if whose else ""))
+    whose = ", ".join(f"({rater_mark(r)}) the {r}'s" for r in raters)
+    return _wrap(f"Flags: {key}." + (f" A mark after a flag: {whose}." if whose else ""))
 
 
 def report_lines(

@@ -66,7 +66,7 @@ def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Te
             wraps = width is not None and line + 1 + len(symbol) > width
             text.append("\n" if wraps else " ")
             line = 0 if wraps else line + 1
-        base = flag_base(flag)  # a partner's ▼SRS(p) in the colour of the client's ▼SRS
+        base = flag_base(flag)  # a partner's ▼SRS(pt) in the colour of the client's ▼SRS
         strong = flag in STRONG_FLAGS or base not in FLAG_COLORS and symbol.startswith("⚠")
         color = FLAG_COLORS.get(base, "error" if strong else None)
         text.append(symbol, theme_style(app, color, strong))
