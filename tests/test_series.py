@@ -491,3 +491,22 @@ def test_a_partners_and_a_parents_flags_differ_in_every_place(db, cli):
 
 
 RATERS = ("partner", "parent", "teacher", "sibling")
+
+
+def test_the_wide_report_never_splits_a_flag_name(db, cli):
+    """``--wide`` is meant to run past 80 columns: its flags stay on the client's line, each
+    name whole; the compact report wraps its symbols between flags, never inside one."""
+    cli("add-client", "K1", "--age-group", "child", db_path=db)
+    cli("record", "K1", "CORS", "7", "7", "7", "7", "--date", "2026-10-01", db_path=db)
+    cli("record", "K1", "CSRS", "9", "9", "9", "9", "--date", "2026-10-01", db_path=db)
+    for day, score in (("2026-10-01", "9"), ("2026-10-15", "7")):
+        cli("record", "K1", "SRS", *[score] * 4, "--rater", "parent", "--date", day, db_path=db)
+    flags = "ors_below_cutoff, srs_below_cutoff:parent, srs_drop:parent, srs_item_low:parent"
+    wide = cli("report", "--wide", db_path=db).out.splitlines()
+    [row] = [line for line in wide if line.startswith("K1")]
+    assert row.endswith(flags) and wide[-1] == row  # nothing wrapped under it
+    compact = cli("report", db_path=db).out.splitlines()
+    table = compact[: compact.index("")]
+    assert max(map(len, table)) <= 80
+    symbols = " ".join(line.split("  ")[-1].strip() for line in table[1:])
+    assert symbols == "▼ORS ▼SRS(pa) ↓SRS(pa) !item(pa)"

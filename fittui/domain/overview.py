@@ -353,16 +353,22 @@ def findings_lines(summary: Summary, instruments: dict[str, Instrument]) -> list
     return lines
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Columns padded to their widest cell; the last column wraps under itself so no line
-    is longer than 80 characters."""
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], fit: bool = True) -> list[str]:
+    """Columns padded to their widest cell. With ``fit`` the last column wraps under itself
+    so no line is longer than 80 characters, between its words and never inside one (a
+    flag cut in two reads as two flags); without it, as the wide report that is meant to
+    run past 80 columns, each row stays on one line."""
     widths = [max(len(row[n]) for row in (headers, *rows)) for n in range(len(headers) - 1)]
     start = sum(widths) + 2 * len(widths)
     room = max(WIDTH - start, 12)
     lines = []
     for row in (headers, *rows):
         lead = "  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  "
-        last = textwrap.wrap(row[-1], room, break_on_hyphens=False) or [""]
+        if not fit:
+            lines.append((lead + row[-1]).rstrip())
+            continue
+        last = textwrap.wrap(row[-1], room, break_long_words=False, break_on_hyphens=False)
+        last = last or [""]
         lines.append((lead + last[0]).rstrip())
         lines.extend((" " * start + more).rstrip() for more in last[1:])
     return lines
@@ -439,9 +445,11 @@ def _report_table(
     rows: list[tuple[Client, Summary]],
     instruments: dict[str, Instrument],
     columns: dict[str, str],
+    fit: bool = True,
 ) -> list[str]:
     cells = [_cells(c, s, instruments) for c, s in rows]
-    return _table(list(columns), [[row[cell] for cell in columns.values()] for row in cells])
+    table = [[row[cell] for cell in columns.values()] for row in cells]
+    return _table(list(columns), table, fit)
 
 
 def _flag_key(rows: list[tuple[Client, Summary]]) -> list[str]:
@@ -464,10 +472,10 @@ def report_lines(
     The compact table fits 80 columns: the scale the client rated (ORS, CORS, YCORS), the
     latest total on it and the change since intake, the latest session rating, the path
     and the flags as symbols, explained below the table. ``wide`` adds every column, with
-    items by their labels.
+    items by their labels, one line per client however long.
     """
     if wide:
-        return _alert_lines(rows) + _report_table(rows, instruments, WIDE_COLUMNS)
+        return _alert_lines(rows) + _report_table(rows, instruments, WIDE_COLUMNS, fit=False)
     return [
         *_alert_lines(rows),
         *_report_table(rows, instruments, COMPACT_COLUMNS),
