@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
@@ -55,12 +56,21 @@ def theme_style(app: App, name: str | None, bold: bool = False) -> Style:
     return _style(app.theme, app.theme_variables.get(name) if name else None, bold)
 
 
-def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Text:
+MORE_FLAGS = "…"  # after the flags a one-line cell shows: the client has more
+
+
+def flags_cell(
+    app: App, flags: tuple[str, ...], width: int | None = None, room: int | None = None
+) -> Text:
     """Each flag's symbol, in its colour; risk flags also bold. With ``width``, the symbols
-    wrap onto further lines instead of running past it (never a symbol cut in two)."""
+    wrap onto further lines instead of running past it (never a symbol cut in two). With
+    ``room``, one line of at most that many columns: the first flags (the most pressing
+    come first) whole, then "…" for those left out, never a symbol cut short, where a
+    rater's mark could be lost and a parent's flag read as the client's own."""
+    shown = flags if room is None else _flags_within(flags, room)
     text = Text()
     line = 0
-    for flag in flags:
+    for flag in shown:
         symbol = describe_flag(flag)[0]
         if text:
             wraps = width is not None and line + 1 + len(symbol) > width
@@ -71,7 +81,22 @@ def flags_cell(app: App, flags: tuple[str, ...], width: int | None = None) -> Te
         color = FLAG_COLORS.get(base, "error" if strong else None)
         text.append(symbol, theme_style(app, color, strong))
         line += len(symbol)
+    if len(shown) < len(flags):
+        text.append(f" {MORE_FLAGS}" if text else MORE_FLAGS)
     return text
+
+
+def _flags_within(flags: tuple[str, ...], room: int) -> tuple[str, ...]:
+    """The first flags whose symbols fit in ``room`` columns: all of them, or as many as
+    leave room for ``MORE_FLAGS`` after them."""
+    symbols = [describe_flag(flag)[0] for flag in flags]
+    if cell_len(" ".join(symbols)) <= room:
+        return flags
+    kept, used = 0, cell_len(MORE_FLAGS)
+    while kept < len(flags) and used + cell_len(symbols[kept]) + 1 <= room:
+        used += cell_len(symbols[kept]) + 1
+        kept += 1
+    return flags[:kept]
 
 
 def status_cell(app: App, status: str, words: str | None = None) -> Text:

@@ -45,6 +45,8 @@ COLUMNS = (N_("Client"), N_("Status"), N_("ORS"), N_("SRS"), N_("Flags"), N_("Se
 NARROW = 70
 NARROW_COLUMNS = COLUMNS[:5]
 SCORE_COLUMNS = (1, 2)  # of ``ListCells.middle``: the latest ORS and SRS, one decimal
+FLAGS_COLUMN = COLUMNS.index("Flags")
+LABEL_ROOM = 8  # the least of a label the wide list keeps in view beside a client's flags
 
 
 def first_to_look_at(row: ClientRow) -> tuple[int, str]:
@@ -82,9 +84,10 @@ class ListCells:
     values its rows hold, without building them, and the rows go in after the first paint
     (``RowTable.fill_lazily``)."""
 
-    def __init__(self, app: App, today: date) -> None:
+    def __init__(self, app: App, today: date, flags_room: int | None = None) -> None:
         self.app = app
         self.today = today
+        self.flags_room = flags_room  # the most columns the flags may take (``flags_cell``)
         self._made: dict[tuple[int, Hashable], tuple[Text, int]] = {}
         self._since: dict[str, Text] = {}  # "3 wk" -> its cell, for every day it stands for
         # The status, latest ORS and SRS, flags and time since last seen: what each cell
@@ -168,7 +171,7 @@ class ListCells:
         return score_cell(tenths(row.report[which]))
 
     def _flags(self, row: ClientRow) -> Text:
-        return flags_cell(self.app, tuple(row.report["flags"]))
+        return flags_cell(self.app, tuple(row.report["flags"]), room=self.flags_room)
 
     def _since_cell(self, row: ClientRow) -> Text:
         return self._since_text(self._since_words(row.last_seen))
@@ -209,6 +212,7 @@ class ClientsScreen(LiveScreen):
         self._drawn: dict[str, tuple[ClientRow, date]] = {}  # each row on screen: from what
         self._drawn_for: tuple[int, str] | None = None  # (width, search) of the last fill
         self._widths: list[int] = []  # the widest cell of each column but the label
+        self._flags_room: int | None = None  # what the flags were cut to at the last fill
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -266,7 +270,7 @@ class ClientsScreen(LiveScreen):
         if len(changed) > FIRST_ROWS:  # archived clients shown: after the first paint
             self.show_rows()
             return
-        shared = ListCells(self.app, today)
+        shared = ListCells(self.app, today, self._flags_room)
         cells = {row.client.code: self._row_cells(row, shared) for row in changed}
         widths = self._measure(changed, shared)
         if any(new > old for new, old in zip(widths, self._widths)):
@@ -294,11 +298,20 @@ class ClientsScreen(LiveScreen):
         measured = [codes, *shared.widths(rows, len(names) - 1)]
         return [max(len(_(name)), width) for name, width in zip(names, measured)]
 
+    def _room_for_flags(self, widths: list[int]) -> int:
+        """The columns the flags may take: what the other columns leave (each with its
+        padding of 2, and the scroll bar), and on the wide list ``LABEL_ROOM`` of the label,
+        so that a client with many flags never pushes the last-seen and label columns off
+        the screen."""
+        others = sum(w + 2 for n, w in enumerate(widths) if n != FLAGS_COLUMN)
+        label = LABEL_ROOM + 2 if self._columns() == COLUMNS else 0
+        return max(self.size.width - others - 2 - label - 1, len(_(COLUMNS[FLAGS_COLUMN])))
+
     def _fit_labels(self, rows: list[list[Text]]) -> None:
         """The label comes last and takes the width left, so the list needs no sideways
         scrolling."""
         if self._columns() == COLUMNS:
-            room = max(8, self.size.width - sum(w + 2 for w in self._widths) - 3)
+            room = max(LABEL_ROOM, self.size.width - sum(w + 2 for w in self._widths) - 3)
             for row in rows:
                 row[-1].truncate(room, overflow="ellipsis")
 
@@ -314,6 +327,11 @@ class ClientsScreen(LiveScreen):
         shown = self._matching(query)
         shared = ListCells(self.app, self.fit_app.today())
         self._widths = self._measure(shown, shared)
+        room = self._room_for_flags(self._widths)
+        self._flags_room = room if self._widths[FLAGS_COLUMN] > room else None
+        if self._flags_room is not None:  # the flags are cut to the room the rest leaves
+            shared = ListCells(self.app, self.fit_app.today(), self._flags_room)
+            self._widths = self._measure(shown, shared)
 
         def cells_of(n: int) -> list[Text]:
             cells = self._row_cells(shown[n], shared)
