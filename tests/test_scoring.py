@@ -371,3 +371,20 @@ def test_item9_flag_is_exactly_the_latest_answer(sessions):
     flags = summarize(ADULT, admins, load_instruments()).flags
     latest = sorted(enumerate(sessions), key=lambda p: (p[1][0], p[0]))[-1][1][1]
     assert ("phq9_item9" in flags) == (latest >= 1)
+
+
+def test_items_all_equal_have_no_lowest_to_ask_about(instruments):
+    """Four items at 5.0 have no lowest: no item is named as where the client marked
+    lowest. An SRS with every item at 8.0 names none either; the ORS's lowest is asked
+    about instead, as when no SRS item is below 9."""
+
+    def low(ratings: list[Administration]):
+        found = [p for p in summarize(ADULT, ratings, instruments).patterns if p.key == "low_item"]
+        return found[0] if found else None
+
+    assert low([ors("2026-01-01", 5, 5, 5, 5)]) is None
+    assert low([ors("2026-01-01", 5, 5, 5, 5), srs("2026-01-01", 8, 8, 8, 8)]) is None
+    lowest = low([ors("2026-01-01", 6, 5, 6, 6), srs("2026-01-01", 8, 8, 8, 8)])
+    assert lowest is not None and lowest.detail == "Interpersonally was 5.0 in the latest ORS."
+    one = low([ors("2026-01-01", 6, 6, 6, 6), srs("2026-01-01", 9, 8, 9, 9)])
+    assert one is not None and one.detail == "Goals and topics was 8.0 in the latest SRS."

@@ -392,6 +392,13 @@ def lowest_item(administration: Administration, instrument: Instrument) -> str:
     return min(order, key=lambda key: administration.items[key])
 
 
+def has_lowest(administration: Administration) -> bool:
+    """Whether one of a rating's items is lower than another: when all are equal (four
+    items at 5.0, a face scale's one item) there is no lowest item to ask about."""
+    scores = administration.items.values()
+    return min(scores) < max(scores)
+
+
 def status_of(
     change: int | None, intake: int, latest: int, cutoff: int | None, reliable: int
 ) -> Status:
@@ -890,11 +897,7 @@ def _same_item_lowest(c: Case) -> Finding | None:
     A session whose items are all equal has no lowest item and does not count."""
     t = c.thresholds
     recent = c.figures.srs[-t.same_item_window :]
-    lowest = [
-        lowest_item(a, c.instruments[a.instrument])
-        for a in recent
-        if min(a.items.values()) < max(a.items.values())
-    ]
+    lowest = [lowest_item(a, c.instruments[a.instrument]) for a in recent if has_lowest(a)]
     if not lowest:
         return None
     key, count = Counter(lowest).most_common(1)[0]
@@ -974,15 +977,16 @@ def _not_on_track(c: Case) -> Finding | None:
 
 def _low_item(c: Case) -> Pattern | None:
     """An SRS item below 9, else the lowest item of the latest ORS: one follow-up about it.
-    The title and the question are templates for the instrument's {name} and the item's
+    A rating whose items are all equal has no lowest item, so none is named from it. The
+    title and the question are templates for the instrument's {name} and the item's
     {label}."""
     s = c.figures
-    if "srs_item_low" in s.flags and s.lowest_srs_item is not None:
+    if "srs_item_low" in s.flags and s.lowest_srs_item is not None and has_lowest(s.srs[-1]):
         last, key = s.srs[-1], s.lowest_srs_item
         title = language._("Low {key} item")
         question = language._("You marked {label} a bit lower. What would have made it better?")
         lowered = True
-    elif s.progress and s.lowest_ors_item is not None and len(s.progress.latest.items) > 1:
+    elif s.progress and s.lowest_ors_item is not None and has_lowest(s.progress.latest):
         last, key = s.progress.latest, s.lowest_ors_item
         title = language._("Lowest {key} item")
         question = language._(
