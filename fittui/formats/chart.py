@@ -521,6 +521,26 @@ def draw_symptoms(
     ]
 
 
-def legend_text(legend: list[Legend]) -> str:
-    """The legend as one line of plain text, for stdout."""
-    return "   ".join(f"{entry.marker} {entry.words}" for entry in legend)
+def legend_rows(legend: list[Legend], width: int, gap: int) -> list[list[Legend]]:
+    """The legend's entries in rows of at most ``width`` columns with ``gap`` spaces between
+    them, each entry whole: a marker on one line and its words on the next would read as
+    belonging to the entry beside them. An entry wider than ``width`` has a row of its own."""
+    rows: list[list[Legend]] = []
+    used = 0
+    for entry in legend:
+        size = len(entry.marker) + 1 + len(entry.words)
+        if rows and used + gap + size <= width:
+            rows[-1].append(entry)
+            used += gap + size
+        else:
+            rows.append([entry])
+            used = size
+    return rows
+
+
+def legend_text(legend: list[Legend], width: int = 80) -> str:
+    """The legend as plain text for stdout, in lines of at most ``width`` columns."""
+    return "\n".join(
+        "   ".join(f"{entry.marker} {entry.words}" for entry in row)
+        for row in legend_rows(legend, width, 3)
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,7 +24,6 @@ from fittui.domain.language import N_, _, n_
 from fittui.domain.model import Administration, InputError, correction_words
 from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
-from fittui.formats.chart import Legend
 from fittui.storage.journal import StorageError
 from fittui.ui.cells import first_upper, plain, status_words, taken_words
 from fittui.ui.focus import keys_may_go
@@ -34,6 +32,7 @@ from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
 from fittui.ui.screens.episode import EpisodeEndScreen
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
+from fittui.ui.widgets.chart_legend import ChartLegend
 from fittui.ui.widgets.history_plot import VIEWS, HistoryPlot, view_title
 from fittui.ui.widgets.keys_footer import KeysFooter
 from fittui.ui.widgets.row_table import REST_AFTER, RowTable
@@ -76,22 +75,6 @@ def _dimmed(value: str, style: str) -> Text:
     if style:
         cell.stylize(style)
     return cell
-
-
-# plotext colour names that Rich spells differently.
-RICH_COLORS = {"gray": "bright_black", "orange": "dark_orange"}
-
-
-def legend_cell(legend: list[Legend]) -> Text:
-    """The chart's legend, each marker in its series' colour."""
-    text = Text()
-    for entry in legend:
-        if text:
-            text.append("  ")
-        color = RICH_COLORS.get(entry.color, entry.color) if entry.color else None
-        text.append(entry.marker, Style(color=color, bold=True))
-        text.append(f" {entry.words}")
-    return text
 
 
 class HistoryScreen(GoesBack, LiveScreen):
@@ -147,7 +130,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         the table of every rating. Laid out and drawn after the heading is on screen (the
         chart is the slowest part of opening the screen), each filled before it is shown."""
         chart_box = Vertical(
-            HistoryPlot(id="chart"), Static(id="legend"), Static(id="etr-note"), id="chart-box"
+            HistoryPlot(id="chart"), ChartLegend(id="legend"), Static(id="etr-note"), id="chart-box"
         )
         table = RowTable(id="sessions")
         for name in (_("Date"), _("Instrument"), _("Rater"), _("Items"), _("Total"), _("Note")):
@@ -279,12 +262,8 @@ class HistoryScreen(GoesBack, LiveScreen):
             )
         else:
             note.update(_("The expected path from this intake.") + " " + _(etr.DISCLAIMER))
-        legend_text = (
-            legend_cell(legend)
-            if legend
-            else Text(_("No {what} to draw yet.").format(what=view_title(self.view)))
-        )
-        self.query_one("#legend", Static).update(legend_text)
+        empty = _("No {what} to draw yet.").format(what=view_title(self.view))
+        self.query_one(ChartLegend).show(legend, empty)
 
     def fill_table(self) -> None:
         """Every administration, newest first; a voided one struck through with its reason,
