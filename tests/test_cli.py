@@ -334,7 +334,10 @@ def test_history_prints_a_plain_text_chart_when_not_on_a_terminal(cli):
     findings, table, chart = out.split("\n\n", 2)
     assert findings.startswith("Progress, good fit")  # what to look at comes first
     assert table.startswith("DATE") and "┌" in chart and "40┤" in chart
-    assert chart.rstrip().splitlines()[-1].startswith("··")  # the legend, under the chart
+    lines = chart.rstrip().splitlines()
+    legend = next(n for n, line in enumerate(lines) if line.startswith("··"))
+    assert any("└" in line for line in lines[:legend])  # the legend, under the chart,
+    assert all(len(line) <= 80 for line in lines[legend:])  # within 80 columns
     assert "O ORS" in chart and "cut-off 25" in chart
 
 
