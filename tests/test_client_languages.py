@@ -273,12 +273,12 @@ def test_the_language_goes_out_and_comes_back_in_csv_and_json(db):
         store.record(code, instruments["ORS"], marks, "2026-11-02T10:00")
     clients, ratings = store.clients(), store.administrations()
     csv_text = export_csv(clients, ratings, instruments)
-    assert csv_text.splitlines()[0].endswith(",language")
+    assert csv_text.splitlines()[0].endswith(",language,own_session")
     plan = plan_import(csv_text.encode(), "out.csv", instruments, {})
     assert {c.code: c.language for c in plan.new_clients} == {"C1": "pt", "C2": ""}
     plan = plan_import_json(export_json(clients, ratings).encode(), "out.json", instruments, {})
     assert {c.code: c.language for c in plan.new_clients} == {"C1": "pt", "C2": ""}
-    bad = csv_text.replace(",pt\r\n", ",klingon\r\n")
+    bad = csv_text.replace(",pt,\r\n", ",klingon,\r\n")
     with pytest.raises(ImportFailed) as failed:
         plan_import(bad.encode(), "bad.csv", instruments, {})
     assert "unknown language 'klingon'" in str(failed.value.errors)
