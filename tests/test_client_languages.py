@@ -36,7 +36,7 @@ assert len(EVERY_INSTRUMENT) == len(BUILTIN_FILES)
 
 
 # English messages that are also words of another language, and so may stand on its screens
-# ("Me sentí escuchado" is Spanish): an explicit, short list.
+# ("Me sirvió" is Spanish): an explicit, short list.
 HOMOGRAPHS: dict[str, set[str]] = {"es": {"Me"}, "fr": {"client"}}
 
 
@@ -333,7 +333,7 @@ def test_the_home_form_in_the_clients_language(db, code):
     text = written.html
     assert f'<html lang="{code}">' in text
     tr = translator(code)
-    for words in ("Relationship", "A good fit", "Done"):
+    for words in ("Relationship", "Suits me", "Done"):
         assert tr.c_(words) in text
     assert tr.date(date(2026, 11, 17)) in text
     assert "Put one mark on each line" not in text
