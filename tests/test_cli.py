@@ -111,6 +111,40 @@ def test_fittui_db_environment_variable(cli, db, monkeypatch):
     assert cli("clients", "--json").json()[0]["code"] == "E1"
 
 
+@pytest.mark.parametrize(
+    ("before", "environment"),
+    [(["--db", ""], None), (["--db="], None), ([], "")],
+    ids=["--db ''", "--db=", "FITTUI_DB=''"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add-client", "NEWC"],
+        ["record", "C1", "ORS", "5", "5", "5", "5"],  # read without argparse
+        ["record", "C1", "ORS", "5", "5", "5", "5", "--note", "n"],
+        ["clients", "--json"],
+        ["history", "C1", "--json"],
+        ["clients"],
+    ],
+)
+def test_an_empty_database_path_is_refused_and_the_default_left_alone(
+    cli, tmp_path, monkeypatch, before, environment, command
+):
+    """A script whose variable is unset must not write into (or read) the practice in the
+    per-user data folder: an empty path is an error, not the default."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    default = tmp_path / "share" / "fittui" / "fittui.json"
+    assert cli("add-client", "C1", db_path=default).code == 0
+    files = db_bytes(default)
+    if environment is not None:
+        monkeypatch.setenv("FITTUI_DB", environment)
+    result = cli(*before, *command, db_path=None)
+    assert result.code == 1
+    assert "is empty" in result.err and ("--db" if before else "FITTUI_DB") in result.err
+    assert result.out == ""
+    assert db_bytes(default) == files
+
+
 def test_rater_and_age_groups(cli):
     assert cli("add-client", "K1", "--age-group", "child").code == 0
     assert cli("record", "K1", "CORS", "2", "2", "2", "2", "--rater", "parent").code == 0
