@@ -764,3 +764,43 @@ def test_save_failed_is_light_to_import():
     assert fittui.storage.journal.SaveFailed is fittui.storage.errors.SaveFailed
     assert issubclass(fittui.storage.errors.UnreadableDatabase, fittui.storage.errors.StorageError)
     assert SaveFailed is fittui.storage.errors.SaveFailed
+
+
+# Reads the databases argv[1]/0/fittui.json, .../1/..., each until it holds a client, and
+# prints what went wrong (a restore into a new place may be under way at each look).
+NEW_PLACES_READER = """
+import sys, time
+from pathlib import Path
+from fittui.storage.journal import StorageError
+from fittui.storage.store import Store
+for i in range(int(sys.argv[2])):
+    db, deadline = Path(sys.argv[1], str(i), "fittui.json"), time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if Store(db, read_only=True).storage.read().get("clients"):
+                break
+        except StorageError as exc:
+            print(exc)
+"""
+
+
+@pytest.mark.slow
+def test_readers_of_a_database_being_restored_into_a_new_place_never_see_it_damaged(tmp_path):
+    """The journal written before the first snapshot: a reader never finds a snapshot of a
+    generation without one (which it would report as a journal deleted)."""
+    source = tmp_path / "a" / "fittui.json"
+    Store(source).add_client("A1")
+    copy = backup_database(source, NOW, tmp_path / "copies")
+    places = tmp_path / "places"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", NEW_PLACES_READER, str(places), "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.3)  # the reader started, looking at the first place
+    for i in range(30):
+        restore_database(places / str(i) / "fittui.json", copy, NOW)
+        time.sleep(0.02)
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0 and out == "", out + err
