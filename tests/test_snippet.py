@@ -70,6 +70,11 @@ def test_snippet_says_only_what_was_rated_in_the_latest_session(instruments):
         "Lowest ORS item: Interpersonally 5.0/10. Patterns: No SRS this session. "
         "Hard week at work."
     )
+    level = rating("2026-11-21", "ORS", 60, 60, 60, 60)
+    snippet = make_snippet(
+        client, summarize(client, [*mine, level], instruments), [level], instruments
+    )
+    assert "Lowest" not in snippet  # all four equal: none is lowest
     srs_only = [*mine, rating("2026-11-24", "SRS", 90, 90, 90, 95)]
     snippet = make_snippet(client, summarize(client, srs_only, instruments), srs_only, instruments)
     assert snippet.startswith("SRS 36.5/40.") and "ORS" not in snippet.replace("SRS", "")

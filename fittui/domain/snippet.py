@@ -89,13 +89,15 @@ def _srs_sentence(summary: Summary, instruments: dict[str, Instrument], day: str
 
 
 def _lowest_sentence(summary: Summary, instruments: dict[str, Instrument], day: str | None) -> str:
+    from fittui.domain.scoring import has_lowest  # loaded already: there is a summary
+
     progress = summary.progress
     if "srs_item_low" in summary.flags and summary.srs[-1].day == day:
         administration, key = summary.srs[-1], summary.lowest_srs_item
-    elif progress is not None and len(progress.latest.items) > 1 and progress.latest.day == day:
+    elif progress is not None and has_lowest(progress.latest) and progress.latest.day == day:
         administration, key = progress.latest, summary.lowest_ors_item
     else:
-        return ""
+        return ""  # none rated lower than the others (one item, or all equal): none to name
     if key is None:
         return ""
     instrument = instruments[administration.instrument]
