@@ -110,6 +110,7 @@ def read_json(
         event = _json_event(p, f"episode_events[{n}]", record, ids, clients, today)
         if event is not None:
             plan.episode_events.append(event)
+            plan.episode_places.append(f"episode_events[{n}].date")
     p.stop_if_any()
     return plan
 
