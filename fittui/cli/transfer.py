@@ -61,7 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         ratings_now = store.administrations_by_client(codes & known.keys())
         check_imported_events(plan, name, ratings_now, events_now, settings().gap_days)
     clients, added, events = store.import_batch(
-        plan.new_clients, plan.administrations, plan.episode_events
+        plan.new_clients, plan.administrations, plan.episode_events, plan.links
     )
     say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)

@@ -65,6 +65,8 @@ class ImportPlan:
     # Where each episode event's date is in the file, in the same order: for the check
     # against the client's episodes (``import_episodes.check_imported_events``).
     episode_places: list[str] = field(default_factory=list)
+    # Pairs of client codes to link as one case (JSON's ``linked``), each pair once.
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Problems:

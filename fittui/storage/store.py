@@ -667,6 +667,7 @@ class Store:
         new_clients: Iterable[Client],
         administrations: Iterable[Administration],
         episode_events: Iterable[EpisodeEvent] = (),
+        links: Iterable[tuple[str, str]] = (),
     ) -> tuple[list[Client], list[Administration], list[EpisodeEvent]]:
         """Add clients, administrations and episode events in one transaction, skipping
         ratings and events already here; returns what was added.
@@ -675,7 +676,9 @@ class Store:
         (same client, instrument, date, rater and scores) as the batch does, so importing the
         same file twice adds nothing the second time. An administration keeps its id (a JSON
         export's) unless the database already uses it for another rating. Episode starts and
-        ends are saved in the same transaction, the same way (see :meth:`_import_events`).
+        ends are saved in the same transaction, the same way (see :meth:`_import_events`),
+        and so are the ``links`` (pairs of codes linked as one case, both ways; a pair
+        already linked is left as it is).
         """
         with self.storage.transaction():
             existing = Counter(identity(a) for a in self.all_administrations())
@@ -696,6 +699,9 @@ class Store:
             if fresh:
                 self.record_many(fresh)
             events = self._import_events(episode_events)
+            for code, other in links:
+                if other not in self.client(code).linked:
+                    self.link(code, other)
         return added_clients, fresh, events
 
     def _import_events(self, events: Iterable[EpisodeEvent]) -> list[EpisodeEvent]:
