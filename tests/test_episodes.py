@@ -257,8 +257,8 @@ def test_one_rating_a_session_counts_the_later_unless_kept_as_its_own(
     drawn: list[tuple[int, str, bool, bool]],
 ) -> None:
     """Of the ratings of one instrument by one rater on one day, in entry order, a rating
-    counts when no later one of them replaced it: every later one was kept as a session of
-    its own. Voided ones neither replace nor count."""
+    counts when it is the last, or the next one was kept as a session of its own. Voided
+    ones neither replace nor count."""
     ratings = [
         ors(f"2026-03-0{day}", n, instrument=instrument).replace(
             own_session="2026-03-09T10:00:00" if own else None,
@@ -270,10 +270,8 @@ def test_one_rating_a_session_counts_the_later_unless_kept_as_its_own(
 
     def replaced(n: int) -> bool:
         a = counted[n]
-        return any(
-            (b.instrument, b.day) == (a.instrument, a.day) and b.own_session is None
-            for b in counted[n + 1 :]
-        )
+        after = [b for b in counted[n + 1 :] if (b.instrument, b.day) == (a.instrument, a.day)]
+        return bool(after) and after[0].own_session is None
 
     expected = [a for n, a in enumerate(counted) if not replaced(n)]
     assert one_per_session(counted) == expected

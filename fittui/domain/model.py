@@ -346,10 +346,11 @@ def same_session(
 def one_per_session(administrations: Iterable[Administration]) -> list[Administration]:
     """The ratings that count once a day's repeats are settled, among ratings that count
     otherwise (none voided), in the order given (entry order): of the ratings of one
-    instrument by one rater for one client on one day, the later replaces the earlier
-    ones, unless the therapist kept it as a session of its own (``own_session``: two
-    sessions that day). A replaced rating stays in the record and in the history's table,
-    and counts nowhere else, as a voided one."""
+    instrument by one rater for one client on one day, each replaces the one before it,
+    unless the therapist kept it as a session of its own (``own_session``: then both
+    count, two sessions that day). So a rating counts when it is the day's last, or the
+    next one was kept as its own session. A replaced rating stays in the record and in the
+    history's table, and counts nowhere else, as a voided one."""
     given = list(administrations)
     replaced = replaced_ratings(given)
     return [a for a in given if a.id not in replaced] if replaced else given
@@ -359,13 +360,12 @@ def replaced_ratings(administrations: Iterable[Administration]) -> set[str]:
     """The ids of the ratings a later rating of their day replaced (:func:`one_per_session`),
     among ``administrations`` in entry order; voided ones neither replace nor are replaced."""
     replaced: set[str] = set()
-    latest: dict[tuple[str, str, str, str], list[str]] = {}
+    latest: dict[tuple[str, str, str, str], str] = {}  # the day's rating that counts so far
     for a in administrations:
         if a.voided is not None:
             continue
-        earlier = latest.setdefault((a.client, a.instrument, a.rater, a.day), [])
-        if a.own_session is None:
-            replaced.update(earlier)
-            earlier.clear()
-        earlier.append(a.id)
+        key = (a.client, a.instrument, a.rater, a.day)
+        if key in latest and a.own_session is None:
+            replaced.add(latest[key])
+        latest[key] = a.id
     return replaced
