@@ -67,6 +67,8 @@ async def test_a_field_changed_in_both_places_is_refused_and_nothing_saved(tmp_p
         assert "K12 was changed elsewhere" in said
         assert "age group: adolescent (13 to 17)" in said
         assert "nothing was saved" in said
+        await pilot.pause(0.1)
+        assert form.query_one("#error").region.bottom <= 24  # scrolled into view
     k12 = Store(db).client("K12")
     assert (k12.label, k12.age_group) == ("Tue 10am", "adolescent")
 

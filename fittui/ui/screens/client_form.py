@@ -118,13 +118,20 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
                 for code in linked:
                     saved = store.link(saved.code, code)[0]
         except ClientChanged as exc:
-            self.query_one("#error", Static).update(Text(self._changed_meanwhile(exc)))
+            self._say(self._changed_meanwhile(exc))
             return
         except (InputError, InstrumentError, StorageError) as exc:
-            self.query_one("#error", Static).update(Text(str(exc)))
+            self._say(str(exc))
             return
         self._warn_unavailable(saved)
         self.dismiss(saved)
+
+    def _say(self, problem: str) -> None:
+        """Show why nothing was saved, scrolled into view with the buttons below it: on a
+        small screen the end of the form is below the fold."""
+        self.query_one("#error", Static).update(Text(problem))
+        form = self.query_one("#form", VerticalScroll)
+        form.scroll_end(animate=False)  # once the new text is laid out
 
     def _save_changes(
         self, age_group: str, label: str, language: str, instruments_text: str, linked: list[str]
