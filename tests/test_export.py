@@ -81,6 +81,8 @@ def test_csv_of_the_symptom_measures_has_whole_numbers_in_item_columns(cli, demo
 
 
 def test_json_round_trip_of_the_demo_loses_nothing(cli, demo, tmp_path):
+    assert cli("link", "D01", "D02", db_path=demo).code == 0  # a couple and a family
+    assert cli("link", "D03", "D01", db_path=demo).code == 0
     first = cli("export", "--format", "json", db_path=demo).out
     data = json.loads(first)
     assert data["format"] == "fittui-export" and data["schema"] == 1
@@ -92,8 +94,27 @@ def test_json_round_trip_of_the_demo_loses_nothing(cli, demo, tmp_path):
     assert Store(empty).administrations() == Store(demo).administrations()  # ids and order
     assert Store(empty).clients() == Store(demo).clients()
     assert Store(empty).client("D04").instruments == ("PHQ-9", "GAD-7", "ORS")
+    assert Store(empty).client("D01").linked == ("D02", "D03")
+    assert Store(empty).client("D02").linked == Store(empty).client("D03").linked == ("D01",)
     assert {"PHQ-9", "GAD-7"} <= {a["instrument"] for a in data["administrations"]}
     assert "Imported 0 " in cli("import", path, db_path=empty).out
+
+
+def test_json_links_to_a_client_in_the_database_and_refuses_an_unknown_one(cli, db, tmp_path):
+    cli("add-client", "P1")
+    cli("add-client", "P2")
+    assert cli("link", "P1", "P2").code == 0
+    path = tmp_path / "p1.json"
+    assert cli("export", "--format", "json", "--client", "P1", "-o", path).code == 0
+    assert json.loads(path.read_text())["clients"][0]["linked"] == ["P2"]
+    empty = tmp_path / "empty" / "fittui.json"
+    result = cli("import", path, db_path=empty)
+    assert result.code == 1
+    assert "p1.json: clients[0].linked[0]: unknown client 'P2'" in result.err
+    assert not empty.exists() or Store(empty).clients() == []
+    cli("add-client", "P2", db_path=empty)
+    assert cli("import", path, db_path=empty).code == 0
+    assert Store(empty).client("P2").linked == ("P1",)
 
 
 @pytest.mark.parametrize("form", ["csv", "json"])

@@ -231,3 +231,44 @@ def test_export_then_import_from_the_command_line_gives_the_same_episodes(cli, d
     again = cli("import", path, db_path=empty).out
     assert "Imported 0 episode starts and ends; 2 already in the database were skipped." in again
     assert cli("episode", "list", "C1", "--json", db_path=empty).json() == listed
+
+
+def test_an_imported_end_before_its_episode_started_is_refused_like_the_cli(cli, db, tmp_path):
+    path = tmp_path / "late.csv"
+    path.write_text(
+        "client,date,instrument,item1,item2,item3,item4\r\n"
+        "E2,2026-01-01,ORS,5,5,6,6\r\n"
+        "\r\n"
+        "client,episode,date,reason\r\n"
+        "E2,end,2025-01-01,planned\r\n"
+    )
+    result = cli("import", path)
+    assert result.code == 1
+    assert "late.csv:5: column date: E2: there is no episode to end yet" in result.err
+    assert Store(db).clients() == []  # all or nothing: the rating is not imported either
+
+
+def test_an_imported_start_while_an_episode_is_open_is_refused(cli, db, tmp_path):
+    cli("add-client", "E3")
+    assert cli("record", "E3", "ORS", "5", "5", "6", "6", "--date", "2026-01-05").code == 0
+    before = db_bytes(db)
+    path = tmp_path / "open.csv"
+    path.write_text(
+        "client,date,instrument,item1,item2,item3,item4\r\n"
+        "E3,2026-02-01,ORS,5,5,6,6\r\n"
+        "\r\n"
+        "client,episode,date,reason\r\n"
+        "E3,start,2026-01-20,\r\n"
+        "E3,end,2026-02-01,planned\r\n"
+        "E3,start,2026-02-01,\r\n"
+    )
+    result = cli("import", path)
+    assert result.code == 1
+    assert "open.csv:5: column date: E3: episode 1 is still open (since 2026-01-05)" in result.err
+    assert "open.csv:6" not in result.err and "open.csv:7" not in result.err
+    assert db_bytes(db) == before
+    path.write_bytes(path.read_bytes().replace(b"E3,start,2026-01-20,\r\n", b""))
+    assert cli("import", path).code == 0
+    listed = cli("episode", "list", "E3", "--json").json()["episodes"]
+    assert [(e["start"], e["end"]) for e in listed][0] == ("2026-01-05", "2026-02-01")
+    assert [e["start"] for e in listed] == ["2026-01-05", "2026-02-01"]

@@ -16,7 +16,9 @@ TITLE = "\x1b]0;pwned\x07"  # sets the terminal's title
 CLIPBOARD = "\x1b]52;c;cHduZWQ=\x07"  # OSC 52: writes the clipboard
 BLANK = "\x1b[2J\x1b[H"  # clears the screen (it hid the PHQ-9 item-9 alert)
 CSI_C1 = "\x9b2J"  # the same with the one-byte C1 introducer
-HOSTILE = [TITLE, CLIPBOARD, BLANK, CSI_C1, "\x7f", "bell\x07"]
+# Bidirectional overrides and isolates: "\u202e" shows what follows right to left.
+BIDI = ["\u202a", "\u202d", "\u202e", "\u2066", "\u2069"]
+HOSTILE = [TITLE, CLIPBOARD, BLANK, CSI_C1, "\x7f", "bell\x07", *BIDI]
 # Anything a terminal could act on: C0 but for the line break of print, DEL and C1.
 ACTS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
@@ -26,7 +28,8 @@ def test_shown_writes_out_every_control_character():
     assert shown("a\tb\nc\r\x9b\x7f") == "a\\tb\\nc\\r\\x9b\\x7f"
     assert shown("Tuesday 10am, café") == "Tuesday 10am, café"
     for text in HOSTILE:
-        assert not ACTS.search(shown(text))
+        assert not ACTS.search(shown(text)) and not set(BIDI) & set(shown(text))
+    assert shown("gut\u202eschlecht") == "gut\\u202eschlecht"
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -50,7 +53,7 @@ def test_cli_refuses_control_characters_and_changes_nothing(cli, db, text):
     ):
         result = cli(*args)
         assert result.code == 1, args
-        assert not ACTS.search(result.err)
+        assert not ACTS.search(result.err) and not set(BIDI) & set(result.err)
     assert db_bytes(db) == before
 
 
@@ -179,4 +182,16 @@ def test_a_void_reason_with_control_characters_is_refused(cli, db):
     before = db_bytes(db)
     with pytest.raises(InputError, match="control character"):
         store.void(rating.id, f"typo{TITLE}")
+    assert db_bytes(db) == before
+
+
+def test_a_score_written_with_an_underscore_is_not_a_number(cli, db, tmp_path):
+    assert cli("add-client", "C1").code == 0
+    before = db_bytes(db)
+    result = cli("record", "C1", "ORS", "1_0", "2", "3", "4")
+    assert result.code == 1 and "score '1_0' is not a number" in result.err
+    csv = tmp_path / "in.csv"
+    csv.write_text("client,instrument,date,item1,item2,item3,item4\nC1,ORS,2026-01-01,5,1_0,5,5\n")
+    result = cli("import", csv)
+    assert result.code == 1 and "in.csv:2: column item2" in result.err
     assert db_bytes(db) == before

@@ -103,3 +103,52 @@ class _Lines:
 
     def read(self) -> str:
         return self.text
+
+
+@pytest.mark.parametrize(
+    ("n", "r", "p", "salt"),
+    [
+        (2**30, 8, 1, "00" * 16),  # a power of 2, but scrypt would need 128 GiB
+        (2**17, 8, 1, "00" * 16),  # just over fittui's memory limit
+        (2**14, 8, 4096, "00" * 16),  # within memory, but minutes of work per try
+        (2**14, 8, 1, "00"),  # a salt shorter than fittui writes
+        (2**14, 8, 1, "00" * 65),
+    ],
+)
+def test_a_pin_fittui_cannot_check_is_refused_as_the_settings_are_read(tmp_path, n, r, p, salt):
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        f'[therapist]\npin = {{ kdf = "scrypt", n = {n}, r = {r}, p = {p}, '
+        f'salt = "{salt}", hash = "{"00" * 32}" }}\n'
+    )
+    with pytest.raises(InputError, match="fittui pin set"):
+        load_settings(path)
+
+
+def test_the_strongest_pin_fittui_accepts_can_be_checked(tmp_path):
+    path = tmp_path / "settings.toml"
+    save_pin(path, PinHash.make("2468", n=2**16))
+    pin = load_settings(path).pin
+    assert pin.matches("2468") and pin.verdict("1357") is False
+
+
+async def test_a_pin_that_cannot_be_checked_keeps_client_mode_and_says_so(db):
+    from conftest import screen_text
+    from fittui.storage.settings import Settings
+    from fittui.storage.store import Store
+    from fittui.ui.app import make_app
+    from fittui.ui.screens.pin import PinScreen
+    from fittui.ui.screens.rating import RatingScreen
+
+    Store(db).add_client("C1")
+    unusable = PinHash(bytes(16), bytes(32), n=2**30)  # as a hand-edited file could hold
+    assert unusable.verdict("2468") is None and not unusable.matches("2468")
+    app = make_app(db, settings=Settings(pin=unusable), rate=("C1", "ORS", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", *"2468", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PinScreen) and app.client_mode
+        assert "run fittui pin set" in screen_text(app)
+        await pilot.press(*"2468", "enter", *"2468", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen) and app.client_mode

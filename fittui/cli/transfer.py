@@ -53,8 +53,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         raw = unsealed(raw, path, args.identity)
         name = name.removesuffix(AGE_SUFFIX)
     plan = plan_import_file(raw, name, instruments(), known)
+    if plan.episode_events:
+        from fittui.formats.import_episodes import check_imported_events
+
+        codes = {e.client for e in plan.episode_events}
+        events_now = {code: store.episode_events(code) for code in codes & known.keys()}
+        ratings_now = store.administrations_by_client(codes & known.keys())
+        check_imported_events(plan, name, ratings_now, events_now, settings().gap_days)
     clients, added, events = store.import_batch(
-        plan.new_clients, plan.administrations, plan.episode_events
+        plan.new_clients, plan.administrations, plan.episode_events, plan.links
     )
     say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)

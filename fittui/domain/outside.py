@@ -3,7 +3,9 @@
 A label, a note or a code comes from a person's typing, a file or a database that anyone
 with access to the laptop could have edited. Written raw to a terminal, an escape sequence
 in it could change the window title, write the clipboard (OSC 52), clear the screen or hide
-a risk alert. So control characters (C0, DEL, C1) are refused where such text comes in,
+a risk alert; a bidirectional override (U+202E) makes it show other text than it holds.
+So control characters (C0, DEL, C1) and the bidirectional overrides and isolates
+(U+202A-U+202E, U+2066-U+2069) are refused where such text comes in,
 and shown as visible escapes (``\\x1b``) wherever stored text goes out, so old data is safe
 too. Pure functions: no I/O, no Textual.
 """
@@ -15,8 +17,10 @@ import re
 from fittui.domain.model import InputError
 from fittui.domain.rating_rules import NOTE_CONTROL
 
-# C0 (including tab and newline), DEL and C1: every character a terminal may act on.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 (including tab and newline), DEL and C1: every character a terminal may act on; and
+# the bidirectional overrides and isolates, which reorder what follows them on screen (a
+# note or label could show other text than it holds, or push a warning out of sight).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A note may span lines (a CSV cell, say); the rest is refused there too.
 _CONTROL_IN_NOTE = re.compile(NOTE_CONTROL)
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -24,7 +28,9 @@ _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 def _visible(match: re.Match[str]) -> str:
     char = match.group()
-    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+    return _NAMED.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
 
 
 def shown(text: str) -> str:

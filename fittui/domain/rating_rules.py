@@ -20,8 +20,9 @@ MODE_WORDS = ("in_person", "screen_share", "spoken", "remote_form", "paper")
 DEFAULT_MODE = MODE_WORDS[0]
 # Why a rating is voided when a later one of the same session replaced it.
 REPLACED_SAME_DAY = "replaced by a later rating the same day"
-# In a note, line breaks and tabs are kept; every other control character is refused.
-NOTE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# In a note, line breaks and tabs are kept; every other control character is refused, and
+# so are the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+NOTE_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 _LINE = ("individually", "interpersonally", "socially", "overall")
 _ALLIANCE = ("relationship", "goals_topics", "approach", "overall")

@@ -50,6 +50,8 @@ class Scale(NamedTuple):
 
         raw = str(text).strip()
         try:
+            if "_" in raw:  # Decimal reads "1_0" as 10, as Python code would: not a score
+                raise InvalidOperation
             value = Decimal(raw)
         except InvalidOperation:
             raise InstrumentError(f"score {raw!r} is not a number") from None

@@ -151,9 +151,10 @@ def export_data(
     administrations: Iterable[Administration],
     episode_events: Iterable[EpisodeEvent] = (),
 ) -> dict[str, Any]:
-    """Everything, as ``fittui import`` reads it back: clients by code, administrations in
-    entry order (the tie-break between ratings of one date) with their ids, and the
-    therapist's episode starts and ends in entry order with theirs (of these clients)."""
+    """Everything, as ``fittui import`` reads it back: clients by code (with the codes they
+    are linked with), administrations in entry order (the tie-break between ratings of one
+    date) with their ids, and the therapist's episode starts and ends in entry order with
+    theirs (of these clients)."""
     listed = sorted(clients, key=lambda c: c.code)
     codes = {c.code for c in listed}
     return {
@@ -168,6 +169,7 @@ def export_data(
                 "archived": c.archived,
                 "instruments": list(c.instruments),
                 **({"language": c.language} if c.language else {}),
+                **({"linked": list(c.linked)} if c.linked else {}),
             }
             for c in listed
         ],

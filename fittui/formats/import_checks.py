@@ -62,6 +62,11 @@ class ImportPlan:
     new_clients: list[Client] = field(default_factory=list)
     administrations: list[Administration] = field(default_factory=list)
     episode_events: list[EpisodeEvent] = field(default_factory=list)
+    # Where each episode event's date is in the file, in the same order: for the check
+    # against the client's episodes (``import_episodes.check_imported_events``).
+    episode_places: list[str] = field(default_factory=list)
+    # Pairs of client codes to link as one case (JSON's ``linked``), each pair once.
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Problems:

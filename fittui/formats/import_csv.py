@@ -262,6 +262,7 @@ class _CsvReading:
         event = episode_event(self.problems, where, values, self.book.has, self.today)
         if event is not None:
             self.plan.episode_events.append(event)
+            self.plan.episode_places.append(where("date"))
 
 
 def _csv_common(cells: dict[str, str]) -> dict[str, object]:

@@ -96,8 +96,10 @@ def read_json(
     ``today`` is an error. Raises ImportFailed with every problem.
     """
     data = _json_document(text, p)
-    in_file = _json_clients(p, data["clients"], instruments, known)
+    wanted: list[tuple[str, str, str]] = []
+    in_file = _json_clients(p, data["clients"], instruments, known, wanted)
     plan = ImportPlan(new_clients=[c for code, c in in_file.items() if code not in known])
+    plan.links = _json_links(p, wanted, in_file.keys() | known.keys())
     clients = in_file.keys() | known.keys()
     ids: set[str] = set()
     for n, record in enumerate(data["administrations"]):
@@ -110,6 +112,7 @@ def read_json(
         event = _json_event(p, f"episode_events[{n}]", record, ids, clients, today)
         if event is not None:
             plan.episode_events.append(event)
+            plan.episode_places.append(f"episode_events[{n}].date")
     p.stop_if_any()
     return plan
 
@@ -128,13 +131,20 @@ def _json_id(p: Problems, where: str, value: object, ids: set[str]) -> str | Non
 
 
 def _json_clients(
-    p: Problems, records: list[object], instruments: dict[str, Instrument], known: dict[str, Client]
+    p: Problems,
+    records: list[object],
+    instruments: dict[str, Instrument],
+    known: dict[str, Client],
+    wanted: list[tuple[str, str, str]],
 ) -> dict[str, Client]:
-    """The file's clients by code; a known client's age group must match the database's."""
+    """The file's clients by code; a known client's age group must match the database's.
+
+    Each code a client's ``linked`` names is added to ``wanted`` as (client, other, where),
+    checked once every client is read (``_json_links``)."""
     in_file: dict[str, Client] = {}
     for n, record in enumerate(records):
         where = f"clients[{n}]"
-        optional = {"label", "archived", "instruments", "language"}
+        optional = {"label", "archived", "instruments", "language", "linked"}
         doc = p.fields(where, record, {"code", "age_group"}, optional)
         if doc is None:
             continue
@@ -148,6 +158,14 @@ def _json_clients(
         language = p.text(f"{where}.language", doc.get("language", ""), client_language)
         if code is None or group is None or label is None or keys is None or language is None:
             continue
+        linked = doc.get("linked", [])
+        if not isinstance(linked, list):
+            p.add(f"{where}.linked", "must be a list of client codes")
+            linked = []
+        for i, other in enumerate(linked):
+            other_code = p.text(f"{where}.linked[{i}]", other, check_code)
+            if other_code is not None:
+                wanted.append((code, other_code, f"{where}.linked[{i}]"))
         if code in in_file:
             p.add(f"{where}.code", f"client {code} is listed twice")
             continue
@@ -161,6 +179,21 @@ def _json_clients(
             code, group, label.strip(), archived is True, keys, language=language
         )
     return in_file
+
+
+def _json_links(
+    p: Problems, wanted: list[tuple[str, str, str]], clients: set[str]
+) -> list[tuple[str, str]]:
+    """The pairs of clients to link, each once: both in the file or in the database."""
+    pairs: dict[frozenset[str], tuple[str, str]] = {}
+    for code, other, where in wanted:
+        if other == code:
+            p.add(where, f"client {code!r} cannot be linked with itself")
+        elif other not in clients:
+            p.add(where, f"unknown client {other!r} (not in clients nor in the database)")
+        else:
+            pairs.setdefault(frozenset((code, other)), (code, other))
+    return list(pairs.values())
 
 
 def _json_administration(

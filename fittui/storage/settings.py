@@ -50,6 +50,9 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 32
 MAX_SCRYPT_MEMORY = 128 * 1024 * 1024
+# The most work a PIN check may take: 16 times fittui's own cost, still under a second or so.
+MAX_SCRYPT_WORK = 16 * SCRYPT_N * SCRYPT_R * SCRYPT_P
+SALT_SIZES = range(SALT_BYTES, 65)
 
 
 def check_pin(pin: str) -> str:
@@ -83,12 +86,23 @@ class PinHash(Frozen):
         return cls(salt, _scrypt(check_pin(pin), salt, n, r, p), n, r, p)
 
     def matches(self, pin: str) -> bool:
-        """Whether this is the PIN, compared in constant time."""
+        """Whether this is the PIN, compared in constant time; False too when the hash
+        cannot be computed (see :meth:`verdict`)."""
+        return self.verdict(pin) is True
+
+    def verdict(self, pin: str) -> bool | None:
+        """True for the PIN, False for another; None when scrypt cannot compute this hash
+        with its parameters (a settings file changed by hand), so the PIN can never be
+        checked until ``fittui pin set``: never an exception, since client mode asks it."""
         import hmac
 
         if not PIN_PATTERN.fullmatch(pin):
             return False
-        return hmac.compare_digest(_scrypt(pin, self.salt, self.n, self.r, self.p), self.digest)
+        try:
+            computed = _scrypt(pin, self.salt, self.n, self.r, self.p)
+        except (ValueError, MemoryError, OverflowError):
+            return None
+        return hmac.compare_digest(computed, self.digest)
 
     def toml_line(self) -> str:
         """The ``pin = {...}`` line of the ``[therapist]`` table."""
@@ -109,9 +123,20 @@ class PinHash(Frozen):
         except (KeyError, TypeError, ValueError):
             raise InputError(problem) from None
         valid_cost = all(type(x) is int and x > 0 for x in (n, r, p)) and n & (n - 1) == 0
-        if not valid_cost or n < 2 or not salt or len(digest) != HASH_BYTES:
+        if not valid_cost or n < 2 or len(salt) not in SALT_SIZES or len(digest) != HASH_BYTES:
             raise InputError(problem)
+        if not computable(n, r, p):
+            raise InputError(
+                f"{where}: therapist.pin has a cost (n = {n}, r = {r}, p = {p}) fittui cannot "
+                "check a PIN with (run 'fittui pin set')"
+            )
         return cls(salt, digest, n, r, p)
+
+
+def computable(n: int, r: int, p: int) -> bool:
+    """Whether scrypt can check a PIN with these parameters within fittui's memory limit
+    and in about a second at most: what scrypt needs is about 128·r·(n + p + 2) bytes."""
+    return 128 * r * (n + p + 2) <= MAX_SCRYPT_MEMORY and n * r * p <= MAX_SCRYPT_WORK
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:

@@ -125,6 +125,19 @@ def identity(a: Administration) -> tuple:
     return (a.client, a.instrument, a.date, a.rater, tuple(sorted(a.items.items())))
 
 
+class ClientChanged(InputError):
+    """A field the therapist changed in a form was changed by someone else since it opened.
+
+    ``now`` holds each such field's value as saved now, for the form to show.
+    """
+
+    def __init__(self, code: str, now: Mapping[str, Any]) -> None:
+        self.code = code
+        self.now = dict(now)
+        said = ", ".join(f"{field} is now {value!r}" for field, value in self.now.items())
+        super().__init__(f"client {code!r} was changed meanwhile ({said}); nothing was saved")
+
+
 # Up to this many clients' ratings are read a client at a time rather than all at once.
 FEW_CLIENTS = 64
 
@@ -463,6 +476,38 @@ class Store:
             self._clients.update_ids(client_to_doc(client), [code])
         return client
 
+    def edit_client(
+        self,
+        opened: Client,
+        changes: Mapping[str, Any],
+        link: Iterable[str] = (),
+        unlink: Iterable[str] = (),
+    ) -> Client:
+        """Save what the therapist changed in a form opened on ``opened``, and only that.
+
+        One transaction reads the client as it is now: fields the form did not change keep
+        what another process may have saved meanwhile, and only the links named are made or
+        undone. A field changed here that was also changed elsewhere since the form opened
+        raises ``ClientChanged`` with its value now, and nothing is saved.
+        """
+        with self.storage.transaction():
+            now = self.client(opened.code)
+            clashes = {
+                field: getattr(now, field)
+                for field, value in changes.items()
+                if getattr(now, field) != getattr(opened, field) and getattr(now, field) != value
+            }
+            if clashes:
+                raise ClientChanged(opened.code, clashes)
+            client = self.update_client(opened.code, **changes) if changes else now
+            for other in link:
+                if other not in client.linked:
+                    client = self.link(client.code, other)[0]
+            for other in unlink:
+                if other in client.linked:
+                    client = self.unlink(client.code, other)[0]
+        return client
+
     def link(self, code: str, other: str) -> tuple[Client, Client]:
         """Link two clients as one case (a couple or a family under two codes), both ways,
         so each one's SRS is compared with the other's for a split alliance."""
@@ -622,6 +667,7 @@ class Store:
         new_clients: Iterable[Client],
         administrations: Iterable[Administration],
         episode_events: Iterable[EpisodeEvent] = (),
+        links: Iterable[tuple[str, str]] = (),
     ) -> tuple[list[Client], list[Administration], list[EpisodeEvent]]:
         """Add clients, administrations and episode events in one transaction, skipping
         ratings and events already here; returns what was added.
@@ -630,7 +676,9 @@ class Store:
         (same client, instrument, date, rater and scores) as the batch does, so importing the
         same file twice adds nothing the second time. An administration keeps its id (a JSON
         export's) unless the database already uses it for another rating. Episode starts and
-        ends are saved in the same transaction, the same way (see :meth:`_import_events`).
+        ends are saved in the same transaction, the same way (see :meth:`_import_events`),
+        and so are the ``links`` (pairs of codes linked as one case, both ways; a pair
+        already linked is left as it is).
         """
         with self.storage.transaction():
             existing = Counter(identity(a) for a in self.all_administrations())
@@ -651,6 +699,9 @@ class Store:
             if fresh:
                 self.record_many(fresh)
             events = self._import_events(episode_events)
+            for code, other in links:
+                if other not in self.client(code).linked:
+                    self.link(code, other)
         return added_clients, fresh, events
 
     def _import_events(self, events: Iterable[EpisodeEvent]) -> list[EpisodeEvent]:

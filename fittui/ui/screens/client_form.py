@@ -13,6 +13,7 @@ from fittui.domain.instruments import AGE_GROUPS, InstrumentError, parse_instrum
 from fittui.domain.language import LANGUAGES, N_, _, available_in, therapist_language
 from fittui.domain.model import Client, InputError
 from fittui.storage.journal import StorageError
+from fittui.storage.store import ClientChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.form import FormScreen
 from fittui.ui.screens.keys import KEYS_BINDINGS
@@ -101,32 +102,80 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
         age_group = str(self.query_one("#age-group", Select).value)
         label = self.query_one("#label", Input).value
         language = str(self.query_one("#language", Select).value)
+        instruments_text = self.query_one("#instruments", Input).value
         try:
-            instruments = parse_instrument_list(
-                self.fit_app.instruments, self.query_one("#instruments", Input).value
-            )
             text = self.query_one("#linked", Input).value
             linked = [code for code in (c.strip() for c in text.split(",")) if code]
-            for code in linked:  # checked before anything is saved
-                store.client(code)
             if self.client:
-                saved = store.update_client(
-                    self.client.code,
-                    age_group=age_group,
-                    label=label.strip(),
-                    instruments=instruments,
-                    language=language,
-                )
+                saved = self._save_changes(age_group, label, language, instruments_text, linked)
             else:
+                instruments = parse_instrument_list(self.fit_app.instruments, instruments_text)
+                for code in linked:  # checked before anything is saved
+                    store.client(code)
                 saved = store.add_client(
                     self.query_one("#code", Input).value, age_group, label, instruments, language
                 )
-            saved = self._link(saved, linked)
+                for code in linked:
+                    saved = store.link(saved.code, code)[0]
+        except ClientChanged as exc:
+            self._say(self._changed_meanwhile(exc))
+            return
         except (InputError, InstrumentError, StorageError) as exc:
-            self.query_one("#error", Static).update(Text(str(exc)))
+            self._say(str(exc))
             return
         self._warn_unavailable(saved)
         self.dismiss(saved)
+
+    def _say(self, problem: str) -> None:
+        """Show why nothing was saved, scrolled into view with the buttons below it: on a
+        small screen the end of the form is below the fold."""
+        self.query_one("#error", Static).update(Text(problem))
+        form = self.query_one("#form", VerticalScroll)
+        form.scroll_end(animate=False)  # once the new text is laid out
+
+    def _save_changes(
+        self, age_group: str, label: str, language: str, instruments_text: str, linked: list[str]
+    ) -> Client:
+        """Save only what the therapist changed since the form opened: another process may
+        have changed the rest meanwhile (``fittui edit-client``, ``fittui link``)."""
+        opened = self.client
+        assert opened is not None
+        changes: dict[str, object] = {}
+        if age_group != opened.age_group:
+            changes["age_group"] = age_group
+        if label.strip() != opened.label:
+            changes["label"] = label.strip()
+        if language != (opened.language if opened.language in LANGUAGES else ""):
+            changes["language"] = language
+        if instruments_text != ", ".join(opened.instruments):
+            instruments = parse_instrument_list(self.fit_app.instruments, instruments_text)
+            if instruments != opened.instruments:
+                changes["instruments"] = instruments
+        added = [code for code in linked if code not in opened.linked]
+        for code in added:  # checked before anything is saved
+            self.fit_app.store.client(code)
+        removed = [code for code in opened.linked if code not in linked]
+        return self.fit_app.store.edit_client(opened, changes, added, removed)
+
+    def _changed_meanwhile(self, exc: ClientChanged) -> str:
+        """Say which fields changed elsewhere since the form opened, and what they are now."""
+        shown = []
+        for field, value in exc.now.items():
+            if field == "age_group":
+                shown.append(
+                    _("age group: {value}").format(value=_(AGE_GROUP_NAMES.get(value, value)))
+                )
+            elif field == "label":
+                shown.append(_("label: {value}").format(value=value or "-"))
+            elif field == "language":
+                name = LANGUAGES.get(value, value) if value else _(THERAPISTS_LANGUAGE)
+                shown.append(_("language: {value}").format(value=name))
+            else:
+                shown.append(_("start of session: {value}").format(value=", ".join(value) or "-"))
+        return _(
+            "{code} was changed elsewhere since this form opened ({fields}); nothing was "
+            "saved. Cancel and open the form again to see it as it is now."
+        ).format(code=exc.code, fields="; ".join(shown))
 
     def _warn_unavailable(self, client: Client) -> None:
         """Tell the therapist which chosen questionnaires the client cannot read in their
@@ -147,14 +196,3 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
                 severity="warning",
                 timeout=15,
             )
-
-    def _link(self, client: Client, wanted: list[str]) -> Client:
-        """Link the client with the codes named, unlink those no longer named."""
-        store = self.fit_app.store
-        for code in wanted:
-            if code not in client.linked:
-                client = store.link(client.code, code)[0]
-        for code in client.linked:
-            if code not in wanted:
-                client = store.unlink(client.code, code)[0]
-        return client

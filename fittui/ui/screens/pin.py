@@ -75,13 +75,21 @@ class PinScreen(ClientModeScreen[bool]):
     @on(Input.Submitted, "#pin")
     def check(self, event: Input.Submitted) -> None:
         field = event.input
-        if self.pin.matches(field.value):
+        verdict = self.pin.verdict(field.value)
+        if verdict:
             self.dismiss(True)
             return
         field.value = ""
         self.wrong += 1
         if self.wrong >= TRIES:
             self.dismiss(False)
+        elif verdict is None:  # client mode stays: only a PIN that checks leaves it
+            self.query_one("#pin-message", Static).update(
+                _(
+                    "The PIN in the settings cannot be checked: "
+                    "run fittui pin set in a terminal. Escape goes back."
+                )
+            )
         else:
             self.query_one("#pin-message", Static).update(_("Not the PIN. Escape goes back."))
 
