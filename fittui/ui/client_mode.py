@@ -72,6 +72,8 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         self.shown_at = float("inf")
         """When this screen last came to the top, on the clock of key events."""
         self.dismissed = False
+        self._dismiss_when_on_top: tuple[ResultT | None] | None = None
+        """A result waiting for this screen to come back to the top (see ``dismiss``)."""
 
     def dismiss(self, result: ResultT | None = None) -> AwaitComplete:
         """Dismiss once, and only while on top.
@@ -80,15 +82,27 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         to it before the first one dismisses it; Textual's dismiss pops whatever screen is
         on top, so the second would take away the next client-mode screen and show what
         lies beneath. Here the second does nothing.
+
+        A screen covered when it finishes (a save that ends while the too-small notice is
+        up) is dismissed as soon as it is on top again: dropping the result would leave
+        the client on a screen that has stopped taking keys.
         """
-        if self.dismissed or self.app.screen is not self:
+        if self.dismissed:
             # Textual leaves ``nothing()`` unannotated; it returns a finished AwaitComplete.
+            return cast(AwaitComplete, AwaitComplete.nothing())
+        if self.app.screen is not self:
+            if self.is_attached and self in self.app.screen_stack:
+                self._dismiss_when_on_top = (result,)
             return cast(AwaitComplete, AwaitComplete.nothing())
         self.dismissed = True
         return super().dismiss(result)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.shown_at = event.time
+        if self._dismiss_when_on_top is not None:
+            (result,) = self._dismiss_when_on_top
+            self._dismiss_when_on_top = None
+            self.dismiss(result)
 
     def takes_key(self, event: events.Key) -> bool:
         """Whether a key was typed while this screen was on top: keys typed earlier (a
