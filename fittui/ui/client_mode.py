@@ -111,7 +111,20 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         return event.time >= self.shown_at
 
     def action_nothing(self) -> None:
-        """Quit keys and Escape stay inside client mode."""
+        """Quit keys and Escape stay inside client mode. In `fittui rate` there is no
+        therapist to hand back to: on a screen that offers it (``can_close``) they close
+        fittui."""
+        if self.fit_app.one_person and self.can_close():
+            self.close_unsaved()
+
+    def can_close(self) -> bool:
+        """`fittui rate`: whether Escape and Ctrl+Q close fittui now (once a save has
+        failed, once something went wrong); never in the therapist's client mode."""
+        return False
+
+    def close_unsaved(self) -> None:
+        """`fittui rate`: close fittui with exit status 1, the rating not saved."""
+        self.app.exit(return_code=1)
 
     def action_therapist_key(self) -> None:
         """Ask for the therapist's PIN; the right one gives the screen's way out."""
