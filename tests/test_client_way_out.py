@@ -10,6 +10,7 @@ import pytest
 from filelock import FileLock
 
 from conftest import THERAPIST_PIN, quick_pin, screen_text, settle, until
+from fittui.domain.model import InputError
 from fittui.storage.journal import SaveFailed
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
@@ -137,3 +138,125 @@ async def test_a_failed_save_in_fittui_rate_tried_again_is_saved_once_and_not_ke
         await settle(pilot)
     assert app.return_code == 0
     assert len(Store(db).administrations()) == 1
+
+
+def restore_without_c1(db: Path, tmp_path: Path) -> None:
+    """Another shell restores a backup that lacks the client (and ratings) on screen."""
+    from datetime import datetime
+
+    from fittui.storage.backup import backup_database, restore_database
+
+    other = tmp_path / "other" / "fittui.json"
+    Store(other).add_client("C2")
+    copy = backup_database(other, datetime(2026, 1, 1, 12), tmp_path / "copies")
+    restore_database(db, copy, datetime(2026, 1, 1, 12))
+
+
+async def test_after_an_error_on_the_result_screen_the_trouble_screen_leads_back(
+    db, store, tmp_path, private_log
+):
+    from fittui.ui.screens.clients import ClientsScreen
+    from fittui.ui.screens.trouble import KeptWorkScreen, TroubleScreen
+
+    app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client"]))
+    seen: list[str] = []  # checked after the run: Pilot re-raises the app's error over any
+    with pytest.raises(InputError):  # Pilot re-raises what the app caught; no one sees it
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*MARKS, "enter")
+            await pilot.press("f2", *THERAPIST_PIN, "enter")
+            await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+            restore_without_c1(db, tmp_path)
+            await pilot.press("n", *"stuck", "enter")
+            await until(pilot, lambda: isinstance(app.screen, TroubleScreen))
+            seen.append(str(app.screen.query_one("Static").render()))
+            # (Keys by hand from here: Pilot's press would wait on the screen that stopped.)
+            app.screen.action_back()
+            await until_by_clock(lambda: isinstance(app.screen, KeptWorkScreen))
+            seen.append(type(app.screen).__name__)  # the kept note, offered straight back
+            app.screen.action_later()
+            await until_by_clock(lambda: isinstance(app.screen, ClientsScreen))
+            seen.append(type(app.screen).__name__)
+            seen.append(str(app.is_running))
+    words, *screens = seen
+    assert screens == ["KeptWorkScreen", "ClientsScreen", "True"]
+    assert "no administration" in words  # a known trouble, said in words
+    [kept] = kept_work(db)
+    assert kept["note"] == "stuck"
+
+
+async def until_by_clock(condition, seconds: float = 10.0) -> None:
+    """``until`` for after a screen has stopped: Pilot's pause would wait on that screen."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+
+
+def calm_words(app) -> str:
+    return " ".join(str(w.render()) for w in app.screen.query("Static"))
+
+
+@pytest.mark.parametrize("marked", [True, False], ids=["all-marked", "half-marked"])
+async def test_an_unexpected_error_in_fittui_rate_says_only_what_is_true_and_escape_closes(
+    db, store, monkeypatch, private_log, marked
+):
+    from fittui.ui.screens.trouble import CalmScreen
+
+    def unexpected(*args, **kwargs):
+        raise RuntimeError("an error no one foresaw")
+
+    app = rate_alone(db)
+    seen: list[str] = []  # checked after the run: Pilot re-raises the app's error over any
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            if marked:
+                monkeypatch.setattr(app.store, "record", unexpected)
+                await pilot.press(*MARKS, "enter")
+            else:
+                await pilot.press("5", "down", "6")
+                monkeypatch.setattr(RatingScreen, "action_step", unexpected)
+                await pilot.press("down")
+            await until(pilot, lambda: isinstance(app.screen, CalmScreen))
+            seen.append(type(app.screen).__name__)
+            seen.append(calm_words(app))
+            app.screen.action_nothing()  # Escape (by hand: the rating screen has stopped)
+            await until_by_clock(lambda: not app.is_running)
+            seen.append(str(app.is_running))
+    name, words, running = seen
+    assert name == "CalmScreen" and running == "False"
+    assert app.return_code == 1
+    assert "therapist" not in words.replace("kept for your therapist", "")  # no hand-back
+    assert "Press Escape to close" in words and "C1" not in words
+    if marked:
+        assert "not saved, but they are kept for your therapist" in words
+        assert len(kept_work(db)) == 1
+    else:
+        assert "not saved" in words and "kept" not in words
+        assert kept_work(db) == []
+    assert "RuntimeError" in private_log.read_text()
+
+
+async def test_an_unexpected_error_in_client_mode_says_kept_only_when_kept(db, store, monkeypatch):
+    from fittui.ui.screens.trouble import CalmScreen
+
+    def unexpected(*args, **kwargs):
+        raise RuntimeError("an error no one foresaw")
+
+    app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client"]))
+    seen: list[str] = []
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("5")
+            monkeypatch.setattr(RatingScreen, "action_step", unexpected)
+            await pilot.press("down")
+            await until(pilot, lambda: isinstance(app.screen, CalmScreen))
+            seen.append(calm_words(app))
+            app.screen.action_nothing()  # Escape stays in client mode
+            await until_by_clock(lambda: False, 0.2)
+            seen.append(f"{type(app.screen).__name__} {app.is_running}")
+    words, after = seen
+    assert "hand it back to your therapist" in words and "kept" not in words
+    assert after == "CalmScreen True"
+    assert kept_work(db) == []

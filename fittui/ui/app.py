@@ -483,15 +483,30 @@ class FitApp(KeysInOrder):
         if self._trouble_shown:  # already on screen; what was being saved is already kept
             return
         self._trouble_shown = True
+        answers_open = any(getattr(s, "answers_open", False) for s in self.screen_stack)
         kept = None if self.store.read_only else keep_work(self.store.path, self.unsaved_work())
-        try:
-            trouble = TroubleScreen(type(error).__name__, log, kept)
-            if self.client_mode:
-                self.push_screen(CalmScreen(), lambda _: self.push_screen(trouble, self._recover))
-            else:
-                self.push_screen(trouble, self._recover)
-        except Exception:
-            self._stop_calmly(log, kept)
+        # A trouble fittui knows in words (a rating gone from a restored database) is said
+        # as it is; anything else by its kind only, the details in the log.
+        problem = shown(str(error)) if isinstance(error, InputError | StorageError) else None
+
+        def show() -> None:
+            try:
+                calm = CalmScreen(kept=kept is not None, answers_open=answers_open)
+                if self.one_person:  # `fittui rate`: no therapist's screen; Escape closes
+                    self.push_screen(calm)
+                    return
+                trouble = TroubleScreen(type(error).__name__, log, kept, problem)
+                if self.client_mode:
+                    self.push_screen(calm, lambda _: self.push_screen(trouble, self._recover))
+                else:
+                    self.push_screen(trouble, self._recover)
+            except Exception:
+                self._stop_calmly(log, kept)
+
+        # Pushed from the app's own queue, not from the screen that failed: that screen has
+        # stopped taking messages, and Textual hands a dismissed screen's result to whoever
+        # pushed it, so ``_recover`` would never run and the app would stay frozen.
+        self.call_later(show)
 
     def unsaved_work(self) -> list[dict]:
         """What the open screens hold that is not saved: a rating being saved, a note being

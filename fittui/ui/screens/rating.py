@@ -362,6 +362,12 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
     def can_leave(self) -> bool:
         return not self.saving
 
+    @property
+    def answers_open(self) -> bool:
+        """Whether answers given here are not saved (yet): should something go wrong, the
+        client is not told that they are."""
+        return self.available and not self.dismissed and self._dismiss_when_on_top is None
+
     def on_therapist(self) -> None:
         self.dismiss(None)
 
