@@ -260,3 +260,134 @@ async def test_an_unexpected_error_in_client_mode_says_kept_only_when_kept(db, s
     assert "hand it back to your therapist" in words and "kept" not in words
     assert after == "CalmScreen True"
     assert kept_work(db) == []
+
+
+def bracketed(instruments: dict) -> dict:
+    """The ORS and PHQ-9 as a user's instrument file could word them: square brackets,
+    which Textual would read as markup, in every place the wording is shown."""
+    ors = instruments["ORS"]
+    items = list(ors.items)
+    items[2] = items[2].replace(label="Socially [/paid]", description="At [b]work[/b] [/]")
+    ors = ors.replace(
+        name="Outcome Rating Scale [/]", frame="How [bold]have[/bold] you been [/]?", items=items
+    )
+    phq = instruments["PHQ-9"]
+    questions = list(phq.items)
+    questions[0] = questions[0].replace(description="Little [i]interest[/i] [/]")
+    options = ("Not [i]at[/i] all [/]", *phq.options[1:])
+    phq = phq.replace(items=questions, options=options)
+    return {**instruments, "ORS": ors, "PHQ-9": phq, "PHQ-9 [/]": phq.replace(key="PHQ-9 [/]")}
+
+
+BRACKETS_SHOWN = ["Outcome Rating Scale [/]", "How [bold]have[/bold] you been [/]?"]
+
+
+async def test_brackets_on_the_rating_screen_are_shown_as_written(db, store, instruments):
+    app = make_app(
+        db,
+        settings=Settings(),
+        instruments=bracketed(instruments),
+        rate=("C1", "ORS", ["client"]),
+        one_person=True,
+    )
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen)
+        words = screen_text(app)
+        for text in [*BRACKETS_SHOWN, "Socially [/paid]", "At [b]work[/b] [/]"]:
+            assert text in words
+        await pilot.press("5", "down", "6", "down", "down", "8", "enter")
+        await settle(pilot)
+        assert "the line for “Socially [/paid]”." in screen_text(app)
+        assert isinstance(app.screen, RatingScreen) and app.is_running
+
+
+async def test_brackets_in_a_questionnaires_questions_and_answers_are_shown(db, store, instruments):
+    app = make_app(
+        db,
+        settings=Settings(),
+        instruments=bracketed(instruments),
+        rate=("C1", "PHQ-9", ["client"]),
+        one_person=True,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen) and app.screen.available
+        words = screen_text(app)
+        assert "Little [i]interest[/i] [/]" in words and "Not [i]at[/i] all [/]" in words
+
+
+async def test_brackets_in_a_questionnaire_not_in_the_clients_language_are_shown(db, instruments):
+    Store(db).add_client("C1", language="de")
+    app = make_app(
+        db,
+        settings=THERAPIST,
+        instruments=bracketed(instruments),
+        rate=("C1", "PHQ-9 [/]", ["client"]),
+    )
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen) and not app.screen.available
+        assert "PHQ-9 [/]" in screen_text(app)
+        await pilot.press("enter")  # Continue
+        await settle(pilot)
+        await pilot.press("f2", *THERAPIST_PIN, "enter")  # the toast waits for the therapist
+        await settle(pilot)
+        assert not app.client_mode and app.is_running
+        assert "C1: PHQ-9 [/] not rated" in screen_text(app)
+
+
+async def test_brackets_over_a_shared_screen_are_shown_as_written(db, store, instruments):
+    from fittui.ui.screens.share import ShareScreen
+
+    settings = Settings(pin=quick_pin(), mode="screen_share")
+    app = make_app(
+        db, settings=settings, instruments=bracketed(instruments), rate=("C1", "ORS", ["client"])
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ShareScreen))
+        words = screen_text(app)
+        assert "Outcome Rating Scale [/] · 1 of 4" in words
+        assert BRACKETS_SHOWN[1] in words
+        for _ in range(4):
+            await pilot.press("5", "enter")
+        assert "Outcome Rating Scale [/]" in screen_text(app)  # the finished page's title
+
+
+async def test_brackets_in_scores_said_aloud_are_shown_as_written(db, store, instruments):
+    from fittui.ui.screens.score_entry import ScoreEntryScreen
+
+    settings = Settings(pin=quick_pin(), mode="spoken")
+    app = make_app(
+        db, settings=settings, instruments=bracketed(instruments), rate=("C1", "ORS", ["client"])
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ScoreEntryScreen))
+        assert "3. Socially [/paid]" in screen_text(app)
+        await pilot.press("5", "tab", "6", "tab", "tab", "8", "enter")
+        await settle(pilot)
+        assert "Give a score for Socially [/paid]." in screen_text(app)
+        await pilot.press("x", "enter")
+        await settle(pilot)
+        assert "Socially [/paid]:" in screen_text(app)
+
+
+@pytest.mark.parametrize("key", ["m", "v"])
+async def test_brackets_in_the_therapists_rating_dialogs_are_shown_as_written(
+    db, store, instruments, key
+):
+    from fittui.ui.screens.remote import RemoteScreen
+    from fittui.ui.screens.start import StartRatingScreen
+
+    app = make_app(db, settings=THERAPIST, instruments=bracketed(instruments))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await until(pilot, lambda: isinstance(app.screen, StartRatingScreen | RemoteScreen))
+        if key == "v":
+            await pilot.press("shift+tab", "enter")  # open the list of instruments
+        else:
+            await pilot.press("enter")  # the dialog starts on it: Enter opens it
+        await settle(pilot)
+        assert isinstance(app.screen, StartRatingScreen | RemoteScreen)
+        assert "Outcome Rating Scale [/]" in screen_text(app)

@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -103,8 +104,9 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
             yield from self._compose_not_available()
             return
         instrument = translated(self.instrument, tr)
-        yield Static(instrument.name, id="title")
-        yield Static(instrument.frame, id="frame")
+        # An instrument file's words are shown as written: "[paid]" is no markup.
+        yield Static(Content(instrument.name), id="title")
+        yield Static(Content(instrument.frame), id="frame")
         with ItemList(id="items"):
             for number, item in enumerate(instrument.items, start=1):
                 if instrument.kind == "likert":
@@ -135,7 +137,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         """The questionnaire's name and, in the client's language, that it is not
         available in it: nothing to answer, Enter goes on."""
         tr = self.tr
-        yield Static(self.instrument.key, id="title")
+        yield Static(Content(self.instrument.key), id="title")
         yield Static(
             tr.c_(
                 "This questionnaire is not available in your language, so there is "
@@ -238,6 +240,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 ),
                 severity="warning",
                 timeout=30,
+                markup=False,  # an instrument file's key as written
             )
             self.dismiss(NotAvailable(self.instrument.key, self.tr.code))
 
@@ -254,7 +257,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                     message.update(text.format(number=widget.number))
                 else:
                     text = tr.c_("Please put a mark on the line for “{label}”.")
-                    message.update(text.format(label=widget.item.label))
+                    message.update(Content(text.format(label=widget.item.label)))
                 widget.focus()
                 return
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
@@ -315,6 +318,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 _("A rating was not saved: {problem}").format(problem=exc),
                 severity="error",
                 timeout=30,
+                markup=False,  # the problem as it was said
             )
             # TRANSLATORS: "Done" is the button under the lines (the message "Done").
             words = self.tr.c_(
