@@ -391,3 +391,49 @@ async def test_brackets_in_the_therapists_rating_dialogs_are_shown_as_written(
         await settle(pilot)
         assert isinstance(app.screen, StartRatingScreen | RemoteScreen)
         assert "Outcome Rating Scale [/]" in screen_text(app)
+
+
+def test_fittui_rate_refuses_a_questionnaire_the_client_cannot_read(cli, db):
+    assert cli("add-client", "X1", "--language", "de").code == 0
+    refused = cli("rate", "X1", "PHQ-9")
+    assert refused.code == 1 and refused.out == ""
+    assert "PHQ-9" in refused.err and "Deutsch" in refused.err
+    assert "--language" in refused.err  # what the therapist can do about it
+    assert cli("edit-client", "X1", "--instruments", "ORS,PHQ-9").code == 0
+    refused = cli("rate", "X1")  # the client's start-of-session set
+    assert refused.code == 1 and "PHQ-9" in refused.err
+    assert Store(db).administrations() == []
+
+
+async def test_the_thank_you_in_fittui_rate_never_says_saved_when_nothing_was(db, instruments):
+    Store(db).add_client("X1", language="de", instruments=("PHQ-9",))
+    app = make_app(db, settings=Settings(), session="X1", one_person=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen) and not app.screen.available
+        await pilot.press("enter")  # Continue: nothing to answer
+        await settle(pilot)
+        assert isinstance(app.screen, ThankYouScreen)
+        words = screen_text(app)
+        assert "gespeichert" not in words and "Enter" in words
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.is_running
+    assert Store(db).administrations() == []
+
+
+async def test_fittui_rate_started_in_a_small_terminal_says_so_first(db, store):
+    app = rate_alone(db)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        assert any(isinstance(s, RatingScreen) for s in app.screen_stack)
+        assert app.screen.query_one("#too-small").outer_size.width <= 40
+        assert "40×12" in screen_text(app)
+        await pilot.press(*MARKS, "enter")  # nothing reaches the hidden scale
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen)
+        assert not any(isinstance(s, TooSmallScreen) for s in app.screen_stack)
+        assert all(w.value is None for w in app.screen.item_widgets)
+    assert Store(db).administrations() == []

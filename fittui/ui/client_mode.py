@@ -66,6 +66,8 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         Binding("ctrl+q", "nothing", show=False, priority=True),
     ]
     AUTO_FOCUS: ClassVar[str | None] = None
+    SHOWS_THE_CLIENT: ClassVar[bool] = True
+    """Whether the client reads this screen: the too-small notice then covers it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,6 +101,8 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.shown_at = event.time
+        if self.SHOWS_THE_CLIENT:  # come up in a terminal too small: the notice goes on top
+            self.fit_app.check_size()
         if self._dismiss_when_on_top is not None:
             (result,) = self._dismiss_when_on_top
             self._dismiss_when_on_top = None
@@ -151,3 +155,5 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
 class CurtainScreen(ClientModeScreen[Any]):
     """Under every client-mode screen: a blank screen, so that between one rating screen
     and the next nothing of the therapist's screens can be drawn."""
+
+    SHOWS_THE_CLIENT = False  # blank: a notice over it would be buried by the next screen
