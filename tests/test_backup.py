@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -129,3 +133,68 @@ def test_demo_restores_into_a_running_app_store(tmp_path):
     restore_database(target, backup_database(demo, NOW, tmp_path / "copies"), NOW)
     assert [c.code for c in running.clients()] == [f"D{n:02d}" for n in range(1, 12)]
     assert running.administrations() == Store(demo).administrations()
+
+
+# Backs up the database argv[1] into the folder argv[2] argv[3] times, all at the same
+# second (so that every copy wants the same name), printing each copy's path.
+BACKING_UP = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from fittui.storage.backup import backup_database
+for _ in range(int(sys.argv[3])):
+    print(backup_database(Path(sys.argv[1]), datetime(2026, 11, 20, 14, 30, 5), Path(sys.argv[2])))
+"""
+
+
+@pytest.mark.slow
+def test_backups_of_two_databases_into_one_folder_at_once_never_overwrite_each_other(tmp_path):
+    """Each copy said to be written is there, as written: the first free name is taken by a
+    create that fails when the name is taken meanwhile, never by a look and a rename over."""
+    folder = tmp_path / "usb"
+    codes = {}
+    for name in ("A", "B", "C"):
+        store = Store(tmp_path / name / "fittui.json")
+        store.add_client(f"{name}1")
+        codes[name] = f"{name}1"
+    writers = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", BACKING_UP, str(tmp_path / name / "fittui.json"), str(folder)]
+            + ["12"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in codes
+    }
+    said: list[tuple[str, str]] = []
+    for name, writer in writers.items():
+        out, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+        said += [(name, line) for line in out.splitlines()]
+    assert len({path for _, path in said}) == len(said) == 36
+    for name, path in said:
+        assert [c.code for c in Store(Path(path), read_only=True).clients()] == [codes[name]]
+    assert len(list(folder.iterdir())) == 36  # and no temporary file left behind
+
+
+def test_backup_into_a_folder_without_hard_links_still_never_overwrites(
+    filled, tmp_path, monkeypatch
+):
+    """A FAT USB stick has no hard links: the name is then taken by an exclusive create."""
+
+    def no_links(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    (folder / "fittui-2026-11-20-143005.json").write_text("someone else's")
+    target = backup_database(filled, NOW, folder)
+    assert target.name == "fittui-2026-11-20-143005-2.json" and mode(target) == 0o600
+    assert (folder / "fittui-2026-11-20-143005.json").read_text() == "someone else's"
+    assert Store(target, read_only=True).clients()[0].code == "C1"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "fittui-2026-11-20-143005-2.json",
+        "fittui-2026-11-20-143005.json",
+    ]

@@ -19,7 +19,7 @@ SAME_IN_BOTH: dict[str, set[str]] = {
     "da": {"Minimal", "Note", "partner"},
     "de": {"Minimal"},
     "es": {"Total"},
-    "fr": {"Concentration", "Date", "Important", "Note", "Total", "parent"},
+    "fr": {"Concentration", "Date", "Note", "Total", "parent"},
     "nb": {"Mild", "Minimal", "partner"},
     "nl": {"School", "partner"},
     "pt": {"Total"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -109,6 +110,40 @@ def test_fittui_db_environment_variable(cli, db, monkeypatch):
     assert cli("add-client", "E1", db_path=None).code == 0
     assert db.exists() or db.with_name(db.name + ".journal").exists()
     assert cli("clients", "--json").json()[0]["code"] == "E1"
+
+
+@pytest.mark.parametrize(
+    ("before", "environment"),
+    [(["--db", ""], None), (["--db="], None), ([], "")],
+    ids=["--db ''", "--db=", "FITTUI_DB=''"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add-client", "NEWC"],
+        ["record", "C1", "ORS", "5", "5", "5", "5"],  # read without argparse
+        ["record", "C1", "ORS", "5", "5", "5", "5", "--note", "n"],
+        ["clients", "--json"],
+        ["history", "C1", "--json"],
+        ["clients"],
+    ],
+)
+def test_an_empty_database_path_is_refused_and_the_default_left_alone(
+    cli, tmp_path, monkeypatch, before, environment, command
+):
+    """A script whose variable is unset must not write into (or read) the practice in the
+    per-user data folder: an empty path is an error, not the default."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    default = tmp_path / "share" / "fittui" / "fittui.json"
+    assert cli("add-client", "C1", db_path=default).code == 0
+    files = db_bytes(default)
+    if environment is not None:
+        monkeypatch.setenv("FITTUI_DB", environment)
+    result = cli(*before, *command, db_path=None)
+    assert result.code == 1
+    assert "is empty" in result.err and ("--db" if before else "FITTUI_DB") in result.err
+    assert result.out == ""
+    assert db_bytes(default) == files
 
 
 def test_rater_and_age_groups(cli):
@@ -477,3 +512,59 @@ def test_read_only_refuses_every_command_that_writes(cli, db, tmp_path, args):
     result = cli("--read-only", *args)
     assert result.code == 1 and "cannot run with --read-only" in result.err
     assert db_bytes(db) == before and not settings.exists()
+
+
+def run_into_a_closed_pipe(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``fittui ARGS | head -0``: the command's standard output is a pipe nobody reads."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "fittui", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("way", ["light", "argparse"])
+def test_a_save_whose_output_cannot_be_written_still_exits_0_and_warns(cli, db, tmp_path, way):
+    """The rating is saved before "Saved" is printed: a closed pipe must not turn that into
+    a failure (a script would save it again), nor lose the warning of a failed backup."""
+    assert cli("add-client", "C1").code == 0
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text('[backups]\nencrypt_to = "not a key"\n')
+    env = {**os.environ, "FITTUI_CONFIG": str(config)}
+    note = ["--note", "piped"] if way == "light" else ["--not", "piped"]  # argparse's prefix
+    done = run_into_a_closed_pipe(
+        ["--db", str(db), "record", "C1", "ORS", "5", "5", "5", "5", *note], env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "fittui: warning:" in done.stderr and "backup" in done.stderr
+    assert "lost sys.stderr" not in done.stderr and "Exception" not in done.stderr
+    assert "piped" in cli("history", "C1", "--json").out
+
+
+@pytest.mark.slow
+def test_an_import_whose_output_cannot_be_written_exits_0_and_warns(cli, db, tmp_path):
+    assert cli("add-client", "C1").code == 0
+    assert cli("record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-01-01").code == 0
+    exported = tmp_path / "out.json"
+    assert cli("export", "--format", "json", "-o", exported).code == 0
+    other = tmp_path / "other" / "fittui.json"
+    assert cli("add-client", "K1", db_path=other).code == 0
+    config = tmp_path / "failing"
+    config.mkdir()
+    (config / "settings.toml").write_text('[backups]\nencrypt_to = "not a key"\n')
+    env = {**os.environ, "FITTUI_CONFIG": str(config)}
+    done = run_into_a_closed_pipe(["--db", str(other), "import", str(exported)], env)
+    assert done.returncode == 0, done.stderr
+    assert "fittui: warning:" in done.stderr and "backup" in done.stderr
+    assert "lost sys.stderr" not in done.stderr and "Exception" not in done.stderr
+    assert cli("history", "C1", "--json", db_path=other).json()["administrations"]

@@ -36,7 +36,7 @@ assert len(EVERY_INSTRUMENT) == len(BUILTIN_FILES)
 
 
 # English messages that are also words of another language, and so may stand on its screens
-# ("Me sentí escuchado" is Spanish): an explicit, short list.
+# ("Me sirvió" is Spanish): an explicit, short list.
 HOMOGRAPHS: dict[str, set[str]] = {"es": {"Me"}, "fr": {"client"}}
 
 
@@ -273,12 +273,12 @@ def test_the_language_goes_out_and_comes_back_in_csv_and_json(db):
         store.record(code, instruments["ORS"], marks, "2026-11-02T10:00")
     clients, ratings = store.clients(), store.administrations()
     csv_text = export_csv(clients, ratings, instruments)
-    assert csv_text.splitlines()[0].endswith(",language")
+    assert csv_text.splitlines()[0].endswith(",language,own_session")
     plan = plan_import(csv_text.encode(), "out.csv", instruments, {})
     assert {c.code: c.language for c in plan.new_clients} == {"C1": "pt", "C2": ""}
     plan = plan_import_json(export_json(clients, ratings).encode(), "out.json", instruments, {})
     assert {c.code: c.language for c in plan.new_clients} == {"C1": "pt", "C2": ""}
-    bad = csv_text.replace(",pt\r\n", ",klingon\r\n")
+    bad = csv_text.replace(",pt,\r\n", ",klingon,\r\n")
     with pytest.raises(ImportFailed) as failed:
         plan_import(bad.encode(), "bad.csv", instruments, {})
     assert "unknown language 'klingon'" in str(failed.value.errors)
@@ -333,7 +333,7 @@ def test_the_home_form_in_the_clients_language(db, code):
     text = written.html
     assert f'<html lang="{code}">' in text
     tr = translator(code)
-    for words in ("Relationship", "A good fit", "Done"):
+    for words in ("Relationship", "Suits me", "Done"):
         assert tr.c_(words) in text
     assert tr.date(date(2026, 11, 17)) in text
     assert "Put one mark on each line" not in text

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input
 
 from conftest import db_bytes, quick_pin
 from fittui.domain.instruments import load_instruments
-from fittui.domain.model import REPLACED_SAME_DAY, Administration, now_when
+from fittui.domain.model import REPLACED_SAME_DAY, Administration, now_when, one_per_session
 from fittui.storage.journal import UnreadableDatabase
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
@@ -165,6 +165,23 @@ def test_a_second_rating_the_same_day_is_named_in_the_output(cli, db):
     assert "Note:" not in cli("record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-10-06").out
 
 
+def test_a_rating_replaced_the_same_day_is_no_session_of_its_own(cli, db):
+    """Two ORS on one day are one session, the later counting: the next week's ORS is
+    session 2, judged by session 2's rule (behind, not off track, without a reliable
+    fall), and every place says so: the report, the history and its JSON, the episodes."""
+    cli("add-client", "X1")
+    for day, scores in [("2026-11-01", "5"), ("2026-11-01", "5")]:
+        cli("record", "X1", "ORS", *[scores] * 4, "--date", day)
+    cli("record", "X1", "ORS", "4.3", "4.3", "4.2", "4.2", "--date", "2026-11-08")
+    [row] = cli("report", "--json").json()
+    assert (row["etr_zone"], row["ors_count"], row["episode"]["sessions"]) == ("at_risk", 2, 2)
+    assert "off_track" not in row["flags"]
+    history = cli("history", "X1", "--json").json()["administrations"]
+    assert [a.get("replaced", False) for a in history] == [True, False, False]
+    text = cli("history", "X1").out
+    assert "at session 2: behind" in text and "REPLACED (by a later ORS that day)" in text
+
+
 def test_import_names_a_same_day_rating_and_refuses_a_future_one(cli, db, tmp_path):
     fill(cli, db, RATINGS[:1])
     header = "client,date,instrument,item1,item2,item3,item4\n"
@@ -312,6 +329,8 @@ def test_an_old_database_without_the_new_fields_loads_unchanged(tmp_path, instru
             {"corrections": [{"what": "items", "old": "a", "new": "b", "at": "c"}]},
             "only client and date are corrected",
         ),
+        ({"own_session": True}, "own_session"),
+        ({"own_session": ""}, "own_session"),
     ],
 )
 def test_a_damaged_correction_makes_the_database_unreadable(tmp_path, instruments, field, message):
@@ -490,11 +509,14 @@ async def test_a_second_rating_the_same_day_asks_whether_it_replaces_the_first(r
     assert Store(record).administration(second.id).voided is None
 
 
-async def test_keeping_both_ratings_the_same_day_voids_nothing(record):
+@pytest.mark.parametrize("key", ["k", "escape"])
+async def test_keeping_both_ratings_the_same_day_or_leaving_them_voids_nothing(record, key):
+    """k keeps the new rating as a session of its own: both count. Escape writes nothing:
+    the new one counts in place of the earlier, which the history shows as replaced."""
     store = Store(record)
     ors, srs = load_instruments()["ORS"], load_instruments()["SRS"]
     items = dict.fromkeys(("individually", "interpersonally", "socially", "overall"), 70)
-    store.record("C1", ors, items, now_when())
+    first = store.record("C1", ors, items, now_when())
     second = store.record("C1", ors, items, now_when())
     srs_items = dict.fromkeys(("relationship", "goals_topics", "approach", "overall"), 90)
     alone = store.record("C1", srs, srs_items, now_when())
@@ -505,9 +527,20 @@ async def test_keeping_both_ratings_the_same_day_voids_nothing(record):
         assert isinstance(app.screen, ResultScreen)  # nothing to ask about
         app.push_screen(ResultScreen("C1", [second]))
         await pilot.pause()
-        await pilot.press("k")
+        await pilot.press(key)
         assert isinstance(app.screen, ResultScreen)
-    assert not [a for a in Store(record).all_administrations() if a.voided]
+        app.pop_screen()
+        app.pop_screen()
+        await open_history(pilot)
+        notes = table_notes(app.screen)
+    after = Store(record)
+    assert not [a for a in after.all_administrations() if a.voided]
+    assert (after.administration(second.id).own_session is not None) == (key == "k")
+    replaced = [n.strip() for n in notes if n.startswith("REPLACED")]
+    assert replaced == ([] if key == "k" else ["REPLACED by a later ORS that day."])
+    assert (first.id in {a.id for a in one_per_session(after.administrations("C1"))}) == (
+        key == "k"
+    )
 
 
 def test_same_session_pairs_only_one_instrument_rater_and_day():

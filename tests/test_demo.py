@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import shlex
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import db_bytes
 from fittui.cli.main import main
@@ -95,3 +101,53 @@ def test_read_only_demo_refuses_and_writes_nothing(tmp_path, capsys):
     assert main(["--read-only", "demo", "--path", str(folder), "--no-open"]) == 1
     assert "read-only" in capsys.readouterr().err
     assert not folder.exists()
+
+
+# ``fittui demo`` in a process of its own, its check of the folder slowed down so that a save
+# can come between the check and the rebuild: the file named by argv[2] says the check is done.
+SLOW_DEMO = """
+import sys, time
+from pathlib import Path
+import fittui.storage.demo as demo
+checked = demo.check_demo_folder
+def slow_check(folder):
+    checked(folder)
+    Path(sys.argv[2]).touch()
+    time.sleep(float(sys.argv[3]))
+demo.check_demo_folder = slow_check
+from fittui.cli.main import main
+sys.exit(main(["demo", "--path", sys.argv[1], "--no-open"]))
+"""
+
+
+@pytest.mark.slow
+def test_a_rating_saved_while_the_demo_rebuilds_is_never_erased(cli, tmp_path):
+    """A save reported "Saved" either lands before the demo checks its folder (the demo then
+    refuses) or waits for the rebuild to end; a demo that checked, then rebuilt without the
+    write lock, erased it. The check is slowed down so that the save comes right after it."""
+    for n in range(3):
+        folder = tmp_path / f"demo{n}"
+        db = folder / "fittui.json"
+        assert cli("demo", "--path", folder, "--no-open", db_path=None).code == 0
+        checked = tmp_path / f"checked{n}"
+        demo = subprocess.Popen(
+            [sys.executable, "-c", SLOW_DEMO, str(folder), str(checked), "0.4"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while not checked.exists() and demo.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(random.uniform(0, 0.2))
+        record = subprocess.run(
+            [sys.executable, "-m", "fittui", "--db", str(db), "record", "D01", "ORS"]
+            + ["1", "2", "3", "4", "--note", f"RACE{n}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        _, demo_err = demo.communicate(timeout=60)
+        assert record.returncode == 0 and "Saved ORS for D01" in record.stdout, record.stderr
+        history = cli("history", "D01", "--json", db_path=db).out
+        assert f"RACE{n}" in history, f"a rating reported saved was erased ({demo_err})"

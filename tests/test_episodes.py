@@ -18,7 +18,13 @@ from fittui.domain.episodes import (
     current_episode,
     split_episodes,
 )
-from fittui.domain.model import Administration, InputError
+from fittui.domain.model import (
+    Administration,
+    InputError,
+    Voided,
+    one_per_session,
+    replaced_ratings,
+)
 
 ITEMS = {"individually": 50, "interpersonally": 50, "socially": 50, "overall": 50}
 
@@ -131,7 +137,8 @@ def test_an_episode_closed_by_a_lapse_or_a_new_start_ends_on_its_last_contact(
     events = [EpisodeEvent("start", (first + timedelta(days=d)).isoformat()) for d in started]
     episodes = split_episodes(ratings, events, 90, first + timedelta(days=today))
     placed = sorted(a.id for episode in episodes for a in episode.administrations)
-    assert placed == sorted(a.id for a in ratings)
+    # Every rating but those a later one of their day replaced (one ORS a day counts).
+    assert placed == sorted({a.day: a.id for a in ratings}.values())
     for episode in episodes:
         if episode.reason in (NO_CONTACT, SUPERSEDED):
             assert episode.end == episode.last_contact  # the latest day rated, or its start
@@ -237,3 +244,37 @@ def test_the_gap_and_the_reference_sd_are_settings(tmp_path):
         path.write_text(bad)
         with pytest.raises(InputError, match=words):
             load_settings(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 3), st.sampled_from(["ORS", "SRS"]), st.booleans(), st.booleans()),
+        max_size=12,
+    )
+)
+def test_one_rating_a_session_counts_the_later_unless_kept_as_its_own(
+    drawn: list[tuple[int, str, bool, bool]],
+) -> None:
+    """Of the ratings of one instrument by one rater on one day, in entry order, a rating
+    counts when it is the last, or the next one was kept as a session of its own. Voided
+    ones neither replace nor count."""
+    ratings = [
+        ors(f"2026-03-0{day}", n, instrument=instrument).replace(
+            own_session="2026-03-09T10:00:00" if own else None,
+            voided=Voided("test entry", "2026-03-09T10:00:00") if void else None,
+        )
+        for n, (day, instrument, own, void) in enumerate(drawn)
+    ]
+    counted = [a for a in ratings if a.voided is None]
+
+    def replaced(n: int) -> bool:
+        a = counted[n]
+        after = [b for b in counted[n + 1 :] if (b.instrument, b.day) == (a.instrument, a.day)]
+        return bool(after) and after[0].own_session is None
+
+    expected = [a for n, a in enumerate(counted) if not replaced(n)]
+    assert one_per_session(counted) == expected
+    assert replaced_ratings(ratings) == {a.id for a in counted} - {a.id for a in expected}
+    placed = [a for e in split_episodes(counted, []) for a in e.administrations]
+    assert placed == expected

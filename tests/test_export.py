@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fittui.domain.instruments import load_instruments
-from fittui.domain.model import Administration, Client
+from fittui.domain.model import Administration, Client, one_per_session
 from fittui.domain.scoring import summarize
 from fittui.formats.export import (
     client_page,
@@ -94,6 +94,33 @@ def test_json_round_trip_of_the_demo_loses_nothing(cli, demo, tmp_path):
     assert Store(empty).client("D04").instruments == ("PHQ-9", "GAD-7", "ORS")
     assert {"PHQ-9", "GAD-7"} <= {a["instrument"] for a in data["administrations"]}
     assert "Imported 0 " in cli("import", path, db_path=empty).out
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_a_round_trip_keeps_which_ratings_of_a_day_count(cli, db, tmp_path, form):
+    """Two sessions kept on one day, and a rating replaced by a later one the same day,
+    come back as they were: the same ratings count after export and import."""
+    cli("add-client", "C1")
+    for day, scores in [("2026-03-02", "3"), ("2026-03-02", "4"), ("2026-03-09", "5")] * 2:
+        cli("record", "C1", "ORS", *[scores] * 4, "--date", day)
+    store = Store(db)
+    kept = [a for a in store.administrations("C1") if a.day == "2026-03-02"][-1]
+    store.keep_as_own_session(kept.id)
+    store.close()
+    path = tmp_path / f"out.{form}"
+    path.write_text(cli("export", "--format", form, db_path=db).out, newline="")
+    empty = tmp_path / "empty" / "fittui.json"
+    assert cli("import", path, db_path=empty).code == 0
+
+    def counted(where: Path) -> list[tuple[str, int, bool]]:
+        return [
+            (a.day, a.total, a.own_session is not None)
+            for a in one_per_session(Store(where).administrations("C1"))
+        ]
+
+    expected = [("2026-03-02", 120, False), ("2026-03-02", 160, True), ("2026-03-09", 200, False)]
+    assert counted(db) == expected and counted(empty) == expected
+    assert cli("report", "--json", db_path=empty).json()[0]["ors_count"] == 3
 
 
 def test_json_export_holds_notes_and_one_client(cli, demo):

@@ -19,7 +19,7 @@ from fittui.storage.demo import make_demo_database
 from fittui.storage.settings import Settings, load_settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
-from fittui.ui.focus import HOLD_SECONDS, KeysInOrder
+from fittui.ui.focus import FILL_SECONDS, HOLD_SECONDS, KeysInOrder, keys_may_go
 from fittui.ui.screens.clients import ClientsScreen
 from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.note import NoteScreen
@@ -173,6 +173,43 @@ async def test_keys_behind_an_answer_that_takes_too_long_go_all_the_same():
         await asyncio.sleep(HOLD_SECONDS)
         assert app._waiting == []
         await pilot.pause()
+
+
+class FillsLate(Screen):
+    """A screen whose widgets come in after it opens, later than a key's answer may take."""
+
+    takes_keys = False
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="late")
+
+
+class OpensLate(KeysInOrder):
+    def key_enter(self) -> None:
+        self.push_screen(FillsLate())
+
+
+async def test_keys_behind_a_screen_still_filling_in_wait_for_it_past_the_usual_hold():
+    """A screen that says it is still putting its widgets in (``takes_keys``) keeps the
+    keys typed after the one that opened it until it is done, past ``HOLD_SECONDS`` (a
+    long history on a busy computer), up to ``FILL_SECONDS``; then they go all the same."""
+    app = OpensLate()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        one_write(app, "enter", "x")
+        await asyncio.sleep(HOLD_SECONDS * 3)
+        assert [key.key for key in app._waiting] == ["x"]
+        app.screen.takes_keys = True
+        keys_may_go(app)
+        await pilot.pause()
+        assert app._waiting == [] and app.screen.query_one("#late", Input).value == "x"
+        app.push_screen(FillsLate())  # one that never says it is done
+        await pilot.pause()
+        one_write(app, "a", "b", "c")
+        await asyncio.sleep(FILL_SECONDS + HOLD_SECONDS * 2)
+        assert app._waiting == []  # held once, then taken as ready: never for good
+        await pilot.pause()
+        assert app.screen.query_one("#late", Input).value == "abc"
 
 
 @pytest.mark.parametrize("keys", [["enter", "escape"], ["down", "enter", "escape", "enter"]])

@@ -154,11 +154,12 @@ async def test_upkeep_that_failed_beside_the_app_is_said_once_and_never_to_a_cli
     app's poll says it, its text shown as text, and keeps it while a client holds it (the
     poll still waits for a finished fold then, so none is left a zombie)."""
     app = app_for(demo)
-    troubles = ["could not write the daily backup /b/[x].json: \x1b]0;hi\x07 disk full"]
+    troubles: list[str] = []  # filled once in client mode: the app's own poll may run first
     monkeypatch.setattr(app.store, "take_troubles", lambda: [troubles.pop()] if troubles else [])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.client_mode = True
+        troubles.append("could not write the daily backup /b/[x].json: \x1b]0;hi\x07 disk full")
         app.look_for_saves()
         await pilot.pause()
         assert not troubles and not list(app._notifications)  # taken, kept from the client

@@ -19,6 +19,7 @@ import orjson
 import pytest
 
 import fittui.storage.journal
+from conftest import db_bytes
 from fittui.domain.instruments import load_instruments
 from fittui.storage.backup import backup_database, restore_database
 from fittui.storage.journal import (
@@ -248,6 +249,87 @@ def test_journal_whose_snapshot_is_gone_is_reported(client_db, monkeypatch, ors)
     client_db.unlink()
     with pytest.raises(UnreadableDatabase, match="snapshot"):
         Store(client_db).clients()
+
+
+@pytest.fixture
+def journaled(client_db, monkeypatch, ors, cli) -> Path:
+    """A database whose snapshot a journal extends, the journal holding three saves."""
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 0)
+    store = Store(client_db)
+    store.add_client("K1")  # compaction: a snapshot, and a journal extending it
+    monkeypatch.setattr(fittui.storage.journal, "COMPACT_MIN_BYTES", 10**9)
+    for note in ("j1", "j2", "j3"):
+        store.record("K1", ors, ors.parse_scores(["1", "1", "1", "1"]), note=note)
+    assert cli("backup", db_path=client_db).code == 0
+    assert client_db.exists()
+    return client_db
+
+
+def test_a_missing_journal_is_reported_and_never_started_anew(journaled, cli):
+    """The snapshot says a journal extends it: without the file, its saves are gone, and
+    that is said (with the newest backup) rather than shown as a database without them;
+    a save starting a fresh journal would bury the loss."""
+    assert "j3" in cli("--read-only", "history", "K1", "--json", db_path=journaled).out
+    journal(journaled).unlink()
+    before = db_bytes(journaled)
+    for args in (
+        ["--read-only", "history", "K1", "--json"],
+        ["history", "K1", "--json"],
+        ["clients", "--json"],
+        ["clients"],
+        ["add-client", "NEWC"],
+        ["record", "K1", "ORS", "2", "2", "2", "2"],
+        ["backup"],
+    ):
+        result = cli(*args, db_path=journaled)
+        assert result.code == 1, args
+        assert "fittui.json.journal is missing" in result.err, args
+        assert "newest backup: " in result.err and "backups" in result.err, args
+        assert db_bytes(journaled) == before, args
+    assert not journal(journaled).exists()
+
+
+def test_a_snapshot_copied_without_its_journal_is_not_restored(journaled, cli, tmp_path):
+    lone = tmp_path / "copy" / "fittui.json"
+    lone.parent.mkdir()
+    lone.write_bytes(journaled.read_bytes())
+    other = tmp_path / "other" / "fittui.json"
+    assert cli("add-client", "O1", db_path=other).code == 0
+    before = db_bytes(other)
+    result = cli("restore", lone, db_path=other)
+    assert result.code == 1 and "fittui.json.journal is missing" in result.err
+    assert db_bytes(other) == before
+    # Copied with its journal, it is the whole database, and a backup is one file.
+    journal(lone).write_bytes(journal(journaled).read_bytes())
+    assert cli("restore", lone, db_path=other).code == 0
+    assert "j3" in cli("history", "K1", "--json", db_path=other).out
+    [copy] = [p for p in (journaled.parent / "backups").iterdir() if p.name.count("-") == 4]
+    assert cli("restore", copy, db_path=other).code == 0
+    assert "j3" in cli("history", "K1", "--json", db_path=other).out
+
+
+def test_a_database_started_whole_always_has_its_journal(tmp_path, monkeypatch):
+    """A restore into a new place (or the demo) writes a snapshot where there was no
+    journal: a journal is written before it, so that no moment, a crash included, leaves
+    a snapshot without the journal it names, which the next open would refuse."""
+    source = tmp_path / "a" / "fittui.json"
+    Store(source).add_client("A1")
+    copy = backup_database(source, NOW, tmp_path / "copies")
+    db = tmp_path / "b" / "fittui.json"
+    written: list[str] = []
+    real = fittui.storage.journal.write_whole
+
+    def noting(path, data, system, **kwargs):
+        written.append(Path(path).name)
+        if Path(path) == db:  # the snapshot: the journal is already there
+            assert journal(db).exists()
+        return real(path, data, system, **kwargs)
+
+    monkeypatch.setattr(fittui.storage.journal, "write_whole", noting)
+    restore_database(db, copy, NOW)
+    monkeypatch.undo()
+    assert written[:3] == ["fittui.json.journal", "fittui.json", "fittui.json.journal"]
+    assert [c.code for c in Store(db).clients()] == ["A1"]
 
 
 def test_complete_last_line_without_newline_is_kept(client_db, ors):
@@ -682,3 +764,43 @@ def test_save_failed_is_light_to_import():
     assert fittui.storage.journal.SaveFailed is fittui.storage.errors.SaveFailed
     assert issubclass(fittui.storage.errors.UnreadableDatabase, fittui.storage.errors.StorageError)
     assert SaveFailed is fittui.storage.errors.SaveFailed
+
+
+# Reads the databases argv[1]/0/fittui.json, .../1/..., each until it holds a client, and
+# prints what went wrong (a restore into a new place may be under way at each look).
+NEW_PLACES_READER = """
+import sys, time
+from pathlib import Path
+from fittui.storage.journal import StorageError
+from fittui.storage.store import Store
+for i in range(int(sys.argv[2])):
+    db, deadline = Path(sys.argv[1], str(i), "fittui.json"), time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if Store(db, read_only=True).storage.read().get("clients"):
+                break
+        except StorageError as exc:
+            print(exc)
+"""
+
+
+@pytest.mark.slow
+def test_readers_of_a_database_being_restored_into_a_new_place_never_see_it_damaged(tmp_path):
+    """The journal written before the first snapshot: a reader never finds a snapshot of a
+    generation without one (which it would report as a journal deleted)."""
+    source = tmp_path / "a" / "fittui.json"
+    Store(source).add_client("A1")
+    copy = backup_database(source, NOW, tmp_path / "copies")
+    places = tmp_path / "places"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", NEW_PLACES_READER, str(places), "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.3)  # the reader started, looking at the first place
+    for i in range(30):
+        restore_database(places / str(i) / "fittui.json", copy, NOW)
+        time.sleep(0.02)
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0 and out == "", out + err

@@ -17,11 +17,15 @@ def wait_for_backups(say: bool = True) -> None:
     if daily is not None:
         for failure in daily.wait_for_all():
             if say:
-                print(f"fittui: warning: {failure}", file=sys.stderr)
+                try:
+                    print(f"fittui: warning: {failure}", file=sys.stderr)
+                except BrokenPipeError:
+                    pass  # standard error is the pipe that broke: nobody reads it
 
 
 def failed(exc: Exception) -> int:
-    """Say what stopped a command, on stderr, and give its exit status.
+    """Say what stopped a command, on stderr, and give its exit status: 0 when only its
+    output could not be written (a broken pipe), as its work is done.
 
     The error classes are imported here, not at the top, so that ``fittui --version`` and
     ``--help`` import nothing of fittui's layers; a command that raised one has loaded it.
@@ -37,8 +41,26 @@ def failed(exc: Exception) -> int:
             print(f"fittui: error: {shown(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(exc, BrokenPipeError):
-        sys.stderr.close()
+        _stop_printing()
         return EXIT_OK
     print(f"fittui: unexpected error: {type(exc).__name__}: {shown(str(exc))}", file=sys.stderr)
     print("fittui: please report this, with the command you ran", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _stop_printing() -> None:
+    """The reader of standard output went away (``fittui ... | head -1``): whatever the
+    command did is done, and only its output is lost. Standard output is pointed at
+    ``os.devnull``, so that what is still buffered for it goes nowhere rather than failing
+    again as the interpreter ends (an exit status of 120); standard error stays, for the
+    warnings still to come (a failed daily backup)."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
+    except (OSError, ValueError):
+        pass  # no standard output to point elsewhere: nothing is left to fail on it

@@ -84,7 +84,10 @@ def print_history(store: Store, code: str, today: date) -> None:
 
 def _print_ratings(h: History) -> None:
     from fittui.domain.display import score_format
+    from fittui.domain.model import replaced_ratings
     from fittui.domain.scoring import chronological
+
+    replaced = replaced_ratings(h.record)
 
     def score(a: Administration, tenths: int) -> str:
         return score_format(a, h.instruments)(tenths)
@@ -98,7 +101,7 @@ def _print_ratings(h: History) -> None:
                 a.taken_by,
                 " ".join(score(a, v) for v in a.items.values()),
                 score(a, a.total),
-                _note_cell(a),
+                _note_cell(a, a.id in replaced),
                 a.id,
             ]
             for a in chronological(h.record)
@@ -106,11 +109,13 @@ def _print_ratings(h: History) -> None:
     )
 
 
-def _note_cell(a: Administration) -> str:
-    """The note, after the mark of a voided rating and what a correction changed."""
+def _note_cell(a: Administration, replaced: bool) -> str:
+    """The note, after the mark of a voided or replaced rating and what a correction
+    changed."""
     from fittui.domain.model import correction_words
 
     parts = [f"VOIDED ({a.voided.reason})" if a.voided else ""]
+    parts.append(f"REPLACED (by a later {a.instrument} that day)" if replaced else "")
     parts.append(f"({correction_words(a)})" if a.corrections else "")
     return " ".join(part for part in (*parts, a.note) if part)
 

@@ -52,6 +52,8 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
     from fittui.storage.append import administration_doc, append_rating, new_id
     from fittui.storage.locations import db_path, instruments_dir, today
 
+    if options.get("db", os.environ.get("FITTUI_DB")) == "":
+        return None  # an empty path: the full way refuses it
     try:  # your own instruments, which the full way reads
         yours = any(n.endswith(".toml") for n in os.listdir(instruments_dir()))
     except (FileNotFoundError, NotADirectoryError):

@@ -29,7 +29,7 @@ from typing import Literal
 
 from fittui.domain.frozen import Frozen
 from fittui.domain.language import N_, _
-from fittui.domain.model import Administration, InputError
+from fittui.domain.model import Administration, InputError, one_per_session
 
 REASONS = ("planned", "dropout", "referred", "other")
 NO_CONTACT = "no_contact"
@@ -213,11 +213,12 @@ def split_episodes(
     """The client's episodes of care, in date order (see the module docstring for the rules).
 
     ``administrations`` in entry order (any instruments and raters; each episode keeps them
-    in that order); ``events`` in entry order too, which breaks ties between events of one
-    day. ``today`` closes an open episode as ``no_contact`` once more than ``gap_days`` have
-    passed since its last contact; without it, an episode stays open until a later rating.
+    in that order, without those a later rating of the day replaced: ``one_per_session``);
+    ``events`` in entry order too, which breaks ties between events of one day. ``today``
+    closes an open episode as ``no_contact`` once more than ``gap_days`` have passed since
+    its last contact; without it, an episode stays open until a later rating.
     """
-    ratings = list(administrations)
+    ratings = one_per_session(administrations)
     by_day: dict[str, list[Administration]] = {}
     for a in ratings:
         by_day.setdefault(a.day, []).append(a)
@@ -306,9 +307,9 @@ def current_ratings(
 
     This is the one place that decides what scoring sees, so the client list, the history,
     the report and the result after a rating all measure the same course of care. Voided
-    ratings are left out before this (``Store.administrations``); a second rating of one
-    measure on one day counts unless it is voided, which is how the therapist says that
-    only the later one counts (the result screen asks).
+    ratings are left out before this (``Store.administrations``); of two ratings of one
+    measure by one rater on one day, the later one replaces the earlier unless the
+    therapist kept both (``model.one_per_session``; the result screen asks).
     """
     episodes = split_episodes(administrations, events, gap_days, today)
     current = current_episode(episodes)

@@ -46,7 +46,7 @@ from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import AGE_GROUPS, Instrument, format_tenths
 from fittui.domain.kept_toml import parse, read_toml
 from fittui.domain.language import N_
-from fittui.domain.model import Administration, InputError
+from fittui.domain.model import Administration, InputError, one_per_session
 
 DEFAULT_FILE = Path(__file__).with_name("etr_default.toml")
 USER_FILENAME = "etr.toml"
@@ -578,23 +578,18 @@ class EpisodeLike(Protocol):
 def session_ratings(
     administrations: Iterable[Administration], instruments: dict[str, Instrument]
 ) -> list[Administration]:
-    """The client's own ORS-family ratings that count (none voided), one per session:
-    sessions are distinct dates, and of two ratings on one date the later one counts."""
-    own = sorted(
-        (
-            a
-            for a in administrations
-            if a.by_client
-            and a.voided is None
-            and a.instrument in instruments
-            and instruments[a.instrument].family == "ors"
-        ),
-        key=lambda a: a.date,
+    """The client's own ORS-family ratings that count (none voided, none a later rating of
+    the day replaced: ``one_per_session``), in clinical order: the ratings the client's
+    figures judge against the expected path."""
+    own = (
+        a
+        for a in administrations
+        if a.by_client
+        and a.voided is None
+        and a.instrument in instruments
+        and instruments[a.instrument].family == "ors"
     )
-    by_day: dict[str, Administration] = {}
-    for a in own:
-        by_day[a.day] = a
-    return list(by_day.values())
+    return sorted(one_per_session(own), key=lambda a: a.date)
 
 
 def course_of(

@@ -7,6 +7,7 @@ fittui scores); the store writes them to disk as one-decimal numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar, cast
 
@@ -121,7 +122,9 @@ class Administration(Frozen):
 
     ``voided`` is set when the therapist marked it as entered in error: it stays in the
     record and in the history's table, and counts nowhere else. ``corrections`` lists
-    each later change of its client or date, oldest first.
+    each later change of its client or date, oldest first. ``own_session`` is when the
+    therapist kept it as a session of its own beside an earlier rating of the same day
+    (:func:`one_per_session`).
     """
 
     __slots__ = (
@@ -135,6 +138,7 @@ class Administration(Frozen):
         "voided",
         "corrections",
         "mode",
+        "own_session",
     )
     id: str
     client: str
@@ -146,6 +150,7 @@ class Administration(Frozen):
     voided: Voided | None
     corrections: tuple[Correction, ...]
     mode: Mode
+    own_session: str | None  # date and time to the second
 
     def __init__(
         self,
@@ -159,6 +164,7 @@ class Administration(Frozen):
         voided: Voided | None = None,
         corrections: tuple[Correction, ...] = (),
         mode: Mode = DEFAULT_MODE,
+        own_session: str | None = None,
     ) -> None:
         # Field by field rather than ``_fill``: a large practice reads 300,000 of these.
         set_field(self, "id", id)
@@ -171,6 +177,7 @@ class Administration(Frozen):
         set_field(self, "voided", voided)
         set_field(self, "corrections", corrections)
         set_field(self, "mode", mode)
+        set_field(self, "own_session", own_session)
 
     def __hash__(self) -> int:
         return hash(
@@ -184,6 +191,7 @@ class Administration(Frozen):
                 self.voided,
                 self.corrections,
                 self.mode,
+                self.own_session,
             )
         )
 
@@ -257,8 +265,9 @@ def check_reason(reason: str) -> str:
 
 
 def correction_fields(a: Administration) -> dict[str, Any]:
-    """A rating's void mark and corrections as plain JSON fields, only where there is
-    something to say: the same shape on disk, in ``history --json`` and in exports."""
+    """A rating's void mark, corrections and own-session mark as plain JSON fields, only
+    where there is something to say: the same shape on disk, in ``history --json`` and in
+    exports."""
     fields: dict[str, Any] = {}
     if a.voided is not None:
         fields["voided"] = {"reason": a.voided.reason, "at": a.voided.at}
@@ -266,6 +275,8 @@ def correction_fields(a: Administration) -> dict[str, Any]:
         fields["corrections"] = [
             {"what": c.what, "old": c.old, "new": c.new, "at": c.at} for c in a.corrections
         ]
+    if a.own_session is not None:
+        fields["own_session"] = a.own_session
     return fields
 
 
@@ -317,8 +328,9 @@ def same_session(
 ) -> list[Administration]:
     """The other counted ratings of the same instrument, by the same rater, for the same
     client on the same day as ``a``: with ``a`` they make one session, and only the later
-    one counts unless the therapist keeps both. With ``earlier_only``, those entered before
-    ``a`` (``administrations`` in entry order): what a rating just saved collides with."""
+    one counts unless the therapist keeps both (:func:`one_per_session`). With
+    ``earlier_only``, those entered before ``a`` (``administrations`` in entry order): what
+    a rating just saved collides with."""
     key = (a.client, a.instrument, a.rater, a.day)
     found = []
     for other in administrations:
@@ -329,3 +341,31 @@ def same_session(
         if other.voided is None and (other.client, other.instrument, other.rater, other.day) == key:
             found.append(other)
     return found
+
+
+def one_per_session(administrations: Iterable[Administration]) -> list[Administration]:
+    """The ratings that count once a day's repeats are settled, among ratings that count
+    otherwise (none voided), in the order given (entry order): of the ratings of one
+    instrument by one rater for one client on one day, each replaces the one before it,
+    unless the therapist kept it as a session of its own (``own_session``: then both
+    count, two sessions that day). So a rating counts when it is the day's last, or the
+    next one was kept as its own session. A replaced rating stays in the record and in the
+    history's table, and counts nowhere else, as a voided one."""
+    given = list(administrations)
+    replaced = replaced_ratings(given)
+    return [a for a in given if a.id not in replaced] if replaced else given
+
+
+def replaced_ratings(administrations: Iterable[Administration]) -> set[str]:
+    """The ids of the ratings a later rating of their day replaced (:func:`one_per_session`),
+    among ``administrations`` in entry order; voided ones neither replace nor are replaced."""
+    replaced: set[str] = set()
+    latest: dict[tuple[str, str, str, str], str] = {}  # the day's rating that counts so far
+    for a in administrations:
+        if a.voided is not None:
+            continue
+        key = (a.client, a.instrument, a.rater, a.day)
+        if key in latest and a.own_session is None:
+            replaced.add(latest[key])
+        latest[key] = a.id
+    return replaced

@@ -17,7 +17,7 @@ from fittui.domain.etr import ZONE_WORDS, Parameters
 from fittui.domain.flags import FLAGS, describe_flag, flag_base
 from fittui.domain.frozen import Frozen
 from fittui.domain.instruments import Instrument, format_tenths
-from fittui.domain.model import Administration, Client, correction_fields
+from fittui.domain.model import Administration, Client, correction_fields, replaced_ratings
 from fittui.domain.scoring import (
     Progress,
     RaterSummary,
@@ -198,10 +198,12 @@ def episode_caseload(
 def history_json(
     client: Client, administrations: list[Administration], summary: Summary | None = None
 ) -> dict:
-    """``fittui history --json``: every administration in date order, a voided one with
-    ``"voided": {"reason", "at"}`` and a corrected one with its ``"corrections"``; with the
-    client's ``summary``, also the risk alerts, the flags and the patterns, as the app shows
-    them."""
+    """``fittui history --json``: every administration (``administrations`` in entry
+    order) in date order, a voided one with ``"voided": {"reason", "at"}``, one a later
+    rating of its day replaced with ``"replaced": true`` and a corrected one with its
+    ``"corrections"``; with the client's ``summary``, also the risk alerts, the flags and
+    the patterns, as the app shows them."""
+    replaced = replaced_ratings(administrations)
     found: dict = {}
     if summary is not None:
         found = {
@@ -228,11 +230,13 @@ def history_json(
     return {
         "client": client.code,
         **found,
-        "administrations": [_history_entry(a) for a in chronological(administrations)],
+        "administrations": [
+            _history_entry(a, a.id in replaced) for a in chronological(administrations)
+        ],
     }
 
 
-def _history_entry(a: Administration) -> dict[str, Any]:
+def _history_entry(a: Administration, replaced: bool) -> dict[str, Any]:
     return {
         "id": a.id,
         "date": a.date,
@@ -243,6 +247,7 @@ def _history_entry(a: Administration) -> dict[str, Any]:
         "total": number(a.total),
         "note": a.note,
         **correction_fields(a),
+        **({"replaced": True} if replaced else {}),
     }
 
 

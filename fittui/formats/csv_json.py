@@ -39,6 +39,7 @@ CSV_LAST = (
     "voided_at",
     "mode",
     "language",
+    "own_session",
 )
 # The header of the CSV's second section: one row per episode start or end.
 EPISODE_HEADER = ("client", "episode", "date", "reason")
@@ -85,7 +86,7 @@ def export_csv(
     keeps the tie-break. Surrounding spaces of notes and labels are not kept (import strips
     every cell); a client with no administrations has no row. The client's label, archived
     state and start-of-session instruments are repeated on each of the client's rows. A
-    voided rating has its reason and time in the last two columns.
+    voided rating has its reason and time in columns ``voided`` and ``voided_at``.
 
     The episode starts and ends of the clients with rows follow in their own section (see
     :func:`episode_rows`); a file with none has no such section.
@@ -130,6 +131,9 @@ def _csv_row(
         a.voided.at if a.voided else "",
         a.mode,
         client.language,
+        # When the therapist kept it as a session of its own beside an earlier rating
+        # of the day (``model.one_per_session``); blank for every other rating.
+        a.own_session or "",
     ]
 
 

@@ -169,6 +169,7 @@ class Rated:
         items: dict[str, int],
         voided: Voided | None,
         corrections: tuple[Correction, ...] = (),
+        own_session: str | None = None,
     ) -> Administration:
         """The administration these fields, with the format's own ones, describe."""
         return Administration(
@@ -182,6 +183,7 @@ class Rated:
             voided,
             corrections,
             self.mode,
+            own_session,
         )
 
 

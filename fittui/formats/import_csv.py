@@ -2,7 +2,8 @@
 
 The header is ``client,age_group,date,instrument,rater,item1,...,itemN``; all but
 ``client``, ``date``, ``instrument`` and the item columns are optional, and ``note``,
-``label``, ``archived``, ``instruments``, ``voided``, ``voided_at`` and ``mode`` may follow.
+``label``, ``archived``, ``instruments``, ``voided``, ``voided_at``, ``mode``, ``language``
+and ``own_session`` may follow.
 A client's label, archived state and start-of-session instruments are used only when the
 import creates the client, and must agree from row to row. After the ratings, a section
 headed ``client,episode,date,reason`` may hold the therapist's episode starts and ends.
@@ -172,13 +173,17 @@ class _CsvReading:
         values = _csv_common(cells)
         instrument, common = common_fields(p, where, values, self.instruments, self.today)
         voided = self.voided(cells, where)
+        own = cells.get("own_session")
+        own_session = p.check(where("own_session"), check_moment, own) if own else None
         items = self.items(cells, where, instrument)
         self.client_fields(cells, where, code)
         if len(p.errors) > before or code is None or common is None:
             return
         if code not in self.book.known:
             self.book.new_codes[code] = None
-        self.plan.administrations.append(common.rating(new_id(), code, items, voided))
+        self.plan.administrations.append(
+            common.rating(new_id(), code, items, voided, own_session=own_session)
+        )
 
     def voided(self, cells: dict[str, str], where: Where) -> Voided | None:
         """Why and when a rating was voided; the time defaults to now."""

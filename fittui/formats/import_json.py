@@ -177,7 +177,7 @@ def _json_administration(
         where,
         record,
         {"id", "client", "instrument", "date", "items"},
-        {"rater", "note", "voided", "corrections", "mode"},
+        {"rater", "note", "voided", "corrections", "mode", "own_session"},
     )
     if doc is None:
         return None
@@ -193,9 +193,11 @@ def _json_administration(
     items = _json_items(p, f"{where}.items", doc["items"], instrument)
     voided = _json_voided(p, f"{where}.voided", doc.get("voided"))
     corrections = _json_corrections(p, f"{where}.corrections", doc.get("corrections", []))
+    own = doc.get("own_session")
+    own_session = None if own is None else p.text(f"{where}.own_session", own, check_moment)
     if len(p.errors) > before or doc_id is None or code is None or common is None:
         return None  # each None has its problem noted
-    return common.rating(doc_id, code, items, voided, corrections)
+    return common.rating(doc_id, code, items, voided, corrections, own_session)
 
 
 def _json_event(

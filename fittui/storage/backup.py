@@ -13,11 +13,14 @@ or a backup running meanwhile sees one of the two, never a mix.
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from fittui.storage.atomic import fsync_folder
 from fittui.storage.journal import (
     StorageError,
     Tables,
@@ -29,6 +32,8 @@ from fittui.storage.journal import (
 )
 from fittui.storage.locations import backups_dir, make_private_dir
 from fittui.storage.store import ADMINISTRATIONS, CLIENTS, Store
+
+_NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class RestoreRefused(StorageError):
@@ -49,12 +54,55 @@ def _journal(path: Path) -> Path:
 
 
 def _free_name(folder: Path, stem: str) -> Path:
-    """``stem.json`` in ``folder``, or ``stem-2.json``... when a copy of that second exists."""
+    """``stem.json`` in ``folder``, or ``stem-2.json``... when a copy of that second exists
+    (for the files a restore keeps of an unreadable database, under the write lock)."""
     target, n = folder / f"{stem}.json", 1
     while target.exists():
         n += 1
         target = folder / f"{stem}-{n}.json"
     return target
+
+
+def _write_new(folder: Path, stem: str, data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` as ``stem.json`` in ``folder``, or ``stem-2.json``... when that name is
+    taken, and never over a file: the copy is written and fsynced under a temporary name,
+    then given the first free name by a hard link, which fails on a name another fittui
+    took meanwhile (a backup of another database into the same folder, that same second),
+    where a look and a rename would replace its copy. On a file system without hard links
+    (a FAT USB stick), the name is taken by creating it exclusively, then renamed over."""
+    staged = folder / f".{stem}.json.{os.urandom(4).hex()}.tmp"
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for piece in [data] if isinstance(data, bytes) else data:
+                f.write(piece)
+            f.flush()
+            os.fsync(f.fileno())
+        n = 1
+        while True:
+            target = folder / (f"{stem}.json" if n == 1 else f"{stem}-{n}.json")
+            try:
+                _claim(staged, target)
+                break
+            except FileExistsError:
+                n += 1
+    finally:
+        staged.unlink(missing_ok=True)
+    fsync_folder(folder, os)
+    return target
+
+
+def _claim(staged: Path, target: Path) -> None:
+    """Give the written copy ``staged`` the name ``target``; FileExistsError when taken."""
+    try:
+        os.link(staged, target, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK, 0o600))
+        os.replace(staged, target)
 
 
 def backup_database(db: Path, now: datetime, folder: Path | None = None) -> Path:
@@ -74,12 +122,13 @@ def backup_database(db: Path, now: datetime, folder: Path | None = None) -> Path
             make_private_dir(target_dir)
     except OSError as exc:
         raise StorageError(f"could not write a backup into {target_dir}: {exc.strerror}") from None
-    target = _free_name(target_dir, f"{db.stem}-{now:%Y-%m-%d-%H%M%S}")
+    stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
     try:
-        write_file_atomically(target, snapshot_lines(tables))
+        return _write_new(target_dir, stem, snapshot_lines(tables))
     except OSError as exc:
-        raise StorageError(f"could not write {target}: {exc.strerror or exc}") from None
-    return target
+        raise StorageError(
+            f"could not write a backup {stem}.json into {target_dir}: {exc.strerror or exc}"
+        ) from None
 
 
 def _raw(path: Path) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import tomllib
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -19,7 +20,7 @@ import orjson
 
 from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_instruments
 from fittui.domain.model import Administration, Client, InputError
-from fittui.storage.journal import StorageError, new_id, write_file_atomically
+from fittui.storage.journal import StorageError, Tables, new_id, write_file_atomically
 from fittui.storage.locations import DB_FILENAME, backups_dir, make_private_dir
 from fittui.storage.store import Store
 
@@ -138,20 +139,41 @@ def check_demo_folder(folder: Path) -> None:
         )
 
 
+def _demo_tables(today: date) -> Tables:
+    """The demo database's tables, as a store saves them: built in a folder of their own, so
+    that the demo's folder changes only in one step, under the write lock."""
+    clients, administrations = demo_records(today)
+    with tempfile.TemporaryDirectory(prefix="fittui-demo-") as scratch:
+        store = Store(Path(scratch) / DB_FILENAME)
+        try:
+            store.import_batch(clients, administrations)
+            return store.storage.read()
+        finally:
+            store.close()
+
+
 def make_demo_database(folder: Path, today: date) -> Path:
     """Build the demo database in ``folder``, or rebuild the demo's own, unchanged one.
 
-    Deletes nothing but the demo's own snapshot and journal (``backups/`` is never
-    touched); any other database in the folder is refused by :func:`check_demo_folder`.
+    Replaces nothing but the demo's own database (``backups/`` is never touched); any other
+    database in the folder is refused by :func:`check_demo_folder`. The check is made again,
+    and the new database installed whole, under the write lock every save takes: a rating
+    saved meanwhile either came first, and the demo refuses the changed database, or waits
+    until the rebuild is done and lands in it.
     """
-    check_demo_folder(folder)
+    check_demo_folder(folder)  # refused before anything is written
     path = folder / DB_FILENAME
     make_private_dir(folder)
-    for old in (path, path.with_name(path.name + ".journal")):
-        old.unlink(missing_ok=True)
-    clients, administrations = demo_records(today)
-    store = Store(path)
-    store.import_batch(clients, administrations)
-    marker = {"made_by": "fittui demo", "contents": _fingerprint(path)}
-    write_file_atomically(folder / DEMO_MARKER, json.dumps(marker).encode() + b"\n")
+    tables = _demo_tables(today)
+    storage = Store(path).storage
+    try:
+        with storage.exclusive():
+            check_demo_folder(folder)
+            storage.install(tables)
+            marker = {"made_by": "fittui demo", "contents": _fingerprint(path)}
+            write_file_atomically(folder / DEMO_MARKER, json.dumps(marker).encode() + b"\n")
+    except OSError as exc:
+        raise StorageError(f"could not write the demo database in {folder}: {exc}") from None
+    finally:
+        storage.close()
     return path

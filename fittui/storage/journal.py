@@ -33,7 +33,9 @@ safe for two processes. Here:
   extending it: a crash between the two leaves a snapshot that names the old journal as
   obsolete, and a reader that opened the old journal before the new snapshot appeared sees
   the same. A journal and a snapshot that do not fit otherwise are a race (look again) or
-  damage (refused). Files from before generations read as before.
+  damage (refused). A snapshot of a generation with no journal at all is refused too: its
+  saves are gone (``install`` writes a journal before the first snapshot of a database that
+  had none, so no crash leaves one alone). Files from before generations read as before.
 * Every read-modify-write holds ``fittui.json.lock`` (``lock.py``: flock). Readers take no
   lock: they open the journal before the snapshot. A process notices another's saves by the
   journal's first line (a new one at every compaction) and length, so no cache is ever
@@ -815,7 +817,15 @@ class JournalStorage:
         ended before replacing it); raises when the two do not fit: damage, or a race with
         another process's compaction (``_Race``: look again)."""
         if jst is None:
-            return False
+            if generation is None:
+                return False  # a new database, or a snapshot of the older layout alone
+            if os.path.lexists(self.journal_path):
+                raise _Race("its journal appeared while it was read: a restore began")
+            raise self._unreadable(
+                self.path,
+                f"its journal {self.journal_path.name} is missing, yet the snapshot says one "
+                "extends it: the saves in it may have been lost",
+            )
         if jst.st_size == 0:
             if not has_snapshot:
                 raise self._unreadable(
@@ -1656,10 +1666,14 @@ class JournalStorage:
             self._changes = None  # a restore: every client may have changed
         from fittui.storage.snapshot_file import snapshot_lines
 
-        generation = new_id()
-        write_file_atomically(
-            self.path, snapshot_lines(tables, generation, self._journal_identity(), indexed=True)
-        )
+        generation, replaced = new_id(), self._journal_identity()
+        if replaced is None:
+            # No journal yet (a new database, or an older layout's snapshot alone): one is
+            # written first, so that no moment leaves a snapshot of a generation without
+            # a journal beside it, which every open takes for a journal deleted.
+            self._start_journal()
+            replaced = self._journal_id
+        write_file_atomically(self.path, snapshot_lines(tables, generation, replaced, indexed=True))
         st = os.lstat(self.path)
         self._tables, self._generation = tables, generation
         self._snapshot_sig = _sig(st)

@@ -63,9 +63,17 @@ def _linux_user_folder(variable: str, under_home: str) -> Path | None:
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The database to use: an explicit path, then FITTUI_DB, then the per-user default."""
-    chosen = explicit or os.environ.get("FITTUI_DB") or default_db_path()
-    return Path(chosen).expanduser()
+    """The database to use: an explicit path, then FITTUI_DB, then the per-user default.
+
+    An empty one (``--db ""``, ``FITTUI_DB=``: a script's unset variable) is refused rather
+    than taken for the default, so that it never writes into the practice."""
+    chosen = os.environ.get("FITTUI_DB") if explicit is None else os.fspath(explicit)
+    if chosen == "":
+        from fittui.storage.errors import StorageError
+
+        named = "FITTUI_DB" if explicit is None else "--db"
+        raise StorageError(f"{named} is empty: name the database file, or leave {named} out")
+    return Path(chosen or default_db_path()).expanduser()
 
 
 def config_dir() -> Path:

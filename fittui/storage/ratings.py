@@ -59,6 +59,7 @@ def administration_from_doc(doc_id: str, doc: dict) -> Administration:
             for c in doc.get("corrections", ())
         ),
         mode=doc.get("mode", DEFAULT_MODE),
+        own_session=doc.get("own_session"),
     )
 
 

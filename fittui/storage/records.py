@@ -174,6 +174,10 @@ def _corrections(value: list) -> str | None:
     return None
 
 
+def _own_session(value: str) -> str | None:
+    return None if value else "own_session needs the time the rating was kept so, as text"
+
+
 def _mode(value: str) -> str | None:
     return None if value in MODES else f"mode {_shown(value)} is not one of {', '.join(MODES)}"
 
@@ -209,6 +213,9 @@ FIELDS: dict[str, dict[str, Field]] = {
         "voided": Field(_RECORD, check=_voided),
         "corrections": Field(_LIST, check=_corrections),
         "mode": Field(_TEXT, check=_Remembered(_mode)),
+        # When the therapist kept it as a session of its own beside an earlier rating of
+        # the same day (``model.one_per_session``).
+        "own_session": Field(_TEXT, check=_own_session),
     },
     FORMS: {
         "client": Field(_TEXT, required=True, check=_nonempty),

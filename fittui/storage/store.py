@@ -718,6 +718,20 @@ class Store:
 
         return self._rewrite(administration_id, change)[1]
 
+    def keep_as_own_session(self, administration_id: str) -> Administration:
+        """Keep a rating as a session of its own beside the earlier ratings of its day
+        (same instrument and rater): two sessions that day, both counted
+        (``model.one_per_session``); without this, it replaces them."""
+
+        def change(a: Administration) -> Administration:
+            if a.voided is not None:
+                raise InputError(f"rating {a.id} is voided; 'fittui unvoid {a.id}' restores it")
+            if a.own_session is not None:
+                raise InputError(f"rating {a.id} is already kept as a session of its own")
+            return a.replace(own_session=moment_now())
+
+        return self._rewrite(administration_id, change)[1]
+
     def _correct(self, administration_id: str, what: str, new: str) -> Administration:
         def change(a: Administration) -> Administration:
             old = getattr(a, what)

@@ -21,7 +21,8 @@ Two things put that right:
   a millisecond.
 * a screen that puts its widgets in after it opens (the history: its page and its table
   of ratings come after the first frame) says so (``takes_keys`` False), and the keys
-  after the one that opened it wait until it calls :func:`keys_may_go`. Before,
+  after the one that opened it wait until it calls :func:`keys_may_go` (at most
+  ``FILL_SECONDS``: a screen that never says so is then taken as ready). Before,
   ``Enter n`` and a note typed at once on the client list reached the history before its
   page: ``n`` did nothing, and the ``o`` of the note started a rating in client mode.
 
@@ -33,15 +34,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from time import monotonic
 
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-# How long the keys behind one wait for its answer at most.
+# How long the keys behind one wait for its answer at most; behind a screen still putting
+# its widgets in (``takes_keys`` False), which says when it is done, up to FILL_SECONDS.
 HOLD_SECONDS = 0.5
+FILL_SECONDS = 5.0
 
 
 def keys_may_go(app: App) -> None:
@@ -61,6 +66,8 @@ class KeysInOrder(App):
         self._sent = 0  # keys sent on so far: a late call for an earlier one is void
         self._waiting: list[events.Key | events.Paste] = []
         self._hold_timer: Timer | None = None
+        self._held_since = 0.0  # when the key being answered went
+        self._taken_as_ready: Screen | None = None  # one that never said it was done
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key | events.Paste) or event.is_forwarded:
@@ -77,11 +84,16 @@ class KeysInOrder(App):
     def _await(self, sent_to: Widget) -> None:
         self._sent += 1
         self._answering = number = self._sent
+        self._held_since = monotonic()
+        self._hold(number)
+        answered = partial(self._go_on, number)
+        self._behind(sent_to, partial(self._behind, sent_to, answered))
+
+    def _hold(self, number: int) -> None:
+        """Send the keys behind key ``number`` on ``HOLD_SECONDS`` from now at the latest."""
         # A timer's callback runs in a task of its own: the keys go from the app's loop.
         go_on = partial(self.call_next, self._go_on, number, True)
         self._hold_timer = self.set_timer(HOLD_SECONDS, go_on)
-        answered = partial(self._go_on, number)
-        self._behind(sent_to, partial(self._behind, sent_to, answered))
 
     def _behind(self, sent_to: Widget, then: Callable[[], object]) -> None:
         """Call ``then`` once ``sent_to`` and each widget around it up to the screen, then
@@ -105,11 +117,17 @@ class KeysInOrder(App):
     async def _go_on(self, number: int, waited_enough: bool = False) -> None:
         """Key ``number`` is answered: the keys that waited go, in order, each as if it
         came now, until one has to be answered in turn. Not while the screen on top has
-        yet to put in its widgets (``takes_keys``), unless they waited long enough."""
+        yet to put in its widgets (``takes_keys``), unless they waited long enough: up to
+        ``FILL_SECONDS`` for such a screen (a large history on a busy computer)."""
         if number != self._answering:
             return  # that one's keys already went
-        if not (waited_enough or getattr(self.screen, "takes_keys", True)):
-            return  # ``ready_for_keys`` calls again
+        if not getattr(self.screen, "takes_keys", True) and self.screen is not self._taken_as_ready:
+            if not waited_enough:
+                return  # ``keys_may_go`` calls again
+            if monotonic() - self._held_since < FILL_SECONDS:
+                self._hold(number)
+                return
+            self._taken_as_ready = self.screen  # it never said so: ready from now
         self._answering = 0
         if self._hold_timer is not None:
             self._hold_timer.stop()

@@ -249,16 +249,18 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
         self.dismiss(None)
 
 
-class SameDayScreen(ModalScreen[bool], FitAppAccess):
-    """Two ratings of one instrument by one rater on one day are one session. Asks whether
-    the new one replaces the earlier (voided with the reason "replaced by a later rating
-    the same day") or both are kept; dismisses with True when it replaced."""
+class SameDayScreen(ModalScreen[str], FitAppAccess):
+    """Two ratings of one instrument by one rater on one day are one session, and the new
+    one counts in place of the earlier (``model.one_per_session``). Asks whether to void
+    the earlier (with the reason "replaced by a later rating the same day"), to keep both
+    as two sessions of the day, or to leave it so; dismisses with "replaced", "kept" or
+    "left"."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SameDayScreen")
     BINDINGS = [
-        Binding("r", "replace", N_("Replace the first")),
-        Binding("k", "keep", N_("Keep both")),
-        Binding("escape", "keep", N_("Keep both"), show=False),
+        Binding("r", "replace", N_("Void the earlier")),
+        Binding("k", "keep", N_("Two sessions")),
+        Binding("escape", "leave", N_("Leave it so")),
     ]
 
     def __init__(
@@ -288,12 +290,16 @@ class SameDayScreen(ModalScreen[bool], FitAppAccess):
             yield Static(Text(_("Now: {rating}").format(rating=rating_words(a, self.instruments))))
             yield Static(
                 n_(
-                    "They make one session. Does the new rating replace the earlier one?\n"
-                    "r replaces: the earlier one voided, still shown in the history\n"
-                    "k keeps both, on purpose (Escape too)",
-                    "They make one session. Does the new rating replace the earlier ones?\n"
-                    "r replaces: the earlier ones voided, still shown in the history\n"
-                    "k keeps both, on purpose (Escape too)",
+                    "They make one session, and the new rating counts in place of the "
+                    "earlier one.\n"
+                    "r voids the earlier one as replaced (still shown in the history)\n"
+                    "k keeps both: two sessions today, both counted\n"
+                    "Escape leaves it so",
+                    "They make one session, and the new rating counts in place of the "
+                    "earlier ones.\n"
+                    "r voids the earlier ones as replaced (still shown in the history)\n"
+                    "k keeps the new one as a session of its own beside them\n"
+                    "Escape leaves it so",
                     len(self.earlier),
                 ),
                 classes="help",
@@ -309,10 +315,20 @@ class SameDayScreen(ModalScreen[bool], FitAppAccess):
                 Text(_("Not voided: {problem}").format(problem=exc))
             )
             return
-        self.dismiss(True)
+        self.dismiss("replaced")
 
     def action_keep(self) -> None:
-        self.dismiss(False)
+        try:
+            self.fit_app.store.keep_as_own_session(self.saved.id)
+        except (InputError, StorageError) as exc:
+            self.query_one("#error", Static).update(
+                Text(_("Not kept: {problem}").format(problem=exc))
+            )
+            return
+        self.dismiss("kept")
+
+    def action_leave(self) -> None:
+        self.dismiss("left")
 
 
 def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
@@ -329,11 +345,17 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
             ask(index + 1)
             return
 
-        def answered(replaced: bool | None) -> None:
-            if replaced:
+        def answered(answer: str | None) -> None:
+            if answer == "replaced":
                 app.notify(
                     _("The earlier {key} is voided: {reason}.").format(
                         key=a.instrument, reason=_(REPLACED_SAME_DAY)
+                    )
+                )
+            elif answer == "kept":
+                app.notify(
+                    _("The new {key} counts as a session of its own today.").format(
+                        key=a.instrument
                     )
                 )
             ask(index + 1)

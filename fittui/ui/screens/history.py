@@ -22,7 +22,7 @@ from fittui.domain import etr
 from fittui.domain.display import date_text, score_format, signed
 from fittui.domain.episodes import REASON_WORDS, Episode, check_end, check_start, current_ratings
 from fittui.domain.language import N_, _, n_
-from fittui.domain.model import Administration, InputError, correction_words
+from fittui.domain.model import Administration, InputError, correction_words, replaced_ratings
 from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
 from fittui.formats.chart import Legend
@@ -125,6 +125,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.heading = Content()  # the client, their status and sessions (``redraw``)
         self.administrations: list[Administration] = []  # those that count
         self.record: list[Administration] = []  # every rating, voided ones too: the table
+        self.replaced: set[str] = set()  # those a later rating of their day replaced
         self.keep_cursor_on: str | None = None  # a corrected rating, wherever it moves to
         self.episodes: list[Episode] = []
         self.current: list[Administration] = []  # the current episode's: what counts
@@ -186,8 +187,10 @@ class HistoryScreen(GoesBack, LiveScreen):
     def redraw(self) -> None:
         app = self.fit_app
         client = app.store.client(self.code)
-        self.record = chronological(app.store.all_administrations(client.code))
-        self.administrations = [a for a in self.record if a.voided is None]  # those that count
+        record = app.store.all_administrations(client.code)  # in entry order
+        self.replaced = replaced_ratings(record)
+        self.record = chronological(record)
+        self.administrations = [a for a in record if a.voided is None]  # those that count
         self.episodes, current = current_ratings(
             self.administrations,
             app.store.episode_events(client.code),
@@ -288,7 +291,8 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def fill_table(self) -> None:
         """Every administration, newest first; a voided one struck through with its reason,
-        a corrected one with what it said before. With more than one episode, each under a
+        one a later rating of its day replaced dimmed, a corrected one with what it said
+        before. With more than one episode, each under a
         line naming it, and the earlier episodes greyed (shown, never counted)."""
         table = self.query_one("#sessions", RowTable)
         instruments = self.fit_app.instruments
@@ -321,6 +325,11 @@ class HistoryScreen(GoesBack, LiveScreen):
                 cells[5] = Text.assemble(
                     (_("VOIDED"), "bold"), " ", plain(f"{_(a.voided.reason)}. "), cells[5]
                 )
+            elif a.id in self.replaced:
+                for cell in cells[:5]:
+                    cell.stylize("dim")
+                why = _("by a later {instrument} that day.").format(instrument=a.instrument)
+                cells[5] = Text.assemble((_("REPLACED"), "bold"), " ", plain(f"{why} "), cells[5])
             elif separate and episode is not self.episodes[-1]:
                 for cell in cells:
                     cell.stylize(EARLIER_STYLE)

@@ -19,7 +19,7 @@ from textual.widgets import Header, Input, Static
 from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.language import N_, _, for_therapist, in_sentence
-from fittui.domain.model import Administration
+from fittui.domain.model import Administration, one_per_session
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -126,7 +126,8 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
     def compose(self) -> ComposeResult:
         app = self.fit_app
         client = app.store.client(self.client_code)
-        everything = app.store.administrations(client.code)
+        # "Last time" is the session before: not an earlier rating of today it replaces.
+        everything = one_per_session(app.store.administrations(client.code))
         episode = app.episode_view(client.code)[1]  # the figures are the current episode's
         summary = summarize(
             client,
