@@ -4,7 +4,9 @@ Every client-mode screen derives from :class:`ClientModeScreen`. The app refuses
 quit, palette and suspend actions while client mode is on (``FitApp.check_action``), drops
 keys typed before the screen on top appeared (``FitApp.on_event``: a second Enter sent with
 the first never reaches the next screen), and keeps every notification until client mode
-ends. The only way out is the therapist key, then the therapist's PIN.
+ends. The only way out is the therapist key, then the therapist's PIN. In `fittui rate`
+(one person at their own keyboard, no therapist, no PIN) a screen that has to offer a way
+out, once a save has failed or something went wrong, closes fittui on Escape or Ctrl+Q.
 
 The therapist key is F2. Browsers leave it alone (Ctrl+T, the old key, opens a new tab in
 every browser, and a browser-based terminal never sees it), and so do the usual terminal

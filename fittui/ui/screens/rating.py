@@ -10,7 +10,8 @@ Exactly one save per screen: once every item is answered and the client confirms
 screen stops taking input and saves; a second Enter sent with the first finds nothing to
 act on. Nothing is saved until every item is answered. A save that has to wait for another
 fittui shows "Saving your answers…"; a save that fails keeps the answers on screen with a
-calm word for the client, and the details wait for the therapist (after the PIN).
+calm word for the client, and the details wait for the therapist (after the PIN); in
+`fittui rate` they go to the log, the marks to the kept file, and Escape closes.
 """
 
 from __future__ import annotations
