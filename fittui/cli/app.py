@@ -4,11 +4,14 @@ rates at their own keyboard and fittui exits after the thanks."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fittui.cli.arguments import add_optional_instrument, add_rater
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, database, instruments, open_store
+from fittui.cli.common import EXIT_OK, CliError, database, instruments, open_store, settings
+
+if TYPE_CHECKING:
+    from fittui.domain.model import Client
 
 
 def register(commands: Commands) -> None:
@@ -33,23 +36,51 @@ def run_app(args: argparse.Namespace, **options: Any) -> int:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
-    from fittui.domain.instruments import find_instrument
+    from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, find_instrument
     from fittui.domain.model import check_rater
 
     if args.read_only:
         raise CliError("rate saves a rating; it cannot run with --read-only")
     rater = check_rater(args.rater)
+    client = open_store(args).client(args.code)
     if args.instrument is None:
         if rater != "client":
             raise CliError("--rater needs an INSTRUMENT; a session's set is the client's own")
-        client = open_store(args).client(args.code)
         unknown = [key for key in client.instruments if key not in instruments()]
         if unknown:
             raise CliError(
                 f"{args.code}: unknown instrument {', '.join(unknown)}; "
                 "change it with fittui edit-client --instruments"
             )
+        keys = list(client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group][:1])
+        _refuse_unreadable(client, keys)
         return run_app(args, session=args.code, one_person=True)
     instrument = find_instrument(instruments(), args.instrument)
-    open_store(args).client(args.code)
+    _refuse_unreadable(client, [instrument.key])
     return run_app(args, rate=(args.code, instrument.key, [rater]), one_person=True)
+
+
+def _refuse_unreadable(client: Client, keys: list[str]) -> None:
+    """Refuse, before anything is drawn, a questionnaire the client cannot read in their
+    language (a validated one fittui has no official translation of): at their own
+    keyboard there would be nothing to answer and nothing saved."""
+    from fittui.domain.language import (
+        LANGUAGES,
+        available_in,
+        client_translator,
+        language_from_environment,
+        use_therapist_language,
+    )
+
+    # The language the app would speak to the client: theirs, else the therapist's.
+    use_therapist_language(settings().language or language_from_environment())
+    language = client_translator(client.language).code
+    known = instruments()
+    missing = [key for key in keys if not available_in(known[key], language)]
+    if missing:
+        raise CliError(
+            f"{client.code}: {', '.join(missing)} cannot be rated in {LANGUAGES[language]}, "
+            "the client's language (fittui has no official translation of it); rate another "
+            f"instrument, or set the client's language with fittui edit-client {client.code} "
+            "--language"
+        )

@@ -111,6 +111,9 @@ class FitApp(KeysInOrder):
         self._session_on_start = session
         self._trouble_shown = False
         self._rows_frozen = False
+        self._first_screens_up = False
+        """Set at the end of ``on_mount``: a resize before it (one comes at start) would
+        push the too-small notice under the first screens, where it stays buried."""
         if store.read_only:
             self.sub_title = _("read-only")
 
@@ -147,6 +150,7 @@ class FitApp(KeysInOrder):
         self.set_timer(PREPARE_SCORING_AFTER, self._prepare_scoring)
         if not (self._rate_on_start or self._session_on_start):
             self.offer_kept_work()
+        self._first_screens_up = True
         self._check_size(self.size.width, self.size.height)
 
     @work(thread=True, exit_on_error=False)
@@ -193,14 +197,22 @@ class FitApp(KeysInOrder):
             self.screen.post_message(DataChanged(changed))
 
     def on_resize(self, event: events.Resize) -> None:
-        self._check_size(event.size.width, event.size.height)
+        if self._first_screens_up:
+            self._check_size(event.size.width, event.size.height)
+
+    def check_size(self) -> None:
+        """Say so if the terminal is too small now: for a screen that came up over the
+        notice (a client-mode screen pushed by its worker), which would hide it."""
+        self._check_size(self.size.width, self.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
+        from fittui.ui.client_mode import CurtainScreen
+
         screen = self.screen
         if too_small(width, height):
             if isinstance(screen, TooSmallScreen):
                 screen.show(width, height)
-            else:
+            elif not isinstance(screen, CurtainScreen):  # (the client's next screen says it)
                 self.push_screen(TooSmallScreen())
         elif isinstance(screen, TooSmallScreen):
             self.pop_screen()
@@ -428,9 +440,12 @@ class FitApp(KeysInOrder):
             if not await self.push_screen_wait(SetPinScreen()):
                 self.notify(_("Client mode needs a therapist PIN first."), severity="warning")
                 return
+        if isinstance(self.screen, TooSmallScreen):  # pushed by ``on_mount``, just before
+            await self.pop_screen()  # said again over the client's first screen, not under it
         self.client_mode = True
         await self.push_screen(CurtainScreen())
         saved: list[Administration] = []
+        saved_by_rater = False  # what the thank-you may say
         for turn, (instrument_key, rater) in enumerate(turns):
             instrument = self.instruments[instrument_key]
             rated = await self.push_screen_wait(
@@ -440,10 +455,13 @@ class FitApp(KeysInOrder):
                 break  # the therapist left, with the PIN
             if isinstance(rated, Administration):  # else not available in their language
                 saved.append(rated)
+                saved_by_rater = True
             following = turns[turn + 1][1] if turn + 1 < len(turns) else None
             if following == rater:
                 continue
-            if await self.push_screen_wait(ThankYouScreen(following, code)) != "next":
+            thanks = ThankYouScreen(following, code, saved=saved_by_rater)
+            saved_by_rater = False
+            if await self.push_screen_wait(thanks) != "next":
                 break
         if self.one_person:
             self.exit()
@@ -483,15 +501,30 @@ class FitApp(KeysInOrder):
         if self._trouble_shown:  # already on screen; what was being saved is already kept
             return
         self._trouble_shown = True
+        answers_open = any(getattr(s, "answers_open", False) for s in self.screen_stack)
         kept = None if self.store.read_only else keep_work(self.store.path, self.unsaved_work())
-        try:
-            trouble = TroubleScreen(type(error).__name__, log, kept)
-            if self.client_mode:
-                self.push_screen(CalmScreen(), lambda _: self.push_screen(trouble, self._recover))
-            else:
-                self.push_screen(trouble, self._recover)
-        except Exception:
-            self._stop_calmly(log, kept)
+        # A trouble fittui knows in words (a rating gone from a restored database) is said
+        # as it is; anything else by its kind only, the details in the log.
+        problem = shown(str(error)) if isinstance(error, InputError | StorageError) else None
+
+        def show() -> None:
+            try:
+                calm = CalmScreen(kept=kept is not None, answers_open=answers_open)
+                if self.one_person:  # `fittui rate`: no therapist's screen; Escape closes
+                    self.push_screen(calm)
+                    return
+                trouble = TroubleScreen(type(error).__name__, log, kept, problem)
+                if self.client_mode:
+                    self.push_screen(calm, lambda _: self.push_screen(trouble, self._recover))
+                else:
+                    self.push_screen(trouble, self._recover)
+            except Exception:
+                self._stop_calmly(log, kept)
+
+        # Pushed from the app's own queue, not from the screen that failed: that screen has
+        # stopped taking messages, and Textual hands a dismissed screen's result to whoever
+        # pushed it, so ``_recover`` would never run and the app would stay frozen.
+        self.call_later(show)
 
     def unsaved_work(self) -> list[dict]:
         """What the open screens hold that is not saved: a rating being saved, a note being

@@ -4,7 +4,9 @@ Every client-mode screen derives from :class:`ClientModeScreen`. The app refuses
 quit, palette and suspend actions while client mode is on (``FitApp.check_action``), drops
 keys typed before the screen on top appeared (``FitApp.on_event``: a second Enter sent with
 the first never reaches the next screen), and keeps every notification until client mode
-ends. The only way out is the therapist key, then the therapist's PIN.
+ends. The only way out is the therapist key, then the therapist's PIN. In `fittui rate`
+(one person at their own keyboard, no therapist, no PIN) a screen that has to offer a way
+out, once a save has failed or something went wrong, closes fittui on Escape or Ctrl+Q.
 
 The therapist key is F2. Browsers leave it alone (Ctrl+T, the old key, opens a new tab in
 every browser, and a browser-based terminal never sees it), and so do the usual terminal
@@ -66,12 +68,16 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         Binding("ctrl+q", "nothing", show=False, priority=True),
     ]
     AUTO_FOCUS: ClassVar[str | None] = None
+    SHOWS_THE_CLIENT: ClassVar[bool] = True
+    """Whether the client reads this screen: the too-small notice then covers it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.shown_at = float("inf")
         """When this screen last came to the top, on the clock of key events."""
         self.dismissed = False
+        self._dismiss_when_on_top: tuple[ResultT | None] | None = None
+        """A result waiting for this screen to come back to the top (see ``dismiss``)."""
 
     def dismiss(self, result: ResultT | None = None) -> AwaitComplete:
         """Dismiss once, and only while on top.
@@ -80,15 +86,29 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         to it before the first one dismisses it; Textual's dismiss pops whatever screen is
         on top, so the second would take away the next client-mode screen and show what
         lies beneath. Here the second does nothing.
+
+        A screen covered when it finishes (a save that ends while the too-small notice is
+        up) is dismissed as soon as it is on top again: dropping the result would leave
+        the client on a screen that has stopped taking keys.
         """
-        if self.dismissed or self.app.screen is not self:
+        if self.dismissed:
             # Textual leaves ``nothing()`` unannotated; it returns a finished AwaitComplete.
+            return cast(AwaitComplete, AwaitComplete.nothing())
+        if self.app.screen is not self:
+            if self.is_attached and self in self.app.screen_stack:
+                self._dismiss_when_on_top = (result,)
             return cast(AwaitComplete, AwaitComplete.nothing())
         self.dismissed = True
         return super().dismiss(result)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.shown_at = event.time
+        if self.SHOWS_THE_CLIENT:  # come up in a terminal too small: the notice goes on top
+            self.fit_app.check_size()
+        if self._dismiss_when_on_top is not None:
+            (result,) = self._dismiss_when_on_top
+            self._dismiss_when_on_top = None
+            self.dismiss(result)
 
     def takes_key(self, event: events.Key) -> bool:
         """Whether a key was typed while this screen was on top: keys typed earlier (a
@@ -97,7 +117,20 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
         return event.time >= self.shown_at
 
     def action_nothing(self) -> None:
-        """Quit keys and Escape stay inside client mode."""
+        """Quit keys and Escape stay inside client mode. In `fittui rate` there is no
+        therapist to hand back to: on a screen that offers it (``can_close``) they close
+        fittui."""
+        if self.fit_app.one_person and self.can_close():
+            self.close_unsaved()
+
+    def can_close(self) -> bool:
+        """`fittui rate`: whether Escape and Ctrl+Q close fittui now (once a save has
+        failed, once something went wrong); never in the therapist's client mode."""
+        return False
+
+    def close_unsaved(self) -> None:
+        """`fittui rate`: close fittui with exit status 1, the rating not saved."""
+        self.app.exit(return_code=1)
 
     def action_therapist_key(self) -> None:
         """Ask for the therapist's PIN; the right one gives the screen's way out."""
@@ -124,3 +157,5 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
 class CurtainScreen(ClientModeScreen[Any]):
     """Under every client-mode screen: a blank screen, so that between one rating screen
     and the next nothing of the therapist's screens can be drawn."""
+
+    SHOWS_THE_CLIENT = False  # blank: a notice over it would be buried by the next screen

@@ -10,7 +10,8 @@ Exactly one save per screen: once every item is answered and the client confirms
 screen stops taking input and saves; a second Enter sent with the first finds nothing to
 act on. Nothing is saved until every item is answered. A save that has to wait for another
 fittui shows "Saving your answers…"; a save that fails keeps the answers on screen with a
-calm word for the client, and the details wait for the therapist (after the PIN).
+calm word for the client, and the details wait for the therapist (after the PIN); in
+`fittui rate` they go to the log, the marks to the kept file, and Escape closes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -88,6 +90,10 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         self.when = when
         self.saving = False
         """Set once the client confirms a complete rating: from then on no key acts."""
+        self.failed = False
+        """Set once a save has failed: in `fittui rate`, Escape then closes fittui."""
+        self._kept: dict | None = None
+        """`fittui rate`: the marks this screen put in the kept file after a failed save."""
 
     @property
     def available(self) -> bool:
@@ -99,8 +105,9 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
             yield from self._compose_not_available()
             return
         instrument = translated(self.instrument, tr)
-        yield Static(instrument.name, id="title")
-        yield Static(instrument.frame, id="frame")
+        # An instrument file's words are shown as written: "[paid]" is no markup.
+        yield Static(Content(instrument.name), id="title")
+        yield Static(Content(instrument.frame), id="frame")
         with ItemList(id="items"):
             for number, item in enumerate(instrument.items, start=1):
                 if instrument.kind == "likert":
@@ -131,7 +138,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         """The questionnaire's name and, in the client's language, that it is not
         available in it: nothing to answer, Enter goes on."""
         tr = self.tr
-        yield Static(self.instrument.key, id="title")
+        yield Static(Content(self.instrument.key), id="title")
         yield Static(
             tr.c_(
                 "This questionnaire is not available in your language, so there is "
@@ -234,6 +241,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 ),
                 severity="warning",
                 timeout=30,
+                markup=False,  # an instrument file's key as written
             )
             self.dismiss(NotAvailable(self.instrument.key, self.tr.code))
 
@@ -250,7 +258,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                     message.update(text.format(number=widget.number))
                 else:
                     text = tr.c_("Please put a mark on the line for “{label}”.")
-                    message.update(text.format(label=widget.item.label))
+                    message.update(Content(text.format(label=widget.item.label)))
                 widget.focus()
                 return
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
@@ -265,7 +273,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         except (StorageError, InputError) as exc:
             self._not_saved(exc)
             return
-        self.dismiss(saved)
+        self._saved(saved)
 
     @work(group="save", exclusive=True)
     async def save_when_free(self, items: dict[str, int]) -> None:
@@ -276,6 +284,11 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         except (StorageError, InputError) as exc:
             self._not_saved(exc)
             return
+        self._saved(saved)
+
+    def _saved(self, saved: Administration) -> None:
+        if self._kept is not None:
+            self._keep_aside(None)  # saved after all: not offered to the therapist again
         self.dismiss(saved)
 
     def _record(self, items: dict[str, int]) -> Administration:
@@ -285,29 +298,93 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
 
     def _not_saved(self, exc: Exception) -> None:
         """Keep the answers, tell the client calmly, and keep the details (a path, another
-        client's code) for the therapist: they appear once client mode ends."""
-        self.fit_app.notify(
-            _("A rating was not saved: {problem}").format(problem=exc), severity="error", timeout=30
-        )
-        self.query_one("#message", Static).update(
+        client's code) for the therapist: they appear once client mode ends.
+
+        In `fittui rate` no therapist comes to this keyboard: the details go to the log,
+        the marks to the kept file (offered at the therapist's next start, as after an
+        unexpected error), and the client may try again or close fittui.
+        """
+        if self.fit_app.one_person:
+            from fittui.storage.trouble import log_error
+
+            log_error(exc)
+            self._keep_aside(self._marks())
             # TRANSLATORS: "Done" is the button under the lines (the message "Done").
-            self.tr.c_(
+            words = self.tr.c_(
+                "Your answers could not be saved. Press Done to try again, "
+                "or Escape to close without saving them."
+            )
+        else:
+            self.fit_app.notify(
+                _("A rating was not saved: {problem}").format(problem=exc),
+                severity="error",
+                timeout=30,
+                markup=False,  # the problem as it was said
+            )
+            # TRANSLATORS: "Done" is the button under the lines (the message "Done").
+            words = self.tr.c_(
                 "Your answers could not be saved just now. They are still here: "
                 "press Done to try again, or tell your therapist."
             )
-        )
+        self.query_one("#message", Static).update(words)
         self.query_one(ItemList).disabled = False
         self.saving = False
+        self.failed = True
         self.query_one("#done", Button).focus()
+
+    def _keep_aside(self, work: dict | None) -> None:
+        """`fittui rate`: put ``work`` in the kept file in place of what this screen kept
+        there before (None: just take that out), so that a rating tried again is kept
+        once, and one saved at last is not kept at all."""
+        from fittui.storage.trouble import keep_work, kept_work, set_kept_work
+
+        db = self.fit_app.store.path
+        try:
+            if self._kept is not None:
+                mine = self._kept
+                others = [
+                    w
+                    for w in kept_work(db)
+                    if {k: v for k, v in w.items() if k != "kept_at"} != mine
+                ]
+                set_kept_work(db, others)
+                self._kept = None
+            if work is not None and keep_work(db, [work]) is not None:
+                self._kept = work
+        except (OSError, StorageError) as exc:
+            from fittui.storage.trouble import log_error
+
+            log_error(exc)
+
+    def can_close(self) -> bool:
+        return self.failed and not self.saving
+
+    def close_unsaved(self) -> None:
+        """Keep the marks as they are now (the client may have moved one since), then close."""
+        self._keep_aside(self._marks())
+        super().close_unsaved()
 
     def can_leave(self) -> bool:
         return not self.saving
+
+    @property
+    def answers_open(self) -> bool:
+        """Whether answers given here are not saved (yet): should something go wrong, the
+        client is not told that they are."""
+        return self.available and not self.dismissed and self._dismiss_when_on_top is None
 
     def on_therapist(self) -> None:
         self.dismiss(None)
 
     def unsaved_work(self) -> dict | None:
         """The marks, when every item has one: kept by the app if something goes wrong."""
+        work = self._marks()
+        if work is not None and self._kept is not None and self._kept["items"] == work["items"]:
+            return None  # already in the kept file (`fittui rate`, a failed save)
+        return work
+
+    def _marks(self) -> dict | None:
+        """The marks as a rating to keep, when every item has one."""
         items = {w.item.key: w.value for w in self.item_widgets}
         if not items or None in items.values():
             return None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -69,7 +70,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
             )
             yield Label(_("Instrument"))
             yield Select(
-                [(f"{k}  {instrument_words(self.instruments[k].name)}", k) for k in keys],
+                [(Content(f"{k}  {instrument_words(self.instruments[k].name)}"), k) for k in keys],
                 value=keys[0],
                 allow_blank=False,
                 id="remote-instrument",

@@ -15,6 +15,7 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 
 from fittui.domain.instruments import Instrument, InstrumentError
@@ -63,12 +64,10 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
             "" if self.rater == "client" else _(" rated by the {rater}").format(rater=_(self.rater))
         )
         with VerticalScroll(id="form"):
-            yield Static(
-                _("{key} for {code}{by}, {how}").format(
-                    key=instrument.key, code=self.client_code, by=by, how=_(MODE_TITLES[self.mode])
-                ),
-                id="form-title",
+            title = _("{key} for {code}{by}, {how}").format(
+                key=instrument.key, code=self.client_code, by=by, how=_(MODE_TITLES[self.mode])
             )
+            yield Static(Content(title), id="form-title")
             yield Static(
                 _("Each score {low} to {high}; Tab moves on, Enter saves.").format(
                     low=low, high=high
@@ -76,9 +75,11 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
             )
             for number, item in enumerate(instrument.items, start=1):
                 if instrument.kind == "likert":
-                    yield Label(f"{number}. {item.description or item.label}", classes="question")
+                    question = f"{number}. {item.description or item.label}"
+                    yield Label(Content(question), classes="question")
                 with Horizontal(classes="score-row"):
-                    yield Label(f"{number}. {item.label}" if instrument.kind != "likert" else "")
+                    label = f"{number}. {item.label}" if instrument.kind != "likert" else ""
+                    yield Label(Content(label))  # as written: "[paid]" is no markup
                     yield Input(placeholder=f"{low}-{high}", id=f"score-{item.key}", compact=True)
             if self.mode == "paper":
                 with Horizontal(classes="score-row"):
@@ -111,7 +112,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         ]
         for item, text in zip(self.instrument.items, texts):
             if not text.strip():
-                error.update(_("Give a score for {item}.").format(item=item.label))
+                error.update(Content(_("Give a score for {item}.").format(item=item.label)))
                 self.query_one(f"#score-{item.key}", Input).focus()
                 return
         items = {}
@@ -119,7 +120,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
             try:
                 items[item.key] = self.instrument.parse_score(text.replace(",", "."))
             except InstrumentError as exc:
-                error.update(f"{item.label}: {exc}")
+                error.update(Content(f"{item.label}: {exc}"))
                 self.query_one(f"#score-{item.key}", Input).focus()
                 return
         self._saving = True
@@ -133,7 +134,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
                 mode=self.mode,
             )
         except (InputError, StorageError) as exc:
-            error.update(str(exc))
+            error.update(Content(str(exc)))
             self._saving = False
             return
         self.dismiss(saved)

@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -70,7 +71,8 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="share-progress")
-        yield Static(self.shown.frame, id="share-frame")
+        # An instrument file's words are shown as written: "[paid]" is no markup.
+        yield Static(Content(self.shown.frame), id="share-frame")
         with Vertical(id="share-items"):
             for item in self.shown.items:
                 yield ShareLine(
@@ -109,11 +111,13 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         message = self.query_one("#share-message", Static)
         if index < len(lines):
             where = self.tr.c_("{scale} · {number} of {count}")
-            progress.update(where.format(scale=self.shown.name, number=index + 1, count=len(lines)))
+            progress.update(
+                Content(where.format(scale=self.shown.name, number=index + 1, count=len(lines)))
+            )
             lines[index].focus()
             message.update("")
         else:
-            progress.update(self.shown.name)
+            progress.update(Content(self.shown.name))
             message.update(_(DONE_TEXT).format(count=len(lines)))
 
     @on(ShareLine.Changed)
@@ -150,8 +154,10 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             )
         except StorageError as exc:
             message.update(
-                _("Not saved: {problem}. The marks are kept; press Enter to try again.").format(
-                    problem=exc
+                Content(
+                    _("Not saved: {problem}. The marks are kept; press Enter to try again.").format(
+                        problem=exc
+                    )
                 )
             )
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -69,7 +70,7 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
             yield Static(title, id="start-title")
             yield Label(_("Instrument"))
             yield Select(
-                [(instrument_choice(i), i.key) for i in self.instruments.values()],
+                [(Content(instrument_choice(i)), i.key) for i in self.instruments.values()],
                 value=self.default,
                 allow_blank=False,
                 id="instrument",

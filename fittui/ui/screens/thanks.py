@@ -23,11 +23,16 @@ class ThankYouScreen(ClientModeScreen[str]):
 
     BINDINGS = [Binding("enter", "next", show=False)]
 
-    def __init__(self, next_rater: str | None = None, client_code: str | None = None) -> None:
+    def __init__(
+        self, next_rater: str | None = None, client_code: str | None = None, saved: bool = True
+    ) -> None:
         super().__init__()
         self.next_rater = next_rater
         self.client_code = client_code
         """Whose session it is: the screen speaks their language."""
+        self.saved = saved
+        """Whether this person's answers were saved: else the screen never says they were
+        (a questionnaire not available in their language had nothing to answer)."""
 
     def compose(self) -> ComposeResult:
         tr = self.tr
@@ -35,8 +40,10 @@ class ThankYouScreen(ClientModeScreen[str]):
             after = tr.c_(
                 "Please hand the laptop to the next person ({rater}).\n\nPress Enter to begin."
             ).format(rater=rater_name(tr, self.next_rater))
-        elif self.fit_app.one_person:
+        elif self.fit_app.one_person and self.saved:
             after = tr.c_("Your answers are saved.\n\nPress Enter to close.")
+        elif self.fit_app.one_person:
+            after = tr.c_("Press Enter to close.")
         else:
             after = tr.c_("Please hand the laptop back to your therapist.")
         with Middle():

@@ -44,16 +44,22 @@ class TroubleScreen(ModalScreen[str]):
         Binding("q", "quit_app", N_("Quit fittui")),
     ]
 
-    def __init__(self, kind: str, log: Path | None, kept: Path | None) -> None:
+    def __init__(
+        self, kind: str, log: Path | None, kept: Path | None, problem: str | None = None
+    ) -> None:
         super().__init__()
         self.error_kind, self.log_path, self.kept_path = kind, log, kept
+        self.problem = problem
+        """What went wrong in words, when fittui knows it (made safe to show)."""
 
     def compose(self) -> ComposeResult:
         lines = [
             Text(_("Something went wrong in fittui"), style="bold"),
             Text(""),
-            Text(_("Everything saved before this is safe on disk.")),
         ]
+        if self.problem:
+            lines.append(Text(_("What went wrong: {problem}").format(problem=self.problem)))
+        lines.append(Text(_("Everything saved before this is safe on disk.")))
         if self.kept_path:
             lines.append(
                 Text(
@@ -96,21 +102,53 @@ class TroubleScreen(ModalScreen[str]):
 
 
 class CalmScreen(ClientModeScreen):
-    """For the client: nothing about the error; the therapist key leads on."""
+    """For the client: nothing about the error, and only what is true of their answers.
+
+    With the therapist's laptop the therapist key leads on. In `fittui rate` (one person at
+    their own keyboard) no therapist comes: Escape or Ctrl+Q closes fittui (exit status 1).
+    """
 
     DEFAULT_CSS = """
     CalmScreen { align: center middle; }
     CalmScreen Static { width: auto; max-width: 60; padding: 1 2; }
     """
 
+    def __init__(self, kept: bool = False, answers_open: bool = False) -> None:
+        super().__init__()
+        self.kept = kept
+        """Whether the answers being given were kept for the therapist (not saved)."""
+        self.answers_open = answers_open
+        """Whether a rating was open, its answers not saved."""
+
     def compose(self) -> ComposeResult:
         tr = clients_language(self.app.screen_stack)
-        yield Static(
-            tr.c_(
-                "Something went wrong on this computer. Your answers are kept.\n\n"
-                "Please hand it back to your therapist."
+        if not self.fit_app.one_person:
+            if self.kept:
+                words = tr.c_(
+                    "Something went wrong on this computer. Your answers are kept.\n\n"
+                    "Please hand it back to your therapist."
+                )
+            else:
+                words = tr.c_(
+                    "Something went wrong on this computer.\n\n"
+                    "Please hand it back to your therapist."
+                )
+        elif self.kept:
+            words = tr.c_(
+                "Something went wrong on this computer. Your answers are not saved, but they "
+                "are kept for your therapist.\n\nPress Escape to close."
             )
-        )
+        elif self.answers_open:
+            words = tr.c_(
+                "Something went wrong on this computer. Your answers to this questionnaire "
+                "are not saved.\n\nPress Escape to close."
+            )
+        else:
+            words = tr.c_("Something went wrong on this computer.\n\nPress Escape to close.")
+        yield Static(words)
+
+    def can_close(self) -> bool:
+        return True
 
     def on_therapist(self) -> None:
         self.dismiss(None)
