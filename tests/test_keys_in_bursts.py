@@ -24,7 +24,7 @@ from fittui.ui.screens.clients import ClientsScreen
 from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.note import NoteScreen
 from fittui.ui.screens.pin import SetPinScreen
-from fittui.ui.screens.rating import RatingScreen
+from fittui.ui.screens.rating import ItemList, RatingScreen
 from fittui.ui.screens.remote import WAYS, RemoteScreen
 from fittui.ui.screens.result import ResultScreen
 from fittui.ui.screens.score_entry import ScoreEntryScreen
@@ -260,3 +260,26 @@ async def test_the_list_has_the_focus_from_its_first_frame(demo, monkeypatch):
         await pilot.pause()
         assert app.focused is app.screen.query_one("#clients")
     assert "search" not in focused
+
+
+async def test_the_question_left_unanswered_is_in_view_after_keys_held_down_to_done(demo):
+    """End, Down held to Done and Enter, in one go: the question still to answer has the
+    focus and is on screen (a scroll still gliding towards Done carried it out of view,
+    and a typed answer then changed it unseen)."""
+    app = make_app(
+        demo,
+        settings=Settings(pin=quick_pin()),
+        today=TODAY,
+        rate=("D04", "PHQ-9", ["client"]),
+        one_person=True,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        one_write(app, *["down"] * 9, "enter")
+        await settle(pilot)
+        await asyncio.sleep(0.5)  # longer than any scroll's glide
+        await settle(pilot)
+        question = app.focused
+        assert question is not None and question.id == "item-item2"
+        assert app.screen.query_one(ItemList).region.contains_region(question.region)
