@@ -203,3 +203,13 @@ def english_screens(monkeypatch):
     """The therapist's screens in English whatever the machine's LANG says; a test that
     wants another language sets it (tests/test_therapist_language.py)."""
     monkeypatch.setenv("LANGUAGE", "en")
+
+
+@pytest.fixture
+def private_log(tmp_path, monkeypatch) -> Path:
+    """The app's log and settings in the test's own folders: where a trouble is written."""
+    from fittui.storage.trouble import log_file
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
+    return log_file()

@@ -14,7 +14,7 @@ from fittui.domain.model import InputError
 from fittui.storage.journal import SaveFailed
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
-from fittui.storage.trouble import kept_work, log_file
+from fittui.storage.trouble import kept_work
 from fittui.ui.app import make_app
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.result import ResultScreen
@@ -25,11 +25,7 @@ THERAPIST = Settings(pin=quick_pin())
 MARKS = ["5", "down", "6", "down", "7", "down", "8"]  # every line marked, on the last one
 
 
-@pytest.fixture(autouse=True)
-def private_log(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
-    return log_file()
+pytestmark = pytest.mark.usefixtures("private_log")  # conftest: the log in tmp_path
 
 
 @pytest.fixture

@@ -15,17 +15,12 @@ from conftest import THERAPIST_PIN, quick_pin, until
 from fittui.storage.backup import restore_database
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
-from fittui.storage.trouble import kept_file, kept_work, log_file
+from fittui.storage.trouble import kept_file, kept_work
 from fittui.ui.app import FitApp, make_app
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.trouble import CalmScreen, KeptWorkScreen, TroubleScreen
 
-
-@pytest.fixture(autouse=True)
-def private_log(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("FITTUI_CONFIG", str(tmp_path / "config"))
-    return log_file()
+pytestmark = pytest.mark.usefixtures("private_log")  # conftest: the log in tmp_path
 
 
 @pytest.fixture
