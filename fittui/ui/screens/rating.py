@@ -262,7 +262,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 # In view at once: a scroll still gliding towards Done (keys held down
                 # reached it in one go) would carry the question out of view again.
                 widget.focus(scroll_visible=False)
-                self.call_after_refresh(widget.scroll_visible, animate=False)
+                widget.scroll_visible(animate=False, immediate=True)
                 return
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
         self.saving = True
