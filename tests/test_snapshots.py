@@ -267,8 +267,12 @@ def test_phq9_partly_answered(snap_compare, db, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_phq9_unanswered_question_named(snap_compare, db, size):
-    keys = [*PHQ9_PARTLY, *["down"] * 5, "enter"]
-    assert snap_compare(app(db, rate=PHQ9), press=keys, terminal_size=size)
+    async def answer_partly(pilot) -> None:
+        await pilot.press(*PHQ9_PARTLY, *["down"] * 5, "enter")
+        await pilot.wait_for_scheduled_animations()  # the scrolls of the Downs, under load
+        await pilot.pause()
+
+    assert snap_compare(app(db, rate=PHQ9), run_before=answer_partly, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
