@@ -53,6 +53,15 @@ class NotAvailable(NamedTuple):
     language: str
 
 
+def go_to(widget: Widget) -> None:
+    """Focus an item (or Done) and scroll it into view at once. A gliding scroll would
+    carry on after the keys that follow, so keys held down (Down to Done, then Enter on a
+    question left unanswered) could leave the focused question out of view, and a typed
+    answer would change it unseen."""
+    widget.focus(scroll_visible=False)
+    widget.scroll_visible(animate=False, immediate=True)
+
+
 class ItemList(VerticalScroll, inherit_bindings=False, can_focus=False):
     """The items, scrolled by moving between them: without the scroll keys, Up and Down
     reach the screen even when the list is taller than the terminal, and the list itself
@@ -209,9 +218,9 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         stops = self.stops
         if self.focused in stops:
             index = stops.index(self.focused) + offset
-            stops[max(0, min(len(stops) - 1, index))].focus()
+            go_to(stops[max(0, min(len(stops) - 1, index))])
         else:
-            stops[0].focus()
+            go_to(stops[0])
 
     @on(Answer.Changed)
     def clear_message(self) -> None:
@@ -225,7 +234,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         if event.control is widgets[-1]:
             self.submit()
         else:
-            widgets[widgets.index(event.control) + 1].focus()
+            go_to(widgets[widgets.index(event.control) + 1])
 
     @on(Button.Pressed, "#done")
     def done(self, event: Button.Pressed) -> None:
@@ -259,10 +268,7 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 else:
                     text = tr.c_("Please put a mark on the line for “{label}”.")
                     message.update(Content(text.format(label=widget.item.label)))
-                # In view at once: a scroll still gliding towards Done (keys held down
-                # reached it in one go) would carry the question out of view again.
-                widget.focus(scroll_visible=False)
-                widget.scroll_visible(animate=False, immediate=True)
+                go_to(widget)
                 return
         items = {w.item.key: w.value for w in self.item_widgets if w.value is not None}
         self.saving = True
