@@ -543,6 +543,26 @@ async def test_keeping_both_ratings_the_same_day_or_leaving_them_voids_nothing(r
     )
 
 
+async def test_the_dialog_names_only_the_rating_the_new_one_replaces(record):
+    """A third ORS of the day, after one kept as a session of its own: it replaces the
+    kept one alone, so r voids that one and the first still counts."""
+    store = Store(record)
+    ors = load_instruments()["ORS"]
+    items = dict.fromkeys(("individually", "interpersonally", "socially", "overall"), 70)
+    first, kept = (store.record("C1", ors, items, now_when()) for _ in range(2))
+    store.keep_as_own_session(kept.id)
+    third = store.record("C1", ors, items, now_when())
+    app = app_for(record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ResultScreen("C1", [third]))
+        await pilot.pause()
+        assert [e.id for e in app.screen.earlier] == [kept.id]
+        await pilot.press("r")
+    after = Store(record)
+    assert after.administration(kept.id).voided is not None
+    assert after.administration(first.id).voided is None
+
+
 def test_same_session_pairs_only_one_instrument_rater_and_day():
     from fittui.domain.model import Voided, same_session
 

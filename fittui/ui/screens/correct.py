@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from fittui.domain.display import date_text, score_format
 from fittui.domain.instruments import Instrument
-from fittui.domain.language import N_, _, n_
+from fittui.domain.language import N_, _
 from fittui.domain.model import (
     REPLACED_SAME_DAY,
     VOID_REASONS,
@@ -289,18 +289,12 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
                 )
             yield Static(Text(_("Now: {rating}").format(rating=rating_words(a, self.instruments))))
             yield Static(
-                n_(
+                _(
                     "They make one session, and the new rating counts in place of the "
                     "earlier one.\n"
                     "r voids the earlier one as replaced (still shown in the history)\n"
                     "k keeps both: two sessions today, both counted\n"
-                    "Escape leaves it so",
-                    "They make one session, and the new rating counts in place of the "
-                    "earlier ones.\n"
-                    "r voids the earlier ones as replaced (still shown in the history)\n"
-                    "k keeps the new one as a session of its own beside them\n"
-                    "Escape leaves it so",
-                    len(self.earlier),
+                    "Escape leaves it so"
                 ),
                 classes="help",
             )
@@ -340,7 +334,9 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
             return
         a = saved[index]
         counted = app.store.administrations(a.client)
-        earlier = same_session(a, counted, earlier_only=True)
+        # The one it replaces (``one_per_session``): the day's latest before it. Those
+        # before that one were replaced already, or kept as sessions of their own.
+        earlier = same_session(a, counted, earlier_only=True)[-1:]
         if not earlier or all(c.id != a.id for c in counted):
             ask(index + 1)
             return
