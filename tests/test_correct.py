@@ -154,10 +154,22 @@ def test_record_in_the_future_exits_1_with_the_database_byte_identical(cli, db):
 def test_a_second_rating_the_same_day_is_named_in_the_output(cli, db):
     fill(cli, db, RATINGS[:2])
     first_ors = ids(cli)[0]
+    before = ids(cli)
     again = cli("record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-10-05")
     assert again.code == 0
     [note] = [line for line in again.out.splitlines() if line.startswith("Note:")]
     assert f"id {first_ors}" in note and "the later rating counts" in note
+    [second_ors] = set(ids(cli)) - {first_ors, *before}
+    third = cli("record", "C1", "ORS", "6", "6", "6", "6", "--date", "2026-10-05")
+    [note] = [line for line in third.out.splitlines() if line.startswith("Note:")]
+    assert f"id {second_ors}" in note  # the first was replaced by the second already
+
+    # Redated into that day, a rating entered before them is replaced by the one after it.
+    srs_day = cli("redate", first_ors, "2026-10-06").out
+    assert "Note:" not in srs_day
+    back = cli("redate", first_ors, "2026-10-05").out.splitlines()
+    [note] = [line for line in back if line.startswith("Note:")]
+    assert f"id {second_ors}" in note and "entered after this one" in note
     other_rater = cli(
         "record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-10-05", "--rater", "partner"
     )
@@ -556,18 +568,21 @@ async def test_the_dialog_names_only_the_rating_the_new_one_replaces(record):
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(ResultScreen("C1", [third]))
         await pilot.pause()
-        assert [e.id for e in app.screen.earlier] == [kept.id]
+        assert app.screen.earlier.id == kept.id
         await pilot.press("r")
     after = Store(record)
     assert after.administration(kept.id).voided is not None
     assert after.administration(first.id).voided is None
 
 
-def test_same_session_pairs_only_one_instrument_rater_and_day():
-    from fittui.domain.model import Voided, same_session
+def test_a_rating_pairs_only_with_its_neighbours_of_one_instrument_rater_and_day():
+    """A rating replaces the one of its session entered just before it, and is replaced by
+    the one entered just after it; a rating kept as its own session neither replaces nor is
+    replaced by the one before it, and those further off are someone else's pair."""
+    from fittui.domain.model import Voided, one_per_session, session_neighbours
 
-    def rating(id: str, instrument="ORS", when="2026-11-02T10:00", rater="client", voided=None):
-        return Administration(id, "C1", instrument, when, {"a": 1}, rater, "", voided)
+    def rating(id: str, instrument="ORS", when="2026-11-02T10:00", rater="client", **marks):
+        return Administration(id, "C1", instrument, when, {"a": 1}, rater, "", **marks)
 
     first, srs, partner, next_day = (
         rating("1"),
@@ -578,9 +593,18 @@ def test_same_session_pairs_only_one_instrument_rater_and_day():
     gone = rating("5", voided=Voided("test entry", "2026-11-02T11:00:00"))
     later = rating("6", when="2026-11-02T11:30")
     everything = [first, srs, partner, next_day, gone, later]
-    assert same_session(later, everything, earlier_only=True) == [first]
-    assert same_session(first, everything) == [later]
-    assert same_session(first, everything, earlier_only=True) == []
+    assert session_neighbours(later, everything) == (first, None)
+    assert session_neighbours(first, everything) == (None, later)
+    assert session_neighbours(gone, everything) == (None, None)
+    assert session_neighbours(rating("7"), everything) == (None, None)  # not among them
+
+    kept = rating("8", when="2026-11-02T12:00", own_session="2026-11-02T12:01:00")
+    last = rating("9", when="2026-11-02T13:00")
+    day = [first, later, kept, last]
+    assert session_neighbours(later, day) == (first, None)  # kept does not replace it
+    assert session_neighbours(kept, day) == (None, last)
+    assert session_neighbours(last, day) == (kept, None)  # not first or later: done already
+    assert [a.id for a in one_per_session(day)] == ["6", "9"]
 
 
 # -- snapshots ---------------------------------------------------------------------------

@@ -78,5 +78,5 @@ def _correct(
     a = change(store)
     old = a.corrections[-1].old if a.corrections else ""
     print(words.format(a=a, old=old))
-    say_same_session(a, store.administrations(a.client), earlier_only=False)
+    say_same_session(a, store.administrations(a.client), later_too=True)
     return EXIT_OK

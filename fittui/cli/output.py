@@ -59,13 +59,22 @@ def say_if_created(db: Path, existed: bool) -> None:
 
 
 def say_same_session(
-    a: Administration, administrations: list[Administration], earlier_only: bool = True
+    a: Administration, administrations: list[Administration], later_too: bool = False
 ) -> None:
-    """One line per other rating that makes one session with ``a`` (same instrument, rater
-    and day): the later one counts unless both are kept on purpose, so the therapist can
-    void the one that is wrong."""
+    """Name the rating ``a`` replaces (same instrument, rater and day, entered just before
+    it: ``model.session_neighbours``), so the therapist can void the one that is wrong;
+    with ``later_too``, also the one entered after ``a`` that replaces it (a rating moved
+    or redated into a day that has one)."""
     from fittui.cli.record_light import same_session_words
-    from fittui.domain.model import same_session
+    from fittui.domain.model import session_neighbours
 
-    for other in same_session(a, administrations, earlier_only):
-        print(same_session_words(a.client, other.instrument, other.rater, other.id, other.date))
+    replaces, replaced_by = session_neighbours(a, administrations)
+    if replaces is not None:
+        r = replaces
+        print(same_session_words(a.client, r.instrument, r.rater, r.id, r.date))
+    if later_too and replaced_by is not None:
+        print(
+            f"Note: {a.client} also has {a.instrument} by {a.rater} on {a.day} "
+            f"(id {replaced_by.id}, saved as {replaced_by.date}), entered after this one: "
+            "one session, that later rating counts and this one is shown as replaced."
+        )

@@ -25,8 +25,9 @@ def saved_words(instrument: str, code: str, when: str, total: str) -> str:
 
 
 def same_session_words(client: str, instrument: str, rater: str, rating_id: str, when: str) -> str:
-    """The note on a rating the one just saved makes one session with (same instrument,
-    rater and day): the later one counts, so the therapist can void the one that is wrong."""
+    """The note on the rating the one just saved replaces (same instrument, rater and day,
+    entered just before it): the later one counts, so the therapist can void the one that
+    is wrong."""
     from fittui.domain.rating_rules import REPLACED_SAME_DAY
 
     return (
@@ -94,10 +95,13 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
         return None
     total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)
     same = (instrument, rater, when[:10])
-    return [saved_words(instrument, code, when, total)] + [
-        same_session_words(code, instrument, rater, other_id, other["date"])
+    replaces = [  # the latest before it: those before that were replaced, or kept
+        (other_id, other["date"])
         for other_id, other in session
         if "voided" not in other
         and (other["instrument"], other.get("rater", rules.DEFAULT_RATER), other["date"][:10])
         == same
+    ][-1:]
+    return [saved_words(instrument, code, when, total)] + [
+        same_session_words(code, instrument, rater, *other) for other in replaces
     ]

@@ -323,24 +323,26 @@ def check_not_future(when: str, today: date | None = None) -> str:
     return when
 
 
-def same_session(
-    a: Administration, administrations: list[Administration], earlier_only: bool = False
-) -> list[Administration]:
-    """The other counted ratings of the same instrument, by the same rater, for the same
-    client on the same day as ``a``: with ``a`` they make one session, and only the later
-    one counts unless the therapist keeps both (:func:`one_per_session`). With
-    ``earlier_only``, those entered before ``a`` (``administrations`` in entry order): what
-    a rating just saved collides with."""
+def session_neighbours(
+    a: Administration, administrations: list[Administration]
+) -> tuple[Administration | None, Administration | None]:
+    """The rating ``a`` replaces and the rating that replaces ``a`` (:func:`one_per_session`),
+    None where there is none, among ``administrations`` in entry order: of the other counted
+    ratings of its instrument by its rater for its client on its day, the one entered just
+    before it (unless ``a`` was kept as a session of its own) and the one entered just after
+    it (unless that one was). Those further off were replaced already, or kept."""
     key = (a.client, a.instrument, a.rater, a.day)
-    found = []
-    for other in administrations:
-        if other.id == a.id:
-            if earlier_only:
-                break
-            continue
-        if other.voided is None and (other.client, other.instrument, other.rater, other.day) == key:
-            found.append(other)
-    return found
+    chain = [
+        other
+        for other in administrations
+        if other.voided is None and (other.client, other.instrument, other.rater, other.day) == key
+    ]
+    at = next((i for i, other in enumerate(chain) if other.id == a.id), None)
+    if at is None:
+        return None, None
+    before = chain[at - 1] if at and a.own_session is None else None
+    after = chain[at + 1] if at + 1 < len(chain) else None
+    return before, after if after is not None and after.own_session is None else None
 
 
 def one_per_session(administrations: Iterable[Administration]) -> list[Administration]:

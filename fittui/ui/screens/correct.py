@@ -30,7 +30,7 @@ from fittui.domain.model import (
     check_not_future,
     check_reason,
     parse_when,
-    same_session,
+    session_neighbours,
 )
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -266,7 +266,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
     def __init__(
         self,
         saved: Administration,
-        earlier: list[Administration],
+        earlier: Administration,
         instruments: dict[str, Instrument],
     ) -> None:
         super().__init__()
@@ -283,10 +283,13 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
                 ),
                 classes="title",
             )
-            for e in self.earlier:
-                yield Static(
-                    Text(_("Earlier: {rating}").format(rating=rating_words(e, self.instruments)))
+            yield Static(
+                Text(
+                    _("Earlier: {rating}").format(
+                        rating=rating_words(self.earlier, self.instruments)
+                    )
                 )
+            )
             yield Static(Text(_("Now: {rating}").format(rating=rating_words(a, self.instruments))))
             yield Static(
                 _(
@@ -302,8 +305,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
 
     def action_replace(self) -> None:
         try:
-            for e in self.earlier:
-                self.fit_app.store.void(e.id, REPLACED_SAME_DAY)
+            self.fit_app.store.void(self.earlier.id, REPLACED_SAME_DAY)
         except (InputError, StorageError) as exc:
             self.query_one("#error", Static).update(
                 Text(_("Not voided: {problem}").format(problem=exc))
@@ -334,10 +336,8 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
             return
         a = saved[index]
         counted = app.store.administrations(a.client)
-        # The one it replaces (``one_per_session``): the day's latest before it. Those
-        # before that one were replaced already, or kept as sessions of their own.
-        earlier = same_session(a, counted, earlier_only=True)[-1:]
-        if not earlier or all(c.id != a.id for c in counted):
+        earlier, _later = session_neighbours(a, counted)  # None if ``a`` is not counted
+        if earlier is None:
             ask(index + 1)
             return
 
