@@ -292,6 +292,38 @@ def test_console_script_runs_without_traceback(tmp_path):
     assert result.returncode == 1 and result.stderr.startswith("fittui: error:")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [[], ["rate", "C1", "ORS"], ["demo", "--path", "{tmp}/demo"], ["--read-only"]],
+    ids=["app", "rate", "demo", "read-only"],
+)
+@pytest.mark.parametrize("keys", ["no terminal", "a terminal"], ids=["stdin-null", "stdin-pty"])
+def test_the_app_refuses_to_start_without_a_terminal(cli, db, tmp_path, args, keys):
+    """``ssh HOST fittui`` (no -t), cron or a pipe: without a terminal to read keys from and
+    draw on (standard error, as Textual draws), the app drew into the pipe, took no key and
+    kept a processor busy until killed. It now says so, exits 1, and makes and saves
+    nothing; ``demo`` does not make its database."""
+    assert cli("add-client", "C1").code == 0
+    before = db_bytes(db)
+    keyboard, terminal = os.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "fittui", "--db", str(db)]
+            + [a.format(tmp=tmp_path) for a in args],
+            stdin=subprocess.DEVNULL if keys == "no terminal" else terminal,
+            capture_output=True,  # standard error a pipe: nothing to draw on
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(keyboard)
+        os.close(terminal)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("fittui: error: the app needs a terminal")
+    assert "ssh -t" in result.stderr and "\x1b" not in result.stderr
+    assert db_bytes(db) == before and not (tmp_path / "demo").exists()
+
+
 def test_rate_checks_its_input_before_opening_the_app(cli):
     cli("add-client", "C1")
     assert "unknown client" in cli("rate", "NOPE", "ORS").err

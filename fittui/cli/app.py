@@ -23,12 +23,28 @@ def register(commands: Commands) -> None:
     p.set_defaults(clients_terminal=True)  # nothing of the files is said on it
 
 
+def need_terminal() -> None:
+    """Refuse to open the app without a terminal: it reads keys from standard input and
+    draws on standard error (Textual's way, so that standard output stays free). Without
+    one (``ssh HOST fittui`` allocates none, nor does cron or a pipe) it would draw into a
+    file or a pipe, take no key, and busy a processor until killed."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise CliError(
+            "the app needs a terminal (standard input and standard error), and here "
+            "one of them is not; over SSH, ask for one with ssh -t HOST fittui ...; "
+            "every other command works without one (fittui --help)"
+        )
+
+
 def run_app(args: argparse.Namespace, **options: Any) -> int:
     """The app on the command's database, until it is closed; its exit status."""
     import gc
 
     from fittui.ui.app import make_app
 
+    need_terminal()
     gc.enable()  # the app runs for hours: its cycles are collected (the commands run without)
     app = make_app(database(args), read_only=args.read_only, **options)
     app.run()

@@ -20,12 +20,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import shlex
     from datetime import date
 
-    from fittui.cli.app import run_app
+    from fittui.cli.app import need_terminal, run_app
     from fittui.storage.demo import make_demo_database
     from fittui.storage.locations import db_path
 
     if args.read_only:
         raise CliError("demo writes a database; it cannot run with --read-only")
+    if not args.no_open:
+        need_terminal()  # before the database is made, as nothing could open it
     folder = Path(args.path).expanduser() if args.path else db_path(None).parent / "demo"
     path = make_demo_database(folder, date.today())
     print(f"Demo database with fictional clients: {path}")
