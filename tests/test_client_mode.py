@@ -4,6 +4,7 @@ after Done, the therapist key and PIN, toasts kept from the client, `fittui rate
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -134,6 +135,46 @@ async def test_the_pin_prompt_shows_no_client_and_three_wrong_pins_go_back(db, s
     assert Store(db).administrations() == []
 
 
+async def test_wrong_pins_beyond_three_make_the_next_try_wait_longer_each_time(db, store):
+    """A client could try every four-digit PIN in minutes: beyond three wrong PINs (in any
+    number of prompts) each one closes the field for longer, F2 again does not reopen it,
+    a PIN typed meanwhile is not tried, and the right PIN starts the count again."""
+
+    def said(app) -> str:
+        return str(app.screen.query_one("#pin-message").render())
+
+    clock = [1000.0]
+    app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client"]))
+    app.pin_tries.clock = lambda: clock[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", *"1111", "enter", *"2222", "enter")
+        await pilot.press("escape", "f2", *"3333", "enter")
+        assert isinstance(app.screen, PinScreen) and "Not the PIN" in said(app)
+        await pilot.press(*"4444", "enter")  # the fourth: the next try waits 30 s
+        field = app.screen.query_one("#pin")
+        assert field.disabled and "the next try in 30 s" in said(app)
+        await pilot.press(*THERAPIST_PIN, "enter")  # not tried: the field is closed
+        await pilot.press("escape", "f2")
+        assert isinstance(app.screen, PinScreen) and app.client_mode
+        field = app.screen.query_one("#pin")
+        assert field.disabled and "the next try in 30 s" in said(app)
+        clock[0] += 25
+        app.screen.show_wait()
+        assert "the next try in 5 s" in said(app)
+        clock[0] += 5
+        app.screen.show_wait()
+        await pilot.pause()
+        assert not field.disabled and "next try" not in said(app)
+        await pilot.press(*"5555", "enter")  # the fifth: twice as long
+        assert "the next try in 60 s" in said(app)
+        clock[0] += 60
+        app.screen.show_wait()
+        await pilot.press(*THERAPIST_PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen) and not app.client_mode
+        assert app.pin_tries.wait_left() == 0 and app.pin_tries.wrong == 0
+
+
 async def test_toasts_are_cleared_and_held_back_during_client_mode(db, store):
     app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -188,6 +229,7 @@ async def test_first_use_of_client_mode_sets_the_pin(db, store, tmp_path, monkey
         assert isinstance(app.screen, ClientsScreen)
     text = settings_file.read_text()
     assert text.startswith('theme = "textual-dark"  # mine\n[rating]\nshow_numbers = false\n')
-    assert "4321" not in text and 'kdf = "scrypt"' in text
+    # Not the PIN itself (its salt and hash are hex, where any four digits may turn up).
+    assert "4321" not in re.sub(r'"[0-9a-f]{32,}"', "", text) and 'kdf = "scrypt"' in text
     assert stat.S_IMODE(os.stat(settings_file).st_mode) == 0o600
     assert load_settings(settings_file).pin.matches("4321")

@@ -27,6 +27,7 @@ from fittui.domain.instruments import DEFAULTS_BY_AGE_GROUP, Instrument, load_in
 from fittui.domain.language import N_, _, language_from_environment, use_therapist_language
 from fittui.domain.model import Administration, InputError, check_mode
 from fittui.domain.outside import shown
+from fittui.domain.pin_tries import PinTries
 from fittui.storage.derived import ClientRow, Rules
 from fittui.storage.journal import StorageError
 from fittui.storage.locations import config_dir, instruments_dir, privacy_warnings
@@ -102,6 +103,7 @@ class FitApp(KeysInOrder):
         self.one_person: bool = one_person
         """`fittui rate`: one person at their own keyboard rates, and the app exits after
         the thank-you screen; the therapist's screens are never opened."""
+        self.pin_tries = PinTries()  # wrong PINs count across prompts (F2 again)
         self._held_notifications: list[tuple[str, NoteOptions]] = []
         self.last_start_choice: tuple[str, list[str], str] | None = None  # the m dialog's
         self._rate_on_start = rate

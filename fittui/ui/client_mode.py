@@ -144,7 +144,7 @@ class ClientModeScreen(Screen[ResultT], FitAppAccess):
             if right:
                 self.on_therapist()
 
-        self.app.push_screen(PinScreen(pin), unlocked)
+        self.app.push_screen(PinScreen(pin, self.fit_app.pin_tries), unlocked)
 
     def can_leave(self) -> bool:
         """Whether the therapist key may be answered now (not while a save is running)."""

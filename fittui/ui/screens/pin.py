@@ -2,10 +2,14 @@
 first used.
 
 The prompt is a client-mode screen: it names no client and offers nothing but the PIN
-field. Three wrong PINs, or Escape, go back to the scale.
+field. Three wrong PINs, or Escape, go back to the scale. Beyond the first three wrong
+PINs each one makes the next try wait, longer and longer (``domain/pin_tries.py``): the
+field is closed meanwhile, and says for how long.
 """
 
 from __future__ import annotations
+
+import math
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +20,7 @@ from textual.widgets import Input, Static
 
 from fittui.domain.language import N_, _
 from fittui.domain.model import InputError
+from fittui.domain.pin_tries import PinTries
 from fittui.storage.settings import PIN_PATTERN, PinHash
 from fittui.ui.access import FitAppAccess
 from fittui.ui.client_mode import THERAPIST_KEY_NAME, ClientModeScreen
@@ -58,10 +63,11 @@ class PinScreen(ClientModeScreen[bool]):
     DEFAULT_CSS = PIN_CSS
     AUTO_FOCUS = "#pin"
 
-    def __init__(self, pin: PinHash) -> None:
+    def __init__(self, pin: PinHash, tries: PinTries) -> None:
         super().__init__()
         self.pin = pin
-        self.wrong = 0
+        self.tries = tries  # the app's, across prompts
+        self.wrong = 0  # in this prompt
 
     def compose(self) -> ComposeResult:
         with Middle(), Center(), Vertical(id="pin-box", classes="pin-box"):
@@ -69,20 +75,49 @@ class PinScreen(ClientModeScreen[bool]):
             yield pin_input("pin")
             yield Static(_("Escape goes back to the scale."), id="pin-message")
 
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.show_wait)
+        self.show_wait()
+
+    def show_wait(self) -> None:
+        """While a try must wait, close the field and say for how long; open it after."""
+        field = self.query_one("#pin", Input)
+        left = self.tries.wait_left()
+        if left > 0:
+            field.disabled = True
+            self.query_one("#pin-message", Static).update(
+                _(
+                    "Too many wrong PINs: the next try in {seconds} s. "
+                    "Escape goes back to the scale."
+                ).format(seconds=math.ceil(left))
+            )
+        elif field.disabled:
+            field.disabled = False
+            field.focus()
+            self.query_one("#pin-message", Static).update(_("Escape goes back to the scale."))
+
     def action_therapist_key(self) -> None:
         """Already asking for the PIN."""
 
     @on(Input.Submitted, "#pin")
     def check(self, event: Input.Submitted) -> None:
         field = event.input
+        if self.tries.wait_left() > 0:
+            field.value = ""  # typed into the field as it closed: not tried
+            return
         verdict = self.pin.verdict(field.value)
         if verdict:
+            self.tries.count_right()
             self.dismiss(True)
             return
         field.value = ""
         self.wrong += 1
+        if verdict is False:  # None: no PIN can be checked, and none is counted wrong
+            self.tries.count_wrong()
         if self.wrong >= TRIES:
             self.dismiss(False)
+        elif self.tries.wait_left() > 0:
+            self.show_wait()
         elif verdict is None:  # client mode stays: only a PIN that checks leaves it
             self.query_one("#pin-message", Static).update(
                 _(
