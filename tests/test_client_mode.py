@@ -175,6 +175,30 @@ async def test_wrong_pins_beyond_three_make_the_next_try_wait_longer_each_time(d
         assert app.pin_tries.wait_left() == 0 and app.pin_tries.wrong == 0
 
 
+async def test_the_list_resized_during_client_mode_is_drawn_whole_after_it(tmp_path):
+    """The terminal resized while the PIN prompt was up: the list, drawn at once as it came
+    back and before its table measured the new rows, showed 17.5 as "17." and "deteri"
+    under a header out of line with its rows, until the next resize."""
+    from datetime import date
+
+    from fittui.storage.demo import make_demo_database
+
+    db = make_demo_database(tmp_path / "demo", date(2026, 11, 20))
+    app = make_app(db, settings=THERAPIST, today=date(2026, 11, 20))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o", "f2")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await therapist(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+        table = app.screen.query_one(DataTable)
+        header, first = ("".join(s.text for s in table.render_line(y)) for y in range(2))
+        status, ors = (str(cell) for cell in table.get_row_at(0)[1:3])
+        assert f" {status} " in first and f" {ors} " in first
+        assert first.index(ors) == header.index("ORS")
+
+
 async def test_toasts_are_cleared_and_held_back_during_client_mode(db, store):
     app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

@@ -97,6 +97,16 @@ class RowTable(DataTable):
         if self._waiting:
             self.call_after_refresh(after_paint)
 
+    def watch_virtual_size(self) -> None:
+        """Draw every line again once the columns are measured (the table's size changes).
+
+        Why: DataTable measures the columns of new rows when it is next idle, and keeps
+        each line it draws under a key that measuring does not change. A line drawn in
+        between (a screen coming back is drawn at once: the list after client mode ended
+        with the terminal resized) kept the widths of the column names: 17.5 shown as
+        "17.", and the header out of line with its rows until the next resize."""
+        self.notify_style_update()
+
     def _height(self, cells: Sequence[Text]) -> int:
         return 1 + max(c.plain.count("\n") for c in cells) if self.tall_rows else 1
 
