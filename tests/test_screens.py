@@ -315,6 +315,33 @@ async def test_history_leads_with_the_risk_alert_and_charts_symptom_measures(dem
         assert not app.screen.query_one("#alert").display
 
 
+async def test_a_client_who_rates_only_a_symptom_measure_opens_on_its_chart(tmp_path):
+    """A PHQ-9-only client's history opened on an empty ORS and SRS chart; it opens on the
+    PHQ-9 now. A client with an ORS still opens on the totals, and a view chosen with i
+    stays when the history is drawn again (a save)."""
+    instruments = load_instruments()
+    db = tmp_path / "fittui.json"
+    store = Store(db)
+    phq9, ors = instruments["PHQ-9"], instruments["ORS"]
+    for code, instrument, scores in (("P1", phq9, ["2"] * 9), ("O1", ors, ["6"] * 4)):
+        store.add_client(code)
+        store.record(code, instrument, instrument.parse_scores(scores), "2026-11-16")
+    store.record("O1", phq9, phq9.parse_scores(["1"] * 9), "2026-11-16")
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("P1")
+        screen = await history_filled(pilot)
+        assert screen.view == "PHQ-9" and "PHQ-9" in str(screen.query_one("#legend").render())
+        await pilot.press("i")  # round to the totals, empty: chosen, so kept
+        store.record("P1", phq9, phq9.parse_scores(["1"] * 9), "2026-11-23")
+        await until(pilot, lambda: len(screen.record) == 2)
+        assert screen.view == "totals"
+        await pilot.press("escape")
+        app.open_history("O1")
+        screen = await history_filled(pilot)
+        assert screen.view == "totals"
+
+
 async def test_a_new_episode_leaves_the_risk_alert_raised(demo):
     """D04 answered PHQ-9 item 9 in its current episode; a new episode started today
     leaves that rating out of the figures, but the alert stays on the list and leads the

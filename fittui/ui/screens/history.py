@@ -24,6 +24,7 @@ from fittui.domain.language import N_, _, n_
 from fittui.domain.model import Administration, InputError, correction_words, replaced_ratings
 from fittui.domain.scoring import chronological, summarize
 from fittui.domain.snippet import make_snippet
+from fittui.formats.chart import Legend
 from fittui.storage.journal import StorageError
 from fittui.ui.cells import first_upper, plain, status_words, taken_words
 from fittui.ui.focus import keys_may_go
@@ -104,6 +105,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         self.code = code
         self.takes_keys = False  # until its page and table are in: keys typed wait (focus.py)
         self.view = "totals"
+        self.view_chosen = False  # by i; until then a view with nothing to draw gives way
         self.snippet = ""
         self.heading = Content()  # the client, their status and sessions (``redraw``)
         self.administrations: list[Administration] = []  # those that count
@@ -251,9 +253,17 @@ class HistoryScreen(GoesBack, LiveScreen):
         app = self.fit_app
         path = self.summary.expected_path
         earlier = [episode.administrations for episode in self.episodes[:-1]]
-        legend = self.query_one(HistoryPlot).show(
-            self.current, app.instruments, self.summary, self.view, path, earlier
-        )
+
+        def show() -> list[Legend]:
+            return self.query_one(HistoryPlot).show(
+                self.current, app.instruments, self.summary, self.view, path, earlier
+            )
+
+        legend = show()
+        if not (legend or self.view_chosen) and self.view == "totals" and self.summary.symptoms:
+            # No ORS or SRS to draw: a client who rates only the PHQ-9 sees it first.
+            self.view = next(iter(self.summary.symptoms))
+            legend = show()
         note = self.query_one("#etr-note", Static)
         note.display = bool(path) and self.view == "totals"
         if self.summary.etr_zone:
@@ -339,6 +349,7 @@ class HistoryScreen(GoesBack, LiveScreen):
     def action_next_view(self) -> None:
         views = self.views()
         self.view = views[(views.index(self.view) + 1) % len(views)]
+        self.view_chosen = True
         if self.body_shown:  # else the chart is drawn in this view when it comes
             self.draw_chart()
 
