@@ -177,6 +177,28 @@ def test_a_second_rating_the_same_day_is_named_in_the_output(cli, db):
     assert "Note:" not in cli("record", "C1", "ORS", "5", "5", "5", "5", "--date", "2026-10-06").out
 
 
+def test_keep_session_counts_a_second_rating_of_the_day_as_a_session_of_its_own(cli, db):
+    """What the app's k does, from the command line: the note on a second rating of the
+    day names the command, and after it both count (two sessions that day)."""
+    cli("add-client", "X1")
+    cli("record", "X1", "ORS", *["5"] * 4, "--date", "2026-11-01T10:00")
+    second = cli("record", "X1", "ORS", *["6"] * 4, "--date", "2026-11-01T16:00")
+    later = ids(cli, "X1")[-1]
+    assert f"'fittui keep-session {later}' counts both" in second.out
+    assert cli("report", "--json").json()[0]["ors_count"] == 1
+    kept = cli("keep-session", later)
+    assert kept.code == 0 and kept.out.startswith("Kept ORS of X1 on 2026-11-01T16:00 by client")
+    history = cli("history", "X1", "--json").json()["administrations"]
+    assert [a.get("replaced", False) for a in history] == [False, False]
+    assert cli("report", "--json").json()[0]["ors_count"] == 2
+    again = cli("keep-session", later)
+    assert again.code == 1 and "already kept as a session of its own" in again.err
+    cli("void", later, "--reason", "test entry")
+    voided = cli("keep-session", later)
+    assert voided.code == 1 and "is voided" in voided.err
+    assert cli("keep-session", "nope").code == 1
+
+
 def test_a_rating_replaced_the_same_day_is_no_session_of_its_own(cli, db):
     """Two ORS on one day are one session, the later counting: the next week's ORS is
     session 2, judged by session 2's rule (behind, not off track, without a reliable

@@ -1,5 +1,6 @@
 """Correcting a rating: void it (entered in error), count it again, move it to the right
-client, fix its date. The rating stays in the history with what was changed."""
+client, fix its date, keep it as a session of its own beside an earlier one of its day. The
+rating stays in the history with what was changed."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def register(commands: Commands) -> None:
         "unvoid": cmd_unvoid,
         "move": cmd_move,
         "redate": cmd_redate,
+        "keep-session": cmd_keep_session,
     }
     parsers = {name: commands.add(name, handler, writes=True) for name, handler in handlers.items()}
     for p in parsers.values():
@@ -51,6 +53,10 @@ MOVED = (
     "Moved {a.instrument} of {a.date} by {a.rater} from {old} to {a.client}; "
     "the old client is kept in the rating's corrections."
 )
+KEPT = (
+    "Kept {a.instrument} of {a.client} on {a.date} by {a.rater} as a session of its own: "
+    "it no longer replaces the one before it that day, and both count."
+)
 REDATED = (
     "Redated {a.instrument} of {a.client} by {a.rater} from {old} to {a.date}; "
     "the old date is kept in the rating's corrections."
@@ -67,6 +73,10 @@ def cmd_move(args: argparse.Namespace) -> int:
 
 def cmd_redate(args: argparse.Namespace) -> int:
     return _correct(args, lambda store: store.redate(args.id, args.date), REDATED)
+
+
+def cmd_keep_session(args: argparse.Namespace) -> int:
+    return _correct(args, lambda store: store.keep_as_own_session(args.id), KEPT)
 
 
 def _correct(

@@ -71,7 +71,7 @@ def say_same_session(
     replaces, replaced_by = session_neighbours(a, administrations)
     if replaces is not None:
         r = replaces
-        print(same_session_words(a.client, r.instrument, r.rater, r.id, r.date))
+        print(same_session_words(a.client, r.instrument, r.rater, r.id, r.date, a.id))
     if later_too and replaced_by is not None:
         print(
             f"Note: {a.client} also has {a.instrument} by {a.rater} on {a.day} "

@@ -24,17 +24,19 @@ def saved_words(instrument: str, code: str, when: str, total: str) -> str:
     return f"Saved {instrument} for {code} on {when}: total {total}."
 
 
-def same_session_words(client: str, instrument: str, rater: str, rating_id: str, when: str) -> str:
-    """The note on the rating the one just saved replaces (same instrument, rater and day,
-    entered just before it): the later one counts, so the therapist can void the one that
-    is wrong."""
+def same_session_words(
+    client: str, instrument: str, rater: str, rating_id: str, when: str, saved_id: str
+) -> str:
+    """The note on the rating the one just saved (``saved_id``) replaces (same instrument,
+    rater and day, entered just before it): the later one counts, so the therapist can
+    void the one that is wrong, or keep both as two sessions of that day."""
     from fittui.domain.rating_rules import REPLACED_SAME_DAY
 
     return (
         f"Note: {client} also has {instrument} by {rater} on {when[:10]} "
         f"(id {rating_id}, saved as {when}): one session, the later rating counts. "
         f"'fittui void {rating_id} --reason \"{REPLACED_SAME_DAY}\"' records that it "
-        "was replaced."
+        f"was replaced; 'fittui keep-session {saved_id}' counts both, two sessions that day."
     )
 
 
@@ -90,7 +92,8 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
         if re.search(rules.NOTE_CONTROL, note):
             return None
     doc = administration_doc(code, instrument, when, rater, scored, note, mode)
-    session = append_rating(db_path(options.get("db")), new_id(), doc, day)
+    saved_id = new_id()
+    session = append_rating(db_path(options.get("db")), saved_id, doc, day)
     if session is None:
         return None
     total = rules.format_tenths(sum(scored.values()), decimals=step % 10 != 0)
@@ -103,5 +106,5 @@ def _save(options: dict[str, Any], code: str, typed: str, *scores: str) -> list[
         == same
     ][-1:]
     return [saved_words(instrument, code, when, total)] + [
-        same_session_words(code, instrument, rater, *other) for other in replaces
+        same_session_words(code, instrument, rater, *other, saved_id) for other in replaces
     ]
