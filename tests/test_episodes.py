@@ -177,6 +177,27 @@ def test_sessions_are_distinct_days():
     assert episode.sessions == 2
 
 
+def test_a_day_with_a_rating_kept_as_its_own_session_counts_two_sessions():
+    """k (or fittui keep-session) keeps a second ORS and SRS of the day as a session of
+    their own: that day is two sessions, whatever else was rated at each of them."""
+    kept = "2026-01-05T16:01:00"
+
+    def second(instrument: str) -> Administration:
+        a = ors("2026-01-05T16:00", 1, instrument=instrument)
+        return a.replace(own_session=kept)
+
+    ratings = [
+        ors("2026-01-05T09:00"),
+        ors("2026-01-05T09:50", instrument="SRS"),
+        ors("2026-01-05T09:00", rater="partner"),
+        second("ORS"),
+        second("SRS"),
+        ors("2026-01-12"),
+    ]
+    [episode] = split_episodes(ratings, [])
+    assert episode.sessions == 3
+
+
 def test_current_episode_is_the_latest():
     assert current_episode([]) is None
     episodes = split_episodes([ors("2026-01-05"), ors("2026-06-05")], [])

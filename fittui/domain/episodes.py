@@ -94,8 +94,18 @@ class Episode(Frozen):
 
     @property
     def sessions(self) -> int:
-        """Distinct days with any rating: two ratings on one day are one session."""
-        return len({a.day for a in self.administrations})
+        """The sessions held: a day with ratings is one, and more when the therapist kept
+        a second rating of the day as a session of its own (``one_per_session`` left the
+        ratings that count: a day counts as many sessions as its most-rated instrument by
+        one rater, so an ORS and an SRS at each of two sessions make two, not four)."""
+        per_series: dict[tuple[str, str, str], int] = {}
+        for a in self.administrations:
+            key = (a.day, a.instrument, a.rater)
+            per_series[key] = per_series.get(key, 0) + 1
+        per_day: dict[str, int] = {}
+        for (day, _instrument, _rater), count in per_series.items():
+            per_day[day] = max(per_day.get(day, 0), count)
+        return sum(per_day.values())
 
     @property
     def last_contact(self) -> str:
