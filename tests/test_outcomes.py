@@ -526,3 +526,23 @@ def test_t_quantiles():
     assert t_quantile(30) == 2.042
     assert t_quantile(40) == pytest.approx(2.021, abs=0.001)
     assert t_quantile(120) == pytest.approx(1.980, abs=0.001)
+
+
+def test_a_period_ending_after_today_is_judged_on_today():
+    # Last seen 15 September; on 1 December that is 77 days, not past the gap of 90. A
+    # period to 31 December is still running: judged on its end (107 days) the episode
+    # would already count as a dropout.
+    clients = [Client("Q", "adult")]
+    by_client = {
+        "Q": [rating("Q", "2026-09-01", "ORS", 20.0), rating("Q", "2026-09-15", "ORS", 28.0)]
+    }
+
+    def closed(period: Period, today: date) -> tuple:
+        result = outcome_summary(clients, by_client, INSTRUMENTS, period, today=today).to_json()
+        return result["closed_episodes"], result["dropouts"]
+
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert closed(year, date(2026, 12, 1)) == (0, 0)
+    assert closed(Period(date(2026, 1, 1)), date(2026, 12, 1)) == (0, 0)
+    assert closed(year, date(2026, 12, 15)) == (1, 1)  # 91 days: lapsed by today
+    assert closed(year, date(2027, 3, 1)) == (1, 1)  # the year is over: judged on its end

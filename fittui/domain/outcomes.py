@@ -507,6 +507,14 @@ class _Tally:
         )
 
 
+def judged_on(period: Period, today: date | None) -> date | None:
+    """The day whether an episode had ended is read on: the period's end once it is over,
+    else today (None: only the therapist's endings and later ratings close an episode)."""
+    if period.end is None or (today is not None and today < period.end):
+        return today
+    return period.end
+
+
 def outcome_summary(
     clients: Iterable[Client],
     by_client: dict[str, list[Administration]],
@@ -519,13 +527,15 @@ def outcome_summary(
 ) -> OutcomeSummary:
     """The outcome summary of the episodes seen in ``period`` (see the module docstring).
 
-    ``today`` is the day an open period is judged on (whether an episode has lapsed without
-    contact); a period with an end is judged on its end. Archived clients count: a finished
-    case is exactly the one whose outcome matters.
+    ``today`` is the day a period still running is judged on (whether an episode has lapsed
+    without contact); a period that is over is judged on its end. A period ending in the
+    future (``--to`` 31 December in December) is still running: judged on its end, a client
+    last seen in September would count as a dropout before the gap has passed. Archived
+    clients count: a finished case is exactly the one whose outcome matters.
     """
     symptoms = {key: SymptomOutcomes() for key in SYMPTOM_KEYS if key in instruments}
     tally = _Tally(period, instruments, reference or default_reference(), symptoms)
-    as_of = period.end or today
+    as_of = judged_on(period, today)
     for client in clients:
         mine = by_client.get(client.code, [])
         if not any(period.holds(a.day) for a in mine):
