@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
@@ -13,8 +14,10 @@ from fittui.domain.model import Administration, Client
 from fittui.domain.outcomes import (
     Period,
     default_reference,
+    estimate,
     outcome_summary,
     reference_with,
+    rounded,
     summary_rows,
     symptom_change,
     t_quantile,
@@ -546,3 +549,13 @@ def test_a_period_ending_after_today_is_judged_on_today():
     assert closed(Period(date(2026, 1, 1)), date(2026, 12, 1)) == (0, 0)
     assert closed(year, date(2026, 12, 15)) == (1, 1)  # 91 days: lapsed by today
     assert closed(year, date(2027, 3, 1)) == (1, 1)  # the year is over: judged on its end
+
+
+def test_a_bound_that_rounds_to_zero_is_never_minus_zero():
+    # Ten changes whose interval starts at -0.0004: "-0.00" on screen and -0.0 in JSON
+    # read as a sign where there is none.
+    changes = [10.0, 1.0, 11.0, 0.0, -8.0, 8.0, 1.0, 6.0, 6.5, 5.1]
+    found = estimate(changes, default_reference())
+    assert found.low is not None and -0.001 < found.low < 0
+    assert str(rounded(found.low, 2)) == "0.0"
+    assert rounded(-0.004, 2) == 0.0 and str(rounded(Fraction(-1, 1000), 2)) == "0.0"

@@ -336,7 +336,8 @@ def _interval(estimate: Estimate) -> list[float | None] | None:
 
 
 def rounded(value: Fraction | float | None, places: int) -> float | None:
-    """Round half up (as a person would by hand), never through a binary float sum."""
+    """Round half up (as a person would by hand), never through a binary float sum. A
+    value that rounds to zero is 0, never -0 (a CI of "-0.00 to 0.93")."""
     if value is None:
         return None
     if isinstance(value, float):
@@ -344,7 +345,7 @@ def rounded(value: Fraction | float | None, places: int) -> float | None:
     with localcontext() as ctx:
         ctx.prec = 50
         exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def _mean(values: list[int]) -> Fraction | None:
