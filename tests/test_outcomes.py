@@ -559,3 +559,29 @@ def test_a_bound_that_rounds_to_zero_is_never_minus_zero():
     assert found.low is not None and -0.001 < found.low < 0
     assert str(rounded(found.low, 2)) == "0.0"
     assert rounded(-0.004, 2) == 0.0 and str(rounded(Fraction(-1, 1000), 2)) == "0.0"
+
+
+def test_another_raters_rating_alone_does_not_make_a_client_seen():
+    # T's own sessions were in 2025; a teacher's CORS in January 2026 is the only rating
+    # of 2026. The client was not seen in 2026, and their episode's change (+8.0) is not
+    # one of 2026's outcomes. U came once in 2026; a parent's rating another day does not
+    # make it two visits.
+    clients = [Client("T", "child"), Client("U", "child")]
+    by_client = {
+        "T": [
+            rating("T", "2025-11-01", "CORS", 20.0),
+            rating("T", "2025-12-01", "CORS", 28.0),
+            rating("T", "2026-01-10", "CORS", 25.0, rater="teacher"),
+        ],
+        "U": [
+            rating("U", "2026-02-01", "CORS", 20.0),
+            rating("U", "2026-02-20", "CORS", 22.0, rater="parent"),
+        ],
+    }
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    result = outcome_summary(clients, by_client, INSTRUMENTS, year, today=date(2027, 1, 5))
+    summary = result.to_json()
+    assert (summary["clients"], summary["episodes"], summary["seen_once"]) == (1, 1, 1)
+    assert summary["episodes_with_two_ors"] == 0
+    everything = outcome_summary(clients, by_client, INSTRUMENTS, ALL_TIME).to_json()
+    assert (everything["clients"], everything["episodes"], everything["improved"]) == (2, 2, 1)

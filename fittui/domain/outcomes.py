@@ -6,11 +6,12 @@ client back after two years is a new course with a new intake. Every clinical ju
 (intake, latest, status) comes from ``scoring.summarize`` on one episode's ratings, so the
 summary counts the client's own ratings only, as the rest of fittui does.
 
-The period: an episode is in the period when it has any rating dated within it (``start``
-and ``end`` both inclusive, either may be open). It is measured from its own intake, even
-one before the period, to its latest ORS on or before the period's end; ratings and the
-therapist's episode events after the period are left out, and an episode counts as closed
-only when it had ended by then, so the summary of a finished period never changes.
+The period: an episode is in the period when it has a rating of the client's own dated
+within it (``start`` and ``end`` both inclusive, either may be open). It is measured from
+its own intake, even one before the period, to its latest ORS on or before the period's
+end; ratings and the therapist's episode events after the period are left out, and an
+episode counts as closed only when it had ended by then, so the summary of a finished
+period never changes.
 
 The effect sizes divide by a fixed reference spread of intake scores (``outcomes_reference
 .toml``), never by the sample's own, and are given only from a minimum number of episodes
@@ -401,6 +402,12 @@ def _in_period(
     return [a for a in administrations if a.day <= end], [e for e in events if e.date <= end]
 
 
+def _seen_in(period: Period, ratings: Iterable[Administration]) -> bool:
+    """Whether the client rated anything themself in the period: another rater's rating
+    alone (a teacher's, a partner's) does not put a client or an episode in it."""
+    return any(a.by_client and period.holds(a.day) for a in ratings)
+
+
 @dataclass
 class _Tally:
     """The running counts of an outcome summary, added to client by client and episode by
@@ -429,11 +436,13 @@ class _Tally:
     def add_client(
         self, client: Client, ratings: list[Administration], episodes: Iterable[Episode]
     ) -> None:
-        """A client seen in the period: their ratings up to its end, and their episodes."""
+        """A client seen in the period: their ratings up to its end, and their episodes.
+        The days a client was seen are the days of their own ratings: a parent's or a
+        teacher's rating on another day is not a visit."""
         self.clients += 1
-        self.seen_once += len({a.day for a in ratings}) == 1
+        self.seen_once += len({a.day for a in ratings if a.by_client}) == 1
         for episode in episodes:
-            if any(self.period.holds(a.day) for a in episode.administrations):
+            if _seen_in(self.period, episode.administrations):
                 self._add_episode(client, episode)
 
     def _add_episode(self, client: Client, episode: Episode) -> None:
@@ -539,7 +548,7 @@ def outcome_summary(
     as_of = judged_on(period, today)
     for client in clients:
         mine = by_client.get(client.code, [])
-        if not any(period.holds(a.day) for a in mine):
+        if not _seen_in(period, mine):
             continue
         upto, events = _in_period(mine, (events_by_client or {}).get(client.code, []), period)
         tally.add_client(client, upto, split_episodes(upto, events, gap_days, as_of))
