@@ -42,3 +42,15 @@ def test_two_sessions_kept_on_one_day_both_count():
     second = rating(2, "SRS", 90, own_session="2026-03-01T10:00:00")
     (in_person,) = by_mode([first, second], INSTRUMENTS, Period())
     assert (in_person.srs_count, in_person.srs_below) == (2, 1)
+
+
+def test_means_in_json_have_two_decimals_like_the_summarys():
+    # SRS of 34.0, 36.0 and 36.0: a mean of 35.333..., 35.33 as the summary's mean_srs
+    # gives it in the same JSON, not 35.3.
+    ratings = [
+        rating(1, "SRS", 85, day="2026-03-01"),
+        rating(2, "SRS", 90, day="2026-03-08"),
+        rating(3, "SRS", 90, day="2026-03-15"),
+    ]
+    (in_person,) = by_mode(ratings, INSTRUMENTS, Period())
+    assert in_person.to_json()["srs_mean"] == 35.33

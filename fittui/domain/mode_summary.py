@@ -39,8 +39,10 @@ class ModeFigures:
     srs_below: int
 
     def to_json(self) -> dict:
+        """Means to two decimals, as the summary's own ``mean_srs`` beside them."""
+
         def points(mean: Fraction | None) -> float | None:
-            return None if mean is None else rounded(mean / 10, 1)
+            return None if mean is None else rounded(mean / 10, 2)
 
         return {
             "mode": self.mode,
