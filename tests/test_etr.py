@@ -759,3 +759,18 @@ def test_report_uses_the_practices_model(cli, tmp_path):
     (config / "etr.toml").write_text("gain = [")
     broken = cli("report", "--json")
     assert broken.code == 1 and str(config / "etr.toml") in broken.err
+
+
+def test_back_test_shares_round_half_up_in_the_table_and_the_json_alike():
+    # 1 of 8 is 12.5%, 5 of 8 62.5%, 5 flagged in 16 weeks 0.3125 a week and 1 in 4 weeks
+    # 0.25: half up, as the outcome summary rounds, never half to even or through a float.
+    test = etr_practice.BackTest(8, 8, 1, 8, 5, (2,), 16, 5)
+    table = "\n".join(etr_practice.back_test_rows([("in use", test)]))
+    assert "13% of 8" in table and "63% of 8" in table
+    data = etr_practice.back_test_json(test)
+    assert (data["sensitivity"], data["false_alarms"]) == (0.125, 0.625)
+    assert data["flagged_clients_per_week"] == 0.313
+    quiet = etr_practice.BackTest(8, 8, 1, 8, 5, (2,), 4, 1)
+    assert "flagged clients a week  0.3" in "\n".join(
+        etr_practice.back_test_rows([("in use", quiet)])
+    )

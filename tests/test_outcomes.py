@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
@@ -13,8 +14,10 @@ from fittui.domain.model import Administration, Client
 from fittui.domain.outcomes import (
     Period,
     default_reference,
+    estimate,
     outcome_summary,
     reference_with,
+    rounded,
     summary_rows,
     symptom_change,
     t_quantile,
@@ -526,3 +529,59 @@ def test_t_quantiles():
     assert t_quantile(30) == 2.042
     assert t_quantile(40) == pytest.approx(2.021, abs=0.001)
     assert t_quantile(120) == pytest.approx(1.980, abs=0.001)
+
+
+def test_a_period_ending_after_today_is_judged_on_today():
+    # Last seen 15 September; on 1 December that is 77 days, not past the gap of 90. A
+    # period to 31 December is still running: judged on its end (107 days) the episode
+    # would already count as a dropout.
+    clients = [Client("Q", "adult")]
+    by_client = {
+        "Q": [rating("Q", "2026-09-01", "ORS", 20.0), rating("Q", "2026-09-15", "ORS", 28.0)]
+    }
+
+    def closed(period: Period, today: date) -> tuple:
+        result = outcome_summary(clients, by_client, INSTRUMENTS, period, today=today).to_json()
+        return result["closed_episodes"], result["dropouts"]
+
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert closed(year, date(2026, 12, 1)) == (0, 0)
+    assert closed(Period(date(2026, 1, 1)), date(2026, 12, 1)) == (0, 0)
+    assert closed(year, date(2026, 12, 15)) == (1, 1)  # 91 days: lapsed by today
+    assert closed(year, date(2027, 3, 1)) == (1, 1)  # the year is over: judged on its end
+
+
+def test_a_bound_that_rounds_to_zero_is_never_minus_zero():
+    # Ten changes whose interval starts at -0.0004: "-0.00" on screen and -0.0 in JSON
+    # read as a sign where there is none.
+    changes = [10.0, 1.0, 11.0, 0.0, -8.0, 8.0, 1.0, 6.0, 6.5, 5.1]
+    found = estimate(changes, default_reference())
+    assert found.low is not None and -0.001 < found.low < 0
+    assert str(rounded(found.low, 2)) == "0.0"
+    assert rounded(-0.004, 2) == 0.0 and str(rounded(Fraction(-1, 1000), 2)) == "0.0"
+
+
+def test_another_raters_rating_alone_does_not_make_a_client_seen():
+    # T's own sessions were in 2025; a teacher's CORS in January 2026 is the only rating
+    # of 2026. The client was not seen in 2026, and their episode's change (+8.0) is not
+    # one of 2026's outcomes. U came once in 2026; a parent's rating another day does not
+    # make it two visits.
+    clients = [Client("T", "child"), Client("U", "child")]
+    by_client = {
+        "T": [
+            rating("T", "2025-11-01", "CORS", 20.0),
+            rating("T", "2025-12-01", "CORS", 28.0),
+            rating("T", "2026-01-10", "CORS", 25.0, rater="teacher"),
+        ],
+        "U": [
+            rating("U", "2026-02-01", "CORS", 20.0),
+            rating("U", "2026-02-20", "CORS", 22.0, rater="parent"),
+        ],
+    }
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    result = outcome_summary(clients, by_client, INSTRUMENTS, year, today=date(2027, 1, 5))
+    summary = result.to_json()
+    assert (summary["clients"], summary["episodes"], summary["seen_once"]) == (1, 1, 1)
+    assert summary["episodes_with_two_ors"] == 0
+    everything = outcome_summary(clients, by_client, INSTRUMENTS, ALL_TIME).to_json()
+    assert (everything["clients"], everything["episodes"], everything["improved"]) == (2, 2, 1)

@@ -13,6 +13,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from fittui.domain.etr import (
     DISCLAIMER,
@@ -31,6 +32,7 @@ from fittui.domain.etr import (
 )
 from fittui.domain.instruments import format_tenths
 from fittui.domain.model import InputError
+from fittui.domain.outcomes import rounded
 
 
 @dataclass(frozen=True)
@@ -130,27 +132,35 @@ def back_test(courses: Iterable[Course], params: Parameters) -> BackTest:
 
 
 def back_test_json(test: BackTest) -> dict:
-    """The back-test as JSON-ready data (``etr check --json``); null where no figure."""
-
-    def share(value: float | None) -> float | None:
-        return None if value is None else round(value, 3)
-
+    """The back-test as JSON-ready data (``etr check --json``); null where no figure.
+    Shares to three decimals, rounded half up from the exact counts, as the table is."""
     return {
         "episodes": test.episodes,
         "ended_unchanged_or_worse": test.worse,
         "flagged_before_end": test.worse_flagged,
-        "sensitivity": share(test.sensitivity),
+        "sensitivity": rounded(_ratio(test.worse_flagged, test.worse), 3),
         "ended_improved": test.better,
         "ever_flagged": test.better_flagged,
-        "false_alarms": share(test.false_alarms),
+        "false_alarms": rounded(_ratio(test.better_flagged, test.better), 3),
         "median_first_flag_session": test.median_first_flag,
         "weeks": test.weeks,
-        "flagged_clients_per_week": share(test.flagged_per_week),
+        "flagged_clients_per_week": rounded(_ratio(test.flagged_in_weeks, test.weeks), 3),
     }
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{round(value * 100)}%"
+def _ratio(count: int, of: int) -> Fraction | None:
+    """A share exactly, so that 1 of 8 rounds to 13% and 0.125 alike: a binary float
+    rounds 12.5 to 12 and 0.3125 to 0.312, the other way from the outcome summary."""
+    return Fraction(count, of) if of else None
+
+
+def _percent(value: Fraction | None) -> str:
+    return "-" if value is None else f"{rounded(value * 100, 0):.0f}%"
+
+
+def _per_week(test: BackTest) -> str:
+    shown = rounded(_ratio(test.flagged_in_weeks, test.weeks), 1)
+    return "-" if shown is None else f"{shown:.1f}"
 
 
 def back_test_rows(tests: Sequence[tuple[str, BackTest]]) -> list[str]:
@@ -160,13 +170,13 @@ def back_test_rows(tests: Sequence[tuple[str, BackTest]]) -> list[str]:
     rows.append(
         [
             "sensitivity",
-            *(f"{_percent(t.sensitivity)} of {t.worse}" for _, t in tests),
+            *(f"{_percent(_ratio(t.worse_flagged, t.worse))} of {t.worse}" for _, t in tests),
         ]
     )
     rows.append(
         [
             "false alarms",
-            *(f"{_percent(t.false_alarms)} of {t.better}" for _, t in tests),
+            *(f"{_percent(_ratio(t.better_flagged, t.better))} of {t.better}" for _, t in tests),
         ]
     )
     rows.append(
@@ -181,7 +191,7 @@ def back_test_rows(tests: Sequence[tuple[str, BackTest]]) -> list[str]:
     rows.append(
         [
             "flagged clients a week",
-            *("-" if t.flagged_per_week is None else f"{t.flagged_per_week:.1f}" for _, t in tests),
+            *(_per_week(t) for _, t in tests),
         ]
     )
     return _table(rows)

@@ -4,7 +4,9 @@ A rating read aloud is not the same measurement as one the client marks: spoken 
 are known to run higher, since saying a low number to the therapist's face is harder than
 marking a line. This breakdown lets a practice see whether its modes differ before it
 compares or pools them. Only the 40-point ORS- and SRS-family scales are counted, as in the
-outcome summary, and only the client's own ratings in the period.
+outcome summary, and only the client's own ratings in the period that count there too: a
+rating a later one of its day replaced is left out, and a group's GSRS is not the
+individual alliance.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from fittui.domain.instruments import Instrument, format_tenths
-from fittui.domain.model import MODES, Administration
+from fittui.domain.model import MODES, Administration, one_per_session
 from fittui.domain.outcomes import FULL_SCALE_MAX, Period, rounded
+from fittui.domain.scoring import series_of
 
 SRS_CUTOFF = 360
 CAUTION = (
@@ -36,8 +39,10 @@ class ModeFigures:
     srs_below: int
 
     def to_json(self) -> dict:
+        """Means to two decimals, as the summary's own ``mean_srs`` beside them."""
+
         def points(mean: Fraction | None) -> float | None:
-            return None if mean is None else rounded(mean / 10, 1)
+            return None if mean is None else rounded(mean / 10, 2)
 
         return {
             "mode": self.mode,
@@ -54,19 +59,23 @@ def by_mode(
     instruments: dict[str, Instrument],
     period: Period,
 ) -> list[ModeFigures]:
-    """Figures for each mode that has ratings in the period, in the order of ``MODES``."""
+    """Figures for each mode that has ratings in the period, in the order of ``MODES``.
+
+    ``administrations``: the ratings that count (none voided), in entry order.
+    """
     totals: dict[tuple[str, str], list[int]] = {}
-    for a in administrations:
+    for a in one_per_session(administrations):
         instrument = instruments.get(a.instrument)
+        series = series_of(instruments, a)
         if (
             instrument is None
-            or instrument.family not in ("ors", "srs")
+            or series not in ("ors", "srs")
             or instrument.max_total != FULL_SCALE_MAX
             or not a.by_client
             or not period.holds(a.day)
         ):
             continue
-        totals.setdefault((a.mode, instrument.family), []).append(a.total)
+        totals.setdefault((a.mode, series), []).append(a.total)
     found = []
     for mode in MODES:
         ors, srs = totals.get((mode, "ors"), []), totals.get((mode, "srs"), [])

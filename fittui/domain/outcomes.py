@@ -6,11 +6,12 @@ client back after two years is a new course with a new intake. Every clinical ju
 (intake, latest, status) comes from ``scoring.summarize`` on one episode's ratings, so the
 summary counts the client's own ratings only, as the rest of fittui does.
 
-The period: an episode is in the period when it has any rating dated within it (``start``
-and ``end`` both inclusive, either may be open). It is measured from its own intake, even
-one before the period, to its latest ORS on or before the period's end; ratings and the
-therapist's episode events after the period are left out, and an episode counts as closed
-only when it had ended by then, so the summary of a finished period never changes.
+The period: an episode is in the period when it has a rating of the client's own dated
+within it (``start`` and ``end`` both inclusive, either may be open). It is measured from
+its own intake, even one before the period, to its latest ORS on or before the period's
+end; ratings and the therapist's episode events after the period are left out, and an
+episode counts as closed only when it had ended by then, so the summary of a finished
+period never changes.
 
 The effect sizes divide by a fixed reference spread of intake scores (``outcomes_reference
 .toml``), never by the sample's own, and are given only from a minimum number of episodes
@@ -336,7 +337,8 @@ def _interval(estimate: Estimate) -> list[float | None] | None:
 
 
 def rounded(value: Fraction | float | None, places: int) -> float | None:
-    """Round half up (as a person would by hand), never through a binary float sum."""
+    """Round half up (as a person would by hand), never through a binary float sum. A
+    value that rounds to zero is 0, never -0 (a CI of "-0.00 to 0.93")."""
     if value is None:
         return None
     if isinstance(value, float):
@@ -344,7 +346,7 @@ def rounded(value: Fraction | float | None, places: int) -> float | None:
     with localcontext() as ctx:
         ctx.prec = 50
         exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)) + 0.0
 
 
 def _mean(values: list[int]) -> Fraction | None:
@@ -400,6 +402,12 @@ def _in_period(
     return [a for a in administrations if a.day <= end], [e for e in events if e.date <= end]
 
 
+def _seen_in(period: Period, ratings: Iterable[Administration]) -> bool:
+    """Whether the client rated anything themself in the period: another rater's rating
+    alone (a teacher's, a partner's) does not put a client or an episode in it."""
+    return any(a.by_client and period.holds(a.day) for a in ratings)
+
+
 @dataclass
 class _Tally:
     """The running counts of an outcome summary, added to client by client and episode by
@@ -428,11 +436,13 @@ class _Tally:
     def add_client(
         self, client: Client, ratings: list[Administration], episodes: Iterable[Episode]
     ) -> None:
-        """A client seen in the period: their ratings up to its end, and their episodes."""
+        """A client seen in the period: their ratings up to its end, and their episodes.
+        The days a client was seen are the days of their own ratings: a parent's or a
+        teacher's rating on another day is not a visit."""
         self.clients += 1
-        self.seen_once += len({a.day for a in ratings}) == 1
+        self.seen_once += len({a.day for a in ratings if a.by_client}) == 1
         for episode in episodes:
-            if any(self.period.holds(a.day) for a in episode.administrations):
+            if _seen_in(self.period, episode.administrations):
                 self._add_episode(client, episode)
 
     def _add_episode(self, client: Client, episode: Episode) -> None:
@@ -507,6 +517,14 @@ class _Tally:
         )
 
 
+def judged_on(period: Period, today: date | None) -> date | None:
+    """The day whether an episode had ended is read on: the period's end once it is over,
+    else today (None: only the therapist's endings and later ratings close an episode)."""
+    if period.end is None or (today is not None and today < period.end):
+        return today
+    return period.end
+
+
 def outcome_summary(
     clients: Iterable[Client],
     by_client: dict[str, list[Administration]],
@@ -519,16 +537,18 @@ def outcome_summary(
 ) -> OutcomeSummary:
     """The outcome summary of the episodes seen in ``period`` (see the module docstring).
 
-    ``today`` is the day an open period is judged on (whether an episode has lapsed without
-    contact); a period with an end is judged on its end. Archived clients count: a finished
-    case is exactly the one whose outcome matters.
+    ``today`` is the day a period still running is judged on (whether an episode has lapsed
+    without contact); a period that is over is judged on its end. A period ending in the
+    future (``--to`` 31 December in December) is still running: judged on its end, a client
+    last seen in September would count as a dropout before the gap has passed. Archived
+    clients count: a finished case is exactly the one whose outcome matters.
     """
     symptoms = {key: SymptomOutcomes() for key in SYMPTOM_KEYS if key in instruments}
     tally = _Tally(period, instruments, reference or default_reference(), symptoms)
-    as_of = period.end or today
+    as_of = judged_on(period, today)
     for client in clients:
         mine = by_client.get(client.code, [])
-        if not any(period.holds(a.day) for a in mine):
+        if not _seen_in(period, mine):
             continue
         upto, events = _in_period(mine, (events_by_client or {}).get(client.code, []), period)
         tally.add_client(client, upto, split_episodes(upto, events, gap_days, as_of))

@@ -295,7 +295,8 @@ def overviews(
         mine = by_client.get(client.code, [])
         linked = linked_ratings(client, by_client)
         events = tuple((events_by_client or {}).get(client.code, ()))
-        rated = tuple((a.id, a.date, a.note) for a in (*mine, *linked))
+        # A rating kept as a session of its own keeps its id, date and note.
+        rated = tuple((a.id, a.date, a.note, a.own_session) for a in (*mine, *linked))
         key = (client, rated, events, today, etr_params, gap_days)
         cached = cache.get(client.code) if cache is not None else None
         if cached is not None and cached[0] == key:
