@@ -118,6 +118,26 @@ def test_cutoffs_by_age_group(instruments):
     assert s.status == "improved" and s.flags == () and s.cutoff is None
 
 
+def test_a_move_from_the_face_scale_to_the_cors_starts_the_series_anew(instruments):
+    """A child who outgrew the YCORS (0 to 10) rates the CORS (0 to 40): a YCORS 4.0 then a
+    CORS 24.0 was "improved, +20.0". Totals on two scales are not compared: the series
+    on the CORS starts at its first CORS; the ORS and the CORS share a scale and stay one."""
+    child = Client("K", "child")
+    moved = [
+        ors("2026-01-01", 4.0, instrument="YCORS"),
+        ors("2026-01-08", *total(24.0), instrument="CORS"),
+    ]
+    s = summarize(child, moved, instruments)
+    assert s.status == "insufficient" and s.progress is not None and s.progress.change is None
+    later = summarize(
+        child, [*moved, ors("2026-01-15", *total(30.0), instrument="CORS")], instruments
+    )
+    assert (later.progress.intake.instrument, later.progress.change) == ("CORS", 60)
+    teen = Client("T", "adolescent")
+    grown = [ors("2026-01-01", *total(20.0), instrument="CORS"), ors("2026-01-08", *total(26.0))]
+    assert summarize(teen, grown, instruments).progress.change == 60
+
+
 def test_intake_is_earliest_by_date_not_entry_order(instruments):
     later, earlier = ors("2026-02-01", *total(30.0)), ors("2026-01-01", *total(20.0))
     s = summarize(ADULT, [later, earlier], instruments)

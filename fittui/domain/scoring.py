@@ -322,6 +322,19 @@ def series_ratings(
     )
 
 
+def on_latest_scale(
+    ors: tuple[Administration, ...], instruments: dict[str, Instrument]
+) -> tuple[Administration, ...]:
+    """The ORS-family ratings on the scale of the latest (its highest total): a young child
+    who moves from the YCORS's face (0 to 10) to the CORS (0 to 40) starts a series anew,
+    as totals on two scales cannot be compared (a YCORS 4.0 then a CORS 24.0 is no change
+    of 20). The ORS and the CORS share theirs."""
+    if not ors:
+        return ors
+    scale = instruments[ors[-1].instrument].max_total
+    return tuple(a for a in ors if instruments[a.instrument].max_total == scale)
+
+
 def own_ratings(
     administrations: Iterable[Administration], family: str, instruments: dict[str, Instrument]
 ) -> tuple[Administration, ...]:
@@ -553,7 +566,7 @@ def _rater_summary(
     instruments: dict[str, Instrument],
     thresholds: Thresholds,
 ) -> RaterSummary:
-    ors = series_ratings(administrations, "ors", instruments, rater)
+    ors = on_latest_scale(series_ratings(administrations, "ors", instruments, rater), instruments)
     srs = series_ratings(administrations, "srs", instruments, rater)
     progress, _, _, status = _standing(client, ors, instruments)
     flags = alliance_flags(srs, instruments, thresholds, rater=rater)
@@ -622,7 +635,7 @@ def _figures(
     every_episode: Iterable[Administration] | None,
 ) -> Figures:
     """The scoring rules' figures for one client, patterns aside (see ``summarize``)."""
-    ors = own_ratings(administrations, "ors", instruments)
+    ors = on_latest_scale(own_ratings(administrations, "ors", instruments), instruments)
     srs = own_ratings(administrations, "srs", instruments)
     gsrs = series_ratings(administrations, GROUP_SERIES, instruments)
     progress, cutoff, reliable, status = _standing(client, ors, instruments)
