@@ -26,6 +26,7 @@ from fittui.ui.access import FitAppAccess
 from fittui.ui.client_mode import THERAPIST_KEY_NAME, ClientModeScreen
 
 TRIES = 3
+BACK_WORDS = N_("Escape goes back to the scale.")
 PIN_CSS = """
 .pin-box {
     width: 44;
@@ -73,7 +74,7 @@ class PinScreen(ClientModeScreen[bool]):
         with Middle(), Center(), Vertical(id="pin-box", classes="pin-box"):
             yield Static(_("Therapist PIN"), classes="pin-title")
             yield pin_input("pin")
-            yield Static(_("Escape goes back to the scale."), id="pin-message")
+            yield Static(_(BACK_WORDS), id="pin-message")
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.show_wait)
@@ -94,7 +95,7 @@ class PinScreen(ClientModeScreen[bool]):
         elif field.disabled:
             field.disabled = False
             field.focus()
-            self.query_one("#pin-message", Static).update(_("Escape goes back to the scale."))
+            self.query_one("#pin-message", Static).update(_(BACK_WORDS))
 
     def action_therapist_key(self) -> None:
         """Already asking for the PIN."""
