@@ -4,6 +4,7 @@ client's page, encrypted with a passphrase when asked."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,15 +85,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    text = _exported(args, open_store(args))
-    if args.output in (None, "-"):
+    store = open_store(args)
+    to_file = args.output not in (None, "-")
+    if to_file:
+        target = Path(args.output).expanduser()
+        if target.is_dir():
+            raise CliError(f"{target} is a folder; give a file name")
+        if _database_file(target, store.path):
+            raise CliError(
+                f"{target} is one of the database's own files (or a backup of it): an export"
+                " there would replace the ratings; give another file name"
+            )
+    text = _exported(args, store)
+    if not to_file:
         if args.encrypt:
             raise CliError("--encrypt writes a file: add -o FILE (e.g. export.csv.age)")
         sys.stdout.write(text)
         return EXIT_OK
-    target = Path(args.output).expanduser()
-    if target.is_dir():
-        raise CliError(f"{target} is a folder; give a file name")
     data = text.encode()
     if args.encrypt:
         from fittui.storage.sealed import seal_with_passphrase
@@ -107,6 +116,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     how = ", encrypted with your passphrase" if args.encrypt else ""
     print(f"Wrote {target} ({args.format}{how}, readable by you only).")
     return EXIT_OK
+
+
+def _database_file(target: Path, db: Path) -> bool:
+    """``target`` is the database, a file fittui keeps beside it (its journal, lock, the
+    summaries, a temporary file) or a backup of it, by name or as the same file on disk.
+
+    ``fittui export -o fittui.json`` would otherwise put the export where every rating was,
+    and the next command would find a database it cannot read.
+    """
+    place, home = _placed(target), _placed(db)
+    name, own = place.name.casefold(), home.name.casefold()
+    if place.parent == home.parent and (
+        name == own or name.startswith((own + ".", "." + own + "."))
+    ):
+        return True
+    kept = (home.with_name("backups"), home.with_name(home.name + ".histories"))
+    if any(place.is_relative_to(folder) for folder in kept):
+        return True
+    return any(_same_file(target, db.with_name(db.name + end)) for end in ("", ".journal"))
+
+
+def _placed(path: Path) -> Path:
+    """The path through its folder's real place (links and '..' in the folders resolved)."""
+    path = path.absolute()
+    return path.parent.resolve() / path.name
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Both names lead to one file (a hard link, a link, another case of the name)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _exported(args: argparse.Namespace, store: Store) -> str:
