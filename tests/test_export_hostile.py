@@ -1,0 +1,77 @@
+"""Export and import as a careless hand or an attacker would use them: an export aimed at
+the database's own files, a one-client export that must not name the other clients."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import db_bytes
+from fittui.storage.demo import make_demo_database
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return make_demo_database(tmp_path / "demo", TODAY)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fittui.json",
+        "fittui.json.journal",
+        "fittui.json.summaries",
+        "FITTUI.JSON",
+        ".fittui.json.1a2b.tmp",
+        "backups/fittui-2026-11-20.json",
+        "sub/../fittui.json",
+    ],
+)
+def test_an_export_never_writes_over_the_database_or_its_backups(cli, demo, name):
+    (demo.parent / "sub").mkdir()
+    before = db_bytes(demo)
+    result = cli("export", "--format", "csv", "-o", demo.parent / name, db_path=demo)
+    assert result.code == 1
+    assert "one of the database's own files" in result.err
+    assert db_bytes(demo) == before
+    assert cli("clients", db_path=demo).code == 0
+
+
+def test_an_export_to_a_hard_link_of_the_database_is_refused(cli, demo, tmp_path):
+    other = tmp_path / "elsewhere.json"
+    os.link(demo, other)
+    before = db_bytes(demo)
+    assert cli("export", "--format", "json", "-o", other, db_path=demo).code == 1
+    assert db_bytes(demo) == before
+
+
+def test_an_export_beside_the_database_under_another_name_is_written(cli, demo):
+    target = demo.parent / "fittui-export.csv"
+    assert cli("export", "--format", "csv", "-o", target, db_path=demo).code == 0
+    assert target.read_text().startswith("client,")
+
+
+def test_a_one_client_json_export_names_no_other_client_and_imports_anywhere(cli, demo, tmp_path):
+    assert cli("link", "D09", "D03", db_path=demo).code == 0
+    target = tmp_path / "d09.json"
+    assert (
+        cli("export", "--format", "json", "--client", "D09", "-o", target, db_path=demo).code == 0
+    )
+    assert "D03" not in target.read_text()
+    empty = tmp_path / "empty" / "fittui.json"
+    result = cli("import", target, db_path=empty)
+    assert result.code == 0, result.err
+    assert cli("clients", "--json", db_path=empty).json()[0]["code"] == "D09"
+
+
+def test_a_whole_json_export_keeps_the_links_both_ways(cli, demo, tmp_path):
+    assert cli("link", "D09", "D03", db_path=demo).code == 0
+    data = json.loads(cli("export", "--format", "json", db_path=demo).out)
+    linked = {c["code"]: c.get("linked") for c in data["clients"]}
+    assert linked["D09"] == ["D03"] and linked["D03"] == ["D09"]
