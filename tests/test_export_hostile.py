@@ -3,14 +3,17 @@ the database's own files, a one-client export that must not name the other clien
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conftest import db_bytes
+from fittui.formats.importing import ImportFailed, read_import_file
 from fittui.storage.demo import make_demo_database
 
 TODAY = date(2026, 11, 20)
@@ -75,3 +78,23 @@ def test_a_whole_json_export_keeps_the_links_both_ways(cli, demo, tmp_path):
     data = json.loads(cli("export", "--format", "json", db_path=demo).out)
     linked = {c["code"]: c.get("linked") for c in data["clients"]}
     assert linked["D09"] == ["D03"] and linked["D03"] == ["D09"]
+
+
+def test_an_endless_file_is_read_no_further_than_the_largest_import(tmp_path, monkeypatch):
+    # /dev/zero, or a file of gigabytes: read whole, it filled the memory before its size
+    # was checked. A FIFO fed far more than the limit stands in for it here.
+    monkeypatch.setattr("fittui.formats.importing.MAX_IMPORT_BYTES", 1024)
+    fifo = tmp_path / "endless.csv"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError), fifo.open("wb") as out:
+            for _ in range(256):
+                out.write(b"x" * 4096)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    with pytest.raises(ImportFailed, match="is larger than"):
+        read_import_file(fifo)
+    feeder.join(timeout=5)
+    assert not feeder.is_alive()

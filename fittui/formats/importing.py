@@ -36,9 +36,13 @@ __all__ = [
 ]
 
 
+def _too_large() -> str:
+    return f"the file is larger than {MAX_IMPORT_BYTES // 2**20} MB"
+
+
 def _decode(raw: bytes, p: Problems, kind: str = "CSV") -> str:
     if len(raw) > MAX_IMPORT_BYTES:
-        p.refuse(f"the file is larger than {MAX_IMPORT_BYTES // 2**20} MB")
+        p.refuse(_too_large())
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         p.refuse(f"UTF-16 text; save the file as UTF-8 {kind}", "1")
     if b"\0" in raw:
@@ -52,13 +56,21 @@ def _decode(raw: bytes, p: Problems, kind: str = "CSV") -> str:
 
 
 def read_import_file(path: Path) -> bytes:
-    """The file's bytes, or ImportFailed saying why it cannot be read."""
+    """The file's bytes, or ImportFailed saying why it cannot be read.
+
+    No more than the largest file fittui imports is ever read: ``fittui import /dev/zero``,
+    or a huge file given by mistake, is refused without filling the memory.
+    """
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_IMPORT_BYTES + 1)
     except IsADirectoryError:
         raise ImportFailed([f"{path}: is a folder, not a file to import"]) from None
     except OSError as exc:
         raise ImportFailed([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFailed([f"{path}: {_too_large()}"])
+    return raw
 
 
 def _is_json(raw: bytes, name: str) -> bool:
