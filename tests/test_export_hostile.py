@@ -54,6 +54,13 @@ def test_an_export_to_a_hard_link_of_the_database_is_refused(cli, demo, tmp_path
     assert db_bytes(demo) == before
 
 
+def test_a_home_form_never_writes_over_the_database(cli, demo):
+    before = db_bytes(demo)
+    result = cli("form", "D01", "-o", demo, db_path=demo)
+    assert result.code == 1 and "one of the database's own files" in result.err
+    assert db_bytes(demo) == before  # no form saved either
+
+
 def test_an_export_beside_the_database_under_another_name_is_written(cli, demo):
     target = demo.parent / "fittui-export.csv"
     assert cli("export", "--format", "csv", "-o", target, db_path=demo).code == 0

@@ -4,7 +4,6 @@ client's page, encrypted with a passphrase when asked."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from fittui.cli.common import (
     unsealed,
 )
 from fittui.cli.output import say_if_created, say_same_session
+from fittui.cli.output_file import refuse_database_file
 
 if TYPE_CHECKING:
     from fittui.storage.store import Store
@@ -91,11 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         target = Path(args.output).expanduser()
         if target.is_dir():
             raise CliError(f"{target} is a folder; give a file name")
-        if _database_file(target, store.path):
-            raise CliError(
-                f"{target} is one of the database's own files (or a backup of it): an export"
-                " there would replace the ratings; give another file name"
-            )
+        refuse_database_file(target, store.path, "an export")
     text = _exported(args, store)
     if not to_file:
         if args.encrypt:
@@ -116,39 +112,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     how = ", encrypted with your passphrase" if args.encrypt else ""
     print(f"Wrote {target} ({args.format}{how}, readable by you only).")
     return EXIT_OK
-
-
-def _database_file(target: Path, db: Path) -> bool:
-    """``target`` is the database, a file fittui keeps beside it (its journal, lock, the
-    summaries, a temporary file) or a backup of it, by name or as the same file on disk.
-
-    ``fittui export -o fittui.json`` would otherwise put the export where every rating was,
-    and the next command would find a database it cannot read.
-    """
-    place, home = _placed(target), _placed(db)
-    name, own = place.name.casefold(), home.name.casefold()
-    if place.parent == home.parent and (
-        name == own or name.startswith((own + ".", "." + own + "."))
-    ):
-        return True
-    kept = (home.with_name("backups"), home.with_name(home.name + ".histories"))
-    if any(place.is_relative_to(folder) for folder in kept):
-        return True
-    return any(_same_file(target, db.with_name(db.name + end)) for end in ("", ".journal"))
-
-
-def _placed(path: Path) -> Path:
-    """The path through its folder's real place (links and '..' in the folders resolved)."""
-    path = path.absolute()
-    return path.parent.resolve() / path.name
-
-
-def _same_file(one: Path, other: Path) -> bool:
-    """Both names lead to one file (a hard link, a link, another case of the name)."""
-    try:
-        return os.path.samefile(one, other)
-    except OSError:
-        return False
 
 
 def _exported(args: argparse.Namespace, store: Store) -> str:
