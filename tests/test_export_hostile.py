@@ -105,3 +105,30 @@ def test_an_endless_file_is_read_no_further_than_the_largest_import(tmp_path, mo
         read_import_file(fifo)
     feeder.join(timeout=5)
     assert not feeder.is_alive()
+
+
+def test_many_ratings_of_one_session_are_told_apart_without_comparing_each_pair(
+    cli, tmp_path, monkeypatch
+):
+    # 3,000 rows of one session: each rating was compared with every other to find the
+    # one it replaces (9 million comparisons; a 64 MB file would have taken days).
+    from fittui.domain import model
+
+    seen = []
+
+    def counting(a, administrations):
+        seen.append(len(administrations))
+        return neighbours(a, administrations)
+
+    neighbours = model.session_neighbours
+    monkeypatch.setattr(model, "session_neighbours", counting)
+    rows = "C1,2026-01-01,ORS,5,5,5,5\n" * 3000
+    path = tmp_path / "one-day.csv"
+    path.write_text("client,date,instrument,item1,item2,item3,item4\n" + rows)
+    result = cli("import", path)
+    assert result.code == 0, result.err
+    notes = [line for line in result.out.splitlines() if line.startswith("Note: C1 also has")]
+    assert len(notes) == 2999
+    assert sum(seen) <= 2 * 3000
+    ids = [a["id"] for a in cli("history", "C1", "--json").json()["administrations"]]
+    assert all(f"(id {earlier}," in note for earlier, note in zip(ids, notes, strict=False))

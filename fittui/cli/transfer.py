@@ -24,6 +24,7 @@ from fittui.cli.output import say_if_created, say_same_session
 from fittui.cli.output_file import refuse_database_file
 
 if TYPE_CHECKING:
+    from fittui.domain.model import Administration
     from fittui.storage.store import Store
 
 
@@ -77,11 +78,29 @@ def cmd_import(args: argparse.Namespace) -> int:
             + ("start or end" if len(events) == 1 else "starts and ends")
             + (f"; {same} already in the database were skipped." if same else ".")
         )
-    counted = store.administrations_by_client({a.client for a in added})
-    for a in added:
-        if a.voided is None:
-            say_same_session(a, counted.get(a.client, []))
+    _say_same_sessions(added, store.administrations_by_client({a.client for a in added}))
     return EXIT_OK
+
+
+def _say_same_sessions(
+    added: list[Administration], counted: dict[str, list[Administration]]
+) -> None:
+    """For each rating imported, the one of its session it replaces, if any.
+
+    Each rating is looked for among its own session's ratings only (same client,
+    instrument, rater and day, entry order), and shown with the one before it: a file of
+    thousands of ratings of one day once took hours, every rating compared with every other.
+    """
+    sessions: dict[tuple[str, str, str, str], list[Administration]] = {}
+    for ratings in counted.values():
+        for r in ratings:
+            if r.voided is None:
+                sessions.setdefault((r.client, r.instrument, r.rater, r.day), []).append(r)
+    place = {r.id: (session, n) for session in sessions.values() for n, r in enumerate(session)}
+    for a in added:
+        if a.voided is None and a.id in place:
+            session, n = place[a.id]
+            say_same_session(a, session[max(n - 1, 0) : n + 1])
 
 
 def cmd_export(args: argparse.Namespace) -> int:
