@@ -7,10 +7,12 @@ import contextlib
 import json
 import os
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from fhir.resources.R4B import get_fhir_model_class
 
 from conftest import db_bytes
 from fittui.formats.importing import ImportFailed, read_import_file
@@ -132,3 +134,43 @@ def test_many_ratings_of_one_session_are_told_apart_without_comparing_each_pair(
     assert sum(seen) <= 2 * 3000
     ids = [a["id"] for a in cli("history", "C1", "--json").json()["administrations"]]
     assert all(f"(id {earlier}," in note for earlier, note in zip(ids, notes, strict=False))
+
+
+@pytest.fixture
+def east_of_utc(monkeypatch):
+    """Local time nine hours ahead of UTC, as on a laptop in Tokyo."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_time_in_the_year_1_is_imported_and_exported_without_a_crash(cli, tmp_path, east_of_utc):
+    # strftime wrote the year 1 as '1', which the check that follows could not read
+    # (an unexpected error), and FHIR's UTC offset took it before the year 1.
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "client,date,instrument,item1,item2,item3,item4\nC1,0001-01-01T00:00,ORS,5,5,5,5\n"
+    )
+    result = cli("import", path)
+    assert result.code == 0, result.err
+    assert cli("history", "C1", "--json").json()["administrations"][0]["date"] == "0001-01-01T00:00"
+    bundle = cli("export", "--format", "fhir").json()
+    response = bundle["entry"][-1]["resource"]
+    assert response["authored"] == "0001-01-01"
+    get_fhir_model_class("QuestionnaireResponse").model_validate(response)
+
+
+def test_an_offset_that_takes_a_time_out_of_the_calendar_is_a_named_error(
+    cli, db, tmp_path, east_of_utc
+):
+    path = tmp_path / "edge.csv"
+    path.write_text(
+        "client,date,instrument,item1,item2,item3,item4\n"
+        "C1,2026-01-01,ORS,5,5,5,5\nC1,0001-01-01T00:30+05:00,ORS,5,5,5,5\n"
+    )
+    result = cli("import", path)
+    assert result.code == 1
+    assert f"{path}:3: column date: date '0001-01-01T00:30+05:00' is not an ISO date" in result.err
+    assert db_bytes(db) == {}
