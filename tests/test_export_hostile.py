@@ -174,3 +174,44 @@ def test_an_offset_that_takes_a_time_out_of_the_calendar_is_a_named_error(
     assert result.code == 1
     assert f"{path}:3: column date: date '0001-01-01T00:30+05:00' is not an ISO date" in result.err
     assert db_bytes(db) == {}
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_an_imported_void_reason_is_refused_with_a_bidirectional_override(cli, db, tmp_path, form):
+    # 'fittui void ID --reason' refuses U+202E; import took it in the reason, named nowhere.
+    reason = "wrong\u202e client"
+    if form == "csv":
+        text = (
+            "client,date,instrument,item1,item2,item3,item4,voided\n"
+            f"C1,2026-01-01,ORS,5,5,5,5,{reason}\n"
+        )
+        where = ":2: column voided"
+    else:
+        text = json.dumps(
+            {
+                "format": "fittui-export",
+                "schema": 1,
+                "clients": [{"code": "C1", "age_group": "adult"}],
+                "administrations": [
+                    {
+                        "id": "a1",
+                        "client": "C1",
+                        "instrument": "ORS",
+                        "date": "2026-01-01",
+                        "rater": "client",
+                        "items": dict.fromkeys(
+                            ("individually", "interpersonally", "socially", "overall"), 5
+                        ),
+                        "note": "",
+                        "voided": {"reason": reason, "at": "2026-01-02T09:00:00"},
+                    }
+                ],
+            }
+        )
+        where = ": administrations[0].voided.reason"
+    path = tmp_path / f"in.{form}"
+    path.write_text(text)
+    result = cli("import", path)
+    assert result.code == 1
+    assert f"{path}{where}: reason 'wrong\\u202e client' holds a control character" in result.err
+    assert db_bytes(db) == {}
