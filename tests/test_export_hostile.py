@@ -15,6 +15,7 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from conftest import db_bytes
+from fittui.formats import importing
 from fittui.formats.importing import ImportFailed, read_import_file
 from fittui.storage.demo import make_demo_database
 
@@ -215,3 +216,12 @@ def test_an_imported_void_reason_is_refused_with_a_bidirectional_override(cli, d
     assert result.code == 1
     assert f"{path}{where}: reason 'wrong\\u202e client' holds a control character" in result.err
     assert db_bytes(db) == {}
+
+
+def test_the_json_export_of_a_large_practice_is_within_what_import_reads(cli, demo):
+    # 300,000 ratings, the size fittui is measured with: at about 350 bytes a rating as
+    # exported, its JSON export (100 MB) was refused by its own import (64 MB at most).
+    data = json.loads(cli("export", "--format", "json", db_path=demo).out)
+    text = json.dumps(data["administrations"], indent=2, ensure_ascii=False)
+    per_rating = len(text.encode()) / len(data["administrations"])
+    assert 300_000 * per_rating < importing.MAX_IMPORT_BYTES
