@@ -31,6 +31,10 @@ def cmd_form(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     client = store.client(args.code)
+    if args.output:  # checked before the form is saved, so a refusal leaves no form behind
+        from fittui.cli.output_file import refuse_database_file
+
+        refuse_database_file(Path(args.output), store.path, "a form")
     key = args.instrument or (client.instruments or DEFAULTS_BY_AGE_GROUP[client.age_group])[0]
     instrument = find_instrument(instruments(), key)
     written = write_form(store, client.code, instrument, date.today(), settings().form_days)

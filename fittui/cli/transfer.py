@@ -21,8 +21,10 @@ from fittui.cli.common import (
     unsealed,
 )
 from fittui.cli.output import say_if_created, say_same_session
+from fittui.cli.output_file import refuse_database_file
 
 if TYPE_CHECKING:
+    from fittui.domain.model import Administration
     from fittui.storage.store import Store
 
 
@@ -76,23 +78,45 @@ def cmd_import(args: argparse.Namespace) -> int:
             + ("start or end" if len(events) == 1 else "starts and ends")
             + (f"; {same} already in the database were skipped." if same else ".")
         )
-    counted = store.administrations_by_client({a.client for a in added})
-    for a in added:
-        if a.voided is None:
-            say_same_session(a, counted.get(a.client, []))
+    _say_same_sessions(added, store.administrations_by_client({a.client for a in added}))
     return EXIT_OK
 
 
+def _say_same_sessions(
+    added: list[Administration], counted: dict[str, list[Administration]]
+) -> None:
+    """For each rating imported, the one of its session it replaces, if any.
+
+    Each rating is looked for among its own session's ratings only (same client,
+    instrument, rater and day, entry order), and shown with the one before it: a file of
+    thousands of ratings of one day once took hours, every rating compared with every other.
+    """
+    sessions: dict[tuple[str, str, str, str], list[Administration]] = {}
+    for ratings in counted.values():
+        for r in ratings:
+            if r.voided is None:
+                sessions.setdefault((r.client, r.instrument, r.rater, r.day), []).append(r)
+    place = {r.id: (session, n) for session in sessions.values() for n, r in enumerate(session)}
+    for a in added:
+        if a.voided is None and a.id in place:
+            session, n = place[a.id]
+            say_same_session(a, session[max(n - 1, 0) : n + 1])
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    text = _exported(args, open_store(args))
-    if args.output in (None, "-"):
+    store = open_store(args)
+    to_file = args.output not in (None, "-")
+    if to_file:
+        target = Path(args.output).expanduser()
+        if target.is_dir():
+            raise CliError(f"{target} is a folder; give a file name")
+        refuse_database_file(target, store.path, "an export")
+    text = _exported(args, store)
+    if not to_file:
         if args.encrypt:
             raise CliError("--encrypt writes a file: add -o FILE (e.g. export.csv.age)")
         sys.stdout.write(text)
         return EXIT_OK
-    target = Path(args.output).expanduser()
-    if target.is_dir():
-        raise CliError(f"{target} is a folder; give a file name")
     data = text.encode()
     if args.encrypt:
         from fittui.storage.sealed import seal_with_passphrase

@@ -292,13 +292,13 @@ def parse_when(text: str) -> str:
         if len(raw) == 10:
             return date.fromisoformat(raw).isoformat()
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError):  # overflow: an offset taking it past year 1 or 9999
         raise InputError(
             f"date {raw!r} is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
         ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    return moment.isoformat(timespec="minutes")  # strftime writes the year 1 as '1'
 
 
 def now_when() -> str:

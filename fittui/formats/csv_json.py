@@ -152,9 +152,9 @@ def export_data(
     episode_events: Iterable[EpisodeEvent] = (),
 ) -> dict[str, Any]:
     """Everything, as ``fittui import`` reads it back: clients by code (with the codes they
-    are linked with), administrations in entry order (the tie-break between ratings of one
-    date) with their ids, and the therapist's episode starts and ends in entry order with
-    theirs (of these clients)."""
+    are linked with, of the clients exported), administrations in entry order (the
+    tie-break between ratings of one date) with their ids, and the therapist's episode
+    starts and ends in entry order with theirs (of these clients)."""
     listed = sorted(clients, key=lambda c: c.code)
     codes = {c.code for c in listed}
     return {
@@ -169,7 +169,9 @@ def export_data(
                 "archived": c.archived,
                 "instruments": list(c.instruments),
                 **({"language": c.language} if c.language else {}),
-                **({"linked": list(c.linked)} if c.linked else {}),
+                # Only links within the export: a one-client file must not name the
+                # others, and import refuses a link to a client it cannot find.
+                **({"linked": linked} if (linked := [k for k in c.linked if k in codes]) else {}),
             }
             for c in listed
         ],

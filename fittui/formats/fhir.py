@@ -154,10 +154,17 @@ def fhir_questionnaire(instrument: Instrument) -> dict:
 
 
 def _authored(when: str) -> str:
-    """A FHIR dateTime: a date as it is, a time with seconds and the local UTC offset."""
+    """A FHIR dateTime: a date as it is, a time with seconds and the local UTC offset.
+
+    A time too near the year 1 (or 9999) to be given an offset is given as its day: FHIR
+    takes a time only with its offset.
+    """
     if len(when) == 10:
         return when
-    return datetime.fromisoformat(when).astimezone().isoformat(timespec="seconds")
+    try:
+        return datetime.fromisoformat(when).astimezone().isoformat(timespec="seconds")
+    except (OverflowError, ValueError):
+        return when[:10]
 
 
 def _rater_reference(a: Administration) -> dict:

@@ -27,9 +27,10 @@ from fittui.domain.model import (
     check_mode,
     check_not_future,
     check_rater,
+    check_reason,
     parse_when,
 )
-from fittui.domain.outside import check_note
+from fittui.domain.outside import check_note, check_plain
 from fittui.storage.journal import new_id
 
 if TYPE_CHECKING:
@@ -133,6 +134,12 @@ class Problems:
         if unknown:
             self.add(where, f"unknown field {', '.join(unknown)}")
         return None if missing or unknown else record
+
+
+def check_void_reason(text: str) -> str:
+    """Why a rating was voided, checked as ``fittui void`` checks it: a bidirectional
+    override in it (which would show the words in another order) is refused too."""
+    return check_plain(check_reason(text), "reason")
 
 
 def check_moment(text: str) -> str:

@@ -26,7 +26,6 @@ from fittui.domain.model import (
     Voided,
     check_age_group,
     check_code,
-    check_reason,
     moment_now,
 )
 from fittui.domain.outside import check_plain
@@ -38,6 +37,7 @@ from fittui.formats.import_checks import (
     Problems,
     Where,
     check_moment,
+    check_void_reason,
     client_language,
     common_fields,
     episode_event,
@@ -192,7 +192,7 @@ class _CsvReading:
             if cells.get("voided_at"):
                 p.add(where("voided_at"), "a time without a reason in column voided")
             return None
-        reason = p.check(where("voided"), check_reason, unguard_formula(cells["voided"]))
+        reason = p.check(where("voided"), check_void_reason, unguard_formula(cells["voided"]))
         at = (
             p.check(where("voided_at"), check_moment, cells["voided_at"])
             if cells.get("voided_at")

@@ -24,7 +24,6 @@ from fittui.domain.model import (
     Voided,
     check_age_group,
     check_code,
-    check_reason,
     parse_when,
 )
 from fittui.domain.outside import check_plain
@@ -36,6 +35,7 @@ from fittui.formats.import_checks import (
     Instruments,
     Problems,
     check_moment,
+    check_void_reason,
     client_language,
     common_fields,
     episode_event,
@@ -259,7 +259,7 @@ def _json_voided(p: Problems, where: str, record: object) -> Voided | None:
     doc = p.fields(where, record, {"reason", "at"}, set())
     if doc is None:
         return None
-    reason = p.text(f"{where}.reason", doc["reason"], check_reason)
+    reason = p.text(f"{where}.reason", doc["reason"], check_void_reason)
     at = p.text(f"{where}.at", doc["at"], check_moment)
     return None if reason is None or at is None else Voided(reason, at)
 
