@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_write, settle
 from fittui.domain.instruments import load_instruments
 from fittui.domain.response_code import make_code
 from fittui.formats.home_form import write_form
@@ -211,6 +212,11 @@ async def test_the_m_dialog_takes_a_couple_over_a_shared_screen(db):
                 await pilot.press(key, "enter")
             await pilot.press("enter")  # save
             await pilot.pause()
+            # The partner's scale comes next, on the screen still shared: no "stop sharing"
+            # until the result is the next thing Enter shows.
+            said = screen_text(app)
+            assert ("Stop sharing" in said) == (app.screen.rater == "partner")
+            assert ("next rating" in said) == (app.screen.rater == "client")
             await pilot.press("enter")  # past "stop sharing"
             await pilot.pause()
         assert isinstance(app.screen, ResultScreen)
@@ -253,3 +259,43 @@ async def test_a_click_on_any_row_of_the_thick_line_marks_it(db):
         assert line.value is None
         await pilot.click(line, offset=(4, LINE_TOP))  # the line's top row, its left end
         assert line.value == 0
+
+
+async def test_keys_on_the_all_marked_page_change_no_hidden_mark(db):
+    """Past the last item the lines are hidden: a key pressed there (the client says
+    "wait, less"), must not move a mark nobody sees, and what is saved is what was shown."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        # In one read, as a fast hand or a slow link sends them: the last line's focus was
+        # still on its way when Enter hid it.
+        one_write(app, "7", "enter", "3", "enter", "5", "enter", "end", "enter")
+        await settle(pilot)
+        assert "All 4 marked" in screen_text(app)
+        await pilot.press("home", "left", "2", "shift+left", "tab", "right")
+        await pilot.press("enter")  # save
+        await pilot.pause()
+    [saved] = Store(db).administrations("T1")
+    assert list(saved.items.values()) == [70, 30, 50, 100]
+
+
+async def test_escape_after_saving_keeps_the_shared_screen_free_of_the_client(db):
+    """The saved page asks the therapist to stop sharing before Enter shows the result: an
+    Escape there (to leave, as everywhere else) must not put the client's result on the
+    shared screen."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        await pilot.press("7", "enter", "3", "enter", "5", "enter", "8", "enter", "enter")
+        await pilot.pause()
+        assert "Stop sharing" in screen_text(app)
+        for key in ("escape", "escape", "f2", "ctrl+p", "q", "left", "tab"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ShareScreen)
+            text = screen_text(app)
+            assert "T1" not in text and "Zoom Tuesday" not in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    assert len(Store(db).administrations("T1")) == 1

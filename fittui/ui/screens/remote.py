@@ -195,11 +195,12 @@ async def take_turns(app: FitApp, code: str, turns: list[tuple[str, str]], mode:
     from fittui.ui.screens.share import ShareScreen
 
     saved: list[Administration] = []
-    for key, rater in turns:
+    for n, (key, rater) in enumerate(turns):
         instrument = app.instruments[key]
         screen: Screen[Administration | None]
         if mode == "screen_share":
-            screen = ShareScreen(instrument, code, app.show_numbers, rater)
+            last = n == len(turns) - 1
+            screen = ShareScreen(instrument, code, app.show_numbers, rater, last=last)
         else:
             screen = ScoreEntryScreen(code, instrument, mode, app.today(), rater)
         rated = await app.push_screen_wait(screen)

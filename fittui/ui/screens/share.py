@@ -30,6 +30,7 @@ from fittui.ui.widgets.share_line import ShareLine
 HINT = N_("The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number")
 DONE_TEXT = N_("All {count} marked. Enter saves; ↑ goes back to change a mark.")
 SAVED_TEXT = N_("Saved. Stop sharing your screen now, then press Enter to see the result.")
+SAVED_MORE_TEXT = N_("Saved. Enter goes on to the next rating.")
 
 
 class ShareScreen(ShowsTheScale, Screen[Administration | None]):
@@ -58,8 +59,11 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         client_code: str,
         show_numbers: bool = False,
         rater: str = "client",
+        last: bool = True,
     ):
         super().__init__(instrument, client_code, rater, show_numbers)
+        self.last = last
+        """Whether the result comes next (ask to stop sharing first), or another rating."""
         self.current = 0
         self.saved: Administration | None = None
         self._leaving = False
@@ -106,7 +110,9 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         self.current = index
         lines = self.lines
         for n, line in enumerate(lines):
-            line.display = n == index
+            # A hidden line must take no key: one whose focus was still on its way (keys in
+            # a burst) would otherwise move a mark nobody sees on the "all marked" page.
+            line.display = line.can_focus = n == index
         progress = self.query_one("#share-progress", Static)
         message = self.query_one("#share-message", Static)
         if index < len(lines):
@@ -117,6 +123,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             lines[index].focus()
             message.update("")
         else:
+            self.set_focus(None)
             progress.update(Content(self.shown.name))
             message.update(_(DONE_TEXT).format(count=len(lines)))
 
@@ -162,7 +169,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             )
             return
         self.saved = saved
-        message.update(_(SAVED_TEXT))
+        message.update(_(SAVED_TEXT if self.last else SAVED_MORE_TEXT))
         self.query_one("#share-hint", Static).update("")
 
     def action_previous(self) -> None:
@@ -174,9 +181,12 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             line.show_numbers = not line.show_numbers
 
     def action_leave(self) -> None:
-        """Leave; with marks made and not saved, only on a second Escape."""
+        """Leave; with marks made and not saved, only on a second Escape. Once saved, only
+        Enter goes on: the result names the client, and the screen may still be shared."""
         if self.saved is not None:
-            self.dismiss(self.saved)
+            self.query_one("#share-message", Static).update(
+                _(SAVED_TEXT if self.last else SAVED_MORE_TEXT)
+            )
         elif self._leaving or all(line.value is None for line in self.lines):
             self.dismiss(None)
         else:
