@@ -299,3 +299,29 @@ async def test_escape_after_saving_keeps_the_shared_screen_free_of_the_client(db
         await pilot.pause()
         assert isinstance(app.screen, ResultScreen)
     assert len(Store(db).administrations("T1")) == 1
+
+
+async def test_a_code_or_label_with_brackets_is_shown_as_written(db):
+    """What was pasted (a chat's "[/quote]") and the client's label ("Smith [paid]") are
+    words, never markup: they are shown as written, and the app does not stop."""
+    store = Store(db)
+    store.update_client("T1", label="Smith [paid] [/]")
+    ors = INSTRUMENTS["ORS"]
+    written = write_form(store, "T1", ors, TODAY, 14)
+    code = make_code(ors, {i.key: 50 for i in ors.items}, written.form.form_id)
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "code")
+        field = app.screen.query_one("#code")
+        field.value = "[/quote] 5 5 5 5 · K7Q2-00"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "the code starts with '[/quote]'" in screen_text(app)
+        field.value = code
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "ORS for T1 (Smith [paid] [/])" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    assert len(Store(db).administrations("T1")) == 1
