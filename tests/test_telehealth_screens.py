@@ -325,3 +325,45 @@ async def test_a_code_or_label_with_brackets_is_shown_as_written(db):
         await pilot.pause()
         assert isinstance(app.screen, ResultScreen)
     assert len(Store(db).administrations("T1")) == 1
+
+
+async def test_a_questionnaire_over_a_shared_screen_saves_only_its_answers(db):
+    """The PHQ-9 shared: each question with its answers, chosen by arrow or number. On a
+    line, the first → put the mark at 1.5, "not an answer of PHQ-9", and the database that
+    took it could no longer be opened."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        app.screen.query_one("#remote-instrument").value = "PHQ-9"
+        await pilot.press("enter")  # the first way: share
+        await pilot.pause()
+        assert isinstance(app.screen, ShareScreen)
+        await pilot.press("right", "right")
+        assert "Several days" in screen_text(app)
+        await pilot.press("enter")
+        for keys in (["right"], ["3"], ["end", "left"], ["2"], ["0"], ["1"], ["home"], ["2"]):
+            await pilot.press(*keys, "enter")
+        text = screen_text(app)
+        assert "All 9 marked" in text and "T1" not in text
+        await pilot.press("enter")
+        await pilot.pause()
+    [saved] = Store(db).administrations("T1")  # the database reads back
+    assert list(saved.items.values()) == [10, 0, 30, 20, 20, 0, 10, 0, 20]
+    assert saved.mode == "screen_share"
+
+
+@pytest.mark.parametrize(
+    "key, scores",
+    [("PHQ-9", [15, 0, 0, 0, 0, 0, 0, 0, 0]), ("ORS", [50, 50, 50, 101]), ("GAD-7", [0] * 6)],
+)
+def test_a_score_the_database_would_refuse_to_read_is_never_written(db, key, scores):
+    """A screen that offered a score between two answers saved it, and the next start said
+    the database could not be read: the store now refuses it, and the database still opens."""
+    from fittui.domain.model import InputError
+
+    instrument = INSTRUMENTS[key]
+    items = {item.key: score for item, score in zip(instrument.items, scores)}
+    with pytest.raises(InputError, match=key):
+        Store(db).record("T1", instrument, items)
+    assert Store(db).administrations("T1") == []
