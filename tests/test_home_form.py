@@ -289,3 +289,20 @@ def test_history_names_how_each_rating_was_taken(cli, every_mode):
     assert "client · aloud" in out and "client · home form" in out
     data = cli("history", "M1", "--json", db_path=every_mode).json()
     assert [a["mode"] for a in data["administrations"]][:2] == ["in_person", "screen_share"]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["{id} {check}", "{id} - {check}", "{id}–{check}", "{id} — {check}", "{id}{check}"],
+)
+def test_the_form_id_and_check_read_as_heard(tail):
+    """Read out, 'K7Q2-9F' is typed as 'K7Q2 9F' (or a chat turns its hyphen into a dash):
+    the same code, not 'not F8' or 'ORS has 4 items but the code has 5 scores'."""
+    ors = INSTRUMENTS["ORS"]
+    items = dict(zip((i.key for i in ors.items), (55, 70, 100, 0)))
+    code = make_code(ors, items, "K7Q2")
+    check = code[-2:]
+    typed = "ORS 5.5 7.0 10.0 0.0 · " + tail.format(id="K7Q2", check=check)
+    assert parse_code(typed, INSTRUMENTS).items == items
+    with pytest.raises(ResponseCodeError, match="check does not match"):
+        parse_code(typed.replace("K7Q2", "K7Q3"), INSTRUMENTS)
