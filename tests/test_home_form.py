@@ -306,3 +306,29 @@ def test_the_form_id_and_check_read_as_heard(tail):
     assert parse_code(typed, INSTRUMENTS).items == items
     with pytest.raises(ResponseCodeError, match="check does not match"):
         parse_code(typed.replace("K7Q2", "K7Q3"), INSTRUMENTS)
+
+
+def test_a_code_entered_in_two_processes_at_once_is_saved_once(tmp_path):
+    """Two copies of fittui (the app on one screen, ``fittui enter`` in a terminal) given
+    the same code together: one saves it, the other says it was already entered."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "fittui.json"
+    store = Store(db)
+    store.add_client("A1")
+    _, code = _code_for(store)
+    env = {k: v for k, v in os.environ.items() if k != "FITTUI_DB"}
+    env["FITTUI_CONFIG"] = str(tmp_path / "config")
+    argv = [sys.executable, "-m", "fittui", "--db", str(db), "enter", code, "--yes"]
+    runs = [
+        subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for _ in range(2)
+    ]
+    done = sorted((run.wait(timeout=60), run.stderr.read()) for run in runs)
+    for run in runs:
+        run.stdout.close()
+        run.stderr.close()
+    assert [status for status, _ in done] == [0, 1]
+    assert "already entered" in done[1][1]
+    assert len(Store(db).administrations("A1")) == 1
