@@ -44,9 +44,9 @@ def run_app(args: argparse.Namespace, **options: Any) -> int:
 
     from fittui.ui.app import make_app
 
-    need_terminal()
     gc.enable()  # the app runs for hours: its cycles are collected (the commands run without)
     app = make_app(database(args), read_only=args.read_only, **options)
+    need_terminal()  # after the database: what is wrong with it is said first
     app.run()
     return app.return_code or EXIT_OK
 
