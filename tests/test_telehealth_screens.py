@@ -367,3 +367,34 @@ def test_a_score_the_database_would_refuse_to_read_is_never_written(db, key, sco
     with pytest.raises(InputError, match=key):
         Store(db).record("T1", instrument, items)
     assert Store(db).administrations("T1") == []
+
+
+async def test_a_message_raised_while_sharing_waits_until_the_sharing_ends(db):
+    """A toast over the shared screen (the database that cannot be read now, upkeep that
+    failed) could name a client: it waits, as in client mode, across the turns of a round,
+    and shows once the round is over."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(db, settings=Settings(mode="screen_share"), today=TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one("#raters").value = "client, partner"
+        app.screen.query_one("#raters").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        for turn in range(2):
+            app.notify(f"Record of client T2 number {turn}")
+            await pilot.pause()
+            assert not app.screen.query(Toast)
+            for key in ("8", "9", "7", "9"):
+                await pilot.press(key, "enter")
+            await pilot.press("enter")  # save
+            await pilot.pause()
+            assert not app.screen.query(Toast)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.pause()
+        shown = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("number 0" in t for t in shown) and any("number 1" in t for t in shown)

@@ -129,7 +129,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         return list(self.query(Answer))
 
     def on_mount(self) -> None:
-        self.app.clear_notifications()  # a toast would show over the shared screen
+        self.fit_app.sharing = True  # a toast would show over the shared screen: they wait
         # The command palette lists clients: it stays shut while the client watches.
         self._palette_was = self.app.use_command_palette
         self.app.use_command_palette = False
@@ -137,6 +137,8 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
+        if self.last or self.saved is None:  # the round is over: the result comes next
+            self.fit_app.sharing = False
 
     def _show(self, index: int) -> None:
         """Show item ``index``, or the finished page past the last item."""
