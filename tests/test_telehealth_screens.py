@@ -187,6 +187,19 @@ def test_snapshot_screen_share(snap_compare, db, size):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_snapshot_screen_share_questionnaire(snap_compare, db, size):
+    async def run_before(pilot):
+        await pilot.press("v")
+        await pilot.pause()
+        pilot.app.screen.query_one("#remote-instrument").value = "GAD-7"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("right", "right")
+
+    assert snap_compare(app_for(db), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 def test_snapshot_paper_entry(snap_compare, db, size):
     async def run_before(pilot):
         await choose(pilot, "paper")
