@@ -286,10 +286,12 @@ async def test_keys_on_the_all_marked_page_change_no_hidden_mark(db):
         await settle(pilot)
         assert "All 4 marked" in screen_text(app)
         await pilot.press("home", "left", "2", "shift+left", "tab", "right")
+        assert [line.value for line in app.screen.lines] == [70, 30, 50, 100]
+        await pilot.press("up", "3", "enter")  # ↑ still goes back to change the last mark
         await pilot.press("enter")  # save
         await pilot.pause()
     [saved] = Store(db).administrations("T1")
-    assert list(saved.items.values()) == [70, 30, 50, 100]
+    assert list(saved.items.values()) == [70, 30, 50, 30]
 
 
 async def test_escape_after_saving_keeps_the_shared_screen_free_of_the_client(db):
