@@ -332,3 +332,16 @@ def test_a_code_entered_in_two_processes_at_once_is_saved_once(tmp_path):
     assert [status for status, _ in done] == [0, 1]
     assert "already entered" in done[1][1]
     assert len(Store(db).administrations("A1")) == 1
+
+
+def test_enter_takes_the_code_without_quotes(cli, db, tmp_path):
+    """Pasted after ``fittui enter`` without quotes, the code is many words: the same code,
+    not 'unrecognized arguments: 5.5 7.0 10.0 0.0 · K7Q2-9F' (exit 2)."""
+    assert cli("add-client", "C1").code == 0
+    result = cli("form", "C1", "ORS", "-o", str(tmp_path / "form.html"))
+    form_id = re.search(r"form (\w{4}) for C1", result.out).group(1)
+    ors = INSTRUMENTS["ORS"]
+    code = make_code(ors, dict(zip((i.key for i in ors.items), (55, 70, 100, 0))), form_id)
+    saved = cli("enter", *code.split(), "--yes")
+    assert saved.code == 0 and "Saved ORS for C1" in saved.out
+    assert [a.total for a in Store(db).administrations("C1")] == [225]
