@@ -90,7 +90,8 @@ def check_answers(instrument: Instrument, items: Mapping[str, int]) -> None:
             or not scale.scale_min <= value <= scale.scale_max
             or (value - scale.scale_min) % scale.step
         ):
-            raise InputError(f"{value!r} tenths for {key!r} is not an answer of {scale.key}")
+            score = f"{value / 10:g}" if type(value) is int else repr(value)
+            raise InputError(f"score {score} of item {key!r} is not an answer of {scale.key}")
 
 
 def form_from_doc(form_id: str, doc: dict) -> Form:
