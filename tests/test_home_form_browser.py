@@ -239,3 +239,26 @@ def test_without_scripts_the_page_says_to_open_it_in_a_browser(cli, db, tmp_path
         assert not driver.find_element(By.ID, "done").is_displayed()
     finally:
         driver.quit()
+
+
+def test_the_users_own_wording_cannot_break_the_page(browser, cli, db, tmp_path):
+    """An item label in an instrument file holding '<!--<script>' (pasted markup, say)
+    put the browser's reading of the page's data past its own end: the script never ran
+    and Done did nothing."""
+    from selenium.webdriver.common.by import By
+
+    folder = tmp_path / "config" / "instruments"  # the cli fixture's FITTUI_CONFIG
+    folder.mkdir(parents=True)
+    (folder / "ors.toml").write_text(
+        'key = "ORS"\nname = "Outcome Rating Scale"\n'
+        '[[items]]\nkey = "individually"\nlabel = "Me <!--<script>"\n'
+        'description = "x"\nlow = "low"\nhigh = "high"\n',
+        encoding="utf-8",
+    )
+    page = _form(cli, db, tmp_path, "ORS")
+    browser.get(page.as_uri())
+    browser.find_element(By.ID, "done").click()
+    assert "Me <!--<script>" in browser.find_element(By.ID, "problem").text
+    for line in browser.find_elements(By.CSS_SELECTOR, ".line"):
+        line.send_keys("5")
+    assert _code(browser).startswith("ORS 5.0 5.0 5.0 5.0 · ")

@@ -245,7 +245,8 @@ def form_page(
 
 def _script_data(instrument: Instrument, form_id: str, tr: Translator) -> str:
     """What the page's script needs (the scale, the code's alphabet, its messages), as
-    JSON safe inside ``<script type="application/json">``, where only "</" could end it."""
+    JSON safe inside ``<script type="application/json">``: no "<" at all, since "</" could
+    end it and "<!--<script" would carry the browser's reading past its real end."""
     data = {
         "key": instrument.key,
         "id": form_id,
@@ -265,7 +266,7 @@ def _script_data(instrument: Instrument, form_id: str, tr: Translator) -> str:
             "selected": tr.c_("Selected: copy it with your device's copy command."),
         },
     }
-    return json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
+    return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
 
 
 def _page_words(instrument: Instrument, use_by: str, tr: Translator) -> dict[str, str]:
