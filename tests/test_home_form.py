@@ -289,3 +289,59 @@ def test_history_names_how_each_rating_was_taken(cli, every_mode):
     assert "client · aloud" in out and "client · home form" in out
     data = cli("history", "M1", "--json", db_path=every_mode).json()
     assert [a["mode"] for a in data["administrations"]][:2] == ["in_person", "screen_share"]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["{id} {check}", "{id} - {check}", "{id}–{check}", "{id} — {check}", "{id}{check}"],
+)
+def test_the_form_id_and_check_read_as_heard(tail):
+    """Read out, 'K7Q2-9F' is typed as 'K7Q2 9F' (or a chat turns its hyphen into a dash):
+    the same code, not 'not F8' or 'ORS has 4 items but the code has 5 scores'."""
+    ors = INSTRUMENTS["ORS"]
+    items = dict(zip((i.key for i in ors.items), (55, 70, 100, 0)))
+    code = make_code(ors, items, "K7Q2")
+    check = code[-2:]
+    typed = "ORS 5.5 7.0 10.0 0.0 · " + tail.format(id="K7Q2", check=check)
+    assert parse_code(typed, INSTRUMENTS).items == items
+    with pytest.raises(ResponseCodeError, match="check does not match"):
+        parse_code(typed.replace("K7Q2", "K7Q3"), INSTRUMENTS)
+
+
+def test_a_code_entered_in_two_processes_at_once_is_saved_once(tmp_path):
+    """Two copies of fittui (the app on one screen, ``fittui enter`` in a terminal) given
+    the same code together: one saves it, the other says it was already entered."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "fittui.json"
+    store = Store(db)
+    store.add_client("A1")
+    _, code = _code_for(store)
+    env = {k: v for k, v in os.environ.items() if k != "FITTUI_DB"}
+    env["FITTUI_CONFIG"] = str(tmp_path / "config")
+    argv = [sys.executable, "-m", "fittui", "--db", str(db), "enter", code, "--yes"]
+    runs = [
+        subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for _ in range(2)
+    ]
+    done = sorted((run.wait(timeout=60), run.stderr.read()) for run in runs)
+    for run in runs:
+        run.stdout.close()
+        run.stderr.close()
+    assert [status for status, _ in done] == [0, 1]
+    assert "already entered" in done[1][1]
+    assert len(Store(db).administrations("A1")) == 1
+
+
+def test_enter_takes_the_code_without_quotes(cli, db, tmp_path):
+    """Pasted after ``fittui enter`` without quotes, the code is many words: the same code,
+    not 'unrecognized arguments: 5.5 7.0 10.0 0.0 · K7Q2-9F' (exit 2)."""
+    assert cli("add-client", "C1").code == 0
+    result = cli("form", "C1", "ORS", "-o", str(tmp_path / "form.html"))
+    form_id = re.search(r"form (\w{4}) for C1", result.out).group(1)
+    ors = INSTRUMENTS["ORS"]
+    code = make_code(ors, dict(zip((i.key for i in ors.items), (55, 70, 100, 0))), form_id)
+    saved = cli("enter", *code.split(), "--yes")
+    assert saved.code == 0 and "Saved ORS for C1" in saved.out
+    assert [a.total for a in Store(db).administrations("C1")] == [225]

@@ -213,3 +213,52 @@ def test_a_form_in_the_clients_language_gives_the_same_code(browser, cli, db, tm
     assert saved.items == {"individually": 55, "interpersonally": 70, "socially": 100, "overall": 0}
     assert _requests(browser) == [page.as_uri()]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_without_scripts_the_page_says_to_open_it_in_a_browser(cli, db, tmp_path):
+    """A mail app's preview, or a browser with scripts switched off, shows the lines but
+    cannot mark them: the page says so and what to do, rather than leaving a Done that
+    does nothing."""
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    page = _form(cli, db, tmp_path, "ORS")
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs", {"profile.managed_default_content_settings.javascript": 2}
+    )
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        driver.get(page.as_uri())
+        warning = driver.find_element(By.ID, "no-script")
+        assert warning.is_displayed() and "open this file in a browser" in warning.text
+        assert not driver.find_element(By.ID, "done").is_displayed()
+    finally:
+        driver.quit()
+
+
+def test_the_users_own_wording_cannot_break_the_page(browser, cli, db, tmp_path):
+    """An item label in an instrument file holding '<!--<script>' (pasted markup, say)
+    put the browser's reading of the page's data past its own end: the script never ran
+    and Done did nothing."""
+    from selenium.webdriver.common.by import By
+
+    folder = tmp_path / "config" / "instruments"  # the cli fixture's FITTUI_CONFIG
+    folder.mkdir(parents=True)
+    (folder / "ors.toml").write_text(
+        'key = "ORS"\nname = "Outcome Rating Scale"\n'
+        '[[items]]\nkey = "individually"\nlabel = "Me <!--<script>"\n'
+        'description = "x"\nlow = "low"\nhigh = "high"\n',
+        encoding="utf-8",
+    )
+    page = _form(cli, db, tmp_path, "ORS")
+    browser.get(page.as_uri())
+    browser.find_element(By.ID, "done").click()
+    assert "Me <!--<script>" in browser.find_element(By.ID, "problem").text
+    for line in browser.find_elements(By.CSS_SELECTOR, ".line"):
+        line.send_keys("5")
+    assert _code(browser).startswith("ORS 5.0 5.0 5.0 5.0 · ")

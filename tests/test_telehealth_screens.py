@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_write, settle
 from fittui.domain.instruments import load_instruments
 from fittui.domain.response_code import make_code
 from fittui.formats.home_form import write_form
@@ -186,6 +187,19 @@ def test_snapshot_screen_share(snap_compare, db, size):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_snapshot_screen_share_questionnaire(snap_compare, db, size):
+    async def run_before(pilot):
+        await pilot.press("v")
+        await pilot.pause()
+        pilot.app.screen.query_one("#remote-instrument").value = "GAD-7"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("right", "right")
+
+    assert snap_compare(app_for(db), run_before=run_before, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 def test_snapshot_paper_entry(snap_compare, db, size):
     async def run_before(pilot):
         await choose(pilot, "paper")
@@ -211,6 +225,11 @@ async def test_the_m_dialog_takes_a_couple_over_a_shared_screen(db):
                 await pilot.press(key, "enter")
             await pilot.press("enter")  # save
             await pilot.pause()
+            # The partner's scale comes next, on the screen still shared: no "stop sharing"
+            # until the result is the next thing Enter shows.
+            said = screen_text(app)
+            assert ("Stop sharing" in said) == (app.screen.rater == "partner")
+            assert ("next rating" in said) == (app.screen.rater == "client")
             await pilot.press("enter")  # past "stop sharing"
             await pilot.pause()
         assert isinstance(app.screen, ResultScreen)
@@ -253,3 +272,144 @@ async def test_a_click_on_any_row_of_the_thick_line_marks_it(db):
         assert line.value is None
         await pilot.click(line, offset=(4, LINE_TOP))  # the line's top row, its left end
         assert line.value == 0
+
+
+async def test_keys_on_the_all_marked_page_change_no_hidden_mark(db):
+    """Past the last item the lines are hidden: a key pressed there (the client says
+    "wait, less"), must not move a mark nobody sees, and what is saved is what was shown."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        # In one read, as a fast hand or a slow link sends them: the last line's focus was
+        # still on its way when Enter hid it.
+        one_write(app, "7", "enter", "3", "enter", "5", "enter", "end", "enter")
+        await settle(pilot)
+        assert "All 4 marked" in screen_text(app)
+        await pilot.press("home", "left", "2", "shift+left", "tab", "right")
+        assert [line.value for line in app.screen.lines] == [70, 30, 50, 100]
+        await pilot.press("up", "3", "enter")  # ↑ still goes back to change the last mark
+        await pilot.press("enter")  # save
+        await pilot.pause()
+    [saved] = Store(db).administrations("T1")
+    assert list(saved.items.values()) == [70, 30, 50, 30]
+
+
+async def test_escape_after_saving_keeps_the_shared_screen_free_of_the_client(db):
+    """The saved page asks the therapist to stop sharing before Enter shows the result: an
+    Escape there (to leave, as everywhere else) must not put the client's result on the
+    shared screen."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "share")
+        await pilot.press("7", "enter", "3", "enter", "5", "enter", "8", "enter", "enter")
+        await pilot.pause()
+        assert "Stop sharing" in screen_text(app)
+        for key in ("escape", "escape", "f2", "ctrl+p", "q", "left", "tab"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ShareScreen)
+            text = screen_text(app)
+            assert "T1" not in text and "Zoom Tuesday" not in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    assert len(Store(db).administrations("T1")) == 1
+
+
+async def test_a_code_or_label_with_brackets_is_shown_as_written(db):
+    """What was pasted (a chat's "[/quote]") and the client's label ("Smith [paid]") are
+    words, never markup: they are shown as written, and the app does not stop."""
+    store = Store(db)
+    store.update_client("T1", label="Smith [paid] [/]")
+    ors = INSTRUMENTS["ORS"]
+    written = write_form(store, "T1", ors, TODAY, 14)
+    code = make_code(ors, {i.key: 50 for i in ors.items}, written.form.form_id)
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, "code")
+        field = app.screen.query_one("#code")
+        field.value = "[/quote] 5 5 5 5 · K7Q2-00"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "the code starts with '[/quote]'" in screen_text(app)
+        field.value = code
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "ORS for T1 (Smith [paid] [/])" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+    assert len(Store(db).administrations("T1")) == 1
+
+
+async def test_a_questionnaire_over_a_shared_screen_saves_only_its_answers(db):
+    """The PHQ-9 shared: each question with its answers, chosen by arrow or number. On a
+    line, the first → put the mark at 1.5, "not an answer of PHQ-9", and the database that
+    took it could no longer be opened."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        app.screen.query_one("#remote-instrument").value = "PHQ-9"
+        await pilot.press("enter")  # the first way: share
+        await pilot.pause()
+        assert isinstance(app.screen, ShareScreen)
+        await pilot.press("right", "right")
+        assert "Several days" in screen_text(app)
+        await pilot.press("enter")
+        for keys in (["right"], ["3"], ["end", "left"], ["2"], ["0"], ["1"], ["home"], ["2"]):
+            await pilot.press(*keys, "enter")
+        text = screen_text(app)
+        assert "All 9 marked" in text and "T1" not in text
+        await pilot.press("enter")
+        await pilot.pause()
+    [saved] = Store(db).administrations("T1")  # the database reads back
+    assert list(saved.items.values()) == [10, 0, 30, 20, 20, 0, 10, 0, 20]
+    assert saved.mode == "screen_share"
+
+
+@pytest.mark.parametrize(
+    "key, scores",
+    [("PHQ-9", [15, 0, 0, 0, 0, 0, 0, 0, 0]), ("ORS", [50, 50, 50, 101]), ("GAD-7", [0] * 6)],
+)
+def test_a_score_the_database_would_refuse_to_read_is_never_written(db, key, scores):
+    """A screen that offered a score between two answers saved it, and the next start said
+    the database could not be read: the store now refuses it, and the database still opens."""
+    from fittui.domain.model import InputError
+
+    instrument = INSTRUMENTS[key]
+    items = {item.key: score for item, score in zip(instrument.items, scores)}
+    with pytest.raises(InputError, match=key):
+        Store(db).record("T1", instrument, items)
+    assert Store(db).administrations("T1") == []
+
+
+async def test_a_message_raised_while_sharing_waits_until_the_sharing_ends(db):
+    """A toast over the shared screen (the database that cannot be read now, upkeep that
+    failed) could name a client: it waits, as in client mode, across the turns of a round,
+    and shows once the round is over."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(db, settings=Settings(mode="screen_share"), today=TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one("#raters").value = "client, partner"
+        app.screen.query_one("#raters").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        for turn in range(2):
+            app.notify(f"Record of client T2 number {turn}")
+            await pilot.pause()
+            assert not app.screen.query(Toast)
+            for key in ("8", "9", "7", "9"):
+                await pilot.press(key, "enter")
+            await pilot.press("enter")  # save
+            await pilot.pause()
+            assert not app.screen.query(Toast)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.pause()
+        shown = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("number 0" in t for t in shown) and any("number 1" in t for t in shown)

@@ -21,7 +21,12 @@ def register(commands: Commands) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the page")
 
     p = commands.add("enter", cmd_enter, writes=True)
-    p.add_argument("code", metavar="'RESPONSE CODE'", help="e.g. 'ORS 5.5 7.0 10.0 0.0 · K7Q2-9F'")
+    p.add_argument(
+        "code",
+        nargs="+",  # pasted without quotes, the code is many words: the same code
+        metavar="'RESPONSE CODE'",
+        help="e.g. 'ORS 5.5 7.0 10.0 0.0 · K7Q2-9F'",
+    )
     p.add_argument("--yes", action="store_true", help="save without asking (for scripts)")
 
 
@@ -55,7 +60,8 @@ def cmd_enter(args: argparse.Namespace) -> int:
     from fittui.formats.home_form import read_code, save_entry
 
     store = open_store(args)
-    entry = read_code(store, args.code, instruments(), date.today(), settings().form_days)
+    code = " ".join(args.code)
+    entry = read_code(store, code, instruments(), date.today(), settings().form_days)
     print(f"To save: {entry.describe()}.")
     if not args.yes:
         if not sys.stdin.isatty():

@@ -94,15 +94,23 @@ def _normalise(token: str) -> str:
 
 
 _TAIL = re.compile(rf"^([0-9A-Z]{{{FORM_ID_LENGTH}}})-?([0-9A-Z]{{2}})$")
+# The id and check as a person types them on hearing them ("K7Q2 9F", "K7Q2 - 9F") or a
+# chat app passes them on (its hyphen made a dash): joined back into one "K7Q2-9F".
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+_SPLIT_TAIL = re.compile(
+    rf"(?<![^\s·|;])([0-9A-Za-z]{{{FORM_ID_LENGTH}}})\s*-?\s*([0-9A-Za-z]{{2}})\s*$"
+)
 
 
 def parse_code(text: str, instruments: dict[str, Instrument]) -> Response:
     """Read a response code as typed or pasted, or say exactly what is wrong with it.
 
-    Spaces, the middle dot and letter case do not matter; a decimal comma is read as a
-    point (``5,5``); O, I and L in the form id are read as 0, 1 and 1.
+    Spaces, the middle dot and letter case do not matter, nor a space or a dash for the
+    hyphen between the form id and the check; a decimal comma is read as a point (``5,5``);
+    O, I and L in the form id are read as 0, 1 and 1.
     """
-    tokens = [t for t in re.split(r"[\s·|;]+", text.strip()) if t]
+    text = _SPLIT_TAIL.sub(r"\1-\2", text.translate(_DASHES).strip())
+    tokens = [t for t in re.split(r"[\s·|;]+", text) if t]
     if len(tokens) < 3:
         raise ResponseCodeError(
             "a response code looks like 'ORS 5.5 7.0 10.0 0.0 · K7Q2-9F': "

@@ -57,7 +57,7 @@ button { font: inherit; padding: .75rem 1.5rem; min-height: 3rem; border-radius:
 button:focus-visible { outline: .2rem solid var(--focus); outline-offset: .15rem; }
 #done { background: var(--mark); color: var(--paper); border-color: var(--mark);
   font-weight: 600; }
-#problem { color: var(--focus); font-weight: 600; }
+#problem, #no-script { color: var(--focus); font-weight: 600; }
 #done-box { margin-top: 1.5rem; padding: 1rem; border: .15rem solid var(--line);
   border-radius: .5rem; }
 #code { font: 1.5rem/1.4 ui-monospace, monospace; overflow-wrap: anywhere; margin: .5rem 0; }
@@ -66,6 +66,7 @@ button:focus-visible { outline: .2rem solid var(--focus); outline-offset: .15rem
 SCRIPT = """
 "use strict";
 const FORM = JSON.parse(document.getElementById("form-data").textContent);
+document.getElementById("done").hidden = false;
 const ALPHABET = FORM.alphabet;
 const values = FORM.items.map(() => null);
 
@@ -244,7 +245,8 @@ def form_page(
 
 def _script_data(instrument: Instrument, form_id: str, tr: Translator) -> str:
     """What the page's script needs (the scale, the code's alphabet, its messages), as
-    JSON safe inside ``<script type="application/json">``, where only "</" could end it."""
+    JSON safe inside ``<script type="application/json">``: no "<" at all, since "</" could
+    end it and "<!--<script" would carry the browser's reading past its real end."""
     data = {
         "key": instrument.key,
         "id": form_id,
@@ -264,7 +266,7 @@ def _script_data(instrument: Instrument, form_id: str, tr: Translator) -> str:
             "selected": tr.c_("Selected: copy it with your device's copy command."),
         },
     }
-    return json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
+    return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
 
 
 def _page_words(instrument: Instrument, use_by: str, tr: Translator) -> dict[str, str]:
@@ -291,6 +293,11 @@ def _page_words(instrument: Instrument, use_by: str, tr: Translator) -> dict[str
         "your_code": tr.c_("Your code (read it out, or copy it into the chat):"),
         "copy": tr.c_("Copy the code"),
         "change": tr.c_("You can still change a mark: the code changes with it."),
+        "no_script": tr.c_(
+            "This page cannot take your marks here, because its own small script is switched "
+            "off (in a mail app's preview, say): open this file in a browser, such as "
+            "Safari, Chrome or Firefox."
+        ),
     }
     return {key: escape(text) for key, text in words.items()}
 
@@ -316,11 +323,12 @@ def _document(
 {frame}
 <p class="hint">{words["hint"]}</p>
 <p class="until">{words["until"]}</p>
+<noscript><p id="no-script">{words["no_script"]}</p></noscript>
 <div id="rating">
 {items}
 </div>
 <p id="problem" role="alert"></p>
-<button type="button" id="done">{words["done"]}</button>
+<button type="button" id="done" hidden>{words["done"]}</button>
 <div id="done-box" hidden>
   <p>{words["your_code"]}</p>
   <p id="code" tabindex="-1" aria-live="polite"></p>

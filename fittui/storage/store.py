@@ -78,6 +78,22 @@ class Form(Frozen):
         self._fill(form_id, client, instrument, created, used_at, administration)
 
 
+def check_answers(instrument: Instrument, items: Mapping[str, int]) -> None:
+    """Refuse what reading the database would refuse (a PHQ-9 score between two answers, an
+    item missing): written, it would leave a database that no longer opens."""
+    scale = instrument.scale
+    if sorted(items) != sorted(scale.items):
+        raise InputError(f"{scale.key} takes the items {', '.join(scale.items)}")
+    for key, value in items.items():
+        if (
+            type(value) is not int
+            or not scale.scale_min <= value <= scale.scale_max
+            or (value - scale.scale_min) % scale.step
+        ):
+            score = f"{value / 10:g}" if type(value) is int else repr(value)
+            raise InputError(f"score {score} of item {key!r} is not an answer of {scale.key}")
+
+
 def form_from_doc(form_id: str, doc: dict) -> Form:
     used = doc.get("used") or {}
     return Form(
@@ -588,6 +604,7 @@ class Store:
         mode: Mode = DEFAULT_MODE,
     ) -> Administration:
         """Save one administration; it is on disk when this returns."""
+        check_answers(instrument, items)
         [saved] = self.record_many(
             [
                 Administration(

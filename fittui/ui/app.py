@@ -79,6 +79,11 @@ class FitApp(KeysInOrder):
     has given the PIN (or, in `fittui rate`, until the app exits). Follow it with
     ``app.watch(app, "client_mode", callback)``."""
 
+    sharing: var[bool] = var(False)
+    """True while a rating is shown over a shared screen (``screens/share.py``), from its
+    first turn to its last: the client sees the screen, so notifications wait, as in client
+    mode."""
+
     def __init__(
         self,
         store: Store,
@@ -361,10 +366,13 @@ class FitApp(KeysInOrder):
             "timeout": timeout,
             "markup": markup,
         }
-        if self.client_mode:
+        if self.client_mode or self.sharing:
             self._held_notifications.append((message, note))
         else:
             super().notify(message, **note)
+
+    def watch_sharing(self, on: bool) -> None:
+        self.watch_client_mode(on)
 
     def watch_client_mode(self, on: bool) -> None:
         if on:

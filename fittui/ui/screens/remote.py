@@ -125,14 +125,15 @@ class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
                     app.settings.form_days,
                     expect_client=self.client.code,
                 )
+                # The label and the pasted code are words, never markup.
                 message.update(
-                    f"{self.pending.describe()}.\n" + _("Enter saves it; Escape cancels.")
+                    Content(f"{self.pending.describe()}.\n" + _("Enter saves it; Escape cancels."))
                 )
                 return
             saved = save_entry(app.store, self.pending)
         except (InputError, StorageError) as exc:
             self.pending = None
-            message.update(_("Not saved: {problem}").format(problem=exc))
+            message.update(Content(_("Not saved: {problem}").format(problem=exc)))
             return
         self.dismiss(saved)
 
@@ -175,6 +176,7 @@ async def take_remotely(app: FitApp, client: Client) -> None:
                 _("The form was not written: {problem}").format(problem=exc),
                 severity="error",
                 timeout=10,
+                markup=False,
             )
             return
         app.notify(
@@ -183,6 +185,7 @@ async def take_remotely(app: FitApp, client: Client) -> None:
                 "{day} (v, then 'Enter the code')."
             ).format(path=target, code=client.code, day=written.use_by),
             timeout=15,
+            markup=False,  # a folder's name may hold brackets
         )
 
 
@@ -195,11 +198,12 @@ async def take_turns(app: FitApp, code: str, turns: list[tuple[str, str]], mode:
     from fittui.ui.screens.share import ShareScreen
 
     saved: list[Administration] = []
-    for key, rater in turns:
+    for n, (key, rater) in enumerate(turns):
         instrument = app.instruments[key]
         screen: Screen[Administration | None]
         if mode == "screen_share":
-            screen = ShareScreen(instrument, code, app.show_numbers, rater)
+            last = n == len(turns) - 1
+            screen = ShareScreen(instrument, code, app.show_numbers, rater, last=last)
         else:
             screen = ScoreEntryScreen(code, instrument, mode, app.today(), rater)
         rated = await app.push_screen_wait(screen)

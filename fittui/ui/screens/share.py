@@ -22,14 +22,18 @@ from textual.widgets import Footer, Static
 
 from fittui.domain.instruments import Instrument
 from fittui.domain.language import N_, _, translated
-from fittui.domain.model import Administration
+from fittui.domain.model import Administration, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.taking import ShowsTheScale
+from fittui.ui.widgets.answer import Answer
+from fittui.ui.widgets.choice import Choice
 from fittui.ui.widgets.share_line import ShareLine
 
 HINT = N_("The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number")
+CHOICE_HINT = N_("The client says which answer: ← → move to it, or its number, {low} to {high}")
 DONE_TEXT = N_("All {count} marked. Enter saves; ↑ goes back to change a mark.")
 SAVED_TEXT = N_("Saved. Stop sharing your screen now, then press Enter to see the result.")
+SAVED_MORE_TEXT = N_("Saved. Enter goes on to the next rating.")
 
 
 class ShareScreen(ShowsTheScale, Screen[Administration | None]):
@@ -38,6 +42,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
     BINDINGS = [
         Binding("enter", "next", N_("Next")),
         Binding("up", "previous", N_("Back")),
+        Binding("shift+tab", "previous", N_("Back"), show=False),  # ↑ chooses in a column
         Binding("n", "toggle_numbers", N_("Numbers")),
         Binding("escape", "leave", N_("Leave")),
     ]
@@ -58,8 +63,11 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         client_code: str,
         show_numbers: bool = False,
         rater: str = "client",
+        last: bool = True,
     ):
         super().__init__(instrument, client_code, rater, show_numbers)
+        self.last = last
+        """Whether the result comes next (ask to stop sharing first), or another rating."""
         self.current = 0
         self.saved: Administration | None = None
         self._leaving = False
@@ -74,7 +82,28 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         # An instrument file's words are shown as written: "[paid]" is no markup.
         yield Static(Content(self.shown.frame), id="share-frame")
         with Vertical(id="share-items"):
-            for item in self.shown.items:
+            yield from self._answers()
+        yield Static("", id="share-message")
+        yield Static(self._hint(), id="share-hint")
+        yield Footer(show_command_palette=False)
+
+    def _answers(self) -> ComposeResult:
+        """A line drawn large for each item; a questionnaire's question with its answers,
+        since its scores are whole answers that a line would put between two."""
+        shown = self.shown
+        for number, item in enumerate(shown.items, start=1):
+            if shown.kind == "likert":
+                yield Choice(
+                    item,
+                    shown.options,
+                    shown.scale_min,
+                    shown.step,
+                    number=number,
+                    show_numbers=self.show_numbers,
+                    tr=self.tr,
+                    id=f"share-{item.key}",
+                )
+            else:
                 yield ShareLine(
                     item,
                     self.instrument.scale_min,
@@ -83,16 +112,24 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
                     tr=self.tr,
                     id=f"share-{item.key}",
                 )
-        yield Static("", id="share-message")
-        yield Static(_(HINT), id="share-hint")
-        yield Footer(show_command_palette=False)
+
+    def _hint(self) -> str:
+        """The keys, for the therapist who presses them."""
+        instrument = self.instrument
+        if instrument.kind != "likert":
+            return _(HINT)
+        low, high = (
+            instrument.format_score(t) for t in (instrument.scale_min, instrument.scale_max)
+        )
+        return _(CHOICE_HINT).format(low=low, high=high)
 
     @property
-    def lines(self) -> list[ShareLine]:
-        return list(self.query(ShareLine))
+    def lines(self) -> list[Answer]:
+        """Each item's answer, a line or a question, in order."""
+        return list(self.query(Answer))
 
     def on_mount(self) -> None:
-        self.app.clear_notifications()  # a toast would show over the shared screen
+        self.fit_app.sharing = True  # a toast would show over the shared screen: they wait
         # The command palette lists clients: it stays shut while the client watches.
         self._palette_was = self.app.use_command_palette
         self.app.use_command_palette = False
@@ -100,13 +137,17 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
+        if self.last or self.saved is None:  # the round is over: the result comes next
+            self.fit_app.sharing = False
 
     def _show(self, index: int) -> None:
         """Show item ``index``, or the finished page past the last item."""
         self.current = index
         lines = self.lines
         for n, line in enumerate(lines):
-            line.display = n == index
+            # A hidden line must take no key: one whose focus was still on its way (keys in
+            # a burst) would otherwise move a mark nobody sees on the "all marked" page.
+            line.display = line.can_focus = n == index
         progress = self.query_one("#share-progress", Static)
         message = self.query_one("#share-message", Static)
         if index < len(lines):
@@ -117,15 +158,16 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             lines[index].focus()
             message.update("")
         else:
+            self.set_focus(None)
             progress.update(Content(self.shown.name))
             message.update(_(DONE_TEXT).format(count=len(lines)))
 
-    @on(ShareLine.Changed)
+    @on(Answer.Changed)
     def _marked(self) -> None:
         self._leaving = False
 
-    @on(ShareLine.Confirmed)
-    def _confirmed(self, event: ShareLine.Confirmed) -> None:
+    @on(Answer.Confirmed)
+    def _confirmed(self, event: Answer.Confirmed) -> None:
         event.stop()
         self.action_next()
 
@@ -136,9 +178,12 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
         lines = self.lines
         if self.current < len(lines):
             if lines[self.current].value is None:
-                self.query_one("#share-message", Static).update(
-                    _("Put a mark on the line first: the client says where.")
+                first = (
+                    _("Choose an answer first: the client says which.")
+                    if self.instrument.kind == "likert"
+                    else _("Put a mark on the line first: the client says where.")
                 )
+                self.query_one("#share-message", Static).update(first)
                 return
             self._show(self.current + 1)
             return
@@ -152,7 +197,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             saved = self.fit_app.store.record(
                 self.client_code, self.instrument, items, rater=self.rater, mode="screen_share"
             )
-        except StorageError as exc:
+        except (InputError, StorageError) as exc:
             message.update(
                 Content(
                     _("Not saved: {problem}. The marks are kept; press Enter to try again.").format(
@@ -162,7 +207,7 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             )
             return
         self.saved = saved
-        message.update(_(SAVED_TEXT))
+        message.update(_(SAVED_TEXT if self.last else SAVED_MORE_TEXT))
         self.query_one("#share-hint", Static).update("")
 
     def action_previous(self) -> None:
@@ -174,9 +219,12 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
             line.show_numbers = not line.show_numbers
 
     def action_leave(self) -> None:
-        """Leave; with marks made and not saved, only on a second Escape."""
+        """Leave; with marks made and not saved, only on a second Escape. Once saved, only
+        Enter goes on: the result names the client, and the screen may still be shared."""
         if self.saved is not None:
-            self.dismiss(self.saved)
+            self.query_one("#share-message", Static).update(
+                _(SAVED_TEXT if self.last else SAVED_MORE_TEXT)
+            )
         elif self._leaving or all(line.value is None for line in self.lines):
             self.dismiss(None)
         else:
