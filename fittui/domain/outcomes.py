@@ -571,7 +571,7 @@ def _effect(estimate: Estimate, minimum_n: int) -> tuple[str, str]:
     if estimate.value is None:
         if estimate.n:
             return "-", _("n {n}, below minimum {minimum}").format(n=estimate.n, minimum=minimum_n)
-        return "-", _("no episode yet")
+        return "-", _("none to measure yet")
     return (
         f"{rounded(estimate.value, 2):.2f}",
         _("n {n}, CI {low} to {high}").format(
