@@ -279,8 +279,10 @@ def test_cli_summary_text_and_json(cli):
     assert result.json()["effect_size"] is None  # 3 episodes in the clinical range
     assert result.json()["effect_size_n"] == 3
     assert result.json()["seen_once"] == 1
+    assert (result.json()["from"], result.json()["to"]) == (None, None)  # all time
     february = cli("report", "--summary", "--from", "2026-02-01", "--to", "2026-02-28", "--json")
     assert february.json()["clients"] == 4
+    assert (february.json()["from"], february.json()["to"]) == ("2026-02-01", "2026-02-28")
     text = cli("report", "--summary", "--from", "2026-03-01").out
     assert "Outcome summary, from 2026-03-01" in text
     assert "Effect size" in text and "n 1, below minimum 10" in text

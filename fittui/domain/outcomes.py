@@ -282,8 +282,12 @@ class OutcomeSummary:
 
     def to_json(self) -> dict:
         """``fittui report --summary --json``: counts, means and effect sizes to 2 decimals,
-        shares to 3; every null figure's reason under ``reasons``."""
+        shares to 3; every null figure's reason under ``reasons``. It says its period
+        (``from`` and ``to``, null where open), so a file kept or sent says what it covers."""
+        start, end = self.period.start, self.period.end
         return {
+            "from": None if start is None else start.isoformat(),
+            "to": None if end is None else end.isoformat(),
             "clients": self.clients,
             "episodes": self.episodes,
             "episodes_with_two_ors": self.episodes_with_two_ors,
