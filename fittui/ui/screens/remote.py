@@ -31,6 +31,8 @@ from fittui.formats.home_form import (
 )
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from fittui.ui.app import FitApp
@@ -52,9 +54,14 @@ def instrument_choices(client: Client, instruments: dict[str, Instrument]) -> li
 
 
 class RemoteScreen(ModalScreen[tuple[str, str] | None]):
-    """Choose the instrument and the way; dismisses with (way, instrument key) or None."""
+    """Choose the instrument and the way; dismisses with (way, instrument key) or None.
 
-    BINDINGS = [Binding("escape", "cancel", N_("Back to list"))]
+    Its own footer covers the client list's, whose keys do nothing while it is open."""
+
+    KEYS_TITLE = N_("the video and paper dialog")
+    KEYS = key_sections("remote")
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(self, client: Client, instruments: dict[str, Instrument]) -> None:
         super().__init__()
@@ -77,6 +84,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
             )
             yield Label(_("How"))
             yield OptionList(*(Option(_(text), id=way) for way, text in WAYS.items()), id="ways")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#ways", OptionList).focus()

@@ -6,6 +6,8 @@ form. Either way each score is checked exactly as ``fittui record`` checks it (0
 with one decimal on a line, the answer's number on the PHQ-9 or GAD-7), and the rating is
 saved with how it was taken, since a spoken SRS is known to run higher than a marked one.
 A paper form's date can be changed (it defaults to today); a spoken rating is dated now.
+Scores typed and not saved are left only on a second Escape: the first says so, since a
+key pressed in passing should not cost the therapist a round of questions.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         self.mode = mode
         self.today = today
         self._saving = False
+        self._leaving = False
 
     def compose(self) -> ComposeResult:
         instrument = self.instrument
@@ -92,6 +95,23 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
+
+    def on_input_changed(self) -> None:
+        self._leaving = False  # a score typed after the warning asks again before leaving
+
+    def action_cancel(self) -> None:
+        """Leave without saving; with scores typed, only on a second Escape."""
+        typed = any(
+            self.query_one(f"#score-{item.key}", Input).value.strip()
+            for item in self.instrument.items
+        )
+        if self._leaving or not typed:
+            self.dismiss(None)
+            return
+        self._leaving = True
+        self.query_one("#error", Static).update(
+            _("Press Escape again to leave without saving these scores.")
+        )
 
     def _when(self) -> str | None:
         if self.mode != "paper":
