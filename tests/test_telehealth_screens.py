@@ -123,6 +123,21 @@ async def test_the_v_dialog_footer_shows_its_own_keys(db, size):
         assert not isinstance(app.screen, (KeysScreen, RemoteScreen))
 
 
+async def test_the_help_over_a_shared_screen_lists_no_shut_command_palette(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = [keys for __, rows in help_sections(app.screen) for keys, __ in rows]
+        assert "Ctrl+P" in keys  # on the client list the palette is open
+        await choose(pilot, "share")
+        keys = [keys for __, rows in help_sections(app.screen) for keys, __ in rows]
+        assert "Ctrl+P" not in keys and "Escape" in keys and "Ctrl+Q" in keys
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, KeysScreen)
+        assert "Ctrl+P" not in screen_text(app) and "command palette" not in screen_text(app)
+
+
 async def test_spoken_scores_are_checked_then_saved_with_their_mode(db):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
