@@ -123,6 +123,18 @@ async def test_the_v_dialog_footer_shows_its_own_keys(db, size):
         assert not isinstance(app.screen, (KeysScreen, RemoteScreen))
 
 
+@pytest.mark.parametrize("way", ["spoken", "paper", "code"])
+async def test_typed_entry_and_the_code_show_their_own_keys_in_the_footer(db, way):
+    app = app_for(db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await choose(pilot, way)
+        assert isinstance(app.screen, (ScoreEntryScreen, CodeEntryScreen))
+        footer = app.screen.query_one(Footer)
+        shown = [(key.key_display, key.description) for key in footer.query("FooterKey")]
+        assert shown == [("esc", "Cancel"), ("F1", "Keys")]  # ? types in a field: F1
+        assert "Escape" in dict(help_sections(app.screen)[0][1])
+
+
 async def test_the_help_over_a_shared_screen_lists_no_shut_command_palette(db):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:

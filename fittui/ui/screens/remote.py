@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -101,7 +100,9 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
 class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Paste or type a home form's code: checked on Enter, saved on a second Enter."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    KEYS_TITLE = N_("the home form's code")
+    KEYS = key_sections("code_entry")
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(self, client: Client) -> None:
         super().__init__()
@@ -115,6 +116,7 @@ class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
             )
             yield Input(placeholder=_("e.g. ORS 5.5 7.0 10.0 0.0 · K7Q2-9F"), id="code")
             yield Static(_("Enter checks the code; Escape cancels."), id="error")
+        yield KeysFooter()
 
     def on_input_changed(self) -> None:
         self.pending = None  # a changed code is checked again before anything is saved

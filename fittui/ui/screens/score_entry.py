@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
@@ -26,15 +25,21 @@ from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.form import FormScreen
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 from fittui.ui.taking import TakesOneRating
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 MODE_TITLES = {"spoken": N_("said aloud"), "paper": N_("from a paper form")}
 
 
 class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess):
-    """Saves the typed rating and dismisses with it, or with None when cancelled."""
+    """Saves the typed rating and dismisses with it, or with None when cancelled. Its own
+    footer covers the client list's, whose keys do nothing while it is open."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    KEYS_TITLE = N_("the score form")
+    KEYS = key_sections("score_entry")
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
     DEFAULT_CSS = """
     ScoreEntryScreen {
         & .score-row { height: 1; margin: 0 0 1 0; }
@@ -92,6 +97,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
             with Horizontal(id="buttons"):
                 yield Button(_("Save"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
