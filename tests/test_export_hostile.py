@@ -64,6 +64,50 @@ def test_a_home_form_never_writes_over_the_database(cli, demo):
     assert db_bytes(demo) == before  # no form saved either
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "words"),
+    [
+        (("export", "--format", "csv"), "settings.toml", "settings file, which holds the PIN"),
+        (("export", "--format", "json"), "Settings.TOML", "settings file, which holds the PIN"),
+        (("form", "D01"), "settings.toml", "settings file, which holds the PIN"),
+        (("export", "--format", "csv"), "instruments/mine.toml", "your instrument files"),
+        (("form", "D01"), "instruments/new.toml", "your instrument files"),
+        (("export", "--format", "csv"), "sub/../settings.toml", "settings file"),
+    ],
+)
+def test_an_export_or_form_never_writes_over_the_settings_or_instrument_files(
+    cli, demo, tmp_path, command, name, words
+):
+    config = tmp_path / "config"  # FITTUI_CONFIG, as the cli fixture sets it
+    (config / "instruments").mkdir(parents=True)
+    (config / "sub").mkdir()
+    (config / "settings.toml").write_text("[forms]\ndays = 10\n")
+    (config / "instruments" / "mine.toml").write_text('key = "ORS"\n')
+    before = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
+    database = db_bytes(demo)
+    result = cli(*command, "-o", config / name, db_path=demo)
+    assert result.code == 1 and words in result.err
+    assert {p: p.read_bytes() for p in config.rglob("*") if p.is_file()} == before
+    assert db_bytes(demo) == database  # no form saved either
+
+
+def test_an_export_to_a_hard_link_of_the_settings_is_refused(cli, demo, tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text("[forms]\ndays = 10\n")
+    link = tmp_path / "elsewhere.toml"
+    os.link(config / "settings.toml", link)
+    assert cli("export", "--format", "csv", "-o", link, db_path=demo).code == 1
+    assert (config / "settings.toml").read_text() == "[forms]\ndays = 10\n"
+
+
+def test_an_export_beside_the_settings_under_another_name_is_written(cli, demo, tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    result = cli("export", "--format", "csv", "-o", config / "export.csv", db_path=demo)
+    assert result.code == 0 and (config / "export.csv").read_text().startswith("client,")
+
+
 def test_an_export_beside_the_database_under_another_name_is_written(cli, demo):
     target = demo.parent / "fittui-export.csv"
     assert cli("export", "--format", "csv", "-o", target, db_path=demo).code == 0

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.widgets import Footer
 
 from conftest import one_write, settle
 from fittui.domain.instruments import load_instruments
@@ -20,6 +21,7 @@ from fittui.formats.home_form import write_form
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
+from fittui.ui.screens.keys import KeysScreen, help_sections
 from fittui.ui.screens.remote import WAYS, CodeEntryScreen, RemoteScreen
 from fittui.ui.screens.result import ResultScreen
 from fittui.ui.screens.score_entry import ScoreEntryScreen
@@ -101,6 +103,53 @@ async def test_screen_share_goes_back_and_leaves_only_on_a_second_escape(db):
     assert Store(db).administrations() == []
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_v_dialog_footer_shows_its_own_keys(db, size):
+    app = app_for(db)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, RemoteScreen)
+        footer = app.screen.query_one(Footer)
+        shown = [(key.key_display, key.description) for key in footer.query("FooterKey")]
+        assert shown == [("esc", "Back to list"), ("?", "Keys")]
+        assert all(key.region.right <= size[0] for key in footer.query("FooterKey"))
+        help_rows = dict(help_sections(app.screen)[0][1])
+        assert help_rows["Escape"] == "back to the list" and "Enter" in help_rows
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, KeysScreen)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, (KeysScreen, RemoteScreen))
+
+
+@pytest.mark.parametrize("way", ["spoken", "paper", "code"])
+async def test_typed_entry_and_the_code_show_their_own_keys_in_the_footer(db, way):
+    app = app_for(db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await choose(pilot, way)
+        assert isinstance(app.screen, (ScoreEntryScreen, CodeEntryScreen))
+        footer = app.screen.query_one(Footer)
+        shown = [(key.key_display, key.description) for key in footer.query("FooterKey")]
+        assert shown == [("esc", "Cancel"), ("F1", "Keys")]  # ? types in a field: F1
+        assert "Escape" in dict(help_sections(app.screen)[0][1])
+
+
+async def test_the_help_over_a_shared_screen_lists_no_shut_command_palette(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = [keys for __, rows in help_sections(app.screen) for keys, __ in rows]
+        assert "Ctrl+P" in keys  # on the client list the palette is open
+        await choose(pilot, "share")
+        keys = [keys for __, rows in help_sections(app.screen) for keys, __ in rows]
+        assert "Ctrl+P" not in keys and "Escape" in keys and "Ctrl+Q" in keys
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, KeysScreen)
+        assert "Ctrl+P" not in screen_text(app) and "command palette" not in screen_text(app)
+
+
 async def test_spoken_scores_are_checked_then_saved_with_their_mode(db):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -117,6 +166,30 @@ async def test_spoken_scores_are_checked_then_saved_with_their_mode(db):
     [saved] = Store(db).administrations("T1")
     assert saved.mode == "spoken" and saved.items["socially"] == 75
     assert saved.date[:10] == date.today().isoformat()
+
+
+@pytest.mark.parametrize("way", ["spoken", "paper"])
+async def test_typed_scores_are_left_only_on_a_second_escape(db, way):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose(pilot, way)
+        await pilot.press("escape")  # nothing typed: one Escape leaves
+        await pilot.pause()
+        assert not isinstance(app.screen, ScoreEntryScreen)
+        await choose(pilot, way)
+        await pilot.press("9", "tab", "8", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ScoreEntryScreen)
+        assert "Press Escape again to leave without saving these scores." in screen_text(app)
+        assert app.screen.query_one("#score-individually").value == "9"
+        await pilot.press("5", "escape")  # a score typed after the warning: asked again
+        await pilot.pause()
+        assert isinstance(app.screen, ScoreEntryScreen)
+        assert app.screen.query_one("#score-interpersonally").value == "85"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ScoreEntryScreen)
+    assert Store(db).administrations() == []
 
 
 async def test_paper_takes_the_date_on_the_form_and_refuses_the_future(db):

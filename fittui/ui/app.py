@@ -336,6 +336,8 @@ class FitApp(KeysInOrder):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.client_mode and action in CLIENT_MODE_REFUSED:
             return False
+        if action == "command_palette" and not self.use_command_palette:
+            return False  # shut (over a shared screen): Ctrl+P does nothing, and ? omits it
         return super().check_action(action, parameters)
 
     async def on_event(self, event: events.Event) -> None:

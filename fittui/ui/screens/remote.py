@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -31,6 +30,8 @@ from fittui.formats.home_form import (
 )
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from fittui.ui.app import FitApp
@@ -52,9 +53,14 @@ def instrument_choices(client: Client, instruments: dict[str, Instrument]) -> li
 
 
 class RemoteScreen(ModalScreen[tuple[str, str] | None]):
-    """Choose the instrument and the way; dismisses with (way, instrument key) or None."""
+    """Choose the instrument and the way; dismisses with (way, instrument key) or None.
 
-    BINDINGS = [Binding("escape", "cancel", N_("Back to list"))]
+    Its own footer covers the client list's, whose keys do nothing while it is open."""
+
+    KEYS_TITLE = N_("the video and paper dialog")
+    KEYS = key_sections("remote")
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(self, client: Client, instruments: dict[str, Instrument]) -> None:
         super().__init__()
@@ -77,6 +83,7 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
             )
             yield Label(_("How"))
             yield OptionList(*(Option(_(text), id=way) for way, text in WAYS.items()), id="ways")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#ways", OptionList).focus()
@@ -93,7 +100,9 @@ class RemoteScreen(ModalScreen[tuple[str, str] | None]):
 class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
     """Paste or type a home form's code: checked on Enter, saved on a second Enter."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    KEYS_TITLE = N_("the home form's code")
+    KEYS = key_sections("code_entry")
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def __init__(self, client: Client) -> None:
         super().__init__()
@@ -107,6 +116,7 @@ class CodeEntryScreen(ModalScreen[Administration | None], FitAppAccess):
             )
             yield Input(placeholder=_("e.g. ORS 5.5 7.0 10.0 0.0 · K7Q2-9F"), id="code")
             yield Static(_("Enter checks the code; Escape cancels."), id="error")
+        yield KeysFooter()
 
     def on_input_changed(self) -> None:
         self.pending = None  # a changed code is checked again before anything is saved

@@ -6,6 +6,8 @@ form. Either way each score is checked exactly as ``fittui record`` checks it (0
 with one decimal on a line, the answer's number on the PHQ-9 or GAD-7), and the rating is
 saved with how it was taken, since a spoken SRS is known to run higher than a marked one.
 A paper form's date can be changed (it defaults to today); a spoken rating is dated now.
+Scores typed and not saved are left only on a second Escape: the first says so, since a
+key pressed in passing should not cost the therapist a round of questions.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
@@ -24,15 +25,21 @@ from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.form import FormScreen
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 from fittui.ui.taking import TakesOneRating
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 MODE_TITLES = {"spoken": N_("said aloud"), "paper": N_("from a paper form")}
 
 
 class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess):
-    """Saves the typed rating and dismisses with it, or with None when cancelled."""
+    """Saves the typed rating and dismisses with it, or with None when cancelled. Its own
+    footer covers the client list's, whose keys do nothing while it is open."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    KEYS_TITLE = N_("the score form")
+    KEYS = key_sections("score_entry")
+    # A dialog keeps the app's keys out, so it binds ? itself.
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
     DEFAULT_CSS = """
     ScoreEntryScreen {
         & .score-row { height: 1; margin: 0 0 1 0; }
@@ -54,6 +61,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         self.mode = mode
         self.today = today
         self._saving = False
+        self._leaving = False
 
     def compose(self) -> ComposeResult:
         instrument = self.instrument
@@ -89,9 +97,27 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
             with Horizontal(id="buttons"):
                 yield Button(_("Save"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
+
+    def on_input_changed(self) -> None:
+        self._leaving = False  # a score typed after the warning asks again before leaving
+
+    def action_cancel(self) -> None:
+        """Leave without saving; with scores typed, only on a second Escape."""
+        typed = any(
+            self.query_one(f"#score-{item.key}", Input).value.strip()
+            for item in self.instrument.items
+        )
+        if self._leaving or not typed:
+            self.dismiss(None)
+            return
+        self._leaving = True
+        self.query_one("#error", Static).update(
+            _("Press Escape again to leave without saving these scores.")
+        )
 
     def _when(self) -> str | None:
         if self.mode != "paper":
