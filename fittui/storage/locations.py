@@ -121,7 +121,8 @@ def warn_about_privacy(db: str | None) -> None:
     own: list[str | Path] = [path.parent, backups, path, f"{path}.journal", f"{path}.lock"]
     day = today()
     if any(map(open_to_others, own + [os.path.join(backups, n) for n in names])) or any(
-        n[-15:-5] > day for n in names
+        n[-15:-5] > day and n.endswith(".json")
+        for n in names  # a daily's name, and date
     ):
         from fittui.storage.folders import privacy_warnings
 
