@@ -120,7 +120,8 @@ def test_restore_over_an_unreadable_database_keeps_its_files(filled, tmp_path):
         Store(filled).clients()
     done = restore_database(filled, good, NOW)
     assert done.kept is not None
-    assert done.kept.with_name(done.kept.name + ".journal").read_bytes() == b"not json at all\n"
+    assert done.kept.name.endswith(".json.journal")  # a young database: its journal alone
+    assert done.kept.read_bytes() == b"not json at all\n"
     assert [c.code for c in Store(filled).clients()] == ["C1"]
 
 
@@ -198,3 +199,36 @@ def test_backup_into_a_folder_without_hard_links_still_never_overwrites(
         "fittui-2026-11-20-143005-2.json",
         "fittui-2026-11-20-143005.json",
     ]
+
+
+def test_restore_over_an_unreadable_young_database_names_the_file_it_kept(cli, tmp_path):
+    """A database not yet folded is its journal alone: that is the file kept, and named."""
+    young = tmp_path / "young" / "fittui.json"
+    assert cli("add-client", "Y1", db_path=young).code == 0
+    journal = young.with_name(young.name + ".journal")
+    assert not young.exists() and journal.exists()
+    damaged = journal.read_bytes() + b"not json at all\n"
+    journal.write_bytes(damaged)
+    good = backup_database(make_demo_database(tmp_path / "demo", NOW.date()), NOW, tmp_path)
+    result = cli("restore", good, db_path=young)
+    assert result.code == 0, result.err
+    kept = Path(result.out.rsplit(" kept in ", 1)[1].strip().rstrip("."))
+    assert kept.read_bytes() == damaged
+    assert len(Store(young).clients()) == len(Store(good, read_only=True).clients())
+
+
+def test_restore_that_cannot_keep_the_database_says_nothing_was_kept(filled, tmp_path, monkeypatch):
+    """A full disk while keeping the current database: it is not changed, and no copy that
+    was never written is named as kept."""
+    good = backup_database(filled, NOW, tmp_path / "copies")
+    before = db_bytes(filled)
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("fittui.storage.backup.write_file_atomically", full)
+    with pytest.raises(StorageError) as refused:
+        restore_database(filled, good, NOW)
+    assert "No space left on device" in str(refused.value)
+    assert "kept in" not in str(refused.value) and "not changed" in str(refused.value)
+    assert db_bytes(filled) == before

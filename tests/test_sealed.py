@@ -174,3 +174,35 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_when_encrypting(cli, filled
     backup = the_backup(cli("backup", "--encrypt"))
     answers = iter(["same"])  # opening asks once
     assert cli("restore", backup).code == 0
+
+
+def test_an_encrypted_backup_into_a_file_is_an_error_in_words(cli, filled, tmp_path):
+    (tmp_path / "stick").write_text("a file, not a folder")
+    result = cli("backup", "--encrypt", "--to", tmp_path / "stick")
+    assert result.code == 1 and "is a file, not a folder" in result.err
+    assert "unexpected" not in result.err
+
+
+def test_an_encrypted_backup_never_replaces_a_copy_written_meanwhile(filled, tmp_path, monkeypatch):
+    """Another fittui's copy that takes the name while this one is being written keeps it:
+    this one is named ``-2``, never renamed over it."""
+    from datetime import datetime
+
+    from fittui.storage.sealed import sealed_backup
+
+    folder, now = tmp_path / "usb", datetime(2026, 11, 20, 14, 30, 5)
+    theirs = folder / "fittui-2026-11-20-143005.json.age"
+    real_fsync = os.fsync
+
+    def another_copy_meanwhile(fd: int) -> None:
+        if folder.is_dir() and not theirs.exists():
+            theirs.write_bytes(b"another database's copy")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", another_copy_meanwhile)
+    mine = sealed_backup(filled, now, folder, PASSPHRASE)
+    assert theirs.read_bytes() == b"another database's copy"
+    assert mine.name == "fittui-2026-11-20-143005-2.json.age"
+    assert mine.read_bytes().startswith(AGE_HEADER)
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == [mine.name, theirs.name]

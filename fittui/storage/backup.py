@@ -55,21 +55,26 @@ def _journal(path: Path) -> Path:
 
 def _free_name(folder: Path, stem: str) -> Path:
     """``stem.json`` in ``folder``, or ``stem-2.json``... when a copy of that second exists
-    (for the files a restore keeps of an unreadable database, under the write lock)."""
+    (for the files a restore keeps of an unreadable database, under the write lock): free
+    with its journal's name too, as such a copy may be its journal alone."""
     target, n = folder / f"{stem}.json", 1
-    while target.exists():
+    while os.path.lexists(target) or os.path.lexists(_journal(target)):
         n += 1
         target = folder / f"{stem}-{n}.json"
     return target
 
 
-def _write_new(folder: Path, stem: str, data: bytes | Iterable[bytes]) -> Path:
+def write_new(
+    folder: Path, stem: str, data: bytes | Iterable[bytes], suffix: str = ".json"
+) -> Path:
     """Write ``data`` as ``stem.json`` in ``folder``, or ``stem-2.json``... when that name is
     taken, and never over a file: the copy is written and fsynced under a temporary name,
     then given the first free name by a hard link, which fails on a name another fittui
     took meanwhile (a backup of another database into the same folder, that same second),
     where a look and a rename would replace its copy. On a file system without hard links
-    (a FAT USB stick), the name is taken by creating it exclusively, then renamed over."""
+    (a FAT USB stick), the name is taken by creating it exclusively, then renamed over.
+    ``suffix`` ends the name instead of ``.json`` (``.json.age`` for an encrypted copy); the
+    temporary name is the same, so a save sweeps one a kill left in ``backups/``."""
     staged = folder / f".{stem}.json.{os.urandom(4).hex()}.tmp"
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK, 0o600)
     try:
@@ -80,7 +85,7 @@ def _write_new(folder: Path, stem: str, data: bytes | Iterable[bytes]) -> Path:
             os.fsync(f.fileno())
         n = 1
         while True:
-            target = folder / (f"{stem}.json" if n == 1 else f"{stem}-{n}.json")
+            target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
             try:
                 _claim(staged, target)
                 break
@@ -124,7 +129,7 @@ def backup_database(db: Path, now: datetime, folder: Path | None = None) -> Path
         raise StorageError(f"could not write a backup into {target_dir}: {exc.strerror}") from None
     stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
     try:
-        return _write_new(target_dir, stem, snapshot_lines(tables))
+        return write_new(target_dir, stem, snapshot_lines(tables))
     except OSError as exc:
         raise StorageError(
             f"could not write a backup {stem}.json into {target_dir}: {exc.strerror or exc}"
@@ -189,13 +194,22 @@ def restore_database(db: Path, source: Path, now: datetime) -> Restored:
             if exists:
                 folder = backups_dir(db)
                 private_folder(folder)
-                kept = _free_name(folder, f"{db.stem}-before-restore-{now:%Y-%m-%d-%H%M%S}")
+                name = _free_name(folder, f"{db.stem}-before-restore-{now:%Y-%m-%d-%H%M%S}")
                 if current is not None:
-                    write_file_atomically(kept, snapshot_lines(current))
+                    write_file_atomically(name, snapshot_lines(current))
+                    kept = name
                 else:  # unreadable: keep its files exactly as they are
-                    for path, copy in ((db, kept), (journal, _journal(kept))):
-                        if os.path.lexists(path):
-                            write_file_atomically(copy, _raw(path))
+                    copies = [(db, name), (journal, _journal(name))]
+                    copies = [(path, copy) for path, copy in copies if os.path.lexists(path)]
+                    for path, copy in copies:
+                        write_file_atomically(copy, _raw(path))
+                    kept = copies[0][1]  # the journal alone, for a young database
+        except OSError as exc:
+            raise StorageError(
+                f"could not keep {db} as it is before restoring over it: "
+                f"{exc.strerror or exc}; the database was not changed"
+            ) from None
+        try:
             storage.install(tables)
         except OSError as exc:
             raise StorageError(

@@ -137,8 +137,11 @@ def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Pat
     """A dated, complete copy of the database, encrypted with ``passphrase`` (0600).
 
     Named ``<name>-YYYY-MM-DD-HHMMSS.json.age``: the daily backups' pruning never removes
-    it, and the plain database never touches the disk on its way in.
+    it, and the plain database never touches the disk on its way in. As a plain copy, it
+    never replaces a file (``backup.write_new``): a name taken that same second, even
+    while this one is written, gives ``...-2.json.age``.
     """
+    from fittui.storage.backup import write_new
     from fittui.storage.locations import make_private_dir
     from fittui.storage.store import Store
 
@@ -146,14 +149,12 @@ def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Pat
         raise StorageError(f"no database at {db}: nothing to back up")
     tables = Store(db, read_only=True).storage.read()
     data = seal_with_passphrase(b"".join(snapshot_lines(tables)), passphrase)
-    make_private_dir(folder)
-    stem, n = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}", 1
-    target = folder / f"{stem}.json{AGE_SUFFIX}"
-    while target.exists():
-        n += 1
-        target = folder / f"{stem}-{n}.json{AGE_SUFFIX}"
+    stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
     try:
-        write_file_atomically(target, data)
+        make_private_dir(folder)
+        return write_new(folder, stem, data, f".json{AGE_SUFFIX}")
     except OSError as exc:
-        raise StorageError(f"could not write {target}: {exc.strerror or exc}") from None
-    return target
+        raise StorageError(
+            f"could not write an encrypted backup {stem}.json{AGE_SUFFIX} into {folder}: "
+            f"{exc.strerror or exc}"
+        ) from None
