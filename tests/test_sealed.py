@@ -206,3 +206,19 @@ def test_an_encrypted_backup_never_replaces_a_copy_written_meanwhile(filled, tmp
     assert mine.read_bytes().startswith(AGE_HEADER)
     assert stat.S_IMODE(mine.stat().st_mode) == 0o600
     assert sorted(p.name for p in folder.iterdir()) == [mine.name, theirs.name]
+
+
+def test_an_opened_backup_a_killed_restore_left_is_removed_by_the_next(cli, filled):
+    """A restore killed while the encrypted backup lay opened beside the database left a
+    plain copy no one would find: the next encrypted restore removes it, once it is an hour
+    old (a younger one may be another restore's, at work now)."""
+    backup = the_backup(cli("backup", "--encrypt"))
+    left, at_work = filled.parent / ".fittui-restore-k1ll3d", filled.parent / ".fittui-restore-n0w"
+    for folder in (left, at_work):
+        folder.mkdir(mode=0o700)
+        (folder / "fittui.json").write_bytes(b'{"fittui":{"schema":1},"records":0}\n')
+    hours_ago = time.time() - 2 * 3600
+    os.utime(left, (hours_ago, hours_ago))
+    result = cli("restore", backup)
+    assert result.code == 0, result.err
+    assert not left.exists() and (at_work / "fittui.json").exists()

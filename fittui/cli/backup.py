@@ -4,6 +4,7 @@ makes the key that the daily backups can be encrypted to, ``restore`` puts a cop
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -113,7 +114,8 @@ def _restore(
         return restore(source)
     plain = unsealed(source.read_bytes(), source, identity)
     make_private_dir(db.parent)
-    folder = Path(tempfile.mkdtemp(prefix=".fittui-restore-", dir=db.parent))
+    _sweep_opened(db.parent)
+    folder = Path(tempfile.mkdtemp(prefix=_OPENED, dir=db.parent))
     try:
         opened = folder / "fittui.json"
         write_file_atomically(opened, plain)
@@ -123,3 +125,31 @@ def _restore(
             raise StorageError(str(exc).replace(str(opened), str(source))) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_OPENED = ".fittui-restore-"  # the private folder an encrypted backup is opened into
+
+
+def _sweep_opened(parent: Path) -> None:
+    """Remove the opened backups a restore killed before it could remove them left beside
+    the database (a plain copy of an encrypted backup, which no one would find and delete):
+    those an hour old, as a restore at work now takes seconds."""
+    import shutil
+    import time
+
+    from fittui.storage.journal import STALE_SECONDS
+
+    old = time.time() - STALE_SECONDS
+    try:
+        with os.scandir(parent) as entries:
+            stale = [
+                e.path
+                for e in entries
+                if e.name.startswith(_OPENED)
+                and e.is_dir(follow_symlinks=False)
+                and e.stat(follow_symlinks=False).st_mtime < old
+            ]
+    except OSError:
+        return  # tidying up never stops a restore
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
