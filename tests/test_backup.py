@@ -232,3 +232,44 @@ def test_restore_that_cannot_keep_the_database_says_nothing_was_kept(filled, tmp
     assert "No space left on device" in str(refused.value)
     assert "kept in" not in str(refused.value) and "not changed" in str(refused.value)
     assert db_bytes(filled) == before
+
+
+STRAYS = {
+    "an episode event": (
+        "episode_events",
+        {"e1": {"client": "GONE", "kind": "start", "date": "2026-01-01", "reason": None}},
+    ),
+    "a home form": (
+        "forms",
+        {"f1": {"client": "GONE", "instrument": "ORS", "created": "2026-01-01", "used": None}},
+    ),
+    "a link": ("clients", None),
+}
+
+
+@pytest.mark.parametrize("stray", list(STRAYS))
+def test_restore_refuses_a_file_whose_records_name_a_client_not_in_it(cli, filled, tmp_path, stray):
+    """Left in, the next client given the code 'GONE' would take over the old client's
+    episodes, the ratings entered from their home forms, or a place in C1's case."""
+    import json
+
+    copy = backup_database(filled, NOW, tmp_path / "copies")
+    lines = copy.read_text().splitlines()
+    head = json.loads(lines[0])
+    table, records = STRAYS[stray]
+    if records is None:
+        [clients] = [n for n, line in enumerate(lines) if line.startswith('["clients"')]
+        parsed = json.loads(lines[clients])
+        parsed[1]["C1"]["linked"] = ["GONE"]
+        lines[clients] = json.dumps(parsed)
+    else:
+        head["records"] += len(records)
+        lines.append(json.dumps([table, records]))
+    lines[0] = json.dumps(head)
+    copy.write_text("\n".join(lines) + "\n")
+    Store(copy, read_only=True).storage.read()  # sound, record by record
+    cli("add-client", "C2")
+    before = db_bytes(filled)
+    result = cli("restore", copy)
+    assert result.code == 1 and "'GONE', who is not in the file" in result.err, result.err
+    assert db_bytes(filled) == before

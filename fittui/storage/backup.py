@@ -31,6 +31,7 @@ from fittui.storage.journal import (
     write_file_atomically,
 )
 from fittui.storage.locations import backups_dir, make_private_dir
+from fittui.storage.records import EPISODE_EVENTS, FORMS
 from fittui.storage.store import ADMINISTRATIONS, CLIENTS, Store
 
 _NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -156,6 +157,8 @@ def check_restorable(source: Path) -> Tables:
                     f"{source}: administration {a.id} belongs to client {a.client!r}, who is "
                     "not in the file; the database was not changed"
                 )
+        if problem := _stray(tables, codes):
+            raise RestoreRefused(f"{source}: {problem}; the database was not changed")
     except RestoreRefused:
         raise
     except UnreadableDatabase as exc:
@@ -165,6 +168,27 @@ def check_restorable(source: Path) -> Tables:
     except StorageError as exc:
         raise RestoreRefused(f"{exc}; the database was not changed") from None
     return tables
+
+
+def _stray(tables: Tables, codes: set[str]) -> str | None:
+    """A record in ``tables`` that names a client not in them, in words, or None.
+
+    Beside the ratings: an episode event, a home form, a link between two clients. Saving
+    never leaves one, but a file from elsewhere can hold one, and it would not stay a
+    stray: the next client given that code would take over the old client's episodes, the
+    ratings entered from their home forms, or a place in another client's case.
+    """
+    for table, what in ((EPISODE_EVENTS, "episode event"), (FORMS, "home form")):
+        for doc_id, doc in tables.get(table, {}).items():
+            if doc["client"] not in codes:
+                return (
+                    f"{what} {doc_id} belongs to client {doc['client']!r}, who is not in the file"
+                )
+    for code, doc in tables.get(CLIENTS, {}).items():
+        for other in doc.get("linked", ()):
+            if other not in codes:
+                return f"client {code!r} is linked with client {other!r}, who is not in the file"
+    return None
 
 
 def restore_database(db: Path, source: Path, now: datetime) -> Restored:
