@@ -273,3 +273,25 @@ def test_restore_refuses_a_file_whose_records_name_a_client_not_in_it(cli, fille
     result = cli("restore", copy)
     assert result.code == 1 and "'GONE', who is not in the file" in result.err, result.err
     assert db_bytes(filled) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_restore_of_a_fifo_is_refused_at_once(filled, tmp_path):
+    """A FIFO given as the backup (a typo, a shell's process substitution) is no file:
+    refused, never waited on for a writer that may never come."""
+    fifo = tmp_path / "backup.json"
+    os.mkfifo(fifo)
+    before = db_bytes(filled)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "fittui", "--db", str(filled), "restore", str(fifo)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("restore waited on the FIFO")
+    assert done.returncode == 1 and "is not a file" in done.stderr, done.stderr
+    assert db_bytes(filled) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -105,9 +106,10 @@ def _restore(
     from fittui.storage.locations import make_private_dir
     from fittui.storage.sealed import is_sealed
 
-    try:
-        with source.open("rb") as f:
-            sealed = is_sealed(f.read(64))
+    try:  # never waiting on a FIFO for a writer that may never come
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            sealed = stat.S_ISREG(os.fstat(fd).st_mode) and is_sealed(f.read(64))
     except OSError:
         sealed = False  # restore_database says what is wrong with the file
     if not sealed:
