@@ -222,3 +222,29 @@ def test_an_opened_backup_a_killed_restore_left_is_removed_by_the_next(cli, fill
     result = cli("restore", backup)
     assert result.code == 0, result.err
     assert not left.exists() and (at_work / "fittui.json").exists()
+
+
+def test_a_backup_key_never_replaces_a_key_file_written_meanwhile(tmp_path, monkeypatch):
+    """Another ``backup-key`` that makes the same file at that moment keeps its key (its
+    public half may be in settings.toml already, with backups encrypted to it)."""
+    from fittui.storage.sealed import SealError, make_backup_key
+
+    target = tmp_path / "backup-key.txt"
+    real_fsync = os.fsync
+
+    def another_key_meanwhile(fd: int) -> None:
+        if not target.exists():
+            target.write_text("AGE-SECRET-KEY-1THEIRS\n")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", another_key_meanwhile)
+    with pytest.raises(SealError, match="already exists"):
+        make_backup_key(target)
+    assert target.read_text() == "AGE-SECRET-KEY-1THEIRS\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    mine = tmp_path / "mine.txt"
+    public = make_backup_key(mine)
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o600 and f"# public key: {public}\n" in (
+        mine.read_text()
+    )

@@ -88,7 +88,7 @@ def write_new(
         while True:
             target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
             try:
-                _claim(staged, target)
+                claim(staged, target)
                 break
             except FileExistsError:
                 n += 1
@@ -98,7 +98,7 @@ def write_new(
     return target
 
 
-def _claim(staged: Path, target: Path) -> None:
+def claim(staged: Path, target: Path) -> None:
     """Give the written copy ``staged`` the name ``target``; FileExistsError when taken."""
     try:
         os.link(staged, target, follow_symlinks=False)

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fittui.domain.model import InputError
-from fittui.storage.journal import StorageError, snapshot_lines, write_file_atomically
+from fittui.storage.journal import StorageError, snapshot_lines
 
 AGE_HEADER = b"age-encryption.org/v1\n"
 AGE_SUFFIX = ".age"
@@ -118,16 +118,40 @@ def backup_sealer(recipient: str, where: str) -> Callable[[bytes], bytes]:
 
 def make_backup_key(target: Path) -> str:
     """Write a new secret key to ``target`` (0600, never over a file) and return its public
-    key, the line for settings.toml."""
+    key, the line for settings.toml.
+
+    The key is written whole under a temporary name, then given its name by a hard link,
+    which fails when the name was taken meanwhile: a key file made at that moment by another
+    ``backup-key`` keeps its key (whose public half may already be in settings.toml, with
+    backups encrypted to it), where a look and a rename would replace it.
+    """
+    import os
+
     import pyrage
 
-    if target.exists():
-        raise SealError(f"{target} already exists; choose a new file for the key")
+    from fittui.storage.atomic import fsync_folder
+    from fittui.storage.backup import claim
+
+    taken = SealError(f"{target} already exists; choose a new file for the key")
+    if os.path.lexists(target):
+        raise taken
     identity = pyrage.x25519.Identity.generate()
     public = str(identity.to_public())
     text = f"# fittui backup key, made {datetime.now():%Y-%m-%d}\n# public key: {public}\n"
+    staged = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     try:
-        write_file_atomically(target, (text + str(identity) + "\n").encode())
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            with os.fdopen(os.open(staged, flags, 0o600), "wb") as f:
+                f.write((text + str(identity) + "\n").encode())
+                f.flush()
+                os.fsync(f.fileno())
+            claim(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
+        fsync_folder(target.parent, os)
+    except FileExistsError:
+        raise taken from None
     except OSError as exc:
         raise SealError(f"cannot write {target}: {exc.strerror or exc}") from None
     return public
