@@ -248,3 +248,17 @@ def test_a_backup_key_never_replaces_a_key_file_written_meanwhile(tmp_path, monk
     assert stat.S_IMODE(mine.stat().st_mode) == 0o600 and f"# public key: {public}\n" in (
         mine.read_text()
     )
+
+
+def test_a_refused_encrypted_restore_into_a_new_place_leaves_no_folder(cli, tmp_path, monkeypatch):
+    """The backup is opened beside the database to be; when what it holds is refused, the
+    folders made for it go again, as a refused plain restore makes none."""
+    import pyrage
+
+    monkeypatch.setenv("FITTUI_PASSPHRASE", PASSPHRASE)
+    sealed = tmp_path / "not-a-database.json.age"
+    sealed.write_bytes(pyrage.passphrase.encrypt(b"hello\n", PASSPHRASE))
+    place = tmp_path / "new" / "practice" / "fittui.json"
+    result = cli("restore", sealed, db_path=place)
+    assert result.code == 1 and "not valid JSON" in result.err
+    assert str(sealed) in result.err and not (tmp_path / "new").exists()

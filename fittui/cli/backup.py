@@ -115,18 +115,26 @@ def _restore(
     if not sealed:
         return restore(source)
     plain = unsealed(source.read_bytes(), source, identity)
+    made = [f for f in (db.parent, *db.parent.parents) if not os.path.lexists(f)]
     make_private_dir(db.parent)
     _sweep_opened(db.parent)
     folder = Path(tempfile.mkdtemp(prefix=_OPENED, dir=db.parent))
+    done = None
     try:
         opened = folder / "fittui.json"
         write_file_atomically(opened, plain)
         try:
-            return restore(opened)
+            done = restore(opened)
         except StorageError as exc:
             raise StorageError(str(exc).replace(str(opened), str(source))) from None
+        return done
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        for empty in made if done is None else ():
+            try:  # a refused restore into a new place leaves no folder behind (deepest first)
+                os.rmdir(empty)
+            except OSError:
+                break
 
 
 _OPENED = ".fittui-restore-"  # the private folder an encrypted backup is opened into
