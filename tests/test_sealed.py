@@ -262,3 +262,13 @@ def test_a_refused_encrypted_restore_into_a_new_place_leaves_no_folder(cli, tmp_
     result = cli("restore", sealed, db_path=place)
     assert result.code == 1 and "not valid JSON" in result.err
     assert str(sealed) in result.err and not (tmp_path / "new").exists()
+
+
+def test_an_unreadable_database_names_its_newest_backup_even_encrypted(cli, filled):
+    """The error that a database cannot be read names the newest backup of any kind: one
+    encrypted with a passphrase too, rather than 'no backup found'."""
+    backup = the_backup(cli("backup", "--encrypt"))
+    journal = filled.with_name(filled.name + ".journal")
+    journal.write_bytes(journal.read_bytes() + b"damaged\n")
+    result = cli("clients")
+    assert result.code == 1 and f"newest backup: {backup}" in result.err, result.err
