@@ -295,3 +295,32 @@ def test_restore_of_a_fifo_is_refused_at_once(filled, tmp_path):
         pytest.fail("restore waited on the FIFO")
     assert done.returncode == 1 and "is not a file" in done.stderr, done.stderr
     assert db_bytes(filled) == before
+
+
+KILLED_WHILE_NAMING = """
+import os, signal, sys
+from datetime import datetime
+from pathlib import Path
+from fittui.storage.backup import backup_database
+os.link = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+backup_database(Path(sys.argv[1]), datetime(2026, 11, 20, 14, 30, 5), Path(sys.argv[2]))
+"""
+
+
+def test_a_copy_a_killed_backup_left_half_named_is_removed_by_the_next(filled, tmp_path):
+    """A backup killed before its copy got its name (the stick pulled, the laptop's power)
+    left a hidden plain copy on the stick: the next backup there removes it, once it is an
+    hour old, and leaves alone a younger one (a backup at work) and other files."""
+    usb = tmp_path / "usb"
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_NAMING, str(filled), str(usb)])
+    assert killed.returncode == -9
+    [left] = usb.iterdir()
+    assert left.name.startswith(".fittui-2026-11-20-143005.json.") and left.name.endswith(".tmp")
+    hours_ago = datetime.now().timestamp() - 2 * 3600
+    os.utime(left, (hours_ago, hours_ago))
+    at_work, theirs = usb / ".fittui-2026-11-20-143006.json.0123abcd.tmp", usb / ".notes.tmp"
+    for path in (at_work, theirs):
+        path.write_text("x")
+        os.utime(path, (hours_ago, hours_ago) if path == theirs else None)
+    copy = backup_database(filled, NOW, usb)
+    assert sorted(p.name for p in usb.iterdir()) == sorted([copy.name, at_work.name, theirs.name])

@@ -98,6 +98,34 @@ def write_new(
     return target
 
 
+def sweep_staged(folder: Path, db: Path) -> None:
+    """Remove the copies of ``db`` that a backup killed while writing them left in
+    ``folder`` under their temporary names: on a USB stick, a hidden, partial copy of the
+    practice that nobody knows is there. Only those an hour old: a younger one may be a
+    backup at work now (a save sweeps ``backups/`` the same way)."""
+    import re
+    import time
+
+    from fittui.storage.journal import STALE_SECONDS
+
+    pattern = re.compile(rf"\.{re.escape(db.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+    old = time.time() - STALE_SECONDS
+    try:
+        with os.scandir(folder) as entries:
+            stale = [
+                e.path
+                for e in entries
+                if e.name.endswith(".tmp")
+                and pattern.fullmatch(e.name)
+                and e.is_file(follow_symlinks=False)
+                and e.stat(follow_symlinks=False).st_mtime < old
+            ]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        pass  # tidying up never stops a backup
+
+
 def claim(staged: Path, target: Path) -> None:
     """Give the written copy ``staged`` the name ``target``; FileExistsError when taken."""
     try:
@@ -129,6 +157,7 @@ def backup_database(db: Path, now: datetime, folder: Path | None = None) -> Path
     except OSError as exc:
         raise StorageError(f"could not write a backup into {target_dir}: {exc.strerror}") from None
     stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
+    sweep_staged(target_dir, db)
     try:
         return write_new(target_dir, stem, snapshot_lines(tables))
     except OSError as exc:

@@ -165,7 +165,7 @@ def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Pat
     never replaces a file (``backup.write_new``): a name taken that same second, even
     while this one is written, gives ``...-2.json.age``.
     """
-    from fittui.storage.backup import write_new
+    from fittui.storage.backup import sweep_staged, write_new
     from fittui.storage.locations import make_private_dir
     from fittui.storage.store import Store
 
@@ -176,6 +176,7 @@ def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Pat
     stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
     try:
         make_private_dir(folder)
+        sweep_staged(folder, db)
         return write_new(folder, stem, data, f".json{AGE_SUFFIX}")
     except OSError as exc:
         raise StorageError(
