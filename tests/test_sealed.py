@@ -272,3 +272,17 @@ def test_an_unreadable_database_names_its_newest_backup_even_encrypted(cli, fill
     journal.write_bytes(journal.read_bytes() + b"damaged\n")
     result = cli("clients")
     assert result.code == 1 and f"newest backup: {backup}" in result.err, result.err
+
+
+def test_an_encrypted_backup_never_follows_a_link_at_backups(cli, filled, tmp_path):
+    """As a plain one: fittui never writes through a link where it keeps data."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    backups = filled.parent / "backups"
+    for old in backups.iterdir():
+        old.unlink()
+    backups.rmdir()
+    backups.symlink_to(elsewhere)
+    result = cli("backup", "--encrypt")
+    assert result.code == 1 and "symbolic link" in result.err, result.err
+    assert not list(elsewhere.iterdir())

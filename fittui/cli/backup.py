@@ -41,13 +41,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     folder = Path(args.to).expanduser() if args.to else None
     db = db_path(args.db)
     if args.encrypt:
-        from fittui.storage.locations import backups_dir
         from fittui.storage.sealed import sealed_backup
 
         if not exists(db):
             raise CliError(f"no database at {db}: nothing to back up")
         secret = passphrase(confirm=True)
-        target = sealed_backup(db, datetime.now(), folder or backups_dir(db), secret)
+        target = sealed_backup(db, datetime.now(), folder, secret)
         print(f"Backed up {db} to {target}, encrypted with your passphrase.")
         print("Without the passphrase nobody can read it, you included: keep it safe.")
         return EXIT_OK

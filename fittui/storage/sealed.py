@@ -157,8 +157,9 @@ def make_backup_key(target: Path) -> str:
     return public
 
 
-def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Path:
-    """A dated, complete copy of the database, encrypted with ``passphrase`` (0600).
+def sealed_backup(db: Path, now: datetime, folder: Path | None, passphrase: str) -> Path:
+    """A dated, complete copy of the database, encrypted with ``passphrase`` (0600), in
+    ``folder`` or else ``backups/`` beside the database (never through a link there).
 
     Named ``<name>-YYYY-MM-DD-HHMMSS.json.age``: the daily backups' pruning never removes
     it, and the plain database never touches the disk on its way in. As a plain copy, it
@@ -166,7 +167,8 @@ def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Pat
     while this one is written, gives ``...-2.json.age``.
     """
     from fittui.storage.backup import sweep_staged, write_new
-    from fittui.storage.locations import make_private_dir
+    from fittui.storage.journal import private_folder
+    from fittui.storage.locations import backups_dir, make_private_dir
     from fittui.storage.store import Store
 
     if not (db.exists() or db.with_name(db.name + ".journal").exists()):
@@ -174,8 +176,12 @@ def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Pat
     tables = Store(db, read_only=True).storage.read()
     data = seal_with_passphrase(b"".join(snapshot_lines(tables)), passphrase)
     stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
+    own, folder = folder is None, folder or backups_dir(db)
     try:
-        make_private_dir(folder)
+        if own:
+            private_folder(folder)
+        else:
+            make_private_dir(folder)
         sweep_staged(folder, db)
         return write_new(folder, stem, data, f".json{AGE_SUFFIX}")
     except OSError as exc:
