@@ -120,7 +120,8 @@ def test_restore_over_an_unreadable_database_keeps_its_files(filled, tmp_path):
         Store(filled).clients()
     done = restore_database(filled, good, NOW)
     assert done.kept is not None
-    assert done.kept.with_name(done.kept.name + ".journal").read_bytes() == b"not json at all\n"
+    assert done.kept.name.endswith(".json.journal")  # a young database: its journal alone
+    assert done.kept.read_bytes() == b"not json at all\n"
     assert [c.code for c in Store(filled).clients()] == ["C1"]
 
 
@@ -198,3 +199,128 @@ def test_backup_into_a_folder_without_hard_links_still_never_overwrites(
         "fittui-2026-11-20-143005-2.json",
         "fittui-2026-11-20-143005.json",
     ]
+
+
+def test_restore_over_an_unreadable_young_database_names_the_file_it_kept(cli, tmp_path):
+    """A database not yet folded is its journal alone: that is the file kept, and named."""
+    young = tmp_path / "young" / "fittui.json"
+    assert cli("add-client", "Y1", db_path=young).code == 0
+    journal = young.with_name(young.name + ".journal")
+    assert not young.exists() and journal.exists()
+    damaged = journal.read_bytes() + b"not json at all\n"
+    journal.write_bytes(damaged)
+    good = backup_database(make_demo_database(tmp_path / "demo", NOW.date()), NOW, tmp_path)
+    result = cli("restore", good, db_path=young)
+    assert result.code == 0, result.err
+    kept = Path(result.out.rsplit(" kept in ", 1)[1].strip().rstrip("."))
+    assert kept.read_bytes() == damaged
+    assert len(Store(young).clients()) == len(Store(good, read_only=True).clients())
+
+
+def test_restore_that_cannot_keep_the_database_says_nothing_was_kept(filled, tmp_path, monkeypatch):
+    """A full disk while keeping the current database: it is not changed, and no copy that
+    was never written is named as kept."""
+    good = backup_database(filled, NOW, tmp_path / "copies")
+    before = db_bytes(filled)
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("fittui.storage.backup.write_file_atomically", full)
+    with pytest.raises(StorageError) as refused:
+        restore_database(filled, good, NOW)
+    assert "No space left on device" in str(refused.value)
+    assert "kept in" not in str(refused.value) and "not changed" in str(refused.value)
+    assert db_bytes(filled) == before
+
+
+STRAYS = {
+    "an episode event": (
+        "episode_events",
+        {"e1": {"client": "GONE", "kind": "start", "date": "2026-01-01", "reason": None}},
+    ),
+    "a home form": (
+        "forms",
+        {"f1": {"client": "GONE", "instrument": "ORS", "created": "2026-01-01", "used": None}},
+    ),
+    "a link": ("clients", None),
+}
+
+
+@pytest.mark.parametrize("stray", list(STRAYS))
+def test_restore_refuses_a_file_whose_records_name_a_client_not_in_it(cli, filled, tmp_path, stray):
+    """Left in, the next client given the code 'GONE' would take over the old client's
+    episodes, the ratings entered from their home forms, or a place in C1's case."""
+    import json
+
+    copy = backup_database(filled, NOW, tmp_path / "copies")
+    lines = copy.read_text().splitlines()
+    head = json.loads(lines[0])
+    table, records = STRAYS[stray]
+    if records is None:
+        [clients] = [n for n, line in enumerate(lines) if line.startswith('["clients"')]
+        parsed = json.loads(lines[clients])
+        parsed[1]["C1"]["linked"] = ["GONE"]
+        lines[clients] = json.dumps(parsed)
+    else:
+        head["records"] += len(records)
+        lines.append(json.dumps([table, records]))
+    lines[0] = json.dumps(head)
+    copy.write_text("\n".join(lines) + "\n")
+    Store(copy, read_only=True).storage.read()  # sound, record by record
+    cli("add-client", "C2")
+    before = db_bytes(filled)
+    result = cli("restore", copy)
+    assert result.code == 1 and "'GONE', who is not in the file" in result.err, result.err
+    assert db_bytes(filled) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_restore_of_a_fifo_is_refused_at_once(filled, tmp_path):
+    """A FIFO given as the backup (a typo, a shell's process substitution) is no file:
+    refused, never waited on for a writer that may never come."""
+    fifo = tmp_path / "backup.json"
+    os.mkfifo(fifo)
+    before = db_bytes(filled)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "fittui", "--db", str(filled), "restore", str(fifo)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("restore waited on the FIFO")
+    assert done.returncode == 1 and "is not a file" in done.stderr, done.stderr
+    assert db_bytes(filled) == before
+
+
+KILLED_WHILE_NAMING = """
+import os, signal, sys
+from datetime import datetime
+from pathlib import Path
+from fittui.storage.backup import backup_database
+os.link = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+backup_database(Path(sys.argv[1]), datetime(2026, 11, 20, 14, 30, 5), Path(sys.argv[2]))
+"""
+
+
+def test_a_copy_a_killed_backup_left_half_named_is_removed_by_the_next(filled, tmp_path):
+    """A backup killed before its copy got its name (the stick pulled, the laptop's power)
+    left a hidden plain copy on the stick: the next backup there removes it, once it is an
+    hour old, and leaves alone a younger one (a backup at work) and other files."""
+    usb = tmp_path / "usb"
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_NAMING, str(filled), str(usb)])
+    assert killed.returncode == -9
+    [left] = usb.iterdir()
+    assert left.name.startswith(".fittui-2026-11-20-143005.json.") and left.name.endswith(".tmp")
+    hours_ago = datetime.now().timestamp() - 2 * 3600
+    os.utime(left, (hours_ago, hours_ago))
+    at_work, theirs = usb / ".fittui-2026-11-20-143006.json.0123abcd.tmp", usb / ".notes.tmp"
+    for path in (at_work, theirs):
+        path.write_text("x")
+        os.utime(path, (hours_ago, hours_ago) if path == theirs else None)
+    copy = backup_database(filled, NOW, usb)
+    assert sorted(p.name for p in usb.iterdir()) == sorted([copy.name, at_work.name, theirs.name])

@@ -174,3 +174,115 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_when_encrypting(cli, filled
     backup = the_backup(cli("backup", "--encrypt"))
     answers = iter(["same"])  # opening asks once
     assert cli("restore", backup).code == 0
+
+
+def test_an_encrypted_backup_into_a_file_is_an_error_in_words(cli, filled, tmp_path):
+    (tmp_path / "stick").write_text("a file, not a folder")
+    result = cli("backup", "--encrypt", "--to", tmp_path / "stick")
+    assert result.code == 1 and "is a file, not a folder" in result.err
+    assert "unexpected" not in result.err
+
+
+def test_an_encrypted_backup_never_replaces_a_copy_written_meanwhile(filled, tmp_path, monkeypatch):
+    """Another fittui's copy that takes the name while this one is being written keeps it:
+    this one is named ``-2``, never renamed over it."""
+    from datetime import datetime
+
+    from fittui.storage.sealed import sealed_backup
+
+    folder, now = tmp_path / "usb", datetime(2026, 11, 20, 14, 30, 5)
+    theirs = folder / "fittui-2026-11-20-143005.json.age"
+    real_fsync = os.fsync
+
+    def another_copy_meanwhile(fd: int) -> None:
+        if folder.is_dir() and not theirs.exists():
+            theirs.write_bytes(b"another database's copy")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", another_copy_meanwhile)
+    mine = sealed_backup(filled, now, folder, PASSPHRASE)
+    assert theirs.read_bytes() == b"another database's copy"
+    assert mine.name == "fittui-2026-11-20-143005-2.json.age"
+    assert mine.read_bytes().startswith(AGE_HEADER)
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == [mine.name, theirs.name]
+
+
+def test_an_opened_backup_a_killed_restore_left_is_removed_by_the_next(cli, filled):
+    """A restore killed while the encrypted backup lay opened beside the database left a
+    plain copy no one would find: the next encrypted restore removes it, once it is an hour
+    old (a younger one may be another restore's, at work now)."""
+    backup = the_backup(cli("backup", "--encrypt"))
+    left, at_work = filled.parent / ".fittui-restore-k1ll3d", filled.parent / ".fittui-restore-n0w"
+    for folder in (left, at_work):
+        folder.mkdir(mode=0o700)
+        (folder / "fittui.json").write_bytes(b'{"fittui":{"schema":1},"records":0}\n')
+    hours_ago = time.time() - 2 * 3600
+    os.utime(left, (hours_ago, hours_ago))
+    result = cli("restore", backup)
+    assert result.code == 0, result.err
+    assert not left.exists() and (at_work / "fittui.json").exists()
+
+
+def test_a_backup_key_never_replaces_a_key_file_written_meanwhile(tmp_path, monkeypatch):
+    """Another ``backup-key`` that makes the same file at that moment keeps its key (its
+    public half may be in settings.toml already, with backups encrypted to it)."""
+    from fittui.storage.sealed import SealError, make_backup_key
+
+    target = tmp_path / "backup-key.txt"
+    real_fsync = os.fsync
+
+    def another_key_meanwhile(fd: int) -> None:
+        if not target.exists():
+            target.write_text("AGE-SECRET-KEY-1THEIRS\n")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", another_key_meanwhile)
+    with pytest.raises(SealError, match="already exists"):
+        make_backup_key(target)
+    assert target.read_text() == "AGE-SECRET-KEY-1THEIRS\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    mine = tmp_path / "mine.txt"
+    public = make_backup_key(mine)
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o600 and f"# public key: {public}\n" in (
+        mine.read_text()
+    )
+
+
+def test_a_refused_encrypted_restore_into_a_new_place_leaves_no_folder(cli, tmp_path, monkeypatch):
+    """The backup is opened beside the database to be; when what it holds is refused, the
+    folders made for it go again, as a refused plain restore makes none."""
+    import pyrage
+
+    monkeypatch.setenv("FITTUI_PASSPHRASE", PASSPHRASE)
+    sealed = tmp_path / "not-a-database.json.age"
+    sealed.write_bytes(pyrage.passphrase.encrypt(b"hello\n", PASSPHRASE))
+    place = tmp_path / "new" / "practice" / "fittui.json"
+    result = cli("restore", sealed, db_path=place)
+    assert result.code == 1 and "not valid JSON" in result.err
+    assert str(sealed) in result.err and not (tmp_path / "new").exists()
+
+
+def test_an_unreadable_database_names_its_newest_backup_even_encrypted(cli, filled):
+    """The error that a database cannot be read names the newest backup of any kind: one
+    encrypted with a passphrase too, rather than 'no backup found'."""
+    backup = the_backup(cli("backup", "--encrypt"))
+    journal = filled.with_name(filled.name + ".journal")
+    journal.write_bytes(journal.read_bytes() + b"damaged\n")
+    result = cli("clients")
+    assert result.code == 1 and f"newest backup: {backup}" in result.err, result.err
+
+
+def test_an_encrypted_backup_never_follows_a_link_at_backups(cli, filled, tmp_path):
+    """As a plain one: fittui never writes through a link where it keeps data."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    backups = filled.parent / "backups"
+    for old in backups.iterdir():
+        old.unlink()
+    backups.rmdir()
+    backups.symlink_to(elsewhere)
+    result = cli("backup", "--encrypt")
+    assert result.code == 1 and "symbolic link" in result.err, result.err
+    assert not list(elsewhere.iterdir())

@@ -4,6 +4,8 @@ makes the key that the daily backups can be encrypted to, ``restore`` puts a cop
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -39,13 +41,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     folder = Path(args.to).expanduser() if args.to else None
     db = db_path(args.db)
     if args.encrypt:
-        from fittui.storage.locations import backups_dir
         from fittui.storage.sealed import sealed_backup
 
         if not exists(db):
             raise CliError(f"no database at {db}: nothing to back up")
         secret = passphrase(confirm=True)
-        target = sealed_backup(db, datetime.now(), folder or backups_dir(db), secret)
+        target = sealed_backup(db, datetime.now(), folder, secret)
         print(f"Backed up {db} to {target}, encrypted with your passphrase.")
         print("Without the passphrase nobody can read it, you included: keep it safe.")
         return EXIT_OK
@@ -104,22 +105,60 @@ def _restore(
     from fittui.storage.locations import make_private_dir
     from fittui.storage.sealed import is_sealed
 
-    try:
-        with source.open("rb") as f:
-            sealed = is_sealed(f.read(64))
+    try:  # never waiting on a FIFO for a writer that may never come
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            sealed = stat.S_ISREG(os.fstat(fd).st_mode) and is_sealed(f.read(64))
     except OSError:
         sealed = False  # restore_database says what is wrong with the file
     if not sealed:
         return restore(source)
     plain = unsealed(source.read_bytes(), source, identity)
+    made = [f for f in (db.parent, *db.parent.parents) if not os.path.lexists(f)]
     make_private_dir(db.parent)
-    folder = Path(tempfile.mkdtemp(prefix=".fittui-restore-", dir=db.parent))
+    _sweep_opened(db.parent)
+    folder = Path(tempfile.mkdtemp(prefix=_OPENED, dir=db.parent))
+    done = None
     try:
         opened = folder / "fittui.json"
         write_file_atomically(opened, plain)
         try:
-            return restore(opened)
+            done = restore(opened)
         except StorageError as exc:
             raise StorageError(str(exc).replace(str(opened), str(source))) from None
+        return done
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        for empty in made if done is None else ():
+            try:  # a refused restore into a new place leaves no folder behind (deepest first)
+                os.rmdir(empty)
+            except OSError:
+                break
+
+
+_OPENED = ".fittui-restore-"  # the private folder an encrypted backup is opened into
+
+
+def _sweep_opened(parent: Path) -> None:
+    """Remove the opened backups a restore killed before it could remove them left beside
+    the database (a plain copy of an encrypted backup, which no one would find and delete):
+    those an hour old, as a restore at work now takes seconds."""
+    import shutil
+    import time
+
+    from fittui.storage.journal import STALE_SECONDS
+
+    old = time.time() - STALE_SECONDS
+    try:
+        with os.scandir(parent) as entries:
+            stale = [
+                e.path
+                for e in entries
+                if e.name.startswith(_OPENED)
+                and e.is_dir(follow_symlinks=False)
+                and e.stat(follow_symlinks=False).st_mtime < old
+            ]
+    except OSError:
+        return  # tidying up never stops a restore
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)

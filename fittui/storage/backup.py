@@ -31,6 +31,7 @@ from fittui.storage.journal import (
     write_file_atomically,
 )
 from fittui.storage.locations import backups_dir, make_private_dir
+from fittui.storage.records import EPISODE_EVENTS, FORMS
 from fittui.storage.store import ADMINISTRATIONS, CLIENTS, Store
 
 _NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -55,21 +56,26 @@ def _journal(path: Path) -> Path:
 
 def _free_name(folder: Path, stem: str) -> Path:
     """``stem.json`` in ``folder``, or ``stem-2.json``... when a copy of that second exists
-    (for the files a restore keeps of an unreadable database, under the write lock)."""
+    (for the files a restore keeps of an unreadable database, under the write lock): free
+    with its journal's name too, as such a copy may be its journal alone."""
     target, n = folder / f"{stem}.json", 1
-    while target.exists():
+    while os.path.lexists(target) or os.path.lexists(_journal(target)):
         n += 1
         target = folder / f"{stem}-{n}.json"
     return target
 
 
-def _write_new(folder: Path, stem: str, data: bytes | Iterable[bytes]) -> Path:
+def write_new(
+    folder: Path, stem: str, data: bytes | Iterable[bytes], suffix: str = ".json"
+) -> Path:
     """Write ``data`` as ``stem.json`` in ``folder``, or ``stem-2.json``... when that name is
     taken, and never over a file: the copy is written and fsynced under a temporary name,
     then given the first free name by a hard link, which fails on a name another fittui
     took meanwhile (a backup of another database into the same folder, that same second),
     where a look and a rename would replace its copy. On a file system without hard links
-    (a FAT USB stick), the name is taken by creating it exclusively, then renamed over."""
+    (a FAT USB stick), the name is taken by creating it exclusively, then renamed over.
+    ``suffix`` ends the name instead of ``.json`` (``.json.age`` for an encrypted copy); the
+    temporary name is the same, so a save sweeps one a kill left in ``backups/``."""
     staged = folder / f".{stem}.json.{os.urandom(4).hex()}.tmp"
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_LINK, 0o600)
     try:
@@ -80,9 +86,9 @@ def _write_new(folder: Path, stem: str, data: bytes | Iterable[bytes]) -> Path:
             os.fsync(f.fileno())
         n = 1
         while True:
-            target = folder / (f"{stem}.json" if n == 1 else f"{stem}-{n}.json")
+            target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
             try:
-                _claim(staged, target)
+                claim(staged, target)
                 break
             except FileExistsError:
                 n += 1
@@ -92,7 +98,35 @@ def _write_new(folder: Path, stem: str, data: bytes | Iterable[bytes]) -> Path:
     return target
 
 
-def _claim(staged: Path, target: Path) -> None:
+def sweep_staged(folder: Path, db: Path) -> None:
+    """Remove the copies of ``db`` that a backup killed while writing them left in
+    ``folder`` under their temporary names: on a USB stick, a hidden, partial copy of the
+    practice that nobody knows is there. Only those an hour old: a younger one may be a
+    backup at work now (a save sweeps ``backups/`` the same way)."""
+    import re
+    import time
+
+    from fittui.storage.journal import STALE_SECONDS
+
+    pattern = re.compile(rf"\.{re.escape(db.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+    old = time.time() - STALE_SECONDS
+    try:
+        with os.scandir(folder) as entries:
+            stale = [
+                e.path
+                for e in entries
+                if e.name.endswith(".tmp")
+                and pattern.fullmatch(e.name)
+                and e.is_file(follow_symlinks=False)
+                and e.stat(follow_symlinks=False).st_mtime < old
+            ]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        pass  # tidying up never stops a backup
+
+
+def claim(staged: Path, target: Path) -> None:
     """Give the written copy ``staged`` the name ``target``; FileExistsError when taken."""
     try:
         os.link(staged, target, follow_symlinks=False)
@@ -123,8 +157,9 @@ def backup_database(db: Path, now: datetime, folder: Path | None = None) -> Path
     except OSError as exc:
         raise StorageError(f"could not write a backup into {target_dir}: {exc.strerror}") from None
     stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
+    sweep_staged(target_dir, db)
     try:
-        return _write_new(target_dir, stem, snapshot_lines(tables))
+        return write_new(target_dir, stem, snapshot_lines(tables))
     except OSError as exc:
         raise StorageError(
             f"could not write a backup {stem}.json into {target_dir}: {exc.strerror or exc}"
@@ -151,6 +186,8 @@ def check_restorable(source: Path) -> Tables:
                     f"{source}: administration {a.id} belongs to client {a.client!r}, who is "
                     "not in the file; the database was not changed"
                 )
+        if problem := _stray(tables, codes):
+            raise RestoreRefused(f"{source}: {problem}; the database was not changed")
     except RestoreRefused:
         raise
     except UnreadableDatabase as exc:
@@ -160,6 +197,27 @@ def check_restorable(source: Path) -> Tables:
     except StorageError as exc:
         raise RestoreRefused(f"{exc}; the database was not changed") from None
     return tables
+
+
+def _stray(tables: Tables, codes: set[str]) -> str | None:
+    """A record in ``tables`` that names a client not in them, in words, or None.
+
+    Beside the ratings: an episode event, a home form, a link between two clients. Saving
+    never leaves one, but a file from elsewhere can hold one, and it would not stay a
+    stray: the next client given that code would take over the old client's episodes, the
+    ratings entered from their home forms, or a place in another client's case.
+    """
+    for table, what in ((EPISODE_EVENTS, "episode event"), (FORMS, "home form")):
+        for doc_id, doc in tables.get(table, {}).items():
+            if doc["client"] not in codes:
+                return (
+                    f"{what} {doc_id} belongs to client {doc['client']!r}, who is not in the file"
+                )
+    for code, doc in tables.get(CLIENTS, {}).items():
+        for other in doc.get("linked", ()):
+            if other not in codes:
+                return f"client {code!r} is linked with client {other!r}, who is not in the file"
+    return None
 
 
 def restore_database(db: Path, source: Path, now: datetime) -> Restored:
@@ -189,13 +247,22 @@ def restore_database(db: Path, source: Path, now: datetime) -> Restored:
             if exists:
                 folder = backups_dir(db)
                 private_folder(folder)
-                kept = _free_name(folder, f"{db.stem}-before-restore-{now:%Y-%m-%d-%H%M%S}")
+                name = _free_name(folder, f"{db.stem}-before-restore-{now:%Y-%m-%d-%H%M%S}")
                 if current is not None:
-                    write_file_atomically(kept, snapshot_lines(current))
+                    write_file_atomically(name, snapshot_lines(current))
+                    kept = name
                 else:  # unreadable: keep its files exactly as they are
-                    for path, copy in ((db, kept), (journal, _journal(kept))):
-                        if os.path.lexists(path):
-                            write_file_atomically(copy, _raw(path))
+                    copies = [(db, name), (journal, _journal(name))]
+                    copies = [(path, copy) for path, copy in copies if os.path.lexists(path)]
+                    for path, copy in copies:
+                        write_file_atomically(copy, _raw(path))
+                    kept = copies[0][1]  # the journal alone, for a young database
+        except OSError as exc:
+            raise StorageError(
+                f"could not keep {db} as it is before restoring over it: "
+                f"{exc.strerror or exc}; the database was not changed"
+            ) from None
+        try:
             storage.install(tables)
         except OSError as exc:
             raise StorageError(

@@ -40,15 +40,17 @@ class ReadOnly(StorageError):
 def backup_pattern(db: Path) -> re.Pattern[str]:
     """The names of every kind of backup of ``db`` in ``backups/``: daily
     (``fittui-2026-11-20.json``), made by ``fittui backup`` (``fittui-2026-11-20-143005.json``,
-    ``...-2.json``), kept by a restore (``fittui-before-restore-....json``) and by the
-    upgrade of an older database (``fittui-before-upgrade-....json``).
+    ``...-2.json``, and ``...json.age`` when encrypted with a passphrase), kept by a restore
+    (``fittui-before-restore-....json``) and by the upgrade of an older database
+    (``fittui-before-upgrade-....json``).
 
     The date (or ``before-restore``) right after the name keeps the backups of
     ``fittui-test.json`` in the same folder apart from those of ``fittui.json``.
     """
     day = r"\d{4}-\d{2}-\d{2}"
     return re.compile(
-        rf"{re.escape(db.stem)}-(?:before-(?:restore|upgrade)-)?{day}(?:-\d{{6}})?(?:-\d+)?\.json"
+        rf"{re.escape(db.stem)}-(?:before-(?:restore|upgrade)-)?{day}(?:-\d{{6}})?(?:-\d+)?"
+        r"\.json(?:\.age)?"
     )
 
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fittui.domain.model import InputError
-from fittui.storage.journal import StorageError, snapshot_lines, write_file_atomically
+from fittui.storage.journal import StorageError, snapshot_lines
 
 AGE_HEADER = b"age-encryption.org/v1\n"
 AGE_SUFFIX = ".age"
@@ -118,42 +118,74 @@ def backup_sealer(recipient: str, where: str) -> Callable[[bytes], bytes]:
 
 def make_backup_key(target: Path) -> str:
     """Write a new secret key to ``target`` (0600, never over a file) and return its public
-    key, the line for settings.toml."""
+    key, the line for settings.toml.
+
+    The key is written whole under a temporary name, then given its name by a hard link,
+    which fails when the name was taken meanwhile: a key file made at that moment by another
+    ``backup-key`` keeps its key (whose public half may already be in settings.toml, with
+    backups encrypted to it), where a look and a rename would replace it.
+    """
+    import os
+
     import pyrage
 
-    if target.exists():
-        raise SealError(f"{target} already exists; choose a new file for the key")
+    from fittui.storage.atomic import fsync_folder
+    from fittui.storage.backup import claim
+
+    taken = SealError(f"{target} already exists; choose a new file for the key")
+    if os.path.lexists(target):
+        raise taken
     identity = pyrage.x25519.Identity.generate()
     public = str(identity.to_public())
     text = f"# fittui backup key, made {datetime.now():%Y-%m-%d}\n# public key: {public}\n"
+    staged = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     try:
-        write_file_atomically(target, (text + str(identity) + "\n").encode())
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            with os.fdopen(os.open(staged, flags, 0o600), "wb") as f:
+                f.write((text + str(identity) + "\n").encode())
+                f.flush()
+                os.fsync(f.fileno())
+            claim(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
+        fsync_folder(target.parent, os)
+    except FileExistsError:
+        raise taken from None
     except OSError as exc:
         raise SealError(f"cannot write {target}: {exc.strerror or exc}") from None
     return public
 
 
-def sealed_backup(db: Path, now: datetime, folder: Path, passphrase: str) -> Path:
-    """A dated, complete copy of the database, encrypted with ``passphrase`` (0600).
+def sealed_backup(db: Path, now: datetime, folder: Path | None, passphrase: str) -> Path:
+    """A dated, complete copy of the database, encrypted with ``passphrase`` (0600), in
+    ``folder`` or else ``backups/`` beside the database (never through a link there).
 
     Named ``<name>-YYYY-MM-DD-HHMMSS.json.age``: the daily backups' pruning never removes
-    it, and the plain database never touches the disk on its way in.
+    it, and the plain database never touches the disk on its way in. As a plain copy, it
+    never replaces a file (``backup.write_new``): a name taken that same second, even
+    while this one is written, gives ``...-2.json.age``.
     """
-    from fittui.storage.locations import make_private_dir
+    from fittui.storage.backup import sweep_staged, write_new
+    from fittui.storage.journal import private_folder
+    from fittui.storage.locations import backups_dir, make_private_dir
     from fittui.storage.store import Store
 
     if not (db.exists() or db.with_name(db.name + ".journal").exists()):
         raise StorageError(f"no database at {db}: nothing to back up")
     tables = Store(db, read_only=True).storage.read()
     data = seal_with_passphrase(b"".join(snapshot_lines(tables)), passphrase)
-    make_private_dir(folder)
-    stem, n = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}", 1
-    target = folder / f"{stem}.json{AGE_SUFFIX}"
-    while target.exists():
-        n += 1
-        target = folder / f"{stem}-{n}.json{AGE_SUFFIX}"
+    stem = f"{db.stem}-{now:%Y-%m-%d-%H%M%S}"
+    own, folder = folder is None, folder or backups_dir(db)
     try:
-        write_file_atomically(target, data)
+        if own:
+            private_folder(folder)
+        else:
+            make_private_dir(folder)
+        sweep_staged(folder, db)
+        return write_new(folder, stem, data, f".json{AGE_SUFFIX}")
     except OSError as exc:
-        raise StorageError(f"could not write {target}: {exc.strerror or exc}") from None
-    return target
+        raise StorageError(
+            f"could not write an encrypted backup {stem}.json{AGE_SUFFIX} into {folder}: "
+            f"{exc.strerror or exc}"
+        ) from None
