@@ -323,9 +323,12 @@ class HistoryScreen(GoesBack, LiveScreen):
                 for cell in cells:
                     cell.stylize(EARLIER_STYLE)
             rows.append((cells, a.id))
-        cursor = self.keep_cursor_on or table.cursor_row
+        # The cursor stays on the rating it was on, wherever a save moved its row (a
+        # rating saved meanwhile comes in above it); at its place when the rating left.
+        keys = {key for _cells, key in rows}
+        wanted = self.keep_cursor_on or table.cursor_key
         self.keep_cursor_on = None
-        table.fill(rows, cursor)
+        table.fill(rows, wanted if wanted is not None and wanted in keys else table.cursor_row)
         self.takes_keys = True  # every key of the screen has what it acts on
         keys_may_go(self.app)
 

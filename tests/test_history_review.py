@@ -1,0 +1,66 @@
+"""The history as a therapist uses it between sessions: the rating chosen in the table stays
+chosen while saves come in from elsewhere, and the corrections and episodes its keys make
+say what they did and refuse what they cannot do."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import history_filled, until
+from fittui.domain.instruments import load_instruments
+from fittui.storage.settings import Settings
+from fittui.storage.store import Store
+from fittui.ui.app import make_app
+from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.widgets.row_table import RowTable
+
+TODAY = date(2026, 11, 23)
+INSTRUMENTS = load_instruments()
+
+
+def ors(store: Store, code: str, each: int, when: str) -> str:
+    instrument = INSTRUMENTS["ORS"]
+    return store.record(code, instrument, {i.key: each for i in instrument.items}, when).id
+
+
+@pytest.fixture
+def weekly(tmp_path: Path) -> Path:
+    """C1 with an ORS each week of October and November 2026; C2 with none."""
+    path = tmp_path / "fittui.json"
+    store = Store(path)
+    store.add_client("C1")
+    store.add_client("C2")
+    for n, day in enumerate(("2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26")):
+        ors(store, "C1", 40 + 5 * n, day)
+    store.close()
+    return path
+
+
+def app_for(path: Path):
+    return make_app(path, settings=Settings(), today=TODAY)
+
+
+def chosen(screen: HistoryScreen) -> str | None:
+    return screen.query_one("#sessions", RowTable).cursor_key
+
+
+async def test_a_rating_saved_elsewhere_leaves_the_cursor_on_the_chosen_rating(weekly):
+    """A rating saved by another process comes in above the chosen one: v or e then must
+    still act on the rating the therapist chose, not on the one that moved into its row."""
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        screen = await history_filled(pilot)
+        assert isinstance(screen, HistoryScreen)
+        await pilot.press("tab", "down", "down")
+        picked = chosen(screen)
+        assert picked == screen.record[-3].id  # newest first: the third row
+        ors(Store(weekly), "C1", 70, "2026-11-02")  # fittui record in another shell
+        app.look_for_saves()
+        await until(pilot, lambda: len(screen.record) == 5 and screen.body_shown)
+        await history_filled(pilot)
+        await until(pilot, lambda: screen.query_one("#sessions", RowTable).row_count == 5)
+        assert chosen(screen) == picked
