@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.widgets import Input, Static
 
 from conftest import history_filled, until
 from fittui.domain.instruments import load_instruments
@@ -15,6 +17,7 @@ from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
 from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.note import NoteScreen
 from fittui.ui.widgets.row_table import RowTable
 
 TODAY = date(2026, 11, 23)
@@ -64,3 +67,22 @@ async def test_a_rating_saved_elsewhere_leaves_the_cursor_on_the_chosen_rating(w
         await history_filled(pilot)
         await until(pilot, lambda: screen.query_one("#sessions", RowTable).row_count == 5)
         assert chosen(screen) == picked
+
+
+async def test_a_pasted_control_character_in_a_note_is_refused_not_a_crash(weekly):
+    """A terminal's bracketed paste hands the note box text as it was copied, escape
+    sequences included: saving it says why not and keeps the box open."""
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        box = app.screen.query_one("#note", Input)
+        box.post_message(events.Paste("felt \x1b[31mheard\x1b[0m"))
+        await until(pilot, lambda: "heard" in box.value)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        assert "control character" in str(app.screen.query_one("#note-help", Static).render())
+        assert all(a.note == "" for a in Store(weekly, read_only=True).administrations("C1"))
