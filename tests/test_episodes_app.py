@@ -191,3 +191,18 @@ def test_snapshot_chart_greys_the_earlier_episode(snap_compare, two_episodes, si
         await open_history(pilot)
 
     assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)
+
+
+async def test_a_voided_rating_is_listed_in_the_episode_of_its_day(two_episodes):
+    """A rating voided on the last day of an earlier episode is listed under that episode's
+    line, not above it under the current one (it belongs to no episode's count)."""
+    store = Store(two_episodes)
+    last_of_first = [a for a in store.administrations("C1") if a.day == "2025-02-03"]
+    store.void(last_of_first[-1].id, "entered twice")
+    store.close()
+    app = app_for(two_episodes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot)
+        rows = table_rows(screen)
+        assert rows[7] == ("── Episode 1", "planned ending")
+        assert rows[8][0] == "2025-02-03" and rows[8][1].startswith("VOIDED")

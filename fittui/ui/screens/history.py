@@ -293,7 +293,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             shown = self.episodes[-1]
             rows.append(self._episode_row(shown))
         for a in reversed(self.record):
-            episode = episode_of.get(a.id)
+            episode = episode_of.get(a.id) or self._episode_of_day(a.day)
             if separate and episode is not None and episode is not shown:
                 shown = episode
                 rows.append(self._episode_row(episode))
@@ -331,6 +331,14 @@ class HistoryScreen(GoesBack, LiveScreen):
         table.fill(rows, wanted if wanted is not None and wanted in keys else table.cursor_row)
         self.takes_keys = True  # every key of the screen has what it acts on
         keys_may_go(self.app)
+
+    def _episode_of_day(self, day: str) -> Episode | None:
+        """The episode a rating that counts nowhere (voided, or replaced by a later one of
+        its day) is listed in: the one its day falls in, so that it is never shown under the
+        next episode's line."""
+        if not self.episodes:
+            return None
+        return next((e for e in reversed(self.episodes) if e.start <= day), self.episodes[0])
 
     def _episode_row(self, episode: Episode) -> tuple[tuple[Text, ...], str]:
         """The line above an episode's ratings, its words spread over the columns so that
