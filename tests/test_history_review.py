@@ -12,10 +12,13 @@ from textual import events
 from textual.widgets import Input, Static
 
 from conftest import history_filled, until
+from fittui.domain.display import date_text
 from fittui.domain.instruments import load_instruments
+from fittui.domain.model import one_per_session
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
+from fittui.ui.screens.correct import CorrectScreen, SameDayScreen
 from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.note import NoteScreen
 from fittui.ui.widgets.row_table import RowTable
@@ -86,3 +89,55 @@ async def test_a_pasted_control_character_in_a_note_is_refused_not_a_crash(weekl
         assert isinstance(app.screen, NoteScreen)
         assert "control character" in str(app.screen.query_one("#note-help", Static).render())
         assert all(a.note == "" for a in Store(weekly, read_only=True).administrations("C1"))
+
+
+async def redate_in_the_app(pilot, row: int, when: str) -> None:
+    """Tab into the table, go down ``row`` rows, and give that rating the date ``when``."""
+    app = pilot.app
+    await pilot.press("tab", *["down"] * row, "e")
+    await until(pilot, lambda: isinstance(app.screen, CorrectScreen))
+    app.screen.query_one("#date", Input).value = when
+    app.screen.query_one("#date", Input).focus()
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(app.screen, CorrectScreen))
+
+
+@pytest.mark.parametrize(
+    "row, when, earlier_day, now_day",
+    [
+        # The newest, redated onto the week before: it replaces the rating of that day.
+        (0, "2026-10-19 12:00", "2026-10-19", "2026-10-19 12:00"),
+        # The oldest, redated onto the week after: the rating of that day, entered after
+        # it, replaces it.
+        (3, "2026-10-12 09:00", "2026-10-12 09:00", "2026-10-12"),
+    ],
+)
+async def test_a_rating_redated_onto_a_day_with_another_asks_which_counts(
+    weekly, row, when, earlier_day, now_day
+):
+    """Redating (or moving) a rating onto a day that has one of its instrument by its rater
+    changes which one counts, the intake perhaps: the app asks, as after a second rating."""
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await redate_in_the_app(pilot, row, when)
+        await until(pilot, lambda: isinstance(app.screen, SameDayScreen))
+        asked = app.screen
+        assert isinstance(asked, SameDayScreen)
+        assert date_text(asked.earlier.date) == earlier_day
+        assert date_text(asked.saved.date) == now_day
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        counted = Store(weekly, read_only=True).administrations("C1")
+        assert len(one_per_session(counted)) == 4  # both count: two sessions that day
+
+
+async def test_a_redate_onto_a_day_of_its_own_asks_nothing(weekly):
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await redate_in_the_app(pilot, 0, "2026-10-27 12:00")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HistoryScreen)

@@ -359,3 +359,17 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
         app.push_screen(SameDayScreen(a, earlier, app.instruments), answered)
 
     ask(0)
+
+
+def ask_about_corrected(app: FitApp, administration_id: str) -> None:
+    """After a rating is moved, redated or restored: ask about the day it now shares with
+    another rating of its instrument by its rater, as after a second rating of the day.
+    The corrected rating replaces one entered before it, or one entered after it replaces
+    it; either way which rating counts changed, and the therapist is asked, never left to
+    find it in the table (``fittui move``, ``redate`` and ``unvoid`` name it too)."""
+    try:
+        a = app.store.administration(administration_id)
+    except InputError:  # gone meanwhile: nothing to ask about
+        return
+    _earlier, later = session_neighbours(a, app.store.administrations(a.client))
+    ask_about_same_day(app, [a] if later is None else [a, later])

@@ -30,7 +30,12 @@ from fittui.ui.cells import first_upper, plain, status_words, taken_words
 from fittui.ui.focus import keys_may_go
 from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
-from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
+from fittui.ui.screens.correct import (
+    CorrectScreen,
+    RestoreScreen,
+    VoidScreen,
+    ask_about_corrected,
+)
 from fittui.ui.screens.episode import EpisodeEndScreen
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.chart_legend import ChartLegend
@@ -428,8 +433,10 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.save_correction(lambda: store.void(chosen.id, reason), _("Voided"), chosen)
 
         def restored(yes: bool | None) -> None:
-            if yes:
-                self.save_correction(lambda: store.unvoid(chosen.id), _("Restored"), chosen)
+            if yes and self.save_correction(
+                lambda: store.unvoid(chosen.id), _("Restored"), chosen
+            ):
+                ask_about_corrected(self.fit_app, chosen.id)
 
         if chosen.voided is None:
             self.app.push_screen(VoidScreen(chosen, self.fit_app.instruments), voided)
@@ -438,13 +445,14 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def save_correction(
         self, save: Callable[[], Administration], done: str, chosen: Administration
-    ) -> None:
-        """Save a void or a restore; say so and keep the cursor on the rating, or say why not."""
+    ) -> bool:
+        """Save a void or a restore; say so and keep the cursor on the rating, or say why not
+        (and return False)."""
         try:
             save()
         except (InputError, StorageError) as exc:
             self.notify(_("Not saved: {problem}").format(problem=exc), severity="error", timeout=10)
-            return
+            return False
         self.notify(
             _("{done}: {key} of {date}.").format(
                 done=done, key=chosen.instrument, date=chosen.date.replace("T", " ")
@@ -452,6 +460,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         )
         self.keep_cursor_on = chosen.id
         self.reload()
+        return True
 
     def action_correct(self) -> None:
         """Move the selected rating to the right client or fix its date."""
@@ -464,6 +473,7 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.notify(_("Corrected: {what}").format(what=words))
                 self.keep_cursor_on = chosen.id
                 self.reload()
+                ask_about_corrected(self.fit_app, chosen.id)
 
         self.app.push_screen(CorrectScreen(chosen, self.fit_app.instruments), corrected)
 
