@@ -127,6 +127,8 @@ async def test_a_rating_redated_onto_a_day_with_another_asks_which_counts(
         assert isinstance(asked, SameDayScreen)
         assert date_text(asked.earlier.date) == earlier_day
         assert date_text(asked.saved.date) == now_day
+        help_text = " ".join(str(w.render()) for w in asked.query(".help"))
+        assert "two sessions that day" in help_text  # not "today": the day was another
         await pilot.press("k")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         counted = Store(weekly, read_only=True).administrations("C1")

@@ -296,7 +296,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
                     "They make one session, and the new rating counts in place of the "
                     "earlier one.\n"
                     "r voids the earlier one as replaced (still shown in the history)\n"
-                    "k keeps both: two sessions today, both counted\n"
+                    "k keeps both: two sessions that day, both counted\n"
                     "Escape leaves it so"
                 ),
                 classes="help",
@@ -350,7 +350,7 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
                 )
             elif answer == "kept":
                 app.notify(
-                    _("The new {key} counts as a session of its own today.").format(
+                    _("The new {key} counts as a session of its own that day.").format(
                         key=a.instrument
                     )
                 )
