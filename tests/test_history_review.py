@@ -15,6 +15,7 @@ from conftest import history_filled, until
 from fittui.domain.display import date_text
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import one_per_session
+from fittui.storage.journal import StorageError
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
@@ -143,3 +144,29 @@ async def test_a_redate_onto_a_day_of_its_own_asks_nothing(weekly):
         await redate_in_the_app(pilot, 0, "2026-10-27 12:00")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_a_move_that_fails_leaves_the_new_date_unsaved_too(weekly, monkeypatch):
+    """The dialog saves the new date and the new client together or not at all: a date
+    saved without its move would make Enter, pressed again, refuse ('already has date')."""
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "e")
+        await until(pilot, lambda: isinstance(app.screen, CorrectScreen))
+        dialog = app.screen
+
+        def disk_full(*_args: object) -> None:
+            raise StorageError("the disk is full")
+
+        monkeypatch.setattr(app.store, "move", disk_full)
+        dialog.query_one("#client", Input).value = "C2"
+        dialog.query_one("#date", Input).value = "2026-10-27 12:00"
+        dialog.query_one("#date", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "the disk is full" in str(dialog.query_one("#error", Static).render())
+        dates = [a.date for a in Store(weekly, read_only=True).administrations("C1")]
+        assert dates == ["2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]

@@ -227,12 +227,13 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
             when = parse_when(self.query_one("#date", Input).value.replace(" ", "T", 1))
             check_not_future(when, self.fit_app.today())
             done = []
-            if when != a.date:
-                store.redate(a.id, when)
-                done.append(_("dated {when}").format(when=when.replace("T", " ")))
-            if code != a.client:
-                store.move(a.id, code)
-                done.append(_("moved to {code}").format(code=code))
+            with store.storage.transaction():  # both or neither: Enter again must not redate twice
+                if when != a.date:
+                    store.redate(a.id, when)
+                    done.append(_("dated {when}").format(when=when.replace("T", " ")))
+                if code != a.client:
+                    store.move(a.id, code)
+                    done.append(_("moved to {code}").format(code=code))
         except (InputError, StorageError) as exc:
             error.update(Text(str(exc)))
             return

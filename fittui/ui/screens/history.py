@@ -433,9 +433,7 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.save_correction(lambda: store.void(chosen.id, reason), _("Voided"), chosen)
 
         def restored(yes: bool | None) -> None:
-            if yes and self.save_correction(
-                lambda: store.unvoid(chosen.id), _("Restored"), chosen
-            ):
+            if yes and self.save_correction(lambda: store.unvoid(chosen.id), _("Restored"), chosen):
                 ask_about_corrected(self.fit_app, chosen.id)
 
         if chosen.voided is None:
