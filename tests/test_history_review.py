@@ -19,7 +19,7 @@ from fittui.storage.journal import StorageError
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
-from fittui.ui.screens.correct import CorrectScreen, SameDayScreen
+from fittui.ui.screens.correct import CorrectScreen, SameDayScreen, VoidScreen
 from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.note import NoteScreen
 from fittui.ui.widgets.row_table import RowTable
@@ -170,3 +170,28 @@ async def test_a_move_that_fails_leaves_the_new_date_unsaved_too(weekly, monkeyp
         assert "the disk is full" in str(dialog.query_one("#error", Static).render())
         dates = [a.date for a in Store(weekly, read_only=True).administrations("C1")]
         assert dates == ["2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]
+
+
+async def test_a_typed_reason_the_store_refuses_is_refused_in_the_dialog(weekly):
+    """A reason with a hidden direction mark (pasted from a web page) is refused by the
+    store: the void dialog says so and keeps what was typed, rather than closing and
+    leaving the rating as it was with the reason lost."""
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "v")
+        await until(pilot, lambda: isinstance(app.screen, VoidScreen))
+        dialog = app.screen
+        await pilot.press("tab")
+        dialog.query_one("#reason", Input).value = "client said \u202econfused"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "control character" in str(dialog.query_one("#error", Static).render())
+        assert dialog.query_one("#reason", Input).value == "client said \u202econfused"
+        dialog.query_one("#reason", Input).value = "client said confused"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        [voided] = [a for a in Store(weekly, read_only=True).all_administrations("C1") if a.voided]
+        assert voided.voided is not None and voided.voided.reason == "client said confused"

@@ -32,6 +32,7 @@ from fittui.domain.model import (
     parse_when,
     session_neighbours,
 )
+from fittui.domain.outside import check_plain
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 
@@ -148,8 +149,8 @@ class VoidScreen(RatingDialog[str | None]):
         self.dismiss(event.option.id)  # the reason as saved: in English, shown translated
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        try:
-            self.dismiss(check_reason(event.value))
+        try:  # checked as the store checks it: a refusal is said here, the reason kept
+            self.dismiss(check_plain(check_reason(event.value), "reason"))
         except InputError as exc:
             self.query_one("#error", Static).update(Text(str(exc)))
 
