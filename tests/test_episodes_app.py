@@ -206,3 +206,23 @@ async def test_a_voided_rating_is_listed_in_the_episode_of_its_day(two_episodes)
         rows = table_rows(screen)
         assert rows[7] == ("── Episode 1", "planned ending")
         assert rows[8][0] == "2025-02-03" and rows[8][1].startswith("VOIDED")
+
+
+async def test_plus_twice_starts_one_episode_not_an_empty_one_ended(two_episodes):
+    """+ on an episode started and not yet rated says so and saves nothing: ending it would
+    leave an empty episode in the record for good."""
+    app = app_for(two_episodes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("plus", "1")  # ends episode 2 (planned), starts episode 3
+        await pilot.pause()
+        events = len(app.store.episode_events("C1"))
+        await pilot.press("plus")
+        await pilot.pause()
+        assert app.screen is screen
+        assert len(app.store.episode_events("C1")) == events
+        assert [e.number for e in screen.episodes] == [1, 2, 3]
+        assert any(
+            "Episode 3 (since 2026-11-23) has no rating yet" in n.message
+            for n in app._notifications
+        )

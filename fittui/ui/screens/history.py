@@ -528,6 +528,16 @@ class HistoryScreen(GoesBack, LiveScreen):
             self.notify(_("Read-only: episodes cannot be changed here."), severity="warning")
             return
         latest = self.episodes[-1] if self.episodes else None
+        if latest is not None and not latest.closed and not latest.administrations:
+            # Started and not yet rated (+ pressed twice): ending it would leave an empty
+            # episode in the record for good, and events are never deleted.
+            self.notify(
+                _(
+                    "Episode {number} (since {start}) has no rating yet: "
+                    "the next ORS is its intake."
+                ).format(number=latest.number, start=latest.start)
+            )
+            return
         if latest is not None and not latest.closed:
             question = _(
                 "Episode {number} (since {start}) is still open. "
