@@ -195,3 +195,17 @@ async def test_a_typed_reason_the_store_refuses_is_refused_in_the_dialog(weekly)
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         [voided] = [a for a in Store(weekly, read_only=True).all_administrations("C1") if a.voided]
         assert voided.voided is not None and voided.voided.reason == "client said confused"
+
+
+@pytest.mark.parametrize("typed", [" 2026-10-27 12:00", "2026-10-27  12:00 ", "2026-10-27T12:00"])
+async def test_a_date_typed_with_stray_spaces_is_read_as_typed(weekly, typed):
+    """A space before the date, or two between the day and the time, is no reason to say
+    the date is not a date (the T the dialog puts in its place showed in the error)."""
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await redate_in_the_app(pilot, 0, typed)
+        assert isinstance(app.screen, HistoryScreen)
+        dates = [a.date for a in Store(weekly, read_only=True).administrations("C1")]
+        assert dates[-1] == "2026-10-27T12:00"

@@ -225,7 +225,8 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
         try:
             code = check_code(self.query_one("#client", Input).value)
             store.client(code)
-            when = parse_when(self.query_one("#date", Input).value.replace(" ", "T", 1))
+            typed = " ".join(self.query_one("#date", Input).value.split())  # spaces as typed
+            when = parse_when(typed.replace(" ", "T", 1))
             check_not_future(when, self.fit_app.today())
             done = []
             with store.storage.transaction():  # both or neither: Enter again must not redate twice
