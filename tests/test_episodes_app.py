@@ -226,3 +226,23 @@ async def test_plus_twice_starts_one_episode_not_an_empty_one_ended(two_episodes
             "Episode 3 (since 2026-11-23) has no rating yet" in n.message
             for n in app._notifications
         )
+
+
+async def test_changing_how_an_episode_ended_keeps_the_day_it_ended(two_episodes):
+    """x on an episode that ended a week ago changes how it ended, not when: it does not
+    run on to today."""
+    store = Store(two_episodes)
+    store.add_episode_event("C2", "end", "2026-11-16", "planned")
+    store.close()
+    app = app_for(two_episodes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, "C2")
+        await pilot.press("x")
+        assert isinstance(app.screen, EpisodeEndScreen)
+        await pilot.press("2")  # dropout, as the therapist now knows
+        await pilot.pause()
+        [episode] = screen.episodes
+        assert (episode.end, episode.reason) == ("2026-11-16", "dropout")
+        assert "Episode 1: 2026-11-16 to 2026-11-16, unplanned ending" in str(
+            screen.query_one("#who").render()
+        )

@@ -504,9 +504,13 @@ class HistoryScreen(GoesBack, LiveScreen):
         if reason is None:
             return
         today = self.fit_app.today().isoformat()
-        wanted = [("end", today, reason)] + ([("start", today, None)] if then_start else [])
+        latest = self.episodes[-1] if self.episodes else None
+        # A change to how an episode ended keeps the day it ended: dated today, the episode
+        # would run on to today, weeks or months after its last session.
+        day = latest.end if latest is not None and latest.end and not then_start else today
+        wanted = [("end", day, reason)] + ([("start", today, None)] if then_start else [])
         try:
-            episode = check_end(self.episodes, today, reason)
+            episode = check_end(self.episodes, day, reason)
             self.fit_app.store.add_episode_events(self.code, wanted)
         except (InputError, StorageError) as exc:
             self.notify(_("Not saved: {problem}").format(problem=exc), severity="error")
