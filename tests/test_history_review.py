@@ -19,7 +19,7 @@ from fittui.storage.journal import StorageError
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
-from fittui.ui.screens.correct import CorrectScreen, SameDayScreen, VoidScreen
+from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
 from fittui.ui.screens.history import HistoryScreen
 from fittui.ui.screens.note import NoteScreen
 from fittui.ui.widgets.row_table import RowTable
@@ -209,3 +209,24 @@ async def test_a_date_typed_with_stray_spaces_is_read_as_typed(weekly, typed):
         assert isinstance(app.screen, HistoryScreen)
         dates = [a.date for a in Store(weekly, read_only=True).administrations("C1")]
         assert dates[-1] == "2026-10-27T12:00"
+
+
+async def test_restoring_a_rating_onto_a_day_rated_again_asks_which_counts(weekly):
+    """An ORS voided, then rated again that day: restoring the first makes the two one
+    session again, and the app asks, as after a second rating of the day."""
+    store = Store(weekly)
+    first = store.administrations("C1")[-1]
+    store.void(first.id, "test entry")
+    again = ors(store, "C1", 60, "2026-10-26T15:00")
+    store.close()
+    app = app_for(weekly)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "down", "v")  # newest first: the voided one is second
+        await until(pilot, lambda: isinstance(app.screen, RestoreScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SameDayScreen))
+        asked = app.screen
+        assert isinstance(asked, SameDayScreen)
+        assert (asked.earlier.id, asked.saved.id) == (first.id, again)
