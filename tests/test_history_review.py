@@ -4,7 +4,7 @@ say what they did and refuse what they cannot do."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -230,3 +230,33 @@ async def test_restoring_a_rating_onto_a_day_rated_again_asks_which_counts(weekl
         asked = app.screen
         assert isinstance(asked, SameDayScreen)
         assert (asked.earlier.id, asked.saved.id) == (first.id, again)
+
+
+async def test_the_chosen_rating_keeps_its_place_on_screen_when_a_save_comes_in(tmp_path):
+    """Far down a long table, a rating saved elsewhere comes in at the top: the chosen
+    rating stays where the therapist's eyes are, the table scrolled by the row that came
+    in (refilled, it scrolled only as far as its rows were measured: out of sight)."""
+    path = tmp_path / "fittui.json"
+    store = Store(path)
+    store.add_client("C1")
+    for n in range(100):
+        ors(store, "C1", 50 + n % 30, (date(2026, 1, 5) + timedelta(days=3 * n)).isoformat())
+    store.close()
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_history("C1")
+        screen = await history_filled(pilot)
+        await pilot.press("tab", "pagedown", "pagedown")
+        await pilot.pause()
+        table = screen.query_one("#sessions", RowTable)
+        picked, row, scrolled = table.cursor_key, table.cursor_row, table.scroll_y
+        assert scrolled > 0
+        ors(Store(path), "C1", 40, "2026-11-22")
+        app.look_for_saves()
+        await until(pilot, lambda: len(screen.record) == 101 and table.cursor_row == row + 1)
+        await until(pilot, lambda: table.scroll_y == scrolled + 1)
+        assert (table.cursor_key, table.cursor_row, table.scroll_y) == (
+            picked,
+            row + 1,
+            scrolled + 1,
+        )

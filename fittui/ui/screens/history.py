@@ -333,7 +333,15 @@ class HistoryScreen(GoesBack, LiveScreen):
         keys = {key for _cells, key in rows}
         wanted = self.keep_cursor_on or table.cursor_key
         self.keep_cursor_on = None
+        row, scrolled = table.cursor_row, table.scroll_y
         table.fill(rows, wanted if wanted is not None and wanted in keys else table.cursor_row)
+        # The chosen rating stays where it was on screen, the rows around it moving instead:
+        # refilled, the table would scroll only as far as its rows were measured, leaving
+        # the cursor out of sight. Once they are (after the refresh), scroll by as many rows
+        # as the cursor moved.
+        table.call_after_refresh(
+            table.scroll_to, y=scrolled + table.cursor_row - row, animate=False, immediate=True
+        )
         self.takes_keys = True  # every key of the screen has what it acts on
         keys_may_go(self.app)
 
