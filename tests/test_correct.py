@@ -182,8 +182,12 @@ def test_keep_session_counts_a_second_rating_of_the_day_as_a_session_of_its_own(
     day names the command, and after it both count (two sessions that day)."""
     cli("add-client", "X1")
     cli("record", "X1", "ORS", *["5"] * 4, "--date", "2026-11-01T10:00")
+    first = ids(cli, "X1")[0]
+    alone = cli("keep-session", first)  # the day's only rating: nothing to keep apart
+    assert alone.code == 1 and "replaces no earlier rating of its day" in alone.err
     second = cli("record", "X1", "ORS", *["6"] * 4, "--date", "2026-11-01T16:00")
     later = ids(cli, "X1")[-1]
+    assert cli("keep-session", first).code == 1  # replaced by the later, replaces none
     assert f"'fittui keep-session {later}' counts both" in second.out
     assert cli("report", "--json").json()[0]["ors_count"] == 1
     kept = cli("keep-session", later)

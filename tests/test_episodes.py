@@ -299,3 +299,32 @@ def test_one_rating_a_session_counts_the_later_unless_kept_as_its_own(
     assert replaced_ratings(ratings) == {a.id for a in counted} - {a.id for a in expected}
     placed = [a for e in split_episodes(counted, []) for a in e.administrations]
     assert placed == expected
+
+
+def test_an_end_on_the_day_of_the_first_rating_ends_that_episode():
+    """A client seen once and ended that day: the end is the episode's, not lost before the
+    day's rating opened it."""
+    events = [EpisodeEvent("end", "2026-01-05", "planned")]
+    [once] = split_episodes([ors("2026-01-05")], events)
+    assert (once.start, once.end, once.reason, days(once)) == (
+        "2026-01-05",
+        "2026-01-05",
+        "planned",
+        ["2026-01-05"],
+    )
+
+
+def test_an_end_on_the_day_of_a_return_after_the_gap_ends_the_new_episode():
+    """What ``check_end`` names on that day is the new episode: the end goes to it, and the
+    lapsed one keeps its ending (no contact)."""
+    ratings = [ors("2026-01-05"), ors("2026-02-01"), ors("2026-07-01")]
+    before = split_episodes(ratings, [])
+    assert check_end(before, "2026-07-01", "dropout").number == 2
+    events = [EpisodeEvent("end", "2026-07-01", "dropout")]
+    first, second = split_episodes(ratings, events)
+    assert (first.end, first.reason) == ("2026-02-01", NO_CONTACT)
+    assert (second.start, second.end, second.reason) == ("2026-07-01", "2026-07-01", "dropout")
+    # A start after the end that day still gives the day's ratings to the new episode.
+    events.append(EpisodeEvent("start", "2026-07-01"))
+    first, second = split_episodes(ratings, events)
+    assert (first.reason, second.reason, days(second)) == ("dropout", None, ["2026-07-01"])

@@ -191,3 +191,58 @@ def test_snapshot_chart_greys_the_earlier_episode(snap_compare, two_episodes, si
         await open_history(pilot)
 
     assert snap_compare(app_for(two_episodes), run_before=run_before, terminal_size=size)
+
+
+async def test_a_voided_rating_is_listed_in_the_episode_of_its_day(two_episodes):
+    """A rating voided on the last day of an earlier episode is listed under that episode's
+    line, not above it under the current one (it belongs to no episode's count)."""
+    store = Store(two_episodes)
+    last_of_first = [a for a in store.administrations("C1") if a.day == "2025-02-03"]
+    store.void(last_of_first[-1].id, "entered twice")
+    store.close()
+    app = app_for(two_episodes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot)
+        rows = table_rows(screen)
+        assert rows[7] == ("── Episode 1", "planned ending")
+        assert rows[8][0] == "2025-02-03" and rows[8][1].startswith("VOIDED")
+
+
+async def test_plus_twice_starts_one_episode_not_an_empty_one_ended(two_episodes):
+    """+ on an episode started and not yet rated says so and saves nothing: ending it would
+    leave an empty episode in the record for good."""
+    app = app_for(two_episodes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("plus", "1")  # ends episode 2 (planned), starts episode 3
+        await pilot.pause()
+        events = len(app.store.episode_events("C1"))
+        await pilot.press("plus")
+        await pilot.pause()
+        assert app.screen is screen
+        assert len(app.store.episode_events("C1")) == events
+        assert [e.number for e in screen.episodes] == [1, 2, 3]
+        assert any(
+            "Episode 3 (since 2026-11-23) has no rating yet" in n.message
+            for n in app._notifications
+        )
+
+
+async def test_changing_how_an_episode_ended_keeps_the_day_it_ended(two_episodes):
+    """x on an episode that ended a week ago changes how it ended, not when: it does not
+    run on to today."""
+    store = Store(two_episodes)
+    store.add_episode_event("C2", "end", "2026-11-16", "planned")
+    store.close()
+    app = app_for(two_episodes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_history(pilot, "C2")
+        await pilot.press("x")
+        assert isinstance(app.screen, EpisodeEndScreen)
+        await pilot.press("2")  # dropout, as the therapist now knows
+        await pilot.pause()
+        [episode] = screen.episodes
+        assert (episode.end, episode.reason) == ("2026-11-16", "dropout")
+        assert "Episode 1: 2026-11-16 to 2026-11-16, unplanned ending" in str(
+            screen.query_one("#who").render()
+        )

@@ -91,7 +91,13 @@ def test_an_ending_can_be_changed_and_a_lapsed_episode_named(cli):
     named = cli("episode", "end", "C1", "--reason", "dropout")
     assert named.code == 0 and "(changed from how it had ended)" in named.out
     [episode] = cli("episode", "list", "C1", "--json").json()["episodes"]
-    assert (episode["end"], episode["reason"]) == (TODAY.isoformat(), "dropout")
+    # How it ended changes, not when: the last contact, not the day it was named.
+    assert (episode["end"], episode["reason"]) == (ago(150), "dropout")
+    assert named.out.startswith(f"Ended episode 1 for C1 on {ago(150)}: unplanned ending")
+    dated = cli("episode", "end", "C1", "--reason", "other", "--date", ago(100))
+    assert dated.code == 0, dated.err  # a day given is the day it ended
+    [episode] = cli("episode", "list", "C1", "--json").json()["episodes"]
+    assert (episode["end"], episode["reason"]) == (ago(100), "other")
 
 
 def test_bad_episode_commands_say_why_and_change_nothing(cli, db):

@@ -76,7 +76,24 @@ def cmd_redate(args: argparse.Namespace) -> int:
 
 
 def cmd_keep_session(args: argparse.Namespace) -> int:
-    return _correct(args, lambda store: store.keep_as_own_session(args.id), KEPT)
+    return _correct(args, lambda store: _keep_apart(store, args.id), KEPT)
+
+
+def _keep_apart(store: Store, administration_id: str) -> Administration:
+    """Keep a rating as a session of its own, when it replaces a rating of its day: on one
+    that replaces none, the words 'both count' would be untrue and the mark would do
+    nothing (voided or already kept ones get the store's own answer)."""
+    from fittui.domain.model import InputError, session_neighbours
+
+    with store.storage.transaction():
+        a = store.administration(administration_id)
+        replaces, _replaced_by = session_neighbours(a, store.administrations(a.client))
+        if a.voided is None and a.own_session is None and replaces is None:
+            raise InputError(
+                f"rating {a.id} ({a.instrument} by {a.rater} on {a.day}) replaces no earlier "
+                "rating of its day; there is nothing to keep apart"
+            )
+        return store.keep_as_own_session(administration_id)
 
 
 def _correct(

@@ -34,7 +34,11 @@ def register(commands: Commands) -> None:
         choices=["planned", "dropout", "referred", "other"],
         help="planned ending, dropout (unplanned), referred on, or other",
     )
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="the day it ended (default: today)")
+    p.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="the day it ended (default: today; for an episode that has ended, that day)",
+    )
     p = under.add("list", cmd_episode_list, "a client's episodes and how each ended")
     p.add_argument("code", metavar="CODE")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -77,8 +81,13 @@ def cmd_episode_end(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     store.client(args.code)
-    when = _episode_day(args.date)
-    episode = check_end(_client_episodes(store, args.code), when, args.reason)
+    episodes = _client_episodes(store, args.code)
+    latest = episodes[-1] if episodes else None
+    if args.date is None and latest is not None and latest.end is not None:
+        when = latest.end  # a change to how it ended, not to when (as x in the history)
+    else:
+        when = _episode_day(args.date)
+    episode = check_end(episodes, when, args.reason)
     store.add_episode_event(args.code, "end", when, args.reason)
     change = " (changed from how it had ended)" if episode.closed else ""
     print(

@@ -16,7 +16,8 @@ The rules, applied to the ratings and the therapist's own events in date order:
 - a therapist's start while an episode is still open ends that one with ``other``;
 - ratings on the day of an end belong to the ending episode, unless a start follows on the
   same day (end the old course, then start the new one: that day's ratings are the new
-  intake).
+  intake); an end on the day a client's first rating (or their first after the gap) opens
+  an episode ends that episode, seen once.
 
 Pure functions, no I/O: the store keeps the events, the caller passes them in.
 """
@@ -208,7 +209,18 @@ class _Builder:
         go to the open episode or the one an event of the day ended."""
         self.lapse(day)
         touched: _Open | None = None
-        for event in events:
+        for n, event in enumerate(events):
+            if (
+                event.kind == "end"
+                and ratings
+                and self.current is None
+                and touched is None
+                and not any(later.kind == "start" for later in events[n + 1 :])
+            ):
+                # The day's ratings open the episode this end closes: a client seen once
+                # (or back after the gap) and ended that same day. The end was checked
+                # against that episode (``check_end``), never against the one before.
+                self.open(day)
             touched = self.event(day, event) or touched
         if ratings:
             (self.current or touched or self.open(day)).add(day, ratings)

@@ -32,6 +32,7 @@ from fittui.domain.model import (
     parse_when,
     session_neighbours,
 )
+from fittui.domain.outside import check_plain
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 
@@ -148,8 +149,8 @@ class VoidScreen(RatingDialog[str | None]):
         self.dismiss(event.option.id)  # the reason as saved: in English, shown translated
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        try:
-            self.dismiss(check_reason(event.value))
+        try:  # checked as the store checks it: a refusal is said here, the reason kept
+            self.dismiss(check_plain(check_reason(event.value), "reason"))
         except InputError as exc:
             self.query_one("#error", Static).update(Text(str(exc)))
 
@@ -224,15 +225,17 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
         try:
             code = check_code(self.query_one("#client", Input).value)
             store.client(code)
-            when = parse_when(self.query_one("#date", Input).value.replace(" ", "T", 1))
+            typed = " ".join(self.query_one("#date", Input).value.split())  # spaces as typed
+            when = parse_when(typed.replace(" ", "T", 1))
             check_not_future(when, self.fit_app.today())
             done = []
-            if when != a.date:
-                store.redate(a.id, when)
-                done.append(_("dated {when}").format(when=when.replace("T", " ")))
-            if code != a.client:
-                store.move(a.id, code)
-                done.append(_("moved to {code}").format(code=code))
+            with store.storage.transaction():  # both or neither: Enter again must not redate twice
+                if when != a.date:
+                    store.redate(a.id, when)
+                    done.append(_("dated {when}").format(when=when.replace("T", " ")))
+                if code != a.client:
+                    store.move(a.id, code)
+                    done.append(_("moved to {code}").format(code=code))
         except (InputError, StorageError) as exc:
             error.update(Text(str(exc)))
             return
@@ -296,7 +299,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
                     "They make one session, and the new rating counts in place of the "
                     "earlier one.\n"
                     "r voids the earlier one as replaced (still shown in the history)\n"
-                    "k keeps both: two sessions today, both counted\n"
+                    "k keeps both: two sessions that day, both counted\n"
                     "Escape leaves it so"
                 ),
                 classes="help",
@@ -350,7 +353,7 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
                 )
             elif answer == "kept":
                 app.notify(
-                    _("The new {key} counts as a session of its own today.").format(
+                    _("The new {key} counts as a session of its own that day.").format(
                         key=a.instrument
                     )
                 )
@@ -359,3 +362,17 @@ def ask_about_same_day(app: FitApp, saved: list[Administration]) -> None:
         app.push_screen(SameDayScreen(a, earlier, app.instruments), answered)
 
     ask(0)
+
+
+def ask_about_corrected(app: FitApp, administration_id: str) -> None:
+    """After a rating is moved, redated or restored: ask about the day it now shares with
+    another rating of its instrument by its rater, as after a second rating of the day.
+    The corrected rating replaces one entered before it, or one entered after it replaces
+    it; either way which rating counts changed, and the therapist is asked, never left to
+    find it in the table (``fittui move``, ``redate`` and ``unvoid`` name it too)."""
+    try:
+        a = app.store.administration(administration_id)
+    except InputError:  # gone meanwhile: nothing to ask about
+        return
+    _earlier, later = session_neighbours(a, app.store.administrations(a.client))
+    ask_about_same_day(app, [a] if later is None else [a, later])

@@ -30,7 +30,12 @@ from fittui.ui.cells import first_upper, plain, status_words, taken_words
 from fittui.ui.focus import keys_may_go
 from fittui.ui.live import LiveScreen
 from fittui.ui.look import alert_text, look_at
-from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, VoidScreen
+from fittui.ui.screens.correct import (
+    CorrectScreen,
+    RestoreScreen,
+    VoidScreen,
+    ask_about_corrected,
+)
 from fittui.ui.screens.episode import EpisodeEndScreen
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.chart_legend import ChartLegend
@@ -293,7 +298,7 @@ class HistoryScreen(GoesBack, LiveScreen):
             shown = self.episodes[-1]
             rows.append(self._episode_row(shown))
         for a in reversed(self.record):
-            episode = episode_of.get(a.id)
+            episode = episode_of.get(a.id) or self._episode_of_day(a.day)
             if separate and episode is not None and episode is not shown:
                 shown = episode
                 rows.append(self._episode_row(episode))
@@ -323,11 +328,30 @@ class HistoryScreen(GoesBack, LiveScreen):
                 for cell in cells:
                     cell.stylize(EARLIER_STYLE)
             rows.append((cells, a.id))
-        cursor = self.keep_cursor_on or table.cursor_row
+        # The cursor stays on the rating it was on, wherever a save moved its row (a
+        # rating saved meanwhile comes in above it); at its place when the rating left.
+        keys = {key for _cells, key in rows}
+        wanted = self.keep_cursor_on or table.cursor_key
         self.keep_cursor_on = None
-        table.fill(rows, cursor)
+        row, scrolled = table.cursor_row, table.scroll_y
+        table.fill(rows, wanted if wanted is not None and wanted in keys else table.cursor_row)
+        # The chosen rating stays where it was on screen, the rows around it moving instead:
+        # refilled, the table would scroll only as far as its rows were measured, leaving
+        # the cursor out of sight. Once they are (after the refresh), scroll by as many rows
+        # as the cursor moved.
+        table.call_after_refresh(
+            table.scroll_to, y=scrolled + table.cursor_row - row, animate=False, immediate=True
+        )
         self.takes_keys = True  # every key of the screen has what it acts on
         keys_may_go(self.app)
+
+    def _episode_of_day(self, day: str) -> Episode | None:
+        """The episode a rating that counts nowhere (voided, or replaced by a later one of
+        its day) is listed in: the one its day falls in, so that it is never shown under the
+        next episode's line."""
+        if not self.episodes:
+            return None
+        return next((e for e in reversed(self.episodes) if e.start <= day), self.episodes[0])
 
     def _episode_row(self, episode: Episode) -> tuple[tuple[Text, ...], str]:
         """The line above an episode's ratings, its words spread over the columns so that
@@ -417,8 +441,8 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.save_correction(lambda: store.void(chosen.id, reason), _("Voided"), chosen)
 
         def restored(yes: bool | None) -> None:
-            if yes:
-                self.save_correction(lambda: store.unvoid(chosen.id), _("Restored"), chosen)
+            if yes and self.save_correction(lambda: store.unvoid(chosen.id), _("Restored"), chosen):
+                ask_about_corrected(self.fit_app, chosen.id)
 
         if chosen.voided is None:
             self.app.push_screen(VoidScreen(chosen, self.fit_app.instruments), voided)
@@ -427,13 +451,14 @@ class HistoryScreen(GoesBack, LiveScreen):
 
     def save_correction(
         self, save: Callable[[], Administration], done: str, chosen: Administration
-    ) -> None:
-        """Save a void or a restore; say so and keep the cursor on the rating, or say why not."""
+    ) -> bool:
+        """Save a void or a restore; say so and keep the cursor on the rating, or say why not
+        (and return False)."""
         try:
             save()
         except (InputError, StorageError) as exc:
             self.notify(_("Not saved: {problem}").format(problem=exc), severity="error", timeout=10)
-            return
+            return False
         self.notify(
             _("{done}: {key} of {date}.").format(
                 done=done, key=chosen.instrument, date=chosen.date.replace("T", " ")
@@ -441,6 +466,7 @@ class HistoryScreen(GoesBack, LiveScreen):
         )
         self.keep_cursor_on = chosen.id
         self.reload()
+        return True
 
     def action_correct(self) -> None:
         """Move the selected rating to the right client or fix its date."""
@@ -453,6 +479,7 @@ class HistoryScreen(GoesBack, LiveScreen):
                 self.notify(_("Corrected: {what}").format(what=words))
                 self.keep_cursor_on = chosen.id
                 self.reload()
+                ask_about_corrected(self.fit_app, chosen.id)
 
         self.app.push_screen(CorrectScreen(chosen, self.fit_app.instruments), corrected)
 
@@ -485,9 +512,13 @@ class HistoryScreen(GoesBack, LiveScreen):
         if reason is None:
             return
         today = self.fit_app.today().isoformat()
-        wanted = [("end", today, reason)] + ([("start", today, None)] if then_start else [])
+        latest = self.episodes[-1] if self.episodes else None
+        # A change to how an episode ended keeps the day it ended: dated today, the episode
+        # would run on to today, weeks or months after its last session.
+        day = latest.end if latest is not None and latest.end and not then_start else today
+        wanted = [("end", day, reason)] + ([("start", today, None)] if then_start else [])
         try:
-            episode = check_end(self.episodes, today, reason)
+            episode = check_end(self.episodes, day, reason)
             self.fit_app.store.add_episode_events(self.code, wanted)
         except (InputError, StorageError) as exc:
             self.notify(_("Not saved: {problem}").format(problem=exc), severity="error")
@@ -509,6 +540,16 @@ class HistoryScreen(GoesBack, LiveScreen):
             self.notify(_("Read-only: episodes cannot be changed here."), severity="warning")
             return
         latest = self.episodes[-1] if self.episodes else None
+        if latest is not None and not latest.closed and not latest.administrations:
+            # Started and not yet rated (+ pressed twice): ending it would leave an empty
+            # episode in the record for good, and events are never deleted.
+            self.notify(
+                _(
+                    "Episode {number} (since {start}) has no rating yet: "
+                    "the next ORS is its intake."
+                ).format(number=latest.number, start=latest.start)
+            )
+            return
         if latest is not None and not latest.closed:
             question = _(
                 "Episode {number} (since {start}) is still open. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -9,7 +10,7 @@ from textual.widgets import Input, Label, Static
 
 from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
-from fittui.domain.model import Administration
+from fittui.domain.model import Administration, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
@@ -47,9 +48,9 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             self.fit_app.store.set_note(self.administration.id, event.value.strip())
-        except StorageError as exc:
+        except (InputError, StorageError) as exc:  # a pasted control character, a full disk
             self.query_one("#note-help", Static).update(
-                _("Not saved: {problem}").format(problem=exc)
+                Text(_("Not saved: {problem}").format(problem=exc))
             )
             return
         self.dismiss(True)
