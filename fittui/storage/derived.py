@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 # Bumped whenever what a row holds or how it is computed changes: rows kept with another
 # version are rebuilt, never believed.
-RULES_VERSION = 3
+RULES_VERSION = 4
 FOREVER = "9999-12-31"
 
 try:  # hashlib's own BLAKE2, without the OpenSSL library hashlib loads first (~1 ms at start)
