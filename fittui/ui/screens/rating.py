@@ -39,7 +39,7 @@ from fittui.storage.journal import StorageError
 from fittui.ui.client_mode import ClientModeScreen
 from fittui.ui.taking import ShowsTheScale
 from fittui.ui.widgets.answer import Answer
-from fittui.ui.widgets.choice import Choice
+from fittui.ui.widgets.choice import Choice, answer_for
 from fittui.ui.widgets.slider import Slider
 
 ROWS_PER_ITEM = 4  # label, description, line, end words
@@ -119,26 +119,15 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         yield Static(Content(instrument.frame), id="frame")
         with ItemList(id="items"):
             for number, item in enumerate(instrument.items, start=1):
-                if instrument.kind == "likert":
-                    yield Choice(
-                        item,
-                        instrument.options,
-                        instrument.scale_min,
-                        instrument.step,
-                        number=number,
-                        show_numbers=self.show_numbers,
-                        tr=tr,
-                        id=f"item-{item.key}",
-                    )
-                else:
-                    yield Slider(
-                        item,
-                        instrument.scale_min,
-                        instrument.scale_max,
-                        show_numbers=self.show_numbers,
-                        tr=tr,
-                        id=f"item-{item.key}",
-                    )
+                yield answer_for(
+                    instrument,
+                    item,
+                    number,
+                    Slider,
+                    show_numbers=self.show_numbers,
+                    tr=tr,
+                    id=f"item-{item.key}",
+                )
             yield Button(tr.c_("Done"), id="done", variant="primary")
         yield Static("", id="message")
         yield Static(self._help(), id="help")

@@ -26,7 +26,7 @@ from fittui.domain.model import Administration, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.taking import ShowsTheScale
 from fittui.ui.widgets.answer import Answer
-from fittui.ui.widgets.choice import Choice
+from fittui.ui.widgets.choice import answer_for
 from fittui.ui.widgets.share_line import ShareLine
 
 HINT = N_("The client says where the mark goes: ← → move it, Shift for a little, 0-9 a number")
@@ -90,28 +90,16 @@ class ShareScreen(ShowsTheScale, Screen[Administration | None]):
     def _answers(self) -> ComposeResult:
         """A line drawn large for each item; a questionnaire's question with its answers,
         since its scores are whole answers that a line would put between two."""
-        shown = self.shown
-        for number, item in enumerate(shown.items, start=1):
-            if shown.kind == "likert":
-                yield Choice(
-                    item,
-                    shown.options,
-                    shown.scale_min,
-                    shown.step,
-                    number=number,
-                    show_numbers=self.show_numbers,
-                    tr=self.tr,
-                    id=f"share-{item.key}",
-                )
-            else:
-                yield ShareLine(
-                    item,
-                    self.instrument.scale_min,
-                    self.instrument.scale_max,
-                    show_numbers=self.show_numbers,
-                    tr=self.tr,
-                    id=f"share-{item.key}",
-                )
+        for number, item in enumerate(self.shown.items, start=1):
+            yield answer_for(
+                self.shown,
+                item,
+                number,
+                ShareLine,
+                show_numbers=self.show_numbers,
+                tr=self.tr,
+                id=f"share-{item.key}",
+            )
 
     def _hint(self) -> str:
         """The keys, for the therapist who presses them."""

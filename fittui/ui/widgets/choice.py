@@ -17,15 +17,18 @@ The value, the messages and the keys shared with the slider come from
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple, Unpack
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Unpack
 
 from textual.binding import BindingType
 from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
 
-from fittui.domain.instruments import Item
+from fittui.domain.instruments import Instrument, Item
 from fittui.ui.widgets.answer import GUTTER, Answer, AnswerOptions, move_bindings
+
+if TYPE_CHECKING:
+    from fittui.ui.widgets.slider import Slider
 
 CHOSEN = "●"
 NOT_CHOSEN = "○"
@@ -246,3 +249,19 @@ class Choice(Answer):
                 x = start + cell.cell_length
             lines.append(Content.assemble(*parts))
         return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
+
+
+def answer_for(
+    instrument: Instrument,
+    item: Item,
+    number: int,
+    line: type[Slider],
+    **answer: Unpack[AnswerOptions],
+) -> Answer:
+    """The widget an item is answered with: a questionnaire's answers to choose from (its
+    scores are whole answers, which a line would put between two), else a ``line`` (the
+    client's slider, or the shared screen's large one)."""
+    if instrument.kind == "likert":
+        scale = instrument.scale_min, instrument.step
+        return Choice(item, instrument.options, *scale, number=number, **answer)
+    return line(item, instrument.scale_min, instrument.scale_max, **answer)
