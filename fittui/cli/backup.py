@@ -144,21 +144,11 @@ def _sweep_opened(parent: Path) -> None:
     the database (a plain copy of an encrypted backup, which no one would find and delete):
     those an hour old, as a restore at work now takes seconds."""
     import shutil
-    import time
 
-    from fittui.storage.journal import STALE_SECONDS
+    from fittui.storage.backup import stale_entries
 
-    old = time.time() - STALE_SECONDS
-    try:
-        with os.scandir(parent) as entries:
-            stale = [
-                e.path
-                for e in entries
-                if e.name.startswith(_OPENED)
-                and e.is_dir(follow_symlinks=False)
-                and e.stat(follow_symlinks=False).st_mtime < old
-            ]
-    except OSError:
-        return  # tidying up never stops a restore
-    for path in stale:
+    opened = stale_entries(
+        parent, lambda e: e.name.startswith(_OPENED) and e.is_dir(follow_symlinks=False)
+    )
+    for path in opened:
         shutil.rmtree(path, ignore_errors=True)

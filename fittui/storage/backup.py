@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -104,26 +104,37 @@ def sweep_staged(folder: Path, db: Path) -> None:
     practice that nobody knows is there. Only those an hour old: a younger one may be a
     backup at work now (a save sweeps ``backups/`` the same way)."""
     import re
+
+    pattern = re.compile(rf"\.{re.escape(db.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
+    found = stale_entries(
+        folder, lambda e: pattern.fullmatch(e.name) is not None and e.is_file(follow_symlinks=False)
+    )
+    for path in found:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass  # tidying up never stops a backup
+
+
+def stale_entries(folder: Path, wanted: Callable[[os.DirEntry[str]], bool]) -> list[str]:
+    """The paths of the entries of ``folder`` that ``wanted`` picks and that have not
+    changed for an hour (``journal.STALE_SECONDS``): what a process killed at work left
+    behind, never what one at work now is writing. Empty when the folder cannot be read:
+    tidying up never stops what it is part of."""
     import time
 
     from fittui.storage.journal import STALE_SECONDS
 
-    pattern = re.compile(rf"\.{re.escape(db.stem)}-[\w.-]+\.json\.[0-9a-f]{{8}}\.tmp")
     old = time.time() - STALE_SECONDS
     try:
         with os.scandir(folder) as entries:
-            stale = [
+            return [
                 e.path
                 for e in entries
-                if e.name.endswith(".tmp")
-                and pattern.fullmatch(e.name)
-                and e.is_file(follow_symlinks=False)
-                and e.stat(follow_symlinks=False).st_mtime < old
+                if wanted(e) and e.stat(follow_symlinks=False).st_mtime < old
             ]
-        for path in stale:
-            os.unlink(path)
     except OSError:
-        pass  # tidying up never stops a backup
+        return []
 
 
 def claim(staged: Path, target: Path) -> None:
