@@ -26,7 +26,8 @@ from fittui.ui.screens.result import ResultScreen
 from fittui.ui.widgets.row_table import REST_AFTER
 
 TODAY = date(2026, 11, 23)
-FUTURE = (date.today() + timedelta(days=1)).isoformat()
+# Far enough ahead to stay after today while the run passes midnight.
+FUTURE = (date.today() + timedelta(days=30)).isoformat()
 RATINGS = [  # (instrument, scores, date): C1's record; the third is the one voided
     ("ORS", ["4", "4", "4", "4"], "2026-10-05"),
     ("SRS", ["9", "9", "9", "9"], "2026-10-05"),

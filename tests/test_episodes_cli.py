@@ -8,11 +8,9 @@ import pytest
 
 from conftest import db_bytes
 
-TODAY = date.today()
-
 
 def ago(days: int) -> str:
-    return (TODAY - timedelta(days=days)).isoformat()
+    return (date.today() - timedelta(days=days)).isoformat()  # read now: a run may pass midnight
 
 
 def record(cli, code: str, day: str, *scores: str, instrument: str = "ORS") -> None:
@@ -63,11 +61,12 @@ def test_end_and_start_from_the_command_line(cli, db):
     record(cli, "C1", ago(30), "5", "5", "5", "5")
     record(cli, "C1", ago(7), "7", "7", "7", "7")
     ended = cli("episode", "end", "C1", "--reason", "planned")
+    today = date.today()  # as the command read it (a run may pass midnight)
     assert ended.code == 0, ended.err
-    assert ended.out == f"Ended episode 1 for C1 on {TODAY}: planned ending.\n"
+    assert ended.out == f"Ended episode 1 for C1 on {today}: planned ending.\n"
     started = cli("episode", "start", "C1")
-    assert started.out == f"Started episode 2 for C1 on {TODAY}.\n"
-    record(cli, "C1", TODAY.isoformat(), "4", "4", "4", "4")  # the new intake
+    assert started.out == f"Started episode 2 for C1 on {today}.\n"
+    record(cli, "C1", today.isoformat(), "4", "4", "4", "4")  # the new intake
     [row] = cli("report", "--json").json()
     assert (row["ors_count"], row["ors_first"], row["status"]) == (1, 16.0, "insufficient")
     episodes = cli("episode", "list", "C1", "--json").json()["episodes"]
