@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -547,6 +548,37 @@ def test_read_only_refuses_every_command_that_writes(cli, db, tmp_path, args):
     result = cli("--read-only", *args)
     assert result.code == 1 and "cannot run with --read-only" in result.err
     assert db_bytes(db) == before and not settings.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("clients", "--json"), ("history", "C1"), ("report", "--summary"), ("app",)],
+    ids=["light", "light-text", "argparse", "app"],
+)
+async def test_read_only_leaves_an_open_backups_folder_as_it_is_and_says_so(cli, db, args):
+    """--read-only never writes: the privacy check made fittui's own backups/ private with
+    chmod 700 (protective, but a change). It now names the folder and the command that
+    fixes it, as it names every other; without --read-only it still fixes it itself."""
+    from fittui.storage.settings import Settings
+    from fittui.ui.app import make_app
+
+    cli("add-client", "C1")
+    backups = db.parent / "backups"
+    backups.mkdir(exist_ok=True)
+    backups.chmod(0o755)
+    fix = f"run: chmod 700 {backups}"
+    if args == ("app",):
+        app = make_app(db, read_only=True, settings=Settings())
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            said = [n.message for n in app._notifications]
+        assert any(fix in line for line in said), said
+    else:
+        result = cli("--read-only", *args)
+        assert result.code == 0 and fix in result.err
+    assert stat.S_IMODE(backups.stat().st_mode) == 0o755
+    assert cli("clients").code == 0
+    assert stat.S_IMODE(backups.stat().st_mode) == 0o700
 
 
 def run_into_a_closed_pipe(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

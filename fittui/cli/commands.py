@@ -199,7 +199,7 @@ def run(arguments: list[str]) -> int:
     try:
         _refuse_writing(args)
         if not clients:
-            warn_about_privacy(args.db)
+            warn_about_privacy(args.db, args.read_only)
         code: int = args.func(args)
         return code
     except KeyboardInterrupt:

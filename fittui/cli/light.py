@@ -73,16 +73,17 @@ def plain_words(
     return options, words
 
 
-def run_plain(db: str | None, command: Callable[[], int]) -> int:
+def run_plain(db: str | None, command: Callable[[], int], read_only: bool = False) -> int:
     """Run ``command`` on the database ``db`` names as ``commands.run`` runs one: its
-    privacy warnings, its exit status, one line on stderr if it fails. ``failure.py`` is
+    privacy warnings (changing nothing when ``read_only``), its exit status, one line on
+    stderr if it fails. ``failure.py`` is
     loaded only for a failure, or for a daily backup to wait for (one a day)."""
     import sys
 
     from fittui.storage.locations import warn_about_privacy
 
     try:
-        warn_about_privacy(db)
+        warn_about_privacy(db, read_only)
         return command()
     except KeyboardInterrupt:
         return 130

@@ -77,6 +77,6 @@ def _plain(arguments: list[str]) -> int | None:
         module, _, function = where.partition(":")
         run = None if read is None else getattr(import_module(module), function or "plain")(*read)
         if read is not None and run is not None:
-            db = read[0].get("db")
-            return run_plain(db if isinstance(db, str) else None, run)
+            db, read_only = read[0].get("db"), read[0].get("read_only") is True
+            return run_plain(db if isinstance(db, str) else None, run, read_only)
     return None

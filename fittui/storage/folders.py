@@ -67,13 +67,15 @@ def daily_backups(db: Path) -> list[Path]:
     return sorted(folder / n for n in names if is_daily(n, prefix))
 
 
-def privacy_warnings(db: Path) -> list[str]:
+def privacy_warnings(db: Path, read_only: bool = False) -> list[str]:
     """What about the database's folder and files could expose or lose a practice, in words
     with the command that fixes it; for the CLI and the app to show at every start.
 
     fittui's own folders (``backups/``, and the data folder at the default location) are
-    made private here instead. Daily backups dated after today are named: the clock is
-    wrong now or was when they were written, and retention leaves them alone.
+    made private here instead, unless ``read_only`` (``--read-only`` never writes, not
+    even a folder's mode): then they are named like the others. Daily backups dated after
+    today are named: the clock is wrong now or was when they were written, and retention
+    leaves them alone.
     """
     warnings = []
     own = [backups_dir(db)]
@@ -81,11 +83,8 @@ def privacy_warnings(db: Path) -> list[str]:
     if open_to_others(db.parent) and db == default_db_path():
         own.append(db.parent)
     for folder in own:
-        if open_to_others(folder) and folder.is_dir():
-            try:
-                os.chmod(folder, 0o700)
-            except OSError:
-                warnings.append(_fix(folder, "700"))
+        if open_to_others(folder) and folder.is_dir() and (read_only or not _private(folder)):
+            warnings.append(_fix(folder, "700"))
     if db.parent not in own and open_to_others(db.parent) and db.parent.is_dir():
         warnings.append(_fix(db.parent, "700"))
     files = [db, *(db.with_name(db.name + end) for end in (".journal", ".lock"))]
@@ -104,6 +103,15 @@ def privacy_warnings(db: Path) -> list[str]:
             "computer's clock right? fittui keeps them and never deletes them itself"
         )
     return warnings
+
+
+def _private(folder: Path) -> bool:
+    """Make one of fittui's own folders private; whether that could be done."""
+    try:
+        os.chmod(folder, 0o700)
+    except OSError:
+        return False
+    return True
 
 
 def is_daily(name: str, prefix: str) -> bool:

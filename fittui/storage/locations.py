@@ -107,11 +107,12 @@ def open_to_others(path: str | Path) -> bool:
     return not stat.S_ISLNK(st.st_mode) and bool(st.st_mode & 0o077)
 
 
-def warn_about_privacy(db: str | None) -> None:
+def warn_about_privacy(db: str | None, read_only: bool = False) -> None:
     """Say on stderr what ``folders.privacy_warnings`` finds (every command does, first;
-    ``db`` is --db's value). Most days there is nothing to say: the words, and the folders
-    made private again, are loaded only when a folder or file is open to others or a
-    backup's name is dated after today."""
+    ``db`` is --db's value; with ``read_only``, --read-only's, no folder is changed). Most
+    days there is nothing to say: the words, and the folders made private again, are
+    loaded only when a folder or file is open to others or a backup's name is dated after
+    today."""
     path = db_path(db)
     backups = str(backups_dir(path))
     try:
@@ -126,7 +127,7 @@ def warn_about_privacy(db: str | None) -> None:
     ):
         from fittui.storage.folders import privacy_warnings
 
-        for warning in privacy_warnings(path):
+        for warning in privacy_warnings(path, read_only):
             print(f"fittui: warning: {warning}", file=sys.stderr)
 
 

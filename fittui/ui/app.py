@@ -145,7 +145,7 @@ class FitApp(KeysInOrder):
                 )
 
         if not (self._rate_on_start or self._session_on_start):  # never in front of a client
-            for warning in privacy_warnings(self.store.path):
+            for warning in privacy_warnings(self.store.path, self.store.read_only):
                 self.notify(warning, severity="warning", timeout=15)
         if not self.one_person:
             self.push_screen(ClientsScreen())
