@@ -265,6 +265,27 @@ async def test_a_terminal_too_small_gets_a_message_until_it_grows(demo):
         assert isinstance(app.screen, ClientsScreen)
 
 
+async def test_a_screen_pushed_over_the_too_small_notice_gets_the_notice_over_it(demo):
+    """A dialog a save or a worker opens while the terminal is too small was drawn broken
+    over the notice; the notice now comes over it, and each goes when it should."""
+    from fittui.ui.screens.keys import KeysScreen
+
+    app = app_for(demo)
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        app.push_screen(KeysScreen(app.screen_stack[-2]))
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert isinstance(app.screen_stack[-2], KeysScreen)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert isinstance(app.screen, KeysScreen)
+        app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+
+
 async def test_history_draws_the_expected_path_as_decision_support(demo):
     app = app_for(demo)
     async with app.run_test(size=(80, 24)) as pilot:

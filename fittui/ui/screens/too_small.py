@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -48,3 +49,14 @@ class TooSmallScreen(ModalScreen[None], FitAppAccess):
         self.query_one(Static).update(
             words.format(width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT)
         )
+
+    def on_screen_suspend(self, _: events.ScreenSuspend) -> None:
+        """A screen pushed over the notice (a dialog a save or a worker opens) would be
+        drawn broken in a terminal too small: the app checks again once it is up, and puts
+        a notice over it."""
+        self.app.call_after_refresh(self.fit_app.check_size)
+
+    def on_screen_resume(self, _: events.ScreenResume) -> None:
+        """Back on top once the screen over it closed: gone if the terminal grew meanwhile."""
+        if not too_small(self.app.size.width, self.app.size.height):
+            self.dismiss()
