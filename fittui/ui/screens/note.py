@@ -14,6 +14,7 @@ from fittui.domain.model import Administration, InputError
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
@@ -37,6 +38,7 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
                 id="note",
             )
             yield Static(_("Enter saves · Escape cancels"), id="note-help")
+        yield KeysFooter()  # its own keys over the history's, which do nothing while it is open
 
     def heading(self) -> str:
         """Which rating the note is on: "Note on ORS of 2026-11-09 10:00 (client)"."""

@@ -19,6 +19,7 @@ from fittui.domain.instruments import Instrument
 from fittui.domain.language import N_, _, instrument_words
 from fittui.domain.model import DEFAULT_MODE, STARTED_MODES, InputError, check_rater
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 
 def instrument_choice(instrument: Instrument) -> str:
@@ -90,6 +91,7 @@ class StartRatingScreen(ModalScreen[tuple[str, list[str], str] | None]):
             )
             yield Static("", id="error")
             yield Button(_("Start"), variant="primary", id="begin")
+        yield KeysFooter()  # its own keys over the list's, which do nothing while it is open
 
     def _start(self) -> None:
         raw = [r for r in self.query_one("#raters", Input).value.split(",") if r.strip()]
