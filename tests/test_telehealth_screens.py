@@ -180,13 +180,23 @@ async def test_typed_scores_are_left_only_on_a_second_escape(db, way):
         await pilot.press("9", "tab", "8", "escape")
         await pilot.pause()
         assert isinstance(app.screen, ScoreEntryScreen)
-        assert "Press Escape again to leave without saving these scores." in screen_text(app)
+        assert "Press Escape or Cancel again to leave without saving" in screen_text(app)
         assert app.screen.query_one("#score-individually").value == "9"
         await pilot.press("5", "escape")  # a score typed after the warning: asked again
         await pilot.pause()
         assert isinstance(app.screen, ScoreEntryScreen)
         assert app.screen.query_one("#score-interpersonally").value == "85"
         await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ScoreEntryScreen)
+        # The Cancel button asks as Escape does: a click by mistake loses no score.
+        await choose(pilot, way)
+        await pilot.press("7")
+        app.screen.query_one("#cancel").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ScoreEntryScreen)
+        assert app.screen.query_one("#score-individually").value == "7"
+        app.screen.query_one("#cancel").press()
         await pilot.pause()
         assert not isinstance(app.screen, ScoreEntryScreen)
     assert Store(db).administrations() == []

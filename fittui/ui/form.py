@@ -27,7 +27,7 @@ class FormScreen(ModalScreen[ResultT | None]):
         if event.button.id == "save":
             self._save()
         else:
-            self.dismiss(None)
+            self.action_cancel()  # as Escape: a form that asks before leaving asks here too
 
     def action_cancel(self) -> None:
         self.dismiss(None)

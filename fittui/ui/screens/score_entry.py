@@ -106,7 +106,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         self._leaving = False  # a score typed after the warning asks again before leaving
 
     def action_cancel(self) -> None:
-        """Leave without saving; with scores typed, only on a second Escape."""
+        """Leave without saving; with scores typed, only on a second Escape (or Cancel)."""
         typed = any(
             self.query_one(f"#score-{item.key}", Input).value.strip()
             for item in self.instrument.items
@@ -116,7 +116,7 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
             return
         self._leaving = True
         self.query_one("#error", Static).update(
-            _("Press Escape again to leave without saving these scores.")
+            _("Press Escape or Cancel again to leave without saving these scores.")
         )
 
     def _when(self) -> str | None:
