@@ -219,11 +219,13 @@ def measure_all(db: Path | None, grown_db: Path | None, env: dict[str, str], how
     # The copies and the backup written to the disk first: each save's fsync would
     # otherwise wait for the writing of these 130 MB, which is not the save's.
     os.sync()
+    time.sleep(SETTLE)
     goal("`fittui record`, 300,000", record, version, "`--version`", 1.3, COMMAND_RUNS)
     if grown_db is not None:
         record = [*fittui, "--db", str(grown_db), *record[3:]]
         subprocess.run(record, check=True, capture_output=True, env=env)  # read whole: a copy
         os.sync()  # its backup
+        time.sleep(SETTLE)
         name = "`fittui record`, 300,000, its journal about to be folded in"
         goal(name, record, version, "`--version`", 1.3, COMMAND_RUNS)
     history = [*on_db, "history", "C00002", "--json"]
@@ -273,6 +275,7 @@ def measure_app(
     copy = copy_of(big, scratch)
     paint_ms(["fittui", str(copy)], env)  # opened once before, as the app's database is
     os.sync()  # the copy on disk: the saves' fsyncs do not wait for it
+    time.sleep(SETTLE)
     saved = probe(["foreign-save", str(copy), str(SAVES)], env)
     shown, busy = max(saved["shown_ms"]), max(saved["busy_ms"])
     print(f"  a save by another process: shown {saved['shown_ms']}, busy {saved['busy_ms']}")
