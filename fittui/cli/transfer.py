@@ -67,8 +67,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)
+    ratings = "administration" if len(added) == 1 else "administrations"
+    new = "new client" if len(clients) == 1 else "new clients"
     print(
-        f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
+        f"Imported {len(added)} {ratings} and {len(clients)} {new} from {path}"
         + (f"; {skipped} already in the database were skipped." if skipped else ".")
     )
     if plan.episode_events:
