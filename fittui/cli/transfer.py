@@ -19,6 +19,7 @@ from fittui.cli.common import (
     passphrase,
     settings,
     unsealed,
+    use_the_therapists_language,
 )
 from fittui.cli.output import say_if_created, say_same_session
 from fittui.cli.output_file import refuse_database_file
@@ -177,4 +178,5 @@ def _client_page(args: argparse.Namespace, store: Store) -> str:
         counted, store.episode_events(client.code), settings().gap_days, date.today()
     )
     summary = summarize(client, current, known, every_episode=counted)
+    use_the_therapists_language()  # the page's words for a client without a language
     return export.client_page(client, current, known, summary, date.today())
