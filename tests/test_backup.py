@@ -57,7 +57,7 @@ def test_restore_brings_a_backup_back_and_keeps_the_current_database(cli, filled
     current = Store(filled).administrations()
     result = cli("restore", copy)
     assert result.code == 0, result.err
-    assert "Restored 1 clients and 1 administrations" in result.out
+    assert "Restored 1 client and 1 administration from" in result.out  # "1 clients" it said
     store = Store(filled)
     assert [c.code for c in store.clients()] == ["C1"] and len(store.administrations()) == 1
     assert mode(filled) == 0o600

@@ -538,15 +538,21 @@ def test_symptom_chart_has_the_band_lines(instruments):
         ("episode", "start", "C1"),
         ("episode", "end", "C1", "--reason", "planned"),
         ("pin", "set"),
+        ("etr", "reset"),
+        ("etr", "fit", "--yes"),
     ],
 )
 def test_read_only_refuses_every_command_that_writes(cli, db, tmp_path, args):
+    """The refusal names the command as typed: it said 'episode-start', 'pin-set' and
+    'etr-reset', commands that do not exist, for 'episode start' and the like."""
     cli("add-client", "C1")
     cli("add-client", "C2")
     before = db_bytes(db)
     settings = tmp_path / "config" / "settings.toml"
     result = cli("--read-only", *args)
-    assert result.code == 1 and "cannot run with --read-only" in result.err
+    name = " ".join(args[:2]) if args[0] in ("episode", "pin", "etr") else args[0]
+    assert result.code == 1
+    assert f"fittui: error: '{name}' writes files; it cannot run with --read-only" in result.err
     assert db_bytes(db) == before and not settings.exists()
 
 

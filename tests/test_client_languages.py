@@ -16,7 +16,13 @@ from textual.widgets import Button
 
 from conftest import quick_pin, screen_text, until
 from fittui.domain.instruments import BUILTIN_FILES, load_instruments
-from fittui.domain.language import LANGUAGES, therapist_language, translator
+from fittui.domain.language import (
+    ENGLISH,
+    LANGUAGES,
+    therapist_language,
+    translator,
+    use_therapist_language,
+)
 from fittui.domain.model import InputError
 from fittui.locales import extract
 from fittui.storage.settings import Settings
@@ -239,6 +245,32 @@ def test_the_language_from_the_command_line(cli, db):
     assert cli("clients", "--json").json()[0]["language"] == "es"
     assert cli("edit-client", "C7", "--language", "").code == 0
     assert Store(db).client("C7").language == ""
+
+
+def test_the_command_line_writes_for_a_client_without_a_language_in_the_therapists(
+    cli, db, tmp_path
+):
+    """With language = "de" in settings.toml, a client without a language of their own
+    rates in German in the app and in fittui rate; fittui form and export --format html
+    wrote English for them all the same (and a PHQ-9 form, which the app refuses in
+    German), and add-client did not say the PHQ-9 could not be rated. The command line's
+    own lines stay English."""
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "settings.toml").write_text('language = "de"\n')
+    form = tmp_path / "form.html"
+    try:
+        added = cli("add-client", "C1", "--instruments", "PHQ-9,ORS")
+        assert cli("record", "C1", "ORS", "5", "6", "7", "8").code == 0
+        page = cli("export", "--format", "html", "--client", "C1").out
+        wrote = cli("form", "C1", "ORS", "-o", form)
+        refused = cli("form", "C1", "PHQ-9", "-o", tmp_path / "phq9.html")
+    finally:
+        use_therapist_language(ENGLISH)
+    assert "PHQ-9 not available in Deutsch" in added.out
+    assert "Persönlich" in page and "Individually" not in page
+    assert wrote.code == 0 and wrote.out.startswith("Wrote the ORS form")
+    assert "Persönlich" in form.read_text() and "Individually" not in form.read_text()
+    assert refused.code == 1 and not (tmp_path / "phq9.html").exists()
 
 
 async def test_the_client_form_sets_the_language(db):

@@ -55,6 +55,10 @@ def test_backups_dated_after_today_are_named_and_another_database_s_are_not(tmp_
     assert [p.name for p in daily_backups(db)] == sorted(names)
     [warning] = privacy_warnings(db)
     assert warning.startswith("2 daily backups are dated after today (fittui-2999-01-01.json")
+    # One is one: "1 daily backups are dated after today (fittui-2999-01-01.json ...)" it said.
+    os.remove(folder / "fittui-2999-01-02.json")
+    [warning] = privacy_warnings(db)
+    assert warning.startswith("1 daily backup is dated after today (fittui-2999-01-01.json):")
 
 
 def _open_data_folder(db):

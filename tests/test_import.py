@@ -100,6 +100,15 @@ def test_same_file_twice_and_duplicate_rows(cli, tmp_path):
     assert "Imported 1 " in cli("import", write(tmp_path, HEADER + row * 3, "b.csv")).out
 
 
+def test_the_import_line_counts_in_words_that_agree(cli, tmp_path):
+    """One rating of one new client was "1 administrations and 1 new clients"."""
+    one = write(tmp_path, HEADER + "C1,,2026-01-01,ORS,,5,5,5,5\n")
+    assert f"Imported 1 administration and 1 new client from {one}." in cli("import", one).out
+    rows = "C2,,2026-01-01,ORS,,5,5,5,5\nC3,,2026-01-01,ORS,,6,6,6,6\n"
+    two = write(tmp_path, HEADER + rows, "b.csv")
+    assert f"Imported 2 administrations and 2 new clients from {two}." in cli("import", two).out
+
+
 def test_formula_cells_are_data_not_formulas(cli, tmp_path):
     path = write(
         tmp_path, HEADER.rstrip() + ",note\n" + "C1,,2026-01-01,ORS,,5,5,5,5,=HYPERLINK(1)\n"

@@ -16,6 +16,7 @@ from textual.widgets import Footer
 
 from conftest import one_write, settle
 from fittui.domain.instruments import load_instruments
+from fittui.domain.language import ENGLISH, use_therapist_language
 from fittui.domain.response_code import make_code
 from fittui.formats.home_form import write_form
 from fittui.storage.settings import Settings
@@ -166,6 +167,28 @@ async def test_spoken_scores_are_checked_then_saved_with_their_mode(db):
     [saved] = Store(db).administrations("T1")
     assert saved.mode == "spoken" and saved.items["socially"] == 75
     assert saved.date[:10] == date.today().isoformat()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_the_typed_form_names_each_line_and_says_what_it_asks_in_the_therapists_words(
+    db, language
+):
+    """Read aloud, each item is its short label and its description (README): the form
+    showed the label alone, so there was nothing to read out but "Individually", and in
+    English whatever the therapist's language, where the result shows "Persönlich"."""
+    app = make_app(db, settings=Settings(language=language), today=TODAY)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await choose(pilot, "spoken")
+            assert isinstance(app.screen, ScoreEntryScreen)
+            text = " ".join(screen_text(app).split())
+    finally:
+        use_therapist_language(ENGLISH)
+    if language == "en":
+        assert "1. Individually" in text and "How you have been feeling in yourself" in text
+    else:
+        assert "1. Persönlich" in text and "Wie Sie sich selbst gefühlt haben" in text
+        assert "Individually" not in text
 
 
 @pytest.mark.parametrize("way", ["spoken", "paper"])

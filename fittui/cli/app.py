@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fittui.cli.arguments import add_optional_instrument, add_rater
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, database, instruments, open_store, settings
+from fittui.cli.common import EXIT_OK, CliError, database, instruments, open_store
 
 if TYPE_CHECKING:
     from fittui.domain.model import Client
@@ -80,16 +80,11 @@ def _refuse_unreadable(client: Client, keys: list[str]) -> None:
     """Refuse, before anything is drawn, a questionnaire the client cannot read in their
     language (a validated one fittui has no official translation of): at their own
     keyboard there would be nothing to answer and nothing saved."""
-    from fittui.domain.language import (
-        LANGUAGES,
-        available_in,
-        client_translator,
-        language_from_environment,
-        use_therapist_language,
-    )
+    from fittui.cli.common import use_the_therapists_language
+    from fittui.domain.language import LANGUAGES, available_in, client_translator
 
     # The language the app would speak to the client: theirs, else the therapist's.
-    use_therapist_language(settings().language or language_from_environment())
+    use_the_therapists_language()
     language = client_translator(client.language).code
     known = instruments()
     missing = [key for key in keys if not available_in(known[key], language)]

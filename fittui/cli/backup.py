@@ -83,8 +83,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         db, source, args.identity, lambda file: restore_database(db, file, datetime.now())
     )
     say_if_created(db, existed)
+    clients = "client" if done.clients == 1 else "clients"
+    ratings = "administration" if done.administrations == 1 else "administrations"
     print(
-        f"Restored {done.clients} clients and {done.administrations} administrations "
+        f"Restored {done.clients} {clients} and {done.administrations} {ratings} "
         f"from {args.file} into {db}."
     )
     if done.kept:

@@ -151,9 +151,10 @@ def cmd_add_client(args: argparse.Namespace) -> int:
 def _say_unavailable(client: Client) -> None:
     """Tell the therapist which of the client's questionnaires are not available in the
     client's language: the client will be told so on the screen instead of rating them."""
-    from fittui.cli.common import instruments
+    from fittui.cli.common import instruments, use_the_therapists_language
     from fittui.domain.language import LANGUAGES, available_in, therapist_language
 
+    use_the_therapists_language()
     language = client.language or therapist_language()
     known = instruments()
     missing = [k for k in client.instruments if k in known and not available_in(known[k], language)]

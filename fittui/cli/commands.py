@@ -107,7 +107,9 @@ class Commands:
             parser = self._action.add_parser(
                 name, help=help, description=help, parents=[self._common]
             )
-        parser.set_defaults(func=handler, writes=writes)
+        # The command as typed ("episode start"), for the messages that name it.
+        command = parser.prog.removeprefix("fittui ")
+        parser.set_defaults(func=handler, writes=writes, command=command)
         return parser
 
     def nested(self, parser: argparse.ArgumentParser, required: bool = False) -> Commands:
@@ -216,5 +218,4 @@ def _refuse_writing(args: argparse.Namespace) -> None:
 
     writes = args.writes(args) if callable(args.writes) else args.writes
     if args.read_only and writes:
-        name = args.func.__name__.removeprefix("cmd_").replace("_", "-")
-        raise CliError(f"'{name}' writes files; it cannot run with --read-only")
+        raise CliError(f"'{args.command}' writes files; it cannot run with --read-only")

@@ -48,6 +48,15 @@ def settings() -> Settings:
     return load_settings(config_dir() / "settings.toml")
 
 
+def use_the_therapists_language() -> None:
+    """The language the app would speak, from settings.toml or the environment: a client
+    without a language of their own reads their page, home form and screens in it, as in
+    the app. The command line's own lines stay English (none goes through the catalog)."""
+    from fittui.domain.language import language_from_environment, use_therapist_language
+
+    use_therapist_language(settings().language or language_from_environment())
+
+
 def caseload_rules(known: dict[str, Instrument] | None = None, strict: bool = True) -> Rules:
     """What each client's caseload row is derived from besides their ratings: the
     instruments, the practice's expected-path model and the episode gap. ``strict`` False

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from fittui.cli.arguments import add_optional_instrument
 from fittui.cli.commands import Commands
-from fittui.cli.common import EXIT_OK, CliError, confirmed, instruments, open_store, settings
+from fittui.cli.common import (
+    EXIT_OK,
+    CliError,
+    confirmed,
+    instruments,
+    open_store,
+    settings,
+    use_the_therapists_language,
+)
 
 
 def register(commands: Commands) -> None:
@@ -36,6 +44,7 @@ def cmd_form(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     client = store.client(args.code)
+    use_the_therapists_language()  # the form's words for a client without a language
     if args.output:  # checked before the form is saved, so a refusal leaves no form behind
         from fittui.cli.output_file import refuse_database_file
 

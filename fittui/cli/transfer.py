@@ -19,6 +19,7 @@ from fittui.cli.common import (
     passphrase,
     settings,
     unsealed,
+    use_the_therapists_language,
 )
 from fittui.cli.output import say_if_created, say_same_session
 from fittui.cli.output_file import refuse_database_file
@@ -67,8 +68,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     say_if_created(store.path, existed)
     skipped = len(plan.administrations) - len(added)
+    ratings = "administration" if len(added) == 1 else "administrations"
+    new = "new client" if len(clients) == 1 else "new clients"
     print(
-        f"Imported {len(added)} administrations and {len(clients)} new clients from {path}"
+        f"Imported {len(added)} {ratings} and {len(clients)} {new} from {path}"
         + (f"; {skipped} already in the database were skipped." if skipped else ".")
     )
     if plan.episode_events:
@@ -175,4 +178,5 @@ def _client_page(args: argparse.Namespace, store: Store) -> str:
         counted, store.episode_events(client.code), settings().gap_days, date.today()
     )
     summary = summarize(client, current, known, every_episode=counted)
+    use_the_therapists_language()  # the page's words for a client without a language
     return export.client_page(client, current, known, summary, date.today())

@@ -98,9 +98,14 @@ def privacy_warnings(db: Path, read_only: bool = False) -> list[str]:
     day, prefix = today(), f"{db.stem}-"
     future = [p.name for p in files if is_daily(p.name, prefix) and p.name[-15:-5] > day]
     if future:
+        which = (
+            f"1 daily backup is dated after today ({future[0]})"
+            if len(future) == 1
+            else f"{len(future)} daily backups are dated after today ({future[0]} ...)"
+        )
         warnings.append(
-            f"{len(future)} daily backups are dated after today ({future[0]} ...): is the "
-            "computer's clock right? fittui keeps them and never deletes them itself"
+            f"{which}: is the computer's clock right? fittui keeps them and never deletes "
+            "them itself"
         )
     return warnings
 

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 
 from fittui.domain.instruments import Instrument, InstrumentError
-from fittui.domain.language import N_, _
+from fittui.domain.language import N_, _, for_therapist
 from fittui.domain.model import Administration, InputError, Mode, parse_when
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -46,6 +46,8 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         & .score-row Label { width: 1fr; }
         & .score-row Input { width: 14; }
         & .question { width: 1fr; }
+        & .score-row.described { margin: 0; }
+        & .item-hint { width: 1fr; margin: 0 0 1 3; color: $text-muted; }
     }
     """
 
@@ -62,6 +64,9 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         self.today = today
         self._saving = False
         self._leaving = False
+        # The items' labels and descriptions in the therapist's language, in the words the
+        # client reads and the result shows (a questionnaire's questions stay as published).
+        self.shown = for_therapist(instrument)
 
     def compose(self) -> ComposeResult:
         instrument = self.instrument
@@ -81,14 +86,18 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
                     low=low, high=high
                 )
             )
-            for number, item in enumerate(instrument.items, start=1):
+            for number, item in enumerate(self.shown.items, start=1):
                 if instrument.kind == "likert":
                     question = f"{number}. {item.description or item.label}"
                     yield Label(Content(question), classes="question")
-                with Horizontal(classes="score-row"):
+                # A line's short label, and under it its description: what is read aloud.
+                hint = item.description if instrument.kind != "likert" else ""
+                with Horizontal(classes="score-row described" if hint else "score-row"):
                     label = f"{number}. {item.label}" if instrument.kind != "likert" else ""
                     yield Label(Content(label))  # as written: "[paid]" is no markup
                     yield Input(placeholder=f"{low}-{high}", id=f"score-{item.key}", compact=True)
+                if hint:
+                    yield Label(Content(hint), classes="item-hint")
             if self.mode == "paper":
                 with Horizontal(classes="score-row"):
                     yield Label(_("Date on the form"))
@@ -136,13 +145,13 @@ class ScoreEntryScreen(TakesOneRating, FormScreen[Administration], FitAppAccess)
         texts = [
             self.query_one(f"#score-{item.key}", Input).value for item in self.instrument.items
         ]
-        for item, text in zip(self.instrument.items, texts):
+        for item, text in zip(self.shown.items, texts):
             if not text.strip():
                 error.update(Content(_("Give a score for {item}.").format(item=item.label)))
                 self.query_one(f"#score-{item.key}", Input).focus()
                 return
         items = {}
-        for item, text in zip(self.instrument.items, texts):
+        for item, text in zip(self.shown.items, texts):
             try:
                 items[item.key] = self.instrument.parse_score(text.replace(",", "."))
             except InstrumentError as exc:
