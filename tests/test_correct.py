@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Footer, Input
 
 from conftest import db_bytes, quick_pin
 from fittui.domain.instruments import load_instruments
@@ -20,8 +20,11 @@ from fittui.storage.journal import UnreadableDatabase
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
 from fittui.ui.app import make_app
+from fittui.ui.screens.client_form import ClientFormScreen
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
+from fittui.ui.screens.episode import EpisodeEndScreen
 from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.keys import KeysScreen, help_sections
 from fittui.ui.screens.result import ResultScreen
 from fittui.ui.widgets.row_table import REST_AFTER
 
@@ -671,3 +674,66 @@ def test_snapshot_of_the_void_dialog(snap_compare, corrected_record, size):
         await pilot.pause(REST_AFTER * 4)
 
     assert snap_compare(app_for(corrected_record), run_before=run_before, terminal_size=size)
+
+
+def footer_keys(screen) -> list[tuple[str, str]]:
+    footer = screen.query_one(Footer)
+    return [(key.key_display, key.description) for key in footer.query("FooterKey")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_history_dialogs_show_their_own_keys_in_the_footer(record, size):
+    """Each dialog over the history has a footer of its own keys: the history's, which do
+    nothing while it is open, no longer show under it."""
+    app = app_for(record)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_history(pilot)
+        screen.query_one("#sessions", DataTable).move_cursor(row=1)
+        expected = {
+            "v": (VoidScreen, [("esc", "Cancel"), ("?", "Keys")]),
+            "e": (CorrectScreen, [("esc", "Cancel"), ("F1", "Keys")]),  # ? types in a field
+            "x": (EpisodeEndScreen, [("esc", "Cancel"), ("?", "Keys")]),
+        }
+        for key, (dialog, keys) in expected.items():
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, dialog)
+            assert footer_keys(app.screen) == keys
+            await pilot.press("question_mark" if keys[-1][0] == "?" else "f1")
+            assert isinstance(app.screen, KeysScreen)
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert app.screen is screen
+        await pilot.press("v", "enter")  # void it, then v again offers to restore it
+        await until(pilot, lambda: table_notes(screen)[1] != "")
+        await pilot.press("v")
+        assert isinstance(app.screen, RestoreScreen)
+        assert footer_keys(app.screen) == [("⏎", "Restore"), ("esc", "Cancel"), ("?", "Keys")]
+        await pilot.press("escape")
+        help_rows = dict(help_sections(EpisodeEndScreen("?"))[1][1])  # "More keys"
+        assert help_rows["1"] == "planned ending"
+
+
+async def test_the_same_day_dialog_and_the_client_form_show_their_own_keys(record):
+    store = Store(record)
+    ors = load_instruments()["ORS"]
+    items = dict.fromkeys(("individually", "interpersonally", "socially", "overall"), 70)
+    store.record("C1", ors, items, now_when())
+    second = store.record("C1", ors, items, now_when())
+    app = app_for(record)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ResultScreen("C1", [second]))
+        await pilot.pause()
+        assert isinstance(app.screen, SameDayScreen)
+        assert footer_keys(app.screen) == [
+            ("r", "Void the earlier"),
+            ("k", "Two sessions"),
+            ("esc", "Leave it so"),
+            ("?", "Keys"),
+        ]
+    async with make_app(record, today=TODAY).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ClientFormScreen)
+        assert footer_keys(pilot.app.screen) == [("esc", "Cancel"), ("F1", "Keys")]

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -35,6 +34,8 @@ from fittui.domain.model import (
 from fittui.domain.outside import check_plain
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from fittui.ui.app import FitApp
@@ -118,7 +119,9 @@ class VoidScreen(RatingDialog[str | None]):
     Dismisses with the reason, or None when Escape leaves the rating as it is."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="VoidScreen")
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    KEYS_TITLE = N_("voiding a rating")
+    KEYS = key_sections("void")
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -141,6 +144,7 @@ class VoidScreen(RatingDialog[str | None]):
             )
             yield Static(_("Enter voids · Tab to type · Escape cancels"), classes="help")
             yield Static(id="error", classes="error")
+        yield KeysFooter()  # its own keys over the history's, which do nothing while it is open
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
@@ -162,10 +166,9 @@ class RestoreScreen(RatingDialog[bool]):
     """Confirms restoring a voided rating; dismisses with True on Enter, False on Escape."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="RestoreScreen")
-    BINDINGS = [
-        Binding("enter", "restore", N_("Restore")),
-        Binding("escape", "cancel", N_("Cancel")),
-    ]
+    KEYS_TITLE = N_("restoring a rating")
+    KEYS = key_sections("restore")
+    BINDINGS = [*section_bindings(KEYS, footer=("restore", "cancel")), *KEYS_BINDINGS]
 
     def compose(self) -> ComposeResult:
         a = self.administration
@@ -186,6 +189,7 @@ class RestoreScreen(RatingDialog[bool]):
                 ),
                 classes="help",
             )
+        yield KeysFooter()
 
     def action_restore(self) -> None:
         self.dismiss(True)
@@ -199,7 +203,9 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
     rating's corrections. Dismisses with a sentence saying what changed, or None."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CorrectScreen")
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    KEYS_TITLE = N_("correcting a rating")
+    KEYS = key_sections("correct")
+    BINDINGS = [*section_bindings(KEYS, footer=("cancel",)), *KEYS_BINDINGS]
 
     def compose(self) -> ComposeResult:
         a = self.administration
@@ -217,6 +223,7 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
                 classes="help",
             )
             yield Static(id="error", classes="error")
+        yield KeysFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         a = self.administration
@@ -260,11 +267,9 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
     "left"."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SameDayScreen")
-    BINDINGS = [
-        Binding("r", "replace", N_("Void the earlier")),
-        Binding("k", "keep", N_("Two sessions")),
-        Binding("escape", "leave", N_("Leave it so")),
-    ]
+    KEYS_TITLE = N_("a second rating the same day")
+    KEYS = key_sections("same_day")
+    BINDINGS = [*section_bindings(KEYS, footer=("replace", "keep", "leave")), *KEYS_BINDINGS]
 
     def __init__(
         self,
@@ -305,6 +310,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
                 classes="help",
             )
             yield Static(id="error", classes="error")
+        yield KeysFooter()
 
     def action_replace(self) -> None:
         try:
