@@ -299,6 +299,14 @@ def test_cli_summary_bad_dates(cli):
     assert exit_info.value.code == 2
 
 
+def test_cli_summary_refuses_wide(cli, capsys):
+    """--wide widens the report of clients; with --summary it did nothing, unsaid."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli("report", "--summary", "--wide")
+    assert exit_info.value.code == 2
+    assert "--wide goes with the report of clients, not with --summary" in capsys.readouterr().err
+
+
 def likert(code: str, day: str, instrument: str, total: int) -> Administration:
     """A PHQ-9 or GAD-7 whose total is ``total``: 3s from the first item, then the rest."""
     items = {}

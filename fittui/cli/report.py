@@ -43,6 +43,8 @@ def register(commands: Commands) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     if args.summary:
+        if args.wide:  # the summary has no narrow form to widen
+            args.usage_error("--wide goes with the report of clients, not with --summary")
         return cmd_summary(args)
     if args.start or args.end or args.by_mode:
         args.usage_error("--from, --to and --by-mode go with --summary")
