@@ -107,6 +107,10 @@ def test_the_import_line_counts_in_words_that_agree(cli, tmp_path):
     rows = "C2,,2026-01-01,ORS,,5,5,5,5\nC3,,2026-01-01,ORS,,6,6,6,6\n"
     two = write(tmp_path, HEADER + rows, "b.csv")
     assert f"Imported 2 administrations and 2 new clients from {two}." in cli("import", two).out
+    again = cli("import", one).out
+    assert f"Imported 0 administrations and 0 new clients from {one}; 1 already in the " in again
+    assert "database was skipped." in again
+    assert "2 already in the database were skipped." in cli("import", two).out
 
 
 def test_formula_cells_are_data_not_formulas(cli, tmp_path):

@@ -71,18 +71,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     ratings = "administration" if len(added) == 1 else "administrations"
     new = "new client" if len(clients) == 1 else "new clients"
     print(
-        f"Imported {len(added)} {ratings} and {len(clients)} {new} from {path}"
-        + (f"; {skipped} already in the database were skipped." if skipped else ".")
+        f"Imported {len(added)} {ratings} and {len(clients)} {new} from {path}" + _skipped(skipped)
     )
     if plan.episode_events:
         same = len(plan.episode_events) - len(events)
         print(
             f"Imported {len(events)} episode "
             + ("start or end" if len(events) == 1 else "starts and ends")
-            + (f"; {same} already in the database were skipped." if same else ".")
+            + _skipped(same)
         )
     _say_same_sessions(added, store.administrations_by_client({a.client for a in added}))
     return EXIT_OK
+
+
+def _skipped(count: int) -> str:
+    """The end of an import's line: how many were in the database already, if any."""
+    if not count:
+        return "."
+    return f"; {count} already in the database {'was' if count == 1 else 'were'} skipped."
 
 
 def _say_same_sessions(
