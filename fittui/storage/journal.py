@@ -1744,7 +1744,10 @@ class JournalStorage:
                 self._backup_day = today
                 return None
         except OSError as exc:
-            raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
+            # Checked before the journal line is written: the save stops here, unsaved.
+            raise SaveFailed(
+                f"could not write the daily backup {target}: {_words(exc)}; nothing was saved"
+            ) from None
         return target
 
     def _start_backup(self, target: Path) -> None:
