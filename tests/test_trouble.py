@@ -269,3 +269,19 @@ async def test_letting_kept_work_go_lets_go_only_what_was_listed(db):
         await pilot.press("d")
         await until(pilot, lambda: not isinstance(app.screen, KeptWorkScreen))
     assert [w["note"] for w in kept_work(db)] == ["kept since"]
+
+
+@pytest.mark.parametrize("damaged", [b'[{"kind": "rating", "client": "C1"', b"\xff\xfe", b"{}"])
+def test_a_kept_file_that_cannot_be_read_is_set_aside_not_written_over(db, damaged):
+    """A kept file fittui could not read (cut short, edited by hand, written by another
+    version) counted as nothing waiting, and the next work kept was written over it, with
+    whatever ratings it held. It is now set aside beside the database, as it was."""
+    from fittui.storage.trouble import keep_work, set_aside
+
+    kept_file(db).write_bytes(damaged)
+    work = {"kind": "note", "client": "C1", "administration": "a1", "note": "new"}
+    assert keep_work(db, [work]) == kept_file(db)
+    assert [w["note"] for w in kept_work(db)] == ["new"]
+    [aside] = set_aside(db)
+    assert aside.read_bytes() == damaged and aside.parent == db.parent
+    assert mode(aside) == 0o600

@@ -92,6 +92,35 @@ def _kept_alone(db: Path) -> Iterator[None]:
         os.close(fd)  # lets the lock go
 
 
+def set_aside(db: Path) -> list[Path]:
+    """Kept files that could not be read, set aside as they were (``_kept_now``)."""
+    return sorted(db.parent.glob(f"{kept_file(db).name}.damaged-*"))
+
+
+def _kept_now(db: Path) -> list[dict]:
+    """What is waiting, read to be changed (under ``_kept_alone``). A file that cannot be
+    read as fittui writes it (cut short, edited by hand, another version's) is set aside
+    as it is, ``fittui.json.unsaved.damaged-<date and time>``, rather than written over
+    with whatever ratings it holds; the list then starts afresh."""
+    target = kept_file(db)
+    try:
+        found = json.loads(target.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        found = None
+    if isinstance(found, list):
+        return [w for w in found if isinstance(w, dict)]
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    aside, n = target.with_name(f"{target.name}.damaged-{stamp}"), 1
+    while os.path.lexists(aside):
+        n += 1
+        aside = target.with_name(f"{target.name}.damaged-{stamp}-{n}")
+    os.replace(target, aside)
+    os.chmod(aside, 0o600)
+    return []
+
+
 def _write_kept(target: Path, work: list[dict]) -> None:
     if work:
         write_file_atomically(target, json.dumps(work, indent=1).encode() + b"\n")
@@ -107,7 +136,7 @@ def keep_work(db: Path, work: list[dict]) -> Path | None:
     stamp = datetime.now().strftime("%Y-%m-%dT%H:%M")
     try:
         with _kept_alone(db):
-            _write_kept(target, kept_work(db) + [{**w, "kept_at": stamp} for w in work])
+            _write_kept(target, _kept_now(db) + [{**w, "kept_at": stamp} for w in work])
     except (OSError, StorageError, TypeError, ValueError):
         return None
     return target
@@ -117,7 +146,7 @@ def drop_kept_work(db: Path, done: list[dict]) -> None:
     """Take ``done`` (entries as read from the file: saved now, or let go) out of what is
     waiting, leaving whatever was kept meanwhile by another fittui; none left: no file."""
     with _kept_alone(db):
-        left = list(kept_work(db))
+        left = _kept_now(db)
         for entry in done:
             if entry in left:
                 left.remove(entry)
@@ -134,6 +163,6 @@ def replace_kept_work(db: Path, mine: dict | None, work: dict | None) -> Path | 
     except (TypeError, ValueError):
         work = None  # what cannot be written is not kept; ``mine`` is still taken out
     with _kept_alone(db):
-        left = [w for w in kept_work(db) if {k: v for k, v in w.items() if k != "kept_at"} != mine]
+        left = [w for w in _kept_now(db) if {k: v for k, v in w.items() if k != "kept_at"} != mine]
         _write_kept(target, left + ([{**work, "kept_at": stamp}] if work is not None else []))
     return target if work is not None else None
