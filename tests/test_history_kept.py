@@ -199,6 +199,26 @@ def test_a_folder_that_cannot_be_written_leaves_the_history_as_it_is(cli, filled
     assert histories.folder(filled).read_text(encoding="utf-8") == "not a folder"
 
 
+def test_a_link_in_place_of_the_folder_is_never_followed(cli, filled, tmp_path):
+    """A link where the kept histories' folder should be led every history, a client's
+    whole record, into the folder it named (one others could read): fittui never follows
+    a link where it keeps data. The history is printed as always, and nothing is kept."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o755)
+    right = cli("history", "C1", "--json", "--read-only").out
+    histories.folder(filled).symlink_to(elsewhere, target_is_directory=True)
+    result = cli("history", "C1", "--json")
+    assert result.code == 0 and result.out == right
+    assert list(elsewhere.iterdir()) == []
+    assert histories.folder(filled).is_symlink()
+    # Nor is a history read through it.
+    os.unlink(histories.folder(filled))
+    cli("history", "C1", "--json")
+    os.rename(histories.folder(filled), elsewhere.with_name("kept"))
+    histories.folder(filled).symlink_to(elsewhere.with_name("kept"), target_is_directory=True)
+    assert histories.read(filled, "C1") is None
+
+
 def test_a_save_while_the_history_is_worked_out_keeps_nothing(
     cli, filled, instruments, monkeypatch
 ):

@@ -398,3 +398,22 @@ async def test_begin_session_runs_the_clients_own_instruments_in_order(demo):
         await pilot.press("b")
         assert isinstance(app.screen, RatingScreen) and app.screen.instrument.key == "GAD-7"
         assert app.client_mode
+
+
+async def test_a_longer_label_saved_elsewhere_is_shown_whole_on_a_wide_list(demo):
+    """The label column took the width of the labels the list was first filled with: a
+    longer one saved afterwards (``fittui edit-client``, another copy of fittui) was cut to
+    that width on a 120-column terminal with room to spare, until fittui was restarted."""
+    app = app_for(demo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        label = "Fictional: new client, rated twice now"  # longer than any shown, fits
+        other = Store(demo)
+        other.update_client("D10", label=label)
+        other.close()
+        app.look_for_saves()
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.get_row("D10")[-1].plain == label)
+        await pilot.pause()
+        lines = table.render_lines(table.region.reset_offset)
+        assert any(label in line.text for line in lines if "D10" in line.text)

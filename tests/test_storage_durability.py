@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -595,6 +596,43 @@ def test_a_backup_its_process_cannot_read_says_why(db: Path, ors, monkeypatch) -
     assert failed is not None and "could not write the daily backup" in failed
     assert "age_group" in failed
     assert not list(db.parent.glob("backups/fittui-????-??-??.json*"))
+
+
+def test_a_daily_backup_that_cannot_be_written_says_why_in_words(db: Path, ors, monkeypatch):
+    """The reason a day's copy failed is said in words, as every other failure is: it read
+    "[Errno 13] Permission denied: '.../backups/.fittui-2026-12-02.json.3ef50b57.tmp'",
+    naming a hidden temporary file nobody asked about."""
+    import errno
+
+    import fittui.storage.daily
+
+    write_database(db, clients=1)
+    target = db.parent / "backups" / f"fittui-{date.today().isoformat()}.json"
+    hidden = target.with_name(f".{target.name}.3ef50b57.tmp")
+
+    def refused(path: Path, data: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(hidden))
+
+    monkeypatch.setattr(fittui.storage.daily, "write_copy", refused)
+    store = Store(db)
+    store.record("C1", ors, ors.parse_scores(["1", "2", "3", "4"]))
+    assert store.storage.wait_for_backup() == (
+        f"could not write the daily backup {target}: Permission denied"
+    )
+
+
+def test_a_save_stopped_by_a_file_at_backups_says_nothing_was_saved(client_db: Path, ors):
+    """A file where backups/ should be stops the day's first save, whose error named only
+    the backup: "could not write the daily backup ...", as a failed backup beside a saved
+    rating is named. It now says that the rating was not saved."""
+    store = Store(client_db)
+    store.storage._backup_day = ""  # a new day for this store
+    backups = client_db.parent / "backups"
+    shutil.rmtree(backups, ignore_errors=True)
+    backups.write_bytes(b"")
+    with pytest.raises(SaveFailed, match=r"is a file, not a folder; nothing was saved$"):
+        store.record("C1", ors, ors.parse_scores(["2", "2", "2", "2"]))
+    assert on_disk(client_db) == []
 
 
 def test_the_days_first_save_starts_no_thread(db: Path, ors, monkeypatch) -> None:

@@ -365,6 +365,34 @@ def test_journal_changed_under_a_running_store_stops_saving(client_db, ors, how)
     assert path.read_bytes() == damaged
 
 
+def test_a_store_that_found_its_journal_changed_saves_nothing_more(client_db, ors):
+    """The message says "nothing more is saved to it: close fittui": the first save after
+    the change was refused, but the store then read the damaged journal afresh and the
+    next save (or the first after the app's poll had seen the change) was added to it, the
+    app saying nothing more once its notice had gone. A store stays stopped; reading goes
+    on, and a fittui started afresh (having been told) saves again."""
+    store = Store(client_db)
+    for score in ("2", "3"):
+        store.record("C1", ors, ors.parse_scores([score] * 4))
+    path = journal(client_db)
+    whole = path.read_bytes()
+    with open(path, "r+b") as f:  # the last save cut off, as by a sync tool's older copy
+        f.truncate(whole.rindex(b"\n", 0, len(whole) - 1) + 1)
+    damaged = path.read_bytes()
+    with pytest.raises(StorageError, match="changed"):
+        store.refresh()  # the app's poll sees it first
+    store.administrations()  # reading goes on
+    for score in ("4", "5"):
+        with pytest.raises(StorageError, match="changed by another program"):
+            store.record("C1", ors, ors.parse_scores([score] * 4))
+        with pytest.raises(StorageError, match="changed by another program"):
+            store.add_client(f"C{score}")
+    assert path.read_bytes() == damaged
+    again = Store(client_db)
+    again.record("C1", ors, ors.parse_scores(["6"] * 4))
+    assert len(again.administrations()) == 3  # the fixture's, the first here, this one
+
+
 @pytest.mark.parametrize("times", ["new times", "its times put back"])
 def test_journal_rewritten_far_before_its_end_stops_saving(client_db, ors, times):
     """A byte changed in the middle of the journal, beyond the last bytes a look checks,

@@ -199,3 +199,89 @@ async def test_when_even_the_trouble_screen_fails_the_app_stops_with_words(
     printed = " ".join(capsys.readouterr().err.split())
     assert "unexpected error" in printed and "readable by you only" in printed
     assert "Traceback" not in printed and "Tue 10am" not in printed
+
+
+KEEPER = """
+import sys
+from pathlib import Path
+from fittui.storage.trouble import keep_work, replace_kept_work
+
+db, tag = Path(sys.argv[1]), sys.argv[2]
+print("ready", flush=True)
+sys.stdin.readline()
+mine = None
+for n in range(60):
+    work = {"kind": "note", "client": tag, "administration": str(n), "note": f"{tag}{n}"}
+    if n % 2:
+        assert keep_work(db, [work]) is not None
+    else:  # as `fittui rate` does: its last kept rating replaced by the newer one
+        replace_kept_work(db, mine, work)
+        mine = work
+print("done", flush=True)
+"""
+
+
+def test_fittuis_keeping_their_work_at_the_same_moment_lose_none_of_it(db):
+    """Two fittui (two `fittui rate`, or one and the app) failing to save at the same moment
+    each read the kept file, added their own work and wrote it back: one wrote over the
+    other, and a rating the client was told was kept was gone (with three keeping 60
+    each, 65 of 180 were left)."""
+    import subprocess
+    import sys
+
+    keepers = [
+        subprocess.Popen(
+            [sys.executable, "-c", KEEPER, str(db), tag],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("A", "B", "C")
+    ]
+    for keeper in keepers:
+        assert keeper.stdout.readline() == "ready\n", keeper.stderr.read()
+    for keeper in keepers:
+        keeper.stdin.write("go\n")
+        keeper.stdin.flush()
+    for keeper in keepers:
+        out, err = keeper.communicate(timeout=120)
+        assert out == "done\n", err
+    kept = sorted(w["note"] for w in kept_work(db))
+    # Each kept its odd ones, and of the ones it replaced in turn, the last.
+    assert kept == sorted(
+        [f"{tag}{n}" for tag in "ABC" for n in range(1, 60, 2)] + ["A58", "B58", "C58"]
+    )
+    assert mode(kept_file(db)) == 0o600
+
+
+async def test_letting_kept_work_go_lets_go_only_what_was_listed(db):
+    """d on the kept ratings removed the whole file: a rating another fittui kept while the
+    list was open, which the therapist never saw, went with it."""
+    from fittui.storage.trouble import keep_work
+
+    keep_work(db, [{"kind": "note", "client": "C1", "administration": "a1", "note": "seen"}])
+    app = make_app(db, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, KeptWorkScreen))
+        later = {"kind": "note", "client": "C2", "administration": "a2", "note": "kept since"}
+        keep_work(db, [later])  # another fittui, while the list is open
+        await pilot.press("d")
+        await until(pilot, lambda: not isinstance(app.screen, KeptWorkScreen))
+    assert [w["note"] for w in kept_work(db)] == ["kept since"]
+
+
+@pytest.mark.parametrize("damaged", [b'[{"kind": "rating", "client": "C1"', b"\xff\xfe", b"{}"])
+def test_a_kept_file_that_cannot_be_read_is_set_aside_not_written_over(db, damaged):
+    """A kept file fittui could not read (cut short, edited by hand, written by another
+    version) counted as nothing waiting, and the next work kept was written over it, with
+    whatever ratings it held. It is now set aside beside the database, as it was."""
+    from fittui.storage.trouble import keep_work, set_aside
+
+    kept_file(db).write_bytes(damaged)
+    work = {"kind": "note", "client": "C1", "administration": "a1", "note": "new"}
+    assert keep_work(db, [work]) == kept_file(db)
+    assert [w["note"] for w in kept_work(db)] == ["new"]
+    [aside] = set_aside(db)
+    assert aside.read_bytes() == damaged and aside.parent == db.parent
+    assert mode(aside) == 0o600

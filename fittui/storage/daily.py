@@ -63,6 +63,14 @@ def check_folder(folder: Path) -> None:
         raise OSError(errno.ENOTDIR, f"{folder} is not a folder (a link or a file)", str(folder))
 
 
+def _words(exc: Exception) -> str:
+    """Why the copy failed, in words: an OSError's own words, without its errno and the
+    hidden temporary file it names (``[Errno 13] Permission denied: '.../.fittui-....tmp'``)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
 def be_ready() -> None:
     """Start the thread that writes the copies, if it is not running yet: before the day's
     first save, which then only hands it its copy."""
@@ -131,7 +139,7 @@ class DailyBackup:
                 write_copy(self.target, self._seal(b"".join(lines)) if self._seal else lines)
             self._prune(self.target)
         except Exception as exc:  # a backup that fails never stops the work
-            self.failed = f"could not write the daily backup {self.target}: {exc}"
+            self.failed = f"could not write the daily backup {self.target}: {_words(exc)}"
         finally:
             self._writing.release()
 

@@ -87,6 +87,15 @@ def _file(db: Path, code: str) -> Path:
     return folder(db) / code.encode().hex()
 
 
+def _own_folder(path: Path) -> bool:
+    """``path`` is a folder itself, not a link to one: fittui never follows a link where it
+    keeps data (a link here would lead every client's history wherever it points)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _file_stamp(path: Path) -> Sig | None:
     """A file's ``file_sig``, or None when it is absent."""
     try:
@@ -161,8 +170,11 @@ class Kept:
 def read(db: Path, code: str) -> Kept | None:
     """The kept history of ``code``, or None (none kept, or a file that does not check
     out): what it was worked out from is for the caller to compare."""
+    path = _file(db, code)
+    if not _own_folder(path.parent):
+        return None
     try:
-        fd = os.open(_file(db, code), os.O_RDONLY | _FLAGS)
+        fd = os.open(path, os.O_RDONLY | _FLAGS)
     except OSError:
         return None
     try:
@@ -205,6 +217,7 @@ def keep(db: Path, code: str, kept: Kept) -> None:
     path = _file(db, code)
     try:
         make_private_dir(path.parent)
-        write_whole(path, (head, body), os, durable=False)
+        if _own_folder(path.parent):
+            write_whole(path, (head, body), os, durable=False)
     except OSError:
         pass

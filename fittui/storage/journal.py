@@ -447,6 +447,9 @@ class JournalStorage:
         self.fold_apart = False
         self.folds: Folds | None = None  # those processes, once one was due
         self._backup_told: DailyBackup | None = None  # its failure said by take_troubles
+        # How the journal was found changed by another program, once it was: this store
+        # saves nothing more (``_changed``), though it reads on.
+        self._stopped: str | None = None
         if not read_only:
             daily.be_ready()
 
@@ -462,10 +465,17 @@ class JournalStorage:
         return UnreadableDatabase(path, reason, database=self.path)
 
     def _changed(self, how: str) -> UnreadableDatabase:
+        """The journal was changed under this store: it is read afresh from now on, and
+        nothing more is saved by this store (``transaction`` refuses), as the message
+        says; reading it again must not make a damaged file one to add to."""
         self._tables = None
+        self._stopped = self._stopped or how
+        return self._stopped_error()
+
+    def _stopped_error(self) -> UnreadableDatabase:
         return self._unreadable(
             self.journal_path,
-            f"it was changed by another program while fittui had it open ({how}); "
+            f"it was changed by another program while fittui had it open ({self._stopped}); "
             "nothing more is saved to it: close fittui, keep a copy of the folder, and look "
             "at the journal before going on",
         )
@@ -1326,6 +1336,8 @@ class JournalStorage:
         """
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only; nothing was saved")
+        if self._stopped is not None:
+            raise self._stopped_error()
         with self._guard:
             outer = self._depth == 0
             if outer:
@@ -1744,7 +1756,10 @@ class JournalStorage:
                 self._backup_day = today
                 return None
         except OSError as exc:
-            raise SaveFailed(f"could not write the daily backup {target}: {_words(exc)}") from None
+            # Checked before the journal line is written: the save stops here, unsaved.
+            raise SaveFailed(
+                f"could not write the daily backup {target}: {_words(exc)}; nothing was saved"
+            ) from None
         return target
 
     def _start_backup(self, target: Path) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -63,24 +65,104 @@ def kept_work(db: Path) -> list[dict]:
     return [w for w in found if isinstance(w, dict)] if isinstance(found, list) else []
 
 
+@contextmanager
+def _kept_alone(db: Path) -> Iterator[None]:
+    """Hold the kept file to this process while it is read and written again: another
+    fittui keeping its own work at the same moment (a second ``fittui rate``, the app)
+    would otherwise write its list over this one's, and one of them would be lost. The
+    lock is an ``flock`` on the database's folder (no file of its own); where there is
+    none (Windows), the file is written as before."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    try:
+        fd = os.open(db.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield  # the write that follows says what is wrong
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a file system without flock: as before
+        yield
+    finally:
+        os.close(fd)  # lets the lock go
+
+
+def set_aside(db: Path) -> list[Path]:
+    """Kept files that could not be read, set aside as they were (``_kept_now``)."""
+    return sorted(db.parent.glob(f"{kept_file(db).name}.damaged-*"))
+
+
+def _kept_now(db: Path) -> list[dict]:
+    """What is waiting, read to be changed (under ``_kept_alone``). A file that cannot be
+    read as fittui writes it (cut short, edited by hand, another version's) is set aside
+    as it is, ``fittui.json.unsaved.damaged-<date and time>``, rather than written over
+    with whatever ratings it holds; the list then starts afresh."""
+    target = kept_file(db)
+    try:
+        found = json.loads(target.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        found = None
+    if isinstance(found, list):
+        return [w for w in found if isinstance(w, dict)]
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    aside, n = target.with_name(f"{target.name}.damaged-{stamp}"), 1
+    while os.path.lexists(aside):
+        n += 1
+        aside = target.with_name(f"{target.name}.damaged-{stamp}-{n}")
+    os.replace(target, aside)
+    os.chmod(aside, 0o600)
+    return []
+
+
+def _write_kept(target: Path, work: list[dict]) -> None:
+    if work:
+        write_file_atomically(target, json.dumps(work, indent=1).encode() + b"\n")
+    else:
+        target.unlink(missing_ok=True)
+
+
 def keep_work(db: Path, work: list[dict]) -> Path | None:
     """Add ``work`` to what is waiting (0600); the file, or None if it could not be written."""
     if not work:
         return None
     target = kept_file(db)
     stamp = datetime.now().strftime("%Y-%m-%dT%H:%M")
-    entries = kept_work(db) + [{**w, "kept_at": stamp} for w in work]
     try:
-        write_file_atomically(target, json.dumps(entries, indent=1).encode() + b"\n")
+        with _kept_alone(db):
+            _write_kept(target, _kept_now(db) + [{**w, "kept_at": stamp} for w in work])
     except (OSError, StorageError, TypeError, ValueError):
         return None
     return target
 
 
-def set_kept_work(db: Path, work: list[dict]) -> None:
-    """Replace what is waiting (after some of it was saved or let go); none left: no file."""
+def drop_kept_work(db: Path, done: list[dict]) -> None:
+    """Take ``done`` (entries as read from the file: saved now, or let go) out of what is
+    waiting, leaving whatever was kept meanwhile by another fittui; none left: no file."""
+    with _kept_alone(db):
+        left = _kept_now(db)
+        for entry in done:
+            if entry in left:
+                left.remove(entry)
+        _write_kept(kept_file(db), left)
+
+
+def replace_kept_work(db: Path, mine: dict | None, work: dict | None) -> Path | None:
+    """Put ``work`` in the kept file in place of ``mine`` (both without their ``kept_at``;
+    either may be None), in one step; the file, or None when ``work`` could not be kept."""
     target = kept_file(db)
-    if work:
-        write_file_atomically(target, json.dumps(work, indent=1).encode() + b"\n")
-    else:
-        target.unlink(missing_ok=True)
+    stamp = datetime.now().strftime("%Y-%m-%dT%H:%M")
+    try:
+        json.dumps(work)
+    except (TypeError, ValueError):
+        work = None  # what cannot be written is not kept; ``mine`` is still taken out
+    with _kept_alone(db):
+        left = [w for w in _kept_now(db) if {k: v for k, v in w.items() if k != "kept_at"} != mine]
+        _write_kept(target, left + ([{**work, "kept_at": stamp}] if work is not None else []))
+    return target if work is not None else None

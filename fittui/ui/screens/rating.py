@@ -334,21 +334,14 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         """`fittui rate`: put ``work`` in the kept file in place of what this screen kept
         there before (None: just take that out), so that a rating tried again is kept
         once, and one saved at last is not kept at all."""
-        from fittui.storage.trouble import keep_work, kept_work, set_kept_work
+        from fittui.storage.trouble import replace_kept_work
 
         db = self.fit_app.store.path
         try:
-            if self._kept is not None:
-                mine = self._kept
-                others = [
-                    w
-                    for w in kept_work(db)
-                    if {k: v for k, v in w.items() if k != "kept_at"} != mine
-                ]
-                set_kept_work(db, others)
-                self._kept = None
-            if work is not None and keep_work(db, [work]) is not None:
-                self._kept = work
+            # In one step under the kept file's lock: another fittui keeping its own work
+            # meanwhile (a second `fittui rate`) is never written over.
+            kept = replace_kept_work(db, self._kept, work)
+            self._kept = work if kept is not None else None
         except (OSError, StorageError) as exc:
             from fittui.storage.trouble import log_error
 

@@ -180,15 +180,17 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
     def __init__(self, db: Path) -> None:
         super().__init__()
         self.db = db
+        self.shown: list[dict] = []  # what the screen lists: all that d lets go
 
     def compose(self) -> ComposeResult:
         from fittui.storage.trouble import kept_file, kept_work
 
+        self.shown = kept_work(self.db)
         lines = [
             Text(_("Kept when a save failed, not yet saved"), style="bold"),
             Text(_("(in {path})").format(path=kept_file(self.db)), style="dim"),
             Text(""),
-            *(Text(describe_kept(w)) for w in kept_work(self.db)),
+            *(Text(describe_kept(w)) for w in self.shown),
             Text(""),
             Text(_("s: save them now   d: let them go (the file is removed)   Escape: later")),
         ]
@@ -197,16 +199,18 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
             yield Static("", id="kept-message")
 
     def action_save(self) -> None:
-        from fittui.storage.trouble import kept_work, set_kept_work
+        from fittui.storage.trouble import drop_kept_work, kept_work
 
-        left, problems = [], []
+        saved, problems = [], []
         for work in kept_work(self.db):
             try:
                 self._save(work)
             except (InputError, StorageError, KeyError, TypeError, ValueError) as exc:
-                left.append(work)
                 problems.append(shown(f"{describe_kept(work)}: {exc}"))
-        set_kept_work(self.db, left)
+            else:
+                saved.append(work)
+        # Only what was saved here is taken out: what another fittui kept meanwhile stays.
+        drop_kept_work(self.db, saved)
         if problems:
             self.query_one("#kept-message", Static).update(
                 Text(_("Not saved, still kept:") + "\n" + "\n".join(problems))
@@ -225,9 +229,9 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
             app.store.set_note(work["administration"], work["note"])
 
     def action_discard(self) -> None:
-        from fittui.storage.trouble import set_kept_work
+        from fittui.storage.trouble import drop_kept_work
 
-        set_kept_work(self.db, [])
+        drop_kept_work(self.db, self.shown)  # what was listed; anything kept since stays
         self.app.notify(_("The kept ratings and notes were let go."))
         self.dismiss(None)
 

@@ -128,8 +128,10 @@ class RowTable(DataTable):
         columns = list(self.columns)
         for key, cells in changed.items():
             if key in self.rows:
+                # A cell wider than its column widens it (a longer label saved elsewhere
+                # was cut to the width the first fill gave the column).
                 for column, cell in zip(columns, cells):
-                    self.update_cell(key, column, cell)
+                    self.update_cell(key, column, cell, update_width=True)
             else:
                 self.add_row(*cells, key=key, height=self._height(cells))
         # The rows not changed kept their order among themselves: the table is in order
