@@ -191,6 +191,34 @@ async def test_thank_you_then_result_with_note(db, store):
     assert Store(db).administrations()[0].note == "felt stuck"
 
 
+async def test_a_pasted_note_with_a_control_character_is_refused_in_words(db, store):
+    """A note pasted into the result screen with an escape character in it (text copied
+    from a terminal) took the therapist to "Something went wrong in fittui", and the note
+    was kept to be offered at every start, where it failed again. Now the box says why
+    it is not saved, and the note can be typed again."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("n")
+        app.post_message(events.Paste("felt \x1b[31m[red]stuck"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen) and not app._trouble_shown
+        said = [n.message for n in app._notifications]
+        assert any("Note not saved" in m and "control character" in m for m in said), said
+        box = app.focused
+        box.value = ""
+        await pilot.press(*"felt stuck", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClientsScreen)
+    assert Store(db).administrations()[0].note == "felt stuck"
+    assert not (db.parent / (db.name + ".unsaved")).exists()
+
+
 async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
     app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24)) as pilot:
