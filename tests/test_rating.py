@@ -346,6 +346,31 @@ async def test_answers_in_a_column_take_up_and_down_and_enter_moves_on(db, store
         assert app.focused is second and first.value is None
 
 
+async def test_an_answer_changed_out_of_view_is_brought_into_view(db, store):
+    """The client scrolls the questions with the mouse wheel or the touchpad (the focus
+    stays on the first question, now out of view) and presses a digit for a question they
+    see: the first question's answer changed unseen, and nothing on screen moved. Now the
+    question whose answer changed comes into view, so the client sees what the key did
+    and can put it right."""
+    from fittui.ui.screens.rating import ItemList
+
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        first = screen.item_widgets[0]
+        await pilot.press("2")
+        assert first.value == 20 and app.focused is first
+        items = screen.query_one(ItemList)
+        items.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert not items.scrollable_content_region.overlaps(first.region)  # out of view
+        await pilot.press("0")
+        await pilot.pause()
+        assert first.value == 0
+        assert items.scrollable_content_region.contains_region(first.region), "not in view"
+
+
 async def test_no_invisible_focus_stop(db, store):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -212,9 +212,13 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
             go_to(stops[0])
 
     @on(Answer.Changed)
-    def clear_message(self) -> None:
+    def clear_message(self, event: Answer.Changed) -> None:
         if not self.saving:
             self.query_one("#message", Static).update("")
+        if event.control.has_focus:
+            # The list may have been scrolled away from the item in focus (a mouse wheel,
+            # a touchpad): a key that changes its answer shows it, not a change unseen.
+            event.control.scroll_visible(animate=False, immediate=True)
 
     @on(Answer.Confirmed)
     def next_item(self, event: Answer.Confirmed) -> None:
