@@ -133,8 +133,33 @@ async def test_failed_save_keeps_the_marks_calmly_and_tells_the_therapist_later(
         await therapist(pilot)
         assert isinstance(app.screen, ResultScreen)
         await pilot.pause()
-        assert [n.message for n in app._notifications] == [f"A rating was not saved: {error}"]
+        # Saved at the second try: not "not saved" beside the result's "saved ✓", but
+        # what the first try met (a disk nearly full is worth knowing).
+        assert [n.message for n in app._notifications] == [
+            f"A rating was saved when tried again; the first try failed: {error}"
+        ]
     assert len(Store(db).administrations()) == 1
+
+
+async def test_a_rating_never_saved_is_told_as_not_saved(db, store, monkeypatch):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        error = SaveFailed(f"could not save to {db}: No space left on device")
+
+        def failing(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(app.store, "record", failing)
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter")  # tried twice, failed twice
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen)
+        await therapist(pilot)
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said.count(f"A rating was not saved: {error}") == 2, said
+        assert not any("saved when tried again" in m for m in said)
+    assert Store(db).administrations() == []
 
 
 async def test_a_save_that_waits_for_the_lock_says_saving(db, store):

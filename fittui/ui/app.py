@@ -373,6 +373,13 @@ class FitApp(KeysInOrder):
         else:
             super().notify(message, **note)
 
+    def withdraw_held(self, messages: list[str]) -> None:
+        """Take back notifications still held for the therapist (one that a later event
+        made untrue); those already shown stay."""
+        self._held_notifications = [
+            (message, note) for message, note in self._held_notifications if message not in messages
+        ]
+
     def watch_sharing(self, on: bool) -> None:
         self.watch_client_mode(on)
 

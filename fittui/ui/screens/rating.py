@@ -103,6 +103,10 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         """Set once a save has failed: in `fittui rate`, Escape then closes fittui."""
         self._kept: dict | None = None
         """`fittui rate`: the marks this screen put in the kept file after a failed save."""
+        self._failed_notes: list[str] = []
+        """What the therapist is to be told of saves that failed here (held notifications):
+        taken back, for one that says so, should a later try save the rating."""
+        self._last_problem: Exception | None = None
 
     @property
     def available(self) -> bool:
@@ -291,6 +295,17 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
     def _saved(self, saved: Administration) -> None:
         if self._kept is not None:
             self._keep_aside(None)  # saved after all: not offered to the therapist again
+        if self._failed_notes:  # "not saved" would contradict the result screen's "saved ✓"
+            self.fit_app.withdraw_held(self._failed_notes)
+            self._failed_notes = []
+            self.fit_app.notify(
+                _("A rating was saved when tried again; the first try failed: {problem}").format(
+                    problem=self._last_problem
+                ),
+                severity="warning",
+                timeout=30,
+                markup=False,  # the problem as it was said
+            )
         self.dismiss(saved)
 
     def _record(self, items: dict[str, int]) -> Administration:
@@ -317,12 +332,15 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 "or Escape to close without saving them."
             )
         else:
+            note = _("A rating was not saved: {problem}").format(problem=exc)
             self.fit_app.notify(
-                _("A rating was not saved: {problem}").format(problem=exc),
+                note,
                 severity="error",
                 timeout=30,
                 markup=False,  # the problem as it was said
             )
+            self._failed_notes.append(note)
+            self._last_problem = exc
             # TRANSLATORS: "Done" is the button under the lines (the message "Done").
             words = self.tr.c_(
                 "Your answers could not be saved just now. They are still here: "
