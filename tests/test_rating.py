@@ -396,6 +396,28 @@ async def test_an_answer_changed_out_of_view_is_brought_into_view(db, store):
         assert items.scrollable_content_region.contains_region(first.region), "not in view"
 
 
+async def test_a_second_enter_at_a_human_pace_does_not_skip_the_hand_on(db, store, monkeypatch):
+    """The first of a couple pressed Enter twice to finish, the second Enter a moment
+    after the first (not in the same read of the terminal): it reached the hand-on screen
+    and began the partner's rating, and the first rater, still at the keyboard, saw the
+    scale again. The hand-on screen now takes no key for a moment after it appears."""
+    monkeypatch.setattr(ThankYouScreen, "HAND_ON_PAUSE", 1.0)
+    app = app_for(db, rate=("C1", "SRS", ["client", "partner"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("9", "down", "9", "down", "9", "down", "9", "enter")
+        await pilot.pause()
+        hand_on = app.screen
+        assert isinstance(hand_on, ThankYouScreen) and hand_on.next_rater == "partner"
+        await pilot.press("enter")  # typed after it appeared, within the pause
+        await pilot.pause()
+        assert app.screen is hand_on
+        hand_on.shown_at -= 1.0  # a second later: the partner has the laptop
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen) and app.screen.rater == "partner"
+    assert [a.rater for a in Store(db).administrations()] == ["client"]
+
+
 async def test_no_invisible_focus_stop(db, store):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:
