@@ -418,6 +418,28 @@ async def test_a_second_enter_at_a_human_pace_does_not_skip_the_hand_on(db, stor
     assert [a.rater for a in Store(db).administrations()] == ["client"]
 
 
+@pytest.mark.parametrize("before", [(100, 40), (80, 24)], ids=["100x40", "80x24"])
+async def test_the_question_in_focus_stays_in_view_when_the_terminal_shrinks(db, store, before):
+    """On the seventh PHQ-9 question the terminal shrank to 60x20 (a window made smaller,
+    a phone turned over SSH): the answers went into columns, the list kept its scroll,
+    and the question in focus, the one the keys answer, was left out of view."""
+    from fittui.ui.screens.rating import ItemList
+
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=before) as pilot:
+        await pilot.press(*(["1", "enter"] * 6))
+        await pilot.pause()
+        seventh = app.screen.item_widgets[6]
+        items = app.screen.query_one(ItemList)
+        assert app.focused is seventh
+        assert items.scrollable_content_region.contains_region(seventh.region)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is seventh
+        assert items.scrollable_content_region.contains_region(seventh.region), "out of view"
+
+
 async def test_no_invisible_focus_stop(db, store):
     app = app_for(db)
     async with app.run_test(size=(80, 24)) as pilot:

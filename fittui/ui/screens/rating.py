@@ -195,6 +195,13 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
             return
         self._fit_to_height()
         self.call_after_refresh(self._show_help)
+        self.call_after_refresh(self._focus_in_view)
+
+    def _focus_in_view(self) -> None:
+        """Once laid out at the new size: the item the keys answer stays on screen (in a
+        smaller terminal the answers go into columns, and the list keeps its scroll)."""
+        if self.focused is not None and self.focused in self.stops:
+            self.focused.scroll_visible(animate=False, immediate=True)
 
     def _show_help(self) -> None:
         self.query_one("#help", Static).update(self._help())
