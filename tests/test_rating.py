@@ -141,6 +141,53 @@ async def test_failed_save_keeps_the_marks_calmly_and_tells_the_therapist_later(
     assert len(Store(db).administrations()) == 1
 
 
+async def test_answers_a_failed_save_left_are_kept_when_the_therapist_comes(db, store, monkeypatch):
+    """The client is told "your answers could not be saved just now... tell your
+    therapist"; the therapist came, gave the PIN, and the answers were gone ("nothing was
+    saved"). Now they are kept, and offered to save at once."""
+    from fittui.storage.trouble import kept_work
+    from fittui.ui.screens.trouble import KeptWorkScreen
+
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        error = SaveFailed(f"could not save to {db}: No space left on device")
+
+        def failing(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(app.store, "record", failing)
+        await pilot.press(*ACCEPTANCE_KEYS)
+        assert "could not be saved" in str(app.screen.query_one("#message").render())
+        await therapist(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, KeptWorkScreen) and not app.client_mode
+        [kept] = kept_work(db)
+        assert kept["items"] == {
+            "individually": 55,
+            "interpersonally": 70,
+            "socially": 100,
+            "overall": 0,
+        }
+        monkeypatch.undo()  # the disk has room again
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, KeptWorkScreen)
+    [saved] = Store(db).administrations("C1")
+    assert saved.total == 225 and kept_work(db) == []
+
+
+async def test_a_rating_left_unfinished_by_the_therapist_is_not_kept(db, store):
+    from fittui.storage.trouble import kept_work
+
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS[:-1])  # every line marked, not yet done
+        await therapist(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+    assert kept_work(db) == [] and Store(db).administrations() == []
+
+
 async def test_a_rating_never_saved_is_told_as_not_saved(db, store, monkeypatch):
     app = app_for(db)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

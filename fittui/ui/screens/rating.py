@@ -401,7 +401,14 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         return self.available and not self.dismissed and self._dismiss_when_on_top is None
 
     def on_therapist(self) -> None:
+        if self.failed:  # the client was told to tell the therapist: the answers are kept
+            self._keep_aside(self._marks())
         self.dismiss(None)
+
+    @property
+    def kept(self) -> bool:
+        """Whether this screen's answers are in the kept file, to be offered (a failed save)."""
+        return self._kept is not None
 
     def unsaved_work(self) -> dict | None:
         """The marks, when every item has one: kept by the app if something goes wrong."""
