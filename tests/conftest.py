@@ -205,6 +205,15 @@ def english_screens(monkeypatch):
     monkeypatch.setenv("LANGUAGE", "en")
 
 
+@pytest.fixture(autouse=True)
+def no_hand_on_pause(monkeypatch):
+    """The hand-on screen takes keys as soon as it is up: tests press Enter on it at once;
+    tests/test_rating.py checks the pause itself."""
+    from fittui.ui.screens.thanks import ThankYouScreen
+
+    monkeypatch.setattr(ThankYouScreen, "HAND_ON_PAUSE", 0.0)
+
+
 @pytest.fixture
 def private_log(tmp_path, monkeypatch) -> Path:
     """The app's log and settings in the test's own folders: where a trouble is written."""

@@ -175,6 +175,24 @@ async def test_wrong_pins_beyond_three_make_the_next_try_wait_longer_each_time(d
         assert app.pin_tries.wait_left() == 0 and app.pin_tries.wrong == 0
 
 
+async def test_enter_on_an_empty_pin_field_is_no_wrong_pin(db, store):
+    """A client who hits F2 by chance (a laptop's brightness key with Fn lock on) and
+    presses Enter to get rid of the prompt spent the therapist's free tries: an empty field
+    counted as a wrong PIN, and the therapist's first typo then locked the prompt for 30
+    s. An empty Enter tries nothing, and what cannot be a PIN (fewer than 4 digits) is
+    not counted toward the wait, since no guess of that kind can ever be right."""
+    app = make_app(db, settings=THERAPIST, rate=("C1", "ORS", ["client"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2", "enter", "enter", "enter", "enter")
+        assert isinstance(app.screen, PinScreen) and app.pin_tries.wrong == 0
+        await pilot.press("escape", "f2", *"12", "enter", "escape")
+        assert isinstance(app.screen, RatingScreen) and app.pin_tries.wrong == 0
+        await pilot.press("f2", *"1111", "enter")  # the therapist's typo: free
+        await pilot.press(*THERAPIST_PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen) and not app.client_mode
+
+
 async def test_the_list_resized_during_client_mode_is_drawn_whole_after_it(tmp_path):
     """The terminal resized while the PIN prompt was up: the list, drawn at once as it came
     back and before its table measured the new rows, showed 17.5 as "17." and "deteri"

@@ -133,8 +133,80 @@ async def test_failed_save_keeps_the_marks_calmly_and_tells_the_therapist_later(
         await therapist(pilot)
         assert isinstance(app.screen, ResultScreen)
         await pilot.pause()
-        assert [n.message for n in app._notifications] == [f"A rating was not saved: {error}"]
+        # Saved at the second try: not "not saved" beside the result's "saved ✓", but
+        # what the first try met (a disk nearly full is worth knowing).
+        assert [n.message for n in app._notifications] == [
+            f"A rating was saved when tried again; the first try failed: {error}"
+        ]
     assert len(Store(db).administrations()) == 1
+
+
+async def test_answers_a_failed_save_left_are_kept_when_the_therapist_comes(db, store, monkeypatch):
+    """The client is told "your answers could not be saved just now... tell your
+    therapist"; the therapist came, gave the PIN, and the answers were gone ("nothing was
+    saved"). Now they are kept, and offered to save at once."""
+    from fittui.storage.trouble import kept_work
+    from fittui.ui.screens.trouble import KeptWorkScreen
+
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        error = SaveFailed(f"could not save to {db}: No space left on device")
+
+        def failing(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(app.store, "record", failing)
+        await pilot.press(*ACCEPTANCE_KEYS)
+        assert "could not be saved" in str(app.screen.query_one("#message").render())
+        await therapist(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, KeptWorkScreen) and not app.client_mode
+        [kept] = kept_work(db)
+        assert kept["items"] == {
+            "individually": 55,
+            "interpersonally": 70,
+            "socially": 100,
+            "overall": 0,
+        }
+        monkeypatch.undo()  # the disk has room again
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, KeptWorkScreen)
+    [saved] = Store(db).administrations("C1")
+    assert saved.total == 225 and kept_work(db) == []
+
+
+async def test_a_rating_left_unfinished_by_the_therapist_is_not_kept(db, store):
+    from fittui.storage.trouble import kept_work
+
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS[:-1])  # every line marked, not yet done
+        await therapist(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+    assert kept_work(db) == [] and Store(db).administrations() == []
+
+
+async def test_a_rating_never_saved_is_told_as_not_saved(db, store, monkeypatch):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        error = SaveFailed(f"could not save to {db}: No space left on device")
+
+        def failing(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(app.store, "record", failing)
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter")  # tried twice, failed twice
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen)
+        await therapist(pilot)
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said.count(f"A rating was not saved: {error}") == 2, said
+        assert not any("saved when tried again" in m for m in said)
+    assert Store(db).administrations() == []
 
 
 async def test_a_save_that_waits_for_the_lock_says_saving(db, store):
@@ -189,6 +261,34 @@ async def test_thank_you_then_result_with_note(db, store):
         await pilot.press("escape")
         assert isinstance(app.screen, ClientsScreen)
     assert Store(db).administrations()[0].note == "felt stuck"
+
+
+async def test_a_pasted_note_with_a_control_character_is_refused_in_words(db, store):
+    """A note pasted into the result screen with an escape character in it (text copied
+    from a terminal) took the therapist to "Something went wrong in fittui", and the note
+    was kept to be offered at every start, where it failed again. Now the box says why
+    it is not saved, and the note can be typed again."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("n")
+        app.post_message(events.Paste("felt \x1b[31m[red]stuck"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultScreen) and not app._trouble_shown
+        said = [n.message for n in app._notifications]
+        assert any("Note not saved" in m and "control character" in m for m in said), said
+        box = app.focused
+        box.value = ""
+        await pilot.press(*"felt stuck", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, ClientsScreen)
+    assert Store(db).administrations()[0].note == "felt stuck"
+    assert not (db.parent / (db.name + ".unsaved")).exists()
 
 
 async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
@@ -316,6 +416,75 @@ async def test_answers_in_a_column_take_up_and_down_and_enter_moves_on(db, store
         assert not first.in_column
         await pilot.press("down")  # in a row, Down is the next question
         assert app.focused is second and first.value is None
+
+
+async def test_an_answer_changed_out_of_view_is_brought_into_view(db, store):
+    """The client scrolls the questions with the mouse wheel or the touchpad (the focus
+    stays on the first question, now out of view) and presses a digit for a question they
+    see: the first question's answer changed unseen, and nothing on screen moved. Now the
+    question whose answer changed comes into view, so the client sees what the key did
+    and can put it right."""
+    from fittui.ui.screens.rating import ItemList
+
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        first = screen.item_widgets[0]
+        await pilot.press("2")
+        assert first.value == 20 and app.focused is first
+        items = screen.query_one(ItemList)
+        items.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert not items.scrollable_content_region.overlaps(first.region)  # out of view
+        await pilot.press("0")
+        await pilot.pause()
+        assert first.value == 0
+        assert items.scrollable_content_region.contains_region(first.region), "not in view"
+
+
+async def test_a_second_enter_at_a_human_pace_does_not_skip_the_hand_on(db, store, monkeypatch):
+    """The first of a couple pressed Enter twice to finish, the second Enter a moment
+    after the first (not in the same read of the terminal): it reached the hand-on screen
+    and began the partner's rating, and the first rater, still at the keyboard, saw the
+    scale again. The hand-on screen now takes no key for a moment after it appears."""
+    monkeypatch.setattr(ThankYouScreen, "HAND_ON_PAUSE", 1.0)
+    app = app_for(db, rate=("C1", "SRS", ["client", "partner"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("9", "down", "9", "down", "9", "down", "9", "enter")
+        await pilot.pause()
+        hand_on = app.screen
+        assert isinstance(hand_on, ThankYouScreen) and hand_on.next_rater == "partner"
+        await pilot.press("enter")  # typed after it appeared, within the pause
+        await pilot.pause()
+        assert app.screen is hand_on
+        hand_on.shown_at -= 1.0  # a second later: the partner has the laptop
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingScreen) and app.screen.rater == "partner"
+    assert [a.rater for a in Store(db).administrations()] == ["client"]
+
+
+@pytest.mark.parametrize("before", [(100, 40), (80, 24)], ids=["100x40", "80x24"])
+async def test_the_question_in_focus_stays_in_view_when_the_terminal_shrinks(db, store, before):
+    """On the seventh PHQ-9 question the terminal shrank to 60x20 (a window made smaller,
+    a phone turned over SSH): the answers went into columns, the list kept its scroll,
+    and the question in focus, the one the keys answer, was left out of view."""
+    from fittui.ui.screens.rating import ItemList
+
+    app = app_for(db, rate=("C1", "PHQ-9", ["client"]))
+    async with app.run_test(size=before) as pilot:
+        await pilot.press(*(["1", "enter"] * 6))
+        await pilot.pause()
+        seventh = app.screen.item_widgets[6]
+        items = app.screen.query_one(ItemList)
+        assert app.focused is seventh
+        assert items.scrollable_content_region.contains_region(seventh.region)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is seventh
+        assert items.scrollable_content_region.contains_region(seventh.region), "out of view"
 
 
 async def test_no_invisible_focus_stop(db, store):

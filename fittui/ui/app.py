@@ -373,6 +373,13 @@ class FitApp(KeysInOrder):
         else:
             super().notify(message, **note)
 
+    def withdraw_held(self, messages: list[str]) -> None:
+        """Take back notifications still held for the therapist (one that a later event
+        made untrue); those already shown stay."""
+        self._held_notifications = [
+            (message, note) for message, note in self._held_notifications if message not in messages
+        ]
+
     def watch_sharing(self, on: bool) -> None:
         self.watch_client_mode(on)
 
@@ -458,12 +465,13 @@ class FitApp(KeysInOrder):
         await self.push_screen(CurtainScreen())
         saved: list[Administration] = []
         saved_by_rater = False  # what the thank-you may say
+        kept = False  # answers a failed save left, kept when the therapist came
         for turn, (instrument_key, rater) in enumerate(turns):
             instrument = self.instruments[instrument_key]
-            rated = await self.push_screen_wait(
-                RatingScreen(instrument, code, rater, self.show_numbers)
-            )
+            rating = RatingScreen(instrument, code, rater, self.show_numbers)
+            rated = await self.push_screen_wait(rating)
             if rated is None:
+                kept = rating.kept
                 break  # the therapist left, with the PIN
             if isinstance(rated, Administration):  # else not available in their language
                 saved.append(rated)
@@ -484,6 +492,8 @@ class FitApp(KeysInOrder):
             await self.push_screen(ResultScreen(code, saved))
         else:
             self.notify(_("Left client mode; nothing was saved."))
+        if kept:
+            self.offer_kept_work()  # to save now (the disk has room again) or later
 
     # -- when something goes wrong: a screen for the therapist, never a traceback ---------
     async def _dispatch_message(self, message: Message) -> None:

@@ -106,14 +106,19 @@ class PinScreen(ClientModeScreen[bool]):
         if self.tries.wait_left() > 0:
             field.value = ""  # typed into the field as it closed: not tried
             return
+        if not field.value:
+            return  # Enter with nothing typed (a client dismissing a prompt met by chance)
         verdict = self.pin.verdict(field.value)
         if verdict:
             self.tries.count_right()
             self.dismiss(True)
             return
+        could_be = PIN_PATTERN.fullmatch(field.value) is not None
         field.value = ""
         self.wrong += 1
-        if verdict is False:  # None: no PIN can be checked, and none is counted wrong
+        # None: no PIN can be checked, and none is counted wrong. Fewer than 4 digits can
+        # never be the PIN: no guess, so no wait for the therapist's next try.
+        if verdict is False and could_be:
             self.tries.count_wrong()
         if self.wrong >= TRIES:
             self.dismiss(False)

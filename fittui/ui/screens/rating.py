@@ -103,6 +103,10 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         """Set once a save has failed: in `fittui rate`, Escape then closes fittui."""
         self._kept: dict | None = None
         """`fittui rate`: the marks this screen put in the kept file after a failed save."""
+        self._failed_notes: list[str] = []
+        """What the therapist is to be told of saves that failed here (held notifications):
+        taken back, for one that says so, should a later try save the rating."""
+        self._last_problem: Exception | None = None
 
     @property
     def available(self) -> bool:
@@ -191,6 +195,13 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
             return
         self._fit_to_height()
         self.call_after_refresh(self._show_help)
+        self.call_after_refresh(self._focus_in_view)
+
+    def _focus_in_view(self) -> None:
+        """Once laid out at the new size: the item the keys answer stays on screen (in a
+        smaller terminal the answers go into columns, and the list keeps its scroll)."""
+        if self.focused is not None and self.focused in self.stops:
+            self.focused.scroll_visible(animate=False, immediate=True)
 
     def _show_help(self) -> None:
         self.query_one("#help", Static).update(self._help())
@@ -212,9 +223,13 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
             go_to(stops[0])
 
     @on(Answer.Changed)
-    def clear_message(self) -> None:
+    def clear_message(self, event: Answer.Changed) -> None:
         if not self.saving:
             self.query_one("#message", Static).update("")
+        if event.control.has_focus:
+            # The list may have been scrolled away from the item in focus (a mouse wheel,
+            # a touchpad): a key that changes its answer shows it, not a change unseen.
+            event.control.scroll_visible(animate=False, immediate=True)
 
     @on(Answer.Confirmed)
     def next_item(self, event: Answer.Confirmed) -> None:
@@ -287,6 +302,17 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
     def _saved(self, saved: Administration) -> None:
         if self._kept is not None:
             self._keep_aside(None)  # saved after all: not offered to the therapist again
+        if self._failed_notes:  # "not saved" would contradict the result screen's "saved ✓"
+            self.fit_app.withdraw_held(self._failed_notes)
+            self._failed_notes = []
+            self.fit_app.notify(
+                _("A rating was saved when tried again; the first try failed: {problem}").format(
+                    problem=self._last_problem
+                ),
+                severity="warning",
+                timeout=30,
+                markup=False,  # the problem as it was said
+            )
         self.dismiss(saved)
 
     def _record(self, items: dict[str, int]) -> Administration:
@@ -313,12 +339,15 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
                 "or Escape to close without saving them."
             )
         else:
+            note = _("A rating was not saved: {problem}").format(problem=exc)
             self.fit_app.notify(
-                _("A rating was not saved: {problem}").format(problem=exc),
+                note,
                 severity="error",
                 timeout=30,
                 markup=False,  # the problem as it was said
             )
+            self._failed_notes.append(note)
+            self._last_problem = exc
             # TRANSLATORS: "Done" is the button under the lines (the message "Done").
             words = self.tr.c_(
                 "Your answers could not be saved just now. They are still here: "
@@ -365,7 +394,14 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
         return self.available and not self.dismissed and self._dismiss_when_on_top is None
 
     def on_therapist(self) -> None:
+        if self.failed:  # the client was told to tell the therapist: the answers are kept
+            self._keep_aside(self._marks())
         self.dismiss(None)
+
+    @property
+    def kept(self) -> bool:
+        """Whether this screen's answers are in the kept file, to be offered (a failed save)."""
+        return self._kept is not None
 
     def unsaved_work(self) -> dict | None:
         """The marks, when every item has one: kept by the app if something goes wrong."""

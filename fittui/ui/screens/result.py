@@ -19,7 +19,8 @@ from textual.widgets import Header, Input, Static
 from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.language import N_, _, for_therapist, in_sentence
-from fittui.domain.model import Administration, one_per_session
+from fittui.domain.model import Administration, InputError, one_per_session
+from fittui.domain.outside import check_note
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -188,11 +189,14 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         administration_id = self._id_of(event.input)
         words = event.value.strip()
         try:
+            check_note(words)  # a pasted control character: said here, the words kept
+        except InputError as exc:
+            self._not_saved(exc)
+            return
+        try:  # (a rating gone meanwhile, an InputError, is the app's trouble: note kept)
             self.fit_app.store.set_note(administration_id, words)
         except StorageError as exc:
-            self.notify(
-                _("Note not saved: {problem}").format(problem=exc), severity="error", timeout=10
-            )
+            self._not_saved(exc)
             return
         self.notes[administration_id] = words
         self.notify(_("Note saved."))
@@ -202,6 +206,14 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
             following[0].focus()
         else:
             self.query_one("#result", VerticalScroll).focus(scroll_visible=False)
+
+    def _not_saved(self, exc: Exception) -> None:
+        self.notify(
+            _("Note not saved: {problem}").format(problem=exc),
+            severity="error",
+            timeout=10,
+            markup=False,  # the note's words as typed: "[red]" is no markup
+        )
 
     def action_back(self, _place: str = "") -> None:
         """Escape: back where the flow began. Words typed but not saved are not lost

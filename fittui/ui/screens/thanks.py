@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle
@@ -22,6 +23,10 @@ class ThankYouScreen(ClientModeScreen[str]):
     PIN) or, in `fittui rate`, "close"."""
 
     BINDINGS = [Binding("enter", "next", show=False)]
+    HAND_ON_PAUSE = 1.0
+    """Seconds the hand-on screen takes no key after it appears: a rater pressing Enter
+    twice at a human pace (not in one read of the terminal) to finish would otherwise
+    begin the next person's rating themselves, the laptop never handed on."""
 
     def __init__(
         self, next_rater: str | None = None, client_code: str | None = None, saved: bool = True
@@ -54,6 +59,11 @@ class ThankYouScreen(ClientModeScreen[str]):
     def tr(self) -> Translator:
         """The client's language, the therapist's when the client has none."""
         return client_speaks(self.fit_app.store, self.client_code)
+
+    def takes_key(self, event: events.Key) -> bool:
+        if self.next_rater:
+            return event.time >= self.shown_at + self.HAND_ON_PAUSE
+        return super().takes_key(event)
 
     def action_next(self) -> None:
         if self.next_rater:
