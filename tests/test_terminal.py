@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import fittui
 from fittui.storage.store import Store
 
 pytestmark = [
@@ -114,3 +115,50 @@ def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, 
     for screen in pane.seen:  # no client list, no code, no label, ever
         assert "C1" not in screen and "K1" not in screen and "secret" not in screen.lower()
         assert "Search by code" not in screen
+
+
+def test_a_note_being_written_is_kept_when_the_terminal_goes_away(tmp_path):
+    """The SSH connection drops (or the window is closed) while the therapist writes a
+    note: the terminal's hang-up ended fittui where it stood and the words were gone. They
+    are now kept beside the database, and the next start offers them."""
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.trouble import kept_work
+
+    db = tmp_path / "data" / "fittui.json"
+    store = Store(db)
+    store.add_client("C1")
+    ors = load_instruments()["ORS"]
+    rated = store.record("C1", ors, {i.key: 50 for i in ors.items}, "2026-11-02T10:00")
+    store.close()
+    env = {
+        "FITTUI_CONFIG": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(Path(fittui.__file__).parents[1]),  # this tree's fittui
+    }
+    command = [sys.executable, "-m", "fittui", "--db", str(db)]
+    pane = Pane(command, env, tmp_path / "exit-status")
+    try:
+        pane.wait_for("Search by code")
+        pane.send("Enter")
+        pane.wait_for("Copy snippet")
+        pane.send("Tab")
+        pane.send("n")
+        pane.wait_for("Enter saves")
+        pane.send("-l", "Felt heard; wants to talk about work")
+        pane.wait_for("talk about work")
+    finally:
+        pane.close()  # the terminal goes away: fittui gets its hang-up
+    deadline = time.monotonic() + 15
+    while not kept_work(db) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert kept_work(db) == [
+        {
+            "kind": "note",
+            "client": "C1",
+            "administration": rated.id,
+            "note": "Felt heard; wants to talk about work",
+            "kept_at": kept_work(db)[0]["kept_at"],
+        }
+    ]
+    assert Store(db, read_only=True).administrations("C1")[0].note == ""

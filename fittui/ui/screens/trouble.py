@@ -168,7 +168,8 @@ def describe_kept(work: dict) -> str:
 
 
 class KeptWorkScreen(ModalScreen[None], FitAppAccess):
-    """Ratings and notes kept when a save failed: save them now, let them go, or later."""
+    """Ratings and notes kept when a save failed or fittui was ended (the terminal hung up):
+    save them now, let them go, or later."""
 
     DEFAULT_CSS = NOTICE_CSS.format(name="KeptWorkScreen", border="warning")
     BINDINGS = [
@@ -185,7 +186,7 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
         from fittui.storage.trouble import kept_file, kept_work
 
         lines = [
-            Text(_("Kept when a save failed, not yet saved"), style="bold"),
+            Text(_("Kept when a save failed or fittui was ended, not yet saved"), style="bold"),
             Text(_("(in {path})").format(path=kept_file(self.db)), style="dim"),
             Text(""),
             *(Text(describe_kept(w)) for w in kept_work(self.db)),
