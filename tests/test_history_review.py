@@ -92,6 +92,34 @@ async def test_a_pasted_control_character_in_a_note_is_refused_not_a_crash(weekl
         assert all(a.note == "" for a in Store(weekly, read_only=True).administrations("C1"))
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_note_changed_in_another_session_is_not_written_over_unseen(weekly, size):
+    """Two SSH sessions on one database: the note box was open in both, and the second to
+    press Enter wrote over the first one's words without a word. Now it is told what the
+    note says now and saves over it only with a second Enter; Escape keeps the other's."""
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        note_screen = app.screen
+        newest = note_screen.administration.id
+        Store(weekly).set_note(newest, "Written in the other session")
+        note_screen.query_one("#note", Input).value = "Written here"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is note_screen
+        said = str(note_screen.query_one("#note-help", Static).render())
+        assert "changed elsewhere" in said and "Written in the other session" in said
+        assert Store(weekly, read_only=True).administration(newest).note == (
+            "Written in the other session"
+        )
+        await pilot.press("enter")  # knowingly, over it
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert Store(weekly, read_only=True).administration(newest).note == "Written here"
+
+
 async def redate_in_the_app(pilot, row: int, when: str) -> None:
     """Tab into the table, go down ``row`` rows, and give that rating the date ``when``."""
     app = pilot.app

@@ -11,7 +11,9 @@ from textual.widgets import Input, Label, Static
 from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError
+from fittui.domain.outside import shown_note
 from fittui.storage.journal import StorageError
+from fittui.storage.store import NoteChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
@@ -48,8 +50,22 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        a = self.administration
         try:
-            self.fit_app.store.set_note(self.administration.id, event.value.strip())
+            self.fit_app.store.set_note(a.id, event.value.strip(), opened=a.note)
+        except NoteChanged as exc:  # saved from another window (a second SSH session)
+            # What is saved now becomes what this box started from: Enter again saves the
+            # words typed here over it, knowingly; Escape keeps it.
+            self.administration = a.replace(note=exc.now)
+            self.query_one("#note-help", Static).update(
+                Text(
+                    _(
+                        "Not saved: this note was changed elsewhere since the box opened; it "
+                        "now reads: {now}. Enter again saves yours over it; Escape keeps it."
+                    ).format(now=shown_note(exc.now) or "-")
+                )
+            )
+            return
         except (InputError, StorageError) as exc:  # a pasted control character, a full disk
             self.query_one("#note-help", Static).update(
                 Text(_("Not saved: {problem}").format(problem=exc))
