@@ -11,7 +11,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static
 
-from conftest import history_filled, until
+from conftest import history_filled, screen_text, until
 from fittui.domain.display import date_text
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import one_per_session
@@ -21,7 +21,7 @@ from fittui.storage.store import Store
 from fittui.ui.app import make_app
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
 from fittui.ui.screens.history import HistoryScreen
-from fittui.ui.screens.note import NoteScreen
+from fittui.ui.screens.note import NoteArea, NoteScreen
 from fittui.ui.widgets.row_table import RowTable
 
 TODAY = date(2026, 11, 23)
@@ -82,9 +82,9 @@ async def test_a_pasted_control_character_in_a_note_is_refused_not_a_crash(weekl
         await history_filled(pilot)
         await pilot.press("tab", "n")
         await until(pilot, lambda: isinstance(app.screen, NoteScreen))
-        box = app.screen.query_one("#note", Input)
+        box = app.screen.query_one("#note", NoteArea)
         box.post_message(events.Paste("felt \x1b[31mheard\x1b[0m"))
-        await until(pilot, lambda: "heard" in box.value)
+        await until(pilot, lambda: "heard" in box.text)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, NoteScreen)
@@ -106,7 +106,7 @@ async def test_a_note_changed_in_another_session_is_not_written_over_unseen(week
         note_screen = app.screen
         newest = note_screen.administration.id
         Store(weekly).set_note(newest, "Written in the other session")
-        note_screen.query_one("#note", Input).value = "Written here"
+        note_screen.query_one("#note", NoteArea).text = "Written here"
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is note_screen
@@ -118,6 +118,34 @@ async def test_a_note_changed_in_another_session_is_not_written_over_unseen(week
         await pilot.press("enter")  # knowingly, over it
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert Store(weekly, read_only=True).administration(newest).note == "Written here"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_note_with_line_breaks_is_shown_and_kept_in_the_note_box(weekly, size):
+    """A note may span lines (``fittui record --note``, an import): the one-line note box
+    drew its second line over the box, out of sight, and a pasted paragraph kept only its
+    first line. The box now wraps and shows every line, and Enter keeps them all."""
+    newest = Store(weekly).administrations("C1")[-1].id
+    Store(weekly).set_note(newest, "Sleeping better\nWork still hard")
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        box = app.screen.query_one("#note", NoteArea)
+        await until(pilot, lambda: "Work still hard" in screen_text(app))
+        assert "Work still hard" in screen_text(app)
+        assert box.region.bottom <= app.screen.query_one("#note-help").region.y
+        app.post_message(
+            events.Paste("\nSaid: both matter\nPlan: one small step")
+        )  # as a terminal pastes
+        await until(pilot, lambda: "small step" in box.text)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+    assert Store(weekly, read_only=True).administration(newest).note == (
+        "Sleeping better\nWork still hard\nSaid: both matter\nPlan: one small step"
+    )
 
 
 async def redate_in_the_app(pilot, row: int, when: str) -> None:

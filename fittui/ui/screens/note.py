@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static, TextArea
 
 from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
@@ -17,6 +19,28 @@ from fittui.storage.store import NoteChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
+
+
+class NoteArea(TextArea):
+    """The note's words, wrapped to the box: a long note is read whole on a phone's 60
+    columns, and a note with line breaks (``fittui record --note``, an import, a pasted
+    paragraph) shows them and keeps them. A one-line field drew such a note's second line
+    over the box and kept only the first line of a paste. Enter saves, as in every field."""
+
+    class Submitted(Message):
+        """Enter in the box: save ``value``."""
+
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self.text))
+            return
+        await super()._on_key(event)
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
@@ -34,8 +58,8 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-form"):
             yield Label(self.heading())
-            yield Input(
-                value=self.administration.note,
+            yield NoteArea(
+                self.administration.note,
                 placeholder=_("The client's words, what you agreed"),
                 id="note",
             )
@@ -49,7 +73,10 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
             key=a.instrument, date=date_text(a.date), rater=_(a.rater)
         )
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_mount(self) -> None:
+        self.query_one(NoteArea).move_cursor(self.query_one(NoteArea).document.end)
+
+    def on_note_area_submitted(self, event: NoteArea.Submitted) -> None:
         a = self.administration
         try:
             self.fit_app.store.set_note(a.id, event.value.strip(), opened=a.note)
@@ -78,7 +105,7 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
 
     def unsaved_work(self) -> dict | None:
         """The note as typed, when it differs from the saved one: kept if something goes wrong."""
-        typed = self.query_one("#note", Input).value.strip()
+        typed = self.query_one(NoteArea).text.strip()
         if typed == self.administration.note:
             return None
         a = self.administration
