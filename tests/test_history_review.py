@@ -131,6 +131,8 @@ async def test_a_note_with_line_breaks_is_shown_and_kept_in_the_note_box(weekly,
     async with app.run_test(size=size) as pilot:
         app.open_history("C1")
         await history_filled(pilot)
+        table = app.screen.query_one("#sessions", RowTable)
+        assert "Sleeping better / Work still hard" in table.get_row_at(0)[5].plain
         await pilot.press("tab", "n")
         await until(pilot, lambda: isinstance(app.screen, NoteScreen))
         box = app.screen.query_one("#note", NoteArea)
