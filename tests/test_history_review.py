@@ -18,6 +18,7 @@ from fittui.domain.model import one_per_session
 from fittui.storage.journal import StorageError
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
+from fittui.storage.trouble import kept_work
 from fittui.ui.app import make_app
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
 from fittui.ui.screens.history import HistoryScreen
@@ -148,6 +149,26 @@ async def test_a_note_with_line_breaks_is_shown_and_kept_in_the_note_box(weekly,
     assert Store(weekly, read_only=True).administration(newest).note == (
         "Sleeping better\nWork still hard\nSaid: both matter\nPlan: one small step"
     )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_quitting_while_a_note_is_written_keeps_it(weekly, size):
+    """Ctrl+Q works in the note box too, and quit with the words typed and not saved: now
+    they are kept beside the database (fittui says where on the way out), and the next
+    start offers them."""
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        newest = app.screen.administration.id
+        app.screen.query_one("#note", NoteArea).text = "Wants to talk about work"
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app._exit)
+    [kept] = kept_work(weekly)
+    assert (kept["administration"], kept["note"]) == (newest, "Wants to talk about work")
+    assert Store(weekly, read_only=True).administration(newest).note == ""
 
 
 async def redate_in_the_app(pilot, row: int, when: str) -> None:

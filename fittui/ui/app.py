@@ -185,14 +185,37 @@ class FitApp(KeysInOrder):
 
     def _hung_up(self, number: int) -> None:
         """Keep what is not saved, once, and end as the signal would have (128 + it)."""
-        from fittui.storage.trouble import keep_work
-
         if self._hung_up_by is not None:
             return
         self._hung_up_by = number
-        if not self.store.read_only:
-            keep_work(self.store.path, self.unsaved_work())
+        self._keep_unsaved()
         self.exit(return_code=128 + number)
+
+    def _keep_unsaved(self) -> Path | None:
+        """The open screens' unsaved work, kept beside the database for the next start;
+        the file, or None when there was nothing to keep (or it could not be written)."""
+        from fittui.storage.trouble import keep_work
+
+        if self.store.read_only:
+            return None
+        return keep_work(self.store.path, self.unsaved_work())
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q, anywhere (and q on the list): a note or rating being written is kept
+        first, and fittui says where, rather than quitting it away unseen."""
+        from rich.text import Text
+
+        kept = self._keep_unsaved()
+        if kept is not None:
+            self._exit_renderables.append(
+                Text(
+                    _(
+                        "What was being written and not saved is kept in {path}; fittui "
+                        "offers it at the next start."
+                    ).format(path=kept)
+                )
+            )
+        self.exit()
 
     @work(thread=True, exit_on_error=False)
     def _prepare_scoring(self) -> None:
