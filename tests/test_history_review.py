@@ -21,7 +21,9 @@ from fittui.storage.store import Store
 from fittui.storage.trouble import kept_work
 from fittui.ui.app import make_app
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
+from fittui.ui.screens.episode import EpisodeEndScreen
 from fittui.ui.screens.history import HistoryScreen
+from fittui.ui.screens.keys import KeysScreen
 from fittui.ui.screens.note import NoteArea, NoteScreen
 from fittui.ui.widgets.row_table import RowTable
 
@@ -169,6 +171,31 @@ async def test_quitting_while_a_note_is_written_keeps_it(weekly, size):
     [kept] = kept_work(weekly)
     assert (kept["administration"], kept["note"]) == (newest, "Wants to talk about work")
     assert Store(weekly, read_only=True).administration(newest).note == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+@pytest.mark.parametrize("key", ["e", "v", "x"])
+async def test_a_dialog_over_the_history_shows_its_own_keys(weekly, size, key):
+    """The correction, void and episode dialogs showed the history's footer under them
+    ("esc Back to list", "n Note", "? Keys"), keys that do nothing or type a letter while
+    the dialog is open; F1 did nothing. Each now shows its own keys, and F1 lists them."""
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        history = await history_filled(pilot)
+        await pilot.press("tab", key)
+        await until(pilot, lambda: app.screen is not history)
+        dialog = app.screen
+        assert isinstance(dialog, CorrectScreen | VoidScreen | EpisodeEndScreen)
+        await until(pilot, lambda: "Back to list" not in screen_text(app))
+        assert "Back to list" not in screen_text(app)
+        assert "Cancel" in screen_text(app)
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, KeysScreen))
+        assert isinstance(app.screen, KeysScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is dialog)
+        assert app.screen is dialog
 
 
 async def redate_in_the_app(pilot, row: int, when: str) -> None:

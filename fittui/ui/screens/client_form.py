@@ -17,6 +17,7 @@ from fittui.storage.store import ClientChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.form import FormScreen
 from fittui.ui.screens.keys import KEYS_BINDINGS
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 AGE_GROUP_NAMES = {
     "adult": N_("adult (18 and over)"),
@@ -93,6 +94,7 @@ class ClientFormScreen(FormScreen[Client], FitAppAccess):
             with Horizontal(id="buttons"):
                 yield Button(_("Save"), variant="primary", id="save")
                 yield Button(_("Cancel"), id="cancel")
+        yield KeysFooter()  # its own keys, over the list's, which do nothing while it is open
 
     def on_mount(self) -> None:
         self.query_one("#label" if self.client else "#code", Input).focus()

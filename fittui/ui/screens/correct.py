@@ -35,6 +35,8 @@ from fittui.domain.model import (
 from fittui.domain.outside import check_plain
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
+from fittui.ui.screens.keys import KEYS_BINDINGS
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from fittui.ui.app import FitApp
@@ -118,7 +120,7 @@ class VoidScreen(RatingDialog[str | None]):
     Dismisses with the reason, or None when Escape leaves the rating as it is."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="VoidScreen")
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")), *KEYS_BINDINGS]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -141,6 +143,7 @@ class VoidScreen(RatingDialog[str | None]):
             )
             yield Static(_("Enter voids · Tab to type · Escape cancels"), classes="help")
             yield Static(id="error", classes="error")
+        yield KeysFooter()  # its own keys, over the history's, which do nothing while it is open
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
@@ -165,6 +168,7 @@ class RestoreScreen(RatingDialog[bool]):
     BINDINGS = [
         Binding("enter", "restore", N_("Restore")),
         Binding("escape", "cancel", N_("Cancel")),
+        *KEYS_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -186,6 +190,7 @@ class RestoreScreen(RatingDialog[bool]):
                 ),
                 classes="help",
             )
+        yield KeysFooter()
 
     def action_restore(self) -> None:
         self.dismiss(True)
@@ -199,7 +204,7 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
     rating's corrections. Dismisses with a sentence saying what changed, or None."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="CorrectScreen")
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")), *KEYS_BINDINGS]
 
     def compose(self) -> ComposeResult:
         a = self.administration
@@ -217,6 +222,7 @@ class CorrectScreen(RatingDialog[str | None], FitAppAccess):
                 classes="help",
             )
             yield Static(id="error", classes="error")
+        yield KeysFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         a = self.administration
@@ -264,6 +270,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
         Binding("r", "replace", N_("Void the earlier")),
         Binding("k", "keep", N_("Two sessions")),
         Binding("escape", "leave", N_("Leave it so")),
+        *KEYS_BINDINGS,
     ]
 
     def __init__(
@@ -305,6 +312,7 @@ class SameDayScreen(ModalScreen[str], FitAppAccess):
                 classes="help",
             )
             yield Static(id="error", classes="error")
+        yield KeysFooter()
 
     def action_replace(self) -> None:
         try:

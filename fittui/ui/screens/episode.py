@@ -17,6 +17,8 @@ from textual.widgets.option_list import Option
 from fittui.domain.episodes import REASON_WORDS, REASONS
 from fittui.domain.language import N_, _
 from fittui.ui.cells import first_upper
+from fittui.ui.screens.keys import KEYS_BINDINGS
+from fittui.ui.widgets.keys_footer import KeysFooter
 
 
 class EpisodeEndScreen(ModalScreen[str | None]):
@@ -53,6 +55,7 @@ class EpisodeEndScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel")),
         *(Binding(str(n), f"choose({n - 1})", show=False) for n in range(1, len(REASONS) + 1)),
+        *KEYS_BINDINGS,
     ]
     AUTO_FOCUS = "#reasons"
 
@@ -71,6 +74,7 @@ class EpisodeEndScreen(ModalScreen[str | None]):
                 id="reasons",
             )
             yield Static(_("Enter or 1-4 chooses · Escape cancels"), id="episode-help")
+        yield KeysFooter()  # its own keys, over the history's, which do nothing while it is open
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
