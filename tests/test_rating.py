@@ -191,6 +191,28 @@ async def test_thank_you_then_result_with_note(db, store):
     assert Store(db).administrations()[0].note == "felt stuck"
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_pasted_control_character_in_a_result_note_is_refused_not_an_error(db, store, size):
+    """Text pasted into a note box after the session may hold an escape sequence (copied
+    from a coloured terminal): Enter there showed the "unexpected error" screen and left
+    the result. Now the note is refused in words, the box keeps the text to fix."""
+    app = app_for(db)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter")
+        await therapist(pilot)
+        result = app.screen
+        assert isinstance(result, ResultScreen)
+        await pilot.press("n")
+        app.post_message(events.Paste("felt \x1b[31mheard\x1b[0m"))  # as a terminal pastes
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is result
+        assert any("control character" in n.message for n in app._notifications)
+    assert Store(db).administrations()[0].note == ""
+
+
 async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
     app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -19,7 +19,7 @@ from textual.widgets import Header, Input, Static
 from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.language import N_, _, for_therapist, in_sentence
-from fittui.domain.model import Administration, one_per_session
+from fittui.domain.model import Administration, InputError, one_per_session
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
 from fittui.ui.access import FitAppAccess
@@ -189,7 +189,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         words = event.value.strip()
         try:
             self.fit_app.store.set_note(administration_id, words)
-        except StorageError as exc:
+        except (InputError, StorageError) as exc:  # a pasted control character, a full disk
             self.notify(
                 _("Note not saved: {problem}").format(problem=exc), severity="error", timeout=10
             )
