@@ -115,7 +115,7 @@ async def test_a_note_saved_with_enter_keeps_the_key_typed_after_it_out(tmp_path
         await settle(pilot)
         one_write(app, "n", *"calmer", "enter", "x")
         await settle(pilot)
-        assert app.screen.query_one(Input).value == "calmer"
+        assert app.screen.query_one(NoteArea).text == "calmer"
     [saved] = Store(db).administrations("C1")
     assert saved.note == "calmer"
 

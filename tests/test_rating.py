@@ -213,6 +213,26 @@ async def test_a_pasted_control_character_in_a_result_note_is_refused_not_an_err
     assert Store(db).administrations()[0].note == ""
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_pasted_paragraph_in_a_result_note_keeps_every_line(db, store, size):
+    """The note box after the session kept only the first line of a paste (the client's
+    words copied from elsewhere, two paragraphs): the rest was gone without a word. Every
+    line is kept now, and the box grows to show them."""
+    app = app_for(db)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter")
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("n")
+        app.post_message(events.Paste("Felt rushed.\nWants more time for work."))
+        await pilot.pause()
+        assert "more time for work" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert Store(db).administrations()[0].note == "Felt rushed.\nWants more time for work."
+
+
 async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):
     app = make_app(db, settings=THERAPIST)
     async with app.run_test(size=(80, 24)) as pilot:

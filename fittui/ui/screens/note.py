@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static, TextArea
+from textual.widgets import Label, Static
 
 from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
@@ -19,28 +17,7 @@ from fittui.storage.store import NoteChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
-
-
-class NoteArea(TextArea):
-    """The note's words, wrapped to the box: a long note is read whole on a phone's 60
-    columns, and a note with line breaks (``fittui record --note``, an import, a pasted
-    paragraph) shows them and keeps them. A one-line field drew such a note's second line
-    over the box and kept only the first line of a paste. Enter saves, as in every field."""
-
-    class Submitted(Message):
-        """Enter in the box: save ``value``."""
-
-        def __init__(self, value: str) -> None:
-            super().__init__()
-            self.value = value
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self.text))
-            return
-        await super()._on_key(event)
+from fittui.ui.widgets.note_area import NoteArea
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
