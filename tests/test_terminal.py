@@ -158,6 +158,7 @@ def test_a_note_being_written_is_kept_when_the_terminal_goes_away(tmp_path):
             "client": "C1",
             "administration": rated.id,
             "note": "Felt heard; wants to talk about work",
+            "opened": "",
             "kept_at": kept_work(db)[0]["kept_at"],
         }
     ]

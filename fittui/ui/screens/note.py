@@ -86,4 +86,10 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
         if typed == self.administration.note:
             return None
         a = self.administration
-        return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+        return {
+            "kind": "note",
+            "client": a.client,
+            "administration": a.id,
+            "note": typed,
+            "opened": a.note,  # saved later only if no one changed the note meanwhile
+        }

@@ -234,5 +234,11 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         for a in self.saved:
             typed = self.query_one(f"#note-{a.id}", NoteArea).text.strip()
             if typed and typed != a.note:
-                return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+                return {
+                    "kind": "note",
+                    "client": a.client,
+                    "administration": a.id,
+                    "note": typed,
+                    "opened": self.notes[a.id],  # saved later only if no one changed it
+                }
         return None

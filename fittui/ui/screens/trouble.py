@@ -223,7 +223,12 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
             items = {k: int(v) for k, v in work["items"].items()}
             app.store.record(work["client"], instrument, items, work["when"], work["rater"])
         else:
-            app.store.set_note(work["administration"], work["note"])
+            # A note kept from a dropped session is not written over one saved since
+            # (a second session): NoteChanged says what it reads now, the kept one stays.
+            opened = work.get("opened")
+            app.store.set_note(
+                work["administration"], work["note"], opened if isinstance(opened, str) else None
+            )
 
     def action_discard(self) -> None:
         from fittui.storage.trouble import set_kept_work
