@@ -185,10 +185,14 @@ class FitApp(KeysInOrder):
 
     def _hung_up(self, number: int) -> None:
         """Keep what is not saved, once, and end as the signal would have (128 + it)."""
+        import signal
+
         if self._hung_up_by is not None:
             return
         self._hung_up_by = number
-        self._keep_unsaved()
+        kept = self._keep_unsaved()
+        if number != getattr(signal, "SIGHUP", None):  # a terminal still there is told
+            self._say_kept(kept)
         self.exit(return_code=128 + number)
 
     def _keep_unsaved(self) -> Path | None:
@@ -203,9 +207,13 @@ class FitApp(KeysInOrder):
     async def action_quit(self) -> None:
         """Ctrl+Q, anywhere (and q on the list): a note or rating being written is kept
         first, and fittui says where, rather than quitting it away unseen."""
+        self._say_kept(self._keep_unsaved())
+        self.exit()
+
+    def _say_kept(self, kept: Path | None) -> None:
+        """On the way out, where the unsaved work was kept (nothing when none was)."""
         from rich.text import Text
 
-        kept = self._keep_unsaved()
         if kept is not None:
             self._exit_renderables.append(
                 Text(
@@ -215,7 +223,6 @@ class FitApp(KeysInOrder):
                     ).format(path=kept)
                 )
             )
-        self.exit()
 
     @work(thread=True, exit_on_error=False)
     def _prepare_scoring(self) -> None:
