@@ -11,17 +11,18 @@ import pytest
 from textual import events
 from textual.widgets import Input, Static
 
-from conftest import history_filled, until
+from conftest import history_filled, screen_text, until
 from fittui.domain.display import date_text
 from fittui.domain.instruments import load_instruments
 from fittui.domain.model import one_per_session
 from fittui.storage.journal import StorageError
 from fittui.storage.settings import Settings
 from fittui.storage.store import Store
+from fittui.storage.trouble import kept_work
 from fittui.ui.app import make_app
 from fittui.ui.screens.correct import CorrectScreen, RestoreScreen, SameDayScreen, VoidScreen
 from fittui.ui.screens.history import HistoryScreen
-from fittui.ui.screens.note import NoteScreen
+from fittui.ui.screens.note import NoteArea, NoteScreen
 from fittui.ui.widgets.row_table import RowTable
 
 TODAY = date(2026, 11, 23)
@@ -82,14 +83,92 @@ async def test_a_pasted_control_character_in_a_note_is_refused_not_a_crash(weekl
         await history_filled(pilot)
         await pilot.press("tab", "n")
         await until(pilot, lambda: isinstance(app.screen, NoteScreen))
-        box = app.screen.query_one("#note", Input)
+        box = app.screen.query_one("#note", NoteArea)
         box.post_message(events.Paste("felt \x1b[31mheard\x1b[0m"))
-        await until(pilot, lambda: "heard" in box.value)
+        await until(pilot, lambda: "heard" in box.text)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, NoteScreen)
         assert "control character" in str(app.screen.query_one("#note-help", Static).render())
         assert all(a.note == "" for a in Store(weekly, read_only=True).administrations("C1"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_note_changed_in_another_session_is_not_written_over_unseen(weekly, size):
+    """Two SSH sessions on one database: the note box was open in both, and the second to
+    press Enter wrote over the first one's words without a word. Now it is told what the
+    note says now and saves over it only with a second Enter; Escape keeps the other's."""
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        note_screen = app.screen
+        newest = note_screen.administration.id
+        Store(weekly).set_note(newest, "Written in the other session")
+        note_screen.query_one("#note", NoteArea).text = "Written here"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is note_screen
+        said = str(note_screen.query_one("#note-help", Static).render())
+        assert "changed elsewhere" in said and "Written in the other session" in said
+        assert Store(weekly, read_only=True).administration(newest).note == (
+            "Written in the other session"
+        )
+        await pilot.press("enter")  # knowingly, over it
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert Store(weekly, read_only=True).administration(newest).note == "Written here"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_note_with_line_breaks_is_shown_and_kept_in_the_note_box(weekly, size):
+    """A note may span lines (``fittui record --note``, an import): the one-line note box
+    drew its second line over the box, out of sight, and a pasted paragraph kept only its
+    first line. The box now wraps and shows every line, and Enter keeps them all."""
+    newest = Store(weekly).administrations("C1")[-1].id
+    Store(weekly).set_note(newest, "Sleeping better\nWork still hard")
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        table = app.screen.query_one("#sessions", RowTable)
+        assert "Sleeping better / Work still hard" in table.get_row_at(0)[5].plain
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        box = app.screen.query_one("#note", NoteArea)
+        await until(pilot, lambda: "Work still hard" in screen_text(app))
+        assert "Work still hard" in screen_text(app)
+        assert box.region.bottom <= app.screen.query_one("#note-help").region.y
+        app.post_message(
+            events.Paste("\nSaid: both matter\nPlan: one small step")
+        )  # as a terminal pastes
+        await until(pilot, lambda: "small step" in box.text)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+    assert Store(weekly, read_only=True).administration(newest).note == (
+        "Sleeping better\nWork still hard\nSaid: both matter\nPlan: one small step"
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_quitting_while_a_note_is_written_keeps_it(weekly, size):
+    """Ctrl+Q works in the note box too, and quit with the words typed and not saved: now
+    they are kept beside the database (fittui says where on the way out), and the next
+    start offers them."""
+    app = app_for(weekly)
+    async with app.run_test(size=size) as pilot:
+        app.open_history("C1")
+        await history_filled(pilot)
+        await pilot.press("tab", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        newest = app.screen.administration.id
+        app.screen.query_one("#note", NoteArea).text = "Wants to talk about work"
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app._exit)
+    [kept] = kept_work(weekly)
+    assert (kept["administration"], kept["note"]) == (newest, "Wants to talk about work")
+    assert Store(weekly, read_only=True).administration(newest).note == ""
 
 
 async def redate_in_the_app(pilot, row: int, when: str) -> None:

@@ -25,6 +25,7 @@ from fittui.ui.screens.keys import KeysScreen, help_sections
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.result import ResultScreen
 from fittui.ui.screens.start import StartRatingScreen
+from fittui.ui.widgets.note_area import NoteArea
 from fittui.ui.widgets.row_table import FIRST_ROWS, REST_AFTER
 
 TODAY = date(2026, 11, 23)
@@ -275,7 +276,7 @@ async def test_note_boxes_say_whose_words_and_unsaved_words_are_not_left_silentl
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(ResultScreen("D09", saved))
         await pilot.pause()
-        boxes = list(app.screen.query(Input))
+        boxes = list(app.screen.query(NoteArea))
         assert [b.border_title for b in boxes] == [
             "Note: the client's words",
             "Note: the partner's words",
@@ -289,7 +290,7 @@ async def test_note_boxes_say_whose_words_and_unsaved_words_are_not_left_silentl
         await pilot.press(*"not heard")
         await pilot.press("escape")
         assert isinstance(app.screen, ResultScreen)  # warned, words still there
-        assert boxes[1].value == "not heard"
+        assert boxes[1].text == "not heard"
         await pilot.press("escape")
         assert isinstance(app.screen, ClientsScreen)
     ids = {a.id for a in saved}

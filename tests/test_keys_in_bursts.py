@@ -22,7 +22,7 @@ from fittui.ui.app import make_app
 from fittui.ui.focus import FILL_SECONDS, HOLD_SECONDS, KeysInOrder, keys_may_go
 from fittui.ui.screens.clients import ClientsScreen
 from fittui.ui.screens.history import HistoryScreen
-from fittui.ui.screens.note import NoteScreen
+from fittui.ui.screens.note import NoteArea, NoteScreen
 from fittui.ui.screens.pin import SetPinScreen
 from fittui.ui.screens.rating import ItemList, RatingScreen
 from fittui.ui.screens.remote import WAYS, RemoteScreen
@@ -115,7 +115,7 @@ async def test_a_note_saved_with_enter_keeps_the_key_typed_after_it_out(tmp_path
         await settle(pilot)
         one_write(app, "n", *"calmer", "enter", "x")
         await settle(pilot)
-        assert app.screen.query_one(Input).value == "calmer"
+        assert app.screen.query_one(NoteArea).text == "calmer"
     [saved] = Store(db).administrations("C1")
     assert saved.note == "calmer"
 
@@ -241,7 +241,7 @@ async def test_keys_typed_after_enter_on_the_list_wait_for_the_historys_page(dem
         await settle(pilot)
         assert not app.client_mode
         assert isinstance(app.screen, NoteScreen)
-        assert app.screen.query_one(Input).value == "hello"
+        assert app.screen.query_one(NoteArea).text.endswith(".hello")  # after the saved note
 
 
 async def test_the_list_has_the_focus_from_its_first_frame(demo, monkeypatch):

@@ -281,14 +281,55 @@ async def test_a_pasted_note_with_a_control_character_is_refused_in_words(db, st
         assert isinstance(app.screen, ResultScreen) and not app._trouble_shown
         said = [n.message for n in app._notifications]
         assert any("Note not saved" in m and "control character" in m for m in said), said
-        box = app.focused
-        box.value = ""
+        app.focused.clear()
         await pilot.press(*"felt stuck", "enter")
         await pilot.pause()
         await pilot.press("escape")
         assert isinstance(app.screen, ClientsScreen)
     assert Store(db).administrations()[0].note == "felt stuck"
     assert not (db.parent / (db.name + ".unsaved")).exists()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_pasted_control_character_in_a_result_note_is_refused_not_an_error(db, store, size):
+    """Text pasted into a note box after the session may hold an escape sequence (copied
+    from a coloured terminal): Enter there showed the "unexpected error" screen and left
+    the result. Now the note is refused in words, the box keeps the text to fix."""
+    app = app_for(db)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter")
+        await therapist(pilot)
+        result = app.screen
+        assert isinstance(result, ResultScreen)
+        await pilot.press("n")
+        app.post_message(events.Paste("felt \x1b[31mheard\x1b[0m"))  # as a terminal pastes
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is result
+        assert any("control character" in n.message for n in app._notifications)
+    assert Store(db).administrations()[0].note == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_pasted_paragraph_in_a_result_note_keeps_every_line(db, store, size):
+    """The note box after the session kept only the first line of a paste (the client's
+    words copied from elsewhere, two paragraphs): the rest was gone without a word. Every
+    line is kept now, and the box grows to show them."""
+    app = app_for(db)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await pilot.press("enter")
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("n")
+        app.post_message(events.Paste("Felt rushed.\nWants more time for work."))
+        await pilot.pause()
+        assert "more time for work" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert Store(db).administrations()[0].note == "Felt rushed.\nWants more time for work."
 
 
 async def test_client_list_o_and_s_pick_the_age_groups_instruments(db, store):

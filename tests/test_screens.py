@@ -21,7 +21,7 @@ from fittui.ui.screens.caseload import CaseloadScreen
 from fittui.ui.screens.client_form import ClientFormScreen
 from fittui.ui.screens.clients import ClientsScreen
 from fittui.ui.screens.history import HistoryScreen
-from fittui.ui.screens.note import NoteScreen
+from fittui.ui.screens.note import NoteArea, NoteScreen
 from fittui.ui.screens.rating import RatingScreen
 from fittui.ui.screens.too_small import TooSmallScreen
 
@@ -156,7 +156,7 @@ async def test_history_writes_a_note_on_the_chosen_rating(demo):
         table.move_cursor(row=1)  # newest first: the latest ORS
         await pilot.press("n")
         assert isinstance(app.screen, NoteScreen)
-        app.screen.query_one(Input).value = "Wants to talk about work next time"
+        app.screen.query_one(NoteArea).text = "Wants to talk about work next time"
         await pilot.press("enter")
         await until(
             pilot,

@@ -3,8 +3,10 @@ one write, and what the pane shows is what a client would see."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import fittui
 from fittui.storage.store import Store
 
 pytestmark = [
@@ -114,3 +117,104 @@ def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, 
     for screen in pane.seen:  # no client list, no code, no label, ever
         assert "C1" not in screen and "K1" not in screen and "secret" not in screen.lower()
         assert "Search by code" not in screen
+
+
+def test_a_note_being_written_is_kept_when_the_terminal_goes_away(tmp_path):
+    """The SSH connection drops (or the window is closed) while the therapist writes a
+    note: the terminal's hang-up ended fittui where it stood and the words were gone. They
+    are now kept beside the database, and the next start offers them."""
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.trouble import kept_work
+
+    db = tmp_path / "data" / "fittui.json"
+    store = Store(db)
+    store.add_client("C1")
+    ors = load_instruments()["ORS"]
+    rated = store.record("C1", ors, {i.key: 50 for i in ors.items}, "2026-11-02T10:00")
+    store.close()
+    env = {
+        "FITTUI_CONFIG": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(Path(fittui.__file__).parents[1]),  # this tree's fittui
+    }
+    command = [sys.executable, "-m", "fittui", "--db", str(db)]
+    pane = Pane(command, env, tmp_path / "exit-status")
+    try:
+        pane.wait_for("Search by code")
+        pane.send("Enter")
+        pane.wait_for("Copy snippet")
+        pane.send("Tab")
+        pane.send("n")
+        pane.wait_for("Enter saves")
+        pane.send("-l", "Felt heard; wants to talk about work")
+        pane.wait_for("talk about work")
+    finally:
+        pane.close()  # the terminal goes away: fittui gets its hang-up
+    deadline = time.monotonic() + 15
+    while not kept_work(db) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert kept_work(db) == [
+        {
+            "kind": "note",
+            "client": "C1",
+            "administration": rated.id,
+            "note": "Felt heard; wants to talk about work",
+            "opened": "",
+            "kept_at": kept_work(db)[0]["kept_at"],
+        }
+    ]
+    assert Store(db, read_only=True).administrations("C1")[0].note == ""
+
+
+def test_a_note_being_written_is_kept_and_said_when_fittui_is_ended(tmp_path):
+    """``kill`` (SIGTERM: a shutdown, a service manager) ended fittui where it stood, the
+    note typed gone. It is now kept, the terminal is given back, and fittui says where the
+    words wait; the exit status is the signal's (143)."""
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.trouble import kept_work
+
+    db = tmp_path / "data" / "fittui.json"
+    store = Store(db)
+    store.add_client("C1")
+    ors = load_instruments()["ORS"]
+    store.record("C1", ors, {i.key: 50 for i in ors.items}, "2026-11-02T10:00")
+    store.close()
+    env = {
+        "FITTUI_CONFIG": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(Path(fittui.__file__).parents[1]),
+    }
+    pid_file = tmp_path / "pid"
+    command = [
+        "sh",
+        "-c",
+        # The shell stays, so that its pane shows what fittui said on the way out.
+        f'echo $$ > {shlex.quote(str(pid_file))}; "$@"; s=$?; sleep 5; exit $s',
+        "sh",
+        sys.executable,
+        "-m",
+        "fittui",
+        "--db",
+        str(db),
+    ]
+    pane = Pane(command, env, tmp_path / "exit-status")
+    try:
+        pane.wait_for("Search by code")
+        pane.send("Enter")
+        pane.wait_for("Copy snippet")
+        pane.send("Tab")
+        pane.send("n")
+        pane.wait_for("Enter saves")
+        pane.send("-l", "Wants a later time")
+        pane.wait_for("later time")
+        shell = pid_file.read_text().strip()
+        app = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout
+        os.kill(int(app.split()[0]), signal.SIGTERM)
+        said = " ".join(pane.wait_for("next start").split())
+        assert "not saved is kept in" in said
+        assert pane.exit_status() == 128 + signal.SIGTERM
+    finally:
+        pane.close()
+    assert [w["note"] for w in kept_work(db)] == ["Wants a later time"]

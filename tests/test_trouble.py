@@ -130,6 +130,32 @@ async def test_kept_ratings_are_offered_at_the_next_start_and_saved(db, tmp_path
     assert not kept_file(db).exists()
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_kept_note_is_not_saved_over_one_written_since(db, size):
+    """A note kept when an SSH session dropped, offered at the next start: s wrote it over
+    the note another session had saved on that rating since. Now it says what the note
+    reads now and keeps the kept one, to save by hand or let go."""
+    from fittui.domain.instruments import load_instruments
+    from fittui.storage.trouble import keep_work
+
+    ors = load_instruments()["ORS"]
+    store = Store(db)
+    rated = store.record("C1", ors, {i.key: 50 for i in ors.items}, "2026-01-05T10:00")
+    keep = {"kind": "note", "client": "C1", "administration": rated.id}
+    keep_work(db, [{**keep, "note": "Typed before the drop", "opened": ""}])
+    store.set_note(rated.id, "Written in the other session")
+    app = make_app(db, settings=Settings())
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, KeptWorkScreen))
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, KeptWorkScreen)
+        said = str(app.screen.query_one("#kept-message").render())
+        assert "Not saved, still kept" in said and "Written in the other session" in said
+    assert Store(db).administration(rated.id).note == "Written in the other session"
+    assert [w["note"] for w in kept_work(db)] == ["Typed before the drop"]
+
+
 async def test_an_error_on_a_therapist_screen_reaches_a_screen_in_words(
     db, monkeypatch, private_log
 ):

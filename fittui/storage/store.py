@@ -154,6 +154,19 @@ class ClientChanged(InputError):
         super().__init__(f"client {code!r} was changed meanwhile ({said}); nothing was saved")
 
 
+class NoteChanged(InputError):
+    """A note was changed by someone else since the editor showed it; ``now`` is the note
+    as saved now, for the editor to show."""
+
+    def __init__(self, administration_id: str, now: str) -> None:
+        self.administration_id = administration_id
+        self.now = now
+        super().__init__(
+            f"the note of {administration_id} was changed meanwhile (it is now {now!r}); "
+            "nothing was saved"
+        )
+
+
 # Up to this many clients' ratings are read a client at a time rather than all at once.
 FEW_CLIENTS = 64
 
@@ -626,11 +639,18 @@ class Store:
         dated after today is refused."""
         return save_administrations(self.db, administrations)
 
-    def set_note(self, administration_id: str, note: str) -> None:
+    def set_note(self, administration_id: str, note: str, opened: str | None = None) -> None:
+        """Save the note; with ``opened`` (the note as the editor showed it), refuse with
+        :class:`NoteChanged` when another window or process changed it meanwhile, rather
+        than write over words the therapist never saw."""
         check_note(note)
         with self.storage.transaction():
-            if administration_id not in self._raw(ADMINISTRATIONS):
+            docs = self._raw(ADMINISTRATIONS)
+            if administration_id not in docs:
                 raise InputError(f"no administration {administration_id!r}")
+            now = docs[administration_id].get("note", "")
+            if opened is not None and now not in (opened, note):
+                raise NoteChanged(administration_id, now)
             self._administrations.update_ids({"note": note}, [administration_id])
 
     # -- episodes of care ----------------------------------------------------------------

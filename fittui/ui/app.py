@@ -52,6 +52,8 @@ POLL_SECONDS = 0.5
 # list is drawn, so that the first save shown costs the main loop no more than any later one.
 SCORING_MODULES = ("fittui.domain.scoring", "fittui.domain.overview", "fittui.domain.outcomes")
 PREPARE_SCORING_AFTER = 0.5
+# The signals that end the app from outside: unsaved words are kept first (``_hung_up``).
+HANG_UPS = ("SIGHUP", "SIGTERM")
 
 
 class NoteOptions(TypedDict):
@@ -117,6 +119,7 @@ class FitApp(KeysInOrder):
         self._poll_failed = False
         self._session_on_start = session
         self._trouble_shown = False
+        self._hung_up_by: int | None = None  # the signal that ended the app, once it came
         self._rows_frozen = False
         self._first_screens_up = False
         """Set at the end of ``on_mount``: a resize before it (one comes at start) would
@@ -155,10 +158,71 @@ class FitApp(KeysInOrder):
             self.start_session(self._session_on_start)
         self.set_interval(POLL_SECONDS, self.look_for_saves)
         self.set_timer(PREPARE_SCORING_AFTER, self._prepare_scoring)
+        if not self.is_headless:  # Pilot tests run in the test's own process: left alone
+            self._listen_for_hang_up()
         if not (self._rate_on_start or self._session_on_start):
             self.offer_kept_work()
         self._first_screens_up = True
         self._check_size(self.size.width, self.size.height)
+
+    def _listen_for_hang_up(self) -> None:
+        """Keep the note or rating being written when the terminal goes away (SIGHUP: the
+        SSH connection dropped, the window was closed) or the system ends fittui (SIGTERM).
+        Without this the process died where it stood and the words typed were gone; now they
+        go to the file beside the database that the next start offers, as after an error."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for name in HANG_UPS:
+            number = getattr(signal, name, None)
+            if number is None:  # Windows has no SIGHUP
+                continue
+            try:
+                loop.add_signal_handler(number, self._hung_up, number)
+            except (NotImplementedError, RuntimeError, ValueError):
+                return  # no signals on this loop: the system's default stays
+
+    def _hung_up(self, number: int) -> None:
+        """Keep what is not saved, once, and end as the signal would have (128 + it)."""
+        import signal
+
+        if self._hung_up_by is not None:
+            return
+        self._hung_up_by = number
+        kept = self._keep_unsaved()
+        if number != getattr(signal, "SIGHUP", None):  # a terminal still there is told
+            self._say_kept(kept)
+        self.exit(return_code=128 + number)
+
+    def _keep_unsaved(self) -> Path | None:
+        """The open screens' unsaved work, kept beside the database for the next start;
+        the file, or None when there was nothing to keep (or it could not be written)."""
+        from fittui.storage.trouble import keep_work
+
+        if self.store.read_only:
+            return None
+        return keep_work(self.store.path, self.unsaved_work())
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q, anywhere (and q on the list): a note or rating being written is kept
+        first, and fittui says where, rather than quitting it away unseen."""
+        self._say_kept(self._keep_unsaved())
+        self.exit()
+
+    def _say_kept(self, kept: Path | None) -> None:
+        """On the way out, where the unsaved work was kept (nothing when none was)."""
+        from rich.text import Text
+
+        if kept is not None:
+            self._exit_renderables.append(
+                Text(
+                    _(
+                        "What was being written and not saved is kept in {path}; fittui "
+                        "offers it at the next start."
+                    ).format(path=kept)
+                )
+            )
 
     @work(thread=True, exit_on_error=False)
     def _prepare_scoring(self) -> None:

@@ -303,16 +303,19 @@ class HistoryScreen(GoesBack, LiveScreen):
                 shown = episode
                 rows.append(self._episode_row(episode))
             score = score_format(a, instruments)
+            # A row is one line high: a note's line breaks are shown as " / ", not cut at
+            # the first (the note box shows them as they are).
+            note = " / ".join(line.strip() for line in a.note.splitlines() if line.strip())
             cells = [
                 plain(date_text(a.date)),
                 plain(a.instrument),
                 plain(taken_words(a)),
                 plain(" ".join(score(v) for v in a.items.values())),
                 Text(score(a.total), justify="right"),
-                plain(a.note),
+                plain(note),
             ]
             if a.corrections:
-                cells[5] = plain(f"({correction_words(a)}) {a.note}".rstrip())
+                cells[5] = plain(f"({correction_words(a)}) {note}".rstrip())
             if a.voided is not None:
                 for cell in cells[:5]:
                     cell.stylize("strike dim")

@@ -6,15 +6,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 
 from fittui.domain.display import date_text
 from fittui.domain.language import N_, _
 from fittui.domain.model import Administration, InputError
+from fittui.domain.outside import shown_note
 from fittui.storage.journal import StorageError
+from fittui.storage.store import NoteChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.screens.keys import KEYS_BINDINGS, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
+from fittui.ui.widgets.note_area import NoteArea
 
 
 class NoteScreen(ModalScreen[bool], FitAppAccess):
@@ -32,8 +35,8 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-form"):
             yield Label(self.heading())
-            yield Input(
-                value=self.administration.note,
+            yield NoteArea(
+                self.administration.note,
                 placeholder=_("The client's words, what you agreed"),
                 id="note",
             )
@@ -47,9 +50,26 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
             key=a.instrument, date=date_text(a.date), rater=_(a.rater)
         )
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_mount(self) -> None:
+        self.query_one(NoteArea).move_cursor(self.query_one(NoteArea).document.end)
+
+    def on_note_area_submitted(self, event: NoteArea.Submitted) -> None:
+        a = self.administration
         try:
-            self.fit_app.store.set_note(self.administration.id, event.value.strip())
+            self.fit_app.store.set_note(a.id, event.value.strip(), opened=a.note)
+        except NoteChanged as exc:  # saved from another window (a second SSH session)
+            # What is saved now becomes what this box started from: Enter again saves the
+            # words typed here over it, knowingly; Escape keeps it.
+            self.administration = a.replace(note=exc.now)
+            self.query_one("#note-help", Static).update(
+                Text(
+                    _(
+                        "Not saved: this note was changed elsewhere since the box opened; it "
+                        "now reads: {now}. Enter again saves yours over it; Escape keeps it."
+                    ).format(now=shown_note(exc.now) or "-")
+                )
+            )
+            return
         except (InputError, StorageError) as exc:  # a pasted control character, a full disk
             self.query_one("#note-help", Static).update(
                 Text(_("Not saved: {problem}").format(problem=exc))
@@ -62,8 +82,14 @@ class NoteScreen(ModalScreen[bool], FitAppAccess):
 
     def unsaved_work(self) -> dict | None:
         """The note as typed, when it differs from the saved one: kept if something goes wrong."""
-        typed = self.query_one("#note", Input).value.strip()
+        typed = self.query_one(NoteArea).text.strip()
         if typed == self.administration.note:
             return None
         a = self.administration
-        return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+        return {
+            "kind": "note",
+            "client": a.client,
+            "administration": a.id,
+            "note": typed,
+            "opened": a.note,  # saved later only if no one changed the note meanwhile
+        }

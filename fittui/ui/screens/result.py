@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Static
 
 from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
@@ -29,6 +29,7 @@ from fittui.ui.look import alert_text, look_at
 from fittui.ui.screens.correct import ask_about_same_day
 from fittui.ui.screens.keys import GoesBack, key_sections, section_bindings
 from fittui.ui.widgets.keys_footer import KeysFooter
+from fittui.ui.widgets.note_area import NoteArea
 
 
 def describe(
@@ -152,8 +153,8 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
             yield Static(look_at(summary, alliances, app.instruments), id="look")
             for a in self.saved:
                 yield Static(describe(a, everything, app.instruments), classes="administration")
-                note = Input(
-                    value=a.note,
+                note = NoteArea(
+                    a.note,
                     placeholder=_("{whose} (Enter saves them as the note)").format(
                         whose=whose_words(a.rater)[0]
                     ),
@@ -164,29 +165,29 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
                 yield note
         yield KeysFooter()
 
-    def _notes(self) -> list[Input]:
-        return list(self.query(Input))
+    def _notes(self) -> list[NoteArea]:
+        return list(self.query(NoteArea))
 
-    def _unsaved(self) -> list[Input]:
+    def _unsaved(self) -> list[NoteArea]:
         """Note boxes whose words differ from the saved note."""
-        return [box for box in self._notes() if box.value.strip() != self.notes[self._id_of(box)]]
+        return [box for box in self._notes() if box.text.strip() != self.notes[self._id_of(box)]]
 
     @staticmethod
-    def _id_of(box: Input) -> str:
+    def _id_of(box: NoteArea) -> str:
         return (box.id or "").removeprefix("note-")
 
     def action_write_note(self) -> None:
         """n: into the first note box not yet written, else the first."""
         boxes = self._notes()
-        empty = [box for box in boxes if not box.value.strip()]
+        empty = [box for box in boxes if not box.text.strip()]
         (empty or boxes)[0].focus()
 
     def on_mount(self) -> None:
         # A second rating of one instrument by one rater today: replace the first, or keep both?
         self.call_after_refresh(ask_about_same_day, self.fit_app, self.saved)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        administration_id = self._id_of(event.input)
+    def on_note_area_submitted(self, event: NoteArea.Submitted) -> None:
+        administration_id = self._id_of(event.area)
         words = event.value.strip()
         try:
             check_note(words)  # a pasted control character: said here, the words kept
@@ -201,7 +202,7 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         self.notes[administration_id] = words
         self.notify(_("Note saved."))
         boxes = self._notes()
-        following = boxes[boxes.index(event.input) + 1 :]
+        following = boxes[boxes.index(event.area) + 1 :]
         if following:
             following[0].focus()
         else:
@@ -233,7 +234,13 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
     def unsaved_work(self) -> dict | None:
         """The note being typed under a rating, when it is not the saved one."""
         for a in self.saved:
-            typed = self.query_one(f"#note-{a.id}", Input).value.strip()
+            typed = self.query_one(f"#note-{a.id}", NoteArea).text.strip()
             if typed and typed != a.note:
-                return {"kind": "note", "client": a.client, "administration": a.id, "note": typed}
+                return {
+                    "kind": "note",
+                    "client": a.client,
+                    "administration": a.id,
+                    "note": typed,
+                    "opened": self.notes[a.id],  # saved later only if no one changed it
+                }
         return None

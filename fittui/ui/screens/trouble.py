@@ -168,7 +168,8 @@ def describe_kept(work: dict) -> str:
 
 
 class KeptWorkScreen(ModalScreen[None], FitAppAccess):
-    """Ratings and notes kept when a save failed: save them now, let them go, or later."""
+    """Ratings and notes kept when a save failed or fittui was ended (the terminal hung up):
+    save them now, let them go, or later."""
 
     DEFAULT_CSS = NOTICE_CSS.format(name="KeptWorkScreen", border="warning")
     BINDINGS = [
@@ -187,7 +188,7 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
 
         self.shown = kept_work(self.db)
         lines = [
-            Text(_("Kept when a save failed, not yet saved"), style="bold"),
+            Text(_("Kept when a save failed or fittui was ended, not yet saved"), style="bold"),
             Text(_("(in {path})").format(path=kept_file(self.db)), style="dim"),
             Text(""),
             *(Text(describe_kept(w)) for w in self.shown),
@@ -226,7 +227,12 @@ class KeptWorkScreen(ModalScreen[None], FitAppAccess):
             items = {k: int(v) for k, v in work["items"].items()}
             app.store.record(work["client"], instrument, items, work["when"], work["rater"])
         else:
-            app.store.set_note(work["administration"], work["note"])
+            # A note kept from a dropped session is not written over one saved since
+            # (a second session): NoteChanged says what it reads now, the kept one stays.
+            opened = work.get("opened")
+            app.store.set_note(
+                work["administration"], work["note"], opened if isinstance(opened, str) else None
+            )
 
     def action_discard(self) -> None:
         from fittui.storage.trouble import drop_kept_work
