@@ -545,6 +545,12 @@ async def test_a_second_rating_the_same_day_asks_whether_it_replaces_the_first(r
         assert isinstance(app.screen, SameDayScreen)
         shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
         assert "Earlier: ORS" in shown and "Now: ORS" in shown
+        assert footer_keys(app.screen) == [  # its own keys, not the result's
+            ("r", "Void the earlier"),
+            ("k", "Two sessions"),
+            ("esc", "Leave it so"),
+            ("?", "Keys"),
+        ]
         await pilot.press("r")
         assert isinstance(app.screen, ResultScreen)
     assert Store(record).administration(first.id).voided.reason == REPLACED_SAME_DAY
@@ -714,23 +720,7 @@ async def test_the_history_dialogs_show_their_own_keys_in_the_footer(record, siz
         assert help_rows["1"] == "planned ending"
 
 
-async def test_the_same_day_dialog_and_the_client_form_show_their_own_keys(record):
-    store = Store(record)
-    ors = load_instruments()["ORS"]
-    items = dict.fromkeys(("individually", "interpersonally", "socially", "overall"), 70)
-    store.record("C1", ors, items, now_when())
-    second = store.record("C1", ors, items, now_when())
-    app = app_for(record)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(ResultScreen("C1", [second]))
-        await pilot.pause()
-        assert isinstance(app.screen, SameDayScreen)
-        assert footer_keys(app.screen) == [
-            ("r", "Void the earlier"),
-            ("k", "Two sessions"),
-            ("esc", "Leave it so"),
-            ("?", "Keys"),
-        ]
+async def test_the_client_form_shows_its_own_keys(record):
     async with make_app(record, today=TODAY).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("a")

@@ -74,15 +74,20 @@ async def test_a_rating_saved_elsewhere_leaves_the_cursor_on_the_chosen_rating(w
         assert chosen(screen) == picked
 
 
+async def open_note_box(pilot) -> None:
+    """C1's history, and the note box of its latest rating."""
+    pilot.app.open_history("C1")
+    await history_filled(pilot)
+    await pilot.press("tab", "n")
+    await until(pilot, lambda: isinstance(pilot.app.screen, NoteScreen))
+
+
 async def test_a_pasted_control_character_in_a_note_is_refused_not_a_crash(weekly):
     """A terminal's bracketed paste hands the note box text as it was copied, escape
     sequences included: saving it says why not and keeps the box open."""
     app = app_for(weekly)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open_history("C1")
-        await history_filled(pilot)
-        await pilot.press("tab", "n")
-        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await open_note_box(pilot)
         box = app.screen.query_one("#note", NoteArea)
         box.post_message(events.Paste("felt \x1b[31mheard\x1b[0m"))
         await until(pilot, lambda: "heard" in box.text)
@@ -100,10 +105,7 @@ async def test_a_note_changed_in_another_session_is_not_written_over_unseen(week
     note says now and saves over it only with a second Enter; Escape keeps the other's."""
     app = app_for(weekly)
     async with app.run_test(size=size) as pilot:
-        app.open_history("C1")
-        await history_filled(pilot)
-        await pilot.press("tab", "n")
-        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await open_note_box(pilot)
         note_screen = app.screen
         newest = note_screen.administration.id
         Store(weekly).set_note(newest, "Written in the other session")
@@ -158,10 +160,7 @@ async def test_quitting_while_a_note_is_written_keeps_it(weekly, size):
     start offers them."""
     app = app_for(weekly)
     async with app.run_test(size=size) as pilot:
-        app.open_history("C1")
-        await history_filled(pilot)
-        await pilot.press("tab", "n")
-        await until(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await open_note_box(pilot)
         newest = app.screen.administration.id
         app.screen.query_one("#note", NoteArea).text = "Wants to talk about work"
         await pilot.press("ctrl+q")

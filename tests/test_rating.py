@@ -99,6 +99,16 @@ async def test_done_button_submits(db, store):
     assert Store(db).administrations()[0].total == 320
 
 
+def fail_saves(app, monkeypatch, error: Exception) -> None:
+    """Every rating the app saves from now on fails with ``error`` (monkeypatch.undo()
+    lets them through again)."""
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(app.store, "record", failing)
+
+
 @pytest.mark.parametrize(
     "failure",
     [
@@ -113,11 +123,7 @@ async def test_failed_save_keeps_the_marks_calmly_and_tells_the_therapist_later(
     app = app_for(db)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         error = failure(db)
-
-        def failing(*args, **kwargs):
-            raise error
-
-        monkeypatch.setattr(app.store, "record", failing)
+        fail_saves(app, monkeypatch, error)
         await pilot.press(*ACCEPTANCE_KEYS)
         assert isinstance(app.screen, RatingScreen)
         message = str(app.screen.query_one("#message").render())
@@ -150,12 +156,7 @@ async def test_answers_a_failed_save_left_are_kept_when_the_therapist_comes(db, 
 
     app = app_for(db)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        error = SaveFailed(f"could not save to {db}: No space left on device")
-
-        def failing(*args, **kwargs):
-            raise error
-
-        monkeypatch.setattr(app.store, "record", failing)
+        fail_saves(app, monkeypatch, SaveFailed(f"could not save to {db}: No space left on device"))
         await pilot.press(*ACCEPTANCE_KEYS)
         assert "could not be saved" in str(app.screen.query_one("#message").render())
         await therapist(pilot)
@@ -192,11 +193,7 @@ async def test_a_rating_never_saved_is_told_as_not_saved(db, store, monkeypatch)
     app = app_for(db)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         error = SaveFailed(f"could not save to {db}: No space left on device")
-
-        def failing(*args, **kwargs):
-            raise error
-
-        monkeypatch.setattr(app.store, "record", failing)
+        fail_saves(app, monkeypatch, error)
         await pilot.press(*ACCEPTANCE_KEYS)
         await pilot.press("enter")  # tried twice, failed twice
         await pilot.pause()

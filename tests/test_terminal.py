@@ -119,12 +119,10 @@ def test_fittui_rate_saves_once_and_exits_showing_no_client(practice, tmp_path, 
         assert "Search by code" not in screen
 
 
-def test_a_note_being_written_is_kept_when_the_terminal_goes_away(tmp_path):
-    """The SSH connection drops (or the window is closed) while the therapist writes a
-    note: the terminal's hang-up ended fittui where it stood and the words were gone. They
-    are now kept beside the database, and the next start offers them."""
+def one_rated_client(tmp_path: Path):
+    """A database with C1 and one ORS of theirs (the rating), and the environment of a
+    fittui run on it in a real terminal, this tree's fittui."""
     from fittui.domain.instruments import load_instruments
-    from fittui.storage.trouble import kept_work
 
     db = tmp_path / "data" / "fittui.json"
     store = Store(db)
@@ -136,19 +134,34 @@ def test_a_note_being_written_is_kept_when_the_terminal_goes_away(tmp_path):
         "FITTUI_CONFIG": str(tmp_path / "config"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "TERM": "xterm-256color",
-        "PYTHONPATH": str(Path(fittui.__file__).parents[1]),  # this tree's fittui
+        "PYTHONPATH": str(Path(fittui.__file__).parents[1]),
     }
+    return db, rated, env
+
+
+def write_a_note(pane: Pane, words: str) -> None:
+    """From the list: open C1's history, its latest rating's note box, and type ``words``."""
+    pane.wait_for("Search by code")
+    pane.send("Enter")
+    pane.wait_for("Copy snippet")
+    pane.send("Tab")
+    pane.send("n")
+    pane.wait_for("Enter saves")
+    pane.send("-l", words)
+    pane.wait_for(words[-10:])
+
+
+def test_a_note_being_written_is_kept_when_the_terminal_goes_away(tmp_path):
+    """The SSH connection drops (or the window is closed) while the therapist writes a
+    note: the terminal's hang-up ended fittui where it stood and the words were gone. They
+    are now kept beside the database, and the next start offers them."""
+    from fittui.storage.trouble import kept_work
+
+    db, rated, env = one_rated_client(tmp_path)
     command = [sys.executable, "-m", "fittui", "--db", str(db)]
     pane = Pane(command, env, tmp_path / "exit-status")
     try:
-        pane.wait_for("Search by code")
-        pane.send("Enter")
-        pane.wait_for("Copy snippet")
-        pane.send("Tab")
-        pane.send("n")
-        pane.wait_for("Enter saves")
-        pane.send("-l", "Felt heard; wants to talk about work")
-        pane.wait_for("talk about work")
+        write_a_note(pane, "Felt heard; wants to talk about work")
     finally:
         pane.close()  # the terminal goes away: fittui gets its hang-up
     deadline = time.monotonic() + 15
@@ -171,21 +184,9 @@ def test_a_note_being_written_is_kept_and_said_when_fittui_is_ended(tmp_path):
     """``kill`` (SIGTERM: a shutdown, a service manager) ended fittui where it stood, the
     note typed gone. It is now kept, the terminal is given back, and fittui says where the
     words wait; the exit status is the signal's (143)."""
-    from fittui.domain.instruments import load_instruments
     from fittui.storage.trouble import kept_work
 
-    db = tmp_path / "data" / "fittui.json"
-    store = Store(db)
-    store.add_client("C1")
-    ors = load_instruments()["ORS"]
-    store.record("C1", ors, {i.key: 50 for i in ors.items}, "2026-11-02T10:00")
-    store.close()
-    env = {
-        "FITTUI_CONFIG": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "TERM": "xterm-256color",
-        "PYTHONPATH": str(Path(fittui.__file__).parents[1]),
-    }
+    db, _, env = one_rated_client(tmp_path)
     pid_file = tmp_path / "pid"
     command = [
         "sh",
@@ -201,14 +202,7 @@ def test_a_note_being_written_is_kept_and_said_when_fittui_is_ended(tmp_path):
     ]
     pane = Pane(command, env, tmp_path / "exit-status")
     try:
-        pane.wait_for("Search by code")
-        pane.send("Enter")
-        pane.wait_for("Copy snippet")
-        pane.send("Tab")
-        pane.send("n")
-        pane.wait_for("Enter saves")
-        pane.send("-l", "Wants a later time")
-        pane.wait_for("later time")
+        write_a_note(pane, "Wants a later time")
         shell = pid_file.read_text().strip()
         app = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout
         os.kill(int(app.split()[0]), signal.SIGTERM)
