@@ -729,3 +729,48 @@ def test_settings_file(tmp_path):
     path.write_text("[rating\n")
     with pytest.raises(InputError, match="cannot be read"):
         load_settings(path)
+
+
+async def test_a_saved_rating_is_no_unsaved_work(db, store, monkeypatch):
+    """A rating saved, its screen not yet gone (the thanks coming up), counted as unsaved
+    work: a hang-up at that moment kept it, and the next start offered to save it again."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        rating = app.screen
+        assert isinstance(rating, RatingScreen)
+        await pilot.press(*ACCEPTANCE_KEYS[:-1])
+        assert rating.unsaved_work() is not None  # every line marked, not saved
+        at_dismiss = []
+        dismiss = rating.dismiss
+
+        def dismissing(result=None):
+            done = dismiss(result)
+            at_dismiss.append(rating.unsaved_work())  # saved, the screen still up
+            return done
+
+        monkeypatch.setattr(rating, "dismiss", dismissing)
+        await pilot.press(ACCEPTANCE_KEYS[-1])
+        await pilot.pause()
+        assert isinstance(app.screen, ThankYouScreen) and at_dismiss == [None]
+    assert len(Store(db).administrations("C1")) == 1
+
+
+async def test_a_result_note_changed_elsewhere_is_not_written_over_unseen(db, store):
+    """The note boxes after the session wrote over a note another window had saved since
+    (a second SSH session); as the history's box, they now say what it reads, and Enter
+    again saves over it."""
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*ACCEPTANCE_KEYS)
+        await therapist(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        [saved] = Store(db).administrations("C1")
+        Store(db).set_note(saved.id, "Written in the other session")
+        await pilot.press("n", *"Written here", "enter")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("changed elsewhere" in m and "other session" in m for m in said), said
+        assert Store(db).administrations("C1")[0].note == "Written in the other session"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert Store(db).administrations("C1")[0].note == "Written here"

@@ -311,3 +311,36 @@ def test_a_kept_file_that_cannot_be_read_is_set_aside_not_written_over(db, damag
     [aside] = set_aside(db)
     assert aside.read_bytes() == damaged and aside.parent == db.parent
     assert mode(aside) == 0o600
+
+
+def test_work_kept_twice_waits_once(db):
+    """The app kept a screen's work when an error came, the screen stayed under the
+    trouble screen, and the terminal then went away (or Ctrl+Q): the same rating was kept
+    again, to be offered, and saved, twice. Work already waiting is not added again."""
+    from fittui.storage.trouble import keep_work
+
+    rating = {"kind": "rating", "client": "C1", "instrument": "ORS", "items": {"overall": 5}}
+    note = {"kind": "note", "client": "C1", "administration": "a1", "note": "felt heard"}
+    keep_work(db, [rating])
+    keep_work(db, [rating, note])
+    keep_work(db, [note])
+    assert [w["kind"] for w in kept_work(db)] == ["rating", "note"]
+
+
+@pytest.mark.parametrize("unreadable", ["a folder", "a link"])
+def test_a_kept_file_that_cannot_be_read_now_is_left_as_it_is(db, tmp_path, unreadable):
+    """Only a file that is not as fittui writes it is set aside: one that cannot be read at
+    all (its permissions, the disk, a link where the file should be) is left where it is,
+    and the work is not kept over it; a link's target is never touched."""
+    from fittui.storage.trouble import keep_work, set_aside
+
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("[]")
+    if unreadable == "a folder":
+        kept_file(db).mkdir()
+    else:
+        kept_file(db).symlink_to(elsewhere)
+    work = {"kind": "note", "client": "C1", "administration": "a1", "note": "new"}
+    assert keep_work(db, [work]) is None
+    assert set_aside(db) == [] and elsewhere.read_text() == "[]"
+    assert kept_file(db).is_dir() or kept_file(db).is_symlink()

@@ -1336,9 +1336,9 @@ class JournalStorage:
         """
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only; nothing was saved")
-        if self._stopped is not None:
-            raise self._stopped_error()
-        with self._guard:
+        with self._guard:  # under it: a look on another thread may stop this store meanwhile
+            if self._stopped is not None:
+                raise self._stopped_error()
             outer = self._depth == 0
             if outer:
                 self._acquire()

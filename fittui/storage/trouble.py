@@ -103,11 +103,15 @@ def _kept_now(db: Path) -> list[dict]:
     as it is, ``fittui.json.unsaved.damaged-<date and time>``, rather than written over
     with whatever ratings it holds; the list then starts afresh."""
     target = kept_file(db)
-    try:
-        found = json.loads(target.read_bytes().decode("utf-8"))
+    try:  # never through a link; an error reading it (permissions, the disk) is raised
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         return []
-    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+    with os.fdopen(fd, "rb") as file:
+        data = file.read()
+    try:
+        found = json.loads(data.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError: not as fittui writes it
         found = None
     if isinstance(found, list):
         return [w for w in found if isinstance(w, dict)]
@@ -136,7 +140,13 @@ def keep_work(db: Path, work: list[dict]) -> Path | None:
     stamp = datetime.now().strftime("%Y-%m-%dT%H:%M")
     try:
         with _kept_alone(db):
-            _write_kept(target, _kept_now(db) + [{**w, "kept_at": stamp} for w in work])
+            waiting = _kept_now(db)
+            # Work kept once already (an error kept it, then the terminal went away) is not
+            # added again: it would be offered, and saved, twice.
+            known = [{k: v for k, v in w.items() if k != "kept_at"} for w in waiting]
+            new = [{**w, "kept_at": stamp} for w in work if w not in known]
+            if new:
+                _write_kept(target, waiting + new)
     except (OSError, StorageError, TypeError, ValueError):
         return None
     return target

@@ -405,6 +405,8 @@ class RatingScreen(ShowsTheScale, ClientModeScreen[Administration | NotAvailable
 
     def unsaved_work(self) -> dict | None:
         """The marks, when every item has one: kept by the app if something goes wrong."""
+        if self.dismissed:
+            return None  # saved: its screen is on its way out
         work = self._marks()
         if work is not None and self._kept is not None and self._kept["items"] == work["items"]:
             return None  # already in the kept file (`fittui rate`, a failed save)

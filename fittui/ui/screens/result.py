@@ -20,9 +20,10 @@ from fittui.domain.display import date_text, signed
 from fittui.domain.instruments import Band, Instrument, format_tenths
 from fittui.domain.language import N_, _, for_therapist, in_sentence
 from fittui.domain.model import Administration, InputError, one_per_session
-from fittui.domain.outside import check_note
+from fittui.domain.outside import check_note, shown_note
 from fittui.domain.scoring import previous_of, summarize
 from fittui.storage.journal import StorageError
+from fittui.storage.store import NoteChanged
 from fittui.ui.access import FitAppAccess
 from fittui.ui.cells import taken_words
 from fittui.ui.look import alert_text, look_at
@@ -195,7 +196,15 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
             self._not_saved(exc)
             return
         try:  # (a rating gone meanwhile, an InputError, is the app's trouble: note kept)
-            self.fit_app.store.set_note(administration_id, words)
+            self.fit_app.store.set_note(administration_id, words, self.notes[administration_id])
+        except NoteChanged as exc:  # saved from another window: Enter again saves over it
+            self.notes[administration_id] = exc.now
+            self._not_saved(
+                _("it was changed elsewhere and now reads: {now}").format(
+                    now=shown_note(exc.now) or "-"
+                )
+            )
+            return
         except StorageError as exc:
             self._not_saved(exc)
             return
@@ -208,9 +217,9 @@ class ResultScreen(GoesBack, Screen, FitAppAccess):
         else:
             self.query_one("#result", VerticalScroll).focus(scroll_visible=False)
 
-    def _not_saved(self, exc: Exception) -> None:
+    def _not_saved(self, problem: object) -> None:
         self.notify(
-            _("Note not saved: {problem}").format(problem=exc),
+            _("Note not saved: {problem}").format(problem=problem),
             severity="error",
             timeout=10,
             markup=False,  # the note's words as typed: "[red]" is no markup
