@@ -26,9 +26,9 @@ class NoteArea(TextArea):
             return self.area
 
     async def _on_key(self, event: events.Key) -> None:
+        """Enter saves; every other key goes on to ``TextArea._on_key`` (Textual calls each
+        class's handler in turn unless the default is prevented)."""
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.post_message(self.Submitted(self, self.text))
-            return
-        await super()._on_key(event)
