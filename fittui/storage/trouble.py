@@ -125,6 +125,11 @@ def _kept_now(db: Path) -> list[dict]:
     return []
 
 
+def _as_kept(entry: dict) -> dict:
+    """An entry of the kept file as it was handed to be kept: without its ``kept_at``."""
+    return {k: v for k, v in entry.items() if k != "kept_at"}
+
+
 def _write_kept(target: Path, work: list[dict]) -> None:
     if work:
         write_file_atomically(target, json.dumps(work, indent=1).encode() + b"\n")
@@ -143,7 +148,7 @@ def keep_work(db: Path, work: list[dict]) -> Path | None:
             waiting = _kept_now(db)
             # Work kept once already (an error kept it, then the terminal went away) is not
             # added again: it would be offered, and saved, twice.
-            known = [{k: v for k, v in w.items() if k != "kept_at"} for w in waiting]
+            known = [_as_kept(w) for w in waiting]
             new = [{**w, "kept_at": stamp} for w in work if w not in known]
             if new:
                 _write_kept(target, waiting + new)
@@ -173,6 +178,6 @@ def replace_kept_work(db: Path, mine: dict | None, work: dict | None) -> Path | 
     except (TypeError, ValueError):
         work = None  # what cannot be written is not kept; ``mine`` is still taken out
     with _kept_alone(db):
-        left = [w for w in _kept_now(db) if {k: v for k, v in w.items() if k != "kept_at"} != mine]
+        left = [w for w in _kept_now(db) if _as_kept(w) != mine]
         _write_kept(target, left + ([{**work, "kept_at": stamp}] if work is not None else []))
     return target if work is not None else None
